@@ -1,0 +1,17 @@
+// `npm run bench`: builds the app, measures every figure the issues name, and writes bench/results.json.
+import { spawnSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { measureApp } from './app.ts'
+import type { Figures } from './figures.ts'
+import { measureGas } from './gas.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+
+const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+if (build.status !== 0) throw new Error('vite build failed')
+
+const figures: Figures = { ...(await measureApp()), ...(await measureGas()) }
+const sorted = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)))
+await writeFile(path.join(root, 'bench', 'results.json'), JSON.stringify(sorted, null, 2) + '\n')
+for (const [name, { value, unit }] of Object.entries(sorted)) console.log(`${name.padEnd(28)} ${value.toLocaleString('en')} ${unit}`)

@@ -1,0 +1,29 @@
+// Routes use the URL hash, so the document stays at the IPFS CID root and any sub-path works.
+import { HashRouter, Route } from '@solidjs/router'
+import { lazy, type JSX } from 'solid-js'
+import { AppContext } from './AppContext.ts'
+import { createAppStore } from './createAppStore.ts'
+import { HistoryPage } from './pages/HistoryPage.tsx'
+import { Shell } from './Shell.tsx'
+
+const VisitPage = lazy(() => import('./pages/VisitPage.tsx'))
+const AuditPage = lazy(() => import('./pages/AuditPage.tsx'))
+const EmergencyPage = lazy(() => import('./pages/EmergencyPage.tsx'))
+const SettingsPage = lazy(() => import('./pages/SettingsPage.tsx'))
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'))
+
+export function App(): JSX.Element {
+  const store = createAppStore()
+  return (
+    <AppContext.Provider value={store}>
+      <HashRouter root={Shell}>
+        <Route path="/" component={HistoryPage} />
+        <Route path="/visit" component={VisitPage} />
+        <Route path="/audit" component={AuditPage} />
+        <Route path="/emergency" component={EmergencyPage} />
+        <Route path="/settings" component={SettingsPage} />
+        <Route path="*" component={NotFoundPage} />
+      </HashRouter>
+    </AppContext.Provider>
+  )
+}

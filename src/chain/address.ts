@@ -1,0 +1,27 @@
+// Addresses at the edge of the chain domain: parse what a person typed, shorten what the app shows.
+import { getAddress, isAddress, zeroAddress, type Address } from 'viem'
+import { ChainError } from './ChainError.ts'
+
+/**
+ * The checksummed address `value` names, or a ChainError naming the `role` it was meant to fill.
+ * The zero address is refused too: nobody holds its key, so granting it anything is a mistake.
+ */
+export function parseAddress(value: string, role: string): Address {
+  const trimmed = value.trim()
+  if (!isAddress(trimmed, { strict: false })) {
+    throw new ChainError('INVALID_ADDRESS', `The ${role}'s address "${value}" is not an Ethereum address: it should be 0x followed by 40 hexadecimal digits.`)
+  }
+  // Mixed case carries a checksum (EIP-55); a mismatch almost always means a mistyped character.
+  if (!isAddress(trimmed)) {
+    throw new ChainError('INVALID_ADDRESS', `The ${role}'s address "${value}" has a typo: its capital letters do not match its checksum. Copy it again.`)
+  }
+  const address = getAddress(trimmed)
+  if (address === zeroAddress) throw new ChainError('INVALID_ADDRESS', `The ${role}'s address cannot be the zero address: nobody holds its key.`)
+  return address
+}
+
+/** An address as people read it in the trail: "0x12…ab" (first two and last two hex digits). */
+export function shortAddress(address: string): string {
+  const lower = address.toLowerCase()
+  return `${lower.slice(0, 4)}…${lower.slice(-2)}`
+}

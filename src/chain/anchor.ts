@@ -1,0 +1,45 @@
+// Commits the root of a history log's heads and its entry count to the ledger: the patient
+// anchors their own history, a doctor with a live write grant the history they added to.
+import { bytesToHex, isHex, type Address, type Hex, type PublicClient, type WalletClient } from 'viem'
+import { consentLedgerAbi } from './abi.generated.ts'
+import { parseAddress } from './address.ts'
+import { ChainError } from './ChainError.ts'
+import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+
+export interface AnchorParameters {
+  ledger: Address
+  /** The 32-byte root of the history log's heads. */
+  root: Hex | Uint8Array
+  /** How many entries the root covers. */
+  entryCount: number | bigint
+  /** Whose history: the caller's own when left out; another patient's needs a live write grant from them. */
+  patient?: string
+}
+
+export async function anchor(publicClient: PublicClient, walletClient: WalletClient, { ledger, root, entryCount, patient }: AnchorParameters): Promise<LedgerWriteResult> {
+  const action = 'anchor the history'
+  const account = requireAccount(walletClient, action)
+  const rootHex = typeof root === 'string' ? root : bytesToHex(root)
+  if (!isHex(rootHex, { strict: true }) || rootHex.length !== 66 || /^0x0+$/.test(rootHex)) {
+    throw new ChainError('INVALID_INPUT', 'The history root must be 32 bytes and not all zero.')
+  }
+  if (typeof entryCount === 'number' ? !Number.isSafeInteger(entryCount) || entryCount < 1 : entryCount < 1n) {
+    throw new ChainError('INVALID_INPUT', 'An anchor must cover at least one entry of the history.')
+  }
+  const count = BigInt(entryCount)
+  const patientAddress = patient === undefined ? account.address : parseAddress(patient, 'patient')
+  return await writeLedger(publicClient, action, async () => {
+    if (patientAddress === account.address) {
+      const { request } = await publicClient.simulateContract({ account, address: ledger, abi: consentLedgerAbi, functionName: 'anchor', args: [rootHex, count] })
+      return await walletClient.writeContract(request)
+    }
+    const { request } = await publicClient.simulateContract({
+      account,
+      address: ledger,
+      abi: consentLedgerAbi,
+      functionName: 'anchorForPatient',
+      args: [patientAddress, rootHex, count]
+    })
+    return await walletClient.writeContract(request)
+  })
+}

@@ -1,0 +1,110 @@
+// The audit trail's entries: each ledger event as a readable record of who did what to whom,
+// when, and in which transaction.
+import type { Address, Hash, Hex, PublicClient } from 'viem'
+import { describeBreakGlassReason } from './breakGlassReasons.ts'
+import { toChainError } from './ChainError.ts'
+import { decodeTerms } from './grantTerms.ts'
+import type { PatientLog } from './patientLogs.ts'
+import type { Scope } from './scope.ts'
+
+interface AuditEntryBase {
+  /** Who acted: the patient, a guardian, a doctor or an emergency clinician. */
+  actor: Address
+  /** Whom it concerns: the doctor or guardian named, or the patient for break-glass, visits and anchors. */
+  subject: Address
+  blockNumber: bigint
+  /** The event's position in its block, to order entries of one block. */
+  logIndex: number
+  /** The time of the block the entry is in. */
+  timestamp: Date
+  transactionHash: Hash
+}
+
+export interface GrantDetails {
+  expiry: Date
+  scope: Scope
+}
+
+export type AuditEntry = AuditEntryBase &
+  (
+    | { kind: 'granted'; details: GrantDetails }
+    | { kind: 'emergencyGranted'; details: GrantDetails }
+    | { kind: 'revoked'; details: null }
+    | { kind: 'guardianAdded'; details: null }
+    | { kind: 'guardianRemoved'; details: null }
+    | { kind: 'glassBroken'; details: { reasonCode: number; reason: string } }
+    | { kind: 'visitLogged'; details: null }
+    | { kind: 'anchored'; details: { root: Hex; entryCount: bigint; byDoctor: boolean } }
+  )
+
+export type AuditEntryKind = AuditEntry['kind']
+
+/** Seconds since the epoch (from the chain) as a Date. */
+export function secondsToDate(seconds: bigint): Date {
+  return new Date(Number(seconds) * 1000)
+}
+
+function grantDetails(terms: bigint): GrantDetails {
+  const { expiry, scope } = decodeTerms(terms)
+  return { expiry: secondsToDate(expiry), scope }
+}
+
+/** The entry for one decoded ledger event; `timestamp` is its block's time. */
+export function toAuditEntry(log: PatientLog, timestamp: Date): AuditEntry {
+  const base = { blockNumber: log.blockNumber, logIndex: log.logIndex, timestamp, transactionHash: log.transactionHash }
+  switch (log.eventName) {
+    case 'Granted':
+      return { ...base, kind: 'granted', actor: log.args.patient, subject: log.args.doctor, details: grantDetails(log.args.terms) }
+    case 'EmergencyGranted':
+      return { ...base, kind: 'emergencyGranted', actor: log.args.guardian, subject: log.args.doctor, details: grantDetails(log.args.terms) }
+    case 'Revoked':
+      return { ...base, kind: 'revoked', actor: log.args.patient, subject: log.args.doctor, details: null }
+    case 'GuardianAdded':
+      return { ...base, kind: 'guardianAdded', actor: log.args.patient, subject: log.args.guardian, details: null }
+    case 'GuardianRemoved':
+      return { ...base, kind: 'guardianRemoved', actor: log.args.patient, subject: log.args.guardian, details: null }
+    case 'GlassBroken':
+      // The event's own time is the block's time; prefer it, since it is part of the record.
+      return {
+        ...base,
+        timestamp: secondsToDate(log.args.time),
+        kind: 'glassBroken',
+        actor: log.args.clinician,
+        subject: log.args.patient,
+        details: { reasonCode: log.args.reasonCode, reason: describeBreakGlassReason(log.args.reasonCode) }
+      }
+    case 'VisitLogged':
+      return { ...base, kind: 'visitLogged', actor: log.args.doctor, subject: log.args.patient, details: null }
+    case 'Anchored':
+      return { ...base, kind: 'anchored', actor: log.args.patient, subject: log.args.patient, details: { root: log.args.root, entryCount: log.args.entryCount, byDoctor: false } }
+    case 'DoctorAnchored':
+      return { ...base, kind: 'anchored', actor: log.args.doctor, subject: log.args.patient, details: { root: log.args.root, entryCount: log.args.entryCount, byDoctor: true } }
+  }
+}
+
+/** The time of each block the logs are in: from the log when the node says, else from the block. */
+export async function blockTimes(client: PublicClient, logs: readonly PatientLog[]): Promise<Map<bigint, Date>> {
+  const times = new Map<bigint, Date>()
+  const missing = new Set<bigint>()
+  for (const log of logs) {
+    if (log.blockTimestamp !== undefined) times.set(log.blockNumber, secondsToDate(log.blockTimestamp))
+    else missing.add(log.blockNumber)
+  }
+  try {
+    await Promise.all(
+      [...missing].filter((n) => !times.has(n)).map(async (blockNumber) => {
+        const block = await client.getBlock({ blockNumber })
+        times.set(blockNumber, secondsToDate(block.timestamp))
+      })
+    )
+  } catch (error) {
+    throw toChainError(error, 'read the times of the audit trail')
+  }
+  return times
+}
+
+/** The entries for decoded logs, in the logs' order. */
+export async function toAuditEntries(client: PublicClient, logs: readonly PatientLog[]): Promise<AuditEntry[]> {
+  const times = await blockTimes(client, logs)
+  return logs.map((log) => toAuditEntry(log, times.get(log.blockNumber) ?? new Date(0)))
+}

@@ -1,0 +1,28 @@
+// An emergency clinician records, on opening a patient's emergency summary, who they are and
+// why; the patient sees it in the audit trail. It records the access; it cannot undo a copy.
+import type { Address, PublicClient, WalletClient } from 'viem'
+import { consentLedgerAbi } from './abi.generated.ts'
+import { parseAddress } from './address.ts'
+import { breakGlassReasons, type BreakGlassReason } from './breakGlassReasons.ts'
+import { ChainError } from './ChainError.ts'
+import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+
+export interface BreakGlassParameters {
+  ledger: Address
+  patient: string
+  reason: BreakGlassReason
+}
+
+export async function breakGlass(publicClient: PublicClient, walletClient: WalletClient, { ledger, patient, reason }: BreakGlassParameters): Promise<LedgerWriteResult> {
+  const action = 'record the emergency access'
+  const account = requireAccount(walletClient, action)
+  const patientAddress = parseAddress(patient, 'patient')
+  const reasonCode: number | undefined = (breakGlassReasons as Record<string, number>)[reason]
+  if (reasonCode === undefined) {
+    throw new ChainError('INVALID_INPUT', `"${reason}" is not a reason the ledger records; choose one of ${Object.keys(breakGlassReasons).join(', ')}.`)
+  }
+  return await writeLedger(publicClient, action, async () => {
+    const { request } = await publicClient.simulateContract({ account, address: ledger, abi: consentLedgerAbi, functionName: 'breakGlass', args: [patientAddress, reasonCode] })
+    return await walletClient.writeContract(request)
+  })
+}

@@ -1,0 +1,15 @@
+// "Now" for checking an expiry before sending: the later of the chain's latest block time and
+// this device's clock, since the transaction lands in a block at least that late.
+import type { PublicClient } from 'viem'
+import { toChainError } from './ChainError.ts'
+
+export async function chainNow(client: PublicClient): Promise<bigint> {
+  let latest: bigint
+  try {
+    latest = (await client.getBlock({ blockTag: 'latest' })).timestamp
+  } catch (error) {
+    throw toChainError(error, "read the chain's time")
+  }
+  const clock = BigInt(Math.floor(Date.now() / 1000))
+  return latest > clock ? latest : clock
+}

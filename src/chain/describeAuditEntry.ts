@@ -1,0 +1,60 @@
+// An audit trail entry as a sentence a patient reads: "Dr 0x12…ab was granted read access to
+// conditions, medications until 3 Dec 2026".
+import { shortAddress } from './address.ts'
+import type { AuditEntry } from './auditEntry.ts'
+import { describeScope } from './scope.ts'
+
+export interface DescribeOptions {
+  /** IANA time zone for dates and times; the device's own when left out. */
+  timeZone?: string
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+function parts(date: Date, timeZone: string | undefined): Record<string, string> {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]))
+}
+
+/** "3 Dec 2026": day, short month name and year, the same in every locale the app runs in. */
+export function formatDay(date: Date, timeZone?: string): string {
+  const { day = '', month = '1', year = '' } = parts(date, timeZone)
+  return `${Number(day)} ${months[Number(month) - 1] ?? month} ${year}`
+}
+
+/** "3 Dec 2026, 14:05". */
+export function formatDayAndTime(date: Date, timeZone?: string): string {
+  const { hour = '', minute = '' } = parts(date, timeZone)
+  return `${formatDay(date, timeZone)}, ${hour}:${minute}`
+}
+
+function shortHash(hex: string): string {
+  return `${hex.slice(0, 6)}…${hex.slice(-4)}`
+}
+
+function entries(count: bigint): string {
+  return count === 1n ? '1 entry' : `${count} entries`
+}
+
+export function describeAuditEntry(entry: AuditEntry, { timeZone }: DescribeOptions = {}): string {
+  const actor = shortAddress(entry.actor)
+  const subject = shortAddress(entry.subject)
+  switch (entry.kind) {
+    case 'granted':
+      return `Dr ${subject} was granted ${describeScope(entry.details.scope)} until ${formatDay(entry.details.expiry, timeZone)}`
+    case 'emergencyGranted':
+      return `Guardian ${actor} granted Dr ${subject} emergency ${describeScope(entry.details.scope)} until ${formatDayAndTime(entry.details.expiry, timeZone)}`
+    case 'revoked':
+      return `Dr ${subject}'s access was revoked`
+    case 'guardianAdded':
+      return `${subject} was named a guardian`
+    case 'guardianRemoved':
+      return `${subject} is no longer a guardian`
+    case 'glassBroken':
+      return `${actor} opened the emergency summary on ${formatDayAndTime(entry.timestamp, timeZone)} (break-glass: ${entry.details.reason})`
+    case 'visitLogged':
+      return `Dr ${actor} opened the history`
+    case 'anchored':
+      return `${entry.details.byDoctor ? `Dr ${actor} anchored the history` : 'The history was anchored'}: ${entries(entry.details.entryCount)}, root ${shortHash(entry.details.root)}`
+  }
+}

@@ -1,0 +1,57 @@
+// Anvil's funded test accounts (mnemonic "test test test test test test test test test test test junk"),
+// labelled by the role they play in local development. Public keys for the local chain only: never fund them elsewhere.
+import type { Address, Hex } from 'viem'
+
+export interface DevelopmentAccount {
+  /** The account's index in anvil's default mnemonic. */
+  index: number
+  /** The role this account plays in demos and tests. */
+  label: string
+  address: Address
+  privateKey: Hex
+}
+
+/** Anvil's accounts 0 to 4, one per role a person can take in the app. */
+export const developmentAccounts: readonly DevelopmentAccount[] = [
+  {
+    index: 0,
+    label: 'Patient',
+    address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+    privateKey: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+  },
+  {
+    index: 1,
+    label: 'Doctor',
+    address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    privateKey: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+  },
+  {
+    index: 2,
+    label: 'Emergency clinician',
+    address: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+    privateKey: '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
+  },
+  {
+    index: 3,
+    label: 'Guardian',
+    address: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    privateKey: '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6'
+  },
+  {
+    index: 4,
+    label: 'Second doctor',
+    address: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
+    privateKey: '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a'
+  }
+]
+
+/**
+ * Anvil's account 9, kept apart for deploying the contracts: the people's accounts
+ * keep their nonces, and the first deployment on a fresh chain lands at the same address every time.
+ */
+export const deployerAccount: DevelopmentAccount = {
+  index: 9,
+  label: 'Deployer',
+  address: '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720',
+  privateKey: '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6'
+}

@@ -1,0 +1,26 @@
+// Whether a doctor's grant from a patient is live now (for the given scope): the ledger's own view,
+// evaluated at the latest block's time.
+import type { Address, PublicClient } from 'viem'
+import { consentLedgerAbi } from './abi.generated.ts'
+import { parseAddress } from './address.ts'
+import { toChainError } from './ChainError.ts'
+import { encodeScope, type Scope } from './scope.ts'
+
+export interface IsGrantLiveParameters {
+  ledger: Address
+  patient: string
+  doctor: string
+  /** What the doctor needs; without it, whether any grant is live. */
+  scope?: Scope
+}
+
+export async function isGrantLive(client: PublicClient, { ledger, patient, doctor, scope }: IsGrantLiveParameters): Promise<boolean> {
+  const patientAddress = parseAddress(patient, 'patient')
+  const doctorAddress = parseAddress(doctor, 'doctor')
+  const mask = scope === undefined ? 0 : encodeScope(scope)
+  try {
+    return await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'isLive', args: [patientAddress, doctorAddress, mask] })
+  } catch (error) {
+    throw toChainError(error, 'check the grant')
+  }
+}

@@ -1,0 +1,22 @@
+// Reads the X25519 public key a user has published in the key registry.
+import { getAddress, isAddress, type Address, type Hex, type PublicClient } from 'viem'
+import { keyRegistryAbi } from './abi.generated.ts'
+import { ChainError, toChainError } from './ChainError.ts'
+
+const NO_KEY = `0x${'0'.repeat(64)}`
+
+export interface ReadEncryptionKeyParameters {
+  registry: Address
+  user: string
+}
+
+/** The user's published key as 0x-prefixed hex, or null if they have not published one. */
+export async function readEncryptionKey(client: PublicClient, { registry, user }: ReadEncryptionKeyParameters): Promise<Hex | null> {
+  if (!isAddress(user)) throw new ChainError('INVALID_ADDRESS', `"${user}" is not an Ethereum address (0x followed by 40 hex digits).`)
+  try {
+    const key = await client.readContract({ address: registry, abi: keyRegistryAbi, functionName: 'keyOf', args: [getAddress(user)] })
+    return key === NO_KEY ? null : key
+  } catch (error) {
+    throw toChainError(error, 'read the registered encryption key')
+  }
+}

@@ -1,0 +1,17 @@
+// A grant is useless to someone who has not published an encryption key: nothing can be
+// wrapped for them. Checked before any transaction so the patient hears it first.
+import type { Address, PublicClient } from 'viem'
+import { shortAddress } from './address.ts'
+import { ChainError } from './ChainError.ts'
+import { readEncryptionKey } from './readEncryptionKey.ts'
+
+export async function requireRegisteredKey(client: PublicClient, { registry, user, role }: { registry: Address; user: Address; role: string }): Promise<void> {
+  const key = await readEncryptionKey(client, { registry, user })
+  if (key === null) {
+    throw new ChainError(
+      'NO_ENCRYPTION_KEY',
+      `The ${role} ${shortAddress(user)} has not registered an encryption key yet, so they could not read anything shared with them. Ask them to open Anamnesis and register first.`,
+      { details: user }
+    )
+  }
+}

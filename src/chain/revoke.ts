@@ -1,0 +1,21 @@
+// The patient ends a doctor's grant at once, live or expired. What the doctor already read
+// cannot be unread; the app rotates the data key so they read nothing new.
+import type { Address, PublicClient, WalletClient } from 'viem'
+import { consentLedgerAbi } from './abi.generated.ts'
+import { parseAddress } from './address.ts'
+import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+
+export interface RevokeParameters {
+  ledger: Address
+  doctor: string
+}
+
+export async function revoke(publicClient: PublicClient, walletClient: WalletClient, { ledger, doctor }: RevokeParameters): Promise<LedgerWriteResult> {
+  const action = 'revoke access'
+  const account = requireAccount(walletClient, action)
+  const doctorAddress = parseAddress(doctor, 'doctor')
+  return await writeLedger(publicClient, action, async () => {
+    const { request } = await publicClient.simulateContract({ account, address: ledger, abi: consentLedgerAbi, functionName: 'revoke', args: [doctorAddress] })
+    return await walletClient.writeContract(request)
+  })
+}

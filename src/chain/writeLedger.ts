@@ -1,0 +1,33 @@
+// What every ledger write shares: the connected account, and after the wallet has sent the
+// transaction, waiting for it to land and reporting any failure as a ChainError.
+import type { Account, Hash, PublicClient, WalletClient } from 'viem'
+import { ChainError, toChainError } from './ChainError.ts'
+
+export interface LedgerWriteResult {
+  transactionHash: Hash
+  blockNumber: bigint
+}
+
+/** The connected account, or a ChainError asking the person to connect a wallet first. */
+export function requireAccount(walletClient: WalletClient, action: string): Account {
+  const account = walletClient.account
+  if (account === undefined) throw new ChainError('WALLET_UNAVAILABLE', `Connect a wallet to ${action}.`)
+  return account
+}
+
+/**
+ * Runs `send` (which simulates the call, so a refusal comes back with its reason before the
+ * wallet asks to sign, then sends it) and waits for the transaction to be mined.
+ */
+export async function writeLedger(publicClient: PublicClient, action: string, send: () => Promise<Hash>): Promise<LedgerWriteResult> {
+  try {
+    const transactionHash = await send()
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash, pollingInterval: 250 })
+    if (receipt.status !== 'success') {
+      throw new ChainError('TRANSACTION_FAILED', `The transaction to ${action} was mined but failed; nothing changed.`, { details: transactionHash })
+    }
+    return { transactionHash, blockNumber: receipt.blockNumber }
+  } catch (error) {
+    throw toChainError(error, action)
+  }
+}

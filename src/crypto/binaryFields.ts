@@ -1,0 +1,50 @@
+// The byte layouts of the crypto formats are built from two pieces: a fixed-width
+// big-endian u32 and a u32-length-prefixed byte string. Nothing here is secret.
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { CryptoError } from './CryptoError.ts'
+
+export const U32_MAX = 0xffff_ffff
+
+export function isU32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= U32_MAX
+}
+
+export function u32be(value: number): Uint8Array {
+  if (!isU32(value)) throw new CryptoError('INVALID_INPUT', `Expected an integer from 0 to ${U32_MAX}; got ${String(value)}.`)
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setUint32(0, value, false)
+  return out
+}
+
+export function readU32be(bytes: Uint8Array, offset: number): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, false)
+}
+
+/** u32be(length) ‖ bytes: no two different field lists encode to the same bytes. */
+export function lengthPrefixed(bytes: Uint8Array): Uint8Array {
+  return concatBytes(u32be(bytes.length), bytes)
+}
+
+/** A domain label or a text field, UTF-8 and length-prefixed. */
+export function lengthPrefixedText(text: string): Uint8Array {
+  return lengthPrefixed(utf8ToBytes(text))
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  return diff === 0
+}
+
+export function assertBytes(value: unknown, length: number, what: string, code: 'INVALID_KEY' | 'INVALID_INPUT' = 'INVALID_INPUT'): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new CryptoError(code, `${what} must be a Uint8Array; got ${describe(value)}.`)
+  if (value.length !== length) throw new CryptoError(code, `${what} has ${length} bytes; got ${value.length}.`)
+}
+
+export function describe(value: unknown): string {
+  if (value instanceof Uint8Array) return `${value.length} bytes`
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
+}

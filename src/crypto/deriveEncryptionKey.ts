@@ -1,0 +1,35 @@
+// A user's X25519 encryption key comes from one wallet signature over a fixed,
+// domain-separated message, so the same wallet recovers the same key on any device
+// and no private key needs to be stored or backed up apart from the wallet.
+import { x25519 } from '@noble/curves/ed25519.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { KEY_DERIVATION_SALT, signatureSeed } from './walletSignature.ts'
+
+const ENCRYPTION_INFO = utf8ToBytes('anamnesis/x25519-encryption-key')
+
+/** The message the wallet signs. It names the app, the purpose and the address, and asks for nothing else. */
+export function keyDerivationMessage(address: string): string {
+  return [
+    'Anamnesis: unlock my encryption keys',
+    '',
+    'Signing this message derives your personal encryption keys on this device.',
+    'It sends no transaction and costs nothing. Only sign it in the Anamnesis app.',
+    '',
+    `Address: ${address.toLowerCase()}`,
+    'Version: 1'
+  ].join('\n')
+}
+
+export interface EncryptionKeyPair {
+  secretKey: Uint8Array
+  publicKey: Uint8Array
+}
+
+/** Derives the X25519 key pair from a 65-byte secp256k1 signature (r ‖ s ‖ v). */
+export function deriveEncryptionKey(signature: Uint8Array): EncryptionKeyPair {
+  // Any 32 bytes are a valid X25519 secret key (clamped on use).
+  const secretKey = hkdf(sha256, signatureSeed(signature), KEY_DERIVATION_SALT, ENCRYPTION_INFO, 32)
+  return { secretKey, publicKey: x25519.getPublicKey(secretKey) }
+}

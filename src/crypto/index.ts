@@ -1,0 +1,30 @@
+// src/crypto: the only place that touches key material.
+export { CryptoError, type CryptoErrorCode } from './CryptoError.ts'
+export { deriveEncryptionKey, keyDerivationMessage, type EncryptionKeyPair } from './deriveEncryptionKey.ts'
+export { deriveIdentityKey, deriveWalletKeys, type IdentityKeyPair, type WalletKeys } from './deriveIdentityKey.ts'
+export {
+  DATA_KEY_LENGTH,
+  decodeEnvelope,
+  encodeEnvelope,
+  openRecord,
+  parseEnvelope,
+  recordAssociatedData,
+  sealRecord,
+  type RecordBinding,
+  type RecordEnvelope
+} from './recordEnvelope.ts'
+export {
+  addEpochKey,
+  createKeyring,
+  currentKey,
+  decodeKeyring,
+  encodeKeyring,
+  generateDataKey,
+  keyForEpoch,
+  rotateKeyring,
+  type EpochKeyring
+} from './keyring.ts'
+export { decodeWrappedKey, encodeWrappedKey, parseWrappedKey, unwrapDataKey, wrapDataKey, WRAPPED_KEY_LENGTH, type WrappedKey } from './wrapKey.ts'
+export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
+export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
+export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'

@@ -1,0 +1,85 @@
+// Data keys by epoch. The patient's keyring starts at epoch 0 and rotates to a new
+// epoch (a fresh random key) on every revocation; old keys stay so old records stay
+// readable. A reader's keyring holds only the epochs that were wrapped for them.
+//
+// Binary form (encodeKeyring): 0x01 ‖ u32be(current) ‖ u32be(count) ‖ count × (u32be(epoch) ‖ key (32))
+import { randomBytes } from '@noble/ciphers/utils.js'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { assertBytes, isU32, readU32be, U32_MAX, u32be } from './binaryFields.ts'
+import { CryptoError } from './CryptoError.ts'
+import { DATA_KEY_LENGTH } from './recordEnvelope.ts'
+
+export interface EpochKeyring {
+  /** The newest epoch: new records are sealed under its key. */
+  readonly current: number
+  readonly keys: ReadonlyMap<number, Uint8Array>
+}
+
+export function generateDataKey(): Uint8Array {
+  return randomBytes(DATA_KEY_LENGTH)
+}
+
+/** A new patient's keyring: epoch 0 with a fresh key. */
+export function createKeyring(): EpochKeyring {
+  return { current: 0, keys: new Map([[0, generateDataKey()]]) }
+}
+
+/** A new epoch with a fresh key; the caller wraps it for the readers who remain. */
+export function rotateKeyring(keyring: EpochKeyring): EpochKeyring {
+  if (keyring.current >= U32_MAX) throw new CryptoError('INVALID_INPUT', 'This keyring has used every epoch number.')
+  const current = keyring.current + 1
+  return { current, keys: new Map([...keyring.keys, [current, generateDataKey()]]) }
+}
+
+export function currentKey(keyring: EpochKeyring): { epoch: number; key: Uint8Array } {
+  return { epoch: keyring.current, key: keyForEpoch(keyring, keyring.current) }
+}
+
+export function keyForEpoch(keyring: EpochKeyring, epoch: number): Uint8Array {
+  const key = keyring.keys.get(epoch)
+  if (key === undefined) {
+    throw new CryptoError('UNKNOWN_EPOCH', `No data key for epoch ${epoch}: this record was written after your access ended, or its key has not reached this device yet.`)
+  }
+  return key
+}
+
+/** A reader adds a key it unwrapped. An epoch's key never changes once known. */
+export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, key: Uint8Array): EpochKeyring {
+  if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(epoch)}.`)
+  assertBytes(key, DATA_KEY_LENGTH, 'A data key', 'INVALID_KEY')
+  const known = keyring?.keys.get(epoch)
+  if (known !== undefined) {
+    if (known.every((byte, i) => byte === key[i])) return keyring ?? { current: epoch, keys: new Map([[epoch, key]]) }
+    throw new CryptoError('INVALID_KEY', `A different key for epoch ${epoch} is already known: refusing to replace it.`)
+  }
+  const keys = new Map(keyring?.keys ?? [])
+  keys.set(epoch, key.slice())
+  return { current: Math.max(keyring?.current ?? epoch, epoch), keys }
+}
+
+export function encodeKeyring(keyring: EpochKeyring): Uint8Array {
+  const epochs = [...keyring.keys.keys()].sort((a, b) => a - b)
+  return concatBytes(
+    Uint8Array.of(1),
+    u32be(keyring.current),
+    u32be(epochs.length),
+    ...epochs.map((epoch) => concatBytes(u32be(epoch), keyForEpoch(keyring, epoch)))
+  )
+}
+
+export function decodeKeyring(bytes: Uint8Array): EpochKeyring {
+  const bad = (what: string): never => {
+    throw new CryptoError('INVALID_INPUT', `Not a stored keyring: ${what}.`)
+  }
+  if (!(bytes instanceof Uint8Array) || bytes.length < 9 || bytes[0] !== 1) return bad('unknown format')
+  const current = readU32be(bytes, 1)
+  const count = readU32be(bytes, 5)
+  if (bytes.length !== 9 + count * (4 + DATA_KEY_LENGTH)) return bad('wrong length')
+  const keys = new Map<number, Uint8Array>()
+  for (let i = 0; i < count; i++) {
+    const at = 9 + i * (4 + DATA_KEY_LENGTH)
+    keys.set(readU32be(bytes, at), bytes.slice(at + 4, at + 4 + DATA_KEY_LENGTH))
+  }
+  if (keys.size !== count || !keys.has(current)) return bad('epochs repeat or the current one is missing')
+  return { current, keys }
+}

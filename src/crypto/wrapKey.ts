@@ -1,0 +1,117 @@
+// A data key wrapped for one reader: ephemeral-static X25519, HKDF-SHA256, and
+// XChaCha20-Poly1305, so only the holder of the reader's X25519 secret key opens it.
+//
+//   shared = X25519(ephemeral secret, reader public)       (all-zero result refused)
+//   info   = u32be(len) ‖ "anamnesis/wrap-data-key/v1" ‖ u32be(epoch) ‖ ephemeral public (32) ‖ reader public (32)
+//   kek    = HKDF-SHA256(ikm = shared, salt = empty, info, 32)
+//   sealed = XChaCha20-Poly1305(kek, nonce (24, random), aad = info).encrypt(data key)   (32 + 16 bytes)
+//
+// Binary form (encodeWrappedKey), 109 bytes:
+//   0x01 ‖ u32be(epoch) ‖ ephemeral public (32) ‖ nonce (24) ‖ sealed (48)
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { randomBytes } from '@noble/ciphers/utils.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { assertBytes, describe, isU32, lengthPrefixedText, readU32be, u32be } from './binaryFields.ts'
+import { CryptoError } from './CryptoError.ts'
+import { DATA_KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './recordEnvelope.ts'
+
+export const WRAPPED_KEY_VERSION = 1
+export const WRAPPED_KEY_LENGTH = 1 + 4 + 32 + NONCE_LENGTH + DATA_KEY_LENGTH + TAG_LENGTH
+const DOMAIN = lengthPrefixedText('anamnesis/wrap-data-key/v1')
+
+export interface WrappedKey {
+  v: typeof WRAPPED_KEY_VERSION
+  epoch: number
+  ephemeralPublicKey: Uint8Array
+  nonce: Uint8Array
+  /** The data key, encrypted, followed by the 16-byte tag. */
+  ciphertext: Uint8Array
+}
+
+/** The HKDF info, also the AEAD's associated data: both public keys and the epoch. */
+export function wrapInfo(epoch: number, ephemeralPublicKey: Uint8Array, readerPublicKey: Uint8Array): Uint8Array {
+  return concatBytes(DOMAIN, u32be(epoch), ephemeralPublicKey, readerPublicKey)
+}
+
+function keyEncryptionKey(secretKey: Uint8Array, publicKey: Uint8Array, info: Uint8Array): Uint8Array {
+  let shared: Uint8Array
+  try {
+    // noble refuses an all-zero shared secret (a low-order public key).
+    shared = x25519.getSharedSecret(secretKey, publicKey)
+  } catch (cause) {
+    throw new CryptoError('INVALID_KEY', 'This encryption public key is not usable (a low-order X25519 point). Ask the reader to register their key again.', { cause })
+  }
+  return hkdf(sha256, shared, undefined, info, 32)
+}
+
+/** Wraps one epoch's data key for the reader whose X25519 public key is given. */
+export function wrapDataKey(dataKey: Uint8Array, readerPublicKey: Uint8Array, epoch: number): WrappedKey {
+  return wrapDataKeyWith(dataKey, readerPublicKey, epoch, x25519.utils.randomSecretKey(), randomBytes(NONCE_LENGTH))
+}
+
+/** wrapDataKey with caller-chosen randomness, for known-answer tests only. */
+export function wrapDataKeyWith(dataKey: Uint8Array, readerPublicKey: Uint8Array, epoch: number, ephemeralSecretKey: Uint8Array, nonce: Uint8Array): WrappedKey {
+  assertBytes(dataKey, DATA_KEY_LENGTH, 'A data key', 'INVALID_KEY')
+  assertBytes(readerPublicKey, 32, "The reader's encryption public key", 'INVALID_KEY')
+  assertBytes(ephemeralSecretKey, 32, 'An ephemeral secret key', 'INVALID_KEY')
+  assertBytes(nonce, NONCE_LENGTH, 'A nonce')
+  if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to 4294967295; got ${String(epoch)}.`)
+  const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecretKey)
+  const info = wrapInfo(epoch, ephemeralPublicKey, readerPublicKey)
+  const kek = keyEncryptionKey(ephemeralSecretKey, readerPublicKey, info)
+  const ciphertext = xchacha20poly1305(kek, nonce, info).encrypt(dataKey)
+  return { v: WRAPPED_KEY_VERSION, epoch, ephemeralPublicKey, nonce: nonce.slice(), ciphertext }
+}
+
+/** Opens a wrapped key with the reader's X25519 secret key. */
+export function unwrapDataKey(wrapped: WrappedKey, readerSecretKey: Uint8Array): Uint8Array {
+  const checked = parseWrappedKey(wrapped)
+  assertBytes(readerSecretKey, 32, "The reader's encryption secret key", 'INVALID_KEY')
+  const info = wrapInfo(checked.epoch, checked.ephemeralPublicKey, x25519.getPublicKey(readerSecretKey))
+  const kek = keyEncryptionKey(readerSecretKey, checked.ephemeralPublicKey, info)
+  try {
+    return xchacha20poly1305(kek, checked.nonce, info).decrypt(checked.ciphertext)
+  } catch (cause) {
+    throw new CryptoError(
+      'UNWRAP_FAILED',
+      `The data key for epoch ${checked.epoch} was not wrapped for this encryption key, or it was altered on the way. Ask the patient to share access again.`,
+      { cause }
+    )
+  }
+}
+
+export function parseWrappedKey(value: unknown): WrappedKey {
+  const bad = (what: string): never => {
+    throw new CryptoError('INVALID_WRAPPED_KEY', `Not a wrapped data key: ${what}.`)
+  }
+  if (typeof value !== 'object' || value === null) return bad(`expected an object, got ${describe(value)}`)
+  const { v, epoch, ephemeralPublicKey, nonce, ciphertext } = value as Record<string, unknown>
+  if (v !== WRAPPED_KEY_VERSION) return bad(`version ${String(v)} is not supported`)
+  if (!isU32(epoch)) return bad('epoch must be an integer from 0 to 4294967295')
+  if (!(ephemeralPublicKey instanceof Uint8Array) || ephemeralPublicKey.length !== 32) return bad('the ephemeral public key must be 32 bytes')
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_LENGTH) return bad(`the nonce must be ${NONCE_LENGTH} bytes`)
+  if (!(ciphertext instanceof Uint8Array) || ciphertext.length !== DATA_KEY_LENGTH + TAG_LENGTH) return bad(`the sealed key must be ${DATA_KEY_LENGTH + TAG_LENGTH} bytes`)
+  return { v, epoch, ephemeralPublicKey, nonce, ciphertext }
+}
+
+export function encodeWrappedKey(wrapped: WrappedKey): Uint8Array {
+  const { epoch, ephemeralPublicKey, nonce, ciphertext } = parseWrappedKey(wrapped)
+  return concatBytes(Uint8Array.of(WRAPPED_KEY_VERSION), u32be(epoch), ephemeralPublicKey, nonce, ciphertext)
+}
+
+export function decodeWrappedKey(bytes: Uint8Array): WrappedKey {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== WRAPPED_KEY_LENGTH) {
+    throw new CryptoError('INVALID_WRAPPED_KEY', `Not a wrapped data key: expected ${WRAPPED_KEY_LENGTH} bytes, got ${describe(bytes)}.`)
+  }
+  if (bytes[0] !== WRAPPED_KEY_VERSION) throw new CryptoError('INVALID_WRAPPED_KEY', `Not a wrapped data key: version ${String(bytes[0])} is not supported.`)
+  return parseWrappedKey({
+    v: WRAPPED_KEY_VERSION,
+    epoch: readU32be(bytes, 1),
+    ephemeralPublicKey: bytes.slice(5, 37),
+    nonce: bytes.slice(37, 61),
+    ciphertext: bytes.slice(61)
+  })
+}

@@ -1,0 +1,55 @@
+// The categories a patient grants access by. The consent contract keeps a grant's
+// scope as a bitmask over this list: bit i is CATEGORIES[i]. The order is part of the
+// on-chain format: never reorder or remove; add new categories at the end only.
+import type { RecordType } from './recordTypes.ts'
+
+export const CATEGORIES = [
+  'conditions',
+  'medications',
+  'allergies',
+  'procedures',
+  'immunizations',
+  'results',
+  'reports',
+  'familyHistory',
+  'notes'
+] as const
+
+export type Category = (typeof CATEGORIES)[number]
+
+/** Which category each record type belongs to; by type alone, so a grant means the same for every record of a type. */
+export const CATEGORY_OF_TYPE: Readonly<Record<RecordType, Category>> = {
+  Condition: 'conditions',
+  MedicationStatement: 'medications',
+  MedicationRequest: 'medications',
+  AllergyIntolerance: 'allergies',
+  Procedure: 'procedures',
+  Immunization: 'immunizations',
+  Observation: 'results',
+  DiagnosticReport: 'reports',
+  FamilyMemberHistory: 'familyHistory',
+  // The visit's own notes: the encounter, requests for more information, and the outcome.
+  Encounter: 'notes',
+  ServiceRequest: 'notes',
+  ClinicalImpression: 'notes'
+}
+
+export function categoryOf(record: { resourceType: RecordType }): Category {
+  return CATEGORY_OF_TYPE[record.resourceType]
+}
+
+export function categoryBit(category: Category): number {
+  return 1 << CATEGORIES.indexOf(category)
+}
+
+/** The scope bitmask for a set of categories (the contract adds its own "may write" bit). */
+export function categoryMask(categories: Iterable<Category>): number {
+  let mask = 0
+  for (const category of categories) mask |= categoryBit(category)
+  return mask
+}
+
+/** The categories in a scope bitmask; bits beyond the known categories are ignored. */
+export function categoriesInMask(mask: number): Category[] {
+  return CATEGORIES.filter((category) => (mask & categoryBit(category)) !== 0)
+}

@@ -1,0 +1,149 @@
+// The diagnostic chain, made explicit for the timeline: request → diagnosis →
+// therapy → follow-up → outcome, found by following the FHIR references between
+// the latest versions of the records, starting from each diagnosis (a Condition).
+//
+// How records join a diagnosis's chain (R4 fields, "→" = references):
+//   request    ServiceRequest.reasonReference → diagnosis; diagnosis Condition.evidence.detail → ServiceRequest,
+//              DiagnosticReport or Observation; DiagnosticReport/Observation.basedOn → a request; a request report's results
+//   therapy    MedicationRequest, MedicationStatement or Procedure .reasonReference → diagnosis
+//   follow-up  Encounter.reasonReference or .diagnosis.condition → diagnosis or therapy; Observation.basedOn or .partOf →
+//              therapy; Observation.focus → diagnosis or therapy; Observation/DiagnosticReport.encounter → a follow-up
+//              encounter; DiagnosticReport.basedOn, ServiceRequest.basedOn → therapy; Encounter.basedOn → a follow-up
+//              request; therapy Procedure.report → DiagnosticReport
+//   outcome    ClinicalImpression.problem → diagnosis; .encounter → a follow-up encounter; .investigation.item,
+//              .finding.itemReference, .supportingInfo → therapy or follow-up; .previous → an outcome
+import { latestVersions, type AmendmentOptions } from './amendments.ts'
+import type { HistoryEntry } from './historyEntry.ts'
+import { isEnteredInError } from './queryHistory.ts'
+import { entryPeriod } from './recordPeriod.ts'
+import { localReferenceKey } from './references.ts'
+import { recordKey, type HistoryRecord, type RecordType } from './recordTypes.ts'
+
+export const CHAIN_STAGES = ['request', 'diagnosis', 'therapy', 'followUp', 'outcome'] as const
+export type ChainStage = (typeof CHAIN_STAGES)[number]
+
+export interface ChainLink {
+  /** Entry id of the record that holds the reference. */
+  from: string
+  /** Entry id of the record referred to. */
+  to: string
+  /** The referring field as a FHIR path, e.g. `MedicationRequest.reasonReference`. */
+  field: string
+}
+
+export interface DiagnosticChain {
+  diagnosis: HistoryEntry
+  /** Each stage's records in time order; `diagnosis` holds the one Condition. */
+  stages: Record<ChainStage, HistoryEntry[]>
+  /** The references between the chain's records, for drawing. */
+  links: ChainLink[]
+}
+
+/** Every local reference in a record, with the field path that holds it (subjects and contained resources aside). */
+export function recordLinks(record: HistoryRecord): { field: string; target: string }[] {
+  const links: { field: string; target: string }[] = []
+  const visit = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) return value.forEach((item) => visit(item, path))
+    if (typeof value !== 'object' || value === null) return
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'reference' && typeof item === 'string') {
+        const target = localReferenceKey(item)
+        if (target !== undefined) links.push({ field: path, target })
+      } else if (key !== 'contained' && key !== 'subject' && key !== 'patient' && key !== 'extension') {
+        visit(item, `${path}.${key}`)
+      }
+    }
+  }
+  visit(record, record.resourceType)
+  return links
+}
+
+interface Rule {
+  types: readonly RecordType[]
+  fields: readonly string[]
+  /** Stages of the record at the other end that allow the join. */
+  via: readonly ChainStage[]
+  stage: ChainStage | 'same'
+}
+
+// A candidate joins when IT references a chain member (outgoing) …
+const OUTGOING: readonly Rule[] = [
+  { types: ['ServiceRequest'], fields: ['reasonReference'], via: ['diagnosis'], stage: 'request' },
+  { types: ['DiagnosticReport', 'Observation'], fields: ['basedOn'], via: ['request'], stage: 'request' },
+  { types: ['MedicationRequest', 'MedicationStatement', 'Procedure'], fields: ['reasonReference'], via: ['diagnosis'], stage: 'therapy' },
+  { types: ['Encounter'], fields: ['reasonReference', 'diagnosis.condition'], via: ['diagnosis', 'therapy'], stage: 'followUp' },
+  { types: ['Observation'], fields: ['basedOn', 'partOf'], via: ['therapy'], stage: 'followUp' },
+  { types: ['Observation'], fields: ['focus'], via: ['diagnosis', 'therapy'], stage: 'followUp' },
+  { types: ['Observation', 'DiagnosticReport'], fields: ['encounter'], via: ['followUp'], stage: 'followUp' },
+  { types: ['DiagnosticReport', 'ServiceRequest'], fields: ['basedOn'], via: ['therapy'], stage: 'followUp' },
+  { types: ['Encounter'], fields: ['basedOn'], via: ['followUp'], stage: 'followUp' },
+  { types: ['ClinicalImpression'], fields: ['problem'], via: ['diagnosis'], stage: 'outcome' },
+  { types: ['ClinicalImpression'], fields: ['encounter'], via: ['followUp'], stage: 'outcome' },
+  { types: ['ClinicalImpression'], fields: ['investigation.item', 'finding.itemReference', 'supportingInfo'], via: ['therapy', 'followUp'], stage: 'outcome' },
+  { types: ['ClinicalImpression'], fields: ['previous'], via: ['outcome'], stage: 'outcome' }
+]
+
+// … or when a chain member references IT (incoming): `types` are the member's, `via` its stage.
+const INCOMING: readonly (Rule & { targets: readonly RecordType[] })[] = [
+  { types: ['Condition'], fields: ['evidence.detail'], via: ['diagnosis'], targets: ['ServiceRequest', 'DiagnosticReport', 'Observation'], stage: 'request' },
+  { types: ['DiagnosticReport', 'Observation'], fields: ['basedOn'], via: ['request'], targets: ['ServiceRequest'], stage: 'request' },
+  { types: ['DiagnosticReport'], fields: ['result'], via: ['request', 'followUp'], targets: ['Observation'], stage: 'same' },
+  { types: ['Procedure'], fields: ['report'], via: ['therapy'], targets: ['DiagnosticReport'], stage: 'followUp' }
+]
+
+const fieldOf = (path: string, type: RecordType): string => path.slice(type.length + 1)
+
+const byStart = (a: HistoryEntry, b: HistoryEntry): number => entryPeriod(a).start - entryPeriod(b).start || (a.writtenAt < b.writtenAt ? -1 : 1)
+
+/** One chain per diagnosis (Condition), from the latest versions; records marked entered-in-error are left out. */
+export function buildDiagnosticChains(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): DiagnosticChain[] {
+  const latest = latestVersions(entries, options).filter((entry) => !isEnteredInError(entry.record))
+  const byKey = new Map<string, HistoryEntry>()
+  for (const entry of latest) if (!byKey.has(recordKey(entry.record))) byKey.set(recordKey(entry.record), entry)
+  const linksOf = new Map(latest.map((entry) => [entry.id, recordLinks(entry.record)]))
+  // Who refers to each record: target key → (source entry, field).
+  const referrers = new Map<string, { source: HistoryEntry; field: string }[]>()
+  for (const entry of latest) {
+    for (const { field, target } of linksOf.get(entry.id) ?? []) referrers.set(target, [...(referrers.get(target) ?? []), { source: entry, field }])
+  }
+
+  return latest
+    .filter((entry) => entry.record.resourceType === 'Condition')
+    .sort(byStart)
+    .map((diagnosis) => {
+      const stageOf = new Map<string, ChainStage>([[diagnosis.id, 'diagnosis']])
+      const queue: HistoryEntry[] = [diagnosis]
+      const join = (entry: HistoryEntry, stage: ChainStage): void => {
+        if (stageOf.has(entry.id) || entry.record.resourceType === 'Condition') return
+        stageOf.set(entry.id, stage)
+        queue.push(entry)
+      }
+      for (let member = queue.shift(); member !== undefined; member = queue.shift()) {
+        const memberStage = stageOf.get(member.id) ?? 'diagnosis'
+        const memberType = member.record.resourceType
+        for (const { source, field } of referrers.get(recordKey(member.record)) ?? []) {
+          const type = source.record.resourceType
+          const rule = OUTGOING.find((r) => r.types.includes(type) && r.fields.includes(fieldOf(field, type)) && r.via.includes(memberStage))
+          if (rule !== undefined) join(source, rule.stage === 'same' ? memberStage : rule.stage)
+        }
+        for (const { field, target } of linksOf.get(member.id) ?? []) {
+          const entry = byKey.get(target)
+          if (entry === undefined) continue
+          const rule = INCOMING.find(
+            (r) => r.types.includes(memberType) && r.fields.includes(fieldOf(field, memberType)) && r.via.includes(memberStage) && r.targets.includes(entry.record.resourceType)
+          )
+          if (rule !== undefined) join(entry, rule.stage === 'same' ? memberStage : rule.stage)
+        }
+      }
+      const members = latest.filter((entry) => stageOf.has(entry.id))
+      const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, members.filter((e) => stageOf.get(e.id) === stage).sort(byStart)])) as Record<ChainStage, HistoryEntry[]>
+      const links: ChainLink[] = []
+      for (const entry of members) {
+        for (const { field, target } of linksOf.get(entry.id) ?? []) {
+          const to = byKey.get(target)
+          if (to !== undefined && stageOf.has(to.id) && to.id !== entry.id) links.push({ from: entry.id, to: to.id, field })
+        }
+      }
+      return { diagnosis, stages, links }
+    })
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { createKeyring, currentKey, CryptoError, rotateKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
+import { openEntry, sealEntry } from './entryEnvelope.ts'
+import { HistoryError } from './HistoryError.ts'
+import { createEntry, serializeEntry } from './historyEntry.ts'
+import { DOCTOR, fixtureRecords, NOW, PATIENT } from './recordFixtures.ts'
+
+const options = { now: NOW, patient: PATIENT }
+const keyring = createKeyring()
+const entry = createEntry({ record: fixtureRecords().penicillin, writer: PATIENT, ...options })
+
+function refusal(run: () => unknown): HistoryError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof HistoryError) return error
+    throw error
+  }
+  throw new Error('accepted')
+}
+
+describe('sealEntry and openEntry', () => {
+  it('seal under the current epoch and open back to the same entry', () => {
+    const envelope = sealEntry(entry, keyring)
+    expect(envelope).toMatchObject({ v: 1, id: entry.id, epoch: 0 })
+    expect(openEntry(envelope, keyring, PATIENT, options)).toEqual(entry)
+  })
+
+  it('hold no trace of the record in the clear', () => {
+    const envelope = sealEntry(entry, keyring)
+    const visible = new TextDecoder('latin1').decode(envelope.ciphertext)
+    for (const word of ['penicillin', 'AllergyIntolerance', 'resourceType', 'Urticaria', PATIENT.slice(2, 12)]) expect(visible).not.toContain(word)
+  })
+
+  it('opens with the keyring after a rotation, and refuses without the epoch\'s key', () => {
+    const rotated = rotateKeyring(keyring)
+    const later = sealEntry(entry, rotated)
+    expect(later.epoch).toBe(1)
+    expect(openEntry(later, rotated, PATIENT, options)).toEqual(entry)
+    const error = refusal(() => openEntry(later, keyring, PATIENT, options))
+    expect(error.code).toBe('UNREADABLE_ENTRY')
+    expect(error.message).toMatch(/No data key for epoch 1/)
+    expect(error.cause).toBeInstanceOf(CryptoError)
+  })
+
+  it('refuse an entry the log says another writer wrote', () => {
+    const error = refusal(() => openEntry(sealEntry(entry, keyring), keyring, DOCTOR, options))
+    expect(error.code).toBe('UNREADABLE_ENTRY')
+    expect((error.cause as CryptoError).code).toBe('DECRYPTION_FAILED')
+  })
+
+  it('refuse an envelope moved under another entry id', () => {
+    const envelope: RecordEnvelope = { ...sealEntry(entry, keyring), id: '00000000-0000-4000-8000-000000000000' }
+    expect(refusal(() => openEntry(envelope, keyring, PATIENT, options)).code).toBe('UNREADABLE_ENTRY')
+  })
+
+  it('refuse a sealed entry whose own id or writer disagrees with its binding', () => {
+    const { epoch, key } = currentKey(keyring)
+    const wrongId = sealRecord(serializeEntry(entry), key, { recordId: '00000000-0000-4000-8000-000000000000', epoch, writer: PATIENT })
+    expect(refusal(() => openEntry(wrongId, keyring, PATIENT, options)).message).toMatch(/says it is .* but its envelope says/)
+    const doctorEntry = createEntry({ record: fixtureRecords().hypertension, writer: DOCTOR, ...options })
+    const claimed = sealRecord(serializeEntry(doctorEntry), key, { recordId: doctorEntry.id, epoch, writer: PATIENT })
+    expect(refusal(() => openEntry(claimed, keyring, PATIENT, options)).message).toMatch(/says 0x2222.* wrote it, but the log says 0x1111/)
+  })
+
+  it('refuse a payload that is not an envelope', () => {
+    expect(refusal(() => openEntry({ hello: 'world' }, keyring, PATIENT, options)).message).toMatch(/Not a record envelope/)
+  })
+})

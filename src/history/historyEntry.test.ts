@@ -1,0 +1,96 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { HistoryError } from './HistoryError.ts'
+import { createEntry, MAX_ENTRY_BYTES, parseEntry, patientReference, serializeEntry, validateEntry, type HistoryEntry } from './historyEntry.ts'
+import { DOCTOR, fixtureRecords, NOW, PATIENT } from './recordFixtures.ts'
+
+const options = { now: NOW, patient: PATIENT }
+const entry = (): HistoryEntry => createEntry({ record: fixtureRecords().osteoarthritis, writer: DOCTOR, ...options })
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+function refusal(run: () => unknown): HistoryError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof HistoryError) return error
+    throw error
+  }
+  throw new Error('accepted')
+}
+
+describe('createEntry', () => {
+  it('wraps a validated record with a fresh id, the lowercase writer and the time', () => {
+    const e = entry()
+    expect(e).toMatchObject({ v: 1, writer: DOCTOR, writtenAt: '2026-11-03T12:00:00.000Z' })
+    expect(createEntry({ record: fixtureRecords().hypertension, writer: '0xABCDEF0000000000000000000000000000000001', ...options }).writer).toBe('0xabcdef0000000000000000000000000000000001')
+    expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(e.amends).toBeUndefined()
+    expect(e.id).not.toBe(entry().id)
+  })
+
+  it('copies the record, so later changes to the caller\'s object do not reach the history', () => {
+    const record = fixtureRecords().hypertension
+    const e = createEntry({ record, writer: PATIENT, ...options })
+    record.code = { text: 'changed' }
+    expect(e.record).not.toBe(record)
+    expect(e.record).toMatchObject({ code: { coding: [{ code: '38341003' }] } })
+  })
+
+  it('refuses a bad record with the field named, and a record about someone else', () => {
+    expect(refusal(() => createEntry({ record: { ...fixtureRecords().hypertension, code: undefined }, writer: PATIENT, ...options }))).toMatchObject({ code: 'MISSING_FIELD', field: 'Condition.code' })
+    const other = { ...fixtureRecords().hypertension, subject: patientReference('0x4444444444444444444444444444444444444444') }
+    expect(refusal(() => createEntry({ record: other, writer: PATIENT, ...options })).code).toBe('WRONG_PATIENT')
+    expect(refusal(() => createEntry({ record: fixtureRecords().hypertension, writer: 'alice', ...options }))).toMatchObject({ code: 'INVALID_ENTRY', field: 'entry.writer' })
+  })
+})
+
+describe('serializeEntry and parseEntry', () => {
+  it('round-trip through canonical UTF-8 JSON', () => {
+    const e = entry()
+    const encoded = serializeEntry(e)
+    expect(new TextDecoder().decode(encoded)).toMatch(/^\{"id":"[^"]+","record":\{"bodySite":/)
+    expect(parseEntry(encoded, options)).toEqual(e)
+  })
+
+  it('refuse bytes that are not the canonical form of their content', () => {
+    const e = entry()
+    const pretty = bytes(JSON.stringify(e, null, 2))
+    expect(refusal(() => parseEntry(pretty, options)).code).toBe('NOT_CANONICAL')
+  })
+
+  it('refuse what is not UTF-8 JSON, and what is too large', () => {
+    expect(refusal(() => parseEntry(Uint8Array.of(0xff, 0xfe), options)).code).toBe('INVALID_ENTRY')
+    expect(refusal(() => parseEntry(bytes('{"v":1,'), options)).message).toMatch(/not UTF-8 JSON/)
+    expect(refusal(() => parseEntry(new Uint8Array(MAX_ENTRY_BYTES + 1), options)).code).toBe('TOO_LARGE')
+  })
+
+  it('refuse a record from a peer that does not validate, naming the field', () => {
+    const e = entry()
+    const broken = { ...e, record: { ...e.record, onsetDateTime: '2024-13-01' } }
+    expect(refusal(() => parseEntry(bytes(JSON.stringify(broken)), options))).toMatchObject({ code: 'INVALID_FIELD', field: 'Condition.onsetDateTime' })
+  })
+
+  it.each([
+    ['an unknown key', { extra: 1 }, 'entry.extra'],
+    ['another version', { v: 2 }, 'entry.v'],
+    ['an id that is not a UUID', { id: 'knee' }, 'entry.id'],
+    ['a checksummed (mixed-case) writer', { writer: '0xABCDEF0000000000000000000000000000000001' }, 'entry.writer'],
+    ['a local time of writing', { writtenAt: '2026-11-03T13:00:00+01:00' }, 'entry.writtenAt'],
+    ['a time of writing far in the future', { writtenAt: '2030-01-01T00:00:00.000Z' }, 'entry.writtenAt'],
+    ['an amendment of itself', { amends: 'self' }, 'entry.amends'],
+    ['an amendment that is not an id', { amends: 42 }, 'entry.amends']
+  ] as [string, Record<string, unknown>, string][])('refuse an entry with %s', (_description, change, field) => {
+    const e = entry()
+    const value = { ...e, ...change, ...(change.amends === 'self' ? { amends: e.id } : {}) }
+    expect(refusal(() => validateEntry(value, options))).toMatchObject({ code: 'INVALID_ENTRY', field })
+  })
+
+  it('property: any note text survives the round trip', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 200 }).filter((s) => s.trim().length > 0 && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s)), (text) => {
+        const e = createEntry({ record: { ...fixtureRecords().hypertension, note: [{ text }] }, writer: PATIENT, ...options })
+        expect(parseEntry(serializeEntry(e), options)).toEqual(e)
+      })
+    )
+  })
+})

@@ -1,0 +1,122 @@
+// One log entry's plaintext: a record, who wrote it and when, and, for a
+// correction, the entry it corrects. Serialised as canonical JSON (UTF-8), so the
+// bytes a peer sends are the only form of that entry; parsed back with full validation.
+import { HistoryError } from './HistoryError.ts'
+import { canonicalJson } from './canonicalJson.ts'
+import { describeValue, isPlainObject } from './fhirDatatypes.ts'
+import { CLOCK_TOLERANCE_MS } from './fhirPrimitives.ts'
+import type { HistoryRecord } from './recordTypes.ts'
+import { validateRecord } from './validateRecord.ts'
+
+export const ENTRY_VERSION = 1
+/** One entry stays below the size of one block; larger attachments belong in blocks of their own. */
+export const MAX_ENTRY_BYTES = 1024 * 1024
+
+/** A wallet address, lowercase: the form the history and the envelopes' binding use. */
+export type Address = `0x${string}`
+
+export interface HistoryEntry<R extends HistoryRecord = HistoryRecord> {
+  v: typeof ENTRY_VERSION
+  /** Random UUID naming this entry (not the record: corrections get their own). Sealed into the envelope's binding. */
+  id: string
+  /** The FHIR record; a correction keeps the record's resourceType and id. */
+  record: R
+  writer: Address
+  /** When the writer wrote it, as the writer's clock says: an ISO 8601 instant in UTC. */
+  writtenAt: string
+  /** For a correction: the id of the entry it corrects. */
+  amends?: string
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+const INSTANT_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+const EARLIEST_WRITE = Date.UTC(2000, 0, 1)
+const ENTRY_KEYS = new Set(['v', 'id', 'record', 'writer', 'writtenAt', 'amends'])
+
+function invalid(field: string, problem: string): never {
+  throw new HistoryError('INVALID_ENTRY', `${field} ${problem}.`, { field })
+}
+
+/** A wallet address in the history's form (lowercase), or a HistoryError. */
+export function toAddress(value: unknown, field = 'entry.writer'): Address {
+  if (typeof value !== 'string' || !ADDRESS.test(value)) return invalid(field, `must be a wallet address (0x and 40 hex digits); got ${describeValue(value)}`)
+  return value.toLowerCase() as Address
+}
+
+/** The FHIR Patient id of a patient: their lowercase wallet address. */
+export function patientId(address: string): string {
+  return toAddress(address, 'patient')
+}
+
+/** The reference every record of this patient's history uses as its subject. */
+export function patientReference(address: string): { reference: string } {
+  return { reference: `Patient/${patientId(address)}` }
+}
+
+export interface EntryOptions {
+  /** The present, for date checks. Default: Date.now(). */
+  now?: number
+  /** The history's patient (wallet address); records about anyone else are refused. */
+  patient?: string
+}
+
+export interface CreateEntryInput extends EntryOptions {
+  record: unknown
+  writer: string
+  amends?: string
+}
+
+/** A new entry for a record: validated, copied to plain JSON, with a fresh id and the time. */
+export function createEntry(input: CreateEntryInput): HistoryEntry {
+  const now = input.now ?? Date.now()
+  const entry: HistoryEntry = {
+    v: ENTRY_VERSION,
+    id: globalThis.crypto.randomUUID(),
+    record: JSON.parse(canonicalJson(input.record, 'record')) as HistoryRecord,
+    writer: toAddress(input.writer),
+    writtenAt: new Date(now).toISOString(),
+    ...(input.amends === undefined ? {} : { amends: input.amends })
+  }
+  return validateEntry(entry, { ...input, now })
+}
+
+/** Checks a value as a history entry (envelope fields and record) and returns it typed. */
+export function validateEntry(value: unknown, options: EntryOptions = {}): HistoryEntry {
+  const now = options.now ?? Date.now()
+  if (!isPlainObject(value)) return invalid('entry', `must be an object; got ${describeValue(value)}`)
+  for (const key of Object.keys(value)) if (!ENTRY_KEYS.has(key)) invalid(`entry.${key}`, 'is not a field of a history entry')
+  const { v, id, record, writer, writtenAt, amends } = value
+  if (v !== ENTRY_VERSION) invalid('entry.v', `must be ${ENTRY_VERSION}; got ${describeValue(v)} (written by a newer app?)`)
+  if (typeof id !== 'string' || !UUID.test(id)) invalid('entry.id', `must be a lowercase UUID; got ${describeValue(id)}`)
+  if (typeof writer !== 'string' || toAddress(writer) !== writer) invalid('entry.writer', `must be a lowercase wallet address; got ${describeValue(writer)}`)
+  if (typeof writtenAt !== 'string' || !INSTANT_UTC.test(writtenAt) || Number.isNaN(Date.parse(writtenAt))) {
+    invalid('entry.writtenAt', `must be a UTC instant like 2026-11-03T09:30:00.000Z; got ${describeValue(writtenAt)}`)
+  }
+  const at = Date.parse(writtenAt)
+  if (at < EARLIEST_WRITE || at > now + CLOCK_TOLERANCE_MS) invalid('entry.writtenAt', `is not a plausible time of writing: ${writtenAt}`)
+  if (amends !== undefined && (typeof amends !== 'string' || !UUID.test(amends))) invalid('entry.amends', `must be the UUID of the entry corrected; got ${describeValue(amends)}`)
+  if (amends === id) invalid('entry.amends', 'points at the entry itself')
+  const checked = validateRecord(record, { now, ...(options.patient === undefined ? {} : { patient: patientId(options.patient) }) })
+  return { ...(value as unknown as HistoryEntry), record: checked }
+}
+
+export function serializeEntry(entry: HistoryEntry): Uint8Array {
+  return new TextEncoder().encode(canonicalJson(entry))
+}
+
+/** Parses and validates an entry's bytes as they come from a peer (after decryption). */
+export function parseEntry(bytes: Uint8Array, options: EntryOptions = {}): HistoryEntry {
+  if (bytes.length > MAX_ENTRY_BYTES) throw new HistoryError('TOO_LARGE', `An entry is at most ${MAX_ENTRY_BYTES} bytes; this one has ${bytes.length}.`)
+  let text: string
+  let value: unknown
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new HistoryError('INVALID_ENTRY', 'An entry is not UTF-8 JSON.', { cause })
+  }
+  const entry = validateEntry(value, options)
+  if (canonicalJson(entry) !== text) throw new HistoryError('NOT_CANONICAL', 'An entry is not in canonical JSON form (sorted keys, no spaces): it was not written by this app.')
+  return entry
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { createKeyring } from '../crypto/index.ts'
+import { latestVersions } from './amendments.ts'
+import { openEntry, sealEntry } from './entryEnvelope.ts'
+import { HistoryError } from './HistoryError.ts'
+import { prepareAdd, prepareAmend } from './historyLog.ts'
+import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from './recordFixtures.ts'
+
+describe('prepareAdd and prepareAmend, the pure steps of add and amend', () => {
+  const { hypertension } = fixtureRecords()
+  const first = prepareAdd([], { record: hypertension, writer: DOCTOR, patient: PATIENT, now: NOW })
+
+  it('add a validated record and a correction that the views then show', () => {
+    const fixed = prepareAmend([first], first.id, { record: { ...hypertension, note: [{ text: 'confirmed on repeat readings' }] }, writer: DOCTOR, patient: PATIENT, now: NOW + 1000 })
+    expect(fixed.amends).toBe(first.id)
+    expect(latestVersions([first, fixed], { patient: PATIENT })).toEqual([fixed])
+  })
+
+  it('refuse a bad record, a record about another patient, and a correction by another doctor', () => {
+    expect(() => prepareAdd([], { record: { ...hypertension, subject: undefined }, writer: DOCTOR, patient: PATIENT, now: NOW })).toThrow('Condition.subject is missing')
+    expect(() => prepareAdd([], { record: hypertension, writer: DOCTOR, patient: OTHER_DOCTOR, now: NOW })).toThrow(HistoryError)
+    expect(() => prepareAmend([first], first.id, { record: hypertension, writer: OTHER_DOCTOR, patient: PATIENT, now: NOW })).toThrow(/who wrote the entry, or the patient/)
+  })
+
+  it('compose with sealing and opening as the log will', () => {
+    const keyring = createKeyring()
+    expect(openEntry(sealEntry(first, keyring), keyring, DOCTOR, { now: NOW, patient: PATIENT })).toEqual(first)
+  })
+})

@@ -1,0 +1,47 @@
+// src/history: the record model. FHIR R4 records, their validation, the entries of
+// the patient's log (canonical bytes, sealed envelopes), corrections, queries and
+// the diagnostic chain. Pure functions now; the log-backed PatientHistory plugs in later.
+export { HistoryError, type HistoryErrorCode } from './HistoryError.ts'
+export { RECORD_TYPES, isRecordType, recordKey, type HistoryRecord, type RecordOf, type RecordType } from './recordTypes.ts'
+export { validateRecord, type ValidateRecordOptions } from './validateRecord.ts'
+export { CATEGORIES, CATEGORY_OF_TYPE, categoriesInMask, categoryBit, categoryMask, categoryOf, type Category } from './categories.ts'
+export {
+  bodySiteConcept,
+  bodySitesOf,
+  LATERALITY_CODES,
+  LATERALITY_EXTENSION,
+  readBodySite,
+  type BodySite,
+  type Laterality
+} from './bodySite.ts'
+export * as codeSystems from './codeSystems.ts'
+export {
+  createEntry,
+  ENTRY_VERSION,
+  MAX_ENTRY_BYTES,
+  parseEntry,
+  patientId,
+  patientReference,
+  serializeEntry,
+  toAddress,
+  validateEntry,
+  type Address,
+  type CreateEntryInput,
+  type EntryOptions,
+  type HistoryEntry
+} from './historyEntry.ts'
+export { openEntry, sealEntry } from './entryEnvelope.ts'
+export { amendmentProblem, amendmentTrail, checkAppend, latestVersions, recordVersions, type AmendmentOptions, type RecordVersions } from './amendments.ts'
+export { entryPeriod, recordPeriod, type TimeSpan } from './recordPeriod.ts'
+export { isEnteredInError, queryHistory, type HistoryQuery } from './queryHistory.ts'
+export { buildDiagnosticChains, CHAIN_STAGES, recordLinks, type ChainLink, type ChainStage, type DiagnosticChain } from './diagnosticChains.ts'
+export {
+  prepareAdd,
+  prepareAmend,
+  type EntryVerdict,
+  type HistoryChange,
+  type PatientHistory,
+  type PrepareInput,
+  type Verdict,
+  type VerifyReport
+} from './historyLog.ts'

@@ -1,0 +1,61 @@
+// The FHIR R4 resource types the history keeps, typed by @medplum/fhirtypes.
+import type {
+  AllergyIntolerance,
+  ClinicalImpression,
+  Condition,
+  DiagnosticReport,
+  Encounter,
+  FamilyMemberHistory,
+  Immunization,
+  MedicationRequest,
+  MedicationStatement,
+  Observation,
+  Procedure,
+  ServiceRequest
+} from '@medplum/fhirtypes'
+
+export type HistoryRecord =
+  | Condition
+  | Observation
+  | MedicationStatement
+  | MedicationRequest
+  | AllergyIntolerance
+  | Procedure
+  | Immunization
+  | FamilyMemberHistory
+  | DiagnosticReport
+  | Encounter
+  | ServiceRequest
+  | ClinicalImpression
+
+export type RecordType = HistoryRecord['resourceType']
+
+/** A record of one type: `RecordOf<'Condition'>` is a Condition. */
+export type RecordOf<T extends RecordType> = Extract<HistoryRecord, { resourceType: T }>
+
+export const RECORD_TYPES = [
+  'Condition',
+  'Observation',
+  'MedicationStatement',
+  'MedicationRequest',
+  'AllergyIntolerance',
+  'Procedure',
+  'Immunization',
+  'FamilyMemberHistory',
+  'DiagnosticReport',
+  'Encounter',
+  'ServiceRequest',
+  'ClinicalImpression'
+] as const satisfies readonly RecordType[]
+
+// Fails to compile if a type is added to HistoryRecord but not to RECORD_TYPES.
+export const EVERY_RECORD_TYPE_LISTED: Exclude<RecordType, (typeof RECORD_TYPES)[number]> extends never ? true : false = true
+
+export function isRecordType(value: unknown): value is RecordType {
+  return typeof value === 'string' && (RECORD_TYPES as readonly string[]).includes(value)
+}
+
+/** How other records refer to this one: "Condition/<id>". Amendments keep the id, so the key names the latest version. */
+export function recordKey(record: HistoryRecord): string {
+  return `${record.resourceType}/${record.id ?? ''}`
+}

@@ -1,0 +1,52 @@
+// Every record that enters the history (typed by the patient, written by a doctor,
+// arriving from a peer, imported) passes here first. A bad record gets a HistoryError
+// that names the field and says what is wrong; nothing about it is stored.
+import { fail, isPlainObject, validateComplex, type ValidationContext } from './fhirDatatypes.ts'
+import { HistoryError } from './HistoryError.ts'
+import { isRecordType, RECORD_TYPES, type HistoryRecord } from './recordTypes.ts'
+import { RESOURCE_SCHEMAS } from './resourceSchemas.ts'
+
+export interface ValidateRecordOptions {
+  /** The present, in ms since 1970: past events may not be dated after it. Default: Date.now(). */
+  now?: number
+  /**
+   * This history's patient as a FHIR Patient id (the lowercase wallet address);
+   * when given, a record about anyone else is refused.
+   */
+  patient?: string
+}
+
+/** Checks a value as a history record and returns it typed, or throws a HistoryError. */
+export function validateRecord(value: unknown, options: ValidateRecordOptions = {}): HistoryRecord {
+  if (!isPlainObject(value)) throw new HistoryError('INVALID_FIELD', 'A record must be a FHIR resource (a JSON object).', { field: 'record' })
+  const { resourceType, ...fields } = value
+  if (!isRecordType(resourceType)) {
+    throw new HistoryError(
+      'UNKNOWN_RECORD_TYPE',
+      `record.resourceType must be one of ${RECORD_TYPES.join(', ')}; got ${typeof resourceType === 'string' ? `"${resourceType}"` : String(resourceType)}.`,
+      { field: 'record.resourceType' }
+    )
+  }
+  if (fields.id === undefined) fail('MISSING_FIELD', `${resourceType}.id`, 'is missing: every record needs its logical id, which its corrections keep')
+  const ctx: ValidationContext = { now: options.now ?? Date.now(), patient: options.patient }
+  validateComplex(fields, RESOURCE_SCHEMAS[resourceType], resourceType, ctx)
+  checkContainedReferences(value, resourceType)
+  return value as unknown as HistoryRecord
+}
+
+/** "#id" references must find a contained resource of the record. */
+function checkContainedReferences(record: Record<string, unknown>, path: string): void {
+  const contained = new Set(Array.isArray(record.contained) ? record.contained.map((r) => (isPlainObject(r) ? r.id : undefined)) : [])
+  const visit = (value: unknown, at: string): void => {
+    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${at}[${i}]`))
+    if (!isPlainObject(value)) return
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'contained') continue
+      if (key === 'reference' && typeof item === 'string' && item.startsWith('#') && !contained.has(item.slice(1))) {
+        fail('INVALID_FIELD', `${at}.reference`, `points at "${item}", but the record contains no resource with that id`)
+      }
+      visit(item, `${at}.${key}`)
+    }
+  }
+  visit(record, path)
+}

@@ -1,0 +1,157 @@
+// The browser's blockstore: IndexedDB, in the layout of blockstore-idb (one database and
+// object store named after the location, keys "/" + base32upper(multihash)), so stored
+// blocks stay readable. Unlike blockstore-idb, putMany and getMany run in one
+// transaction each: a batch of 1,000 history entries is one IndexedDB commit, not 1,000.
+import { base32upper } from 'multiformats/bases/base32'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import * as Digest from 'multiformats/hashes/digest'
+import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
+
+interface AbortOptions {
+  signal?: AbortSignal
+}
+
+const keyOf = (cid: CID): string => `/${base32upper.encoder.encode(cid.multihash.bytes)}`
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'))
+  })
+}
+
+function completion(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+  })
+}
+
+async function bytesOf(value: InputPair['bytes']): Promise<Uint8Array> {
+  if (value instanceof Uint8Array) return value
+  const chunks: Uint8Array[] = []
+  for await (const chunk of value) chunks.push(chunk)
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
+export class BlockNotFoundError extends Error {
+  override name = 'NotFoundError'
+}
+
+export class IndexedDbBlockstore implements Blockstore {
+  readonly location: string
+  readonly #factory: IDBFactory
+  #db: IDBDatabase | undefined
+
+  constructor(location: string, factory: IDBFactory = indexedDB) {
+    this.location = location
+    this.#factory = factory
+  }
+
+  async open(): Promise<void> {
+    const open = this.#factory.open(this.location, 1)
+    open.onupgradeneeded = () => open.result.createObjectStore(this.location)
+    this.#db = await request(open)
+  }
+
+  close(): Promise<void> {
+    this.#db?.close()
+    this.#db = undefined
+    return Promise.resolve()
+  }
+
+  #store(mode: IDBTransactionMode): { tx: IDBTransaction; store: IDBObjectStore } {
+    if (this.#db === undefined) throw new Error('The blockstore is not open')
+    const tx = this.#db.transaction(this.location, mode)
+    return { tx, store: tx.objectStore(this.location) }
+  }
+
+  async has(cid: CID, options?: AbortOptions): Promise<boolean> {
+    options?.signal?.throwIfAborted()
+    const { store } = this.#store('readonly')
+    return (await request(store.getKey(keyOf(cid)))) !== undefined
+  }
+
+  async put(cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
+    options?.signal?.throwIfAborted()
+    const value = await bytesOf(bytes)
+    const { tx, store } = this.#store('readwrite')
+    store.put(value, keyOf(cid))
+    await completion(tx)
+    return cid
+  }
+
+  async *putMany(source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {
+    const pairs: { cid: CID; bytes: Uint8Array }[] = []
+    for await (const { cid, bytes } of source) pairs.push({ cid, bytes: await bytesOf(bytes) })
+    options?.signal?.throwIfAborted()
+    if (pairs.length === 0) return
+    const { tx, store } = this.#store('readwrite')
+    for (const { cid, bytes } of pairs) store.put(bytes, keyOf(cid))
+    await completion(tx)
+    for (const { cid } of pairs) yield cid
+  }
+
+  async *get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    options?.signal?.throwIfAborted()
+    const { store } = this.#store('readonly')
+    const value = (await request(store.get(keyOf(cid)))) as Uint8Array | undefined
+    if (value === undefined) throw new BlockNotFoundError(`Block ${cid.toString()} is not in this blockstore`)
+    yield value
+  }
+
+  async *getMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
+    const cids: CID[] = []
+    for await (const cid of source) cids.push(cid)
+    options?.signal?.throwIfAborted()
+    if (cids.length === 0) return
+    const { store } = this.#store('readonly')
+    // All reads are queued on one transaction before the first is awaited.
+    const reads = cids.map((cid) => request(store.get(keyOf(cid))) as Promise<Uint8Array | undefined>)
+    for (let i = 0; i < cids.length; i++) {
+      const cid = cids[i] as CID
+      const value = await (reads[i] as Promise<Uint8Array | undefined>)
+      if (value === undefined) throw new BlockNotFoundError(`Block ${cid.toString()} is not in this blockstore`)
+      yield { cid, bytes: (function* () { yield value })() }
+    }
+  }
+
+  async delete(cid: CID, options?: AbortOptions): Promise<void> {
+    options?.signal?.throwIfAborted()
+    const { tx, store } = this.#store('readwrite')
+    store.delete(keyOf(cid))
+    await completion(tx)
+  }
+
+  async *deleteMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
+    const cids: CID[] = []
+    for await (const cid of source) cids.push(cid)
+    options?.signal?.throwIfAborted()
+    if (cids.length === 0) return
+    const { tx, store } = this.#store('readwrite')
+    for (const cid of cids) store.delete(keyOf(cid))
+    await completion(tx)
+    yield* cids
+  }
+
+  async *getAll(options?: AbortOptions): AsyncGenerator<Pair> {
+    options?.signal?.throwIfAborted()
+    const { store } = this.#store('readonly')
+    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll()) as Promise<Uint8Array[]>])
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string
+      const value = values[i] as Uint8Array
+      // The key holds only the multihash: blockstore-idb hands such blocks back as raw CIDs too.
+      const cid = CID.createV1(raw.code, Digest.decode(base32upper.decoder.decode(key.substring(1))))
+      yield { cid, bytes: (function* () { yield value })() }
+    }
+  }
+}

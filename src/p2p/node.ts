@@ -1,0 +1,406 @@
+// The browser's Helia/libp2p node: WebSockets to the relay, a relay reservation
+// so peers can reach us, and direct WebRTC between peers for the records.
+// Light composition only: no public bootstrap, DHT, autonat or gateways.
+import { withBitswap } from '@helia/bitswap'
+import { withLibp2pLight } from '@helia/libp2p'
+import * as dagCbor from '@ipld/dag-cbor'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import { WebRTC } from '@multiformats/multiaddr-matcher'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { IDBDatastore } from 'datastore-idb'
+import { createHeliaLight } from 'helia'
+import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
+import { P2PError, describeError } from './p2pError.ts'
+import type { HeliaWithLibp2p } from '@helia/libp2p'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Blockstore } from 'interface-blockstore'
+import type { Datastore } from 'interface-datastore'
+
+export interface P2PStatus {
+  state: 'starting' | 'started' | 'failed'
+  peerId?: string
+  error?: string
+  relay: {
+    state: 'none' | 'connecting' | 'reserved' | 'unreachable'
+    /** The relay's multiaddr. */
+    address?: string
+    /** Our own dialable address through the relay: `<relay>/p2p-circuit/webrtc/p2p/<us>`. */
+    circuitAddress?: string
+  }
+  /**
+   * `total` counts every open connection; `direct` (WebRTC, no limits) and
+   * `relayed` (limited) count only peers other than the relays.
+   */
+  connections: { total: number; direct: number; relayed: number }
+}
+
+// A type alias, not an interface: libp2p's ServiceMap needs an index signature.
+export type P2PServices = {
+  identify: Identify
+  /** OrbitDB looks for `libp2p.services.pubsub`. */
+  pubsub: GossipSub
+}
+
+export type P2PHelia = HeliaWithLibp2p<P2PServices>
+
+export interface P2PNode {
+  helia: P2PHelia
+  libp2p: Libp2p<P2PServices>
+  /**
+   * The stores under Helia, unwrapped: the history log writes a batch of blocks here in
+   * one transaction, and checks stored bytes against their hashes, which Helia's
+   * blockstore would not show it.
+   */
+  blockstore: Blockstore
+  datastore: Datastore
+  status(): P2PStatus
+  /** Dial a peer's circuit address; resolves once a direct WebRTC connection is open. */
+  dial(address: string): Promise<{ direct: boolean }>
+  stop(): Promise<void>
+}
+
+export interface StartP2PNodeOptions {
+  /** Relay multiaddrs, each ending in `/p2p/<relay peer id>`. */
+  relays: string[]
+  /** STUN/TURN servers. Default none: local peers find each other by host candidates. */
+  iceServers?: RTCIceServer[]
+  blockstore?: Blockstore
+  datastore?: Datastore
+  /**
+   * IndexedDB name prefix for the stores the node creates when none are passed,
+   * so the peer id survives a reload. Default `anamnesis`. Without IndexedDB
+   * (Node) and without stores, the node keeps everything in memory.
+   */
+  storageName?: string
+  onStatus?(status: P2PStatus): void
+  /**
+   * Extra listen addresses. Browsers cannot listen on anything but the relay
+   * and WebRTC; Node peers (tests, an always-on replica) can add a WebSockets
+   * address such as `/ip4/127.0.0.1/tcp/0/ws`.
+   */
+  listen?: string[]
+}
+
+/** How long one dial of the relay may take before it counts as failed. */
+const RELAY_DIAL_TIMEOUT = 5_000
+/** Re-dial backoff after a failure: doubles from the first value, capped at the second. */
+const RELAY_BACKOFF_MIN = 500
+const RELAY_BACKOFF_MAX = 3_000
+/** Connected to the relay but no reservation after this long: hang up and start over. */
+const RESERVATION_GRACE = 10_000
+const PING_INTERVAL = 3_000
+const PING_TIMEOUT_MIN = 3_000
+/** libp2p's connection monitor protocol; a peer without it still answers multistream-select. */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+/** The webrtc race below aborts a dial after ~5 s; three tries stay under half a minute. */
+const PEER_DIAL_ATTEMPTS = 3
+const PEER_DIAL_TIMEOUT = 10_000
+
+interface RelayTrack {
+  address: Multiaddr
+  peerId: PeerId
+  /** True after a failed dial, until the next successful one. */
+  unreachable: boolean
+  failures: number
+}
+
+export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNode> {
+  const relays = options.relays.map(parseRelay)
+  const ownsStores = options.blockstore == null && options.datastore == null && typeof indexedDB !== 'undefined'
+  const stores = await openStores(options)
+
+  let current: P2PStatus = {
+    state: 'starting',
+    relay: { state: relays.length === 0 ? 'none' : 'connecting' },
+    connections: { total: 0, direct: 0, relayed: 0 }
+  }
+  const publish = (next: P2PStatus): void => {
+    if (JSON.stringify(next) === JSON.stringify(current)) return
+    current = next
+    options.onStatus?.(next)
+  }
+  options.onStatus?.(current)
+
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({
+    blockstore: stores.blockstore,
+    datastore: stores.datastore,
+    // OrbitDB pins its entries, manifests and identities, all dag-cbor; the
+    // light composition knows only dag-pb and raw. Same copy OrbitDB imports.
+    codecs: [dagCbor]
+  }), {
+    addresses: { listen: ['/p2p-circuit', '/webrtc', ...(options.listen ?? [])] },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers ?? [] } }),
+      circuitRelayTransport()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // The browser's default gater refuses ws:// and private addresses; the local
+    // relay is both. Which relays we dial is configuration, not discovery.
+    connectionGater: { denyDialMultiaddr: () => false },
+    // A closed tab does not close its WebRTC connection on the other side:
+    // Chromium only gives up on ICE after ~30 s. Probe often, so a peer that
+    // went away leaves the status within a few seconds.
+    connectionMonitor: { pingInterval: PING_INTERVAL, pingTimeout: { minTimeout: PING_TIMEOUT_MIN } },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
+    }
+  }))
+
+  try {
+    await helia.start()
+  } catch (err) {
+    const error = describeError(err)
+    publish({ ...current, state: 'failed', error })
+    if (ownsStores) await stores.close()
+    throw new P2PError('NODE_START_FAILED', 'The peer-to-peer node could not start', { details: error, cause: err })
+  }
+
+  const libp2p = helia.libp2p
+  const stopController = new AbortController()
+  const relayIds = new Set(relays.map(relay => relay.peerId.toString()))
+
+  const computeStatus = (): P2PStatus => {
+    const connections = libp2p.getConnections().filter(conn => conn.status === 'open')
+    const peers = connections.filter(conn => !relayIds.has(conn.remotePeer.toString()))
+    return {
+      state: 'started',
+      peerId: libp2p.peerId.toString(),
+      relay: relayStatus(relays, libp2p),
+      connections: {
+        total: connections.length,
+        direct: peers.filter(isDirect).length,
+        relayed: peers.filter(conn => conn.limits != null).length
+      }
+    }
+  }
+  const update = (): void => {
+    if (!stopController.signal.aborted) publish(computeStatus())
+  }
+
+  // A relay's connection closing wakes its supervisor at once.
+  const wakers = new Map<string, () => void>()
+  const onConnectionClose = (evt: CustomEvent<Connection>): void => {
+    wakers.get(evt.detail.remotePeer.toString())?.()
+    update()
+  }
+  libp2p.addEventListener('connection:open', update)
+  libp2p.addEventListener('connection:close', onConnectionClose)
+  libp2p.addEventListener('self:peer:update', update)
+  libp2p.addEventListener('transport:listening', update)
+  libp2p.addEventListener('transport:close', update)
+  libp2p.addEventListener('peer:identify', update)
+
+  const supervisors = relays.map(async relay => {
+    await superviseRelay(relay, libp2p, stopController.signal, wakers, update)
+  })
+
+  update()
+
+  return {
+    helia,
+    libp2p,
+    blockstore: stores.blockstore,
+    datastore: stores.datastore,
+    status: () => current,
+    dial: async (address: string) => dialPeer(libp2p, address, stopController.signal),
+    stop: async () => {
+      if (stopController.signal.aborted) return
+      stopController.abort()
+      for (const wake of wakers.values()) wake()
+      libp2p.removeEventListener('connection:open', update)
+      libp2p.removeEventListener('connection:close', onConnectionClose)
+      libp2p.removeEventListener('self:peer:update', update)
+      libp2p.removeEventListener('transport:listening', update)
+      libp2p.removeEventListener('transport:close', update)
+      libp2p.removeEventListener('peer:identify', update)
+      await Promise.allSettled(supervisors)
+      await helia.stop()
+      if (ownsStores) await stores.close()
+    }
+  }
+}
+
+function parseRelay(address: string): RelayTrack {
+  let ma: Multiaddr
+  try {
+    ma = multiaddr(address)
+  } catch (err) {
+    throw new P2PError('INVALID_RELAY_ADDRESS', `The relay address "${address}" is not a multiaddr`, { cause: err })
+  }
+  const id = lastPeerId(ma)
+  if (id == null) {
+    throw new P2PError('INVALID_RELAY_ADDRESS', `The relay address "${address}" must end in /p2p/<relay peer id>`)
+  }
+  return { address: ma, peerId: peerIdFromString(id), unreachable: false, failures: 0 }
+}
+
+function lastPeerId(ma: Multiaddr): string | undefined {
+  return ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+}
+
+async function openStores(options: StartP2PNodeOptions): Promise<{ blockstore: Blockstore; datastore: Datastore; close(): Promise<void> }> {
+  if (options.blockstore != null || options.datastore != null || typeof indexedDB === 'undefined') {
+    return { blockstore: options.blockstore ?? new MemoryBlockstore(), datastore: options.datastore ?? new MemoryDatastore(), close: async () => {} }
+  }
+  const name = options.storageName ?? 'anamnesis'
+  // Same database and layout as blockstore-idb, with one transaction per batch.
+  const blockstore = new IndexedDbBlockstore(`${name}/blocks`)
+  const datastore = new IDBDatastore(`${name}/data`)
+  await Promise.all([blockstore.open(), datastore.open()])
+  return {
+    blockstore,
+    datastore,
+    close: async () => { await Promise.all([blockstore.close(), datastore.close()]) }
+  }
+}
+
+function isDirect(conn: Connection): boolean {
+  return conn.limits == null && WebRTC.matches(conn.remoteAddr)
+}
+
+function relayStatus(relays: RelayTrack[], libp2p: Libp2p): P2PStatus['relay'] {
+  if (relays.length === 0) return { state: 'none' }
+  const own = libp2p.getMultiaddrs().map(ma => ma.toString())
+  for (const relay of relays) {
+    const circuit = own.find(addr => addr.includes(`/p2p/${relay.peerId.toString()}/p2p-circuit/webrtc/`))
+    if (circuit != null && libp2p.getConnections(relay.peerId).some(conn => conn.status === 'open')) {
+      return { state: 'reserved', address: relay.address.toString(), circuitAddress: circuit }
+    }
+  }
+  const connected = relays.find(relay => !relay.unreachable)
+  if (connected != null) return { state: 'connecting', address: connected.address.toString() }
+  const first = relays[0]
+  return { state: 'unreachable', ...(first != null ? { address: first.address.toString() } : {}) }
+}
+
+// libp2p drops the reservation when the relay goes away and, after a few
+// failed reconnects, forgets the relay: keep dialling it, with a short capped
+// backoff, so the node recovers as soon as the relay is back.
+async function superviseRelay(
+  relay: RelayTrack,
+  libp2p: Libp2p,
+  signal: AbortSignal,
+  wakers: Map<string, () => void>,
+  update: () => void
+): Promise<void> {
+  const key = relay.peerId.toString()
+  // A function, so the check after each await reads the signal anew.
+  const stopped = (): boolean => signal.aborted
+  let connectedAt = 0
+  while (!stopped()) {
+    const open = libp2p.getConnections(relay.peerId).filter(conn => conn.status === 'open' && conn.limits == null)
+    let delay: number
+    if (open.length === 0) {
+      connectedAt = 0
+      try {
+        await libp2p.dial(relay.address, { signal: AbortSignal.any([signal, AbortSignal.timeout(RELAY_DIAL_TIMEOUT)]) })
+        relay.unreachable = false
+        relay.failures = 0
+        connectedAt = Date.now()
+        delay = 1_000
+      } catch {
+        // The status says so (unreachable); the next turn dials again.
+        if (stopped()) break
+        relay.unreachable = true
+        relay.failures++
+        delay = Math.min(RELAY_BACKOFF_MIN * 2 ** (relay.failures - 1), RELAY_BACKOFF_MAX)
+      }
+      update()
+    } else {
+      connectedAt ||= Date.now()
+      const reserved = relayStatus([relay], libp2p).state === 'reserved'
+      // libp2p announces no event when a reservation brings back the same
+      // addresses it had before a reload: look, rather than wait to be told.
+      update()
+      if (!reserved && Date.now() - connectedAt > RESERVATION_GRACE) {
+        // Connected yet never reserved: libp2p asks for a reservation when a
+        // new relay connection is identified, so start a fresh one. A hang-up
+        // that fails leaves nothing to close; the next turn dials again.
+        await libp2p.hangUp(relay.peerId).catch(() => undefined)
+        connectedAt = 0
+        delay = 0
+      } else {
+        delay = reserved ? 5_000 : 1_000
+      }
+    }
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(done, delay)
+      function done (): void {
+        clearTimeout(timer)
+        wakers.delete(key)
+        resolve()
+      }
+      wakers.set(key, done)
+    })
+  }
+}
+
+async function dialPeer(libp2p: Libp2p, address: string, signal: AbortSignal): Promise<{ direct: boolean }> {
+  let ma: Multiaddr
+  try {
+    ma = multiaddr(address)
+  } catch (err) {
+    throw new P2PError('INVALID_PEER_ADDRESS', `"${address}" is not a peer address`, { cause: err })
+  }
+  const id = lastPeerId(ma)
+  if (id == null || !address.includes('/p2p-circuit')) {
+    throw new P2PError('INVALID_PEER_ADDRESS', `"${address}" is not a peer's circuit address (<relay>/p2p-circuit/webrtc/p2p/<peer>)`)
+  }
+  // Only the WebRTC form gives a direct connection; a bare circuit address would
+  // leave us on the relay's limited connection.
+  if (!WebRTC.matches(ma)) {
+    ma = multiaddr(address.replace('/p2p-circuit/', '/p2p-circuit/webrtc/'))
+  }
+  const peerId = peerIdFromString(id)
+  const direct = (): boolean => libp2p.getConnections(peerId).some(conn => conn.status === 'open' && isDirect(conn))
+  // A connection left over from before the other side reloaded looks open
+  // until the monitor's next probe: check it now rather than trust it.
+  for (const conn of libp2p.getConnections(peerId).filter(isDirect)) {
+    if (conn.status === 'open' && !(await isAlive(conn))) conn.abort(new Error('The peer stopped answering'))
+  }
+  let lastError: unknown
+  for (let attempt = 1; attempt <= PEER_DIAL_ATTEMPTS; attempt++) {
+    if (direct()) return { direct: true }
+    try {
+      // @libp2p/webrtc 6.0.33 can lose a race between the listener closing the
+      // signalling channel and setRemoteDescription; the dial then aborts: retry.
+      const conn = await libp2p.dial(ma, { signal: AbortSignal.any([signal, AbortSignal.timeout(PEER_DIAL_TIMEOUT)]) })
+      if (isDirect(conn) || direct()) return { direct: true }
+      return { direct: false }
+    } catch (err) {
+      lastError = err
+      if (signal.aborted) break
+      await new Promise(resolve => setTimeout(resolve, 200 * attempt))
+    }
+  }
+  throw new P2PError('DIAL_FAILED', 'Could not open a direct connection to the other browser; check that both are online and connected to the relay', {
+    details: describeError(lastError),
+    cause: lastError
+  })
+}
+
+async function isAlive(conn: Connection): Promise<boolean> {
+  try {
+    const stream = await conn.newStream(PING_PROTOCOL, { signal: AbortSignal.timeout(PING_TIMEOUT_MIN) })
+    stream.abort(new Error('liveness probe only'))
+    return true
+  } catch (err) {
+    // The remote answered multistream-select without the protocol: alive.
+    return err instanceof Error && err.name === 'UnsupportedProtocolError'
+  }
+}

@@ -1,0 +1,168 @@
+// KeyRegistry on a live anvil, driven the way the app drives it (viem, the generated ABI):
+// publication, rotation, events, refusals by custom error name, and the ABI module being current.
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  getContractAddress,
+  http,
+  parseEventLogs,
+  type Address,
+  type Hex,
+  type PublicClient
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { foundry } from 'viem/chains'
+import { ABI_MODULE_PATH, CONTRACT_NAMES, artifactPath, buildContracts, renderAbiModule } from '../../scripts/abi.ts'
+import { startAnvil, type Anvil } from '../../scripts/stack/anvil.ts'
+import { deployContracts } from '../../scripts/stack/deploy.ts'
+import { keyRegistryAbi } from '../../src/chain/abi.generated.ts'
+import { deployerAccount, developmentAccounts } from '../../src/chain/devAccounts.ts'
+
+const ZERO_KEY: Hex = `0x${'00'.repeat(32)}`
+const PATIENT_KEY: Hex = `0x${'11'.repeat(32)}`
+const PATIENT_NEW_KEY: Hex = `0x${'22'.repeat(32)}`
+
+function account(label: string): (typeof developmentAccounts)[number] {
+  const found = developmentAccounts.find((a) => a.label === label)
+  if (found === undefined) throw new Error(`no development account labelled ${label}`)
+  return found
+}
+
+/** The custom error name a rejected contract call carries, as the app reads it. */
+async function revertName(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise
+  } catch (err) {
+    if (!(err instanceof BaseError)) throw err
+    const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+    if (reverted instanceof ContractFunctionRevertedError) return reverted.data?.errorName
+    throw err
+  }
+  throw new Error('expected the call to revert')
+}
+
+let anvil: Anvil | undefined
+let rpcUrl: string
+let publicClient: PublicClient
+let registry: Address
+
+beforeAll(async () => {
+  anvil = await startAnvil({ port: 0 })
+  rpcUrl = anvil.rpcUrl
+  publicClient = createPublicClient({ chain: foundry, transport: http(rpcUrl, { retryCount: 0 }) })
+  ;({ keyRegistry: registry } = await deployContracts({ rpcUrl, privateKey: deployerAccount.privateKey }))
+})
+
+afterAll(async () => {
+  await anvil?.stop()
+})
+
+function walletOf(label: string) {
+  return createWalletClient({
+    account: privateKeyToAccount(account(label).privateKey),
+    chain: foundry,
+    transport: http(rpcUrl, { retryCount: 0 })
+  })
+}
+
+async function publish(label: string, key: Hex) {
+  const wallet = walletOf(label)
+  const { request } = await publicClient.simulateContract({
+    account: wallet.account,
+    address: registry,
+    abi: keyRegistryAbi,
+    functionName: 'publishKey',
+    args: [key]
+  })
+  const hash = await wallet.writeContract(request)
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
+  expect(receipt.status).toBe('success')
+  return receipt
+}
+
+async function keyOf(user: Address): Promise<Hex> {
+  return await publicClient.readContract({ address: registry, abi: keyRegistryAbi, functionName: 'keyOf', args: [user] })
+}
+
+describe('KeyRegistry on anvil', () => {
+  it('is deployed by the dedicated deployer at the address its first nonce gives', async () => {
+    expect(registry).toBe(getContractAddress({ from: deployerAccount.address, nonce: 0n }))
+    expect(await publicClient.getCode({ address: registry })).toMatch(/^0x[0-9a-f]{2,}$/)
+  })
+
+  it('reads zero for a user who never published a key', async () => {
+    expect(await keyOf(account('Guardian').address)).toBe(ZERO_KEY)
+  })
+
+  it("publishes the patient's first key, readable by the doctor, with a non-rotation event", async () => {
+    const patient = account('Patient').address
+    const receipt = await publish('Patient', PATIENT_KEY)
+
+    const events = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: 'KeyPublished' })
+    expect(events).toHaveLength(1)
+    expect(events[0]?.address).toBe(registry.toLowerCase())
+    expect(events[0]?.args).toEqual({ user: patient, key: PATIENT_KEY, rotated: false })
+
+    const doctorReads = await publicClient.readContract({
+      account: account('Doctor').address,
+      address: registry,
+      abi: keyRegistryAbi,
+      functionName: 'keyOf',
+      args: [patient]
+    })
+    expect(doctorReads).toBe(PATIENT_KEY)
+  })
+
+  it('rotates the key and says so in the event', async () => {
+    const patient = account('Patient').address
+    const receipt = await publish('Patient', PATIENT_NEW_KEY)
+
+    const [event] = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: 'KeyPublished' })
+    expect(event?.args).toEqual({ user: patient, key: PATIENT_NEW_KEY, rotated: true })
+    expect(await keyOf(patient)).toBe(PATIENT_NEW_KEY)
+  })
+
+  it("lets a reader find one user's key history by the indexed user topic", async () => {
+    await publish('Doctor', `0x${'33'.repeat(32)}`)
+    const events = await publicClient.getContractEvents({
+      address: registry,
+      abi: keyRegistryAbi,
+      eventName: 'KeyPublished',
+      args: { user: account('Patient').address },
+      fromBlock: 0n
+    })
+    expect(events.map((e) => [e.args.key, e.args.rotated])).toEqual([
+      [PATIENT_KEY, false],
+      [PATIENT_NEW_KEY, true]
+    ])
+  })
+
+  it('refuses the zero key with the ZeroKey error', async () => {
+    expect(await revertName(publish('Patient', ZERO_KEY))).toBe('ZeroKey')
+    expect(await keyOf(account('Patient').address)).toBe(PATIENT_NEW_KEY)
+  })
+
+  it('refuses republishing the current key with the KeyUnchanged error', async () => {
+    expect(await revertName(publish('Patient', PATIENT_NEW_KEY))).toBe('KeyUnchanged')
+  })
+
+  it('reports the custom error name from a sent (not simulated) transaction too', async () => {
+    // A wallet that skips simulation gets the revert at gas estimation.
+    const wallet = walletOf('Patient')
+    const sent = wallet.writeContract({ address: registry, abi: keyRegistryAbi, functionName: 'publishKey', args: [ZERO_KEY] })
+    expect(await revertName(sent)).toBe('ZeroKey')
+  })
+})
+
+describe('src/chain/abi.generated.ts', () => {
+  it('matches the compiled contracts (run `node scripts/abi.ts` after changing contracts/src)', async () => {
+    if (!CONTRACT_NAMES.every((name) => existsSync(artifactPath(name)))) buildContracts()
+    const committed = await readFile(ABI_MODULE_PATH, 'utf8')
+    expect(committed === (await renderAbiModule()), 'src/chain/abi.generated.ts is stale: run `node scripts/abi.ts`').toBe(true)
+  })
+})

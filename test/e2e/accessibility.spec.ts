@@ -1,0 +1,20 @@
+// Every page passes axe's WCAG 2 A and AA rules: names for every control, contrast, landmarks.
+import AxeBuilder from '@axe-core/playwright'
+import { expect, test } from '@playwright/test'
+import { appUrl, expectStackLive } from './fixtures.ts'
+
+for (const [name, hash] of [
+  ['My history', '#/'],
+  ['Visit', '#/visit'],
+  ['Audit trail', '#/audit'],
+  ['Emergency', '#/emergency'],
+  ['Settings', '#/settings']
+] as const) {
+  test(`${name} has no WCAG A or AA violations`, async ({ page }) => {
+    await page.goto(`${appUrl()}${hash}`)
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible()
+    await expectStackLive(page)
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+    expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
+  })
+}

@@ -1,0 +1,30 @@
+// What the end-to-end tests share: the running stack's addresses and the app's status strip.
+import { expect, type Locator, type Page } from '@playwright/test'
+import type { AppConfig } from '../../src/config/index.ts'
+
+function env(name: string): string {
+  const value = process.env[name]
+  if (value === undefined) throw new Error(`${name} is not set: run the e2e tests through 'npm test' (globalSetup sets it)`)
+  return value
+}
+
+export const appUrl = (): string => env('E2E_APP_URL')
+export const subpathUrl = (): string => env('E2E_SUBPATH_URL')
+export const stackConfig = (): AppConfig => JSON.parse(env('E2E_CONFIG')) as AppConfig
+
+export function statusStrip(page: Page): Locator {
+  return page.getByRole('region', { name: 'Connection status' })
+}
+
+/** Waits until the strip shows the chain connected, the development wallet, and the node reserved on the relay. */
+export async function expectStackLive(page: Page, walletName = 'Patient'): Promise<void> {
+  const strip = statusStrip(page)
+  await expect(strip).toContainText(/Chain: connected · chain 31337 · block \d+/)
+  await expect(strip).toContainText(`development wallet (${walletName})`)
+  await expect(strip).toContainText(/Peer-to-peer: started · peer 12D3Koo\S+ · relay reserved/, { timeout: 20_000 })
+}
+
+/** Serves a different config.json to this page, e.g. to point it at a relay the test controls. */
+export async function useConfig(page: Page, config: AppConfig): Promise<void> {
+  await page.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config) }))
+}

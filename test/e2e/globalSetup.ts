@@ -1,0 +1,29 @@
+// Starts the local stack once for the suite and serves the built app at the root
+// and under an IPFS-gateway-like sub-path. Tests read what they need from the environment.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { startLocalStack } from '../../scripts/stack/localStack.ts'
+import { freePort } from '../../scripts/stack/ports.ts'
+import { serveStatic } from '../../scripts/stack/serveStatic.ts'
+
+export const IPFS_PREFIX = '/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/'
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const root = path.resolve(import.meta.dirname, '../..')
+  const dist = path.join(root, 'dist')
+  if (!existsSync(path.join(dist, 'index.html'))) throw new Error("dist/ has no build: run 'npm run build' first ('npm test' does).")
+  const stack = await startLocalStack({
+    chainPort: await freePort(),
+    relayPort: await freePort(),
+    compile: false,
+    relayKeyFile: path.join(root, '.stack', 'e2e-relay.key')
+  })
+  const server = await serveStatic({ root: dist, prefixes: ['/', IPFS_PREFIX], config: stack.config })
+  process.env.E2E_APP_URL = `${server.url}/`
+  process.env.E2E_SUBPATH_URL = `${server.url}${IPFS_PREFIX}`
+  process.env.E2E_CONFIG = JSON.stringify(stack.config)
+  return async () => {
+    await server.stop()
+    await stack.stop()
+  }
+}

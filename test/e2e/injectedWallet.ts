@@ -1,0 +1,59 @@
+// A browser wallet for the tests: an EIP-1193 provider injected into the page and announced
+// through EIP-6963, whose requests are answered in Node by a viem account, or refused.
+import type { Page } from '@playwright/test'
+import type { Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+
+export interface InjectedWalletOptions {
+  name: string
+  privateKey: Hex
+  rpcUrl: string
+  chainId: number
+  /** Methods the wallet refuses as a user would, with EIP-1193 error 4001. */
+  refuse?: string[]
+}
+
+type BridgeAnswer = { result: unknown } | { error: { code: number; message: string } }
+
+export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chainId, refuse = [] }: InjectedWalletOptions): Promise<void> {
+  const account = privateKeyToAccount(privateKey)
+  await page.exposeFunction('__testWalletRequest', async (method: string, params: unknown[] | undefined): Promise<BridgeAnswer> => {
+    if (refuse.includes(method)) return { error: { code: 4001, message: 'User rejected the request.' } }
+    switch (method) {
+      case 'eth_requestAccounts':
+      case 'eth_accounts':
+        return { result: [account.address] }
+      case 'eth_chainId':
+        return { result: `0x${chainId.toString(16)}` }
+      case 'personal_sign': {
+        const [message] = (params ?? []) as [Hex]
+        return { result: await account.signMessage({ message: { raw: message } }) }
+      }
+      default: {
+        // Everything else goes to the node, as a real wallet's RPC would.
+        const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }) })
+        const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string } }
+        return body.error === undefined ? { result: body.result } : { error: body.error }
+      }
+    }
+  })
+  await page.addInitScript(
+    ({ name }) => {
+      const bridge = (window as unknown as { __testWalletRequest: (m: string, p?: unknown[]) => Promise<{ result?: unknown; error?: { code: number; message: string } }> }).__testWalletRequest
+      const provider = {
+        async request({ method, params }: { method: string; params?: unknown[] }) {
+          const answer = await bridge(method, params)
+          if (answer.error !== undefined) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
+          return answer.result
+        },
+        on() {},
+        removeListener() {}
+      }
+      const info = { uuid: '6f3c1d2e-0000-4000-8000-000000000001', name, icon: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg"/%3E', rdns: 'org.anamnesis.test-wallet' }
+      const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }))
+      window.addEventListener('eip6963:requestProvider', announce)
+      announce()
+    },
+    { name }
+  )
+}

@@ -1,0 +1,35 @@
+// One build serves any deployment: relative asset paths so dist/ works from an
+// IPFS gateway sub-path (/ipfs/<cid>/), and settings come from config.json at run time.
+import { defineConfig } from 'vitest/config'
+import solid from 'vite-plugin-solid'
+
+export default defineConfig({
+  base: './',
+  plugins: [solid()],
+  server: { host: '127.0.0.1', port: 5173, strictPort: true },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500
+  },
+  test: {
+    // The projects do not extend this config: vite-plugin-solid adds the 'browser' resolve
+    // condition in test mode, and Node tests would then get the browser builds of ws and libp2p.
+    environment: 'node',
+    projects: [
+      {
+        extends: false,
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'], environment: 'node' }
+      },
+      {
+        extends: false,
+        test: { name: 'contracts', include: ['test/contracts/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 60_000 }
+      },
+      {
+        extends: false,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false }
+      }
+    ]
+  }
+})

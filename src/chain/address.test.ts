@@ -20,7 +20,7 @@ describe('parseAddress', () => {
 })
 
 describe('shortAddress', () => {
-  it('keeps the first and last two hex digits, as the trail shows them', () => {
-    expect(shortAddress('0x12Aa000000000000000000000000000000000Cab')).toBe('0x12…ab')
+  it('keeps the first and last four hex digits, in the case given', () => {
+    expect(shortAddress('0x12Aa000000000000000000000000000000000Cab')).toBe('0x12Aa…0Cab')
   })
 })

@@ -20,8 +20,10 @@ export function parseAddress(value: string, role: string): Address {
   return address
 }
 
-/** An address as people read it in the trail: "0x12…ab" (first two and last two hex digits). */
+/**
+ * An address as people read it: "0x12Aa…0Cab", the first four and last four hex digits, in the
+ * checksum case the address is given in. Fewer digits would make look-alike addresses cheap to make.
+ */
 export function shortAddress(address: string): string {
-  const lower = address.toLowerCase()
-  return `${lower.slice(0, 4)}…${lower.slice(-2)}`
+  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address
 }

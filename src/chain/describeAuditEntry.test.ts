@@ -24,7 +24,7 @@ describe('describeAuditEntry', () => {
       subject: doctor,
       details: { expiry: new Date(Date.UTC(2026, 11, 3, 12)), scope: { categories: ['conditions', 'medications'], mayWrite: false } }
     }
-    expect(describeAuditEntry(entry, utc)).toBe('Dr 0x12…ab was granted read access to conditions, medications until 3 Dec 2026')
+    expect(describeAuditEntry(entry, utc)).toBe('Dr 0x12Aa…0cab was granted read access to conditions, medications until 3 Dec 2026')
   })
 
   it('names the guardian of an emergency grant and gives the hour it ends', () => {
@@ -35,27 +35,27 @@ describe('describeAuditEntry', () => {
       subject: doctor,
       details: { expiry: new Date(Date.UTC(2026, 5, 3, 21, 5)), scope: { categories: ['allergies'], mayWrite: true } }
     }
-    expect(describeAuditEntry(entry, utc)).toBe('Guardian 0x90…06 granted Dr 0x12…ab emergency read and write access to allergies until 3 Jun 2026, 21:05')
+    expect(describeAuditEntry(entry, utc)).toBe('Guardian 0x90F7…b906 granted Dr 0x12Aa…0cab emergency read and write access to allergies until 3 Jun 2026, 21:05')
   })
 
   it('describes revocations and guardian changes', () => {
-    expect(describeAuditEntry({ ...base, kind: 'revoked', actor: patient, subject: doctor, details: null })).toBe("Dr 0x12…ab's access was revoked")
-    expect(describeAuditEntry({ ...base, kind: 'guardianAdded', actor: patient, subject: guardian, details: null })).toBe('0x90…06 was named a guardian')
-    expect(describeAuditEntry({ ...base, kind: 'guardianRemoved', actor: patient, subject: guardian, details: null })).toBe('0x90…06 is no longer a guardian')
+    expect(describeAuditEntry({ ...base, kind: 'revoked', actor: patient, subject: doctor, details: null })).toBe("Dr 0x12Aa…0cab's access was revoked")
+    expect(describeAuditEntry({ ...base, kind: 'guardianAdded', actor: patient, subject: guardian, details: null })).toBe('0x90F7…b906 was named a guardian')
+    expect(describeAuditEntry({ ...base, kind: 'guardianRemoved', actor: patient, subject: guardian, details: null })).toBe('0x90F7…b906 is no longer a guardian')
   })
 
   it('says who broke glass, when and why', () => {
     const entry: AuditEntry = { ...base, kind: 'glassBroken', actor: clinician, subject: patient, details: { reasonCode: 1, reason: 'the patient was unconscious' } }
-    expect(describeAuditEntry(entry, utc)).toBe('0x3c…bc opened the emergency summary on 1 Jun 2026, 09:30 (break-glass: the patient was unconscious)')
+    expect(describeAuditEntry(entry, utc)).toBe('0x3C44…93BC opened the emergency summary on 1 Jun 2026, 09:30 (break-glass: the patient was unconscious)')
   })
 
   it('describes visits and anchors, by the patient or a doctor', () => {
-    expect(describeAuditEntry({ ...base, kind: 'visitLogged', actor: doctor, subject: patient, details: null })).toBe('Dr 0x12…ab opened the history')
+    expect(describeAuditEntry({ ...base, kind: 'visitLogged', actor: doctor, subject: patient, details: null })).toBe('Dr 0x12Aa…0cab opened the history')
     expect(describeAuditEntry({ ...base, kind: 'anchored', actor: patient, subject: patient, details: { root, entryCount: 12n, byDoctor: false } })).toBe(
       'The history was anchored: 12 entries, root 0x5e5e…5e01'
     )
     expect(describeAuditEntry({ ...base, kind: 'anchored', actor: doctor, subject: patient, details: { root, entryCount: 1n, byDoctor: true } })).toBe(
-      'Dr 0x12…ab anchored the history: 1 entry, root 0x5e5e…5e01'
+      'Dr 0x12Aa…0cab anchored the history: 1 entry, root 0x5e5e…5e01'
     )
   })
 

@@ -26,3 +26,4 @@ export { readAuditTrail, type AuditTrailPage, type ReadAuditTrailParameters } fr
 export { watchAuditTrail, type WatchAuditTrailParameters } from './watchAuditTrail.ts'
 export type { AuditEntry, AuditEntryKind, GrantDetails } from './auditEntry.ts'
 export { describeAuditEntry, formatDay, formatDayAndTime, type DescribeOptions } from './describeAuditEntry.ts'
+export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from './readGuardians.ts'

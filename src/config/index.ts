@@ -14,6 +14,8 @@ export interface AppConfig {
     keyRegistry: Address
     /** Consent and audit: grants, guardians, break-glass, visits and anchors. */
     consentLedger: Address
+    /** The block the contracts were deployed in: log scans for the audit trail start there. Default 0. */
+    deploymentBlock?: number
   }
   /** Multiaddrs of the libp2p circuit relays the browser reserves a slot on. */
   relays: string[]
@@ -70,6 +72,10 @@ export function parseConfig(input: unknown): AppConfig {
   const keyRegistry = parseContractAddress(contracts.keyRegistry, 'contracts.keyRegistry')
   const consentLedger = parseContractAddress(contracts.consentLedger, 'contracts.consentLedger')
   if (keyRegistry.toLowerCase() === consentLedger.toLowerCase()) fail('contracts.consentLedger', 'must differ from contracts.keyRegistry: they are two contracts')
+  const deploymentBlock = contracts.deploymentBlock
+  if (deploymentBlock !== undefined && (typeof deploymentBlock !== 'number' || !Number.isSafeInteger(deploymentBlock) || deploymentBlock < 0)) {
+    fail('contracts.deploymentBlock', 'must be a block number (a whole number, 0 or more)')
+  }
 
   const relays = input.relays ?? []
   if (!Array.isArray(relays) || !relays.every((r): r is string => typeof r === 'string' && r.startsWith('/'))) {
@@ -82,7 +88,7 @@ export function parseConfig(input: unknown): AppConfig {
 
   return {
     chain: { id, name, rpcUrl, ...(explorer === undefined ? {} : { explorer }) },
-    contracts: { keyRegistry, consentLedger },
+    contracts: { keyRegistry, consentLedger, ...(deploymentBlock === undefined ? {} : { deploymentBlock }) },
     relays,
     iceServers: iceServers as RTCIceServer[]
   }

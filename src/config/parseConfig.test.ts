@@ -23,6 +23,7 @@ describe('parseConfig', () => {
   it.each([
     [null, 'the file must hold a JSON object'],
     [{ ...valid, chain: undefined }, 'chain is missing'],
+    [{ ...valid, contracts: { ...valid.contracts, deploymentBlock: -1 } }, 'contracts.deploymentBlock must be a block number'],
     [{ ...valid, chain: { ...valid.chain, id: '31337' } }, 'chain.id must be a positive integer'],
     [{ ...valid, chain: { ...valid.chain, rpcUrl: 'not a url' } }, 'chain.rpcUrl is not a valid URL'],
     [{ ...valid, chain: { ...valid.chain, rpcUrl: 'ftp://x' } }, 'chain.rpcUrl must be an http(s) or ws(s) URL'],

@@ -1,6 +1,7 @@
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { developmentAccounts, watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { useApp } from '../AppContext.ts'
+import { createGuardians } from '../createGuardians.ts'
 import { createKeyRegistration } from '../createKeyRegistration.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
@@ -12,6 +13,7 @@ export default function SettingsPage(): JSX.Element {
       <h1>Settings</h1>
       <WalletSection />
       <EncryptionKeySection />
+      <GuardiansSection />
       <PeerSection />
     </article>
   )
@@ -148,6 +150,80 @@ function EncryptionKeySection(): JSX.Element {
             </p>
           )}
         </Show>
+      </Show>
+    </section>
+  )
+}
+
+function GuardiansSection(): JSX.Element {
+  const app = useApp()
+  const guardians = createGuardians(app)
+  const [address, setAddress] = createSignal('')
+
+  const add = async (event: SubmitEvent): Promise<void> => {
+    event.preventDefault()
+    if (await guardians.add(address())) setAddress('')
+  }
+
+  return (
+    <section aria-labelledby="guardians-heading">
+      <h2 id="guardians-heading">Guardians</h2>
+      <p class="hint">
+        A guardian is someone you trust (a relative, a caregiver) who may, when you cannot, give a doctor emergency access to your history
+        for at most 72 hours. Every such act is recorded on-chain under their name. You can remove a guardian at any time.
+      </p>
+      <Switch>
+        <Match when={guardians.list().state === 'no-wallet'}>
+          <p>Connect a wallet to name guardians.</p>
+        </Match>
+        <Match when={guardians.list().state === 'loading'}>
+          <p>Reading your guardians…</p>
+        </Match>
+        <Match when={guardians.list().state === 'failed' && guardians.list()}>
+          {(s) => <p role="alert">Could not read your guardians: {(s() as { error: string }).error}</p>}
+        </Match>
+        <Match when={guardians.list().state === 'ready' && guardians.list()}>
+          {(s) => (
+            <Show when={(s() as { guardians: { guardian: string }[] }).guardians.length > 0} fallback={<p>You have named no guardians.</p>}>
+              <ul class="guardian-list" aria-label="Your guardians">
+                <For each={(s() as { guardians: { guardian: string }[] }).guardians}>
+                  {(g) => (
+                    <li>
+                      <code>{g.guardian}</code>{' '}
+                      <button
+                        type="button"
+                        aria-label={`Remove guardian ${g.guardian}`}
+                        disabled={guardians.pending() !== undefined}
+                        onClick={() => void guardians.remove(g.guardian)}
+                      >
+                        Remove
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          )}
+        </Match>
+      </Switch>
+      <Show when={app.wallet().state === 'connected'}>
+        <form class="inline-form" onSubmit={(event) => void add(event)}>
+          <label for="guardian-address">Guardian's address</label>
+          <input id="guardian-address" value={address()} onInput={(event) => setAddress(event.currentTarget.value)} placeholder="0x…" spellcheck={false} />
+          <button type="submit" disabled={guardians.pending() !== undefined || address().trim() === ''}>
+            Add guardian
+          </button>
+        </form>
+      </Show>
+      <p aria-live="polite">
+        {guardians.pending() !== undefined ? 'Waiting for the transaction…' : (guardians.done() ?? '')}
+      </p>
+      <Show when={guardians.error()}>
+        {(error) => (
+          <p class="banner banner-error" role="alert">
+            {error()}
+          </p>
+        )}
       </Show>
     </section>
   )

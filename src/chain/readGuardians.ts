@@ -1,0 +1,39 @@
+// The patient's guardians now: everyone a GuardianAdded event named, confirmed by the
+// ledger's own view, so a removal (or a re-adding) is read as the contract holds it.
+import type { Address, PublicClient } from 'viem'
+import { consentLedgerAbi } from './abi.generated.ts'
+import { parseAddress } from './address.ts'
+import { toChainError } from './ChainError.ts'
+import { fetchPatientLogs } from './patientLogs.ts'
+
+export interface ReadGuardiansParameters {
+  ledger: Address
+  patient: string
+  /** The block the ledger was deployed in; nothing older is searched. Default 0. */
+  fromBlock?: bigint
+}
+
+export interface GuardianRecord {
+  guardian: Address
+  /** When they were last named. */
+  namedInBlock: bigint
+}
+
+export async function readGuardians(client: PublicClient, { ledger, patient, fromBlock = 0n }: ReadGuardiansParameters): Promise<GuardianRecord[]> {
+  const patientAddress = parseAddress(patient, 'patient')
+  try {
+    const blockNumber = await client.getBlockNumber({ cacheTime: 0 })
+    const logs = await fetchPatientLogs(client, { ledger, patient: patientAddress, fromBlock, toBlock: blockNumber, eventNames: ['GuardianAdded'] })
+    const named = new Map<Address, bigint>()
+    for (const log of logs) if (log.eventName === 'GuardianAdded') named.set(log.args.guardian, log.blockNumber)
+    const candidates = [...named.entries()]
+    const current = await Promise.all(
+      candidates.map(([guardian]) =>
+        client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'isGuardian', args: [patientAddress, guardian], blockNumber })
+      )
+    )
+    return candidates.filter((_, i) => current[i] === true).map(([guardian, namedInBlock]) => ({ guardian, namedInBlock }))
+  } catch (error) {
+    throw toChainError(error, "read the patient's guardians")
+  }
+}

@@ -43,7 +43,8 @@ export class RelayError extends Error {
   }
 }
 
-export const DEFAULT_KEY_FILE = '.stack/relay.key'
+/** Beside the repository's other local-stack state, wherever the command is run from. */
+export const DEFAULT_KEY_FILE = resolve(import.meta.dirname, '../../.stack/relay.key')
 
 export async function startRelay(options: StartRelayOptions): Promise<Relay> {
   const { port, host = '127.0.0.1', maxReservations = 128 } = options

@@ -3,8 +3,10 @@ import { HashRouter, Route } from '@solidjs/router'
 import { lazy, type JSX } from 'solid-js'
 import { AppContext } from './AppContext.ts'
 import { createAppStore } from './createAppStore.ts'
+import { createVisits } from './createVisits.ts'
 import { HistoryPage } from './pages/HistoryPage.tsx'
 import { Shell } from './Shell.tsx'
+import { VisitsContext } from './VisitsContext.ts'
 
 const VisitPage = lazy(() => import('./pages/VisitPage.tsx'))
 const AuditPage = lazy(() => import('./pages/AuditPage.tsx'))
@@ -14,16 +16,20 @@ const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'))
 
 export function App(): JSX.Element {
   const store = createAppStore()
+  const visits = createVisits(store)
   return (
     <AppContext.Provider value={store}>
+      <VisitsContext.Provider value={visits}>
       <HashRouter root={Shell}>
         <Route path="/" component={HistoryPage} />
         <Route path="/visit" component={VisitPage} />
+        <Route path="/visit/join/:invite" component={VisitPage} />
         <Route path="/audit" component={AuditPage} />
         <Route path="/emergency" component={EmergencyPage} />
         <Route path="/settings" component={SettingsPage} />
         <Route path="*" component={NotFoundPage} />
       </HashRouter>
+      </VisitsContext.Provider>
     </AppContext.Provider>
   )
 }

@@ -1,10 +1,10 @@
 // Registering the user's encryption key: one wallet signature derives the X25519 key
 // on this device; only its public half goes on-chain, in the key registry.
 import { createMemo, createResource, createSignal, type Accessor } from 'solid-js'
-import { hexToBytes, type Hex } from 'viem'
-import { publishEncryptionKey, readEncryptionKey, toChainError } from '../chain/index.ts'
-import { deriveEncryptionKey, keyDerivationMessage } from '../crypto/index.ts'
+import type { Hex } from 'viem'
+import { readEncryptionKey } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import { registerEncryptionKey } from './registerEncryptionKey.ts'
 
 export type RegistrationStep =
   | { step: 'idle' }
@@ -64,18 +64,9 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
       setStep({ step: 'failed', error: 'Connect a wallet first.' })
       return
     }
-    const { client: walletClient, address } = wallet.wallet
     try {
       setStep({ step: 'signing' })
-      let signature: Hex
-      try {
-        signature = await walletClient.signMessage({ account: walletClient.account ?? address, message: keyDerivationMessage(address) })
-      } catch (error) {
-        throw toChainError(error, 'sign the key derivation message')
-      }
-      const { publicKey } = deriveEncryptionKey(hexToBytes(signature))
-      setStep({ step: 'sending' })
-      const result = await publishEncryptionKey(s.client, walletClient, { registry: s.registry, publicKey })
+      const result = await registerEncryptionKey(s.client, wallet.wallet, s.registry, () => setStep({ step: 'sending' }))
       setStep({ step: 'done', blockNumber: result.blockNumber, transactionHash: result.transactionHash })
       await refetch()
     } catch (error) {

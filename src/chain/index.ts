@@ -27,3 +27,4 @@ export { watchAuditTrail, type WatchAuditTrailParameters } from './watchAuditTra
 export type { AuditEntry, AuditEntryKind, GrantDetails } from './auditEntry.ts'
 export { describeAuditEntry, formatDay, formatDayAndTime, type DescribeOptions } from './describeAuditEntry.ts'
 export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from './readGuardians.ts'
+export { signVisitRequest, verifyVisitRequest, visitRequestMessage, type VisitRequestTerms } from './visitRequest.ts'

@@ -1,11 +1,13 @@
-// The shape of the history over the patient's OrbitDB log, for src/p2p to implement
-// once the log exists, and the pure steps of add and amend that it composes:
+// The shape of the history over the patient's OrbitDB log (patientHistory.ts implements
+// it) and the pure steps of add and amend that it composes:
 //   add(record)      = prepareAdd(entries, …)   → sealEntry(entry, keyring) → append the envelope
 //   amend(id, record) = prepareAmend(entries, …) → sealEntry → append
 //   reading a peer's entry                        = openEntry(payload, keyring, writer) → entries
 import { checkAppend } from './amendments.ts'
+import { HistoryError } from './HistoryError.ts'
 import { createEntry, toAddress, type Address, type HistoryEntry } from './historyEntry.ts'
-import type { HistoryRecord } from './recordTypes.ts'
+import type { HistoryQuery } from './queryHistory.ts'
+import { recordKey, type HistoryRecord } from './recordTypes.ts'
 
 /** What verify() says of one block of the log. */
 export type Verdict = 'verified' | 'unanchored' | 'broken'
@@ -16,15 +18,29 @@ export interface EntryVerdict {
   /** The history entry inside, when it could be read. */
   entryId?: string
   verdict: Verdict
-  /** For `broken`: what failed (hash, signature, decryption, validation). */
+  /** For `broken`: what failed (hash, signature, identity, links, write access, decryption, validation); otherwise a note, e.g. no key here. */
   reason?: string
 }
 
 export interface VerifyReport {
   verdicts: EntryVerdict[]
-  /** The root of the log's heads as recomputed here, and the latest one anchored on-chain. */
+  /** The root of the log's heads as recomputed here (what anchor(root, entryCount) commits to), and how many entries it covers. */
   computedRoot: string
+  entryCount: number
+  /** The latest anchor on-chain, as given to verify(). */
   anchoredRoot?: string
+  anchoredEntryCount?: number
+  /**
+   * Whether the anchored entries were all found here, unchanged. False means the replica
+   * lacks some of them (not synced yet, or dropped) or one was changed; undefined without an anchor.
+   */
+  anchorFound?: boolean
+}
+
+/** The latest on-chain anchor of the history, as src/chain readLatestAnchor returns it. */
+export interface AnchorData {
+  root: string
+  entryCount: number | bigint
 }
 
 export interface HistoryChange {
@@ -37,12 +53,28 @@ export interface HistoryChange {
 /** The public API of a patient's history once the log is there. */
 export interface PatientHistory {
   readonly patient: Address
+  /** Who writes from this device: the patient, or a doctor. */
+  readonly writer: Address
+  /** The OrbitDB address of the log. */
+  readonly address: string
   /** Every readable entry, in log order. Views: latestVersions, queryHistory, buildDiagnosticChains. */
   entries(): readonly HistoryEntry[]
+  /** Blocks of the log this device cannot read (no key for their epoch) or that are invalid. */
+  unreadable(): readonly { hash: string; reason: string }[]
+  /** The latest versions that match, in time order. */
+  query(query?: HistoryQuery): HistoryEntry[]
   add(record: HistoryRecord): Promise<HistoryEntry>
+  /** Adds many records as one batch: one storage transaction, one announcement to peers. */
+  addMany(records: readonly HistoryRecord[]): Promise<HistoryEntry[]>
   amend(entryId: string, record: HistoryRecord): Promise<HistoryEntry>
   subscribe(listener: (change: HistoryChange) => void): () => void
-  verify(): Promise<VerifyReport>
+  /** Checks every block from storage and compares the log with the latest on-chain anchor (none: nothing is `verified`). */
+  verify(options?: { anchor?: AnchorData | null }): Promise<VerifyReport>
+  /** What to anchor on-chain now: anchor(root, entryCount). */
+  anchor(): { root: `0x${string}`; entryCount: number }
+  /** Keys that arrived later (a new epoch, or a wrapped key): entries unreadable until now are opened. */
+  addKeys(keys: readonly { epoch: number; key: Uint8Array }[]): void
+  close(): Promise<void>
 }
 
 export interface PrepareInput {
@@ -68,4 +100,25 @@ export function prepareAmend(entries: readonly HistoryEntry[], entryId: string, 
   const entry = createEntry({ record: input.record, writer: input.writer, patient, amends: entryId, ...(input.now === undefined ? {} : { now: input.now }) })
   checkAppend(entries, entry, { patient })
   return entry
+}
+
+/**
+ * Validated new entries for many new records at once, checked against the history and
+ * each other: the same checks as prepareAdd, without rebuilding the history's index per record.
+ */
+export function prepareAddMany(entries: readonly HistoryEntry[], records: readonly unknown[], input: Omit<PrepareInput, 'record'>): HistoryEntry[] {
+  const patient = toAddress(input.patient, 'patient')
+  const taken = new Map(entries.map((entry) => [recordKey(entry.record), entry.id]))
+  return records.map((record) => {
+    const entry = createEntry({ record, writer: input.writer, patient, ...(input.now === undefined ? {} : { now: input.now }) })
+    const key = recordKey(entry.record)
+    const existing = taken.get(key)
+    if (existing !== undefined) {
+      throw new HistoryError('DUPLICATE_RECORD', `The history already has ${key} (entry ${existing}): correct it by amending that entry instead of adding it again.`, {
+        field: `${entry.record.resourceType}.id`
+      })
+    }
+    taken.set(key, entry.id)
+    return entry
+  })
 }

@@ -1,6 +1,6 @@
 // src/history: the record model. FHIR R4 records, their validation, the entries of
 // the patient's log (canonical bytes, sealed envelopes), corrections, queries and
-// the diagnostic chain. Pure functions now; the log-backed PatientHistory plugs in later.
+// the diagnostic chain, and the PatientHistory over the encrypted log that src/p2p opens.
 export { HistoryError, type HistoryErrorCode } from './HistoryError.ts'
 export { RECORD_TYPES, isRecordType, recordKey, type HistoryRecord, type RecordOf, type RecordType } from './recordTypes.ts'
 export { validateRecord, type ValidateRecordOptions } from './validateRecord.ts'
@@ -37,7 +37,9 @@ export { isEnteredInError, queryHistory, type HistoryQuery } from './queryHistor
 export { buildDiagnosticChains, CHAIN_STAGES, recordLinks, type ChainLink, type ChainStage, type DiagnosticChain } from './diagnosticChains.ts'
 export {
   prepareAdd,
+  prepareAddMany,
   prepareAmend,
+  type AnchorData,
   type EntryVerdict,
   type HistoryChange,
   type PatientHistory,
@@ -45,3 +47,5 @@ export {
   type Verdict,
   type VerifyReport
 } from './historyLog.ts'
+export { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
+export { openPatientHistory, readerKeyring, type OpenPatientHistoryOptions } from './patientHistory.ts'

@@ -227,3 +227,30 @@ export function oneOfEachType(): Record<RecordType, HistoryRecord> {
     ClinicalImpression: r.outcome
   }
 }
+
+/** The fixtures as records of another patient's history (their subject and patient references rewritten). */
+export function fixtureRecordsFor(patient: string): ReturnType<typeof fixtureRecords> {
+  return JSON.parse(JSON.stringify(fixtureRecords()).replaceAll(`Patient/${PATIENT}`, `Patient/${patient.toLowerCase()}`)) as ReturnType<typeof fixtureRecords>
+}
+
+/** `count` distinct blood-pressure readings of a patient, one a day from 2020: bulk data for sync tests and benchmarks. */
+export function bloodPressureSeries(patient: string, count: number): Observation[] {
+  const start = Date.UTC(2020, 0, 1, 8, 30)
+  return Array.from({ length: count }, (_, i) => {
+    const systolic = 110 + (i % 40)
+    const diastolic = 70 + (i % 20)
+    return {
+      resourceType: 'Observation',
+      id: `bp-${i}`,
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+      code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel' }] },
+      subject: { reference: `Patient/${patient.toLowerCase()}` },
+      effectiveDateTime: new Date(start + i * 86_400_000).toISOString(),
+      component: [
+        { code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] }, valueQuantity: { value: systolic, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' } },
+        { code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] }, valueQuantity: { value: diastolic, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' } }
+      ]
+    }
+  })
+}

@@ -1,6 +1,22 @@
-// The p2p domain: the browser's Helia/libp2p node, its relay reservation and
-// direct WebRTC connections to other peers.
+// The p2p domain: the browser's Helia/libp2p node, its relay reservation and direct
+// WebRTC connections to other peers, and the patients' history logs on OrbitDB.
 export { startP2PNode } from './node.ts'
 export type { P2PNode, P2PServices, P2PHelia, P2PStatus, StartP2PNodeOptions } from './node.ts'
 export { P2PError } from './p2pError.ts'
 export type { P2PErrorCode } from './p2pError.ts'
+export { createWalletIdentity, identityBindingMessage, WALLET_IDENTITY_TYPE, WalletIdentityProvider } from './walletIdentity.ts'
+export type { VerifiedIdentity, WalletAddress, WalletIdentity, WalletIdentityInput } from './walletIdentity.ts'
+export { HistoryWriteAccessController, WRITE_ACCESS_TYPE } from './writeAccess.ts'
+export type { CanWrite, WriteAccessPolicy } from './writeAccess.ts'
+export { registerHistoryTypes, startHistoryOrbit } from './historyOrbit.ts'
+export type { HistoryOrbit, StartHistoryOrbitOptions } from './historyOrbit.ts'
+export { HISTORY_LOG_TYPE, historyLogName } from './patientLog.ts'
+export type { BlockCheck, LogEvent, PatientLog, StoredEntry } from './patientLog.ts'
+export { anchoredEntries, historyRoot } from './historyRoot.ts'
+export type { Anchor } from './historyRoot.ts'
+export { SYNC_PROTOCOL } from './syncProtocol.ts'
+export type { TabCoordinationOptions } from './writerLock.ts'
+export { createVisitInvite, decodeVisitInvite, encodeVisitInvite, InviteBook, inviteSecondsLeft, VisitInviteError, DEFAULT_INVITE_SECONDS } from './visitInvite.ts'
+export type { VisitInvite, VisitInviteErrorCode } from './visitInvite.ts'
+export { requestVisit, serveVisits, VISIT_PROTOCOL } from './visitProtocol.ts'
+export type { IncomingVisit, VisitAnswer, VisitRequest } from './visitProtocol.ts'

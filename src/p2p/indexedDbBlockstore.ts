@@ -147,8 +147,9 @@ export class IndexedDbBlockstore implements Blockstore {
     const { store } = this.#store('readonly')
     const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll()) as Promise<Uint8Array[]>])
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string
-      const value = values[i] as Uint8Array
+      const key = keys[i]
+      const value = values[i]
+      if (typeof key !== 'string' || value === undefined) continue
       // The key holds only the multihash: blockstore-idb hands such blocks back as raw CIDs too.
       const cid = CID.createV1(raw.code, Digest.decode(base32upper.decoder.decode(key.substring(1))))
       yield { cid, bytes: (function* () { yield value })() }

@@ -187,10 +187,45 @@ declare module '@orbitdb/core' {
   export function isValidAddress(address: string): boolean
   export function parseAddress(address: string): { protocol: string; hash: string; address: string; toString(): string }
   export function Identities(params?: { keystore?: KeyStore; path?: string; storage?: Storage; ipfs?: OrbitDBIpfs }): Promise<Identities>
+  export function useDatabaseType(database: { type: string }): void
+
+  export interface LogInstance extends Log {
+    storage: Storage
+    joinEntry(entry: LogEntry): Promise<boolean>
+    clear(): Promise<void>
+    close(): Promise<void>
+  }
+
+  /** The oplog itself, over storages the caller provides. */
+  export function Log(identity: Identity, options: { logId: string; access?: { canAppend(entry: LogEntry): Promise<boolean> }; entryStorage?: Storage; headsStorage?: Storage; indexStorage?: Storage }): Promise<LogInstance>
   export function KeyStore(params?: { storage?: Storage; path?: string }): Promise<KeyStore>
   export function IPFSBlockStorage(params: { ipfs: OrbitDBIpfs; pin?: boolean; timeout?: number }): Promise<Storage>
   export function LevelStorage(params?: { path?: string; valueEncoding?: string }): Promise<Storage>
   export function LRUStorage(params?: { size?: number }): Promise<Storage>
   export function MemoryStorage(): Promise<Storage>
   export function ComposedStorage(storage1: Storage, storage2: Storage): Promise<Storage>
+}
+
+// OrbitDB's heads exchange (pubsub topic per log, /orbitdb/heads/<address> protocol). Not
+// exported from the package's entry; the history log reuses it so stock peers can replicate.
+declare module '@orbitdb/core/src/sync.js' {
+  import type { EventEmitter } from 'node:events'
+  import type { LogEntry, LogInstance, OrbitDBIpfs } from '@orbitdb/core'
+
+  export interface SyncInstance {
+    add(entry: LogEntry): Promise<void>
+    start(): Promise<void>
+    stop(): Promise<void>
+    events: EventEmitter
+    peers: Set<string>
+  }
+
+  export default function Sync(params: {
+    ipfs: OrbitDBIpfs
+    log: LogInstance
+    events?: EventEmitter
+    onSynced?: (entry: LogEntry) => Promise<void>
+    start?: boolean
+    timeout?: number
+  }): Promise<SyncInstance>
 }

@@ -4,7 +4,9 @@ import { appUrl, stackConfig, statusStrip, useConfig } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 const doctor = developmentAccounts[1]
-if (doctor === undefined) throw new Error('no development account 1')
+// An account no other test registers a key for.
+const unregistered = developmentAccounts[3]
+if (doctor === undefined || unregistered === undefined) throw new Error('development accounts missing')
 
 test('a browser wallet found through EIP-6963 can be connected and is named in the status strip', async ({ page }) => {
   const config = stackConfig()
@@ -34,7 +36,7 @@ test('a wallet that refuses gets a clear message and nothing breaks', async ({ p
 
 test('a wallet that refuses to sign leaves the key unregistered, with a clear message', async ({ page }) => {
   const config = stackConfig()
-  await injectWallet(page, { name: 'Cautious Wallet', privateKey: doctor.privateKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id, refuse: ['personal_sign'] })
+  await injectWallet(page, { name: 'Cautious Wallet', privateKey: unregistered.privateKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id, refuse: ['personal_sign'] })
   await page.goto(`${appUrl()}#/settings`)
   const walletSection = page.getByRole('region', { name: 'Wallet' })
   await walletSection.getByRole('combobox', { name: 'Account' }).selectOption({ label: 'Cautious Wallet' })

@@ -1,16 +1,302 @@
-import type { JSX } from 'solid-js'
+import { useParams } from '@solidjs/router'
+import { renderSVG } from 'uqr'
+import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch, type JSX } from 'solid-js'
+import { describeScope, formatDay, recordCategories, type RecordCategory } from '../../chain/index.ts'
+import { useApp } from '../AppContext.ts'
+import { createGrantsList } from '../createGrantsList.ts'
+import type { JoinStep, PendingRequest } from '../createVisits.ts'
+import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
+import { useVisits } from '../VisitsContext.ts'
+
+const durations = [
+  { days: 1, label: '1 day' },
+  { days: 7, label: '1 week' },
+  { days: 30, label: '30 days' },
+  { days: 90, label: '90 days' },
+  { days: 365, label: '1 year' }
+]
+
+const categoryLabels: Record<RecordCategory, string> = {
+  conditions: 'Conditions',
+  medications: 'Medications',
+  allergies: 'Allergies',
+  procedures: 'Procedures',
+  immunizations: 'Immunizations',
+  results: 'Results',
+  reports: 'Reports',
+  familyHistory: 'Family history',
+  notes: 'Notes'
+}
 
 export default function VisitPage(): JSX.Element {
   usePageTitle('Visit')
+  const params = useParams<{ invite?: string }>()
   return (
     <article>
       <h1>Visit</h1>
-      <p>
-        During a visit, you will show your doctor a QR code or a link. Their browser connects directly to yours, peer to peer, and reads
-        your history only while the access you grant on-chain is live. You choose what they see, and for how long, and you can revoke it.
-      </p>
-      <p class="notice">Visits are not available yet in this version.</p>
+      <Show when={params.invite} fallback={<PatientVisit />}>
+        {(invite) => <DoctorJoin invite={invite()} />}
+      </Show>
     </article>
+  )
+}
+
+function PatientVisit(): JSX.Element {
+  const visits = useVisits()
+  const [now, setNow] = createSignal(Date.now())
+  const timer = setInterval(() => setNow(Date.now()), 1000)
+  onCleanup(() => clearInterval(timer))
+  const [copied, setCopied] = createSignal(false)
+
+  const qr = (link: string): string => `data:image/svg+xml;utf8,${encodeURIComponent(renderSVG(link, { border: 2 }))}`
+  const secondsLeft = (expires: number): number => Math.max(0, expires - Math.floor(now() / 1000))
+
+  return (
+    <>
+      <p>
+        Show your doctor this QR code, or send them the link. Their browser connects directly to yours; you then choose what they may see
+        and for how long. The grant is recorded on-chain, and you can revoke it at any time.
+      </p>
+      <section aria-labelledby="invite-heading">
+        <h2 id="invite-heading">Invite a doctor</h2>
+        <Show
+          when={visits.openInvite()}
+          fallback={
+            <button type="button" class="primary" onClick={() => void visits.startVisit()}>
+              Start a visit
+            </button>
+          }
+        >
+          {(open) => (
+            <div class="invite">
+              <img class="invite-qr" src={qr(open().link)} alt="QR code of the visit link" width="220" height="220" />
+              <div>
+                <label for="visit-link">Visit link</label>
+                <input id="visit-link" readOnly value={open().link} />
+                <p>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      void navigator.clipboard.writeText(open().link).then(() => setCopied(true), () => setCopied(false))
+                    }}
+                  >
+                    Copy link
+                  </button>{' '}
+                  <button type="button" onClick={() => visits.cancelInvite()}>
+                    Cancel invite
+                  </button>
+                </p>
+                <p aria-live="polite">{copied() ? 'Link copied.' : ''}</p>
+                <p>
+                  <Show when={secondsLeft(open().invite.expires) > 0} fallback={<strong>This invite has expired. Start a new visit.</strong>}>
+                    Valid for one doctor, for {Math.ceil(secondsLeft(open().invite.expires) / 60)} more minutes.
+                  </Show>
+                </p>
+              </div>
+            </div>
+          )}
+        </Show>
+        <Show when={visits.inviteError()}>
+          {(error) => (
+            <p class="banner banner-error" role="alert">
+              {error()}
+            </p>
+          )}
+        </Show>
+      </section>
+      <For each={visits.requests()}>{(request) => <RequestCard request={request} />}</For>
+      <CurrentGrants />
+    </>
+  )
+}
+
+function RequestCard(props: { request: PendingRequest }): JSX.Element {
+  const visits = useVisits()
+  const [chosen, setChosen] = createSignal<RecordCategory[]>(recordCategories.filter((c) => c !== 'notes'))
+  const [mayWrite, setMayWrite] = createSignal(false)
+  const [days, setDays] = createSignal(7)
+  const headingId = (): string => `request-${props.request.id}`
+  const toggle = (category: RecordCategory, on: boolean): void => {
+    setChosen((list) => (on ? [...list, category] : list.filter((c) => c !== category)))
+  }
+
+  return (
+    <section class="request" aria-labelledby={headingId()}>
+      <h2 id={headingId()}>Request from {props.request.name === '' ? 'a doctor' : props.request.name}</h2>
+      <p>
+        <strong>{props.request.name === '' ? 'Someone' : props.request.name}</strong> (the name they gave; not verified) asks to see your
+        history, signed by the address <code>{props.request.doctor}</code>.
+      </p>
+      <Switch>
+        <Match when={props.request.state === 'waiting' || props.request.state === 'granting'}>
+          <form
+            onSubmit={(event) => {
+              event.preventDefault()
+              void visits.approve(props.request.id, { categories: chosen(), mayWrite: mayWrite(), days: days() })
+            }}
+          >
+            <fieldset>
+              <legend>What they may see</legend>
+              <For each={recordCategories}>
+                {(category) => (
+                  <label class="check">
+                    <input type="checkbox" checked={chosen().includes(category)} onChange={(event) => toggle(category, event.currentTarget.checked)} />{' '}
+                    {categoryLabels[category]}
+                  </label>
+                )}
+              </For>
+              <label class="check">
+                <input type="checkbox" checked={mayWrite()} onChange={(event) => setMayWrite(event.currentTarget.checked)} /> They may add records
+                (diagnoses, prescriptions, follow-ups) to my history
+              </label>
+            </fieldset>
+            <p>
+              <label for={`${headingId()}-days`}>For how long</label>{' '}
+              <select id={`${headingId()}-days`} value={String(days())} onChange={(event) => setDays(Number(event.currentTarget.value))}>
+                <For each={durations}>{(d) => <option value={String(d.days)}>{d.label}</option>}</For>
+              </select>
+            </p>
+            <p>
+              <button type="submit" disabled={props.request.state === 'granting' || chosen().length === 0}>
+                {props.request.state === 'granting' ? 'Granting…' : 'Approve'}
+              </button>{' '}
+              <button type="button" disabled={props.request.state === 'granting'} onClick={() => void visits.decline(props.request.id)}>
+                Decline
+              </button>
+            </p>
+          </form>
+        </Match>
+        <Match when={props.request.state === 'approved'}>
+          <p role="status">
+            Approved: {shortAddress(props.request.doctor)} has {props.request.outcome}. What they see cannot be unseen; revoking stops future access.
+          </p>
+        </Match>
+        <Match when={props.request.state === 'declined'}>
+          <p role="status">Declined. Nothing was shared.</p>
+        </Match>
+      </Switch>
+      <Show when={props.request.error}>
+        {(error) => (
+          <p class="banner banner-error" role="alert">
+            {error()}
+          </p>
+        )}
+      </Show>
+    </section>
+  )
+}
+
+function CurrentGrants(): JSX.Element {
+  const app = useApp()
+  const visits = useVisits()
+  const grants = createGrantsList(app)
+  // A new approval changes the list.
+  createEffect(on(() => visits.requests().filter((r) => r.state === 'approved').length, () => void grants.refresh(), { defer: true }))
+  return (
+    <section aria-labelledby="grants-heading">
+      <h2 id="grants-heading">Who has access now</h2>
+      <Switch>
+        <Match when={grants.list().state === 'no-wallet'}>
+          <p>Connect a wallet to see your grants.</p>
+        </Match>
+        <Match when={grants.list().state === 'loading'}>
+          <p>Reading your grants…</p>
+        </Match>
+        <Match when={grants.list().state === 'failed' && grants.list()}>{(s) => <p role="alert">{(s() as { error: string }).error}</p>}</Match>
+        <Match when={grants.list().state === 'ready' && grants.list()}>
+          {(s) => (
+            <Show when={(s() as Extract<ReturnType<typeof grants.list>, { state: 'ready' }>).grants.length > 0} fallback={<p>Nobody has access to your history.</p>}>
+              <ul class="grant-list" aria-label="Current grants">
+                <For each={(s() as Extract<ReturnType<typeof grants.list>, { state: 'ready' }>).grants}>
+                  {(g) => (
+                    <li>
+                      <span>
+                        Dr <code>{shortAddress(g.doctor)}</code>: {describeScope(g.scope)} until {formatDay(g.expiry)}
+                        {g.emergency ? ' (emergency grant by a guardian)' : ''}
+                      </span>{' '}
+                      <button type="button" aria-label={`Revoke access of ${g.doctor}`} disabled={grants.revoking() !== undefined} onClick={() => void grants.revoke(g.doctor)}>
+                        {grants.revoking() === g.doctor ? 'Revoking…' : 'Revoke'}
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          )}
+        </Match>
+      </Switch>
+      <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
+      <Show when={grants.error()}>
+        {(error) => (
+          <p class="banner banner-error" role="alert">
+            {error()}
+          </p>
+        )}
+      </Show>
+    </section>
+  )
+}
+
+function DoctorJoin(props: { invite: string }): JSX.Element {
+  const visits = useVisits()
+  const [name, setName] = createSignal('')
+  const step = (): JoinStep => visits.join(props.invite)
+  const busy = () => ['registering-key', 'connecting', 'signing', 'waiting'].includes(step().step)
+  return (
+    <section aria-labelledby="join-heading">
+      <h2 id="join-heading">Join a patient's visit</h2>
+      <p>
+        A patient invited you to see their history. Your browser will connect directly to theirs; they decide what you may see and for how
+        long. Opening the history is recorded on-chain, in the patient's audit trail.
+      </p>
+      <form
+        class="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault()
+          void visits.joinVisit(props.invite, name())
+        }}
+      >
+        <label for="doctor-name">Your name, as the patient will see it</label>
+        <input id="doctor-name" value={name()} onInput={(event) => setName(event.currentTarget.value)} maxLength={120} placeholder="Dr …" />
+        <button type="submit" disabled={busy() || step().step === 'approved'}>
+          Ask for access
+        </button>
+      </form>
+      <p aria-live="polite" class="join-step">
+        <Switch>
+          <Match when={step().step === 'registering-key'}>Registering your encryption key first, so the patient can share with you…</Match>
+          <Match when={step().step === 'connecting'}>Connecting to the patient's device…</Match>
+          <Match when={step().step === 'signing'}>Connected directly. Sign the request in your wallet…</Match>
+          <Match when={step().step === 'waiting'}>Waiting for the patient to decide…</Match>
+          <Match when={step().step === 'approved' && step()}>
+            {(s) => {
+              const a = () => s() as Extract<ReturnType<typeof step>, { step: 'approved' }>
+              return (
+                <>
+                  Access granted: {a().description} until {formatDay(a().expiry)}.{' '}
+                  {a().recorded === 'recording' ? 'Recording the visit on-chain…' : a().recorded === 'recorded' ? 'The visit is recorded on-chain.' : ''}
+                </>
+              )
+            }}
+          </Match>
+          <Match when={step().step === 'declined'}>The patient declined. Nothing was shared.</Match>
+        </Switch>
+      </p>
+      <Show when={(step().step === 'refused' || step().step === 'failed') && step()}>
+        {(s) => (
+          <p class="banner banner-error" role="alert">
+            {(s() as { message: string }).message}
+          </p>
+        )}
+      </Show>
+      <Show when={step().step === 'approved' && (step() as { recordError?: string }).recordError}>
+        {(error) => (
+          <p class="banner banner-error" role="alert">
+            The visit could not be recorded on-chain: {error()}
+          </p>
+        )}
+      </Show>
+    </section>
   )
 }

@@ -1,0 +1,257 @@
+// Visits, both sides. The patient opens an invite (QR code and link), the doctor's browser
+// connects directly and asks; the patient sees who asks, chooses a scope and a duration, and
+// the grant goes on-chain before the answer goes back. The doctor's app records the visit.
+import { createSignal, onCleanup, type Accessor } from 'solid-js'
+import type { Hex } from 'viem'
+import {
+  decodeScope,
+  describeScope,
+  encodeScope,
+  grant,
+  logVisit,
+  readEncryptionKey,
+  signVisitRequest,
+  verifyVisitRequest,
+  type RecordCategory
+} from '../chain/index.ts'
+import {
+  createVisitInvite,
+  decodeVisitInvite,
+  encodeVisitInvite,
+  InviteBook,
+  inviteSecondsLeft,
+  requestVisit,
+  serveVisits,
+  type IncomingVisit,
+  type VisitInvite
+} from '../p2p/index.ts'
+import type { AppStore } from './createAppStore.ts'
+import { registerEncryptionKey } from './registerEncryptionKey.ts'
+
+export interface OpenInvite {
+  invite: VisitInvite
+  link: string
+}
+
+export interface PendingRequest {
+  id: number
+  doctor: string
+  name: string
+  state: 'waiting' | 'granting' | 'approved' | 'declined' | 'gone'
+  error?: string
+  outcome?: string
+}
+
+export type JoinStep =
+  | { step: 'idle' }
+  | { step: 'registering-key' }
+  | { step: 'connecting' }
+  | { step: 'signing' }
+  | { step: 'waiting' }
+  | { step: 'approved'; description: string; expiry: Date; recorded: 'recording' | 'recorded' | 'failed'; recordError?: string }
+  | { step: 'declined'; reason: string }
+  | { step: 'refused'; message: string }
+  | { step: 'failed'; message: string }
+
+export interface Visits {
+  // The patient's side.
+  openInvite: Accessor<OpenInvite | undefined>
+  inviteError: Accessor<string | undefined>
+  requests: Accessor<PendingRequest[]>
+  startVisit(): Promise<void>
+  cancelInvite(): void
+  approve(id: number, choice: { categories: RecordCategory[]; mayWrite: boolean; days: number }): Promise<void>
+  decline(id: number): Promise<void>
+  // The doctor's side: where joining the invite `encoded` stands (idle for any other invite).
+  join(encoded: string): JoinStep
+  joinVisit(encoded: string, name: string): Promise<void>
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+export function createVisits(app: AppStore): Visits {
+  const book = new InviteBook()
+  const incoming = new Map<number, IncomingVisit>()
+  let nextId = 1
+  let stopServing: (() => Promise<void>) | undefined
+  const [openInvite, setOpenInvite] = createSignal<OpenInvite>()
+  const [inviteError, setInviteError] = createSignal<string>()
+  const [requests, setRequests] = createSignal<PendingRequest[]>([])
+  const [joining, setJoining] = createSignal<{ invite: string; step: JoinStep }>({ invite: '', step: { step: 'idle' } })
+  let currentInvite = ''
+  const setJoin = (step: JoinStep): void => {
+    setJoining({ invite: currentInvite, step })
+  }
+  const join = (encoded: string): JoinStep => (joining().invite === encoded ? joining().step : { step: 'idle' })
+  onCleanup(() => void stopServing?.())
+
+  const update = (id: number, change: Partial<PendingRequest>): void => {
+    setRequests((list) => list.map((r) => (r.id === id ? { ...r, ...change } : r)))
+  }
+
+  const ready = () => {
+    const config = app.config()
+    const wallet = app.wallet()
+    const client = app.publicClient()
+    const node = app.p2pNode()
+    if (config.state !== 'ready' || wallet.state !== 'connected' || client === undefined || node === undefined) return undefined
+    return { config: config.config, wallet: wallet.wallet, client, node }
+  }
+
+  const onVisit = async (visit: IncomingVisit): Promise<void> => {
+    const s = ready()
+    if (s === undefined) {
+      await visit.answer({ t: 'refused', message: "The patient's app is not ready: their wallet is not connected." })
+      return
+    }
+    try {
+      book.redeem(visit.request.token)
+    } catch (error) {
+      await visit.answer({ t: 'refused', message: message(error) })
+      return
+    }
+    const signed = await verifyVisitRequest(s.client, {
+      doctor: visit.request.doctor,
+      signature: visit.request.signature as Hex,
+      token: visit.request.token,
+      patient: s.wallet.address,
+      doctorPeer: visit.from.toString()
+    }).catch(() => false)
+    if (!signed) {
+      await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
+      return
+    }
+    const id = nextId++
+    incoming.set(id, visit)
+    setOpenInvite(undefined)
+    setRequests((list) => [...list, { id, doctor: visit.request.doctor, name: visit.request.name, state: 'waiting' }])
+    visit.signal.addEventListener('abort', () => {
+      if (requests().find((r) => r.id === id)?.state === 'waiting') update(id, { state: 'gone', error: "The doctor's browser went away before you decided." })
+    })
+  }
+
+  const startVisit = async (): Promise<void> => {
+    setInviteError(undefined)
+    const s = ready()
+    if (s === undefined) {
+      setInviteError('Connect a wallet, and wait for the peer-to-peer node to start, before starting a visit.')
+      return
+    }
+    const address = s.node.status().relay.circuitAddress
+    try {
+      const invite = createVisitInvite({ addresses: address === undefined ? [] : [address], patient: s.wallet.address, chainId: s.config.chain.id })
+      stopServing ??= await serveVisits(s.node.libp2p, (visit) => void onVisit(visit))
+      book.issue(invite)
+      const previous = openInvite()
+      if (previous !== undefined) book.cancel(previous.invite.token)
+      const base = `${location.origin}${location.pathname}`
+      setOpenInvite({ invite, link: `${base}#/visit/join/${encodeVisitInvite(invite)}` })
+    } catch (error) {
+      setInviteError(message(error))
+    }
+  }
+
+  const cancelInvite = (): void => {
+    const open = openInvite()
+    if (open !== undefined) book.cancel(open.invite.token)
+    setOpenInvite(undefined)
+  }
+
+  const approve = async (id: number, choice: { categories: RecordCategory[]; mayWrite: boolean; days: number }): Promise<void> => {
+    const visit = incoming.get(id)
+    const s = ready()
+    if (visit === undefined || s === undefined) return
+    update(id, { state: 'granting', error: undefined })
+    try {
+      const scope = { categories: choice.categories, mayWrite: choice.mayWrite }
+      const expiry = new Date(Date.now() + choice.days * 24 * 3600 * 1000)
+      const result = await grant(s.client, s.wallet.client, {
+        ledger: s.config.contracts.consentLedger,
+        registry: s.config.contracts.keyRegistry,
+        doctor: visit.request.doctor,
+        expiry,
+        scope
+      })
+      await visit.answer({ t: 'approved', expiry: Math.floor(expiry.getTime() / 1000), scope: encodeScope(scope), transactionHash: result.transactionHash })
+      incoming.delete(id)
+      update(id, { state: 'approved', outcome: `${describeScope(scope)} until ${expiry.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}` })
+    } catch (error) {
+      update(id, { state: 'waiting', error: message(error) })
+    }
+  }
+
+  const decline = async (id: number): Promise<void> => {
+    const visit = incoming.get(id)
+    if (visit === undefined) return
+    incoming.delete(id)
+    update(id, { state: 'declined' })
+    await visit.answer({ t: 'declined', reason: 'The patient declined.' }).catch(() => undefined)
+  }
+
+  const joinVisit = async (encoded: string, name: string): Promise<void> => {
+    currentInvite = encoded
+    const s = ready()
+    if (s === undefined) {
+      setJoin({ step: 'failed', message: 'Connect a wallet, and wait for the peer-to-peer node to start, before joining a visit.' })
+      return
+    }
+    try {
+      const invite = decodeVisitInvite(encoded)
+      if (inviteSecondsLeft(invite) <= 0) {
+        setJoin({ step: 'refused', message: 'This invite has expired. Ask the patient to show a new one.' })
+        return
+      }
+      if (invite.chainId !== s.config.chain.id) {
+        setJoin({ step: 'refused', message: `This invite is for chain ${invite.chainId}, but this app is on ${s.config.chain.name} (${s.config.chain.id}).` })
+        return
+      }
+      // Without a published key the patient's grant would be useless: register first.
+      if ((await readEncryptionKey(s.client, { registry: s.config.contracts.keyRegistry, user: s.wallet.address })) === null) {
+        setJoin({ step: 'registering-key' })
+        await registerEncryptionKey(s.client, s.wallet, s.config.contracts.keyRegistry)
+      }
+      setJoin({ step: 'connecting' })
+      let connectedTo: string | undefined
+      let lastError: unknown
+      for (const address of invite.addresses) {
+        try {
+          if ((await s.node.dial(address)).direct) {
+            connectedTo = address
+            break
+          }
+        } catch (error) {
+          lastError = error
+        }
+      }
+      if (connectedTo === undefined) {
+        setJoin({ step: 'failed', message: `Could not reach the patient's device: ${lastError === undefined ? 'no direct connection' : message(lastError)}. Is their app open?` })
+        return
+      }
+      setJoin({ step: 'signing' })
+      const signature = await signVisitRequest(s.wallet.client, { token: invite.token, patient: invite.patient, doctorPeer: s.node.libp2p.peerId.toString() })
+      setJoin({ step: 'waiting' })
+      const answer = await requestVisit(s.node.libp2p, connectedTo, { token: invite.token, doctor: s.wallet.address, name, signature }, AbortSignal.timeout(10 * 60 * 1000))
+      if (answer.t === 'declined') {
+        setJoin({ step: 'declined', reason: answer.reason })
+        return
+      }
+      if (answer.t === 'refused') {
+        setJoin({ step: 'refused', message: answer.message })
+        return
+      }
+      const expiry = new Date(answer.expiry * 1000)
+      const description = describeScope(decodeScope(answer.scope))
+      setJoin({ step: 'approved', description, expiry, recorded: 'recording' })
+      try {
+        await logVisit(s.client, s.wallet.client, { ledger: s.config.contracts.consentLedger, patient: invite.patient })
+        setJoin({ step: 'approved', description, expiry, recorded: 'recorded' })
+      } catch (error) {
+        setJoin({ step: 'approved', description, expiry, recorded: 'failed', recordError: message(error) })
+      }
+    } catch (error) {
+      setJoin({ step: 'failed', message: message(error) })
+    }
+  }
+
+  return { openInvite, inviteError, requests, startVisit, cancelInvite, approve, decline, join, joinVisit }
+}

@@ -1,0 +1,368 @@
+// The demo patient's history as one picture: the body map and the timeline, linked
+// (a region filters the timeline, the time shown filters the map), the selected
+// record's details with its block, amendment trail and diagnostic chain, and a table
+// of the same records for screen readers. Loaded lazily: D3 and the art stay out of
+// the first screen.
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js'
+import {
+  ancestry,
+  buildTimelineModel,
+  chainItems,
+  childrenOf,
+  createBodyMap,
+  createTimeline,
+  regionLabel,
+  REGION_BY_ID,
+  regionsOfItem,
+  shortHash,
+  summarizeBodyMap,
+  syntheticPatient,
+  type BodyMapHandle,
+  type TimelineHandle,
+  type TimelineItem
+} from '../../viz/index.ts'
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+const formatDate = (t: number): string => dateFormat.format(new Date(t))
+const formatSpan = (item: TimelineItem, now: number): string =>
+  item.end === Infinity ? `since ${formatDate(item.start)}` : item.end - item.start > 2 * 86_400_000 ? `${formatDate(item.start)} to ${formatDate(Math.min(item.end, now))}` : formatDate(item.start)
+const STAGE_NAMES: Record<string, string> = { request: 'Request', diagnosis: 'Diagnosis', therapy: 'Therapy', followUp: 'Follow-up', outcome: 'Outcome' }
+const VERDICT_TEXT = {
+  verified: 'Verified: matches the history’s latest on-chain anchor',
+  unanchored: 'Not yet anchored: written after the latest anchor, so not yet checkable',
+  broken: 'Broken: this block failed verification'
+} as const
+const DECADES = [1950, 1960, 1970, 1980, 1990, 2000, 2010, 2020]
+const TABLE_PAGE = 200
+
+export default function HistoryViews(props: { records: number }): JSX.Element {
+  // eslint-disable-next-line solid/reactivity -- the size is fixed for the life of the view
+  const demo = syntheticPatient({ records: props.records, tamper: true })
+  const model = buildTimelineModel(demo.blocks, { patient: demo.patient, now: demo.now })
+  const writerName = new Map(demo.writers.map((w) => [w.address, w.name]))
+
+  const [region, setRegion] = createSignal('body')
+  const [preview, setPreview] = createSignal<string | undefined>()
+  const [range, setRange] = createSignal<[number, number] | undefined>()
+  const [selectedId, setSelectedId] = createSignal<string | undefined>()
+  const [tableRows, setTableRows] = createSignal(TABLE_PAGE)
+
+  const inRange = createMemo(() => {
+    const r = range()
+    if (r === undefined) return model.items
+    return model.items.filter((item) => item.start <= r[1] && (item.end === Infinity ? demo.now : item.end) >= r[0])
+  })
+  const summary = createMemo(() => summarizeBodyMap(inRange()))
+  const allTimeSummary = summarizeBodyMap(model.items)
+  // A region's records and the rest of their diagnostic chains (the ibuprofen for the knee has no site of its own).
+  const regionItems = createMemo(() => {
+    if (region() === 'body') return undefined
+    const ids = new Set<string>()
+    for (const item of allTimeSummary.regions.get(region())?.items ?? []) {
+      ids.add(item.id)
+      for (const chain of item.chains) for (const member of chainItems(model, chain)) ids.add(member.item.id)
+    }
+    return ids
+  })
+  const shownItems = createMemo(() => {
+    const ids = regionItems()
+    return ids === undefined ? inRange() : inRange().filter((item) => ids.has(item.id))
+  })
+  const selected = createMemo(() => {
+    const id = selectedId()
+    return id === undefined ? undefined : model.byId.get(id)
+  })
+  const panelRegion = createMemo(() => preview() ?? region())
+  const panelSummary = createMemo(() => summary().regions.get(panelRegion()))
+
+  let mapEl: HTMLDivElement | undefined
+  let timelineEl: HTMLDivElement | undefined
+  let map: BodyMapHandle | undefined
+  let timeline: TimelineHandle | undefined
+
+  const enterRegion = (id: string): void => {
+    setRegion(id)
+    setPreview(undefined)
+    void map?.zoomTo(id).then(() => {
+      // Keyboard focus follows into the region; the panel keeps showing the region entered.
+      map?.focusRegion(childrenOf(id).length > 0 ? (childrenOf(id)[0]?.id ?? id) : id)
+      setPreview(undefined)
+    })
+  }
+  const selectRecord = (id: string | undefined): void => {
+    setSelectedId(id)
+    timeline?.select(id, { reveal: true })
+  }
+
+  onMount(() => {
+    if (mapEl === undefined || timelineEl === undefined) return
+    map = createBodyMap(mapEl, { onEnter: enterRegion, onPreview: setPreview })
+    timeline = createTimeline(timelineEl, {
+      onSelect: (item) => setSelectedId(item?.id),
+      onRangeChange: (r, whole) => setRange(whole ? undefined : r)
+    })
+    timeline.setModel(model)
+  })
+  onCleanup(() => {
+    map?.destroy()
+    timeline?.destroy()
+  })
+  createEffect(() => map?.setSummary(summary()))
+  createEffect(on(regionItems, (ids) => timeline?.setFilter(ids), { defer: true }))
+
+  const zoomOut = (): void => {
+    const parent = REGION_BY_ID.get(region())?.parent
+    enterRegion(parent ?? 'body')
+  }
+  const showDecade = (value: string): void => {
+    if (value === '') {
+      timeline?.zoomTo(model.extent, 500)
+      return
+    }
+    const year = Number(value)
+    timeline?.zoomTo([Date.UTC(year, 0, 1), Date.UTC(year + 10, 0, 1)], 500)
+  }
+  const siteNames = (item: TimelineItem): string => {
+    const where = regionsOfItem(item)
+    const names = [...where.regions.map((id) => REGION_BY_ID.get(id)?.name ?? id), ...where.sideNotRecorded.map((base) => `${base} (side not recorded)`)]
+    if (where.unlocated) names.push('unlocated')
+    return names.join(', ')
+  }
+
+  return (
+    <div class="history-views">
+      <Show when={model.broken.length > 0}>
+        <div class="broken-banner" role="alert">
+          <strong>
+            ✕ {model.broken.length} block{model.broken.length === 1 ? '' : 's'} of this history failed verification.
+          </strong>{' '}
+          <For each={model.broken}>
+            {(block) => (
+              <>
+                Block <code>{shortHash(block.entryHash)}</code>: {block.reason ?? 'it does not match its hash.'}{' '}
+                <Show when={block.entry}>
+                  {(entry) => (
+                    <button type="button" onClick={() => selectRecord(model.byId.has(entry().id) ? entry().id : undefined)}>
+                      Show the broken block
+                    </button>
+                  )}
+                </Show>
+              </>
+            )}
+          </For>
+          <span class="hint"> (In the demo, one block was altered on purpose so you can see what a broken block looks like.)</span>
+        </div>
+      </Show>
+
+      <div class="history-top">
+        <section class="bodymap-panel" aria-labelledby="bodymap-heading">
+          <h2 id="bodymap-heading">Body map</h2>
+          <nav class="bm-crumbs" aria-label="Body map zoom">
+            <For each={ancestry(region()).reverse()}>
+              {(r, i) => (
+                <>
+                  {i() > 0 ? ' › ' : ''}
+                  <button type="button" class="link-button" aria-current={r.id === region() ? 'location' : undefined} onClick={() => enterRegion(r.id)}>
+                    {r.name}
+                  </button>
+                </>
+              )}
+            </For>
+            <Show when={region() !== 'body'}>
+              {' '}
+              <button type="button" onClick={zoomOut}>
+                Zoom out
+              </button>
+            </Show>
+          </nav>
+          <div class="bodymap" ref={(el) => (mapEl = el)} />
+          <p class="hint bm-legend">
+            <span class="legend-active" aria-hidden="true">3</span> has active records · <span class="legend-resolved" aria-hidden="true">3</span> resolved or past only · numbers
+            count records. Enter or click a region to zoom in, “Zoom out” to go back. The wheel zooms too; Shift-drag pans.
+          </p>
+          <p class="hint art-credit">
+            Figure: anatomogram © EMBL-EBI Expression Atlas,{' '}
+            <a href="https://creativecommons.org/licenses/by/4.0/" rel="license">
+              CC BY 4.0
+            </a>
+            ; surface regions from react-body-highlighter (MIT, © 2020 GV79).
+          </p>
+          <p class="hint" role="status">
+            {range() === undefined
+              ? 'The body map shows records from all time.'
+              : `The body map shows records from ${formatDate(range()?.[0] ?? 0)} to ${formatDate(range()?.[1] ?? 0)}.`}
+          </p>
+        </section>
+
+        <section class="region-panel" aria-labelledby="region-heading" aria-live="polite">
+          <h2 id="region-heading">{REGION_BY_ID.get(panelRegion())?.name ?? 'Whole body'}</h2>
+          <Show when={panelSummary()}>{(here) => <p>{regionLabel(here())}</p>}</Show>
+          <Show when={(panelSummary()?.items.length ?? 0) > 0} fallback={<p class="hint">No records here in the time shown.</p>}>
+            <ul class="region-records">
+              <For each={(panelSummary()?.items ?? []).filter((i) => i.entry.record.resourceType === 'Condition').concat((panelSummary()?.items ?? []).filter((i) => i.entry.record.resourceType !== 'Condition')).slice(0, 40)}>
+                {(item) => (
+                  <li>
+                    <button type="button" class="link-button" aria-pressed={item.id === selectedId()} onClick={() => selectRecord(item.id)}>
+                      {item.label}
+                    </button>{' '}
+                    <span class="hint">
+                      {item.typeName}
+                      {item.state === 'event' ? '' : `, ${item.state}`}, {formatSpan(item, demo.now)}
+                    </span>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+          <Show when={region() === 'body' && preview() === undefined}>
+            <details class="tray">
+              <summary>
+                Whole body / unlocated: {summary().unlocated.length + [...summary().sideNotRecorded.values()].flat().length} records; {summary().withoutSite} records have no body site
+              </summary>
+              <ul>
+                <For each={summary().unlocated}>{(item) => <li>{item.label} (site not on the map)</li>}</For>
+                <For each={[...summary().sideNotRecorded.entries()]}>{([base, items]) => <li>{base}, side not recorded: {items.map((i) => i.label).join(', ')}</li>}</For>
+              </ul>
+            </details>
+          </Show>
+        </section>
+      </div>
+
+      <section class="timeline-panel" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline{region() === 'body' ? '' : ` · ${REGION_BY_ID.get(region())?.name ?? ''}`}</h2>
+        <div class="timeline-tools">
+          <label>
+            Show decade{' '}
+            <select onChange={(event) => showDecade(event.currentTarget.value)}>
+              <option value="">All time</option>
+              <For each={DECADES}>{(decade) => <option value={decade}>{decade}s</option>}</For>
+            </select>
+          </label>
+          <span class="hint">
+            Drag the strip below the timeline to choose the time shown; scroll to zoom, drag to pan. Solid bars: active; outlined: resolved; small blocks: single events; dashed: not yet
+            anchored; red with ✕: broken.
+          </span>
+        </div>
+        <div class="timeline" ref={(el) => (timelineEl = el)} />
+      </section>
+
+      <section class="details-panel" aria-labelledby="details-heading">
+        <h2 id="details-heading">Selected record</h2>
+        <Show when={selected()} fallback={<p class="hint">Select a record on the timeline, the body map or the table to see who wrote it, its block and its diagnostic chain.</p>}>
+          {(item) => (
+            <div class="record-details">
+              <h3>{item().label}</h3>
+              <dl class="facts">
+                <dt>Kind</dt>
+                <dd>
+                  {item().typeName}
+                  {item().state === 'event' ? '' : `, ${item().state}`}
+                </dd>
+                <dt>When</dt>
+                <dd>{formatSpan(item(), demo.now)}</dd>
+                <Show when={item().sites.length > 0}>
+                  <dt>Where</dt>
+                  <dd>{siteNames(item())}</dd>
+                </Show>
+                <dt>Written by</dt>
+                <dd>
+                  {writerName.get(item().entry.writer) ?? 'someone'} (<code>{item().entry.writer}</code>) on {formatDate(Date.parse(item().entry.writtenAt))}
+                </dd>
+                <dt>Block</dt>
+                <dd>
+                  <code title={item().block.entryHash}>{shortHash(item().block.entryHash)}</code>, follows{' '}
+                  {item().block.previous.length === 0 ? 'nothing (the first block)' : item().block.previous.map(shortHash).join(' and ')}
+                </dd>
+                <dt>Verification</dt>
+                <dd classList={{ 'verdict-broken': item().verdict === 'broken' }}>
+                  {item().verdict === 'broken' ? '✕ ' : ''}
+                  {VERDICT_TEXT[item().verdict]}
+                  {item().block.reason === undefined ? '' : `: ${item().block.reason ?? ''}`}
+                </dd>
+              </dl>
+              <h4>Amendment trail</h4>
+              <Show when={item().trail.length > 1} fallback={<p class="hint">Never corrected: one version.</p>}>
+                <ol>
+                  <For each={item().trail}>
+                    {(version, i) => (
+                      <li>
+                        {i() === 0 ? 'Written' : 'Corrected'} by {writerName.get(version.writer) ?? version.writer} on {formatDate(Date.parse(version.writtenAt))}
+                        {version.id === item().id ? ' (shown)' : ''}
+                      </li>
+                    )}
+                  </For>
+                </ol>
+              </Show>
+              <Show when={item().chains.length > 0}>
+                <h4>Diagnostic chain</h4>
+                <For each={item().chains}>
+                  {(chainIndex) => (
+                    <ol class="chain-list" aria-label={`Diagnostic chain of ${model.byId.get(model.chains[chainIndex]?.diagnosis.id ?? '')?.label ?? 'a diagnosis'}`}>
+                      <For each={chainItems(model, chainIndex)}>
+                        {({ stage, item: member }) => (
+                          <li classList={{ 'chain-current': member.id === item().id }}>
+                            <span class="chain-stage">{STAGE_NAMES[stage] ?? stage}:</span>{' '}
+                            <button type="button" class="link-button" onClick={() => selectRecord(member.id)}>
+                              {member.label}
+                            </button>{' '}
+                            <span class="hint">{formatDate(member.start)}</span>
+                          </li>
+                        )}
+                      </For>
+                    </ol>
+                  )}
+                </For>
+              </Show>
+            </div>
+          )}
+        </Show>
+      </section>
+
+      <details class="records-table">
+        <summary>Table of the records shown ({shownItems().length})</summary>
+        <table>
+          <caption>Records {region() === 'body' ? '' : `in ${REGION_BY_ID.get(region())?.name ?? ''} `}in the time shown, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Record</th>
+              <th scope="col">Kind</th>
+              <th scope="col">State</th>
+              <th scope="col">Body site</th>
+              <th scope="col">Block</th>
+              <th scope="col">Verification</th>
+              <th scope="col">Written by</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={shownItems().slice(0, tableRows())}>
+              {(item) => (
+                <tr>
+                  <td>{formatSpan(item, demo.now)}</td>
+                  <td>
+                    <button type="button" class="link-button" onClick={() => selectRecord(item.id)}>
+                      {item.label}
+                    </button>
+                  </td>
+                  <td>{item.typeName}</td>
+                  <td>{item.state === 'event' ? '—' : item.state}</td>
+                  <td>{siteNames(item)}</td>
+                  <td>
+                    <code>{shortHash(item.block.entryHash)}</code>
+                  </td>
+                  <td>{item.verdict}</td>
+                  <td>{writerName.get(item.entry.writer) ?? item.entry.writer}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+        <Show when={shownItems().length > tableRows()}>
+          <button type="button" onClick={() => setTableRows((n) => n + TABLE_PAGE)}>
+            Show {TABLE_PAGE} more
+          </button>
+        </Show>
+      </details>
+    </div>
+  )
+}

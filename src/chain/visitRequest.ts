@@ -1,0 +1,45 @@
+// A doctor's request to open a patient's history is signed by the doctor's wallet, so the
+// patient's app knows which address asks (the name beside it is only self-declared).
+// The message binds the invite's token, the patient and the doctor's device.
+import { getAddress, type Hex, type PublicClient, type WalletClient } from 'viem'
+import { parseAddress } from './address.ts'
+import { ChainError, toChainError } from './ChainError.ts'
+
+export interface VisitRequestTerms {
+  token: string
+  patient: string
+  /** The peer id of the doctor's browser, as the patient's browser sees the connection. */
+  doctorPeer: string
+}
+
+export function visitRequestMessage({ token, patient, doctorPeer }: VisitRequestTerms): string {
+  return [
+    'Anamnesis: request to open a patient\'s history',
+    '',
+    'Signing asks the patient to grant you access. It sends no transaction.',
+    '',
+    `Patient: ${getAddress(patient)}`,
+    `Invite: ${token}`,
+    `Device: ${doctorPeer}`
+  ].join('\n')
+}
+
+export async function signVisitRequest(walletClient: WalletClient, terms: VisitRequestTerms): Promise<Hex> {
+  const account = walletClient.account
+  if (account === undefined) throw new ChainError('WALLET_UNAVAILABLE', 'Connect a wallet to ask for access.')
+  try {
+    return await walletClient.signMessage({ account, message: visitRequestMessage(terms) })
+  } catch (error) {
+    throw toChainError(error, 'sign the request for access')
+  }
+}
+
+/** True when `signature` is `doctor`'s over these terms (plain accounts and smart accounts alike). */
+export async function verifyVisitRequest(client: PublicClient, { doctor, signature, ...terms }: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<boolean> {
+  const address = parseAddress(doctor, 'doctor')
+  try {
+    return await client.verifyMessage({ address, message: visitRequestMessage(terms), signature })
+  } catch (error) {
+    throw toChainError(error, "check the doctor's signature")
+  }
+}

@@ -1,0 +1,174 @@
+// A patient's history over their encrypted log: records go in sealed (sealEntry) and come
+// out opened and validated (openEntry), on the patient's device or a doctor's, whichever
+// wrote them. The log itself (src/p2p) is opened by the app and handed in; this module
+// needs only its type, so the history's pure parts load without the p2p code.
+import { addEpochKey, CryptoError, decodeEnvelope, encodeEnvelope, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
+import type { BlockCheck, LogEvent, PatientLog, StoredEntry } from '../p2p/index.ts'
+import { openEntry, sealEntry } from './entryEnvelope.ts'
+import { HistoryError } from './HistoryError.ts'
+import { toAddress, type HistoryEntry } from './historyEntry.ts'
+import { prepareAddMany, prepareAmend, type AnchorData, type HistoryChange, type PatientHistory, type VerifyReport } from './historyLog.ts'
+import { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
+import { queryHistory } from './queryHistory.ts'
+import type { HistoryRecord } from './recordTypes.ts'
+
+export interface OpenPatientHistoryOptions {
+  /** The patient's log, opened by the app (src/p2p HistoryOrbit.openLog). */
+  log: PatientLog
+  /** The data keys this device holds: the patient's own keyring, or a doctor's (readerKeyring). */
+  keyring: EpochKeyring
+  /** The present, for date checks. Default Date.now. */
+  now?: () => number
+}
+
+/** A doctor's keyring from the data keys the patient wrapped for them. */
+export function readerKeyring(wrapped: readonly WrappedKey[], encryptionSecretKey: Uint8Array): EpochKeyring {
+  if (wrapped.length === 0) throw new HistoryError('UNREADABLE_ENTRY', 'No data key was shared with you for this history: ask the patient to grant access again.')
+  let keyring: EpochKeyring | undefined
+  for (const key of wrapped) keyring = addEpochKey(keyring, key.epoch, unwrapDataKey(key, encryptionSecretKey))
+  if (keyring === undefined) throw new HistoryError('UNREADABLE_ENTRY', 'No data key could be opened.')
+  return keyring
+}
+
+const byLogOrder = (a: { time: number; hash: string }, b: { time: number; hash: string }): number => a.time - b.time || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
+
+/** The history over an open log. Entries already stored are read at once; later ones as they arrive. */
+export function openPatientHistory(options: OpenPatientHistoryOptions): PatientHistory {
+  const { log } = options
+  const now = options.now ?? Date.now
+  const patient = toAddress(log.patient, 'patient')
+  const writer = toAddress(log.identity.address, 'writer')
+  let keyring = options.keyring
+
+  // Each readable entry once (the first block that carries an entry id wins), in log order.
+  const readable = new Map<string, { entry: HistoryEntry; hash: string; time: number }>()
+  const byHash = new Map<string, string>()
+  const unreadable = new Map<string, { reason: string; block: StoredEntry }>()
+  let ordered: HistoryEntry[] | undefined
+  const listeners = new Set<(change: HistoryChange) => void>()
+  // Entries written here, by payload object: their plaintext is known, so they are not decrypted again.
+  const written = new WeakMap<Uint8Array, HistoryEntry>()
+
+  const open = (block: StoredEntry): HistoryEntry | string => {
+    const known = written.get(block.payload)
+    if (known !== undefined) return known
+    try {
+      return openEntry(decodeEnvelope(block.payload), keyring, block.writer, { patient, now: now() })
+    } catch (error) {
+      if (error instanceof HistoryError || error instanceof CryptoError) return error.message
+      throw error
+    }
+  }
+
+  const take = (blocks: readonly StoredEntry[]): HistoryChange => {
+    const change: HistoryChange = { added: [], unreadable: [] }
+    for (const block of blocks) {
+      if (byHash.has(block.hash)) continue
+      const opened = open(block)
+      if (typeof opened === 'string') {
+        unreadable.set(block.hash, { reason: opened, block })
+        change.unreadable.push({ hash: block.hash, reason: opened })
+        continue
+      }
+      unreadable.delete(block.hash)
+      byHash.set(block.hash, opened.id)
+      if (readable.has(opened.id)) continue
+      readable.set(opened.id, { entry: opened, hash: block.hash, time: block.clock.time })
+      change.added.push(opened)
+    }
+    if (change.added.length > 0) ordered = undefined
+    return change
+  }
+
+  const notify = (change: HistoryChange): void => {
+    if (change.added.length === 0 && change.unreadable.length === 0) return
+    for (const listener of listeners) {
+      try {
+        listener(change)
+      } catch (error) {
+        console.error('A history listener failed:', error)
+      }
+    }
+  }
+
+  take(log.entries())
+  const unsubscribe = log.subscribe((event: LogEvent) => {
+    if (event.type === 'added') notify(take(event.entries))
+  })
+
+  const entries = (): HistoryEntry[] => (ordered ??= [...readable.values()].sort(byLogOrder).map(({ entry }) => entry))
+
+  const append = async (prepared: HistoryEntry[]): Promise<HistoryEntry[]> => {
+    const payloads = prepared.map((entry) => {
+      const payload = encodeEnvelope(sealEntry(entry, keyring))
+      written.set(payload, entry)
+      return payload
+    })
+    await log.append(payloads)
+    return prepared
+  }
+
+  const addMany = (records: readonly HistoryRecord[]): Promise<HistoryEntry[]> => append(prepareAddMany(entries(), records, { writer, patient, now: now() }))
+
+  const verify = async ({ anchor }: { anchor?: AnchorData | null } = {}): Promise<VerifyReport> => {
+    const checks: BlockCheck[] = await log.checkBlocks()
+    const blocks: CheckedBlock[] = checks.map((check) => {
+      if (check.problem !== undefined || check.payload === undefined || check.writer === undefined) return { hash: check.hash, problem: check.problem ?? 'it could not be read' }
+      try {
+        const entry = openEntry(decodeEnvelope(check.payload), keyring, check.writer, { patient, now: now() })
+        return { hash: check.hash, content: { entryId: entry.id } }
+      } catch (error) {
+        const cause = error instanceof HistoryError ? error.cause : error
+        if (cause instanceof CryptoError && cause.code === 'UNKNOWN_EPOCH') return { hash: check.hash, content: { noKey: 'unreadable here: no key for its epoch' } }
+        if (error instanceof HistoryError || error instanceof CryptoError) return { hash: check.hash, content: { problem: `its content is not a valid entry: ${error.message}` } }
+        throw error
+      }
+    })
+    const current = log.anchor()
+    const anchored = anchor == null ? undefined : log.anchored({ root: anchor.root, entryCount: anchor.entryCount })
+    return {
+      verdicts: historyVerdicts(blocks, anchored),
+      computedRoot: current.root,
+      entryCount: current.entryCount,
+      ...(anchor == null
+        ? {}
+        : { anchoredRoot: anchor.root.toLowerCase(), anchoredEntryCount: Number(anchor.entryCount), anchorFound: anchored !== undefined })
+    }
+  }
+
+  return {
+    patient,
+    writer,
+    address: log.address,
+    entries,
+    unreadable: () => [...unreadable].map(([hash, { reason }]) => ({ hash, reason })),
+    query: (query = {}) => queryHistory(entries(), query, { patient }),
+    add: async (record) => {
+      const [entry] = await addMany([record])
+      if (entry === undefined) throw new HistoryError('INVALID_ENTRY', 'The record was not added.')
+      return entry
+    },
+    addMany,
+    amend: async (entryId, record) => {
+      const [entry] = await append([prepareAmend(entries(), entryId, { record, writer, patient, now: now() })])
+      if (entry === undefined) throw new HistoryError('INVALID_ENTRY', 'The correction was not added.')
+      return entry
+    },
+    subscribe: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    verify,
+    anchor: () => log.anchor(),
+    addKeys: (keys) => {
+      for (const { epoch, key } of keys) keyring = addEpochKey(keyring, epoch, key)
+      notify(take([...unreadable.values()].map(({ block }) => block)))
+    },
+    close: async () => {
+      unsubscribe()
+      listeners.clear()
+      await log.close()
+    }
+  }
+}
+

@@ -1,0 +1,81 @@
+// Content-addressed blocks as OrbitDB writes them: dag-cbor, SHA-256, CIDv1, named
+// by the CID's base58btc string ("zdpu…"). A block's name is the hash of its bytes,
+// so a block that was altered no longer matches its name.
+import * as dagCbor from '@ipld/dag-cbor'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+
+const SHA2_256 = 0x12
+
+export interface Block {
+  /** The CID as OrbitDB names it: base58btc. */
+  hash: string
+  cid: CID
+  bytes: Uint8Array
+}
+
+export function cidOfBytes(bytes: Uint8Array): CID {
+  return CID.createV1(dagCbor.code, Digest.create(SHA2_256, sha256(bytes)))
+}
+
+export function hashOfBytes(bytes: Uint8Array): string {
+  return cidOfBytes(bytes).toString(base58btc)
+}
+
+export function encodeBlock(value: unknown): Block {
+  const bytes = dagCbor.encode(value)
+  const cid = cidOfBytes(bytes)
+  return { hash: cid.toString(base58btc), cid, bytes }
+}
+
+/** The CID named by an OrbitDB hash, or undefined when the string is not one of ours (dag-cbor, SHA-256). */
+export function parseHash(hash: string): CID | undefined {
+  try {
+    const cid = CID.parse(hash, base58btc)
+    if (cid.version !== 1 || cid.code !== dagCbor.code || cid.multihash.code !== SHA2_256 || cid.multihash.size !== 32) return undefined
+    return cid
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether `bytes` are the block that `hash` names. */
+export function matchesHash(hash: string, bytes: Uint8Array): boolean {
+  return hashOfBytes(bytes) === hash
+}
+
+/**
+ * Decodes a dag-cbor block and insists on its canonical form, so one content has
+ * one name: a peer cannot send the same entry under a second hash.
+ */
+export function decodeCanonical(bytes: Uint8Array): unknown {
+  const value: unknown = dagCbor.decode(bytes)
+  const again = dagCbor.encode(value)
+  if (again.length !== bytes.length || again.some((byte, i) => byte !== bytes[i])) throw new Error('the block is not canonical dag-cbor')
+  return value
+}
+
+/** What reading a block needs of a blockstore: Helia's, or a raw one. */
+export interface BlockReader {
+  get(cid: CID, options?: { signal?: AbortSignal; offline?: boolean }): AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+}
+
+/** A block's bytes (blockstores yield chunks), or undefined when it is not there or did not come in time. */
+export async function readBlock(store: BlockReader, cid: CID, options: { signal?: AbortSignal; offline?: boolean } = {}): Promise<Uint8Array | undefined> {
+  try {
+    const chunks: Uint8Array[] = []
+    for await (const chunk of store.get(cid, options)) chunks.push(chunk)
+    if (chunks.length === 1) return chunks[0]
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+    let at = 0
+    for (const chunk of chunks) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return out
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,93 @@
+// The OrbitDB instance that holds a device's history logs: the wallet-bound identity,
+// the project's identity provider, access controller and database type registered, and
+// nothing of the identity's key in OrbitDB's keystore (it stays empty, in memory).
+import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController, useDatabaseType, useIdentityProvider, type OrbitDB } from '@orbitdb/core'
+import { parseHash } from './blocks.ts'
+import { HISTORY_LOG_TYPE, HistoryLogDatabase, historyLogName, useNodeForHistoryLogs, type HistoryLogDatabase as HistoryLogDb, type PatientLog } from './patientLog.ts'
+import { P2PError } from './p2pError.ts'
+import { WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
+import { HistoryWriteAccessController, setWriteAccessPolicy, type WriteAccessPolicy } from './writeAccess.ts'
+import type { TabCoordinationOptions } from './writerLock.ts'
+import type { P2PNode } from './node.ts'
+
+/**
+ * Registers the project's identity provider, write access controller and database type
+ * with OrbitDB, and the write policy every history log uses. Every peer that opens a
+ * history log calls this first (startHistoryOrbit does).
+ */
+export function registerHistoryTypes(policy: WriteAccessPolicy = {}): void {
+  useIdentityProvider(WalletIdentityProvider)
+  useAccessController(HistoryWriteAccessController)
+  useDatabaseType(HistoryLogDatabase)
+  setWriteAccessPolicy(policy)
+}
+
+export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
+  node: P2PNode
+  identity: WalletIdentity
+  coordination?: TabCoordinationOptions
+  pullTimeoutMs?: number
+  pullWindow?: number
+}
+
+export interface HistoryOrbit {
+  orbitdb: OrbitDB
+  identity: WalletIdentity
+  /** Opens (or creates) a patient's history log; the same log object while it is open. */
+  openLog(patient: string): Promise<PatientLog>
+  /** The address of a patient's history log, the same on every peer. */
+  addressOf(patient: string): Promise<string>
+  stop(): Promise<void>
+}
+
+export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Promise<HistoryOrbit> {
+  const { node, identity } = options
+  const policy: WriteAccessPolicy = {
+    ...(options.canWrite === undefined ? {} : { canWrite: options.canWrite }),
+    ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
+  }
+  registerHistoryTypes(policy)
+  const { coordination, pullTimeoutMs, pullWindow } = options
+  useNodeForHistoryLogs({
+    node,
+    ...(coordination === undefined ? {} : { coordination }),
+    ...(pullTimeoutMs === undefined ? {} : { pullTimeoutMs }),
+    ...(pullWindow === undefined ? {} : { pullWindow })
+  })
+  // Peers fetch the identity to check entries: it must be in the blockstore.
+  const cid = parseHash(identity.hash)
+  if (cid === undefined) throw new P2PError('INVALID_IDENTITY', 'The identity has no valid hash')
+  await node.blockstore.put(cid, identity.bytes)
+  const keystore = await KeyStore({ storage: await MemoryStorage() })
+  const identities = await Identities({ ipfs: node.helia, keystore })
+  const orbitdb = await createOrbitDB({ ipfs: node.helia, identity, identities, directory: 'anamnesis-orbitdb' })
+  const open = new Map<string, Promise<HistoryLogDb>>()
+
+  const openLog = (patient: string): Promise<PatientLog> => {
+    const key = patient.toLowerCase()
+    let opening = open.get(key)
+    if (opening === undefined) {
+      opening = orbitdb.open(historyLogName(key), {
+        type: HISTORY_LOG_TYPE,
+        // This orbit's policy, not the last one registered: tests run several devices in one process.
+        AccessController: HistoryWriteAccessController({ patient: key, ...policy })
+      }) as unknown as Promise<HistoryLogDb>
+      open.set(key, opening)
+      opening.then(
+        (db) => db.events.once('close', () => open.delete(key)),
+        () => open.delete(key)
+      )
+    }
+    return opening
+  }
+
+  return {
+    orbitdb,
+    identity,
+    openLog,
+    addressOf: async (patient) => (await openLog(patient)).address,
+    stop: async () => {
+      await orbitdb.stop()
+    }
+  }
+}

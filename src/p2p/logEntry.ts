@@ -1,0 +1,104 @@
+// Entries of the history log, byte for byte OrbitDB's v2 entries, so a stock OrbitDB peer
+// reads and verifies them: the writer signs the dag-cbor of { id, payload, next, refs,
+// clock, v }, and the block holds that plus { key, identity, sig }. Here payload is
+// always bytes: one encrypted record envelope (src/crypto encodeEnvelope).
+import { hexToBytes } from '@noble/hashes/utils.js'
+import * as dagCbor from '@ipld/dag-cbor'
+import { decodeCanonical, encodeBlock, hashOfBytes, parseHash } from './blocks.ts'
+import { verifyData } from './signatures.ts'
+import type { SignatureCheck } from './verifySignatures.ts'
+import type { WalletIdentity } from './walletIdentity.ts'
+
+export const ENTRY_VERSION = 2 as const
+/** An envelope holds one record of at most 1 MiB plus its padding; anything larger is not ours. */
+export const MAX_PAYLOAD_BYTES = 1_200_000
+const MAX_LINKS = 64
+const HEX = /^(?:[0-9a-f]{2})+$/
+
+export interface LogEntry {
+  /** The log's address: an entry belongs to one log. */
+  id: string
+  payload: Uint8Array
+  /** Hashes of the entries this one follows (the heads when it was written). */
+  next: string[]
+  /** Further back-references; this project writes none, peers may. */
+  refs: string[]
+  /** Lamport clock: `id` is the writer's public key, `time` exceeds every entry in `next`. */
+  clock: { id: string; time: number }
+  v: typeof ENTRY_VERSION
+  /** The writer's public key, hex. */
+  key: string
+  /** Hash of the writer's identity block. */
+  identity: string
+  /** Signature over the signed part, hex DER. */
+  sig: string
+  hash: string
+  bytes: Uint8Array
+}
+
+function signedPart(entry: Pick<LogEntry, 'id' | 'payload' | 'next' | 'refs' | 'clock' | 'v'>): Uint8Array {
+  const { id, payload, next, refs, clock, v } = entry
+  return dagCbor.encode({ id, payload, next, refs, clock, v })
+}
+
+export interface CreateLogEntryInput {
+  identity: WalletIdentity
+  logId: string
+  payload: Uint8Array
+  next: string[]
+  time: number
+}
+
+/** A new signed entry. Signing happens here, with the identity's in-memory key. */
+export async function createLogEntry({ identity, logId, payload, next, time }: CreateLogEntryInput): Promise<LogEntry> {
+  const unsigned = { id: logId, payload, next, refs: [] as string[], clock: { id: identity.publicKey, time }, v: ENTRY_VERSION as typeof ENTRY_VERSION }
+  const sign = identity.sign
+  if (sign === undefined) throw new Error('The identity cannot sign')
+  const sig = await sign(identity, signedPart(unsigned))
+  const stored = { ...unsigned, key: identity.publicKey, identity: identity.hash, sig }
+  const block = encodeBlock(stored)
+  return { ...stored, hash: block.hash, bytes: block.bytes }
+}
+
+const isHashList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length <= MAX_LINKS && value.every((item) => typeof item === 'string' && parseHash(item) !== undefined)
+
+/**
+ * Reads an entry from its block bytes (its hash is computed here, never taken from a
+ * peer). Returns why it is not an entry of this form, or the entry; the signature is
+ * checked separately (verifyEntrySignature).
+ */
+export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
+  let value: unknown
+  try {
+    value = decodeCanonical(bytes)
+  } catch (error) {
+    return error instanceof Error ? error.message : 'the block is not dag-cbor'
+  }
+  if (typeof value !== 'object' || value === null) return 'the block is not an object'
+  const fields = value as Record<string, unknown>
+  const keys = Object.keys(fields)
+  if (keys.length !== 9) return 'the block does not have the fields of a log entry'
+  const { id, payload, next, refs, clock, v, key, identity, sig } = fields
+  if (v !== ENTRY_VERSION) return `the entry version is ${String(v)}, not ${ENTRY_VERSION}`
+  if (typeof id !== 'string') return 'the entry names no log'
+  if (!(payload instanceof Uint8Array) || payload.length > MAX_PAYLOAD_BYTES) return 'the payload is not an envelope of bytes'
+  if (!isHashList(next) || !isHashList(refs)) return 'the entry links are malformed'
+  if (typeof clock !== 'object' || clock === null) return 'the entry has no clock'
+  const { id: clockId, time } = clock as Record<string, unknown>
+  if (typeof clockId !== 'string' || typeof time !== 'number' || !Number.isSafeInteger(time) || time < 1) return 'the entry clock is malformed'
+  if (typeof key !== 'string' || key.length !== 66 || !HEX.test(key)) return 'the entry key is not a compressed public key'
+  if (typeof identity !== 'string' || parseHash(identity) === undefined) return 'the entry names no identity'
+  if (typeof sig !== 'string' || !HEX.test(sig)) return 'the entry signature is malformed'
+  return { id, payload, next, refs, clock: { id: clockId, time }, v, key, identity, sig, hash: hashOfBytes(bytes), bytes }
+}
+
+/** Whether the entry's signature is its key's, over its signed part. */
+export function verifyEntrySignature(entry: LogEntry): boolean {
+  return verifyData(hexToBytes(entry.sig), hexToBytes(entry.key), signedPart(entry))
+}
+
+/** What checking the entry's signature takes, for checking many at once (verifySignatures.ts). */
+export function signatureCheckOf(entry: LogEntry): SignatureCheck {
+  return { signature: hexToBytes(entry.sig), publicKey: hexToBytes(entry.key), data: signedPart(entry) }
+}

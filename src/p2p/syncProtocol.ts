@@ -1,0 +1,194 @@
+// /anamnesis/sync/1.0.0: replication of a history log in bulk over one libp2p stream,
+// instead of OrbitDB's walk of the log one block at a time over bitswap.
+//
+//   puller → holder   { t: 'pull', log, have: <puller's heads>, window }
+//   holder → puller   { t: 'blocks', identities: [identity blocks], entries: [entry blocks] }  …, oldest first
+//   puller → holder   { t: 'ack', n }             after storing n entries; at most `window` unacknowledged
+//   holder → puller   { t: 'end', heads }         the holder's heads when it answered
+//   holder → puller   { t: 'error', reason }      e.g. the log is not open there
+//   writer → peer     { t: 'announce', log, heads }   one-way: "I have new heads, pull when you like"
+//
+// The holder sends every entry that is not behind the puller's heads, parents before
+// children. The puller checks each block (hash, form, signature, identity, write access)
+// before storing it and stores as it goes, so a sync cut off halfway resumes from the
+// heads it reached: nothing is fetched twice, nothing is stored twice.
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { MessageReader, sendMessage } from './syncWire.ts'
+
+export const SYNC_PROTOCOL = '/anamnesis/sync/1.0.0'
+const FRAME_ENTRIES = 128
+const FRAME_BYTES = 1024 * 1024
+const DEFAULT_WINDOW = 1024
+const MAX_WINDOW = 8192
+const MAX_HAVE = 1024
+const ANNOUNCE_TIMEOUT_MS = 5_000
+
+export interface Frame {
+  identities: Uint8Array[]
+  entries: Uint8Array[]
+}
+
+/** What the holder side needs of an open log. */
+export interface SyncSource {
+  readonly address: string
+  /** Identity blocks and entry blocks a peer with heads `have` lacks, parents before children. */
+  missing(have: readonly string[]): { identities: Uint8Array[]; entries: Uint8Array[] }
+  heads(): string[]
+  /** A peer that has this log open told us about its heads. */
+  announced(peer: PeerId, heads: string[]): void
+  /** A peer pulled this log from us, so it has it open. */
+  pulledBy(peer: PeerId): void
+}
+
+/** What the puller side needs: where received frames go. */
+export interface SyncSink {
+  /** Checks and stores one frame. Called again before the previous call has resolved: frames must be stored in order. */
+  receive(frame: Frame): Promise<number>
+  /** The holder is done: its heads, for the sink to tell whether it got everything. */
+  finish(holderHeads: string[]): Promise<void>
+}
+
+const sources = new WeakMap<Libp2p, Map<string, SyncSource>>()
+
+function isStringArray(value: unknown, max: number): value is string[] {
+  return Array.isArray(value) && value.length <= max && value.every((item) => typeof item === 'string')
+}
+
+function isByteArrays(value: unknown): value is Uint8Array[] {
+  return Array.isArray(value) && value.every((item) => item instanceof Uint8Array)
+}
+
+/** Serves `source` to peers that pull it. The first log served on a node installs the protocol handler. */
+export async function serveLog(libp2p: Libp2p, source: SyncSource): Promise<void> {
+  let served = sources.get(libp2p)
+  if (served === undefined) {
+    const logs = new Map<string, SyncSource>()
+    served = logs
+    sources.set(libp2p, logs)
+    await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => handleStream(logs, stream, connection), { maxInboundStreams: 64 })
+  }
+  served.set(source.address, source)
+}
+
+export async function stopServing(libp2p: Libp2p, address: string): Promise<void> {
+  const served = sources.get(libp2p)
+  if (served === undefined) return
+  served.delete(address)
+  if (served.size === 0) {
+    sources.delete(libp2p)
+    await libp2p.unhandle(SYNC_PROTOCOL).catch(() => undefined)
+  }
+}
+
+async function handleStream(logs: Map<string, SyncSource>, stream: Stream, connection: Connection): Promise<void> {
+  const reader = new MessageReader(stream)
+  const signal = AbortSignal.timeout(120_000)
+  try {
+    const first = (await reader.next(signal)) as Record<string, unknown> | undefined
+    if (first === undefined) return
+    const source = typeof first.log === 'string' ? logs.get(first.log) : undefined
+    if (first.t === 'announce') {
+      if (source !== undefined && isStringArray(first.heads, MAX_HAVE)) source.announced(connection.remotePeer, first.heads)
+      await stream.close()
+      return
+    }
+    if (first.t !== 'pull' || !isStringArray(first.have, MAX_HAVE)) {
+      stream.abort(new Error('not a sync request'))
+      return
+    }
+    if (source === undefined) {
+      await sendMessage(stream, { t: 'error', reason: 'unknown-log' }, signal)
+      await stream.close()
+      return
+    }
+    source.pulledBy(connection.remotePeer)
+    const window = typeof first.window === 'number' && Number.isInteger(first.window) ? Math.min(Math.max(first.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
+    const { identities, entries } = source.missing(first.have)
+    let acknowledged = 0
+    let sent = 0
+    let pendingIdentities = identities
+    for (let at = 0; at < entries.length || pendingIdentities.length > 0; ) {
+      const frame: Uint8Array[] = []
+      let bytes = 0
+      while (at < entries.length && frame.length < FRAME_ENTRIES && bytes < FRAME_BYTES) {
+        const entry = entries[at++] as Uint8Array
+        frame.push(entry)
+        bytes += entry.length
+      }
+      while (sent + frame.length - acknowledged > window) {
+        const ack = (await reader.next(signal)) as Record<string, unknown> | undefined
+        if (ack === undefined) return
+        if (ack.t !== 'ack' || typeof ack.n !== 'number') throw new Error('expected an acknowledgement')
+        acknowledged += ack.n
+      }
+      await sendMessage(stream, { t: 'blocks', identities: pendingIdentities, entries: frame }, signal)
+      pendingIdentities = []
+      sent += frame.length
+    }
+    await sendMessage(stream, { t: 'end', heads: source.heads() }, signal)
+    await stream.close({ signal })
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+  }
+}
+
+export class SyncRefusedError extends Error {
+  override name = 'SyncRefusedError'
+}
+
+/**
+ * Pulls log `address` from `peer` into `sink`. Resolves when the holder is done; throws
+ * when the stream breaks (what was stored stays stored) or the peer does not have the log.
+ */
+export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, have: readonly string[], sink: SyncSink, signal: AbortSignal, window = DEFAULT_WINDOW): Promise<void> {
+  const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  const reader = new MessageReader(stream)
+  try {
+    await sendMessage(stream, { t: 'pull', log: address, have: [...have].slice(0, MAX_HAVE), window }, signal)
+    // Frames are handed to the sink as they arrive, without waiting for the previous one to be
+    // stored: the sink checks a frame while the one before is being written. Acks go in order.
+    let storing: Promise<void> = Promise.resolve()
+    let failure: { error: unknown } | undefined
+    for (;;) {
+      if (failure !== undefined) throw failure.error
+      const message = (await reader.next(signal)) as Record<string, unknown> | undefined
+      if (message === undefined) throw new Error('the peer closed the sync before it was done')
+      if (message.t === 'blocks' && isByteArrays(message.identities) && isByteArrays(message.entries)) {
+        const n = message.entries.length
+        const received = sink.receive({ identities: message.identities, entries: message.entries })
+        // Handled through `storing`; this keeps an early failure from counting as unhandled meanwhile.
+        received.catch(() => undefined)
+        storing = storing
+          .then(() => received)
+          .then(() => sendMessage(stream, { t: 'ack', n }, signal))
+        storing.catch((error: unknown) => {
+          failure ??= { error }
+        })
+      } else if (message.t === 'end' && isStringArray(message.heads, MAX_HAVE)) {
+        await storing
+        await sink.finish(message.heads)
+        await stream.close({ signal })
+        return
+      } else if (message.t === 'error') {
+        throw new SyncRefusedError(`the peer does not serve this log (${String(message.reason)})`)
+      } else {
+        throw new Error('the peer sent something that is not part of the sync protocol')
+      }
+    }
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    throw error
+  }
+}
+
+/** Tells a peer that this log has new heads; it pulls if it lacks them. Best effort. */
+export async function announceHeads(libp2p: Libp2p, peer: PeerId, address: string, heads: readonly string[]): Promise<void> {
+  const signal = AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS)
+  const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  try {
+    await sendMessage(stream, { t: 'announce', log: address, heads: [...heads].slice(0, MAX_HAVE) }, signal)
+    await stream.close({ signal })
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+  }
+}

@@ -1,0 +1,124 @@
+// Messages of the history sync protocol on one libp2p stream: each is u32be(length) ‖
+// dag-cbor, at most 8 MiB. Reading keeps every message until the caller takes it;
+// the protocol bounds how much is in flight (see syncProtocol.ts), not the stream.
+import * as dagCbor from '@ipld/dag-cbor'
+import type { Stream } from '@libp2p/interface'
+
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+export class WireError extends Error {
+  override name = 'WireError'
+}
+
+/** Sends one message, waiting while the stream asks us to. */
+export async function sendMessage(stream: Stream, message: unknown, signal?: AbortSignal): Promise<void> {
+  const body = dagCbor.encode(message)
+  if (body.length > MAX_MESSAGE_BYTES) throw new WireError(`A sync message of ${body.length} bytes is over the limit`)
+  const frame = new Uint8Array(4 + body.length)
+  new DataView(frame.buffer).setUint32(0, body.length, false)
+  frame.set(body, 4)
+  if (!stream.send(frame)) await stream.onDrain(signal === undefined ? {} : { signal })
+}
+
+/** Reads messages from a stream as they arrive; attach it at once, before the first await. */
+export class MessageReader {
+  readonly #chunks: Uint8Array[] = []
+  #buffered = 0
+  readonly #messages: unknown[] = []
+  #ended = false
+  #error: Error | undefined
+  #wake: (() => void) | undefined
+
+  constructor(stream: Stream) {
+    stream.addEventListener('message', (event) => {
+      this.#push(event.data.subarray())
+    })
+    stream.addEventListener('remoteCloseWrite', () => {
+      this.#end()
+    })
+    stream.addEventListener('close', (event) => {
+      this.#end(event.error)
+    })
+  }
+
+  #push(bytes: Uint8Array): void {
+    this.#chunks.push(bytes)
+    this.#buffered += bytes.length
+    try {
+      this.#parse()
+    } catch (error) {
+      this.#end(error instanceof Error ? error : new WireError(String(error)))
+    }
+    this.#wake?.()
+  }
+
+  #take(n: number): Uint8Array {
+    const out = new Uint8Array(n)
+    let at = 0
+    while (at < n) {
+      const chunk = this.#chunks[0]
+      if (chunk === undefined) throw new WireError('internal: buffer underrun')
+      const used = Math.min(chunk.length, n - at)
+      out.set(chunk.subarray(0, used), at)
+      at += used
+      if (used === chunk.length) this.#chunks.shift()
+      else this.#chunks[0] = chunk.subarray(used)
+    }
+    this.#buffered -= n
+    return out
+  }
+
+  #parse(): void {
+    while (this.#buffered >= 4) {
+      const head = this.#chunks[0]
+      const prefix = head !== undefined && head.length >= 4 ? head.subarray(0, 4) : this.#peek4()
+      const length = new DataView(prefix.buffer, prefix.byteOffset, 4).getUint32(0, false)
+      if (length > MAX_MESSAGE_BYTES) throw new WireError(`A peer sent a sync message of ${length} bytes, over the limit`)
+      if (this.#buffered < 4 + length) return
+      this.#take(4)
+      this.#messages.push(dagCbor.decode(this.#take(length)))
+    }
+  }
+
+  #peek4(): Uint8Array {
+    const out = new Uint8Array(4)
+    let at = 0
+    for (const chunk of this.#chunks) {
+      const used = Math.min(chunk.length, 4 - at)
+      out.set(chunk.subarray(0, used), at)
+      at += used
+      if (at === 4) break
+    }
+    return out
+  }
+
+  #end(error?: Error): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.#error = error
+    this.#wake?.()
+  }
+
+  /** The next message, or undefined when the peer closed its end; throws when the stream broke or the signal fired. */
+  async next(signal?: AbortSignal): Promise<unknown> {
+    for (;;) {
+      signal?.throwIfAborted()
+      const message = this.#messages.shift()
+      if (message !== undefined) return message
+      if (this.#ended) {
+        if (this.#error !== undefined) throw this.#error
+        if (this.#buffered > 0) throw new WireError('The peer closed the stream in the middle of a message')
+        return undefined
+      }
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal?.removeEventListener('abort', done)
+          this.#wake = undefined
+          resolve()
+        }
+        this.#wake = done
+        signal?.addEventListener('abort', done, { once: true })
+      })
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// Checks many OrbitDB-format signatures at once. In a browser the work goes to a small
+// pool of Web Workers (ECDSA verification is most of what replication costs, and the page
+// has other work: decrypting, storing); elsewhere, or if workers cannot start, it runs here.
+import { verifyData } from './signatures.ts'
+
+export interface SignatureCheck {
+  signature: Uint8Array
+  publicKey: Uint8Array
+  data: Uint8Array
+}
+
+export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
+
+const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ signature, publicKey, data }) => verifyData(signature, publicKey, data)))
+
+/** Batches smaller than this are not worth a round trip to a worker. */
+const MIN_FOR_WORKER = 16
+
+interface PooledWorker {
+  worker: Worker
+  busy: number
+}
+
+function startPool(): PooledWorker[] | undefined {
+  if (typeof Worker === 'undefined' || typeof window === 'undefined') return undefined
+  const size = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1))
+  try {
+    return Array.from({ length: size }, () => ({ worker: new Worker(new URL('./signatureWorker.ts', import.meta.url), { type: 'module' }), busy: 0 }))
+  } catch {
+    return undefined
+  }
+}
+
+let pool: PooledWorker[] | undefined | null = null
+let nextId = 0
+const waiting = new Map<number, { resolve: (results: boolean[]) => void; reject: (error: Error) => void; worker: PooledWorker }>()
+
+function workers(): PooledWorker[] | undefined {
+  if (pool === null) {
+    pool = startPool()
+    for (const pooled of pool ?? []) {
+      pooled.worker.onmessage = ({ data }: MessageEvent<{ id: number; results: boolean[] }>) => {
+        const request = waiting.get(data.id)
+        if (request === undefined) return
+        waiting.delete(data.id)
+        request.worker.busy -= 1
+        request.resolve(data.results)
+      }
+      pooled.worker.onerror = () => {
+        // A worker that fails takes no more work; its requests are checked here instead.
+        pool = pool?.filter((p) => p !== pooled)
+        for (const [id, request] of waiting) if (request.worker === pooled) {
+          waiting.delete(id)
+          request.reject(new Error('the signature worker failed'))
+        }
+      }
+    }
+  }
+  return pool === undefined || pool.length === 0 ? undefined : pool
+}
+
+/** Checks every signature; resolves in the order given. */
+export const verifySignatures: VerifySignatures = async (items) => {
+  const available = items.length < MIN_FOR_WORKER ? undefined : workers()
+  if (available === undefined) return await verifyHere(items)
+  const pooled = available.reduce((a, b) => (b.busy < a.busy ? b : a))
+  const id = nextId++
+  pooled.busy += 1
+  try {
+    return await new Promise<boolean[]>((resolve, reject) => {
+      waiting.set(id, { resolve, reject, worker: pooled })
+      pooled.worker.postMessage({ id, items })
+    })
+  } catch {
+    return await verifyHere(items)
+  }
+}

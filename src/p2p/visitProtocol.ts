@@ -1,0 +1,126 @@
+// The visit handshake on one libp2p stream (`/anamnesis/visit/1.0.0`) over the direct
+// connection: the doctor's browser asks, the patient decides, the answer comes back on the
+// same stream. What the messages mean (signatures, grants, keys) is checked by the app,
+// which composes chain and crypto; this module only carries and shapes them.
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import { MessageReader, sendMessage } from './syncWire.ts'
+
+export const VISIT_PROTOCOL = '/anamnesis/visit/1.0.0'
+
+/** How long a request may wait for the patient to decide. */
+export const VISIT_DECISION_TIMEOUT_MS = 10 * 60 * 1000
+
+export interface VisitRequest {
+  token: string
+  /** The doctor's wallet address. */
+  doctor: string
+  /** The name the doctor gives: self-declared, and shown as such. */
+  name: string
+  /** The doctor's wallet signature over the request (see src/chain visitRequestMessage). */
+  signature: string
+}
+
+export type VisitAnswer =
+  | { t: 'approved'; expiry: number; scope: number; transactionHash: string; wrappedKey?: Uint8Array; history?: string }
+  | { t: 'declined'; reason: string }
+  | { t: 'refused'; message: string }
+
+export interface IncomingVisit {
+  request: VisitRequest
+  /** The doctor's device, as the connection proves it. */
+  from: PeerId
+  /** Fires when the doctor's browser goes away or stops waiting. */
+  signal: AbortSignal
+  answer(answer: VisitAnswer): Promise<void>
+}
+
+const MAX_NAME = 120
+
+function parseRequest(message: unknown): VisitRequest | undefined {
+  if (typeof message !== 'object' || message === null) return undefined
+  const m = message as Record<string, unknown>
+  if (m.t !== 'request') return undefined
+  const { token, doctor, name, signature } = m
+  if (typeof token !== 'string' || token.length > 64) return undefined
+  if (typeof doctor !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(doctor)) return undefined
+  if (typeof name !== 'string' || name.length > MAX_NAME) return undefined
+  if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined
+  return { token, doctor, name: name.trim(), signature }
+}
+
+function parseAnswer(message: unknown): VisitAnswer | undefined {
+  if (typeof message !== 'object' || message === null) return undefined
+  const m = message as Record<string, unknown>
+  if (m.t === 'declined' && typeof m.reason === 'string') return { t: 'declined', reason: m.reason.slice(0, 300) }
+  if (m.t === 'refused' && typeof m.message === 'string') return { t: 'refused', message: m.message.slice(0, 300) }
+  if (m.t === 'approved' && typeof m.expiry === 'number' && typeof m.scope === 'number' && typeof m.transactionHash === 'string') {
+    const wrappedKey = m.wrappedKey instanceof Uint8Array ? m.wrappedKey : undefined
+    const history = typeof m.history === 'string' ? m.history : undefined
+    return {
+      t: 'approved',
+      expiry: m.expiry,
+      scope: m.scope,
+      transactionHash: m.transactionHash,
+      ...(wrappedKey === undefined ? {} : { wrappedKey }),
+      ...(history === undefined ? {} : { history })
+    }
+  }
+  return undefined
+}
+
+/** The patient's side: calls `onVisit` for each well-formed request. Returns a function that stops serving. */
+export async function serveVisits(libp2p: Libp2p, onVisit: (visit: IncomingVisit) => void): Promise<() => Promise<void>> {
+  await libp2p.handle(VISIT_PROTOCOL, async (stream, connection) => {
+    const reader = new MessageReader(stream)
+    const controller = new AbortController()
+    const timeout = AbortSignal.timeout(VISIT_DECISION_TIMEOUT_MS)
+    const signal = AbortSignal.any([controller.signal, timeout])
+    stream.addEventListener('close', () => controller.abort(new Error('The doctor closed the connection')))
+    try {
+      const request = parseRequest(await reader.next(signal))
+      if (request === undefined) {
+        stream.abort(new Error('not a visit request'))
+        return
+      }
+      let answered = false
+      onVisit({
+        request,
+        from: connection.remotePeer,
+        signal,
+        answer: async (answer) => {
+          if (answered) return
+          answered = true
+          await sendMessage(stream, answer, signal)
+          await stream.close({ signal })
+        }
+      })
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error(String(error)))
+    }
+  }, { maxInboundStreams: 4 })
+  return async () => {
+    await libp2p.unhandle(VISIT_PROTOCOL)
+  }
+}
+
+/** The doctor's side, once connected directly: sends the request and waits for the patient's answer. */
+export async function requestVisit(libp2p: Libp2p, patientAddress: string, request: VisitRequest, signal: AbortSignal): Promise<VisitAnswer> {
+  const patient = peerIdFromString(multiaddr(patientAddress).getComponents().findLast((c) => c.code === CODE_P2P)?.value ?? '')
+  // Over the direct connection: the relayed one is limited, and the handshake must not depend on the relay.
+  const direct = libp2p.getConnections(patient).find((connection) => connection.status === 'open' && connection.limits == null)
+  if (direct === undefined) throw new Error("There is no direct connection to the patient's device")
+  const stream = await direct.newStream(VISIT_PROTOCOL, { signal })
+  const reader = new MessageReader(stream)
+  try {
+    await sendMessage(stream, { t: 'request', ...request }, signal)
+    const answer = parseAnswer(await reader.next(AbortSignal.any([signal, AbortSignal.timeout(VISIT_DECISION_TIMEOUT_MS)])))
+    if (answer === undefined) throw new Error("The patient's device answered something that is not a visit answer")
+    await stream.close({ signal }).catch(() => undefined)
+    return answer
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    throw error
+  }
+}

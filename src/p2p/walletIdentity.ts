@@ -1,0 +1,169 @@
+// An OrbitDB identity bound to a wallet. Its key is the secp256k1 key derived from the
+// wallet (src/crypto deriveWalletKeys), held in this closure only and never in OrbitDB's
+// keystore; its id is the wallet address; and the wallet's personal_sign over the key
+// (identityBindingMessage) proves to every peer that the address owns the key.
+//
+// Identity block (dag-cbor, as OrbitDB stores identities):
+//   { id: <lowercase address>, publicKey: <compressed key, hex>, type: 'anamnesis-wallet',
+//     signatures: { id: <key's signature over the id, hex DER>,
+//                   publicKey: <wallet's personal_sign over identityBindingMessage, hex 65 bytes> } }
+// Everything in it is deterministic (RFC 6979 signatures), so the same wallet gives the
+// same identity, with the same hash, on every device and after every reload.
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import type { Identity } from '@orbitdb/core'
+import { decodeCanonical, encodeBlock, hashOfBytes } from './blocks.ts'
+import { P2PError } from './p2pError.ts'
+import { personalSignAddress, signData, verifyData } from './signatures.ts'
+
+export const WALLET_IDENTITY_TYPE = 'anamnesis-wallet'
+
+const ADDRESS = /^0x[0-9a-f]{40}$/
+const HEX = /^(?:[0-9a-f]{2})+$/
+
+/** A wallet address in the lowercase form identities and the history use. */
+export type WalletAddress = `0x${string}`
+
+/** An identity whose binding to its wallet address has been checked. */
+export interface VerifiedIdentity {
+  /** The identity block's hash, as log entries name it. */
+  hash: string
+  address: WalletAddress
+  /** Compressed secp256k1 public key. */
+  publicKey: Uint8Array
+  publicKeyHex: string
+}
+
+export interface WalletIdentityInput {
+  /** The wallet address (any case). */
+  address: string
+  /** The identity key pair from deriveWalletKeys(signature).identity. */
+  identityKey: { secretKey: Uint8Array; publicKey: Uint8Array }
+  /** The wallet's personal_sign over identityBindingMessage(address, identityKey.publicKey): 65 bytes or 0x-hex. */
+  binding: Uint8Array | string
+}
+
+/** The identity object OrbitDB uses, with this project's verified view of it. */
+export interface WalletIdentity extends Identity {
+  verified: VerifiedIdentity
+}
+
+/** What the wallet signs once to vouch for its history signing key. Public: it reveals nothing secret. */
+export function identityBindingMessage(address: string, identityPublicKey: Uint8Array): string {
+  return [
+    'Anamnesis: my medical history signing key',
+    '',
+    'Entries signed with the key below were written by this wallet.',
+    'It sends no transaction and costs nothing. Only sign it in the Anamnesis app.',
+    '',
+    `Address: ${address.toLowerCase()}`,
+    `Signing key: ${bytesToHex(identityPublicKey)}`,
+    'Version: 1'
+  ].join('\n')
+}
+
+function toBytes(value: Uint8Array | string, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value
+  const hex = value.startsWith('0x') ? value.slice(2) : value
+  if (!HEX.test(hex.toLowerCase())) throw new P2PError('INVALID_IDENTITY', `${what} is not hex`)
+  return hexToBytes(hex.toLowerCase())
+}
+
+/** Builds the wallet-bound identity. Throws INVALID_IDENTITY when the binding was not signed by `address` for this key. */
+export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity {
+  const address = input.address.toLowerCase()
+  if (!ADDRESS.test(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
+  const { secretKey, publicKey } = input.identityKey
+  if (!secp256k1.utils.isValidSecretKey(secretKey) || bytesToHex(secp256k1.getPublicKey(secretKey, true)) !== bytesToHex(publicKey)) {
+    throw new P2PError('INVALID_IDENTITY', 'The identity key pair does not match: derive it again from the wallet signature')
+  }
+  const binding = toBytes(input.binding, 'The wallet binding signature')
+  if (personalSignAddress(identityBindingMessage(address, publicKey), binding) !== address) {
+    throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key: ask the wallet to sign the binding message again', {
+      details: 'the binding signature does not recover to the address'
+    })
+  }
+  const publicKeyHex = bytesToHex(publicKey)
+  const signatures = { id: bytesToHex(signData(secretKey, utf8ToBytes(address))), publicKey: bytesToHex(binding) }
+  const block = encodeBlock({ id: address, publicKey: publicKeyHex, signatures, type: WALLET_IDENTITY_TYPE })
+  const verified: VerifiedIdentity = { hash: block.hash, address: address, publicKey: publicKey.slice(), publicKeyHex }
+  remember(verified)
+  const key = secretKey.slice()
+  return {
+    id: address,
+    publicKey: publicKeyHex,
+    signatures,
+    type: WALLET_IDENTITY_TYPE,
+    hash: block.hash,
+    bytes: block.bytes,
+    verified,
+    sign: (_identity, data) => Promise.resolve(bytesToHex(signData(key, typeof data === 'string' ? utf8ToBytes(data) : data))),
+    verify: (signature, signer, data) => Promise.resolve(verifySignatureHex(signature, signer, data))
+  }
+}
+
+/** OrbitDB's verify(signature, publicKey, data) over hex strings. */
+export function verifySignatureHex(signature: string, publicKey: string, data: string | Uint8Array): boolean {
+  if (!HEX.test(signature) || !HEX.test(publicKey)) return false
+  return verifyData(hexToBytes(signature), hexToBytes(publicKey), typeof data === 'string' ? utf8ToBytes(data) : data)
+}
+
+const CACHE_SIZE = 256
+const verifiedByHash = new Map<string, VerifiedIdentity>()
+
+function remember(identity: VerifiedIdentity): void {
+  if (verifiedByHash.size >= CACHE_SIZE) {
+    const oldest = verifiedByHash.keys().next().value
+    if (oldest !== undefined) verifiedByHash.delete(oldest)
+  }
+  verifiedByHash.set(identity.hash, identity)
+}
+
+/** Why `value` (a decoded identity block named `hash`) is not a valid wallet identity, or its verified view. */
+export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdentity | string {
+  const known = verifiedByHash.get(hash)
+  if (known !== undefined) return known
+  if (typeof value !== 'object' || value === null) return 'the identity is not an object'
+  const { id, publicKey, signatures, type } = value as Record<string, unknown>
+  if (type !== WALLET_IDENTITY_TYPE) return `the identity is of type ${String(type)}, not a wallet identity`
+  if (typeof id !== 'string' || !ADDRESS.test(id)) return 'the identity id is not a lowercase wallet address'
+  if (typeof publicKey !== 'string' || publicKey.length !== 66 || !HEX.test(publicKey)) return 'the identity key is not a compressed secp256k1 key'
+  if (typeof signatures !== 'object' || signatures === null) return 'the identity has no signatures'
+  const { id: idSignature, publicKey: binding } = signatures as Record<string, unknown>
+  if (typeof idSignature !== 'string' || typeof binding !== 'string' || !HEX.test(binding)) return 'the identity signatures are malformed'
+  const key = hexToBytes(publicKey)
+  if (!verifySignatureHex(idSignature, publicKey, id)) return 'the identity key did not sign the identity id'
+  if (personalSignAddress(identityBindingMessage(id, key), hexToBytes(binding)) !== id) return `the wallet ${id} did not sign this identity key`
+  const verified: VerifiedIdentity = { hash, address: id, publicKey: key, publicKeyHex: publicKey }
+  remember(verified)
+  return verified
+}
+
+/** Checks an identity block as it comes from a peer: its hash, its form and its wallet binding. */
+export function parseIdentityBlock(bytes: Uint8Array): VerifiedIdentity | string {
+  const hash = hashOfBytes(bytes)
+  const known = verifiedByHash.get(hash)
+  if (known !== undefined) return known
+  let value: unknown
+  try {
+    value = decodeCanonical(bytes)
+  } catch {
+    return 'the identity block is not canonical dag-cbor'
+  }
+  return checkWalletIdentity(value, hash)
+}
+
+/**
+ * The identity provider registered with OrbitDB (useIdentityProvider), so every peer can
+ * verify wallet identities. It cannot create identities through OrbitDB's keystore, on
+ * purpose: use createWalletIdentity, which keeps the key out of any store.
+ */
+export const WalletIdentityProvider = Object.assign(
+  () => {
+    throw new P2PError('INVALID_IDENTITY', 'Wallet identities are made with createWalletIdentity, not through the OrbitDB keystore')
+  },
+  {
+    type: WALLET_IDENTITY_TYPE,
+    verifyIdentity: (identity: Identity): Promise<boolean> => Promise.resolve(typeof checkWalletIdentity(identity, identity.hash) !== 'string')
+  }
+)

@@ -1,0 +1,151 @@
+// The write access controller of a patient's history log, registered with OrbitDB
+// (useAccessController) on every peer. It admits an entry only when its identity is a
+// valid wallet identity whose key signed it, and its wallet is the patient's or a
+// doctor's whose grant is live with the write bit. That last answer comes from a
+// function the app composes in (canWrite), so this domain never talks to the chain;
+// it is cached for a short time, as every entry of a sync would otherwise ask.
+//
+// Access controller manifest (dag-cbor block, address /anamnesis-write/<hash>):
+//   { type: 'anamnesis-write', owner: <the patient's lowercase address> }
+import type { AccessController, LogEntry as OrbitLogEntry } from '@orbitdb/core'
+import { decodeCanonical, encodeBlock, parseHash, readBlock, type BlockReader } from './blocks.ts'
+import { P2PError } from './p2pError.ts'
+import { parseIdentityBlock, type VerifiedIdentity, type WalletAddress } from './walletIdentity.ts'
+
+export const WRITE_ACCESS_TYPE = 'anamnesis-write'
+
+/** Whether `writer` holds a live grant with the write bit from `patient`, as the ledger says now. */
+export type CanWrite = (writer: WalletAddress, patient: WalletAddress) => Promise<boolean>
+
+export interface WriteAccessPolicy {
+  /** Default: nobody but the patient writes. */
+  canWrite?: CanWrite
+  /** How long an answer of canWrite is reused. Default 30 s. */
+  cacheMs?: number
+}
+
+export interface HistoryWriteAccess extends AccessController {
+  readonly patient: WalletAddress
+  /** Whether `writer` may add entries now: the patient always, a doctor while canWrite says so. */
+  mayWrite(writer: WalletAddress): Promise<boolean>
+  /** The wallet identity a log entry names, verified; from local blocks, or over the network when asked. */
+  identity(hash: string, options?: { network?: boolean }): Promise<VerifiedIdentity | undefined>
+  /** Forget cached answers, e.g. when the app sees a grant or a revocation. */
+  refresh(): void
+  /**
+   * Entries the patient has built on (reachable from a patient-signed entry): admitted
+   * whatever the writer's grant says now, since the patient's device accepted them.
+   */
+  endorse(hashes: Iterable<string>): void
+}
+
+const DEFAULT_CACHE_MS = 30_000
+const IDENTITY_TIMEOUT_MS = 10_000
+const ADDRESS = /^0x[0-9a-f]{40}$/
+
+let registeredPolicy: WriteAccessPolicy = {}
+
+/** The policy every log opened from its address uses (OrbitDB creates those controllers without options). */
+export function setWriteAccessPolicy(policy: WriteAccessPolicy): void {
+  registeredPolicy = policy
+}
+
+interface FactoryParams {
+  orbitdb: { ipfs: unknown }
+  address?: string
+}
+
+export type HistoryWriteAccessFactory = (params: FactoryParams) => Promise<HistoryWriteAccess>
+
+function toPatient(value: unknown): WalletAddress {
+  if (typeof value !== 'string' || !ADDRESS.test(value.toLowerCase())) throw new P2PError('INVALID_LOG', 'The history log names no patient wallet address')
+  return value.toLowerCase() as WalletAddress
+}
+
+/**
+ * The controller type. `HistoryWriteAccessController({ patient })` makes a new log's
+ * controller; OrbitDB calls it without options when a log is opened by address, and the
+ * patient then comes from the manifest, the policy from setWriteAccessPolicy.
+ */
+export const HistoryWriteAccessController = Object.assign(
+  (options: { patient?: string } & WriteAccessPolicy = {}): HistoryWriteAccessFactory =>
+    async ({ orbitdb, address }) => {
+      const blockstore = (orbitdb.ipfs as { blockstore: BlockReader & { put(cid: unknown, bytes: Uint8Array): Promise<unknown> } }).blockstore
+      let patient: WalletAddress
+      if (address === undefined) {
+        patient = toPatient(options.patient)
+        const manifest = encodeBlock({ type: WRITE_ACCESS_TYPE, owner: patient })
+        await blockstore.put(manifest.cid, manifest.bytes)
+        address = `/${WRITE_ACCESS_TYPE}/${manifest.hash}`
+      } else {
+        const cid = parseHash(address.split('/').pop() ?? '')
+        const bytes = cid === undefined ? undefined : await readBlock(blockstore, cid, { signal: AbortSignal.timeout(IDENTITY_TIMEOUT_MS) })
+        if (bytes === undefined) throw new P2PError('INVALID_LOG', 'The history log\'s access manifest could not be read')
+        const manifest = decodeCanonical(bytes) as { type?: unknown; owner?: unknown }
+        if (manifest.type !== WRITE_ACCESS_TYPE) throw new P2PError('INVALID_LOG', 'The history log\'s access manifest is not an Anamnesis one')
+        patient = toPatient(manifest.owner)
+      }
+      const policy = { ...registeredPolicy, ...options }
+      return createWriteAccess(patient, address, blockstore, policy)
+    },
+  { type: WRITE_ACCESS_TYPE }
+)
+
+function createWriteAccess(patient: WalletAddress, address: string, blockstore: BlockReader, policy: WriteAccessPolicy): HistoryWriteAccess {
+  const cacheMs = policy.cacheMs ?? DEFAULT_CACHE_MS
+  const answers = new Map<WalletAddress, { at: number; answer: Promise<boolean> }>()
+  const identities = new Map<string, VerifiedIdentity>()
+  const endorsed = new Set<string>()
+
+  const mayWrite = (writer: WalletAddress): Promise<boolean> => {
+    if (writer === patient) return Promise.resolve(true)
+    const canWrite = policy.canWrite
+    if (canWrite === undefined) return Promise.resolve(false)
+    const cached = answers.get(writer)
+    if (cached !== undefined && Date.now() - cached.at < cacheMs) return cached.answer
+    const answer = canWrite(writer, patient).then(
+      (live) => live,
+      () => {
+        // The ledger could not be asked: refuse for now, and ask again next time.
+        answers.delete(writer)
+        return false
+      }
+    )
+    answers.set(writer, { at: Date.now(), answer })
+    return answer
+  }
+
+  const identity = async (hash: string, options: { network?: boolean } = {}): Promise<VerifiedIdentity | undefined> => {
+    const known = identities.get(hash)
+    if (known !== undefined) return known
+    const cid = parseHash(hash)
+    if (cid === undefined) return undefined
+    const network = options.network === true
+    const bytes = await readBlock(blockstore, cid, { offline: !network, signal: AbortSignal.timeout(network ? IDENTITY_TIMEOUT_MS : 2_000) })
+    if (bytes === undefined) return undefined
+    const verified = parseIdentityBlock(bytes)
+    if (typeof verified === 'string' || verified.hash !== hash) return undefined
+    identities.set(hash, verified)
+    return verified
+  }
+
+  return {
+    type: WRITE_ACCESS_TYPE,
+    address,
+    patient,
+    write: [patient],
+    mayWrite,
+    identity,
+    refresh: () => answers.clear(),
+    endorse: (hashes) => {
+      for (const hash of hashes) endorsed.add(hash)
+    },
+    // OrbitDB asks this for every entry it appends or joins (the stock, block-by-block path).
+    async canAppend(entry: OrbitLogEntry) {
+      const writer = await identity(entry.identity, { network: true })
+      if (writer === undefined || writer.publicKeyHex !== entry.key) return false
+      if (writer.address === patient || endorsed.has(entry.hash)) return true
+      return mayWrite(writer.address)
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// src/viz: the history drawn. Pure models and layouts (testable without a page), the
+// D3 renderers that mount them into an element, and the synthetic demo patient.
+export { shortHash, type HistoryBlock } from './historyBlock.ts'
+export { syntheticPatient, DEMO_PATIENT, MIN_RECORDS, MAX_RECORDS, type SyntheticPatient, type SyntheticPatientOptions } from './syntheticPatient.ts'
+export { buildTimelineModel, chainItems, LANES, type LaneId, type TimelineItem, type TimelineModel } from './timelineModel.ts'
+export { layoutTimeline, laneBoxes, type Mark, type TimelineLayout } from './timelineLayout.ts'
+export { recordLabel, recordState, recordTypeName, type RecordState } from './recordLabel.ts'
+export { locateBodySite, SNOMED_SITES, SNOMED_PARENTS, type SiteLocation } from './bodySiteMapping.ts'
+export { REGIONS, REGION_BY_ID, ancestry, childrenOf, type Region } from './bodyMapRegions.ts'
+export { summarizeBodyMap, regionLabel, regionsOfItem, type BodyMapSummary, type RegionSummary } from './bodyMapModel.ts'
+export { createTimeline, describeMark, type TimelineHandle } from './timelineRenderer.ts'
+export { createBodyMap, type BodyMapHandle } from './bodyMapRenderer.ts'

@@ -1,0 +1,152 @@
+// From the log's blocks to what the timeline draws: one item per record (its latest
+// version) in its lane, with its span, state, block hash and verdict, the diagnostic
+// chains it belongs to, and the blocks that could not be read.
+import {
+  bodySitesOf,
+  buildDiagnosticChains,
+  entryPeriod,
+  isEnteredInError,
+  recordVersions,
+  type Address,
+  type BodySite,
+  type DiagnosticChain,
+  type HistoryEntry,
+  type RecordType,
+  type Verdict
+} from '../history/index.ts'
+import type { HistoryBlock } from './historyBlock.ts'
+import { recordLabel, recordState, recordTypeName, type RecordState } from './recordLabel.ts'
+
+export const LANES = [
+  { id: 'conditions', label: 'Conditions', types: ['Condition'], rows: 4 },
+  { id: 'medications', label: 'Medicines', types: ['MedicationStatement', 'MedicationRequest'], rows: 4 },
+  { id: 'allergies', label: 'Allergies', types: ['AllergyIntolerance'], rows: 1 },
+  { id: 'procedures', label: 'Procedures', types: ['Procedure'], rows: 2 },
+  { id: 'immunizations', label: 'Immunizations', types: ['Immunization'], rows: 2 },
+  { id: 'results', label: 'Results', types: ['Observation'], rows: 3 },
+  { id: 'reports', label: 'Reports', types: ['DiagnosticReport'], rows: 2 },
+  { id: 'visits', label: 'Visits, requests, outcomes', types: ['Encounter', 'ServiceRequest', 'ClinicalImpression'], rows: 3 },
+  { id: 'family', label: 'Family history', types: ['FamilyMemberHistory'], rows: 1 }
+] as const satisfies readonly { id: string; label: string; types: readonly RecordType[]; rows: number }[]
+
+export type LaneId = (typeof LANES)[number]['id']
+export type Lane = (typeof LANES)[number]
+
+const LANE_OF_TYPE = new Map<RecordType, LaneId>(LANES.flatMap((lane) => lane.types.map((type): [RecordType, LaneId] => [type, lane.id])))
+
+const VERDICT_RANK: Record<Verdict, number> = { verified: 0, unanchored: 1, broken: 2 }
+
+export interface TimelineItem {
+  /** Position in `TimelineModel.items`. */
+  index: number
+  /** Entry id of the version shown (the latest). */
+  id: string
+  entry: HistoryEntry
+  /** The block of the version shown. */
+  block: HistoryBlock
+  /** The worst verdict over every version of the record: an altered earlier version still shows. */
+  verdict: Verdict
+  lane: LaneId
+  start: number
+  /** Infinity while it goes on. */
+  end: number
+  label: string
+  typeName: string
+  state: RecordState
+  sites: BodySite[]
+  /** Indexes into `TimelineModel.chains`. */
+  chains: number[]
+  /** Every version, oldest first (one for a record never corrected). */
+  trail: HistoryEntry[]
+}
+
+export interface TimelineModel {
+  /** Sorted by start, then by lane. */
+  items: TimelineItem[]
+  byId: Map<string, TimelineItem>
+  chains: DiagnosticChain[]
+  /** Blocks without a readable entry: drawn in the chain of blocks only. */
+  unreadable: HistoryBlock[]
+  blocks: readonly HistoryBlock[]
+  /** Blocks that failed verification. */
+  broken: HistoryBlock[]
+  /** The span of the records, for the overview and the first view. */
+  extent: [number, number]
+  now: number
+}
+
+export interface TimelineModelOptions {
+  patient?: Address
+  /** The present, where ongoing bars end. Default: Date.now(). */
+  now?: number
+}
+
+/** Builds the timeline's model from the log's blocks. */
+export function buildTimelineModel(blocks: readonly HistoryBlock[], options: TimelineModelOptions = {}): TimelineModel {
+  const now = options.now ?? Date.now()
+  const amendment = options.patient === undefined ? {} : { patient: options.patient }
+  const blockOf = new Map<string, HistoryBlock>()
+  const entries: HistoryEntry[] = []
+  for (const block of blocks) {
+    if (block.entry === undefined) continue
+    blockOf.set(block.entry.id, block)
+    entries.push(block.entry)
+  }
+  const chains = buildDiagnosticChains(entries, amendment)
+  const chainsOf = new Map<string, number[]>()
+  chains.forEach((chain, index) => {
+    for (const stage of Object.values(chain.stages)) for (const entry of stage) chainsOf.set(entry.id, [...(chainsOf.get(entry.id) ?? []), index])
+  })
+  const items: TimelineItem[] = []
+  for (const versions of recordVersions(entries, amendment)) {
+    const entry = versions.latest
+    if (isEnteredInError(entry.record)) continue
+    const block = blockOf.get(entry.id)
+    const lane = LANE_OF_TYPE.get(entry.record.resourceType)
+    if (block === undefined || lane === undefined) continue
+    const span = entryPeriod(entry)
+    const verdict = versions.trail.reduce<Verdict>((worst, version) => {
+      const v = blockOf.get(version.id)?.verdict ?? 'verified'
+      return VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst
+    }, 'verified')
+    items.push({
+      index: 0,
+      id: entry.id,
+      entry,
+      block,
+      verdict,
+      lane,
+      start: span.start,
+      end: Math.max(span.end, span.start + 1),
+      label: recordLabel(entry.record),
+      typeName: recordTypeName(entry.record),
+      state: recordState(entry.record),
+      sites: bodySitesOf(entry.record),
+      chains: chainsOf.get(entry.id) ?? [],
+      trail: versions.trail
+    })
+  }
+  items.sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1))
+  items.forEach((item, index) => (item.index = index))
+  const starts = items.map((item) => item.start)
+  const ends = items.map((item) => (item.end === Infinity ? now : item.end))
+  return {
+    items,
+    byId: new Map(items.map((item) => [item.id, item])),
+    chains,
+    unreadable: blocks.filter((block) => block.entry === undefined),
+    blocks,
+    broken: blocks.filter((block) => block.verdict === 'broken'),
+    extent: items.length === 0 ? [now - 365 * 86_400_000, now] : [Math.min(...starts), Math.max(now, ...ends)],
+    now
+  }
+}
+
+/** The items of a diagnostic chain, by stage, for drawing its links and listing it. */
+export function chainItems(model: TimelineModel, chainIndex: number): { stage: string; item: TimelineItem }[] {
+  const chain = model.chains[chainIndex]
+  if (chain === undefined) return []
+  return Object.entries(chain.stages).flatMap(([stage, entries]) =>
+    entries.map((entry) => model.byId.get(entry.id)).filter((item): item is TimelineItem => item !== undefined).map((item) => ({ stage, item }))
+  )
+}

@@ -1,0 +1,101 @@
+// The visit between two real browsers over direct WebRTC, a real relay and a real chain:
+// the patient invites, the doctor asks, the patient grants on-chain, the doctor's app records
+// the visit, and the patient revokes. Invites work once and expire.
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
+import { developmentAccounts } from '../../src/chain/devAccounts.ts'
+import { createVisitInvite, encodeVisitInvite } from '../../src/p2p/visitInvite.ts'
+import { appUrl, expectStackLive, stackConfig, statusStrip } from './fixtures.ts'
+
+const doctorAccount = developmentAccounts[4]
+if (doctorAccount === undefined) throw new Error('no development account 4')
+
+async function useDevelopmentAccount(page: Page, label: string, address: string): Promise<void> {
+  await page.goto(`${appUrl()}#/settings`)
+  const wallet = page.getByRole('region', { name: 'Wallet' })
+  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: `${label} (${address.slice(0, 6)}…${address.slice(-4)})` })
+  await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
+  await expect(statusStrip(page)).toContainText(`development wallet (${label})`)
+}
+
+test('a doctor joins by invite, the patient grants, the visit is recorded, and the patient revokes', async () => {
+  test.setTimeout(120_000)
+  const browsers: Browser[] = []
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
+    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
+    const patient = await patientBrowser.newPage()
+    const doctor = await doctorBrowser.newPage()
+
+    await patient.goto(`${appUrl()}#/visit`)
+    await expectStackLive(patient)
+    await patient.getByRole('button', { name: 'Start a visit' }).click()
+    await expect(patient.getByRole('img', { name: 'QR code of the visit link' })).toBeVisible()
+    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+    expect(link).toContain('#/visit/join/')
+
+    await useDevelopmentAccount(doctor, 'Second doctor', doctorAccount.address)
+    await doctor.goto(link)
+    await expectStackLive(doctor, 'Second doctor')
+    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Ada Lovelace')
+    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+
+    // The patient sees who asks, with the name marked as self-declared, and decides.
+    const request = patient.getByRole('region', { name: 'Request from Dr Ada Lovelace' })
+    await expect(request).toContainText('(the name they gave; not verified)', { timeout: 30_000 })
+    await expect(request).toContainText(doctorAccount.address)
+    await request.getByRole('checkbox', { name: 'Results' }).uncheck()
+    await request.getByRole('combobox', { name: 'For how long' }).selectOption({ label: '30 days' })
+    await request.getByRole('button', { name: 'Approve' }).click()
+    await expect(request.getByRole('status')).toContainText('Approved: 0x15d3…6A65 has read access to conditions, medications, allergies, procedures, immunizations, reports, family history until')
+
+    await expect(doctor.getByText(/Access granted: read access to conditions, medications, allergies, procedures, immunizations, reports, family history until/)).toBeVisible()
+    await expect(doctor.getByText('The visit is recorded on-chain.')).toBeVisible()
+    // The two browsers talk directly, not through the relay.
+    await expect(statusStrip(doctor)).toContainText(/\(1 direct, \d+ relayed\)/)
+
+    const grants = patient.getByRole('list', { name: 'Current grants' })
+    await expect(grants).toContainText('Dr 0x15d3…6A65: read access to conditions')
+
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click()
+    const trail = patient.getByRole('list', { name: 'Audit trail entries, newest first' })
+    await expect(trail.getByRole('listitem').first()).toContainText('Dr 0x15d3…6A65 opened the history')
+    await expect(trail).toContainText('Dr 0x15d3…6A65 was granted read access to conditions')
+
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await patient.getByRole('button', { name: `Revoke access of ${doctorAccount.address}` }).click()
+    const access = patient.getByRole('region', { name: 'Who has access now' })
+    await expect(access.getByRole('button', { name: `Revoke access of ${doctorAccount.address}` })).toHaveCount(0)
+    await expect(access).not.toContainText('0x15d3…6A65')
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click()
+    await expect(trail.getByRole('listitem').first()).toContainText("Dr 0x15d3…6A65's access was revoked")
+
+    // The same invite cannot be used twice, even from a fresh start of the doctor's app.
+    await doctor.reload()
+    await expectStackLive(doctor, 'Second doctor')
+    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await expect(doctor.getByRole('alert')).toHaveText('This invite was already used. Ask the patient to start a new visit.', { timeout: 30_000 })
+  } finally {
+    await Promise.all(browsers.map((b) => b.close()))
+  }
+})
+
+test('an expired or damaged invite is refused with a clear message', async ({ page }) => {
+  const config = stackConfig()
+  const patient = developmentAccounts[0]
+  if (patient === undefined) throw new Error('no development account 0')
+  const expired = createVisitInvite({
+    addresses: [`${config.relays[0] ?? ''}/p2p-circuit/webrtc/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf`],
+    patient: patient.address,
+    chainId: config.chain.id,
+    now: Date.now() - 3_600_000
+  })
+  await page.goto(`${appUrl()}#/visit/join/${encodeVisitInvite(expired)}`)
+  await expectStackLive(page)
+  await page.getByRole('button', { name: 'Ask for access' }).click()
+  await expect(page.getByRole('alert')).toHaveText('This invite has expired. Ask the patient to show a new one.')
+
+  await page.goto(`${appUrl()}#/visit/join/not-an-invite`)
+  await page.getByRole('button', { name: 'Ask for access' }).click()
+  await expect(page.getByRole('alert')).toContainText('This visit link is damaged')
+})

@@ -1,0 +1,337 @@
+// The encrypted history between devices in Node: the patient's browser, a doctor's, a
+// stranger's and a plain stock OrbitDB node, over loopback WebSockets (npm test runs this
+// suite inside its private network namespace; nothing here needs more than loopback).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { withBitswap } from '@helia/bitswap'
+import { withLibp2pLight } from '@helia/libp2p'
+import * as dagCbor from '@ipld/dag-cbor'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createOrbitDB, useAccessController } from '@orbitdb/core'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { createHeliaLight } from 'helia'
+import { Key } from 'interface-datastore'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createKeyring, currentKey, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
+import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
+import { bloodPressureSeries, fixtureRecordsFor } from '../../src/history/recordFixtures.ts'
+import { startHistoryOrbit, type CanWrite, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
+import { parseHash, readBlock } from '../../src/p2p/blocks.ts'
+import { createLogEntry } from '../../src/p2p/logEntry.ts'
+import { connect, findPlaintext, loopbackNode, person, stringsAndKeys, waitFor, webSocketAddress, type Person } from './historyFixtures.ts'
+import type { Blockstore } from 'interface-blockstore'
+import type { Datastore } from 'interface-datastore'
+
+let patient: Person
+let doctor: Person
+let stranger: Person
+const cleanups: (() => Promise<void>)[] = []
+
+beforeAll(async () => {
+  ;[patient, doctor, stranger] = await Promise.all([person('Patient'), person('Doctor'), person('Second doctor')])
+})
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+})
+
+interface Device {
+  node: P2PNode
+  orbit: HistoryOrbit
+  open(keyring: EpochKeyring): Promise<{ log: PatientLog; history: PatientHistory }>
+}
+
+async function device(who: Person, policy: { canWrite?: CanWrite; cacheMs?: number } = {}, stores: { blockstore?: Blockstore; datastore?: Datastore } = {}, pullWindow?: number): Promise<Device> {
+  // Memory stores, whatever globals another suite left: each device has its own.
+  const node = await loopbackNode({ blockstore: stores.blockstore ?? new MemoryBlockstore(), datastore: stores.datastore ?? new MemoryDatastore() })
+  const orbit = await startHistoryOrbit({ node, identity: who.identity, ...policy, ...(pullWindow === undefined ? {} : { pullWindow }) })
+  cleanups.push(async () => {
+    await orbit.stop()
+    await node.stop()
+  })
+  return {
+    node,
+    orbit,
+    open: async (keyring) => {
+      const log = await orbit.openLog(patient.address)
+      return { log, history: openPatientHistory({ log, keyring }) }
+    }
+  }
+}
+
+function sharedWith(reader: Person, keyring: EpochKeyring): EpochKeyring {
+  const { epoch, key } = currentKey(keyring)
+  return readerKeyring([wrapDataKey(key, reader.keys.encryption.publicKey, epoch)], reader.keys.encryption.secretKey)
+}
+
+const noKeys: EpochKeyring = { current: 0, keys: new Map() }
+/** Field names OrbitDB itself keeps in the clear (manifests, identities, entries): not the records'. */
+const orbitFields = new Set(['type'])
+const never = (): never => {
+  throw new Error('unreachable')
+}
+
+async function allBlocks(blockstore: Blockstore | { getAll(): AsyncIterable<{ bytes: AsyncIterable<Uint8Array> | Iterable<Uint8Array> }> }): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for await (const { bytes } of blockstore.getAll()) {
+    const chunks: Uint8Array[] = []
+    for await (const chunk of bytes) chunks.push(chunk)
+    out.push(Uint8Array.from(chunks.flatMap((chunk) => [...chunk])))
+  }
+  return out
+}
+
+/**
+ * What must never be found in the clear: every string and JSON key of the records and of
+ * the entries around them. Left out, because they occur by chance: needles under 4 bytes
+ * (in any ciphertext), and all-hex needles under 10 characters (in the hex keys and
+ * signatures OrbitDB writes, e.g. "1998" in a signature).
+ */
+function secretsOf(records: unknown, except: ReadonlySet<string> = new Set()): string[] {
+  const { strings, keys } = stringsAndKeys(records)
+  return [...strings, ...keys, 'resourceType', 'writtenAt', 'writer', 'record', 'amends'].filter(
+    (s) => new TextEncoder().encode(s).length >= 4 && !(/^[0-9a-f]+$/i.test(s) && s.length < 10) && !except.has(s)
+  )
+}
+
+describe('the patient\'s encrypted history', () => {
+  it('replicates to a doctor holding a wrapped key, who reads it; a peer without the key holds only ciphertext', async () => {
+    const [p, d, s] = await Promise.all([device(patient), device(doctor), device(stranger)])
+    const keyring = createKeyring()
+    const mine = await p.open(keyring)
+    const records = Object.values(fixtureRecordsFor(patient.address))
+    await mine.history.addMany(records)
+
+    const theirs = await d.open(sharedWith(doctor, keyring))
+    const nosy = await s.open(noKeys)
+    await connect(d.node, p.node)
+    await connect(s.node, p.node)
+    await waitFor('the doctor to read every record', () => theirs.history.entries().length === records.length)
+    expect(theirs.history.entries()).toEqual(mine.history.entries())
+    expect(theirs.log.anchor()).toEqual(mine.log.anchor())
+
+    await waitFor('the stranger to hold every block', () => nosy.log.entries().length === records.length)
+    expect(nosy.history.entries()).toEqual([])
+    expect(nosy.history.unreadable()).toHaveLength(records.length)
+    expect(nosy.history.unreadable()[0]?.reason).toMatch(/No data key for epoch 0/)
+    const held = await allBlocks(s.node.blockstore)
+    expect(findPlaintext(held, secretsOf(records, orbitFields))).toEqual([])
+  })
+
+  it('gives a plain stock OrbitDB node that replicates the log no plaintext, in any block it holds', async () => {
+    const p = await device(patient)
+    const mine = await p.open(createKeyring())
+    const records = Object.values(fixtureRecordsFor(patient.address))
+    await mine.history.addMany(records)
+
+    // A stock node, none of this project's code: Helia, libp2p, OrbitDB as anyone would set them up.
+    // It must know the access controller's type to open the log; an attacker registers one that admits anything.
+    const directory = await mkdtemp(join(tmpdir(), 'anamnesis-stock-'))
+    const helia = withBitswap(
+      withLibp2pLight(createHeliaLight({ codecs: [dagCbor] }), {
+        addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+        transports: [webSockets()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionGater: { denyDialMultiaddr: () => false },
+        services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) }
+      })
+    )
+    await helia.start()
+    const anything = Object.assign(
+      () =>
+        ({ address }: { address?: string }) =>
+          Promise.resolve({ type: 'anamnesis-write', address: address ?? '', write: ['*'], canAppend: () => Promise.resolve(true) }),
+      { type: 'anamnesis-write' }
+    )
+    useAccessController(anything)
+    const stock = await createOrbitDB({ ipfs: helia, id: 'stock', directory })
+    cleanups.push(async () => {
+      await stock.stop()
+      await helia.stop()
+      await rm(directory, { recursive: true, force: true })
+    })
+    await helia.libp2p.dial(multiaddr(webSocketAddress(p.node)), { signal: AbortSignal.timeout(5_000) })
+    const replica = await stock.open(mine.log.address, { type: 'events' })
+    replica.events.on('error', () => undefined)
+    await waitFor('the stock node to replicate the log', async () => (await replica.log.values()).length === records.length, 30_000)
+
+    const blocks = await allBlocks(helia.blockstore)
+    const entryBlocks = blocks.filter((bytes) => {
+      const value = dagCbor.decode<{ payload?: unknown }>(bytes)
+      return value.payload instanceof Uint8Array
+    })
+    expect(entryBlocks).toHaveLength(records.length)
+    expect(findPlaintext(blocks, secretsOf(records, orbitFields))).toEqual([])
+    // …and inside the entries' payloads, not even those.
+    const payloads = entryBlocks.map((bytes) => dagCbor.decode<{ payload: Uint8Array }>(bytes).payload)
+    expect(findPlaintext(payloads, secretsOf(records))).toEqual([])
+  })
+
+  it('rejects a doctor\'s entry without a live write grant and accepts it with one', async () => {
+    const grants = new Set<string>()
+    const p = await device(patient, { canWrite: (writer) => Promise.resolve(grants.has(writer)), cacheMs: 0 })
+    // The doctor's device believes it may write (a stale view of the ledger, or a bad actor).
+    const d = await device(doctor, { canWrite: () => Promise.resolve(true) })
+    const keyring = createKeyring()
+    const mine = await p.open(keyring)
+    const records = fixtureRecordsFor(patient.address)
+    await mine.history.addMany([records.hypertension, records.penicillin])
+    const theirs = await d.open(sharedWith(doctor, keyring))
+    await connect(d.node, p.node)
+    await waitFor('the doctor to have the history', () => theirs.history.entries().length === 2)
+
+    const rejected: LogEvent[] = []
+    mine.log.subscribe((event) => {
+      if (event.type === 'rejected') rejected.push(event)
+    })
+    const diagnosis = { ...records.osteoarthritis, evidence: undefined }
+    await theirs.history.add(diagnosis)
+    await waitFor('the patient\'s device to refuse the entry', () => rejected.length > 0)
+    expect(rejected[0]).toMatchObject({ type: 'rejected', entries: [{ reason: `${doctor.address} has no live grant to write to this history` }] })
+    expect(mine.history.entries()).toHaveLength(2)
+
+    grants.add(doctor.address)
+    await theirs.history.add(records.amlodipine)
+    await waitFor('the patient\'s device to accept the doctor\'s entries', () => mine.history.entries().length === 4)
+    expect(mine.history.entries().slice(2).map((entry) => [entry.writer, entry.record.id])).toEqual([
+      [doctor.address, 'knee-oa'],
+      [doctor.address, 'amlodipine']
+    ])
+
+    // A device that knows it holds no grant refuses to write at all.
+    const unsure = await device(stranger, { canWrite: () => Promise.resolve(false) })
+    const refused = await unsure.open(sharedWith(stranger, keyring))
+    await expect(refused.history.add(records.flu)).rejects.toMatchObject({ code: 'WRITE_NOT_ALLOWED' })
+  })
+
+  it('flags an altered block and a forged one, and compares the log with the on-chain anchor', async () => {
+    const p = await device(patient)
+    const keyring = createKeyring()
+    const mine = await p.open(keyring)
+    await mine.history.addMany(bloodPressureSeries(patient.address, 6))
+    const anchor = mine.history.anchor()
+    expect(anchor.entryCount).toBe(6)
+    await mine.history.addMany(bloodPressureSeries(patient.address, 8).slice(6))
+
+    const sound = await mine.history.verify({ anchor })
+    expect(sound.anchorFound).toBe(true)
+    expect(sound.verdicts.map((v) => v.verdict)).toEqual([...Array<string>(6).fill('verified'), 'unanchored', 'unanchored'])
+    expect((await mine.history.verify()).verdicts.every((v) => v.verdict === 'unanchored')).toBe(true)
+
+    // Altered on disk: one byte of the third entry's ciphertext.
+    const third = mine.log.entries()[2]
+    const cid = third === undefined ? undefined : parseHash(third.hash)
+    if (third === undefined || cid === undefined) throw new Error('no third entry')
+    const altered = third.bytes.slice()
+    altered[altered.length - 120] = (altered[altered.length - 120] ?? 0) ^ 0x01
+    await p.node.blockstore.put(cid, altered)
+
+    // Forged: an entry that claims to be the patient's, signed by someone else's key, slipped into storage.
+    const last = mine.log.entries().at(-1)
+    if (last === undefined) throw new Error('no entries')
+    const forged = await createLogEntry({
+      identity: { ...patient.identity, sign: stranger.identity.sign },
+      logId: mine.log.address,
+      payload: last.payload,
+      next: [last.hash],
+      time: last.clock.time + 1
+    })
+    await injectIntoStorage(p.node, mine.log, forged.hash, forged.bytes)
+    await mine.history.close()
+    const reopened = await p.open(keyring)
+
+    const report = await reopened.history.verify({ anchor })
+    const verdict = (hash: string) => report.verdicts.find((v) => v.hash === hash)
+    expect(verdict(third.hash)).toMatchObject({ verdict: 'broken', reason: 'its content does not match its hash: the block was altered' })
+    expect(verdict(forged.hash)).toMatchObject({ verdict: 'broken', reason: `its signature is not ${patient.address}'s: the entry was forged` })
+    expect(report.verdicts.filter((v) => v.verdict === 'broken')).toHaveLength(2)
+    expect(report.verdicts.filter((v) => v.verdict === 'verified')).toHaveLength(5)
+  })
+
+  it('refuses a forged entry a peer offers, storing the sound ones', async () => {
+    const d = await device(doctor, { canWrite: () => Promise.resolve(true) })
+    const keyring = createKeyring()
+    const theirs = await d.open(sharedWith(doctor, keyring))
+    await theirs.history.addMany(bloodPressureSeries(patient.address, 3))
+    const last = theirs.log.entries().at(-1)
+    if (last === undefined) throw new Error('no entries')
+    const forged = await createLogEntry({ identity: { ...patient.identity, sign: doctor.identity.sign }, logId: theirs.log.address, payload: last.payload, next: [last.hash], time: last.clock.time + 1 })
+    // The attacker holds the patient's identity block too: it is public.
+    await d.node.blockstore.put(parseHash(patient.identity.hash) ?? never(), patient.identity.bytes)
+    await injectIntoStorage(d.node, theirs.log, forged.hash, forged.bytes)
+    await theirs.history.close()
+    await d.open(sharedWith(doctor, keyring))
+
+    const p = await device(patient, { canWrite: () => Promise.resolve(true) })
+    const mine = await p.open(keyring)
+    const rejected: LogEvent[] = []
+    mine.log.subscribe((event) => {
+      if (event.type === 'rejected') rejected.push(event)
+    })
+    await connect(p.node, d.node)
+    await waitFor('the patient to store the sound entries and refuse the forged one', () => mine.history.entries().length === 3 && rejected.length > 0)
+    expect(rejected[0]).toMatchObject({ entries: [{ hash: forged.hash, reason: 'its signature does not verify' }] })
+    expect(mine.log.entries().map((entry) => entry.hash)).not.toContain(forged.hash)
+  })
+
+  it('resumes a sync cut off by a peer that went away, and ends with every record once', async () => {
+    // The patient's stores outlive the node: the same browser, restarted.
+    const stores = { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }
+    const keyring = createKeyring()
+    let p = await device(patient, {}, stores)
+    const mine = await p.open(keyring)
+    await mine.history.addMany(bloodPressureSeries(patient.address, 600))
+
+    const d = await device(doctor, {}, {}, 128)
+    const theirs = await d.open(sharedWith(doctor, keyring))
+    const arrived: string[] = []
+    let cut = false
+    theirs.log.subscribe((event) => {
+      if (event.type === 'added') arrived.push(...event.entries.map((entry) => entry.hash))
+      if (event.type === 'progress' && !cut && event.settled > 0) {
+        cut = true
+        void p.orbit.stop().then(() => p.node.stop())
+      }
+    })
+    await connect(d.node, p.node)
+    await waitFor('the patient\'s device to go away mid-sync', () => cut)
+    await waitFor('the doctor to notice', () => d.node.libp2p.getConnections().length === 0)
+    const before = theirs.log.entries().length
+    expect(before).toBeGreaterThan(0)
+    expect(before).toBeLessThan(600)
+
+    p = await device(patient, {}, stores)
+    await p.open(keyring)
+    await connect(d.node, p.node)
+    await waitFor('the doctor to have every record', () => theirs.history.entries().length === 600, 30_000)
+    expect(new Set(arrived).size).toBe(600)
+    expect(arrived).toHaveLength(600)
+    expect(new Set(theirs.history.entries().map((entry) => entry.id)).size).toBe(600)
+    expect(theirs.log.heads()).toEqual(mine.log.heads())
+    console.info(`cut off after ${before} of 600 entries; resumed with the other ${600 - before}`)
+  })
+})
+
+/** Puts a block into a device's log as a tampered disk would: block, batch record and heads (see patientLog.ts). */
+async function injectIntoStorage(node: P2PNode, log: PatientLog, hash: string, bytes: Uint8Array): Promise<void> {
+  const cid = parseHash(hash)
+  if (cid === undefined) throw new Error('bad hash')
+  await node.blockstore.put(cid, bytes)
+  const manifest = log.address.split('/').pop() ?? ''
+  const headsKey = new Key(`/anamnesis/history-log/${manifest}/heads`)
+  const state = JSON.parse(new TextDecoder().decode(await node.datastore.get(headsKey))) as { heads: string[]; seq: number }
+  const entry = dagCbor.decode<{ next: string[]; refs: string[]; clock: { time: number } }>(bytes)
+  const record = { entries: [[hash, entry.clock.time, [...entry.next, ...entry.refs]]] }
+  await node.datastore.put(new Key(`/anamnesis/history-log/${manifest}/batch/${String(state.seq).padStart(12, '0')}`), new TextEncoder().encode(JSON.stringify(record)))
+  await node.datastore.put(headsKey, new TextEncoder().encode(JSON.stringify({ heads: [hash], seq: state.seq + 1 })))
+  expect(await readBlock(node.blockstore as never, cid)).toEqual(bytes)
+}
+

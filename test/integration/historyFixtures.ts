@@ -1,0 +1,81 @@
+// What the history integration tests share: people with wallets (anvil's development
+// accounts, signing with viem as a wallet would), nodes that reach each other over
+// loopback WebSockets, and a waiting helper.
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { privateKeyToAccount } from 'viem/accounts'
+import { developmentAccounts } from '../../src/chain/devAccounts.ts'
+import { deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../../src/crypto/index.ts'
+import { createWalletIdentity, identityBindingMessage, startP2PNode, type P2PNode, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
+
+export interface Person {
+  label: string
+  address: `0x${string}`
+  keys: WalletKeys
+  /** The wallet's binding of its history signing key, as the app would keep it. */
+  binding: `0x${string}`
+  identity: WalletIdentity
+}
+
+/** A development account as a person: both wallet signatures, the derived keys and the identity. */
+export async function person(label: string): Promise<Person> {
+  const dev = developmentAccounts.find((account) => account.label === label)
+  if (dev === undefined) throw new Error(`no development account labelled ${label}`)
+  const account = privateKeyToAccount(dev.privateKey)
+  const address = account.address.toLowerCase() as `0x${string}`
+  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(address) })).slice(2)))
+  const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
+  return { label, address, keys, binding, identity: createWalletIdentity({ address, identityKey: keys.identity, binding }) }
+}
+
+/** A node with a loopback WebSockets listener and no relay: tests dial each other directly. */
+export async function loopbackNode(options: Partial<StartP2PNodeOptions> = {}): Promise<P2PNode> {
+  return await startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], ...options })
+}
+
+export function webSocketAddress(node: P2PNode): string {
+  const address = node.libp2p
+    .getMultiaddrs()
+    .map(String)
+    .find((a) => a.includes('/ws/'))
+  if (address === undefined) throw new Error('the node has no WebSockets address')
+  return address
+}
+
+export async function connect(from: P2PNode, to: P2PNode): Promise<void> {
+  await from.libp2p.dial(multiaddr(webSocketAddress(to)), { signal: AbortSignal.timeout(5_000) })
+}
+
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeout = 15_000): Promise<number> {
+  const start = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return Date.now() - start
+}
+
+/** Every string value and every object key in a JSON value. */
+export function stringsAndKeys(value: unknown): { strings: Set<string>; keys: Set<string> } {
+  const strings = new Set<string>()
+  const keys = new Set<string>()
+  const visit = (item: unknown): void => {
+    if (typeof item === 'string') strings.add(item)
+    else if (Array.isArray(item)) item.forEach(visit)
+    else if (typeof item === 'object' && item !== null) {
+      for (const [key, inner] of Object.entries(item)) {
+        keys.add(key)
+        visit(inner)
+      }
+    }
+  }
+  visit(value)
+  return { strings, keys }
+}
+
+/** Where any of `needles` occurs in `blocks` (bytes read as Latin-1, so any byte sequence of an ASCII needle is found). */
+export function findPlaintext(blocks: Iterable<Uint8Array>, needles: Iterable<string>): string[] {
+  const texts = [...blocks].map((bytes) => new TextDecoder('latin1').decode(bytes))
+  const utf8 = (s: string): string => new TextDecoder('latin1').decode(new TextEncoder().encode(s))
+  return [...needles].filter((needle) => texts.some((text) => text.includes(utf8(needle))))
+}

@@ -290,6 +290,12 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
           </p>
         )}
       </Show>
+      <Show when={step().step === 'approved'}>
+        <p class="notice">
+          Reading the patient's history during the visit, and writing diagnoses and prescriptions into it, are not available yet in this
+          version: the grant and the record of this visit are on-chain, but no records are shared.
+        </p>
+      </Show>
       <Show when={step().step === 'approved' && (step() as { recordError?: string }).recordError}>
         {(error) => (
           <p class="banner banner-error" role="alert">

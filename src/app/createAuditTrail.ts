@@ -3,6 +3,7 @@
 import { createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js'
 import { readAuditTrail, watchAuditTrail, type AuditEntry } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import { ledgerContext } from './ledgerContext.ts'
 
 export type AuditTrailState = { state: 'no-wallet' } | { state: 'loading' } | { state: 'ready' } | { state: 'failed'; error: string }
 
@@ -30,11 +31,8 @@ export function createAuditTrail(app: AppStore): AuditTrail {
   const [loadingOlder, setLoadingOlder] = createSignal(false)
 
   const source = () => {
-    const config = app.config()
-    const wallet = app.wallet()
-    const client = app.publicClient()
-    if (config.state !== 'ready' || wallet.state !== 'connected' || client === undefined) return undefined
-    return { client, ledger: config.config.contracts.consentLedger, patient: wallet.wallet.address, fromBlock: BigInt(config.config.contracts.deploymentBlock ?? 0) }
+    const context = ledgerContext(app)
+    return context === undefined ? undefined : { client: context.client, ledger: context.ledger, patient: context.wallet.address, fromBlock: context.fromBlock }
   }
   const patient = () => source()?.patient
 

@@ -1,12 +1,11 @@
-// The patient's grants as the ledger holds them, with revocation.
+// The patient's live grants as the ledger holds them, with revocation.
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import { readGrants, revoke, type GrantRecord } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
-
-export type GrantsState = { state: 'no-wallet' } | { state: 'loading' } | { state: 'ready'; grants: GrantRecord[] } | { state: 'failed'; error: string }
+import { ledgerContext, loadState, type LoadState } from './ledgerContext.ts'
 
 export interface GrantsList {
-  list: Accessor<GrantsState>
+  list: Accessor<LoadState<GrantRecord[]>>
   revoking: Accessor<string | undefined>
   error: Accessor<string | undefined>
   refresh(): Promise<void>
@@ -16,32 +15,13 @@ export interface GrantsList {
 export function createGrantsList(app: AppStore): GrantsList {
   const [revoking, setRevoking] = createSignal<string>()
   const [error, setError] = createSignal<string>()
-  const source = () => {
-    const config = app.config()
-    const wallet = app.wallet()
-    const client = app.publicClient()
-    if (config.state !== 'ready' || wallet.state !== 'connected' || client === undefined) return undefined
-    return { client, wallet: wallet.wallet, ledger: config.config.contracts.consentLedger, fromBlock: BigInt(config.config.contracts.deploymentBlock ?? 0) }
-  }
-  const [grants, { refetch }] = createResource(source, (s) => readGrants(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock }))
-
-  const list = (): GrantsState => {
-    if (source() === undefined) return { state: 'no-wallet' }
-    switch (grants.state) {
-      case 'errored': {
-        const e: unknown = grants.error
-        return { state: 'failed', error: e instanceof Error ? e.message : String(e) }
-      }
-      case 'ready':
-      case 'refreshing':
-        return { state: 'ready', grants: grants.latest.filter((g) => g.live) }
-      default:
-        return { state: 'loading' }
-    }
-  }
+  const source = () => ledgerContext(app)
+  const [grants, { refetch }] = createResource(source, async (s) =>
+    (await readGrants(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock })).filter((g) => g.live)
+  )
 
   return {
-    list,
+    list: () => loadState(grants, source() !== undefined),
     revoking,
     error,
     refresh: async () => {

@@ -3,11 +3,10 @@
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import { addGuardian, readGuardians, removeGuardian, type GuardianRecord } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
-
-export type GuardiansState = { state: 'no-wallet' } | { state: 'loading' } | { state: 'ready'; guardians: GuardianRecord[] } | { state: 'failed'; error: string }
+import { ledgerContext, loadState, type LoadState } from './ledgerContext.ts'
 
 export interface Guardians {
-  list: Accessor<GuardiansState>
+  list: Accessor<LoadState<GuardianRecord[]>>
   /** The address being added or removed, while its transaction is under way. */
   pending: Accessor<string | undefined>
   error: Accessor<string | undefined>
@@ -20,30 +19,8 @@ export function createGuardians(app: AppStore): Guardians {
   const [pending, setPending] = createSignal<string>()
   const [error, setError] = createSignal<string>()
   const [done, setDone] = createSignal<string>()
-
-  const source = () => {
-    const config = app.config()
-    const wallet = app.wallet()
-    const client = app.publicClient()
-    if (config.state !== 'ready' || wallet.state !== 'connected' || client === undefined) return undefined
-    return { client, wallet: wallet.wallet, ledger: config.config.contracts.consentLedger, fromBlock: BigInt(config.config.contracts.deploymentBlock ?? 0) }
-  }
+  const source = () => ledgerContext(app)
   const [guardians, { refetch }] = createResource(source, (s) => readGuardians(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock }))
-
-  const list = (): GuardiansState => {
-    if (source() === undefined) return { state: 'no-wallet' }
-    switch (guardians.state) {
-      case 'errored': {
-        const e: unknown = guardians.error
-        return { state: 'failed', error: e instanceof Error ? e.message : String(e) }
-      }
-      case 'ready':
-      case 'refreshing':
-        return { state: 'ready', guardians: guardians.latest }
-      default:
-        return { state: 'loading' }
-    }
-  }
 
   const act = async (guardian: string, action: 'add' | 'remove'): Promise<boolean> => {
     const s = source()
@@ -65,7 +42,13 @@ export function createGuardians(app: AppStore): Guardians {
     }
   }
 
-  return { list, pending, error, done, add: (guardian) => act(guardian.trim(), 'add'), remove: async (guardian) => {
+  return {
+    list: () => loadState(guardians, source() !== undefined),
+    pending,
+    error,
+    done,
+    add: (guardian) => act(guardian.trim(), 'add'),
+    remove: async (guardian) => {
       await act(guardian, 'remove')
     }
   }

@@ -4,6 +4,7 @@ import { createMemo, createResource, createSignal, type Accessor } from 'solid-j
 import type { Hex } from 'viem'
 import { readEncryptionKey } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import { ledgerContext, loadState } from './ledgerContext.ts'
 import { registerEncryptionKey } from './registerEncryptionKey.ts'
 
 export type RegistrationStep =
@@ -31,29 +32,19 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
   const [step, setStep] = createSignal<RegistrationStep>({ step: 'idle' })
 
   const source = () => {
-    const config = app.config()
-    const wallet = app.wallet()
-    const client = app.publicClient()
-    if (config.state !== 'ready' || wallet.state !== 'connected' || client === undefined) return undefined
-    return { client, registry: config.config.contracts.keyRegistry, user: wallet.wallet.address }
+    const context = ledgerContext(app)
+    return context === undefined ? undefined : { client: context.client, registry: context.registry, user: context.wallet.address }
   }
   const [registeredKey, { refetch }] = createResource(source, ({ client, registry, user }) => readEncryptionKey(client, { registry, user }))
-  // Read the resource's value only once it is ready: reading an errored resource throws.
   const registered = createMemo<RegisteredKey>(() => {
-    switch (registeredKey.state) {
-      case 'unresolved':
+    const state = loadState(registeredKey, source() !== undefined)
+    switch (state.state) {
+      case 'no-wallet':
         return { state: 'unknown' }
-      case 'pending':
-        return { state: 'loading' }
-      case 'errored': {
-        const error: unknown = registeredKey.error
-        return { state: 'failed', error: error instanceof Error ? error.message : String(error) }
-      }
       case 'ready':
-      case 'refreshing': {
-        const key = registeredKey.latest
-        return key === null ? { state: 'none' } : { state: 'registered', key }
-      }
+        return state.value === null ? { state: 'none' } : { state: 'registered', key: state.value }
+      default:
+        return state
     }
   })
 

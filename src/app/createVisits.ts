@@ -26,6 +26,7 @@ import {
   type VisitInvite
 } from '../p2p/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import { ledgerContext } from './ledgerContext.ts'
 import { registerEncryptionKey } from './registerEncryptionKey.ts'
 
 export interface OpenInvite {
@@ -90,12 +91,9 @@ export function createVisits(app: AppStore): Visits {
   }
 
   const ready = () => {
-    const config = app.config()
-    const wallet = app.wallet()
-    const client = app.publicClient()
+    const context = ledgerContext(app)
     const node = app.p2pNode()
-    if (config.state !== 'ready' || wallet.state !== 'connected' || client === undefined || node === undefined) return undefined
-    return { config: config.config, wallet: wallet.wallet, client, node }
+    return context === undefined || node === undefined ? undefined : { ...context, node }
   }
 
   const onVisit = async (visit: IncomingVisit): Promise<void> => {
@@ -166,8 +164,8 @@ export function createVisits(app: AppStore): Visits {
       const scope = { categories: choice.categories, mayWrite: choice.mayWrite }
       const expiry = new Date(Date.now() + choice.days * 24 * 3600 * 1000)
       const result = await grant(s.client, s.wallet.client, {
-        ledger: s.config.contracts.consentLedger,
-        registry: s.config.contracts.keyRegistry,
+        ledger: s.ledger,
+        registry: s.registry,
         doctor: visit.request.doctor,
         expiry,
         scope
@@ -206,9 +204,9 @@ export function createVisits(app: AppStore): Visits {
         return
       }
       // Without a published key the patient's grant would be useless: register first.
-      if ((await readEncryptionKey(s.client, { registry: s.config.contracts.keyRegistry, user: s.wallet.address })) === null) {
+      if ((await readEncryptionKey(s.client, { registry: s.registry, user: s.wallet.address })) === null) {
         setJoin({ step: 'registering-key' })
-        await registerEncryptionKey(s.client, s.wallet, s.config.contracts.keyRegistry)
+        await registerEncryptionKey(s.client, s.wallet, s.registry)
       }
       setJoin({ step: 'connecting' })
       let connectedTo: string | undefined
@@ -243,7 +241,7 @@ export function createVisits(app: AppStore): Visits {
       const description = describeScope(decodeScope(answer.scope))
       setJoin({ step: 'approved', description, expiry, recorded: 'recording' })
       try {
-        await logVisit(s.client, s.wallet.client, { ledger: s.config.contracts.consentLedger, patient: invite.patient })
+        await logVisit(s.client, s.wallet.client, { ledger: s.ledger, patient: invite.patient })
         setJoin({ step: 'approved', description, expiry, recorded: 'recorded' })
       } catch (error) {
         setJoin({ step: 'approved', description, expiry, recorded: 'failed', recordError: message(error) })

@@ -3,6 +3,8 @@ import { developmentAccounts, watchBrowserWallets, type BrowserWalletInfo } from
 import { useApp } from '../AppContext.ts'
 import { createGuardians } from '../createGuardians.ts'
 import { createKeyRegistration } from '../createKeyRegistration.ts'
+import { ErrorBanner } from '../ErrorBanner.tsx'
+import { failed, ready } from '../ledgerContext.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 
@@ -91,13 +93,7 @@ function WalletSection(): JSX.Element {
           (31337) and must never hold anything of value.
         </p>
       </Show>
-      <Show when={app.walletError()}>
-        {(error) => (
-          <p class="banner banner-error" role="alert">
-            {error()}
-          </p>
-        )}
-      </Show>
+      <ErrorBanner message={app.walletError()} />
     </section>
   )
 }
@@ -143,13 +139,7 @@ function EncryptionKeySection(): JSX.Element {
             </Match>
           </Switch>
         </p>
-        <Show when={registration.step().step === 'failed' && (registration.step() as { error: string }).error}>
-          {(error) => (
-            <p class="banner banner-error" role="alert">
-              {error()}
-            </p>
-          )}
-        </Show>
+        <ErrorBanner message={registration.step().step === 'failed' ? (registration.step() as { error: string }).error : undefined} />
       </Show>
     </section>
   )
@@ -179,14 +169,12 @@ function GuardiansSection(): JSX.Element {
         <Match when={guardians.list().state === 'loading'}>
           <p>Reading your guardians…</p>
         </Match>
-        <Match when={guardians.list().state === 'failed' && guardians.list()}>
-          {(s) => <p role="alert">Could not read your guardians: {(s() as { error: string }).error}</p>}
-        </Match>
-        <Match when={guardians.list().state === 'ready' && guardians.list()}>
-          {(s) => (
-            <Show when={(s() as { guardians: { guardian: string }[] }).guardians.length > 0} fallback={<p>You have named no guardians.</p>}>
+        <Match when={failed(guardians.list())}>{(error) => <p role="alert">Could not read your guardians: {error()}</p>}</Match>
+        <Match when={ready(guardians.list())}>
+          {(list) => (
+            <Show when={list().length > 0} fallback={<p>You have named no guardians.</p>}>
               <ul class="guardian-list" aria-label="Your guardians">
-                <For each={(s() as { guardians: { guardian: string }[] }).guardians}>
+                <For each={list()}>
                   {(g) => (
                     <li>
                       <code>{g.guardian}</code>{' '}
@@ -218,13 +206,7 @@ function GuardiansSection(): JSX.Element {
       <p aria-live="polite">
         {guardians.pending() !== undefined ? 'Waiting for the transaction…' : (guardians.done() ?? '')}
       </p>
-      <Show when={guardians.error()}>
-        {(error) => (
-          <p class="banner banner-error" role="alert">
-            {error()}
-          </p>
-        )}
-      </Show>
+      <ErrorBanner message={guardians.error()} />
     </section>
   )
 }

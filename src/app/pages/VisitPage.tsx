@@ -4,6 +4,8 @@ import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch, ty
 import { describeScope, formatDay, recordCategories, type RecordCategory } from '../../chain/index.ts'
 import { useApp } from '../AppContext.ts'
 import { createGrantsList } from '../createGrantsList.ts'
+import { ErrorBanner } from '../ErrorBanner.tsx'
+import { failed, ready } from '../ledgerContext.ts'
 import type { JoinStep, PendingRequest } from '../createVisits.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
@@ -97,13 +99,7 @@ function PatientVisit(): JSX.Element {
             </div>
           )}
         </Show>
-        <Show when={visits.inviteError()}>
-          {(error) => (
-            <p class="banner banner-error" role="alert">
-              {error()}
-            </p>
-          )}
-        </Show>
+        <ErrorBanner message={visits.inviteError()} />
       </section>
       <For each={visits.requests()}>{(request) => <RequestCard request={request} />}</For>
       <CurrentGrants />
@@ -176,13 +172,7 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
           <p role="status">Declined. Nothing was shared.</p>
         </Match>
       </Switch>
-      <Show when={props.request.error}>
-        {(error) => (
-          <p class="banner banner-error" role="alert">
-            {error()}
-          </p>
-        )}
-      </Show>
+      <ErrorBanner message={props.request.error} />
     </section>
   )
 }
@@ -203,12 +193,12 @@ function CurrentGrants(): JSX.Element {
         <Match when={grants.list().state === 'loading'}>
           <p>Reading your grants…</p>
         </Match>
-        <Match when={grants.list().state === 'failed' && grants.list()}>{(s) => <p role="alert">{(s() as { error: string }).error}</p>}</Match>
-        <Match when={grants.list().state === 'ready' && grants.list()}>
-          {(s) => (
-            <Show when={(s() as Extract<ReturnType<typeof grants.list>, { state: 'ready' }>).grants.length > 0} fallback={<p>Nobody has access to your history.</p>}>
+        <Match when={failed(grants.list())}>{(error) => <p role="alert">{error()}</p>}</Match>
+        <Match when={ready(grants.list())}>
+          {(list) => (
+            <Show when={list().length > 0} fallback={<p>Nobody has access to your history.</p>}>
               <ul class="grant-list" aria-label="Current grants">
-                <For each={(s() as Extract<ReturnType<typeof grants.list>, { state: 'ready' }>).grants}>
+                <For each={list()}>
                   {(g) => (
                     <li>
                       <span>
@@ -227,13 +217,7 @@ function CurrentGrants(): JSX.Element {
         </Match>
       </Switch>
       <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
-      <Show when={grants.error()}>
-        {(error) => (
-          <p class="banner banner-error" role="alert">
-            {error()}
-          </p>
-        )}
-      </Show>
+      <ErrorBanner message={grants.error()} />
     </section>
   )
 }

@@ -1,0 +1,15 @@
+import { Show, type JSX } from 'solid-js'
+
+/** An error a person can act on, announced when it appears; nothing when there is none. */
+export function ErrorBanner(props: { message: string | undefined; prefix?: string }): JSX.Element {
+  return (
+    <Show when={props.message}>
+      {(message) => (
+        <p class="banner banner-error" role="alert">
+          {props.prefix ?? ''}
+          {message()}
+        </p>
+      )}
+    </Show>
+  )
+}

@@ -3,7 +3,7 @@ import { createKeyring } from '../crypto/index.ts'
 import { latestVersions } from './amendments.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
-import { prepareAdd, prepareAmend } from './historyLog.ts'
+import { prepareAdd, prepareAddMany, prepareAmend } from './historyLog.ts'
 import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from './recordFixtures.ts'
 
 describe('prepareAdd and prepareAmend, the pure steps of add and amend', () => {
@@ -25,5 +25,22 @@ describe('prepareAdd and prepareAmend, the pure steps of add and amend', () => {
   it('compose with sealing and opening as the log will', () => {
     const keyring = createKeyring()
     expect(openEntry(sealEntry(first, keyring), keyring, DOCTOR, { now: NOW, patient: PATIENT })).toEqual(first)
+  })
+})
+
+describe('prepareAddMany', () => {
+  const { hypertension, penicillin, flu } = fixtureRecords()
+
+  it('prepares a batch of new records, each a valid entry', () => {
+    const batch = prepareAddMany([], [hypertension, penicillin, flu], { writer: PATIENT, patient: PATIENT, now: NOW })
+    expect(batch.map((entry) => entry.record.id)).toEqual(['hypertension', 'penicillin', 'flu-2023'])
+    expect(new Set(batch.map((entry) => entry.id)).size).toBe(3)
+  })
+
+  it('refuses a record the history or the batch already has, as prepareAdd does', () => {
+    const first = prepareAdd([], { record: hypertension, writer: PATIENT, patient: PATIENT, now: NOW })
+    expect(() => prepareAddMany([first], [penicillin, hypertension], { writer: PATIENT, patient: PATIENT, now: NOW })).toThrow(/already has Condition\/hypertension/)
+    expect(() => prepareAddMany([], [penicillin, penicillin], { writer: PATIENT, patient: PATIENT, now: NOW })).toThrow(HistoryError)
+    expect(() => prepareAddMany([], [{ ...flu, status: 'bogus' }], { writer: PATIENT, patient: PATIENT, now: NOW })).toThrow(HistoryError)
   })
 })

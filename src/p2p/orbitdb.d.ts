@@ -189,6 +189,12 @@ declare module '@orbitdb/core' {
   export function Identities(params?: { keystore?: KeyStore; path?: string; storage?: Storage; ipfs?: OrbitDBIpfs }): Promise<Identities>
   export function useDatabaseType(database: { type: string }): void
 
+  /** OrbitDB's entry codec: decode a block, verify an entry's signature. */
+  export const Entry: {
+    decode(bytes: Uint8Array): Promise<LogEntry>
+    verify(identities: Pick<Identities, 'verify'>, entry: LogEntry | object): Promise<boolean>
+  }
+
   export interface LogInstance extends Log {
     storage: Storage
     joinEntry(entry: LogEntry): Promise<boolean>

@@ -20,14 +20,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Log, type LogEntry as OrbitLogEntry, type Storage } from '@orbitdb/core'
 import Sync from '@orbitdb/core/src/sync.js'
 import { Key } from 'interface-datastore'
-import { hashOfBytes, parseHash, readBlock } from './blocks.ts'
+import { hashOfBytes, parseHash, readBlock, type BlockReader } from './blocks.ts'
 import { anchoredEntries, closure, historyRoot, type Anchor, type LogNode } from './historyRoot.ts'
 import { createLogEntry, decodeLogEntry, signatureCheckOf, verifyEntrySignature, type LogEntry } from './logEntry.ts'
 import { P2PError, describeError } from './p2pError.ts'
 import { announceHeads, pullLog, serveLog, stopServing, SyncRefusedError, SYNC_PROTOCOL, type Frame, type SyncSink, type SyncSource } from './syncProtocol.ts'
 import { parseIdentityBlock, type VerifiedIdentity, type WalletAddress, type WalletIdentity } from './walletIdentity.ts'
 import { WRITE_ACCESS_TYPE, type HistoryWriteAccess } from './writeAccess.ts'
-import { verifySignatures } from './verifySignatures.ts'
+import { verifySignatures, warmUpSignatureWorkers } from './verifySignatures.ts'
 import { claimWriter, type TabCoordinationOptions, type WriterRole } from './writerLock.ts'
 import type { P2PNode } from './node.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
@@ -91,6 +91,8 @@ export interface PatientLog {
   anchor(): { root: `0x${string}`; entryCount: number }
   /** The entries an on-chain anchor covers, or undefined when this log does not hold them as anchored. */
   anchored(anchor: Anchor): Set<string> | undefined
+  /** Forget cached write-grant answers, e.g. right after the app sees a grant or a revocation. */
+  refreshAccess(): void
   close(): Promise<void>
 }
 
@@ -148,6 +150,11 @@ const json = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value
 const byTime = (a: LogEntry, b: LogEntry): number => a.clock.time - b.clock.time || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 const parentsOf = (entry: LogEntry): string[] => [...entry.next, ...entry.refs]
 const APPEND_FORWARD_TIMEOUT_MS = 15_000
+const PULL_ATTEMPTS = 5
+const PULL_RETRY_MS = 500
+/** The slow path stops after this many entries in one go; the next head it hears of continues. */
+const MAX_BITSWAP_ENTRIES = 50_000
+const BITSWAP_TIMEOUT_MS = 30_000
 
 /** Runs a store's generator to its end; returns how many items it gave. */
 async function drain(source: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
@@ -166,6 +173,7 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
   const { libp2p, blockstore, datastore } = node
   const { address, identity, access } = params
   if (access.type !== WRITE_ACCESS_TYPE) throw new P2PError('INVALID_LOG', 'A history log needs the Anamnesis write access controller')
+  if ((identity as Partial<WalletIdentity>).verified === undefined) throw new P2PError('INVALID_IDENTITY', 'A history log is written with a wallet identity (createWalletIdentity)')
   const me = identity.verified
   const patient = access.patient
   const manifestHash = address.split('/').pop() ?? address
@@ -546,11 +554,18 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
     return state.running
   }
 
-  /** A pull started by an event: failures are reported as events, not thrown. */
-  const pullInBackground = (peer: PeerId): void => {
+  /**
+   * A pull started by an event: failures are reported as events, not thrown, and a pull cut
+   * off while the peer is still connected is tried again (it resumes where it stopped).
+   */
+  const pullInBackground = (peer: PeerId, attempt = 1): void => {
     pullFrom(peer).catch((error: unknown) => {
       if (closed || error instanceof SyncRefusedError || (error instanceof Error && error.name === 'UnsupportedProtocolError')) return
       emit({ type: 'sync-error', peer: peer.toString(), error: describeError(error) })
+      if (attempt >= PULL_ATTEMPTS) return
+      setTimeout(() => {
+        if (!closed && libp2p.getConnections(peer).some((connection) => connection.status === 'open' && connection.limits == null)) pullInBackground(peer, attempt + 1)
+      }, PULL_RETRY_MS * attempt)
     })
   }
 
@@ -652,12 +667,57 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
   const log = await Log(identity, { logId: address, access, entryStorage, headsStorage, indexStorage })
 
   /** OrbitDB's heads exchange told us a head: pull it from peers that speak the bulk protocol. */
+  /**
+   * OrbitDB's heads exchange told us a head: pull it from peers that speak the bulk
+   * protocol, or, when only stock OrbitDB peers have it, fetch it block by block over
+   * bitswap, checked and stored exactly as a pull is.
+   */
   const onRemoteHead = async (head: OrbitLogEntry): Promise<void> => {
     if (entries.has(head.hash) || closed) return
+    let pulled = false
     for (const peerId of sync.peers) {
       const peer = peerIdFromString(peerId)
-      if (await speaksSync(peer)) pullInBackground(peer)
+      if (!(await speaksSync(peer))) continue
+      pullInBackground(peer)
+      pulled = true
     }
+    if (!pulled) {
+      fetchOverBitswap(head.hash).catch((error: unknown) => {
+        if (!closed) emit({ type: 'sync-error', error: describeError(error) })
+      })
+    }
+  }
+
+  let fetching: Promise<void> = Promise.resolve()
+  /** The slow path, for heads only stock peers hold: walk back from the head one block at a time. */
+  const fetchOverBitswap = (head: string): Promise<void> => {
+    fetching = fetching.catch(() => undefined).then(async () => {
+      const network = node.helia.blockstore as unknown as BlockReader
+      const fetched = new Map<string, LogEntry>()
+      const writers = new Set<string>()
+      const stack = [head]
+      while (stack.length > 0 && fetched.size < MAX_BITSWAP_ENTRIES) {
+        const hash = stack.pop()
+        const cid = hash === undefined ? undefined : parseHash(hash)
+        if (hash === undefined || cid === undefined || entries.has(hash) || fetched.has(hash)) continue
+        const bytes = await readBlock(network, cid, { signal: AbortSignal.any([closing.signal, AbortSignal.timeout(BITSWAP_TIMEOUT_MS)]) })
+        const entry = bytes === undefined ? 'it could not be fetched' : decodeLogEntry(bytes)
+        if (typeof entry === 'string' || entry.hash !== hash) throw new P2PError('SYNC_FAILED', `Entry ${hash} of this history could not be fetched from a peer`, { details: typeof entry === 'string' ? entry : 'hash mismatch' })
+        fetched.set(hash, entry)
+        if (!identities.has(entry.identity)) writers.add(entry.identity)
+        stack.push(...parentsOf(entry))
+      }
+      const identityBytes: Uint8Array[] = []
+      for (const hash of writers) {
+        const cid = parseHash(hash)
+        const bytes = cid === undefined ? undefined : await readBlock(network, cid, { signal: AbortSignal.timeout(BITSWAP_TIMEOUT_MS) })
+        if (bytes !== undefined) identityBytes.push(bytes)
+      }
+      const sink = receiver('bitswap')
+      await sink.receive({ identities: identityBytes, entries: [...fetched.values()].sort(byTime).map((entry) => entry.bytes) })
+      await sink.finish([head])
+    })
+    return fetching
   }
   const sync = await Sync({ ipfs: params.ipfs as never, log, events, onSynced: onRemoteHead, start: false })
 
@@ -682,6 +742,7 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
   const startNetworking = async (): Promise<void> => {
     if (networking || closed) return
     networking = true
+    warmUpSignatureWorkers()
     await serveLog(libp2p, source)
     await sync.start()
     events.on('join', onJoin)
@@ -752,6 +813,7 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
     checkBlocks: () => checkBlocks(),
     anchor: () => ({ root: historyRoot(heads), entryCount: entries.size + damaged.size }),
     anchored: (anchor) => anchoredEntries(nodeMap(), anchor),
+    refreshAccess: () => access.refresh(),
     close: async () => {
       if (closed) return
       closed = true
@@ -769,7 +831,7 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
       for (const waiting of pendingForwards.values()) waiting.reject(new P2PError('LOG_CLOSED', 'This history was closed'))
       events.emit('close')
     },
-    drop: () => Promise.reject(new P2PError('INVALID_LOG', 'A patient\'s history is never dropped')),
+    drop: () => Promise.reject(new P2PError('INVALID_LOG', 'A patient\'s history is never dropped'))
   }
 
   /** verify()'s part here: each entry re-read from storage and checked again from scratch. */

@@ -23,17 +23,21 @@ export function signData(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 const POINT_CACHE_SIZE = 32
-const points = new Map<string, CurvePoint | null>()
+const points = new Map<string, { point: CurvePoint | null; uses: number }>()
 
-/** The public key as a point with a precomputed window, cached: undefined when it is not a valid compressed key. */
+/**
+ * The public key as a point, cached: undefined when it is not a valid compressed key. A key
+ * seen a second time gets a precomputed window (tens of milliseconds once, then every
+ * check is faster); a key checked once, like an identity's, does not pay for it.
+ */
 function publicPoint(publicKey: Uint8Array): CurvePoint | undefined {
   const key = bytesToHex(publicKey)
-  let point = points.get(key)
-  if (point === undefined) {
+  let cached = points.get(key)
+  if (cached === undefined) {
+    let point: CurvePoint | null
     try {
       if (publicKey.length !== 33) throw new Error('not a compressed key')
       point = Point.fromBytes(publicKey)
-      point.precompute(8)
     } catch {
       point = null
     }
@@ -41,9 +45,12 @@ function publicPoint(publicKey: Uint8Array): CurvePoint | undefined {
       const oldest = points.keys().next().value
       if (oldest !== undefined) points.delete(oldest)
     }
-    points.set(key, point)
+    cached = { point, uses: 0 }
+    points.set(key, cached)
   }
-  return point ?? undefined
+  cached.uses += 1
+  if (cached.uses === 2) cached.point?.precompute(8)
+  return cached.point ?? undefined
 }
 
 /**

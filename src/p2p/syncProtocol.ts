@@ -132,6 +132,21 @@ async function handleStream(logs: Map<string, SyncSource>, stream: Stream, conne
   }
 }
 
+/** `work`, unless `signal` fires first. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted()
+  let onAbort = (): void => {}
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([work, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
 export class SyncRefusedError extends Error {
   override name = 'SyncRefusedError'
 }
@@ -165,7 +180,7 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, hav
           failure ??= { error }
         })
       } else if (message.t === 'end' && isStringArray(message.heads, MAX_HAVE)) {
-        await storing
+        await untilAborted(storing, signal)
         await sink.finish(message.heads)
         await stream.close({ signal })
         return

@@ -1,7 +1,9 @@
 // Checks many OrbitDB-format signatures at once. In a browser the work goes to a small
 // pool of Web Workers (ECDSA verification is most of what replication costs, and the page
 // has other work: decrypting, storing); elsewhere, or if workers cannot start, it runs here.
-import { verifyData } from './signatures.ts'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { signData, verifyData } from './signatures.ts'
 
 export interface SignatureCheck {
   signature: Uint8Array
@@ -15,6 +17,7 @@ const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ sig
 
 /** Batches smaller than this are not worth a round trip to a worker. */
 const MIN_FOR_WORKER = 16
+const WORKER_TIMEOUT_MS = 10_000
 
 interface PooledWorker {
   worker: Worker
@@ -46,7 +49,7 @@ function workers(): PooledWorker[] | undefined {
         request.worker.busy -= 1
         request.resolve(data.results)
       }
-      pooled.worker.onerror = () => {
+      pooled.worker.onmessageerror = pooled.worker.onerror = () => {
         // A worker that fails takes no more work; its requests are checked here instead.
         pool = pool?.filter((p) => p !== pooled)
         for (const [id, request] of waiting) if (request.worker === pooled) {
@@ -68,10 +71,43 @@ export const verifySignatures: VerifySignatures = async (items) => {
   pooled.busy += 1
   try {
     return await new Promise<boolean[]>((resolve, reject) => {
-      waiting.set(id, { resolve, reject, worker: pooled })
+      // A worker that does not answer in time is not waited for: the checks run here.
+      const timer = setTimeout(() => {
+        waiting.delete(id)
+        pooled.busy -= 1
+        reject(new Error('the signature worker did not answer'))
+      }, WORKER_TIMEOUT_MS)
+      waiting.set(id, {
+        resolve: (results) => {
+          clearTimeout(timer)
+          resolve(results)
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+        worker: pooled
+      })
       pooled.worker.postMessage({ id, items })
     })
   } catch {
     return await verifyHere(items)
   }
+}
+
+/**
+ * Starts the workers and has them check a few signatures, so the first frame of a sync
+ * does not wait for a worker to load and compile its curve arithmetic. Cheap; call it when
+ * a log opens.
+ */
+export function warmUpSignatureWorkers(): void {
+  const available = workers()
+  if (available === undefined) return
+  const secretKey = sha256(new TextEncoder().encode('anamnesis/signature-worker-warm-up'))
+  const publicKey = secp256k1.getPublicKey(secretKey, true)
+  const items = Array.from({ length: 8 }, (_, i) => {
+    const data = Uint8Array.of(i)
+    return { signature: signData(secretKey, data), publicKey, data }
+  })
+  for (const pooled of available) pooled.worker.postMessage({ id: -1, items })
 }

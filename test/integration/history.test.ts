@@ -127,12 +127,14 @@ describe('the patient\'s encrypted history', () => {
 
   it('gives a plain stock OrbitDB node that replicates the log no plaintext, in any block it holds', async () => {
     const p = await device(patient)
-    const mine = await p.open(createKeyring())
+    const keyring = createKeyring()
+    const mine = await p.open(keyring)
     const records = Object.values(fixtureRecordsFor(patient.address))
     await mine.history.addMany(records)
 
     // A stock node, none of this project's code: Helia, libp2p, OrbitDB as anyone would set them up.
-    // It must know the access controller's type to open the log; an attacker registers one that admits anything.
+    // It must know the access controller's type to open the log; an attacker registers one that admits
+    // anything whose writer identity it can fetch, as OrbitDB's own controllers look identities up.
     const directory = await mkdtemp(join(tmpdir(), 'anamnesis-stock-'))
     const helia = withBitswap(
       withLibp2pLight(createHeliaLight({ codecs: [dagCbor] }), {
@@ -147,8 +149,13 @@ describe('the patient\'s encrypted history', () => {
     await helia.start()
     const anything = Object.assign(
       () =>
-        ({ address }: { address?: string }) =>
-          Promise.resolve({ type: 'anamnesis-write', address: address ?? '', write: ['*'], canAppend: () => Promise.resolve(true) }),
+        ({ address, identities }: { address?: string; identities: { getIdentity(hash: string): Promise<unknown> } }) =>
+          Promise.resolve({
+            type: 'anamnesis-write',
+            address: address ?? '',
+            write: ['*'],
+            canAppend: async (entry: { identity: string }) => (await identities.getIdentity(entry.identity)) !== undefined
+          }),
       { type: 'anamnesis-write' }
     )
     useAccessController(anything)
@@ -173,6 +180,16 @@ describe('the patient\'s encrypted history', () => {
     // …and inside the entries' payloads, not even those.
     const payloads = entryBlocks.map((bytes) => dagCbor.decode<{ payload: Uint8Array }>(bytes).payload)
     expect(findPlaintext(payloads, secretsOf(records))).toEqual([])
+
+    // With the patient's browser closed, a doctor who reaches only that stock replica still gets the history,
+    // over bitswap, every block checked as in a pull.
+    await p.orbit.stop()
+    await p.node.stop()
+    const d = await device(doctor)
+    const theirs = await d.open(sharedWith(doctor, keyring))
+    await d.node.libp2p.dial(multiaddr(webSocketAddress(helia)), { signal: AbortSignal.timeout(5_000) })
+    await waitFor('the doctor to read the history from the stock replica', () => theirs.history.entries().length === records.length, 30_000)
+    expect(theirs.history.entries()).toEqual(mine.history.entries())
   })
 
   it('rejects a doctor\'s entry without a live write grant and accepts it with one', async () => {

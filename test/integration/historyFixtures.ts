@@ -33,7 +33,7 @@ export async function loopbackNode(options: Partial<StartP2PNodeOptions> = {}): 
   return await startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], ...options })
 }
 
-export function webSocketAddress(node: P2PNode): string {
+export function webSocketAddress(node: { libp2p: { getMultiaddrs(): { toString(): string }[] } }): string {
   const address = node.libp2p
     .getMultiaddrs()
     .map(String)

@@ -1,0 +1,287 @@
+// The history's figures: writing 1,000 records, and a second peer replicating and
+// decrypting them, for this project's log and for stock OrbitDB measured the same way.
+//
+// - history.write1000.ms, history.replicate1000.ms: two headless Chromium browsers over
+//   WebRTC inside the private network namespace (the path users take), IndexedDB storage;
+//   replication is timed from the direct connection until the doctor's page has decrypted all.
+// - history.replicate1000.stock.ms, history.write1000.stock.ms: the same pages, stock
+//   OrbitDB (plaintext events, one add at a time, sync by heads exchange and bitswap).
+// - history.replicate1000.node.ms (and .stock.node.ms, write1000.node.ms): two Node peers
+//   over loopback WebSockets, memory storage.
+//
+// `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
+import { spawn } from 'node:child_process'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
+import { chromium, type Browser, type Page } from '@playwright/test'
+import { privateKeyToAccount } from 'viem/accounts'
+import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
+import { PRIVATE_NETWORK_ADDRESS, privateNetworkCommand } from '../scripts/stack/privateNetwork.ts'
+import { startRelay } from '../scripts/stack/relay.ts'
+import { serveStatic } from '../scripts/stack/serveStatic.ts'
+import { developmentAccounts } from '../src/chain/devAccounts.ts'
+import { createKeyring, currentKey, deriveWalletKeys, keyDerivationMessage, wrapDataKey } from '../src/crypto/index.ts'
+import { openPatientHistory, readerKeyring } from '../src/history/index.ts'
+import { bloodPressureSeries } from '../src/history/recordFixtures.ts'
+import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
+import type { BenchPerson, HistoryBenchApi } from './history/benchPage.ts'
+
+type Figures = Record<string, { value: number; unit: 'ms' }>
+
+const root = path.resolve(import.meta.dirname, '..')
+const RECORDS = 1000
+const FIGURES_LINE = 'HISTORY_FIGURES '
+
+const ms = (value: number): { value: number; unit: 'ms' } => ({ value: Math.round(value), unit: 'ms' })
+
+async function benchPerson(label: string): Promise<BenchPerson> {
+  const dev = developmentAccounts.find((account) => account.label === label)
+  if (dev === undefined) throw new Error(`no development account ${label}`)
+  const account = privateKeyToAccount(dev.privateKey)
+  const address = account.address.toLowerCase()
+  const keySignature = await account.signMessage({ message: keyDerivationMessage(address) })
+  const keys = deriveWalletKeys(hexToBytes(keySignature.slice(2)))
+  const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
+  return { address, keySignature, binding }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, every = 5): Promise<void> {
+  const start = performance.now()
+  while (!(await condition())) {
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, every))
+  }
+}
+
+const loopback = (): Promise<P2PNode> => startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
+
+function wsAddress(node: P2PNode): string {
+  const address = node.libp2p
+    .getMultiaddrs()
+    .map(String)
+    .find((a) => a.includes('/ws/'))
+  if (address === undefined) throw new Error('no WebSockets address')
+  return address
+}
+
+/** Ours, two Node peers: write 1,000 in one batch; the doctor pulls and decrypts them. */
+async function nodeOurs(patient: BenchPerson, doctor: BenchPerson): Promise<{ write: number; replicate: number }> {
+  const [a, b] = await Promise.all([loopback(), loopback()])
+  try {
+    const patientKeys = deriveWalletKeys(hexToBytes(patient.keySignature.slice(2)))
+    const doctorKeys = deriveWalletKeys(hexToBytes(doctor.keySignature.slice(2)))
+    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, identityKey: patientKeys.identity, binding: patient.binding }) })
+    const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, identityKey: doctorKeys.identity, binding: doctor.binding }) })
+    const keyring = createKeyring()
+    const mine = openPatientHistory({ log: await patientOrbit.openLog(patient.address), keyring })
+    const records = bloodPressureSeries(patient.address, RECORDS)
+    const writeStart = performance.now()
+    await mine.addMany(records)
+    const write = performance.now() - writeStart
+    const { epoch, key } = currentKey(keyring)
+    const theirs = openPatientHistory({
+      log: await doctorOrbit.openLog(patient.address),
+      keyring: readerKeyring([wrapDataKey(key, doctorKeys.encryption.publicKey, epoch)], doctorKeys.encryption.secretKey)
+    })
+    await b.libp2p.dial(multiaddr(wsAddress(a)))
+    const start = performance.now()
+    await until(() => theirs.entries().length === RECORDS, 60_000)
+    const replicate = performance.now() - start
+    await doctorOrbit.stop()
+    await patientOrbit.stop()
+    return { write, replicate }
+  } finally {
+    await Promise.allSettled([a.stop(), b.stop()])
+  }
+}
+
+/** Stock OrbitDB, two Node peers: plaintext events added one at a time; the reader joins them over bitswap. */
+async function nodeStock(patient: BenchPerson): Promise<{ write: number; replicate: number }> {
+  const [a, b] = await Promise.all([loopback(), loopback()])
+  const directory = path.join(root, '.stack', `bench-stock-${process.pid}`)
+  try {
+    const writer = await createOrbitDB({ ipfs: a.helia, id: 'stock-writer', directory: path.join(directory, 'a') })
+    const reader = await createOrbitDB({ ipfs: b.helia, id: 'stock-reader', directory: path.join(directory, 'b') })
+    const db = await writer.open('stock-history', { type: 'events', AccessController: IPFSAccessController({ write: ['*'] }) })
+    const records = bloodPressureSeries(patient.address, RECORDS)
+    const writeStart = performance.now()
+    let oldest = ''
+    for (const record of records) {
+      const hash = await db.add(record)
+      if (oldest === '') oldest = hash
+    }
+    const write = performance.now() - writeStart
+    // A stock reader needs the manifest from the writer before it can open the log: connect first.
+    await b.libp2p.dial(multiaddr(wsAddress(a)))
+    const start = performance.now()
+    const replica = await reader.open(db.address)
+    replica.events.on('error', () => undefined)
+    await until(() => replica.log.has(oldest), 300_000, 20)
+    const replicate = performance.now() - start
+    await reader.stop()
+    await writer.stop()
+    return { write, replicate }
+  } finally {
+    await Promise.allSettled([a.stop(), b.stop()])
+    await rm(directory, { recursive: true, force: true })
+  }
+}
+
+async function buildBenchPage(): Promise<string> {
+  const outDir = path.join(root, '.stack', 'bench-history-page')
+  const { build } = await import('vite')
+  await build({
+    configFile: false,
+    root: path.join(root, 'bench', 'history'),
+    base: './',
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 }
+  })
+  return outDir
+}
+
+/** Inside the private network namespace: relay, page server, two Chromium browsers per pair. */
+async function browserFigures(pageDir: string): Promise<Figures> {
+  const executablePath = chromiumPath()
+  if (executablePath === undefined) throw new Error(missingChromiumMessage())
+  const relay = await startRelay({ port: 0, keyFile: path.join(root, '.stack', 'bench-history-relay.key') })
+  const server = await serveStatic({ root: pageDir })
+  const [patient, doctor] = await Promise.all([benchPerson('Patient'), benchPerson('Doctor')])
+  const browsers: Browser[] = []
+  const openPage = async (): Promise<Page> => {
+    const browser = await chromium.launch({ headless: true, executablePath, args: CHROMIUM_ARGS })
+    browsers.push(browser)
+    const page = await browser.newPage()
+    page.on('pageerror', (error) => console.error('page error:', error.message))
+    // BENCH_TIMELINE=1 prints when each frame of the sync was stored, seen from the doctor's page.
+    const timeline = process.env.BENCH_TIMELINE !== undefined
+    if (timeline) page.on('console', (message) => console.error('page:', message.text()))
+    await page.goto(`${server.url}/${timeline ? '?timeline' : ''}`)
+    await page.waitForFunction(() => 'historyBench' in window)
+    return page
+  }
+  type Api = HistoryBenchApi
+  const call = <K extends keyof Api>(page: Page, name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> =>
+    page.evaluate(
+      ([fn, params]) => {
+        const bench = (window as unknown as { historyBench: Record<string, (...a: unknown[]) => unknown> }).historyBench
+        const method = bench[fn]
+        if (method === undefined) throw new Error(`no bench function ${fn}`)
+        return method(...params)
+      },
+      [name, args] as [string, unknown[]]
+    ) as Promise<Awaited<ReturnType<Api[K]>>>
+  try {
+    // Ours.
+    const [p, d] = await Promise.all([openPage(), openPage()])
+    const patientAddress = await call(p, 'start', relay.multiaddr, 'bench-patient')
+    await call(d, 'start', relay.multiaddr, 'bench-doctor')
+    await call(p, 'openHistory', patient, patient.address)
+    const write = await call(p, 'write', patient.address, RECORDS)
+    const wrapped = await call(p, 'wrapFor', doctorEncryptionKey(doctor))
+    await call(d, 'openHistory', doctor, patient.address, wrapped)
+    const profile = process.env.BENCH_PROFILE === undefined ? undefined : await d.context().newCDPSession(d)
+    if (profile !== undefined) {
+      await profile.send('Profiler.enable')
+      await profile.send('Profiler.setSamplingInterval', { interval: 200 })
+      await profile.send('Profiler.start')
+    }
+    const ours = await call(d, 'replicate', patientAddress, RECORDS)
+    if (profile !== undefined) {
+      const { profile: cpu } = await profile.send('Profiler.stop')
+      const { writeFile } = await import('node:fs/promises')
+      await writeFile(process.env.BENCH_PROFILE ?? 'doctor.cpuprofile', JSON.stringify(cpu))
+    }
+    await Promise.all(browsers.splice(0).map((b) => b.close()))
+
+    // Stock, the same way.
+    const [sp, sd] = await Promise.all([openPage(), openPage()])
+    const stockAddress = await call(sp, 'start', relay.multiaddr, 'bench-stock-patient')
+    await call(sd, 'start', relay.multiaddr, 'bench-stock-doctor')
+    const stockWrite = await call(sp, 'stockWrite', patient.address, RECORDS)
+    const stock = await call(sd, 'stockReplicate', stockAddress, stockWrite.address, stockWrite.oldest)
+    console.error(`browser dial: ours ${Math.round(ours.dialMs)} ms, stock ${Math.round(stock.dialMs)} ms (not counted)`)
+    return {
+      'history.write1000.ms': ms(write),
+      'history.replicate1000.ms': ms(ours.replicateMs),
+      'history.write1000.stock.ms': ms(stockWrite.ms),
+      'history.replicate1000.stock.ms': ms(stock.replicateMs)
+    }
+  } finally {
+    await Promise.allSettled(browsers.map((b) => b.close()))
+    await server.stop()
+    await relay.stop()
+  }
+}
+
+function doctorEncryptionKey(doctor: BenchPerson): string {
+  const keys = deriveWalletKeys(hexToBytes(doctor.keySignature.slice(2)))
+  return Array.from(keys.encryption.publicKey, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Runs this file inside a fresh private network namespace and reads the figures it prints. */
+async function browserFiguresInNamespace(): Promise<Figures> {
+  const pageDir = await buildBenchPage()
+  const { command, args } = privateNetworkCommand(process.execPath, [path.join(root, 'bench', 'history.ts'), '--browsers', pageDir])
+  return await new Promise<Figures>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const line = output.split('\n').find((l) => l.startsWith(FIGURES_LINE))
+      if (code !== 0 || line === undefined) reject(new Error(`the browser benchmark failed (exit ${String(code)})`))
+      else resolve(JSON.parse(line.slice(FIGURES_LINE.length)) as Figures)
+    })
+  })
+}
+
+async function nodeFigures(): Promise<Figures> {
+  const [patient, doctor] = await Promise.all([benchPerson('Patient'), benchPerson('Doctor')])
+  const ours = await nodeOurs(patient, doctor)
+  const stock = await nodeStock(patient)
+  return {
+    'history.write1000.node.ms': ms(ours.write),
+    'history.replicate1000.node.ms': ms(ours.replicate),
+    'history.write1000.stock.node.ms': ms(stock.write),
+    'history.replicate1000.stock.node.ms': ms(stock.replicate)
+  }
+}
+
+export async function measureHistory(): Promise<Figures> {
+  return { ...(await browserFiguresInNamespace()), ...(await nodeFigures()) }
+}
+
+if (import.meta.main) {
+  const [mode, pageDir] = process.argv.slice(2)
+  if (mode === '--browsers' && pageDir !== undefined) {
+    if (process.env.ANAMNESIS_PRIVATE_NETWORK !== '1') throw new Error(`run the browser part inside the private network (${PRIVATE_NETWORK_ADDRESS})`)
+    browserFigures(pageDir).then(
+      (figures) => {
+        console.log(FIGURES_LINE + JSON.stringify(figures))
+        process.exit(0)
+      },
+      (error: unknown) => {
+        console.error(error)
+        process.exit(1)
+      }
+    )
+  } else {
+    const measure = mode === '--node' ? nodeFigures : mode === '--browser' ? browserFiguresInNamespace : measureHistory
+    measure().then(
+      (figures) => {
+        for (const [name, { value, unit }] of Object.entries(figures)) console.log(`${name.padEnd(38)} ${value.toLocaleString('en')} ${unit}`)
+        process.exit(0)
+      },
+      (error: unknown) => {
+        console.error(error)
+        process.exit(1)
+      }
+    )
+  }
+}

@@ -1,0 +1,55 @@
+import * as dagCbor from '@ipld/dag-cbor'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { Entry, Identities, KeyStore, MemoryStorage } from '@orbitdb/core'
+import { privateKeyToAccount } from 'viem/accounts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
+import { encodeBlock } from './blocks.ts'
+import { createLogEntry, decodeLogEntry, verifyEntrySignature, type LogEntry } from './logEntry.ts'
+import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from './walletIdentity.ts'
+
+const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
+let first: LogEntry
+let second: LogEntry
+
+beforeAll(async () => {
+  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
+  const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
+  const identity: WalletIdentity = createWalletIdentity({ address: account.address, identityKey: keys.identity, binding })
+  first = await createLogEntry({ identity, logId: LOG, payload: Uint8Array.of(1, 2, 3), next: [], time: 1 })
+  second = await createLogEntry({ identity, logId: LOG, payload: Uint8Array.of(4, 5), next: [first.hash], time: 2 })
+})
+
+describe('log entries', () => {
+  it('are OrbitDB v2 entries: stock OrbitDB decodes them to the same hash and verifies the signature', async () => {
+    const decoded = (await Entry.decode(second.bytes)) as { hash: string; next: string[] }
+    expect(decoded.hash).toBe(second.hash)
+    expect(decoded.next).toEqual([first.hash])
+    const identities = await Identities({ keystore: await KeyStore({ storage: await MemoryStorage() }) })
+    expect(await Entry.verify(identities, decoded)).toBe(true)
+  })
+
+  it('decode back from their bytes, with the hash computed from them', () => {
+    expect(decodeLogEntry(second.bytes)).toEqual(second)
+    expect(verifyEntrySignature(second)).toBe(true)
+  })
+
+  it('fail the signature check when anything signed changes', () => {
+    expect(verifyEntrySignature({ ...second, payload: Uint8Array.of(4, 6) })).toBe(false)
+    expect(verifyEntrySignature({ ...second, next: [] })).toBe(false)
+    expect(verifyEntrySignature({ ...second, clock: { ...second.clock, time: 3 } })).toBe(false)
+  })
+
+  it('refuse blocks that are not entries of this form', () => {
+    const fields = dagCbor.decode<Record<string, unknown>>(second.bytes)
+    expect(decodeLogEntry(encodeBlock({ ...fields, extra: 1 }).bytes)).toMatch(/fields of a log entry/)
+    expect(decodeLogEntry(encodeBlock({ ...fields, v: 1 }).bytes)).toMatch(/version/)
+    expect(decodeLogEntry(encodeBlock({ ...fields, payload: 'plain text' }).bytes)).toMatch(/payload/)
+    expect(decodeLogEntry(encodeBlock({ ...fields, next: ['QmNotAnEntry'] }).bytes)).toMatch(/links/)
+    expect(decodeLogEntry(encodeBlock({ ...fields, clock: { id: 'x', time: 0 } }).bytes)).toMatch(/clock/)
+    // The same content in a non-canonical encoding (a map with its keys out of order).
+    const swapped = Uint8Array.of(0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02)
+    expect(decodeLogEntry(swapped)).toMatch(/canonical|not an object|fields/)
+  })
+})

@@ -1,0 +1,58 @@
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { Identities, KeyStore, MemoryStorage, useIdentityProvider } from '@orbitdb/core'
+import { privateKeyToAccount } from 'viem/accounts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../crypto/index.ts'
+import { encodeBlock } from './blocks.ts'
+import { P2PError } from './p2pError.ts'
+import { createWalletIdentity, identityBindingMessage, parseIdentityBlock, WalletIdentityProvider } from './walletIdentity.ts'
+
+// anvil's development accounts 0 and 1: public test keys.
+const patient = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+const other = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+
+let keys: WalletKeys
+let binding: `0x${string}`
+
+beforeAll(async () => {
+  keys = deriveWalletKeys(hexToBytes((await patient.signMessage({ message: keyDerivationMessage(patient.address) })).slice(2)))
+  binding = await patient.signMessage({ message: identityBindingMessage(patient.address, keys.identity.publicKey) })
+})
+
+describe('createWalletIdentity', () => {
+  it('is the same identity, hash and all, every time the same wallet signs (pinned: a change strands users\' entries)', () => {
+    const identity = createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding })
+    expect(identity.id).toBe(patient.address.toLowerCase())
+    expect(createWalletIdentity({ address: patient.address.toLowerCase(), identityKey: keys.identity, binding: hexToBytes(binding.slice(2)) }).hash).toBe(identity.hash)
+    expect(identity.hash).toBe('zdpuB1iPuRdJUAWgHRNq3PZrjpiRZKoZ3EJTLLiENGGobYViS')
+  })
+
+  it('refuses a binding signed by another wallet, or a key pair that does not match', async () => {
+    const forged = await other.signMessage({ message: identityBindingMessage(patient.address, keys.identity.publicKey) })
+    expect(() => createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding: forged })).toThrow(P2PError)
+    expect(() => createWalletIdentity({ address: patient.address, identityKey: { ...keys.identity, publicKey: keys.encryption.publicKey }, binding })).toThrow(/does not match/)
+    expect(() => createWalletIdentity({ address: 'alice', identityKey: keys.identity, binding })).toThrow(/not a wallet address/)
+  })
+
+  it('is verified by stock OrbitDB once the provider is registered', async () => {
+    useIdentityProvider(WalletIdentityProvider)
+    const identities = await Identities({ keystore: await KeyStore({ storage: await MemoryStorage() }) })
+    expect(await identities.verifyIdentity(createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding }))).toBe(true)
+  })
+})
+
+describe('parseIdentityBlock', () => {
+  it('accepts the block of a wallet identity', () => {
+    const identity = createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding })
+    expect(parseIdentityBlock(identity.bytes)).toMatchObject({ hash: identity.hash, address: patient.address.toLowerCase() })
+  })
+
+  it('refuses a block that claims another address, or another key, or is not a wallet identity', () => {
+    const identity = createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding })
+    const base = { id: identity.id, publicKey: identity.publicKey, signatures: identity.signatures, type: identity.type }
+    expect(parseIdentityBlock(encodeBlock({ ...base, id: other.address.toLowerCase() }).bytes)).toBe('the identity key did not sign the identity id')
+    expect(parseIdentityBlock(encodeBlock({ ...base, publicKey: `03${'11'.repeat(32)}` }).bytes)).toMatch(/did not sign/)
+    expect(parseIdentityBlock(encodeBlock({ ...base, type: 'publickey' }).bytes)).toMatch(/not a wallet identity/)
+    expect(parseIdentityBlock(Uint8Array.of(0xa1, 0x61, 0x61, 0x01, 0x00))).toMatch(/not canonical/)
+  })
+})

@@ -3,6 +3,7 @@
 // so a block that was altered no longer matches its name.
 import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
@@ -67,14 +68,7 @@ export async function readBlock(store: BlockReader, cid: CID, options: { signal?
   try {
     const chunks: Uint8Array[] = []
     for await (const chunk of store.get(cid, options)) chunks.push(chunk)
-    if (chunks.length === 1) return chunks[0]
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-    let at = 0
-    for (const chunk of chunks) {
-      out.set(chunk, at)
-      at += chunk.length
-    }
-    return out
+    return chunks.length === 1 ? chunks[0] : concatBytes(...chunks)
   } catch {
     return undefined
   }

@@ -2,6 +2,7 @@
 // object store named after the location, keys "/" + base32upper(multihash)), so stored
 // blocks stay readable. Unlike blockstore-idb, putMany and getMany run in one
 // transaction each: a batch of 1,000 history entries is one IndexedDB commit, not 1,000.
+import { concatBytes } from '@noble/hashes/utils.js'
 import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -33,13 +34,7 @@ async function bytesOf(value: InputPair['bytes']): Promise<Uint8Array> {
   if (value instanceof Uint8Array) return value
   const chunks: Uint8Array[] = []
   for await (const chunk of value) chunks.push(chunk)
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.length
-  }
-  return out
+  return concatBytes(...chunks)
 }
 
 export class BlockNotFoundError extends Error {

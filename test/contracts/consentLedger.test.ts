@@ -23,6 +23,7 @@ import {
   readAuditTrail,
   readGrants,
   readLatestAnchor,
+  readPatients,
   removeGuardian,
   revoke,
   toChainError,
@@ -171,6 +172,18 @@ describe('grant and revoke', () => {
 
     expect(await isGrantLive(client, { ledger, patient: addresses.patient, doctor: addresses.guardian })).toBe(false)
     expect((await readGrants(client, { ledger, patient: addresses.patient })).map((g) => g.doctor)).toEqual([addresses.doctor])
+  })
+
+  it("lists a doctor's patients from the ledger, and a revoked grant drops out", async () => {
+    const [grantOfDoctor] = await readGrants(client, { ledger, patient: addresses.patient })
+    expect(await readPatients(client, { ledger, doctor: addresses.doctor })).toEqual([
+      { patient: addresses.patient, expiry: grantOfDoctor?.expiry, scope: writeAll, live: true, emergency: false }
+    ])
+    // The guardian held a grant from the patient, then lost it.
+    expect(await readPatients(client, { ledger, doctor: addresses.guardian })).toEqual([])
+    // The same answer whatever the block range of each log query.
+    expect(await readPatients(client, { ledger, doctor: addresses.doctor, blockRange: 1n })).toHaveLength(1)
+    await chainError(readPatients(client, { ledger, doctor: '0x1234' }), 'INVALID_ADDRESS')
   })
 
   it('says there is nothing to revoke when the doctor holds no grant', async () => {

@@ -54,6 +54,10 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     // The two browsers talk directly, not through the relay.
     await expect(statusStrip(doctor)).toContainText(/\(1 direct, \d+ relayed\)/)
 
+    // The doctor's own list of patients shows the grant.
+    await doctor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await expect(doctor.getByRole('list', { name: 'Patients who granted you access' })).toContainText('0xf39F…2266: read access to conditions')
+
     const grants = patient.getByRole('list', { name: 'Current grants' })
     await expect(grants).toContainText('Dr 0x15d3…6A65: read access to conditions')
 
@@ -70,7 +74,12 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click()
     await expect(trail.getByRole('listitem').first()).toContainText("Dr 0x15d3…6A65's access was revoked")
 
+    // After the revocation the doctor's list no longer has the patient.
+    await doctor.getByRole('region', { name: 'My patients' }).getByRole('button', { name: 'Refresh' }).click()
+    await expect(doctor.getByRole('region', { name: 'My patients' })).toContainText('No patient has granted you access.')
+
     // The same invite cannot be used twice, even from a fresh start of the doctor's app.
+    await doctor.goto(link)
     await doctor.reload()
     await expectStackLive(doctor, 'Second doctor')
     await doctor.getByRole('button', { name: 'Ask for access' }).click()

@@ -4,6 +4,7 @@ import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch, ty
 import { describeScope, formatDay, recordCategories, type RecordCategory } from '../../chain/index.ts'
 import { useApp } from '../AppContext.ts'
 import { createGrantsList } from '../createGrantsList.ts'
+import { createPatientsList } from '../createPatientsList.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
 import { failed, ready } from '../ledgerContext.ts'
 import type { JoinStep, PendingRequest } from '../createVisits.ts'
@@ -103,6 +104,7 @@ function PatientVisit(): JSX.Element {
       </section>
       <For each={visits.requests()}>{(request) => <RequestCard request={request} />}</For>
       <CurrentGrants />
+      <MyPatients />
     </>
   )
 }
@@ -218,6 +220,42 @@ function CurrentGrants(): JSX.Element {
       </Switch>
       <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
       <ErrorBanner message={grants.error()} />
+    </section>
+  )
+}
+
+function MyPatients(): JSX.Element {
+  const app = useApp()
+  const patients = createPatientsList(app)
+  return (
+    <section aria-labelledby="patients-heading">
+      <h2 id="patients-heading">My patients</h2>
+      <p class="hint">If you are a doctor: the patients who granted you access, as the ledger holds it now.</p>
+      <Switch>
+        <Match when={patients.list().state === 'loading'}>
+          <p>Reading the ledger…</p>
+        </Match>
+        <Match when={failed(patients.list())}>{(error) => <p role="alert">{error()}</p>}</Match>
+        <Match when={ready(patients.list())}>
+          {(list) => (
+            <Show when={list().length > 0} fallback={<p>No patient has granted you access.</p>}>
+              <ul class="grant-list" aria-label="Patients who granted you access">
+                <For each={list()}>
+                  {(p) => (
+                    <li>
+                      <code>{shortAddress(p.patient)}</code>: {describeScope(p.scope)} {p.live ? 'until' : 'ended'} {formatDay(p.expiry)}
+                      {p.emergency ? ' (emergency grant by a guardian)' : ''}
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          )}
+        </Match>
+      </Switch>
+      <button type="button" onClick={() => void patients.refresh()}>
+        Refresh
+      </button>
     </section>
   )
 }

@@ -108,13 +108,21 @@ export function createVisits(app: AppStore): Visits {
       await visit.answer({ t: 'refused', message: message(error) })
       return
     }
-    const signed = await verifyVisitRequest(s.client, {
-      doctor: visit.request.doctor,
-      signature: visit.request.signature as Hex,
-      token: visit.request.token,
-      patient: s.wallet.address,
-      doctorPeer: visit.from.toString()
-    }).catch(() => false)
+    let signed: boolean
+    try {
+      signed = await verifyVisitRequest(s.client, {
+        doctor: visit.request.doctor,
+        signature: visit.request.signature as Hex,
+        token: visit.request.token,
+        patient: s.wallet.address,
+        doctorPeer: visit.from.toString()
+      })
+    } catch (error) {
+      // Not a forgery: the check itself could not run (e.g. the chain is unreachable). Say so to both sides.
+      setInviteError(`A doctor asked to join, but their signature could not be checked: ${message(error)}`)
+      await visit.answer({ t: 'refused', message: `The patient's app could not check your signature (${message(error)}). Ask the patient to start the visit again.` })
+      return
+    }
     if (!signed) {
       await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
       return

@@ -4,7 +4,7 @@ import { useApp } from '../AppContext.ts'
 import { createGuardians } from '../createGuardians.ts'
 import { createKeyRegistration } from '../createKeyRegistration.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
-import { failed, ready } from '../ledgerContext.ts'
+import { LoadedList } from '../LoadedList.tsx'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 
@@ -162,38 +162,24 @@ function GuardiansSection(): JSX.Element {
         A guardian is someone you trust (a relative, a caregiver) who may, when you cannot, give a doctor emergency access to your history
         for at most 72 hours. Every such act is recorded on-chain under their name. You can remove a guardian at any time.
       </p>
-      <Switch>
-        <Match when={guardians.list().state === 'no-wallet'}>
-          <p>Connect a wallet to name guardians.</p>
-        </Match>
-        <Match when={guardians.list().state === 'loading'}>
-          <p>Reading your guardians…</p>
-        </Match>
-        <Match when={failed(guardians.list())}>{(error) => <p role="alert">Could not read your guardians: {error()}</p>}</Match>
-        <Match when={ready(guardians.list())}>
-          {(list) => (
-            <Show when={list().length > 0} fallback={<p>You have named no guardians.</p>}>
-              <ul class="guardian-list" aria-label="Your guardians">
-                <For each={list()}>
-                  {(g) => (
-                    <li>
-                      <code>{g.guardian}</code>{' '}
-                      <button
-                        type="button"
-                        aria-label={`Remove guardian ${g.guardian}`}
-                        disabled={guardians.pending() !== undefined}
-                        onClick={() => void guardians.remove(g.guardian)}
-                      >
-                        Remove
-                      </button>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Match>
-      </Switch>
+      <LoadedList
+        state={guardians.list()}
+        label="Your guardians"
+        class="guardian-list"
+        noWallet="Connect a wallet to name guardians."
+        loading="Reading your guardians…"
+        empty="You have named no guardians."
+        failedPrefix="Could not read your guardians: "
+      >
+        {(g) => (
+          <li>
+            <code>{g.guardian}</code>{' '}
+            <button type="button" aria-label={`Remove guardian ${g.guardian}`} disabled={guardians.pending() !== undefined} onClick={() => void guardians.remove(g.guardian)}>
+              Remove
+            </button>
+          </li>
+        )}
+      </LoadedList>
       <Show when={app.wallet().state === 'connected'}>
         <form class="inline-form" onSubmit={(event) => void add(event)}>
           <label for="guardian-address">Guardian's address</label>

@@ -6,7 +6,7 @@ import { useApp } from '../AppContext.ts'
 import { createGrantsList } from '../createGrantsList.ts'
 import { createPatientsList } from '../createPatientsList.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
-import { failed, ready } from '../ledgerContext.ts'
+import { LoadedList } from '../LoadedList.tsx'
 import type { JoinStep, PendingRequest } from '../createVisits.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
@@ -188,36 +188,26 @@ function CurrentGrants(): JSX.Element {
   return (
     <section aria-labelledby="grants-heading">
       <h2 id="grants-heading">Who has access now</h2>
-      <Switch>
-        <Match when={grants.list().state === 'no-wallet'}>
-          <p>Connect a wallet to see your grants.</p>
-        </Match>
-        <Match when={grants.list().state === 'loading'}>
-          <p>Reading your grants…</p>
-        </Match>
-        <Match when={failed(grants.list())}>{(error) => <p role="alert">{error()}</p>}</Match>
-        <Match when={ready(grants.list())}>
-          {(list) => (
-            <Show when={list().length > 0} fallback={<p>Nobody has access to your history.</p>}>
-              <ul class="grant-list" aria-label="Current grants">
-                <For each={list()}>
-                  {(g) => (
-                    <li>
-                      <span>
-                        Dr <code>{shortAddress(g.doctor)}</code>: {describeScope(g.scope)} until {formatDay(g.expiry)}
-                        {g.emergency ? ' (emergency grant by a guardian)' : ''}
-                      </span>{' '}
-                      <button type="button" aria-label={`Revoke access of ${g.doctor}`} disabled={grants.revoking() !== undefined} onClick={() => void grants.revoke(g.doctor)}>
-                        {grants.revoking() === g.doctor ? 'Revoking…' : 'Revoke'}
-                      </button>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Match>
-      </Switch>
+      <LoadedList
+        state={grants.list()}
+        label="Current grants"
+        class="grant-list"
+        noWallet="Connect a wallet to see your grants."
+        loading="Reading your grants…"
+        empty="Nobody has access to your history."
+      >
+        {(g) => (
+          <li>
+            <span>
+              Dr <code>{shortAddress(g.doctor)}</code>: {describeScope(g.scope)} until {formatDay(g.expiry)}
+              {g.emergency ? ' (emergency grant by a guardian)' : ''}
+            </span>{' '}
+            <button type="button" aria-label={`Revoke access of ${g.doctor}`} disabled={grants.revoking() !== undefined} onClick={() => void grants.revoke(g.doctor)}>
+              {grants.revoking() === g.doctor ? 'Revoking…' : 'Revoke'}
+            </button>
+          </li>
+        )}
+      </LoadedList>
       <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
       <ErrorBanner message={grants.error()} />
     </section>
@@ -231,28 +221,21 @@ function MyPatients(): JSX.Element {
     <section aria-labelledby="patients-heading">
       <h2 id="patients-heading">My patients</h2>
       <p class="hint">If you are a doctor: the patients who granted you access, as the ledger holds it now.</p>
-      <Switch>
-        <Match when={patients.list().state === 'loading'}>
-          <p>Reading the ledger…</p>
-        </Match>
-        <Match when={failed(patients.list())}>{(error) => <p role="alert">{error()}</p>}</Match>
-        <Match when={ready(patients.list())}>
-          {(list) => (
-            <Show when={list().length > 0} fallback={<p>No patient has granted you access.</p>}>
-              <ul class="grant-list" aria-label="Patients who granted you access">
-                <For each={list()}>
-                  {(p) => (
-                    <li>
-                      <code>{shortAddress(p.patient)}</code>: {describeScope(p.scope)} {p.live ? 'until' : 'ended'} {formatDay(p.expiry)}
-                      {p.emergency ? ' (emergency grant by a guardian)' : ''}
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Match>
-      </Switch>
+      <LoadedList
+        state={patients.list()}
+        label="Patients who granted you access"
+        class="grant-list"
+        noWallet="Connect a wallet to see who granted you access."
+        loading="Reading the ledger…"
+        empty="No patient has granted you access."
+      >
+        {(p) => (
+          <li>
+            <code>{shortAddress(p.patient)}</code>: {describeScope(p.scope)} {p.live ? 'until' : 'ended'} {formatDay(p.expiry)}
+            {p.emergency ? ' (emergency grant by a guardian)' : ''}
+          </li>
+        )}
+      </LoadedList>
       <button type="button" onClick={() => void patients.refresh()}>
         Refresh
       </button>

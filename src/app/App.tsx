@@ -3,7 +3,9 @@ import { HashRouter, Route } from '@solidjs/router'
 import { lazy, type JSX } from 'solid-js'
 import { AppContext } from './AppContext.ts'
 import { createAppStore } from './createAppStore.ts'
+import { createHistorySession } from './createHistorySession.ts'
 import { createVisits } from './createVisits.ts'
+import { HistorySessionContext } from './HistorySessionContext.ts'
 import { HistoryPage } from './pages/HistoryPage.tsx'
 import { Shell } from './Shell.tsx'
 import { VisitsContext } from './VisitsContext.ts'
@@ -16,10 +18,12 @@ const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'))
 
 export function App(): JSX.Element {
   const store = createAppStore()
-  const visits = createVisits(store)
+  const session = createHistorySession(store)
+  const visits = createVisits(store, session)
   return (
     <AppContext.Provider value={store}>
       <VisitsContext.Provider value={visits}>
+      <HistorySessionContext.Provider value={session}>
       <HashRouter root={Shell}>
         <Route path="/" component={HistoryPage} />
         <Route path="/visit" component={VisitPage} />
@@ -29,6 +33,7 @@ export function App(): JSX.Element {
         <Route path="/settings" component={SettingsPage} />
         <Route path="*" component={NotFoundPage} />
       </HashRouter>
+      </HistorySessionContext.Provider>
       </VisitsContext.Provider>
     </AppContext.Provider>
   )

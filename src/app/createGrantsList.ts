@@ -2,19 +2,23 @@
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import { readGrants, revoke, type GrantRecord } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import type { HistorySession } from './createHistorySession.ts'
 import { ledgerContext, loadState, type LoadState } from './ledgerContext.ts'
 
 export interface GrantsList {
   list: Accessor<LoadState<GrantRecord[]>>
   revoking: Accessor<string | undefined>
   error: Accessor<string | undefined>
+  /** What the last revocation did, in words for the patient. */
+  notice: Accessor<string | undefined>
   refresh(): Promise<void>
   revoke(doctor: string): Promise<void>
 }
 
-export function createGrantsList(app: AppStore): GrantsList {
+export function createGrantsList(app: AppStore, session?: HistorySession): GrantsList {
   const [revoking, setRevoking] = createSignal<string>()
   const [error, setError] = createSignal<string>()
+  const [notice, setNotice] = createSignal<string>()
   const source = () => ledgerContext(app)
   const [grants, { refetch }] = createResource(source, async (s) =>
     (await readGrants(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock })).filter((g) => g.live)
@@ -24,6 +28,7 @@ export function createGrantsList(app: AppStore): GrantsList {
     list: () => loadState(grants, source() !== undefined),
     revoking,
     error,
+    notice,
     refresh: async () => {
       await refetch()
     },
@@ -32,8 +37,20 @@ export function createGrantsList(app: AppStore): GrantsList {
       if (s === undefined) return
       setRevoking(doctor)
       setError(undefined)
+      setNotice(undefined)
       try {
         await revoke(s.client, s.wallet.client, { ledger: s.ledger, doctor })
+        const own = session?.own()
+        if (own !== undefined) {
+          // From now on the revoked doctor's entries are refused, and new records go under a key they never get.
+          own.log.refreshAccess()
+          const epoch = await own.rotateKey()
+          setNotice(
+            `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused. What they already saw cannot be unseen.`
+          )
+        } else {
+          setNotice(`Access revoked. ${doctor} can no longer add to your history. What they already saw cannot be unseen.`)
+        }
         await refetch()
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e))

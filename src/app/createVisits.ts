@@ -2,13 +2,14 @@
 // connects directly and asks; the patient sees who asks, chooses a scope and a duration, and
 // the grant goes on-chain before the answer goes back. The doctor's app records the visit.
 import { createSignal, onCleanup, type Accessor } from 'solid-js'
-import type { Hex } from 'viem'
+import { bytesToHex, hexToBytes, type Hex } from 'viem'
 import {
   decodeScope,
   describeScope,
   encodeScope,
   grant,
   logVisit,
+  publishEncryptionKey,
   readEncryptionKey,
   signVisitRequest,
   verifyVisitRequest,
@@ -26,8 +27,8 @@ import {
   type VisitInvite
 } from '../p2p/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import type { HistorySession, PatientReading } from './createHistorySession.ts'
 import { ledgerContext } from './ledgerContext.ts'
-import { registerEncryptionKey } from './registerEncryptionKey.ts'
 
 export interface OpenInvite {
   invite: VisitInvite
@@ -45,11 +46,24 @@ export interface PendingRequest {
 
 export type JoinStep =
   | { step: 'idle' }
+  | { step: 'unlocking' }
   | { step: 'registering-key' }
   | { step: 'connecting' }
   | { step: 'signing' }
   | { step: 'waiting' }
-  | { step: 'approved'; description: string; expiry: Date; recorded: 'recording' | 'recorded' | 'failed'; recordError?: string }
+  | {
+      step: 'approved'
+      description: string
+      expiry: Date
+      mayWrite: boolean
+      /** The patient's device (peer id), to pull from again after it went away. */
+      peer: string
+      recorded: 'recording' | 'recorded' | 'failed'
+      recordError?: string
+      /** The patient's history as it replicates here, once the shared keys opened it. */
+      reading?: PatientReading
+      readError?: string
+    }
   | { step: 'declined'; reason: string }
   | { step: 'refused'; message: string }
   | { step: 'failed'; message: string }
@@ -70,7 +84,7 @@ export interface Visits {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-export function createVisits(app: AppStore): Visits {
+export function createVisits(app: AppStore, session: HistorySession): Visits {
   const book = new InviteBook()
   const incoming = new Map<number, IncomingVisit>()
   let nextId = 1
@@ -169,6 +183,12 @@ export function createVisits(app: AppStore): Visits {
     if (visit === undefined || s === undefined) return
     update(id, { state: 'granting', error: undefined })
     try {
+      // The doctor reads with the history's data keys, wrapped for their published key: the history must be open here.
+      if (session.own() === undefined) await session.unlock()
+      const own = session.own()
+      if (own === undefined) throw new Error('Open your history first (My history): its keys are what you share with the doctor.')
+      const doctorKey = await readEncryptionKey(s.client, { registry: s.registry, user: visit.request.doctor })
+      if (doctorKey === null) throw new Error('This doctor has not published an encryption key, so nothing can be shared with them. Ask them to join again.')
       const scope = { categories: choice.categories, mayWrite: choice.mayWrite }
       const expiry = new Date(Date.now() + choice.days * 24 * 3600 * 1000)
       const result = await grant(s.client, s.wallet.client, {
@@ -178,7 +198,14 @@ export function createVisits(app: AppStore): Visits {
         expiry,
         scope
       })
-      await visit.answer({ t: 'approved', expiry: Math.floor(expiry.getTime() / 1000), scope: encodeScope(scope), transactionHash: result.transactionHash })
+      await visit.answer({
+        t: 'approved',
+        expiry: Math.floor(expiry.getTime() / 1000),
+        scope: encodeScope(scope),
+        transactionHash: result.transactionHash,
+        wrappedKey: own.wrapFor(hexToBytes(doctorKey)),
+        history: own.log.address
+      })
       incoming.delete(id)
       update(id, { state: 'approved', outcome: `${describeScope(scope)} until ${expiry.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}` })
     } catch (error) {
@@ -211,10 +238,21 @@ export function createVisits(app: AppStore): Visits {
         setJoin({ step: 'refused', message: `This invite is for chain ${invite.chainId}, but this app is on ${s.config.chain.name} (${s.config.chain.id}).` })
         return
       }
+      // The keys that read the patient's history are this wallet's, on this device.
+      if (session.keys() === undefined) {
+        setJoin({ step: 'unlocking' })
+        await session.unlock()
+      }
+      const keys = session.keys()
+      if (keys === undefined) {
+        const state = session.state()
+        throw new Error(state.state === 'failed' ? state.error : 'Your keys could not be opened on this device.')
+      }
       // Without a published key the patient's grant would be useless: register first.
-      if ((await readEncryptionKey(s.client, { registry: s.registry, user: s.wallet.address })) === null) {
+      const published = await readEncryptionKey(s.client, { registry: s.registry, user: s.wallet.address })
+      if (published === null || published.toLowerCase() !== bytesToHex(keys.encryption.publicKey)) {
         setJoin({ step: 'registering-key' })
-        await registerEncryptionKey(s.client, s.wallet, s.registry)
+        await publishEncryptionKey(s.client, s.wallet.client, { registry: s.registry, publicKey: keys.encryption.publicKey })
       }
       setJoin({ step: 'connecting' })
       let connectedTo: string | undefined
@@ -246,13 +284,30 @@ export function createVisits(app: AppStore): Visits {
         return
       }
       const expiry = new Date(answer.expiry * 1000)
-      const description = describeScope(decodeScope(answer.scope))
-      setJoin({ step: 'approved', description, expiry, recorded: 'recording' })
+      const scope = decodeScope(answer.scope)
+      const peer = connectedTo.split('/p2p/').pop() ?? connectedTo
+      const approved = { step: 'approved' as const, description: describeScope(scope), expiry, mayWrite: scope.mayWrite, peer }
+      let reading: PatientReading | undefined
+      let readError: string | undefined
+      if (answer.wrappedKey === undefined) readError = "The patient's app shared no key, so their history cannot be read here."
+      else {
+        try {
+          reading = await session.readPatient(invite.patient, answer.wrappedKey, peer, async () => {
+            // The patient's device may have gone away and come back (same peer id, same relay): dial it again.
+            if (s.node.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open' && c.limits == null)) return
+            await s.node.dial(connectedTo)
+          })
+        } catch (error) {
+          readError = message(error)
+        }
+      }
+      const withReading = { ...(reading === undefined ? {} : { reading }), ...(readError === undefined ? {} : { readError }) }
+      setJoin({ ...approved, recorded: 'recording', ...withReading })
       try {
         await logVisit(s.client, s.wallet.client, { ledger: s.ledger, patient: invite.patient })
-        setJoin({ step: 'approved', description, expiry, recorded: 'recorded' })
+        setJoin({ ...approved, recorded: 'recorded', ...withReading })
       } catch (error) {
-        setJoin({ step: 'approved', description, expiry, recorded: 'failed', recordError: message(error) })
+        setJoin({ ...approved, recorded: 'failed', recordError: message(error), ...withReading })
       }
     } catch (error) {
       setJoin({ step: 'failed', message: message(error) })

@@ -11,7 +11,7 @@ export interface DevelopmentAccount {
   privateKey: Hex
 }
 
-/** Anvil's accounts 0 to 4, one per role a person can take in the app. */
+/** Anvil's accounts 0 to 6, one per role a person can take in the app (two patients, three doctors). */
 export const developmentAccounts: readonly DevelopmentAccount[] = [
   {
     index: 0,
@@ -42,6 +42,18 @@ export const developmentAccounts: readonly DevelopmentAccount[] = [
     label: 'Second doctor',
     address: '0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65',
     privateKey: '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a'
+  },
+  {
+    index: 5,
+    label: 'Second patient',
+    address: '0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc',
+    privateKey: '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba'
+  },
+  {
+    index: 6,
+    label: 'Third doctor',
+    address: '0x976EA74026E726554dB657fA54763abd0C3a0aa9',
+    privateKey: '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e'
   }
 ]
 

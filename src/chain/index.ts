@@ -13,7 +13,7 @@ export { breakGlassReasons, describeBreakGlassReason, type BreakGlassReason } fr
 export type { LedgerWriteResult } from './writeLedger.ts'
 export { grant, type GrantParameters } from './grant.ts'
 export { revoke, type RevokeParameters } from './revoke.ts'
-export { isGrantLive, type IsGrantLiveParameters } from './isGrantLive.ts'
+export { isGrantLive, mayWriteHistory, type IsGrantLiveParameters } from './isGrantLive.ts'
 export { readGrants, type GrantRecord, type ReadGrantsParameters } from './readGrants.ts'
 export { addGuardian, type AddGuardianParameters } from './addGuardian.ts'
 export { removeGuardian, type RemoveGuardianParameters } from './removeGuardian.ts'

@@ -4,7 +4,7 @@ import type { Address, PublicClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { toChainError } from './ChainError.ts'
-import { encodeScope, type Scope } from './scope.ts'
+import { encodeScope, MAY_WRITE_BIT, type Scope } from './scope.ts'
 
 export interface IsGrantLiveParameters {
   ledger: Address
@@ -22,5 +22,16 @@ export async function isGrantLive(client: PublicClient, { ledger, patient, docto
     return await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'isLive', args: [patientAddress, doctorAddress, mask] })
   } catch (error) {
     throw toChainError(error, 'check the grant')
+  }
+}
+
+/** Whether `writer` may add entries to `patient`'s history now: a live grant that carries the may-write bit. */
+export async function mayWriteHistory(client: PublicClient, { ledger, patient, writer }: { ledger: Address; patient: string; writer: string }): Promise<boolean> {
+  const patientAddress = parseAddress(patient, 'patient')
+  const writerAddress = parseAddress(writer, 'writer')
+  try {
+    return await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'isLive', args: [patientAddress, writerAddress, MAY_WRITE_BIT] })
+  } catch (error) {
+    throw toChainError(error, 'check the write grant')
   }
 }

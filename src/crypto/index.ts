@@ -24,7 +24,18 @@ export {
   rotateKeyring,
   type EpochKeyring
 } from './keyring.ts'
-export { decodeWrappedKey, encodeWrappedKey, parseWrappedKey, unwrapDataKey, wrapDataKey, WRAPPED_KEY_LENGTH, type WrappedKey } from './wrapKey.ts'
+export {
+  decodeWrappedKey,
+  decodeWrappedKeys,
+  encodeWrappedKey,
+  encodeWrappedKeys,
+  parseWrappedKey,
+  unwrapDataKey,
+  wrapDataKey,
+  wrapKeyringFor,
+  WRAPPED_KEY_LENGTH,
+  type WrappedKey
+} from './wrapKey.ts'
 export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'

@@ -3,7 +3,21 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
-import { decodeWrappedKey, encodeWrappedKey, parseWrappedKey, unwrapDataKey, wrapDataKey, wrapDataKeyWith, wrapInfo, WRAPPED_KEY_LENGTH, type WrappedKey } from './wrapKey.ts'
+import { createKeyring, rotateKeyring } from './keyring.ts'
+import {
+  decodeWrappedKey,
+  decodeWrappedKeys,
+  encodeWrappedKey,
+  encodeWrappedKeys,
+  parseWrappedKey,
+  unwrapDataKey,
+  wrapDataKey,
+  wrapDataKeyWith,
+  wrapInfo,
+  wrapKeyringFor,
+  WRAPPED_KEY_LENGTH,
+  type WrappedKey
+} from './wrapKey.ts'
 import vectors from './vectors/rfc7748-x25519.json' with { type: 'json' }
 
 const doctorSecret = hexToBytes(vectors.diffieHellman.bobPrivate)
@@ -122,5 +136,23 @@ describe('wrapped key encoding', () => {
     expectCryptoError(() => parseWrappedKey({ ...wrapped, ciphertext: new Uint8Array(32) }), 'INVALID_WRAPPED_KEY', /48 bytes/)
     expectCryptoError(() => parseWrappedKey({ ...wrapped, ephemeralPublicKey: 'x' }), 'INVALID_WRAPPED_KEY', /ephemeral/)
     expectCryptoError(() => parseWrappedKey('nope'), 'INVALID_WRAPPED_KEY', /expected an object/)
+  })
+})
+
+describe('a keyring wrapped for one reader', () => {
+  it('carries every epoch, oldest first, and the reader unwraps each one; a stranger none', () => {
+    const keyring = rotateKeyring(rotateKeyring(createKeyring()))
+    const bytes = encodeWrappedKeys(wrapKeyringFor(keyring, doctorPublic))
+    expect(bytes).toHaveLength(3 * WRAPPED_KEY_LENGTH)
+    const keys = decodeWrappedKeys(bytes)
+    expect(keys.map((key) => key.epoch)).toEqual([0, 1, 2])
+    for (const key of keys) expect(unwrapDataKey(key, doctorSecret)).toEqual(keyring.keys.get(key.epoch))
+    expect(() => unwrapDataKey(keys[2] as WrappedKey, strangerSecret)).toThrow(CryptoError)
+  })
+
+  it('refuses a list cut short or empty', () => {
+    const bytes = encodeWrappedKeys(wrapKeyringFor(createKeyring(), doctorPublic))
+    expectCryptoError(() => decodeWrappedKeys(bytes.subarray(0, 100)), 'INVALID_WRAPPED_KEY', /multiple of 109 bytes, got 100 bytes/)
+    expectCryptoError(() => decodeWrappedKeys(new Uint8Array(0)), 'INVALID_WRAPPED_KEY', /multiple of 109/)
   })
 })

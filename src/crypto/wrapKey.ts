@@ -17,6 +17,7 @@ import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, describe, isU32, lengthPrefixedText, readU32be, u32be } from './binaryFields.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './recordEnvelope.ts'
+import type { EpochKeyring } from './keyring.ts'
 
 export const WRAPPED_KEY_VERSION = 1
 export const WRAPPED_KEY_LENGTH = 1 + 4 + 32 + NONCE_LENGTH + DATA_KEY_LENGTH + TAG_LENGTH
@@ -114,4 +115,23 @@ export function decodeWrappedKey(bytes: Uint8Array): WrappedKey {
     nonce: bytes.slice(37, 61),
     ciphertext: bytes.slice(61)
   })
+}
+
+/** Several wrapped keys (one per epoch a reader gets) as one byte string: their encodings, back to back. */
+export function encodeWrappedKeys(keys: readonly WrappedKey[]): Uint8Array {
+  return concatBytes(...keys.map(encodeWrappedKey))
+}
+
+export function decodeWrappedKeys(bytes: Uint8Array): WrappedKey[] {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0 || bytes.length % WRAPPED_KEY_LENGTH !== 0) {
+    throw new CryptoError('INVALID_WRAPPED_KEY', `Not a list of wrapped data keys: expected a multiple of ${WRAPPED_KEY_LENGTH} bytes, got ${describe(bytes)}.`)
+  }
+  const keys: WrappedKey[] = []
+  for (let at = 0; at < bytes.length; at += WRAPPED_KEY_LENGTH) keys.push(decodeWrappedKey(bytes.subarray(at, at + WRAPPED_KEY_LENGTH)))
+  return keys
+}
+
+/** Every epoch of `keyring` wrapped for one reader: what a doctor gets when a grant starts. */
+export function wrapKeyringFor(keyring: EpochKeyring, readerPublicKey: Uint8Array): WrappedKey[] {
+  return [...keyring.keys].sort(([a], [b]) => a - b).map(([epoch, key]) => wrapDataKey(key, readerPublicKey, epoch))
 }

@@ -43,6 +43,18 @@ export interface AnchorData {
   entryCount: number | bigint
 }
 
+/** One block of the log as the views draw it: its hash, the blocks it follows, its writer, and what it holds. */
+export interface LogBlock {
+  hash: string
+  previous: readonly string[]
+  writer: Address
+  /** The entry inside; undefined when this device cannot read it (then `unreadable` says why). */
+  entry?: HistoryEntry
+  unreadable?: string
+  /** Whether it is the first block carrying its entry id (a repeat is kept in the log, not shown twice). */
+  duplicate?: boolean
+}
+
 export interface HistoryChange {
   /** Entries that arrived (from this device or a peer), already opened and validated. */
   added: HistoryEntry[]
@@ -61,6 +73,8 @@ export interface PatientHistory {
   entries(): readonly HistoryEntry[]
   /** Blocks of the log this device cannot read (no key for their epoch) or that are invalid. */
   unreadable(): readonly { hash: string; reason: string }[]
+  /** Every block of the log in log order, with its links and writer, and its entry when it could be read here. */
+  blocks(): readonly LogBlock[]
   /** The latest versions that match, in time order. */
   query(query?: HistoryQuery): HistoryEntry[]
   add(record: HistoryRecord): Promise<HistoryEntry>

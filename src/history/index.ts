@@ -42,6 +42,7 @@ export {
   type AnchorData,
   type EntryVerdict,
   type HistoryChange,
+  type LogBlock,
   type PatientHistory,
   type PrepareInput,
   type Verdict,
@@ -49,3 +50,40 @@ export {
 } from './historyLog.ts'
 export { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
 export { openPatientHistory, readerKeyring, type OpenPatientHistoryOptions } from './patientHistory.ts'
+export { foldSearchText, icd10Codes, icd10Title, normalizeIcd10Code, searchIcd10, type Icd10Code, type Icd10SearchOptions } from './icd10.ts'
+export {
+  ALLERGY_CATEGORIES,
+  buildRecord,
+  CONDITION_CATEGORY,
+  DOCTOR_KINDS,
+  draftAllergy,
+  draftDiagnosis,
+  draftFollowUp,
+  draftMedication,
+  draftOutcome,
+  draftPrescription,
+  draftProcedure,
+  draftRequest,
+  draftSymptom,
+  KIND_RECORD_TYPE,
+  LINK_FIELDS,
+  linkTargets,
+  OUTCOME_CODES,
+  OUTCOME_RESULTS,
+  PATIENT_KINDS,
+  RECORD_KINDS,
+  type AllergyCategory,
+  type AllergyDraft,
+  type DiagnosisDraft,
+  type DraftContext,
+  type FollowUpDraft,
+  type MedicationDraft,
+  type OutcomeDraft,
+  type OutcomeResult,
+  type PrescriptionDraft,
+  type ProcedureDraft,
+  type RecordDraft,
+  type RecordKind,
+  type RequestDraft,
+  type SymptomDraft
+} from './recordDrafts.ts'

@@ -7,7 +7,7 @@ import type { BlockCheck, LogEvent, PatientLog, StoredEntry } from '../p2p/index
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { toAddress, type HistoryEntry } from './historyEntry.ts'
-import { prepareAddMany, prepareAmend, type AnchorData, type HistoryChange, type PatientHistory, type VerifyReport } from './historyLog.ts'
+import { prepareAddMany, prepareAmend, type AnchorData, type HistoryChange, type LogBlock, type PatientHistory, type VerifyReport } from './historyLog.ts'
 import { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
 import { queryHistory } from './queryHistory.ts'
 import type { HistoryRecord } from './recordTypes.ts'
@@ -142,6 +142,15 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     address: log.address,
     entries,
     unreadable: () => [...unreadable].map(([hash, { reason }]) => ({ hash, reason })),
+    blocks: () =>
+      log.entries().map((block): LogBlock => {
+        const base = { hash: block.hash, previous: block.next, writer: block.writer }
+        const id = byHash.get(block.hash)
+        if (id === undefined) return { ...base, unreadable: unreadable.get(block.hash)?.reason ?? 'not read yet' }
+        const shown = readable.get(id)
+        if (shown === undefined) return { ...base, unreadable: 'not read yet' }
+        return shown.hash === block.hash ? { ...base, entry: shown.entry } : { ...base, entry: shown.entry, duplicate: true }
+      }),
     query: (query = {}) => queryHistory(entries(), query, { patient }),
     add: async (record) => {
       const [entry] = await addMany([record])

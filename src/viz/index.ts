@@ -9,4 +9,16 @@ export { locateBodySite, SNOMED_SITES, SNOMED_PARENTS, type SiteLocation } from 
 export { REGIONS, REGION_BY_ID, ancestry, childrenOf, type Region } from './bodyMapRegions.ts'
 export { summarizeBodyMap, regionLabel, regionsOfItem, type BodyMapSummary, type RegionSummary } from './bodyMapModel.ts'
 export { createTimeline, describeMark, type TimelineHandle } from './timelineRenderer.ts'
+export {
+  describePoint,
+  describeSeries,
+  formatRange,
+  formatValue,
+  resultSeries,
+  type Interpretation,
+  type ReferenceRange,
+  type ResultPoint,
+  type ResultSeries,
+  type ResultSeriesSet
+} from './resultSeries.ts'
 export { createBodyMap, type BodyMapHandle } from './bodyMapRenderer.ts'

@@ -85,6 +85,11 @@ const ULTRASOUND = sct('16310003', 'Diagnostic ultrasonography')
 const MRI = sct('113091000', 'Magnetic resonance imaging')
 const CHEST_XRAY = sct('399208008', 'Plain chest X-ray')
 const quantity = (value: number, unit: string, code = unit) => ({ value, unit, system: UCUM, code })
+/** A lab's reference range; one-sided where labs state only a limit ("≤ 5 mg/L"). */
+const referenceRange = (low: number | undefined, high: number | undefined, unit: string, code = unit): Pick<Observation, 'referenceRange'> =>
+  low === undefined && high === undefined
+    ? {}
+    : { referenceRange: [{ ...(low === undefined ? {} : { low: quantity(low, unit, code) }), ...(high === undefined ? {} : { high: quantity(high, unit, code) }) }] }
 
 /** A body site as the records carry it. */
 const site = (code: string, display: string, laterality?: BodySite['laterality']): CodeableConcept =>
@@ -238,7 +243,7 @@ function acuteTemplates(random: Random): EpisodeTemplate[] {
       condition: sct('25374005', 'Gastroenteritis'),
       site: () => site('113345001', 'Abdominal structure'),
       request: { code: LAB, text: 'Blood tests and stool culture' },
-      finding: { observation: { code: loinc('1988-5', 'C reactive protein [Mass/volume] in Serum or Plasma'), value: 24, unit: 'mg/L', low: 0, high: 5 } },
+      finding: { observation: { code: loinc('1988-5', 'C reactive protein [Mass/volume] in Serum or Plasma'), value: 24, unit: 'mg/L', high: 5 } },
       therapy: { medication: rx('161', 'Acetaminophen'), dose: 'oral fluids and rest', weeks: 1 },
       outcome: 'Recovered in five days.',
       writer: 'gp'
@@ -322,7 +327,7 @@ function addEpisode(log: DraftLog, input: EpisodeInput): { condition: string; re
       basedOn: [ref('ServiceRequest', requestId)],
       effectiveDateTime: instant(start + DAY),
       valueQuantity: quantity(Math.round(o.value * (0.9 + random.next() * 0.2) * 10) / 10, o.unit),
-      ...(o.low === undefined || o.high === undefined ? {} : { referenceRange: [{ low: quantity(o.low, o.unit), high: quantity(o.high, o.unit) }] })
+      ...referenceRange(o.low, o.high, o.unit)
     }
     log.add(observation, start + DAY, template.writer)
     evidence.push(ref('Observation', obsId))
@@ -456,19 +461,26 @@ interface Series {
   spread: number
   low?: number
   high?: number
+  /** Decimals the value is reported to, as a lab or a sphygmomanometer reports it. */
+  decimals: number
   vital?: boolean
 }
 
+// Reference ranges as a lab or clinic would print them: HbA1c's interval for adults
+// without diabetes (not the 6.5 % diagnostic cut-off), systolic pressure up to the
+// 140 mmHg office threshold for hypertension, total cholesterol as an upper limit only.
+// Body weight has none.
 const SERIES: readonly Series[] = [
-  { code: loinc('8480-6', 'Systolic blood pressure'), unit: 'mmHg', ucum: 'mm[Hg]', mean: 138, spread: 14, low: 90, high: 140, vital: true },
-  { code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), unit: '%', ucum: '%', mean: 7.1, spread: 0.7, low: 4, high: 6.5 },
-  { code: loinc('2160-0', 'Creatinine [Mass/volume] in Serum or Plasma'), unit: 'mg/dL', ucum: 'mg/dL', mean: 1.05, spread: 0.2, low: 0.7, high: 1.3 },
-  { code: loinc('2093-3', 'Cholesterol [Mass/volume] in Serum or Plasma'), unit: 'mg/dL', ucum: 'mg/dL', mean: 205, spread: 25, low: 0, high: 200 },
-  { code: loinc('29463-7', 'Body weight'), unit: 'kg', ucum: 'kg', mean: 86, spread: 4, vital: true }
+  { code: loinc('8480-6', 'Systolic blood pressure'), unit: 'mmHg', ucum: 'mm[Hg]', mean: 138, spread: 14, low: 90, high: 140, decimals: 0, vital: true },
+  { code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), unit: '%', ucum: '%', mean: 7.1, spread: 0.7, low: 4, high: 5.6, decimals: 1 },
+  { code: loinc('2160-0', 'Creatinine [Mass/volume] in Serum or Plasma'), unit: 'mg/dL', ucum: 'mg/dL', mean: 1.05, spread: 0.2, low: 0.7, high: 1.3, decimals: 2 },
+  { code: loinc('2093-3', 'Cholesterol [Mass/volume] in Serum or Plasma'), unit: 'mg/dL', ucum: 'mg/dL', mean: 205, spread: 25, high: 200, decimals: 0 },
+  { code: loinc('29463-7', 'Body weight'), unit: 'kg', ucum: 'kg', mean: 86, spread: 4, decimals: 1, vital: true }
 ]
 
 function result(log: DraftLog, series: Series, at: number, focus?: string): void {
-  const value = Math.round((series.mean + (log.random.next() - 0.5) * 2 * series.spread) * 100) / 100
+  const scale = 10 ** series.decimals
+  const value = Math.round((series.mean + (log.random.next() - 0.5) * 2 * series.spread) * scale) / scale
   const record: Observation = {
     resourceType: 'Observation',
     id: log.id('result'),
@@ -479,7 +491,7 @@ function result(log: DraftLog, series: Series, at: number, focus?: string): void
     ...(focus === undefined ? {} : { focus: [ref('Condition', focus)] }),
     effectiveDateTime: instant(at),
     valueQuantity: quantity(value, series.unit, series.ucum),
-    ...(series.low === undefined || series.high === undefined ? {} : { referenceRange: [{ low: quantity(series.low, series.unit, series.ucum), high: quantity(series.high, series.unit, series.ucum) }] })
+    ...referenceRange(series.low, series.high, series.unit, series.ucum)
   }
   log.add(record, at, 'gp')
 }
@@ -542,7 +554,7 @@ function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kne
       condition: sct('44054006', 'Diabetes mellitus type 2'),
       site: () => site('15776009', 'Pancreatic structure'),
       request: { code: LAB, text: 'HbA1c and fasting glucose' },
-      finding: { observation: { code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), value: 7.9, unit: '%', low: 4, high: 6.5 } },
+      finding: { observation: { code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), value: 7.9, unit: '%', low: 4, high: 5.6 } },
       therapy: { medication: rx('6809', 'Metformin'), dose: '500 mg twice a day with meals', weeks: 52 },
       outcome: 'HbA1c down to 6.8 % on metformin.',
       chronic: true,

@@ -10,7 +10,9 @@ import { scaleTime, type ScaleTime } from 'd3-scale'
 import { pointer, select } from 'd3-selection'
 import { zoom as d3zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom'
 import { shortHash } from './historyBlock.ts'
-import { layoutTimeline, type Mark, type TimelineLayout } from './timelineLayout.ts'
+import { buildResultChart, chartFrame, drawResultChart, drawValueAxis, type ResultChart } from './resultChart.ts'
+import { describePoint, resultSeries, type ResultSeries } from './resultSeries.ts'
+import { laneBoxes, layoutTimeline, type LaneSpec, type Mark, type TimelineLayout } from './timelineLayout.ts'
 import { chainItems, LANES, type LaneId, type TimelineItem, type TimelineModel } from './timelineModel.ts'
 
 const HOUR = 3_600_000
@@ -18,6 +20,8 @@ const MIN_SPAN = 2 * HOUR
 const LABEL_WIDTH = 150
 const AXIS_HEIGHT = 30
 const OVERVIEW_HEIGHT = 44
+/** The Results lane's height in rows while it charts a series: room for a value axis. */
+const CHART_ROWS = 9
 const COLORS = {
   active: '#9a3412',
   resolved: '#475569',
@@ -45,10 +49,17 @@ export interface TimelineHandle {
   select(id: string | undefined, options?: { reveal?: boolean }): void
   zoomTo(range: [number, number], duration?: number): void
   range(): [number, number]
+  /**
+   * Charts one result series (a `ResultSeries` key from `resultSeries`) in the Results
+   * lane: values over time with their reference range. Undefined goes back to marks.
+   */
+  showSeries(key: string | undefined): void
   destroy(): void
 }
 
 type TimelineMark = Mark<TimelineItem>
+
+const CHART_LANES: readonly LaneSpec[] = LANES.map((lane) => ({ id: lane.id, rows: lane.id === 'results' ? CHART_ROWS : lane.rows }))
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
 const describeDate = (t: number): string => dateFormat.format(new Date(t))
@@ -86,6 +97,7 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     .attr('aria-label', 'Timeline of records. Arrow keys move between records, Enter selects, plus and minus zoom.')
   const option = listbox.append('div').attr('role', 'option').attr('id', `tl-option-${Math.random().toString(36).slice(2)}`).attr('class', 'visually-hidden').attr('aria-selected', 'false')
   const overview = root.append('svg').attr('class', 'tl-overview').attr('role', 'group').attr('aria-label', 'Overview of the whole history: drag to choose the time shown')
+  const valueAxis = labels.append('svg').style('position', 'absolute').style('left', '0').style('top', '0').style('overflow', 'visible').style('pointer-events', 'none')
   const overviewMarks = overview.append('g')
   const overviewAxis = overview.append('g').attr('aria-hidden', 'true')
   const brushG = overview.append('g').attr('class', 'tl-brush')
@@ -93,6 +105,9 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
   let model: TimelineModel | undefined
   let filter: ReadonlySet<string> | undefined
   let byLane = new Map<LaneId, TimelineItem[]>()
+  let series: ResultSeries[] = []
+  let seriesKey: string | undefined
+  let chart: ResultChart | undefined
   let width = 600
   let height = 200
   let base: ScaleTime<number, number> = scaleTime()
@@ -157,6 +172,22 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     }, 120)
   }
 
+  /** Each lane's records under the filter; a Results lane that charts a series draws its points itself. */
+  function fillLanes(): void {
+    const items = model?.items ?? []
+    byLane = new Map(LANES.map((lane) => [lane.id, lane.id === 'results' && chart !== undefined ? [] : items.filter((item) => item.lane === lane.id && (filter === undefined || filter.has(item.id)))]))
+  }
+
+  function lanes(): readonly LaneSpec[] {
+    return chart === undefined ? LANES : CHART_LANES
+  }
+
+  function resolveChart(): void {
+    const chosen = seriesKey === undefined ? undefined : series.find((s) => s.key === seriesKey)
+    const box = laneBoxes(CHART_LANES, { top: AXIS_HEIGHT }).find((b) => b.id === 'results')
+    chart = chosen === undefined || model === undefined || box === undefined ? undefined : buildResultChart(chosen, model.byId, box.y0, box.y1)
+  }
+
   function requestDraw(): void {
     if (frame !== 0) return
     frame = requestAnimationFrame(() => {
@@ -168,7 +199,7 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
   function resize(): void {
     const stageEl = stage.node() as HTMLDivElement
     width = Math.max(200, stageEl.clientWidth)
-    const laneHeight = layoutTimeline(new Map(), LANES, { x: () => 0, left: 0, right: 0, now: 0, top: AXIS_HEIGHT }).height
+    const laneHeight = laneBoxes(lanes(), { top: AXIS_HEIGHT }).at(-1)?.y1 ?? AXIS_HEIGHT
     height = laneHeight + 8
     const ratio = window.devicePixelRatio || 1
     const c = canvas.node() as HTMLCanvasElement
@@ -201,7 +232,8 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
   }
 
   function drawLabels(): void {
-    const boxes = layoutTimeline(new Map(), LANES, { x: () => 0, left: 0, right: 0, now: 0, top: AXIS_HEIGHT }).lanes
+    const boxes = laneBoxes(lanes(), { top: AXIS_HEIGHT })
+    const charted = (id: LaneId): boolean => id === 'results' && chart !== undefined
     labels.style('height', `${height}px`)
     labels
       .selectAll('div')
@@ -210,7 +242,13 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
       .attr('class', 'tl-lane-label')
       .style('top', (d) => `${d.y0}px`)
       .style('height', (d) => `${d.y1 - d.y0}px`)
-      .text((d) => LANES.find((l) => l.id === d.id)?.label ?? d.id)
+      // Room on the right for the value axis, and the name of what is charted.
+      .style('right', (d) => (charted(d.id) ? '46px' : null))
+      .style('white-space', (d) => (charted(d.id) ? 'pre-line' : null))
+      .style('overflow-wrap', (d) => (charted(d.id) ? 'anywhere' : null))
+      .text((d) => (charted(d.id) ? `Results:\n${chart?.series.label ?? ''}` : (LANES.find((l) => l.id === d.id)?.label ?? d.id)))
+    valueAxis.attr('width', LABEL_WIDTH).attr('height', height)
+    drawValueAxis(valueAxis, chart, LABEL_WIDTH - 4)
   }
 
   function drawOverview(): void {
@@ -251,7 +289,11 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     const ratio = window.devicePixelRatio || 1
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0)
     ctx.clearRect(0, 0, width, height)
-    layout = layoutTimeline(byLane, LANES, { x: (t) => x(t), left: -4, right: width + 4, now: model.now, top: AXIS_HEIGHT })
+    layout = layoutTimeline(byLane, lanes(), { x: (t) => x(t), left: -4, right: width + 4, now: model.now, top: AXIS_HEIGHT })
+    const [from, to] = x.domain().map(Number) as [number, number]
+    const pad = (to - from) * (8 / width)
+    const points = chart === undefined ? undefined : chartFrame(chart, (t) => x(t), from - pad, to + pad, (item) => filter === undefined || filter.has(item.id))
+    if (points !== undefined) layout.marks.push(...points.marks)
     tree = undefined
     wide = layout.marks.filter((m) => m.x1 - m.x0 > 24)
     for (const [i, lane] of layout.lanes.entries()) {
@@ -272,7 +314,10 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     ctx.font = '11px ui-monospace, SFMono-Regular, Menlo, monospace'
     ctx.textBaseline = 'middle'
     const focusChain = chainIds.size > 0
-    for (const mark of layout.marks) drawMark(ctx, mark, focusChain)
+    if (chart !== undefined && points !== undefined) {
+      drawResultChart(ctx, chart, points, { width, x: (t) => x(t), faint: (item) => focusChain && !chainIds.has(item.id), selectedId: selected?.id })
+    }
+    for (const mark of layout.marks) if (chart === undefined || mark.lane !== 'results') drawMark(ctx, mark, focusChain)
     if (selected !== undefined) drawLinks(ctx)
     const outline = (mark: TimelineMark | undefined, color: string, lineWidth: number): void => {
       if (mark === undefined) return
@@ -417,6 +462,13 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     return wide.find(inside)
   }
 
+  /** A charted value is read as the value of its series (a blood pressure's systolic), not as its whole record. */
+  function describe(mark: TimelineMark, now: number): string {
+    const at = mark.kind === 'item' && mark.lane === 'results' ? chart?.byItem.get(mark.item.id) : undefined
+    if (at === undefined || chart === undefined) return describeMark(mark, now)
+    return `${describePoint(chart.series, at.point)}, ${at.item.typeName}, block ${shortHash(at.item.block.entryHash)} ${at.item.verdict}`
+  }
+
   function setActive(mark: TimelineMark | undefined): void {
     active = mark
     if (mark === undefined || model === undefined) {
@@ -424,7 +476,7 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
       listbox.attr('aria-activedescendant', null)
     } else {
       const isSelected = mark.kind === 'item' && mark.item.id === selected?.id
-      option.text(`${describeMark(mark, model.now)}${isSelected ? ', selected' : ''}`).attr('aria-selected', String(isSelected))
+      option.text(`${describe(mark, model.now)}${isSelected ? ', selected' : ''}`).attr('aria-selected', String(isSelected))
       listbox.attr('aria-activedescendant', option.attr('id'))
     }
     requestDraw()
@@ -475,7 +527,7 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
       if (mark !== hovered) {
         hovered = mark
         listbox.style('cursor', mark === undefined ? 'grab' : 'pointer')
-        listbox.attr('title', mark === undefined || model === undefined ? null : describeMark(mark, model.now))
+        listbox.attr('title', mark === undefined || model === undefined ? null : describe(mark, model.now))
         requestDraw()
       }
     })
@@ -553,7 +605,9 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
   return {
     setModel(next) {
       model = next
-      byLane = new Map(LANES.map((lane) => [lane.id, next.items.filter((item) => item.lane === lane.id && (filter === undefined || filter.has(item.id)))]))
+      series = resultSeries(next.items).series
+      resolveChart()
+      fillLanes()
       const [from, to] = next.extent
       const pad = (to - from) * 0.02
       base = scaleTime().domain([from - pad, to + pad]).range([0, width])
@@ -564,7 +618,7 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     },
     setFilter(ids) {
       filter = ids
-      if (model !== undefined) byLane = new Map(LANES.map((lane) => [lane.id, (model?.items ?? []).filter((item) => item.lane === lane.id && (ids === undefined || ids.has(item.id)))]))
+      fillLanes()
       active = undefined
       requestDraw()
     },
@@ -586,6 +640,16 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     },
     zoomTo,
     range: () => x.domain().map(Number) as [number, number],
+    showSeries(key) {
+      if (key === seriesKey) return
+      seriesKey = key
+      resolveChart()
+      fillLanes()
+      // The Results lane's marks change shape and place: what was hovered or in focus there is gone.
+      if (active?.lane === 'results') setActive(undefined)
+      hovered = undefined
+      resize()
+    },
     destroy() {
       resizeObserver.disconnect()
       if (frame !== 0) cancelAnimationFrame(frame)

@@ -28,3 +28,12 @@ export async function expectStackLive(page: Page, walletName = 'Patient'): Promi
 export async function useConfig(page: Page, config: AppConfig): Promise<void> {
   await page.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config) }))
 }
+
+/** Connects the development wallet's account `label` on the Settings page. */
+export async function useDevelopmentAccount(page: Page, label: string, address: string): Promise<void> {
+  await page.goto(`${appUrl()}#/settings`)
+  const wallet = page.getByRole('region', { name: 'Wallet' })
+  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: `${label} (${address.slice(0, 6)}…${address.slice(-4)})` })
+  await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
+  await expect(statusStrip(page)).toContainText(`development wallet (${label})`)
+}

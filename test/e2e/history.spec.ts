@@ -92,3 +92,54 @@ test('brushing a decade on the timeline filters the body map', async ({ page }) 
   await page.getByLabel('Show decade').selectOption('2020')
   await expect(page.getByRole('status').filter({ hasText: 'The body map shows records from' })).toContainText(/to \d+ \w+ 2030\.|to \d+ \w+ 2029\./)
 })
+
+test('chart a result over time with its reference range, and read its values by keyboard', async ({ page }) => {
+  await openDemo(page)
+  const chooser = page.getByRole('combobox', { name: 'Result to chart' })
+  await expect(chooser).toHaveValue('')
+  await expect(chooser.locator('option:checked')).toHaveText('None')
+
+  const systolic = chooser.getByRole('option', { name: /^Systolic blood pressure \(mmHg\): \d+ values$/ })
+  await chooser.selectOption({ label: (await systolic.textContent()) ?? '' })
+  const systolicSummary = page.getByRole('status').filter({ hasText: /^Systolic blood pressure: \d+ values/ })
+  await expect(systolicSummary).toContainText('below the reference range 90–140 mmHg; latest')
+
+  const hba1c = chooser.getByRole('option', { name: /^Hemoglobin A1c\/Hemoglobin\.total in Blood \(%\): \d+ values$/ })
+  const label = (await hba1c.textContent()) ?? ''
+  const count = /: (\d+) values$/.exec(label)?.[1] ?? 'none'
+  await chooser.selectOption({ label })
+  await expect(chooser.locator('option:checked')).toHaveText(label)
+  await expect(systolicSummary).toHaveCount(0)
+
+  // The summary a doctor reads first: how many values, over which years, how many out of range, the latest.
+  const summary = page.getByRole('status').filter({ hasText: /^Hemoglobin A1c/ })
+  await expect(summary).toHaveText(
+    new RegExp(`^Hemoglobin A1c/Hemoglobin\\.total in Blood: ${count} values from 20\\d\\d to 20\\d\\d, \\d+ above and 0 below the reference range 4–5\\.6 %; latest \\d+(\\.\\d+)? % on \\d+ \\w+ 20\\d\\d\\.$`)
+  )
+  const above = Number(/, (\d+) above/.exec((await summary.textContent()) ?? '')?.[1])
+  expect(above).toBeGreaterThan(Number(count) / 2)
+  await expect(page.getByRole('status').filter({ hasText: 'The body map shows records from' })).toContainText(/from \d+ \w+ 200\d to/)
+  await page.locator('.timeline').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: 'test-results/history-chart.png', fullPage: true })
+
+  // The keyboard reaches the charted values: down from the conditions to the Results lane.
+  const timeline = page.getByRole('listbox', { name: /^Timeline of records/ })
+  await timeline.focus()
+  const value = timeline.getByRole('option', { name: /^Hemoglobin A1c\/Hemoglobin\.total in Blood \d+(\.\d+)? %, (above|within|below) the reference range 4–5\.6 %, \d+ \w+ 20\d\d, result, block [0-9a-f]{8} (verified|unanchored|broken)$/ })
+  for (let lane = 0; lane < 8 && (await value.count()) === 0; lane++) await page.keyboard.press('ArrowDown')
+  await expect(value).toBeAttached()
+  const described = (await value.textContent()) ?? ''
+  await page.keyboard.press('Enter')
+  const details = page.getByRole('region', { name: 'Selected record' })
+  // The record names its value as stored (7), the chart as the series reports it (7.0).
+  const reading = Number(/^Hemoglobin A1c\/Hemoglobin\.total in Blood (\d+(?:\.\d+)?) %/.exec(described)?.[1])
+  await expect(details.getByRole('heading', { level: 3 })).toHaveText(`Hemoglobin A1c/Hemoglobin.total in Blood: ${reading} %`)
+
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
+
+  // "None" gives the lane back its records.
+  await chooser.selectOption({ label: 'None' })
+  await expect(summary).toHaveCount(0)
+  await expect(page.getByText('In the Results lane, circles')).toHaveCount(0)
+})

@@ -20,6 +20,7 @@ export default defineConfig({
   use: {
     headless: true,
     launchOptions: { executablePath, args: CHROMIUM_ARGS },
+    actionTimeout: 20_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure'
   }

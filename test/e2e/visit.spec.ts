@@ -1,22 +1,14 @@
 // The visit between two real browsers over direct WebRTC, a real relay and a real chain:
 // the patient invites, the doctor asks, the patient grants on-chain, the doctor's app records
 // the visit, and the patient revokes. Invites work once and expire.
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
+import { chromium, expect, test, type Browser } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { createVisitInvite, encodeVisitInvite } from '../../src/p2p/visitInvite.ts'
-import { appUrl, expectStackLive, stackConfig, statusStrip } from './fixtures.ts'
+import { appUrl, expectStackLive, stackConfig, statusStrip, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[4]
 if (doctorAccount === undefined) throw new Error('no development account 4')
-
-async function useDevelopmentAccount(page: Page, label: string, address: string): Promise<void> {
-  await page.goto(`${appUrl()}#/settings`)
-  const wallet = page.getByRole('region', { name: 'Wallet' })
-  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: `${label} (${address.slice(0, 6)}…${address.slice(-4)})` })
-  await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
-  await expect(statusStrip(page)).toContainText(`development wallet (${label})`)
-}
 
 test('a doctor joins by invite, the patient grants, the visit is recorded, and the patient revokes', async () => {
   test.setTimeout(120_000)

@@ -121,6 +121,12 @@ describe('the patient\'s encrypted history', () => {
     expect(nosy.history.entries()).toEqual([])
     expect(nosy.history.unreadable()).toHaveLength(records.length)
     expect(nosy.history.unreadable()[0]?.reason).toMatch(/No data key for epoch 0/)
+    // As the views draw it: the same chain of blocks on both sides, records only where the key is.
+    const drawn = theirs.history.blocks()
+    expect(drawn.map((b) => b.hash)).toEqual(mine.history.blocks().map((b) => b.hash))
+    expect(drawn.map((b) => b.entry?.id)).toEqual(mine.history.entries().map((e) => e.id))
+    expect(drawn.slice(1).every((b, i) => b.previous.includes(drawn[i]?.hash ?? ''))).toBe(true)
+    expect(nosy.history.blocks().every((b) => b.entry === undefined && /No data key for epoch 0/.test(b.unreadable ?? ''))).toBe(true)
     const held = await allBlocks(s.node.blockstore)
     expect(findPlaintext(held, secretsOf(records, orbitFields))).toEqual([])
   })

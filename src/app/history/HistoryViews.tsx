@@ -3,7 +3,8 @@
 // record's details with its block, amendment trail and diagnostic chain, and a table
 // of the same records for screen readers. Loaded lazily: D3 and the art stay out of
 // the first screen.
-import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type JSX } from 'solid-js'
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
+import type { Address } from '../../history/index.ts'
 import {
   ancestry,
   buildTimelineModel,
@@ -11,13 +12,15 @@ import {
   childrenOf,
   createBodyMap,
   createTimeline,
+  describeSeries,
   regionLabel,
   REGION_BY_ID,
   regionsOfItem,
+  resultSeries,
   shortHash,
   summarizeBodyMap,
-  syntheticPatient,
   type BodyMapHandle,
+  type HistoryBlock,
   type TimelineHandle,
   type TimelineItem
 } from '../../viz/index.ts'
@@ -35,11 +38,26 @@ const VERDICT_TEXT = {
 const DECADES = [1950, 1960, 1970, 1980, 1990, 2000, 2010, 2020]
 const TABLE_PAGE = 200
 
-export default function HistoryViews(props: { records: number }): JSX.Element {
-  // eslint-disable-next-line solid/reactivity -- the size is fixed for the life of the view
-  const demo = syntheticPatient({ records: props.records, tamper: true })
-  const model = buildTimelineModel(demo.blocks, { patient: demo.patient, now: demo.now })
-  const writerName = new Map(demo.writers.map((w) => [w.address, w.name]))
+/** What the views draw: a patient's log as blocks, who wrote them, and the present. */
+export interface HistorySource {
+  blocks: Accessor<readonly HistoryBlock[]>
+  patient: Address
+  /** The present, for spans that go on ("since …"). */
+  now: Accessor<number>
+  /** Names of known writers by lowercase address; others show as their address. */
+  writers: Accessor<ReadonlyMap<string, string>>
+  /** The demo patient, with one block altered on purpose. */
+  demo?: boolean
+}
+
+export default function HistoryViews(props: { source: HistorySource }): JSX.Element {
+  // eslint-disable-next-line solid/reactivity -- the source object is fixed for the life of the view; its accessors are read reactively
+  const source = props.source
+  const now = (): number => source.now()
+  const model = createMemo(() => buildTimelineModel([...source.blocks()], { patient: source.patient, now: now() }))
+  const writerName = {
+    get: (address: string): string | undefined => source.writers().get(address.toLowerCase())
+  }
 
   const [region, setRegion] = createSignal('body')
   const [preview, setPreview] = createSignal<string | undefined>()
@@ -49,18 +67,18 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
 
   const inRange = createMemo(() => {
     const r = range()
-    if (r === undefined) return model.items
-    return model.items.filter((item) => item.start <= r[1] && (item.end === Infinity ? demo.now : item.end) >= r[0])
+    if (r === undefined) return model().items
+    return model().items.filter((item) => item.start <= r[1] && (item.end === Infinity ? now() : item.end) >= r[0])
   })
   const summary = createMemo(() => summarizeBodyMap(inRange()))
-  const allTimeSummary = summarizeBodyMap(model.items)
+  const allTimeSummary = createMemo(() => summarizeBodyMap(model().items))
   // A region's records and the rest of their diagnostic chains (the ibuprofen for the knee has no site of its own).
   const regionItems = createMemo(() => {
     if (region() === 'body') return undefined
     const ids = new Set<string>()
-    for (const item of allTimeSummary.regions.get(region())?.items ?? []) {
+    for (const item of allTimeSummary().regions.get(region())?.items ?? []) {
       ids.add(item.id)
-      for (const chain of item.chains) for (const member of chainItems(model, chain)) ids.add(member.item.id)
+      for (const chain of item.chains) for (const member of chainItems(model(), chain)) ids.add(member.item.id)
     }
     return ids
   })
@@ -70,7 +88,7 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
   })
   const selected = createMemo(() => {
     const id = selectedId()
-    return id === undefined ? undefined : model.byId.get(id)
+    return id === undefined ? undefined : model().byId.get(id)
   })
   const panelRegion = createMemo(() => preview() ?? region())
   const panelSummary = createMemo(() => summary().regions.get(panelRegion()))
@@ -101,8 +119,8 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
       onSelect: (item) => setSelectedId(item?.id),
       onRangeChange: (r, whole) => setRange(whole ? undefined : r)
     })
-    timeline.setModel(model)
   })
+  createEffect(() => timeline?.setModel(model()))
   onCleanup(() => {
     map?.destroy()
     timeline?.destroy()
@@ -116,11 +134,28 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
   }
   const showDecade = (value: string): void => {
     if (value === '') {
-      timeline?.zoomTo(model.extent, 500)
+      timeline?.zoomTo(model().extent, 500)
       return
     }
     const year = Number(value)
     timeline?.zoomTo([Date.UTC(year, 0, 1), Date.UTC(year + 10, 0, 1)], 500)
+  }
+  // Results as values over time: the series the Results lane can chart, and the one it does.
+  const results = createMemo(() => resultSeries(model().items))
+  const [seriesKey, setSeriesKey] = createSignal<string | undefined>()
+  const chartedSeries = createMemo(() => results().series.find((s) => s.key === seriesKey()))
+  const chartSummary = createMemo(() => {
+    const charted = chartedSeries()
+    return charted === undefined ? '' : describeSeries(charted)
+  })
+  createEffect(() => timeline?.showSeries(chartedSeries()?.key))
+  const chartSeries = (key: string): void => {
+    setSeriesKey(key === '' ? undefined : key)
+    // Choosing a result asks to see it: show the years it was measured.
+    const points = chartedSeries()?.points ?? []
+    const first = points[0]?.time
+    const last = points[points.length - 1]?.time
+    if (first !== undefined && last !== undefined) timeline?.zoomTo([first - Math.max((last - first) * 0.04, 30 * 86_400_000), last + Math.max((last - first) * 0.04, 30 * 86_400_000)], 500)
   }
   const siteNames = (item: TimelineItem): string => {
     const where = regionsOfItem(item)
@@ -131,18 +166,18 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
 
   return (
     <div class="history-views">
-      <Show when={model.broken.length > 0}>
+      <Show when={model().broken.length > 0}>
         <div class="broken-banner" role="alert">
           <strong>
-            ✕ {model.broken.length} block{model.broken.length === 1 ? '' : 's'} of this history failed verification.
+            ✕ {model().broken.length} block{model().broken.length === 1 ? '' : 's'} of this history failed verification.
           </strong>{' '}
-          <For each={model.broken}>
+          <For each={model().broken}>
             {(block) => (
               <>
                 Block <code>{shortHash(block.entryHash)}</code>: {block.reason ?? 'it does not match its hash.'}{' '}
                 <Show when={block.entry}>
                   {(entry) => (
-                    <button type="button" onClick={() => selectRecord(model.byId.has(entry().id) ? entry().id : undefined)}>
+                    <button type="button" onClick={() => selectRecord(model().byId.has(entry().id) ? entry().id : undefined)}>
                       Show the broken block
                     </button>
                   )}
@@ -150,7 +185,9 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
               </>
             )}
           </For>
-          <span class="hint"> (In the demo, one block was altered on purpose so you can see what a broken block looks like.)</span>
+          <Show when={source.demo === true}>
+            <span class="hint"> (In the demo, one block was altered on purpose so you can see what a broken block looks like.)</span>
+          </Show>
         </div>
       </Show>
 
@@ -207,7 +244,7 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
                     </button>{' '}
                     <span class="hint">
                       {item.typeName}
-                      {item.state === 'event' ? '' : `, ${item.state}`}, {formatSpan(item, demo.now)}
+                      {item.state === 'event' ? '' : `, ${item.state}`}, {formatSpan(item, now())}
                     </span>
                   </li>
                 )}
@@ -238,11 +275,30 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
               <For each={DECADES}>{(decade) => <option value={decade}>{decade}s</option>}</For>
             </select>
           </label>
+          <label>
+            Result to chart{' '}
+            <select value={chartedSeries()?.key ?? ''} onChange={(event) => chartSeries(event.currentTarget.value)}>
+              <option value="">None</option>
+              <For each={results().series}>
+                {(s) => <option value={s.key}>{`${s.label}${s.unit === '' ? '' : ` (${s.unit})`}: ${s.points.length} value${s.points.length === 1 ? '' : 's'}`}</option>}
+              </For>
+            </select>
+          </label>
           <span class="hint">
             Drag the strip below the timeline to choose the time shown; scroll to zoom, drag to pan. Solid bars: active; outlined: resolved; small blocks: single events; dashed: not yet
             anchored; red with ✕: broken.
           </span>
         </div>
+        <p class="hint" role="status">
+          {chartSummary()}
+        </p>
+        <Show when={chartedSeries()}>
+          <p class="hint">
+            In the Results lane, circles <span aria-hidden="true">●</span> are within the reference range (the shaded band), triangles pointing up <span aria-hidden="true">▲</span> above it and
+            pointing down <span aria-hidden="true">▼</span> below it; grey circles have no range to judge by. Choose “None” to see every result as a record again.
+            {results().unplotted.length > 0 ? ` ${results().unplotted.length} results have no number to chart; they stay in the table.` : ''}
+          </p>
+        </Show>
         <div class="timeline" ref={(el) => (timelineEl = el)} />
       </section>
 
@@ -259,7 +315,7 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
                   {item().state === 'event' ? '' : `, ${item().state}`}
                 </dd>
                 <dt>When</dt>
-                <dd>{formatSpan(item(), demo.now)}</dd>
+                <dd>{formatSpan(item(), now())}</dd>
                 <Show when={item().sites.length > 0}>
                   <dt>Where</dt>
                   <dd>{siteNames(item())}</dd>
@@ -297,8 +353,8 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
                 <h4>Diagnostic chain</h4>
                 <For each={item().chains}>
                   {(chainIndex) => (
-                    <ol class="chain-list" aria-label={`Diagnostic chain of ${model.byId.get(model.chains[chainIndex]?.diagnosis.id ?? '')?.label ?? 'a diagnosis'}`}>
-                      <For each={chainItems(model, chainIndex)}>
+                    <ol class="chain-list" aria-label={`Diagnostic chain of ${model().byId.get(model().chains[chainIndex]?.diagnosis.id ?? '')?.label ?? 'a diagnosis'}`}>
+                      <For each={chainItems(model(), chainIndex)}>
                         {({ stage, item: member }) => (
                           <li classList={{ 'chain-current': member.id === item().id }}>
                             <span class="chain-stage">{STAGE_NAMES[stage] ?? stage}:</span>{' '}
@@ -338,7 +394,7 @@ export default function HistoryViews(props: { records: number }): JSX.Element {
             <For each={shownItems().slice(0, tableRows())}>
               {(item) => (
                 <tr>
-                  <td>{formatSpan(item, demo.now)}</td>
+                  <td>{formatSpan(item, now())}</td>
                   <td>
                     <button type="button" class="link-button" onClick={() => selectRecord(item.id)}>
                       {item.label}

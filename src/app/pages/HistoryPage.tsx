@@ -1,16 +1,30 @@
-// The patient's history. Until the encrypted log lands, it offers the demo patient,
-// clearly labelled, so a newcomer sees the timeline and the body map at once. The
-// views load on demand, so D3 and the body art stay out of the first screen.
-import { useSearchParams } from '@solidjs/router'
-import { For, lazy, Show, Suspense, type JSX } from 'solid-js'
+// The patient's history: their own encrypted log on this device, opened with the wallet,
+// drawn as the timeline and the body map; and the demo patient for a newcomer, either
+// shown without storing anything or loaded into their own history as labelled demo data.
+// The views load on demand, so D3 and the body art stay out of the first screen.
+import { A, useSearchParams } from '@solidjs/router'
+import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, type JSX } from 'solid-js'
+import { PATIENT_KINDS, type HistoryRecord } from '../../history/index.ts'
+import type { OwnHistory } from '../createHistorySession.ts'
+import { ErrorBanner } from '../ErrorBanner.tsx'
+import { RecordForm } from '../records/RecordForm.tsx'
+import { useHistorySession } from '../HistorySessionContext.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 
-const HistoryViews = lazy(() => import('../history/HistoryViews.tsx'))
+const DemoPreview = lazy(() => import('../history/DemoPreview.tsx'))
+const OwnHistoryViews = lazy(() => import('../history/OwnHistoryViews.tsx'))
 const DEFAULT_RECORDS = 400
 const SIZES = [50, 400, 2000, 10_000]
 
+const UNLOCK_STEPS = {
+  'signing-keys': 'Waiting for your wallet to sign the key message (1 of 2)…',
+  'signing-binding': 'Waiting for your wallet to sign the history signing key (2 of 2)…',
+  opening: 'Opening your history…'
+} as const
+
 export function HistoryPage(): JSX.Element {
   usePageTitle('My history')
+  const session = useHistorySession()
   const [params, setParams] = useSearchParams<{ demo?: string }>()
   const records = (): number | undefined => {
     const value = Number(params.demo)
@@ -20,10 +34,45 @@ export function HistoryPage(): JSX.Element {
     <article class="history-page">
       <h1>My history</h1>
       <p>
-        Your medical history will live here, encrypted in this browser and nowhere else: conditions, symptoms, medicines, allergies, procedures, immunizations, family history,
-        results and reports, drawn as a chain of linked blocks on a timeline and on a body map.
+        Your medical history lives here, encrypted in this browser and nowhere else: conditions, symptoms, medicines, allergies, procedures, immunizations, family history, results and
+        reports, drawn as a chain of linked blocks on a timeline and on a body map.
       </p>
-      <p class="notice">Recording your history is not available yet in this version. Nothing you could enter would be kept, so there is no form here.</p>
+      <Switch>
+        <Match when={session.state().state === 'no-wallet'}>
+          <p class="notice">
+            Connect a wallet in <A href="/settings">Settings</A> to open your history: your wallet is the key to it.
+          </p>
+        </Match>
+        <Match when={session.state().state === 'waiting'}>
+          <p role="status">Getting ready…</p>
+        </Match>
+        <Match when={session.state().state === 'locked' || session.state().state === 'failed'}>
+          <section aria-labelledby="unlock-heading" class="unlock">
+            <h2 id="unlock-heading">Open your history on this device</h2>
+            <p>
+              Your wallet will be asked to sign two messages: one makes your keys on this device, the other vouches for the key that signs your entries. Signing sends no
+              transaction and costs nothing. The keys are kept in this browser, wrapped by a key the browser will not hand out, so a reload opens your history without asking again.
+            </p>
+            <button type="button" onClick={() => void session.unlock()}>
+              {session.state().state === 'failed' ? 'Try again to open my history' : 'Open my history'}
+            </button>
+            <ErrorBanner message={(() => {
+              const s = session.state()
+              return s.state === 'failed' ? s.error : undefined
+            })()} prefix="Your history could not be opened: " />
+          </section>
+        </Match>
+        <Match when={(() => {
+          const s = session.state()
+          return s.state === 'unlocking' ? s.step : undefined
+        })()}>
+          {(step) => <p role="status">{UNLOCK_STEPS[step()]}</p>}
+        </Match>
+        <Match when={session.own()} keyed>
+          {(own) => <OwnHistorySection own={own} />}
+        </Match>
+      </Switch>
+
       <Show
         when={records()}
         fallback={
@@ -45,7 +94,6 @@ export function HistoryPage(): JSX.Element {
               <h2 id="demo-heading">Demo patient — synthetic, not your records</h2>
               <p>
                 This history of {count().toLocaleString('en')} records was generated in your browser from a fixed seed. It is not stored anywhere and is gone when you leave this page.
-                Loading it into your own encrypted history will come when the encrypted history log is built; until then nothing is saved.
               </p>
               <p class="demo-sizes">
                 Size:{' '}
@@ -63,12 +111,120 @@ export function HistoryPage(): JSX.Element {
             </div>
             <Suspense fallback={<p role="status">Drawing the demo patient’s history…</p>}>
               <Show when={count()} keyed>
-                {(n) => <HistoryViews records={n} />}
+                {(n) => <DemoPreview records={n} />}
               </Show>
             </Suspense>
           </section>
         )}
       </Show>
     </article>
+  )
+}
+
+function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
+  const own = (): OwnHistory => props.own
+  const [hideDemo, setHideDemo] = createSignal(false)
+  const [loading, setLoading] = createSignal<'idle' | 'loading' | { added: number } | { error: string }>('idle')
+  const counts = createMemo(() => {
+    own().version()
+    return { records: own().history.entries().length, blocks: own().log.entries().length, unreadable: own().history.unreadable().length }
+  })
+  const verdicts = createMemo(() => {
+    const tally = { verified: 0, unanchored: 0, broken: 0 }
+    for (const v of own().report()?.verdicts ?? []) tally[v.verdict]++
+    return tally
+  })
+  const hasDemo = createMemo(() => {
+    own().version()
+    return own().history.entries().some((entry) => entry.record.meta?.tag?.some((tag) => tag.code === 'demo') === true)
+  })
+
+  const addRecord = async (record: HistoryRecord): Promise<void> => {
+    await own().add([record])
+  }
+  const loadDemo = async (): Promise<void> => {
+    setLoading('loading')
+    try {
+      const { demoRecordsFor } = await import('../history/demoRecords.ts')
+      const added = await own().add(demoRecordsFor(own().history.patient, DEFAULT_RECORDS))
+      setLoading({ added })
+    } catch (error) {
+      setLoading({ error: error instanceof Error ? error.message : String(error) })
+    }
+  }
+  const anchorText = (): string => {
+    const step = own().anchorStep()
+    switch (step.step) {
+      case 'sending':
+        return 'Anchoring: waiting for your wallet and the chain…'
+      case 'done':
+        return `Anchored ${step.entryCount.toLocaleString('en')} blocks in block ${step.blockNumber.toString()}.`
+      default:
+        return ''
+    }
+  }
+
+  return (
+    <section aria-labelledby="own-heading" class="own-history">
+      <h2 id="own-heading">Your history</h2>
+      <p role="status">
+        {counts().records === 0
+          ? 'Your history is empty. It is kept encrypted in this browser.'
+          : `${counts().records.toLocaleString('en')} records in ${counts().blocks.toLocaleString('en')} blocks, encrypted in this browser.`}
+        <Show when={counts().unreadable > 0}>
+          {' '}
+          {counts().unreadable} {counts().unreadable === 1 ? 'block' : 'blocks'} cannot be read on this device.
+        </Show>
+      </p>
+      <Show when={own().report()}>
+        {(report) => (
+          <p class="verification" classList={{ 'verdict-broken': verdicts().broken > 0 }}>
+            Verification: {verdicts().verified} verified against the latest anchor, {verdicts().unanchored} not yet anchored
+            {verdicts().broken > 0 ? `, ✕ ${verdicts().broken} broken` : ', none broken'}.
+            <Show when={report().anchoredRoot === undefined}> Your history has never been anchored on-chain.</Show>
+          </p>
+        )}
+      </Show>
+      <div class="own-actions">
+        <button type="button" disabled={own().anchorStep().step === 'sending'} onClick={() => void own().anchorNow()}>
+          Anchor my history on-chain
+        </button>
+        <button type="button" disabled={loading() === 'loading'} onClick={() => void loadDemo()}>
+          Load the demo patient into my history
+        </button>
+        <Show when={hasDemo()}>
+          <label>
+            <input type="checkbox" checked={hideDemo()} onChange={(event) => setHideDemo(event.currentTarget.checked)} /> Hide demo records
+          </label>
+        </Show>
+      </div>
+      <p class="hint" role="status">
+        {anchorText()}
+        {(() => {
+          const l = loading()
+          return l === 'loading' ? 'Encrypting and storing the demo records…' : typeof l === 'object' && 'added' in l ? `Added ${l.added.toLocaleString('en')} demo records, labelled as demo data.` : ''
+        })()}
+      </p>
+      <ErrorBanner message={(() => {
+        const step = own().anchorStep()
+        return step.step === 'failed' ? step.error : undefined
+      })()} prefix="The history was not anchored: " />
+      <ErrorBanner message={(() => {
+        const l = loading()
+        return typeof l === 'object' && 'error' in l ? l.error : undefined
+      })()} prefix="The demo records were not added: " />
+      <details class="add-record">
+        <summary>Add a record: a symptom or problem, a medicine you take, an allergy</summary>
+        <RecordForm kinds={PATIENT_KINDS} patient={own().history.patient} onSubmit={addRecord} label="Add to my history" />
+      </details>
+      <Show when={hasDemo()}>
+        <p class="notice">Records tagged “demo” in your history are synthetic, loaded from the demo patient: they are not medical facts about you.</p>
+      </Show>
+      <Show when={counts().blocks > 0}>
+        <Suspense fallback={<p role="status">Drawing your history…</p>}>
+          <OwnHistoryViews own={own()} hideDemo={hideDemo()} />
+        </Suspense>
+      </Show>
+    </section>
   )
 }

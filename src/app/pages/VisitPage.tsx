@@ -1,16 +1,19 @@
 import { useParams } from '@solidjs/router'
 import { renderSVG } from 'uqr'
-import { createEffect, createSignal, For, Match, on, onCleanup, Show, Switch, type JSX } from 'solid-js'
+import { createEffect, createSignal, For, lazy, Match, on, onCleanup, Show, Suspense, Switch, type JSX } from 'solid-js'
 import { describeScope, formatDay, recordCategories, type RecordCategory } from '../../chain/index.ts'
 import { useApp } from '../AppContext.ts'
 import { createGrantsList } from '../createGrantsList.ts'
 import { createPatientsList } from '../createPatientsList.ts'
+import { useHistorySession } from '../HistorySessionContext.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
 import { LoadedList } from '../LoadedList.tsx'
 import type { JoinStep, PendingRequest } from '../createVisits.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 import { useVisits } from '../VisitsContext.ts'
+
+const PatientReadingView = lazy(() => import('../history/PatientReadingView.tsx'))
 
 const durations = [
   { days: 1, label: '1 day' },
@@ -182,7 +185,7 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
 function CurrentGrants(): JSX.Element {
   const app = useApp()
   const visits = useVisits()
-  const grants = createGrantsList(app)
+  const grants = createGrantsList(app, useHistorySession())
   // A new approval changes the list.
   createEffect(on(() => visits.requests().filter((r) => r.state === 'approved').length, () => void grants.refresh(), { defer: true }))
   return (
@@ -209,6 +212,7 @@ function CurrentGrants(): JSX.Element {
         )}
       </LoadedList>
       <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
+      <Show when={grants.notice()}>{(text) => <p role="status">{text()}</p>}</Show>
       <ErrorBanner message={grants.error()} />
     </section>
   )
@@ -245,9 +249,14 @@ function MyPatients(): JSX.Element {
 
 function DoctorJoin(props: { invite: string }): JSX.Element {
   const visits = useVisits()
+  const app = useApp()
+  const doctorAddress = (): string => {
+    const wallet = app.wallet()
+    return wallet.state === 'connected' ? wallet.wallet.address : ''
+  }
   const [name, setName] = createSignal('')
   const step = (): JoinStep => visits.join(props.invite)
-  const busy = () => ['registering-key', 'connecting', 'signing', 'waiting'].includes(step().step)
+  const busy = () => ['unlocking', 'registering-key', 'connecting', 'signing', 'waiting'].includes(step().step)
   return (
     <section aria-labelledby="join-heading">
       <h2 id="join-heading">Join a patient's visit</h2>
@@ -270,6 +279,7 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
       </form>
       <p aria-live="polite" class="join-step">
         <Switch>
+          <Match when={step().step === 'unlocking'}>Opening your keys on this device: your wallet signs two messages (no transaction)…</Match>
           <Match when={step().step === 'registering-key'}>Registering your encryption key first, so the patient can share with you…</Match>
           <Match when={step().step === 'connecting'}>Connecting to the patient's device…</Match>
           <Match when={step().step === 'signing'}>Connected directly. Sign the request in your wallet…</Match>
@@ -295,11 +305,19 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
           </p>
         )}
       </Show>
-      <Show when={step().step === 'approved'}>
-        <p class="notice">
-          Reading the patient's history during the visit, and writing diagnoses and prescriptions into it, are not available yet in this
-          version: the grant and the record of this visit are on-chain, but no records are shared.
-        </p>
+      <Show when={step().step === 'approved' && (step() as Extract<JoinStep, { step: 'approved' }>)}>
+        {(approved) => (
+          <>
+            <ErrorBanner message={approved().readError} prefix="The patient's history cannot be read here: " />
+            <Show when={approved().reading}>
+              {(reading) => (
+                <Suspense fallback={<p role="status">Opening the patient's history…</p>}>
+                  <PatientReadingView reading={reading()} doctor={doctorAddress()} mayWrite={approved().mayWrite} />
+                </Suspense>
+              )}
+            </Show>
+          </>
+        )}
       </Show>
       <Show when={step().step === 'approved' && (step() as { recordError?: string }).recordError}>
         {(error) => (

@@ -1,0 +1,436 @@
+// The connected wallet's history on this device. Unlocking asks the wallet for two
+// signatures the first time (one derives the encryption and signing keys, one vouches
+// for the signing key); the keys, the binding and the history's data keys are then kept
+// in the key vault (wrapped by a non-extractable browser key), so a reload opens the
+// history without asking again. The same session serves a doctor reading a patient's
+// history during a visit: one OrbitDB identity per wallet on this device.
+import { createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js'
+import { hexToBytes, type Hex } from 'viem'
+import { anchor, isGrantLive, mayWriteHistory, readLatestAnchor, toChainError, watchAuditTrail, type ConnectedWallet, type LatestAnchor } from '../chain/index.ts'
+import {
+  createKeyring,
+  createKeyVault,
+  currentKey,
+  decodeWrappedKeys,
+  encodeWrappedKeys,
+  rotateKeyring,
+  wrapKeyringFor,
+  decodeKeyring,
+  deriveWalletKeys,
+  encodeKeyring,
+  indexedDbVaultStorage,
+  keyDerivationMessage,
+  loadWalletKeys,
+  saveWalletKeys,
+  type EpochKeyring,
+  type KeyVault,
+  type WalletKeys
+} from '../crypto/index.ts'
+import { openPatientHistory, readerKeyring, type HistoryRecord, type PatientHistory, type VerifyReport } from '../history/index.ts'
+import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, type HistoryOrbit, type PatientLog } from '../p2p/index.ts'
+import type { HistoryBlock } from '../viz/historyBlock.ts'
+import type { AppStore } from './createAppStore.ts'
+import { ledgerContext } from './ledgerContext.ts'
+
+export type HistorySessionState =
+  | { state: 'no-wallet' }
+  | { state: 'waiting'; for: string }
+  | { state: 'locked' }
+  | { state: 'unlocking'; step: 'signing-keys' | 'signing-binding' | 'opening' }
+  | { state: 'open' }
+  | { state: 'failed'; error: string }
+
+export type AnchorStep =
+  | { step: 'idle' }
+  | { step: 'sending' }
+  | { step: 'done'; entryCount: number; blockNumber: bigint }
+  | { step: 'failed'; error: string }
+
+/** A patient's history open on this device, as the pages use it: the patient's own, or one a doctor reads. */
+export interface HistoryView {
+  history: PatientHistory
+  log: PatientLog
+  /** Bumps whenever entries arrive or verdicts change: read it to track the history. */
+  version: Accessor<number>
+  /** The log as the views draw it, with the latest verdicts. */
+  blocks(): HistoryBlock[]
+  report: Accessor<VerifyReport | undefined>
+  latestAnchor: Accessor<LatestAnchor | null | undefined>
+  verify(): Promise<void>
+  add(records: readonly HistoryRecord[]): Promise<number>
+}
+
+export interface OwnHistory extends HistoryView {
+  anchorStep: Accessor<AnchorStep>
+  /** Anchors the heads of the history on-chain (the patient's transaction). */
+  anchorNow(): Promise<void>
+  /** Every data key of the history wrapped for a reader's published X25519 key, as one byte string. */
+  wrapFor(readerPublicKey: Uint8Array): Uint8Array
+  /** A new epoch after a revocation: new records are sealed under a fresh key the revoked reader never gets. Returns the new epoch. */
+  rotateKey(): Promise<number>
+  /** The epoch new records are sealed under. */
+  epoch: Accessor<number>
+}
+
+/** Where a doctor's copy of a patient's history stands. */
+export type ReadingState =
+  | { state: 'syncing'; received: number }
+  | { state: 'synced' }
+  | { state: 'offline'; error: string }
+
+export interface PatientReading extends HistoryView {
+  reading: Accessor<ReadingState>
+  /** Whether this doctor's grant is live now, as the ledger says; checked again at every consent event. */
+  access: Accessor<'checking' | 'live' | 'ended'>
+  /** Reconnects to the patient's device and pulls again: at once, not at the next scheduled retry. */
+  resync(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface HistorySession {
+  state: Accessor<HistorySessionState>
+  /** The connected user's own history, once open. */
+  own: Accessor<OwnHistory | undefined>
+  /** The keys of this wallet on this device, once unlocked. */
+  keys: Accessor<WalletKeys | undefined>
+  orbit: Accessor<HistoryOrbit | undefined>
+  /** Asks the wallet for the signatures this device lacks and opens the history. */
+  unlock(): Promise<void>
+  /**
+   * A doctor opens a patient's history with the data keys the patient wrapped for them, and
+   * pulls it from the patient's device (`peer`, connected directly).
+   */
+  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReading>
+}
+
+/** How often a doctor's browser tries the patient's device again after it went away. */
+const RETRY_MS = 3_000
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+const vaultNames = (address: string): { binding: string; keyring: string } => {
+  const owner = address.toLowerCase()
+  return { binding: `${owner}/identity-binding`, keyring: `${owner}/history-keyring` }
+}
+
+/** The keyring of `address`'s own history on this device, created once: two tabs must not each make their own. */
+async function ownKeyring(vault: KeyVault, address: string): Promise<EpochKeyring> {
+  const name = vaultNames(address).keyring
+  const loadOrCreate = async (): Promise<EpochKeyring> => {
+    const stored = await vault.get(name)
+    if (stored !== undefined) return decodeKeyring(stored)
+    const keyring = createKeyring()
+    await vault.put(name, encodeKeyring(keyring))
+    return keyring
+  }
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  return locks === undefined ? loadOrCreate() : locks.request(`anamnesis-keyring-${address.toLowerCase()}`, loadOrCreate)
+}
+
+async function signWith(wallet: ConnectedWallet, text: string, action: string): Promise<Uint8Array> {
+  try {
+    const signature: Hex = await wallet.client.signMessage({ account: wallet.client.account ?? wallet.address, message: text })
+    return hexToBytes(signature)
+  } catch (error) {
+    throw toChainError(error, action)
+  }
+}
+
+export function createHistorySession(app: AppStore): HistorySession {
+  const [state, setState] = createSignal<HistorySessionState>({ state: 'no-wallet' })
+  const [own, setOwn] = createSignal<OwnHistory>()
+  const [keys, setKeys] = createSignal<WalletKeys>()
+  const [orbit, setOrbit] = createSignal<HistoryOrbit>()
+  let vault: KeyVault | undefined
+  let generation = 0
+  let teardown: (() => Promise<void>) | undefined
+
+  const openVault = (): KeyVault => (vault ??= createKeyVault(indexedDbVaultStorage()))
+
+  const close = async (): Promise<void> => {
+    generation++
+    const done = teardown
+    teardown = undefined
+    setOwn(undefined)
+    setOrbit(undefined)
+    setKeys(undefined)
+    await done?.()
+  }
+
+  /** Opens the history with keys at hand; `interactive` asks the wallet for what is missing. */
+  const open = async (interactive: boolean): Promise<void> => {
+    const context = ledgerContext(app)
+    const node = app.p2pNode()
+    if (context === undefined) {
+      setState({ state: 'no-wallet' })
+      return
+    }
+    if (node === undefined) {
+      setState({ state: 'waiting', for: 'the peer-to-peer node to start' })
+      return
+    }
+    const mine = ++generation
+    const { wallet, client, ledger, fromBlock } = context
+    const address = wallet.address
+    try {
+      const store = openVault()
+      let walletKeys = await loadWalletKeys(store, address)
+      let binding = await store.get(vaultNames(address).binding)
+      if (walletKeys === undefined || binding === undefined) {
+        if (!interactive) {
+          setState({ state: 'locked' })
+          return
+        }
+        setState({ state: 'unlocking', step: 'signing-keys' })
+        walletKeys = deriveWalletKeys(await signWith(wallet, keyDerivationMessage(address), 'sign the key derivation message'))
+        setState({ state: 'unlocking', step: 'signing-binding' })
+        binding = await signWith(wallet, identityBindingMessage(address, walletKeys.identity.publicKey), 'sign the history signing key')
+        await saveWalletKeys(store, address, walletKeys)
+        await store.put(vaultNames(address).binding, binding)
+      }
+      setState({ state: 'unlocking', step: 'opening' })
+      const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding })
+      const historyOrbit = await startHistoryOrbit({ node, identity, canWrite: (writer, patient) => mayWriteHistory(client, { ledger, patient, writer }) })
+      const keyring = await ownKeyring(store, address)
+      const log = await historyOrbit.openLog(address)
+      const history = openPatientHistory({ log, keyring })
+      if (mine !== generation) {
+        await historyOrbit.stop()
+        return
+      }
+      const opened = ownHistory({ history, log, wallet, context: { client, ledger, fromBlock }, keyring, save: (next) => store.put(vaultNames(address).keyring, encodeKeyring(next)) })
+      teardown = async () => {
+        opened.dispose()
+        await historyOrbit.stop()
+      }
+      setKeys(walletKeys)
+      setOrbit(historyOrbit)
+      setOwn(opened.own)
+      setState({ state: 'open' })
+    } catch (error) {
+      if (mine === generation) setState({ state: 'failed', error: message(error) })
+    }
+  }
+
+  // A wallet (or node) change closes what was open and reopens silently when this device holds the keys.
+  createEffect(
+    on(
+      () => [ledgerContext(app)?.wallet.address, app.p2pNode()] as const,
+      () => {
+        void close().then(() => open(false))
+      }
+    )
+  )
+  onCleanup(() => void close())
+
+  const readPatient = async (patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReading> => {
+    const context = ledgerContext(app)
+    const historyOrbit = orbit()
+    const walletKeys = keys()
+    if (context === undefined || historyOrbit === undefined || walletKeys === undefined) throw new Error('Open your own history on this device first: its keys read the patient\'s.')
+    const keyring = readerKeyring(decodeWrappedKeys(wrappedKeys), walletKeys.encryption.secretKey)
+    const log = await historyOrbit.openLog(patient)
+    const history = openPatientHistory({ log, keyring })
+    const [access, setAccess] = createSignal<'checking' | 'live' | 'ended'>('checking')
+    const checkAccess = (): void => {
+      isGrantLive(context.client, { ledger: context.ledger, patient, doctor: context.wallet.address }).then(
+        (live) => setAccess(live ? 'live' : 'ended'),
+        () => undefined
+      )
+    }
+    const view = watchHistory({ history, log, context, onConsentEvent: checkAccess })
+    checkAccess()
+    const [reading, setReading] = createSignal<ReadingState>({ state: 'syncing', received: 0 })
+    const stopEvents = log.subscribe((event) => {
+      // Progress of a pull already under way; a background pull's late progress does not undo "synced".
+      if (event.type === 'progress' && reading().state === 'syncing') setReading({ state: 'syncing', received: event.settled })
+      if (event.type === 'sync-error') setReading({ state: 'offline', error: event.error })
+    })
+    // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
+    let closed = false
+    let retry: ReturnType<typeof setTimeout> | undefined
+    let pulling: Promise<void> | undefined
+    const pull = (): Promise<void> =>
+      (pulling ??= (async () => {
+        clearTimeout(retry)
+        setReading({ state: 'syncing', received: 0 })
+        try {
+          await reconnect?.()
+          await log.syncWith(peer)
+          setReading({ state: 'synced' })
+        } catch (error) {
+          setReading({ state: 'offline', error: message(error) })
+          if (!closed) retry = setTimeout(() => void pull(), RETRY_MS)
+        } finally {
+          pulling = undefined
+        }
+      })())
+    void pull()
+    return {
+      ...view.view,
+      reading,
+      access,
+      resync: pull,
+      close: async () => {
+        closed = true
+        clearTimeout(retry)
+        stopEvents()
+        view.dispose()
+        await history.close()
+      }
+    }
+  }
+
+  return {
+    state,
+    own,
+    keys,
+    orbit,
+    unlock: () => open(true),
+    readPatient
+  }
+}
+
+interface OwnContext {
+  client: NonNullable<ReturnType<typeof ledgerContext>>['client']
+  ledger: `0x${string}`
+  fromBlock: bigint
+}
+
+/** Tracks an open history: versions, verdicts against the latest on-chain anchor, who may write. */
+function watchHistory(input: { history: PatientHistory; log: PatientLog; context: OwnContext; onConsentEvent?: () => void }): {
+  view: HistoryView
+  bump(): void
+  dispose(): void
+} {
+  const { history, log, context } = input
+  const [version, setVersion] = createSignal(0)
+  const [report, setReport] = createSignal<VerifyReport>()
+  const [latestAnchor, setLatestAnchor] = createSignal<LatestAnchor | null>()
+  const bump = (): void => {
+    setVersion((v) => v + 1)
+  }
+  let verifyTimer: ReturnType<typeof setTimeout> | undefined
+  let verifying: Promise<void> | undefined
+
+  const verify = async (): Promise<void> => {
+    const run = async (): Promise<void> => {
+      const latest = await readLatestAnchor(context.client, { ledger: context.ledger, patient: history.patient, fromBlock: context.fromBlock }).catch(() => undefined)
+      if (latest !== undefined) setLatestAnchor(latest)
+      setReport(await history.verify({ anchor: latest ?? null }))
+      bump()
+    }
+    verifying = (verifying ?? Promise.resolve()).then(run, run)
+    await verifying
+  }
+  const verifySoon = (): void => {
+    clearTimeout(verifyTimer)
+    verifyTimer = setTimeout(() => void verify().catch((error: unknown) => console.error('Verifying the history failed:', error)), 400)
+  }
+
+  const stopHistory = history.subscribe(() => {
+    bump()
+    verifySoon()
+  })
+  // A grant or revocation changes who may write: forget the cached answers at once.
+  const stopWatch = watchAuditTrail(context.client, {
+    ledger: context.ledger,
+    patient: history.patient,
+    onEntries: () => {
+      log.refreshAccess()
+      input.onConsentEvent?.()
+    }
+  })
+  verifySoon()
+
+  const view: HistoryView = {
+    history,
+    log,
+    version,
+    report,
+    latestAnchor,
+    verify,
+    blocks: () => {
+      version()
+      const verdicts = new Map((report()?.verdicts ?? []).map((v) => [v.hash, v]))
+      const blocks: HistoryBlock[] = []
+      for (const block of history.blocks()) {
+        if (block.duplicate === true) continue
+        const verdict = verdicts.get(block.hash)
+        const reason = verdict?.verdict === 'broken' ? verdict.reason : block.unreadable
+        blocks.push({
+          entryHash: block.hash,
+          previous: block.previous,
+          verdict: verdict?.verdict ?? 'unanchored',
+          writer: block.writer,
+          ...(reason === undefined ? {} : { reason }),
+          ...(block.entry === undefined ? {} : { entry: block.entry })
+        })
+      }
+      return blocks
+    },
+    async add(records) {
+      const added = await history.addMany(records)
+      bump()
+      return added.length
+    }
+  }
+  return {
+    view,
+    bump,
+    dispose: () => {
+      clearTimeout(verifyTimer)
+      stopHistory()
+      stopWatch()
+    }
+  }
+}
+
+function ownHistory(input: {
+  history: PatientHistory
+  log: PatientLog
+  wallet: ConnectedWallet
+  context: OwnContext
+  keyring: EpochKeyring
+  save(keyring: EpochKeyring): Promise<void>
+}): { own: OwnHistory; dispose(): void } {
+  const { history, wallet, context } = input
+  const watched = watchHistory(input)
+  const { view } = watched
+  let keyring = input.keyring
+  const [epoch, setEpoch] = createSignal(keyring.current)
+  const [anchorStep, setAnchorStep] = createSignal<AnchorStep>({ step: 'idle' })
+
+  const own: OwnHistory = {
+    ...view,
+    anchorStep,
+    epoch,
+    async anchorNow() {
+      const { root, entryCount } = history.anchor()
+      if (entryCount === 0) {
+        setAnchorStep({ step: 'failed', error: 'There is nothing to anchor yet: add a record first.' })
+        return
+      }
+      setAnchorStep({ step: 'sending' })
+      try {
+        const result = await anchor(context.client, wallet.client, { ledger: context.ledger, root, entryCount })
+        setAnchorStep({ step: 'done', entryCount, blockNumber: result.blockNumber })
+        await view.verify()
+      } catch (error) {
+        setAnchorStep({ step: 'failed', error: message(error) })
+      }
+    },
+    wrapFor: (readerPublicKey) => encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey)),
+    async rotateKey() {
+      const next = rotateKeyring(keyring)
+      // Stored before use: a record sealed under a key this device then lost would be unreadable for good.
+      await input.save(next)
+      keyring = next
+      const { epoch: current, key } = currentKey(next)
+      history.addKeys([{ epoch: current, key }])
+      setEpoch(current)
+      return current
+    }
+  }
+  return { own, dispose: () => watched.dispose() }
+}

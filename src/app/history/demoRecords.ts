@@ -1,0 +1,22 @@
+// The demo patient's records, made the user's own: the same synthetic history, its
+// subject changed to the user, every record tagged as demo data so the views label it
+// and the user can hide it. Only the latest version of each record is taken.
+import { latestVersions, type HistoryRecord } from '../../history/index.ts'
+import { DEMO_PATIENT, syntheticPatient } from '../../viz/index.ts'
+
+export const DEMO_TAG = { system: 'https://anamnesis.health/tags', code: 'demo', display: 'Synthetic demo data, not a real record' } as const
+
+/** Whether a record was loaded as demo data. */
+export function isDemoRecord(record: HistoryRecord): boolean {
+  return record.meta?.tag?.some((tag) => tag.system === DEMO_TAG.system && tag.code === DEMO_TAG.code) === true
+}
+
+export function demoRecordsFor(patient: string, records: number): HistoryRecord[] {
+  const demo = syntheticPatient({ records })
+  const subject = patient.toLowerCase()
+  return latestVersions(demo.entries).map((entry) => {
+    const record = JSON.parse(JSON.stringify(entry.record).replaceAll(DEMO_PATIENT.toLowerCase(), subject)) as HistoryRecord
+    record.meta = { ...record.meta, tag: [...(record.meta?.tag ?? []), { ...DEMO_TAG }] }
+    return record
+  })
+}

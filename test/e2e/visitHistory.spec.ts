@@ -1,0 +1,151 @@
+// The visit's main flow in two real browsers, over direct WebRTC, a real relay and a real
+// chain: the patient's history reaches the doctor only after the grant, decrypted with the
+// key the patient wrapped for them; the doctor writes the diagnostic chain into it and the
+// patient sees it, signed by the doctor; after the revocation the doctor's writes are
+// refused and the patient's new records stay unreadable to the doctor.
+import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
+import { developmentAccounts } from '../../src/chain/devAccounts.ts'
+import { expectStackLive, statusStrip, useDevelopmentAccount } from './fixtures.ts'
+
+const patientAccount = developmentAccounts[5]
+const doctorAccount = developmentAccounts[6]
+if (patientAccount === undefined || doctorAccount === undefined) throw new Error('no development accounts 5 and 6')
+
+/** Chooses a kind of record in a record form, fills it and submits; waits for the form to say it was added. */
+async function write(form: Locator, kind: string, fill: (form: Locator) => Promise<void>, submit: string): Promise<void> {
+  await form.getByRole('radio', { name: kind, exact: true }).check()
+  await fill(form)
+  await form.getByRole('button', { name: submit }).click()
+  // "Add diagnosis" → "Diagnosis added", "Add follow-up" → "Follow-up added".
+  const noun = submit.replace(/^Add /, '')
+  await expect(form.getByRole('status')).toContainText(`${noun.charAt(0).toUpperCase()}${noun.slice(1)} added`)
+}
+
+function countOf(text: string | null): number {
+  return Number((/([\d,]+) records in/.exec(text ?? '') ?? [])[1]?.replaceAll(',', '') ?? Number.NaN)
+}
+
+test('the doctor reads the patient history over WebRTC, writes the diagnostic chain, and loses access on revoke', async () => {
+  test.setTimeout(240_000)
+  const browsers: Browser[] = []
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
+    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
+    const patient: Page = await patientBrowser.newPage()
+    const doctor: Page = await doctorBrowser.newPage()
+
+    // The patient's own history, with the demo loaded into it.
+    await useDevelopmentAccount(patient, 'Second patient', patientAccount.address)
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My history' }).click()
+    await patient.getByRole('button', { name: 'Open my history' }).click()
+    const own = patient.getByRole('region', { name: 'Your history' })
+    await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
+    await expect(own).toContainText(/Added \d+ demo records/, { timeout: 30_000 })
+    const records = countOf(await own.getByRole('status').first().textContent())
+    expect(records).toBeGreaterThan(300)
+
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await patient.getByRole('button', { name: 'Start a visit' }).click()
+    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+
+    await useDevelopmentAccount(doctor, 'Third doctor', doctorAccount.address)
+    await doctor.goto(link)
+    await expectStackLive(doctor, 'Third doctor')
+    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Grace Hopper')
+    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+
+    const request = patient.getByRole('region', { name: 'Request from Dr Grace Hopper' })
+    await request.getByRole('checkbox', { name: /They may add records/ }).check()
+    await request.getByRole('button', { name: 'Approve' }).click()
+    await expect(request.getByRole('status')).toContainText('Approved')
+
+    // The doctor's browser replicates and decrypts every record, straight from the patient's.
+    const history = doctor.getByRole('region', { name: "The patient's history" })
+    await expect(history.getByRole('status').first()).toContainText(`${records.toLocaleString('en')} records in ${records.toLocaleString('en')} blocks, received directly from the patient's device.`, {
+      timeout: 60_000
+    })
+    await expect(statusStrip(doctor)).toContainText(/\([1-9]\d* direct, \d+ relayed\)/)
+    await expect(history.getByRole('heading', { name: 'Timeline' })).toBeVisible()
+
+    // The doctor writes the chain: request → diagnosis → therapy → follow-up → outcome.
+    const form = history.getByRole('form', { name: "Write into the patient's history" })
+    await write(form, 'Request for more information', (f) => f.getByRole('textbox', { name: 'What is requested' }).fill('Spirometry with reversibility'), 'Add request')
+    await write(
+      form,
+      'Diagnosis',
+      async (f) => {
+        await f.getByRole('combobox', { name: 'ICD-10 code' }).fill('J45.0')
+        await f.getByRole('option', { name: /J45\.0 Predominantly allergic asthma/ }).click()
+        await f.getByRole('combobox', { name: 'Based on' }).selectOption({ label: 'Request: Spirometry with reversibility' })
+      },
+      'Add diagnosis'
+    )
+    await write(
+      form,
+      'Prescription',
+      async (f) => {
+        await f.getByRole('textbox', { name: 'Medicine' }).fill('Salbutamol inhaler 100 micrograms')
+        await f.getByRole('textbox', { name: 'Dose' }).fill('two puffs when short of breath')
+        await f.getByRole('combobox', { name: 'For diagnosis' }).selectOption({ label: 'Condition: Predominantly allergic asthma' })
+      },
+      'Add prescription'
+    )
+    await write(
+      form,
+      'Follow-up visit',
+      async (f) => {
+        await f.getByLabel('Date of the visit').fill('2026-12-10')
+        await f.getByRole('combobox', { name: 'Follows up' }).selectOption({ label: 'Condition: Predominantly allergic asthma' })
+      },
+      'Add follow-up'
+    )
+    await write(
+      form,
+      'Outcome of a therapy',
+      async (f) => {
+        await f.getByRole('combobox', { name: 'Result' }).selectOption({ label: 'Improved' })
+        await f.getByRole('combobox', { name: 'Problem' }).selectOption({ label: 'Condition: Predominantly allergic asthma' })
+        await f.getByRole('combobox', { name: 'Therapy or follow-up' }).selectOption({ label: 'Prescription: Salbutamol inhaler 100 micrograms' })
+      },
+      'Add outcome'
+    )
+
+    // The patient's browser receives the five entries, signed by the doctor, as one diagnostic chain.
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My history' }).click()
+    await expect(own.getByRole('status').first()).toContainText(`${(records + 5).toLocaleString('en')} records`, { timeout: 30_000 })
+    await own.getByRole('checkbox', { name: 'Hide demo records' }).check()
+    await patient.getByText(/Table of the records shown/).click()
+    const table = patient.getByRole('table')
+    await expect(table.getByRole('row')).toHaveCount(6)
+    await expect(table).toContainText('Predominantly allergic asthma')
+    await expect(table.getByRole('row', { name: /Predominantly allergic asthma/ })).toContainText(`Dr Grace Hopper (name they gave, ${doctorAccount.address})`)
+    await table.getByRole('button', { name: 'Predominantly allergic asthma' }).click()
+    const chain = patient.getByRole('list', { name: 'Diagnostic chain of Predominantly allergic asthma' })
+    for (const step of ['Request:', 'Diagnosis:', 'Therapy:', 'Follow-up:', 'Outcome:']) await expect(chain).toContainText(step)
+
+    // The patient revokes: a new key epoch, and the doctor is told their access ended.
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await patient.getByRole('button', { name: `Revoke access of ${doctorAccount.address}` }).click()
+    await expect(patient.getByRole('region', { name: 'Who has access now' })).toContainText('Your history now uses a new key (epoch 1)')
+    await expect(history).toContainText('Your access to this history has ended', { timeout: 30_000 })
+
+    // The doctor's next entry is refused; the patient's history does not change.
+    await form.getByRole('radio', { name: 'Request for more information', exact: true }).check()
+    await form.getByRole('textbox', { name: 'What is requested' }).fill('Chest X-ray')
+    await form.getByRole('button', { name: 'Add request' }).click()
+    await expect(form.getByRole('alert')).toContainText('no live grant to write')
+    await expect(form.getByRole('textbox', { name: 'What is requested' })).toHaveValue('Chest X-ray')
+
+    // The patient's new record reaches the doctor's browser, but only as a block it cannot read.
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My history' }).click()
+    await own.getByText('Add a record: a symptom or problem').click()
+    const mine = own.getByRole('form', { name: 'Add to my history' })
+    await write(mine, 'Symptom or problem', (f) => f.getByRole('textbox', { name: 'Symptom or problem' }).fill('Wheezing at night'), 'Add symptom')
+    await expect(own.getByRole('status').first()).toContainText(`${(records + 6).toLocaleString('en')} records`)
+    await expect(history.getByRole('status').first()).toContainText('1 block cannot be read with the keys you were given', { timeout: 30_000 })
+    await expect(history.getByRole('status').first()).toContainText(`${(records + 5).toLocaleString('en')} records in ${(records + 6).toLocaleString('en')} blocks`)
+  } finally {
+    for (const browser of browsers) await browser.close()
+  }
+})

@@ -222,6 +222,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
   }
 
   const joinVisit = async (encoded: string, name: string): Promise<void> => {
+    performance.mark('visit:join-start')
     currentInvite = encoded
     const s = ready()
     if (s === undefined) {
@@ -260,6 +261,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       for (const address of invite.addresses) {
         try {
           if ((await s.node.dial(address)).direct) {
+            performance.mark('visit:direct')
             connectedTo = address
             break
           }

@@ -124,6 +124,7 @@ export function HistoryPage(): JSX.Element {
 function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   const own = (): OwnHistory => props.own
   const [hideDemo, setHideDemo] = createSignal(false)
+  const [demoSize, setDemoSize] = createSignal(DEFAULT_RECORDS)
   const [loading, setLoading] = createSignal<'idle' | 'loading' | { added: number } | { error: string }>('idle')
   const counts = createMemo(() => {
     own().version()
@@ -146,7 +147,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
     setLoading('loading')
     try {
       const { demoRecordsFor } = await import('../history/demoRecords.ts')
-      const added = await own().add(demoRecordsFor(own().history.patient, DEFAULT_RECORDS))
+      const added = await own().add(demoRecordsFor(own().history.patient, demoSize()))
       setLoading({ added })
     } catch (error) {
       setLoading({ error: error instanceof Error ? error.message : String(error) })
@@ -189,6 +190,12 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
         <button type="button" disabled={own().anchorStep().step === 'sending'} onClick={() => void own().anchorNow()}>
           Anchor my history on-chain
         </button>
+        <label>
+          Demo size{' '}
+          <select value={String(demoSize())} onChange={(event) => setDemoSize(Number(event.currentTarget.value))}>
+            <For each={[50, 400, 1000, 2000]}>{(size) => <option value={String(size)}>{size.toLocaleString('en')} records</option>}</For>
+          </select>
+        </label>
         <button type="button" disabled={loading() === 'loading'} onClick={() => void loadDemo()}>
           Load the demo patient into my history
         </button>

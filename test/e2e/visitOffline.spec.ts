@@ -1,0 +1,73 @@
+// The patient's page closes while the doctor's browser is still receiving the history: the
+// doctor is told the patient is offline and keeps what arrived; when the patient's app is
+// open again (same browser, same device key), the doctor's browser reconnects on its own
+// and ends with every record exactly once.
+import { chromium, expect, test, type Browser, type Locator } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
+import { developmentAccounts } from '../../src/chain/devAccounts.ts'
+import { appUrl, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
+
+const doctorAccount = developmentAccounts[1]
+if (doctorAccount === undefined) throw new Error('no development account 1')
+
+const numbers = async (status: Locator): Promise<number[]> => ((await status.textContent()) ?? '').match(/[\d,]+(?= (?:records|blocks))/g)?.map((n) => Number(n.replaceAll(',', ''))) ?? []
+
+test('the patient page closes mid-sync and comes back; the doctor ends with every record exactly once', async () => {
+  test.setTimeout(240_000)
+  const browsers: Browser[] = []
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
+    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
+    const patientContext = await patientBrowser.newContext()
+    let patient = await patientContext.newPage()
+    const doctor = await doctorBrowser.newPage()
+
+    await patient.goto(appUrl())
+    await expectStackLive(patient)
+    await patient.getByRole('button', { name: 'Open my history' }).click()
+    const own = patient.getByRole('region', { name: 'Your history' })
+    await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '2,000 records' })
+    await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
+    await expect(own).toContainText(/Added [\d,]+ demo records/, { timeout: 60_000 })
+    const [total] = await numbers(own.getByRole('status').first())
+    expect(total).toBeGreaterThan(1500)
+
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await patient.getByRole('button', { name: 'Start a visit' }).click()
+    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+
+    await useDevelopmentAccount(doctor, 'Doctor', doctorAccount.address)
+    await doctor.goto(link)
+    await expectStackLive(doctor, 'Doctor')
+    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Offline Test')
+    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+
+    // A slow patient device, so that closing it lands in the middle of the transfer.
+    const cdp = await patientContext.newCDPSession(patient)
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 12 })
+    await patient.getByRole('region', { name: 'Request from Dr Offline Test' }).getByRole('button', { name: 'Approve' }).click()
+
+    const history = doctor.getByRole('region', { name: "The patient's history" })
+    const status = history.getByRole('status').first()
+    await expect(status).toContainText(/Receiving the patient's history from their device: [1-9][\d,]* blocks so far/, { timeout: 60_000 })
+    await patient.close()
+
+    // The doctor is told, and keeps what arrived.
+    await expect(status).toContainText("The patient's device is offline. You keep the", { timeout: 30_000 })
+    const [kept] = await numbers(status)
+    expect(kept).toBeGreaterThan(0)
+    expect(kept).toBeLessThan(total ?? 0)
+
+    // The patient's app opens again on the same device; the doctor's browser reconnects by itself.
+    patient = await patientContext.newPage()
+    await patient.goto(appUrl())
+    await expect(patient.getByRole('region', { name: 'Your history' }).getByRole('status').first()).toContainText(`${(total ?? 0).toLocaleString('en')} records`, { timeout: 30_000 })
+    await expect(status).toContainText(`records in ${(total ?? 0).toLocaleString('en')} blocks, received directly from the patient's device.`, {
+      timeout: 60_000
+    })
+    // Exactly once: the log holds as many blocks as there are records, none twice.
+    expect(await numbers(status)).toEqual([total, total])
+  } finally {
+    for (const browser of browsers) await browser.close()
+  }
+})

@@ -103,8 +103,17 @@ export interface HistorySession {
   readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReading>
 }
 
+/** How many blocks verify() found verified, unanchored and broken. */
+export function verdictCounts(report: VerifyReport | undefined): Record<'verified' | 'unanchored' | 'broken', number> {
+  const tally = { verified: 0, unanchored: 0, broken: 0 }
+  for (const v of report?.verdicts ?? []) tally[v.verdict]++
+  return tally
+}
+
 /** How often a doctor's browser tries the patient's device again after it went away. */
 const RETRY_MS = 3_000
+/** How often a doctor's browser asks the ledger whether its grant is still live. */
+const ACCESS_CHECK_MS = 30_000
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -240,6 +249,8 @@ export function createHistorySession(app: AppStore): HistorySession {
     }
     const view = watchHistory({ history, log, context, onConsentEvent: checkAccess })
     checkAccess()
+    // A grant can also end by expiring, which no event announces.
+    const accessTimer = setInterval(checkAccess, ACCESS_CHECK_MS)
     const [reading, setReading] = createSignal<ReadingState>({ state: 'syncing', received: 0 })
     const stopEvents = log.subscribe((event) => {
       // Progress of a pull already under way; a background pull's late progress does not undo "synced".
@@ -274,6 +285,7 @@ export function createHistorySession(app: AppStore): HistorySession {
       close: async () => {
         closed = true
         clearTimeout(retry)
+        clearInterval(accessTimer)
         stopEvents()
         view.dispose()
         await history.close()
@@ -339,6 +351,8 @@ function watchHistory(input: { history: PatientHistory; log: PatientLog; context
     onEntries: () => {
       log.refreshAccess()
       input.onConsentEvent?.()
+      // An anchor is among these events: the verdicts change.
+      verifySoon()
     }
   })
   verifySoon()

@@ -39,7 +39,7 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     await request.getByRole('checkbox', { name: 'Results' }).uncheck()
     await request.getByRole('combobox', { name: 'For how long' }).selectOption({ label: '30 days' })
     await request.getByRole('button', { name: 'Approve' }).click()
-    await expect(request.getByRole('status')).toContainText('Approved: 0x15d3…6A65 has read access to conditions, medications, allergies, procedures, immunizations, reports, family history until')
+    await expect(request.getByRole('status').first()).toContainText('Approved: 0x15d3…6A65 has read access to conditions, medications, allergies, procedures, immunizations, reports, family history until')
 
     await expect(doctor.getByText(/Access granted: read access to conditions, medications, allergies, procedures, immunizations, reports, family history until/)).toBeVisible()
     await expect(doctor.getByText('The visit is recorded on-chain.')).toBeVisible()

@@ -58,7 +58,7 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     const request = patient.getByRole('region', { name: 'Request from Dr Grace Hopper' })
     await request.getByRole('checkbox', { name: /They may add records/ }).check()
     await request.getByRole('button', { name: 'Approve' }).click()
-    await expect(request.getByRole('status')).toContainText('Approved')
+    await expect(request.getByRole('status').first()).toContainText('Approved')
 
     // The doctor's browser replicates and decrypts every record, straight from the patient's.
     const history = doctor.getByRole('region', { name: "The patient's history" })
@@ -123,6 +123,16 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     await table.getByRole('button', { name: 'Predominantly allergic asthma' }).click()
     const chain = patient.getByRole('list', { name: 'Diagnostic chain of Predominantly allergic asthma' })
     for (const step of ['Request:', 'Diagnosis:', 'Therapy:', 'Follow-up:', 'Outcome:']) await expect(chain).toContainText(step)
+
+    // The patient ends the visit by anchoring; both sides then verify every block against the anchor.
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await request.getByRole('button', { name: 'End the visit: anchor my history on-chain' }).click()
+    await expect(request).toContainText(`Anchored: ${(records + 5).toLocaleString('en')} blocks, in block`)
+    await expect(history).toContainText(`Verification: ${records + 5} verified against the patient's latest anchor, 0 not yet anchored, none broken.`, { timeout: 30_000 })
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click()
+    await expect(patient.getByRole('list', { name: 'Audit trail entries, newest first' }).getByRole('listitem').first()).toContainText(
+      `The history was anchored: ${records + 5} entries`
+    )
 
     // The patient revokes: a new key epoch, and the doctor is told their access ended.
     await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()

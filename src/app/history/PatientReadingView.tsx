@@ -3,7 +3,7 @@
 // the forms that add a request, diagnosis, therapy, follow-up or outcome to it.
 import { createMemo, Match, Show, Switch, type JSX } from 'solid-js'
 import { DOCTOR_KINDS, type HistoryRecord } from '../../history/index.ts'
-import type { PatientReading } from '../createHistorySession.ts'
+import { verdictCounts, type PatientReading } from '../createHistorySession.ts'
 import { RecordForm } from '../records/RecordForm.tsx'
 import { chainTargetsOf } from '../records/recordFormModel.ts'
 import HistoryViews from './HistoryViews.tsx'
@@ -14,6 +14,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
     reading().version()
     return { records: reading().history.entries().length, blocks: reading().log.entries().length, unreadable: reading().history.unreadable().length }
   })
+  const verdicts = createMemo(() => verdictCounts(reading().report()))
   const writers = createMemo(() => new Map([[reading().history.patient.toLowerCase(), 'The patient'], [props.doctor.toLowerCase(), 'You']]))
   const targets = createMemo(() => {
     reading().version()
@@ -40,6 +41,15 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
           </Match>
         </Switch>
       </p>
+      <Show when={reading().report()}>
+        {(report) => (
+          <p class="verification" classList={{ 'verdict-broken': verdicts().broken > 0 }}>
+            Verification: {verdicts().verified} verified against the patient's latest anchor, {verdicts().unanchored} not yet anchored
+            {verdicts().broken > 0 ? `, ✕ ${verdicts().broken} broken` : ', none broken'}.
+            <Show when={report().anchoredRoot === undefined}> The patient has not anchored this history on-chain yet.</Show>
+          </p>
+        )}
+      </Show>
       <Show when={reading().access() === 'ended'}>
         <p class="notice" role="status">
           Your access to this history has ended: the patient revoked it or it expired. You keep what you saw here; you can no longer add to it, and records the patient writes from

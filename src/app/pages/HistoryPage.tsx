@@ -5,14 +5,14 @@
 import { A, useSearchParams } from '@solidjs/router'
 import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, type JSX } from 'solid-js'
 import { PATIENT_KINDS, type HistoryRecord } from '../../history/index.ts'
-import type { OwnHistory } from '../createHistorySession.ts'
+import { verdictCounts, type OwnHistory } from '../createHistorySession.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
-import { RecordForm } from '../records/RecordForm.tsx'
 import { useHistorySession } from '../HistorySessionContext.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 
 const DemoPreview = lazy(() => import('../history/DemoPreview.tsx'))
 const OwnHistoryViews = lazy(() => import('../history/OwnHistoryViews.tsx'))
+const RecordForm = lazy(async () => ({ default: (await import('../records/RecordForm.tsx')).RecordForm }))
 const DEFAULT_RECORDS = 400
 const SIZES = [50, 400, 2000, 10_000]
 
@@ -130,11 +130,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
     own().version()
     return { records: own().history.entries().length, blocks: own().log.entries().length, unreadable: own().history.unreadable().length }
   })
-  const verdicts = createMemo(() => {
-    const tally = { verified: 0, unanchored: 0, broken: 0 }
-    for (const v of own().report()?.verdicts ?? []) tally[v.verdict]++
-    return tally
-  })
+  const verdicts = createMemo(() => verdictCounts(own().report()))
   const hasDemo = createMemo(() => {
     own().version()
     return own().history.entries().some((entry) => entry.record.meta?.tag?.some((tag) => tag.code === 'demo') === true)
@@ -222,7 +218,9 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
       })()} prefix="The demo records were not added: " />
       <details class="add-record">
         <summary>Add a record: a symptom or problem, a medicine you take, an allergy</summary>
-        <RecordForm kinds={PATIENT_KINDS} patient={own().history.patient} onSubmit={addRecord} label="Add to my history" />
+        <Suspense fallback={<p role="status">Loading the form…</p>}>
+          <RecordForm kinds={PATIENT_KINDS} patient={own().history.patient} onSubmit={addRecord} label="Add to my history" />
+        </Suspense>
       </details>
       <Show when={hasDemo()}>
         <p class="notice">Records tagged “demo” in your history are synthetic, loaded from the demo patient: they are not medical facts about you.</p>

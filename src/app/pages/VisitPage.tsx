@@ -172,6 +172,7 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
           <p role="status">
             Approved: {shortAddress(props.request.doctor)} has {props.request.outcome}. What they see cannot be unseen; revoking stops future access.
           </p>
+          <EndOfVisit />
         </Match>
         <Match when={props.request.state === 'declined'}>
           <p role="status">Declined. Nothing was shared.</p>
@@ -179,6 +180,31 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
       </Switch>
       <ErrorBanner message={props.request.error} />
     </section>
+  )
+}
+
+/** At the end of a visit the patient anchors the history, so both sides can check every block against the ledger. */
+function EndOfVisit(): JSX.Element {
+  const session = useHistorySession()
+  return (
+    <Show when={session.own()}>
+      {(own) => (
+        <p>
+          <button type="button" disabled={own().anchorStep().step === 'sending'} onClick={() => void own().anchorNow()}>
+            End the visit: anchor my history on-chain
+          </button>{' '}
+          <span role="status">
+            {(() => {
+              const step = own().anchorStep()
+              if (step.step === 'sending') return 'Anchoring…'
+              if (step.step === 'done') return `Anchored: ${step.entryCount.toLocaleString('en')} blocks, in block ${step.blockNumber.toString()}. You and the doctor can now check each block against it.`
+              if (step.step === 'failed') return `Not anchored: ${step.error}`
+              return ''
+            })()}
+          </span>
+        </p>
+      )}
+    </Show>
   )
 }
 

@@ -8,12 +8,13 @@ import { createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-
 import { hexToBytes, type Hex } from 'viem'
 import { anchor, isGrantLive, mayWriteHistory, readLatestAnchor, toChainError, watchAuditTrail, type ConnectedWallet, type LatestAnchor } from '../chain/index.ts'
 import {
-  createKeyring,
+  addEpochKey,
   createKeyVault,
-  currentKey,
+  decodeEnvelope,
   decodeWrappedKeys,
+  deriveDataKey,
+  derivedKeyring,
   encodeWrappedKeys,
-  rotateKeyring,
   wrapKeyringFor,
   decodeKeyring,
   deriveWalletKeys,
@@ -122,13 +123,16 @@ const vaultNames = (address: string): { binding: string; keyring: string } => {
   return { binding: `${owner}/identity-binding`, keyring: `${owner}/history-keyring` }
 }
 
-/** The keyring of `address`'s own history on this device, created once: two tabs must not each make their own. */
-async function ownKeyring(vault: KeyVault, address: string): Promise<EpochKeyring> {
+/**
+ * The keyring of `address`'s own history on this device: kept in the vault, or derived from the
+ * wallet's encryption key (epoch 0) the first time. Two tabs must not each start their own.
+ */
+async function ownKeyring(vault: KeyVault, address: string, encryptionSecretKey: Uint8Array): Promise<EpochKeyring> {
   const name = vaultNames(address).keyring
   const loadOrCreate = async (): Promise<EpochKeyring> => {
     const stored = await vault.get(name)
     if (stored !== undefined) return decodeKeyring(stored)
-    const keyring = createKeyring()
+    const keyring = derivedKeyring(encryptionSecretKey, address, 0)
     await vault.put(name, encodeKeyring(keyring))
     return keyring
   }
@@ -200,14 +204,22 @@ export function createHistorySession(app: AppStore): HistorySession {
       setState({ state: 'unlocking', step: 'opening' })
       const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding })
       const historyOrbit = await startHistoryOrbit({ node, identity, canWrite: (writer, patient) => mayWriteHistory(client, { ledger, patient, writer }) })
-      const keyring = await ownKeyring(store, address)
+      const keyring = await ownKeyring(store, address, walletKeys.encryption.secretKey)
       const log = await historyOrbit.openLog(address)
       const history = openPatientHistory({ log, keyring })
       if (mine !== generation) {
         await historyOrbit.stop()
         return
       }
-      const opened = ownHistory({ history, log, wallet, context: { client, ledger, fromBlock }, keyring, save: (next) => store.put(vaultNames(address).keyring, encodeKeyring(next)) })
+      const opened = ownHistory({
+        history,
+        log,
+        wallet,
+        context: { client, ledger, fromBlock },
+        keyring,
+        encryptionSecretKey: walletKeys.encryption.secretKey,
+        save: (next) => store.put(vaultNames(address).keyring, encodeKeyring(next))
+      })
       teardown = async () => {
         opened.dispose()
         await historyOrbit.stop()
@@ -406,6 +418,7 @@ function ownHistory(input: {
   wallet: ConnectedWallet
   context: OwnContext
   keyring: EpochKeyring
+  encryptionSecretKey: Uint8Array
   save(keyring: EpochKeyring): Promise<void>
 }): { own: OwnHistory; dispose(): void } {
   const { history, wallet, context } = input
@@ -435,16 +448,55 @@ function ownHistory(input: {
       }
     },
     wrapFor: (readerPublicKey) => encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey)),
-    async rotateKey() {
-      const next = rotateKeyring(keyring)
-      // Stored before use: a record sealed under a key this device then lost would be unreadable for good.
+    rotateKey: () => advanceTo((current) => current + 1)
+  }
+
+  // Moves to a later epoch, deriving every key up to it, one move at a time; stored before use,
+  // since a record sealed under a key this device then lost would be unreadable here for good.
+  let advancing = Promise.resolve(keyring.current)
+  function advanceTo(targetOf: (current: number) => number): Promise<number> {
+    // A failed move (the vault refused) must not block the next one.
+    advancing = advancing.catch(() => keyring.current).then(async () => {
+      const target = targetOf(keyring.current)
+      if (target <= keyring.current) return keyring.current
+      let next = keyring
+      const added: { epoch: number; key: Uint8Array }[] = []
+      for (let e = keyring.current + 1; e <= target; e++) {
+        const key = deriveDataKey(input.encryptionSecretKey, history.patient, e)
+        next = addEpochKey(next, e, key)
+        added.push({ epoch: e, key })
+      }
       await input.save(next)
       keyring = next
-      const { epoch: current, key } = currentKey(next)
-      history.addKeys([{ epoch: current, key }])
-      setEpoch(current)
-      return current
+      history.addKeys(added)
+      setEpoch(next.current)
+      return next.current
+    })
+    return advancing
+  }
+
+  // On a new device the vault starts at epoch 0: entries of later epochs (after revocations,
+  // written on another device) show the epoch in use, and the wallet derives its key.
+  const adoptEpochs = (hashes: readonly string[]): void => {
+    let highest = keyring.current
+    for (const hash of hashes) {
+      const payload = input.log.get(hash)?.payload
+      if (payload === undefined) continue
+      try {
+        highest = Math.max(highest, decodeEnvelope(payload).epoch)
+      } catch {
+        // Not an envelope: verify() shows the block as broken.
+      }
+    }
+    if (highest > keyring.current) void advanceTo(() => highest).catch((error: unknown) => console.error('Deriving the keys of later epochs failed:', error))
+  }
+  adoptEpochs(history.unreadable().map(({ hash }) => hash))
+  const stopAdopting = history.subscribe((change) => adoptEpochs(change.unreadable.map(({ hash }) => hash)))
+  return {
+    own,
+    dispose: () => {
+      stopAdopting()
+      watched.dispose()
     }
   }
-  return { own, dispose: () => watched.dispose() }
 }

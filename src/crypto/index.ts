@@ -39,3 +39,4 @@ export {
 export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'
+export { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'

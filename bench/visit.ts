@@ -1,0 +1,344 @@
+// The visit's figures, measured on the built app as a patient and a doctor use it: two headless
+// Chromium browsers over WebRTC inside the private network namespace, driven by role and name
+// (the flow of test/e2e/visitHistory.spec.ts), each of five runs on a fresh local stack (anvil
+// automining, the contracts, the relay) with fresh browser contexts. Medians of the five runs:
+//
+// - visit.connectToTimeline1000.ms: the doctor opens the invite link → their timeline has drawn
+//   the patient's 1,000-record demo history (the frame after the status says all arrived). The
+//   patient is already approved in the benchmark: the driver approves the moment the request
+//   appears, so the figure includes that approval and its grant transaction.
+// - visit.connectToTimeline1000.approval.ms: the part of it from the request appearing on the
+//   patient's page until the approval answer was sent; subtract it for the figure without the patient.
+// - visit.dial.ms: the invite opened (page.goto of the link) → direct WebRTC connection to the
+//   patient ('visit:direct' in createVisits.ts). On a fresh chain this includes the doctor's
+//   first-visit steps before the dial: opening their keys and registering their encryption key.
+// - visit.revoke.ms: the patient's Revoke click → the key rotated and the doctor's writes refused
+//   (the status saying so appears once the log has forgotten its cached write answers and rotated).
+//   Anvil mines each transaction at once, so block time is ~0 here; on a real chain add one block.
+//
+// `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
+import { startLocalStack } from '../scripts/stack/localStack.ts'
+import { freePort } from '../scripts/stack/ports.ts'
+import { PRIVATE_NETWORK_ADDRESS, privateNetworkCommand } from '../scripts/stack/privateNetwork.ts'
+import { serveStatic } from '../scripts/stack/serveStatic.ts'
+import { developmentAccounts, type DevelopmentAccount } from '../src/chain/devAccounts.ts'
+import type { Figures } from './figures.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+const dist = path.join(root, 'dist')
+const RUNS = 5
+const DEMO_SIZE = 1000
+const DOCTOR_NAME = 'Dr Bench'
+const FIGURES_LINE = 'VISIT_FIGURES '
+
+type Marks = Record<string, number>
+
+/** What one run measured, in milliseconds. */
+interface RunTimes {
+  connectToTimeline: number
+  approval: number
+  dial: number
+  revoke: number
+}
+
+function account(label: string): DevelopmentAccount {
+  const found = developmentAccounts.find((a) => a.label === label)
+  if (found === undefined) throw new Error(`no development account ${label}`)
+  return found
+}
+
+/** Wall-clock milliseconds with sub-millisecond precision, comparable with the pages' marks on this machine. */
+const epochNow = (): number => performance.timeOrigin + performance.now()
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
+
+/**
+ * Installed in every page: records, in the page's own clock, when each step of the visit first
+ * shows. Playwright's assertions poll every 100 to 1,000 ms, too coarse for these figures; the
+ * driver still checks each step by role and name, and reads the times from here.
+ */
+function watchVisit(): void {
+  const marks: Record<string, number> = {}
+  ;(window as unknown as { __visit: Record<string, number> }).__visit = marks
+  const mark = (name: string): void => {
+    marks[name] ??= performance.timeOrigin + performance.now()
+  }
+  const text = (selector: string): string => document.querySelector(selector)?.textContent ?? ''
+  const joinSteps: [string, string][] = [
+    ['unlocking', 'Opening your keys'],
+    ['registering-key', 'Registering your encryption key'],
+    ['connecting', "Connecting to the patient's device"],
+    ['signing', 'Connected directly'],
+    ['waiting', 'Waiting for the patient'],
+    ['approved', 'Access granted']
+  ]
+  const drawing = new Set<string>()
+  const check = (): void => {
+    // The doctor's side: the join steps, then the patient's history as it arrives and is drawn.
+    const step = text('p.join-step')
+    for (const [name, words] of joinSteps) if (step.startsWith(words)) mark(`join:${name}`)
+    if (step.includes('The visit is recorded')) mark('join:recorded')
+    const reading = text('section[aria-labelledby="reading-heading"] > p[role="status"]')
+    if (reading.startsWith('Receiving')) mark('reading:syncing')
+    const synced = /^([\d,]+) records in ([\d,]+) blocks, received directly/.exec(reading)
+    const heading = document.getElementById('timeline-heading')
+    const canvas = document.querySelector('canvas.tl-canvas')
+    if (synced !== null && heading?.checkVisibility() === true && canvas !== null && canvas.clientWidth > 0) {
+      const key = `${(synced[1] ?? '').replaceAll(',', '')}/${(synced[2] ?? '').replaceAll(',', '')}`
+      mark(`synced:${key}`)
+      // The timeline draws in an animation frame requested with the data: the next frame follows it.
+      if (!drawing.has(key)) {
+        drawing.add(key)
+        requestAnimationFrame(() => mark(`drawn:${key}`))
+      }
+    }
+    if (document.querySelector('section[aria-labelledby="reading-heading"] p.notice') !== null) mark('access-ended')
+    // The patient's side: the request, the approval, the revocation.
+    if (document.querySelector('section.request') !== null) mark('request')
+    if (text('section.request button[type="submit"]') === 'Granting…') mark('granting')
+    if (text('section.request p[role="status"]').startsWith('Approved')) mark('approved')
+    if (/^Access revoked\. Your history now uses a new key \(epoch \d+\)/.test(text('section[aria-labelledby="grants-heading"] p[role="status"]'))) mark('revoked')
+  }
+  document.addEventListener(
+    'click',
+    (event) => {
+      const button = event.target instanceof Element ? event.target.closest('button') : null
+      if (button?.getAttribute('aria-label')?.startsWith('Revoke access of') === true) mark('revoke:click')
+    },
+    true
+  )
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true })
+}
+
+/**
+ * The patient, already approved in the benchmark: their page approves the doctor's request the
+ * moment its card appears, with the write bit (so the revocation has writes to refuse). Clicking
+ * from Node instead cost 160 to 580 ms of Playwright's waiting and actionability checks per run.
+ */
+function approveAtOnce(): void {
+  const approve = (): boolean => {
+    const form = document.querySelector('section.request form')
+    const submit = form?.querySelector('button[type="submit"]')
+    if (!(form instanceof HTMLFormElement) || !(submit instanceof HTMLButtonElement) || submit.textContent !== 'Approve') return false
+    const mayWrite = [...form.querySelectorAll('label')].find((label) => label.textContent.includes('They may add records'))?.querySelector('input')
+    if (mayWrite === null || mayWrite === undefined) throw new Error('the request card has no "They may add records" checkbox')
+    if (!mayWrite.checked) mayWrite.click()
+    submit.click()
+    return true
+  }
+  const observer = new MutationObserver(() => {
+    if (approve()) observer.disconnect()
+  })
+  observer.observe(document.body, { subtree: true, childList: true })
+}
+
+async function waitForMark(page: Page, name: string, timeout: number): Promise<void> {
+  await page.waitForFunction((n) => (window as unknown as { __visit: Record<string, number> }).__visit[n] !== undefined, name, { timeout, polling: 50 })
+}
+
+/** The page's marks, with the two performance marks createVisits.ts sets on the doctor's side. */
+async function marksOf(page: Page): Promise<Marks> {
+  return await page.evaluate(() => {
+    const marks: Record<string, number> = { ...(window as unknown as { __visit: Record<string, number> }).__visit }
+    for (const name of ['visit:join-start', 'visit:direct']) {
+      const entry = performance.getEntriesByName(name, 'mark')[0]
+      if (entry !== undefined) marks[name] = performance.timeOrigin + entry.startTime
+    }
+    return marks
+  })
+}
+
+/** Milliseconds from mark `from` to mark `to`, failing loudly if either is missing. */
+function span(marks: Marks, from: string, to: string): number {
+  const a = marks[from]
+  const b = marks[to]
+  if (a === undefined || b === undefined) throw new Error(`no mark ${a === undefined ? from : to} (marks: ${Object.keys(marks).join(', ')})`)
+  return b - a
+}
+
+/** Connects the development wallet's account on the Settings page and waits until the app's node holds a relay reservation. */
+async function connectAccount(page: Page, appUrl: string, who: DevelopmentAccount): Promise<void> {
+  await page.goto(`${appUrl}/#/settings`)
+  const wallet = page.getByRole('region', { name: 'Wallet' })
+  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: `${who.label} (${who.address.slice(0, 6)}…${who.address.slice(-4)})` })
+  await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
+  const strip = page.getByRole('region', { name: 'Connection status' })
+  await strip.filter({ hasText: `development wallet (${who.label})` }).waitFor()
+  await strip.filter({ hasText: /Peer-to-peer: started · peer \S+ · relay reserved/ }).waitFor({ timeout: 20_000 })
+}
+
+/** The patient's side before the doctor arrives: their history holding the demo patient, and an open invite. Returns the record count and the link. */
+async function preparePatient(patient: Page): Promise<{ records: number; link: string }> {
+  const nav = patient.getByRole('navigation', { name: 'Main' })
+  await nav.getByRole('link', { name: 'My history' }).click()
+  await patient.getByRole('button', { name: 'Open my history' }).click()
+  const own = patient.getByRole('region', { name: 'Your history' })
+  await own.getByRole('combobox', { name: /^Demo size/ }).selectOption(String(DEMO_SIZE))
+  await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
+  const added = own.getByText(/Added [\d,]+ demo records/)
+  await added.waitFor({ timeout: 120_000 })
+  // Amendments of the demo are records that replace others: fewer than DEMO_SIZE are added.
+  const records = Number((/Added ([\d,]+)/.exec((await added.textContent()) ?? '') ?? [])[1]?.replaceAll(',', '') ?? Number.NaN)
+  if (!(records > DEMO_SIZE / 2)) throw new Error(`the demo added ${records} records, expected about ${DEMO_SIZE}`)
+  await nav.getByRole('link', { name: 'Visit' }).click()
+  await patient.getByRole('button', { name: 'Start a visit' }).click()
+  return { records, link: await patient.getByRole('textbox', { name: 'Visit link' }).inputValue() }
+}
+
+/** One visit on a fresh stack: connect, approve, read and draw; then revoke. */
+async function visitRun(appDir: string, browsers: [Browser, Browser], run: number): Promise<RunTimes> {
+  const patientAccount = account('Second patient')
+  const doctorAccount = account('Third doctor')
+  const stack = await startLocalStack({ chainPort: await freePort(), relayPort: await freePort(), compile: false, relayKeyFile: path.join(root, '.stack', 'bench-visit-relay.key') })
+  const server = await serveStatic({ root: appDir, config: stack.config })
+  const contexts: BrowserContext[] = []
+  const openPage = async (browser: Browser): Promise<Page> => {
+    const context = await browser.newContext()
+    contexts.push(context)
+    context.setDefaultTimeout(30_000)
+    const page = await context.newPage()
+    page.on('pageerror', (error) => console.error('page error:', error.message))
+    await page.addInitScript(watchVisit)
+    return page
+  }
+  try {
+    const [patient, doctor] = await Promise.all([openPage(browsers[0]), openPage(browsers[1])])
+    await Promise.all([connectAccount(patient, server.url, patientAccount), connectAccount(doctor, server.url, doctorAccount)])
+    const { records, link } = await preparePatient(patient)
+
+    await patient.evaluate(approveAtOnce)
+    // The clock starts as the doctor opens the invite link in their running app.
+    const opened = epochNow()
+    await doctor.goto(link)
+    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill(DOCTOR_NAME)
+    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    const request = patient.getByRole('region', { name: `Request from ${DOCTOR_NAME}` })
+    const drawn = `drawn:${records}/${records}`
+    await waitForMark(doctor, drawn, 120_000)
+    // Check by role and name what the marks saw.
+    const history = doctor.getByRole('region', { name: "The patient's history" })
+    const wanted = `${records.toLocaleString('en')} records in ${records.toLocaleString('en')} blocks, received directly from the patient's device.`
+    await history.getByRole('status').filter({ hasText: wanted }).waitFor({ timeout: 1_000 })
+    await history.getByRole('heading', { name: /^Timeline/ }).waitFor({ state: 'visible', timeout: 1_000 })
+    await request.getByRole('status').filter({ hasText: /^Approved: .* has read and write access/ }).waitFor({ timeout: 1_000 })
+
+    // The revocation, once the doctor's visit is recorded and nothing else is in flight.
+    await waitForMark(doctor, 'join:recorded', 30_000)
+    await patient.getByRole('button', { name: `Revoke access of ${doctorAccount.address}` }).click()
+    await waitForMark(patient, 'revoked', 60_000)
+    await patient
+      .getByRole('region', { name: 'Who has access now' })
+      .getByRole('status')
+      .filter({ hasText: /Your history now uses a new key \(epoch \d+\)/ })
+      .waitFor({ timeout: 1_000 })
+    // Not timed: the doctor's app learns of the revocation from the chain and refuses their next entry.
+    await waitForMark(doctor, 'access-ended', 30_000)
+    const form = history.getByRole('form', { name: "Write into the patient's history" })
+    await form.getByRole('radio', { name: 'Request for more information', exact: true }).check()
+    await form.getByRole('textbox', { name: 'What is requested' }).fill('Chest X-ray')
+    await form.getByRole('button', { name: 'Add request' }).click()
+    await form.getByRole('alert').filter({ hasText: 'no live grant to write' }).waitFor({ timeout: 10_000 })
+
+    const d = await marksOf(doctor)
+    const p = await marksOf(patient)
+    const marks: Marks = { ...d, ...p, opened }
+    const times: RunTimes = {
+      connectToTimeline: span(marks, 'opened', drawn),
+      approval: span(p, 'request', 'approved'),
+      dial: span(marks, 'opened', 'visit:direct'),
+      revoke: span(p, 'revoke:click', 'revoked')
+    }
+    // Where the time goes, for the reader of the benchmark's log (stderr).
+    const ms = (from: string, to: string): string => (marks[from] === undefined || marks[to] === undefined ? '–' : `${Math.round(span(marks, from, to))}`)
+    console.error(
+      [
+        `run ${run + 1}: ${records} demo records (of ${DEMO_SIZE} asked; the rest are amendments)`,
+        `  open link → Ask for access (page fills the form)  ${ms('opened', 'visit:join-start')} ms`,
+        `  opening the doctor's keys (two signatures)          ${ms('join:unlocking', 'join:registering-key')} ms`,
+        `  registering their key (transaction)                 ${ms('join:registering-key', 'join:connecting')} ms`,
+        `  dialling the patient (WebRTC via relay signalling)  ${ms('join:connecting', 'visit:direct')} ms`,
+        `  signing the request, reaching the patient           ${ms('visit:direct', 'request')} ms`,
+        `  approval: the page's click                          ${ms('request', 'granting')} ms`,
+        `  approval: grant transaction, answer sent            ${ms('granting', 'approved')} ms`,
+        `  answer sent → the doctor's app shows the history    ${ms('approved', 'join:approved')} ms (the two pages' marks; may overlap)`,
+        `  replicating and decrypting ${records} records         ${ms('join:approved', `synced:${records}/${records}`)} ms`,
+        `  drawing (frame after the last status)               ${ms(`synced:${records}/${records}`, drawn)} ms`,
+        `  = connect to timeline ${Math.round(times.connectToTimeline)} ms; dial ${Math.round(times.dial)} ms (join-start → direct ${ms('visit:join-start', 'visit:direct')} ms)`,
+        `  revoke: click → key rotated ${Math.round(times.revoke)} ms; → the doctor's app sees it ${ms('revoke:click', 'access-ended')} ms`
+      ].join('\n')
+    )
+    return times
+  } finally {
+    await Promise.allSettled(contexts.map((c) => c.close()))
+    await server.stop()
+    await stack.stop()
+  }
+}
+
+/** Inside the private network namespace: two Chromium browsers, five visits. */
+async function browserFigures(appDir: string): Promise<Figures> {
+  const executablePath = chromiumPath()
+  if (executablePath === undefined) throw new Error(missingChromiumMessage())
+  const browsers: Browser[] = []
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath, args: CHROMIUM_ARGS }))
+    const runs: RunTimes[] = []
+    for (let run = 0; run < RUNS; run++) runs.push(await visitRun(appDir, browsers as [Browser, Browser], run))
+    const figure = (pick: (r: RunTimes) => number): { value: number; unit: 'ms' } => ({ value: Math.round(median(runs.map(pick))), unit: 'ms' })
+    return {
+      'visit.connectToTimeline1000.ms': figure((r) => r.connectToTimeline),
+      'visit.connectToTimeline1000.approval.ms': figure((r) => r.approval),
+      'visit.dial.ms': figure((r) => r.dial),
+      'visit.revoke.ms': figure((r) => r.revoke)
+    }
+  } finally {
+    await Promise.allSettled(browsers.map((b) => b.close()))
+  }
+}
+
+/** Runs this file inside a fresh private network namespace and reads the figures it prints. Needs the app built in `appDir`. */
+export async function measureVisit(appDir = dist): Promise<Figures> {
+  if (!existsSync(path.join(appDir, 'index.html'))) throw new Error(`${appDir} has no build: run 'npm run build' first.`)
+  const { command, args } = privateNetworkCommand(process.execPath, [path.join(root, 'bench', 'visit.ts'), '--browsers', appDir])
+  return await new Promise<Figures>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const line = output.split('\n').find((l) => l.startsWith(FIGURES_LINE))
+      if (code !== 0 || line === undefined) reject(new Error(`the visit benchmark failed (exit ${String(code)})`))
+      else resolve(JSON.parse(line.slice(FIGURES_LINE.length)) as Figures)
+    })
+  })
+}
+
+if (import.meta.main) {
+  const [mode, appDir] = process.argv.slice(2)
+  const inside = mode === '--browsers' && appDir !== undefined
+  if (inside && process.env.ANAMNESIS_PRIVATE_NETWORK !== '1') throw new Error(`run the browser part inside the private network (${PRIVATE_NETWORK_ADDRESS})`)
+  // Standalone, the app is built apart from dist/, which the end-to-end tests may be serving meanwhile.
+  const ownBuild = path.join(root, '.stack', 'bench-visit-app')
+  if (!inside) {
+    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn', '--outDir', ownBuild, '--emptyOutDir'], { cwd: root, stdio: 'inherit' })
+    if (build.status !== 0) throw new Error('vite build failed')
+  }
+  ;(inside ? browserFigures(appDir) : measureVisit(ownBuild)).then(
+    (figures) => {
+      if (inside) console.log(FIGURES_LINE + JSON.stringify(figures))
+      else for (const [name, { value, unit }] of Object.entries(figures)) console.log(`${name.padEnd(40)} ${value.toLocaleString('en')} ${unit}`)
+      process.exit(0)
+    },
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    }
+  )
+}

@@ -31,7 +31,8 @@ import type { Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dist = path.join(root, 'dist')
-const RUNS = 5
+/** Runs per figure; `RUNS=2 node bench/visit.ts` for a quick look. */
+const RUNS = Number(process.env.RUNS ?? 5)
 const DEMO_SIZE = 1000
 const DOCTOR_NAME = 'Dr Bench'
 const FIGURES_LINE = 'VISIT_FIGURES '

@@ -102,6 +102,8 @@ export interface HistorySession {
    * pulls it from the patient's device (`peer`, connected directly).
    */
   readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReading>
+  /** Starts fetching a patient's log (ciphertext) from their device before any key arrives; failures are left to readPatient. */
+  prefetchPatient(patient: string, peer: string): void
 }
 
 /** How many blocks verify() found verified, unanchored and broken. */
@@ -113,6 +115,9 @@ export function verdictCounts(report: VerifyReport | undefined): Record<'verifie
 
 /** How often a doctor's browser tries the patient's device again after it went away. */
 const RETRY_MS = 3_000
+/** The least time between two redraws of a history's views. */
+const DRAW_MS = 100
+const SYNC_DRAW_MS = 400
 /** How often a doctor's browser asks the ledger whether its grant is still live. */
 const ACCESS_CHECK_MS = 30_000
 
@@ -259,11 +264,11 @@ export function createHistorySession(app: AppStore): HistorySession {
         () => undefined
       )
     }
-    const view = watchHistory({ history, log, context, onConsentEvent: checkAccess })
+    const [reading, setReading] = createSignal<ReadingState>({ state: 'syncing', received: 0 })
+    const view = watchHistory({ history, log, context, onConsentEvent: checkAccess, busy: () => reading().state === 'syncing' })
     checkAccess()
     // A grant can also end by expiring, which no event announces.
     const accessTimer = setInterval(checkAccess, ACCESS_CHECK_MS)
-    const [reading, setReading] = createSignal<ReadingState>({ state: 'syncing', received: 0 })
     const stopEvents = log.subscribe((event) => {
       // Progress of a pull already under way; a background pull's late progress does not undo "synced".
       if (event.type === 'progress' && reading().state === 'syncing') setReading({ state: 'syncing', received: event.settled })
@@ -281,6 +286,7 @@ export function createHistorySession(app: AppStore): HistorySession {
           await reconnect?.()
           await log.syncWith(peer)
           setReading({ state: 'synced' })
+          view.flush()
         } catch (error) {
           setReading({ state: 'offline', error: message(error) })
           if (!closed) retry = setTimeout(() => void pull(), RETRY_MS)
@@ -305,13 +311,23 @@ export function createHistorySession(app: AppStore): HistorySession {
     }
   }
 
+  const prefetchPatient = (patient: string, peer: string): void => {
+    const historyOrbit = orbit()
+    if (historyOrbit === undefined) return
+    void historyOrbit
+      .openLog(patient)
+      .then((log) => log.syncWith(peer))
+      .catch(() => undefined)
+  }
+
   return {
     state,
     own,
     keys,
     orbit,
     unlock: () => open(true),
-    readPatient
+    readPatient,
+    prefetchPatient
   }
 }
 
@@ -322,17 +338,35 @@ interface OwnContext {
 }
 
 /** Tracks an open history: versions, verdicts against the latest on-chain anchor, who may write. */
-function watchHistory(input: { history: PatientHistory; log: PatientLog; context: OwnContext; onConsentEvent?: () => void }): {
+function watchHistory(input: {
+  history: PatientHistory
+  log: PatientLog
+  context: OwnContext
+  onConsentEvent?: () => void
+  /** While this says so (a sync under way), verifying waits: it re-reads every block and would slow the sync. */
+  busy?: () => boolean
+}): {
   view: HistoryView
   bump(): void
+  /** Redraws now, without waiting for the next scheduled redraw. */
+  flush(): void
   dispose(): void
 } {
   const { history, log, context } = input
   const [version, setVersion] = createSignal(0)
   const [report, setReport] = createSignal<VerifyReport>()
   const [latestAnchor, setLatestAnchor] = createSignal<LatestAnchor | null>()
+  // Batches land every few milliseconds: the views redraw at most every DRAW_MS, and while a
+  // sync is under way every SYNC_DRAW_MS, so drawing does not slow the sync it shows.
+  let drawTimer: ReturnType<typeof setTimeout> | undefined
   const bump = (): void => {
-    setVersion((v) => v + 1)
+    drawTimer ??= setTimeout(
+      () => {
+        drawTimer = undefined
+        setVersion((v) => v + 1)
+      },
+      input.busy?.() === true ? SYNC_DRAW_MS : DRAW_MS
+    )
   }
   let verifyTimer: ReturnType<typeof setTimeout> | undefined
   let verifying: Promise<void> | undefined
@@ -349,7 +383,10 @@ function watchHistory(input: { history: PatientHistory; log: PatientLog; context
   }
   const verifySoon = (): void => {
     clearTimeout(verifyTimer)
-    verifyTimer = setTimeout(() => void verify().catch((error: unknown) => console.error('Verifying the history failed:', error)), 400)
+    verifyTimer = setTimeout(() => {
+      if (input.busy?.() === true) verifySoon()
+      else void verify().catch((error: unknown) => console.error('Verifying the history failed:', error))
+    }, 400)
   }
 
   const stopHistory = history.subscribe(() => {
@@ -360,11 +397,15 @@ function watchHistory(input: { history: PatientHistory; log: PatientLog; context
   const stopWatch = watchAuditTrail(context.client, {
     ledger: context.ledger,
     patient: history.patient,
-    onEntries: () => {
-      log.refreshAccess()
-      input.onConsentEvent?.()
-      // An anchor is among these events: the verdicts change.
-      verifySoon()
+    onEntries: (entries) => {
+      const consent = entries.some((entry) => entry.kind !== 'anchored' && entry.kind !== 'visitLogged' && entry.kind !== 'glassBroken')
+      if (consent) {
+        log.refreshAccess()
+        input.onConsentEvent?.()
+      }
+      // A new anchor changes the verdicts. (Nothing else does: re-checking every block on a grant
+      // would compete with the very sync the grant starts.)
+      if (entries.some((entry) => entry.kind === 'anchored')) verifySoon()
     }
   })
   verifySoon()
@@ -404,8 +445,14 @@ function watchHistory(input: { history: PatientHistory; log: PatientLog; context
   return {
     view,
     bump,
+    flush: () => {
+      clearTimeout(drawTimer)
+      drawTimer = undefined
+      setVersion((v) => v + 1)
+    },
     dispose: () => {
       clearTimeout(verifyTimer)
+      clearTimeout(drawTimer)
       stopHistory()
       stopWatch()
     }

@@ -239,6 +239,21 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         setJoin({ step: 'refused', message: `This invite is for chain ${invite.chainId}, but this app is on ${s.config.chain.name} (${s.config.chain.id}).` })
         return
       }
+      // The direct connection is dialled at once, while the wallet opens this device's keys.
+      const dialing = (async (): Promise<{ connectedTo?: string; lastError?: unknown }> => {
+        let lastError: unknown
+        for (const address of invite.addresses) {
+          try {
+            if ((await s.node.dial(address)).direct) {
+              performance.mark('visit:direct')
+              return { connectedTo: address }
+            }
+          } catch (error) {
+            lastError = error
+          }
+        }
+        return { lastError }
+      })()
       // The keys that read the patient's history are this wallet's, on this device.
       if (session.keys() === undefined) {
         setJoin({ step: 'unlocking' })
@@ -256,23 +271,15 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         await publishEncryptionKey(s.client, s.wallet.client, { registry: s.registry, publicKey: keys.encryption.publicKey })
       }
       setJoin({ step: 'connecting' })
-      let connectedTo: string | undefined
-      let lastError: unknown
-      for (const address of invite.addresses) {
-        try {
-          if ((await s.node.dial(address)).direct) {
-            performance.mark('visit:direct')
-            connectedTo = address
-            break
-          }
-        } catch (error) {
-          lastError = error
-        }
-      }
+      const { connectedTo, lastError } = await dialing
       if (connectedTo === undefined) {
         setJoin({ step: 'failed', message: `Could not reach the patient's device: ${lastError === undefined ? 'no direct connection' : message(lastError)}. Is their app open?` })
         return
       }
+      const peer = connectedTo.split('/p2p/').pop() ?? connectedTo
+      // The history's blocks are ciphertext, served to any peer: fetch them while the patient decides,
+      // so that an approval only has to decrypt. Without the key they stay unreadable.
+      session.prefetchPatient(invite.patient, peer)
       setJoin({ step: 'signing' })
       const signature = await signVisitRequest(s.wallet.client, { token: invite.token, patient: invite.patient, doctorPeer: s.node.libp2p.peerId.toString() })
       setJoin({ step: 'waiting' })
@@ -287,7 +294,6 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       }
       const expiry = new Date(answer.expiry * 1000)
       const scope = decodeScope(answer.scope)
-      const peer = connectedTo.split('/p2p/').pop() ?? connectedTo
       const approved = { step: 'approved' as const, description: describeScope(scope), expiry, mayWrite: scope.mayWrite, peer }
       let reading: PatientReading | undefined
       let readError: string | undefined

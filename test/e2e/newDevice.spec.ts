@@ -24,6 +24,7 @@ test('a second device with the same wallet recovers the keys and reads the whole
     await onLaptop.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
     await onLaptop.getByRole('button', { name: 'Load the demo patient into my history' }).click()
     await expect(onLaptop).toContainText(/Added \d+ demo records/)
+    await expect(onLaptop.getByRole('status').first()).toContainText(/[\d,]+ records in [\d,]+ blocks/)
     const count = Number((/(\d+) records in/.exec((await onLaptop.getByRole('status').first().textContent()) ?? '') ?? [])[1])
     expect(count).toBeGreaterThan(40)
 

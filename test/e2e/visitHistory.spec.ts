@@ -42,6 +42,7 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     const own = patient.getByRole('region', { name: 'Your history' })
     await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
     await expect(own).toContainText(/Added \d+ demo records/, { timeout: 30_000 })
+    await expect(own.getByRole('status').first()).toContainText(/[\d,]+ records in [\d,]+ blocks/)
     const records = countOf(await own.getByRole('status').first().textContent())
     expect(records).toBeGreaterThan(300)
 

@@ -294,6 +294,8 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
         class="inline-form"
         onSubmit={(event) => {
           event.preventDefault()
+          // The history's views are needed the moment access is granted: fetch them while the patient decides.
+          void import('../history/PatientReadingView.tsx')
           void visits.joinVisit(props.invite, name())
         }}
       >

@@ -91,7 +91,7 @@ const SPECS: readonly Spec[] = [
     boxes: { front: [[0, 93, 17, 112]], back: [[0, 93, 17, 112]] }
   },
   { base: 'shoulder', name: 'shoulder', parent: 'arm', uberon: 'UBERON_0001467', paired: true, surface: { front: ['front_deltoids'], back: ['back_deltoids'] } },
-  { base: 'upper-arm', name: 'upper arm', parent: 'arm', uberon: 'UBERON_0001460', paired: true, surface: { front: ['biceps', 'triceps'], back: ['triceps'] } },
+  { base: 'upper-arm', name: 'upper arm', parent: 'arm', uberon: 'UBERON_0003822', paired: true, surface: { front: ['biceps', 'triceps'], back: ['triceps'] } },
   { base: 'elbow', name: 'elbow', parent: 'arm', uberon: 'UBERON_0001461', paired: true, boxes: { front: [[21, 62, 29, 70]] } },
   { base: 'forearm', name: 'forearm', parent: 'arm', uberon: 'UBERON_0002386', paired: true, surface: { front: ['forearm'], back: ['forearm'] } },
   { base: 'hand', name: 'hand', parent: 'arm', uberon: 'UBERON_0002398', paired: true, boxes: { front: [[0, 93, 17, 112]], back: [[0, 93, 17, 112]] } },

@@ -4,7 +4,8 @@
 // has one (the anatomogram's organ shapes are named by UBERON id). The SNOMED CT side
 // follows Uberon's `xref: SCTID:` cross-references where Uberon gives one; the other
 // rows, and the lateralised concepts, were checked by hand against SNOMED CT's own
-// names. A code with no row climbs SNOMED_PARENTS (is-a or part-of) to the nearest code
+// names; bodySiteMapping.test.ts pins every row (id, name, region, UBERON id) as checked.
+// A code with no row climbs SNOMED_PARENTS (is-a or part-of) to the nearest code
 // that has one; a code that still finds none lands in the "whole body / unlocated"
 // tray: no record is ever dropped from the map.
 import type { BodySite, Laterality } from '../history/index.ts'
@@ -78,7 +79,7 @@ export const SNOMED_SITES: Readonly<Record<string, SiteMapping>> = {
   '368209003': { name: 'Right upper arm structure', region: 'upper-arm', laterality: 'right' },
   '127949000': { name: 'Elbow region structure', region: 'elbow' },
   '14975008': { name: 'Forearm structure', region: 'forearm' },
-  '74670003': { name: 'Wrist region structure', region: 'hand' },
+  '8205005': { name: 'Wrist region structure', region: 'hand' },
   '85562004': { name: 'Hand structure', region: 'hand' },
   '85151006': { name: 'Structure of left hand', region: 'hand', laterality: 'left' },
   '78791008': { name: 'Structure of right hand', region: 'hand', laterality: 'right' },
@@ -102,6 +103,7 @@ export const SNOMED_SITES: Readonly<Record<string, SiteMapping>> = {
  */
 export const SNOMED_PARENTS: Readonly<Record<string, { name: string; parent: string }>> = {
   '49076000': { name: 'Knee joint structure', parent: '72696002' },
+  '74670003': { name: 'Wrist joint structure', parent: '8205005' },
   '71341001': { name: 'Bone structure of femur', parent: '68367000' },
   '12611008': { name: 'Bone structure of tibia', parent: '30021000' },
   '62413002': { name: 'Bone structure of radius', parent: '14975008' },

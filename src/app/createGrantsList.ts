@@ -40,6 +40,14 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
       setNotice(undefined)
       try {
         await revoke(s.client, s.wallet.client, { ledger: s.ledger, doctor })
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e))
+        setRevoking(undefined)
+        return
+      }
+      try {
+        // The key moves only where the history is open: open it (the wallet may be asked) to rotate.
+        if (session !== undefined && session.own() === undefined) await session.unlock()
         const own = session?.own()
         if (own !== undefined) {
           // From now on the revoked doctor's entries are refused, and new records go under a key they never get.
@@ -49,12 +57,12 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
             `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused. What they already saw cannot be unseen.`
           )
         } else {
-          setNotice(`Access revoked. ${doctor} can no longer add to your history. What they already saw cannot be unseen.`)
+          setNotice(`Access revoked: ${doctor} can no longer add to your history. Your history could not be opened here, so it still uses its current key. What they already saw cannot be unseen.`)
         }
-        await refetch()
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e))
+        setError(`Access was revoked on-chain, but your history could not move to a new key: ${e instanceof Error ? e.message : String(e)}`)
       } finally {
+        await refetch()
         setRevoking(undefined)
       }
     }

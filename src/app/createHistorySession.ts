@@ -66,7 +66,7 @@ export interface OwnHistory extends HistoryView {
   /** Anchors the heads of the history on-chain (the patient's transaction). */
   anchorNow(): Promise<void>
   /** Every data key of the history wrapped for a reader's published X25519 key, as one byte string. */
-  wrapFor(readerPublicKey: Uint8Array): Uint8Array
+  wrapFor(readerPublicKey: Uint8Array): Promise<Uint8Array>
   /** A new epoch after a revocation: new records are sealed under a fresh key the revoked reader never gets. Returns the new epoch. */
   rotateKey(): Promise<number>
   /** The epoch new records are sealed under. */
@@ -102,8 +102,11 @@ export interface HistorySession {
    * pulls it from the patient's device (`peer`, connected directly).
    */
   readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReading>
-  /** Starts fetching a patient's log (ciphertext) from their device before any key arrives; failures are left to readPatient. */
-  prefetchPatient(patient: string, peer: string): void
+  /**
+   * Starts fetching a patient's log (ciphertext) from their device before any key arrives; failures
+   * are left to readPatient. The function it returns closes that log again (the patient declined).
+   */
+  prefetchPatient(patient: string, peer: string): () => Promise<void>
 }
 
 /** How many blocks verify() found verified, unanchored and broken. */
@@ -117,6 +120,8 @@ export function verdictCounts(report: VerifyReport | undefined): Record<'verifie
 const RETRY_MS = 3_000
 /** The least time between two redraws of a history's views. */
 const DRAW_MS = 100
+/** The most epochs a device moves forward in one step on the evidence of its log (one per revocation). */
+const MAX_EPOCH_JUMP = 1024
 const SYNC_DRAW_MS = 400
 /** How often a doctor's browser asks the ledger whether its grant is still live. */
 const ACCESS_CHECK_MS = 30_000
@@ -141,8 +146,13 @@ async function ownKeyring(vault: KeyVault, address: string, encryptionSecretKey:
     await vault.put(name, encodeKeyring(keyring))
     return keyring
   }
+  return withKeyringLock(address, loadOrCreate)
+}
+
+/** Runs `task` while no other tab of this origin changes `address`'s keyring. */
+function withKeyringLock<T>(address: string, task: () => Promise<T>): Promise<T> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks
-  return locks === undefined ? loadOrCreate() : locks.request(`anamnesis-keyring-${address.toLowerCase()}`, loadOrCreate)
+  return locks === undefined ? task() : locks.request(`anamnesis-keyring-${address.toLowerCase()}`, task)
 }
 
 async function signWith(wallet: ConnectedWallet, text: string, action: string): Promise<Uint8Array> {
@@ -161,6 +171,7 @@ export function createHistorySession(app: AppStore): HistorySession {
   const [orbit, setOrbit] = createSignal<HistoryOrbit>()
   let vault: KeyVault | undefined
   let generation = 0
+  const readings = new Set<PatientReading>()
   let teardown: (() => Promise<void>) | undefined
 
   const openVault = (): KeyVault => (vault ??= createKeyVault(indexedDbVaultStorage()))
@@ -172,11 +183,25 @@ export function createHistorySession(app: AppStore): HistorySession {
     setOwn(undefined)
     setOrbit(undefined)
     setKeys(undefined)
+    // A patient's history read on this device goes with the wallet that read it (a shared clinic PC).
+    const open = [...readings]
+    readings.clear()
+    await Promise.allSettled(open.map((reading) => reading.close()))
     await done?.()
   }
 
+  // One open at a time: a second HistoryOrbit on the same node would stop the first one's serving.
+  let opening: Promise<void> | undefined
+  const open = (interactive: boolean): Promise<void> => {
+    if (opening !== undefined) return opening.then(() => (interactive && state().state === 'locked' ? open(true) : undefined))
+    opening = openNow(interactive).finally(() => {
+      opening = undefined
+    })
+    return opening
+  }
+
   /** Opens the history with keys at hand; `interactive` asks the wallet for what is missing. */
-  const open = async (interactive: boolean): Promise<void> => {
+  const openNow = async (interactive: boolean): Promise<void> => {
     const context = ledgerContext(app)
     const node = app.p2pNode()
     if (context === undefined) {
@@ -190,25 +215,30 @@ export function createHistorySession(app: AppStore): HistorySession {
     const mine = ++generation
     const { wallet, client, ledger, fromBlock } = context
     const address = wallet.address
+    // Only the latest open speaks: an older one finishing late must not overwrite what the page shows.
+    const show = (next: HistorySessionState): void => {
+      if (mine === generation) setState(next)
+    }
+    let historyOrbit: HistoryOrbit | undefined
     try {
       const store = openVault()
       let walletKeys = await loadWalletKeys(store, address)
       let binding = await store.get(vaultNames(address).binding)
       if (walletKeys === undefined || binding === undefined) {
         if (!interactive) {
-          setState({ state: 'locked' })
+          show({ state: 'locked' })
           return
         }
-        setState({ state: 'unlocking', step: 'signing-keys' })
+        show({ state: 'unlocking', step: 'signing-keys' })
         walletKeys = deriveWalletKeys(await signWith(wallet, keyDerivationMessage(address), 'sign the key derivation message'))
-        setState({ state: 'unlocking', step: 'signing-binding' })
+        show({ state: 'unlocking', step: 'signing-binding' })
         binding = await signWith(wallet, identityBindingMessage(address, walletKeys.identity.publicKey), 'sign the history signing key')
         await saveWalletKeys(store, address, walletKeys)
         await store.put(vaultNames(address).binding, binding)
       }
-      setState({ state: 'unlocking', step: 'opening' })
+      show({ state: 'unlocking', step: 'opening' })
       const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding })
-      const historyOrbit = await startHistoryOrbit({ node, identity, canWrite: (writer, patient) => mayWriteHistory(client, { ledger, patient, writer }) })
+      historyOrbit = await startHistoryOrbit({ node, identity, canWrite: (writer, patient) => mayWriteHistory(client, { ledger, patient, writer }) })
       const keyring = await ownKeyring(store, address, walletKeys.encryption.secretKey)
       const log = await historyOrbit.openLog(address)
       const history = openPatientHistory({ log, keyring })
@@ -216,6 +246,7 @@ export function createHistorySession(app: AppStore): HistorySession {
         await historyOrbit.stop()
         return
       }
+      const started = historyOrbit
       const opened = ownHistory({
         history,
         log,
@@ -223,18 +254,27 @@ export function createHistorySession(app: AppStore): HistorySession {
         context: { client, ledger, fromBlock },
         keyring,
         encryptionSecretKey: walletKeys.encryption.secretKey,
-        save: (next) => store.put(vaultNames(address).keyring, encodeKeyring(next))
+        vault: {
+          load: async () => {
+            const stored = await store.get(vaultNames(address).keyring)
+            return stored === undefined ? undefined : decodeKeyring(stored)
+          },
+          save: (next) => store.put(vaultNames(address).keyring, encodeKeyring(next)),
+          lock: (task) => withKeyringLock(address, task)
+        }
       })
       teardown = async () => {
         opened.dispose()
-        await historyOrbit.stop()
+        await started.stop()
       }
       setKeys(walletKeys)
-      setOrbit(historyOrbit)
+      setOrbit(started)
       setOwn(opened.own)
       setState({ state: 'open' })
     } catch (error) {
-      if (mine === generation) setState({ state: 'failed', error: message(error) })
+      // Nothing half-open stays behind: a running orbit would keep serving a log the page no longer shows.
+      await historyOrbit?.stop().catch(() => undefined)
+      show({ state: 'failed', error: message(error) })
     }
   }
 
@@ -243,7 +283,9 @@ export function createHistorySession(app: AppStore): HistorySession {
     on(
       () => [ledgerContext(app)?.wallet.address, app.p2pNode()] as const,
       () => {
-        void close().then(() => open(false))
+        void close()
+          .catch((error: unknown) => console.error('Closing the history failed:', error))
+          .finally(() => void open(false))
       }
     )
   )
@@ -257,10 +299,15 @@ export function createHistorySession(app: AppStore): HistorySession {
     const keyring = readerKeyring(decodeWrappedKeys(wrappedKeys), walletKeys.encryption.secretKey)
     const log = await historyOrbit.openLog(patient)
     const history = openPatientHistory({ log, keyring })
+    let closed = false
+    let retry: ReturnType<typeof setTimeout> | undefined
     const [access, setAccess] = createSignal<'checking' | 'live' | 'ended'>('checking')
     const checkAccess = (): void => {
       isGrantLive(context.client, { ledger: context.ledger, patient, doctor: context.wallet.address }).then(
-        (live) => setAccess(live ? 'live' : 'ended'),
+        (live) => {
+          setAccess(live ? 'live' : 'ended')
+          if (!live) clearTimeout(retry)
+        },
         () => undefined
       )
     }
@@ -275,8 +322,6 @@ export function createHistorySession(app: AppStore): HistorySession {
       if (event.type === 'sync-error') setReading({ state: 'offline', error: event.error })
     })
     // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
-    let closed = false
-    let retry: ReturnType<typeof setTimeout> | undefined
     let pulling: Promise<void> | undefined
     const pull = (): Promise<void> =>
       (pulling ??= (async () => {
@@ -289,13 +334,14 @@ export function createHistorySession(app: AppStore): HistorySession {
           view.flush()
         } catch (error) {
           setReading({ state: 'offline', error: message(error) })
-          if (!closed) retry = setTimeout(() => void pull(), RETRY_MS)
+          // Retried while the grant lasts; after it ends there is nothing more to fetch for this doctor.
+          if (!closed && access() !== 'ended') retry = setTimeout(() => void pull(), RETRY_MS)
         } finally {
           pulling = undefined
         }
       })())
     void pull()
-    return {
+    const patientReading: PatientReading = {
       ...view.view,
       reading,
       access,
@@ -304,20 +350,25 @@ export function createHistorySession(app: AppStore): HistorySession {
         closed = true
         clearTimeout(retry)
         clearInterval(accessTimer)
+        readings.delete(patientReading)
         stopEvents()
         view.dispose()
         await history.close()
       }
     }
+    readings.add(patientReading)
+    return patientReading
   }
 
-  const prefetchPatient = (patient: string, peer: string): void => {
+  const prefetchPatient = (patient: string, peer: string): (() => Promise<void>) => {
     const historyOrbit = orbit()
-    if (historyOrbit === undefined) return
-    void historyOrbit
-      .openLog(patient)
-      .then((log) => log.syncWith(peer))
-      .catch(() => undefined)
+    if (historyOrbit === undefined) return () => Promise.resolve()
+    const opening = historyOrbit.openLog(patient)
+    void opening.then((log) => log.syncWith(peer)).catch(() => undefined)
+    return async () => {
+      const log = await opening.catch(() => undefined)
+      await log?.close().catch(() => undefined)
+    }
   }
 
   return {
@@ -466,7 +517,12 @@ function ownHistory(input: {
   context: OwnContext
   keyring: EpochKeyring
   encryptionSecretKey: Uint8Array
-  save(keyring: EpochKeyring): Promise<void>
+  /** The keyring as the vault holds it, shared by every tab of this device. */
+  vault: {
+    load(): Promise<EpochKeyring | undefined>
+    save(keyring: EpochKeyring): Promise<void>
+    lock<T>(task: () => Promise<T>): Promise<T>
+  }
 }): { own: OwnHistory; dispose(): void } {
   const { history, wallet, context } = input
   const watched = watchHistory(input)
@@ -494,46 +550,77 @@ function ownHistory(input: {
         setAnchorStep({ step: 'failed', error: message(error) })
       }
     },
-    wrapFor: (readerPublicKey) => encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey)),
+    wrapFor: async (readerPublicKey) => {
+      // A rotation under way finishes first: a reader approved now gets the epoch new records use.
+      await advancing.catch(() => undefined)
+      return encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey))
+    },
     rotateKey: () => advanceTo((current) => current + 1)
   }
 
-  // Moves to a later epoch, deriving every key up to it, one move at a time; stored before use,
-  // since a record sealed under a key this device then lost would be unreadable here for good.
-  let advancing = Promise.resolve(keyring.current)
-  function advanceTo(targetOf: (current: number) => number): Promise<number> {
-    // A failed move (the vault refused) must not block the next one.
-    advancing = advancing.catch(() => keyring.current).then(async () => {
-      const target = targetOf(keyring.current)
-      if (target <= keyring.current) return keyring.current
-      let next = keyring
-      const added: { epoch: number; key: Uint8Array }[] = []
-      for (let e = keyring.current + 1; e <= target; e++) {
-        const key = deriveDataKey(input.encryptionSecretKey, history.patient, e)
-        next = addEpochKey(next, e, key)
-        added.push({ epoch: e, key })
-      }
-      await input.save(next)
-      keyring = next
-      history.addKeys(added)
-      setEpoch(next.current)
-      return next.current
-    })
-    return advancing
-  }
-
-  // On a new device the vault starts at epoch 0: entries of later epochs (after revocations,
-  // written on another device) show the epoch in use, and the wallet derives its key.
-  const adoptEpochs = (hashes: readonly string[]): void => {
-    let highest = keyring.current
-    for (const hash of hashes) {
-      const payload = input.log.get(hash)?.payload
-      if (payload === undefined) continue
+  /** The highest epoch the patient has written under, as the log shows it (another tab or device may be ahead of this one). */
+  const highestWrittenEpoch = (): number => {
+    let highest = 0
+    for (const entry of input.log.entries()) {
+      if (entry.writer !== history.patient) continue
       try {
-        highest = Math.max(highest, decodeEnvelope(payload).epoch)
+        highest = Math.max(highest, decodeEnvelope(entry.payload).epoch)
       } catch {
         // Not an envelope: verify() shows the block as broken.
       }
+    }
+    return highest
+  }
+
+  // Moves to a later epoch, deriving every key up to it: one move at a time, under the keyring's
+  // lock, from the highest epoch any tab stored or the patient wrote, so an epoch never repeats.
+  // The keyring is stored before use: a record sealed under a key this device then lost would be
+  // unreadable here for good.
+  let advancing = Promise.resolve(keyring.current)
+  function advanceTo(targetOf: (current: number) => number): Promise<number> {
+    // A failed move (the vault refused) must not block the next one.
+    advancing = advancing.catch(() => keyring.current).then(() =>
+      input.vault.lock(async () => {
+        let next = keyring
+        const stored = await input.vault.load()
+        for (const [e, key] of stored?.keys ?? []) if (!next.keys.has(e)) next = addEpochKey(next, e, key)
+        const base = Math.max(next.current, highestWrittenEpoch())
+        const target = targetOf(base)
+        const added: { epoch: number; key: Uint8Array }[] = [...next.keys].filter(([e]) => !keyring.keys.has(e)).map(([e, key]) => ({ epoch: e, key }))
+        for (let e = next.current + 1; e <= target; e++) {
+          const key = deriveDataKey(input.encryptionSecretKey, history.patient, e)
+          next = addEpochKey(next, e, key)
+          added.push({ epoch: e, key })
+        }
+        if (added.length === 0) return keyring.current
+        await input.vault.save(next)
+        keyring = next
+        history.addKeys(added)
+        setEpoch(next.current)
+        return next.current
+      })
+    )
+    return advancing
+  }
+
+  // On a new device the vault starts at epoch 0: the patient's own entries of later epochs
+  // (after revocations, written on another device) show the epoch in use, and the wallet derives
+  // its key. Only the patient's blocks count (a doctor could write any epoch number), and only a
+  // bounded jump (a corrupt number must not make this device derive keys for hours).
+  const adoptEpochs = (hashes: readonly string[]): void => {
+    let highest = keyring.current
+    for (const hash of hashes) {
+      const block = input.log.get(hash)
+      if (block === undefined || block.writer !== history.patient) continue
+      try {
+        highest = Math.max(highest, decodeEnvelope(block.payload).epoch)
+      } catch {
+        // Not an envelope: verify() shows the block as broken.
+      }
+    }
+    if (highest > keyring.current + MAX_EPOCH_JUMP) {
+      console.error(`Your history names epoch ${highest}, far beyond this device's ${keyring.current}: not deriving its key.`)
+      return
     }
     if (highest > keyring.current) void advanceTo(() => highest).catch((error: unknown) => console.error('Deriving the keys of later epochs failed:', error))
   }

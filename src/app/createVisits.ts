@@ -203,7 +203,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         expiry: Math.floor(expiry.getTime() / 1000),
         scope: encodeScope(scope),
         transactionHash: result.transactionHash,
-        wrappedKey: own.wrapFor(hexToBytes(doctorKey)),
+        wrappedKey: await own.wrapFor(hexToBytes(doctorKey)),
         history: own.log.address
       })
       incoming.delete(id)
@@ -223,6 +223,9 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
 
   const joinVisit = async (encoded: string, name: string): Promise<void> => {
     performance.mark('visit:join-start')
+    // A new visit ends the history read in the last one.
+    const previous = joining().step
+    if (previous.step === 'approved') void previous.reading?.close()
     currentInvite = encoded
     const s = ready()
     if (s === undefined) {
@@ -279,16 +282,18 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       const peer = connectedTo.split('/p2p/').pop() ?? connectedTo
       // The history's blocks are ciphertext, served to any peer: fetch them while the patient decides,
       // so that an approval only has to decrypt. Without the key they stay unreadable.
-      session.prefetchPatient(invite.patient, peer)
+      const dropPrefetch = session.prefetchPatient(invite.patient, peer)
       setJoin({ step: 'signing' })
       const signature = await signVisitRequest(s.wallet.client, { token: invite.token, patient: invite.patient, doctorPeer: s.node.libp2p.peerId.toString() })
       setJoin({ step: 'waiting' })
       const answer = await requestVisit(s.node.libp2p, connectedTo, { token: invite.token, doctor: s.wallet.address, name, signature }, AbortSignal.timeout(10 * 60 * 1000))
       if (answer.t === 'declined') {
+        await dropPrefetch()
         setJoin({ step: 'declined', reason: answer.reason })
         return
       }
       if (answer.t === 'refused') {
+        await dropPrefetch()
         setJoin({ step: 'refused', message: answer.message })
         return
       }

@@ -5,6 +5,7 @@
 // the first screen.
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
 import type { Address } from '../../history/index.ts'
+import { isDemoRecord } from './demoTag.ts'
 import {
   ancestry,
   buildTimelineModel,
@@ -308,6 +309,9 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
           {(item) => (
             <div class="record-details">
               <h3>{item().label}</h3>
+              <Show when={isDemoRecord(item().entry.record)}>
+                <p class="notice">Demo data: loaded from the synthetic demo patient, not a medical fact about this person.</p>
+              </Show>
               <dl class="facts">
                 <dt>Kind</dt>
                 <dd>
@@ -399,6 +403,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                     <button type="button" class="link-button" onClick={() => selectRecord(item.id)}>
                       {item.label}
                     </button>
+                    {isDemoRecord(item.entry.record) ? ' (demo data)' : ''}
                   </td>
                   <td>{item.typeName}</td>
                   <td>{item.state === 'event' ? '—' : item.state}</td>

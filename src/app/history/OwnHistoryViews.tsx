@@ -2,7 +2,7 @@
 // encrypted log on this device, with their verdicts.
 import { createMemo, type JSX } from 'solid-js'
 import type { OwnHistory } from '../createHistorySession.ts'
-import { isDemoRecord } from './demoRecords.ts'
+import { isDemoRecord } from './demoTag.ts'
 import { useVisits } from '../VisitsContext.ts'
 import HistoryViews from './HistoryViews.tsx'
 

@@ -52,8 +52,8 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       </Show>
       <Show when={reading().access() === 'ended'}>
         <p class="notice" role="status">
-          Your access to this history has ended: the patient revoked it or it expired. You keep what you saw here; you can no longer add to it, and records the patient writes from
-          now on are sealed under a key you do not have.
+          Your access to this history has ended: the patient revoked it or it expired. You keep what you saw here, and you can no longer add to it. After a revocation the
+          patient's new records are sealed under a key you do not have.
         </p>
       </Show>
       <Show when={reading().reading().state === 'offline'}>
@@ -61,7 +61,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
           Try the patient's device again
         </button>
       </Show>
-      <Show when={props.mayWrite}>
+      <Show when={props.mayWrite && reading().access() !== 'ended'}>
         <RecordForm kinds={DOCTOR_KINDS} patient={reading().history.patient} chainTargets={targets()} onSubmit={add} label="Write into the patient's history" />
       </Show>
       <Show when={counts().blocks > 0}>

@@ -3,13 +3,10 @@
 // and the user can hide it. Only the latest version of each record is taken.
 import { latestVersions, type HistoryRecord } from '../../history/index.ts'
 import { DEMO_PATIENT, syntheticPatient } from '../../viz/index.ts'
+import { DEMO_TAG } from './demoTag.ts'
 
-export const DEMO_TAG = { system: 'https://anamnesis.health/tags', code: 'demo', display: 'Synthetic demo data, not a real record' } as const
+export { DEMO_TAG, isDemoRecord } from './demoTag.ts'
 
-/** Whether a record was loaded as demo data. */
-export function isDemoRecord(record: HistoryRecord): boolean {
-  return record.meta?.tag?.some((tag) => tag.system === DEMO_TAG.system && tag.code === DEMO_TAG.code) === true
-}
 
 export function demoRecordsFor(patient: string, records: number): HistoryRecord[] {
   const demo = syntheticPatient({ records })

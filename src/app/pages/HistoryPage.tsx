@@ -7,6 +7,7 @@ import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, typ
 import { PATIENT_KINDS, type HistoryRecord } from '../../history/index.ts'
 import { verdictCounts, type OwnHistory } from '../createHistorySession.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
+import { isDemoRecord } from '../history/demoTag.ts'
 import { useHistorySession } from '../HistorySessionContext.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 
@@ -34,8 +35,8 @@ export function HistoryPage(): JSX.Element {
     <article class="history-page">
       <h1>My history</h1>
       <p>
-        Your medical history lives here, encrypted in this browser and nowhere else: conditions, symptoms, medicines, allergies, procedures, immunizations, family history, results and
-        reports, drawn as a chain of linked blocks on a timeline and on a body map.
+        Your medical history lives here, encrypted in this browser: conditions, symptoms, medicines, allergies, procedures, immunizations, family history, results and reports,
+        drawn as a chain of linked blocks on a timeline and on a body map. Copies on your other devices or a doctor's are encrypted too; only those you give a key can read them.
       </p>
       <Switch>
         <Match when={session.state().state === 'no-wallet'}>
@@ -133,7 +134,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   const verdicts = createMemo(() => verdictCounts(own().report()))
   const hasDemo = createMemo(() => {
     own().version()
-    return own().history.entries().some((entry) => entry.record.meta?.tag?.some((tag) => tag.code === 'demo') === true)
+    return own().history.entries().some((entry) => isDemoRecord(entry.record))
   })
 
   const addRecord = async (record: HistoryRecord): Promise<void> => {

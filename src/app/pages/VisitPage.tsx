@@ -151,6 +151,10 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
                 <input type="checkbox" checked={mayWrite()} onChange={(event) => setMayWrite(event.currentTarget.checked)} /> They may add records
                 (diagnoses, prescriptions, follow-ups) to my history
               </label>
+              <p class="hint">
+                The kinds you choose are recorded on-chain with the grant. In this version the doctor's app receives the key to your whole history: it shows them
+                everything you have recorded, not only these kinds.
+              </p>
             </fieldset>
             <p>
               <label for={`${headingId()}-days`}>For how long</label>{' '}
@@ -159,6 +163,9 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
               </select>
             </p>
             <p>
+              <Show when={chosen().length === 0}>
+                <span class="hint">Choose at least one kind of record to approve. </span>
+              </Show>
               <button type="submit" disabled={props.request.state === 'granting' || chosen().length === 0}>
                 {props.request.state === 'granting' ? 'Granting…' : 'Approve'}
               </button>{' '}

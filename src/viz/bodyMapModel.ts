@@ -1,8 +1,9 @@
 // Which records sit in which region of the body map, counted up the tree (the left
 // knee's records also count for the left leg and the whole body), with the names
-// screen readers announce: "Left knee, 2 conditions, 1 active".
+// screen readers announce: "Left knee, 2 conditions, 1 active". A record whose region the
+// shown figure lacks (a prostate on the female figure) goes to the tray, never lost.
 import { locateBodySite } from './bodySiteMapping.ts'
-import { ancestry, PAIRED_BASES, REGION_BY_ID, REGIONS, type Region } from './bodyMapRegions.ts'
+import { ancestry, isOnFigure, PAIRED_BASES, REGION_BY_ID, REGIONS, type Figure, type Region } from './bodyMapRegions.ts'
 import type { TimelineItem } from './timelineModel.ts'
 
 export interface RegionSummary {
@@ -16,8 +17,9 @@ export interface RegionSummary {
 }
 
 export interface BodyMapSummary {
+  /** The regions of the figure summarized, by id. */
   regions: Map<string, RegionSummary>
-  /** Sites no row of the mapping could place: shown in the "whole body / unlocated" tray. */
+  /** Sites no row of the mapping could place, or placed in a region the figure lacks: shown in the "whole body / unlocated" tray. */
   unlocated: TimelineItem[]
   /** Paired sites recorded without a side ("knee" but not which): listed by region, never guessed. */
   sideNotRecorded: Map<string, TimelineItem[]>
@@ -25,14 +27,19 @@ export interface BodyMapSummary {
   withoutSite: number
 }
 
-/** The map's region ids a record's sites land in (both sides for a bilateral site). */
-export function regionsOfItem(item: TimelineItem): { regions: string[]; unlocated: boolean; sideNotRecorded: string[] } {
+/** The map's region ids a record's sites land in on the figure (both sides for a bilateral site). */
+export function regionsOfItem(item: TimelineItem, figure: Figure = 'male'): { regions: string[]; unlocated: boolean; sideNotRecorded: string[] } {
   const regions = new Set<string>()
   const sideNotRecorded = new Set<string>()
   let unlocated = false
   for (const site of item.sites) {
     const location = locateBodySite(site)
-    if (location.via === 'unlocated' || !REGION_BY_ID.has(location.region) && !PAIRED_BASES.has(location.region)) {
+    if (location.via === 'unlocated' || (!REGION_BY_ID.has(location.region) && !PAIRED_BASES.has(location.region))) {
+      unlocated = true
+      continue
+    }
+    const sided = location.laterality === 'left' || location.laterality === 'right' ? `${location.region}-${location.laterality}` : location.region
+    if (!isOnFigure(PAIRED_BASES.has(location.region) ? sided : location.region, figure)) {
       unlocated = true
       continue
     }
@@ -46,8 +53,8 @@ export function regionsOfItem(item: TimelineItem): { regions: string[]; unlocate
   return { regions: [...regions], unlocated, sideNotRecorded: [...sideNotRecorded] }
 }
 
-/** Counts the records of `items` per region. */
-export function summarizeBodyMap(items: readonly TimelineItem[]): BodyMapSummary {
+/** Counts the records of `items` per region of the figure. */
+export function summarizeBodyMap(items: readonly TimelineItem[], figure: Figure = 'male'): BodyMapSummary {
   const placed = new Map<string, Set<TimelineItem>>()
   const unlocated: TimelineItem[] = []
   const sideNotRecorded = new Map<string, TimelineItem[]>()
@@ -57,13 +64,14 @@ export function summarizeBodyMap(items: readonly TimelineItem[]): BodyMapSummary
       withoutSite += 1
       continue
     }
-    const where = regionsOfItem(item)
+    const where = regionsOfItem(item, figure)
     if (where.unlocated) unlocated.push(item)
     for (const base of where.sideNotRecorded) sideNotRecorded.set(base, [...(sideNotRecorded.get(base) ?? []), item])
     for (const id of where.regions) for (const region of ancestry(id)) placed.set(region.id, (placed.get(region.id) ?? new Set()).add(item))
   }
   const regions = new Map<string, RegionSummary>()
   for (const region of REGIONS) {
+    if (!region.figures.includes(figure)) continue
     const here = [...(placed.get(region.id) ?? [])].sort((a, b) => a.start - b.start)
     const conditions = here.filter((item) => item.entry.record.resourceType === 'Condition')
     regions.set(region.id, {

@@ -2,9 +2,13 @@
 // regions (left knee…) and organs (heart, left lung…), each drawn by shapes of the art:
 // surface polygons (front or back), anatomogram organs, or a box cut out of the
 // figure's silhouette (hands, feet, ears, elbows, ankles, which the polygons lack).
-import { FIGURE, ORGANS, SURFACE_BACK, SURFACE_FRONT } from './art/bodyArt.generated.ts'
+// The tree is one for both figures; a region whose organ one figure's art lacks (prostate and
+// testes on the female, uterus and ovaries on the male) is not on that figure.
+import { FIGURE, FIGURES, SURFACE_BACK, SURFACE_FRONT, type FigureName } from './art/bodyArt.generated.ts'
 
 export type View = 'front' | 'back'
+export type Figure = FigureName
+export const FIGURE_NAMES: readonly Figure[] = ['male', 'female']
 export type Side = 'left' | 'right'
 
 export type ShapeRef =
@@ -24,6 +28,8 @@ export interface Region {
   shapes: ShapeRef[]
   /** 0 whole body, 1 part, 2 region or organ. */
   depth: number
+  /** The figures that have it: both, unless its organ is one figure's only. */
+  figures: readonly Figure[]
 }
 
 /** How far apart the two figures sit, in the art's units. */
@@ -77,6 +83,8 @@ const SPECS: readonly Spec[] = [
   { base: 'rectum', name: 'Rectum', parent: 'abdomen', uberon: 'UBERON_0001052', organ: 'UBERON_0001052' },
   { base: 'prostate', name: 'Prostate', parent: 'abdomen', uberon: 'UBERON_0002367', organ: 'UBERON_0002367' },
   { base: 'testis', name: 'testis', parent: 'abdomen', uberon: 'UBERON_0000473', organ: 'UBERON_0000473', paired: true },
+  { base: 'uterus', name: 'Uterus', parent: 'abdomen', uberon: 'UBERON_0000995', organ: 'UBERON_0000995' },
+  { base: 'ovary', name: 'ovary', parent: 'abdomen', uberon: 'UBERON_0000992', organ: 'UBERON_0000992', paired: true },
   { base: 'back', name: 'Back', parent: 'body', uberon: 'UBERON_0001137', surface: { back: ['trapezius', 'upper_back', 'lower_back', 'gluteal'] } },
   { base: 'upper-back', name: 'Upper back', parent: 'back', surface: { back: ['trapezius', 'upper_back'] } },
   { base: 'lower-back', name: 'Lower back', parent: 'back', surface: { back: ['lower_back'] } },
@@ -127,8 +135,13 @@ function shapesOf(spec: Spec, side: Side | undefined): ShapeRef[] {
       if (polygons.some((p) => p.muscle === muscle && (side === undefined || p.side === side))) shapes.push({ kind: 'surface', view, muscle, ...(side === undefined ? {} : { side }) })
     }
   }
-  if (spec.organ !== undefined && ORGANS[spec.organ] !== undefined) shapes.push({ kind: 'organ', uberon: spec.organ, ...(side === undefined ? {} : { side }) })
+  if (spec.organ !== undefined && figuresWithOrgan(spec.organ, side).length > 0) shapes.push({ kind: 'organ', uberon: spec.organ, ...(side === undefined ? {} : { side }) })
   return shapes
+}
+
+/** The figures whose art draws the organ (on that side, for one of a pair). */
+function figuresWithOrgan(uberon: string, side: Side | undefined): Figure[] {
+  return FIGURE_NAMES.filter((figure) => (FIGURES[figure].organs[uberon]?.shapes ?? []).some((s) => side === undefined || s.side === side))
 }
 
 const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
@@ -152,7 +165,8 @@ function buildRegions(): Region[] {
         ...(parent === undefined ? {} : { parent }),
         ...(spec.uberon === undefined ? {} : { uberon: spec.uberon }),
         shapes: shapesOf(spec, side),
-        depth
+        depth,
+        figures: spec.organ === undefined ? FIGURE_NAMES : figuresWithOrgan(spec.organ, side)
       })
     }
   }
@@ -164,8 +178,15 @@ export const REGION_BY_ID: ReadonlyMap<string, Region> = new Map(REGIONS.map((r)
 /** The bases drawn once per side. */
 export const PAIRED_BASES: ReadonlySet<string> = new Set(SPECS.filter((s) => s.paired === true).map((s) => s.base))
 
-export function childrenOf(id: string): Region[] {
-  return REGIONS.filter((r) => r.parent === id)
+/** Whether the figure has the region (a region id or, for a paired region, its base). */
+export function isOnFigure(id: string, figure: Figure): boolean {
+  const regions = REGION_BY_ID.has(id) ? [REGION_BY_ID.get(id)] : REGIONS.filter((r) => r.base === id)
+  return regions.some((r) => r?.figures.includes(figure) === true)
+}
+
+/** The regions one step below `id`; on one figure only when `figure` is given. */
+export function childrenOf(id: string, figure?: Figure): Region[] {
+  return REGIONS.filter((r) => r.parent === id && (figure === undefined || r.figures.includes(figure)))
 }
 
 /** The region and every region above it, nearest first. */
@@ -176,14 +197,14 @@ export function ancestry(id: string): Region[] {
 }
 
 /** A shape's bounding box on the map (the back figure sits BACK_OFFSET to the right). */
-export function shapeBox(shape: ShapeRef): [number, number, number, number] {
+export function shapeBox(shape: ShapeRef, figure: Figure = 'male'): [number, number, number, number] {
   if (shape.kind === 'box') {
     const [x0, y0, x1, y1] = shape.box
     const dx = shape.view === 'back' ? BACK_OFFSET : 0
     return [x0 + dx, y0, x1 + dx, y1]
   }
   if (shape.kind === 'organ') {
-    const boxes = (ORGANS[shape.uberon]?.shapes ?? []).filter((s) => shape.side === undefined || s.side === shape.side).map((s) => s.box)
+    const boxes = (FIGURES[figure].organs[shape.uberon]?.shapes ?? []).filter((s) => shape.side === undefined || s.side === shape.side).map((s) => s.box)
     return [Math.min(...boxes.map((b) => b[0] ?? 0)), Math.min(...boxes.map((b) => b[1] ?? 0)), Math.max(...boxes.map((b) => b[2] ?? 0)), Math.max(...boxes.map((b) => b[3] ?? 0))]
   }
   const polygons = (shape.view === 'front' ? SURFACE_FRONT : SURFACE_BACK).filter((p) => p.muscle === shape.muscle && (shape.side === undefined || p.side === shape.side))
@@ -193,12 +214,12 @@ export function shapeBox(shape: ShapeRef): [number, number, number, number] {
 }
 
 /** Where to zoom for a region: the box of its shapes in its first view (organs count as front). */
-export function regionBox(id: string): [number, number, number, number] {
+export function regionBox(id: string, figure: Figure = 'male'): [number, number, number, number] {
   const region = REGION_BY_ID.get(id)
   if (region === undefined || region.shapes.length === 0) return [0, 0, MAP_WIDTH, MAP_HEIGHT]
   const viewOf = (s: ShapeRef): View => (s.kind === 'organ' ? 'front' : s.view)
   const first = region.shapes[0]
   const view = first === undefined ? 'front' : viewOf(first)
-  const boxes = region.shapes.filter((s) => viewOf(s) === view).map(shapeBox)
+  const boxes = region.shapes.filter((s) => viewOf(s) === view).map((s) => shapeBox(s, figure))
   return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))]
 }

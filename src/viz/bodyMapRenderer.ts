@@ -3,15 +3,19 @@
 // from the whole body to a part (left leg) and a region or organ (left knee, heart) with
 // smooth transitions; at each level the regions one step down are buttons with names
 // that say what they hold. Markers show how many records sit where, and their state.
+// The figure (male or female) is chosen at creation and can be changed; regions shared by
+// both keep their ids, and the regions a figure lacks are not drawn.
 import { easeCubicInOut } from 'd3-ease'
 import { select, type Selection } from 'd3-selection'
 import 'd3-transition'
 import { zoom as d3zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom'
-import { FIGURE, ORGANS, OUTLINE, SILHOUETTE, SURFACE_BACK, SURFACE_FRONT } from './art/bodyArt.generated.ts'
+import { FIGURES, SURFACE_BACK, SURFACE_FRONT } from './art/bodyArt.generated.ts'
 import { regionLabel, type BodyMapSummary } from './bodyMapModel.ts'
-import { BACK_OFFSET, childrenOf, MAP_HEIGHT, MAP_WIDTH, REGION_BY_ID, REGIONS, regionBox, type Region, type ShapeRef } from './bodyMapRegions.ts'
+import { BACK_OFFSET, childrenOf, MAP_HEIGHT, MAP_WIDTH, REGION_BY_ID, REGIONS, regionBox, type Figure, type Region, type ShapeRef } from './bodyMapRegions.ts'
 
-export interface BodyMapCallbacks {
+export interface BodyMapOptions {
+  /** The figure drawn: 'male' unless said. */
+  figure?: Figure
   /** The user entered a region (click or Enter): the map zooms there and the timeline filters to it. */
   onEnter?: (regionId: string) => void
   /** Hover or focus moved to a region, or off all regions. */
@@ -19,7 +23,11 @@ export interface BodyMapCallbacks {
 }
 
 export interface BodyMapHandle {
+  /** The summary should be of the figure shown (summarizeBodyMap(items, figure)). */
   setSummary(summary: BodyMapSummary): void
+  /** Redraws the map as the other figure, staying in the region shown if that figure has it, else going to the whole body. */
+  setFigure(figure: Figure): void
+  figure(): Figure
   /** Zooms to a region (the whole body when 'body'); resolves when the transition ends. */
   zoomTo(regionId: string, duration?: number): Promise<void>
   focusRegion(regionId: string): void
@@ -33,10 +41,10 @@ function polygonPoints(shape: Extract<ShapeRef, { kind: 'surface' }>): string[] 
 }
 
 /** Appends a region's shapes to `g`, each in map coordinates. */
-function appendShapes(g: Selection<SVGGElement, Region, null, undefined>, region: Region): void {
+function appendShapes(g: Selection<SVGGElement, Region, null, undefined>, region: Region, figure: Figure): void {
   for (const shape of region.shapes) {
     if (shape.kind === 'organ') {
-      for (const organ of ORGANS[shape.uberon]?.shapes ?? []) {
+      for (const organ of FIGURES[figure].organs[shape.uberon]?.shapes ?? []) {
         if (shape.side !== undefined && organ.side !== shape.side) continue
         g.append('path').attr('class', 'bm-shape bm-organ').attr('d', organ.d).attr('transform', `matrix(${organ.m.join(' ')})`)
       }
@@ -59,49 +67,62 @@ function appendShapes(g: Selection<SVGGElement, Region, null, undefined>, region
   }
 }
 
-export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallbacks = {}): BodyMapHandle {
+export function createBodyMap(container: HTMLElement, options: BodyMapOptions = {}): BodyMapHandle {
+  const callbacks = options
+  let figure: Figure = options.figure ?? 'male'
   container.innerHTML = ''
   const svg = select(container)
     .append('svg')
     .attr('class', 'bm')
     .attr('viewBox', `-6 -14 ${MAP_WIDTH + 12} ${MAP_HEIGHT + 22}`)
     .attr('role', 'group')
-    .attr('aria-label', 'Body map, front and back')
   const defs = svg.append('defs')
-  defs.append('clipPath').attr('id', 'bm-clip-front').append('path').attr('d', SILHOUETTE)
-  defs.append('clipPath').attr('id', 'bm-clip-back').append('path').attr('d', SILHOUETTE).attr('transform', `translate(${FIGURE.width},0) scale(-1,1)`)
   const world = svg.append('g').attr('class', 'bm-world')
+  let regionLayer = world.append('g')
+  let regionGroups = regionLayer.selectAll<SVGGElement, Region>('g.bm-region')
+  let markerLayer = world.append('g')
 
-  // The art: silhouettes, then regions (and organs), then the anatomogram's line drawing on top.
-  world.append('path').attr('class', 'bm-silhouette').attr('d', SILHOUETTE)
-  world.append('path').attr('class', 'bm-silhouette').attr('d', SILHOUETTE).attr('transform', `translate(${BACK_OFFSET + FIGURE.width},0) scale(-1,1)`)
-  const caption = (text: string, x: number): void => {
-    world.append('text').attr('class', 'bm-caption').attr('x', x).attr('y', -5).attr('text-anchor', 'middle').text(text)
-  }
-  caption('Front', FIGURE.width / 2)
-  caption('Back', BACK_OFFSET + FIGURE.width / 2)
-  const sides = (x: number, left: boolean): void => {
-    world.append('text').attr('class', 'bm-side').attr('x', x + 4).attr('y', 6).text(left ? 'Left' : 'Right')
-    world.append('text').attr('class', 'bm-side').attr('x', x + FIGURE.width - 4).attr('y', 6).attr('text-anchor', 'end').text(left ? 'Right' : 'Left')
-  }
-  sides(0, false)
-  sides(BACK_OFFSET, true)
+  /** Draws the art of the current figure, replacing any drawn before. */
+  function draw(): void {
+    const art = FIGURES[figure]
+    svg.attr('aria-label', `Body map, ${figure} figure, front and back`)
+    defs.selectAll('*').remove()
+    world.selectAll('*').remove()
+    defs.append('clipPath').attr('id', 'bm-clip-front').append('path').attr('d', art.silhouette)
+    defs.append('clipPath').attr('id', 'bm-clip-back').append('path').attr('d', art.silhouette).attr('transform', `translate(${art.width},0) scale(-1,1)`)
 
-  // Surface regions below organs, parts below their regions, so the deepest shape is on top.
-  const ordered = [...REGIONS].filter((r) => r.id !== 'body').sort((a, b) => (a.shapes.some((s) => s.kind === 'organ') ? 1 : 0) - (b.shapes.some((s) => s.kind === 'organ') ? 1 : 0) || a.depth - b.depth)
-  const regionLayer = world.append('g').attr('class', 'bm-regions')
-  const regionGroups = regionLayer
-    .selectAll<SVGGElement, Region>('g.bm-region')
-    .data(ordered, (r) => r.id)
-    .join('g')
-    .attr('class', (r) => `bm-region bm-depth-${r.depth}${r.shapes.some((s) => s.kind === 'organ') ? ' bm-is-organ' : ''}`)
-    .attr('data-region', (r) => r.id)
-  regionGroups.each(function (region) {
-    appendShapes(select<SVGGElement, Region>(this), region)
-  })
-  world.append('path').attr('class', 'bm-outline').attr('d', OUTLINE)
-  world.append('path').attr('class', 'bm-outline-back').attr('d', SILHOUETTE).attr('transform', `translate(${BACK_OFFSET + FIGURE.width},0) scale(-1,1)`)
-  const markerLayer = world.append('g').attr('class', 'bm-markers').attr('aria-hidden', 'true')
+    // The art: silhouettes, then regions (and organs), then the anatomogram's line drawing on top.
+    world.append('path').attr('class', 'bm-silhouette').attr('d', art.silhouette)
+    world.append('path').attr('class', 'bm-silhouette').attr('d', art.silhouette).attr('transform', `translate(${BACK_OFFSET + art.width},0) scale(-1,1)`)
+    const caption = (text: string, x: number): void => {
+      world.append('text').attr('class', 'bm-caption').attr('x', x).attr('y', -5).attr('text-anchor', 'middle').text(text)
+    }
+    caption('Front', art.width / 2)
+    caption('Back', BACK_OFFSET + art.width / 2)
+    const sides = (x: number, left: boolean): void => {
+      world.append('text').attr('class', 'bm-side').attr('x', x + 4).attr('y', 6).text(left ? 'Left' : 'Right')
+      world.append('text').attr('class', 'bm-side').attr('x', x + art.width - 4).attr('y', 6).attr('text-anchor', 'end').text(left ? 'Right' : 'Left')
+    }
+    sides(0, false)
+    sides(BACK_OFFSET, true)
+
+    // Surface regions below organs, parts below their regions, so the deepest shape is on top.
+    const ordered = REGIONS.filter((r) => r.id !== 'body' && r.figures.includes(figure)).sort((a, b) => (a.shapes.some((s) => s.kind === 'organ') ? 1 : 0) - (b.shapes.some((s) => s.kind === 'organ') ? 1 : 0) || a.depth - b.depth)
+    regionLayer = world.append('g').attr('class', 'bm-regions')
+    regionGroups = regionLayer
+      .selectAll<SVGGElement, Region>('g.bm-region')
+      .data(ordered, (r) => r.id)
+      .join('g')
+      .attr('class', (r) => `bm-region bm-depth-${r.depth}${r.shapes.some((s) => s.kind === 'organ') ? ' bm-is-organ' : ''}`)
+      .attr('data-region', (r) => r.id)
+    regionGroups.each(function (region) {
+      appendShapes(select<SVGGElement, Region>(this), region, figure)
+    })
+    world.append('path').attr('class', 'bm-outline').attr('d', art.outline)
+    world.append('path').attr('class', 'bm-outline-back').attr('d', art.silhouette).attr('transform', `translate(${BACK_OFFSET + art.width},0) scale(-1,1)`)
+    markerLayer = world.append('g').attr('class', 'bm-markers').attr('aria-hidden', 'true')
+    bindEvents()
+  }
 
   let focus = 'body'
   let summary: BodyMapSummary | undefined
@@ -124,7 +145,7 @@ export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallback
 
   function refresh(): void {
     const focusRegion = REGION_BY_ID.get(focus)
-    const leaf = focusRegion !== undefined && childrenOf(focus).length === 0
+    const leaf = focusRegion !== undefined && childrenOf(focus, figure).length === 0
     // At a leaf (the left knee) its siblings stay reachable, so one can step along the leg.
     const parentOfButtons = leaf ? focusRegion.parent : focus
     regionGroups.each(function (region) {
@@ -147,7 +168,7 @@ export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallback
   }
 
   function drawMarkers(parentId: string): void {
-    const shown = REGIONS.filter((r) => r.parent === parentId)
+    const shown = childrenOf(parentId, figure)
       .map((region) => ({ region, here: summary?.regions.get(region.id) }))
       .filter((d) => (d.here?.items.length ?? 0) > 0)
     const markers = markerLayer
@@ -160,7 +181,7 @@ export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallback
         return g
       })
     markers.each(function (d) {
-      const [x0, y0, x1, y1] = regionBox(d.region.id)
+      const [x0, y0, x1, y1] = regionBox(d.region.id, figure)
       this.dataset.x = String((x0 + x1) / 2)
       this.dataset.y = String((y0 + y1) / 2)
     })
@@ -174,10 +195,10 @@ export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallback
 
   function transformFor(regionId: string): ZoomTransform {
     if (regionId === 'body') return zoomIdentity
-    const [x0, y0, x1, y1] = regionBox(regionId)
+    const [x0, y0, x1, y1] = regionBox(regionId, figure)
     const { width, height } = svgEl.viewBox.baseVal
     // A region with parts fills the view; a leaf (a knee, the heart) keeps its neighbours in sight.
-    const pad = childrenOf(regionId).length > 0 ? 0.18 : 0.9
+    const pad = childrenOf(regionId, figure).length > 0 ? 0.18 : 0.9
     const k = Math.min(14, Math.max(1, Math.min(width / ((x1 - x0) * (1 + 2 * pad)), height / ((y1 - y0) * (1 + 2 * pad)))))
     const cx = (x0 + x1) / 2
     const cy = (y0 + y1) / 2
@@ -187,7 +208,7 @@ export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallback
   }
 
   function zoomTo(regionId: string, duration = 750): Promise<void> {
-    focus = REGION_BY_ID.has(regionId) ? regionId : 'body'
+    focus = REGION_BY_ID.get(regionId)?.figures.includes(figure) === true ? regionId : 'body'
     refresh()
     const target = transformFor(focus)
     if (duration <= 0) {
@@ -204,27 +225,39 @@ export function createBodyMap(container: HTMLElement, callbacks: BodyMapCallback
     })
   }
 
-  regionGroups
-    .on('click', (event: MouseEvent, region) => {
-      if (!select(event.currentTarget as SVGGElement).classed('bm-button')) return
-      callbacks.onEnter?.(region.id)
-    })
-    .on('keydown', (event: KeyboardEvent, region) => {
-      if (event.key !== 'Enter' && event.key !== ' ') return
-      event.preventDefault()
-      callbacks.onEnter?.(region.id)
-    })
-    .on('pointerenter focus', (_event: Event, region) => {
-      callbacks.onPreview?.(region.id)
-    })
-    .on('pointerleave blur', () => callbacks.onPreview?.(undefined))
+  function bindEvents(): void {
+    regionGroups
+      .on('click', (event: MouseEvent, region) => {
+        if (!select(event.currentTarget as SVGGElement).classed('bm-button')) return
+        callbacks.onEnter?.(region.id)
+      })
+      .on('keydown', (event: KeyboardEvent, region) => {
+        if (event.key !== 'Enter' && event.key !== ' ') return
+        event.preventDefault()
+        callbacks.onEnter?.(region.id)
+      })
+      .on('pointerenter focus', (_event: Event, region) => {
+        callbacks.onPreview?.(region.id)
+      })
+      .on('pointerleave blur', () => callbacks.onPreview?.(undefined))
+  }
 
+  draw()
   refresh()
   return {
     setSummary(next) {
       summary = next
       refresh()
     },
+    setFigure(next) {
+      if (next === figure) return
+      figure = next
+      // The zoom transform sits on the world group itself, so the view stays where it was.
+      draw()
+      if (REGION_BY_ID.get(focus)?.figures.includes(figure) !== true) void zoomTo('body', 0)
+      else refresh()
+    },
+    figure: () => figure,
     zoomTo,
     focusRegion(regionId) {
       ;(regionLayer.select<SVGGElement>(`g[data-region="${regionId}"]`).node())?.focus()

@@ -4,7 +4,7 @@ import { snomedConceptIdProblem } from '../history/codeSystems.ts'
 import { fixtureRecords } from '../history/recordFixtures.ts'
 import { locateBodySite, SNOMED_PARENTS, SNOMED_SITES } from './bodySiteMapping.ts'
 import { PAIRED_BASES, REGION_BY_ID, REGIONS } from './bodyMapRegions.ts'
-import { ORGANS } from './art/bodyArt.generated.ts'
+import { FIGURES } from './art/bodyArt.generated.ts'
 import { syntheticPatient } from './syntheticPatient.ts'
 
 // Checked by hand, row by row, and kept apart from the mapping so that a changed id, name
@@ -55,6 +55,10 @@ const CHECKED_SITES: Readonly<Record<string, readonly [display: string, region: 
   '89837001': ['Urinary bladder structure', 'bladder'],
   '41216001': ['Prostatic structure', 'prostate'],
   '40689003': ['Testis structure', 'testis'],
+  '35039007': ['Uterine structure', 'uterus'],
+  '15497006': ['Ovarian structure', 'ovary'],
+  '43981004': ['Structure of left ovary', 'ovary'],
+  '20837000': ['Structure of right ovary', 'ovary'],
   '77568009': ['Back structure, including back of neck', 'back'],
   '52612000': ['Lumbar region structure', 'lower-back'],
   '46862004': ['Buttock structure', 'buttock'],
@@ -130,6 +134,8 @@ const CHECKED_UBERON: Readonly<Record<string, readonly [uberon: string, label: s
   rectum: ['UBERON_0001052', 'rectum'],
   prostate: ['UBERON_0002367', 'prostate gland'],
   testis: ['UBERON_0000473', 'testis'],
+  uterus: ['UBERON_0000995', 'uterus'],
+  ovary: ['UBERON_0000992', 'ovary'],
   back: ['UBERON_0001137', 'dorsum'],
   buttock: ['UBERON_0013691', 'buttock'],
   arm: ['UBERON_0002102', 'forelimb'],
@@ -179,6 +185,13 @@ describe('the SNOMED CT → body map mapping', () => {
     expect(locateBodySite({ code: '9846003' })).toMatchObject({ region: 'kidney', laterality: 'right' })
   })
 
+  it('places the uterus and each ovary, keeping the ovary’s side', () => {
+    expect(locateBodySite({ code: '35039007' })).toEqual({ region: 'uterus', via: 'mapped', code: '35039007' })
+    expect(locateBodySite({ code: '43981004' })).toMatchObject({ region: 'ovary', laterality: 'left' })
+    expect(locateBodySite({ code: '20837000' })).toMatchObject({ region: 'ovary', laterality: 'right' })
+    expect(locateBodySite({ code: '15497006', laterality: 'bilateral' })).toMatchObject({ region: 'ovary', laterality: 'bilateral' })
+  })
+
   it('puts an unknown code in the unlocated tray, never losing it', () => {
     expect(locateBodySite({ code: '999999999', laterality: 'right' })).toEqual({ region: 'unlocated', laterality: 'right', via: 'unlocated' })
   })
@@ -188,7 +201,7 @@ describe('the SNOMED CT → body map mapping', () => {
       for (const shape of region.shapes) if (shape.kind === 'organ') expect(region.uberon).toBe(shape.uberon)
       if (region.uberon !== undefined) expect(region.uberon).toMatch(/^UBERON_\d{7}$/)
     }
-    expect(Object.keys(ORGANS).every((id) => /^UBERON_\d{7}$/.test(id))).toBe(true)
+    for (const figure of Object.values(FIGURES)) expect(Object.keys(figure.organs).every((id) => /^UBERON_\d{7}$/.test(id))).toBe(true)
   })
 
   it('draws every region except the whole body with at least one shape', () => {
@@ -217,9 +230,11 @@ describe('the SNOMED CT → body map mapping', () => {
       const regions = REGIONS.filter((r) => r.base === base)
       const checked = CHECKED_UBERON[base]
       for (const region of regions) expect(region.uberon, region.id).toBe(checked?.[0])
-      const organ = checked === undefined ? undefined : ORGANS[checked[0]]
-      // The anatomogram titles its shapes with Uberon's label, shortened at most ("appendix").
-      if (organ !== undefined) expect(checked?.[1], base).toContain(organ.title)
+      // The anatomogram titles its shapes with Uberon's label, shortened at most ("appendix", "bladder").
+      for (const figure of Object.values(FIGURES)) {
+        const organ = checked === undefined ? undefined : figure.organs[checked[0]]
+        if (organ !== undefined) expect(checked?.[1], base).toContain(organ.title)
+      }
     }
     expect(Object.keys(CHECKED_UBERON).every((base) => bases.has(base))).toBe(true)
   })

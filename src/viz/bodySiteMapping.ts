@@ -67,6 +67,10 @@ export const SNOMED_SITES: Readonly<Record<string, SiteMapping>> = {
   '89837001': { name: 'Urinary bladder structure', region: 'bladder' },
   '41216001': { name: 'Prostatic structure', region: 'prostate' },
   '40689003': { name: 'Testis structure', region: 'testis' },
+  '35039007': { name: 'Uterine structure', region: 'uterus' },
+  '15497006': { name: 'Ovarian structure', region: 'ovary' },
+  '43981004': { name: 'Structure of left ovary', region: 'ovary', laterality: 'left' },
+  '20837000': { name: 'Structure of right ovary', region: 'ovary', laterality: 'right' },
   // Back
   '77568009': { name: 'Back structure, including back of neck', region: 'back' },
   '52612000': { name: 'Lumbar region structure', region: 'lower-back' },

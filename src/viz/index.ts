@@ -6,7 +6,7 @@ export { buildTimelineModel, chainItems, LANES, type LaneId, type TimelineItem, 
 export { layoutTimeline, laneBoxes, type Mark, type TimelineLayout } from './timelineLayout.ts'
 export { recordLabel, recordState, recordTypeName, type RecordState } from './recordLabel.ts'
 export { locateBodySite, SNOMED_SITES, SNOMED_PARENTS, type SiteLocation } from './bodySiteMapping.ts'
-export { REGIONS, REGION_BY_ID, ancestry, childrenOf, type Region } from './bodyMapRegions.ts'
+export { REGIONS, REGION_BY_ID, ancestry, childrenOf, isOnFigure, type Figure, type Region } from './bodyMapRegions.ts'
 export { summarizeBodyMap, regionLabel, regionsOfItem, type BodyMapSummary, type RegionSummary } from './bodyMapModel.ts'
 export { createTimeline, describeMark, type TimelineHandle } from './timelineRenderer.ts'
 export {
@@ -21,4 +21,4 @@ export {
   type ResultSeries,
   type ResultSeriesSet
 } from './resultSeries.ts'
-export { createBodyMap, type BodyMapHandle } from './bodyMapRenderer.ts'
+export { createBodyMap, type BodyMapHandle, type BodyMapOptions } from './bodyMapRenderer.ts'

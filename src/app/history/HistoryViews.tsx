@@ -11,6 +11,7 @@ import {
   buildTimelineModel,
   chainItems,
   childrenOf,
+  isOnFigure,
   createBodyMap,
   createTimeline,
   describeSeries,
@@ -21,6 +22,7 @@ import {
   shortHash,
   summarizeBodyMap,
   type BodyMapHandle,
+  type Figure,
   type HistoryBlock,
   type TimelineHandle,
   type TimelineItem
@@ -71,8 +73,10 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
     if (r === undefined) return model().items
     return model().items.filter((item) => item.start <= r[1] && (item.end === Infinity ? now() : item.end) >= r[0])
   })
-  const summary = createMemo(() => summarizeBodyMap(inRange()))
-  const allTimeSummary = createMemo(() => summarizeBodyMap(model().items))
+  // The body map's figure; records in a region it lacks go to the tray.
+  const [figure, setFigure] = createSignal<Figure>('male')
+  const summary = createMemo(() => summarizeBodyMap(inRange(), figure()))
+  const allTimeSummary = createMemo(() => summarizeBodyMap(model().items, figure()))
   // A region's records and the rest of their diagnostic chains (the ibuprofen for the knee has no site of its own).
   const regionItems = createMemo(() => {
     if (region() === 'body') return undefined
@@ -102,9 +106,10 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
   const enterRegion = (id: string): void => {
     setRegion(id)
     setPreview(undefined)
+    const children = childrenOf(id, figure())
     void map?.zoomTo(id).then(() => {
       // Keyboard focus follows into the region; the panel keeps showing the region entered.
-      map?.focusRegion(childrenOf(id).length > 0 ? (childrenOf(id)[0]?.id ?? id) : id)
+      map?.focusRegion(children[0]?.id ?? id)
       setPreview(undefined)
     })
   }
@@ -115,7 +120,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
 
   onMount(() => {
     if (mapEl === undefined || timelineEl === undefined) return
-    map = createBodyMap(mapEl, { onEnter: enterRegion, onPreview: setPreview })
+    map = createBodyMap(mapEl, { figure: figure(), onEnter: enterRegion, onPreview: setPreview })
     timeline = createTimeline(timelineEl, {
       onSelect: (item) => setSelectedId(item?.id),
       onRangeChange: (r, whole) => setRange(whole ? undefined : r)
@@ -129,6 +134,11 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
   createEffect(() => map?.setSummary(summary()))
   createEffect(on(regionItems, (ids) => timeline?.setFilter(ids), { defer: true }))
 
+  const chooseFigure = (next: Figure): void => {
+    setFigure(next)
+    map?.setFigure(next)
+    if (!isOnFigure(region(), next)) setRegion('body')
+  }
   const zoomOut = (): void => {
     const parent = REGION_BY_ID.get(region())?.parent
     enterRegion(parent ?? 'body')
@@ -195,6 +205,16 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
       <div class="history-top">
         <section class="bodymap-panel" aria-labelledby="bodymap-heading">
           <h2 id="bodymap-heading">Body map</h2>
+          <fieldset class="bm-figure">
+            <legend>Figure</legend>
+            <For each={[['male', 'Male'], ['female', 'Female']] as const}>
+              {([value, label]) => (
+                <label>
+                  <input type="radio" name="bodymap-figure" value={value} checked={figure() === value} onChange={() => chooseFigure(value)} /> {label}
+                </label>
+              )}
+            </For>
+          </fieldset>
           <nav class="bm-crumbs" aria-label="Body map zoom">
             <For each={ancestry(region()).reverse()}>
               {(r, i) => (

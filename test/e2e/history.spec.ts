@@ -9,14 +9,14 @@ async function openDemo(page: Page): Promise<void> {
   await page.goto(appUrl())
   await page.getByRole('button', { name: 'Show the demo patient' }).click()
   await expect(page.getByRole('heading', { level: 2, name: 'Demo patient — synthetic, not your records' })).toBeVisible()
-  await expect(page.getByRole('group', { name: 'Body map, front and back' })).toBeVisible()
+  await expect(page.getByRole('group', { name: 'Body map, male figure, front and back' })).toBeVisible()
 }
 
 const crumb = (page: Page, name: string) => page.getByRole('navigation', { name: 'Body map zoom' }).getByRole('button', { name, exact: true })
 
 test('zoom to the left knee by keyboard and mouse, select a condition, and see it on the timeline with its diagnostic chain', async ({ page }) => {
   await openDemo(page)
-  const map = page.getByRole('group', { name: 'Body map, front and back' })
+  const map = page.getByRole('group', { name: 'Body map, male figure, front and back' })
   await expect(page.getByRole('alert')).toContainText('1 block of this history failed verification')
 
   // Keyboard: the left leg, then Tab to the left knee inside it.
@@ -67,7 +67,7 @@ test('zoom to the left knee by keyboard and mouse, select a condition, and see i
 
 test('brushing a decade on the timeline filters the body map', async ({ page }) => {
   await openDemo(page)
-  const map = page.getByRole('group', { name: 'Body map, front and back' })
+  const map = page.getByRole('group', { name: 'Body map, male figure, front and back' })
   await expect(map.getByRole('button', { name: /^Left leg, \d+ conditions, 1 active/ })).toBeVisible()
 
   const overview = page.getByRole('group', { name: /^Overview of the whole history/ })
@@ -91,6 +91,22 @@ test('brushing a decade on the timeline filters the body map', async ({ page }) 
   // The keyboard's way to the same filter.
   await page.getByLabel('Show decade').selectOption('2020')
   await expect(page.getByRole('status').filter({ hasText: 'The body map shows records from' })).toContainText(/to \d+ \w+ 2030\.|to \d+ \w+ 2029\./)
+})
+
+test('the body map has a female figure, with her organs, and keeps every record', async ({ page }) => {
+  await openDemo(page)
+  const figure = page.getByRole('group', { name: 'Figure' })
+  await figure.getByRole('radio', { name: 'Female', exact: true }).check()
+  const map = page.getByRole('group', { name: 'Body map, female figure, front and back' })
+  await expect(map).toBeVisible()
+  // The demo patient is a man: his knee is still on the map, and the female figure adds the pelvic organs.
+  await expect(map.getByRole('button', { name: /^Left leg, \d+ conditions/ })).toBeVisible()
+  await map.getByRole('button', { name: /^Abdomen/ }).first().focus()
+  await page.keyboard.press('Enter')
+  await expect(map.getByRole('button', { name: /^Uterus/ })).toBeAttached()
+  await page.screenshot({ path: 'test-results/history-female.png', fullPage: true })
+  await figure.getByRole('radio', { name: 'Male', exact: true }).check()
+  await expect(page.getByRole('group', { name: 'Body map, male figure, front and back' }).getByRole('button', { name: /^Uterus/ })).toHaveCount(0)
 })
 
 test('chart a result over time with its reference range, and read its values by keyboard', async ({ page }) => {

@@ -3,7 +3,7 @@
 // record's details with its block, amendment trail and diagnostic chain, and a table
 // of the same records for screen readers. Loaded lazily: D3 and the art stay out of
 // the first screen.
-import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
+import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
 import type { Address } from '../../history/index.ts'
 import { isDemoRecord } from './demoTag.ts'
 import {
@@ -75,6 +75,8 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
   })
   // The body map's figure; records in a region it lacks go to the tray.
   const [figure, setFigure] = createSignal<Figure>('male')
+  // Each view its own radio group: the page may show the demo and the user's history at once.
+  const figureGroup = `bodymap-figure-${createUniqueId()}`
   const summary = createMemo(() => summarizeBodyMap(inRange(), figure()))
   const allTimeSummary = createMemo(() => summarizeBodyMap(model().items, figure()))
   // A region's records and the rest of their diagnostic chains (the ibuprofen for the knee has no site of its own).
@@ -210,7 +212,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
             <For each={[['male', 'Male'], ['female', 'Female']] as const}>
               {([value, label]) => (
                 <label>
-                  <input type="radio" name="bodymap-figure" value={value} checked={figure() === value} onChange={() => chooseFigure(value)} /> {label}
+                  <input type="radio" name={figureGroup} value={value} checked={figure() === value} onChange={() => chooseFigure(value)} /> {label}
                 </label>
               )}
             </For>

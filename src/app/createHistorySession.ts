@@ -27,7 +27,7 @@ import {
   type KeyVault,
   type WalletKeys
 } from '../crypto/index.ts'
-import { openPatientHistory, readerKeyring, type HistoryRecord, type PatientHistory, type VerifyReport } from '../history/index.ts'
+import type { HistoryRecord, PatientHistory, VerifyReport } from '../history/index.ts'
 import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, type HistoryOrbit, type PatientLog } from '../p2p/index.ts'
 import type { HistoryBlock } from '../viz/historyBlock.ts'
 import type { AppStore } from './createAppStore.ts'
@@ -239,6 +239,8 @@ export function createHistorySession(app: AppStore): HistorySession {
       show({ state: 'unlocking', step: 'opening' })
       const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding })
       historyOrbit = await startHistoryOrbit({ node, identity, canWrite: (writer, patient) => mayWriteHistory(client, { ledger, patient, writer }) })
+      // The record model loads with the first history opened, not with the first screen.
+      const { openPatientHistory } = await import('../history/index.ts')
       const keyring = await ownKeyring(store, address, walletKeys.encryption.secretKey)
       const log = await historyOrbit.openLog(address)
       const history = openPatientHistory({ log, keyring })
@@ -296,6 +298,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     const historyOrbit = orbit()
     const walletKeys = keys()
     if (context === undefined || historyOrbit === undefined || walletKeys === undefined) throw new Error('Open your own history on this device first: its keys read the patient\'s.')
+    const { openPatientHistory, readerKeyring } = await import('../history/index.ts')
     const keyring = readerKeyring(decodeWrappedKeys(wrappedKeys), walletKeys.encryption.secretKey)
     const log = await historyOrbit.openLog(patient)
     const history = openPatientHistory({ log, keyring })

@@ -4,7 +4,7 @@
 // The views load on demand, so D3 and the body art stay out of the first screen.
 import { A, useSearchParams } from '@solidjs/router'
 import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, type JSX } from 'solid-js'
-import { PATIENT_KINDS, type HistoryRecord } from '../../history/index.ts'
+import type { HistoryRecord } from '../../history/index.ts'
 import { verdictCounts, type OwnHistory } from '../createHistorySession.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
 import { isDemoRecord } from '../history/demoTag.ts'
@@ -13,7 +13,11 @@ import { usePageTitle } from '../usePageTitle.ts'
 
 const DemoPreview = lazy(() => import('../history/DemoPreview.tsx'))
 const OwnHistoryViews = lazy(() => import('../history/OwnHistoryViews.tsx'))
-const RecordForm = lazy(async () => ({ default: (await import('../records/RecordForm.tsx')).RecordForm }))
+// The patient's kinds of record with the form: both load when the form is first shown.
+const PatientRecordForm = lazy(async () => {
+  const [{ RecordForm }, { PATIENT_KINDS }] = await Promise.all([import('../records/RecordForm.tsx'), import('../../history/index.ts')])
+  return { default: (props: { patient: `0x${string}`; onSubmit: (record: HistoryRecord) => Promise<void> }) => <RecordForm kinds={PATIENT_KINDS} label="Add to my history" {...props} /> }
+})
 const DEFAULT_RECORDS = 400
 const SIZES = [50, 400, 2000, 10_000]
 
@@ -220,7 +224,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
       <details class="add-record">
         <summary>Add a record: a symptom or problem, a medicine you take, an allergy</summary>
         <Suspense fallback={<p role="status">Loading the form…</p>}>
-          <RecordForm kinds={PATIENT_KINDS} patient={own().history.patient} onSubmit={addRecord} label="Add to my history" />
+          <PatientRecordForm patient={own().history.patient} onSubmit={addRecord} />
         </Suspense>
       </details>
       <Show when={hasDemo()}>

@@ -1,6 +1,7 @@
 // The patient's live grants as the ledger holds them, with revocation.
 import { createResource, createSignal, type Accessor } from 'solid-js'
-import { readGrants, revoke, type GrantRecord } from '../chain/index.ts'
+import { hexToBytes } from 'viem'
+import { readEncryptionKey, readGrants, revoke, type GrantRecord } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
 import type { HistorySession } from './createHistorySession.ts'
 import { ledgerContext, loadState, type LoadState } from './ledgerContext.ts'
@@ -53,8 +54,17 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
           // From now on the revoked doctor's entries are refused, and new records go under a key they never get.
           own.log.refreshAccess()
           const epoch = await own.rotateKey()
+          // The doctors who keep a live grant get the new key, in a key drop their next sync brings.
+          const remaining = (await readGrants(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock })).filter(
+            (g) => g.live && g.doctor.toLowerCase() !== doctor.toLowerCase()
+          )
+          const keys = await Promise.all(remaining.map((g) => readEncryptionKey(s.client, { registry: s.registry, user: g.doctor })))
+          const readers = keys.filter((key): key is `0x${string}` => key !== null).map((key) => hexToBytes(key))
+          await own.dropKeys(readers)
           setNotice(
-            `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused. What they already saw cannot be unseen.`
+            `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused.` +
+              (readers.length > 0 ? ` The ${readers.length === 1 ? 'doctor' : `${readers.length} doctors`} who keep access ${readers.length === 1 ? 'gets' : 'get'} the new key.` : '') +
+              ' What they already saw cannot be unseen.'
           )
         } else {
           setNotice(`Access revoked: ${doctor} can no longer add to your history. Your history could not be opened here, so it still uses its current key. What they already saw cannot be unseen.`)

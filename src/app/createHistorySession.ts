@@ -9,7 +9,9 @@ import { hexToBytes, type Hex } from 'viem'
 import { anchor, isGrantLive, mayWriteHistory, readLatestAnchor, toChainError, watchAuditTrail, type ConnectedWallet, type LatestAnchor } from '../chain/index.ts'
 import {
   addEpochKey,
+  createKeyDrop,
   createKeyVault,
+  currentKey,
   decodeEnvelope,
   decodeWrappedKeys,
   deriveDataKey,
@@ -71,6 +73,8 @@ export interface OwnHistory extends HistoryView {
   rotateKey(): Promise<number>
   /** The epoch new records are sealed under. */
   epoch: Accessor<number>
+  /** Hands the current epoch's key to readers who keep access (their published X25519 keys), in a key drop in the log. */
+  dropKeys(readers: readonly Uint8Array[]): Promise<void>
 }
 
 /** Where a doctor's copy of a patient's history stands. */
@@ -301,7 +305,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     const { openPatientHistory, readerKeyring } = await import('../history/index.ts')
     const keyring = readerKeyring(decodeWrappedKeys(wrappedKeys), walletKeys.encryption.secretKey)
     const log = await historyOrbit.openLog(patient)
-    const history = openPatientHistory({ log, keyring })
+    const history = openPatientHistory({ log, keyring, reader: walletKeys.encryption })
     let closed = false
     let retry: ReturnType<typeof setTimeout> | undefined
     const [access, setAccess] = createSignal<'checking' | 'live' | 'ended'>('checking')
@@ -476,7 +480,7 @@ function watchHistory(input: {
       const verdicts = new Map((report()?.verdicts ?? []).map((v) => [v.hash, v]))
       const blocks: HistoryBlock[] = []
       for (const block of history.blocks()) {
-        if (block.duplicate === true) continue
+        if (block.duplicate === true || block.keyDrop === true) continue
         const verdict = verdicts.get(block.hash)
         const reason = verdict?.verdict === 'broken' ? verdict.reason : block.unreadable
         blocks.push({
@@ -558,7 +562,13 @@ function ownHistory(input: {
       await advancing.catch(() => undefined)
       return encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey))
     },
-    rotateKey: () => advanceTo((current) => current + 1)
+    rotateKey: () => advanceTo((current) => current + 1),
+    async dropKeys(readers) {
+      if (readers.length === 0) return
+      await advancing.catch(() => undefined)
+      const { epoch: current, key } = currentKey(keyring)
+      await input.log.append([createKeyDrop(current, key, readers)])
+    }
   }
 
   /** The highest epoch the patient has written under, as the log shows it (another tab or device may be ahead of this one). */

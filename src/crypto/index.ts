@@ -40,3 +40,4 @@ export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } 
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'
 export { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'
+export { createKeyDrop, decodeKeyDrop, isKeyDrop, openKeyDrop, KEY_DROP_MAGIC, type KeyDropItem } from './keyDrop.ts'

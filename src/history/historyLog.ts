@@ -53,6 +53,8 @@ export interface LogBlock {
   unreadable?: string
   /** Whether it is the first block carrying its entry id (a repeat is kept in the log, not shown twice). */
   duplicate?: boolean
+  /** A key drop: keys of a later epoch for the readers who remain after a revocation, not a record. */
+  keyDrop?: boolean
 }
 
 export interface HistoryChange {

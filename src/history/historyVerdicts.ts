@@ -12,7 +12,7 @@ export interface CheckedBlock {
   /** What the block check found wrong (src/p2p checkBlocks). */
   problem?: string
   /** What opening it found: the entry id, or what is wrong with its content, or that there is no key here. */
-  content?: { entryId: string } | { problem: string } | { noKey: string }
+  content?: { entryId: string } | { problem: string } | { noKey: string } | { keyDrop: true }
 }
 
 export function historyVerdicts(blocks: readonly CheckedBlock[], anchored: ReadonlySet<string> | undefined): EntryVerdict[] {

@@ -2,7 +2,7 @@
 // out opened and validated (openEntry), on the patient's device or a doctor's, whichever
 // wrote them. The log itself (src/p2p) is opened by the app and handed in; this module
 // needs only its type, so the history's pure parts load without the p2p code.
-import { addEpochKey, CryptoError, decodeEnvelope, encodeEnvelope, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
+import { addEpochKey, CryptoError, decodeEnvelope, encodeEnvelope, isKeyDrop, openKeyDrop, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
 import type { BlockCheck, LogEvent, PatientLog, StoredEntry } from '../p2p/index.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
@@ -19,6 +19,8 @@ export interface OpenPatientHistoryOptions {
   keyring: EpochKeyring
   /** The present, for date checks. Default Date.now. */
   now?: () => number
+  /** A reader's X25519 key pair: key drops the patient writes for it (after a revocation) are opened with it. */
+  reader?: { publicKey: Uint8Array; secretKey: Uint8Array }
 }
 
 /** A doctor's keyring from the data keys the patient wrapped for them. */
@@ -60,10 +62,33 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     }
   }
 
+  // Key drops: entries that carry a later epoch's key for the readers who remain, not a record.
+  const keyDrops = new Set<string>()
+  /** The keys a key drop holds for this device; only the patient's drops count. */
+  const keysFrom = (block: StoredEntry): { epoch: number; key: Uint8Array }[] => {
+    if (options.reader === undefined || block.writer !== patient) return []
+    try {
+      return openKeyDrop(block.payload, options.reader).filter(({ epoch }) => !keyring.keys.has(epoch))
+    } catch (error) {
+      if (error instanceof CryptoError) return []
+      throw error
+    }
+  }
+
   const take = (blocks: readonly StoredEntry[]): HistoryChange => {
     const change: HistoryChange = { added: [], unreadable: [] }
+    const dropped: { epoch: number; key: Uint8Array }[] = []
     for (const block of blocks) {
-      if (byHash.has(block.hash)) continue
+      if (isKeyDrop(block.payload)) {
+        keyDrops.add(block.hash)
+        dropped.push(...keysFrom(block))
+      }
+    }
+    for (const { epoch, key } of dropped) keyring = addEpochKey(keyring, epoch, key)
+    // Blocks that were unreadable may open with a key that just arrived.
+    const retry = dropped.length > 0 ? [...unreadable.values()].map(({ block }) => block) : []
+    for (const block of [...blocks, ...retry]) {
+      if (byHash.has(block.hash) || keyDrops.has(block.hash)) continue
       const opened = open(block)
       if (typeof opened === 'string') {
         unreadable.set(block.hash, { reason: opened, block })
@@ -114,6 +139,10 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     const checks: BlockCheck[] = await log.checkBlocks()
     const blocks: CheckedBlock[] = checks.map((check) => {
       if (check.problem !== undefined || check.payload === undefined || check.writer === undefined) return { hash: check.hash, problem: check.problem ?? 'it could not be read' }
+      if (isKeyDrop(check.payload)) {
+        // A key drop carries keys, not a record: only the patient writes one.
+        return check.writer === patient ? { hash: check.hash, content: { keyDrop: true } } : { hash: check.hash, content: { problem: 'a key drop written by someone other than the patient' } }
+      }
       try {
         const entry = openEntry(decodeEnvelope(check.payload), keyring, check.writer, { patient, now: now() })
         return { hash: check.hash, content: { entryId: entry.id } }
@@ -145,6 +174,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     blocks: () =>
       log.entries().map((block): LogBlock => {
         const base = { hash: block.hash, previous: block.next, writer: block.writer }
+        if (keyDrops.has(block.hash)) return { ...base, keyDrop: true }
         const id = byHash.get(block.hash)
         if (id === undefined) return { ...base, unreadable: unreadable.get(block.hash)?.reason ?? 'not read yet' }
         const shown = readable.get(id)

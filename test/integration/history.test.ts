@@ -19,7 +19,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { createHeliaLight } from 'helia'
 import { Key } from 'interface-datastore'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createKeyring, currentKey, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
+import { createKeyDrop, createKeyring, currentKey, rotateKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../../src/history/recordFixtures.ts'
 import { startHistoryOrbit, type CanWrite, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
@@ -45,7 +45,7 @@ afterEach(async () => {
 interface Device {
   node: P2PNode
   orbit: HistoryOrbit
-  open(keyring: EpochKeyring): Promise<{ log: PatientLog; history: PatientHistory }>
+  open(keyring: EpochKeyring, reader?: Person): Promise<{ log: PatientLog; history: PatientHistory }>
 }
 
 async function device(who: Person, policy: { canWrite?: CanWrite; cacheMs?: number } = {}, stores: { blockstore?: Blockstore; datastore?: Datastore } = {}, pullWindow?: number): Promise<Device> {
@@ -59,9 +59,9 @@ async function device(who: Person, policy: { canWrite?: CanWrite; cacheMs?: numb
   return {
     node,
     orbit,
-    open: async (keyring) => {
+    open: async (keyring, reader) => {
       const log = await orbit.openLog(patient.address)
-      return { log, history: openPatientHistory({ log, keyring }) }
+      return { log, history: openPatientHistory({ log, keyring, ...(reader === undefined ? {} : { reader: reader.keys.encryption }) }) }
     }
   }
 }
@@ -129,6 +129,37 @@ describe('the patient\'s encrypted history', () => {
     expect(nosy.history.blocks().every((b) => b.entry === undefined && /No data key for epoch 0/.test(b.unreadable ?? ''))).toBe(true)
     const held = await allBlocks(s.node.blockstore)
     expect(findPlaintext(held, secretsOf(records, orbitFields))).toEqual([])
+  })
+
+  it('after a revocation, a key drop gives the new epoch to the doctor who stays; the revoked one cannot read what follows', async () => {
+    const [p, stays, revoked] = await Promise.all([device(patient), device(doctor), device(stranger)])
+    const keyring = createKeyring()
+    const mine = await p.open(keyring)
+    const [before, after] = bloodPressureSeries(patient.address, 2)
+    if (before === undefined || after === undefined) throw new Error('no fixture records')
+    await mine.history.add(before)
+
+    // The patient revokes the second doctor: a new epoch, its key dropped in the log for the doctor who stays.
+    const rotated = rotateKeyring(keyring)
+    const next = currentKey(rotated)
+    mine.history.addKeys([next])
+    await mine.log.append([createKeyDrop(next.epoch, next.key, [doctor.keys.encryption.publicKey])])
+    await mine.history.add(after)
+
+    const theirs = await stays.open(sharedWith(doctor, keyring), doctor)
+    const gone = await revoked.open(sharedWith(stranger, keyring), stranger)
+    await connect(stays.node, p.node)
+    await connect(revoked.node, p.node)
+    await waitFor('the doctor who stays to read both records', () => theirs.history.entries().length === 2)
+    await waitFor('the revoked doctor to hold every block', () => gone.log.entries().length === 3)
+    expect(gone.history.entries().map((e) => e.record.id)).toEqual([before.id])
+    expect(gone.history.unreadable()).toHaveLength(1)
+    expect(gone.history.unreadable()[0]?.reason).toMatch(/No data key for epoch 1/)
+    // The key drop is a block of the chain, not a record, and verifies like any other.
+    expect(theirs.history.blocks().filter((b) => b.keyDrop === true)).toHaveLength(1)
+    expect(theirs.history.unreadable()).toEqual([])
+    const report = await theirs.history.verify()
+    expect(report.verdicts.map((v) => v.verdict)).toEqual(['unanchored', 'unanchored', 'unanchored'])
   })
 
   it('gives a plain stock OrbitDB node that replicates the log no plaintext, in any block it holds', async () => {

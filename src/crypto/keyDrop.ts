@@ -1,0 +1,60 @@
+// A key drop: the data key of a new epoch wrapped for each reader who keeps access after a
+// revocation, carried in the patient's log as an entry of its own, so every remaining reader
+// finds their key wherever and whenever they next sync. It names each recipient by their
+// published X25519 key (grants are public on the ledger anyway) and holds nothing else.
+//
+// Binary form: 0x4b ('K') ‖ version 1 ‖ u16be(count) ‖ count × (recipient public key (32) ‖ wrapped key)
+// The first byte tells it from a record envelope (version 1).
+import { concatBytes } from '@noble/hashes/utils.js'
+import { assertBytes } from './binaryFields.ts'
+import { CryptoError } from './CryptoError.ts'
+import { decodeWrappedKey, encodeWrappedKey, unwrapDataKey, wrapDataKey, WRAPPED_KEY_LENGTH, type WrappedKey } from './wrapKey.ts'
+
+export const KEY_DROP_MAGIC = 0x4b
+const KEY_DROP_VERSION = 1
+const HEADER = 4
+const ITEM = 32 + WRAPPED_KEY_LENGTH
+const MAX_RECIPIENTS = 0xffff
+
+export interface KeyDropItem {
+  recipient: Uint8Array
+  wrapped: WrappedKey
+}
+
+/** Whether a log payload is a key drop rather than a record envelope. */
+export function isKeyDrop(bytes: Uint8Array): boolean {
+  return bytes instanceof Uint8Array && bytes.length >= HEADER && bytes[0] === KEY_DROP_MAGIC
+}
+
+/** `key` of `epoch` wrapped for each reader's published X25519 key. */
+export function createKeyDrop(epoch: number, key: Uint8Array, readers: readonly Uint8Array[]): Uint8Array {
+  if (readers.length === 0) throw new CryptoError('INVALID_INPUT', 'A key drop needs at least one reader.')
+  if (readers.length > MAX_RECIPIENTS) throw new CryptoError('INVALID_INPUT', `A key drop holds at most ${MAX_RECIPIENTS} readers.`)
+  const items = readers.map((recipient) => {
+    assertBytes(recipient, 32, "A reader's public key", 'INVALID_KEY')
+    return concatBytes(recipient, encodeWrappedKey(wrapDataKey(key, recipient, epoch)))
+  })
+  return concatBytes(Uint8Array.of(KEY_DROP_MAGIC, KEY_DROP_VERSION, readers.length >> 8, readers.length & 0xff), ...items)
+}
+
+export function decodeKeyDrop(bytes: Uint8Array): KeyDropItem[] {
+  const bad = (what: string): never => {
+    throw new CryptoError('INVALID_INPUT', `Not a key drop: ${what}.`)
+  }
+  if (!isKeyDrop(bytes)) return bad('wrong first byte')
+  if (bytes[1] !== KEY_DROP_VERSION) return bad(`version ${String(bytes[1])} is not supported`)
+  const count = ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)
+  if (count === 0 || bytes.length !== HEADER + count * ITEM) return bad('wrong length')
+  const items: KeyDropItem[] = []
+  for (let i = 0; i < count; i++) {
+    const at = HEADER + i * ITEM
+    items.push({ recipient: bytes.slice(at, at + 32), wrapped: decodeWrappedKey(bytes.slice(at + 32, at + ITEM)) })
+  }
+  return items
+}
+
+/** The keys a key drop holds for this reader; none when it names someone else. */
+export function openKeyDrop(bytes: Uint8Array, reader: { publicKey: Uint8Array; secretKey: Uint8Array }): { epoch: number; key: Uint8Array }[] {
+  const mine = decodeKeyDrop(bytes).filter(({ recipient }) => recipient.length === reader.publicKey.length && recipient.every((b, i) => b === reader.publicKey[i]))
+  return mine.map(({ wrapped }) => ({ epoch: wrapped.epoch, key: unwrapDataKey(wrapped, reader.secretKey) }))
+}

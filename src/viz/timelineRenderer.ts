@@ -96,6 +96,7 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     .attr('tabindex', '0')
     .attr('aria-label', 'Timeline of records. Arrow keys move between records, Enter selects, plus and minus zoom.')
   const option = listbox.append('div').attr('role', 'option').attr('id', `tl-option-${Math.random().toString(36).slice(2)}`).attr('class', 'visually-hidden').attr('aria-selected', 'false')
+    .text('No record chosen yet: use the arrow keys')
   const overview = root.append('svg').attr('class', 'tl-overview').attr('role', 'group').attr('aria-label', 'Overview of the whole history: drag to choose the time shown')
   const valueAxis = labels.append('svg').style('position', 'absolute').style('left', '0').style('top', '0').style('overflow', 'visible').style('pointer-events', 'none')
   const overviewMarks = overview.append('g')

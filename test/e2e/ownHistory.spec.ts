@@ -2,6 +2,7 @@
 // patient as labelled demo data, kept encrypted in IndexedDB (nothing readable stored,
 // nothing readable sent), opened again after a reload without asking the wallet, and
 // anchored on-chain so every block verifies.
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
 import { bytesToHex, hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -83,6 +84,10 @@ test('the patient opens their history, loads the demo into it, and it is stored 
   await expect(page.getByRole('heading', { level: 2, name: 'Body map' })).toBeVisible()
   await page.getByText(/Table of the records shown/).click()
   await expect(page.getByRole('table')).toContainText('Hypertensive disorder')
+  await page.getByText('Add a record: a symptom or problem').click()
+  await expect(page.getByRole('form', { name: 'Add to my history' })).toBeVisible()
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
 
   // Nothing readable is stored: not the records' words or FHIR keys, not the secret keys the wallet's signature derives.
   const signature = await privateKeyToAccount(patient.privateKey).signMessage({ message: keyDerivationMessage(patient.address) })

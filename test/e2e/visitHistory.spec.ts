@@ -3,6 +3,7 @@
 // key the patient wrapped for them; the doctor writes the diagnostic chain into it and the
 // patient sees it, signed by the doctor; after the revocation the doctor's writes are
 // refused and the patient's new records stay unreadable to the doctor.
+import AxeBuilder from '@axe-core/playwright'
 import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
@@ -33,7 +34,7 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
     const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
     const patient: Page = await patientBrowser.newPage()
-    const doctor: Page = await doctorBrowser.newPage()
+    const doctor: Page = await (await doctorBrowser.newContext()).newPage()
 
     // The patient's own history, with the demo loaded into it.
     await useDevelopmentAccount(patient, 'Second patient', patientAccount.address)
@@ -71,6 +72,8 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
 
     // The doctor writes the chain: request → diagnosis → therapy → follow-up → outcome.
     const form = history.getByRole('form', { name: "Write into the patient's history" })
+    const axe = await new AxeBuilder({ page: doctor }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+    expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
     await write(form, 'Request for more information', (f) => f.getByRole('textbox', { name: 'What is requested' }).fill('Spirometry with reversibility'), 'Add request')
     await write(
       form,

@@ -58,6 +58,10 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
   const source = props.source
   const now = (): number => source.now()
   const model = createMemo(() => buildTimelineModel([...source.blocks()], { patient: source.patient, now: now() }))
+  // The broken blocks, changed only when the set of them changes: the alert is announced once, not at every redraw.
+  const broken = createMemo(() => model().broken, [], {
+    equals: (a, b) => a.map((block) => `${block.entryHash}:${block.reason ?? ''}`).join() === b.map((block) => `${block.entryHash}:${block.reason ?? ''}`).join()
+  })
   const writerName = {
     get: (address: string): string | undefined => source.writers().get(address.toLowerCase())
   }
@@ -179,12 +183,12 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
 
   return (
     <div class="history-views">
-      <Show when={model().broken.length > 0}>
+      <Show when={broken().length > 0}>
         <div class="broken-banner" role="alert">
           <strong>
-            ✕ {model().broken.length} block{model().broken.length === 1 ? '' : 's'} of this history failed verification.
+            ✕ {broken().length} block{broken().length === 1 ? '' : 's'} of this history failed verification.
           </strong>{' '}
-          <For each={model().broken}>
+          <For each={broken()}>
             {(block) => (
               <>
                 Block <code>{shortHash(block.entryHash)}</code>: {block.reason ?? 'it does not match its hash.'}{' '}

@@ -26,7 +26,8 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
   return (
     <section aria-labelledby="reading-heading" class="own-history">
       <h2 id="reading-heading">The patient's history</h2>
-      <p role="status">
+      {/* Busy while the history streams in: announced once it settles, not at every redraw. */}
+      <p role="status" aria-busy={reading().reading().state === 'syncing'}>
         <Switch>
           <Match when={reading().reading().state === 'syncing'}>
             Receiving the patient's history from their device: {counts().blocks.toLocaleString('en')} blocks so far, {counts().records.toLocaleString('en')} records decrypted…

@@ -169,7 +169,8 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   return (
     <section aria-labelledby="own-heading" class="own-history">
       <h2 id="own-heading">Your history</h2>
-      <p role="status">
+      {/* Busy while demo records stream in: screen readers announce the count once it settles, not at every redraw. */}
+      <p role="status" aria-busy={loading() === 'loading'}>
         {counts().records === 0
           ? 'Your history is empty. It is kept encrypted in this browser.'
           : `${counts().records.toLocaleString('en')} records in ${counts().blocks.toLocaleString('en')} blocks, encrypted in this browser.`}

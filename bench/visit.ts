@@ -237,13 +237,10 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
       .getByRole('status')
       .filter({ hasText: /Your history now uses a new key \(epoch \d+\)/ })
       .waitFor({ timeout: 1_000 })
-    // Not timed: the doctor's app learns of the revocation from the chain and refuses their next entry.
+    // Not timed: the doctor's app learns of the revocation from the chain and withdraws its form
+    // (every peer refuses their entries from the moment the patient's log forgets its cached answer).
     await waitForMark(doctor, 'access-ended', 30_000)
-    const form = history.getByRole('form', { name: "Write into the patient's history" })
-    await form.getByRole('radio', { name: 'Request for more information', exact: true }).check()
-    await form.getByRole('textbox', { name: 'What is requested' }).fill('Chest X-ray')
-    await form.getByRole('button', { name: 'Add request' }).click()
-    await form.getByRole('alert').filter({ hasText: 'no live grant to write' }).waitFor({ timeout: 10_000 })
+    await history.getByRole('form', { name: "Write into the patient's history" }).waitFor({ state: 'detached', timeout: 10_000 })
 
     const d = await marksOf(doctor)
     const p = await marksOf(patient)
@@ -289,7 +286,16 @@ async function browserFigures(appDir: string): Promise<Figures> {
   try {
     for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath, args: CHROMIUM_ARGS }))
     const runs: RunTimes[] = []
-    for (let run = 0; run < RUNS; run++) runs.push(await visitRun(appDir, browsers as [Browser, Browser], run))
+    // A run that fails (a stalled page on this two-core machine) is reported and run again, at most twice in all.
+    let failures = 0
+    while (runs.length < RUNS) {
+      try {
+        runs.push(await visitRun(appDir, browsers as [Browser, Browser], runs.length + failures))
+      } catch (error) {
+        if (++failures > 2) throw error
+        console.error(`visit run failed, running it again: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`)
+      }
+    }
     const figure = (pick: (r: RunTimes) => number): { value: number; unit: 'ms' } => ({ value: Math.round(median(runs.map(pick))), unit: 'ms' })
     return {
       'visit.connectToTimeline1000.ms': figure((r) => r.connectToTimeline),

@@ -73,7 +73,7 @@ export async function measureViz(): Promise<Figures> {
     const timelineFrames = await measures(page, 'timeline.frame')
 
     // Body map: one region zoom transition, whole body → left leg.
-    const map = page.getByRole('group', { name: 'Body map, front and back' })
+    const map = page.getByRole('group', { name: 'Body map, male figure, front and back' })
     await map.scrollIntoViewIfNeeded()
     await page.evaluate(() => performance.clearMeasures())
     await map.getByRole('button', { name: /^Left leg, / }).locator('polygon').first().click()

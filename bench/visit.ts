@@ -128,7 +128,9 @@ function approveAtOnce(): void {
     if (!(form instanceof HTMLFormElement) || !(submit instanceof HTMLButtonElement) || submit.textContent !== 'Approve') return false
     const mayWrite = [...form.querySelectorAll('label')].find((label) => label.textContent.includes('They may add records'))?.querySelector('input')
     if (mayWrite === null || mayWrite === undefined) throw new Error('the request card has no "They may add records" checkbox')
-    if (!mayWrite.checked) mayWrite.click()
+    // Every kind of record (notes included), so the doctor reads the whole history; and may write.
+    for (const box of form.querySelectorAll('input[type="checkbox"]')) if (box instanceof HTMLInputElement && !box.checked) box.click()
+    if (!mayWrite.checked) throw new Error('"They may add records" did not get checked')
     submit.click()
     return true
   }

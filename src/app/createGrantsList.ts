@@ -1,7 +1,7 @@
 // The patient's live grants as the ledger holds them, with revocation.
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import { hexToBytes } from 'viem'
-import { readEncryptionKey, readGrants, revoke, type GrantRecord } from '../chain/index.ts'
+import { readEncryptionKey, readGrants, recordCategories, revoke, type GrantRecord } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
 import type { HistorySession } from './createHistorySession.ts'
 import { ledgerContext, loadState, type LoadState } from './ledgerContext.ts'
@@ -59,7 +59,10 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
             (g) => g.live && g.doctor.toLowerCase() !== doctor.toLowerCase()
           )
           const keys = await Promise.all(remaining.map((g) => readEncryptionKey(s.client, { registry: s.registry, user: g.doctor })))
-          const readers = keys.filter((key): key is `0x${string}` => key !== null).map((key) => hexToBytes(key))
+          const readers = remaining.flatMap((g, i) => {
+            const key = keys[i]
+            return key == null ? [] : [{ publicKey: hexToBytes(key), categories: g.scope.categories.map((category) => recordCategories.indexOf(category)) }]
+          })
           await own.dropKeys(readers)
           setNotice(
             `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused.` +

@@ -67,14 +67,17 @@ export interface OwnHistory extends HistoryView {
   anchorStep: Accessor<AnchorStep>
   /** Anchors the heads of the history on-chain (the patient's transaction). */
   anchorNow(): Promise<void>
-  /** Every data key of the history wrapped for a reader's published X25519 key, as one byte string. */
-  wrapFor(readerPublicKey: Uint8Array): Promise<Uint8Array>
+  /**
+   * The history's keys for the granted categories (indexes into the grant's category list),
+   * every epoch, wrapped for a reader's published X25519 key, as one byte string.
+   */
+  wrapFor(readerPublicKey: Uint8Array, categories: readonly number[]): Promise<Uint8Array>
   /** A new epoch after a revocation: new records are sealed under a fresh key the revoked reader never gets. Returns the new epoch. */
   rotateKey(): Promise<number>
   /** The epoch new records are sealed under. */
   epoch: Accessor<number>
-  /** Hands the current epoch's key to readers who keep access (their published X25519 keys), in a key drop in the log. */
-  dropKeys(readers: readonly Uint8Array[]): Promise<void>
+  /** Hands the current epoch's keys of their categories to readers who keep access (by published X25519 key), in a key drop in the log. */
+  dropKeys(readers: readonly { publicKey: Uint8Array; categories: readonly number[] }[]): Promise<void>
 }
 
 /** Where a doctor's copy of a patient's history stands. */
@@ -557,17 +560,18 @@ function ownHistory(input: {
         setAnchorStep({ step: 'failed', error: message(error) })
       }
     },
-    wrapFor: async (readerPublicKey) => {
+    wrapFor: async (readerPublicKey, categories) => {
       // A rotation under way finishes first: a reader approved now gets the epoch new records use.
       await advancing.catch(() => undefined)
-      return encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey))
+      return encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey, categories))
     },
     rotateKey: () => advanceTo((current) => current + 1),
     async dropKeys(readers) {
-      if (readers.length === 0) return
+      const granted = readers.filter((reader) => reader.categories.length > 0)
+      if (granted.length === 0) return
       await advancing.catch(() => undefined)
       const { epoch: current, key } = currentKey(keyring)
-      await input.log.append([createKeyDrop(current, key, readers)])
+      await input.log.append([createKeyDrop(current, key, granted)])
     }
   }
 

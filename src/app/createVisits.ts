@@ -11,6 +11,7 @@ import {
   logVisit,
   publishEncryptionKey,
   readEncryptionKey,
+  recordCategories,
   signVisitRequest,
   verifyVisitRequest,
   type RecordCategory
@@ -203,7 +204,11 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         expiry: Math.floor(expiry.getTime() / 1000),
         scope: encodeScope(scope),
         transactionHash: result.transactionHash,
-        wrappedKey: await own.wrapFor(hexToBytes(doctorKey)),
+        // Only the chosen kinds of record: the others stay sealed to this doctor.
+        wrappedKey: await own.wrapFor(
+          hexToBytes(doctorKey),
+          choice.categories.map((category) => recordCategories.indexOf(category))
+        ),
         history: own.log.address
       })
       incoming.delete(id)

@@ -15,6 +15,8 @@ export type CryptoErrorCode =
   | 'INVALID_WRAPPED_KEY'
   /** A wrapped data key that does not open with this reader's key, or was altered. */
   | 'UNWRAP_FAILED'
+  /** A reader holds no key for this kind of record: the grant does not cover its category. */
+  | 'NOT_GRANTED'
   /** No data key for the epoch asked for in this keyring. */
   | 'UNKNOWN_EPOCH'
   /** The key vault cannot work here (no WebCrypto, no storage). */

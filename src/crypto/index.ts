@@ -41,3 +41,4 @@ export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVa
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'
 export { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'
 export { createKeyDrop, decodeKeyDrop, isKeyDrop, openKeyDrop, KEY_DROP_MAGIC, type KeyDropItem } from './keyDrop.ts'
+export { categoryKey, categoryKeysFor, categorySlot, MAX_CATEGORIES, parseCategorySlot, readerKeyringFromSlots, sealingKey } from './categoryKeys.ts'

@@ -3,10 +3,12 @@
 // finds their key wherever and whenever they next sync. It names each recipient by their
 // published X25519 key (grants are public on the ledger anyway) and holds nothing else.
 //
-// Binary form: 0x4b ('K') ‖ version 1 ‖ u16be(count) ‖ count × (recipient public key (32) ‖ wrapped key)
+// Binary form: 0x4b ('K') ‖ version 1 ‖ u16be(count) ‖ count × (recipient public key (32) ‖ wrapped key);
+// a recipient may appear once per category key they get.
 // The first byte tells it from a record envelope (version 1).
 import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes } from './binaryFields.ts'
+import { categoryKey, categorySlot } from './categoryKeys.ts'
 import { CryptoError } from './CryptoError.ts'
 import { decodeWrappedKey, encodeWrappedKey, unwrapDataKey, wrapDataKey, WRAPPED_KEY_LENGTH, type WrappedKey } from './wrapKey.ts'
 
@@ -26,15 +28,20 @@ export function isKeyDrop(bytes: Uint8Array): boolean {
   return bytes instanceof Uint8Array && bytes.length >= HEADER && bytes[0] === KEY_DROP_MAGIC
 }
 
-/** `key` of `epoch` wrapped for each reader's published X25519 key. */
-export function createKeyDrop(epoch: number, key: Uint8Array, readers: readonly Uint8Array[]): Uint8Array {
-  if (readers.length === 0) throw new CryptoError('INVALID_INPUT', 'A key drop needs at least one reader.')
-  if (readers.length > MAX_RECIPIENTS) throw new CryptoError('INVALID_INPUT', `A key drop holds at most ${MAX_RECIPIENTS} readers.`)
-  const items = readers.map((recipient) => {
-    assertBytes(recipient, 32, "A reader's public key", 'INVALID_KEY')
-    return concatBytes(recipient, encodeWrappedKey(wrapDataKey(key, recipient, epoch)))
+/**
+ * The data key of `epoch` (whose whole key is `key`) for each reader's published X25519 key: the
+ * whole epoch key, or with `categories` only those categories' keys (see categoryKeys.ts).
+ */
+export function createKeyDrop(epoch: number, key: Uint8Array, readers: readonly { publicKey: Uint8Array; categories?: readonly number[] }[]): Uint8Array {
+  const items = readers.flatMap(({ publicKey, categories }) => {
+    assertBytes(publicKey, 32, "A reader's public key", 'INVALID_KEY')
+    const wrapped =
+      categories === undefined ? [wrapDataKey(key, publicKey, epoch)] : categories.map((category) => wrapDataKey(categoryKey(key, category), publicKey, categorySlot(epoch, category)))
+    return wrapped.map((w) => concatBytes(publicKey, encodeWrappedKey(w)))
   })
-  return concatBytes(Uint8Array.of(KEY_DROP_MAGIC, KEY_DROP_VERSION, readers.length >> 8, readers.length & 0xff), ...items)
+  if (items.length === 0) throw new CryptoError('INVALID_INPUT', 'A key drop needs at least one reader and key.')
+  if (items.length > MAX_RECIPIENTS) throw new CryptoError('INVALID_INPUT', `A key drop holds at most ${MAX_RECIPIENTS} keys.`)
+  return concatBytes(Uint8Array.of(KEY_DROP_MAGIC, KEY_DROP_VERSION, items.length >> 8, items.length & 0xff), ...items)
 }
 
 export function decodeKeyDrop(bytes: Uint8Array): KeyDropItem[] {

@@ -6,13 +6,17 @@
 import { randomBytes } from '@noble/ciphers/utils.js'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, isU32, readU32be, U32_MAX, u32be } from './binaryFields.ts'
+import { parseCategorySlot } from './categoryKeys.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH } from './recordEnvelope.ts'
 
 export interface EpochKeyring {
   /** The newest epoch: new records are sealed under its key. */
   readonly current: number
+  /** Whole epochs' keys (the patient's, or a reader's with access to every category). */
   readonly keys: ReadonlyMap<number, Uint8Array>
+  /** A reader's keys for single categories, by epoch then category (see categoryKeys.ts). */
+  readonly categories?: ReadonlyMap<number, ReadonlyMap<number, Uint8Array>>
 }
 
 export function generateDataKey(): Uint8Array {
@@ -43,10 +47,24 @@ export function keyForEpoch(keyring: EpochKeyring, epoch: number): Uint8Array {
   return key
 }
 
-/** A reader adds a key it unwrapped. An epoch's key never changes once known. */
+/**
+ * A reader adds a key it unwrapped: a whole epoch's, or (when `epoch` is a category slot,
+ * see categoryKeys.ts) one category's. A key never changes once known.
+ */
 export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, key: Uint8Array): EpochKeyring {
   if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(epoch)}.`)
   assertBytes(key, DATA_KEY_LENGTH, 'A data key', 'INVALID_KEY')
+  const slot = parseCategorySlot(epoch)
+  if (slot !== undefined) {
+    const known = keyring?.categories?.get(slot.epoch)?.get(slot.category)
+    if (known !== undefined) {
+      if (known.every((byte, i) => byte === key[i]) && keyring !== undefined) return keyring
+      throw new CryptoError('INVALID_KEY', `A different key for category ${slot.category} of epoch ${slot.epoch} is already known: refusing to replace it.`)
+    }
+    const categories = new Map(keyring?.categories ?? [])
+    categories.set(slot.epoch, new Map([...(categories.get(slot.epoch) ?? []), [slot.category, key.slice()]]))
+    return { current: Math.max(keyring?.current ?? slot.epoch, slot.epoch), keys: keyring?.keys ?? new Map(), categories }
+  }
   const known = keyring?.keys.get(epoch)
   if (known !== undefined) {
     if (known.every((byte, i) => byte === key[i])) return keyring ?? { current: epoch, keys: new Map([[epoch, key]]) }
@@ -54,7 +72,7 @@ export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, ke
   }
   const keys = new Map(keyring?.keys ?? [])
   keys.set(epoch, key.slice())
-  return { current: Math.max(keyring?.current ?? epoch, epoch), keys }
+  return { ...(keyring?.categories === undefined ? {} : { categories: keyring.categories }), current: Math.max(keyring?.current ?? epoch, epoch), keys }
 }
 
 export function encodeKeyring(keyring: EpochKeyring): Uint8Array {

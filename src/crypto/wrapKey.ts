@@ -17,6 +17,7 @@ import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, describe, isU32, lengthPrefixedText, readU32be, u32be } from './binaryFields.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './recordEnvelope.ts'
+import { categoryKey, categorySlot } from './categoryKeys.ts'
 import type { EpochKeyring } from './keyring.ts'
 
 export const WRAPPED_KEY_VERSION = 1
@@ -131,7 +132,13 @@ export function decodeWrappedKeys(bytes: Uint8Array): WrappedKey[] {
   return keys
 }
 
-/** Every epoch of `keyring` wrapped for one reader: what a doctor gets when a grant starts. */
-export function wrapKeyringFor(keyring: EpochKeyring, readerPublicKey: Uint8Array): WrappedKey[] {
-  return [...keyring.keys].sort(([a], [b]) => a - b).map(([epoch, key]) => wrapDataKey(key, readerPublicKey, epoch))
+/**
+ * The keys of `keyring` wrapped for one reader: what a doctor gets when a grant starts. With
+ * `categories` (indexes into the grant's category list), only those categories' keys of each
+ * epoch, so the rest of the history stays sealed to them; without, every epoch's whole key.
+ */
+export function wrapKeyringFor(keyring: EpochKeyring, readerPublicKey: Uint8Array, categories?: readonly number[]): WrappedKey[] {
+  const epochs = [...keyring.keys].sort(([a], [b]) => a - b)
+  if (categories === undefined) return epochs.map(([epoch, key]) => wrapDataKey(key, readerPublicKey, epoch))
+  return epochs.flatMap(([epoch, key]) => categories.map((category) => wrapDataKey(categoryKey(key, category), readerPublicKey, categorySlot(epoch, category))))
 }

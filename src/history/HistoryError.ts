@@ -3,6 +3,8 @@
 export type HistoryErrorCode =
   /** The record's resourceType is not one the history keeps. */
   | 'UNKNOWN_RECORD_TYPE'
+  /** This writer holds no key for the record's category: the grant does not cover it. */
+  | 'NOT_GRANTED'
   /** A field the record needs is absent. */
   | 'MISSING_FIELD'
   /** A field is present but malformed, out of range or of the wrong kind. */

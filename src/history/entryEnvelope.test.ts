@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createKeyring, currentKey, CryptoError, rotateKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
+import { categoryKey, categorySlot, createKeyring, currentKey, CryptoError, readerKeyringFromSlots, rotateKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
+import { CATEGORIES } from './categories.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { createEntry, serializeEntry } from './historyEntry.ts'
@@ -55,12 +56,35 @@ describe('sealEntry and openEntry', () => {
   })
 
   it('refuse a sealed entry whose own id or writer disagrees with its binding', () => {
-    const { epoch, key } = currentKey(keyring)
-    const wrongId = sealRecord(serializeEntry(entry), key, { recordId: '00000000-0000-4000-8000-000000000000', epoch, writer: PATIENT })
+    const { epoch, key: epochKey } = currentKey(keyring)
+    // Each record is sealed under its category's key: an allergy here, a condition below.
+    const wrongId = sealRecord(serializeEntry(entry), categoryKey(epochKey, CATEGORIES.indexOf('allergies')), { recordId: '00000000-0000-4000-8000-000000000000', epoch, writer: PATIENT })
     expect(refusal(() => openEntry(wrongId, keyring, PATIENT, options)).message).toMatch(/says it is .* but its envelope says/)
     const doctorEntry = createEntry({ record: fixtureRecords().hypertension, writer: DOCTOR, ...options })
-    const claimed = sealRecord(serializeEntry(doctorEntry), key, { recordId: doctorEntry.id, epoch, writer: PATIENT })
+    const claimed = sealRecord(serializeEntry(doctorEntry), categoryKey(epochKey, CATEGORIES.indexOf('conditions')), { recordId: doctorEntry.id, epoch, writer: PATIENT })
     expect(refusal(() => openEntry(claimed, keyring, PATIENT, options)).message).toMatch(/says 0x2222.* wrote it, but the log says 0x1111/)
+  })
+
+  it('seal each kind of record under its category\'s key: a reader given only some categories opens only those, and cannot write the others', () => {
+    const condition = createEntry({ record: fixtureRecords().hypertension, writer: PATIENT, ...options })
+    const sealedCondition = sealEntry(condition, keyring)
+    const sealedAllergy = sealEntry(entry, keyring)
+    const { epoch, key } = currentKey(keyring)
+    const conditionsOnly = readerKeyringFromSlots([{ slot: categorySlot(epoch, CATEGORIES.indexOf('conditions')), key: categoryKey(key, CATEGORIES.indexOf('conditions')) }])
+    expect(openEntry(sealedCondition, conditionsOnly, PATIENT, options)).toEqual(condition)
+    const refused = refusal(() => openEntry(sealedAllergy, conditionsOnly, PATIENT, options))
+    expect(refused.message).toMatch(/does not cover this record/)
+    expect((refused.cause as CryptoError).code).toBe('UNKNOWN_EPOCH')
+    const doctorAllergy = createEntry({ record: fixtureRecords().penicillin, writer: DOCTOR, ...options })
+    expect(() => sealEntry(doctorAllergy, conditionsOnly)).toThrow(/does not cover allergies/)
+    // The envelope names no category: both carry the same epoch and nothing else to tell them apart.
+    expect(sealedCondition.epoch).toBe(sealedAllergy.epoch)
+  })
+
+  it('refuse a record sealed under the key of another category', () => {
+    const { epoch, key } = currentKey(keyring)
+    const misfiled = sealRecord(serializeEntry(entry), categoryKey(key, CATEGORIES.indexOf('conditions')), { recordId: entry.id, epoch, writer: PATIENT })
+    expect(refusal(() => openEntry(misfiled, keyring, PATIENT, options)).message).toMatch(/sealed under the key of another kind of record/)
   })
 
   it('refuse a payload that is not an envelope', () => {

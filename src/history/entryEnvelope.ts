@@ -1,28 +1,66 @@
 // An entry sealed for the log and opened from it: the entry id and the writer are
 // bound into the envelope (src/crypto), and after decryption the entry must agree
 // with both, so a sealed entry cannot be replayed under another id or writer.
-import { currentKey, CryptoError, keyForEpoch, openRecord, parseEnvelope, sealRecord, type EpochKeyring, type RecordEnvelope } from '../crypto/index.ts'
+import { categoryKeysFor, CryptoError, keyForEpoch, openRecord, parseEnvelope, sealingKey, sealRecord, type EpochKeyring, type RecordEnvelope } from '../crypto/index.ts'
+import { CATEGORIES, categoryOf, type Category } from './categories.ts'
 import { HistoryError } from './HistoryError.ts'
 import { parseEntry, serializeEntry, toAddress, type EntryOptions, type HistoryEntry } from './historyEntry.ts'
 
-/** Seals an entry under the keyring's current epoch. */
+const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
+  conditions: 'conditions',
+  medications: 'medications',
+  allergies: 'allergies',
+  procedures: 'procedures',
+  immunizations: 'immunizations',
+  results: 'results',
+  reports: 'reports',
+  familyHistory: 'family history',
+  notes: 'notes (requests, visits and outcomes)'
+}
+
+/** Seals an entry under the key of its category in the keyring's current epoch. */
 export function sealEntry(entry: HistoryEntry, keyring: EpochKeyring): RecordEnvelope {
-  const { epoch, key } = currentKey(keyring)
-  return sealRecord(serializeEntry(entry), key, { recordId: entry.id, epoch, writer: entry.writer })
+  const category = categoryOf(entry.record)
+  let sealing: { epoch: number; key: Uint8Array }
+  try {
+    sealing = sealingKey(keyring, CATEGORIES.indexOf(category), CATEGORY_WORDS[category])
+  } catch (cause) {
+    if (cause instanceof CryptoError && cause.code === 'NOT_GRANTED') throw new HistoryError('NOT_GRANTED', cause.message, { cause, field: entry.record.resourceType })
+    throw cause
+  }
+  return sealRecord(serializeEntry(entry), sealing.key, { recordId: entry.id, epoch: sealing.epoch, writer: entry.writer })
 }
 
 /**
  * Opens a log entry's payload. `writer` is the wallet address the log's signed
  * identity says wrote it. Throws UNREADABLE_ENTRY (the CryptoError as its cause)
- * when this device has no key for the epoch or the envelope does not open.
+ * when this device has no key for the epoch or the category, or the envelope does not open.
  */
 export function openEntry(payload: unknown, keyring: EpochKeyring, writer: string, options: EntryOptions = {}): HistoryEntry {
   const signer = toAddress(writer, 'writer')
-  let plaintext: Uint8Array
+  let plaintext: Uint8Array | undefined
+  let category = -1
   let envelope: RecordEnvelope
   try {
     envelope = parseEnvelope(payload)
-    plaintext = openRecord(envelope, keyForEpoch(keyring, envelope.epoch), signer)
+    const candidates = categoryKeysFor(keyring, envelope.epoch, CATEGORIES.length)
+    if (candidates.length === 0) keyForEpoch(keyring, envelope.epoch) // throws UNKNOWN_EPOCH, worded for a reader
+    let failure: CryptoError | undefined
+    for (const candidate of candidates) {
+      try {
+        plaintext = openRecord(envelope, candidate.key, signer)
+        category = candidate.category
+        break
+      } catch (error) {
+        if (!(error instanceof CryptoError)) throw error
+        failure = error
+      }
+    }
+    if (plaintext === undefined) {
+      // With every category's key, a failure is a damaged or forged envelope; with some, it is a kind not shared.
+      if (keyring.keys.has(envelope.epoch) || failure === undefined) throw failure ?? new CryptoError('DECRYPTION_FAILED', 'The record could not be decrypted.')
+      throw new CryptoError('UNKNOWN_EPOCH', 'Your access does not cover this record: it is of a kind the patient did not share with you, or written after your access ended.')
+    }
   } catch (cause) {
     if (!(cause instanceof CryptoError)) throw cause
     throw new HistoryError('UNREADABLE_ENTRY', cause.message, { cause })
@@ -30,5 +68,8 @@ export function openEntry(payload: unknown, keyring: EpochKeyring, writer: strin
   const entry = parseEntry(plaintext, options)
   if (entry.id !== envelope.id) throw new HistoryError('UNREADABLE_ENTRY', `The sealed entry says it is ${entry.id}, but its envelope says ${envelope.id}.`)
   if (entry.writer !== signer) throw new HistoryError('UNREADABLE_ENTRY', `The sealed entry says ${entry.writer} wrote it, but the log says ${signer}.`)
+  if (CATEGORIES.indexOf(categoryOf(entry.record)) !== category) {
+    throw new HistoryError('UNREADABLE_ENTRY', `The sealed ${entry.record.resourceType} was sealed under the key of another kind of record.`)
+  }
   return entry
 }

@@ -68,7 +68,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   const keysFrom = (block: StoredEntry): { epoch: number; key: Uint8Array }[] => {
     if (options.reader === undefined || block.writer !== patient) return []
     try {
-      return openKeyDrop(block.payload, options.reader).filter(({ epoch }) => !keyring.keys.has(epoch))
+      return openKeyDrop(block.payload, options.reader)
     } catch (error) {
       if (error instanceof CryptoError) return []
       throw error
@@ -84,9 +84,19 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
         dropped.push(...keysFrom(block))
       }
     }
-    for (const { epoch, key } of dropped) keyring = addEpochKey(keyring, epoch, key)
+    let learned = 0
+    for (const { epoch, key } of dropped) {
+      try {
+        const next = addEpochKey(keyring, epoch, key)
+        if (next !== keyring) learned++
+        keyring = next
+      } catch (error) {
+        // A key this device already holds differently: keep the one it has.
+        if (!(error instanceof CryptoError)) throw error
+      }
+    }
     // Blocks that were unreadable may open with a key that just arrived.
-    const retry = dropped.length > 0 ? [...unreadable.values()].map(({ block }) => block) : []
+    const retry = learned > 0 ? [...unreadable.values()].map(({ block }) => block) : []
     for (const block of [...blocks, ...retry]) {
       if (byHash.has(block.hash) || keyDrops.has(block.hash)) continue
       const opened = open(block)

@@ -49,6 +49,7 @@ test('the patient page closes mid-sync and comes back; the doctor ends with ever
     // starts, as ciphertext, while the patient decides).
     const cdp = await doctor.context().newCDPSession(doctor)
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 10 })
+    await request.getByRole('checkbox', { name: 'Notes' }).check()
     await request.getByRole('button', { name: 'Approve' }).click()
 
     const history = doctor.getByRole('region', { name: "The patient's history" })

@@ -143,7 +143,7 @@ describe('the patient\'s encrypted history', () => {
     const rotated = rotateKeyring(keyring)
     const next = currentKey(rotated)
     mine.history.addKeys([next])
-    await mine.log.append([createKeyDrop(next.epoch, next.key, [doctor.keys.encryption.publicKey])])
+    await mine.log.append([createKeyDrop(next.epoch, next.key, [{ publicKey: doctor.keys.encryption.publicKey }])])
     await mine.history.add(after)
 
     const theirs = await stays.open(sharedWith(doctor, keyring), doctor)

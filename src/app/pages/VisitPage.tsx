@@ -152,8 +152,8 @@ function RequestCard(props: { request: PendingRequest }): JSX.Element {
                 (diagnoses, prescriptions, follow-ups) to my history
               </label>
               <p class="hint">
-                The kinds you choose are recorded on-chain with the grant. In this version the doctor's app receives the key to your whole history: it shows them
-                everything you have recorded, not only these kinds.
+                The doctor's app receives the keys of these kinds only: the rest of your history stays sealed to them. A doctor who writes requests, visits and
+                outcomes needs Notes.
               </p>
             </fieldset>
             <p>

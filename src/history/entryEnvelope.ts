@@ -18,6 +18,19 @@ const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
   notes: 'notes (requests, visits and outcomes)'
 }
 
+// Which category's key opened entries so far, per keyring: the likeliest key is tried first, so a
+// history of mostly one kind (results, typically) opens at one try per entry, not up to nine.
+const hits = new WeakMap<EpochKeyring, number[]>()
+function countHit(keyring: EpochKeyring, category: number): void {
+  let counts = hits.get(keyring)
+  if (counts === undefined) hits.set(keyring, (counts = new Array<number>(CATEGORIES.length).fill(0)))
+  counts[category] = (counts[category] ?? 0) + 1
+}
+function byLikelihood<T extends { category: number }>(keyring: EpochKeyring, candidates: T[]): T[] {
+  const counts = hits.get(keyring)
+  return counts === undefined ? candidates : [...candidates].sort((a, b) => (counts[b.category] ?? 0) - (counts[a.category] ?? 0))
+}
+
 /** Seals an entry under the key of its category in the keyring's current epoch. */
 export function sealEntry(entry: HistoryEntry, keyring: EpochKeyring): RecordEnvelope {
   const category = categoryOf(entry.record)
@@ -43,13 +56,14 @@ export function openEntry(payload: unknown, keyring: EpochKeyring, writer: strin
   let envelope: RecordEnvelope
   try {
     envelope = parseEnvelope(payload)
-    const candidates = categoryKeysFor(keyring, envelope.epoch, CATEGORIES.length)
+    const candidates = byLikelihood(keyring, categoryKeysFor(keyring, envelope.epoch, CATEGORIES.length))
     if (candidates.length === 0) keyForEpoch(keyring, envelope.epoch) // throws UNKNOWN_EPOCH, worded for a reader
     let failure: CryptoError | undefined
     for (const candidate of candidates) {
       try {
         plaintext = openRecord(envelope, candidate.key, signer)
         category = candidate.category
+        countHit(keyring, category)
         break
       } catch (error) {
         if (!(error instanceof CryptoError)) throw error

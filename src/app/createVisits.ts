@@ -30,6 +30,7 @@ import {
 import type { AppStore } from './createAppStore.ts'
 import type { HistorySession, PatientReading } from './createHistorySession.ts'
 import { ledgerContext } from './ledgerContext.ts'
+import { rememberPatientDevice } from './patientDevices.ts'
 
 export interface OpenInvite {
   invite: VisitInvite
@@ -285,6 +286,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         return
       }
       const peer = connectedTo.split('/p2p/').pop() ?? connectedTo
+      rememberPatientDevice(invite.patient, { peer, address: connectedTo })
       // The history's blocks are ciphertext, served to any peer: fetch them while the patient decides,
       // so that an approval only has to decrypt. Without the key they stay unreadable.
       const dropPrefetch = session.prefetchPatient(invite.patient, peer)

@@ -73,6 +73,10 @@ test('the patient page closes mid-sync and comes back; the doctor ends with ever
     })
     // Exactly once: the log holds as many blocks as there are records, none twice.
     expect(await numbers(status)).toEqual([total, total])
+
+    // The doctor's list of patients says the patient's device is reachable now.
+    await doctor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+    await expect(doctor.getByRole('list', { name: 'Patients who granted you access' }).getByRole('listitem').filter({ hasText: '0xf39F…2266' })).toContainText('device connected now')
   } finally {
     for (const browser of browsers) await browser.close()
   }

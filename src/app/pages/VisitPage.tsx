@@ -5,6 +5,7 @@ import { describeScope, formatDay, recordCategories, type RecordCategory } from 
 import { useApp } from '../AppContext.ts'
 import { createGrantsList } from '../createGrantsList.ts'
 import { createPatientsList } from '../createPatientsList.ts'
+import { patientDevice, patientReachable } from '../patientDevices.ts'
 import { useHistorySession } from '../HistorySessionContext.ts'
 import { ErrorBanner } from '../ErrorBanner.tsx'
 import { LoadedList } from '../LoadedList.tsx'
@@ -270,6 +271,7 @@ function MyPatients(): JSX.Element {
           <li>
             <code>{shortAddress(p.patient)}</code>: {describeScope(p.scope)} {p.live ? 'until' : 'ended'} {formatDay(p.expiry)}
             {p.emergency ? ' (emergency grant by a guardian)' : ''}
+            <PatientReachability patient={p.patient} />
           </li>
         )}
       </LoadedList>
@@ -277,6 +279,45 @@ function MyPatients(): JSX.Element {
         Refresh
       </button>
     </section>
+  )
+}
+
+/** Whether the patient's device can be reached now, and a way to connect to it again. */
+function PatientReachability(props: { patient: string }): JSX.Element {
+  const app = useApp()
+  const [connecting, setConnecting] = createSignal<string>()
+  // The status strip's connection counts change with every connection: read them to recheck.
+  const reachable = (): boolean | undefined => {
+    app.p2pStatus()
+    return patientReachable(app.p2pNode(), props.patient)
+  }
+  const connect = async (): Promise<void> => {
+    const device = patientDevice(props.patient)
+    const node = app.p2pNode()
+    if (device === undefined || node === undefined) return
+    setConnecting('Connecting…')
+    try {
+      const { direct } = await node.dial(device.address)
+      setConnecting(direct ? undefined : 'Reached only through the relay.')
+    } catch (error) {
+      setConnecting(`Not reachable: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  return (
+    <Switch>
+      <Match when={reachable() === true}>
+        {' '}
+        · <span>device connected now</span>
+      </Match>
+      <Match when={reachable() === false}>
+        {' '}
+        · <span>device not connected</span>{' '}
+        <button type="button" class="link-button" aria-label={`Connect to the device of ${props.patient}`} onClick={() => void connect()}>
+          Connect
+        </button>{' '}
+        <span role="status">{connecting() ?? ''}</span>
+      </Match>
+    </Switch>
   )
 }
 

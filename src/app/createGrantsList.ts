@@ -1,10 +1,10 @@
 // The patient's live grants as the ledger holds them, with revocation.
 import { createResource, createSignal, type Accessor } from 'solid-js'
-import { hexToBytes } from 'viem'
-import { readEncryptionKey, readGrants, recordCategories, revoke, type GrantRecord } from '../chain/index.ts'
+import { readGrants, revoke, type GrantRecord } from '../chain/index.ts'
 import type { AppStore } from './createAppStore.ts'
 import type { HistorySession } from './createHistorySession.ts'
 import { ledgerContext, loadState, type LoadState } from './ledgerContext.ts'
+import { markRotated, rotateHistoryKey } from './rotateHistoryKey.ts'
 
 export interface GrantsList {
   list: Accessor<LoadState<GrantRecord[]>>
@@ -51,22 +51,13 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
         if (session !== undefined && session.own() === undefined) await session.unlock()
         const own = session?.own()
         if (own !== undefined) {
-          // From now on the revoked doctor's entries are refused, and new records go under a key they never get.
-          own.log.refreshAccess()
-          const epoch = await own.rotateKey()
-          // The doctors who keep a live grant get the new key, in a key drop their next sync brings.
-          const remaining = (await readGrants(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock })).filter(
-            (g) => g.live && g.doctor.toLowerCase() !== doctor.toLowerCase()
-          )
-          const keys = await Promise.all(remaining.map((g) => readEncryptionKey(s.client, { registry: s.registry, user: g.doctor })))
-          const readers = remaining.flatMap((g, i) => {
-            const key = keys[i]
-            return key == null ? [] : [{ publicKey: hexToBytes(key), categories: g.scope.categories.map((category) => recordCategories.indexOf(category)) }]
-          })
-          await own.dropKeys(readers)
+          // From now on the revoked doctor's entries are refused, and new records go under a key they never get;
+          // the doctors who keep a live grant get the new key, in a key drop their next sync brings.
+          const { epoch, handedTo } = await rotateHistoryKey(s, own, doctor)
+          markRotated(s.wallet.address)
           setNotice(
             `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused.` +
-              (readers.length > 0 ? ` The ${readers.length === 1 ? 'doctor' : `${readers.length} doctors`} who keep access ${readers.length === 1 ? 'gets' : 'get'} the new key.` : '') +
+              (handedTo > 0 ? ` The ${handedTo === 1 ? 'doctor' : `${handedTo} doctors`} who keep access ${handedTo === 1 ? 'gets' : 'get'} the new key.` : '') +
               ' What they already saw cannot be unseen.'
           )
         } else {

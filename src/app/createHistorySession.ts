@@ -6,7 +6,7 @@
 // history during a visit: one OrbitDB identity per wallet on this device.
 import { createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js'
 import { hexToBytes, type Hex } from 'viem'
-import { anchor, isGrantLive, mayWriteHistory, readLatestAnchor, toChainError, watchAuditTrail, type ConnectedWallet, type LatestAnchor } from '../chain/index.ts'
+import { anchor, isGrantLive, mayWriteHistory, readGrants, readLatestAnchor, toChainError, watchAuditTrail, type ConnectedWallet, type LatestAnchor } from '../chain/index.ts'
 import {
   addEpochKey,
   createKeyDrop,
@@ -34,6 +34,7 @@ import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, type H
 import type { HistoryBlock } from '../viz/historyBlock.ts'
 import type { AppStore } from './createAppStore.ts'
 import { ledgerContext } from './ledgerContext.ts'
+import { grantExpiredSince, lastRotation, markRotated, rotateHistoryKey } from './rotateHistoryKey.ts'
 
 export type HistorySessionState =
   | { state: 'no-wallet' }
@@ -127,6 +128,8 @@ export function verdictCounts(report: VerifyReport | undefined): Record<'verifie
 const RETRY_MS = 3_000
 /** The least time between two redraws of a history's views. */
 const DRAW_MS = 100
+/** How often the patient's app looks for a grant that expired (which no event announces). */
+const EXPIRY_CHECK_MS = 60_000
 /** The most epochs a device moves forward in one step on the evidence of its log (one per revocation). */
 const MAX_EPOCH_JUMP = 1024
 const SYNC_DRAW_MS = 400
@@ -272,7 +275,18 @@ export function createHistorySession(app: AppStore): HistorySession {
           lock: (task) => withKeyringLock(address, task)
         }
       })
+      // A grant that expires moves the history to a new epoch too, as a revocation does: looked for now and then.
+      const checkExpiries = async (): Promise<void> => {
+        const grants = await readGrants(client, { ledger, patient: address, fromBlock })
+        if (!grantExpiredSince(grants, lastRotation(address), Date.now())) return
+        await rotateHistoryKey(context, opened.own)
+        markRotated(address)
+      }
+      const expiryCheck = (): void => void checkExpiries().catch((error: unknown) => console.error('Checking for expired grants failed:', error))
+      const expiryTimer = setInterval(expiryCheck, EXPIRY_CHECK_MS)
+      expiryCheck()
       teardown = async () => {
+        clearInterval(expiryTimer)
         opened.dispose()
         await started.stop()
       }

@@ -22,6 +22,8 @@ const DEFAULT_WINDOW = 1024
 const MAX_WINDOW = 8192
 const MAX_HAVE = 1024
 const ANNOUNCE_TIMEOUT_MS = 5_000
+/** A pull whose peer says nothing for this long has lost it (a closed page's connection can look open for a while). */
+const PULL_IDLE_MS = 15_000
 
 export interface Frame {
   identities: Uint8Array[]
@@ -155,8 +157,17 @@ export class SyncRefusedError extends Error {
  * Pulls log `address` from `peer` into `sink`. Resolves when the holder is done; throws
  * when the stream breaks (what was stored stays stored) or the peer does not have the log.
  */
+/** The most recently opened direct connection to `peer`: after the peer came back, the new one, not a stale one. */
+function newestDirectConnection(libp2p: Libp2p, peer: PeerId): Connection | undefined {
+  return libp2p
+    .getConnections(peer)
+    .filter((connection) => connection.status === 'open' && connection.limits == null)
+    .sort((a, b) => b.timeline.open - a.timeline.open)[0]
+}
+
 export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, have: readonly string[], sink: SyncSink, signal: AbortSignal, window = DEFAULT_WINDOW): Promise<void> {
-  const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  const connection = newestDirectConnection(libp2p, peer)
+  const stream = connection === undefined ? await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal }) : await connection.newStream(SYNC_PROTOCOL, { signal })
   const reader = new MessageReader(stream)
   try {
     await sendMessage(stream, { t: 'pull', log: address, have: [...have].slice(0, MAX_HAVE), window }, signal)
@@ -166,7 +177,7 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, hav
     let failure: { error: unknown } | undefined
     for (;;) {
       if (failure !== undefined) throw failure.error
-      const message = (await reader.next(signal)) as Record<string, unknown> | undefined
+      const message = (await reader.next(AbortSignal.any([signal, AbortSignal.timeout(PULL_IDLE_MS)]))) as Record<string, unknown> | undefined
       if (message === undefined) throw new Error('the peer closed the sync before it was done')
       if (message.t === 'blocks' && isByteArrays(message.identities) && isByteArrays(message.entries)) {
         const n = message.entries.length

@@ -10,7 +10,6 @@
 //   over loopback WebSockets, memory storage.
 //
 // `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
-import { spawn } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
@@ -19,8 +18,10 @@ import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
-import { PRIVATE_NETWORK_ADDRESS, privateNetworkCommand } from '../scripts/stack/privateNetwork.ts'
+import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { startRelay } from '../scripts/stack/relay.ts'
+import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
+import type { Figures } from './figures.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { developmentAccounts } from '../src/chain/devAccounts.ts'
 import { createKeyring, currentKey, deriveWalletKeys, keyDerivationMessage, wrapDataKey } from '../src/crypto/index.ts'
@@ -29,7 +30,6 @@ import { bloodPressureSeries } from '../src/history/recordFixtures.ts'
 import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
 import type { BenchPerson, HistoryBenchApi } from './history/benchPage.ts'
 
-type Figures = Record<string, { value: number; unit: 'ms' }>
 
 const root = path.resolve(import.meta.dirname, '..')
 const RECORDS = 1000
@@ -225,20 +225,7 @@ function doctorEncryptionKey(doctor: BenchPerson): string {
 /** Runs this file inside a fresh private network namespace and reads the figures it prints. */
 async function browserFiguresInNamespace(): Promise<Figures> {
   const pageDir = await buildBenchPage()
-  const { command, args } = privateNetworkCommand(process.execPath, [path.join(root, 'bench', 'history.ts'), '--browsers', pageDir])
-  return await new Promise<Figures>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const line = output.split('\n').find((l) => l.startsWith(FIGURES_LINE))
-      if (code !== 0 || line === undefined) reject(new Error(`the browser benchmark failed (exit ${String(code)})`))
-      else resolve(JSON.parse(line.slice(FIGURES_LINE.length)) as Figures)
-    })
-  })
+  return await figuresFromPrivateNetwork('history.ts', ['--browsers', pageDir], FIGURES_LINE, 'browser benchmark')
 }
 
 async function nodeFigures(): Promise<Figures> {

@@ -17,15 +17,16 @@
 //   Anvil mines each transaction at once, so block time is ~0 here; on a real chain add one block.
 //
 // `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
 import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
-import { PRIVATE_NETWORK_ADDRESS, privateNetworkCommand } from '../scripts/stack/privateNetwork.ts'
+import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
+import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
 import { developmentAccounts, type DevelopmentAccount } from '../src/chain/devAccounts.ts'
 import type { Figures } from './figures.ts'
 
@@ -313,20 +314,7 @@ async function browserFigures(appDir: string): Promise<Figures> {
 /** Runs this file inside a fresh private network namespace and reads the figures it prints. Needs the app built in `appDir`. */
 export async function measureVisit(appDir = dist): Promise<Figures> {
   if (!existsSync(path.join(appDir, 'index.html'))) throw new Error(`${appDir} has no build: run 'npm run build' first.`)
-  const { command, args } = privateNetworkCommand(process.execPath, [path.join(root, 'bench', 'visit.ts'), '--browsers', appDir])
-  return await new Promise<Figures>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const line = output.split('\n').find((l) => l.startsWith(FIGURES_LINE))
-      if (code !== 0 || line === undefined) reject(new Error(`the visit benchmark failed (exit ${String(code)})`))
-      else resolve(JSON.parse(line.slice(FIGURES_LINE.length)) as Figures)
-    })
-  })
+  return await figuresFromPrivateNetwork('visit.ts', ['--browsers', appDir], FIGURES_LINE, 'visit benchmark')
 }
 
 if (import.meta.main) {

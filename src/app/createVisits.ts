@@ -58,8 +58,6 @@ export type JoinStep =
       description: string
       expiry: Date
       mayWrite: boolean
-      /** The patient's device (peer id), to pull from again after it went away. */
-      peer: string
       recorded: 'recording' | 'recorded' | 'failed'
       recordError?: string
       /** The patient's history as it replicates here, once the shared keys opened it. */
@@ -306,7 +304,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       }
       const expiry = new Date(answer.expiry * 1000)
       const scope = decodeScope(answer.scope)
-      const approved = { step: 'approved' as const, description: describeScope(scope), expiry, mayWrite: scope.mayWrite, peer }
+      const approved = { step: 'approved' as const, description: describeScope(scope), expiry, mayWrite: scope.mayWrite }
       let reading: PatientReading | undefined
       let readError: string | undefined
       if (answer.wrappedKey === undefined) readError = "The patient's app shared no key, so their history cannot be read here."

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { prepareAddMany } from '../../history/index.ts'
 import { DEMO_PATIENT } from '../../viz/index.ts'
-import { demoRecordsFor, isDemoRecord } from './demoRecords.ts'
+import { demoRecordsFor } from './demoRecords.ts'
+import { isDemoRecord } from './demoTag.ts'
 
 const me = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
 

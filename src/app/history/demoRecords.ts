@@ -5,9 +5,6 @@ import { latestVersions, type HistoryRecord } from '../../history/index.ts'
 import { DEMO_PATIENT, syntheticPatient } from '../../viz/index.ts'
 import { DEMO_TAG } from './demoTag.ts'
 
-export { DEMO_TAG, isDemoRecord } from './demoTag.ts'
-
-
 export function demoRecordsFor(patient: string, records: number): HistoryRecord[] {
   const demo = syntheticPatient({ records })
   const subject = patient.toLowerCase()

@@ -27,6 +27,8 @@ export type HistoryErrorCode =
   | 'UNKNOWN_ENTRY'
   /** A correction that does not fit the entry it corrects. */
   | 'INVALID_AMENDMENT'
+  /** A writer other than the patient whose newest key is older than the patient's current epoch. */
+  | 'STALE_KEY'
   /** An entry that did not decrypt or whose sealed binding does not match it. */
   | 'UNREADABLE_ENTRY'
 

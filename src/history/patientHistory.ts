@@ -2,7 +2,7 @@
 // out opened and validated (openEntry), on the patient's device or a doctor's, whichever
 // wrote them. The log itself (src/p2p) is opened by the app and handed in; this module
 // needs only its type, so the history's pure parts load without the p2p code.
-import { addEpochKey, CryptoError, decodeEnvelope, encodeEnvelope, isKeyDrop, openKeyDrop, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
+import { addEpochKey, CryptoError, decodeEnvelope, decodeKeyDrop, encodeEnvelope, isKeyDrop, openKeyDrop, parseCategorySlot, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
 import type { BlockCheck, LogEvent, PatientLog, StoredEntry } from '../p2p/index.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
@@ -75,10 +75,27 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     }
   }
 
+  // The newest epoch the patient has written under (a record's envelope, a key drop's keys): on
+  // another writer's device, a newer one than its keys means the patient rotated without it.
+  let patientEpoch = -1
+  const noteEpoch = (block: StoredEntry): void => {
+    if (block.writer !== patient || block.writer === writer) return
+    try {
+      const epochs = isKeyDrop(block.payload)
+        ? decodeKeyDrop(block.payload).map(({ wrapped }) => parseCategorySlot(wrapped.epoch)?.epoch ?? wrapped.epoch)
+        : [decodeEnvelope(block.payload).epoch]
+      patientEpoch = Math.max(patientEpoch, ...epochs)
+    } catch (error) {
+      // A damaged block says nothing about the epoch; the views report it.
+      if (!(error instanceof CryptoError)) throw error
+    }
+  }
+
   const take = (blocks: readonly StoredEntry[]): HistoryChange => {
     const change: HistoryChange = { added: [], unreadable: [] }
     const dropped: { epoch: number; key: Uint8Array }[] = []
     for (const block of blocks) {
+      noteEpoch(block)
       if (isKeyDrop(block.payload)) {
         keyDrops.add(block.hash)
         dropped.push(...keysFrom(block))
@@ -134,6 +151,12 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   const entries = (): HistoryEntry[] => (ordered ??= [...readable.values()].sort(byLogOrder).map(({ entry }) => entry))
 
   const append = async (prepared: HistoryEntry[]): Promise<HistoryEntry[]> => {
+    if (patientEpoch > keyring.current) {
+      throw new HistoryError(
+        'STALE_KEY',
+        `The patient's history has moved to a new key (epoch ${patientEpoch}) that was not shared with you: your access has ended or narrowed, or the new key has not reached you yet. Nothing was written.`
+      )
+    }
     const payloads = prepared.map((entry) => {
       const payload = encodeEnvelope(sealEntry(entry, keyring))
       written.set(payload, entry)

@@ -132,7 +132,14 @@ describe('the patient\'s encrypted history', () => {
   })
 
   it('after a revocation, a key drop gives the new epoch to the doctor who stays; the revoked one cannot read what follows', async () => {
-    const [p, stays, revoked] = await Promise.all([device(patient), device(doctor), device(stranger)])
+    // The patient's device admits the doctor who stays; both doctors' devices would let them write,
+    // so a refusal can only come from the history's own epoch check.
+    const admits = (writer: string): Promise<boolean> => Promise.resolve(writer.toLowerCase() === doctor.address.toLowerCase())
+    const [p, stays, revoked] = await Promise.all([
+      device(patient, { canWrite: admits }),
+      device(doctor, { canWrite: () => Promise.resolve(true) }),
+      device(stranger, { canWrite: () => Promise.resolve(true) })
+    ])
     const keyring = createKeyring()
     const mine = await p.open(keyring)
     const [before, after] = bloodPressureSeries(patient.address, 2)
@@ -160,6 +167,15 @@ describe('the patient\'s encrypted history', () => {
     expect(theirs.history.unreadable()).toEqual([])
     const report = await theirs.history.verify()
     expect(report.verdicts.map((v) => v.verdict)).toEqual(['unanchored', 'unanchored', 'unanchored'])
+
+    // The revoked doctor's app refuses to write under the old key (the patient has moved on), and
+    // writes nothing; the doctor who stays writes under the new epoch, which the patient reads.
+    const [note] = bloodPressureSeries(patient.address, 3).slice(2)
+    if (note === undefined) throw new Error('no fixture record')
+    await expect(gone.history.add(note)).rejects.toMatchObject({ code: 'STALE_KEY', message: expect.stringMatching(/moved to a new key \(epoch 1\).*Nothing was written/) })
+    expect(gone.log.entries()).toHaveLength(3)
+    await theirs.history.add(note)
+    await waitFor('the patient to read the record the doctor who stays wrote', () => mine.history.entries().some((e) => e.record.id === note.id))
   })
 
   it('gives a plain stock OrbitDB node that replicates the log no plaintext, in any block it holds', async () => {

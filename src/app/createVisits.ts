@@ -31,6 +31,7 @@ import type { AppStore } from './createAppStore.ts'
 import type { HistorySession, PatientReading } from './createHistorySession.ts'
 import { ledgerContext } from './ledgerContext.ts'
 import { rememberPatientDevice } from './patientDevices.ts'
+import { visitLink } from './visit/visitLink.ts'
 
 export interface OpenInvite {
   invite: VisitInvite
@@ -164,8 +165,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       book.issue(invite)
       const previous = openInvite()
       if (previous !== undefined) book.cancel(previous.invite.token)
-      const base = `${location.origin}${location.pathname}`
-      setOpenInvite({ invite, link: `${base}#/visit/join/${encodeVisitInvite(invite)}` })
+      setOpenInvite({ invite, link: visitLink(`${location.origin}${location.pathname}`, encodeVisitInvite(invite)) })
     } catch (error) {
       setInviteError(message(error))
     }

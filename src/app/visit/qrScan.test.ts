@@ -1,0 +1,59 @@
+import { encode } from 'uqr'
+import { describe, expect, it } from 'vitest'
+import { createVisitInvite, encodeVisitInvite } from '../../p2p/visitInvite.ts'
+import { readQrCode, type Frame } from './qrScan.ts'
+import { visitLink } from './visitLink.ts'
+
+/** Paints `text`'s QR code, as the patient's page encodes it, black on white into an RGBA frame. */
+function paintQr(text: string, { scale, width, height, left = 0, top = 0 }: { scale: number; width: number; height: number; left?: number; top?: number }): Frame {
+  const modules = encode(text, { border: 4 }).data
+  if (left + modules.length * scale > width || top + modules.length * scale > height) throw new Error('the code does not fit in the frame')
+  const data = new Uint8ClampedArray(width * height * 4).fill(255)
+  modules.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (!dark) return
+      for (let dy = 0; dy < scale; dy++) {
+        for (let dx = 0; dx < scale; dx++) {
+          const offset = ((top + y * scale + dy) * width + left + x * scale + dx) * 4
+          data.fill(0, offset, offset + 3)
+        }
+      }
+    })
+  )
+  return { data, width, height }
+}
+
+const link = visitLink(
+  'https://ipfs.example/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/',
+  encodeVisitInvite(
+    createVisitInvite({
+      addresses: ['/ip4/10.233.0.1/tcp/39091/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'],
+      patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+      chainId: 31337
+    })
+  )
+)
+
+describe('readQrCode', () => {
+  it('reads back a visit link encoded the way the patient page encodes it', () => {
+    const size = encode(link, { border: 4 }).size
+    expect(readQrCode(paintQr(link, { scale: 4, width: size * 4, height: size * 4 }))).toBe(link)
+  })
+
+  it('reads a code that fills only part of a camera-sized frame', () => {
+    expect(readQrCode(paintQr(link, { scale: 5, width: 640, height: 480, left: 150, top: 30 }))).toBe(link)
+  })
+
+  it('reads a short text at a large scale', () => {
+    expect(readQrCode(paintQr('https://example.org/', { scale: 8, width: 320, height: 280, left: 40 }))).toBe('https://example.org/')
+  })
+
+  it('finds nothing in a blank frame', () => {
+    expect(readQrCode({ data: new Uint8ClampedArray(64 * 48 * 4).fill(255), width: 64, height: 48 })).toBeUndefined()
+  })
+
+  it('refuses a frame whose size does not match its pixels', () => {
+    expect(() => readQrCode({ data: new Uint8ClampedArray(10), width: 64, height: 48 })).toThrow(RangeError)
+    expect(() => readQrCode({ data: new Uint8ClampedArray(0), width: 0, height: 0 })).toThrow(RangeError)
+  })
+})

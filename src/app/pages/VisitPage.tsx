@@ -12,6 +12,7 @@ import { LoadedList } from '../LoadedList.tsx'
 import type { JoinStep, PendingRequest } from '../createVisits.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
+import { JoinByCode } from '../visit/JoinByCode.tsx'
 import { useVisits } from '../VisitsContext.ts'
 
 const PatientReadingView = lazy(() => import('../history/PatientReadingView.tsx'))
@@ -108,6 +109,7 @@ function PatientVisit(): JSX.Element {
       </section>
       <For each={visits.requests()}>{(request) => <RequestCard request={request} />}</For>
       <CurrentGrants />
+      <JoinByCode />
       <MyPatients />
     </>
   )

@@ -353,10 +353,13 @@ export function createHistorySession(app: AppStore): HistorySession {
         setReading({ state: 'syncing', received: 0 })
         try {
           await reconnect?.()
-          await log.syncWith(peer)
+          // The pull fetched while the patient decided (prefetchPatient) holds everything they had then;
+          // what they add later is announced, and pulled in the background.
+          await log.syncWith(peer, { joinRunning: true })
           setReading({ state: 'synced' })
           view.flush()
         } catch (error) {
+          console.warn("Pulling the patient's history failed:", error)
           setReading({ state: 'offline', error: message(error) })
           // Retried while the grant lasts; after it ends there is nothing more to fetch for this doctor.
           if (!closed && access() !== 'ended') retry = setTimeout(() => void pull(), RETRY_MS)

@@ -81,6 +81,11 @@ export interface Visits {
   // The doctor's side: where joining the invite `encoded` stands (idle for any other invite).
   join(encoded: string): JoinStep
   joinVisit(encoded: string, name: string): Promise<void>
+  /**
+   * Dials the patient's device of invite `encoded` before the doctor asks (while they type their
+   * name): nothing is sent but the connection itself. joinVisit uses it. Needs no wallet prompt.
+   */
+  prepareJoin(encoded: string): void
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
@@ -225,6 +230,44 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     await visit.answer({ t: 'declined', reason: 'The patient declined.' }).catch(() => undefined)
   }
 
+  type Dialled = { connectedTo?: string; lastError?: unknown }
+  /** Dials the invite's addresses in turn until one gives a direct connection. */
+  const dialInvite = (s: NonNullable<ReturnType<typeof ready>>, invite: VisitInvite): Promise<Dialled> =>
+    (async () => {
+      let lastError: unknown
+      for (const address of invite.addresses) {
+        try {
+          if ((await s.node.dial(address)).direct) {
+            performance.mark('visit:direct')
+            return { connectedTo: address }
+          }
+        } catch (error) {
+          lastError = error
+        }
+      }
+      return { lastError }
+    })()
+  // The dial started when the join page opened, for that invite.
+  let early: { encoded: string; dialing: Promise<Dialled> } | undefined
+
+  const usableInvite = (s: NonNullable<ReturnType<typeof ready>>, encoded: string): VisitInvite | undefined => {
+    try {
+      const invite = decodeVisitInvite(encoded)
+      return inviteSecondsLeft(invite) > 0 && invite.chainId === s.config.chain.id ? invite : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  const prepareJoin = (encoded: string): void => {
+    const s = ready()
+    if (s === undefined || early?.encoded === encoded) return
+    const invite = usableInvite(s, encoded)
+    // What is wrong with an invite is said when the doctor asks; nothing to prepare for it.
+    if (invite === undefined) return
+    early = { encoded, dialing: dialInvite(s, invite) }
+  }
+
   const joinVisit = async (encoded: string, name: string): Promise<void> => {
     performance.mark('visit:join-start')
     // A new visit ends the history read in the last one.
@@ -246,21 +289,11 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         setJoin({ step: 'refused', message: `This invite is for chain ${invite.chainId}, but this app is on ${s.config.chain.name} (${s.config.chain.id}).` })
         return
       }
-      // The direct connection is dialled at once, while the wallet opens this device's keys.
-      const dialing = (async (): Promise<{ connectedTo?: string; lastError?: unknown }> => {
-        let lastError: unknown
-        for (const address of invite.addresses) {
-          try {
-            if ((await s.node.dial(address)).direct) {
-              performance.mark('visit:direct')
-              return { connectedTo: address }
-            }
-          } catch (error) {
-            lastError = error
-          }
-        }
-        return { lastError }
-      })()
+      // The direct connection, dialled when the page opened or now, comes up while the wallet opens
+      // this device's keys and signs the request. A dial from the page's opening that failed is tried again.
+      const opened = early?.encoded === encoded ? early.dialing : undefined
+      early = undefined
+      const dialing = (opened ?? Promise.resolve<Dialled>({})).then((dialled) => (dialled.connectedTo === undefined ? dialInvite(s, invite) : dialled))
       // The keys that read the patient's history are this wallet's, on this device.
       if (session.keys() === undefined) {
         setJoin({ step: 'unlocking' })
@@ -277,6 +310,9 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         setJoin({ step: 'registering-key' })
         await publishEncryptionKey(s.client, s.wallet.client, { registry: s.registry, publicKey: keys.encryption.publicKey })
       }
+      // The request names this node, not the connection: it is signed while the dial goes on.
+      setJoin({ step: 'signing' })
+      const signature = await signVisitRequest(s.wallet.client, { token: invite.token, patient: invite.patient, doctorPeer: s.node.libp2p.peerId.toString() })
       setJoin({ step: 'connecting' })
       const { connectedTo, lastError } = await dialing
       if (connectedTo === undefined) {
@@ -288,8 +324,6 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       // The history's blocks are ciphertext, served to any peer: fetch them while the patient decides,
       // so that an approval only has to decrypt. Without the key they stay unreadable.
       const dropPrefetch = session.prefetchPatient(invite.patient, peer)
-      setJoin({ step: 'signing' })
-      const signature = await signVisitRequest(s.wallet.client, { token: invite.token, patient: invite.patient, doctorPeer: s.node.libp2p.peerId.toString() })
       setJoin({ step: 'waiting' })
       const answer = await requestVisit(s.node.libp2p, connectedTo, { token: invite.token, doctor: s.wallet.address, name, signature }, AbortSignal.timeout(10 * 60 * 1000))
       if (answer.t === 'declined') {
@@ -332,5 +366,5 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     }
   }
 
-  return { openInvite, inviteError, requests, startVisit, cancelInvite, approve, decline, join, joinVisit }
+  return { openInvite, inviteError, requests, startVisit, cancelInvite, approve, decline, join, joinVisit, prepareJoin }
 }

@@ -104,9 +104,14 @@ const PING_INTERVAL = 3_000
 const PING_TIMEOUT_MIN = 3_000
 /** libp2p's connection monitor protocol; a peer without it still answers multistream-select. */
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
-/** The webrtc race below aborts a dial after ~5 s; three tries stay under half a minute. */
-const PEER_DIAL_ATTEMPTS = 3
-const PEER_DIAL_TIMEOUT = 10_000
+/**
+ * How long each try of a direct dial may take. A sound dial takes well under a second here; one
+ * that loses the webrtc race below hangs until its timeout, so the first try is cut short and
+ * later ones get longer, for networks where ICE is slow. In all they stay under 20 s.
+ */
+const PEER_DIAL_TIMEOUTS = [2_500, 5_000, 10_000]
+/** libp2p's own cap on a dial, above every try's: the tries above decide. */
+const DIAL_TIMEOUT_CAP = 11_000
 
 interface RelayTrack {
   address: Multiaddr
@@ -155,6 +160,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     // Chromium only gives up on ICE after ~30 s. Probe often, so a peer that
     // went away leaves the status within a few seconds.
     connectionMonitor: { pingInterval: PING_INTERVAL, pingTimeout: { minTimeout: PING_TIMEOUT_MIN } },
+    connectionManager: { dialTimeout: DIAL_TIMEOUT_CAP },
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
@@ -374,12 +380,13 @@ async function dialPeer(libp2p: Libp2p, address: string, signal: AbortSignal): P
     if (conn.status === 'open' && !(await isAlive(conn))) conn.abort(new Error('The peer stopped answering'))
   }
   let lastError: unknown
-  for (let attempt = 1; attempt <= PEER_DIAL_ATTEMPTS; attempt++) {
+  for (const [index, timeout] of PEER_DIAL_TIMEOUTS.entries()) {
+    const attempt = index + 1
     if (direct()) return { direct: true }
     try {
       // @libp2p/webrtc 6.0.33 can lose a race between the listener closing the
-      // signalling channel and setRemoteDescription; the dial then aborts: retry.
-      const conn = await libp2p.dial(ma, { signal: AbortSignal.any([signal, AbortSignal.timeout(PEER_DIAL_TIMEOUT)]) })
+      // signalling channel and setRemoteDescription; the dial then hangs until it times out: retry.
+      const conn = await libp2p.dial(ma, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]) })
       if (isDirect(conn) || direct()) return { direct: true }
       return { direct: false }
     } catch (err) {

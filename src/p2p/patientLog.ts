@@ -24,7 +24,7 @@ import { hashOfBytes, parseHash, readBlock, type BlockReader } from './blocks.ts
 import { anchoredEntries, closure, historyRoot, type Anchor, type LogNode } from './historyRoot.ts'
 import { createLogEntry, decodeLogEntry, signatureCheckOf, verifyEntrySignature, type LogEntry } from './logEntry.ts'
 import { P2PError, describeError } from './p2pError.ts'
-import { announceHeads, pullLog, serveLog, stopServing, SyncRefusedError, SYNC_PROTOCOL, type Frame, type SyncSink, type SyncSource } from './syncProtocol.ts'
+import { announceHeads, NoDirectConnectionError, pullLog, serveLog, stopServing, SyncRefusedError, SYNC_PROTOCOL, type Frame, type SyncSink, type SyncSource } from './syncProtocol.ts'
 import { parseIdentityBlock, type VerifiedIdentity, type WalletAddress, type WalletIdentity } from './walletIdentity.ts'
 import { WRITE_ACCESS_TYPE, type HistoryWriteAccess } from './writeAccess.ts'
 import { verifySignatures, warmUpSignatureWorkers } from './verifySignatures.ts'
@@ -83,8 +83,11 @@ export interface PatientLog {
   /** Appends one entry per payload, chained, in one storage transaction. */
   append(payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
   subscribe(listener: (event: LogEvent) => void): () => void
-  /** Pulls what `peer` has and this log lacks; resolves when done. */
-  syncWith(peer: PeerId | string): Promise<void>
+  /**
+   * Pulls what `peer` has and this log lacks; resolves when done. A pull from `peer` already under
+   * way is followed by one more, for what it may have missed, unless `joinRunning` says that one will do.
+   */
+  syncWith(peer: PeerId | string, options?: { joinRunning?: boolean }): Promise<void>
   /** Every entry re-read from storage and checked: hash, form, signature, identity, links, write access. */
   checkBlocks(): Promise<BlockCheck[]>
   /** What to anchor on-chain now: the root of the heads and the number of entries. */
@@ -533,11 +536,11 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
   const pullAgain = (state: { again: boolean }): boolean => state.again
 
   /** Pulls from `peer`; a second request while one runs makes it pull once more afterwards. */
-  const pullFrom = (peer: PeerId): Promise<void> => {
+  const pullFrom = (peer: PeerId, again = true): Promise<void> => {
     const key = peer.toString()
     const running = pulls.get(key)
     if (running !== undefined) {
-      running.again = true
+      if (again) running.again = true
       return running.running
     }
     const state = { running: Promise.resolve(), again: false }
@@ -560,7 +563,8 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
    */
   const pullInBackground = (peer: PeerId, attempt = 1): void => {
     pullFrom(peer).catch((error: unknown) => {
-      if (closed || error instanceof SyncRefusedError || (error instanceof Error && error.name === 'UnsupportedProtocolError')) return
+      // Without a direct connection there is nothing to retry: the connection's opening pulls again.
+      if (closed || error instanceof SyncRefusedError || error instanceof NoDirectConnectionError || (error instanceof Error && error.name === 'UnsupportedProtocolError')) return
       emit({ type: 'sync-error', peer: peer.toString(), error: describeError(error) })
       if (attempt >= PULL_ATTEMPTS) return
       setTimeout(() => {
@@ -809,7 +813,7 @@ async function createHistoryLog(dependencies: HistoryLogDeps, params: DatabasePa
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    syncWith: (peer) => pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer),
+    syncWith: (peer, options) => pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer, options?.joinRunning !== true),
     checkBlocks: () => checkBlocks(),
     anchor: () => ({ root: historyRoot(heads), entryCount: entries.size + damaged.size }),
     anchored: (anchor) => anchoredEntries(nodeMap(), anchor),

@@ -154,9 +154,14 @@ export class SyncRefusedError extends Error {
 }
 
 /**
- * Pulls log `address` from `peer` into `sink`. Resolves when the holder is done; throws
- * when the stream breaks (what was stored stays stored) or the peer does not have the log.
+ * No direct connection to the peer: a sync never dials one itself. Dialling from here raced
+ * the other side's dial (both pull as soon as identify runs over the relayed connection) and
+ * left two WebRTC connections between the same browsers, one of which stalled new streams.
  */
+export class NoDirectConnectionError extends Error {
+  override name = 'NoDirectConnectionError'
+}
+
 /** The most recently opened direct connection to `peer`: after the peer came back, the new one, not a stale one. */
 function newestDirectConnection(libp2p: Libp2p, peer: PeerId): Connection | undefined {
   return libp2p
@@ -165,9 +170,15 @@ function newestDirectConnection(libp2p: Libp2p, peer: PeerId): Connection | unde
     .sort((a, b) => b.timeline.open - a.timeline.open)[0]
 }
 
+/**
+ * Pulls log `address` from `peer` into `sink`, over the newest direct connection to it. Resolves
+ * when the holder is done; throws when there is no direct connection, when the stream breaks
+ * (what was stored stays stored) or when the peer does not have the log.
+ */
 export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, have: readonly string[], sink: SyncSink, signal: AbortSignal, window = DEFAULT_WINDOW): Promise<void> {
   const connection = newestDirectConnection(libp2p, peer)
-  const stream = connection === undefined ? await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal }) : await connection.newStream(SYNC_PROTOCOL, { signal })
+  if (connection === undefined) throw new NoDirectConnectionError(`no direct connection to ${peer.toString()} to sync over`)
+  const stream = await connection.newStream(SYNC_PROTOCOL, { signal })
   const reader = new MessageReader(stream)
   try {
     await sendMessage(stream, { t: 'pull', log: address, have: [...have].slice(0, MAX_HAVE), window }, signal)
@@ -210,7 +221,9 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, hav
 /** Tells a peer that this log has new heads; it pulls if it lacks them. Best effort. */
 export async function announceHeads(libp2p: Libp2p, peer: PeerId, address: string, heads: readonly string[]): Promise<void> {
   const signal = AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS)
-  const stream = await libp2p.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+  const connection = newestDirectConnection(libp2p, peer)
+  if (connection === undefined) return
+  const stream = await connection.newStream(SYNC_PROTOCOL, { signal })
   try {
     await sendMessage(stream, { t: 'announce', log: address, heads: [...heads].slice(0, MAX_HAVE) }, signal)
     await stream.close({ signal })

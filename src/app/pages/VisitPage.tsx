@@ -331,7 +331,16 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
     return wallet.state === 'connected' ? wallet.wallet.address : ''
   }
   const [name, setName] = createSignal('')
+  // While the doctor types their name, the patient's device is dialled (no wallet prompt needed).
+  createEffect(() => {
+    if (app.p2pNode() !== undefined && doctorAddress() !== '') visits.prepareJoin(props.invite)
+  })
   const step = (): JoinStep => visits.join(props.invite)
+  // The history's views are needed the moment access is granted: they load while the patient decides
+  // (not earlier, when compiling them would slow the dial and the doctor's keys on a small machine).
+  createEffect(() => {
+    if (step().step === 'waiting') void import('../history/PatientReadingView.tsx')
+  })
   const busy = () => ['unlocking', 'registering-key', 'connecting', 'signing', 'waiting'].includes(step().step)
   return (
     <section aria-labelledby="join-heading">
@@ -344,8 +353,6 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
         class="inline-form"
         onSubmit={(event) => {
           event.preventDefault()
-          // The history's views are needed the moment access is granted: fetch them while the patient decides.
-          void import('../history/PatientReadingView.tsx')
           void visits.joinVisit(props.invite, name())
         }}
       >
@@ -359,8 +366,8 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
         <Switch>
           <Match when={step().step === 'unlocking'}>Opening your keys on this device: your wallet signs two messages (no transaction)…</Match>
           <Match when={step().step === 'registering-key'}>Registering your encryption key first, so the patient can share with you…</Match>
+          <Match when={step().step === 'signing'}>Sign the request in your wallet…</Match>
           <Match when={step().step === 'connecting'}>Connecting to the patient's device…</Match>
-          <Match when={step().step === 'signing'}>Connected directly. Sign the request in your wallet…</Match>
           <Match when={step().step === 'waiting'}>Waiting for the patient to decide…</Match>
           <Match when={step().step === 'approved' && step()}>
             {(s) => {

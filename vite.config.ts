@@ -2,10 +2,13 @@
 // IPFS gateway sub-path (/ipfs/<cid>/), and settings come from config.json at run time.
 import { defineConfig } from 'vitest/config'
 import solid from 'vite-plugin-solid'
+import { webrtcInitChannel } from './scripts/build/webrtcInitChannel.ts'
 
 export default defineConfig({
   base: './',
-  plugins: [solid()],
+  plugins: [solid(), webrtcInitChannel()],
+  // The dev server bundles dependencies apart from the plugins above: the fix goes there too.
+  optimizeDeps: { rolldownOptions: { plugins: [webrtcInitChannel()] } },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: {

@@ -132,7 +132,12 @@ const DRAW_MS = 100
 const EXPIRY_CHECK_MS = 60_000
 /** The most epochs a device moves forward in one step on the evidence of its log (one per revocation). */
 const MAX_EPOCH_JUMP = 1024
-const SYNC_DRAW_MS = 400
+/**
+ * The least time between two redraws while a history streams in. Each redraw rebuilds the views
+ * over everything so far (a tenth of a second for a thousand records on a small machine), time
+ * the sync itself needs; the status line says how far it has come meanwhile.
+ */
+const SYNC_DRAW_MS = 1_000
 /** How often a doctor's browser asks the ledger whether its grant is still live. */
 const ACCESS_CHECK_MS = 30_000
 

@@ -7,6 +7,7 @@ export {
   decodeEnvelope,
   encodeEnvelope,
   openRecord,
+  openRecordWithAny,
   parseEnvelope,
   recordAssociatedData,
   sealRecord,

@@ -100,6 +100,27 @@ export function openRecord(envelope: RecordEnvelope, dataKey: Uint8Array, writer
   return unpad(padded)
 }
 
+/**
+ * Opens a record with whichever of `dataKeys` sealed it: the index of the key and the plaintext,
+ * or undefined when none did. Trying keys is the normal path for a reader (the envelope does not
+ * say which key sealed it), so a wrong key costs one tag check, not an error.
+ */
+export function openRecordWithAny(envelope: RecordEnvelope, dataKeys: readonly Uint8Array[], writer: string): { index: number; plaintext: Uint8Array } | undefined {
+  const checked = parseEnvelope(envelope)
+  const aad = recordAssociatedData({ recordId: checked.id, epoch: checked.epoch, writer })
+  for (const [index, dataKey] of dataKeys.entries()) {
+    assertBytes(dataKey, DATA_KEY_LENGTH, 'A data key', 'INVALID_KEY')
+    let padded: Uint8Array
+    try {
+      padded = xchacha20poly1305(dataKey, checked.nonce, aad).decrypt(checked.ciphertext)
+    } catch {
+      continue
+    }
+    return { index, plaintext: unpad(padded) }
+  }
+  return undefined
+}
+
 /** Checks a value that came from a peer and returns it as an envelope, or throws INVALID_ENVELOPE. */
 export function parseEnvelope(value: unknown): RecordEnvelope {
   const bad = (what: string): never => {

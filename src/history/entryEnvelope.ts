@@ -1,7 +1,7 @@
 // An entry sealed for the log and opened from it: the entry id and the writer are
 // bound into the envelope (src/crypto), and after decryption the entry must agree
 // with both, so a sealed entry cannot be replayed under another id or writer.
-import { categoryKeysFor, CryptoError, keyForEpoch, openRecord, parseEnvelope, sealingKey, sealRecord, type EpochKeyring, type RecordEnvelope } from '../crypto/index.ts'
+import { categoryKeysFor, CryptoError, keyForEpoch, openRecordWithAny, parseEnvelope, sealingKey, sealRecord, type EpochKeyring, type RecordEnvelope } from '../crypto/index.ts'
 import { CATEGORIES, categoryOf, type Category } from './categories.ts'
 import { HistoryError } from './HistoryError.ts'
 import { parseEntry, serializeEntry, toAddress, type EntryOptions, type HistoryEntry } from './historyEntry.ts'
@@ -51,30 +51,31 @@ export function sealEntry(entry: HistoryEntry, keyring: EpochKeyring): RecordEnv
  */
 export function openEntry(payload: unknown, keyring: EpochKeyring, writer: string, options: EntryOptions = {}): HistoryEntry {
   const signer = toAddress(writer, 'writer')
-  let plaintext: Uint8Array | undefined
-  let category = -1
+  let plaintext: Uint8Array
+  let category: number
   let envelope: RecordEnvelope
   try {
     envelope = parseEnvelope(payload)
     const candidates = byLikelihood(keyring, categoryKeysFor(keyring, envelope.epoch, CATEGORIES.length))
     if (candidates.length === 0) keyForEpoch(keyring, envelope.epoch) // throws UNKNOWN_EPOCH, worded for a reader
-    let failure: CryptoError | undefined
-    for (const candidate of candidates) {
-      try {
-        plaintext = openRecord(envelope, candidate.key, signer)
-        category = candidate.category
-        countHit(keyring, category)
-        break
-      } catch (error) {
-        if (!(error instanceof CryptoError)) throw error
-        failure = error
-      }
-    }
-    if (plaintext === undefined) {
+    const opened = openRecordWithAny(
+      envelope,
+      candidates.map((candidate) => candidate.key),
+      signer
+    )
+    if (opened === undefined) {
       // With every category's key, a failure is a damaged or forged envelope; with some, it is a kind not shared.
-      if (keyring.keys.has(envelope.epoch) || failure === undefined) throw failure ?? new CryptoError('DECRYPTION_FAILED', 'The record could not be decrypted.')
+      if (keyring.keys.has(envelope.epoch)) {
+        throw new CryptoError(
+          'DECRYPTION_FAILED',
+          `Record ${envelope.id} (epoch ${envelope.epoch}) did not decrypt: the key is not this epoch's, the writer is not ${signer}, or the envelope was altered. Nothing of it is shown.`
+        )
+      }
       throw new CryptoError('UNKNOWN_EPOCH', 'Your access does not cover this record: it is of a kind the patient did not share with you, or written after your access ended.')
     }
+    plaintext = opened.plaintext
+    category = candidates[opened.index]?.category ?? -1
+    countHit(keyring, category)
   } catch (cause) {
     if (!(cause instanceof CryptoError)) throw cause
     throw new HistoryError('UNREADABLE_ENTRY', cause.message, { cause })

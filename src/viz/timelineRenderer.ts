@@ -197,9 +197,13 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     })
   }
 
+  // The stage's width as the resize observer last reported it. Reading clientWidth instead would
+  // force a layout in the middle of every redraw, after the page's other views changed the DOM.
+  let observedWidth: number | undefined
+  const stageWidth = (): number => Math.max(200, observedWidth ?? (stage.node() as HTMLDivElement).clientWidth)
+
   function resize(): void {
-    const stageEl = stage.node() as HTMLDivElement
-    width = Math.max(200, stageEl.clientWidth)
+    width = stageWidth()
     const laneHeight = laneBoxes(lanes(), { top: AXIS_HEIGHT }).at(-1)?.y1 ?? AXIS_HEIGHT
     height = laneHeight + 8
     const ratio = window.devicePixelRatio || 1
@@ -600,7 +604,11 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
       if (next !== undefined) setActive(next)
     })
 
-  const resizeObserver = new ResizeObserver(() => resize())
+  const resizeObserver = new ResizeObserver((entries) => {
+    const box = entries.at(-1)?.contentRect
+    if (box !== undefined) observedWidth = Math.round(box.width)
+    resize()
+  })
   resizeObserver.observe(stage.node() as HTMLDivElement)
 
   return {
@@ -611,8 +619,14 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
       fillLanes()
       const [from, to] = next.extent
       const pad = (to - from) * 0.02
+      width = stageWidth()
       base = scaleTime().domain([from - pad, to + pad]).range([0, width])
       x = base.copy()
+      // The zoom's extent given, so that resetting it does not measure the element.
+      zoom.extent([
+        [0, 0],
+        [width, height]
+      ])
       listbox.call((sel) => zoom.transform(sel, zoomIdentity))
       zoom.scaleExtent([1, Math.max(1, (to - from) / MIN_SPAN)])
       resize()

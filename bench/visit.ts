@@ -170,7 +170,11 @@ function span(marks: Marks, from: string, to: string): number {
 async function connectAccount(page: Page, appUrl: string, who: DevelopmentAccount): Promise<void> {
   await page.goto(`${appUrl}/#/settings`)
   const wallet = page.getByRole('region', { name: 'Wallet' })
-  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: `${who.label} (${who.address.slice(0, 6)}…${who.address.slice(-4)})` })
+  const account = wallet.getByRole('combobox', { name: 'Account' })
+  // The first page of a browser just started in the namespace can lose its scripts to Chromium
+  // noticing the namespace's network come up (ERR_NETWORK_CHANGED): load it once more then.
+  if (!(await account.waitFor({ timeout: 10_000 }).then(() => true, () => false))) await page.reload()
+  await account.selectOption({ label: `${who.label} (${who.address.slice(0, 6)}…${who.address.slice(-4)})` })
   await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
   const strip = page.getByRole('region', { name: 'Connection status' })
   await strip.filter({ hasText: `development wallet (${who.label})` }).waitFor()

@@ -65,7 +65,10 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       <Show when={props.mayWrite && reading().access() !== 'ended'}>
         <RecordForm kinds={DOCTOR_KINDS} patient={reading().history.patient} chainTargets={targets()} onSubmit={add} label="Write into the patient's history" />
       </Show>
-      <Show when={counts().blocks > 0}>
+      {/* Drawn once what the patient's device holds has arrived, or at the first redraw of a longer
+          sync: drawing the part fetched while the patient decided, only to draw it all again a moment
+          later, would delay the whole. */}
+      <Show when={counts().blocks > 0 && (reading().reading().state !== 'syncing' || reading().version() > 0)}>
         <HistoryViews source={{ blocks: () => reading().blocks(), patient: reading().history.patient, now: () => (reading().version(), Date.now()), writers }} />
       </Show>
     </section>

@@ -90,6 +90,9 @@ export interface Visits {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+const relayWords = (state: 'none' | 'connecting' | 'reserved' | 'unreachable'): string =>
+  state === 'none' ? 'none is configured' : state === 'connecting' ? 'still connecting' : state === 'unreachable' ? 'it is unreachable' : 'reserved'
+
 export function createVisits(app: AppStore, session: HistorySession): Visits {
   const book = new InviteBook()
   const incoming = new Map<number, IncomingVisit>()
@@ -163,9 +166,15 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       setInviteError('Connect a wallet, and wait for the peer-to-peer node to start, before starting a visit.')
       return
     }
-    const address = s.node.status().relay.circuitAddress
+    const { circuitAddress: address, state: relay } = s.node.status().relay
+    if (address === undefined || relay !== 'reserved') {
+      setInviteError(
+        `Your app is not connected to the relay (${relayWords(relay)}), and a doctor's browser finds yours through it. It keeps trying: start the visit once the connection status at the top says "relay reserved".`
+      )
+      return
+    }
     try {
-      const invite = createVisitInvite({ addresses: address === undefined ? [] : [address], patient: s.wallet.address, chainId: s.config.chain.id })
+      const invite = createVisitInvite({ addresses: [address], patient: s.wallet.address, chainId: s.config.chain.id })
       stopServing ??= await serveVisits(s.node.libp2p, (visit) => void onVisit(visit))
       book.issue(invite)
       const previous = openInvite()
@@ -316,7 +325,14 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       setJoin({ step: 'connecting' })
       const { connectedTo, lastError } = await dialing
       if (connectedTo === undefined) {
-        setJoin({ step: 'failed', message: `Could not reach the patient's device: ${lastError === undefined ? 'no direct connection' : message(lastError)}. Is their app open?` })
+        const relay = s.node.status().relay.state
+        setJoin({
+          step: 'failed',
+          message:
+            relay === 'reserved'
+              ? `Could not reach the patient's device: ${lastError === undefined ? 'no direct connection' : message(lastError)}. Is their app open?`
+              : `Could not reach the patient's device: your app is not connected to the relay (${relayWords(relay)}) that connects you to it. It keeps trying: ask again once the connection status at the top says "relay reserved".`
+        })
         return
       }
       const peer = connectedTo.split('/p2p/').pop() ?? connectedTo

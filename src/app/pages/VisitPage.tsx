@@ -1,5 +1,4 @@
 import { useParams } from '@solidjs/router'
-import { renderSVG } from 'uqr'
 import { createEffect, createSignal, For, lazy, Match, on, onCleanup, Show, Suspense, Switch, type JSX } from 'solid-js'
 import { describeScope, formatDay, recordCategories, type RecordCategory } from '../../chain/index.ts'
 import { useApp } from '../AppContext.ts'
@@ -13,6 +12,7 @@ import type { JoinStep, PendingRequest } from '../createVisits.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 import { JoinByCode } from '../visit/JoinByCode.tsx'
+import { visitQrImage } from '../visit/visitQrCode.ts'
 import { useVisits } from '../VisitsContext.ts'
 
 const PatientReadingView = lazy(() => import('../history/PatientReadingView.tsx'))
@@ -57,7 +57,6 @@ function PatientVisit(): JSX.Element {
   onCleanup(() => clearInterval(timer))
   const [copied, setCopied] = createSignal(false)
 
-  const qr = (link: string): string => `data:image/svg+xml;utf8,${encodeURIComponent(renderSVG(link, { border: 2 }))}`
   const secondsLeft = (expires: number): number => Math.max(0, expires - Math.floor(now() / 1000))
 
   return (
@@ -78,7 +77,7 @@ function PatientVisit(): JSX.Element {
         >
           {(open) => (
             <div class="invite">
-              <img class="invite-qr" src={qr(open().link)} alt="QR code of the visit link" width="220" height="220" />
+              <img class="invite-qr" src={visitQrImage(open().link)} alt="QR code of the visit link" width="220" height="220" />
               <div>
                 <label for="visit-link">Visit link</label>
                 <input id="visit-link" readOnly value={open().link} />

@@ -1,0 +1,50 @@
+import encodeQR from 'qr'
+import { describe, expect, it } from 'vitest'
+import { createVisitInvite, encodeVisitInvite } from '../../p2p/visitInvite.ts'
+import { visitLink } from './visitLink.ts'
+import { VISIT_QR_OPTIONS, visitQrImage } from './visitQrCode.ts'
+
+const link = visitLink(
+  'https://ipfs.example/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/',
+  encodeVisitInvite(
+    createVisitInvite({
+      addresses: ['/ip4/10.233.0.1/tcp/39091/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'],
+      patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+      chainId: 31337
+    })
+  )
+)
+
+const SVG_PREFIX = 'data:image/svg+xml;utf8,'
+
+/** The SVG in the image's data URL. */
+function svgOf(image: string): string {
+  expect(image.startsWith(SVG_PREFIX)).toBe(true)
+  return decodeURIComponent(image.slice(SVG_PREFIX.length))
+}
+
+/** The modules the SVG draws dark: each run of the path is one row's stretch of dark modules. */
+function modulesOf(svg: string): boolean[][] {
+  const size = Number(/viewBox="0 0 (\d+) \1"/.exec(svg)?.[1])
+  const modules = Array.from({ length: size }, () => Array.from({ length: size }, () => false))
+  for (const [, x, y, run] of svg.matchAll(/M(\d+) (\d+)h(\d+)v1h-\d+z/g)) {
+    const row = modules[Number(y)]
+    if (row === undefined) throw new Error(`row ${Number(y)} is outside the ${size}-module code`)
+    row.fill(true, Number(x), Number(x) + Number(run))
+  }
+  return modules
+}
+
+describe('visitQrImage', () => {
+  it('draws the encoder’s modules, quiet zone included, on a white ground', () => {
+    const svg = svgOf(visitQrImage(link))
+    expect(svg).toContain('fill="#fff"')
+    expect(modulesOf(svg)).toEqual(encodeQR(link, 'raw', VISIT_QR_OPTIONS))
+  })
+
+  it('keeps the quiet zone of 2 modules free', () => {
+    const modules = modulesOf(svgOf(visitQrImage(link)))
+    const border = [...modules.slice(0, 2), ...modules.slice(-2), ...modules.map((row) => [...row.slice(0, 2), ...row.slice(-2)])]
+    expect(border.flat().some(Boolean)).toBe(false)
+  })
+})

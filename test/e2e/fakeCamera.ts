@@ -1,7 +1,8 @@
 // A fake camera for Chromium: a short YUV4MPEG2 video of a QR code, which Chromium started with
 // these flags plays, in a loop, as the device's only camera.
 import { writeFile } from 'node:fs/promises'
-import { encode } from 'uqr'
+import encodeQR from 'qr'
+import { VISIT_QR_OPTIONS } from '../../src/app/visit/visitQrCode.ts'
 
 /** Chromium's flags for a camera that shows `videoPath` and is allowed without asking. */
 export function fakeCameraArgs(videoPath: string): string[] {
@@ -14,7 +15,8 @@ export function fakeCameraArgs(videoPath: string): string[] {
  */
 export async function writeQrVideo(videoPath: string, text: string, { width = 800, height = 600, frames = 3 } = {}): Promise<void> {
   if (width % 2 !== 0 || height % 2 !== 0) throw new Error('4:2:0 video needs an even width and height')
-  const modules = encode(text, { border: 4 }).data
+  // Encoded as the patient's page encodes it, with a wider quiet zone: the screen around the code.
+  const modules = encodeQR(text, 'raw', { ...VISIT_QR_OPTIONS, border: 4 })
   const scale = Math.floor(Math.min(width, height) / modules.length)
   if (scale < 2) throw new Error(`a ${modules.length}-module code does not fit in ${width}×${height} at two pixels a module`)
   const left = Math.floor((width - modules.length * scale) / 2)

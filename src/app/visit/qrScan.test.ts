@@ -1,12 +1,13 @@
-import { encode } from 'uqr'
+import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
 import { createVisitInvite, encodeVisitInvite } from '../../p2p/visitInvite.ts'
 import { readQrCode, type Frame } from './qrScan.ts'
 import { visitLink } from './visitLink.ts'
+import { VISIT_QR_OPTIONS } from './visitQrCode.ts'
 
 /** Paints `text`'s QR code, as the patient's page encodes it, black on white into an RGBA frame. */
 function paintQr(text: string, { scale, width, height, left = 0, top = 0 }: { scale: number; width: number; height: number; left?: number; top?: number }): Frame {
-  const modules = encode(text, { border: 4 }).data
+  const modules = encodeQR(text, 'raw', VISIT_QR_OPTIONS)
   if (left + modules.length * scale > width || top + modules.length * scale > height) throw new Error('the code does not fit in the frame')
   const data = new Uint8ClampedArray(width * height * 4).fill(255)
   modules.forEach((row, y) =>
@@ -35,8 +36,8 @@ const link = visitLink(
 )
 
 describe('readQrCode', () => {
-  it('reads back a visit link encoded the way the patient page encodes it', () => {
-    const size = encode(link, { border: 4 }).size
+  it('reads back a visit link encoded the way the patient page encodes it, quiet zone and all', () => {
+    const size = encodeQR(link, 'raw', VISIT_QR_OPTIONS).length
     expect(readQrCode(paintQr(link, { scale: 4, width: size * 4, height: size * 4 }))).toBe(link)
   })
 

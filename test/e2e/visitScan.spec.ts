@@ -122,8 +122,23 @@ test('a QR code that is not a visit link is refused, and a damaged pasted link s
     expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
     await entry.getByRole('button', { name: 'Stop scanning' }).click()
     await expect(entry.getByRole('status')).toHaveText('Scanning stopped; the camera is off.')
+    await expect(entry.getByRole('alert')).toHaveCount(0)
     await expect(entry.getByLabel(CAMERA_VIEW)).toHaveCount(0)
     await expect.poll(() => cameraTracks(page)).toEqual(['ended'])
+
+    // A page sent to the background (another tab, a locked phone) turns the camera off.
+    await entry.getByRole('button', { name: "Scan the patient's QR code" }).click()
+    await expect(entry.getByLabel(CAMERA_VIEW)).toBeVisible()
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+      document.dispatchEvent(new Event('visibilitychange'))
+    })
+    await expect(entry.getByRole('status')).toHaveText('Scanning stopped while the page was hidden; the camera is off.')
+    await expect(entry.getByLabel(CAMERA_VIEW)).toHaveCount(0)
+    await expect.poll(() => cameraTracks(page)).toEqual(['ended', 'ended'])
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+    })
 
     const field = entry.getByRole('textbox', { name: 'Or paste the link the patient sent' })
     const damaged = `${appUrl()}#/visit/join/not-an-invite`

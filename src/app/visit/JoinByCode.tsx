@@ -122,8 +122,17 @@ export function JoinByCode(): JSX.Element {
 
   const stopByDoctor = (): void => {
     stop()
+    setScanError(undefined)
     setStatus('Scanning stopped; the camera is off.')
   }
+  // No camera runs in a tab nobody is looking at.
+  const onVisibility = (): void => {
+    if (document.visibilityState !== 'hidden' || current === undefined) return
+    stop()
+    setStatus('Scanning stopped while the page was hidden; the camera is off.')
+  }
+  document.addEventListener('visibilitychange', onVisibility)
+  onCleanup(() => document.removeEventListener('visibilitychange', onVisibility))
 
   const joinPasted = (): void => {
     const link = readVisitLink(pasted())

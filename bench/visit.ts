@@ -1,7 +1,10 @@
 // The visit's figures, measured on the built app as a patient and a doctor use it: two headless
 // Chromium browsers over WebRTC inside the private network namespace, driven by role and name
 // (the flow of test/e2e/visitHistory.spec.ts), each of five runs on a fresh local stack (anvil
-// automining, the contracts, the relay) with fresh browser contexts. Medians of the five runs:
+// automining, the contracts, the relay) with fresh browser contexts. The patient's app has loaded
+// the 1,000-record demo and finished checking it before the doctor arrives (a doctor meets a
+// history loaded long before; figures before 2026-11-26 included that check's load). Medians of
+// the five runs:
 //
 // - visit.connectToTimeline1000.ms: the doctor opens the invite link → their timeline has drawn
 //   the patient's 1,000-record demo history (the frame after the status says all arrived). The

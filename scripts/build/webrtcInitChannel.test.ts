@@ -13,7 +13,7 @@ const installed = (): string => {
 describe('the init channel fix for @libp2p/webrtc', () => {
   it('applies to the installed library: it waits for open only while connecting, and for close only until closed', () => {
     const fixed = fixInitChannel(installed())
-    expect(fixed).toContain("if (channel.readyState === 'connecting') { await pEvent(channel, 'open', { signal }); }")
+    expect(fixed).toContain("if (channel.readyState === 'connecting') { await pEvent(channel, 'open', { signal, rejectionEvents: ['close', 'error'] }); }")
     expect(fixed).toContain("if (channel.readyState !== 'closed') { await pEvent(channel, 'close', { signal }); }")
     expect(fixed).not.toContain("channel.readyState !== 'open'")
   })

@@ -5,8 +5,8 @@
 // closes an 'init' channel the moment it sees one. When that close lands before this side's
 // "connected" event (measured here: one dial in three between two local browsers), the channel
 // is already closed, its 'open' event never comes again, and the dial hangs until it times out.
-// The fix waits for 'open' only while the channel is still connecting, and for 'close' only
-// while it is not closed yet.
+// The fix waits for 'open' only while the channel is still connecting (and gives up at once if
+// it closes instead of opening), and for 'close' only while it is not closed yet.
 import type { Plugin } from 'vite'
 
 const FILE = /@libp2p[\\/]webrtc[\\/]dist[\\/]src[\\/]private-to-private[\\/]initiate-connection\.js$/
@@ -23,7 +23,7 @@ export function fixInitChannel(code: string): string {
     )
   }
   return code
-    .replace(WAIT_FOR_OPEN, "if (channel.readyState === 'connecting') { await pEvent(channel, 'open', { signal }); }")
+    .replace(WAIT_FOR_OPEN, "if (channel.readyState === 'connecting') { await pEvent(channel, 'open', { signal, rejectionEvents: ['close', 'error'] }); }")
     .replace(WAIT_FOR_CLOSE, "if (channel.readyState !== 'closed') { await pEvent(channel, 'close', { signal }); }")
 }
 

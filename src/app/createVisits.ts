@@ -21,6 +21,7 @@ import {
   decodeVisitInvite,
   encodeVisitInvite,
   InviteBook,
+  invitesThroughRelays,
   inviteSecondsLeft,
   requestVisit,
   serveVisits,
@@ -86,6 +87,8 @@ export interface Visits {
    * name): nothing is sent but the connection itself. joinVisit uses it. Needs no wallet prompt.
    */
   prepareJoin(encoded: string): void
+  /** The doctor left the join page of `encoded` without asking: the early connection is closed. */
+  abandonJoin(encoded: string): void
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
@@ -272,9 +275,23 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     const s = ready()
     if (s === undefined || early?.encoded === encoded) return
     const invite = usableInvite(s, encoded)
-    // What is wrong with an invite is said when the doctor asks; nothing to prepare for it.
-    if (invite === undefined) return
+    // What is wrong with an invite is said when the doctor asks; nothing to prepare for it. Before the
+    // doctor asks, their browser dials only through a relay of this deployment, never a host a
+    // crafted QR code names.
+    if (invite === undefined || !invitesThroughRelays(invite, s.config.relays)) return
     early = { encoded, dialing: dialInvite(s, invite) }
+  }
+
+  const abandonJoin = (encoded: string): void => {
+    if (early?.encoded !== encoded || currentInvite === encoded) return
+    const { dialing } = early
+    early = undefined
+    // The doctor left without asking: hang up on the patient's device.
+    void dialing.then(async ({ connectedTo }) => {
+      const s = ready()
+      if (s === undefined || connectedTo === undefined || currentInvite === encoded) return
+      await s.node.hangUp(connectedTo).catch(() => undefined)
+    })
   }
 
   const joinVisit = async (encoded: string, name: string): Promise<void> => {
@@ -300,9 +317,11 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       }
       // The direct connection, dialled when the page opened or now, comes up while the wallet opens
       // this device's keys and signs the request. A dial from the page's opening that failed is tried again.
+      // Dialled again in every case: a connection from the page's opening may have dropped since (the
+      // node answers at once for one that is still live).
       const opened = early?.encoded === encoded ? early.dialing : undefined
       early = undefined
-      const dialing = (opened ?? Promise.resolve<Dialled>({})).then((dialled) => (dialled.connectedTo === undefined ? dialInvite(s, invite) : dialled))
+      const dialing = (opened ?? Promise.resolve()).then(() => dialInvite(s, invite))
       // The keys that read the patient's history are this wallet's, on this device.
       if (session.keys() === undefined) {
         setJoin({ step: 'unlocking' })
@@ -326,12 +345,13 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       const { connectedTo, lastError } = await dialing
       if (connectedTo === undefined) {
         const relay = s.node.status().relay.state
+        const viaOurRelay = invitesThroughRelays(invite, s.config.relays)
         setJoin({
           step: 'failed',
           message:
-            relay === 'reserved'
-              ? `Could not reach the patient's device: ${lastError === undefined ? 'no direct connection' : message(lastError)}. Is their app open?`
-              : `Could not reach the patient's device: your app is not connected to the relay (${relayWords(relay)}) that connects you to it. It keeps trying: ask again once the connection status at the top says "relay reserved".`
+            viaOurRelay && relay !== 'reserved'
+              ? `Could not reach the patient's device: your app is not connected to the relay (${relayWords(relay)}) that connects you to it. It keeps trying: ask again once the connection status at the top says "relay reserved".`
+              : `Could not reach the patient's device: ${lastError === undefined ? 'no direct connection' : message(lastError)}. Is their app open?`
         })
         return
       }
@@ -382,5 +402,5 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     }
   }
 
-  return { openInvite, inviteError, requests, startVisit, cancelInvite, approve, decline, join, joinVisit, prepareJoin }
+  return { openInvite, inviteError, requests, startVisit, cancelInvite, approve, decline, join, joinVisit, prepareJoin, abandonJoin }
 }

@@ -68,6 +68,8 @@ export interface P2PNode {
   status(): P2PStatus
   /** Dial a peer's circuit address; resolves once a direct WebRTC connection is open. */
   dial(address: string): Promise<{ direct: boolean }>
+  /** Closes every connection to the peer a circuit address (or a peer id) names. */
+  hangUp(address: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -105,13 +107,13 @@ const PING_TIMEOUT_MIN = 3_000
 /** libp2p's connection monitor protocol; a peer without it still answers multistream-select. */
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 /**
- * How long each try of a direct dial may take. A sound dial takes well under a second here; one
- * that loses the webrtc race below hangs until its timeout, so the first try is cut short and
- * later ones get longer, for networks where ICE is slow. In all they stay under 20 s.
+ * How long each try of a direct dial may take. A sound dial takes well under a second on a local
+ * network; one that hangs (a lost signalling race, a channel that never opens) is cut short and
+ * tried again, and later tries get longer, for networks where ICE is slow. In all under 25 s.
  */
-const PEER_DIAL_TIMEOUTS = [2_500, 5_000, 10_000]
-/** libp2p's own cap on a dial, above every try's: the tries above decide. */
-const DIAL_TIMEOUT_CAP = 11_000
+const PEER_DIAL_TIMEOUTS = [4_000, 8_000, 12_000]
+/** libp2p's own cap on dialling one address, above every try's, so that the tries above decide. */
+const ADDRESS_DIAL_TIMEOUT_CAP = 12_500
 
 interface RelayTrack {
   address: Multiaddr
@@ -160,7 +162,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     // Chromium only gives up on ICE after ~30 s. Probe often, so a peer that
     // went away leaves the status within a few seconds.
     connectionMonitor: { pingInterval: PING_INTERVAL, pingTimeout: { minTimeout: PING_TIMEOUT_MIN } },
-    connectionManager: { dialTimeout: DIAL_TIMEOUT_CAP },
+    connectionManager: { addressDialTimeout: ADDRESS_DIAL_TIMEOUT_CAP },
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
@@ -224,6 +226,10 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     datastore: stores.datastore,
     status: () => current,
     dial: async (address: string) => dialPeer(libp2p, address, stopController.signal),
+    hangUp: async (address: string) => {
+      const id = address.startsWith('/') ? lastPeerId(multiaddr(address)) : address
+      if (id != null) await libp2p.hangUp(peerIdFromString(id))
+    },
     stop: async () => {
       if (stopController.signal.aborted) return
       stopController.abort()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createVisitInvite, decodeVisitInvite, encodeVisitInvite, InviteBook, inviteSecondsLeft, VisitInviteError } from './visitInvite.ts'
+import { createVisitInvite, decodeVisitInvite, encodeVisitInvite, InviteBook, invitesThroughRelays, inviteSecondsLeft, VisitInviteError } from './visitInvite.ts'
 
 const address = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWPatient'
 const patient = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
@@ -60,5 +60,15 @@ describe('InviteBook', () => {
     book.issue(invite)
     book.cancel(invite.token)
     expect(() => book.redeem(invite.token, now)).toThrow(expect.objectContaining({ code: 'INVITE_UNKNOWN' }))
+  })
+
+  it("knows an invite whose every address goes through this deployment's relays from one that names other hosts", () => {
+    const relay = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay'
+    const ours = createVisitInvite({ addresses: [address], patient, chainId: 1, now })
+    expect(invitesThroughRelays(ours, [relay])).toBe(true)
+    expect(invitesThroughRelays(ours, ['/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWRelay'])).toBe(false)
+    const mixed = createVisitInvite({ addresses: [address, '/dns4/elsewhere.example/tcp/443/wss/p2p/12D3KooWOther/p2p-circuit/webrtc/p2p/12D3KooWPatient'], patient, chainId: 1, now })
+    expect(invitesThroughRelays(mixed, [relay])).toBe(false)
+    expect(invitesThroughRelays({ ...ours, addresses: [] }, [relay])).toBe(false)
   })
 })

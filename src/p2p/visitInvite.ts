@@ -85,6 +85,15 @@ export function decodeVisitInvite(encoded: string): VisitInvite {
 }
 
 /** Seconds until the invite expires at `now`; 0 or less when it has. */
+/**
+ * Whether every address of an invite reaches the patient through one of `relays` (this
+ * deployment's). A doctor's browser dials before the doctor asks only then: an invite from a
+ * crafted QR code could otherwise have it connect to any host the moment the code is read.
+ */
+export function invitesThroughRelays(invite: VisitInvite, relays: readonly string[]): boolean {
+  return invite.addresses.length > 0 && invite.addresses.every((address) => relays.includes(address.split('/p2p-circuit')[0] ?? ''))
+}
+
 export function inviteSecondsLeft(invite: VisitInvite, now = Date.now()): number {
   return invite.expires - Math.floor(now / 1000)
 }

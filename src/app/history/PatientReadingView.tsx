@@ -1,12 +1,15 @@
 // A doctor's view of a patient's history during a visit: how far it has arrived from the
 // patient's device, the timeline and body map over what arrived, and (with a write grant)
 // the forms that add a request, diagnosis, therapy, follow-up or outcome to it.
-import { createMemo, Match, Show, Switch, type JSX } from 'solid-js'
+import { createMemo, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { DOCTOR_KINDS, type HistoryRecord } from '../../history/index.ts'
 import { verdictCounts, type PatientReading } from '../createHistorySession.ts'
 import { RecordForm } from '../records/RecordForm.tsx'
 import { chainTargetsOf } from '../records/recordFormModel.ts'
 import HistoryViews from './HistoryViews.tsx'
+
+/** The longest the views wait for a sync to settle before they show what has arrived. */
+const VIEWS_AT_LATEST_MS = 2_000
 
 export default function PatientReadingView(props: { reading: PatientReading; doctor: string; mayWrite: boolean }): JSX.Element {
   const reading = (): PatientReading => props.reading
@@ -20,6 +23,11 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
     reading().version()
     return chainTargetsOf(reading().history.entries())
   })
+  // However the sync goes (a pull that stalls with everything already here, say), the views show
+  // what arrived after a couple of seconds.
+  const [waited, setWaited] = createSignal(false)
+  const patience = setTimeout(() => setWaited(true), VIEWS_AT_LATEST_MS)
+  onCleanup(() => clearTimeout(patience))
   const add = async (record: HistoryRecord): Promise<void> => {
     await reading().add([record])
   }
@@ -68,7 +76,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       {/* Drawn once what the patient's device holds has arrived, or at the first redraw of a longer
           sync: drawing the part fetched while the patient decided, only to draw it all again a moment
           later, would delay the whole. */}
-      <Show when={counts().blocks > 0 && (reading().reading().state !== 'syncing' || reading().version() > 0)}>
+      <Show when={counts().blocks > 0 && (reading().reading().state !== 'syncing' || reading().version() > 0 || waited())}>
         <HistoryViews source={{ blocks: () => reading().blocks(), patient: reading().history.patient, now: () => (reading().version(), Date.now()), writers }} />
       </Show>
     </section>

@@ -334,6 +334,7 @@ function DoctorJoin(props: { invite: string }): JSX.Element {
   createEffect(() => {
     if (app.p2pNode() !== undefined && doctorAddress() !== '') visits.prepareJoin(props.invite)
   })
+  onCleanup(() => visits.abandonJoin(props.invite))
   const step = (): JoinStep => visits.join(props.invite)
   // The history's views are needed the moment access is granted: they load while the patient decides
   // (not earlier, when compiling them would slow the dial and the doctor's keys on a small machine).

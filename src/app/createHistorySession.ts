@@ -239,24 +239,31 @@ export function createHistorySession(app: AppStore): HistorySession {
       const store = openVault()
       let walletKeys = await loadWalletKeys(store, address)
       let binding = await store.get(vaultNames(address).binding)
+      let saving: Promise<unknown> = Promise.resolve()
+      const locked = walletKeys === undefined || binding === undefined
+      if (locked && !interactive) {
+        show({ state: 'locked' })
+        return
+      }
+      // The record model loads with the first history opened, not with the first screen: fetched
+      // while the wallet signs.
+      const historyModule = import('../history/index.ts')
+      historyModule.catch(() => undefined)
       if (walletKeys === undefined || binding === undefined) {
-        if (!interactive) {
-          show({ state: 'locked' })
-          return
-        }
         show({ state: 'unlocking', step: 'signing-keys' })
         walletKeys = deriveWalletKeys(await signWith(wallet, keyDerivationMessage(address), 'sign the key derivation message'))
         show({ state: 'unlocking', step: 'signing-binding' })
         binding = await signWith(wallet, identityBindingMessage(address, walletKeys.identity.publicKey), 'sign the history signing key')
-        await saveWalletKeys(store, address, walletKeys)
-        await store.put(vaultNames(address).binding, binding)
+        saving = Promise.all([saveWalletKeys(store, address, walletKeys), store.put(vaultNames(address).binding, binding)])
       }
       show({ state: 'unlocking', step: 'opening' })
       const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding })
+      // The keys are stored, the keyring read and the record model loaded while the orbit starts.
+      const secretKey = walletKeys.encryption.secretKey
+      const ready = Promise.all([historyModule, ownKeyring(store, address, secretKey), saving])
+      ready.catch(() => undefined)
       historyOrbit = await startHistoryOrbit({ node, identity, canWrite: (writer, patient) => mayWriteHistory(client, { ledger, patient, writer }) })
-      // The record model loads with the first history opened, not with the first screen.
-      const { openPatientHistory } = await import('../history/index.ts')
-      const keyring = await ownKeyring(store, address, walletKeys.encryption.secretKey)
+      const [{ openPatientHistory }, keyring] = await ready
       const log = await historyOrbit.openLog(address)
       const history = openPatientHistory({ log, keyring })
       if (mine !== generation) {

@@ -103,6 +103,8 @@ export interface HistorySession {
   /** The keys of this wallet on this device, once unlocked. */
   keys: Accessor<WalletKeys | undefined>
   orbit: Accessor<HistoryOrbit | undefined>
+  /** Set when a grant's expiry moved the history to a new key, for the patient to read. */
+  expiryNotice: Accessor<string | undefined>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
   unlock(): Promise<void>
   /**
@@ -184,6 +186,7 @@ export function createHistorySession(app: AppStore): HistorySession {
   const [own, setOwn] = createSignal<OwnHistory>()
   const [keys, setKeys] = createSignal<WalletKeys>()
   const [orbit, setOrbit] = createSignal<HistoryOrbit>()
+  const [expiryNotice, setExpiryNotice] = createSignal<string>()
   let vault: KeyVault | undefined
   let generation = 0
   const readings = new Set<PatientReading>()
@@ -193,6 +196,7 @@ export function createHistorySession(app: AppStore): HistorySession {
 
   const close = async (): Promise<void> => {
     generation++
+    setExpiryNotice(undefined)
     const done = teardown
     teardown = undefined
     setOwn(undefined)
@@ -288,11 +292,18 @@ export function createHistorySession(app: AppStore): HistorySession {
         }
       })
       // A grant that expires moves the history to a new epoch too, as a revocation does: looked for now and then.
+      // The ledger's clock decides, as it does for the grants themselves: not this device's.
       const checkExpiries = async (): Promise<void> => {
-        const grants = await readGrants(client, { ledger, patient: address, fromBlock })
-        if (!grantExpiredSince(grants, lastRotation(address), Date.now())) return
-        await rotateHistoryKey(context, opened.own)
-        markRotated(address)
+        const [grants, latest] = await Promise.all([readGrants(client, { ledger, patient: address, fromBlock }), client.getBlock({ blockTag: 'latest' })])
+        const ledgerNow = Number(latest.timestamp) * 1000
+        if (!grantExpiredSince(grants, lastRotation(address), ledgerNow)) return
+        const { epoch } = await rotateHistoryKey(context, opened.own)
+        markRotated(address, ledgerNow)
+        if (mine === generation) {
+          setExpiryNotice(
+            `A grant expired, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it; what the others already saw cannot be unseen.`
+          )
+        }
       }
       const expiryCheck = (): void => void checkExpiries().catch((error: unknown) => console.error('Checking for expired grants failed:', error))
       const expiryTimer = setInterval(expiryCheck, EXPIRY_CHECK_MS)
@@ -415,6 +426,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     own,
     keys,
     orbit,
+    expiryNotice,
     unlock: () => open(true),
     readPatient,
     prefetchPatient

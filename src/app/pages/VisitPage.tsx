@@ -220,7 +220,8 @@ function EndOfVisit(): JSX.Element {
 function CurrentGrants(): JSX.Element {
   const app = useApp()
   const visits = useVisits()
-  const grants = createGrantsList(app, useHistorySession())
+  const session = useHistorySession()
+  const grants = createGrantsList(app, session)
   // A new approval changes the list.
   createEffect(on(() => visits.requests().filter((r) => r.state === 'approved').length, () => void grants.refresh(), { defer: true }))
   return (
@@ -248,6 +249,7 @@ function CurrentGrants(): JSX.Element {
       </LoadedList>
       <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
       <Show when={grants.notice()}>{(text) => <p role="status">{text()}</p>}</Show>
+      <Show when={session.expiryNotice()}>{(text) => <p role="status">{text()}</p>}</Show>
       <ErrorBanner message={grants.error()} />
     </section>
   )

@@ -110,6 +110,7 @@ test('a QR code that is not a visit link is refused, and a damaged pasted link s
   const { browser, page } = await browserFilming('https://example.org/', dir)
   try {
     await page.goto(`${appUrl()}#/visit`)
+    await expectStackLive(page)
     const entry = page.getByRole('region', { name: 'Join as the doctor' })
     await entry.getByRole('button', { name: "Scan the patient's QR code" }).click()
     await expect(entry.getByRole('alert')).toHaveText(
@@ -161,6 +162,7 @@ test('a QR code that is not a visit link is refused, and a damaged pasted link s
 
 test('without a camera the doctor is told to paste the link', async ({ page }) => {
   await page.goto(`${appUrl()}#/visit`)
+  await expectStackLive(page)
   const entry = page.getByRole('region', { name: 'Join as the doctor' })
   await entry.getByRole('button', { name: "Scan the patient's QR code" }).click()
   await expect(entry.getByRole('alert')).toContainText('Paste the visit link instead.')
@@ -174,6 +176,7 @@ test('a camera the browser refuses sends the doctor to the link', async () => {
   try {
     const page = await browser.newPage()
     await page.goto(`${appUrl()}#/visit`)
+    await expectStackLive(page)
     const entry = page.getByRole('region', { name: 'Join as the doctor' })
     await entry.getByRole('button', { name: "Scan the patient's QR code" }).click()
     await expect(entry.getByRole('alert')).toHaveText('The browser refused the camera: Permission denied. Paste the visit link instead.')

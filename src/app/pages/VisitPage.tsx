@@ -12,7 +12,6 @@ import type { JoinStep, PendingRequest } from '../createVisits.ts'
 import { shortAddress } from '../format.ts'
 import { usePageTitle } from '../usePageTitle.ts'
 import { JoinByCode } from '../visit/JoinByCode.tsx'
-import { visitQrImage } from '../visit/visitQrCode.ts'
 import { useVisits } from '../VisitsContext.ts'
 
 const PatientReadingView = lazy(() => import('../history/PatientReadingView.tsx'))
@@ -50,6 +49,25 @@ export default function VisitPage(): JSX.Element {
   )
 }
 
+/** The invite's QR code. Its encoder loads with the first invite, not with the doctor's join page. */
+function InviteQrCode(props: { link: string }): JSX.Element {
+  const [image, setImage] = createSignal<{ link: string; src: string }>()
+  createEffect(() => {
+    const link = props.link
+    import('../visit/visitQrCode.ts').then(
+      ({ visitQrImage }) => setImage({ link, src: visitQrImage(link) }),
+      (error: unknown) => console.error('The QR code could not be drawn:', error)
+    )
+  })
+  // Only the current link's code: a slower draw of an older invite never replaces it.
+  const current = (): string | undefined => (image()?.link === props.link ? image()?.src : undefined)
+  return (
+    <Show when={current()} fallback={<p class="invite-qr">Drawing the QR code…</p>}>
+      {(src) => <img class="invite-qr" src={src()} alt="QR code of the visit link" width="220" height="220" />}
+    </Show>
+  )
+}
+
 function PatientVisit(): JSX.Element {
   const visits = useVisits()
   const [now, setNow] = createSignal(Date.now())
@@ -77,7 +95,7 @@ function PatientVisit(): JSX.Element {
         >
           {(open) => (
             <div class="invite">
-              <img class="invite-qr" src={visitQrImage(open().link)} alt="QR code of the visit link" width="220" height="220" />
+              <InviteQrCode link={open().link} />
               <div>
                 <label for="visit-link">Visit link</label>
                 <input id="visit-link" readOnly value={open().link} />

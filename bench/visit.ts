@@ -336,7 +336,7 @@ async function browserFigures(appDir: string): Promise<Figures> {
         runs.push(await visitRun(appDir, browsers as [Browser, Browser], runs.length + failures))
       } catch (error) {
         if (++failures > 2) throw error
-        console.error(`visit run failed, running it again: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`)
+        console.error(`visit run failed, running it again: ${error instanceof Error ? error.message.split('\n').slice(0, 4).join(' | ') : String(error)}`)
       }
     }
     const figure = (pick: (r: RunTimes) => number): { value: number; unit: 'ms' } => ({ value: Math.round(median(runs.map(pick))), unit: 'ms' })

@@ -315,10 +315,9 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
         setJoin({ step: 'refused', message: `This invite is for chain ${invite.chainId}, but this app is on ${s.config.chain.name} (${s.config.chain.id}).` })
         return
       }
-      // The direct connection, dialled when the page opened or now, comes up while the wallet opens
-      // this device's keys and signs the request. A dial from the page's opening that failed is tried again.
-      // Dialled again in every case: a connection from the page's opening may have dropped since (the
-      // node answers at once for one that is still live).
+      // The direct connection comes up while the wallet opens this device's keys and signs the
+      // request. It is dialled again even after the page's opening dialled it: that connection may
+      // have dropped since, or never come up (the node answers at once for one still live).
       const opened = early?.encoded === encoded ? early.dialing : undefined
       early = undefined
       const dialing = (opened ?? Promise.resolve()).then(() => dialInvite(s, invite))

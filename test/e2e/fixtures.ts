@@ -1,5 +1,6 @@
 // What the end-to-end tests share: the running stack's addresses and the app's status strip.
-import { expect, type Locator, type Page } from '@playwright/test'
+import { chromium, expect, type Browser, type Locator, type Page } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import type { AppConfig } from '../../src/config/index.ts'
 
 function env(name: string): string {
@@ -36,4 +37,24 @@ export async function useDevelopmentAccount(page: Page, label: string, address: 
   await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: `${label} (${address.slice(0, 6)}…${address.slice(-4)})` })
   await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
   await expect(statusStrip(page)).toContainText(`development wallet (${label})`)
+}
+
+/**
+ * A patient's page and a doctor's, each in a Chromium of its own, as two people's computers are;
+ * `config` points both at a stack the test runs itself. `close` ends both browsers.
+ */
+export async function twoPeoplesPages(config?: AppConfig): Promise<{ patient: Page; doctor: Page; close: () => Promise<void> }> {
+  const browsers: Browser[] = []
+  const close = async (): Promise<void> => {
+    await Promise.all(browsers.map((browser) => browser.close()))
+  }
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
+    const [patient, doctor] = (await Promise.all(browsers.map((browser) => browser.newPage()))) as [Page, Page]
+    if (config !== undefined) for (const page of [patient, doctor]) await useConfig(page, config)
+    return { patient, doctor, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
 }

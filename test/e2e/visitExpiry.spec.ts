@@ -1,13 +1,12 @@
 // A grant that expires during a visit: the doctor's app says their access ended and withdraws the
 // form, and the patient's app moves the history to a new key and says so. The test runs its own
 // chain (and relay), whose clock it moves a day on.
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import path from 'node:path'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { startLocalStack, type LocalStack } from '../../scripts/stack/localStack.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, expectStackLive, useConfig, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, expectStackLive, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[1]
 if (doctorAccount === undefined) throw new Error('no development account 1')
@@ -22,16 +21,8 @@ test('a grant that expires during the visit ends the doctor’s access and moves
   test.setTimeout(150_000)
   const root = path.resolve(import.meta.dirname, '../..')
   const stack: LocalStack = await startLocalStack({ chainPort: await freePort(), relayPort: await freePort(), compile: false, relayKeyFile: path.join(root, '.stack', 'e2e-expiry-relay.key') })
-  const browsers: Browser[] = []
+  const { patient, doctor, close } = await twoPeoplesPages(stack.config)
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const pages: Page[] = []
-    for (const browser of browsers) {
-      const page = await browser.newPage()
-      await useConfig(page, stack.config)
-      pages.push(page)
-    }
-    const [patient, doctor] = pages as [Page, Page]
     await patient.goto(`${appUrl()}#/visit`)
     await expectStackLive(patient)
     await patient.getByRole('button', { name: 'Start a visit' }).click()
@@ -69,7 +60,7 @@ test('a grant that expires during the visit ends the doctor’s access and moves
     )
     await expect(patient.getByRole('region', { name: 'Who has access now' })).not.toContainText(doctorAccount.address.slice(0, 6))
   } finally {
-    await Promise.all(browsers.map((b) => b.close()))
+    await close()
     await stack.stop()
   }
 })

@@ -1,11 +1,10 @@
 // The patient's wallet refuses the grant transaction: nothing is shared, the request stays open
 // with a clear message, the doctor keeps waiting, and the patient's next approval goes through.
 // Both people use a browser wallet (EIP-6963) whose answers the test controls.
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { appUrl, stackConfig, statusStrip } from './fixtures.ts'
+import { appUrl, stackConfig, statusStrip, twoPeoplesPages } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 // Anvil's accounts 7 and 8: funded on the local chain, and used by no other test.
@@ -25,12 +24,8 @@ async function connectWallet(page: Page, name: string): Promise<void> {
 test("the patient's wallet refuses the grant: nothing is shared, the request stays, and approving again works", async () => {
   test.setTimeout(120_000)
   const config = stackConfig()
-  const browsers: Browser[] = []
+  const { patient, doctor, close } = await twoPeoplesPages()
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
-    const patient = await patientBrowser.newPage()
-    const doctor = await doctorBrowser.newPage()
     // The patient's wallet signs (their keys open) but refuses transactions, until the test allows them.
     const refused = ['eth_sendTransaction']
     await injectWallet(patient, { name: 'Patient Wallet', privateKey: patientKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id, refuse: refused })
@@ -63,6 +58,6 @@ test("the patient's wallet refuses the grant: nothing is shared, the request sta
     await expect(doctor.getByText(/^Access granted: /)).toBeVisible({ timeout: 30_000 })
     await expect(patient.getByRole('list', { name: 'Current grants' })).toContainText(`Dr ${doctorAddress.slice(0, 6)}…${doctorAddress.slice(-4)}`)
   } finally {
-    await Promise.all(browsers.map((b) => b.close()))
+    await close()
   }
 })

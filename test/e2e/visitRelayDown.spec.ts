@@ -1,13 +1,12 @@
 // A relay that is down during a visit: the doctor's request fails with a message that names the
 // relay, nothing is lost, and a visit works again once the relay is back. A patient whose app has
 // no relay cannot hand out an invite no one could use. The test runs its own relay.
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import path from 'node:path'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { startRelay } from '../../scripts/stack/relay.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, expectStackLive, stackConfig, statusStrip, useConfig, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, expectStackLive, stackConfig, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const keyFile = path.resolve(import.meta.dirname, '../../.stack/e2e-visit-relay.key')
 const doctorAccount = developmentAccounts[1]
@@ -17,16 +16,8 @@ test('a relay that is down: a clear message, no invite no one could use, and the
   test.setTimeout(120_000)
   const port = await freePort()
   let relay = await startRelay({ port, keyFile })
-  const browsers: Browser[] = []
+  const { patient, doctor, close } = await twoPeoplesPages({ ...stackConfig(), relays: [relay.multiaddr] })
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const pages: Page[] = []
-    for (const browser of browsers) {
-      const page = await browser.newPage()
-      await useConfig(page, { ...stackConfig(), relays: [relay.multiaddr] })
-      pages.push(page)
-    }
-    const [patient, doctor] = pages as [Page, Page]
     await patient.goto(`${appUrl()}#/visit`)
     await expectStackLive(patient)
     await useDevelopmentAccount(doctor, 'Doctor', doctorAccount.address)
@@ -61,7 +52,7 @@ test('a relay that is down: a clear message, no invite no one could use, and the
     await request.getByRole('button', { name: 'Decline' }).click()
     await expect(doctor.getByText('The patient declined. Nothing was shared.')).toBeVisible()
   } finally {
-    await Promise.all(browsers.map((b) => b.close()))
+    await close()
     await relay.stop()
   }
 })

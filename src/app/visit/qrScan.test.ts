@@ -1,8 +1,7 @@
 import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
-import { createVisitInvite, encodeVisitInvite } from '../../p2p/visitInvite.ts'
 import { readQrCode, type Frame } from './qrScan.ts'
-import { visitLink } from './visitLink.ts'
+import { sampleVisitLink } from './sampleVisitLink.ts'
 import { VISIT_QR_OPTIONS } from './visitQrCode.ts'
 
 /** Paints `text`'s QR code, as the patient's page encodes it, black on white into an RGBA frame. */
@@ -24,16 +23,7 @@ function paintQr(text: string, { scale, width, height, left = 0, top = 0 }: { sc
   return { data, width, height }
 }
 
-const link = visitLink(
-  'https://ipfs.example/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/',
-  encodeVisitInvite(
-    createVisitInvite({
-      addresses: ['/ip4/10.233.0.1/tcp/39091/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'],
-      patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
-      chainId: 31337
-    })
-  )
-)
+const link = sampleVisitLink
 
 describe('readQrCode', () => {
   it('reads back a visit link encoded the way the patient page encodes it, quiet zone and all', () => {

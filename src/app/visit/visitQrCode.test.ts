@@ -1,19 +1,9 @@
 import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
-import { createVisitInvite, encodeVisitInvite } from '../../p2p/visitInvite.ts'
-import { visitLink } from './visitLink.ts'
+import { sampleVisitLink } from './sampleVisitLink.ts'
 import { VISIT_QR_OPTIONS, visitQrImage } from './visitQrCode.ts'
 
-const link = visitLink(
-  'https://ipfs.example/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/',
-  encodeVisitInvite(
-    createVisitInvite({
-      addresses: ['/ip4/10.233.0.1/tcp/39091/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'],
-      patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
-      chainId: 31337
-    })
-  )
-)
+const link = sampleVisitLink
 
 const SVG_PREFIX = 'data:image/svg+xml;utf8,'
 

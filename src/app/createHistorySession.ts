@@ -244,8 +244,7 @@ export function createHistorySession(app: AppStore): HistorySession {
       let walletKeys = await loadWalletKeys(store, address)
       let binding = await store.get(vaultNames(address).binding)
       let saving: Promise<unknown> = Promise.resolve()
-      const locked = walletKeys === undefined || binding === undefined
-      if (locked && !interactive) {
+      if ((walletKeys === undefined || binding === undefined) && !interactive) {
         show({ state: 'locked' })
         return
       }

@@ -1,21 +1,15 @@
 // What a grant opens: record categories (one contract bit each) and the "may write" bit,
 // as names the app uses and the bitmask the contract stores.
+import { CATEGORIES, CATEGORY_WORDS, type Category } from '../history/categories.ts'
 import { ChainError } from './ChainError.ts'
 
-/** The record categories in the order of their bits in the contract's scope (bit 0 first). */
-export const recordCategories = [
-  'conditions',
-  'medications',
-  'allergies',
-  'procedures',
-  'immunizations',
-  'results',
-  'reports',
-  'familyHistory',
-  'notes'
-] as const
+/**
+ * The record categories in the order of their bits in the contract's scope (bit 0 first): the
+ * history's list itself, as the data keys a grant hands over are one per category in this order.
+ */
+export const recordCategories = CATEGORIES
 
-export type RecordCategory = (typeof recordCategories)[number]
+export type RecordCategory = Category
 
 /** What a doctor may see and do: the categories they may read and whether they may add records. */
 export interface Scope {
@@ -26,18 +20,6 @@ export interface Scope {
 /** The contract's "may write" bit (bit 15), above the category bits. */
 export const MAY_WRITE_BIT = 0x8000
 const CATEGORY_BITS = (1 << recordCategories.length) - 1
-
-const categoryWords: Record<RecordCategory, string> = {
-  conditions: 'conditions',
-  medications: 'medications',
-  allergies: 'allergies',
-  procedures: 'procedures',
-  immunizations: 'immunizations',
-  results: 'results',
-  reports: 'reports',
-  familyHistory: 'family history',
-  notes: 'notes'
-}
 
 /** The scope as the contract's bitmask; a scope with no category is refused, since it opens nothing. */
 export function encodeScope(scope: Scope): number {
@@ -68,5 +50,5 @@ export function describeScope(scope: Scope): string {
   const chosen = recordCategories.filter((category) => scope.categories.includes(category))
   if (chosen.length === 0) return `${access} to no records`
   if (chosen.length === recordCategories.length) return `${access} to all records`
-  return `${access} to ${chosen.map((category) => categoryWords[category]).join(', ')}`
+  return `${access} to ${chosen.map((category) => CATEGORY_WORDS[category]).join(', ')}`
 }

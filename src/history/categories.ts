@@ -17,6 +17,19 @@ export const CATEGORIES = [
 
 export type Category = (typeof CATEGORIES)[number]
 
+/** Each category as a patient or doctor reads it, in grants and in refusals. */
+export const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
+  conditions: 'conditions',
+  medications: 'medications',
+  allergies: 'allergies',
+  procedures: 'procedures',
+  immunizations: 'immunizations',
+  results: 'results',
+  reports: 'reports',
+  familyHistory: 'family history',
+  notes: 'notes (requests, visits and outcomes)'
+}
+
 /** Which category each record type belongs to; by type alone, so a grant means the same for every record of a type. */
 export const CATEGORY_OF_TYPE: Readonly<Record<RecordType, Category>> = {
   Condition: 'conditions',

@@ -2,21 +2,9 @@
 // bound into the envelope (src/crypto), and after decryption the entry must agree
 // with both, so a sealed entry cannot be replayed under another id or writer.
 import { categoryKeysFor, CryptoError, keyForEpoch, openRecordWithAny, parseEnvelope, sealingKey, sealRecord, type EpochKeyring, type RecordEnvelope } from '../crypto/index.ts'
-import { CATEGORIES, categoryOf, type Category } from './categories.ts'
+import { CATEGORIES, CATEGORY_WORDS, categoryOf } from './categories.ts'
 import { HistoryError } from './HistoryError.ts'
 import { parseEntry, serializeEntry, toAddress, type EntryOptions, type HistoryEntry } from './historyEntry.ts'
-
-const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
-  conditions: 'conditions',
-  medications: 'medications',
-  allergies: 'allergies',
-  procedures: 'procedures',
-  immunizations: 'immunizations',
-  results: 'results',
-  reports: 'reports',
-  familyHistory: 'family history',
-  notes: 'notes (requests, visits and outcomes)'
-}
 
 // Which category's key opened entries so far, per keyring: the likeliest key is tried first, so a
 // history of mostly one kind (results, typically) opens at one try per entry, not up to nine.

@@ -58,3 +58,9 @@ export async function twoPeoplesPages(config?: AppConfig): Promise<{ patient: Pa
     throw error
   }
 }
+
+/** On the join screen of an invite: the doctor gives the name the patient will see and asks for access. */
+export async function askForAccess(doctor: Page, name: string): Promise<void> {
+  await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill(name)
+  await doctor.getByRole('button', { name: 'Ask for access' }).click()
+}

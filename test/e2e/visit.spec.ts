@@ -5,7 +5,7 @@ import { chromium, expect, test, type Browser } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { createVisitInvite, encodeVisitInvite } from '../../src/p2p/visitInvite.ts'
-import { appUrl, expectStackLive, stackConfig, statusStrip, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, stackConfig, statusStrip, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[4]
 if (doctorAccount === undefined) throw new Error('no development account 4')
@@ -29,8 +29,7 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     await useDevelopmentAccount(doctor, 'Second doctor', doctorAccount.address)
     await doctor.goto(link)
     await expectStackLive(doctor, 'Second doctor')
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Ada Lovelace')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Ada Lovelace')
 
     // The patient sees who asks, with the name marked as self-declared, and decides.
     const request = patient.getByRole('region', { name: 'Request from Dr Ada Lovelace' })

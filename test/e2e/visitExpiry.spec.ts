@@ -6,7 +6,7 @@ import path from 'node:path'
 import { startLocalStack, type LocalStack } from '../../scripts/stack/localStack.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, expectStackLive, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[1]
 if (doctorAccount === undefined) throw new Error('no development account 1')
@@ -31,8 +31,7 @@ test('a grant that expires during the visit ends the doctor’s access and moves
     await useDevelopmentAccount(doctor, 'Doctor', doctorAccount.address)
     await expectStackLive(doctor, 'Doctor')
     await doctor.goto(link)
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Chien-Shiung Wu')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Chien-Shiung Wu')
 
     const request = patient.getByRole('region', { name: 'Request from Dr Chien-Shiung Wu' })
     await expect(request).toContainText(doctorAccount.address, { timeout: 30_000 })

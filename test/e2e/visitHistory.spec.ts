@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright'
 import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { expectStackLive, statusStrip, useDevelopmentAccount } from './fixtures.ts'
+import { askForAccess, expectStackLive, statusStrip, useDevelopmentAccount } from './fixtures.ts'
 
 const patientAccount = developmentAccounts[5]
 const doctorAccount = developmentAccounts[6]
@@ -54,8 +54,7 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     await useDevelopmentAccount(doctor, 'Third doctor', doctorAccount.address)
     await doctor.goto(link)
     await expectStackLive(doctor, 'Third doctor')
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Grace Hopper')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Grace Hopper')
 
     const request = patient.getByRole('region', { name: 'Request from Dr Grace Hopper' })
     await request.getByRole('checkbox', { name: /They may add records/ }).check()

@@ -5,7 +5,7 @@
 import { chromium, expect, test, type Browser, type Locator } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[1]
 if (doctorAccount === undefined) throw new Error('no development account 1')
@@ -41,8 +41,7 @@ test('the patient page closes mid-sync and comes back; the doctor ends with ever
     await useDevelopmentAccount(doctor, 'Doctor', doctorAccount.address)
     await doctor.goto(link)
     await expectStackLive(doctor, 'Doctor')
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Offline Test')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Offline Test')
     const request = patient.getByRole('region', { name: 'Request from Dr Offline Test' })
     await expect(request.getByRole('button', { name: 'Approve' })).toBeVisible({ timeout: 30_000 })
     // A slow doctor's device, so that the patient's page closes in the middle of the transfer (which

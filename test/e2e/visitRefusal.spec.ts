@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { appUrl, stackConfig, statusStrip, twoPeoplesPages } from './fixtures.ts'
+import { appUrl, askForAccess, stackConfig, statusStrip, twoPeoplesPages } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 // Anvil's accounts 7 and 8: funded on the local chain, and used by no other test.
@@ -38,8 +38,7 @@ test("the patient's wallet refuses the grant: nothing is shared, the request sta
 
     await connectWallet(doctor, 'Doctor Wallet')
     await doctor.goto(link)
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Grace Hopper')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Grace Hopper')
 
     const request = patient.getByRole('region', { name: 'Request from Dr Grace Hopper' })
     await expect(request).toContainText(doctorAddress, { timeout: 30_000 })

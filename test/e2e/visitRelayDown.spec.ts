@@ -6,7 +6,7 @@ import path from 'node:path'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { startRelay } from '../../scripts/stack/relay.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, expectStackLive, stackConfig, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, stackConfig, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const keyFile = path.resolve(import.meta.dirname, '../../.stack/e2e-visit-relay.key')
 const doctorAccount = developmentAccounts[1]
@@ -29,8 +29,7 @@ test('a relay that is down: a clear message, no invite no one could use, and the
     await relay.stop()
     await expect(statusStrip(doctor)).toContainText('relay unreachable, retrying', { timeout: 8_000 })
     await doctor.goto(link)
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Lise Meitner')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Lise Meitner')
     await expect(doctor.getByRole('alert')).toContainText("Could not reach the patient's device: your app is not connected to the relay", { timeout: 30_000 })
     // A new invite now would name no way in: the patient's app says why instead of showing one.
     await expect(statusStrip(patient)).toContainText('relay unreachable, retrying', { timeout: 8_000 })
@@ -45,8 +44,7 @@ test('a relay that is down: a clear message, no invite no one could use, and the
     await patient.getByRole('button', { name: 'Start a visit' }).click()
     const second = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
     await doctor.goto(second)
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Lise Meitner')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Lise Meitner')
     const request = patient.getByRole('region', { name: 'Request from Dr Lise Meitner' })
     await expect(request).toContainText(doctorAccount.address, { timeout: 30_000 })
     await request.getByRole('button', { name: 'Decline' }).click()

@@ -11,7 +11,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { readQrCode } from '../../src/app/visit/qrScan.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { fakeCameraArgs, writeQrVideo } from './fakeCamera.ts'
-import { appUrl, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[4]
 if (doctorAccount === undefined) throw new Error('no development account 4')
@@ -93,8 +93,7 @@ test("a doctor scans the patient's QR code with the camera and joins the visit",
 
     // The scanned invite reaches the patient's browser.
     await expectStackLive(doctor, 'Second doctor')
-    await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill('Dr Rosalind Franklin')
-    await doctor.getByRole('button', { name: 'Ask for access' }).click()
+    await askForAccess(doctor, 'Dr Rosalind Franklin')
     const request = patient.getByRole('region', { name: 'Request from Dr Rosalind Franklin' })
     await expect(request).toContainText(doctorAccount.address, { timeout: 30_000 })
     await request.getByRole('button', { name: 'Decline' }).click()

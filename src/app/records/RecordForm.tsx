@@ -4,7 +4,7 @@
 import { createSignal, createUniqueId, For, Match, Show, Switch, type JSX } from 'solid-js'
 import { createStore, reconcile } from 'solid-js/store'
 import { buildRecord, HistoryError, RECORD_KINDS, type Address, type HistoryRecord, type RecordKind } from '../../history/index.ts'
-import { ErrorBanner } from '../ErrorBanner.tsx'
+import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { Icd10Combobox } from './Icd10Combobox.tsx'
 import {
   addedMessage,

@@ -3,7 +3,7 @@
 // exactly as opening the link would.
 import { useNavigate } from '@solidjs/router'
 import { createSignal, onCleanup, Show, type JSX } from 'solid-js'
-import { ErrorBanner } from '../ErrorBanner.tsx'
+import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { describeCameraError, grabFrame, openCamera, releaseCamera } from './camera.ts'
 import type { Frame } from './qrScan.ts'
 import { readVisitLink } from './readVisitLink.ts'

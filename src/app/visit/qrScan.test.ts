@@ -1,7 +1,7 @@
 import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
 import { readQrCode, type Frame } from './qrScan.ts'
-import { sampleVisitLink } from './sampleVisitLink.ts'
+import { sampleVisitLink } from '../../../test/support/sampleVisitLink.ts'
 import { VISIT_QR_OPTIONS } from './visitQrCode.ts'
 
 /** Paints `text`'s QR code, as the patient's page encodes it, black on white into an RGBA frame. */

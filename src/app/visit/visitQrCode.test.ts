@@ -1,6 +1,6 @@
 import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
-import { sampleVisitLink } from './sampleVisitLink.ts'
+import { sampleVisitLink } from '../../../test/support/sampleVisitLink.ts'
 import { VISIT_QR_OPTIONS, visitQrImage } from './visitQrCode.ts'
 
 const link = sampleVisitLink

@@ -1,0 +1,70 @@
+// Registering the user's encryption key: one wallet signature derives the X25519 key
+// on this device; only its public half goes on-chain, in the key registry.
+import { createMemo, createResource, createSignal, type Accessor } from 'solid-js'
+import type { Hex } from 'viem'
+import { readEncryptionKey } from '../../chain/index.ts'
+import type { AppStore } from '../shell/createAppStore.ts'
+import { ledgerContext } from '../shell/ledgerContext.ts'
+import { loadState } from '../ui/loadState.ts'
+import { registerEncryptionKey } from './registerEncryptionKey.ts'
+
+export type RegistrationStep =
+  | { step: 'idle' }
+  | { step: 'signing' }
+  | { step: 'sending' }
+  | { step: 'done'; blockNumber: bigint; transactionHash: Hex }
+  | { step: 'failed'; error: string }
+
+export type RegisteredKey =
+  | { state: 'unknown' }
+  | { state: 'loading' }
+  | { state: 'none' }
+  | { state: 'registered'; key: Hex }
+  | { state: 'failed'; error: string }
+
+export interface KeyRegistration {
+  /** What the chain says about the connected wallet's key. */
+  registered: Accessor<RegisteredKey>
+  step: Accessor<RegistrationStep>
+  register(): Promise<void>
+}
+
+export function createKeyRegistration(app: AppStore): KeyRegistration {
+  const [step, setStep] = createSignal<RegistrationStep>({ step: 'idle' })
+
+  const source = () => {
+    const context = ledgerContext(app)
+    return context === undefined ? undefined : { client: context.client, registry: context.registry, user: context.wallet.address }
+  }
+  const [registeredKey, { refetch }] = createResource(source, ({ client, registry, user }) => readEncryptionKey(client, { registry, user }))
+  const registered = createMemo<RegisteredKey>(() => {
+    const state = loadState(registeredKey, source() !== undefined)
+    switch (state.state) {
+      case 'no-wallet':
+        return { state: 'unknown' }
+      case 'ready':
+        return state.value === null ? { state: 'none' } : { state: 'registered', key: state.value }
+      default:
+        return state
+    }
+  })
+
+  const register = async (): Promise<void> => {
+    const s = source()
+    const wallet = app.wallet()
+    if (s === undefined || wallet.state !== 'connected') {
+      setStep({ step: 'failed', error: 'Connect a wallet first.' })
+      return
+    }
+    try {
+      setStep({ step: 'signing' })
+      const result = await registerEncryptionKey(s.client, wallet.wallet, s.registry, () => setStep({ step: 'sending' }))
+      setStep({ step: 'done', blockNumber: result.blockNumber, transactionHash: result.transactionHash })
+      await refetch()
+    } catch (error) {
+      setStep({ step: 'failed', error: error instanceof Error ? error.message : String(error) })
+    }
+  }
+
+  return { registered, step, register }
+}

@@ -1,0 +1,23 @@
+// One wallet signature derives the user's X25519 key on this device; only its public half
+// goes on-chain, in the key registry. Used by Settings and by a doctor joining a visit.
+import { hexToBytes, type Address, type Hex, type PublicClient } from 'viem'
+import { publishEncryptionKey, toChainError, type ConnectedWallet, type PublishEncryptionKeyResult } from '../../chain/index.ts'
+import { deriveEncryptionKey, keyDerivationMessage } from '../../crypto/index.ts'
+
+export async function registerEncryptionKey(
+  publicClient: PublicClient,
+  wallet: ConnectedWallet,
+  registry: Address,
+  onSigned?: () => void
+): Promise<PublishEncryptionKeyResult> {
+  const { client: walletClient, address } = wallet
+  let signature: Hex
+  try {
+    signature = await walletClient.signMessage({ account: walletClient.account ?? address, message: keyDerivationMessage(address) })
+  } catch (error) {
+    throw toChainError(error, 'sign the key derivation message')
+  }
+  const { publicKey } = deriveEncryptionKey(hexToBytes(signature))
+  onSigned?.()
+  return await publishEncryptionKey(publicClient, walletClient, { registry, publicKey })
+}

@@ -1,0 +1,40 @@
+// Routes use the URL hash, so the document stays at the IPFS CID root and any sub-path works.
+import { HashRouter, Route } from '@solidjs/router'
+import { lazy, type JSX } from 'solid-js'
+import { AppContext } from './AppContext.ts'
+import { createAppStore } from './createAppStore.ts'
+import { createHistorySession } from '../session/createHistorySession.ts'
+import { createVisits } from '../visit/createVisits.ts'
+import { HistorySessionContext } from '../session/HistorySessionContext.ts'
+import { HistoryPage } from '../timeline/HistoryPage.tsx'
+import { Shell } from './Shell.tsx'
+import { VisitsContext } from '../visit/VisitsContext.ts'
+
+const VisitPage = lazy(() => import('../visit/VisitPage.tsx'))
+const AuditPage = lazy(() => import('../consent/AuditPage.tsx'))
+const EmergencyPage = lazy(() => import('../emergency/EmergencyPage.tsx'))
+const SettingsPage = lazy(() => import('../settings/SettingsPage.tsx'))
+const NotFoundPage = lazy(() => import('./NotFoundPage.tsx'))
+
+export function App(): JSX.Element {
+  const store = createAppStore()
+  const session = createHistorySession(store)
+  const visits = createVisits(store, session)
+  return (
+    <AppContext.Provider value={store}>
+      <VisitsContext.Provider value={visits}>
+      <HistorySessionContext.Provider value={session}>
+      <HashRouter root={Shell}>
+        <Route path="/" component={HistoryPage} />
+        <Route path="/visit" component={VisitPage} />
+        <Route path="/visit/join/:invite" component={VisitPage} />
+        <Route path="/audit" component={AuditPage} />
+        <Route path="/emergency" component={EmergencyPage} />
+        <Route path="/settings" component={SettingsPage} />
+        <Route path="*" component={NotFoundPage} />
+      </HashRouter>
+      </HistorySessionContext.Provider>
+      </VisitsContext.Provider>
+    </AppContext.Provider>
+  )
+}

@@ -1,0 +1,153 @@
+// The app's state in one place: deployment config, chain status, the wallet in use,
+// and the browser's peer-to-peer node. Components read it; they do not fetch or dial.
+import { createSignal, onCleanup, type Accessor } from 'solid-js'
+import type { PublicClient } from 'viem'
+import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatus, type ConnectedWallet } from '../../chain/index.ts'
+import { LOCAL_CHAIN_ID, loadConfig, type AppConfig } from '../../config/index.ts'
+import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
+
+export type ConfigState = { state: 'loading' } | { state: 'ready'; config: AppConfig } | { state: 'failed'; error: string }
+
+export type WalletState =
+  | { state: 'none' }
+  | { state: 'connecting'; name: string }
+  | { state: 'connected'; wallet: ConnectedWallet }
+
+export interface AppStore {
+  config: Accessor<ConfigState>
+  chainStatus: Accessor<ChainStatus | undefined>
+  publicClient: Accessor<PublicClient | undefined>
+  wallet: Accessor<WalletState>
+  walletError: Accessor<string | undefined>
+  p2pStatus: Accessor<P2PStatus | undefined>
+  p2pNode: Accessor<P2PNode | undefined>
+  isLocalChain: Accessor<boolean>
+  connectDevelopmentWallet(accountIndex: number): Promise<void>
+  connectBrowserWallet(id: string, name: string): Promise<void>
+  disconnectWallet(): void
+}
+
+const WALLET_CHOICE_KEY = 'anamnesis.wallet'
+
+type WalletChoice = { kind: 'development'; index: number } | { kind: 'browser'; id: string; name: string }
+
+function readWalletChoice(): WalletChoice | undefined {
+  try {
+    const raw = localStorage.getItem(WALLET_CHOICE_KEY)
+    if (raw === null) return undefined
+    const parsed = JSON.parse(raw) as Partial<{ kind: string; index: number; id: string; name: string }>
+    if (parsed.kind === 'development' && typeof parsed.index === 'number') return { kind: 'development', index: parsed.index }
+    if (parsed.kind === 'browser' && typeof parsed.id === 'string') return { kind: 'browser', id: parsed.id, name: parsed.name ?? 'Browser wallet' }
+  } catch {
+    // A damaged preference is not worth an error: fall back to the default.
+  }
+  return undefined
+}
+
+export function createAppStore(): AppStore {
+  const [config, setConfig] = createSignal<ConfigState>({ state: 'loading' })
+  const [chainStatus, setChainStatus] = createSignal<ChainStatus>()
+  const [publicClient, setPublicClient] = createSignal<PublicClient>()
+  const [wallet, setWallet] = createSignal<WalletState>({ state: 'none' })
+  const [walletError, setWalletError] = createSignal<string>()
+  const [p2pStatus, setP2PStatus] = createSignal<P2PStatus>()
+  const [p2pNode, setP2PNode] = createSignal<P2PNode>()
+  const cleanups: (() => void)[] = []
+  onCleanup(() => {
+    for (const cleanup of cleanups) cleanup()
+    void p2pNode()?.stop()
+  })
+
+  const isLocalChain = (): boolean => {
+    const c = config()
+    return c.state === 'ready' && c.config.chain.id === LOCAL_CHAIN_ID
+  }
+
+  // Start loading the p2p code at once, in parallel with config.json.
+  const p2pModule = import('../../p2p/index.ts')
+
+  const useWallet = async (name: string, connect: (config: AppConfig) => Promise<ConnectedWallet>, choice: WalletChoice): Promise<void> => {
+    const c = config()
+    if (c.state !== 'ready') return
+    const previous = wallet()
+    setWalletError(undefined)
+    setWallet({ state: 'connecting', name })
+    try {
+      const connected = await connect(c.config)
+      setWallet({ state: 'connected', wallet: connected })
+      localStorage.setItem(WALLET_CHOICE_KEY, JSON.stringify(choice))
+    } catch (error) {
+      setWallet(previous.state === 'connecting' ? { state: 'none' } : previous)
+      setWalletError(error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  const store: AppStore = {
+    config,
+    chainStatus,
+    publicClient,
+    wallet,
+    walletError,
+    p2pStatus,
+    p2pNode,
+    isLocalChain,
+    async connectDevelopmentWallet(index) {
+      const { connectDevelopmentWallet } = await import('../../chain/index.ts')
+      await useWallet('development wallet', (c) => connectDevelopmentWallet(index, chainFromSettings(c.chain), LOCAL_CHAIN_ID), { kind: 'development', index })
+    },
+    async connectBrowserWallet(id, name) {
+      const { connectBrowserWallet } = await import('../../chain/index.ts')
+      await useWallet(name, (c) => connectBrowserWallet(id, chainFromSettings(c.chain)), { kind: 'browser', id, name })
+    },
+    disconnectWallet() {
+      setWallet({ state: 'none' })
+      setWalletError(undefined)
+      localStorage.removeItem(WALLET_CHOICE_KEY)
+    }
+  }
+
+  const start = async (): Promise<void> => {
+    let appConfig: AppConfig
+    try {
+      appConfig = await loadConfig()
+    } catch (error) {
+      setConfig({ state: 'failed', error: error instanceof Error ? error.message : String(error) })
+      return
+    }
+    setConfig({ state: 'ready', config: appConfig })
+
+    const client = createChainClient(appConfig.chain)
+    setPublicClient(client)
+    cleanups.push(watchChainStatus({ client, rpcUrl: appConfig.chain.rpcUrl, expectedChainId: appConfig.chain.id, onStatus: setChainStatus }))
+
+    void startP2P(appConfig)
+
+    // On the local chain the development wallet is the default; elsewhere the user picks a wallet.
+    const choice = readWalletChoice()
+    if (choice?.kind === 'browser') {
+      // Browser wallets announce themselves shortly after load; reconnecting asks the wallet, which may refuse.
+      setTimeout(() => void store.connectBrowserWallet(choice.id, choice.name), 300)
+    } else if (appConfig.chain.id === LOCAL_CHAIN_ID) {
+      void store.connectDevelopmentWallet(choice?.index ?? 0)
+    }
+  }
+
+  const startP2P = async (appConfig: AppConfig): Promise<void> => {
+    setP2PStatus({ state: 'starting', relay: { state: 'none' }, connections: { total: 0, direct: 0, relayed: 0 } })
+    try {
+      const { startP2PNode } = await p2pModule
+      const node = await startP2PNode({ relays: appConfig.relays, iceServers: appConfig.iceServers, onStatus: setP2PStatus })
+      setP2PNode(node)
+    } catch (error) {
+      setP2PStatus({
+        state: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+        relay: { state: 'none' },
+        connections: { total: 0, direct: 0, relayed: 0 }
+      })
+    }
+  }
+
+  void start()
+  return store
+}

@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.dependency-cruiser.cjs'] }, tsconfigRootDir: import.meta.dirname },
       globals: { ...globals.browser, ...globals.node }
     },
     rules: {
@@ -22,5 +22,16 @@ export default tseslint.config(
     }
   },
   { files: ['src/**/*.tsx'], ...solid },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked }
+  {
+    // Components are thin bindings: the network is reached through session and visit logic.
+    files: ['src/app/**/*.tsx'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Components do not fetch: load through a module of session, visit or a domain.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'CallExpression[callee.property.name=/^(dial|dialProtocol|newStream)$/]', message: 'Components do not dial: connect through the visit or session logic.' }
+      ]
+    }
+  },
+  { files: ['eslint.config.js', '.dependency-cruiser.cjs'], ...tseslint.configs.disableTypeChecked }
 )

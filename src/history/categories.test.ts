@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { CATEGORIES, CATEGORY_OF_TYPE, categoriesInMask, categoryBit, categoryMask, categoryOf } from './categories.ts'
+import { CATEGORIES, CATEGORY_OF_TYPE, categoryOf } from './categories.ts'
 import { oneOfEachType } from './recordFixtures.ts'
 import { RECORD_TYPES } from './recordTypes.ts'
 
 describe('categories', () => {
   it('keep their on-chain order: bit i is CATEGORIES[i] (pinned; append only)', () => {
     expect(CATEGORIES).toEqual(['conditions', 'medications', 'allergies', 'procedures', 'immunizations', 'results', 'reports', 'familyHistory', 'notes'])
-    expect(categoryBit('conditions')).toBe(1)
-    expect(categoryBit('notes')).toBe(256)
   })
 
   it('every record type has one, and every category holds a type', () => {
@@ -16,12 +14,5 @@ describe('categories', () => {
     const records = oneOfEachType()
     expect(categoryOf(records.MedicationRequest)).toBe('medications')
     expect(categoryOf(records.ServiceRequest)).toBe('notes')
-  })
-
-  it('masks round-trip, ignoring unknown bits', () => {
-    expect(categoryMask(['conditions', 'allergies'])).toBe(0b101)
-    expect(categoriesInMask(0b101 | (1 << 20))).toEqual(['conditions', 'allergies'])
-    expect(categoriesInMask(categoryMask(CATEGORIES))).toEqual([...CATEGORIES])
-    expect(categoryMask([])).toBe(0)
   })
 })

@@ -50,19 +50,3 @@ export const CATEGORY_OF_TYPE: Readonly<Record<RecordType, Category>> = {
 export function categoryOf(record: { resourceType: RecordType }): Category {
   return CATEGORY_OF_TYPE[record.resourceType]
 }
-
-export function categoryBit(category: Category): number {
-  return 1 << CATEGORIES.indexOf(category)
-}
-
-/** The scope bitmask for a set of categories (the contract adds its own "may write" bit). */
-export function categoryMask(categories: Iterable<Category>): number {
-  let mask = 0
-  for (const category of categories) mask |= categoryBit(category)
-  return mask
-}
-
-/** The categories in a scope bitmask; bits beyond the known categories are ignored. */
-export function categoriesInMask(mask: number): Category[] {
-  return CATEGORIES.filter((category) => (mask & categoryBit(category)) !== 0)
-}

@@ -7,10 +7,26 @@ import { DEMO_TAG } from './demoTag.ts'
 
 export function demoRecordsFor(patient: string, records: number): HistoryRecord[] {
   const demo = syntheticPatient({ records })
-  const subject = patient.toLowerCase()
   return latestVersions(demo.entries).map((entry) => {
-    const record = JSON.parse(JSON.stringify(entry.record).replaceAll(DEMO_PATIENT.toLowerCase(), subject)) as HistoryRecord
+    const record = moveToPatient(entry.record, patient)
     record.meta = { ...record.meta, tag: [...(record.meta?.tag ?? []), { ...DEMO_TAG }] }
     return record
   })
+}
+
+/**
+ * A copy of a demo record about `patient`: only references to the demo patient change
+ * (subject, patient), never text that happens to contain the demo patient's address.
+ */
+export function moveToPatient(record: HistoryRecord, patient: string): HistoryRecord {
+  const from = `Patient/${DEMO_PATIENT}`.toLowerCase()
+  const to = `Patient/${patient.toLowerCase()}`
+  const copy = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(copy)
+    if (typeof value !== 'object' || value === null) return value
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, key === 'reference' && typeof inner === 'string' && inner.toLowerCase() === from ? to : copy(inner)])
+    )
+  }
+  return copy(record) as HistoryRecord
 }

@@ -31,7 +31,7 @@ beforeAll(() => {
   for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json', 'fhir/r4/profiles-medplum.json']) {
     indexStructureDefinitionBundle(readJson(file) as Bundle)
   }
-})
+}, 20_000)
 
 /** Medplum's findings on a record, errors only, as "Type/id path: message" lines. */
 function problems(record: HistoryRecord): string[] {
@@ -122,5 +122,5 @@ describe('medplum validates our records as FHIR R4', () => {
     const given = demoRecordsFor(PATIENT, 1000)
     expect(given).toHaveLength(latestVersions(demo.entries).length)
     expect(allProblems(given)).toEqual([])
-  })
+  }, 20_000)
 })

@@ -26,7 +26,7 @@ import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { developmentAccounts } from '../src/chain/devAccounts.ts'
 import { createKeyring, currentKey, deriveWalletKeys, keyDerivationMessage, wrapDataKey } from '../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring } from '../src/history/index.ts'
-import { bloodPressureSeries } from '../src/history/recordFixtures.ts'
+import { bloodPressureSeries } from '../test/fixtures/recordFixtures.ts'
 import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
 import type { BenchPerson, HistoryBenchApi } from './history/benchPage.ts'
 

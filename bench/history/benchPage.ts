@@ -5,7 +5,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
 import { createKeyring, currentKey, decodeWrappedKey, deriveWalletKeys, encodeWrappedKey, wrapDataKey, type EpochKeyring, type WalletKeys } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
-import { bloodPressureSeries } from '../../src/history/recordFixtures.ts'
+import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
 
 /** A person as the Node side hands them over: the two wallet signatures, as hex. */

@@ -3,7 +3,7 @@ import { amendmentTrail, checkAppend, latestVersions, recordVersions } from './a
 import { CONDITION_CLINICAL } from './codeSystems.ts'
 import { HistoryError } from './HistoryError.ts'
 import { createEntry, type Address, type HistoryEntry } from './historyEntry.ts'
-import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
 const patient = PATIENT as Address

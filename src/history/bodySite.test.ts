@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bodySiteConcept, bodySitesOf, LATERALITY_EXTENSION, readBodySite } from './bodySite.ts'
 import { SNOMED_CT } from './codeSystems.ts'
-import { fixtureRecords } from './recordFixtures.ts'
+import { fixtureRecords } from '../../test/fixtures/recordFixtures.ts'
 
 describe('body sites', () => {
   it('are a SNOMED CT coding with a laterality qualifier extension', () => {

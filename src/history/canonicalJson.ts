@@ -1,9 +1,11 @@
 // Canonical JSON, so one entry has exactly one byte form: object keys sorted by
 // UTF-16 code units, no whitespace, strings and numbers as ECMAScript's JSON.stringify
-// prints them. For the values records hold this is RFC 8785 (JCS). Object properties
+// prints them. This is RFC 8785 (JCS), checked against its test vectors (vectors/jcs),
+// with one deliberate difference: a "__proto__" key, valid JSON that JCS would keep, is
+// refused, so a parsed entry can never touch an object's prototype. Object properties
 // whose value is undefined are left out, as JSON.stringify does; values JSON cannot
 // carry faithfully (NaN, Infinity, lone surrogates, non-plain objects, undefined in a
-// list) are refused.
+// list) are refused, as JCS requires for those it defines.
 import { HistoryError } from './HistoryError.ts'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/

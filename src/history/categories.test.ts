@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CATEGORIES, CATEGORY_OF_TYPE, categoryOf } from './categories.ts'
-import { oneOfEachType } from './recordFixtures.ts'
+import { oneOfEachType } from '../../test/fixtures/recordFixtures.ts'
 import { RECORD_TYPES } from './recordTypes.ts'
 
 describe('categories', () => {

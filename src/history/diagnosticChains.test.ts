@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildDiagnosticChains, recordLinks } from './diagnosticChains.ts'
 import { createEntry, type Address, type HistoryEntry } from './historyEntry.ts'
-import { DOCTOR, fixtureRecords, NOW, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
 const patient = PATIENT as Address

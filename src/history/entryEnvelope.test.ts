@@ -4,7 +4,7 @@ import { CATEGORIES } from './categories.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { createEntry, serializeEntry } from './historyEntry.ts'
-import { DOCTOR, fixtureRecords, NOW, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 
 const options = { now: NOW, patient: PATIENT }
 const keyring = createKeyring()

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { HistoryError } from './HistoryError.ts'
 import { createEntry, MAX_ENTRY_BYTES, parseEntry, patientReference, serializeEntry, validateEntry, type HistoryEntry } from './historyEntry.ts'
-import { DOCTOR, fixtureRecords, NOW, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 
 const options = { now: NOW, patient: PATIENT }
 const entry = (): HistoryEntry => createEntry({ record: fixtureRecords().osteoarthritis, writer: DOCTOR, ...options })

@@ -4,7 +4,7 @@ import { latestVersions } from './amendments.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { prepareAdd, prepareAddMany, prepareAmend } from './historyLog.ts'
-import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 
 describe('prepareAdd and prepareAmend, the pure steps of add and amend', () => {
   const { hypertension } = fixtureRecords()

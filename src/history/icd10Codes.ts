@@ -1,9 +1,28 @@
-// A small bundled list of common ICD-10 (WHO) codes with their English titles, for
-// picking a diagnosis without a terminology server. It is NOT the full classification
-// (about 12,000 codes): a few hundred codes met often in general practice, written for
-// this project. Any well-formed ICD-10 code may still be typed in; the list only helps
-// to find one. The third column holds everyday words a title does not contain
-// ("knee" for gonarthrosis), so that a search by those words finds the code too.
+// A small bundled list of common ICD-10 codes with their English titles, for picking a
+// diagnosis without a terminology server. It is NOT the full classification (about
+// 12,000 codes): a few hundred codes met often in general practice. Any well-formed
+// ICD-10 code may still be typed in; the list only helps to find one. The third column
+// holds everyday words a title does not contain ("knee" for gonarthrosis), so that a
+// search by those words finds the code too.
+//
+// Code system: WHO ICD-10. The list named no edition; its newest code, U07.1 (COVID-19,
+// WHO's 2020 emergency update), dates it to the 2019 version, WHO's last, with the
+// 2020 emergency codes. Records carry it as
+// http://hl7.org/fhir/sid/icd-10 (ICD_10 in codeSystems.ts). It is not ICD-10-CM: the US
+// modification shares the shape but not every code or title (CM has no A09.0, and its
+// M17.1 is "Unilateral primary osteoarthritis of knee", not "Other primary gonarthrosis").
+//
+// Selection and titles: chosen and typed by hand for this project (first committed in
+// 7b91908), not generated from a WHO file. Titles follow WHO's English wording and
+// British spelling; where WHO's four-character title reads only beneath its category
+// (C50.9 "Breast, unspecified" under C50 "Malignant neoplasm of breast") the category's
+// words are joined in. No WHO code file that may be committed was found to check them
+// against, so the titles are unverified against an authoritative list.
+//
+// Licence: ICD-10 is (c) World Health Organization. It is neither public domain nor
+// openly licensed; the terms for shipping these codes and titles in Anamnesis are not
+// settled. ICD-10-CM (CDC NCHS) is public domain, and moving to it would mean new
+// codes, titles and code system URI for the diagnosis forms.
 
 /** [code, WHO English title, extra search words]. */
 export type Icd10Row = readonly [code: string, title: string, keywords?: string]

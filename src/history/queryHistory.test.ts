@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CONDITION_VERIFICATION } from './codeSystems.ts'
 import { createEntry, type Address, type HistoryEntry } from './historyEntry.ts'
 import { queryHistory } from './queryHistory.ts'
-import { DOCTOR, fixtureRecords, NOW, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
 const patient = PATIENT as Address

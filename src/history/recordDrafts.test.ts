@@ -21,7 +21,7 @@ import {
   RECORD_KINDS,
   type RecordDraft
 } from './recordDrafts.ts'
-import { DOCTOR, NOW, PATIENT } from './recordFixtures.ts'
+import { DOCTOR, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import { recordKey, type HistoryRecord } from './recordTypes.ts'
 import { validateRecord } from './validateRecord.ts'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CONDITION_CLINICAL } from './codeSystems.ts'
 import { recordPeriod } from './recordPeriod.ts'
-import { fixtureRecords } from './recordFixtures.ts'
+import { fixtureRecords } from '../../test/fixtures/recordFixtures.ts'
 
 const r = fixtureRecords()
 

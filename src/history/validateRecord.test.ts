@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { bodySiteConcept, LATERALITY_EXTENSION } from './bodySite.ts'
 import { SNOMED_CT } from './codeSystems.ts'
 import { HistoryError, type HistoryErrorCode } from './HistoryError.ts'
-import { NOW, oneOfEachType, PATIENT } from './recordFixtures.ts'
+import { NOW, oneOfEachType, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import { RECORD_TYPES, type RecordType } from './recordTypes.ts'
 import { validateRecord } from './validateRecord.ts'
 

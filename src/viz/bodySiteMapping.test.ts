@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bodySitesOf } from '../history/index.ts'
 import { snomedConceptIdProblem } from '../history/codeSystems.ts'
-import { fixtureRecords } from '../history/recordFixtures.ts'
+import { fixtureRecords } from '../../test/fixtures/recordFixtures.ts'
 import { locateBodySite, SNOMED_PARENTS, SNOMED_SITES } from './bodySiteMapping.ts'
 import { PAIRED_BASES, REGION_BY_ID, REGIONS } from './bodyMapRegions.ts'
 import { FIGURES } from './art/bodyArt.generated.ts'

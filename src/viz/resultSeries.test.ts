@@ -1,7 +1,7 @@
 import type { Observation } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
 import { codeSystems, entryPeriod, type HistoryEntry } from '../history/index.ts'
-import { bloodPressureSeries, fixtureRecords, DOCTOR, PATIENT } from '../history/recordFixtures.ts'
+import { bloodPressureSeries, fixtureRecords, DOCTOR, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import { describePoint, describeSeries, formatRange, interpret, resultSeries, type ResultSource } from './resultSeries.ts'
 import { DEMO_PATIENT, syntheticPatient } from './syntheticPatient.ts'
 import { buildTimelineModel } from './timelineModel.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildDiagnosticChains, buildRecord, createEntry, draftDiagnosis, draftSymptom, HistoryError, RECORD_KINDS, type HistoryRecord } from '../../history/index.ts'
-import { DOCTOR, NOW, PATIENT } from '../../history/recordFixtures.ts'
+import { DOCTOR, NOW, PATIENT } from '../../../test/fixtures/recordFixtures.ts'
 import {
   addedMessage,
   BODY_SITE_OPTIONS,

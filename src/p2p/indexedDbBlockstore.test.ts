@@ -1,5 +1,5 @@
 // What IndexedDbBlockstore promises beyond the interface-blockstore contract, which
-// test/conformance/blockstores.test.ts checks: blockstore-idb's layout and its own not-found message.
+// test/conformance/blockstores.test.ts checks: blockstore-idb's layout, and no more stored than the block.
 import { IDBFactory } from 'fake-indexeddb'
 import { base32upper } from 'multiformats/bases/base32'
 import { describe, expect, it } from 'vitest'
@@ -38,6 +38,26 @@ describe('IndexedDbBlockstore', () => {
     await store.open()
     const missing = encodeBlock({ missing: true })
     await expect(all(store.get(missing.cid))).rejects.toThrow(`Block ${missing.cid.toString()} is not in this blockstore`)
+    await store.close()
+  })
+
+  // IndexedDB clones a Uint8Array with the whole ArrayBuffer it views: a block decoded out of a
+  // larger message (bitswap's protobuf reader hands out such views) would store the message with it.
+  it('stores only the block, not the whole buffer that the given bytes are a view of', async () => {
+    const store = new IndexedDbBlockstore('anamnesis/blocks', new IDBFactory())
+    await store.open()
+    const [alone, batched] = [encodeBlock({ visit: 2 }), encodeBlock({ visit: 3 })]
+    const message = new Uint8Array(1 << 20)
+    message.set(alone.bytes, 1000)
+    message.set(batched.bytes, 2000)
+    await store.put(alone.cid, message.subarray(1000, 1000 + alone.bytes.length))
+    const put = await all(store.putMany([{ cid: batched.cid, bytes: message.subarray(2000, 2000 + batched.bytes.length) }]))
+    expect(put).toEqual([batched.cid])
+    for (const { cid, bytes } of [alone, batched]) {
+      const [stored] = await all(store.get(cid))
+      expect(stored).toEqual(bytes)
+      expect(stored?.buffer.byteLength).toBe(bytes.length)
+    }
     await store.close()
   })
 })

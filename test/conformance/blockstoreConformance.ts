@@ -192,11 +192,15 @@ export function blockstoreConformance<B extends Blockstore>(name: string, subjec
         for (const { cid } of batch.slice(10)) expect(await has(store, cid)).toBe(true)
       })
 
-      it('putMany, getMany and deleteMany of nothing yield nothing', async () => {
+      it('an empty store lists nothing; putMany, getMany and deleteMany of nothing yield nothing and change nothing', async () => {
+        expect(await all(store.getAll())).toEqual([])
+        const one = block('one')
+        await put(store, one.cid, one.bytes)
         expect(await all(store.putMany([]))).toEqual([])
         expect(await all(store.getMany([]))).toEqual([])
         expect(await all(store.deleteMany([]))).toEqual([])
-        expect(await all(store.getAll())).toEqual([])
+        expect(await has(store, one.cid)).toBe(true)
+        expect(await all(store.getAll())).toHaveLength(1)
       })
 
       it('getAll yields every block once, under a CID with its multihash', async () => {

@@ -23,84 +23,98 @@ async function expectVaultError(run: Promise<unknown>, code: CryptoError['code']
   expect((error as CryptoError).message).toMatch(message)
 }
 
-function vaultContract(name: string, makeStorage: () => VaultStorage): void {
-  describe(`key vault over ${name}`, () => {
-    it('stores and returns a secret', async () => {
-      const vault = createKeyVault(makeStorage())
-      expect(await vault.get('encryption')).toBeUndefined()
-      await vault.put('encryption', secret)
-      expect(await vault.get('encryption')).toEqual(secret)
-      await vault.delete('encryption')
-      expect(await vault.get('encryption')).toBeUndefined()
-    })
+// The vault's own behaviour, over memory: what it asks of a storage is the VaultStorage suite
+// (test/conformance/vaultStorageConformance.ts), which IndexedDB passes too.
 
-    it('never stores the secret in the clear, and its wrapping key is a non-extractable AES-GCM CryptoKey', async () => {
-      const storage = makeStorage()
-      await createKeyVault(storage).put('encryption', secret)
-      const names = await storage.names()
-      expect(names.sort()).toEqual([WRAPPING_KEY_NAME, 'secret:encryption'].sort())
-      for (const stored of await Promise.all(names.map((n) => storage.get(n)))) expect(containsBytes(stored, secret)).toBe(false)
-      const wrappingKey = await storage.get(WRAPPING_KEY_NAME)
-      expect(wrappingKey).toBeInstanceOf(CryptoKey)
-      expect((wrappingKey as CryptoKey).extractable).toBe(false)
-      expect((wrappingKey as CryptoKey).algorithm).toMatchObject({ name: 'AES-GCM', length: 256 })
-      await expect(crypto.subtle.exportKey('raw', wrappingKey as CryptoKey)).rejects.toThrow()
-    })
-
-    it('a second vault on the same storage (another tab, a reload) reads what the first stored', async () => {
-      const storage = makeStorage()
-      await createKeyVault(storage).put('identity', secret)
-      expect(await createKeyVault(storage).get('identity')).toEqual(secret)
-    })
-
-    it('two tabs creating the wrapping key at once end up sharing one', async () => {
-      const storage = makeStorage()
-      const a = createKeyVault(storage)
-      const b = createKeyVault(storage)
-      await Promise.all([a.put('a', secret), b.put('b', secret.slice().reverse())])
-      expect(await createKeyVault(storage).get('a')).toEqual(secret)
-      expect(await createKeyVault(storage).get('b')).toEqual(secret.slice().reverse())
-    })
-
-    it('detects a stored secret swapped for another name, or altered', async () => {
-      const storage = makeStorage()
-      const vault = createKeyVault(storage)
-      await vault.put('encryption', secret)
-      await vault.put('identity', new Uint8Array(32).fill(1))
-      await storage.set('secret:encryption', await storage.get('secret:identity'))
-      await expectVaultError(vault.get('encryption'), 'VAULT_CORRUPT', /"encryption" does not open/)
-      const stored = (await storage.get('secret:identity')) as { v: 1; iv: Uint8Array; ciphertext: Uint8Array }
-      const altered = stored.ciphertext.slice()
-      altered[0] = (altered[0] ?? 0) ^ 1
-      await storage.set('secret:identity', { ...stored, ciphertext: altered })
-      await expectVaultError(vault.get('identity'), 'VAULT_CORRUPT', /altered/)
-      await storage.set('secret:identity', { v: 1, iv: 'x' })
-      await expectVaultError(vault.get('identity'), 'VAULT_CORRUPT', /malformed/)
-    })
-
-    it('after clear() nothing is readable, and a new secret can be stored', async () => {
-      const storage = makeStorage()
-      const vault = createKeyVault(storage)
-      await vault.put('encryption', secret)
-      await vault.clear()
-      expect(await storage.names()).toEqual([])
-      expect(await vault.get('encryption')).toBeUndefined()
-      await vault.put('encryption', secret)
-      expect(await vault.get('encryption')).toEqual(secret)
-    })
-
-    it('says so when its wrapping key is gone', async () => {
-      const storage = makeStorage()
-      await createKeyVault(storage).put('encryption', secret)
-      await storage.delete(WRAPPING_KEY_NAME)
-      await expectVaultError(createKeyVault(storage).get('encryption'), 'VAULT_CORRUPT', /wrapping key is gone/)
-    })
+describe('key vault', () => {
+  it('stores and returns a secret', async () => {
+    const vault = createKeyVault(memoryVaultStorage())
+    expect(await vault.get('encryption')).toBeUndefined()
+    await vault.put('encryption', secret)
+    expect(await vault.get('encryption')).toEqual(secret)
+    await vault.delete('encryption')
+    expect(await vault.get('encryption')).toBeUndefined()
   })
-}
 
-vaultContract('memory', memoryVaultStorage)
-let databases = 0
-vaultContract('IndexedDB', () => indexedDbVaultStorage({ indexedDB: new IDBFactory(), name: `vault-${++databases}` }))
+  it('never stores the secret in the clear, and its wrapping key is a non-extractable AES-GCM CryptoKey', async () => {
+    const storage = memoryVaultStorage()
+    await createKeyVault(storage).put('encryption', secret)
+    const names = await storage.names()
+    expect(names.sort()).toEqual([WRAPPING_KEY_NAME, 'secret:encryption'].sort())
+    for (const stored of await Promise.all(names.map((n) => storage.get(n)))) expect(containsBytes(stored, secret)).toBe(false)
+    const wrappingKey = await storage.get(WRAPPING_KEY_NAME)
+    expect(wrappingKey).toBeInstanceOf(CryptoKey)
+    expect((wrappingKey as CryptoKey).extractable).toBe(false)
+    expect((wrappingKey as CryptoKey).algorithm).toMatchObject({ name: 'AES-GCM', length: 256 })
+    await expect(crypto.subtle.exportKey('raw', wrappingKey as CryptoKey)).rejects.toThrow()
+  })
+
+  it('a second vault on the same storage (another tab, a reload) reads what the first stored', async () => {
+    const storage = memoryVaultStorage()
+    await createKeyVault(storage).put('identity', secret)
+    expect(await createKeyVault(storage).get('identity')).toEqual(secret)
+  })
+
+  it('two tabs creating the wrapping key at once end up sharing one', async () => {
+    const storage = memoryVaultStorage()
+    const a = createKeyVault(storage)
+    const b = createKeyVault(storage)
+    await Promise.all([a.put('a', secret), b.put('b', secret.slice().reverse())])
+    expect(await createKeyVault(storage).get('a')).toEqual(secret)
+    expect(await createKeyVault(storage).get('b')).toEqual(secret.slice().reverse())
+  })
+
+  it('detects a stored secret swapped for another name, or altered', async () => {
+    const storage = memoryVaultStorage()
+    const vault = createKeyVault(storage)
+    await vault.put('encryption', secret)
+    await vault.put('identity', new Uint8Array(32).fill(1))
+    await storage.set('secret:encryption', await storage.get('secret:identity'))
+    await expectVaultError(vault.get('encryption'), 'VAULT_CORRUPT', /"encryption" does not open/)
+    const stored = (await storage.get('secret:identity')) as { v: 1; iv: Uint8Array; ciphertext: Uint8Array }
+    const altered = stored.ciphertext.slice()
+    altered[0] = (altered[0] ?? 0) ^ 1
+    await storage.set('secret:identity', { ...stored, ciphertext: altered })
+    await expectVaultError(vault.get('identity'), 'VAULT_CORRUPT', /altered/)
+    await storage.set('secret:identity', { v: 1, iv: 'x' })
+    await expectVaultError(vault.get('identity'), 'VAULT_CORRUPT', /malformed/)
+  })
+
+  it('after clear() nothing is readable, and a new secret can be stored', async () => {
+    const storage = memoryVaultStorage()
+    const vault = createKeyVault(storage)
+    await vault.put('encryption', secret)
+    await vault.clear()
+    expect(await storage.names()).toEqual([])
+    expect(await vault.get('encryption')).toBeUndefined()
+    await vault.put('encryption', secret)
+    expect(await vault.get('encryption')).toEqual(secret)
+  })
+
+  it('says so when its wrapping key is gone', async () => {
+    const storage = memoryVaultStorage()
+    await createKeyVault(storage).put('encryption', secret)
+    await storage.delete(WRAPPING_KEY_NAME)
+    await expectVaultError(createKeyVault(storage).get('encryption'), 'VAULT_CORRUPT', /wrapping key is gone/)
+  })
+})
+
+describe('key vault over IndexedDB', () => {
+  const tab = (factory: IDBFactory): VaultStorage => indexedDbVaultStorage({ indexedDB: factory, name: 'anamnesis-key-vault' })
+
+  it('a vault opened after a reload reads what the first stored', async () => {
+    const factory = new IDBFactory()
+    await createKeyVault(tab(factory)).put('identity', secret)
+    expect(await createKeyVault(tab(factory)).get('identity')).toEqual(secret)
+  })
+
+  it('two tabs creating the wrapping key at once end up sharing one', async () => {
+    const factory = new IDBFactory()
+    await Promise.all([createKeyVault(tab(factory)).put('a', secret), createKeyVault(tab(factory)).put('b', secret.slice().reverse())])
+    expect(await createKeyVault(tab(factory)).get('a')).toEqual(secret)
+    expect(await createKeyVault(tab(factory)).get('b')).toEqual(secret.slice().reverse())
+  })
+})
 
 describe('key vault availability', () => {
   it('refuses to start without WebCrypto or IndexedDB, saying keys stay in memory', () => {

@@ -31,7 +31,8 @@ function completion(tx: IDBTransaction): Promise<void> {
 }
 
 async function bytesOf(value: InputPair['bytes']): Promise<Uint8Array> {
-  if (value instanceof Uint8Array) return value
+  // IndexedDB clones a view together with the whole ArrayBuffer behind it: store a view as a copy.
+  if (value instanceof Uint8Array) return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice()
   const chunks: Uint8Array[] = []
   for await (const chunk of value) chunks.push(chunk)
   return concatBytes(...chunks)

@@ -43,3 +43,5 @@ export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeySto
 export { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'
 export { createKeyDrop, decodeKeyDrop, isKeyDrop, openKeyDrop, KEY_DROP_MAGIC, type KeyDropItem } from './keyDrop.ts'
 export { categoryKey, categoryKeysFor, categorySlot, MAX_CATEGORIES, parseCategorySlot, readerKeyringFromSlots, sealingKey } from './categoryKeys.ts'
+export { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
+export { personalSignAddress } from './personalSignAddress.ts'

@@ -34,7 +34,9 @@ describe('signSecp256k1 and verifySecp256k1 (OrbitDB\'s signature format)', () =
       }),
       { numRuns: 60 }
     )
-  })
+    // Every run is a new key checked three times, so each pays for a precomputed window:
+    // about 2 s on an idle machine, over 5 s on a busy one.
+  }, 30_000)
 
   it('refuses another key, the high-s twin of a signature and malformed input', () => {
     const sig = signSecp256k1(secretKey, data)

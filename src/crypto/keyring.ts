@@ -6,7 +6,7 @@
 import { randomBytes } from '@noble/ciphers/utils.js'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, isU32, readU32be, U32_MAX, u32be } from './binaryFields.ts'
-import { parseCategorySlot } from './categoryKeys.ts'
+import { parseCategorySlot } from './categorySlot.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH } from './recordEnvelope.ts'
 
@@ -49,7 +49,7 @@ export function keyForEpoch(keyring: EpochKeyring, epoch: number): Uint8Array {
 
 /**
  * A reader adds a key it unwrapped: a whole epoch's, or (when `epoch` is a category slot,
- * see categoryKeys.ts) one category's. A key never changes once known.
+ * see categorySlot.ts) one category's. A key never changes once known.
  */
 export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, key: Uint8Array): EpochKeyring {
   if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(epoch)}.`)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { categoryKey, categorySlot, createKeyring, currentKey, CryptoError, readerKeyringFromSlots, rotateKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
+import { addEpochKey, categoryKey, categorySlot, createKeyring, currentKey, CryptoError, rotateKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
 import { CATEGORIES } from './categories.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
@@ -70,7 +70,8 @@ describe('sealEntry and openEntry', () => {
     const sealedCondition = sealEntry(condition, keyring)
     const sealedAllergy = sealEntry(entry, keyring)
     const { epoch, key } = currentKey(keyring)
-    const conditionsOnly = readerKeyringFromSlots([{ slot: categorySlot(epoch, CATEGORIES.indexOf('conditions')), key: categoryKey(key, CATEGORIES.indexOf('conditions')) }])
+    // What readerKeyring makes of a single wrapped category key.
+    const conditionsOnly = addEpochKey(undefined, categorySlot(epoch, CATEGORIES.indexOf('conditions')), categoryKey(key, CATEGORIES.indexOf('conditions')))
     expect(openEntry(sealedCondition, conditionsOnly, PATIENT, options)).toEqual(condition)
     const refused = refusal(() => openEntry(sealedAllergy, conditionsOnly, PATIENT, options))
     expect(refused.message).toMatch(/does not cover this record/)

@@ -16,13 +16,10 @@ export {
 } from './recordEnvelope.ts'
 export {
   addEpochKey,
-  createKeyring,
   currentKey,
   decodeKeyring,
   encodeKeyring,
-  generateDataKey,
   keyForEpoch,
-  rotateKeyring,
   type EpochKeyring
 } from './keyring.ts'
 export {

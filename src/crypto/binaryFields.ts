@@ -30,13 +30,6 @@ export function lengthPrefixedText(text: string): Uint8Array {
   return lengthPrefixed(utf8ToBytes(text))
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0)
-  return diff === 0
-}
-
 export function assertBytes(value: unknown, length: number, what: string, code: 'INVALID_KEY' | 'INVALID_INPUT' = 'INVALID_INPUT'): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new CryptoError(code, `${what} must be a Uint8Array; got ${describe(value)}.`)
   if (value.length !== length) throw new CryptoError(code, `${what} has ${length} bytes; got ${value.length}.`)

@@ -16,13 +16,10 @@ export {
 } from './recordEnvelope.ts'
 export {
   addEpochKey,
-  createKeyring,
   currentKey,
   decodeKeyring,
   encodeKeyring,
-  generateDataKey,
   keyForEpoch,
-  rotateKeyring,
   type EpochKeyring
 } from './keyring.ts'
 export {
@@ -42,4 +39,7 @@ export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVa
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'
 export { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'
 export { createKeyDrop, decodeKeyDrop, isKeyDrop, openKeyDrop, KEY_DROP_MAGIC, type KeyDropItem } from './keyDrop.ts'
-export { categoryKey, categoryKeysFor, categorySlot, MAX_CATEGORIES, parseCategorySlot, readerKeyringFromSlots, sealingKey } from './categoryKeys.ts'
+export { categoryKey, categoryKeysFor, sealingKey } from './categoryKeys.ts'
+export { categorySlot, MAX_CATEGORIES, parseCategorySlot } from './categorySlot.ts'
+export { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
+export { personalSignAddress } from './personalSignAddress.ts'

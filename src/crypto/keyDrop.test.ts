@@ -1,6 +1,7 @@
 import { x25519 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
-import { categoryKey, categorySlot } from './categoryKeys.ts'
+import { categoryKey } from './categoryKeys.ts'
+import { categorySlot } from './categorySlot.ts'
 import { CryptoError } from './CryptoError.ts'
 import { createKeyDrop, decodeKeyDrop, isKeyDrop, openKeyDrop } from './keyDrop.ts'
 import { ENVELOPE_VERSION } from './recordEnvelope.ts'

@@ -8,7 +8,8 @@
 // The first byte tells it from a record envelope (version 1).
 import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes } from './binaryFields.ts'
-import { categoryKey, categorySlot } from './categoryKeys.ts'
+import { categoryKey } from './categoryKeys.ts'
+import { categorySlot } from './categorySlot.ts'
 import { CryptoError } from './CryptoError.ts'
 import { decodeWrappedKey, encodeWrappedKey, unwrapDataKey, wrapDataKey, WRAPPED_KEY_LENGTH, type WrappedKey } from './wrapKey.ts'
 

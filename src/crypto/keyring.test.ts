@@ -1,20 +1,26 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
-import { addEpochKey, createKeyring, currentKey, decodeKeyring, encodeKeyring, keyForEpoch, rotateKeyring } from './keyring.ts'
+import { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'
+import { addEpochKey, currentKey, decodeKeyring, encodeKeyring, keyForEpoch } from './keyring.ts'
 import { openRecord, sealRecord } from './recordEnvelope.ts'
 
+// A patient's keyring as the app makes it: every epoch's key derived from their secret.
+const secret = sha256(utf8ToBytes('keyring test: the patient\'s encryption secret'))
+const owner = '0x1111111111111111111111111111111111111111'
+const patientKeyring = (current: number) => derivedKeyring(secret, owner, current)
+
 describe('epoch keyring', () => {
-  it('starts at epoch 0 with a random 32-byte key', () => {
-    const a = createKeyring()
+  it('starts at epoch 0 with a 32-byte key', () => {
+    const a = patientKeyring(0)
     expect(a.current).toBe(0)
     expect(currentKey(a).key).toHaveLength(32)
-    expect(currentKey(a).key).not.toEqual(currentKey(createKeyring()).key)
   })
 
-  it('rotates to a new epoch with a new key and keeps the old ones readable', () => {
-    const first = createKeyring()
-    const second = rotateKeyring(first)
+  it('moves to a new epoch with a new key, keeps the old ones readable and leaves the old keyring as it was', () => {
+    const first = patientKeyring(0)
+    const second = addEpochKey(first, 1, deriveDataKey(secret, owner, 1))
     expect(second.current).toBe(1)
     expect(keyForEpoch(second, 0)).toEqual(keyForEpoch(first, 0))
     expect(keyForEpoch(second, 1)).not.toEqual(keyForEpoch(second, 0))
@@ -26,7 +32,7 @@ describe('epoch keyring', () => {
   })
 
   it('a reader holds only the epochs wrapped for them, and is told plainly about the others', () => {
-    const patient = rotateKeyring(rotateKeyring(createKeyring()))
+    const patient = patientKeyring(2)
     const reader = addEpochKey(undefined, 1, keyForEpoch(patient, 1))
     expect(reader.current).toBe(1)
     expect(() => keyForEpoch(reader, 2)).toThrow(CryptoError)
@@ -34,7 +40,7 @@ describe('epoch keyring', () => {
   })
 
   it('refuses to replace a known epoch key with a different one', () => {
-    const ring = createKeyring()
+    const ring = patientKeyring(0)
     expect(addEpochKey(ring, 0, keyForEpoch(ring, 0))).toBe(ring)
     expect(() => addEpochKey(ring, 0, new Uint8Array(32))).toThrow(/already known/)
     expect(() => addEpochKey(ring, -1, new Uint8Array(32))).toThrow(/epoch/)
@@ -42,7 +48,7 @@ describe('epoch keyring', () => {
   })
 
   it('encodes to bytes and back', () => {
-    const ring = rotateKeyring(rotateKeyring(createKeyring()))
+    const ring = patientKeyring(2)
     const bytes = encodeKeyring(ring)
     expect(bytes).toHaveLength(9 + 3 * 36)
     const back = decodeKeyring(bytes)

@@ -1,12 +1,12 @@
-// Data keys by epoch. The patient's keyring starts at epoch 0 and rotates to a new
-// epoch (a fresh random key) on every revocation; old keys stay so old records stay
-// readable. A reader's keyring holds only the epochs that were wrapped for them.
+// Data keys by epoch. The patient's keyring starts at epoch 0 and moves to a new epoch
+// on every revocation, each key derived from the patient's secret (deriveDataKey.ts); old
+// keys stay so old records stay readable. A reader's keyring holds only the epochs that
+// were wrapped for them.
 //
 // Binary form (encodeKeyring): 0x01 ‖ u32be(current) ‖ u32be(count) ‖ count × (u32be(epoch) ‖ key (32))
-import { randomBytes } from '@noble/ciphers/utils.js'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, isU32, readU32be, U32_MAX, u32be } from './binaryFields.ts'
-import { parseCategorySlot } from './categoryKeys.ts'
+import { parseCategorySlot } from './categorySlot.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH } from './recordEnvelope.ts'
 
@@ -17,22 +17,6 @@ export interface EpochKeyring {
   readonly keys: ReadonlyMap<number, Uint8Array>
   /** A reader's keys for single categories, by epoch then category (see categoryKeys.ts). */
   readonly categories?: ReadonlyMap<number, ReadonlyMap<number, Uint8Array>>
-}
-
-export function generateDataKey(): Uint8Array {
-  return randomBytes(DATA_KEY_LENGTH)
-}
-
-/** A new patient's keyring: epoch 0 with a fresh key. */
-export function createKeyring(): EpochKeyring {
-  return { current: 0, keys: new Map([[0, generateDataKey()]]) }
-}
-
-/** A new epoch with a fresh key; the caller wraps it for the readers who remain. */
-export function rotateKeyring(keyring: EpochKeyring): EpochKeyring {
-  if (keyring.current >= U32_MAX) throw new CryptoError('INVALID_INPUT', 'This keyring has used every epoch number.')
-  const current = keyring.current + 1
-  return { current, keys: new Map([...keyring.keys, [current, generateDataKey()]]) }
 }
 
 export function currentKey(keyring: EpochKeyring): { epoch: number; key: Uint8Array } {
@@ -49,7 +33,7 @@ export function keyForEpoch(keyring: EpochKeyring, epoch: number): Uint8Array {
 
 /**
  * A reader adds a key it unwrapped: a whole epoch's, or (when `epoch` is a category slot,
- * see categoryKeys.ts) one category's. A key never changes once known.
+ * see categorySlot.ts) one category's. A key never changes once known.
  */
 export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, key: Uint8Array): EpochKeyring {
   if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(epoch)}.`)

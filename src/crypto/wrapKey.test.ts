@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
-import { createKeyring, rotateKeyring } from './keyring.ts'
+import { derivedKeyring } from './deriveDataKey.ts'
 import {
   decodeWrappedKey,
   decodeWrappedKeys,
@@ -141,7 +141,7 @@ describe('wrapped key encoding', () => {
 
 describe('a keyring wrapped for one reader', () => {
   it('carries every epoch, oldest first, and the reader unwraps each one; a stranger none', () => {
-    const keyring = rotateKeyring(rotateKeyring(createKeyring()))
+    const keyring = derivedKeyring(strangerSecret, '0x1111111111111111111111111111111111111111', 2)
     const bytes = encodeWrappedKeys(wrapKeyringFor(keyring, doctorPublic))
     expect(bytes).toHaveLength(3 * WRAPPED_KEY_LENGTH)
     const keys = decodeWrappedKeys(bytes)
@@ -151,7 +151,7 @@ describe('a keyring wrapped for one reader', () => {
   })
 
   it('refuses a list cut short or empty', () => {
-    const bytes = encodeWrappedKeys(wrapKeyringFor(createKeyring(), doctorPublic))
+    const bytes = encodeWrappedKeys(wrapKeyringFor(derivedKeyring(strangerSecret, '0x1111111111111111111111111111111111111111', 0), doctorPublic))
     expectCryptoError(() => decodeWrappedKeys(bytes.subarray(0, 100)), 'INVALID_WRAPPED_KEY', /multiple of 109 bytes, got 100 bytes/)
     expectCryptoError(() => decodeWrappedKeys(new Uint8Array(0)), 'INVALID_WRAPPED_KEY', /multiple of 109/)
   })

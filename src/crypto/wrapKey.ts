@@ -17,7 +17,8 @@ import { concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, describe, isU32, lengthPrefixedText, readU32be, u32be } from './binaryFields.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './recordEnvelope.ts'
-import { categoryKey, categorySlot } from './categoryKeys.ts'
+import { categoryKey } from './categoryKeys.ts'
+import { categorySlot } from './categorySlot.ts'
 import type { EpochKeyring } from './keyring.ts'
 
 export const WRAPPED_KEY_VERSION = 1

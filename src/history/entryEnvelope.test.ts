@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { categoryKey, categorySlot, createKeyring, currentKey, CryptoError, readerKeyringFromSlots, rotateKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
+import { addEpochKey, categoryKey, categorySlot, currentKey, CryptoError, derivedKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
 import { CATEGORIES } from './categories.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
@@ -7,7 +7,9 @@ import { createEntry, serializeEntry } from './historyEntry.ts'
 import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 
 const options = { now: NOW, patient: PATIENT }
-const keyring = createKeyring()
+// The patient's keyring as the app derives it from their encryption secret.
+const patientSecret = new Uint8Array(32).fill(7)
+const keyring = derivedKeyring(patientSecret, PATIENT, 0)
 const entry = createEntry({ record: fixtureRecords().penicillin, writer: PATIENT, ...options })
 
 function refusal(run: () => unknown): HistoryError {
@@ -34,7 +36,7 @@ describe('sealEntry and openEntry', () => {
   })
 
   it('opens with the keyring after a rotation, and refuses without the epoch\'s key', () => {
-    const rotated = rotateKeyring(keyring)
+    const rotated = derivedKeyring(patientSecret, PATIENT, 1)
     const later = sealEntry(entry, rotated)
     expect(later.epoch).toBe(1)
     expect(openEntry(later, rotated, PATIENT, options)).toEqual(entry)
@@ -70,7 +72,8 @@ describe('sealEntry and openEntry', () => {
     const sealedCondition = sealEntry(condition, keyring)
     const sealedAllergy = sealEntry(entry, keyring)
     const { epoch, key } = currentKey(keyring)
-    const conditionsOnly = readerKeyringFromSlots([{ slot: categorySlot(epoch, CATEGORIES.indexOf('conditions')), key: categoryKey(key, CATEGORIES.indexOf('conditions')) }])
+    // What readerKeyring makes of a single wrapped category key.
+    const conditionsOnly = addEpochKey(undefined, categorySlot(epoch, CATEGORIES.indexOf('conditions')), categoryKey(key, CATEGORIES.indexOf('conditions')))
     expect(openEntry(sealedCondition, conditionsOnly, PATIENT, options)).toEqual(condition)
     const refused = refusal(() => openEntry(sealedAllergy, conditionsOnly, PATIENT, options))
     expect(refused.message).toMatch(/does not cover this record/)

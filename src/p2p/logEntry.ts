@@ -4,8 +4,8 @@
 // always bytes: one encrypted record envelope (src/crypto encodeEnvelope).
 import { hexToBytes } from '@noble/hashes/utils.js'
 import * as dagCbor from '@ipld/dag-cbor'
+import { verifySecp256k1 } from '../crypto/index.ts'
 import { decodeCanonical, encodeBlock, hashOfBytes, parseHash } from './blocks.ts'
-import { verifyData } from './signatures.ts'
 import type { SignatureCheck } from './verifySignatures.ts'
 import type { WalletIdentity } from './walletIdentity.ts'
 
@@ -95,7 +95,7 @@ export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
 
 /** Whether the entry's signature is its key's, over its signed part. */
 export function verifyEntrySignature(entry: LogEntry): boolean {
-  return verifyData(hexToBytes(entry.sig), hexToBytes(entry.key), signedPart(entry))
+  return verifySecp256k1(hexToBytes(entry.sig), hexToBytes(entry.key), signedPart(entry))
 }
 
 /** What checking the entry's signature takes, for checking many at once (verifySignatures.ts). */

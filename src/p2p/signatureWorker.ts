@@ -1,6 +1,6 @@
 // A Web Worker that checks entry signatures, so replication verifies on another core
 // while the page decrypts and stores. Public data only: signatures, public keys, bytes.
-import { verifyData } from './signatures.ts'
+import { verifySecp256k1 } from '../crypto/index.ts'
 
 interface Request {
   id: number
@@ -10,5 +10,5 @@ interface Request {
 const scope = globalThis as unknown as { onmessage: ((event: { data: Request }) => void) | null; postMessage(message: unknown): void }
 
 scope.onmessage = ({ data }) => {
-  scope.postMessage({ id: data.id, results: data.items.map(({ signature, publicKey, data: bytes }) => verifyData(signature, publicKey, bytes)) })
+  scope.postMessage({ id: data.id, results: data.items.map(({ signature, publicKey, data: bytes }) => verifySecp256k1(signature, publicKey, bytes)) })
 }

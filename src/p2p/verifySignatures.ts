@@ -1,9 +1,8 @@
 // Checks many OrbitDB-format signatures at once. In a browser the work goes to a small
 // pool of Web Workers (ECDSA verification is most of what replication costs, and the page
 // has other work: decrypting, storing); elsewhere, or if workers cannot start, it runs here.
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { signData, verifyData } from './signatures.ts'
+import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from '../crypto/index.ts'
 
 export interface SignatureCheck {
   signature: Uint8Array
@@ -13,7 +12,7 @@ export interface SignatureCheck {
 
 export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
 
-const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ signature, publicKey, data }) => verifyData(signature, publicKey, data)))
+const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ signature, publicKey, data }) => verifySecp256k1(signature, publicKey, data)))
 
 /** Batches smaller than this are not worth a round trip to a worker. */
 const MIN_FOR_WORKER = 16
@@ -104,10 +103,10 @@ export function warmUpSignatureWorkers(): void {
   const available = workers()
   if (available === undefined) return
   const secretKey = sha256(new TextEncoder().encode('anamnesis/signature-worker-warm-up'))
-  const publicKey = secp256k1.getPublicKey(secretKey, true)
+  const publicKey = secp256k1PublicKey(secretKey)
   const items = Array.from({ length: 8 }, (_, i) => {
     const data = Uint8Array.of(i)
-    return { signature: signData(secretKey, data), publicKey, data }
+    return { signature: signSecp256k1(secretKey, data), publicKey, data }
   })
   for (const pooled of available) pooled.worker.postMessage({ id: -1, items })
 }

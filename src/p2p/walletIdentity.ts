@@ -9,12 +9,11 @@
 //                   publicKey: <wallet's personal_sign over identityBindingMessage, hex 65 bytes> } }
 // Everything in it is deterministic (RFC 6979 signatures), so the same wallet gives the
 // same identity, with the same hash, on every device and after every reload.
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Identity } from '@orbitdb/core'
+import { CryptoError, personalSignAddress, secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from '../crypto/index.ts'
 import { decodeCanonical, encodeBlock, hashOfBytes } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
-import { personalSignAddress, signData, verifyData } from './signatures.ts'
 
 export const WALLET_IDENTITY_TYPE = 'anamnesis-wallet'
 
@@ -69,12 +68,21 @@ function toBytes(value: Uint8Array | string, what: string): Uint8Array {
   return hexToBytes(hex.toLowerCase())
 }
 
+function isKeyPair(secretKey: Uint8Array, publicKey: Uint8Array): boolean {
+  try {
+    return bytesToHex(secp256k1PublicKey(secretKey)) === bytesToHex(publicKey)
+  } catch (error) {
+    if (error instanceof CryptoError) return false
+    throw error
+  }
+}
+
 /** Builds the wallet-bound identity. Throws INVALID_IDENTITY when the binding was not signed by `address` for this key. */
 export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity {
   const address = input.address.toLowerCase()
   if (!ADDRESS.test(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
   const { secretKey, publicKey } = input.identityKey
-  if (!secp256k1.utils.isValidSecretKey(secretKey) || bytesToHex(secp256k1.getPublicKey(secretKey, true)) !== bytesToHex(publicKey)) {
+  if (!isKeyPair(secretKey, publicKey)) {
     throw new P2PError('INVALID_IDENTITY', 'The identity key pair does not match: derive it again from the wallet signature')
   }
   const binding = toBytes(input.binding, 'The wallet binding signature')
@@ -84,7 +92,7 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
     })
   }
   const publicKeyHex = bytesToHex(publicKey)
-  const signatures = { id: bytesToHex(signData(secretKey, utf8ToBytes(address))), publicKey: bytesToHex(binding) }
+  const signatures = { id: bytesToHex(signSecp256k1(secretKey, utf8ToBytes(address))), publicKey: bytesToHex(binding) }
   const block = encodeBlock({ id: address, publicKey: publicKeyHex, signatures, type: WALLET_IDENTITY_TYPE })
   const verified: VerifiedIdentity = { hash: block.hash, address: address, publicKey: publicKey.slice(), publicKeyHex }
   remember(verified)
@@ -97,7 +105,7 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
     hash: block.hash,
     bytes: block.bytes,
     verified,
-    sign: (_identity, data) => Promise.resolve(bytesToHex(signData(key, typeof data === 'string' ? utf8ToBytes(data) : data))),
+    sign: (_identity, data) => Promise.resolve(bytesToHex(signSecp256k1(key, typeof data === 'string' ? utf8ToBytes(data) : data))),
     verify: (signature, signer, data) => Promise.resolve(verifySignatureHex(signature, signer, data))
   }
 }
@@ -105,7 +113,7 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
 /** OrbitDB's verify(signature, publicKey, data) over hex strings. */
 export function verifySignatureHex(signature: string, publicKey: string, data: string | Uint8Array): boolean {
   if (!HEX.test(signature) || !HEX.test(publicKey)) return false
-  return verifyData(hexToBytes(signature), hexToBytes(publicKey), typeof data === 'string' ? utf8ToBytes(data) : data)
+  return verifySecp256k1(hexToBytes(signature), hexToBytes(publicKey), typeof data === 'string' ? utf8ToBytes(data) : data)
 }
 
 const CACHE_SIZE = 256

@@ -19,7 +19,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { createHeliaLight } from 'helia'
 import { Key } from 'interface-datastore'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createKeyDrop, createKeyring, currentKey, rotateKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
+import { createKeyDrop, currentKey, derivedKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { startHistoryOrbit, type CanWrite, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
@@ -66,6 +66,11 @@ async function device(who: Person, policy: { canWrite?: CanWrite; cacheMs?: numb
   }
 }
 
+/** The patient's keyring up to `epoch`, derived from their wallet keys as the app does. */
+function patientKeyring(epoch = 0): EpochKeyring {
+  return derivedKeyring(patient.keys.encryption.secretKey, patient.address, epoch)
+}
+
 function sharedWith(reader: Person, keyring: EpochKeyring): EpochKeyring {
   const { epoch, key } = currentKey(keyring)
   return readerKeyring([wrapDataKey(key, reader.keys.encryption.publicKey, epoch)], reader.keys.encryption.secretKey)
@@ -104,7 +109,7 @@ function secretsOf(records: unknown, except: ReadonlySet<string> = new Set()): s
 describe('the patient\'s encrypted history', () => {
   it('replicates to a doctor holding a wrapped key, who reads it; a peer without the key holds only ciphertext', async () => {
     const [p, d, s] = await Promise.all([device(patient), device(doctor), device(stranger)])
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     const mine = await p.open(keyring)
     const records = Object.values(fixtureRecordsFor(patient.address))
     await mine.history.addMany(records)
@@ -140,14 +145,14 @@ describe('the patient\'s encrypted history', () => {
       device(doctor, { canWrite: () => Promise.resolve(true) }),
       device(stranger, { canWrite: () => Promise.resolve(true) })
     ])
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     const mine = await p.open(keyring)
     const [before, after] = bloodPressureSeries(patient.address, 2)
     if (before === undefined || after === undefined) throw new Error('no fixture records')
     await mine.history.add(before)
 
     // The patient revokes the second doctor: a new epoch, its key dropped in the log for the doctor who stays.
-    const rotated = rotateKeyring(keyring)
+    const rotated = patientKeyring(keyring.current + 1)
     const next = currentKey(rotated)
     mine.history.addKeys([next])
     await mine.log.append([createKeyDrop(next.epoch, next.key, [{ publicKey: doctor.keys.encryption.publicKey }])])
@@ -182,7 +187,7 @@ describe('the patient\'s encrypted history', () => {
 
   it('gives a plain stock OrbitDB node that replicates the log no plaintext, in any block it holds', async () => {
     const p = await device(patient)
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     const mine = await p.open(keyring)
     const records = Object.values(fixtureRecordsFor(patient.address))
     await mine.history.addMany(records)
@@ -252,7 +257,7 @@ describe('the patient\'s encrypted history', () => {
     const p = await device(patient, { canWrite: (writer) => Promise.resolve(grants.has(writer)), cacheMs: 0 })
     // The doctor's device believes it may write (a stale view of the ledger, or a bad actor).
     const d = await device(doctor, { canWrite: () => Promise.resolve(true) })
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     const mine = await p.open(keyring)
     const records = fixtureRecordsFor(patient.address)
     await mine.history.addMany([records.hypertension, records.penicillin])
@@ -286,7 +291,7 @@ describe('the patient\'s encrypted history', () => {
 
   it('flags an altered block and a forged one, and compares the log with the on-chain anchor', async () => {
     const p = await device(patient)
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     const mine = await p.open(keyring)
     await mine.history.addMany(bloodPressureSeries(patient.address, 6))
     const anchor = mine.history.anchor()
@@ -330,7 +335,7 @@ describe('the patient\'s encrypted history', () => {
 
   it('refuses a forged entry a peer offers, storing the sound ones', async () => {
     const d = await device(doctor, { canWrite: () => Promise.resolve(true) })
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     const theirs = await d.open(sharedWith(doctor, keyring))
     await theirs.history.addMany(bloodPressureSeries(patient.address, 3))
     const last = theirs.log.entries().at(-1)
@@ -357,7 +362,7 @@ describe('the patient\'s encrypted history', () => {
   it('resumes a sync cut off by a peer that went away, and ends with every record once', async () => {
     // The patient's stores outlive the node: the same browser, restarted.
     const stores = { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }
-    const keyring = createKeyring()
+    const keyring = patientKeyring()
     let p = await device(patient, {}, stores)
     const mine = await p.open(keyring)
     await mine.history.addMany(bloodPressureSeries(patient.address, 600))

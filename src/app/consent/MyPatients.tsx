@@ -2,6 +2,7 @@
 // patient's device can be reached now.
 import { createSignal, Match, Switch, type JSX } from 'solid-js'
 import { describeScope, formatDay } from '../../chain/index.ts'
+import { errorMessage } from '../../errors/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { shortAddress } from '../ui/format.ts'
 import { LoadedList } from '../ui/LoadedList.tsx'
@@ -55,7 +56,7 @@ function PatientReachability(props: { patient: string }): JSX.Element {
       const direct = await connectToPatientDevice(node, props.patient)
       setConnecting(direct ? undefined : 'Reached only through the relay.')
     } catch (error) {
-      setConnecting(`Not reachable: ${error instanceof Error ? error.message : String(error)}`)
+      setConnecting(`Not reachable: ${errorMessage(error)}`)
     }
   }
   return (

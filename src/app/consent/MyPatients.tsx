@@ -1,8 +1,9 @@
 // A doctor's patients: who granted them access, as the ledger holds it, and whether each
 // patient's device can be reached now.
 import { createSignal, Match, Switch, type JSX } from 'solid-js'
-import { describeScope, formatDay } from '../../chain/index.ts'
+import { describeScope } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
+import { formatDay } from '../../format/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { shortAddress } from '../ui/format.ts'
 import { LoadedList } from '../ui/LoadedList.tsx'

@@ -1,6 +1,7 @@
 // The chain domain's one error type: a short message a patient or doctor can act on,
 // a stable code for the UI and tests, and the underlying details for the curious.
 import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from 'viem'
+import { AnamnesisError, errorMessage } from '../errors/index.ts'
 
 export type ChainErrorCode =
   | 'CHAIN_UNREACHABLE'
@@ -13,15 +14,8 @@ export type ChainErrorCode =
   | 'CONTRACT_REVERTED'
   | 'TRANSACTION_FAILED'
 
-export class ChainError extends Error {
+export class ChainError extends AnamnesisError<ChainErrorCode> {
   override name = 'ChainError'
-  readonly code: ChainErrorCode
-  readonly details: string | undefined
-  constructor(code: ChainErrorCode, message: string, options: { details?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause })
-    this.code = code
-    this.details = options.details
-  }
 }
 
 /** What each contract custom error means to a user. Extended as the contract suite grows. */
@@ -71,6 +65,5 @@ export function toChainError(error: unknown, action: string): ChainError {
   }
   const code = (error as { code?: unknown } | null)?.code
   if (code === 4001) return new ChainError('WALLET_REJECTED', `The wallet declined to ${action}. Nothing was sent.`, { cause: error })
-  const message = error instanceof Error ? error.message : String(error)
-  return new ChainError('TRANSACTION_FAILED', `Could not ${action}: ${message}`, { cause: error })
+  return new ChainError('TRANSACTION_FAILED', `Could not ${action}: ${errorMessage(error)}`, { cause: error })
 }

@@ -2,7 +2,7 @@ import { encodeAbiParameters, encodeEventTopics, getAddress, pad, parseEventLogs
 import { describe, expect, it } from 'vitest'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { toAuditEntry, type AuditEntry } from './auditEntry.ts'
-import { describeAuditEntry, formatDay, formatDayAndTime } from './describeAuditEntry.ts'
+import { describeAuditEntry } from './describeAuditEntry.ts'
 import { encodeTerms } from './grantTerms.ts'
 
 const patient: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
@@ -57,13 +57,6 @@ describe('describeAuditEntry', () => {
     expect(describeAuditEntry({ ...base, kind: 'anchored', actor: doctor, subject: patient, details: { root, entryCount: 1n, byDoctor: true } })).toBe(
       'Dr 0x12Aa…0cab anchored the history: 1 entry, root 0x5e5e…5e01'
     )
-  })
-
-  it('formats days the same way in every time zone it is given', () => {
-    const instant = new Date(Date.UTC(2026, 8, 30, 23, 30))
-    expect(formatDay(instant, 'UTC')).toBe('30 Sep 2026')
-    expect(formatDay(instant, 'Asia/Tokyo')).toBe('1 Oct 2026')
-    expect(formatDayAndTime(instant, 'America/New_York')).toBe('30 Sep 2026, 19:30')
   })
 })
 

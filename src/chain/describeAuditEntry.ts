@@ -1,5 +1,6 @@
 // An audit trail entry as a sentence a patient reads: "Dr 0x12…ab was granted read access to
 // conditions, medications until 3 Dec 2026".
+import { formatDay, formatDayAndTime } from '../format/index.ts'
 import { shortAddress } from './address.ts'
 import type { AuditEntry } from './auditEntry.ts'
 import { describeScope } from './scope.ts'
@@ -7,25 +8,6 @@ import { describeScope } from './scope.ts'
 export interface DescribeOptions {
   /** IANA time zone for dates and times; the device's own when left out. */
   timeZone?: string
-}
-
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-function parts(date: Date, timeZone: string | undefined): Record<string, string> {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]))
-}
-
-/** "3 Dec 2026": day, short month name and year, the same in every locale the app runs in. */
-export function formatDay(date: Date, timeZone?: string): string {
-  const { day = '', month = '1', year = '' } = parts(date, timeZone)
-  return `${Number(day)} ${months[Number(month) - 1] ?? month} ${year}`
-}
-
-/** "3 Dec 2026, 14:05". */
-export function formatDayAndTime(date: Date, timeZone?: string): string {
-  const { hour = '', minute = '' } = parts(date, timeZone)
-  return `${formatDay(date, timeZone)}, ${hour}:${minute}`
 }
 
 function shortHash(hex: string): string {

@@ -25,7 +25,7 @@ export { readLatestAnchor, type LatestAnchor, type ReadLatestAnchorParameters } 
 export { readAuditTrail, type AuditTrailPage, type ReadAuditTrailParameters } from './readAuditTrail.ts'
 export { watchAuditTrail, type WatchAuditTrailParameters } from './watchAuditTrail.ts'
 export type { AuditEntry, AuditEntryKind, GrantDetails } from './auditEntry.ts'
-export { describeAuditEntry, formatDay, formatDayAndTime, type DescribeOptions } from './describeAuditEntry.ts'
+export { describeAuditEntry, type DescribeOptions } from './describeAuditEntry.ts'
 export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from './readGuardians.ts'
 export { signVisitRequest, verifyVisitRequest, visitRequestMessage, type VisitRequestTerms } from './visitRequest.ts'
 export { readPatients, type PatientGrant, type ReadPatientsParameters } from './readPatients.ts'

@@ -1,6 +1,7 @@
 // Polls the node so the status strip reflects reality: connected with the latest
 // block, or unreachable (and retrying) within a few seconds of the node going away.
 import type { PublicClient } from 'viem'
+import { errorMessage } from '../errors/index.ts'
 
 export type ChainStatus =
   | { state: 'connecting'; rpcUrl: string }
@@ -35,7 +36,7 @@ export function watchChainStatus({ client, rpcUrl, expectedChainId, onStatus, in
     } catch (error) {
       // A restarted node may be a different chain: ask again once it answers.
       chainId = undefined
-      if (!stopped) onStatus({ state: 'unreachable', rpcUrl, error: error instanceof Error ? error.message : String(error) })
+      if (!stopped) onStatus({ state: 'unreachable', rpcUrl, error: errorMessage(error) })
     }
     if (!stopped) timer = setTimeout(() => void tick(), intervalMs)
   }

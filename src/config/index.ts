@@ -1,6 +1,7 @@
 // Deployment settings are read at run time from config.json beside index.html,
 // so one static build serves any chain, contract deployment and relay set.
 import { isAddress, type Address } from 'viem'
+import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
 export interface AppConfig {
   chain: {
@@ -23,9 +24,11 @@ export interface AppConfig {
   iceServers: RTCIceServer[]
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends AnamnesisError<'CONFIG_INVALID'> {
   override name = 'ConfigError'
-  readonly code = 'CONFIG_INVALID'
+  constructor(message: string, options?: AnamnesisErrorOptions) {
+    super('CONFIG_INVALID', message, options)
+  }
 }
 
 /** The chain id of the local development node (anvil); the development wallet exists only there. */

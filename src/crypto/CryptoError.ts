@@ -1,5 +1,7 @@
 // The crypto domain's one error type. Messages say what failed and what it means
 // for the user; they never include key material.
+import { AnamnesisError } from '../errors/index.ts'
+
 export type CryptoErrorCode =
   /** A wallet signature that cannot seed the keys (wrong length, r or s out of range). */
   | 'INVALID_SIGNATURE'
@@ -24,11 +26,6 @@ export type CryptoErrorCode =
   /** A secret in the key vault that does not open: its wrapping key changed or the stored bytes were altered. */
   | 'VAULT_CORRUPT'
 
-export class CryptoError extends Error {
+export class CryptoError extends AnamnesisError<CryptoErrorCode> {
   override name = 'CryptoError'
-  readonly code: CryptoErrorCode
-  constructor(code: CryptoErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
 }

@@ -1,5 +1,7 @@
 // The history domain's one error type. The message names the field (as a FHIR path,
 // e.g. `Condition.code.coding[0].system`) and says what is wrong with it.
+import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
+
 export type HistoryErrorCode =
   /** The record's resourceType is not one the history keeps. */
   | 'UNKNOWN_RECORD_TYPE'
@@ -32,14 +34,12 @@ export type HistoryErrorCode =
   /** An entry that did not decrypt or whose sealed binding does not match it. */
   | 'UNREADABLE_ENTRY'
 
-export class HistoryError extends Error {
+export class HistoryError extends AnamnesisError<HistoryErrorCode> {
   override name = 'HistoryError'
-  readonly code: HistoryErrorCode
   /** The FHIR path of the field at fault, when one field is. */
   readonly field: string | undefined
-  constructor(code: HistoryErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.code = code
+  constructor(code: HistoryErrorCode, message: string, options?: AnamnesisErrorOptions & { field?: string }) {
+    super(code, message, options)
     this.field = options?.field
   }
 }

@@ -8,6 +8,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
+import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
 interface AbortOptions {
   signal?: AbortSignal
@@ -38,8 +39,12 @@ async function bytesOf(value: InputPair['bytes']): Promise<Uint8Array> {
   return concatBytes(...chunks)
 }
 
-export class BlockNotFoundError extends Error {
+/** Named `NotFoundError`, as interface-store's is: helia and bitswap tell a missing block by that name. */
+export class BlockNotFoundError extends AnamnesisError<'BLOCK_NOT_FOUND'> {
   override name = 'NotFoundError'
+  constructor(message: string, options?: AnamnesisErrorOptions) {
+    super('BLOCK_NOT_FOUND', message, options)
+  }
 }
 
 export class IndexedDbBlockstore implements Blockstore {

@@ -19,7 +19,8 @@ import { MemoryDatastore } from 'datastore-core'
 import { IDBDatastore } from 'datastore-idb'
 import { createHeliaLight } from 'helia'
 import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
-import { P2PError, describeError } from './p2pError.ts'
+import { P2PError } from './p2pError.ts'
+import { errorMessage } from '../errors/index.ts'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
@@ -172,7 +173,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
   try {
     await helia.start()
   } catch (err) {
-    const error = describeError(err)
+    const error = errorMessage(err)
     publish({ ...current, state: 'failed', error })
     if (ownsStores) await stores.close()
     throw new P2PError('NODE_START_FAILED', 'The peer-to-peer node could not start', { details: error, cause: err })
@@ -402,7 +403,7 @@ async function dialPeer(libp2p: Libp2p, address: string, signal: AbortSignal): P
     }
   }
   throw new P2PError('DIAL_FAILED', 'Could not open a direct connection to the other browser; check that both are online and connected to the relay', {
-    details: describeError(lastError),
+    details: errorMessage(lastError),
     cause: lastError
   })
 }

@@ -1,5 +1,6 @@
 // The p2p domain's one error class: a code the app can branch on and a message
 // a patient or doctor can act on.
+import { AnamnesisError, errorMessage } from '../errors/index.ts'
 
 export type P2PErrorCode =
   | 'INVALID_RELAY_ADDRESS'
@@ -18,21 +19,9 @@ export type P2PErrorCode =
   /** Replication with a peer failed or was cut off; what arrived before is kept. */
   | 'SYNC_FAILED'
 
-export class P2PError extends Error {
+export class P2PError extends AnamnesisError<P2PErrorCode> {
   override name = 'P2PError'
-  readonly code: P2PErrorCode
-  readonly details: string | undefined
-
-  constructor(code: P2PErrorCode, message: string, options?: { details?: string; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.code = code
-    this.details = options?.details
-  }
 }
 
-export function describeError(err: unknown): string {
-  if (err instanceof Error) {
-    return err.message === '' ? err.name : err.message
-  }
-  return String(err)
-}
+/** @deprecated Use `errorMessage` from src/errors; kept while patientLog.ts still imports it. */
+export const describeError = errorMessage

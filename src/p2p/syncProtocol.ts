@@ -13,6 +13,7 @@
 // before storing it and stores as it goes, so a sync cut off halfway resumes from the
 // heads it reached: nothing is fetched twice, nothing is stored twice.
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 import { MessageReader, sendMessage } from './syncWire.ts'
 
 export const SYNC_PROTOCOL = '/anamnesis/sync/1.0.0'
@@ -149,8 +150,11 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T
   }
 }
 
-export class SyncRefusedError extends Error {
+export class SyncRefusedError extends AnamnesisError<'SYNC_REFUSED'> {
   override name = 'SyncRefusedError'
+  constructor(message: string, options?: AnamnesisErrorOptions) {
+    super('SYNC_REFUSED', message, options)
+  }
 }
 
 /**
@@ -158,8 +162,11 @@ export class SyncRefusedError extends Error {
  * the other side's dial (both pull as soon as identify runs over the relayed connection) and
  * left two WebRTC connections between the same browsers, one of which stalled new streams.
  */
-export class NoDirectConnectionError extends Error {
+export class NoDirectConnectionError extends AnamnesisError<'NO_DIRECT_CONNECTION'> {
   override name = 'NoDirectConnectionError'
+  constructor(message: string, options?: AnamnesisErrorOptions) {
+    super('NO_DIRECT_CONNECTION', message, options)
+  }
 }
 
 /** The most recently opened direct connection to `peer`: after the peer came back, the new one, not a stale one. */

@@ -3,11 +3,15 @@
 // the protocol bounds how much is in flight (see syncProtocol.ts), not the stream.
 import * as dagCbor from '@ipld/dag-cbor'
 import type { Stream } from '@libp2p/interface'
+import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
-export class WireError extends Error {
+export class WireError extends AnamnesisError<'WIRE_BROKEN'> {
   override name = 'WireError'
+  constructor(message: string, options?: AnamnesisErrorOptions) {
+    super('WIRE_BROKEN', message, options)
+  }
 }
 
 /** Sends one message, waiting while the stream asks us to. */

@@ -1,6 +1,7 @@
 // A visit invite: what a doctor's browser needs to reach the patient's, carried in a link's
 // fragment (never sent to a server) or a QR code. It is valid for minutes and once only:
 // the patient's browser keeps the token and refuses it when late or seen before.
+import { AnamnesisError } from '../errors/index.ts'
 
 export interface VisitInvite {
   v: 1
@@ -18,13 +19,8 @@ export interface VisitInvite {
 
 export type VisitInviteErrorCode = 'INVITE_MALFORMED' | 'INVITE_EXPIRED' | 'INVITE_USED' | 'INVITE_UNKNOWN'
 
-export class VisitInviteError extends Error {
+export class VisitInviteError extends AnamnesisError<VisitInviteErrorCode> {
   override name = 'VisitInviteError'
-  readonly code: VisitInviteErrorCode
-  constructor(code: VisitInviteErrorCode, message: string) {
-    super(message)
-    this.code = code
-  }
 }
 
 /** How long an invite is good for, unless the patient says otherwise. */

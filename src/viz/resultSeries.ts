@@ -3,6 +3,7 @@
 // unit, its reference range and every value flagged low, normal or high.
 import type { CodeableConcept, Coding, Observation, ObservationReferenceRange, Quantity } from '@medplum/fhirtypes'
 import { codeSystems, type HistoryEntry } from '../history/index.ts'
+import { formatRecordDay } from '../format/index.ts'
 
 export type Interpretation = 'low' | 'normal' | 'high'
 
@@ -196,7 +197,6 @@ export function resultSeries(items: readonly ResultSource[]): ResultSeriesSet {
 
 const numberFormat = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 4 })
 const fixedFormats = Array.from({ length: 5 }, (_, digits) => new Intl.NumberFormat('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }))
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
 const withUnit = (value: string, unit: string): string => (unit === '' ? value : `${value} ${unit}`)
 
 /** "4–5.6 %", "< 200 mg/dL", "> 60 mL/min". */
@@ -222,7 +222,7 @@ const INTERPRETATION_TEXT: Record<Interpretation, (range: string) => string> = {
 /** One value as a screen reader reads it: "Systolic blood pressure 152 mmHg, above the reference range 90–140 mmHg, 3 Mar 2021". */
 export function describePoint(series: Pick<ResultSeries, 'label' | 'range' | 'decimals'>, point: ResultPoint): string {
   const flag = point.interpretation === undefined ? '' : `, ${INTERPRETATION_TEXT[point.interpretation](series.range === undefined ? '' : formatRange(series.range)).trim()}`
-  return `${series.label} ${formatValue(point, series.decimals)}${flag}, ${dateFormat.format(new Date(point.time))}`
+  return `${series.label} ${formatValue(point, series.decimals)}${flag}, ${formatRecordDay(point.time)}`
 }
 
 /** The series in one sentence: how many values, over which years, how many out of range, and the latest. */
@@ -236,5 +236,5 @@ export function describeSeries(series: ResultSeries): string {
   const { low, high } = series.counts
   const flags =
     series.range === undefined ? 'no reference range stated' : `${high} above and ${low} below the reference range ${formatRange(series.range)}`
-  return `${series.label}: ${count} ${span}, ${flags}; latest ${formatValue(last, series.decimals)} on ${dateFormat.format(new Date(last.time))}.`
+  return `${series.label}: ${count} ${span}, ${flags}; latest ${formatValue(last, series.decimals)} on ${formatRecordDay(last.time)}.`
 }

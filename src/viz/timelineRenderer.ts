@@ -9,6 +9,7 @@ import { quadtree, type Quadtree } from 'd3-quadtree'
 import { scaleTime, type ScaleTime } from 'd3-scale'
 import { pointer, select } from 'd3-selection'
 import { zoom as d3zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom'
+import { formatRecordDay, formatRecordPeriod } from '../format/index.ts'
 import { shortHash } from './historyBlock.ts'
 import { buildResultChart, chartFrame, drawResultChart, drawValueAxis, type ResultChart } from './resultChart.ts'
 import { describePoint, resultSeries, type ResultSeries } from './resultSeries.ts'
@@ -61,8 +62,6 @@ type TimelineMark = Mark<TimelineItem>
 
 const CHART_LANES: readonly LaneSpec[] = LANES.map((lane) => ({ id: lane.id, rows: lane.id === 'results' ? CHART_ROWS : lane.rows }))
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-const describeDate = (t: number): string => dateFormat.format(new Date(t))
 
 /** What a screen reader hears for a mark: record, type, state, dates, block and verdict. */
 export function describeMark(mark: TimelineMark, now: number): string {
@@ -71,10 +70,10 @@ export function describeMark(mark: TimelineMark, now: number): string {
     const last = mark.items[mark.items.length - 1]
     const broken = mark.items.filter((item) => item.verdict === 'broken').length
     const lane = LANES.find((l) => l.id === mark.lane)?.label ?? mark.lane
-    return `${mark.items.length} ${lane.toLowerCase()} from ${first === undefined ? '' : describeDate(first.start)} to ${last === undefined ? '' : describeDate(last.start)}${broken > 0 ? `, ${broken} broken block${broken === 1 ? '' : 's'}` : ''}; press Enter to zoom in`
+    return `${mark.items.length} ${lane.toLowerCase()} from ${first === undefined ? '' : formatRecordDay(first.start)} to ${last === undefined ? '' : formatRecordDay(last.start)}${broken > 0 ? `, ${broken} broken block${broken === 1 ? '' : 's'}` : ''}; press Enter to zoom in`
   }
   const { item } = mark
-  const when = item.end === Infinity ? `since ${describeDate(item.start)}` : item.end - item.start > 2 * 86_400_000 ? `${describeDate(item.start)} to ${describeDate(Math.min(item.end, now))}` : describeDate(item.start)
+  const when = formatRecordPeriod(item.start, item.end, now)
   const state = item.state === 'event' ? '' : `, ${item.state}`
   return `${item.label}, ${item.typeName}${state}, ${when}, block ${shortHash(item.block.entryHash)} ${item.verdict}`
 }

@@ -5,7 +5,7 @@ import { createPublicClient, createWalletClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { grant, publishEncryptionKey } from '../../src/chain/index.ts'
-import { formatDay } from '../../src/chain/describeAuditEntry.ts'
+import { formatDay } from '../../src/format/index.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { appUrl, expectStackLive, stackConfig } from './fixtures.ts'
 

@@ -1,5 +1,6 @@
 import { For, Match, Show, Switch, type JSX } from 'solid-js'
-import { describeAuditEntry, formatDayAndTime, type AuditEntry } from '../../chain/index.ts'
+import { describeAuditEntry, type AuditEntry } from '../../chain/index.ts'
+import { formatDayAndTime } from '../../format/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { createAuditTrail } from './createAuditTrail.ts'
 import { plural } from '../ui/format.ts'

@@ -1,6 +1,7 @@
 // Who has access to the patient's history now, and revoking it.
 import { createEffect, on, Show, type JSX } from 'solid-js'
-import { describeScope, formatDay } from '../../chain/index.ts'
+import { describeScope } from '../../chain/index.ts'
+import { formatDay } from '../../format/index.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'

@@ -1,7 +1,9 @@
 // A doctor's patients: who granted them access, as the ledger holds it, and whether each
 // patient's device can be reached now.
 import { createSignal, Match, Switch, type JSX } from 'solid-js'
-import { describeScope, formatDay } from '../../chain/index.ts'
+import { describeScope } from '../../chain/index.ts'
+import { errorMessage } from '../../errors/index.ts'
+import { formatDay } from '../../format/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { shortAddress } from '../ui/format.ts'
 import { LoadedList } from '../ui/LoadedList.tsx'
@@ -55,7 +57,7 @@ function PatientReachability(props: { patient: string }): JSX.Element {
       const direct = await connectToPatientDevice(node, props.patient)
       setConnecting(direct ? undefined : 'Reached only through the relay.')
     } catch (error) {
-      setConnecting(`Not reachable: ${error instanceof Error ? error.message : String(error)}`)
+      setConnecting(`Not reachable: ${errorMessage(error)}`)
     }
   }
   return (

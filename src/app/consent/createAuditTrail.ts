@@ -2,6 +2,7 @@
 // older pages on demand, and new entries as they land, without a reload.
 import { createEffect, createSignal, on, onCleanup, type Accessor } from 'solid-js'
 import { readAuditTrail, watchAuditTrail, type AuditEntry } from '../../chain/index.ts'
+import { errorMessage } from '../../errors/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 
@@ -83,7 +84,7 @@ export function createAuditTrail(app: AppStore): AuditTrail {
             onError: (error) => setWatchError(error.message)
           })
         } catch (error) {
-          if (!run.cancelled) setState({ state: 'failed', error: error instanceof Error ? error.message : String(error) })
+          if (!run.cancelled) setState({ state: 'failed', error: errorMessage(error) })
         }
       })()
     })
@@ -99,7 +100,7 @@ export function createAuditTrail(app: AppStore): AuditTrail {
       merge(page.entries)
       setCursor(page.nextCursor)
     } catch (error) {
-      setState({ state: 'failed', error: error instanceof Error ? error.message : String(error) })
+      setState({ state: 'failed', error: errorMessage(error) })
     } finally {
       setLoadingOlder(false)
     }

@@ -2,6 +2,7 @@
 // emergency access for at most 72 hours. Listed from the ledger; added and removed by the patient.
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import { addGuardian, readGuardians, removeGuardian, type GuardianRecord } from '../../chain/index.ts'
+import { errorMessage } from '../../errors/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { loadState, type LoadState } from '../ui/loadState.ts'
@@ -36,7 +37,7 @@ export function createGuardians(app: AppStore): Guardians {
       await refetch()
       return true
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e))
+      setError(errorMessage(e))
       return false
     } finally {
       setPending(undefined)

@@ -3,6 +3,7 @@
 // (src/history/recordDrafts.ts) and hands it to onSubmit; on any error the values stay.
 import { createSignal, createUniqueId, For, Match, Show, Switch, type JSX } from 'solid-js'
 import { createStore, reconcile } from 'solid-js/store'
+import { errorMessage } from '../../errors/index.ts'
 import { buildRecord, HistoryError, RECORD_KINDS, type Address, type HistoryRecord, type RecordKind } from '../../history/index.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { Icd10Combobox } from './Icd10Combobox.tsx'
@@ -41,7 +42,6 @@ export interface RecordFormProps {
 
 type Status = { ok: true; text: string } | { ok: false; text: string }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 export function RecordForm(props: RecordFormProps): JSX.Element {
   const uid = createUniqueId()
@@ -92,7 +92,7 @@ export function RecordForm(props: RecordFormProps): JSX.Element {
       record = buildRecord(draftFromValues(current, formValues), { patient: props.patient })
     } catch (error) {
       if (!(error instanceof HistoryError)) {
-        setStatus({ ok: false, text: `Not added: ${messageOf(error)}` })
+        setStatus({ ok: false, text: `Not added: ${errorMessage(error)}` })
         return
       }
       const field = fieldOfError(current, error)
@@ -107,7 +107,7 @@ export function RecordForm(props: RecordFormProps): JSX.Element {
       setErrors({})
       setStatus({ ok: true, text: addedMessage(current, record) })
     } catch (error) {
-      setStatus({ ok: false, text: `Not added: ${messageOf(error)}` })
+      setStatus({ ok: false, text: `Not added: ${errorMessage(error)}` })
     } finally {
       setBusy(false)
     }

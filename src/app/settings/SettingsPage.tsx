@@ -1,6 +1,7 @@
 // Settings: the wallet, the encryption key, guardians and the peer-to-peer network.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { developmentAccounts, watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
+import { errorMessage } from '../../errors/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { GuardiansSection } from '../consent/GuardiansSection.tsx'
 import { createKeyRegistration } from '../session/createKeyRegistration.ts'
@@ -164,7 +165,7 @@ function PeerSection(): JSX.Element {
       const { direct } = await node.dial(address().trim())
       setResult({ ok: true, text: direct ? 'Connected directly (WebRTC), not through the relay.' : 'Connected through the relay only.' })
     } catch (error) {
-      setResult({ ok: false, text: `Could not connect: ${error instanceof Error ? error.message : String(error)}` })
+      setResult({ ok: false, text: `Could not connect: ${errorMessage(error)}` })
     } finally {
       setDialing(false)
     }

@@ -4,6 +4,7 @@ import { createSignal, onCleanup, type Accessor } from 'solid-js'
 import type { PublicClient } from 'viem'
 import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatus, type ConnectedWallet } from '../../chain/index.ts'
 import { LOCAL_CHAIN_ID, loadConfig, type AppConfig } from '../../config/index.ts'
+import { errorMessage } from '../../errors/index.ts'
 import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
 
 export type ConfigState = { state: 'loading' } | { state: 'ready'; config: AppConfig } | { state: 'failed'; error: string }
@@ -78,7 +79,7 @@ export function createAppStore(): AppStore {
       localStorage.setItem(WALLET_CHOICE_KEY, JSON.stringify(choice))
     } catch (error) {
       setWallet(previous.state === 'connecting' ? { state: 'none' } : previous)
-      setWalletError(error instanceof Error ? error.message : String(error))
+      setWalletError(errorMessage(error))
     }
   }
 
@@ -111,7 +112,7 @@ export function createAppStore(): AppStore {
     try {
       appConfig = await loadConfig()
     } catch (error) {
-      setConfig({ state: 'failed', error: error instanceof Error ? error.message : String(error) })
+      setConfig({ state: 'failed', error: errorMessage(error) })
       return
     }
     setConfig({ state: 'ready', config: appConfig })
@@ -141,7 +142,7 @@ export function createAppStore(): AppStore {
     } catch (error) {
       setP2PStatus({
         state: 'failed',
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
         relay: { state: 'none' },
         connections: { total: 0, direct: 0, relayed: 0 }
       })

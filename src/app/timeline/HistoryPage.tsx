@@ -4,6 +4,7 @@
 // The views load on demand, so D3 and the body art stay out of the first screen.
 import { A, useSearchParams } from '@solidjs/router'
 import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, type JSX } from 'solid-js'
+import { errorMessage } from '../../errors/index.ts'
 import type { HistoryRecord } from '../../history/index.ts'
 import { verdictCounts, type OwnHistory } from '../session/createHistorySession.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
@@ -151,7 +152,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
       const added = await own().add(demoRecordsFor(own().history.patient, demoSize()))
       setLoading({ added })
     } catch (error) {
-      setLoading({ error: error instanceof Error ? error.message : String(error) })
+      setLoading({ error: errorMessage(error) })
     }
   }
   const anchorText = (): string => {

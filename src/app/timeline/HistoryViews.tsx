@@ -5,6 +5,7 @@
 // the first screen.
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
 import type { Address } from '../../history/index.ts'
+import { formatRecordDay, formatRecordPeriod } from '../../format/index.ts'
 import { isDemoRecord } from './demoTag.ts'
 import {
   ancestry,
@@ -28,10 +29,6 @@ import {
   type TimelineItem
 } from '../../viz/index.ts'
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-const formatDate = (t: number): string => dateFormat.format(new Date(t))
-const formatSpan = (item: TimelineItem, now: number): string =>
-  item.end === Infinity ? `since ${formatDate(item.start)}` : item.end - item.start > 2 * 86_400_000 ? `${formatDate(item.start)} to ${formatDate(Math.min(item.end, now))}` : formatDate(item.start)
 const STAGE_NAMES: Record<string, string> = { request: 'Request', diagnosis: 'Diagnosis', therapy: 'Therapy', followUp: 'Follow-up', outcome: 'Outcome' }
 const VERDICT_TEXT = {
   verified: 'Verified: matches the history’s latest on-chain anchor',
@@ -254,7 +251,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
           <p class="hint" role="status">
             {range() === undefined
               ? 'The body map shows records from all time.'
-              : `The body map shows records from ${formatDate(range()?.[0] ?? 0)} to ${formatDate(range()?.[1] ?? 0)}.`}
+              : `The body map shows records from ${formatRecordDay(range()?.[0] ?? 0)} to ${formatRecordDay(range()?.[1] ?? 0)}.`}
           </p>
         </section>
 
@@ -271,7 +268,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                     </button>{' '}
                     <span class="hint">
                       {item.typeName}
-                      {item.state === 'event' ? '' : `, ${item.state}`}, {formatSpan(item, now())}
+                      {item.state === 'event' ? '' : `, ${item.state}`}, {formatRecordPeriod(item.start, item.end, now())}
                     </span>
                   </li>
                 )}
@@ -345,14 +342,14 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                   {item().state === 'event' ? '' : `, ${item().state}`}
                 </dd>
                 <dt>When</dt>
-                <dd>{formatSpan(item(), now())}</dd>
+                <dd>{formatRecordPeriod(item().start, item().end, now())}</dd>
                 <Show when={item().sites.length > 0}>
                   <dt>Where</dt>
                   <dd>{siteNames(item())}</dd>
                 </Show>
                 <dt>Written by</dt>
                 <dd>
-                  {writerName.get(item().entry.writer) ?? 'someone'} (<code>{item().entry.writer}</code>) on {formatDate(Date.parse(item().entry.writtenAt))}
+                  {writerName.get(item().entry.writer) ?? 'someone'} (<code>{item().entry.writer}</code>) on {formatRecordDay(Date.parse(item().entry.writtenAt))}
                 </dd>
                 <dt>Block</dt>
                 <dd>
@@ -372,7 +369,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                   <For each={item().trail}>
                     {(version, i) => (
                       <li>
-                        {i() === 0 ? 'Written' : 'Corrected'} by {writerName.get(version.writer) ?? version.writer} on {formatDate(Date.parse(version.writtenAt))}
+                        {i() === 0 ? 'Written' : 'Corrected'} by {writerName.get(version.writer) ?? version.writer} on {formatRecordDay(Date.parse(version.writtenAt))}
                         {version.id === item().id ? ' (shown)' : ''}
                       </li>
                     )}
@@ -391,7 +388,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                             <button type="button" class="link-button" onClick={() => selectRecord(member.id)}>
                               {member.label}
                             </button>{' '}
-                            <span class="hint">{formatDate(member.start)}</span>
+                            <span class="hint">{formatRecordDay(member.start)}</span>
                           </li>
                         )}
                       </For>
@@ -424,7 +421,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
             <For each={shownItems().slice(0, tableRows())}>
               {(item) => (
                 <tr>
-                  <td>{formatSpan(item, now())}</td>
+                  <td>{formatRecordPeriod(item.start, item.end, now())}</td>
                   <td>
                     <button type="button" class="link-button" onClick={() => selectRecord(item.id)}>
                       {item.label}

@@ -1,5 +1,6 @@
 // A resource's state in the shape the pages show: no wallet, loading, ready or failed.
 import type { Resource } from 'solid-js'
+import { errorMessage } from '../../errors/index.ts'
 
 export type LoadState<T> = { state: 'no-wallet' } | { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: string }
 
@@ -9,7 +10,7 @@ export function loadState<T>(resource: Resource<T>, connected: boolean): LoadSta
   switch (resource.state) {
     case 'errored': {
       const error: unknown = resource.error
-      return { state: 'failed', error: error instanceof Error ? error.message : String(error) }
+      return { state: 'failed', error: errorMessage(error) }
     }
     case 'ready':
     case 'refreshing':

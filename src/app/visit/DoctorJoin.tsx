@@ -1,7 +1,7 @@
 // The doctor's half of a visit: give a name, ask for access, wait for the patient, then read
 // (and, with write access, add to) the patient's history.
 import { createEffect, createSignal, lazy, Match, onCleanup, Show, Suspense, Switch, type JSX } from 'solid-js'
-import { formatDay } from '../../chain/index.ts'
+import { formatDay } from '../../format/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import type { JoinStep } from './createVisits.ts'

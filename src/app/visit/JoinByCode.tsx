@@ -3,6 +3,7 @@
 // exactly as opening the link would.
 import { useNavigate } from '@solidjs/router'
 import { createSignal, onCleanup, Show, type JSX } from 'solid-js'
+import { errorMessage } from '../../errors/index.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { describeCameraError, grabFrame, openCamera, releaseCamera } from './camera.ts'
 import type { Frame } from './qrScan.ts'
@@ -14,7 +15,6 @@ const SCAN_INTERVAL_MS = 250
 
 const NOT_A_VISIT_CODE = "This QR code is not an Anamnesis visit link. Scan the code on the patient's Visit page, or paste the link instead."
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 interface Scan {
   stream?: MediaStream
@@ -87,7 +87,7 @@ export function JoinByCode(): JSX.Element {
     const loaded = await decoder
     if (current !== scan) return
     if ('error' in loaded) {
-      fail(`The QR code reader could not be loaded: ${message(loaded.error)}. Paste the visit link instead.`)
+      fail(`The QR code reader could not be loaded: ${errorMessage(loaded.error)}. Paste the visit link instead.`)
       return
     }
     const view = video
@@ -100,7 +100,7 @@ export function JoinByCode(): JSX.Element {
     try {
       await view.play()
     } catch (error) {
-      if (current === scan) fail(`The camera's picture cannot be shown: ${message(error)}. Paste the visit link instead.`)
+      if (current === scan) fail(`The camera's picture cannot be shown: ${errorMessage(error)}. Paste the visit link instead.`)
       return
     }
     if (current !== scan) return
@@ -113,7 +113,7 @@ export function JoinByCode(): JSX.Element {
         const frame: Frame | undefined = grabFrame(view, canvas)
         text = frame === undefined ? undefined : loaded.read(frame)
       } catch (error) {
-        fail(`Scanning stopped: ${message(error)}. Paste the visit link instead.`)
+        fail(`Scanning stopped: ${errorMessage(error)}. Paste the visit link instead.`)
         return
       }
       if (text !== undefined) onCode(text)

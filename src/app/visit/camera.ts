@@ -1,5 +1,6 @@
 // The device's camera for scanning a visit QR code: opened on the doctor's request, read a
 // frame at a time into a canvas, and released as soon as the scan ends.
+import { errorMessage } from '../../errors/index.ts'
 
 /** Frames are scaled down to this many pixels on their longer side: a QR code on a screen needs no more. */
 const MAX_FRAME_SIDE = 1024
@@ -20,7 +21,7 @@ export function releaseCamera(stream: MediaStream): void {
 /** What went wrong when opening the camera, in words the doctor can act on. */
 export function describeCameraError(error: unknown): string {
   const name = error instanceof DOMException ? error.name : ''
-  const reason = (error instanceof Error && error.message !== '' ? error.message : String(error)).replace(/\.$/, '')
+  const reason = errorMessage(error).replace(/\.$/, '')
   const instead = 'Paste the visit link instead.'
   if (name === 'NotAllowedError' || name === 'SecurityError') return `The browser refused the camera: ${reason}. ${instead}`
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No camera was found on this device: ${reason}. ${instead}`

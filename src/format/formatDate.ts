@@ -1,0 +1,45 @@
+// Dates and times as the app shows them. Every page, sentence and screen-reader label
+// that shows a date formats it here, so one change of wording reaches all of them.
+
+const DAY = 86_400_000
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+function parts(date: Date | number, timeZone: string | undefined): Record<string, string> {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]))
+}
+
+/**
+ * "3 Dec 2026": day, short month name and year, the same in every locale the app runs in.
+ * For moments on the chain (grant expiries, audit entries), in `timeZone` or the device's own.
+ */
+export function formatDay(date: Date | number, timeZone?: string): string {
+  const { day = '', month = '1', year = '' } = parts(date, timeZone)
+  return `${Number(day)} ${months[Number(month) - 1] ?? month} ${year}`
+}
+
+/** "3 Dec 2026, 14:05". */
+export function formatDayAndTime(date: Date | number, timeZone?: string): string {
+  const { hour = '', minute = '' } = parts(date, timeZone)
+  return `${formatDay(date, timeZone)}, ${hour}:${minute}`
+}
+
+// A record's dates are calendar days (a FHIR date without a time is read as a UTC day), so
+// they are shown in UTC whatever the device's zone. These keep the browser's en-GB month
+// words ("Sept"), unlike formatDay's fixed "Sep": the tests of both pin their wording.
+const recordDayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+
+/** "1 Sept 2021": the day of a record's date, `time` in ms since 1970, read in UTC. */
+export function formatRecordDay(time: number): string {
+  return recordDayFormat.format(new Date(time))
+}
+
+/**
+ * A record's period: "since 3 Mar 2021" while it goes on, "3 Mar 2021 to 9 Apr 2021" when it
+ * lasted more than two days (up to `now` at the latest), else its one day.
+ */
+export function formatRecordPeriod(start: number, end: number, now: number): string {
+  if (end === Infinity) return `since ${formatRecordDay(start)}`
+  if (end - start > 2 * DAY) return `${formatRecordDay(start)} to ${formatRecordDay(Math.min(end, now))}`
+  return formatRecordDay(start)
+}

@@ -1,0 +1,3 @@
+// How the app words values for people: dates and times. Lowest layer, with config and
+// errors: imports no other src folder, so chain, viz and app all use the same words.
+export { formatDay, formatDayAndTime, formatRecordDay, formatRecordPeriod } from './formatDate.ts'

@@ -1,5 +1,5 @@
 // The layers of src, checked in `npm test`'s lint stage (`depcruise src`):
-//   app → feature logic (session, visit) → (history, chain, viz) → (p2p, crypto) → (config, errors)
+//   app → feature logic (session, visit) → (history, chain, viz) → (p2p, crypto) → (config, errors, format)
 // Each layer may import the layers below it, never one above; nothing imports app; only crypto
 // touches key material; no import cycles, type-only imports included.
 const below = (...layers) => `^src/(${layers.join('|')})/`
@@ -67,9 +67,9 @@ module.exports = {
     {
       name: 'base-layer',
       severity: 'error',
-      comment: 'config and errors are the bottom: they import no other folder of src.',
-      from: { path: below('config', 'errors') },
-      to: { path: '^src/', pathNot: ['^src/(config|errors)/'] }
+      comment: 'config, errors and format are the bottom: they import no other folder of src.',
+      from: { path: below('config', 'errors', 'format') },
+      to: { path: '^src/', pathNot: ['^src/(config|errors|format)/'] }
     },
     {
       name: 'key-material-in-crypto-only',

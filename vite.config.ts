@@ -23,7 +23,7 @@ export default defineConfig({
     projects: [
       {
         extends: false,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/fhir/**/*.test.ts', 'test/conformance/**/*.test.ts'], environment: 'node' }
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/fhir/**/*.test.ts', 'test/conformance/**/*.test.ts'], environment: 'node', testTimeout: 30_000 }
       },
       {
         extends: false,

@@ -4,6 +4,7 @@ import { shortAddress } from './address.ts'
 import type { AuditEntry } from './auditEntry.ts'
 import { describeScope } from './scope.ts'
 
+/** How {@link describeAuditEntry} writes dates. */
 export interface DescribeOptions {
   /** IANA time zone for dates and times; the device's own when left out. */
   timeZone?: string
@@ -16,13 +17,13 @@ function parts(date: Date, timeZone: string | undefined): Record<string, string>
   return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]))
 }
 
-/** "3 Dec 2026": day, short month name and year, the same in every locale the app runs in. */
+/** "3 Dec 2026": day, short month name and year, in `timeZone` or the device's own, the same in every locale the app runs in. */
 export function formatDay(date: Date, timeZone?: string): string {
   const { day = '', month = '1', year = '' } = parts(date, timeZone)
   return `${Number(day)} ${months[Number(month) - 1] ?? month} ${year}`
 }
 
-/** "3 Dec 2026, 14:05". */
+/** "3 Dec 2026, 14:05": {@link formatDay} and the 24-hour time, in `timeZone` or the device's own. */
 export function formatDayAndTime(date: Date, timeZone?: string): string {
   const { hour = '', minute = '' } = parts(date, timeZone)
   return `${formatDay(date, timeZone)}, ${hour}:${minute}`
@@ -36,6 +37,10 @@ function entries(count: bigint): string {
   return count === 1n ? '1 entry' : `${count} entries`
 }
 
+/**
+ * An audit trail entry as a sentence a patient reads, e.g. "Dr 0x12Aa…0Cab was granted read
+ * access to conditions, medications until 3 Dec 2026". Addresses are shortened.
+ */
 export function describeAuditEntry(entry: AuditEntry, { timeZone }: DescribeOptions = {}): string {
   const actor = shortAddress(entry.actor)
   const subject = shortAddress(entry.subject)

@@ -1,5 +1,6 @@
 // Lint: typescript-eslint (type-aware) for all TypeScript, eslint-plugin-solid for the UI.
 import js from '@eslint/js'
+import jsdoc from 'eslint-plugin-jsdoc'
 import solid from 'eslint-plugin-solid/configs/typescript'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
@@ -22,6 +23,25 @@ export default tseslint.config(
     }
   },
   { files: ['src/**/*.tsx'], ...solid },
+  {
+    // The domains' public surface is documented where an editor shows it.
+    // Chain and history first; crypto and p2p join when they are documented.
+    files: ['src/{chain,history}/**/*.ts'],
+    // Pending: the two error classes are being reworked on another branch and join after its
+    // merge; icd10Codes.ts is a hand-kept data table, documented by its module comment.
+    ignores: ['**/*.test.ts', 'src/chain/ChainError.ts', 'src/history/HistoryError.ts', 'src/history/icd10Codes.ts'],
+    plugins: { jsdoc },
+    rules: {
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          publicOnly: { esm: true },
+          require: { FunctionDeclaration: true, ClassDeclaration: true, ArrowFunctionExpression: true, FunctionExpression: true },
+          contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSEnumDeclaration', 'ExportNamedDeclaration > VariableDeclaration']
+        }
+      ]
+    }
+  },
   {
     // Components are thin bindings: the network is reached through session and visit logic.
     files: ['src/app/**/*.tsx'],

@@ -6,11 +6,22 @@ import { parseAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
 
+/** What {@link addGuardian} needs: the consent ledger's address and the guardian's address as typed. */
 export interface AddGuardianParameters {
   ledger: Address
   guardian: string
 }
 
+/**
+ * Names a guardian of the connected patient, who may then give a doctor emergency access
+ * for at most 72 hours when the patient cannot.
+ *
+ * @param publicClient - Simulates the call and waits for the transaction.
+ * @param walletClient - The patient's wallet, which signs and sends it.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_ADDRESS` for a
+ *   malformed guardian address, `INVALID_INPUT` when the guardian is the patient,
+ *   and the transaction's own failures (see {@link writeLedger}).
+ */
 export async function addGuardian(publicClient: PublicClient, walletClient: WalletClient, { ledger, guardian }: AddGuardianParameters): Promise<LedgerWriteResult> {
   const action = 'add the guardian'
   const account = requireAccount(walletClient, action)

@@ -5,6 +5,11 @@ import { ChainError } from './ChainError.ts'
 /**
  * The checksummed address `value` names, or a ChainError naming the `role` it was meant to fill.
  * The zero address is refused too: nobody holds its key, so granting it anything is a mistake.
+ *
+ * @param value - The address as typed or pasted; surrounding spaces are ignored.
+ * @param role - Who the address is meant to be ("doctor", "guardian"), for the message.
+ * @throws {ChainError} `INVALID_ADDRESS` when it is not 0x and 40 hex digits, its mixed case
+ *   fails the EIP-55 checksum, or it is the zero address.
  */
 export function parseAddress(value: string, role: string): Address {
   const trimmed = value.trim()

@@ -6,6 +6,7 @@ import { parseAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
 
+/** What {@link anchor} needs: the consent ledger's address, the root and entry count to commit, and whose history. */
 export interface AnchorParameters {
   ledger: Address
   /** The 32-byte root of the history log's heads. */
@@ -16,6 +17,17 @@ export interface AnchorParameters {
   patient?: string
 }
 
+/**
+ * Anchors a history on the ledger: commits the root of its log's heads and how many entries
+ * that root covers. The patient anchors their own history (`anchor`); a doctor anchors the
+ * patient's (`anchorForPatient`), which the contract allows only under a live write grant.
+ *
+ * @param publicClient - Simulates the call and waits for the transaction.
+ * @param walletClient - The patient's or doctor's wallet, which signs and sends it.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_INPUT` when the
+ *   root is not 32 bytes or is all zero or the count is below one, `INVALID_ADDRESS` for a malformed
+ *   patient address, and the transaction's own failures (see {@link writeLedger}).
+ */
 export async function anchor(publicClient: PublicClient, walletClient: WalletClient, { ledger, root, entryCount, patient }: AnchorParameters): Promise<LedgerWriteResult> {
   const action = 'anchor the history'
   const account = requireAccount(walletClient, action)

@@ -20,11 +20,16 @@ interface AuditEntryBase {
   transactionHash: Hash
 }
 
+/** The terms of a grant as the audit trail shows them: when it ends and what it opens. */
 export interface GrantDetails {
   expiry: Date
   scope: Scope
 }
 
+/**
+ * One entry of a patient's audit trail: a ledger event as who (`actor`) did what (`kind`) to
+ * whom (`subject`), when, and in which transaction, with what the event says of its own in `details`.
+ */
 export type AuditEntry = AuditEntryBase &
   (
     | { kind: 'granted'; details: GrantDetails }
@@ -37,9 +42,10 @@ export type AuditEntry = AuditEntryBase &
     | { kind: 'anchored'; details: { root: Hex; entryCount: bigint; byDoctor: boolean } }
   )
 
+/** What an audit trail entry records: `granted`, `revoked`, `glassBroken`, `anchored` and the rest. */
 export type AuditEntryKind = AuditEntry['kind']
 
-/** Seconds since the epoch (from the chain) as a Date. */
+/** Unix seconds, as the chain gives times, as a Date. */
 export function secondsToDate(seconds: bigint): Date {
   return new Date(Number(seconds) * 1000)
 }
@@ -49,7 +55,12 @@ function grantDetails(terms: bigint): GrantDetails {
   return { expiry: secondsToDate(expiry), scope }
 }
 
-/** The entry for one decoded ledger event; `timestamp` is its block's time. */
+/**
+ * The audit trail entry for one decoded ledger event.
+ *
+ * @param timestamp - The time of the event's block; a break-glass event's own time takes its place.
+ * @throws {ChainError} `INVALID_INPUT` when a grant's terms hold a scope this app does not know.
+ */
 export function toAuditEntry(log: PatientLog, timestamp: Date): AuditEntry {
   const base = { blockNumber: log.blockNumber, logIndex: log.logIndex, timestamp, transactionHash: log.transactionHash }
   switch (log.eventName) {
@@ -82,7 +93,12 @@ export function toAuditEntry(log: PatientLog, timestamp: Date): AuditEntry {
   }
 }
 
-/** The time of each block the logs are in: from the log when the node says, else from the block. */
+/**
+ * The time of each block the logs are in, by block number: from the log when the node gives
+ * it, else read from the block.
+ *
+ * @throws {ChainError} When a block cannot be read (`CHAIN_UNREACHABLE`, `TRANSACTION_FAILED`).
+ */
 export async function blockTimes(client: PublicClient, logs: readonly PatientLog[]): Promise<Map<bigint, Date>> {
   const times = new Map<bigint, Date>()
   const missing = new Set<bigint>()
@@ -103,7 +119,11 @@ export async function blockTimes(client: PublicClient, logs: readonly PatientLog
   return times
 }
 
-/** The entries for decoded logs, in the logs' order. */
+/**
+ * The audit trail entries for decoded logs, in the logs' order, each with its block's time.
+ *
+ * @throws {ChainError} As {@link blockTimes} and {@link toAuditEntry}.
+ */
 export async function toAuditEntries(client: PublicClient, logs: readonly PatientLog[]): Promise<AuditEntry[]> {
   const times = await blockTimes(client, logs)
   return logs.map((log) => toAuditEntry(log, times.get(log.blockNumber) ?? new Date(0)))

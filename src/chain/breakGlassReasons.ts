@@ -1,12 +1,14 @@
 // Why an emergency clinician opened a patient's emergency summary: the codes the ledger records
 // and the words the audit trail shows for them.
 
+/** The reasons an emergency clinician may give for breaking the glass, and the code the ledger records for each. */
 export const breakGlassReasons = {
   unconscious: 1,
   cannotCommunicate: 2,
   lifeThreatening: 3
 } as const
 
+/** A reason for breaking the glass, by name: `unconscious`, `cannotCommunicate` or `lifeThreatening`. */
 export type BreakGlassReason = keyof typeof breakGlassReasons
 
 const reasonWords: Record<number, string> = {

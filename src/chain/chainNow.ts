@@ -3,6 +3,12 @@
 import type { PublicClient } from 'viem'
 import { toChainError } from './ChainError.ts'
 
+/**
+ * "Now" in unix seconds for checking an expiry before sending: the later of the latest block's
+ * time and this device's clock.
+ *
+ * @throws {ChainError} When the latest block cannot be read (`CHAIN_UNREACHABLE`, `TRANSACTION_FAILED`).
+ */
 export async function chainNow(client: PublicClient): Promise<bigint> {
   let latest: bigint
   try {

@@ -1,6 +1,10 @@
 // The read side of the chain: one viem public client per deployment, built from config.json.
 import { createPublicClient, defineChain, http, type Chain, type PublicClient } from 'viem'
 
+/**
+ * A deployment's chain as config.json names it: its chain id, a name to show, the RPC URL
+ * and, optionally, a block explorer's URL.
+ */
 export interface ChainSettings {
   id: number
   name: string
@@ -8,6 +12,7 @@ export interface ChainSettings {
   explorer?: string
 }
 
+/** The viem chain for a deployment's settings, with ether as its currency. */
 export function chainFromSettings(settings: ChainSettings): Chain {
   return defineChain({
     id: settings.id,
@@ -18,6 +23,10 @@ export function chainFromSettings(settings: ChainSettings): Chain {
   })
 }
 
+/**
+ * The public client that reads a deployment's chain. It fails fast (no retries, a 4 s timeout)
+ * so the status strip can say "unreachable" within seconds, and polls every second.
+ */
 export function createChainClient(settings: ChainSettings): PublicClient {
   return createPublicClient({
     chain: chainFromSettings(settings),

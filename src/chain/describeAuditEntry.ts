@@ -5,6 +5,7 @@ import { shortAddress } from './address.ts'
 import type { AuditEntry } from './auditEntry.ts'
 import { describeScope } from './scope.ts'
 
+/** How {@link describeAuditEntry} writes dates. */
 export interface DescribeOptions {
   /** IANA time zone for dates and times; the device's own when left out. */
   timeZone?: string
@@ -18,6 +19,10 @@ function entries(count: bigint): string {
   return count === 1n ? '1 entry' : `${count} entries`
 }
 
+/**
+ * An audit trail entry as a sentence a patient reads, e.g. "Dr 0x12Aa…0Cab was granted read
+ * access to conditions, medications until 3 Dec 2026". Addresses are shortened.
+ */
 export function describeAuditEntry(entry: AuditEntry, { timeZone }: DescribeOptions = {}): string {
   const actor = shortAddress(entry.actor)
   const subject = shortAddress(entry.subject)

@@ -2,6 +2,7 @@
 // labelled by the role they play in local development. Public keys for the local chain only: never fund them elsewhere.
 import type { Address, Hex } from 'viem'
 
+/** One of anvil's funded test accounts, with the role it plays in local development. */
 export interface DevelopmentAccount {
   /** The account's index in anvil's default mnemonic. */
   index: number
@@ -11,7 +12,7 @@ export interface DevelopmentAccount {
   privateKey: Hex
 }
 
-/** Anvil's accounts 0 to 6, one per role a person can take in the app (two patients, three doctors). */
+/** Anvil's accounts 0 to 6, one per person in local development: two patients, three doctors, an emergency clinician and a guardian. */
 export const developmentAccounts: readonly DevelopmentAccount[] = [
   {
     index: 0,

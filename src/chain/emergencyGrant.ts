@@ -10,6 +10,10 @@ import { requireRegisteredKey } from './requireRegisteredKey.ts'
 import type { Scope } from './scope.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
 
+/**
+ * What {@link emergencyGrant} needs: the consent ledger's and key registry's addresses, the
+ * patient's and doctor's addresses as typed, and the grant's end and scope.
+ */
 export interface EmergencyGrantParameters {
   ledger: Address
   registry: Address
@@ -21,6 +25,18 @@ export interface EmergencyGrantParameters {
   scope: Scope
 }
 
+/**
+ * A guardian gives a treating doctor access to a patient's records for at most 72 hours, for
+ * a patient who cannot do it. The contract refuses it where the doctor already holds a live
+ * grant from the patient, so the patient's own consent is never changed.
+ *
+ * @param publicClient - Reads the chain's time and the key registry, simulates the call and waits for the transaction.
+ * @param walletClient - The guardian's wallet, which signs and sends it.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_ADDRESS` for a
+ *   malformed address, `INVALID_INPUT` when the doctor is the patient or the guardian, the end is
+ *   past or more than 72 hours ahead, or the scope opens nothing, `NO_ENCRYPTION_KEY` when the
+ *   doctor has not published an encryption key, and the transaction's own failures (see {@link writeLedger}).
+ */
 export async function emergencyGrant(
   publicClient: PublicClient,
   walletClient: WalletClient,

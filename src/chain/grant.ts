@@ -10,6 +10,10 @@ import { requireRegisteredKey } from './requireRegisteredKey.ts'
 import type { Scope } from './scope.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
 
+/**
+ * What {@link grant} needs: the consent ledger's and key registry's addresses, the doctor's
+ * address as typed, and the grant's end and scope.
+ */
 export interface GrantParameters {
   ledger: Address
   /** The key registry, to check the doctor can read what is shared with them. */
@@ -20,6 +24,18 @@ export interface GrantParameters {
   scope: Scope
 }
 
+/**
+ * The connected patient grants a doctor access to the chosen record categories (and, with
+ * `mayWrite`, to add records) until `expiry`; a grant to the same doctor replaces the earlier one.
+ * The terms are checked here and the call simulated first, so a mistake never reaches the wallet.
+ *
+ * @param publicClient - Reads the chain's time and the key registry, simulates the call and waits for the transaction.
+ * @param walletClient - The patient's wallet, which signs and sends it.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_ADDRESS` for a
+ *   malformed doctor address, `INVALID_INPUT` when the doctor is the patient, the end is past or
+ *   more than a year ahead, or the scope opens nothing, `NO_ENCRYPTION_KEY` when the doctor has
+ *   not published an encryption key, and the transaction's own failures (see {@link writeLedger}).
+ */
 export async function grant(publicClient: PublicClient, walletClient: WalletClient, { ledger, registry, doctor, expiry, scope }: GrantParameters): Promise<LedgerWriteResult> {
   const action = 'grant access'
   const account = requireAccount(walletClient, action)

@@ -6,6 +6,7 @@ import { parseAddress } from './address.ts'
 import { toChainError } from './ChainError.ts'
 import { encodeScope, MAY_WRITE_BIT, type Scope } from './scope.ts'
 
+/** What {@link isGrantLive} needs: the consent ledger's address and the patient's and doctor's addresses as typed. */
 export interface IsGrantLiveParameters {
   ledger: Address
   patient: string
@@ -14,6 +15,13 @@ export interface IsGrantLiveParameters {
   scope?: Scope
 }
 
+/**
+ * Whether a doctor holds a live grant from a patient, as the ledger judges it at the latest block:
+ * one covering all of `scope` when it is given, any grant at all when not.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed address, `INVALID_INPUT` for a scope
+ *   that opens nothing, and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the ledger cannot be read.
+ */
 export async function isGrantLive(client: PublicClient, { ledger, patient, doctor, scope }: IsGrantLiveParameters): Promise<boolean> {
   const patientAddress = parseAddress(patient, 'patient')
   const doctorAddress = parseAddress(doctor, 'doctor')
@@ -25,7 +33,13 @@ export async function isGrantLive(client: PublicClient, { ledger, patient, docto
   }
 }
 
-/** Whether `writer` may add entries to `patient`'s history now: a live grant that carries the may-write bit. */
+/**
+ * Whether `writer` may add entries to `patient`'s history now: a live grant that carries the
+ * may-write bit, as the ledger judges it at the latest block.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed address, and `CHAIN_UNREACHABLE` or
+ *   `TRANSACTION_FAILED` when the ledger cannot be read.
+ */
 export async function mayWriteHistory(client: PublicClient, { ledger, patient, writer }: { ledger: Address; patient: string; writer: string }): Promise<boolean> {
   const patientAddress = parseAddress(patient, 'patient')
   const writerAddress = parseAddress(writer, 'writer')

@@ -20,10 +20,13 @@ export const ledgerEventNames = [
   'DoctorAnchored'
 ] as const satisfies readonly LedgerEventName[]
 
+/** The name of a ledger event that concerns a patient. */
 export type PatientEventName = (typeof ledgerEventNames)[number]
 
+/** A ledger event read from the logs and decoded, with its block, position and transaction. */
 export type PatientLog = ReturnType<typeof parseEventLogs<LedgerAbi, true, PatientEventName[]>>[number]
 
+/** What {@link fetchPatientLogs} needs: the consent ledger's address, the patient, and the blocks to search. */
 export interface FetchPatientLogsParameters {
   ledger: Address
   patient: Address
@@ -35,7 +38,12 @@ export interface FetchPatientLogsParameters {
 
 const signatureOf = (eventName: Exclude<PatientEventName, 'Anchored'>): `0x${string}` => encodeEventTopics({ abi: consentLedgerAbi, eventName })[0]
 
-/** The patient's events between two blocks (both included), oldest first. */
+/**
+ * The patient's events between two blocks (both included), oldest first. Events the node
+ * returns for another ledger or patient are dropped.
+ *
+ * @throws The RPC or decoding error as it comes; callers turn it into a ChainError.
+ */
 export async function fetchPatientLogs(client: PublicClient, { ledger, patient, fromBlock, toBlock, eventNames = ledgerEventNames }: FetchPatientLogsParameters): Promise<PatientLog[]> {
   if (toBlock < fromBlock) return []
   const patientTopic = pad(patient.toLowerCase() as Address)
@@ -56,7 +64,7 @@ export async function fetchPatientLogs(client: PublicClient, { ledger, patient, 
     .sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1))
 }
 
-/** Orders log positions newest first. */
+/** Sort comparator that orders log positions (block, then index in the block) newest first. */
 export function newestFirst(a: { blockNumber: bigint; logIndex: number }, b: { blockNumber: bigint; logIndex: number }): number {
   if (a.blockNumber !== b.blockNumber) return a.blockNumber > b.blockNumber ? -1 : 1
   return b.logIndex - a.logIndex

@@ -3,16 +3,28 @@ import { bytesToHex, type Address, type Hash, type PublicClient, type WalletClie
 import { keyRegistryAbi } from './abi.generated.ts'
 import { ChainError, toChainError } from './ChainError.ts'
 
+/** What {@link publishEncryptionKey} needs: the key registry's address and the 32-byte X25519 public key. */
 export interface PublishEncryptionKeyParameters {
   registry: Address
   publicKey: Uint8Array
 }
 
+/** The key registration's transaction and the block it was mined in. */
 export interface PublishEncryptionKeyResult {
   transactionHash: Hash
   blockNumber: bigint
 }
 
+/**
+ * Publishes (or rotates) the connected account's X25519 public key in the key registry, so
+ * data keys can be wrapped for it, and waits for the transaction to be mined.
+ *
+ * @param publicClient - Simulates the call and waits for the transaction.
+ * @param walletClient - The account's wallet, which signs and sends it.
+ * @throws {ChainError} `INVALID_INPUT` when the key is not 32 bytes or is all zero,
+ *   `WALLET_UNAVAILABLE` without a connected account, and `WALLET_REJECTED`, `CONTRACT_REVERTED`
+ *   (e.g. the key is already registered), `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` from the transaction.
+ */
 export async function publishEncryptionKey(
   publicClient: PublicClient,
   walletClient: WalletClient,

@@ -6,6 +6,7 @@ import { toAuditEntries, type AuditEntry } from './auditEntry.ts'
 import { ChainError, toChainError } from './ChainError.ts'
 import { fetchPatientLogs, newestFirst, type PatientLog } from './patientLogs.ts'
 
+/** What {@link readAuditTrail} needs: the consent ledger's address, the patient's address as typed, and which page. */
 export interface ReadAuditTrailParameters {
   ledger: Address
   patient: string
@@ -19,6 +20,7 @@ export interface ReadAuditTrailParameters {
   blockRange?: bigint
 }
 
+/** One page of the audit trail, newest entry first. */
 export interface AuditTrailPage {
   entries: AuditEntry[]
   /** Pass as `cursor` for the next, older page; null when this page reaches the oldest entry. */
@@ -42,6 +44,15 @@ function decodeCursor(cursor: string): Position {
   return { blockNumber: BigInt(match[1]), logIndex: Number(match[2]) }
 }
 
+/**
+ * One page of a patient's audit trail, newest first, read from the ledger's logs alone: every
+ * grant, revocation, guardian change, emergency access, visit and anchor. It walks back from the
+ * latest block (or from the cursor) `blockRange` blocks at a time.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, `INVALID_INPUT` for a
+ *   page size below one, a block range below one or a cursor this function did not make, and
+ *   `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the logs cannot be read.
+ */
 export async function readAuditTrail(
   client: PublicClient,
   { ledger, patient, pageSize = 20, cursor, fromBlock = 0n, blockRange = 10_000n }: ReadAuditTrailParameters

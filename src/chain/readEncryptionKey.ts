@@ -5,12 +5,19 @@ import { ChainError, toChainError } from './ChainError.ts'
 
 const NO_KEY = `0x${'0'.repeat(64)}`
 
+/** What {@link readEncryptionKey} needs: the key registry's address and the user's address. */
 export interface ReadEncryptionKeyParameters {
   registry: Address
   user: string
 }
 
-/** The user's published key as 0x-prefixed hex, or null if they have not published one. */
+/**
+ * The X25519 public key a user has published in the key registry, as 0x-prefixed hex, or null
+ * if they have not published one.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` when `user` is not an address (a mixed-case one must
+ *   pass its checksum), and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the registry cannot be read.
+ */
 export async function readEncryptionKey(client: PublicClient, { registry, user }: ReadEncryptionKeyParameters): Promise<Hex | null> {
   if (!isAddress(user)) throw new ChainError('INVALID_ADDRESS', `"${user}" is not an Ethereum address (0x followed by 40 hex digits).`)
   try {

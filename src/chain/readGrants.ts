@@ -8,6 +8,7 @@ import { toChainError } from './ChainError.ts'
 import { fetchPatientLogs, type PatientLog } from './patientLogs.ts'
 import { decodeScope, type Scope } from './scope.ts'
 
+/** What {@link readGrants} needs: the consent ledger's address, the patient's address as typed, and the blocks to search. */
 export interface ReadGrantsParameters {
   ledger: Address
   patient: string
@@ -17,6 +18,7 @@ export interface ReadGrantsParameters {
   blockRange?: bigint
 }
 
+/** A grant a patient has made as it stands now, with where the grant in force was made. */
 export interface GrantRecord {
   doctor: Address
   /** The first moment the grant is no longer live. */
@@ -34,7 +36,14 @@ export interface GrantRecord {
 
 type GrantLog = Extract<PatientLog, { eventName: 'Granted' | 'EmergencyGranted' }>
 
-/** The patient's standing grants (live or expired, not revoked): live first, then by expiry, latest first. */
+/**
+ * The patient's standing grants (live or expired, not revoked): live first, then by expiry,
+ * latest first. The doctors come from the ledger's grant events, the terms and liveness from
+ * its state at the latest block.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, `INVALID_INPUT` for a
+ *   scope this app does not know, and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the ledger cannot be read.
+ */
 export async function readGrants(client: PublicClient, { ledger, patient, fromBlock = 0n, blockRange = 10_000n }: ReadGrantsParameters): Promise<GrantRecord[]> {
   const patientAddress = parseAddress(patient, 'patient')
   try {

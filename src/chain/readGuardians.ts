@@ -6,6 +6,7 @@ import { parseAddress } from './address.ts'
 import { toChainError } from './ChainError.ts'
 import { fetchPatientLogs } from './patientLogs.ts'
 
+/** What {@link readGuardians} needs: the consent ledger's address, the patient's address as typed, and where to start searching. */
 export interface ReadGuardiansParameters {
   ledger: Address
   patient: string
@@ -13,12 +14,20 @@ export interface ReadGuardiansParameters {
   fromBlock?: bigint
 }
 
+/** One of a patient's current guardians. */
 export interface GuardianRecord {
   guardian: Address
   /** When they were last named. */
   namedInBlock: bigint
 }
 
+/**
+ * The patient's guardians now: everyone a GuardianAdded event named whom the ledger still
+ * holds as a guardian at the latest block, in the order they were first named.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, and `CHAIN_UNREACHABLE`
+ *   or `TRANSACTION_FAILED` when the ledger cannot be read.
+ */
 export async function readGuardians(client: PublicClient, { ledger, patient, fromBlock = 0n }: ReadGuardiansParameters): Promise<GuardianRecord[]> {
   const patientAddress = parseAddress(patient, 'patient')
   try {

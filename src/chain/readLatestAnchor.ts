@@ -6,6 +6,7 @@ import { blockTimes } from './auditEntry.ts'
 import { toChainError } from './ChainError.ts'
 import { fetchPatientLogs } from './patientLogs.ts'
 
+/** What {@link readLatestAnchor} needs: the consent ledger's address, the patient's address as typed, and the blocks to search. */
 export interface ReadLatestAnchorParameters {
   ledger: Address
   patient: string
@@ -15,6 +16,7 @@ export interface ReadLatestAnchorParameters {
   blockRange?: bigint
 }
 
+/** The newest anchor of a patient's history: the root and entry count committed, by whom, and where. */
 export interface LatestAnchor {
   root: Hex
   entryCount: bigint
@@ -25,7 +27,13 @@ export interface LatestAnchor {
   transactionHash: Hash
 }
 
-/** The newest anchor, or null if the history was never anchored. */
+/**
+ * The newest anchor of the patient's history, the patient's own or a doctor's, or null if the
+ * history was never anchored. Walks back from the latest block `blockRange` blocks at a time.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, and `CHAIN_UNREACHABLE`
+ *   or `TRANSACTION_FAILED` when the logs cannot be read.
+ */
 export async function readLatestAnchor(client: PublicClient, { ledger, patient, fromBlock = 0n, blockRange = 10_000n }: ReadLatestAnchorParameters): Promise<LatestAnchor | null> {
   const patientAddress = parseAddress(patient, 'patient')
   try {

@@ -7,6 +7,7 @@ import { secondsToDate } from './auditEntry.ts'
 import { toChainError } from './ChainError.ts'
 import { decodeScope, type Scope } from './scope.ts'
 
+/** What {@link readPatients} needs: the consent ledger's address, the doctor's address as typed, and the blocks to search. */
 export interface ReadPatientsParameters {
   ledger: Address
   doctor: string
@@ -16,6 +17,7 @@ export interface ReadPatientsParameters {
   blockRange?: bigint
 }
 
+/** A patient who has granted the doctor access, with the grant as the ledger holds it now. */
 export interface PatientGrant {
   patient: Address
   expiry: Date
@@ -26,6 +28,14 @@ export interface PatientGrant {
 
 const grantTopics = (['Granted', 'EmergencyGranted'] as const).map((eventName) => encodeEventTopics({ abi: consentLedgerAbi, eventName })[0])
 
+/**
+ * A doctor's patients: everyone whose grant event names the doctor and whose grant is not
+ * revoked, live first, then by expiry, latest first. Terms and liveness are the ledger's state
+ * at the latest block.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed doctor address, `INVALID_INPUT` for a
+ *   scope this app does not know, and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the ledger cannot be read.
+ */
 export async function readPatients(client: PublicClient, { ledger, doctor, fromBlock = 0n, blockRange = 10_000n }: ReadPatientsParameters): Promise<PatientGrant[]> {
   const doctorAddress = parseAddress(doctor, 'doctor')
   try {

@@ -5,11 +5,21 @@ import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
 
+/** What {@link removeGuardian} needs: the consent ledger's address and the guardian's address as typed. */
 export interface RemoveGuardianParameters {
   ledger: Address
   guardian: string
 }
 
+/**
+ * The connected patient removes a guardian. Emergency grants the guardian already made stay
+ * until they expire or the patient revokes them.
+ *
+ * @param publicClient - Simulates the call and waits for the transaction.
+ * @param walletClient - The patient's wallet, which signs and sends it.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_ADDRESS` for a
+ *   malformed guardian address, and the transaction's own failures (see {@link writeLedger}).
+ */
 export async function removeGuardian(publicClient: PublicClient, walletClient: WalletClient, { ledger, guardian }: RemoveGuardianParameters): Promise<LedgerWriteResult> {
   const action = 'remove the guardian'
   const account = requireAccount(walletClient, action)

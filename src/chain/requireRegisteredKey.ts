@@ -5,6 +5,13 @@ import { shortAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
 import { readEncryptionKey } from './readEncryptionKey.ts'
 
+/**
+ * Checks that `user` has published an encryption key, without which nothing can be shared with them.
+ *
+ * @param role - Who `user` is ("doctor"), for the message.
+ * @throws {ChainError} `NO_ENCRYPTION_KEY` when they have not, and `CHAIN_UNREACHABLE` or
+ *   `TRANSACTION_FAILED` when the key registry cannot be read.
+ */
 export async function requireRegisteredKey(client: PublicClient, { registry, user, role }: { registry: Address; user: Address; role: string }): Promise<void> {
   const key = await readEncryptionKey(client, { registry, user })
   if (key === null) {

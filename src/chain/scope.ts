@@ -9,6 +9,7 @@ import { ChainError } from './ChainError.ts'
  */
 export const recordCategories = CATEGORIES
 
+/** A record category a grant can open: `conditions`, `medications`, …. */
 export type RecordCategory = Category
 
 /** What a doctor may see and do: the categories they may read and whether they may add records. */
@@ -21,7 +22,11 @@ export interface Scope {
 export const MAY_WRITE_BIT = 0x8000
 const CATEGORY_BITS = (1 << recordCategories.length) - 1
 
-/** The scope as the contract's bitmask; a scope with no category is refused, since it opens nothing. */
+/**
+ * The scope as the contract's bitmask: bit i for `recordCategories[i]`, and {@link MAY_WRITE_BIT}.
+ *
+ * @throws {ChainError} `INVALID_INPUT` for an unknown category, or for no category at all, since it opens nothing.
+ */
 export function encodeScope(scope: Scope): number {
   let mask = 0
   for (const category of scope.categories) {
@@ -33,7 +38,11 @@ export function encodeScope(scope: Scope): number {
   return scope.mayWrite ? mask | MAY_WRITE_BIT : mask
 }
 
-/** The scope a bitmask from the chain stands for; a bit the app does not know means app and contract disagree. */
+/**
+ * The scope a bitmask from the chain stands for.
+ *
+ * @throws {ChainError} `INVALID_INPUT` for a bit the app does not know: app and contract disagree.
+ */
 export function decodeScope(mask: number): Scope {
   if (!Number.isInteger(mask) || mask < 0 || (mask & ~(CATEGORY_BITS | MAY_WRITE_BIT)) !== 0) {
     throw new ChainError('INVALID_INPUT', `The ledger reported a scope (0x${mask.toString(16)}) with categories this app does not know: update the app.`)
@@ -44,7 +53,7 @@ export function decodeScope(mask: number): Scope {
   }
 }
 
-/** "read access to conditions, medications", or "read and write access to all records". */
+/** The scope in words: "read access to conditions, medications", or "read and write access to all records". */
 export function describeScope(scope: Scope): string {
   const access = scope.mayWrite ? 'read and write access' : 'read access'
   const chosen = recordCategories.filter((category) => scope.categories.includes(category))

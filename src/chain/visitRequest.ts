@@ -5,6 +5,10 @@ import { getAddress, type Hex, type PublicClient, type WalletClient } from 'viem
 import { parseAddress } from './address.ts'
 import { ChainError, toChainError } from './ChainError.ts'
 
+/**
+ * What a doctor's request to open a patient's history binds: the invite's token, the patient's
+ * address and the doctor's device.
+ */
 export interface VisitRequestTerms {
   token: string
   patient: string
@@ -12,6 +16,12 @@ export interface VisitRequestTerms {
   doctorPeer: string
 }
 
+/**
+ * The text a doctor's wallet signs to ask for access: it names the patient (checksummed), the
+ * invite and the device, and says that signing sends no transaction.
+ *
+ * @throws {InvalidAddressError} From viem, when `patient` is not an address.
+ */
 export function visitRequestMessage({ token, patient, doctorPeer }: VisitRequestTerms): string {
   return [
     'Anamnesis: request to open a patient\'s history',
@@ -24,6 +34,14 @@ export function visitRequestMessage({ token, patient, doctorPeer }: VisitRequest
   ].join('\n')
 }
 
+/**
+ * Signs a request to open a patient's history with the connected doctor's wallet, so the
+ * patient's app knows which address asks.
+ *
+ * @returns The signature over {@link visitRequestMessage}.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `WALLET_REJECTED` when
+ *   the doctor declines to sign, or what else the wallet reports.
+ */
 export async function signVisitRequest(walletClient: WalletClient, terms: VisitRequestTerms): Promise<Hex> {
   const account = walletClient.account
   if (account === undefined) throw new ChainError('WALLET_UNAVAILABLE', 'Connect a wallet to ask for access.')
@@ -34,7 +52,12 @@ export async function signVisitRequest(walletClient: WalletClient, terms: VisitR
   }
 }
 
-/** True when `signature` is `doctor`'s over these terms (plain accounts and smart accounts alike). */
+/**
+ * Whether `signature` is `doctor`'s over these terms (plain accounts and smart accounts alike).
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed doctor address, and `CHAIN_UNREACHABLE`
+ *   or `TRANSACTION_FAILED` when the chain cannot be asked to check the signature.
+ */
 export async function verifyVisitRequest(client: PublicClient, { doctor, signature, ...terms }: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<boolean> {
   const address = parseAddress(doctor, 'doctor')
   try {

@@ -5,8 +5,10 @@ import { createWalletClient, custom, getAddress, http, type Address, type Chain,
 import { ChainError, toChainError } from './ChainError.ts'
 import { developmentAccounts } from './devAccounts.ts'
 
+/** Where a wallet comes from: a browser wallet, or the development wallet of the local chain. */
 export type WalletKind = 'development' | 'browser'
 
+/** A connected wallet: its account, and the client that signs with it. */
 export interface ConnectedWallet {
   kind: WalletKind
   /** The wallet's name: the browser wallet's own, or the test account's label. */
@@ -15,13 +17,19 @@ export interface ConnectedWallet {
   client: WalletClient
 }
 
+/** A browser wallet as it announces itself (EIP-6963): its id for {@link connectBrowserWallet}, its name and its icon. */
 export interface BrowserWalletInfo {
   id: string
   name: string
   icon: string
 }
 
-/** Watches for EIP-6963 announcements; calls back with the full list on every change. Returns an unsubscribe function. */
+/**
+ * Watches for browser wallets announcing themselves (EIP-6963): calls `onChange` at once with
+ * the wallets known so far, then with the full list on every change.
+ *
+ * @returns The function that stops watching.
+ */
 export function watchBrowserWallets(onChange: (wallets: BrowserWalletInfo[]) => void): () => void {
   const store = getStore()
   const emit = (providers: readonly EIP6963ProviderDetail[]): void =>
@@ -36,7 +44,14 @@ function getStore(): ReturnType<typeof createStore> {
   return mipdStore
 }
 
-/** Asks the browser wallet for an account and makes sure it is on the deployment's chain. */
+/**
+ * Asks the browser wallet `id` for an account and makes sure it is on the deployment's chain,
+ * asking it to switch when it is not.
+ *
+ * @throws {ChainError} `WALLET_UNAVAILABLE` when the wallet is gone or shares no account,
+ *   `WALLET_REJECTED` when the person declines, `WRONG_CHAIN` when it will not switch, or what
+ *   else the wallet reports.
+ */
 export async function connectBrowserWallet(id: string, chain: Chain): Promise<ConnectedWallet> {
   const detail = getStore().getProviders().find((p) => p.info.uuid === id)
   if (detail === undefined) throw new ChainError('WALLET_UNAVAILABLE', 'That wallet is no longer available in this browser. Reload the page or pick another wallet.')
@@ -65,7 +80,14 @@ export async function connectBrowserWallet(id: string, chain: Chain): Promise<Co
   return { kind: 'browser', name: detail.info.name, address: getAddress(first), client: createWalletClient({ account: getAddress(first), chain, transport: custom(detail.provider) }) }
 }
 
-/** The development wallet signs in the page with a well-known test key: only ever on the local chain. */
+/**
+ * Connects the development wallet: it signs in the page with a well-known test key, only ever on the local chain.
+ *
+ * @param accountIndex - The index in {@link developmentAccounts}.
+ * @param localChainId - The local chain's id; any other chain is refused.
+ * @throws {ChainError} `WALLET_UNAVAILABLE` on any chain but the local one, `INVALID_INPUT` for
+ *   an index with no development account.
+ */
 export async function connectDevelopmentWallet(accountIndex: number, chain: Chain, localChainId: number): Promise<ConnectedWallet> {
   if (chain.id !== localChainId) throw new ChainError('WALLET_UNAVAILABLE', `The development wallet exists only on the local chain (${localChainId}).`)
   // Local signing is loaded on demand: it is not part of the first screen.

@@ -6,6 +6,7 @@ import { toAuditEntries, type AuditEntry } from './auditEntry.ts'
 import { toChainError, type ChainError } from './ChainError.ts'
 import { fetchPatientLogs, newestFirst } from './patientLogs.ts'
 
+/** What {@link watchAuditTrail} needs: the consent ledger's address, the patient's address as typed, and the callbacks. */
 export interface WatchAuditTrailParameters {
   ledger: Address
   patient: string
@@ -19,7 +20,13 @@ export interface WatchAuditTrailParameters {
   pollingInterval?: number
 }
 
-/** Starts watching; returns the function that stops it. */
+/**
+ * Follows a patient's audit trail as new blocks land: on every new block, the patient's events
+ * since the last block read, newest first. Reads run one at a time, in block order.
+ *
+ * @returns The function that stops watching.
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address; later failures go to `onError`.
+ */
 export function watchAuditTrail(
   client: PublicClient,
   { ledger, patient, onEntries, onError, fromBlock, pollingInterval }: WatchAuditTrailParameters

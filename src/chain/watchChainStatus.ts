@@ -3,12 +3,17 @@
 import type { PublicClient } from 'viem'
 import { errorMessage } from '../errors/index.ts'
 
+/**
+ * What the status strip shows of the node: still connecting, connected (with the latest
+ * block), on the wrong chain, or unreachable (and retrying).
+ */
 export type ChainStatus =
   | { state: 'connecting'; rpcUrl: string }
   | { state: 'connected'; rpcUrl: string; chainId: number; blockNumber: bigint }
   | { state: 'wrong-chain'; rpcUrl: string; chainId: number; expected: number }
   | { state: 'unreachable'; rpcUrl: string; error: string }
 
+/** What {@link watchChainStatus} needs: the client to poll, the chain it should be on, and where to report. */
 export interface WatchChainStatusOptions {
   client: PublicClient
   rpcUrl: string
@@ -17,7 +22,13 @@ export interface WatchChainStatusOptions {
   intervalMs?: number
 }
 
-/** Starts polling; returns a function that stops it. */
+/**
+ * Polls the node every `intervalMs` (default 1.5 s) and reports its status: `connecting` at
+ * once, then `connected`, `wrong-chain` or `unreachable` after every poll: a failed poll is
+ * reported, not thrown.
+ *
+ * @returns The function that stops polling.
+ */
 export function watchChainStatus({ client, rpcUrl, expectedChainId, onStatus, intervalMs = 1_500 }: WatchChainStatusOptions): () => void {
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined

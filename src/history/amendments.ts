@@ -10,11 +10,13 @@ import { HistoryError } from './HistoryError.ts'
 import type { Address, HistoryEntry } from './historyEntry.ts'
 import { recordKey } from './recordTypes.ts'
 
+/** Who, besides an entry's writer, may correct it. */
 export interface AmendmentOptions {
   /** The history's patient, who may correct any entry. Without it only a writer may correct their own entries. */
   patient?: Address
 }
 
+/** Every version of one record: the tree of corrections grown from its first entry. */
 export interface RecordVersions {
   /** The record's first entry. */
   root: HistoryEntry
@@ -72,7 +74,11 @@ function acceptedParents(byId: Map<string, HistoryEntry>, options: AmendmentOpti
   return parent
 }
 
-/** Every record's versions, ordered by when the record was first written. */
+/**
+ * Every record's versions, ordered by when the record was first written. Only corrections that
+ * {@link amendmentProblem} accepts link versions; any other entry starts a record of its own,
+ * and a repeated entry id counts once.
+ */
 export function recordVersions(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): RecordVersions[] {
   const byId = distinct(entries)
   const parent = acceptedParents(byId, options)
@@ -99,7 +105,7 @@ export function recordVersions(entries: readonly HistoryEntry[], options: Amendm
   })
 }
 
-/** The latest version of every record. */
+/** The latest version of every record, ordered by when the record was first written. */
 export function latestVersions(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): HistoryEntry[] {
   return recordVersions(entries, options).map((versions) => versions.latest)
 }
@@ -111,7 +117,14 @@ export function amendmentTrail(entries: readonly HistoryEntry[], id: string, opt
   return versions.trail
 }
 
-/** Whether `entry` may be appended to a history holding `entries`; throws a HistoryError saying why not. */
+/**
+ * Checks that `entry` may be appended to a history holding `entries`: a new record must not
+ * reuse a record's id, a correction must amend the latest version of a record its writer may correct.
+ *
+ * @throws {HistoryError} `DUPLICATE_ENTRY` for an entry id already there, `DUPLICATE_RECORD` for a
+ *   new record whose "Type/id" is taken, `UNKNOWN_ENTRY` when the entry corrected is not there,
+ *   `INVALID_AMENDMENT` when the correction is refused or its target has already been corrected.
+ */
 export function checkAppend(entries: readonly HistoryEntry[], entry: HistoryEntry, options: AmendmentOptions = {}): void {
   const byId = distinct(entries)
   if (byId.has(entry.id)) throw new HistoryError('DUPLICATE_ENTRY', `Entry ${entry.id} is already in the history.`)

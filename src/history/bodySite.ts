@@ -6,14 +6,17 @@ import type { CodeableConcept, Extension } from '@medplum/fhirtypes'
 import { SNOMED_CT } from './codeSystems.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
+/** The URL of HL7's laterality qualifier extension, which the history puts on a body site's CodeableConcept. */
 export const LATERALITY_EXTENSION = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier'
 
 /** SNOMED CT laterality qualifier values. */
 export const LATERALITY_CODES = { left: '7771000', right: '24028007', bilateral: '51440002' } as const
+/** Which side of the body: `left`, `right` or `bilateral`. */
 export type Laterality = keyof typeof LATERALITY_CODES
 
 const LATERALITY_DISPLAY: Record<Laterality, string> = { left: 'Left', right: 'Right', bilateral: 'Right and left' }
 
+/** A body site as the forms and the body map use it: a SNOMED CT body structure and, optionally, its side. */
 export interface BodySite {
   /** SNOMED CT body structure concept id. */
   code: string
@@ -42,7 +45,7 @@ function lateralityOf(extension: Extension): Laterality | undefined {
   return (Object.keys(LATERALITY_CODES) as Laterality[]).find((side) => LATERALITY_CODES[side] === coding?.code)
 }
 
-/** Why a body site's laterality qualifier is malformed, or undefined. */
+/** Why a body site's laterality qualifier is malformed (more than one, or not a SNOMED CT side), or undefined when it is sound or absent. */
 export function lateralityProblem(concept: CodeableConcept): string | undefined {
   const qualifiers = (concept.extension ?? []).filter((e) => e.url === LATERALITY_EXTENSION)
   if (qualifiers.length > 1) return 'has more than one laterality qualifier'
@@ -53,6 +56,10 @@ export function lateralityProblem(concept: CodeableConcept): string | undefined 
   return undefined
 }
 
+/**
+ * The body site a CodeableConcept codes: its first SNOMED CT coding and its laterality qualifier,
+ * or undefined without a SNOMED CT code. A qualifier this app cannot read is left out.
+ */
 export function readBodySite(concept: CodeableConcept): BodySite | undefined {
   const coding = concept.coding?.find((c) => c.system === SNOMED_CT && c.code !== undefined)
   if (coding?.code === undefined) return undefined

@@ -62,6 +62,14 @@ function write(value: unknown, path: string, out: string[]): void {
   }
 }
 
+/**
+ * The one canonical JSON text of a value (RFC 8785, except that a `__proto__` key is refused).
+ * Object properties that are undefined are left out.
+ *
+ * @param path - Where `value` sits, for the message (`entry`, `record`).
+ * @throws {HistoryError} `INVALID_ENTRY`, naming the field, for a value JSON cannot carry
+ *   faithfully: NaN, Infinity, a lone surrogate, a non-plain object, undefined in a list, a function.
+ */
 export function canonicalJson(value: unknown, path = 'entry'): string {
   const out: string[] = []
   write(value, path, out)

@@ -3,6 +3,10 @@
 // on-chain format: never reorder or remove; add new categories at the end only.
 import type { RecordType } from './recordTypes.ts'
 
+/**
+ * The record categories a patient grants access by, in the order of their bits in a grant's
+ * scope on-chain: never reorder or remove, add at the end only.
+ */
 export const CATEGORIES = [
   'conditions',
   'medications',
@@ -15,6 +19,7 @@ export const CATEGORIES = [
   'notes'
 ] as const
 
+/** A record category a patient grants access by: `conditions`, `medications`, …. */
 export type Category = (typeof CATEGORIES)[number]
 
 /** Each category as a patient or doctor reads it, in grants and in refusals. */
@@ -47,6 +52,7 @@ export const CATEGORY_OF_TYPE: Readonly<Record<RecordType, Category>> = {
   ClinicalImpression: 'notes'
 }
 
+/** The category a record belongs to, by its resource type alone. */
 export function categoryOf(record: { resourceType: RecordType }): Category {
   return CATEGORY_OF_TYPE[record.resourceType]
 }

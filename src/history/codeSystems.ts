@@ -2,18 +2,31 @@
 // without a terminology server: SNOMED CT identifiers carry a Verhoeff check digit,
 // LOINC codes a mod-10 check digit, ICD-10 codes a fixed shape.
 
+/** SNOMED CT, for body structures, qualifiers and clinical findings. */
 export const SNOMED_CT = 'http://snomed.info/sct'
+/** LOINC, for laboratory tests and observations. */
 export const LOINC = 'http://loinc.org'
+/** UCUM, for units of measure. */
 export const UCUM = 'http://unitsofmeasure.org'
+/** WHO's ICD-10, the system of the diagnoses the forms code. */
 export const ICD_10 = 'http://hl7.org/fhir/sid/icd-10'
+/** ICD-10-CM, the US modification of ICD-10: accepted, with the same format check. */
 export const ICD_10_CM = 'http://hl7.org/fhir/sid/icd-10-cm'
+/** RxNorm, for medicines. */
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm'
+/** CVX, for vaccines. */
 export const CVX = 'http://hl7.org/fhir/sid/cvx'
+/** HL7 v3 ActCode, for an encounter's class (e.g. AMB, ambulatory). */
 export const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode'
+/** HL7 v3 RoleCode, for family relationships. */
 export const V3_ROLE_CODE = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode'
+/** FHIR's Condition clinical status codes (active, resolved, …). */
 export const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical'
+/** FHIR's Condition verification status codes (confirmed, entered-in-error, …). */
 export const CONDITION_VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status'
+/** FHIR's AllergyIntolerance clinical status codes. */
 export const ALLERGY_CLINICAL = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical'
+/** FHIR's AllergyIntolerance verification status codes. */
 export const ALLERGY_VERIFICATION = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification'
 
 // Verhoeff's dihedral-group tables (multiplication d, permutation p).
@@ -40,6 +53,7 @@ const P = [
   [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]
 ]
 
+/** Whether a string of decimal digits ends in a correct Verhoeff check digit, as SNOMED CT identifiers do. */
 export function verhoeffValid(digits: string): boolean {
   let c = 0
   for (let i = 0; i < digits.length; i++) {
@@ -59,7 +73,7 @@ export function snomedConceptIdProblem(code: string): string | undefined {
   return undefined
 }
 
-/** LOINC's mod-10 check digit of the part before the dash. */
+/** LOINC's mod-10 check digit for the digits before the dash (`number`, e.g. "2345" of "2345-7"). */
 export function loincCheckDigit(number: string): number {
   let sum = 0
   for (let i = 0; i < number.length; i++) {
@@ -73,6 +87,7 @@ export function loincCheckDigit(number: string): number {
   return (10 - (sum % 10)) % 10
 }
 
+/** Why `code` is not a LOINC code (digits, a dash, a correct check digit), or undefined when it is well-formed. */
 export function loincProblem(code: string): string | undefined {
   const m = /^(\d{1,7})-(\d)$/.exec(code)
   if (m?.[1] === undefined) return `is not a LOINC code (digits, a dash and a check digit): "${code}"`
@@ -80,11 +95,12 @@ export function loincProblem(code: string): string | undefined {
   return undefined
 }
 
+/** Why `code` is not shaped like an ICD-10 code ("J45.9": a letter, two characters, optionally a dot and up to four more), or undefined when it is. */
 export function icd10Problem(code: string): string | undefined {
   return /^[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?$/.test(code) ? undefined : `is not an ICD-10 code (e.g. "J45.9"): "${code}"`
 }
 
-/** Format checks per system; systems not listed are accepted as they come. */
+/** Why `code` is malformed for its `system` (SNOMED CT, LOINC, ICD-10), or undefined; codes of other systems are accepted as they come. */
 export function codeProblem(system: string, code: string): string | undefined {
   switch (system) {
     case SNOMED_CT:

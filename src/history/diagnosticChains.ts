@@ -19,9 +19,12 @@ import { entryPeriod } from './recordPeriod.ts'
 import { localReferenceKey } from './references.ts'
 import { recordKey, type HistoryRecord, type RecordType } from './recordTypes.ts'
 
+/** The stages of a diagnostic chain, in the order the timeline draws them. */
 export const CHAIN_STAGES = ['request', 'diagnosis', 'therapy', 'followUp', 'outcome'] as const
+/** A stage of a diagnostic chain: `request`, `diagnosis`, `therapy`, `followUp` or `outcome`. */
 export type ChainStage = (typeof CHAIN_STAGES)[number]
 
+/** A reference from one record of a chain to another, for drawing. */
 export interface ChainLink {
   /** Entry id of the record that holds the reference. */
   from: string
@@ -31,6 +34,7 @@ export interface ChainLink {
   field: string
 }
 
+/** One diagnosis and the records joined to it, by stage. */
 export interface DiagnosticChain {
   diagnosis: HistoryEntry
   /** Each stage's records in time order; `diagnosis` holds the one Condition. */
@@ -39,7 +43,7 @@ export interface DiagnosticChain {
   links: ChainLink[]
 }
 
-/** Every local reference in a record, with the field path that holds it (subjects and contained resources aside). */
+/** Every local ("Type/id") reference in a record, with the field path that holds it; subjects, patients, extensions and contained resources are not searched. */
 export function recordLinks(record: HistoryRecord): { field: string; target: string }[] {
   const links: { field: string; target: string }[] = []
   const visit = (value: unknown, path: string): void => {
@@ -95,7 +99,11 @@ const fieldOf = (path: string, type: RecordType): string => path.slice(type.leng
 
 const byStart = (a: HistoryEntry, b: HistoryEntry): number => entryPeriod(a).start - entryPeriod(b).start || (a.writtenAt < b.writtenAt ? -1 : 1)
 
-/** One chain per diagnosis (Condition), from the latest versions; records marked entered-in-error are left out. */
+/**
+ * One chain per diagnosis (Condition), oldest first, built from the latest versions of the
+ * records by the rules above; records marked entered-in-error are left out. A record may join
+ * more than one chain; a Condition never joins another's.
+ */
 export function buildDiagnosticChains(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): DiagnosticChain[] {
   const latest = latestVersions(entries, options).filter((entry) => !isEnteredInError(entry.record))
   const byKey = new Map<string, HistoryEntry>()

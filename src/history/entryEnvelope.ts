@@ -19,7 +19,12 @@ function byLikelihood<T extends { category: number }>(keyring: EpochKeyring, can
   return counts === undefined ? candidates : [...candidates].sort((a, b) => (counts[b.category] ?? 0) - (counts[a.category] ?? 0))
 }
 
-/** Seals an entry under the key of its category in the keyring's current epoch. */
+/**
+ * Seals an entry for the log under the key of its record's category in the keyring's current
+ * epoch, binding the entry id and the writer into the envelope.
+ *
+ * @throws {HistoryError} `NOT_GRANTED` when the keyring holds no key for the category: the grant does not cover it.
+ */
 export function sealEntry(entry: HistoryEntry, keyring: EpochKeyring): RecordEnvelope {
   const category = categoryOf(entry.record)
   let sealing: { epoch: number; key: Uint8Array }
@@ -33,9 +38,13 @@ export function sealEntry(entry: HistoryEntry, keyring: EpochKeyring): RecordEnv
 }
 
 /**
- * Opens a log entry's payload. `writer` is the wallet address the log's signed
- * identity says wrote it. Throws UNREADABLE_ENTRY (the CryptoError as its cause)
- * when this device has no key for the epoch or the category, or the envelope does not open.
+ * Opens a log entry's payload and checks that the entry inside agrees with its envelope: the
+ * same id, the same writer, and the key of its own record's category.
+ *
+ * @param writer - The wallet address the log's signed identity says wrote it.
+ * @throws {HistoryError} `UNREADABLE_ENTRY` (the CryptoError as its cause) when this device has
+ *   no key for the epoch or the category, the envelope does not open, or the entry disagrees with
+ *   it; `INVALID_ENTRY` for a malformed writer; and what {@link parseEntry} throws for the plaintext.
  */
 export function openEntry(payload: unknown, keyring: EpochKeyring, writer: string, options: EntryOptions = {}): HistoryEntry {
   const signer = toAddress(writer, 'writer')

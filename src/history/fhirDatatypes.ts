@@ -21,6 +21,7 @@ import { HistoryError, type HistoryErrorCode } from './HistoryError.ts'
 import { lateralityProblem } from './bodySite.ts'
 import { parseReference } from './references.ts'
 
+/** What a record is checked against besides its own fields: the present and the history's patient. */
 export interface ValidationContext {
   /** Dates of past events may not lie after this (plus a day of clock tolerance). */
   now: number
@@ -28,6 +29,7 @@ export interface ValidationContext {
   patient: string | undefined
 }
 
+/** The FHIR R4 primitive types the validator checks. */
 export type PrimitiveType =
   | 'id'
   | 'string'
@@ -46,6 +48,7 @@ export type PrimitiveType =
   | 'time'
   | 'base64Binary'
 
+/** How one field of a complex type is checked: its type, whether it is a list, and the constraints on it. */
 export interface FieldSpec {
   /** A primitive, a complex type, `element` (an object not checked inside), `extension`, `resource` (contained) or `refused`. */
   type: PrimitiveType | ComplexType | 'element' | 'extension' | 'resource' | 'refused'
@@ -66,6 +69,7 @@ export interface FieldSpec {
   reason?: string
 }
 
+/** A FHIR complex type (or resource) as the validator checks it: every field and its spec, the required ones, the [x] choices, and a `check` for invariants. */
 export interface ComplexType {
   name: string
   fields: Readonly<Record<string, FieldSpec>>
@@ -80,6 +84,7 @@ export interface ComplexType {
 /** Every field of T except `resourceType` (and any non-R4 fields named in X), each with its spec. */
 export type Schema<T, X extends keyof T = never> = { readonly [K in Exclude<keyof T, 'resourceType' | X>]-?: FieldSpec }
 
+/** The rules of a complex type beyond its fields: required fields, [x] choice groups, and a check for invariants. */
 export interface Rules<T> {
   required?: readonly (keyof T & string)[]
   choices?: readonly (readonly (keyof T & string)[])[]
@@ -87,6 +92,11 @@ export interface Rules<T> {
   check?: (value: T, path: string, ctx: ValidationContext, spec: FieldSpec | undefined) => void
 }
 
+/**
+ * A complex type for the validator; the compiler checks that `fields` lists every field of `T`.
+ *
+ * @param name - The FHIR name of the type, for messages.
+ */
 export function complexType<T, X extends keyof T = never>(name: string, fields: Schema<T, X>, rules: Rules<T> = {}): ComplexType {
   const check = rules.check
   return {
@@ -99,25 +109,38 @@ export function complexType<T, X extends keyof T = never>(name: string, fields: 
   }
 }
 
-// Field spec shorthands.
+/** A single field of `type`. */
 export const one = (type: FieldSpec['type'], extra: Omit<FieldSpec, 'type'> = {}): FieldSpec => ({ type, ...extra })
+/** A list field of `type`. */
 export const many = (type: FieldSpec['type'], extra: Omit<FieldSpec, 'type' | 'array'> = {}): FieldSpec => ({ type, array: true, ...extra })
+/** A code field with the values FHIR R4 allows (required binding). */
 export const code = (...values: string[]): FieldSpec => ({ type: 'code', values })
+/** A dateTime field of something that has happened: not in the future. */
 export const pastDateTime: FieldSpec = { type: 'dateTime', past: true }
+/** A field holding an object that is not checked inside. */
 export const element: FieldSpec = { type: 'element' }
+/** A list field of objects that are not checked inside. */
 export const elements: FieldSpec = { type: 'element', array: true }
+/** A field the history refuses, with why. */
 export const refused = (reason: string): FieldSpec => ({ type: 'refused', reason })
 
+/**
+ * Throws a HistoryError naming the field at `path`: "`path` `problem`."
+ *
+ * @throws {HistoryError} Always, with `code`.
+ */
 export function fail(code: HistoryErrorCode, path: string, problem: string): never {
   throw new HistoryError(code, `${path} ${problem}.`, { field: path })
 }
 
+/** Whether a value is a plain object (a JSON object), not a list, null or a class instance. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const proto = Object.getPrototypeOf(value) as unknown
   return proto === Object.prototype || proto === null
 }
 
+/** A value as a message shows it: a string quoted (and cut at 40 characters), else its kind. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
@@ -126,6 +149,12 @@ export function describeValue(value: unknown): string {
   return typeof value === 'object' ? 'an object' : typeof value
 }
 
+/**
+ * A FHIR date, dateTime or instant as the span it denotes.
+ *
+ * @param past - The value records something that has happened: it may not lie after `ctx.now` (plus a day of clock tolerance).
+ * @throws {HistoryError} `INVALID_FIELD` when it is not a `kind`, or lies in the future though `past`.
+ */
 export function checkDate(value: string, kind: 'date' | 'dateTime' | 'instant', path: string, ctx: ValidationContext, past: boolean | undefined): DateSpan {
   const span = parseFhirDate(value, kind)
   if (typeof span === 'string') return fail('INVALID_FIELD', path, span)
@@ -198,6 +227,11 @@ function validateOne(value: unknown, spec: FieldSpec, path: string, ctx: Validat
   validateComplex(value, type, path, ctx, spec)
 }
 
+/**
+ * Checks a field's value against its spec, item by item for a list.
+ *
+ * @throws {HistoryError} `INVALID_FIELD`, `MISSING_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT`, naming the field.
+ */
 export function validateField(value: unknown, spec: FieldSpec, path: string, ctx: ValidationContext): void {
   if (spec.array !== true) return validateOne(value, spec, path, ctx)
   if (!Array.isArray(value)) return fail('INVALID_FIELD', path, `must be a list; got ${describeValue(value)}`)
@@ -205,6 +239,13 @@ export function validateField(value: unknown, spec: FieldSpec, path: string, ctx
   value.forEach((item, i) => validateOne(item, spec, `${path}[${i}]`, ctx))
 }
 
+/**
+ * Checks an object as a complex type: every field known and valid, the required ones present,
+ * at most one of each [x] choice, then the type's own invariants.
+ *
+ * @param spec - The spec of the field that holds it, for checks that depend on it (a binding, a body site, a subject).
+ * @throws {HistoryError} `INVALID_FIELD`, `MISSING_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT`, naming the field.
+ */
 export function validateComplex(value: unknown, type: ComplexType, path: string, ctx: ValidationContext, spec?: FieldSpec): void {
   if (!isPlainObject(value)) return fail('INVALID_FIELD', path, `must be an object (a FHIR ${type.name}); got ${describeValue(value)}`)
   for (const [key, item] of Object.entries(value)) {
@@ -240,6 +281,7 @@ export function validateComplex(value: unknown, type: ComplexType, path: string,
 
 // ---- Datatypes -------------------------------------------------------------------
 
+/** A list of FHIR extensions: each checked for its shape (a url, one value or nested extensions), not its value. */
 export const extensions: FieldSpec = { type: 'extension', array: true }
 const baseWithExtensions = { id: one('string'), extension: extensions } satisfies Record<string, FieldSpec>
 
@@ -262,6 +304,7 @@ function validateExtension(value: unknown, path: string): void {
   }
 }
 
+/** A FHIR R4 Coding: system and code required, the system an absolute URI, the code checked against its system's format. */
 export const CodingType = complexType<Coding>(
   'Coding',
   { ...baseWithExtensions, system: one('uri'), version: one('string'), code: one('code'), display: one('string'), userSelected: one('boolean') },
@@ -277,6 +320,7 @@ export const CodingType = complexType<Coding>(
   }
 )
 
+/** A FHIR R4 CodeableConcept: a coding or a text, a coding from the bound system where the field has a binding, a SNOMED CT coding and a sound laterality for a body site. */
 export const CodeableConceptType = complexType<CodeableConcept>(
   'CodeableConcept',
   { ...baseWithExtensions, coding: many(CodingType), text: one('string') },
@@ -301,6 +345,7 @@ export const CodeableConceptType = complexType<CodeableConcept>(
   }
 )
 
+/** A FHIR R4 Period: a start or an end, the end not before the start, the start not in the future for a past event. */
 export const PeriodType = complexType<Period>(
   'Period',
   { ...baseWithExtensions, start: one('dateTime'), end: one('dateTime') },
@@ -314,6 +359,7 @@ export const PeriodType = complexType<Period>(
   }
 )
 
+/** A FHIR R4 Quantity: a value, unit or code, and a system for a coded unit. */
 export const QuantityType = complexType<Quantity>(
   'Quantity',
   { ...baseWithExtensions, value: one('decimal'), comparator: code('<', '<=', '>=', '>'), unit: one('string'), system: one('uri'), code: one('code') },
@@ -325,6 +371,7 @@ export const QuantityType = complexType<Quantity>(
   }
 )
 
+/** A FHIR R4 Range: a low or a high bound, the low not above the high in the same unit. */
 export const RangeType = complexType<Range>(
   'Range',
   { ...baseWithExtensions, low: one(QuantityType), high: one(QuantityType) },
@@ -339,8 +386,10 @@ export const RangeType = complexType<Range>(
   }
 )
 
+/** A FHIR R4 Ratio: numerator and denominator required. */
 export const RatioType = complexType<Ratio>('Ratio', { ...baseWithExtensions, numerator: one(QuantityType), denominator: one(QuantityType) }, { required: ['numerator', 'denominator'] })
 
+/** A FHIR R4 Identifier: a value required. */
 export const IdentifierType = complexType<Identifier>(
   'Identifier',
   {
@@ -357,6 +406,7 @@ export const IdentifierType = complexType<Identifier>(
 
 const RELATED_AUTHORS = ['Practitioner', 'Patient', 'RelatedPerson', 'Organization']
 
+/** A FHIR R4 Reference: a reference, identifier or display; a reference in a form FHIR allows, pointing at an allowed type, and for a subject, this history's patient. */
 export const ReferenceType = complexType<Reference, 'resource'>(
   'Reference',
   { ...baseWithExtensions, reference: one('string'), type: one('uri'), identifier: one(IdentifierType), display: one('string') },
@@ -383,6 +433,7 @@ export const ReferenceType = complexType<Reference, 'resource'>(
   }
 )
 
+/** A FHIR R4 Annotation: text required, at most one author. */
 export const AnnotationType = complexType<Annotation>(
   'Annotation',
   {
@@ -395,6 +446,7 @@ export const AnnotationType = complexType<Annotation>(
   { required: ['text'], choices: [['authorReference', 'authorString']] }
 )
 
+/** A FHIR R4 Attachment: data or a url, a MIME type for data. */
 export const AttachmentType = complexType<Attachment>(
   'Attachment',
   {
@@ -417,6 +469,7 @@ export const AttachmentType = complexType<Attachment>(
   }
 )
 
+/** A FHIR R4 Narrative: status and an XHTML div. */
 export const NarrativeType = complexType<Narrative>(
   'Narrative',
   { ...baseWithExtensions, status: code('generated', 'extensions', 'additional', 'empty'), div: one('string') },
@@ -428,6 +481,7 @@ export const NarrativeType = complexType<Narrative>(
   }
 )
 
+/** A FHIR R4 Meta, without the fields medplum adds beyond R4. */
 export const MetaType = complexType<Meta, 'project' | 'author' | 'onBehalfOf' | 'account' | 'accounts' | 'compartment' | 'deleted'>('Meta', {
   ...baseWithExtensions,
   versionId: one('id'),
@@ -438,6 +492,7 @@ export const MetaType = complexType<Meta, 'project' | 'author' | 'onBehalfOf' | 
   tag: many(CodingType)
 })
 
+/** A FHIR R4 Dosage: modifier extensions refused, its site a body site. */
 export const DosageType = complexType<Dosage>('Dosage', {
   ...baseWithExtensions,
   modifierExtension: refused('modifier extensions change what a record means, and the history cannot show what it does not understand'),

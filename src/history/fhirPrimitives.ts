@@ -16,17 +16,25 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?$/
 export const EARLIEST_YEAR = 1800
 /** How far in the future a past event may lie, for clocks and time zones that disagree. */
 export const CLOCK_TOLERANCE_MS = 26 * 60 * 60 * 1000
+/** The longest FHIR string the history accepts, in UTF-16 code units. */
 export const MAX_STRING_LENGTH = 1_000_000
 
+/** Whether a string is a FHIR id: 1 to 64 letters, digits, "-" or ".". */
 export const isFhirId = (value: string): boolean => ID.test(value)
+/** Whether a string is a FHIR code: no leading, trailing or double spaces, no other whitespace. */
 export const isFhirCode = (value: string): boolean => CODE.test(value)
+/** Whether a string is a FHIR uri: any text without whitespace. */
 export const isUri = (value: string): boolean => URI.test(value)
+/** Whether a string is an absolute URI: a scheme, a colon, and no whitespace. */
 export const isAbsoluteUri = (value: string): boolean => ABSOLUTE_URI.test(value)
+/** Whether a string is padded base64. */
 export const isBase64 = (value: string): boolean => BASE64.test(value)
+/** Whether a string is a MIME type ("application/pdf"), parameters allowed. */
 export const isMimeType = (value: string): boolean => MIME.test(value)
+/** Whether a string is a FHIR time of day, hh:mm:ss with optional fractions. */
 export const isFhirTime = (value: string): boolean => TIME.test(value)
 
-/** Why a string is not a FHIR string, or undefined when it is one. */
+/** Why a string is not a FHIR string (blank, too long, or with control characters), or undefined when it is one. */
 export function stringProblem(value: string): string | undefined {
   if (value.trim().length === 0) return 'must not be empty or only spaces'
   if (value.length > MAX_STRING_LENGTH) return `is longer than ${MAX_STRING_LENGTH} characters`
@@ -34,6 +42,7 @@ export function stringProblem(value: string): string | undefined {
   return undefined
 }
 
+/** How precise a FHIR date is: to the year, month, day, or a time of day. */
 export type DatePrecision = 'year' | 'month' | 'day' | 'time'
 
 /** A FHIR date, dateTime or instant as the span of time it denotes: [start, end) in ms since 1970. */
@@ -49,8 +58,10 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * Parses a FHIR date/dateTime/instant. Partial dates (`2019`, `2019-04`) span their
- * whole year or month; dates without a time are read as UTC days. Returns a reason
- * when the value is not one.
+ * whole year or month; dates without a time are read as UTC days.
+ *
+ * @returns The span it denotes, or why the value is not a `kind` (a string), e.g. an impossible
+ *   calendar date, a year before {@link EARLIEST_YEAR} or an impossible time zone offset.
  */
 export function parseFhirDate(value: string, kind: 'date' | 'dateTime' | 'instant'): DateSpan | string {
   const shape =

@@ -8,6 +8,7 @@ import { CLOCK_TOLERANCE_MS } from './fhirPrimitives.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 import { validateRecord } from './validateRecord.ts'
 
+/** The version of the entry format this app writes and reads (an entry's `v`). */
 export const ENTRY_VERSION = 1
 /** One entry stays below the size of one block; larger attachments belong in blocks of their own. */
 export const MAX_ENTRY_BYTES = 1024 * 1024
@@ -15,6 +16,7 @@ export const MAX_ENTRY_BYTES = 1024 * 1024
 /** A wallet address, lowercase: the form the history and the envelopes' binding use. */
 export type Address = `0x${string}`
 
+/** One entry of a patient's log: a record, who wrote it and when, and, for a correction, the entry it corrects. */
 export interface HistoryEntry<R extends HistoryRecord = HistoryRecord> {
   v: typeof ENTRY_VERSION
   /** Random UUID naming this entry (not the record: corrections get their own). Sealed into the envelope's binding. */
@@ -38,22 +40,36 @@ function invalid(field: string, problem: string): never {
   throw new HistoryError('INVALID_ENTRY', `${field} ${problem}.`, { field })
 }
 
-/** A wallet address in the history's form (lowercase), or a HistoryError. */
+/**
+ * A wallet address in the history's form (lowercase).
+ *
+ * @param field - Where the value comes from, for the message.
+ * @throws {HistoryError} `INVALID_ENTRY` when it is not 0x and 40 hex digits.
+ */
 export function toAddress(value: unknown, field = 'entry.writer'): Address {
   if (typeof value !== 'string' || !ADDRESS.test(value)) return invalid(field, `must be a wallet address (0x and 40 hex digits); got ${describeValue(value)}`)
   return value.toLowerCase() as Address
 }
 
-/** The FHIR Patient id of a patient: their lowercase wallet address. */
+/**
+ * The FHIR Patient id of a patient: their lowercase wallet address.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` when `address` is not a wallet address.
+ */
 export function patientId(address: string): string {
   return toAddress(address, 'patient')
 }
 
-/** The reference every record of this patient's history uses as its subject. */
+/**
+ * The reference every record of this patient's history uses as its subject: `Patient/<lowercase address>`.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` when `address` is not a wallet address.
+ */
 export function patientReference(address: string): { reference: string } {
   return { reference: `Patient/${patientId(address)}` }
 }
 
+/** What an entry is checked against: the present, and the history's patient. */
 export interface EntryOptions {
   /** The present, for date checks. Default: Date.now(). */
   now?: number
@@ -61,13 +77,19 @@ export interface EntryOptions {
   patient?: string
 }
 
+/** What {@link createEntry} needs: the record, its writer's address and, for a correction, the id of the entry it corrects. */
 export interface CreateEntryInput extends EntryOptions {
   record: unknown
   writer: string
   amends?: string
 }
 
-/** A new entry for a record: validated, copied to plain JSON, with a fresh id and the time. */
+/**
+ * A new entry for a record: copied to plain JSON, with a fresh id and the time, then validated.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` for a value JSON cannot carry or a malformed writer or
+ *   `amends`, and `UNKNOWN_RECORD_TYPE`, `MISSING_FIELD`, `INVALID_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT` for the record.
+ */
 export function createEntry(input: CreateEntryInput): HistoryEntry {
   const now = input.now ?? Date.now()
   const entry: HistoryEntry = {
@@ -81,7 +103,12 @@ export function createEntry(input: CreateEntryInput): HistoryEntry {
   return validateEntry(entry, { ...input, now })
 }
 
-/** Checks a value as a history entry (envelope fields and record) and returns it typed. */
+/**
+ * Checks a value as a history entry (its own fields, then its record) and returns it typed.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` for an unknown field, a wrong version, id, writer,
+ *   time of writing or `amends`, and `UNKNOWN_RECORD_TYPE`, `MISSING_FIELD`, `INVALID_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT` for the record.
+ */
 export function validateEntry(value: unknown, options: EntryOptions = {}): HistoryEntry {
   const now = options.now ?? Date.now()
   if (!isPlainObject(value)) return invalid('entry', `must be an object; got ${describeValue(value)}`)
@@ -101,11 +128,22 @@ export function validateEntry(value: unknown, options: EntryOptions = {}): Histo
   return { ...(value as unknown as HistoryEntry), record: checked }
 }
 
+/**
+ * An entry's bytes: its canonical JSON in UTF-8, the only form a peer accepts.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` for a value JSON cannot carry.
+ */
 export function serializeEntry(entry: HistoryEntry): Uint8Array {
   return new TextEncoder().encode(canonicalJson(entry))
 }
 
-/** Parses and validates an entry's bytes as they come from a peer (after decryption). */
+/**
+ * Parses and validates an entry's bytes as they come from a peer (after decryption).
+ *
+ * @throws {HistoryError} `TOO_LARGE` above {@link MAX_ENTRY_BYTES}, `INVALID_ENTRY` for bytes
+ *   that are not UTF-8 JSON or an invalid entry, `NOT_CANONICAL` when the bytes are not the
+ *   entry's canonical JSON, and `UNKNOWN_RECORD_TYPE`, `MISSING_FIELD`, `INVALID_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT` for the record.
+ */
 export function parseEntry(bytes: Uint8Array, options: EntryOptions = {}): HistoryEntry {
   if (bytes.length > MAX_ENTRY_BYTES) throw new HistoryError('TOO_LARGE', `An entry is at most ${MAX_ENTRY_BYTES} bytes; this one has ${bytes.length}.`)
   let text: string

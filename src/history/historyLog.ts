@@ -12,6 +12,7 @@ import { recordKey, type HistoryRecord } from './recordTypes.ts'
 /** What verify() says of one block of the log. */
 export type Verdict = 'verified' | 'unanchored' | 'broken'
 
+/** verify()'s verdict on one block of the log. */
 export interface EntryVerdict {
   /** The log entry's content hash (CID). */
   hash: string
@@ -22,6 +23,7 @@ export interface EntryVerdict {
   reason?: string
 }
 
+/** What verify() found: a verdict per block, and the log's root compared with the latest on-chain anchor. */
 export interface VerifyReport {
   verdicts: EntryVerdict[]
   /** The root of the log's heads as recomputed here (what anchor(root, entryCount) commits to), and how many entries it covers. */
@@ -51,12 +53,13 @@ export interface LogBlock {
   /** The entry inside; undefined when this device cannot read it (then `unreadable` says why). */
   entry?: HistoryEntry
   unreadable?: string
-  /** Whether it is the first block carrying its entry id (a repeat is kept in the log, not shown twice). */
+  /** True for a block repeating an entry id an earlier block carries: kept in the log, not shown twice. */
   duplicate?: boolean
   /** A key drop: keys of a later epoch for the readers who remain after a revocation, not a record. */
   keyDrop?: boolean
 }
 
+/** What one update of the log brought, as subscribers hear it. */
 export interface HistoryChange {
   /** Entries that arrived (from this device or a peer), already opened and validated. */
   added: HistoryEntry[]
@@ -79,10 +82,13 @@ export interface PatientHistory {
   blocks(): readonly LogBlock[]
   /** The latest versions that match, in time order. */
   query(query?: HistoryQuery): HistoryEntry[]
+  /** Adds a new record as one entry, sealed and appended; throws a HistoryError as {@link prepareAdd} and `STALE_KEY` or `NOT_GRANTED` when this device cannot seal it. */
   add(record: HistoryRecord): Promise<HistoryEntry>
   /** Adds many records as one batch: one storage transaction, one announcement to peers. */
   addMany(records: readonly HistoryRecord[]): Promise<HistoryEntry[]>
+  /** Appends a correction of entry `entryId`; throws a HistoryError as {@link prepareAmend} and `STALE_KEY` or `NOT_GRANTED` when this device cannot seal it. */
   amend(entryId: string, record: HistoryRecord): Promise<HistoryEntry>
+  /** Calls `listener` with each change the log brings; returns the function that unsubscribes. */
   subscribe(listener: (change: HistoryChange) => void): () => void
   /** Checks every block from storage and compares the log with the latest on-chain anchor (none: nothing is `verified`). */
   verify(options?: { anchor?: AnchorData | null }): Promise<VerifyReport>
@@ -90,9 +96,11 @@ export interface PatientHistory {
   anchor(): { root: `0x${string}`; entryCount: number }
   /** Keys that arrived later (a new epoch, or a wrapped key): entries unreadable until now are opened. */
   addKeys(keys: readonly { epoch: number; key: Uint8Array }[]): void
+  /** Stops listening and closes the log. */
   close(): Promise<void>
 }
 
+/** What {@link prepareAdd} and {@link prepareAmend} need: the record, its writer and the history's patient. */
 export interface PrepareInput {
   record: unknown
   /** Who writes: the patient, or a doctor with a live write grant. */
@@ -102,7 +110,12 @@ export interface PrepareInput {
   now?: number
 }
 
-/** A validated new entry for a new record, checked against the history it joins. */
+/**
+ * A validated new entry for a new record, checked against the history it joins.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` for a malformed writer or patient address,
+ *   `UNKNOWN_RECORD_TYPE`, `MISSING_FIELD`, `INVALID_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT` for the record, `DUPLICATE_RECORD` when its "Type/id" is taken.
+ */
 export function prepareAdd(entries: readonly HistoryEntry[], input: PrepareInput): HistoryEntry {
   const patient = toAddress(input.patient, 'patient')
   const entry = createEntry({ record: input.record, writer: input.writer, patient, ...(input.now === undefined ? {} : { now: input.now }) })
@@ -110,7 +123,12 @@ export function prepareAdd(entries: readonly HistoryEntry[], input: PrepareInput
   return entry
 }
 
-/** A validated correction of entry `entryId`, checked against the history it joins. */
+/**
+ * A validated correction of entry `entryId`, checked against the history it joins.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` for a malformed writer, patient or entry id,
+ *   `UNKNOWN_RECORD_TYPE`, `MISSING_FIELD`, `INVALID_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT` for the record, and `UNKNOWN_ENTRY` or `INVALID_AMENDMENT` as {@link checkAppend}.
+ */
 export function prepareAmend(entries: readonly HistoryEntry[], entryId: string, input: PrepareInput): HistoryEntry {
   const patient = toAddress(input.patient, 'patient')
   const entry = createEntry({ record: input.record, writer: input.writer, patient, amends: entryId, ...(input.now === undefined ? {} : { now: input.now }) })
@@ -121,6 +139,8 @@ export function prepareAmend(entries: readonly HistoryEntry[], entryId: string, 
 /**
  * Validated new entries for many new records at once, checked against the history and
  * each other: the same checks as prepareAdd, without rebuilding the history's index per record.
+ *
+ * @throws {HistoryError} As {@link prepareAdd}, for the first record that fails.
  */
 export function prepareAddMany(entries: readonly HistoryEntry[], records: readonly unknown[], input: Omit<PrepareInput, 'record'>): HistoryEntry[] {
   const patient = toAddress(input.patient, 'patient')

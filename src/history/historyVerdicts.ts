@@ -7,6 +7,7 @@
 // An entry this device has no key for is judged on its block alone.
 import type { EntryVerdict } from './historyLog.ts'
 
+/** One block of the log as verify() checked it: its hash, what the block check found, and what opening it found. */
 export interface CheckedBlock {
   hash: string
   /** What the block check found wrong (src/p2p checkBlocks). */
@@ -15,6 +16,13 @@ export interface CheckedBlock {
   content?: { entryId: string } | { problem: string } | { noKey: string } | { keyDrop: true }
 }
 
+/**
+ * verify()'s verdict on each block, in the order given: `broken` when the block or its content
+ * failed a check, `verified` when it is sound and among the anchored blocks, `unanchored` otherwise.
+ *
+ * @param anchored - The hashes of the blocks the latest on-chain anchor covers; undefined without an
+ *   anchor, or when its entries were not all found here.
+ */
 export function historyVerdicts(blocks: readonly CheckedBlock[], anchored: ReadonlySet<string> | undefined): EntryVerdict[] {
   return blocks.map(({ hash, problem, content }) => {
     const entryId = content !== undefined && 'entryId' in content ? { entryId: content.entryId } : {}

@@ -4,6 +4,7 @@
 import { icd10Problem } from './codeSystems.ts'
 import { ICD10_ROWS } from './icd10Codes.ts'
 
+/** An ICD-10 (WHO) code of the bundled list, with its title. */
 export interface Icd10Code {
   /** The code with its dot, e.g. "E11.9". */
   code: string
@@ -11,12 +12,13 @@ export interface Icd10Code {
   title: string
 }
 
+/** How many results {@link searchIcd10} returns. */
 export interface Icd10SearchOptions {
   /** Most results to return. Default 10. */
   limit?: number
 }
 
-/** Lowercase, without accents, "ae"/"oe" read as "e": the form both sides of a comparison take. */
+/** Text in the form both sides of a search take: lowercase, without accents, "ae" and "oe" read as "e". */
 export function foldSearchText(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[ao]e/g, 'e')
 }

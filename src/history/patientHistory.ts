@@ -12,6 +12,7 @@ import { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
 import { queryHistory } from './queryHistory.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
+/** What {@link openPatientHistory} needs: the open log, the keys this device holds and, for a doctor, their key pair. */
 export interface OpenPatientHistoryOptions {
   /** The patient's log, opened by the app (src/p2p HistoryOrbit.openLog). */
   log: PatientLog
@@ -23,7 +24,13 @@ export interface OpenPatientHistoryOptions {
   reader?: { publicKey: Uint8Array; secretKey: Uint8Array }
 }
 
-/** A doctor's keyring from the data keys the patient wrapped for them. */
+/**
+ * A doctor's keyring from the data keys the patient wrapped for them.
+ *
+ * @param encryptionSecretKey - The doctor's X25519 secret key, whose public key the patient wrapped the keys for.
+ * @throws {HistoryError} `UNREADABLE_ENTRY` when no key was shared.
+ * @throws {CryptoError} When a wrapped key does not open with `encryptionSecretKey`.
+ */
 export function readerKeyring(wrapped: readonly WrappedKey[], encryptionSecretKey: Uint8Array): EpochKeyring {
   if (wrapped.length === 0) throw new HistoryError('UNREADABLE_ENTRY', 'No data key was shared with you for this history: ask the patient to grant access again.')
   let keyring: EpochKeyring | undefined
@@ -34,7 +41,12 @@ export function readerKeyring(wrapped: readonly WrappedKey[], encryptionSecretKe
 
 const byLogOrder = (a: { time: number; hash: string }, b: { time: number; hash: string }): number => a.time - b.time || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 
-/** The history over an open log. Entries already stored are read at once; later ones as they arrive. */
+/**
+ * A patient's history over their open log. Entries already stored are read at once, later ones
+ * as they arrive; what this device cannot read is kept as unreadable, not thrown.
+ *
+ * @throws {HistoryError} `INVALID_ENTRY` when the log's patient or writer is not a wallet address.
+ */
 export function openPatientHistory(options: OpenPatientHistoryOptions): PatientHistory {
   const { log } = options
   const now = options.now ?? Date.now

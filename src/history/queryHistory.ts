@@ -9,6 +9,7 @@ import type { HistoryEntry } from './historyEntry.ts'
 import { entryPeriod } from './recordPeriod.ts'
 import type { HistoryRecord, RecordType } from './recordTypes.ts'
 
+/** What {@link queryHistory} selects: every condition given must hold; records marked entered-in-error are left out unless asked for. */
 export interface HistoryQuery {
   categories?: readonly Category[]
   types?: readonly RecordType[]
@@ -31,6 +32,7 @@ function toTime(value: number | string, bound: 'from' | 'to'): number {
   return bound === 'from' ? span.start : span.end - 1
 }
 
+/** Whether a record is marked entered-in-error, by its status or, for a Condition or AllergyIntolerance, its verification status. */
 export function isEnteredInError(record: HistoryRecord): boolean {
   if ('status' in record && record.status === 'entered-in-error') return true
   if (record.resourceType === 'Condition' || record.resourceType === 'AllergyIntolerance') {
@@ -40,7 +42,11 @@ export function isEnteredInError(record: HistoryRecord): boolean {
   return false
 }
 
-/** The latest versions that match, in time order (then by when they were written). */
+/**
+ * The latest versions that match, in time order (then by when they were written).
+ *
+ * @throws {HistoryError} `INVALID_FIELD` when `from` or `to` is a string that is not a FHIR date or dateTime.
+ */
 export function queryHistory(entries: readonly HistoryEntry[], query: HistoryQuery = {}, options: AmendmentOptions = {}): HistoryEntry[] {
   const from = query.from === undefined ? -Infinity : toTime(query.from, 'from')
   const to = query.to === undefined ? Infinity : toTime(query.to, 'to')

@@ -27,12 +27,16 @@ import { parseReference } from './references.ts'
 import type { HistoryRecord, RecordType } from './recordTypes.ts'
 import { validateRecord } from './validateRecord.ts'
 
+/** FHIR's Condition category code system (problem-list-item, encounter-diagnosis). */
 export const CONDITION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category'
 
 /** What a form writes. The first six are the doctor's steps of the diagnostic chain, the last three the patient's own records. */
 export const RECORD_KINDS = ['request', 'diagnosis', 'prescription', 'procedure', 'followUp', 'outcome', 'symptom', 'medication', 'allergy'] as const
+/** What a form writes: a doctor's step of the diagnostic chain, or a patient's own record. */
 export type RecordKind = (typeof RECORD_KINDS)[number]
+/** The kinds a doctor writes: the steps of the diagnostic chain. */
 export const DOCTOR_KINDS = ['request', 'diagnosis', 'prescription', 'procedure', 'followUp', 'outcome'] as const satisfies readonly RecordKind[]
+/** The kinds a patient writes about themselves. */
 export const PATIENT_KINDS = ['symptom', 'medication', 'allergy'] as const satisfies readonly RecordKind[]
 
 /** The resource type each kind becomes. */
@@ -72,7 +76,9 @@ export function linkTargets(kind: RecordKind): RecordType[] {
   return Object.keys(LINK_FIELDS[kind]) as RecordType[]
 }
 
+/** How a problem may have gone after its therapy. */
 export const OUTCOME_RESULTS = ['improved', 'unchanged', 'worse'] as const
+/** How a problem went after its therapy: `improved`, `unchanged` or `worse`. */
 export type OutcomeResult = (typeof OUTCOME_RESULTS)[number]
 
 /** SNOMED CT qualifier values for how a problem went after a therapy. */
@@ -82,7 +88,9 @@ export const OUTCOME_CODES: Readonly<Record<OutcomeResult, { code: string; displ
   worse: { code: '231877006', display: 'Worse' }
 }
 
+/** The categories of an allergy FHIR R4 allows. */
 export const ALLERGY_CATEGORIES = ['food', 'medication', 'environment', 'biologic'] as const
+/** An allergy's category: `food`, `medication`, `environment` or `biologic`. */
 export type AllergyCategory = (typeof ALLERGY_CATEGORIES)[number]
 
 // Form values arrive as strings; an empty or blank string means "not given".
@@ -92,6 +100,7 @@ interface DraftBase {
   note?: string
 }
 
+/** A doctor's request form: becomes a ServiceRequest. Blank strings count as not given. */
 export interface RequestDraft extends DraftBase {
   kind: 'request'
   /** What is asked for: a test, an examination, a referral. */
@@ -102,6 +111,7 @@ export interface RequestDraft extends DraftBase {
   bodySite?: BodySite
 }
 
+/** A doctor's diagnosis form: becomes a Condition. Blank strings count as not given. */
 export interface DiagnosisDraft extends DraftBase {
   kind: 'diagnosis'
   /** An ICD-10 (WHO) code; give this, `text`, or both. */
@@ -114,6 +124,7 @@ export interface DiagnosisDraft extends DraftBase {
   bodySite?: BodySite
 }
 
+/** A doctor's prescription form: becomes a MedicationRequest. Blank strings count as not given. */
 export interface PrescriptionDraft extends DraftBase {
   kind: 'prescription'
   medicine: string
@@ -121,6 +132,7 @@ export interface PrescriptionDraft extends DraftBase {
   dose: string
 }
 
+/** A doctor's procedure form: becomes a Procedure. Blank strings count as not given. */
 export interface ProcedureDraft extends DraftBase {
   kind: 'procedure'
   what: string
@@ -131,6 +143,7 @@ export interface ProcedureDraft extends DraftBase {
   bodySite?: BodySite
 }
 
+/** A doctor's follow-up visit form: becomes an Encounter. Blank strings count as not given. */
 export interface FollowUpDraft extends DraftBase {
   kind: 'followUp'
   /** When the visit takes (or took) place: FHIR date or dateTime. In the future, the visit is planned. */
@@ -139,6 +152,7 @@ export interface FollowUpDraft extends DraftBase {
   reason?: string
 }
 
+/** A doctor's outcome form: becomes a ClinicalImpression. Blank strings count as not given. */
 export interface OutcomeDraft extends DraftBase {
   kind: 'outcome'
   result: OutcomeResult
@@ -149,6 +163,7 @@ export interface OutcomeDraft extends DraftBase {
   date?: string
 }
 
+/** A patient's own symptom or problem: becomes a Condition. Blank strings count as not given. */
 export interface SymptomDraft extends DraftBase {
   kind: 'symptom'
   /** The symptom or problem in the patient's words. */
@@ -158,6 +173,7 @@ export interface SymptomDraft extends DraftBase {
   bodySite?: BodySite
 }
 
+/** A medicine the patient takes: becomes a MedicationStatement. Blank strings count as not given. */
 export interface MedicationDraft extends DraftBase {
   kind: 'medication'
   medicine: string
@@ -166,6 +182,7 @@ export interface MedicationDraft extends DraftBase {
   since?: string
 }
 
+/** An allergy the patient reports: becomes an AllergyIntolerance. Blank strings count as not given. */
 export interface AllergyDraft extends DraftBase {
   kind: 'allergy'
   /** What the patient reacts to. */
@@ -177,6 +194,7 @@ export interface AllergyDraft extends DraftBase {
   onset?: string
 }
 
+/** What any form holds, told apart by `kind`. */
 export type RecordDraft =
   | RequestDraft
   | DiagnosisDraft
@@ -188,6 +206,7 @@ export type RecordDraft =
   | MedicationDraft
   | AllergyDraft
 
+/** What every draft needs besides the form: the patient, the present and, optionally, the record's id. */
 export interface DraftContext {
   /** The patient's wallet address: the record's subject. */
   patient: string
@@ -277,7 +296,13 @@ const finish = <R extends HistoryRecord>(record: R, context: DraftContext, now: 
   return record
 }
 
-/** A request for more information: a test, examination or referral (ServiceRequest). */
+/**
+ * A request for more information: a test, examination or referral (ServiceRequest).
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftRequest(draft: Omit<RequestDraft, 'kind'>, context: DraftContext): ServiceRequest {
   const { id, subject, now, nowText } = base(context)
   const reason = given(draft.reason)
@@ -298,7 +323,13 @@ export function draftRequest(draft: Omit<RequestDraft, 'kind'>, context: DraftCo
   return finish(withLink(record, link('request', draft.linksTo, 'ServiceRequest')), context, now)
 }
 
-/** A doctor's diagnosis (Condition), coded in ICD-10 when a code is given. */
+/**
+ * A doctor's diagnosis (Condition), coded in ICD-10 when a code is given.
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftDiagnosis(draft: Omit<DiagnosisDraft, 'kind'>, context: DraftContext): Condition {
   const { id, subject, now, nowText } = base(context)
   const coding = icd10Coding(draft.icd10, 'Condition.code.coding')
@@ -325,7 +356,13 @@ export function draftDiagnosis(draft: Omit<DiagnosisDraft, 'kind'>, context: Dra
   return finish(withLink(record, link('diagnosis', draft.linksTo, 'Condition')), context, now)
 }
 
-/** A prescription (MedicationRequest), for the diagnosis it links to. */
+/**
+ * A prescription (MedicationRequest), for the diagnosis it links to.
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftPrescription(draft: Omit<PrescriptionDraft, 'kind'>, context: DraftContext): MedicationRequest {
   const { id, subject, now, nowText } = base(context)
   const record: MedicationRequest = {
@@ -342,7 +379,13 @@ export function draftPrescription(draft: Omit<PrescriptionDraft, 'kind'>, contex
   return finish(withLink(record, link('prescription', draft.linksTo, 'MedicationRequest')), context, now)
 }
 
-/** A procedure done or planned as therapy (Procedure). */
+/**
+ * A procedure done or planned as therapy (Procedure).
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftProcedure(draft: Omit<ProcedureDraft, 'kind'>, context: DraftContext): Procedure {
   const { id, subject, now } = base(context)
   const performed = date(draft.performed, 'Procedure.performedDateTime')
@@ -359,7 +402,13 @@ export function draftProcedure(draft: Omit<ProcedureDraft, 'kind'>, context: Dra
   return finish(withLink(record, link('procedure', draft.linksTo, 'Procedure')), context, now)
 }
 
-/** A follow-up visit (Encounter): finished when its date has passed, planned when it lies ahead. */
+/**
+ * A follow-up visit (Encounter): finished when its date has passed, planned when it lies ahead.
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftFollowUp(draft: Omit<FollowUpDraft, 'kind'>, context: DraftContext): Encounter {
   const { id, subject, now } = base(context)
   const start = required(date(draft.date, 'Encounter.period.start'), 'Encounter.period.start', 'give the date of the visit')
@@ -379,7 +428,13 @@ export function draftFollowUp(draft: Omit<FollowUpDraft, 'kind'>, context: Draft
   return finish(withLink(record, link('followUp', draft.linksTo, 'Encounter')), context, now)
 }
 
-/** How a problem went after its therapy (ClinicalImpression): improved, unchanged or worse. */
+/**
+ * How a problem went after its therapy (ClinicalImpression): improved, unchanged or worse.
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftOutcome(draft: Omit<OutcomeDraft, 'kind'>, context: DraftContext): ClinicalImpression {
   const { id, subject, now, nowText } = base(context)
   const result = oneOf(draft.result, OUTCOME_RESULTS, 'ClinicalImpression.finding')
@@ -406,7 +461,13 @@ export function draftOutcome(draft: Omit<OutcomeDraft, 'kind'>, context: DraftCo
   return finish(withLink(record, link('outcome', draft.linksTo, 'ClinicalImpression')), context, now)
 }
 
-/** A symptom or problem the patient notes themselves (Condition, unconfirmed, asserted by the patient). */
+/**
+ * A symptom or problem the patient notes themselves (Condition, unconfirmed, asserted by the patient).
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftSymptom(draft: Omit<SymptomDraft, 'kind'>, context: DraftContext): Condition {
   const { id, subject, now, nowText } = base(context)
   const text = required(draft.text, 'Condition.code', 'describe the symptom or problem')
@@ -430,7 +491,13 @@ export function draftSymptom(draft: Omit<SymptomDraft, 'kind'>, context: DraftCo
   return finish(withLink(record, link('symptom', draft.linksTo, 'Condition')), context, now)
 }
 
-/** A medicine the patient takes (MedicationStatement, told by the patient). */
+/**
+ * A medicine the patient takes (MedicationStatement, told by the patient).
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftMedication(draft: Omit<MedicationDraft, 'kind'>, context: DraftContext): MedicationStatement {
   const { id, subject, now, nowText } = base(context)
   const dose = given(draft.dose)
@@ -450,7 +517,13 @@ export function draftMedication(draft: Omit<MedicationDraft, 'kind'>, context: D
   return finish(withLink(record, link('medication', draft.linksTo, 'MedicationStatement')), context, now)
 }
 
-/** An allergy or intolerance the patient reports (AllergyIntolerance, unconfirmed). */
+/**
+ * An allergy or intolerance the patient reports (AllergyIntolerance, unconfirmed).
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function draftAllergy(draft: Omit<AllergyDraft, 'kind'>, context: DraftContext): AllergyIntolerance {
   const { id, subject, now, nowText } = base(context)
   const category = oneOf(draft.category, ALLERGY_CATEGORIES, 'AllergyIntolerance.category')
@@ -476,7 +549,13 @@ export function draftAllergy(draft: Omit<AllergyDraft, 'kind'>, context: DraftCo
   return finish(withLink(record, link('allergy', draft.linksTo, 'AllergyIntolerance')), context, now)
 }
 
-/** The record for any draft, by its kind. */
+/**
+ * The record for any draft, by its kind.
+ *
+ * @throws {HistoryError} `MISSING_FIELD` or `INVALID_FIELD` naming the FHIR field for missing or bad
+ *   input, `UNKNOWN_FIELD` or `INVALID_FIELD` for a link the kind does not allow, and what
+ *   validateRecord finds in the result; `INVALID_ENTRY` when the patient is not a wallet address.
+ */
 export function buildRecord(draft: RecordDraft, context: DraftContext): HistoryRecord {
   switch (draft.kind) {
     case 'request':

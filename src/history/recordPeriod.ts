@@ -4,6 +4,7 @@ import { parseFhirDate, type DateSpan } from './fhirPrimitives.ts'
 import type { HistoryEntry } from './historyEntry.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
+/** A span of time [start, end) in ms since 1970; end is Infinity while it is still going on. */
 export interface TimeSpan {
   start: number
   end: number
@@ -30,7 +31,7 @@ const ongoing = (s: TimeSpan | undefined, isOngoing: boolean): TimeSpan | undefi
 
 const statusCode = (concept: { coding?: { code?: string }[] } | undefined): string[] => (concept?.coding ?? []).map((c) => c.code ?? '')
 
-/** The span of a record from its own dates, or undefined when it has none. */
+/** When a record happened, from its own dates (ongoing while its status says so), or undefined when it has none. */
 export function recordPeriod(record: HistoryRecord): TimeSpan | undefined {
   switch (record.resourceType) {
     case 'Condition': {

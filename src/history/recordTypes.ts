@@ -14,6 +14,7 @@ import type {
   ServiceRequest
 } from '@medplum/fhirtypes'
 
+/** A record the history keeps: one of the twelve FHIR R4 resource types it knows. */
 export type HistoryRecord =
   | Condition
   | Observation
@@ -28,11 +29,13 @@ export type HistoryRecord =
   | ServiceRequest
   | ClinicalImpression
 
+/** The resourceType of a record the history keeps. */
 export type RecordType = HistoryRecord['resourceType']
 
 /** A record of one type: `RecordOf<'Condition'>` is a Condition. */
 export type RecordOf<T extends RecordType> = Extract<HistoryRecord, { resourceType: T }>
 
+/** Every record type the history keeps. */
 export const RECORD_TYPES = [
   'Condition',
   'Observation',
@@ -48,9 +51,10 @@ export const RECORD_TYPES = [
   'ClinicalImpression'
 ] as const satisfies readonly RecordType[]
 
-// Fails to compile if a type is added to HistoryRecord but not to RECORD_TYPES.
+/** Fails to compile if a type is added to HistoryRecord but not to RECORD_TYPES. */
 export const EVERY_RECORD_TYPE_LISTED: Exclude<RecordType, (typeof RECORD_TYPES)[number]> extends never ? true : false = true
 
+/** Whether a value is the resourceType of a record the history keeps. */
 export function isRecordType(value: unknown): value is RecordType {
   return typeof value === 'string' && (RECORD_TYPES as readonly string[]).includes(value)
 }

@@ -2,6 +2,7 @@
 // the diagnostic chain follows.
 import { isFhirId } from './fhirPrimitives.ts'
 
+/** A FHIR reference's form and, where it has them, its type and id. */
 export interface ParsedReference {
   /** The resource type, for "Type/id" and absolute URLs. */
   type?: string
@@ -16,6 +17,10 @@ const ABSOLUTE = new RegExp(`^https?://[^\\s/]+(?:/[^\\s/]+)*?/(${TYPE})/(${ID})
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const OID_URN = /^urn:oid:[0-2](\.(0|[1-9]\d*))+$/
 
+/**
+ * A FHIR reference string parsed: "Type/id" (relative), an absolute URL ending in Type/id, a
+ * "urn:uuid:" or "urn:oid:" (urn), or "#id" (contained); undefined for any other form.
+ */
 export function parseReference(reference: string): ParsedReference | undefined {
   const relative = RELATIVE.exec(reference)
   if (relative?.[1] !== undefined && relative[2] !== undefined) return { kind: 'relative', type: relative[1], id: relative[2] }

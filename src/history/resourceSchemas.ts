@@ -677,6 +677,7 @@ const ClinicalImpressionType = complexType<ClinicalImpression>(
   }
 )
 
+/** The schema each record type is validated against (see validateRecord). */
 export const RESOURCE_SCHEMAS: Readonly<Record<RecordType, ComplexType>> = {
   Condition: ConditionType,
   Observation: ObservationType,

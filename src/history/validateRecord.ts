@@ -6,6 +6,7 @@ import { HistoryError } from './HistoryError.ts'
 import { isRecordType, RECORD_TYPES, type HistoryRecord } from './recordTypes.ts'
 import { RESOURCE_SCHEMAS } from './resourceSchemas.ts'
 
+/** What {@link validateRecord} checks a record against besides its own fields. */
 export interface ValidateRecordOptions {
   /** The present, in ms since 1970: past events may not be dated after it. Default: Date.now(). */
   now?: number
@@ -16,7 +17,14 @@ export interface ValidateRecordOptions {
   patient?: string
 }
 
-/** Checks a value as a history record and returns it typed, or throws a HistoryError. */
+/**
+ * Checks a value as a history record, field by field against FHIR R4 and the history's own
+ * rules, and returns it typed.
+ *
+ * @throws {HistoryError} `UNKNOWN_RECORD_TYPE` for a resourceType the history does not keep,
+ *   `MISSING_FIELD`, `INVALID_FIELD` or `UNKNOWN_FIELD` naming the field at fault, and
+ *   `WRONG_PATIENT` when the record is about someone other than `options.patient`.
+ */
 export function validateRecord(value: unknown, options: ValidateRecordOptions = {}): HistoryRecord {
   if (!isPlainObject(value)) throw new HistoryError('INVALID_FIELD', 'A record must be a FHIR resource (a JSON object).', { field: 'record' })
   const { resourceType, ...fields } = value

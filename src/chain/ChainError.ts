@@ -3,6 +3,7 @@
 import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from 'viem'
 import { AnamnesisError, errorMessage } from '../errors/index.ts'
 
+/** Why a chain action failed: the network, the wallet, the input, or the contract's refusal. */
 export type ChainErrorCode =
   | 'CHAIN_UNREACHABLE'
   | 'WRONG_CHAIN'
@@ -14,6 +15,7 @@ export type ChainErrorCode =
   | 'CONTRACT_REVERTED'
   | 'TRANSACTION_FAILED'
 
+/** Every failure of src/chain: a message a person can act on, a {@link ChainErrorCode}, and viem's error as the cause. */
 export class ChainError extends AnamnesisError<ChainErrorCode> {
   override name = 'ChainError'
 }

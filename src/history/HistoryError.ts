@@ -2,6 +2,7 @@
 // e.g. `Condition.code.coding[0].system`) and says what is wrong with it.
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
+/** What is wrong with a record, an entry or a write to the history. */
 export type HistoryErrorCode =
   /** The record's resourceType is not one the history keeps. */
   | 'UNKNOWN_RECORD_TYPE'
@@ -34,6 +35,7 @@ export type HistoryErrorCode =
   /** An entry that did not decrypt or whose sealed binding does not match it. */
   | 'UNREADABLE_ENTRY'
 
+/** Every failure of src/history: a {@link HistoryErrorCode}, a message naming the field at fault, and that field's FHIR path. */
 export class HistoryError extends AnamnesisError<HistoryErrorCode> {
   override name = 'HistoryError'
   /** The FHIR path of the field at fault, when one field is. */

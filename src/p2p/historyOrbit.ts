@@ -3,7 +3,8 @@
 // nothing of the identity's key in OrbitDB's keystore (it stays empty, in memory).
 import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController, useDatabaseType, useIdentityProvider, type OrbitDB } from '@orbitdb/core'
 import { parseHash } from './blocks.ts'
-import { HISTORY_LOG_TYPE, HistoryLogDatabase, historyLogName, useNodeForHistoryLogs, type HistoryLogDatabase as HistoryLogDb, type PatientLog } from './patientLog.ts'
+import { HISTORY_LOG_TYPE, HistoryLogDatabase, historyLogName, useNodeForHistoryLogs, type HistoryLogDatabase as HistoryLogDb } from './patientLog.ts'
+import type { PatientLog } from './patientLogApi.ts'
 import { P2PError } from './p2pError.ts'
 import { WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
 import { HistoryWriteAccessController, setWriteAccessPolicy, type WriteAccessPolicy } from './writeAccess.ts'

@@ -57,8 +57,8 @@ export interface HistoryLogDatabase extends PatientLog {
   drop(): Promise<void>
 }
 
+/** What OrbitDB's open passes a database type. */
 interface DatabaseParams {
-  ipfs: unknown
   identity: WalletIdentity
   address: string
   name: string
@@ -66,23 +66,14 @@ interface DatabaseParams {
   meta?: Record<string, unknown>
 }
 
-const deps = new WeakMap<object, HistoryLogOptions>()
-
-/** Makes a node's parts known to the database type, which OrbitDB creates with its own parameters only. */
-export function useNodeForHistoryLogs(dependencies: HistoryLogOptions): void {
-  deps.set(dependencies.node.helia, dependencies)
+/**
+ * The history log's database type bound to a node, for OrbitDB's open (its `Database`
+ * option), as an access controller is bound to its policy: OrbitDB creates databases with
+ * its own parameters only, and those do not carry the node's raw stores.
+ */
+export function historyLogType(options: HistoryLogOptions): (params: DatabaseParams) => Promise<HistoryLogDatabase> {
+  return (params) => openHistoryLog(options, params)
 }
-
-/** The database type registered with OrbitDB (useDatabaseType). */
-export const HistoryLogDatabase = Object.assign(
-  () =>
-    async (params: DatabaseParams): Promise<HistoryLogDatabase> => {
-      const found = deps.get(params.ipfs as object)
-      if (found === undefined) throw new P2PError('INVALID_LOG', 'Open history logs through startHistoryOrbit, which knows the node\'s stores')
-      return await openHistoryLog(found, params)
-    },
-  { type: HISTORY_LOG_TYPE }
-)
 
 async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams): Promise<HistoryLogDatabase> {
   const { node } = options

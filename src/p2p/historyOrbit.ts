@@ -1,24 +1,26 @@
 // The OrbitDB instance that holds a device's history logs: the wallet-bound identity,
-// the project's identity provider, access controller and database type registered, and
-// nothing of the identity's key in OrbitDB's keystore (it stays empty, in memory).
-import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController, useDatabaseType, useIdentityProvider, type OrbitDB } from '@orbitdb/core'
+// the project's identity provider and access controller registered, the database type
+// bound to the node, and nothing of the identity's key in OrbitDB's keystore (it stays
+// empty, in memory).
+import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController, useIdentityProvider, type OrbitDB } from '@orbitdb/core'
 import { parseHash } from './blocks.ts'
-import { HISTORY_LOG_TYPE, HistoryLogDatabase, historyLogName, useNodeForHistoryLogs, type HistoryLogDatabase as HistoryLogDb, type PatientLog } from './patientLog.ts'
+import { HISTORY_LOG_TYPE, historyLogName, historyLogType, type HistoryLogDatabase } from './patientLog.ts'
 import { P2PError } from './p2pError.ts'
 import { WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
 import { HistoryWriteAccessController, setWriteAccessPolicy, type WriteAccessPolicy } from './writeAccess.ts'
-import type { TabCoordinationOptions } from './writerLock.ts'
 import type { P2PNode } from './node.ts'
+import type { PatientLog } from './patientLogApi.ts'
+import type { TabCoordinationOptions } from './writerLock.ts'
 
 /**
- * Registers the project's identity provider, write access controller and database type
- * with OrbitDB, and the write policy every history log uses. Every peer that opens a
- * history log calls this first (startHistoryOrbit does).
+ * Registers the project's identity provider and write access controller with OrbitDB, and
+ * the write policy every history log uses. Every peer that opens a history log calls this
+ * first (startHistoryOrbit does). The database type is not registered: it needs the node,
+ * so openLog hands it to OrbitDB bound to one (historyLogType).
  */
 export function registerHistoryTypes(policy: WriteAccessPolicy = {}): void {
   useIdentityProvider(WalletIdentityProvider)
   useAccessController(HistoryWriteAccessController)
-  useDatabaseType(HistoryLogDatabase)
   setWriteAccessPolicy(policy)
 }
 
@@ -48,7 +50,7 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
   }
   registerHistoryTypes(policy)
   const { coordination, pullTimeoutMs, pullWindow } = options
-  useNodeForHistoryLogs({
+  const Database = historyLogType({
     node,
     ...(coordination === undefined ? {} : { coordination }),
     ...(pullTimeoutMs === undefined ? {} : { pullTimeoutMs }),
@@ -61,7 +63,7 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
   const keystore = await KeyStore({ storage: await MemoryStorage() })
   const identities = await Identities({ ipfs: node.helia, keystore })
   const orbitdb = await createOrbitDB({ ipfs: node.helia, identity, identities, directory: 'anamnesis-orbitdb' })
-  const open = new Map<string, Promise<HistoryLogDb>>()
+  const open = new Map<string, Promise<HistoryLogDatabase>>()
 
   const openLog = (patient: string): Promise<PatientLog> => {
     const key = patient.toLowerCase()
@@ -69,9 +71,11 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
     if (opening === undefined) {
       opening = orbitdb.open(historyLogName(key), {
         type: HISTORY_LOG_TYPE,
+        // This orbit's node, as the database type takes no node from OrbitDB's parameters.
+        Database,
         // This orbit's policy, not the last one registered: tests run several devices in one process.
         AccessController: HistoryWriteAccessController({ patient: key, ...policy })
-      }) as unknown as Promise<HistoryLogDb>
+      }) as unknown as Promise<HistoryLogDatabase>
       open.set(key, opening)
       opening.then(
         (db) => db.events.once('close', () => open.delete(key)),

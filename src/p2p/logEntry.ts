@@ -61,7 +61,7 @@ export async function createLogEntry({ identity, logId, payload, next, time }: C
 }
 
 const isHashList = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.length <= MAX_LINKS && value.every((item) => typeof item === 'string' && parseHash(item) !== undefined)
+  Array.isArray(value) && value.every((item) => typeof item === 'string' && parseHash(item) !== undefined)
 
 /**
  * Reads an entry from its block bytes (its hash is computed here, never taken from a
@@ -83,6 +83,7 @@ export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
   if (v !== ENTRY_VERSION) return `the entry version is ${String(v)}, not ${ENTRY_VERSION}`
   if (typeof id !== 'string') return 'the entry names no log'
   if (!(payload instanceof Uint8Array) || payload.length > MAX_PAYLOAD_BYTES) return 'the payload is not an envelope of bytes'
+  if ([next, refs].some((links) => Array.isArray(links) && links.length > MAX_LINKS)) return `the entry links to more than ${MAX_LINKS} entries`
   if (!isHashList(next) || !isHashList(refs)) return 'the entry links are malformed'
   if (typeof clock !== 'object' || clock === null) return 'the entry has no clock'
   const { id: clockId, time } = clock as Record<string, unknown>

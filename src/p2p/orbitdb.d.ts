@@ -147,6 +147,8 @@ declare module '@orbitdb/core' {
     type?: 'events' | 'keyvalue' | 'documents' | (string & {})
     meta?: Record<string, unknown>
     sync?: boolean
+    /** A database type to use instead of the one registered under `type` (which still names it in the manifest). */
+    Database?: (params: never) => Promise<unknown>
     AccessController?: AccessControllerFactory
     headsStorage?: Storage
     entryStorage?: Storage

@@ -397,7 +397,7 @@ describe('the patient\'s encrypted history', () => {
   })
 })
 
-/** Puts a block into a device's log as a tampered disk would: block, batch record and heads (see patientLog.ts). */
+/** Puts a block into a device's log as a tampered disk would: block, batch record and heads (see logStore.ts). */
 async function injectIntoStorage(node: P2PNode, log: PatientLog, hash: string, bytes: Uint8Array): Promise<void> {
   const cid = parseHash(hash)
   if (cid === undefined) throw new Error('bad hash')

@@ -1,0 +1,119 @@
+// The checks an entry passes before it joins a history log, whichever way it comes: pulled
+// from a peer, fetched over bitswap, loaded after another tab stored it, or re-read by verify().
+import { hashOfBytes } from './blocks.ts'
+import { decodeLogEntry, signatureCheckOf, type LogEntry } from './logEntry.ts'
+import { verifySignatures } from './verifySignatures.ts'
+import type { StoredEntry } from './patientLogApi.ts'
+import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
+
+/** What the checks need to know of the log an entry would join. */
+export interface AdmissionRules {
+  /** The log's address: an entry names the one log it belongs to. */
+  address: string
+  patient: WalletAddress
+  /** The wallet identity an entry names, verified, or undefined when it is unknown or unsound. */
+  identityOf(hash: string): Promise<VerifiedIdentity | undefined>
+  /** Whether a writer other than the patient holds a live write grant now. */
+  mayWrite(writer: WalletAddress): Promise<boolean>
+}
+
+export interface Refusal {
+  hash: string
+  reason: string
+}
+
+/** The entries an entry links to: its next and its refs. */
+export const parentsOf = (entry: Pick<LogEntry, 'next' | 'refs'>): string[] => [...entry.next, ...entry.refs]
+
+/** The entry a block holds, or why it holds none: content not matching `hash` when given, or not an entry of this form (bounded links included). */
+export function entryOfBlock(bytes: Uint8Array, hash?: string): LogEntry | string {
+  if (hash !== undefined && hashOfBytes(bytes) !== hash) return 'its content does not match its hash: the block was altered'
+  const entry = decodeLogEntry(bytes)
+  return typeof entry === 'string' ? `it is not a log entry: ${entry}` : entry
+}
+
+/** entryOfBlock for a block read back from storage, where it may be missing. */
+export function entryOfStoredBlock(hash: string, bytes: Uint8Array | undefined): LogEntry | string {
+  return bytes === undefined ? 'its block is missing from storage' : entryOfBlock(bytes, hash)
+}
+
+/** The entry with its writer's wallet, or why it has none: it is another log's, its identity is unsound, or its key is not the identity's. */
+export async function checkWriter(entry: LogEntry, rules: Pick<AdmissionRules, 'address' | 'identityOf'>): Promise<StoredEntry | string> {
+  if (entry.id !== rules.address) return 'it belongs to another log'
+  const writer = await rules.identityOf(entry.identity)
+  if (writer === undefined) return 'its writer identity is missing, unknown or not bound to a wallet'
+  if (writer.publicKeyHex !== entry.key) return 'it is signed with a key that is not its writer identity\'s'
+  return { ...entry, writer: writer.address }
+}
+
+/** For each entry, why its signature fails, or undefined. All are checked at once: in a browser, in workers off the page's thread. */
+export async function signatureRefusals(entries: readonly LogEntry[]): Promise<(string | undefined)[]> {
+  const signed = await verifySignatures(entries.map(signatureCheckOf))
+  return entries.map((_, i) => (signed[i] === true ? undefined : 'its signature does not verify'))
+}
+
+/** Why the entry's clock is not after every parent's, or undefined; `timeOf` gives a parent's time, and a parent it does not know counts as time 0. */
+export function clockRefusal(entry: LogEntry, timeOf: (hash: string) => number | undefined): string | undefined {
+  const parentTime = Math.max(0, ...parentsOf(entry).map((hash) => timeOf(hash) ?? 0))
+  return entry.clock.time > parentTime ? undefined : 'its clock is not after the entries it follows'
+}
+
+/**
+ * Adds to `endorsed` every entry the patient's entries `from` build on, directly or not:
+ * the patient's device accepted those, so they are admitted whatever their writer's grant
+ * says now. `parentsOfHash` gives the parents of an entry the walk may pass through, or
+ * undefined where it stops; what is endorsed already is not walked again.
+ */
+export function endorseAncestors(from: Iterable<LogEntry>, parentsOfHash: (hash: string) => readonly string[] | undefined, endorsed: Set<string>): void {
+  const stack = [...from].flatMap(parentsOf)
+  while (stack.length > 0) {
+    const hash = stack.pop()
+    if (hash === undefined || endorsed.has(hash)) continue
+    const parents = parentsOfHash(hash)
+    if (parents === undefined) continue
+    endorsed.add(hash)
+    stack.push(...parents)
+  }
+}
+
+/** Why `writer` may not add an entry, or undefined: the patient always may, an endorsed entry is admitted, anyone else needs a live grant. */
+export async function writeAccessRefusal(writer: WalletAddress, endorsed: boolean, rules: AdmissionRules): Promise<string | undefined> {
+  if (writer === rules.patient || endorsed || (await rules.mayWrite(writer))) return undefined
+  return `${writer} has no live grant to write to this history`
+}
+
+export interface OfferedCheck {
+  /** Entries that passed form, log, identity, key and signature; links and write access are left to the log's state. */
+  checked: StoredEntry[]
+  refused: Refusal[]
+  /** How many offered entries the log holds already. */
+  known: number
+}
+
+/** Checks blocks a peer offered, everything that needs nothing of the log's state; entries `held` by the log are only counted. */
+export async function checkOffered(blocks: readonly Uint8Array[], rules: AdmissionRules, held: (hash: string) => boolean): Promise<OfferedCheck> {
+  const refused: Refusal[] = []
+  const candidates: StoredEntry[] = []
+  let known = 0
+  for (const bytes of blocks) {
+    const entry = entryOfBlock(bytes)
+    if (typeof entry === 'string') {
+      refused.push({ hash: hashOfBytes(bytes), reason: entry })
+      continue
+    }
+    if (held(entry.hash)) {
+      known += 1
+      continue
+    }
+    const result = await checkWriter(entry, rules)
+    if (typeof result === 'string') refused.push({ hash: entry.hash, reason: result })
+    else candidates.push(result)
+  }
+  const signatures = await signatureRefusals(candidates)
+  const checked = candidates.filter((entry, i) => {
+    const reason = signatures[i]
+    if (reason !== undefined) refused.push({ hash: entry.hash, reason })
+    return reason === undefined
+  })
+  return { checked, refused, known }
+}

@@ -1,0 +1,100 @@
+// The receiving end of a pull (and of the bitswap fallback): entries a peer offers are
+// checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
+import { checkOffered, clockRefusal, endorseAncestors, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
+import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
+import type { LogEvent, StoredEntry } from './patientLogApi.ts'
+import type { Frame, SyncSink } from './syncProtocol.ts'
+
+/** What a receiver needs of its log. */
+export interface ReceivingLog {
+  store: LogStore
+  rules: AdmissionRules
+  /** Stores entries a peer sent, with the identity blocks they need, and tells listeners and other tabs. */
+  commit(added: StoredEntry[], identities: IdentityBlock[]): Promise<void>
+  emit(event: LogEvent): void
+}
+
+/** A pull in progress from one peer (`peer` names it in events). */
+export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
+  const { store, rules } = log
+  /** Checked entries waiting for their parents, or for write access; `refusal` says why they wait on the latter. */
+  const pending = new Map<string, { entry: StoredEntry; refusal?: string }>()
+  const endorsed = new Set<string>()
+  const newIdentities: IdentityBlock[] = []
+  const refused: Refusal[] = []
+  let settled = 0
+
+  const pendingParents = (hash: string): string[] | undefined => {
+    const waiting = pending.get(hash)
+    return waiting === undefined ? undefined : parentsOf(waiting.entry)
+  }
+
+  /** Stores, in order, every waiting entry whose parents are in the log and whose writer may write. */
+  const storeReady = async (): Promise<void> => {
+    const ready: StoredEntry[] = []
+    const readyHashes = new Set<string>()
+    for (const waiting of [...pending.values()].sort((a, b) => byTime(a.entry, b.entry))) {
+      const { entry } = waiting
+      if (store.has(entry.hash)) {
+        pending.delete(entry.hash)
+        continue
+      }
+      if (!parentsOf(entry).every((hash) => store.has(hash) || readyHashes.has(hash))) continue
+      const clock = clockRefusal(entry, (hash) => (store.get(hash) ?? pending.get(hash)?.entry)?.clock.time)
+      if (clock !== undefined) {
+        pending.delete(entry.hash)
+        refused.push({ hash: entry.hash, reason: clock })
+        continue
+      }
+      const access = await writeAccessRefusal(entry.writer, endorsed.has(entry.hash), rules)
+      if (access !== undefined) {
+        waiting.refusal = access
+        continue
+      }
+      ready.push(entry)
+      readyHashes.add(entry.hash)
+      pending.delete(entry.hash)
+    }
+    if (ready.length > 0) {
+      await log.commit(ready, newIdentities.splice(0))
+      settled += ready.length
+    }
+  }
+
+  return {
+    receive: async (frame: Frame) => {
+      store.ensureOpen()
+      // What needs nothing of the log's state is checked at once, while the previous
+      // frame is still being written to storage.
+      for (const bytes of frame.identities) {
+        const learnt = store.learnIdentity(bytes)
+        if (learnt !== undefined) newIdentities.push(learnt)
+      }
+      const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
+      refused.push(...refusedNow)
+      return await store.serial(async () => {
+        store.ensureOpen()
+        settled += known
+        for (const entry of checked) {
+          if (store.has(entry.hash) || pending.has(entry.hash)) {
+            settled += 1
+            continue
+          }
+          pending.set(entry.hash, { entry })
+          if (entry.writer === rules.patient) endorseAncestors([entry], pendingParents, endorsed)
+        }
+        await storeReady()
+        log.emit({ type: 'progress', peer, settled })
+        return frame.entries.length
+      })
+    },
+    finish: () =>
+      store.serial(async () => {
+        await storeReady()
+        // What still waits after the last store lacks a parent, or was refused write access there.
+        for (const { entry, refusal } of pending.values()) refused.push({ hash: entry.hash, reason: refusal ?? 'it builds on an entry that was refused or never came' })
+        pending.clear()
+        if (refused.length > 0) log.emit({ type: 'rejected', entries: refused.splice(0), peer })
+      })
+  }
+}

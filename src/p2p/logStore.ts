@@ -1,0 +1,258 @@
+// A history log's state and its storage: entries in memory, their blocks in the blockstore,
+// and the heads and batch records in the datastore, one change at a time.
+//
+// Stored state (datastore, beside the blocks):
+//   /anamnesis/history-log/<manifest hash>/heads        {"heads":[…],"seq":n}
+//   /anamnesis/history-log/<manifest hash>/batch/<seq>  {"entries":[[hash, time, [parent hashes]], …]}
+// Both keys of a batch are written in one datastore batch, after the blocks, so a crash
+// leaves either the whole batch in the log or none of it (blocks alone are not the log).
+// A batch record keeps each entry's links as they were when it was checked, so an entry
+// whose block is later altered still has its place in the log, and verify() can say which.
+import { Key } from 'interface-datastore'
+import { parseHash, readBlock } from './blocks.ts'
+import { checkWriter, entryOfStoredBlock, parentsOf } from './entryAdmission.ts'
+import { P2PError } from './p2pError.ts'
+import { parseIdentityBlock, type VerifiedIdentity, type WalletIdentity } from './walletIdentity.ts'
+import type { LogNode } from './historyRoot.ts'
+import type { LogEntry } from './logEntry.ts'
+import type { P2PNode } from './node.ts'
+import type { StoredEntry } from './patientLogApi.ts'
+import type { CID } from 'multiformats/cid'
+
+export interface IdentityBlock {
+  cid: CID
+  bytes: Uint8Array
+}
+
+export interface LogStore {
+  /** Every entry, parents before children (Lamport time, then hash). */
+  entries(): StoredEntry[]
+  get(hash: string): StoredEntry | undefined
+  has(hash: string): boolean
+  heads(): string[]
+  /** How many entries the log lists, damaged ones included. */
+  count(): number
+  /** Entries listed in storage whose block is missing or fails its checks. */
+  damaged(): { hash: string; reason: string }[]
+  /** Every entry as a node of the hash-linked chain, damaged ones with the links their batch recorded. */
+  nodes(): Map<string, LogNode>
+  /** A writer identity, from memory or the blockstore, verified. */
+  identityOf(hash: string): Promise<VerifiedIdentity | undefined>
+  identityBlock(hash: string): Uint8Array | undefined
+  /** Keeps an identity block a peer sent; returns it when it is new and must be stored with the entries. */
+  learnIdentity(bytes: Uint8Array): IdentityBlock | undefined
+  /** Reads blocks from the raw store; a block that is missing is absent from the answer. */
+  readBlocks(hashes: readonly string[]): Promise<Map<string, Uint8Array>>
+  /** Loads the batches committed since the last load; with `onlyIfNewer`, nothing when no batch was. Returns the entries loaded. */
+  reload(onlyIfNewer: boolean): Promise<StoredEntry[]>
+  /** Stores new entries: blocks in one transaction, then the batch and the heads in another. */
+  commit(added: readonly StoredEntry[], identities?: readonly IdentityBlock[]): Promise<void>
+  /** Runs changes to the log one at a time: appends, joins and reloads never interleave. */
+  serial<T>(work: () => Promise<T>): Promise<T>
+  readonly closed: boolean
+  /** Throws once the log is closed. */
+  ensureOpen(): void
+  /** Marks the log closed: what checks ensureOpen() stops from here on. */
+  markClosed(): void
+  /** Resolves when the changes under way are done. */
+  idle(): Promise<unknown>
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+export const json = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value))
+export const byTime = (a: LogEntry, b: LogEntry): number => a.clock.time - b.clock.time || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
+
+/** Runs a store's generator to its end; returns how many items it gave. */
+async function drain(source: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
+  let count = 0
+  for await (const item of source) count += item === undefined ? 0 : 1
+  return count
+}
+
+export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, address: string, identity: WalletIdentity): LogStore {
+  const { blockstore, datastore } = node
+  const manifestHash = address.split('/').pop() ?? address
+  const headsKey = new Key(`/anamnesis/history-log/${manifestHash}/heads`)
+  const batchPrefix = `/anamnesis/history-log/${manifestHash}/batch/`
+  const batchKey = (seq: number): Key => new Key(`${batchPrefix}${String(seq).padStart(12, '0')}`)
+
+  const entries = new Map<string, StoredEntry>()
+  let sorted: StoredEntry[] | undefined
+  let heads = new Set<string>()
+  let seq = 0
+  const damaged = new Map<string, string>()
+  /** Links and time of every entry as stored in the batch records, for entries whose block is damaged. */
+  const structure = new Map<string, LogNode>()
+  const identities = new Map<string, VerifiedIdentity>([[identity.verified.hash, identity.verified]])
+  const identityBlocks = new Map<string, Uint8Array>([[identity.verified.hash, identity.bytes]])
+  let closed = false
+
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work)
+    queue = run.then(
+      () => undefined,
+      () => undefined
+    )
+    return run
+  }
+
+  const sortedEntries = (): StoredEntry[] => (sorted ??= [...entries.values()].sort(byTime))
+
+  const identityOf = async (hash: string): Promise<VerifiedIdentity | undefined> => {
+    const known = identities.get(hash)
+    if (known !== undefined) return known
+    const cid = parseHash(hash)
+    const bytes = cid === undefined ? undefined : await readBlock(blockstore, cid)
+    if (bytes === undefined) return undefined
+    const verified = parseIdentityBlock(bytes)
+    if (typeof verified === 'string' || verified.hash !== hash) return undefined
+    identities.set(hash, verified)
+    identityBlocks.set(hash, bytes)
+    return verified
+  }
+
+  /** One transaction where the store allows it, one read per block where one is missing. */
+  const readBlocks = async (hashes: readonly string[]): Promise<Map<string, Uint8Array>> => {
+    const found = new Map<string, Uint8Array>()
+    const cids = hashes.map((hash) => [hash, parseHash(hash)] as const).filter((pair): pair is readonly [string, CID] => pair[1] !== undefined)
+    try {
+      let i = 0
+      for await (const { bytes } of blockstore.getMany(cids.map(([, cid]) => cid))) {
+        const chunks: Uint8Array[] = []
+        for await (const chunk of bytes) chunks.push(chunk)
+        const hash = cids[i++]?.[0]
+        if (hash !== undefined && chunks.length === 1 && chunks[0] !== undefined) found.set(hash, chunks[0])
+        else if (hash !== undefined) found.set(hash, Uint8Array.from(chunks.flatMap((c) => [...c])))
+      }
+    } catch {
+      found.clear()
+      await Promise.all(
+        cids.map(async ([hash, cid]) => {
+          const bytes = await readBlock(blockstore, cid)
+          if (bytes !== undefined) found.set(hash, bytes)
+        })
+      )
+    }
+    return found
+  }
+
+  /** Adds stored entries named by `nodes` to memory (a load, or another tab's commit). */
+  const loadEntries = async (nodes: readonly LogNode[]): Promise<StoredEntry[]> => {
+    for (const node of nodes) structure.set(node.hash, node)
+    const wanted = nodes.map((node) => node.hash).filter((hash) => !entries.has(hash) && !damaged.has(hash))
+    const blocks = await readBlocks(wanted)
+    const loaded: StoredEntry[] = []
+    for (const hash of wanted) {
+      const entry = entryOfStoredBlock(hash, blocks.get(hash))
+      // Signatures were checked when the entries were admitted; verify() checks them again.
+      const stored = typeof entry === 'string' ? entry : await checkWriter(entry, { address, identityOf })
+      if (typeof stored === 'string') {
+        damaged.set(hash, stored)
+        continue
+      }
+      entries.set(hash, stored)
+      loaded.push(stored)
+    }
+    sorted = undefined
+    return loaded.sort(byTime)
+  }
+
+  const readState = async (): Promise<{ heads: string[]; seq: number }> => {
+    try {
+      const value = JSON.parse(decoder.decode(await datastore.get(headsKey))) as { heads?: unknown; seq?: unknown }
+      const stateHeads = Array.isArray(value.heads) ? value.heads.filter((h): h is string => typeof h === 'string') : []
+      return { heads: stateHeads, seq: typeof value.seq === 'number' ? value.seq : 0 }
+    } catch {
+      return { heads: [], seq: 0 }
+    }
+  }
+
+  const reload = async (onlyIfNewer: boolean): Promise<StoredEntry[]> => {
+    const state = await readState()
+    if (state.seq <= seq && onlyIfNewer) return []
+    const nodes: LogNode[] = []
+    for await (const { key, value } of datastore.query({ prefix: batchPrefix })) {
+      const at = Number(key.toString().slice(batchPrefix.length))
+      if (!Number.isInteger(at) || at < seq || at >= state.seq) continue
+      const batch = JSON.parse(decoder.decode(value)) as { entries?: unknown }
+      if (!Array.isArray(batch.entries)) continue
+      for (const item of batch.entries) {
+        if (!Array.isArray(item)) continue
+        const [hash, time, parents] = item as unknown[]
+        if (typeof hash === 'string' && typeof time === 'number' && Array.isArray(parents)) {
+          nodes.push({ hash, time, parents: parents.filter((p): p is string => typeof p === 'string') })
+        }
+      }
+    }
+    const loaded = await loadEntries(nodes)
+    heads = new Set(state.heads)
+    seq = state.seq
+    return loaded
+  }
+
+  const commit = async (added: readonly StoredEntry[], newIdentities: readonly IdentityBlock[] = []): Promise<void> => {
+    const blocks = [...newIdentities]
+    for (const entry of added) {
+      const cid = parseHash(entry.hash)
+      if (cid !== undefined) blocks.push({ cid, bytes: entry.bytes })
+    }
+    await drain(blockstore.putMany(blocks))
+    const nextHeads = new Set(heads)
+    for (const entry of added) {
+      for (const parent of parentsOf(entry)) nextHeads.delete(parent)
+      nextHeads.add(entry.hash)
+    }
+    const batch = datastore.batch()
+    batch.put(batchKey(seq), json({ entries: added.map((entry) => [entry.hash, entry.clock.time, parentsOf(entry)]) }))
+    batch.put(headsKey, json({ heads: [...nextHeads], seq: seq + 1 }))
+    await batch.commit()
+    seq += 1
+    heads = nextHeads
+    for (const entry of added) entries.set(entry.hash, entry)
+    sorted = undefined
+  }
+
+  return {
+    entries: sortedEntries,
+    get: (hash) => entries.get(hash),
+    has: (hash) => entries.has(hash),
+    heads: () => [...heads],
+    count: () => entries.size + damaged.size,
+    damaged: () => [...damaged].map(([hash, reason]) => ({ hash, reason })),
+    nodes: () => {
+      const map = new Map<string, LogNode>()
+      for (const entry of entries.values()) map.set(entry.hash, { hash: entry.hash, parents: parentsOf(entry), time: entry.clock.time })
+      for (const hash of damaged.keys()) {
+        const node = structure.get(hash)
+        if (node !== undefined) map.set(hash, node)
+      }
+      return map
+    },
+    identityOf,
+    identityBlock: (hash) => identityBlocks.get(hash),
+    learnIdentity: (bytes) => {
+      const verified = parseIdentityBlock(bytes)
+      if (typeof verified === 'string' || identities.has(verified.hash)) return undefined
+      identities.set(verified.hash, verified)
+      identityBlocks.set(verified.hash, bytes)
+      const cid = parseHash(verified.hash)
+      return cid === undefined ? undefined : { cid, bytes }
+    },
+    readBlocks,
+    reload,
+    commit,
+    serial,
+    get closed() {
+      return closed
+    },
+    ensureOpen: () => {
+      if (closed) throw new P2PError('LOG_CLOSED', 'This history is closed: open it again')
+    },
+    markClosed: () => {
+      closed = true
+    },
+    idle: () => queue
+  }
+}

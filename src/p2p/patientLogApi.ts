@@ -1,0 +1,65 @@
+// What a patient's history log offers its callers: the log itself, its entries as stored,
+// the events it reports, and what verify() reads back from storage.
+import type { Anchor } from './historyRoot.ts'
+import type { LogEntry } from './logEntry.ts'
+import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** An entry of the log with the wallet that wrote it (from its verified identity). */
+export interface StoredEntry extends LogEntry {
+  writer: WalletAddress
+}
+
+export type LogEvent =
+  /** Entries joined the log: written here, pulled from a peer, or stored by another tab. */
+  | { type: 'added'; entries: StoredEntry[]; origin: 'local' | 'peer' | 'tab' }
+  /** Entries a peer offered that failed a check; they are not stored. */
+  | { type: 'rejected'; entries: { hash: string; reason: string }[]; peer: string }
+  /** A pull is under way: how many entries of it were settled so far. */
+  | { type: 'progress'; peer: string; settled: number }
+  /** Replication with a peer failed (what arrived before stays); `peer` when known. */
+  | { type: 'sync-error'; peer?: string; error: string }
+  /** This tab became the log's writer. */
+  | { type: 'writer' }
+
+/** One entry of the log as read back from storage by checkBlocks(). */
+export interface BlockCheck {
+  hash: string
+  /** What is wrong with it; undefined when its hash, form, signature, identity, links and write access hold. */
+  problem?: string
+  writer?: WalletAddress
+  /** The payload as stored, for the caller to decrypt. */
+  payload?: Uint8Array
+}
+
+export interface PatientLog {
+  readonly address: string
+  readonly patient: WalletAddress
+  /** This device's identity. */
+  readonly identity: VerifiedIdentity
+  /** Whether this tab writes the log (see writerLock.ts); other tabs hand their writes to it. */
+  readonly writer: boolean
+  /** Every entry, parents before children (Lamport time, then hash). */
+  entries(): readonly StoredEntry[]
+  get(hash: string): StoredEntry | undefined
+  heads(): string[]
+  /** Entries listed in storage whose block is missing or does not match its hash. */
+  damaged(): { hash: string; reason: string }[]
+  /** Appends one entry per payload, chained, in one storage transaction. */
+  append(payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
+  subscribe(listener: (event: LogEvent) => void): () => void
+  /**
+   * Pulls what `peer` has and this log lacks; resolves when done. A pull from `peer` already under
+   * way is followed by one more, for what it may have missed, unless `joinRunning` says that one will do.
+   */
+  syncWith(peer: PeerId | string, options?: { joinRunning?: boolean }): Promise<void>
+  /** Every entry re-read from storage and checked: hash, form, signature, identity, links, write access. */
+  checkBlocks(): Promise<BlockCheck[]>
+  /** What to anchor on-chain now: the root of the heads and the number of entries. */
+  anchor(): { root: `0x${string}`; entryCount: number }
+  /** The entries an on-chain anchor covers, or undefined when this log does not hold them as anchored. */
+  anchored(anchor: Anchor): Set<string> | undefined
+  /** Forget cached write-grant answers, e.g. right after the app sees a grant or a revocation. */
+  refreshAccess(): void
+  close(): Promise<void>
+}

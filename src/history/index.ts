@@ -50,6 +50,7 @@ export {
 } from './historyLog.ts'
 export { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
 export { openPatientHistory, readerKeyring, type OpenPatientHistoryOptions } from './patientHistory.ts'
+export type { HistoryLog, HistoryLogEvent, LoggedBlock, StoredBlockCheck } from './historyLogPort.ts'
 export { foldSearchText, icd10Codes, icd10Title, normalizeIcd10Code, searchIcd10, type Icd10Code, type Icd10SearchOptions } from './icd10.ts'
 export {
   ALLERGY_CATEGORIES,

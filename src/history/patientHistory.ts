@@ -1,21 +1,21 @@
 // A patient's history over their encrypted log: records go in sealed (sealEntry) and come
 // out opened and validated (openEntry), on the patient's device or a doctor's, whichever
-// wrote them. The log itself (src/p2p) is opened by the app and handed in; this module
-// needs only its type, so the history's pure parts load without the p2p code.
+// wrote them. The log (a HistoryLog, which src/p2p implements) is opened by the session and
+// handed in, so the history's pure parts load without the p2p code.
 import { addEpochKey, CryptoError, decodeEnvelope, decodeKeyDrop, encodeEnvelope, isKeyDrop, openKeyDrop, parseCategorySlot, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
-import type { BlockCheck, LogEvent, PatientLog, StoredEntry } from '../p2p/index.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { toAddress, type HistoryEntry } from './historyEntry.ts'
 import { prepareAddMany, prepareAmend, type AnchorData, type HistoryChange, type LogBlock, type PatientHistory, type VerifyReport } from './historyLog.ts'
+import type { HistoryLog, HistoryLogEvent, LoggedBlock, StoredBlockCheck } from './historyLogPort.ts'
 import { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
 import { queryHistory } from './queryHistory.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
 /** What {@link openPatientHistory} needs: the open log, the keys this device holds and, for a doctor, their key pair. */
 export interface OpenPatientHistoryOptions {
-  /** The patient's log, opened by the app (src/p2p HistoryOrbit.openLog). */
-  log: PatientLog
+  /** The patient's log, opened by the session (src/p2p's HistoryOrbit.openLog implements it). */
+  log: HistoryLog
   /** The data keys this device holds: the patient's own keyring, or a doctor's (readerKeyring). */
   keyring: EpochKeyring
   /** The present, for date checks. Default Date.now. */
@@ -57,13 +57,13 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   // Each readable entry once (the first block that carries an entry id wins), in log order.
   const readable = new Map<string, { entry: HistoryEntry; hash: string; time: number }>()
   const byHash = new Map<string, string>()
-  const unreadable = new Map<string, { reason: string; block: StoredEntry }>()
+  const unreadable = new Map<string, { reason: string; block: LoggedBlock }>()
   let ordered: HistoryEntry[] | undefined
   const listeners = new Set<(change: HistoryChange) => void>()
   // Entries written here, by payload object: their plaintext is known, so they are not decrypted again.
   const written = new WeakMap<Uint8Array, HistoryEntry>()
 
-  const open = (block: StoredEntry): HistoryEntry | string => {
+  const open = (block: LoggedBlock): HistoryEntry | string => {
     const known = written.get(block.payload)
     if (known !== undefined) return known
     try {
@@ -77,7 +77,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   // Key drops: entries that carry a later epoch's key for the readers who remain, not a record.
   const keyDrops = new Set<string>()
   /** The keys a key drop holds for this device; only the patient's drops count. */
-  const keysFrom = (block: StoredEntry): { epoch: number; key: Uint8Array }[] => {
+  const keysFrom = (block: LoggedBlock): { epoch: number; key: Uint8Array }[] => {
     if (options.reader === undefined || block.writer !== patient) return []
     try {
       return openKeyDrop(block.payload, options.reader)
@@ -90,7 +90,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   // The newest epoch the patient has written under (a record's envelope, a key drop's keys): on
   // another writer's device, a newer one than its keys means the patient rotated without it.
   let patientEpoch = -1
-  const noteEpoch = (block: StoredEntry): void => {
+  const noteEpoch = (block: LoggedBlock): void => {
     if (block.writer !== patient || block.writer === writer) return
     try {
       const epochs = isKeyDrop(block.payload)
@@ -103,7 +103,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     }
   }
 
-  const take = (blocks: readonly StoredEntry[]): HistoryChange => {
+  const take = (blocks: readonly LoggedBlock[]): HistoryChange => {
     const change: HistoryChange = { added: [], unreadable: [] }
     const dropped: { epoch: number; key: Uint8Array }[] = []
     for (const block of blocks) {
@@ -156,7 +156,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   }
 
   take(log.entries())
-  const unsubscribe = log.subscribe((event: LogEvent) => {
+  const unsubscribe = log.subscribe((event: HistoryLogEvent) => {
     if (event.type === 'added') notify(take(event.entries))
   })
 
@@ -181,7 +181,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   const addMany = (records: readonly HistoryRecord[]): Promise<HistoryEntry[]> => append(prepareAddMany(entries(), records, { writer, patient, now: now() }))
 
   const verify = async ({ anchor }: { anchor?: AnchorData | null } = {}): Promise<VerifyReport> => {
-    const checks: BlockCheck[] = await log.checkBlocks()
+    const checks: StoredBlockCheck[] = await log.checkBlocks()
     const blocks: CheckedBlock[] = checks.map((check) => {
       if (check.problem !== undefined || check.payload === undefined || check.writer === undefined) return { hash: check.hash, problem: check.problem ?? 'it could not be read' }
       if (isKeyDrop(check.payload)) {

@@ -3,7 +3,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import Sync from '@orbitdb/core/src/sync.js'
 import { closure } from './historyRoot.ts'
-import { describeError } from './p2pError.ts'
+import { errorMessage } from '../errors/index.ts'
 import { announceHeads, NoDirectConnectionError, pullLog, serveLog, stopServing, SyncRefusedError, SYNC_PROTOCOL, type SyncSink, type SyncSource } from './syncProtocol.ts'
 import { warmUpSignatureWorkers } from './verifySignatures.ts'
 import type { LogStore } from './logStore.ts'
@@ -90,7 +90,7 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
     pullFrom(peer).catch((error: unknown) => {
       // Without a direct connection there is nothing to retry: the connection's opening pulls again.
       if (store.closed || error instanceof SyncRefusedError || error instanceof NoDirectConnectionError || (error instanceof Error && error.name === 'UnsupportedProtocolError')) return
-      emit({ type: 'sync-error', peer: peer.toString(), error: describeError(error) })
+      emit({ type: 'sync-error', peer: peer.toString(), error: errorMessage(error) })
       if (attempt >= PULL_ATTEMPTS) return
       setTimeout(() => {
         if (!store.closed && libp2p.getConnections(peer).some((connection) => connection.status === 'open' && connection.limits == null)) pullInBackground(peer, attempt + 1)
@@ -128,7 +128,7 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
     }
     if (!pulled) {
       options.fetchOverBitswap(head.hash).catch((error: unknown) => {
-        if (!store.closed) emit({ type: 'sync-error', error: describeError(error) })
+        if (!store.closed) emit({ type: 'sync-error', error: errorMessage(error) })
       })
     }
   }

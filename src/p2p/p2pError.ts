@@ -1,6 +1,6 @@
 // The p2p domain's one error class: a code the app can branch on and a message
 // a patient or doctor can act on.
-import { AnamnesisError, errorMessage } from '../errors/index.ts'
+import { AnamnesisError } from '../errors/index.ts'
 
 export type P2PErrorCode =
   | 'INVALID_RELAY_ADDRESS'
@@ -23,5 +23,3 @@ export class P2PError extends AnamnesisError<P2PErrorCode> {
   override name = 'P2PError'
 }
 
-/** @deprecated Use `errorMessage` from src/errors; kept while patientLog.ts still imports it. */
-export const describeError = errorMessage

@@ -16,7 +16,8 @@ import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
 import { openLogStore, type IdentityBlock } from './logStore.ts'
 import { orbitLogView } from './orbitLogView.ts'
-import { P2PError, describeError } from './p2pError.ts'
+import { errorMessage } from '../errors/index.ts'
+import { P2PError } from './p2pError.ts'
 import { checkStoredBlocks } from './storedLogCheck.ts'
 import { forwardBetweenTabs } from './tabForwarding.ts'
 import { WRITE_ACCESS_TYPE, type HistoryWriteAccess } from './writeAccess.ts'
@@ -101,7 +102,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
   // OrbitDB's heads exchange reports a peer that went away mid-exchange as an 'error' event,
   // which an EventEmitter without a listener would throw.
   events.on('error', (error: unknown) => {
-    if (!store.closed) emit({ type: 'sync-error', error: describeError(error) })
+    if (!store.closed) emit({ type: 'sync-error', error: errorMessage(error) })
   })
 
   // Claimed first: every commit tells the other tabs.

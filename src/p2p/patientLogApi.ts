@@ -1,5 +1,6 @@
-// What a patient's history log offers its callers: the log itself, its entries as stored,
-// the events it reports, and what verify() reads back from storage.
+// What a patient's history log offers its callers: the log itself (implementing src/history's
+// HistoryLog port), its entries as stored, the events it reports, and what verify() reads back.
+import type { HistoryLog } from '../history/index.ts'
 import type { Anchor } from './historyRoot.ts'
 import type { LogEntry } from './logEntry.ts'
 import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
@@ -32,7 +33,8 @@ export interface BlockCheck {
   payload?: Uint8Array
 }
 
-export interface PatientLog {
+/** The log of one patient's history: the port src/history reads and appends to, and what replication adds. */
+export interface PatientLog extends HistoryLog {
   readonly address: string
   readonly patient: WalletAddress
   /** This device's identity. */

@@ -1,6 +1,7 @@
 // Tabs of one user share a log's storage and one of them writes it (writerLock.ts): a reader
 // tab hands its appends to the writer tab, and every tab loads what another one committed.
-import { P2PError, describeError } from './p2pError.ts'
+import { errorMessage } from '../errors/index.ts'
+import { P2PError } from './p2pError.ts'
 import type { StoredEntry } from './patientLogApi.ts'
 import type { WriterRole } from './writerLock.ts'
 
@@ -33,7 +34,7 @@ export function forwardBetweenTabs(role: WriterRole, reloadFromTab: () => Promis
       const payloads = m.payloads.filter((p): p is Uint8Array => p instanceof Uint8Array)
       appendHere(payloads).then(
         (stored) => role.post({ type: 'appended', id, hashes: stored.map((entry) => entry.hash) }),
-        (error: unknown) => role.post({ type: 'appended', id, error: describeError(error) })
+        (error: unknown) => role.post({ type: 'appended', id, error: errorMessage(error) })
       )
     } else if (m.type === 'appended' && typeof m.id === 'string') {
       const waiting = pending.get(m.id)

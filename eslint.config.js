@@ -22,5 +22,12 @@ export default tseslint.config(
     }
   },
   { files: ['src/**/*.tsx'], ...solid },
+  {
+    // The app binds UI to feature logic (src/session, ...): key material stays below it.
+    files: ['src/app/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/crypto/*', '**/crypto'], message: 'src/app does not touch key material: go through src/session or src/history.' }] }]
+    }
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked }
 )

@@ -15,6 +15,7 @@ export interface WritableCell<T> extends Cell<T> {
   dispose(): void
 }
 
+/** A cell holding `initial` until its owner sets another value. */
 export function createCell<T>(initial: T): WritableCell<T> {
   let value = initial
   const listeners = new Set<(value: T) => void>()

@@ -67,6 +67,10 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
   close(): Promise<void>
 }
 
+/**
+ * The history session of this device: nothing open until connect() names a wallet; then the
+ * history opens silently when the vault holds its keys, or on unlock(). Close it with close().
+ */
 export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>(options: HistorySessionOptions): HistorySessionModel<O> {
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? consoleLog

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeEnvelope } from '../crypto/index.ts'
 import { bloodPressureSeries } from '../history/recordFixtures.ts'
 import { MAX_EPOCH_JUMP, type OwnHistoryModel } from './ownHistory.ts'
+import { DRAW_MS, VERIFY_DELAY_MS } from './trackHistory.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until, type FakeDevice } from './sessionFakes.ts'
 
 async function opened(device: FakeDevice): Promise<OwnHistoryModel> {
@@ -92,5 +93,28 @@ describe('anchoring the own history', () => {
     expect(own.anchorStep.get()).toEqual({ step: 'done', entryCount: 2, blockNumber: 7n })
     expect(own.report.get()?.verdicts.map((v) => v.verdict)).toEqual(['verified', 'verified'])
     expect(own.blocks().map((b) => b.verdict)).toEqual(['verified', 'verified'])
+  })
+})
+
+describe('following the own history', () => {
+  it('redraws after new records, and verifies again when the ledger announces an anchor', async () => {
+    const { phone, laptop, wallet, ledger, clock } = twoDevices()
+    const onPhone = await opened(phone)
+    const onLaptop = await opened(laptop)
+    await onLaptop.add(bloodPressureSeries(wallet.address, 2))
+    await onPhone.log.syncWith('laptop')
+    const drawn = onPhone.version.get()
+    await clock.advance(DRAW_MS)
+    expect(onPhone.version.get()).toBeGreaterThan(drawn)
+    await clock.advance(VERIFY_DELAY_MS)
+    await until('the first verification', () => onPhone.report.get()?.verdicts.length === 2)
+    expect(onPhone.blocks().map((b) => b.verdict)).toEqual(['unanchored', 'unanchored'])
+
+    // The laptop anchors; the phone hears of it from the ledger.
+    await onLaptop.anchorNow()
+    ledger.emit(wallet.address, ['anchored'])
+    await clock.advance(VERIFY_DELAY_MS)
+    await until('the verdicts to change', () => onPhone.blocks().every((b) => b.verdict === 'verified'))
+    expect(onPhone.latestAnchor.get()?.entryCount).toBe(2n)
   })
 })

@@ -40,6 +40,7 @@ export interface Clock {
   clearTimeout(handle: TimerHandle | undefined): void
 }
 
+/** The system's time and timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (run, ms) => setTimeout(run, ms),
@@ -70,9 +71,11 @@ export interface SessionLog {
   error(message: string, error?: unknown): void
 }
 
+/** The console, where the app reports what nobody awaits. */
 export const consoleLog: SessionLog = {
   warn: (message, error) => console.warn(message, error),
   error: (message, error) => (error === undefined ? console.error(message) : console.error(message, error))
 }
 
+/** An error's message, for a person to read. */
 export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))

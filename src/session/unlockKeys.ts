@@ -81,6 +81,7 @@ export interface KeyringStore {
   lock<T>(task: () => Promise<T>): Promise<T>
 }
 
+/** The keyring of `address`'s own history in `vault`, changed under `lock`. */
 export function keyringStore(vault: KeyVault, address: string, lock: KeyringLock = webLocks): KeyringStore {
   const name = vaultNames(address).keyring
   return {

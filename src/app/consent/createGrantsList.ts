@@ -1,11 +1,12 @@
-// The patient's live grants as the ledger holds them, with revocation.
+// The patient's live grants as the ledger holds them, with revocation (src/session revokeGrant,
+// which moves the history to a new key): signals for the page.
 import { createResource, createSignal, type Accessor } from 'solid-js'
-import { readGrants, revoke, type GrantRecord } from '../../chain/index.ts'
+import type { GrantRecord } from '../../chain/index.ts'
+import { browserRotationBook, chainLedger, liveGrants, revokeGrant } from '../../session/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import type { HistorySession } from '../session/createHistorySession.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { loadState, type LoadState } from '../ui/loadState.ts'
-import { markRotated, rotateHistoryKey } from '../session/rotateHistoryKey.ts'
 
 export interface GrantsList {
   list: Accessor<LoadState<GrantRecord[]>>
@@ -22,9 +23,7 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
   const [error, setError] = createSignal<string>()
   const [notice, setNotice] = createSignal<string>()
   const source = () => ledgerContext(app)
-  const [grants, { refetch }] = createResource(source, async (s) =>
-    (await readGrants(s.client, { ledger: s.ledger, patient: s.wallet.address, fromBlock: s.fromBlock })).filter((g) => g.live)
-  )
+  const [grants, { refetch }] = createResource(source, (s) => liveGrants(chainLedger(s), s.wallet.address))
 
   return {
     list: () => loadState(grants, source() !== undefined),
@@ -40,34 +39,28 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
       setRevoking(doctor)
       setError(undefined)
       setNotice(undefined)
-      try {
-        await revoke(s.client, s.wallet.client, { ledger: s.ledger, doctor })
-      } catch (e) {
-        setError(e instanceof Error ? e.message : String(e))
+      const outcome = await revokeGrant({
+        ledger: chainLedger(s),
+        patient: s.wallet.address,
+        doctor,
+        // The key moves only where the history is open: open it (the wallet may be asked) to rotate.
+        openOwn: async () => {
+          if (session !== undefined && session.own() === undefined) await session.unlock()
+          return session?.own()
+        },
+        rotations: browserRotationBook(),
+        now: Date.now
+      })
+      if (!outcome.revoked) {
+        setError(outcome.error)
         setRevoking(undefined)
         return
       }
+      setNotice(outcome.notice)
+      setError(outcome.error)
       try {
-        // The key moves only where the history is open: open it (the wallet may be asked) to rotate.
-        if (session !== undefined && session.own() === undefined) await session.unlock()
-        const own = session?.own()
-        if (own !== undefined) {
-          // From now on the revoked doctor's entries are refused, and new records go under a key they never get;
-          // the doctors who keep a live grant get the new key, in a key drop their next sync brings.
-          const { epoch, handedTo } = await rotateHistoryKey(s, own, doctor)
-          markRotated(s.wallet.address)
-          setNotice(
-            `Access revoked. Your history now uses a new key (epoch ${epoch}) that ${doctor} does not have, and their new entries are refused.` +
-              (handedTo > 0 ? ` The ${handedTo === 1 ? 'doctor' : `${handedTo} doctors`} who keep access ${handedTo === 1 ? 'gets' : 'get'} the new key.` : '') +
-              ' What they already saw cannot be unseen.'
-          )
-        } else {
-          setNotice(`Access revoked: ${doctor} can no longer add to your history. Your history could not be opened here, so it still uses its current key. What they already saw cannot be unseen.`)
-        }
-      } catch (e) {
-        setError(`Access was revoked on-chain, but your history could not move to a new key: ${e instanceof Error ? e.message : String(e)}`)
-      } finally {
         await refetch()
+      } finally {
         setRevoking(undefined)
       }
     }

@@ -6,7 +6,7 @@ import { readEncryptionKey } from '../../chain/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { loadState } from '../ui/loadState.ts'
-import { registerEncryptionKey } from './registerEncryptionKey.ts'
+import { registerEncryptionKey } from '../../session/index.ts'
 
 export type RegistrationStep =
   | { step: 'idle' }

@@ -3,7 +3,8 @@
 // the forms that add a request, diagnosis, therapy, follow-up or outcome to it.
 import { createMemo, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { DOCTOR_KINDS, type HistoryRecord } from '../../history/index.ts'
-import { verdictCounts, type PatientReading } from '../session/createHistorySession.ts'
+import { verdictCounts } from '../../session/index.ts'
+import type { PatientReading } from '../session/createHistorySession.ts'
 import { RecordForm } from '../records/RecordForm.tsx'
 import { chainTargetsOf } from '../records/recordFormModel.ts'
 import HistoryViews from './HistoryViews.tsx'

@@ -1,0 +1,60 @@
+// The session's ledger and wallet over the deployment's contracts (src/chain), for the app.
+import { hexToBytes, type Address, type Hex, type PublicClient } from 'viem'
+import {
+  anchor,
+  isGrantLive,
+  mayWriteHistory,
+  readEncryptionKey,
+  readGrants,
+  readLatestAnchor,
+  revoke,
+  toChainError,
+  watchAuditTrail,
+  type ConnectedWallet
+} from '../chain/index.ts'
+import type { SessionLedger, SessionWallet } from './sessionPorts.ts'
+
+export interface ChainLedgerOptions {
+  client: PublicClient
+  wallet: ConnectedWallet
+  ledger: Address
+  registry: Address
+  /** Where log scans start: the block the contracts were deployed in. */
+  fromBlock: bigint
+}
+
+/** The session's ledger on a deployment, writing with the connected wallet. */
+export function chainLedger({ client, wallet, ledger, registry, fromBlock }: ChainLedgerOptions): SessionLedger {
+  return {
+    mayWriteHistory: (patient, writer) => mayWriteHistory(client, { ledger, patient, writer }),
+    readGrants: (patient) => readGrants(client, { ledger, patient, fromBlock }),
+    isGrantLive: (patient, doctor) => isGrantLive(client, { ledger, patient, doctor }),
+    readLatestAnchor: (patient) => readLatestAnchor(client, { ledger, patient, fromBlock }),
+    anchor: ({ root, entryCount }) => anchor(client, wallet.client, { ledger, root, entryCount }),
+    readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
+    revoke: (doctor) => revoke(client, wallet.client, { ledger, doctor }),
+    now: async () => {
+      try {
+        return Number((await client.getBlock({ blockTag: 'latest' })).timestamp) * 1000
+      } catch (error) {
+        throw toChainError(error, "read the chain's time")
+      }
+    },
+    watchAuditTrail: (patient, onEntries) => watchAuditTrail(client, { ledger, patient, onEntries })
+  }
+}
+
+/** The connected wallet as the session's signer; a refusal becomes a ChainError saying what was asked. */
+export function walletSigner(wallet: ConnectedWallet): SessionWallet {
+  return {
+    address: wallet.address,
+    async signMessage(message, action) {
+      try {
+        const signature: Hex = await wallet.client.signMessage({ account: wallet.client.account ?? wallet.address, message })
+        return hexToBytes(signature)
+      } catch (error) {
+        throw toChainError(error, action)
+      }
+    }
+  }
+}

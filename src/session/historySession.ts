@@ -1,0 +1,238 @@
+// The connected wallet's history on this device. Unlocking asks the wallet for two signatures
+// the first time (unlockKeys.ts); the keys, the binding and the history's data keys are then
+// kept in the key vault, so a reload opens the history without asking again. The same session
+// serves a doctor reading a patient's history during a visit: one OrbitDB identity per wallet
+// on this device.
+import type { WalletKeys } from '../crypto/index.ts'
+import { createWalletIdentity, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
+import { createCell, type Cell } from './cell.ts'
+import { openOwnHistory, type OwnHistoryModel } from './ownHistory.ts'
+import { readPatient, type PatientReadingModel } from './patientReading.ts'
+import { expiryNotice, watchExpiries, type RotationBook } from './rotateHistoryKey.ts'
+import { consoleLog, errorMessage, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
+import { keyringStore, ownKeyring, unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
+
+export type HistorySessionState =
+  | { state: 'no-wallet' }
+  | { state: 'waiting'; for: string }
+  | { state: 'locked' }
+  | { state: 'unlocking'; step: 'signing-keys' | 'signing-binding' | 'opening' }
+  | { state: 'open' }
+  | { state: 'failed'; error: string }
+
+/** What the session needs of this device's OrbitDB (src/p2p HistoryOrbit). */
+export interface SessionOrbit {
+  openLog(patient: string): Promise<PatientLog>
+  stop(): Promise<void>
+}
+
+/** The wallet in use and what goes with it. */
+export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
+  wallet: SessionWallet
+  ledger: SessionLedger
+  /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
+  startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite }) => Promise<O>) | undefined
+}
+
+export interface HistorySessionOptions {
+  /** The key vault, opened the first time it is needed (it may be unavailable: then opening fails, with the reason). */
+  vault: () => KeyVault
+  rotations: RotationBook
+  clock?: Clock
+  lock?: KeyringLock
+  logger?: SessionLog
+}
+
+export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
+  state: Cell<HistorySessionState>
+  /** The connected user's own history, once open. */
+  own: Cell<OwnHistoryModel | undefined>
+  /** The keys of this wallet on this device, once unlocked. */
+  keys: Cell<WalletKeys | undefined>
+  orbit: Cell<O | undefined>
+  /** Set when a grant's expiry moved the history to a new key, for the patient to read. */
+  expiryNotice: Cell<string | undefined>
+  /** The wallet (or node) in use changed: closes what was open and reopens silently when the vault holds the keys. */
+  connect(connection: SessionConnection<O> | undefined): Promise<void>
+  /** Asks the wallet for the signatures this device lacks and opens the history. */
+  unlock(): Promise<void>
+  /** A doctor opens a patient's history with the data keys the patient wrapped for them, and pulls it from the patient's device (`peer`, connected directly). */
+  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReadingModel>
+  /**
+   * Starts fetching a patient's log (ciphertext) from their device before any key arrives; failures
+   * are left to readPatient. The function it returns closes that log again (the patient declined).
+   */
+  prefetchPatient(patient: string, peer: string): () => Promise<void>
+  /** Closes the history and every patient's history read with it. */
+  close(): Promise<void>
+}
+
+/**
+ * The history session of this device: nothing open until connect() names a wallet; then the
+ * history opens silently when the vault holds its keys, or on unlock(). Close it with close().
+ */
+export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>(options: HistorySessionOptions): HistorySessionModel<O> {
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? consoleLog
+  const lock = options.lock ?? webLocks
+  const state = createCell<HistorySessionState>({ state: 'no-wallet' })
+  const own = createCell<OwnHistoryModel | undefined>(undefined)
+  const keys = createCell<WalletKeys | undefined>(undefined)
+  const orbit = createCell<O | undefined>(undefined)
+  const notice = createCell<string | undefined>(undefined)
+  let connection: SessionConnection<O> | undefined
+  let vault: KeyVault | undefined
+  let generation = 0
+  const readings = new Set<PatientReadingModel>()
+  let teardown: (() => Promise<void>) | undefined
+
+  const close = async (): Promise<void> => {
+    generation++
+    notice.set(undefined)
+    const done = teardown
+    teardown = undefined
+    own.set(undefined)
+    orbit.set(undefined)
+    keys.set(undefined)
+    // A patient's history read on this device goes with the wallet that read it (a shared clinic PC).
+    const open = [...readings]
+    readings.clear()
+    await Promise.allSettled(open.map((reading) => reading.close()))
+    await done?.()
+  }
+
+  // One open at a time: a second HistoryOrbit on the same node would stop the first one's serving.
+  let opening: Promise<void> | undefined
+  const open = (interactive: boolean): Promise<void> => {
+    if (opening !== undefined) return opening.then(() => (interactive && state.get().state === 'locked' ? open(true) : undefined))
+    opening = openNow(interactive).finally(() => {
+      opening = undefined
+    })
+    return opening
+  }
+
+  /** Opens the history with keys at hand; `interactive` asks the wallet for what is missing. */
+  const openNow = async (interactive: boolean): Promise<void> => {
+    const current = connection
+    if (current === undefined) {
+      state.set({ state: 'no-wallet' })
+      return
+    }
+    const { wallet, ledger, startOrbit } = current
+    if (startOrbit === undefined) {
+      state.set({ state: 'waiting', for: 'the peer-to-peer node to start' })
+      return
+    }
+    const mine = ++generation
+    const address = wallet.address
+    // Only the latest open speaks: an older one finishing late must not overwrite what the page shows.
+    const show = (next: HistorySessionState): void => {
+      if (mine === generation) state.set(next)
+    }
+    let started: O | undefined
+    try {
+      const store = (vault ??= options.vault())
+      // The record model loads with the first history opened, not with the first screen: fetched
+      // while the wallet signs.
+      const historyModule = import('../history/index.ts')
+      historyModule.catch(() => undefined)
+      const unlocked = await unlockKeys({
+        vault: store,
+        wallet,
+        interactive,
+        onStep: (step) => show({ state: 'unlocking', step })
+      })
+      if (unlocked === undefined) {
+        show({ state: 'locked' })
+        return
+      }
+      const walletKeys = unlocked.keys
+      show({ state: 'unlocking', step: 'opening' })
+      const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding: unlocked.binding })
+      // The keys are stored, the keyring read and the record model loaded while the orbit starts.
+      const keyrings = keyringStore(store, address, lock)
+      const ready = Promise.all([historyModule, ownKeyring(keyrings, address, walletKeys.encryption.secretKey), unlocked.saved])
+      ready.catch(() => undefined)
+      started = await startOrbit({ identity, canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer) })
+      const [{ openPatientHistory }, keyring] = await ready
+      const log = await started.openLog(address)
+      const history = openPatientHistory({ log, keyring })
+      if (mine !== generation) {
+        await started.stop()
+        return
+      }
+      const orbitNow = started
+      const opened = openOwnHistory({ history, log, ledger, keyring, encryptionSecretKey: walletKeys.encryption.secretKey, store: keyrings, clock, logger })
+      // A grant that expires moves the history to a new epoch too, as a revocation does: looked for now and then.
+      const stopExpiries = watchExpiries({
+        ledger,
+        patient: address,
+        own: opened,
+        rotations: options.rotations,
+        clock,
+        logger,
+        onRotated: ({ epoch }) => {
+          if (mine === generation) notice.set(expiryNotice(epoch))
+        }
+      })
+      teardown = async () => {
+        stopExpiries()
+        opened.dispose()
+        await orbitNow.stop()
+      }
+      keys.set(walletKeys)
+      orbit.set(orbitNow)
+      own.set(opened)
+      state.set({ state: 'open' })
+    } catch (error) {
+      // Nothing half-open stays behind: a running orbit would keep serving a log the page no longer shows.
+      await started?.stop().catch(() => undefined)
+      show({ state: 'failed', error: errorMessage(error) })
+    }
+  }
+
+  return {
+    state,
+    own,
+    keys,
+    orbit,
+    expiryNotice: notice,
+    async connect(next) {
+      connection = next
+      await close().catch((error: unknown) => logger.error('Closing the history failed:', error))
+      await open(false)
+    },
+    unlock: () => open(true),
+    async readPatient(patient, wrappedKeys, peer, reconnect) {
+      const historyOrbit = orbit.get()
+      const walletKeys = keys.get()
+      if (connection === undefined || historyOrbit === undefined || walletKeys === undefined) throw new Error("Open your own history on this device first: its keys read the patient's.")
+      const reading: PatientReadingModel = await readPatient({
+        openLog: (p) => historyOrbit.openLog(p),
+        ledger: connection.ledger,
+        doctor: connection.wallet.address,
+        keys: walletKeys,
+        patient,
+        wrappedKeys,
+        peer,
+        ...(reconnect === undefined ? {} : { reconnect }),
+        clock,
+        logger,
+        onClose: () => readings.delete(reading)
+      })
+      readings.add(reading)
+      return reading
+    },
+    prefetchPatient(patient, peer) {
+      const historyOrbit = orbit.get()
+      if (historyOrbit === undefined) return () => Promise.resolve()
+      const opening = historyOrbit.openLog(patient)
+      void opening.then((log) => log.syncWith(peer)).catch(() => undefined)
+      return async () => {
+        const log = await opening.catch(() => undefined)
+        await log?.close().catch(() => undefined)
+      }
+    },
+    close
+  }
+}

@@ -1,0 +1,49 @@
+// src/session: the history session's logic, free of any UI framework. Unlocking the wallet's
+// keys (two signatures the first time, the key vault afterwards), the patient's own history
+// (write, anchor, verify, key epochs: rotation after a revocation or an expiry, adoption of a
+// later epoch written on another device), a doctor's reading of a patient's history (pulls
+// retried while the grant lasts, the grant watched on the ledger), and revocation. Everything
+// it needs comes in as arguments (ledger, wallet, vault, OrbitDB starter, clock); state goes
+// out as cells (cell.ts) that a UI binds to.
+export { createCell, type Cell, type WritableCell } from './cell.ts'
+export { consoleLog, errorMessage, every, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet, type TimerHandle } from './sessionPorts.ts'
+export { chainLedger, walletSigner, type ChainLedgerOptions } from './chainLedger.ts'
+export {
+  browserKeyVault,
+  keyringStore,
+  ownKeyring,
+  unlockKeys,
+  webLocks,
+  type KeyringLock,
+  type KeyringStore,
+  type KeyVault,
+  type UnlockedKeys,
+  type UnlockStep,
+  type WalletKeys
+} from './unlockKeys.ts'
+export { DRAW_MS, historyBlocks, SYNC_DRAW_MS, trackHistory, verdictCounts, VERIFY_DELAY_MS, type TrackedHistory, type TrackHistoryOptions } from './trackHistory.ts'
+export { MAX_EPOCH_JUMP, openOwnHistory, type AnchorStep, type KeyReader, type OpenOwnHistoryOptions, type OwnHistoryModel } from './ownHistory.ts'
+export { ACCESS_CHECK_MS, readPatient, RETRY_MS, type AccessState, type PatientReadingModel, type ReadingState, type ReadPatientOptions } from './patientReading.ts'
+export {
+  browserRotationBook,
+  EXPIRY_CHECK_MS,
+  expiryNotice,
+  grantExpiredSince,
+  rotateHistoryKey,
+  rotateIfExpired,
+  storageRotationBook,
+  watchExpiries,
+  type RotatableHistory,
+  type Rotation,
+  type RotationBook
+} from './rotateHistoryKey.ts'
+export { liveGrants, revokeGrant, type Revocation, type RevokeGrantInput } from './revokeGrant.ts'
+export {
+  createHistorySessionModel,
+  type HistorySessionModel,
+  type HistorySessionOptions,
+  type HistorySessionState,
+  type SessionConnection,
+  type SessionOrbit
+} from './historySession.ts'
+export { registerEncryptionKey } from './registerEncryptionKey.ts'

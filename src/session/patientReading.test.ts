@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { recordCategories } from '../chain/index.ts'
+import { bloodPressureSeries } from '../history/recordFixtures.ts'
+import { ACCESS_CHECK_MS, RETRY_MS } from './patientReading.ts'
+import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until } from './sessionFakes.ts'
+
+const allCategories = recordCategories.map((_, i) => i)
+
+/** A patient with three records on their phone, and a doctor at the clinic with a grant for `grantMs`. */
+async function visit(grantMs = 3_600_000) {
+  const clock = manualClock()
+  const network = memoryNetwork()
+  const patient = fakeWallet(0)
+  const doctor = fakeWallet(1)
+  const ledger = fakeLedger(patient, clock)
+  const phone = fakeDevice({ name: 'phone', wallet: patient, network, ledger, clock })
+  const clinic = fakeDevice({ name: 'clinic', wallet: doctor, network, ledger, clock })
+  for (const device of [phone, clinic]) {
+    await device.connect()
+    await device.session.unlock()
+  }
+  const own = phone.session.own.get()
+  const doctorKeys = clinic.session.keys.get()
+  if (own === undefined || doctorKeys === undefined) throw new Error('a history did not open')
+  await own.add(bloodPressureSeries(patient.address, 3))
+  ledger.grant(patient.address, doctor.address, clock.now() + grantMs)
+  const wrapped = await own.wrapFor(doctorKeys.encryption.publicKey, allCategories)
+  const pullsFromPhone = (): number => network.pulls.filter((p) => p === 'clinic<-phone').length
+  return { clock, network, ledger, patient, doctor, phone, clinic, own, wrapped, pullsFromPhone }
+}
+
+describe("a doctor's reading of a patient's history", () => {
+  it("shows the patient's records once pulled, with the grant live", async () => {
+    const { clinic, patient, wrapped } = await visit()
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('synced', () => reading.reading.get().state === 'synced')
+    await until('the access check', () => reading.access.get() !== 'checking')
+    expect(reading.access.get()).toBe('live')
+    expect(reading.history.entries()).toHaveLength(3)
+    expect(reading.blocks().every((block) => block.entry !== undefined)).toBe(true)
+  })
+
+  it('is refused before the doctor has opened their own keys here', async () => {
+    const { patient, wrapped, network, ledger, clock } = await visit()
+    const fresh = fakeDevice({ name: 'kiosk', wallet: fakeWallet(1), network, ledger, clock })
+    await fresh.connect()
+    await expect(fresh.session.readPatient(patient.address, wrapped, 'phone')).rejects.toThrow(/Open your own history on this device first/)
+  })
+
+  it("retries a pull that failed while the patient's device was away, and then reads", async () => {
+    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit()
+    network.offline.add('phone')
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('the failed pull', () => reading.reading.get().state === 'offline')
+    expect(reading.reading.get()).toEqual({ state: 'offline', error: 'phone did not answer' })
+    expect(reading.history.entries()).toHaveLength(0)
+    await clock.advance(RETRY_MS - 1)
+    expect(pullsFromPhone()).toBe(1)
+    network.offline.delete('phone')
+    await clock.advance(1)
+    expect(pullsFromPhone()).toBe(2)
+    await until('synced', () => reading.reading.get().state === 'synced')
+    expect(reading.history.entries()).toHaveLength(3)
+  })
+
+  it('pulls at once on resync, without waiting for the next retry', async () => {
+    const { clinic, patient, wrapped, network } = await visit()
+    network.offline.add('phone')
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('the failed pull', () => reading.reading.get().state === 'offline')
+    network.offline.delete('phone')
+    await reading.resync()
+    expect(reading.reading.get()).toEqual({ state: 'synced' })
+    expect(reading.history.entries()).toHaveLength(3)
+  })
+
+  it('notices a grant that expires at the next ledger check, and stops retrying', async () => {
+    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit(45_000)
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('synced', () => reading.reading.get().state === 'synced')
+    await until('the access check', () => reading.access.get() === 'live')
+    await clock.advance(ACCESS_CHECK_MS)
+    expect(reading.access.get()).toBe('live')
+    await clock.advance(ACCESS_CHECK_MS)
+    expect(reading.access.get()).toBe('ended')
+    network.offline.add('phone')
+    await reading.resync().catch(() => undefined)
+    const pulls = pullsFromPhone()
+    await clock.advance(10 * RETRY_MS)
+    expect(pullsFromPhone()).toBe(pulls)
+    expect(reading.reading.get().state).toBe('offline')
+  })
+
+  it('notices a revocation as soon as the ledger announces it', async () => {
+    const { clinic, patient, doctor, wrapped, ledger } = await visit()
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('the access check', () => reading.access.get() === 'live')
+    await ledger.revoke(doctor.address)
+    ledger.emit(patient.address, ['revoked'])
+    await settle()
+    expect(reading.access.get()).toBe('ended')
+  })
+
+  it('goes with the wallet that read it: switching wallets closes the reading', async () => {
+    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit()
+    network.offline.add('phone')
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('the failed pull', () => reading.reading.get().state === 'offline')
+    await clinic.session.connect(undefined)
+    const pulls = pullsFromPhone()
+    await clock.advance(10 * RETRY_MS)
+    expect(pullsFromPhone()).toBe(pulls)
+  })
+})

@@ -1,0 +1,116 @@
+// A doctor's reading of a patient's history during a visit: the patient's log pulled from their
+// device (retried while the grant lasts), opened with the keys the patient wrapped for this
+// doctor, and the grant watched on the ledger, which says when access ends.
+import { decodeWrappedKeys, type WalletKeys } from '../crypto/index.ts'
+import type { PatientLog } from '../p2p/index.ts'
+import { createCell, type Cell } from './cell.ts'
+import { every, errorMessage, type Clock, type SessionLedger, type SessionLog, type TimerHandle } from './sessionPorts.ts'
+import { trackHistory, type TrackedHistory } from './trackHistory.ts'
+
+/** How often a doctor's browser tries the patient's device again after it went away. */
+export const RETRY_MS = 3_000
+/** How often a doctor's browser asks the ledger whether its grant is still live. */
+export const ACCESS_CHECK_MS = 30_000
+
+/** Where a doctor's copy of a patient's history stands. */
+export type ReadingState = { state: 'syncing'; received: number } | { state: 'synced' } | { state: 'offline'; error: string }
+
+export type AccessState = 'checking' | 'live' | 'ended'
+
+export interface PatientReadingModel extends TrackedHistory {
+  reading: Cell<ReadingState>
+  /** Whether this doctor's grant is live now, as the ledger says; checked again at every consent event. */
+  access: Cell<AccessState>
+  /** Reconnects to the patient's device and pulls again: at once, not at the next scheduled retry. */
+  resync(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface ReadPatientOptions {
+  /** Opens the patient's log (HistoryOrbit.openLog). */
+  openLog(patient: string): Promise<PatientLog>
+  ledger: Pick<SessionLedger, 'isGrantLive' | 'readLatestAnchor' | 'watchAuditTrail'>
+  /** This doctor's wallet address and keys. */
+  doctor: string
+  keys: WalletKeys
+  patient: string
+  /** The data keys the patient wrapped for this doctor. */
+  wrappedKeys: Uint8Array
+  /** The patient's device, connected directly. */
+  peer: string
+  /** Dials the patient's device again if it went away, before each pull. */
+  reconnect?: () => Promise<void>
+  clock: Clock
+  logger: SessionLog
+  /** Called once the reading is closed. */
+  onClose?: () => void
+}
+
+/** Opens a patient's history with the keys they wrapped for this doctor and pulls it from their device. */
+export async function readPatient(options: ReadPatientOptions): Promise<PatientReadingModel> {
+  const { ledger, clock, patient, peer } = options
+  const { openPatientHistory, readerKeyring } = await import('../history/index.ts')
+  const keyring = readerKeyring(decodeWrappedKeys(options.wrappedKeys), options.keys.encryption.secretKey)
+  const log = await options.openLog(patient)
+  const history = openPatientHistory({ log, keyring, reader: options.keys.encryption })
+  let closed = false
+  let retry: TimerHandle | undefined
+  const access = createCell<AccessState>('checking')
+  const checkAccess = (): void => {
+    ledger.isGrantLive(patient, options.doctor).then(
+      (live) => {
+        access.set(live ? 'live' : 'ended')
+        if (!live) clock.clearTimeout(retry)
+      },
+      () => undefined
+    )
+  }
+  const reading = createCell<ReadingState>({ state: 'syncing', received: 0 })
+  const tracked = trackHistory({ history, log, ledger, clock, logger: options.logger, onConsentEvent: checkAccess, busy: () => reading.get().state === 'syncing' })
+  checkAccess()
+  // A grant can also end by expiring, which no event announces.
+  const stopAccessChecks = every(clock, ACCESS_CHECK_MS, checkAccess)
+  const stopEvents = log.subscribe((event) => {
+    // Progress of a pull already under way; a background pull's late progress does not undo "synced".
+    if (event.type === 'progress' && reading.get().state === 'syncing') reading.set({ state: 'syncing', received: event.settled })
+    if (event.type === 'sync-error') reading.set({ state: 'offline', error: event.error })
+  })
+  // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
+  let pulling: Promise<void> | undefined
+  const pull = (): Promise<void> =>
+    (pulling ??= (async () => {
+      clock.clearTimeout(retry)
+      reading.set({ state: 'syncing', received: 0 })
+      try {
+        await options.reconnect?.()
+        // The pull fetched while the patient decided (prefetchPatient) holds everything they had then;
+        // what they add later is announced, and pulled in the background.
+        await log.syncWith(peer, { joinRunning: true })
+        reading.set({ state: 'synced' })
+        tracked.flush()
+      } catch (error) {
+        options.logger.warn("Pulling the patient's history failed:", error)
+        reading.set({ state: 'offline', error: errorMessage(error) })
+        // Retried while the grant lasts; after it ends there is nothing more to fetch for this doctor.
+        if (!closed && access.get() !== 'ended') retry = clock.setTimeout(() => void pull(), RETRY_MS)
+      } finally {
+        pulling = undefined
+      }
+    })())
+  void pull()
+  return {
+    ...tracked,
+    reading,
+    access,
+    resync: pull,
+    close: async () => {
+      closed = true
+      clock.clearTimeout(retry)
+      stopAccessChecks()
+      stopEvents()
+      tracked.dispose()
+      options.onClose?.()
+      await history.close()
+    }
+  }
+}

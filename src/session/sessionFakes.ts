@@ -1,0 +1,347 @@
+// Small stand-ins for the session's tests: wallets that sign with development accounts' keys
+// (as a wallet would), devices whose history logs live in memory and sync by copying, a ledger
+// held in a few arrays, and a clock that moves only when told. Not part of the app.
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { hexToBytes, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { developmentAccounts, recordCategories, type AuditEntryKind, type GrantRecord, type LatestAnchor, type RecordCategory } from '../chain/index.ts'
+import { createKeyVault, memoryVaultStorage, type KeyVault } from '../crypto/index.ts'
+import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
+import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
+import { storageRotationBook, type RotationBook } from './rotateHistoryKey.ts'
+import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
+import type { KeyringLock } from './unlockKeys.ts'
+
+/** A wallet of a development account that signs as a browser wallet would, and counts what it signed. */
+export interface FakeWallet extends SessionWallet {
+  readonly address: `0x${string}`
+  signed: string[]
+  /** While true, the wallet refuses to sign (the user pressed "reject"). */
+  refusing: boolean
+}
+
+export function fakeWallet(index: number): FakeWallet {
+  const dev = developmentAccounts[index]
+  if (dev === undefined) throw new Error(`no development account ${index}`)
+  const account = privateKeyToAccount(dev.privateKey)
+  const wallet: FakeWallet = {
+    address: account.address.toLowerCase() as `0x${string}`,
+    signed: [],
+    refusing: false,
+    async signMessage(message, action) {
+      if (wallet.refusing) throw new Error(`The wallet refused to ${action}.`)
+      wallet.signed.push(message)
+      return hexToBytes(await account.signMessage({ message }))
+    }
+  }
+  return wallet
+}
+
+/** A clock whose time moves only by advance(), running the timers that fall due. */
+export interface ManualClock extends Clock {
+  advance(ms: number): Promise<void>
+  pending(): number
+}
+
+export function manualClock(start = Date.UTC(2026, 10, 26, 9)): ManualClock {
+  let now = start
+  let nextId = 0
+  const timers = new Map<number, { at: number; run: () => void }>()
+  return {
+    now: () => now,
+    setTimeout(run, ms) {
+      const id = ++nextId
+      timers.set(id, { at: now + ms, run })
+      return id
+    },
+    clearTimeout(handle: TimerHandle | undefined) {
+      if (typeof handle === 'number') timers.delete(handle)
+    },
+    async advance(ms) {
+      const end = now + ms
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= end).sort(([, a], [, b]) => a.at - b.at)[0]
+        if (due === undefined) break
+        const [id, timer] = due
+        timers.delete(id)
+        now = Math.max(now, timer.at)
+        timer.run()
+        await settle()
+      }
+      now = end
+      await settle()
+    },
+    pending: () => timers.size
+  }
+}
+
+/** Lets promises already under way run (a few turns of the event loop). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Waits (in real time) until `condition` holds. */
+export async function until(what: string, condition: () => boolean, timeout = 5_000): Promise<void> {
+  const start = Date.now()
+  while (!condition()) {
+    if (Date.now() - start > timeout) throw new Error(`Timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** Devices whose history logs live in memory; a pull copies what the peer device holds. */
+export interface MemoryNetwork {
+  /** Devices that do not answer a pull. */
+  offline: Set<string>
+  /** Every pull, as `device<-peer`. */
+  pulls: string[]
+  /** The orbit of `device`, for the wallet `identity` vouches for. */
+  orbit(device: string, identity: WalletIdentity): SessionOrbit
+  /** Stores an entry on `device` as if `writer` had written it (a block another peer made). */
+  plant(device: string, patient: string, writer: `0x${string}`, payload: Uint8Array): StoredEntry
+  /** Every entry `device` holds of `patient`'s history. */
+  stored(device: string, patient: string): readonly StoredEntry[]
+}
+
+const rootOf = (hashes: readonly string[]): `0x${string}` => `0x${bytesToHex(sha256(utf8ToBytes(hashes.join(','))))}`
+
+export function memoryNetwork(): MemoryNetwork {
+  const stores = new Map<string, Map<string, StoredEntry[]>>()
+  const listeners = new Map<string, Set<(event: LogEvent) => void>>()
+  const storeOf = (device: string, patient: string): StoredEntry[] => {
+    const byPatient = stores.get(device) ?? new Map<string, StoredEntry[]>()
+    stores.set(device, byPatient)
+    const entries = byPatient.get(patient.toLowerCase()) ?? []
+    byPatient.set(patient.toLowerCase(), entries)
+    return entries
+  }
+  const emit = (device: string, patient: string, event: LogEvent): void => {
+    for (const listener of [...(listeners.get(`${device}/${patient.toLowerCase()}`) ?? [])]) listener(event)
+  }
+  let counter = 0
+  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array): StoredEntry => {
+    const entries = storeOf(device, patient)
+    const last = entries.at(-1)
+    const hash = `fake${bytesToHex(sha256(new Uint8Array([...utf8ToBytes(`${writer}/${++counter}/`), ...payload]))).slice(0, 40)}`
+    const entry: StoredEntry = {
+      id: `memory/${patient.toLowerCase()}`,
+      payload,
+      next: last === undefined ? [] : [last.hash],
+      refs: [],
+      clock: { id: writer, time: entries.length + 1 },
+      v: 2,
+      key: writer,
+      identity: writer,
+      sig: '',
+      hash,
+      bytes: payload,
+      writer
+    }
+    entries.push(entry)
+    return entry
+  }
+  const network: MemoryNetwork = {
+    offline: new Set(),
+    pulls: [],
+    stored: (device, patient) => storeOf(device, patient),
+    plant(device, patient, writer, payload) {
+      const entry = add(device, patient, writer, payload)
+      emit(device, patient, { type: 'added', entries: [entry], origin: 'peer' })
+      return entry
+    },
+    orbit(device, identity) {
+      const address = identity.verified.address
+      return {
+        openLog: (patientAddress) => {
+          const patient = patientAddress.toLowerCase() as `0x${string}`
+          const key = `${device}/${patient}`
+          const mine = new Set<(event: LogEvent) => void>()
+          const all = listeners.get(key) ?? new Set()
+          listeners.set(key, all)
+          const entries = (): StoredEntry[] => storeOf(device, patient)
+          const log: PatientLog = {
+            address: `memory/${patient}`,
+            patient,
+            identity: identity.verified,
+            writer: true,
+            entries,
+            get: (hash) => entries().find((e) => e.hash === hash),
+            heads: () => entries().slice(-1).map((e) => e.hash),
+            damaged: () => [],
+            append(payloads) {
+              const added = payloads.map((payload) => add(device, patient, address, payload))
+              emit(device, patient, { type: 'added', entries: added, origin: 'local' })
+              return Promise.resolve(added)
+            },
+            subscribe(listener) {
+              mine.add(listener)
+              all.add(listener)
+              return () => {
+                mine.delete(listener)
+                all.delete(listener)
+              }
+            },
+            async syncWith(peerId) {
+              const peer = String(peerId)
+              await Promise.resolve()
+              network.pulls.push(`${device}<-${peer}`)
+              if (network.offline.has(peer)) {
+                emit(device, patient, { type: 'sync-error', peer, error: `${peer} did not answer` })
+                throw new Error(`${peer} did not answer`)
+              }
+              const have = new Set(entries().map((e) => e.hash))
+              const missing = storeOf(peer, patient).filter((e) => !have.has(e.hash))
+              if (missing.length === 0) return
+              entries().push(...missing)
+              emit(device, patient, { type: 'progress', peer, settled: missing.length })
+              emit(device, patient, { type: 'added', entries: missing, origin: 'peer' })
+            },
+            checkBlocks: () => Promise.resolve(entries().map((e) => ({ hash: e.hash, writer: e.writer, payload: e.payload }))),
+            anchor: () => ({ root: rootOf(entries().map((e) => e.hash)), entryCount: entries().length }),
+            anchored(anchor) {
+              const covered = entries().slice(0, Number(anchor.entryCount))
+              return covered.length === Number(anchor.entryCount) && rootOf(covered.map((e) => e.hash)) === anchor.root.toLowerCase() ? new Set(covered.map((e) => e.hash)) : undefined
+            },
+            refreshAccess: () => undefined,
+            close() {
+              for (const listener of mine) all.delete(listener)
+              mine.clear()
+              return Promise.resolve()
+            }
+          }
+          return Promise.resolve(log)
+        },
+        stop: () => Promise.resolve()
+      }
+    }
+  }
+  return network
+}
+
+/** A ledger held in memory: grants, published keys, anchors, audit watchers. */
+export interface FakeLedger extends SessionLedger {
+  grants: { patient: string; doctor: `0x${string}`; expiry: number; categories: readonly RecordCategory[]; revoked: boolean }[]
+  publishedKeys: Map<string, Hex>
+  anchors: Map<string, LatestAnchor>
+  /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
+  revokeFailure: string | undefined
+  isGrantLiveCalls: number
+  /** Makes `patient`'s audit watchers hear events of these kinds. */
+  emit(patient: string, kinds: readonly AuditEntryKind[]): void
+  grant(patient: string, doctor: `0x${string}`, expiry: number, categories?: readonly RecordCategory[]): void
+}
+
+/** `wallet` is who sends the transactions (anchor, revoke); `clock` is the ledger's time. */
+export function fakeLedger(wallet: { address: string }, clock: { now(): number }): FakeLedger {
+  const watchers = new Set<{ patient: string; onEntries: (entries: readonly { kind: AuditEntryKind }[]) => void }>()
+  const live = (g: FakeLedger['grants'][number]): boolean => !g.revoked && g.expiry > clock.now()
+  const record = (g: FakeLedger['grants'][number]): GrantRecord => ({
+    doctor: g.doctor,
+    expiry: new Date(g.expiry),
+    scope: { categories: g.categories, mayWrite: false },
+    live: live(g),
+    grantedBy: g.patient as `0x${string}`,
+    emergency: false,
+    blockNumber: 1n,
+    transactionHash: `0x${'00'.repeat(32)}`
+  })
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
+  const ledger: FakeLedger = {
+    grants: [],
+    publishedKeys: new Map(),
+    anchors: new Map(),
+    revokeFailure: undefined,
+    isGrantLiveCalls: 0,
+    mayWriteHistory: (patient, writer) => Promise.resolve(same(patient, writer) || ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, writer) && live(g))),
+    readGrants: (patient) => Promise.resolve(ledger.grants.filter((g) => same(g.patient, patient)).map(record)),
+    isGrantLive(patient, doctor) {
+      ledger.isGrantLiveCalls++
+      return Promise.resolve(ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, doctor) && live(g)))
+    },
+    readLatestAnchor: (patient) => Promise.resolve(ledger.anchors.get(patient.toLowerCase()) ?? null),
+    anchor({ root, entryCount }) {
+      ledger.anchors.set(wallet.address.toLowerCase(), { root, entryCount: BigInt(entryCount), blockNumber: 7n } as unknown as LatestAnchor)
+      return Promise.resolve({ blockNumber: 7n })
+    },
+    readEncryptionKey: (user) => Promise.resolve(ledger.publishedKeys.get(user.toLowerCase()) ?? null),
+    revoke(doctor) {
+      if (ledger.revokeFailure !== undefined) return Promise.reject(new Error(ledger.revokeFailure))
+      for (const g of ledger.grants) if (same(g.patient, wallet.address) && same(g.doctor, doctor)) g.revoked = true
+      return Promise.resolve()
+    },
+    now: () => Promise.resolve(clock.now()),
+    watchAuditTrail(patient, onEntries) {
+      const watcher = { patient, onEntries }
+      watchers.add(watcher)
+      return () => watchers.delete(watcher)
+    },
+    emit(patient, kinds) {
+      for (const watcher of [...watchers]) if (same(watcher.patient, patient)) watcher.onEntries(kinds.map((kind) => ({ kind })))
+    },
+    grant(patient, doctor, expiry, categories = recordCategories) {
+      ledger.grants.push({ patient, doctor, expiry, categories, revoked: false })
+    }
+  }
+  return ledger
+}
+
+/** A log that keeps what it was told, for asserting what the session reported. */
+export function recordingLog(): SessionLog & { errors: string[]; warnings: string[] } {
+  const errors: string[] = []
+  const warnings: string[] = []
+  return {
+    errors,
+    warnings,
+    warn: (message) => warnings.push(message),
+    error: (message) => errors.push(message)
+  }
+}
+
+/** One lock per name, in memory (what Web Locks do across tabs). */
+export function memoryLocks(): KeyringLock {
+  const tails = new Map<string, Promise<unknown>>()
+  return <T>(address: string, task: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(address) ?? Promise.resolve()
+    const run = previous.then(task, task)
+    tails.set(address, run.catch(() => undefined))
+    return run
+  }
+}
+
+/** A device of one wallet's user: its vault, rotation book and session, over a shared network, ledger and clock. */
+export interface FakeDevice {
+  name: string
+  wallet: FakeWallet
+  vault: KeyVault
+  rotations: RotationBook
+  session: HistorySessionModel
+  log: ReturnType<typeof recordingLog>
+  /** Connects the session to the wallet (and opens silently when the vault holds the keys). */
+  connect(): Promise<void>
+  /** A reload: a new session on the same vault, storage and logs. */
+  reload(): FakeDevice
+}
+
+export function fakeDevice(input: { name: string; wallet: FakeWallet; network: MemoryNetwork; ledger: FakeLedger; clock: ManualClock; vault?: KeyVault; storage?: Map<string, string> }): FakeDevice {
+  const vault = input.vault ?? createKeyVault(memoryVaultStorage())
+  const storage = input.storage ?? new Map<string, string>()
+  const rotations = storageRotationBook({ getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => storage.set(key, value) })
+  const log = recordingLog()
+  const session = createHistorySessionModel({ vault: () => vault, rotations, clock: input.clock, lock: memoryLocks(), logger: log })
+  return {
+    name: input.name,
+    wallet: input.wallet,
+    vault,
+    rotations,
+    session,
+    log,
+    connect: () =>
+      session.connect({
+        wallet: input.wallet,
+        ledger: input.ledger,
+        startOrbit: ({ identity }) => Promise.resolve(input.network.orbit(input.name, identity))
+      }),
+    reload: () => fakeDevice({ ...input, vault, storage })
+  }
+}

@@ -1,0 +1,81 @@
+// What the session needs from the world, as plain interfaces: the ledger, the wallet, the
+// clock. The app passes the real ones (chainLedger.ts, systemClock); tests pass fakes.
+import type { AuditEntryKind, GrantRecord, LatestAnchor } from '../chain/index.ts'
+
+/** The ledger's reads and writes the history session uses, bound to one deployment and wallet. */
+export interface SessionLedger {
+  /** Whether `writer` may add to `patient`'s history now (the patient, or a doctor with a live write grant). */
+  mayWriteHistory(patient: string, writer: string): Promise<boolean>
+  /** Every grant `patient` made, live or not. */
+  readGrants(patient: string): Promise<GrantRecord[]>
+  /** Whether `doctor`'s grant from `patient` is live now. */
+  isGrantLive(patient: string, doctor: string): Promise<boolean>
+  readLatestAnchor(patient: string): Promise<LatestAnchor | null>
+  /** The connected wallet's transaction anchoring its history's heads. */
+  anchor(input: { root: `0x${string}`; entryCount: number }): Promise<{ blockNumber: bigint }>
+  /** A user's published X25519 key (hex), or null when they published none. */
+  readEncryptionKey(user: string): Promise<`0x${string}` | null>
+  /** The connected wallet's transaction ending `doctor`'s access. */
+  revoke(doctor: string): Promise<unknown>
+  /** The ledger's clock (ms): the latest block's time. Grants expire by it, not by this device's. */
+  now(): Promise<number>
+  /** Calls `onEntries` with the kinds of `patient`'s new audit events as they land; returns the stop function. */
+  watchAuditTrail(patient: string, onEntries: (entries: readonly { kind: AuditEntryKind }[]) => void): () => void
+}
+
+/** The connected wallet, as far as the session uses it. */
+export interface SessionWallet {
+  readonly address: string
+  /** Signs `message` (EIP-191 personal message); the signature's 65 bytes. */
+  signMessage(message: string, action: string): Promise<Uint8Array>
+}
+
+/** What setTimeout returns: a number in the browser, an object in Node. */
+export type TimerHandle = object | number
+
+/** Time and timers: the system's in the app, a manual one in tests. */
+export interface Clock {
+  now(): number
+  setTimeout(run: () => void, ms: number): TimerHandle
+  clearTimeout(handle: TimerHandle | undefined): void
+}
+
+/** The system's time and timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined)
+}
+
+/** Runs `run` every `ms` on `clock`; returns the stop function. */
+export function every(clock: Clock, ms: number, run: () => void): () => void {
+  let handle: TimerHandle | undefined
+  let stopped = false
+  const tick = (): void => {
+    handle = clock.setTimeout(() => {
+      if (stopped) return
+      run()
+      tick()
+    }, ms)
+  }
+  tick()
+  return () => {
+    stopped = true
+    clock.clearTimeout(handle)
+  }
+}
+
+/** Where errors that nobody awaits go (the console in the app). */
+export interface SessionLog {
+  warn(message: string, error: unknown): void
+  error(message: string, error?: unknown): void
+}
+
+/** The console, where the app reports what nobody awaits. */
+export const consoleLog: SessionLog = {
+  warn: (message, error) => console.warn(message, error),
+  error: (message, error) => (error === undefined ? console.error(message) : console.error(message, error))
+}
+
+/** An error's message, for a person to read. */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))

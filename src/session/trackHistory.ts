@@ -1,0 +1,162 @@
+// An open history followed for its views: a version that bumps when entries arrive (at most
+// every DRAW_MS), verdicts against the patient's latest on-chain anchor, and the ledger's audit
+// events that change who may write.
+import type { LatestAnchor } from '../chain/index.ts'
+import type { HistoryRecord, PatientHistory, VerifyReport } from '../history/index.ts'
+import type { PatientLog } from '../p2p/index.ts'
+import type { HistoryBlock } from '../viz/historyBlock.ts'
+import { createCell, type Cell } from './cell.ts'
+import type { Clock, SessionLedger, SessionLog, TimerHandle } from './sessionPorts.ts'
+
+/** The least time between two redraws of a history's views. */
+export const DRAW_MS = 100
+/**
+ * The least time between two redraws while a history streams in. Each redraw rebuilds the views
+ * over everything so far (a tenth of a second for a thousand records on a small machine), time
+ * the sync itself needs; the status line says how far it has come meanwhile.
+ */
+export const SYNC_DRAW_MS = 1_000
+/** How long verifying waits after a change, so that a burst of entries is verified once. */
+export const VERIFY_DELAY_MS = 400
+
+/** A patient's history open on this device, followed: the patient's own, or one a doctor reads. */
+export interface TrackedHistory {
+  history: PatientHistory
+  log: PatientLog
+  /** Bumps whenever entries arrive or verdicts change. */
+  version: Cell<number>
+  report: Cell<VerifyReport | undefined>
+  /** The patient's latest anchor: undefined before the first read, null when there is none. */
+  latestAnchor: Cell<LatestAnchor | null | undefined>
+  /** The log as the views draw it, with the latest verdicts. */
+  blocks(): HistoryBlock[]
+  /** Verifies every block against the latest anchor now. */
+  verify(): Promise<void>
+  /** Adds records (sealed, signed); how many were added. */
+  add(records: readonly HistoryRecord[]): Promise<number>
+  /** Redraws now, without waiting for the next scheduled redraw. */
+  flush(): void
+  dispose(): void
+}
+
+export interface TrackHistoryOptions {
+  history: PatientHistory
+  log: PatientLog
+  ledger: Pick<SessionLedger, 'readLatestAnchor' | 'watchAuditTrail'>
+  clock: Clock
+  logger: SessionLog
+  /** A consent event (grant, revocation) landed for this patient. */
+  onConsentEvent?: () => void
+  /** While this says so (a sync under way), verifying waits: it re-reads every block and would slow the sync. */
+  busy?: () => boolean
+}
+
+/** The log's blocks as the views draw them: key drops and duplicates left out, verdicts by hash. */
+export function historyBlocks(history: PatientHistory, report: VerifyReport | undefined): HistoryBlock[] {
+  const verdicts = new Map((report?.verdicts ?? []).map((v) => [v.hash, v]))
+  const blocks: HistoryBlock[] = []
+  for (const block of history.blocks()) {
+    if (block.duplicate === true || block.keyDrop === true) continue
+    const verdict = verdicts.get(block.hash)
+    const reason = verdict?.verdict === 'broken' ? verdict.reason : block.unreadable
+    blocks.push({
+      entryHash: block.hash,
+      previous: block.previous,
+      verdict: verdict?.verdict ?? 'unanchored',
+      writer: block.writer,
+      ...(reason === undefined ? {} : { reason }),
+      ...(block.entry === undefined ? {} : { entry: block.entry })
+    })
+  }
+  return blocks
+}
+
+/** How many blocks verify() found verified, unanchored and broken. */
+export function verdictCounts(report: VerifyReport | undefined): Record<'verified' | 'unanchored' | 'broken', number> {
+  const tally = { verified: 0, unanchored: 0, broken: 0 }
+  for (const v of report?.verdicts ?? []) tally[v.verdict]++
+  return tally
+}
+
+/** Follows an open history until dispose(). */
+export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
+  const { history, log, ledger, clock, logger } = options
+  const version = createCell(0)
+  const report = createCell<VerifyReport | undefined>(undefined)
+  const latestAnchor = createCell<LatestAnchor | null | undefined>(undefined)
+  // Batches land every few milliseconds: the views redraw at most every DRAW_MS, and while a
+  // sync is under way every SYNC_DRAW_MS, so drawing does not slow the sync it shows.
+  let drawTimer: TimerHandle | undefined
+  const bump = (): void => {
+    drawTimer ??= clock.setTimeout(
+      () => {
+        drawTimer = undefined
+        version.set(version.get() + 1)
+      },
+      options.busy?.() === true ? SYNC_DRAW_MS : DRAW_MS
+    )
+  }
+  let verifyTimer: TimerHandle | undefined
+  let verifying: Promise<void> | undefined
+
+  const verify = async (): Promise<void> => {
+    const run = async (): Promise<void> => {
+      const latest = await ledger.readLatestAnchor(history.patient).catch(() => undefined)
+      if (latest !== undefined) latestAnchor.set(latest)
+      report.set(await history.verify({ anchor: latest ?? null }))
+      bump()
+    }
+    verifying = (verifying ?? Promise.resolve()).then(run, run)
+    await verifying
+  }
+  const verifySoon = (): void => {
+    clock.clearTimeout(verifyTimer)
+    verifyTimer = clock.setTimeout(() => {
+      if (options.busy?.() === true) verifySoon()
+      else void verify().catch((error: unknown) => logger.error('Verifying the history failed:', error))
+    }, VERIFY_DELAY_MS)
+  }
+
+  const stopHistory = history.subscribe(() => {
+    bump()
+    verifySoon()
+  })
+  // A grant or revocation changes who may write: forget the cached answers at once.
+  const stopWatch = ledger.watchAuditTrail(history.patient, (entries) => {
+    const consent = entries.some((entry) => entry.kind !== 'anchored' && entry.kind !== 'visitLogged' && entry.kind !== 'glassBroken')
+    if (consent) {
+      log.refreshAccess()
+      options.onConsentEvent?.()
+    }
+    // A new anchor changes the verdicts. (Nothing else does: re-checking every block on a grant
+    // would compete with the very sync the grant starts.)
+    if (entries.some((entry) => entry.kind === 'anchored')) verifySoon()
+  })
+  verifySoon()
+
+  return {
+    history,
+    log,
+    version,
+    report,
+    latestAnchor,
+    verify,
+    blocks: () => historyBlocks(history, report.get()),
+    async add(records) {
+      const added = await history.addMany(records)
+      bump()
+      return added.length
+    },
+    flush() {
+      clock.clearTimeout(drawTimer)
+      drawTimer = undefined
+      version.set(version.get() + 1)
+    },
+    dispose() {
+      clock.clearTimeout(verifyTimer)
+      clock.clearTimeout(drawTimer)
+      stopHistory()
+      stopWatch()
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// The wallet's keys on this device: derived from two wallet signatures the first time (one
+// derives the encryption and signing keys, one vouches for the signing key), then kept in the
+// key vault, so that a reload opens the history without asking the wallet again.
+import {
+  createKeyVault,
+  decodeKeyring,
+  deriveWalletKeys,
+  derivedKeyring,
+  encodeKeyring,
+  indexedDbVaultStorage,
+  keyDerivationMessage,
+  loadWalletKeys,
+  saveWalletKeys,
+  type EpochKeyring,
+  type KeyVault,
+  type WalletKeys
+} from '../crypto/index.ts'
+import { identityBindingMessage } from '../p2p/index.ts'
+import type { SessionWallet } from './sessionPorts.ts'
+
+export type { KeyVault, WalletKeys }
+
+/** Where the wallet asks: the key derivation message, then the binding of the signing key. */
+export type UnlockStep = 'signing-keys' | 'signing-binding'
+
+/** The vault of this browser: secrets wrapped by a non-extractable key, in IndexedDB. */
+export function browserKeyVault(): KeyVault {
+  return createKeyVault(indexedDbVaultStorage())
+}
+
+const vaultNames = (address: string): { binding: string; keyring: string } => {
+  const owner = address.toLowerCase()
+  return { binding: `${owner}/identity-binding`, keyring: `${owner}/history-keyring` }
+}
+
+export interface UnlockedKeys {
+  keys: WalletKeys
+  /** The wallet's signature over the history signing key. */
+  binding: Uint8Array
+  /** Resolves once new keys are stored (at once when they came from the vault). */
+  saved: Promise<unknown>
+}
+
+/**
+ * The wallet's keys and binding: from the vault when it holds both, else (when `interactive`)
+ * from two signatures, stored as they are made. Undefined when the vault lacks them and the
+ * wallet may not be asked.
+ */
+export async function unlockKeys(input: {
+  vault: KeyVault
+  wallet: SessionWallet
+  interactive: boolean
+  onStep?: (step: UnlockStep) => void
+}): Promise<UnlockedKeys | undefined> {
+  const { vault, wallet } = input
+  const address = wallet.address
+  const [stored, storedBinding] = await Promise.all([loadWalletKeys(vault, address), vault.get(vaultNames(address).binding)])
+  if (stored !== undefined && storedBinding !== undefined) return { keys: stored, binding: storedBinding, saved: Promise.resolve() }
+  if (!input.interactive) return undefined
+  input.onStep?.('signing-keys')
+  const keys = deriveWalletKeys(await wallet.signMessage(keyDerivationMessage(address), 'sign the key derivation message'))
+  input.onStep?.('signing-binding')
+  const binding = await wallet.signMessage(identityBindingMessage(address, keys.identity.publicKey), 'sign the history signing key')
+  const saved = Promise.all([saveWalletKeys(vault, address, keys), vault.put(vaultNames(address).binding, binding)])
+  return { keys, binding, saved }
+}
+
+/** Runs `task` while nothing else on this device changes one wallet's keyring. */
+export type KeyringLock = <T>(address: string, task: () => Promise<T>) => Promise<T>
+
+/** The browser's Web Locks, shared by every tab of this origin; without them, no lock (one tab). */
+export const webLocks: KeyringLock = (address, task) => {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  return locks === undefined ? task() : locks.request(`anamnesis-keyring-${address.toLowerCase()}`, task)
+}
+
+/** The keyring of a patient's own history as the vault holds it, shared by every tab of this device. */
+export interface KeyringStore {
+  load(): Promise<EpochKeyring | undefined>
+  save(keyring: EpochKeyring): Promise<void>
+  lock<T>(task: () => Promise<T>): Promise<T>
+}
+
+/** The keyring of `address`'s own history in `vault`, changed under `lock`. */
+export function keyringStore(vault: KeyVault, address: string, lock: KeyringLock = webLocks): KeyringStore {
+  const name = vaultNames(address).keyring
+  return {
+    load: async () => {
+      const stored = await vault.get(name)
+      return stored === undefined ? undefined : decodeKeyring(stored)
+    },
+    save: (keyring) => vault.put(name, encodeKeyring(keyring)),
+    lock: (task) => lock(address, task)
+  }
+}
+
+/**
+ * The keyring of `address`'s own history on this device: kept in the vault, or derived from the
+ * wallet's encryption key (epoch 0) the first time. Two tabs must not each start their own.
+ */
+export function ownKeyring(store: KeyringStore, address: string, encryptionSecretKey: Uint8Array): Promise<EpochKeyring> {
+  return store.lock(async () => {
+    const stored = await store.load()
+    if (stored !== undefined) return stored
+    const keyring = derivedKeyring(encryptionSecretKey, address, 0)
+    await store.save(keyring)
+    return keyring
+  })
+}

@@ -2,6 +2,7 @@
 // for the user; they never include key material.
 import { AnamnesisError } from '../errors/index.ts'
 
+/** Why a crypto operation failed: the input, the keys, the ciphertext's authenticity, the grant, or the vault. */
 export type CryptoErrorCode =
   /** A wallet signature that cannot seed the keys (wrong length, r or s out of range). */
   | 'INVALID_SIGNATURE'
@@ -26,6 +27,10 @@ export type CryptoErrorCode =
   /** A secret in the key vault that does not open: its wrapping key changed or the stored bytes were altered. */
   | 'VAULT_CORRUPT'
 
+/**
+ * Every failure of src/crypto: a message a person can act on and a {@link CryptoErrorCode}.
+ * Its message and details never carry key material or plaintext.
+ */
 export class CryptoError extends AnamnesisError<CryptoErrorCode> {
   override name = 'CryptoError'
 }

@@ -3,12 +3,19 @@
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { CryptoError } from './CryptoError.ts'
 
+/** The largest value a u32 field (an epoch, a length) holds: 2^32 - 1. */
 export const U32_MAX = 0xffff_ffff
 
+/** Whether `value` is an integer from 0 to {@link U32_MAX}, so it fits a u32 field. */
 export function isU32(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= U32_MAX
 }
 
+/**
+ * `value` as 4 bytes, big-endian.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when `value` is not an integer from 0 to {@link U32_MAX}.
+ */
 export function u32be(value: number): Uint8Array {
   if (!isU32(value)) throw new CryptoError('INVALID_INPUT', `Expected an integer from 0 to ${U32_MAX}; got ${String(value)}.`)
   const out = new Uint8Array(4)
@@ -16,6 +23,10 @@ export function u32be(value: number): Uint8Array {
   return out
 }
 
+/**
+ * The big-endian u32 at `offset` of `bytes`. Unchecked: the caller has checked the length
+ * (a read past the end throws the DataView's RangeError, not a CryptoError).
+ */
 export function readU32be(bytes: Uint8Array, offset: number): number {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, false)
 }
@@ -30,11 +41,19 @@ export function lengthPrefixedText(text: string): Uint8Array {
   return lengthPrefixed(utf8ToBytes(text))
 }
 
+/**
+ * Checks at the boundary that `value` is a Uint8Array of exactly `length` bytes.
+ *
+ * @param what - What the value is, capitalised, for the message ("A data key").
+ * @param code - The code to throw: `INVALID_KEY` for key material, `INVALID_INPUT` (the default) otherwise.
+ * @throws {CryptoError} `code` when `value` is not a Uint8Array or has another length.
+ */
 export function assertBytes(value: unknown, length: number, what: string, code: 'INVALID_KEY' | 'INVALID_INPUT' = 'INVALID_INPUT'): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new CryptoError(code, `${what} must be a Uint8Array; got ${describe(value)}.`)
   if (value.length !== length) throw new CryptoError(code, `${what} has ${length} bytes; got ${value.length}.`)
 }
 
+/** What `value` is, for an error message: its length for bytes, its type otherwise; never its contents, which may be secret. */
 export function describe(value: unknown): string {
   if (value instanceof Uint8Array) return `${value.length} bytes`
   if (value === null) return 'null'

@@ -17,7 +17,15 @@ const CATEGORY_KEY_SALT = utf8ToBytes('anamnesis/category-key/v1')
 
 const derived = new WeakMap<Uint8Array, Uint8Array[]>()
 
-/** The key of `category` (its index in the grant's category list) within the epoch whose data key is `epochKey`. */
+/**
+ * The key of `category` (its index in the grant's category list) within the epoch whose data key is `epochKey`:
+ * HKDF-SHA256(epochKey, salt, u8(category)). Derived once per key object and cached, so the same
+ * Uint8Array comes back each time: callers must not change it. Like every data key, it is
+ * wrapped before it leaves the device and stored only inside the vault.
+ *
+ * @throws {CryptoError} `INVALID_KEY` when `epochKey` is not 32 bytes, `INVALID_INPUT` when
+ *   `category` is not an integer from 0 to {@link MAX_CATEGORIES} - 1.
+ */
 export function categoryKey(epochKey: Uint8Array, category: number): Uint8Array {
   assertBytes(epochKey, DATA_KEY_LENGTH, 'An epoch key', 'INVALID_KEY')
   assertCategory(category)
@@ -26,14 +34,26 @@ export function categoryKey(epochKey: Uint8Array, category: number): Uint8Array 
   return (keys[category] ??= hkdf(sha256, epochKey, CATEGORY_KEY_SALT, Uint8Array.of(category), DATA_KEY_LENGTH))
 }
 
-/** Every key this keyring holds for records of `epoch`, by category: derived from the epoch key, or received one by one. */
+/**
+ * Every key this keyring holds for records of `epoch`, by category: derived from the epoch key, or received one by one.
+ * Empty when the keyring holds nothing for `epoch`.
+ *
+ * @param categories - How many categories the grant's list has; used only when the whole epoch key is held.
+ * @throws {CryptoError} `INVALID_INPUT` when the whole epoch key is held and `categories` exceeds {@link MAX_CATEGORIES}.
+ */
 export function categoryKeysFor(keyring: EpochKeyring, epoch: number, categories: number): { category: number; key: Uint8Array }[] {
   const root = keyring.keys.get(epoch)
   if (root !== undefined) return Array.from({ length: categories }, (_, category) => ({ category, key: categoryKey(root, category) }))
   return [...(keyring.categories?.get(epoch) ?? new Map<number, Uint8Array>())].map(([category, key]) => ({ category, key }))
 }
 
-/** The key new records of `category` are sealed under: the current epoch's. */
+/**
+ * The key new records of `category` are sealed under: the current epoch's.
+ *
+ * @param categoryName - How the category is named to the user in the message, when it is not granted.
+ * @throws {CryptoError} `NOT_GRANTED` when the keyring holds neither the current epoch's whole key nor
+ *   this category's key for it; `INVALID_INPUT` for a category a slot cannot name, when the whole key is held.
+ */
 export function sealingKey(keyring: EpochKeyring, category: number, categoryName = `category ${category}`): { epoch: number; key: Uint8Array } {
   const epoch = keyring.current
   const root = keyring.keys.get(epoch)

@@ -9,12 +9,20 @@ const SLOT_FLAG = 0x8000_0000
 export const MAX_CATEGORIES = 16
 const MAX_SLOT_EPOCH = 2 ** 27 - 1
 
-/** Throws INVALID_INPUT unless `category` is an index a slot can name. */
+/**
+ * Checks that `category` is an index a slot can name.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` unless `category` is an integer from 0 to {@link MAX_CATEGORIES} - 1.
+ */
 export function assertCategory(category: number): void {
   if (!Number.isInteger(category) || category < 0 || category >= MAX_CATEGORIES) throw new CryptoError('INVALID_INPUT', `A category is an integer from 0 to ${MAX_CATEGORIES - 1}; got ${String(category)}.`)
 }
 
-/** The slot a category key of `epoch` travels under. */
+/**
+ * The slot a category key of `epoch` travels under, in a wrapped key's epoch field.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when `epoch` is not an integer from 0 to 2^27 - 1, or `category` is not one a slot can name.
+ */
 export function categorySlot(epoch: number, category: number): number {
   if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_SLOT_EPOCH) throw new CryptoError('INVALID_INPUT', `An epoch for a category key is an integer from 0 to ${MAX_SLOT_EPOCH}; got ${String(epoch)}.`)
   assertCategory(category)

@@ -9,7 +9,12 @@ import { KEY_DERIVATION_SALT, signatureSeed } from './walletSignature.ts'
 
 const ENCRYPTION_INFO = utf8ToBytes('anamnesis/x25519-encryption-key')
 
-/** The message the wallet signs. It names the app, the purpose and the address, and asks for nothing else. */
+/**
+ * The message the wallet signs. It names the app, the purpose and the address, and asks for nothing else.
+ * Its signature is itself a secret: whoever holds it derives every key of the user.
+ *
+ * @param address - The signer's wallet address; lowercased in the message, not otherwise checked.
+ */
 export function keyDerivationMessage(address: string): string {
   return [
     'Anamnesis: unlock my encryption keys',
@@ -22,12 +27,20 @@ export function keyDerivationMessage(address: string): string {
   ].join('\n')
 }
 
+/** A user's X25519 key pair: data keys are wrapped for the public half, which is published on-chain. */
 export interface EncryptionKeyPair {
+  /** 32 bytes. Never leaves the device; stored only inside the vault. */
   secretKey: Uint8Array
+  /** 32 bytes, Montgomery u-coordinate. */
   publicKey: Uint8Array
 }
 
-/** Derives the X25519 key pair from a 65-byte secp256k1 signature (r ‖ s ‖ v). */
+/**
+ * Derives the X25519 key pair from a 65-byte secp256k1 signature (r ‖ s ‖ v) over
+ * {@link keyDerivationMessage}; v is ignored and s normalised, so either encoding gives the same key.
+ *
+ * @throws {CryptoError} `INVALID_SIGNATURE` when the signature is not 65 bytes or r or s is out of range.
+ */
 export function deriveEncryptionKey(signature: Uint8Array): EncryptionKeyPair {
   // Any 32 bytes are a valid X25519 secret key (clamped on use).
   const secretKey = hkdf(sha256, signatureSeed(signature), KEY_DERIVATION_SALT, ENCRYPTION_INFO, 32)

@@ -20,6 +20,7 @@ function done(tx: IDBTransaction): Promise<void> {
   })
 }
 
+/** Where {@link indexedDbVaultStorage} keeps the vault. */
 export interface IndexedDbVaultOptions {
   /** Database name; one per app origin is enough. */
   name?: string
@@ -27,6 +28,15 @@ export interface IndexedDbVaultOptions {
   indexedDB?: IDBFactory
 }
 
+/**
+ * The vault's storage in this browser's IndexedDB (database `anamnesis-key-vault` unless named).
+ * It holds only what the vault gives it: secrets already encrypted, and the non-extractable wrapping key.
+ * The database opens at once; its failures surface on the first use.
+ *
+ * @throws {CryptoError} `VAULT_UNAVAILABLE` when there is no IndexedDB; the returned operations reject
+ *   with `VAULT_UNAVAILABLE` when the database cannot be opened or is blocked by another tab, and
+ *   with IndexedDB's own error when a request fails.
+ */
 export function indexedDbVaultStorage(options: IndexedDbVaultOptions = {}): VaultStorage {
   const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB
   if (factory === undefined) throw new CryptoError('VAULT_UNAVAILABLE', 'This browser has no IndexedDB: keys can only be kept in memory for this session.')

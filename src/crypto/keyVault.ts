@@ -14,24 +14,50 @@ import { CryptoError } from './CryptoError.ts'
 
 /** Where the vault keeps its values: structured-clone storage such as IndexedDB, or memory. */
 export interface VaultStorage {
+  /** The value stored under `name`, or undefined. */
   get(name: string): Promise<unknown>
+  /** Stores `value` under `name`, replacing what was there. */
   set(name: string, value: unknown): Promise<void>
   /** Stores `value` unless `name` already holds one, in one step; returns what `name` holds afterwards. */
   setIfAbsent(name: string, value: unknown): Promise<unknown>
+  /** Removes `name`; nothing happens when it holds nothing. */
   delete(name: string): Promise<void>
   /** Every name stored. */
   names(): Promise<string[]>
 }
 
+/**
+ * Secrets by name, stored only encrypted under the vault's non-extractable wrapping key.
+ * What `get` returns is the secret in the clear: it is kept in memory only, never written out or sent.
+ */
 export interface KeyVault {
+  /**
+   * Encrypts `secret` (AES-GCM, fresh IV, bound to `name`) and stores it under `name`, replacing any
+   * earlier one; creates the wrapping key on first use.
+   *
+   * @throws {CryptoError} `INVALID_INPUT` for a name that is not 1 to 200 characters or a secret that is
+   *   not a Uint8Array, `VAULT_CORRUPT` when the storage holds something else where the wrapping key belongs.
+   */
   put(name: string, secret: Uint8Array): Promise<void>
-  /** The secret stored under `name`, or undefined when there is none. */
+  /**
+   * The secret stored under `name`, or undefined when there is none.
+   *
+   * @throws {CryptoError} `INVALID_INPUT` for a name that is not 1 to 200 characters, `VAULT_CORRUPT`
+   *   when the stored value is malformed, the wrapping key is gone, or it does not decrypt (altered,
+   *   moved from another name, or sealed under another wrapping key).
+   */
   get(name: string): Promise<Uint8Array | undefined>
+  /**
+   * Forgets the secret stored under `name`.
+   *
+   * @throws {CryptoError} `INVALID_INPUT` for a name that is not 1 to 200 characters.
+   */
   delete(name: string): Promise<void>
-  /** Forgets every secret and the wrapping key: what is stored becomes unreadable. */
+  /** Forgets every secret and the wrapping key (every name in the storage): what is stored becomes unreadable. */
   clear(): Promise<void>
 }
 
+/** The storage name of the vault's wrapping key, a non-extractable AES-GCM CryptoKey; secrets are stored under `secret:<name>`. */
 export const WRAPPING_KEY_NAME = 'anamnesis/vault-wrapping-key'
 const SECRET_PREFIX = 'secret:'
 const IV_LENGTH = 12
@@ -62,6 +88,13 @@ const associatedData = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array
 /** Copies into a fresh ArrayBuffer-backed array, as WebCrypto's types ask. */
 const buffer = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(bytes)
 
+/**
+ * A key vault over `storage`. The wrapping key is made by WebCrypto as non-extractable, so its
+ * bytes are never readable by script and never leave the browser; it is loaded or created lazily.
+ *
+ * @param subtle - The WebCrypto implementation to use; the page's by default.
+ * @throws {CryptoError} `VAULT_UNAVAILABLE` when there is no WebCrypto.
+ */
 export function createKeyVault(storage: VaultStorage, subtle: SubtleCrypto | undefined = (globalThis as { crypto?: Crypto }).crypto?.subtle): KeyVault {
   if (subtle === undefined) throw new CryptoError('VAULT_UNAVAILABLE', 'This browser has no WebCrypto: keys can only be kept in memory for this session.')
   let wrappingKey: Promise<CryptoKey> | undefined

@@ -10,6 +10,10 @@ import { parseCategorySlot } from './categorySlot.ts'
 import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH } from './recordEnvelope.ts'
 
+/**
+ * Data keys by epoch, never changed in place: {@link addEpochKey} returns a new keyring. The keys never leave
+ * the device unwrapped; a keyring is stored only inside the vault ({@link encodeKeyring}).
+ */
 export interface EpochKeyring {
   /** The newest epoch: new records are sealed under its key. */
   readonly current: number
@@ -19,10 +23,21 @@ export interface EpochKeyring {
   readonly categories?: ReadonlyMap<number, ReadonlyMap<number, Uint8Array>>
 }
 
+/**
+ * The current epoch and its whole data key: what the patient seals new records under.
+ *
+ * @throws {CryptoError} `UNKNOWN_EPOCH` when the keyring holds no whole key for its current epoch
+ *   (a reader with category keys only).
+ */
 export function currentKey(keyring: EpochKeyring): { epoch: number; key: Uint8Array } {
   return { epoch: keyring.current, key: keyForEpoch(keyring, keyring.current) }
 }
 
+/**
+ * The whole data key of `epoch`.
+ *
+ * @throws {CryptoError} `UNKNOWN_EPOCH` when the keyring holds none for it.
+ */
 export function keyForEpoch(keyring: EpochKeyring, epoch: number): Uint8Array {
   const key = keyring.keys.get(epoch)
   if (key === undefined) {
@@ -33,7 +48,13 @@ export function keyForEpoch(keyring: EpochKeyring, epoch: number): Uint8Array {
 
 /**
  * A reader adds a key it unwrapped: a whole epoch's, or (when `epoch` is a category slot,
- * see categorySlot.ts) one category's. A key never changes once known.
+ * see categorySlot.ts) one category's. A key never changes once known. The key is copied;
+ * the keyring given is not changed, and is returned as is when the key was already known.
+ *
+ * @param keyring - The keyring so far, or undefined to start one.
+ * @param epoch - An epoch, or a category slot.
+ * @throws {CryptoError} `INVALID_INPUT` when `epoch` is not an integer from 0 to 2^32 - 1,
+ *   `INVALID_KEY` when `key` is not 32 bytes or a different key is already known for that epoch or slot.
  */
 export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, key: Uint8Array): EpochKeyring {
   if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(epoch)}.`)
@@ -59,6 +80,12 @@ export function addEpochKey(keyring: EpochKeyring | undefined, epoch: number, ke
   return { ...(keyring?.categories === undefined ? {} : { categories: keyring.categories }), current: Math.max(keyring?.current ?? epoch, epoch), keys }
 }
 
+/**
+ * The binary form of a keyring's whole epoch keys (see the top of this file), to be stored only
+ * through the key vault: it holds every key in the clear. Category keys are not included.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when an epoch does not fit a u32.
+ */
 export function encodeKeyring(keyring: EpochKeyring): Uint8Array {
   const epochs = [...keyring.keys.keys()].sort((a, b) => a - b)
   return concatBytes(
@@ -69,6 +96,12 @@ export function encodeKeyring(keyring: EpochKeyring): Uint8Array {
   )
 }
 
+/**
+ * A keyring from its binary form ({@link encodeKeyring}).
+ *
+ * @throws {CryptoError} `INVALID_INPUT` for an unknown format, a wrong length, a repeated epoch,
+ *   or a current epoch without its key.
+ */
 export function decodeKeyring(bytes: Uint8Array): EpochKeyring {
   const bad = (what: string): never => {
     throw new CryptoError('INVALID_INPUT', `Not a stored keyring: ${what}.`)

@@ -12,6 +12,7 @@ export const MIN_PADDED_LENGTH = 256
 /** Records above this size belong in separate blocks (attachments), not in one log entry. */
 export const MAX_PLAINTEXT_LENGTH = 16 * 1024 * 1024
 
+/** The Padmé length for `length` bytes: `length` rounded up, keeping only its top bits (lengths below 2 unchanged). */
 export function padmeLength(length: number): number {
   if (length < 2) return length
   const e = 31 - Math.clz32(length) // floor(log2 L)
@@ -20,6 +21,11 @@ export function padmeLength(length: number): number {
   return Math.ceil(length / unit) * unit
 }
 
+/**
+ * u32be(length) ‖ plaintext ‖ zeros, to the Padmé length of the whole and at least {@link MIN_PADDED_LENGTH} bytes.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when the plaintext is longer than {@link MAX_PLAINTEXT_LENGTH}.
+ */
 export function pad(plaintext: Uint8Array): Uint8Array {
   if (plaintext.length > MAX_PLAINTEXT_LENGTH) {
     throw new CryptoError('INVALID_INPUT', `A record is at most ${MAX_PLAINTEXT_LENGTH} bytes; got ${plaintext.length}. Store large attachments separately.`)
@@ -30,6 +36,12 @@ export function pad(plaintext: Uint8Array): Uint8Array {
   return out
 }
 
+/**
+ * The plaintext inside a padded record, after the AEAD has authenticated it.
+ *
+ * @throws {CryptoError} `INVALID_ENVELOPE` when it is shorter than its length field, claims more bytes
+ *   than it holds, or has non-zero padding.
+ */
 export function unpad(padded: Uint8Array): Uint8Array {
   if (padded.length < 4) throw new CryptoError('INVALID_ENVELOPE', 'The decrypted record is shorter than its length field.')
   const length = readU32be(padded, 0)

@@ -17,14 +17,19 @@ import { assertBytes, describe, isU32, lengthPrefixedText, readU32be, u32be } fr
 import { CryptoError } from './CryptoError.ts'
 import { pad, unpad } from './padding.ts'
 
+/** The envelope format this app writes and reads (an envelope's `v` and its first byte). */
 export const ENVELOPE_VERSION = 1
+/** XChaCha20-Poly1305's nonce: 24 bytes, large enough to be drawn at random for every record. */
 export const NONCE_LENGTH = 24
+/** The Poly1305 tag that ends every ciphertext. */
 export const TAG_LENGTH = 16
+/** Every data key (an epoch's, a category's) is 32 bytes. */
 export const DATA_KEY_LENGTH = 32
 const MAX_RECORD_ID_BYTES = 255
 const MAX_WRITER_BYTES = 255
 const DOMAIN = lengthPrefixedText('anamnesis/record-envelope/v1')
 
+/** One sealed record as it travels in the log: everything but the ciphertext is in the clear. */
 export interface RecordEnvelope {
   v: typeof ENVELOPE_VERSION
   /** The record's entry id, in the clear so a reader can rebuild the associated data. Random, so it says nothing. */
@@ -38,8 +43,11 @@ export interface RecordEnvelope {
 
 /** What a ciphertext is bound to. The writer comes from the log entry's signed identity, never from the envelope. */
 export interface RecordBinding {
+  /** The entry's id: 1 to 255 bytes of UTF-8. */
   recordId: string
+  /** The epoch of the data key that seals it. */
   epoch: number
+  /** Who wrote it, 1 to 255 bytes of UTF-8, compared byte for byte: callers pass one canonical form. */
   writer: string
 }
 
@@ -54,7 +62,11 @@ function checkEpoch(epoch: unknown): number {
   return epoch
 }
 
-/** The associated data for a record: see the layout at the top of this file. */
+/**
+ * The associated data for a record: see the layout at the top of this file.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` for an epoch that is not a u32, or a record id or writer that is empty or over 255 bytes.
+ */
 export function recordAssociatedData(binding: RecordBinding): Uint8Array {
   return concatBytes(
     DOMAIN,
@@ -64,12 +76,22 @@ export function recordAssociatedData(binding: RecordBinding): Uint8Array {
   )
 }
 
-/** Seals one record's plaintext under the epoch's data key with a fresh random 24-byte nonce. */
+/**
+ * Seals one record's plaintext, padded, under the epoch's data key with a fresh random 24-byte nonce.
+ *
+ * @param dataKey - The key of `binding.epoch` (an epoch's or a category's); never leaves the device unwrapped.
+ * @throws {CryptoError} `INVALID_KEY` when the key is not 32 bytes, `INVALID_INPUT` for a plaintext that
+ *   is not bytes or is over 16 MiB, or a binding {@link recordAssociatedData} refuses.
+ */
 export function sealRecord(plaintext: Uint8Array, dataKey: Uint8Array, binding: RecordBinding): RecordEnvelope {
   return sealRecordWithNonce(plaintext, dataKey, binding, randomBytes(NONCE_LENGTH))
 }
 
-/** sealRecord with a caller-chosen nonce, for known-answer tests only: a repeated nonce under one key breaks confidentiality. */
+/**
+ * sealRecord with a caller-chosen nonce, for known-answer tests only: a repeated nonce under one key breaks confidentiality.
+ *
+ * @throws {CryptoError} As {@link sealRecord}; `INVALID_INPUT` when the nonce is not 24 bytes.
+ */
 export function sealRecordWithNonce(plaintext: Uint8Array, dataKey: Uint8Array, binding: RecordBinding, nonce: Uint8Array): RecordEnvelope {
   assertBytes(dataKey, DATA_KEY_LENGTH, 'A data key', 'INVALID_KEY')
   assertBytes(nonce, NONCE_LENGTH, 'A nonce')
@@ -82,6 +104,11 @@ export function sealRecordWithNonce(plaintext: Uint8Array, dataKey: Uint8Array, 
 /**
  * Opens an envelope with the data key of its epoch. `writer` is who the log says
  * wrote the entry; a mismatch with the sealing writer fails like a wrong key.
+ *
+ * @returns The plaintext, unpadded.
+ * @throws {CryptoError} `INVALID_ENVELOPE` for a malformed envelope or padding, `INVALID_KEY` when the
+ *   key is not 32 bytes, `INVALID_INPUT` for an unusable writer, `DECRYPTION_FAILED` when the key,
+ *   the writer or the envelope does not match.
  */
 export function openRecord(envelope: RecordEnvelope, dataKey: Uint8Array, writer: string): Uint8Array {
   const checked = parseEnvelope(envelope)
@@ -104,6 +131,9 @@ export function openRecord(envelope: RecordEnvelope, dataKey: Uint8Array, writer
  * Opens a record with whichever of `dataKeys` sealed it: the index of the key and the plaintext,
  * or undefined when none did. Trying keys is the normal path for a reader (the envelope does not
  * say which key sealed it), so a wrong key costs one tag check, not an error.
+ *
+ * @throws {CryptoError} `INVALID_ENVELOPE` for a malformed envelope, or padding that is bad once a key
+ *   opened it, `INVALID_KEY` for a key tried that is not 32 bytes, `INVALID_INPUT` for an unusable writer.
  */
 export function openRecordWithAny(envelope: RecordEnvelope, dataKeys: readonly Uint8Array[], writer: string): { index: number; plaintext: Uint8Array } | undefined {
   const checked = parseEnvelope(envelope)
@@ -121,7 +151,12 @@ export function openRecordWithAny(envelope: RecordEnvelope, dataKeys: readonly U
   return undefined
 }
 
-/** Checks a value that came from a peer and returns it as an envelope, or throws INVALID_ENVELOPE. */
+/**
+ * Checks a value that came from a peer and returns it as an envelope (the same field objects, not copies).
+ *
+ * @throws {CryptoError} `INVALID_ENVELOPE` for a wrong version, an id that is not 1 to 255 bytes, an
+ *   epoch that is not a u32, a nonce that is not 24 bytes, or a ciphertext shorter than the tag.
+ */
 export function parseEnvelope(value: unknown): RecordEnvelope {
   const bad = (what: string): never => {
     throw new CryptoError('INVALID_ENVELOPE', `Not a record envelope: ${what}.`)
@@ -136,12 +171,23 @@ export function parseEnvelope(value: unknown): RecordEnvelope {
   return { v, id, epoch, nonce, ciphertext }
 }
 
+/**
+ * The binary form of an envelope (see the top of this file), as it is stored in the log.
+ *
+ * @throws {CryptoError} `INVALID_ENVELOPE` as {@link parseEnvelope}.
+ */
 export function encodeEnvelope(envelope: RecordEnvelope): Uint8Array {
   const { id, epoch, nonce, ciphertext } = parseEnvelope(envelope)
   const idBytes = utf8ToBytes(id)
   return concatBytes(Uint8Array.of(ENVELOPE_VERSION), u32be(epoch), Uint8Array.of(idBytes.length), idBytes, nonce, ciphertext)
 }
 
+/**
+ * An envelope from its binary form, checked as {@link parseEnvelope} checks it. Nothing is decrypted.
+ *
+ * @throws {CryptoError} `INVALID_ENVELOPE` when it is too short, truncated, of another version, its id is
+ *   not UTF-8, or {@link parseEnvelope} refuses it.
+ */
 export function decodeEnvelope(bytes: Uint8Array): RecordEnvelope {
   if (!(bytes instanceof Uint8Array) || bytes.length < 6) throw new CryptoError('INVALID_ENVELOPE', 'Not a record envelope: too short.')
   const version = bytes[0]

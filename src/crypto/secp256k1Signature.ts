@@ -29,7 +29,8 @@ function assertSecretKey(secretKey: unknown): asserts secretKey is Uint8Array {
 
 /**
  * The compressed (33-byte) public key of a secp256k1 secret key.
- * @throws CryptoError INVALID_KEY when `secretKey` is not 32 bytes in [1, n-1].
+ *
+ * @throws {CryptoError} `INVALID_KEY` when `secretKey` is not 32 bytes in [1, n-1].
  */
 export function secp256k1PublicKey(secretKey: Uint8Array): Uint8Array {
   assertSecretKey(secretKey)
@@ -39,7 +40,10 @@ export function secp256k1PublicKey(secretKey: Uint8Array): Uint8Array {
 /**
  * Signs `data` as OrbitDB does: ECDSA(secp256k1) over SHA-256(data), DER, low-s, with an
  * RFC 6979 nonce, so the same key and data always give the same signature.
- * @throws CryptoError INVALID_KEY for a secret key that is not a valid scalar; INVALID_INPUT when `data` is not bytes.
+ *
+ * @param secretKey - The identity's secret key; used here only, it never leaves the device.
+ * @returns The DER-encoded signature.
+ * @throws {CryptoError} `INVALID_KEY` for a secret key that is not a valid scalar, `INVALID_INPUT` when `data` is not bytes.
  */
 export function signSecp256k1(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
   assertSecretKey(secretKey)

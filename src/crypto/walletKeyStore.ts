@@ -13,13 +13,25 @@ const names = (address: string): { encryption: string; identity: string } => {
   return { encryption: `${owner}/x25519-encryption-key`, identity: `${owner}/secp256k1-identity-key` }
 }
 
+/**
+ * Stores the two secret keys of `address` in the vault, encrypted there; the public keys are not stored.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when `address` is not 0x and 40 hex digits, and the vault's own
+ *   errors (see {@link KeyVault.put}).
+ */
 export async function saveWalletKeys(vault: KeyVault, address: string, keys: WalletKeys): Promise<void> {
   const name = names(address)
   await vault.put(name.encryption, keys.encryption.secretKey)
   await vault.put(name.identity, keys.identity.secretKey)
 }
 
-/** The keys saved for this address, or undefined when there are none (sign again to derive them). */
+/**
+ * The keys saved for this address, or undefined when there are none (sign again to derive them).
+ * The public keys are recomputed from the secret ones.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` for a malformed address, `VAULT_CORRUPT` when the stored keys are
+ *   not valid keys or do not open (see {@link KeyVault.get}).
+ */
 export async function loadWalletKeys(vault: KeyVault, address: string): Promise<WalletKeys | undefined> {
   const name = names(address)
   const [encryption, identity] = await Promise.all([vault.get(name.encryption), vault.get(name.identity)])
@@ -33,6 +45,11 @@ export async function loadWalletKeys(vault: KeyVault, address: string): Promise<
   }
 }
 
+/**
+ * Deletes the keys saved for `address` from the vault; the wallet derives them again on the next unlock.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when `address` is not 0x and 40 hex digits.
+ */
 export async function forgetWalletKeys(vault: KeyVault, address: string): Promise<void> {
   const name = names(address)
   await vault.delete(name.encryption)

@@ -11,7 +11,12 @@ export const KEY_DERIVATION_SALT = utf8ToBytes('anamnesis/key-derivation/v1')
 
 const N = secp256k1.Point.Fn.ORDER
 
-/** r ‖ s (64 bytes) from a 65-byte signature r ‖ s ‖ v, with s made low (EIP-2). */
+/**
+ * r ‖ s (64 bytes) from a 65-byte signature r ‖ s ‖ v, with s made low (EIP-2). This seed is the root
+ * of every key of the user: it must only feed the derivation, never be stored or sent.
+ *
+ * @throws {CryptoError} `INVALID_SIGNATURE` when the signature is not 65 bytes or r or s is not in [1, n-1].
+ */
 export function signatureSeed(signature: Uint8Array): Uint8Array {
   if (!(signature instanceof Uint8Array) || signature.length !== 65) {
     throw new CryptoError('INVALID_SIGNATURE', `A wallet signature has 65 bytes; got ${signature instanceof Uint8Array ? signature.length : typeof signature}.`)

@@ -21,20 +21,30 @@ import { categoryKey } from './categoryKeys.ts'
 import { categorySlot } from './categorySlot.ts'
 import type { EpochKeyring } from './keyring.ts'
 
+/** The wrapped-key format this app writes and reads (a wrapped key's `v` and first byte). */
 export const WRAPPED_KEY_VERSION = 1
+/** The binary form's size: 109 bytes. */
 export const WRAPPED_KEY_LENGTH = 1 + 4 + 32 + NONCE_LENGTH + DATA_KEY_LENGTH + TAG_LENGTH
 const DOMAIN = lengthPrefixedText('anamnesis/wrap-data-key/v1')
 
+/** A data key sealed for one reader (see the top of this file); everything but the key is in the clear. */
 export interface WrappedKey {
   v: typeof WRAPPED_KEY_VERSION
+  /** The epoch of the key, or the category slot of a category key (see categorySlot.ts); bound into the seal. */
   epoch: number
+  /** The sender's one-time X25519 public key (32 bytes); its secret half is discarded after wrapping. */
   ephemeralPublicKey: Uint8Array
+  /** 24 random bytes. */
   nonce: Uint8Array
   /** The data key, encrypted, followed by the 16-byte tag. */
   ciphertext: Uint8Array
 }
 
-/** The HKDF info, also the AEAD's associated data: both public keys and the epoch. */
+/**
+ * The HKDF info, also the AEAD's associated data: both public keys and the epoch.
+ *
+ * @throws {CryptoError} `INVALID_INPUT` when `epoch` is not a u32. The keys' lengths are not checked here.
+ */
 export function wrapInfo(epoch: number, ephemeralPublicKey: Uint8Array, readerPublicKey: Uint8Array): Uint8Array {
   return concatBytes(DOMAIN, u32be(epoch), ephemeralPublicKey, readerPublicKey)
 }
@@ -50,12 +60,26 @@ function keyEncryptionKey(secretKey: Uint8Array, publicKey: Uint8Array, info: Ui
   return hkdf(sha256, shared, undefined, info, 32)
 }
 
-/** Wraps one epoch's data key for the reader whose X25519 public key is given. */
+/**
+ * Wraps one epoch's data key for the reader whose X25519 public key is given, with a fresh ephemeral key
+ * and nonce. The result may travel anywhere: only the reader's secret key opens it. It does not say who
+ * wrapped it: anyone with the reader's public key can make one.
+ *
+ * @param epoch - The key's epoch, or a category slot for a category key.
+ * @throws {CryptoError} `INVALID_KEY` when a key is not 32 bytes or the reader's key is a low-order point,
+ *   `INVALID_INPUT` when `epoch` is not a u32.
+ */
 export function wrapDataKey(dataKey: Uint8Array, readerPublicKey: Uint8Array, epoch: number): WrappedKey {
   return wrapDataKeyWith(dataKey, readerPublicKey, epoch, x25519.utils.randomSecretKey(), randomBytes(NONCE_LENGTH))
 }
 
-/** wrapDataKey with caller-chosen randomness, for known-answer tests only. */
+/**
+ * wrapDataKey with caller-chosen randomness, for known-answer tests only: a reused ephemeral key or
+ * nonce weakens the wrap.
+ *
+ * @throws {CryptoError} As {@link wrapDataKey}; `INVALID_KEY` for an ephemeral key that is not 32 bytes,
+ *   `INVALID_INPUT` for a nonce that is not 24 bytes.
+ */
 export function wrapDataKeyWith(dataKey: Uint8Array, readerPublicKey: Uint8Array, epoch: number, ephemeralSecretKey: Uint8Array, nonce: Uint8Array): WrappedKey {
   assertBytes(dataKey, DATA_KEY_LENGTH, 'A data key', 'INVALID_KEY')
   assertBytes(readerPublicKey, 32, "The reader's encryption public key", 'INVALID_KEY')
@@ -69,7 +93,15 @@ export function wrapDataKeyWith(dataKey: Uint8Array, readerPublicKey: Uint8Array
   return { v: WRAPPED_KEY_VERSION, epoch, ephemeralPublicKey, nonce: nonce.slice(), ciphertext }
 }
 
-/** Opens a wrapped key with the reader's X25519 secret key. */
+/**
+ * Opens a wrapped key with the reader's X25519 secret key.
+ *
+ * @param readerSecretKey - Never leaves the device.
+ * @returns The data key, which is kept only in the keyring and stored only inside the vault.
+ * @throws {CryptoError} `INVALID_WRAPPED_KEY` when it is malformed, `INVALID_KEY` when the secret key is
+ *   not 32 bytes or the ephemeral key is a low-order point, `UNWRAP_FAILED` when it was not wrapped for
+ *   this key or was altered.
+ */
 export function unwrapDataKey(wrapped: WrappedKey, readerSecretKey: Uint8Array): Uint8Array {
   const checked = parseWrappedKey(wrapped)
   assertBytes(readerSecretKey, 32, "The reader's encryption secret key", 'INVALID_KEY')
@@ -86,6 +118,11 @@ export function unwrapDataKey(wrapped: WrappedKey, readerSecretKey: Uint8Array):
   }
 }
 
+/**
+ * Checks a value that came from a peer and returns it as a wrapped key (the same field objects, not copies).
+ *
+ * @throws {CryptoError} `INVALID_WRAPPED_KEY` for a wrong version, an epoch that is not a u32, or a field of the wrong size.
+ */
 export function parseWrappedKey(value: unknown): WrappedKey {
   const bad = (what: string): never => {
     throw new CryptoError('INVALID_WRAPPED_KEY', `Not a wrapped data key: ${what}.`)
@@ -100,11 +137,21 @@ export function parseWrappedKey(value: unknown): WrappedKey {
   return { v, epoch, ephemeralPublicKey, nonce, ciphertext }
 }
 
+/**
+ * The 109-byte binary form of a wrapped key (see the top of this file).
+ *
+ * @throws {CryptoError} `INVALID_WRAPPED_KEY` as {@link parseWrappedKey}.
+ */
 export function encodeWrappedKey(wrapped: WrappedKey): Uint8Array {
   const { epoch, ephemeralPublicKey, nonce, ciphertext } = parseWrappedKey(wrapped)
   return concatBytes(Uint8Array.of(WRAPPED_KEY_VERSION), u32be(epoch), ephemeralPublicKey, nonce, ciphertext)
 }
 
+/**
+ * A wrapped key from its 109-byte binary form. Nothing is unwrapped.
+ *
+ * @throws {CryptoError} `INVALID_WRAPPED_KEY` for another length or version.
+ */
 export function decodeWrappedKey(bytes: Uint8Array): WrappedKey {
   if (!(bytes instanceof Uint8Array) || bytes.length !== WRAPPED_KEY_LENGTH) {
     throw new CryptoError('INVALID_WRAPPED_KEY', `Not a wrapped data key: expected ${WRAPPED_KEY_LENGTH} bytes, got ${describe(bytes)}.`)
@@ -119,11 +166,20 @@ export function decodeWrappedKey(bytes: Uint8Array): WrappedKey {
   })
 }
 
-/** Several wrapped keys (one per epoch a reader gets) as one byte string: their encodings, back to back. */
+/**
+ * Several wrapped keys (one per epoch a reader gets) as one byte string: their encodings, back to back.
+ *
+ * @throws {CryptoError} `INVALID_WRAPPED_KEY` as {@link parseWrappedKey}.
+ */
 export function encodeWrappedKeys(keys: readonly WrappedKey[]): Uint8Array {
   return concatBytes(...keys.map(encodeWrappedKey))
 }
 
+/**
+ * The wrapped keys of {@link encodeWrappedKeys}' byte string, in order.
+ *
+ * @throws {CryptoError} `INVALID_WRAPPED_KEY` when it is empty, not a multiple of 109 bytes, or one key is malformed.
+ */
 export function decodeWrappedKeys(bytes: Uint8Array): WrappedKey[] {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0 || bytes.length % WRAPPED_KEY_LENGTH !== 0) {
     throw new CryptoError('INVALID_WRAPPED_KEY', `Not a list of wrapped data keys: expected a multiple of ${WRAPPED_KEY_LENGTH} bytes, got ${describe(bytes)}.`)
@@ -137,6 +193,10 @@ export function decodeWrappedKeys(bytes: Uint8Array): WrappedKey[] {
  * The keys of `keyring` wrapped for one reader: what a doctor gets when a grant starts. With
  * `categories` (indexes into the grant's category list), only those categories' keys of each
  * epoch, so the rest of the history stays sealed to them; without, every epoch's whole key.
+ * Only the keyring's whole epoch keys are wrapped, oldest epoch first.
+ *
+ * @throws {CryptoError} As {@link wrapDataKey}; `INVALID_INPUT` for a category a slot cannot name or an
+ *   epoch above 2^27 - 1 when `categories` is given.
  */
 export function wrapKeyringFor(keyring: EpochKeyring, readerPublicKey: Uint8Array, categories?: readonly number[]): WrappedKey[] {
   const epochs = [...keyring.keys].sort(([a], [b]) => a - b)

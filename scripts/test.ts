@@ -38,6 +38,8 @@ const stages: Stage[] = [
     name: 'lint',
     steps: () => [
       { command: bin('eslint'), args: ['.', '--max-warnings', '0'] },
+      // The layers of src and the absence of import cycles (.dependency-cruiser.cjs).
+      { command: bin('depcruise'), args: ['src', 'test', 'bench', 'scripts', '--config', '.dependency-cruiser.cjs'] },
       { command: bin('solhint'), args: ['--max-warnings', '0', 'src/**/*.sol', 'test/**/*.sol'], cwd: path.join(root, 'contracts') }
     ]
   },

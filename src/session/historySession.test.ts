@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bloodPressureSeries } from '../history/recordFixtures.ts'
+import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
 
 function patientSetup() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { encodeEnvelope } from '../crypto/index.ts'
-import { bloodPressureSeries } from '../history/recordFixtures.ts'
+import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { MAX_EPOCH_JUMP, type OwnHistoryModel } from './ownHistory.ts'
 import { DRAW_MS, VERIFY_DELAY_MS } from './trackHistory.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until, type FakeDevice } from './sessionFakes.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { recordCategories } from '../chain/index.ts'
-import { bloodPressureSeries } from '../history/recordFixtures.ts'
+import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { ACCESS_CHECK_MS, RETRY_MS } from './patientReading.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until } from './sessionFakes.ts'
 

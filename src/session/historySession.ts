@@ -4,12 +4,13 @@
 // serves a doctor reading a patient's history during a visit: one OrbitDB identity per wallet
 // on this device.
 import type { WalletKeys } from '../crypto/index.ts'
+import { errorMessage } from '../errors/index.ts'
 import { createWalletIdentity, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import { openOwnHistory, type OwnHistoryModel } from './ownHistory.ts'
 import { readPatient, type PatientReadingModel } from './patientReading.ts'
 import { expiryNotice, watchExpiries, type RotationBook } from './rotateHistoryKey.ts'
-import { consoleLog, errorMessage, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
+import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
 import { keyringStore, ownKeyring, unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
 
 export type HistorySessionState =

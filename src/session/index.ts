@@ -6,7 +6,7 @@
 // it needs comes in as arguments (ledger, wallet, vault, OrbitDB starter, clock); state goes
 // out as cells (cell.ts) that a UI binds to.
 export { createCell, type Cell, type WritableCell } from './cell.ts'
-export { consoleLog, errorMessage, every, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet, type TimerHandle } from './sessionPorts.ts'
+export { consoleLog, every, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet, type TimerHandle } from './sessionPorts.ts'
 export { chainLedger, walletSigner, type ChainLedgerOptions } from './chainLedger.ts'
 export {
   browserKeyVault,
@@ -47,3 +47,4 @@ export {
   type SessionOrbit
 } from './historySession.ts'
 export { registerEncryptionKey } from './registerEncryptionKey.ts'
+export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'

@@ -2,13 +2,14 @@
 // the key epoch, which moves forward after a revocation or an expiry (rotateKey) or when the
 // patient's own blocks show a later epoch written on another device (adoption).
 import { addEpochKey, currentKey, createKeyDrop, decodeEnvelope, deriveDataKey, encodeWrappedKeys, wrapKeyringFor, type EpochKeyring } from '../crypto/index.ts'
+import { errorMessage } from '../errors/index.ts'
 import type { PatientHistory } from '../history/index.ts'
 import type { PatientLog } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { trackHistory, type TrackedHistory } from './trackHistory.ts'
 import type { KeyringStore } from './unlockKeys.ts'
-import { errorMessage } from './sessionPorts.ts'
+
 
 /** The most epochs a device moves forward in one step on the evidence of its log (one per revocation). */
 export const MAX_EPOCH_JUMP = 1024

@@ -2,9 +2,10 @@
 // device (retried while the grant lasts), opened with the keys the patient wrapped for this
 // doctor, and the grant watched on the ledger, which says when access ends.
 import { decodeWrappedKeys, type WalletKeys } from '../crypto/index.ts'
+import { errorMessage } from '../errors/index.ts'
 import type { PatientLog } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
-import { every, errorMessage, type Clock, type SessionLedger, type SessionLog, type TimerHandle } from './sessionPorts.ts'
+import { every, type Clock, type SessionLedger, type SessionLog, type TimerHandle } from './sessionPorts.ts'
 import { trackHistory, type TrackedHistory } from './trackHistory.ts'
 
 /** How often a doctor's browser tries the patient's device again after it went away. */

@@ -1,9 +1,10 @@
 // The patient revokes a doctor's access: the ledger's transaction first, then the history moves
 // to a new key the revoked doctor never gets (the doctors who keep access get it in a key drop).
 import type { GrantRecord } from '../chain/index.ts'
+import { errorMessage } from '../errors/index.ts'
 import { rotateHistoryKey, type RotatableHistory, type RotationBook } from './rotateHistoryKey.ts'
 import type { SessionLedger } from './sessionPorts.ts'
-import { errorMessage } from './sessionPorts.ts'
+
 
 /** The grants of `patient` still live, as the ledger holds them. */
 export async function liveGrants(ledger: Pick<SessionLedger, 'readGrants'>, patient: string): Promise<GrantRecord[]> {

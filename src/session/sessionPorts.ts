@@ -77,5 +77,3 @@ export const consoleLog: SessionLog = {
   error: (message, error) => (error === undefined ? console.error(message) : console.error(message, error))
 }
 
-/** An error's message, for a person to read. */
-export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))

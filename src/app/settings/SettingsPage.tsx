@@ -2,6 +2,7 @@
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { developmentAccounts, watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
+import { connectToPeer } from '../../session/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { GuardiansSection } from '../consent/GuardiansSection.tsx'
 import { createKeyRegistration } from '../session/createKeyRegistration.ts'
@@ -154,16 +155,11 @@ function PeerSection(): JSX.Element {
 
   const connect = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault()
-    const node = app.p2pNode()
-    if (node === undefined) {
-      setResult({ ok: false, text: 'The peer-to-peer node has not started yet.' })
-      return
-    }
     setDialing(true)
     setResult(undefined)
     try {
-      const { direct } = await node.dial(address().trim())
-      setResult({ ok: true, text: direct ? 'Connected directly (WebRTC), not through the relay.' : 'Connected through the relay only.' })
+      const { text } = await connectToPeer(app.p2pNode(), address())
+      setResult({ ok: true, text })
     } catch (error) {
       setResult({ ok: false, text: `Could not connect: ${errorMessage(error)}` })
     } finally {

@@ -3,7 +3,7 @@
 // It exposes window.historyBench; every figure is measured here, in the page.
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
-import { currentKey, derivedKeyring, decodeWrappedKey, deriveWalletKeys, encodeWrappedKey, wrapDataKey, type EpochKeyring, type WalletKeys } from '../../src/crypto/index.ts'
+import { secp256k1Signer, currentKey, derivedKeyring, decodeWrappedKey, deriveWalletKeys, encodeWrappedKey, wrapDataKey, type EpochKeyring, type WalletKeys } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
@@ -54,7 +54,7 @@ const api = {
     const node = need(state.node, 'the node')
     const keys = deriveWalletKeys(hexToBytes(who.keySignature.slice(2)))
     state.keys = keys
-    const identity = createWalletIdentity({ address: who.address, identityKey: keys.identity, binding: who.binding })
+    const identity = createWalletIdentity({ address: who.address, signer: secp256k1Signer(keys.identity.secretKey), binding: who.binding })
     const orbit = await startHistoryOrbit({ node, identity, canWrite: () => Promise.resolve(false) })
     const keyring = wrapped === undefined ? derivedKeyring(keys.encryption.secretKey, patient, 0) : readerKeyring([decodeWrappedKey(hexToBytes(wrapped))], keys.encryption.secretKey)
     state.keyring = keyring

@@ -51,6 +51,32 @@ export function signSecp256k1(secretKey: Uint8Array, data: Uint8Array): Uint8Arr
   return secp256k1.sign(sha256(data), secretKey, { prehash: false, format: 'der' })
 }
 
+/** A secp256k1 signing key kept inside src/crypto: its holder signs with it but never reads the secret. */
+export interface Secp256k1Signer {
+  /** The compressed (33-byte) public key. */
+  readonly publicKey: Uint8Array
+  /** {@link signSecp256k1} with the held key: DER, low-s, deterministic. */
+  sign(data: Uint8Array): Uint8Array
+}
+
+/**
+ * A signer over a copy of `secretKey`, for code outside src/crypto (the history log's identity)
+ * that must sign but has no business holding the secret.
+ *
+ * @throws {CryptoError} `INVALID_KEY` when `secretKey` is not 32 bytes in [1, n-1].
+ */
+export function secp256k1Signer(secretKey: Uint8Array): Secp256k1Signer {
+  assertSecretKey(secretKey)
+  const key = secretKey.slice()
+  const publicKey = secp256k1.getPublicKey(key, true)
+  return {
+    get publicKey() {
+      return publicKey.slice()
+    },
+    sign: (data) => signSecp256k1(key, data)
+  }
+}
+
 const POINT_CACHE_SIZE = 32
 const points = new Map<string, { point: CurvePoint | null; uses: number }>()
 

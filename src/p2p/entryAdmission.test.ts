@@ -1,7 +1,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
+import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
 import { checkOffered, checkWriter, clockRefusal, endorseAncestors, entryOfBlock, entryOfStoredBlock, parentsOf, writeAccessRefusal, type AdmissionRules } from './entryAdmission.ts'
 import { createLogEntry, type LogEntry } from './logEntry.ts'
 import { createWalletIdentity, identityBindingMessage, type WalletAddress, type WalletIdentity } from './walletIdentity.ts'
@@ -19,7 +19,7 @@ let first: LogEntry
 async function identityOf(account: PrivateKeyAccount): Promise<WalletIdentity> {
   const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
   const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
-  return createWalletIdentity({ address: account.address, identityKey: keys.identity, binding })
+  return createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
 }
 
 /** A log of `patient` where `granted` holds the writers with a live write grant. */

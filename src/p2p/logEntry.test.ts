@@ -3,7 +3,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { Entry, Identities, KeyStore, MemoryStorage } from '@orbitdb/core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
+import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
 import { encodeBlock } from './blocks.ts'
 import { createLogEntry, decodeLogEntry, verifyEntrySignature, type LogEntry } from './logEntry.ts'
 import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from './walletIdentity.ts'
@@ -16,7 +16,7 @@ let second: LogEntry
 beforeAll(async () => {
   const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
   const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
-  const identity: WalletIdentity = createWalletIdentity({ address: account.address, identityKey: keys.identity, binding })
+  const identity: WalletIdentity = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
   first = await createLogEntry({ identity, logId: LOG, payload: Uint8Array.of(1, 2, 3), next: [], time: 1 })
   second = await createLogEntry({ identity, logId: LOG, payload: Uint8Array.of(4, 5), next: [first.hash], time: 2 })
 })

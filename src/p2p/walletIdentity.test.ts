@@ -2,7 +2,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { Identities, KeyStore, MemoryStorage, useIdentityProvider } from '@orbitdb/core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../crypto/index.ts'
+import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../crypto/index.ts'
 import { encodeBlock } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 import { createWalletIdentity, identityBindingMessage, parseIdentityBlock, WalletIdentityProvider } from './walletIdentity.ts'
@@ -21,34 +21,35 @@ beforeAll(async () => {
 
 describe('createWalletIdentity', () => {
   it('is the same identity, hash and all, every time the same wallet signs (pinned: a change strands users\' entries)', () => {
-    const identity = createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
     expect(identity.id).toBe(patient.address.toLowerCase())
-    expect(createWalletIdentity({ address: patient.address.toLowerCase(), identityKey: keys.identity, binding: hexToBytes(binding.slice(2)) }).hash).toBe(identity.hash)
+    expect(createWalletIdentity({ address: patient.address.toLowerCase(), signer: secp256k1Signer(keys.identity.secretKey), binding: hexToBytes(binding.slice(2)) }).hash).toBe(identity.hash)
     expect(identity.hash).toBe('zdpuB1iPuRdJUAWgHRNq3PZrjpiRZKoZ3EJTLLiENGGobYViS')
   })
 
-  it('refuses a binding signed by another wallet, or a key pair that does not match', async () => {
+  it('refuses a binding signed by another wallet, or one that vouches for another signing key', async () => {
     const forged = await other.signMessage({ message: identityBindingMessage(patient.address, keys.identity.publicKey) })
-    expect(() => createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding: forged })).toThrow(P2PError)
-    expect(() => createWalletIdentity({ address: patient.address, identityKey: { ...keys.identity, publicKey: keys.encryption.publicKey }, binding })).toThrow(/does not match/)
-    expect(() => createWalletIdentity({ address: 'alice', identityKey: keys.identity, binding })).toThrow(/not a wallet address/)
+    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: forged })).toThrow(P2PError)
+    const otherKey = new Uint8Array(32).fill(7)
+    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(otherKey), binding })).toThrow(/did not sign this signing key/)
+    expect(() => createWalletIdentity({ address: 'alice', signer: secp256k1Signer(keys.identity.secretKey), binding })).toThrow(/not a wallet address/)
   })
 
   it('is verified by stock OrbitDB once the provider is registered', async () => {
     useIdentityProvider(WalletIdentityProvider)
     const identities = await Identities({ keystore: await KeyStore({ storage: await MemoryStorage() }) })
-    expect(await identities.verifyIdentity(createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding }))).toBe(true)
+    expect(await identities.verifyIdentity(createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding }))).toBe(true)
   })
 })
 
 describe('parseIdentityBlock', () => {
   it('accepts the block of a wallet identity', () => {
-    const identity = createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
     expect(parseIdentityBlock(identity.bytes)).toMatchObject({ hash: identity.hash, address: patient.address.toLowerCase() })
   })
 
   it('refuses a block that claims another address, or another key, or is not a wallet identity', () => {
-    const identity = createWalletIdentity({ address: patient.address, identityKey: keys.identity, binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
     const base = { id: identity.id, publicKey: identity.publicKey, signatures: identity.signatures, type: identity.type }
     expect(parseIdentityBlock(encodeBlock({ ...base, id: other.address.toLowerCase() }).bytes)).toBe('the identity key did not sign the identity id')
     expect(parseIdentityBlock(encodeBlock({ ...base, publicKey: `03${'11'.repeat(32)}` }).bytes)).toMatch(/did not sign/)

@@ -1,5 +1,5 @@
 // An OrbitDB identity bound to a wallet. Its key is the secp256k1 key derived from the
-// wallet (src/crypto deriveWalletKeys), held in this closure only and never in OrbitDB's
+// wallet (src/crypto deriveWalletKeys), held by src/crypto's signer and never in OrbitDB's
 // keystore; its id is the wallet address; and the wallet's personal_sign over the key
 // (identityBindingMessage) proves to every peer that the address owns the key.
 //
@@ -11,7 +11,7 @@
 // same identity, with the same hash, on every device and after every reload.
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Identity } from '@orbitdb/core'
-import { CryptoError, personalSignAddress, secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from '../crypto/index.ts'
+import { personalSignAddress, verifySecp256k1, type Secp256k1Signer } from '../crypto/index.ts'
 import { decodeCanonical, encodeBlock, hashOfBytes } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 
@@ -36,9 +36,9 @@ export interface VerifiedIdentity {
 export interface WalletIdentityInput {
   /** The wallet address (any case). */
   address: string
-  /** The identity key pair from deriveWalletKeys(signature).identity. */
-  identityKey: { secretKey: Uint8Array; publicKey: Uint8Array }
-  /** The wallet's personal_sign over identityBindingMessage(address, identityKey.publicKey): 65 bytes or 0x-hex. */
+  /** The identity's signing key, held by src/crypto: secp256k1Signer(deriveWalletKeys(signature).identity.secretKey). */
+  signer: Secp256k1Signer
+  /** The wallet's personal_sign over identityBindingMessage(address, signer.publicKey): 65 bytes or 0x-hex. */
   binding: Uint8Array | string
 }
 
@@ -68,23 +68,12 @@ function toBytes(value: Uint8Array | string, what: string): Uint8Array {
   return hexToBytes(hex.toLowerCase())
 }
 
-function isKeyPair(secretKey: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return bytesToHex(secp256k1PublicKey(secretKey)) === bytesToHex(publicKey)
-  } catch (error) {
-    if (error instanceof CryptoError) return false
-    throw error
-  }
-}
-
 /** Builds the wallet-bound identity. Throws INVALID_IDENTITY when the binding was not signed by `address` for this key. */
 export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity {
   const address = input.address.toLowerCase()
   if (!ADDRESS.test(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
-  const { secretKey, publicKey } = input.identityKey
-  if (!isKeyPair(secretKey, publicKey)) {
-    throw new P2PError('INVALID_IDENTITY', 'The identity key pair does not match: derive it again from the wallet signature')
-  }
+  const { signer } = input
+  const publicKey = signer.publicKey
   const binding = toBytes(input.binding, 'The wallet binding signature')
   if (personalSignAddress(identityBindingMessage(address, publicKey), binding) !== address) {
     throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key: ask the wallet to sign the binding message again', {
@@ -92,11 +81,10 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
     })
   }
   const publicKeyHex = bytesToHex(publicKey)
-  const signatures = { id: bytesToHex(signSecp256k1(secretKey, utf8ToBytes(address))), publicKey: bytesToHex(binding) }
+  const signatures = { id: bytesToHex(signer.sign(utf8ToBytes(address))), publicKey: bytesToHex(binding) }
   const block = encodeBlock({ id: address, publicKey: publicKeyHex, signatures, type: WALLET_IDENTITY_TYPE })
   const verified: VerifiedIdentity = { hash: block.hash, address: address, publicKey: publicKey.slice(), publicKeyHex }
   remember(verified)
-  const key = secretKey.slice()
   return {
     id: address,
     publicKey: publicKeyHex,
@@ -105,7 +93,7 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
     hash: block.hash,
     bytes: block.bytes,
     verified,
-    sign: (_identity, data) => Promise.resolve(bytesToHex(signSecp256k1(key, typeof data === 'string' ? utf8ToBytes(data) : data))),
+    sign: (_identity, data) => Promise.resolve(bytesToHex(signer.sign(typeof data === 'string' ? utf8ToBytes(data) : data))),
     verify: (signature, signer, data) => Promise.resolve(verifySignatureHex(signature, signer, data))
   }
 }

@@ -3,7 +3,7 @@
 // kept in the key vault, so a reload opens the history without asking again. The same session
 // serves a doctor reading a patient's history during a visit: one OrbitDB identity per wallet
 // on this device.
-import type { WalletKeys } from '../crypto/index.ts'
+import { secp256k1Signer, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createWalletIdentity, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
@@ -149,7 +149,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       }
       const walletKeys = unlocked.keys
       show({ state: 'unlocking', step: 'opening' })
-      const identity = createWalletIdentity({ address, identityKey: walletKeys.identity, binding: unlocked.binding })
+      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding })
       // The keys are stored, the keyring read and the record model loaded while the orbit starts.
       const keyrings = keyringStore(store, address, lock)
       const ready = Promise.all([historyModule, ownKeyring(keyrings, address, walletKeys.encryption.secretKey), unlocked.saved])

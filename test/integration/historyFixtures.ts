@@ -5,7 +5,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../../src/crypto/index.ts'
+import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../../src/crypto/index.ts'
 import { createWalletIdentity, identityBindingMessage, startP2PNode, type P2PNode, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
 
 export interface Person {
@@ -25,7 +25,7 @@ export async function person(label: string): Promise<Person> {
   const address = account.address.toLowerCase() as `0x${string}`
   const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(address) })).slice(2)))
   const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
-  return { label, address, keys, binding, identity: createWalletIdentity({ address, identityKey: keys.identity, binding }) }
+  return { label, address, keys, binding, identity: createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding }) }
 }
 
 /** A node with a loopback WebSockets listener and no relay: tests dial each other directly. */

@@ -87,3 +87,24 @@ export {
   type RequestDraft,
   type SymptomDraft
 } from './recordDrafts.ts'
+export {
+  draftFamilyHistory,
+  draftImmunization,
+  draftReport,
+  draftResult,
+  OBSERVATION_CATEGORY,
+  RELATIVES,
+  REPORT_LINK_FIELDS,
+  RESULT_CATEGORIES,
+  RESULT_LINK_FIELDS,
+  SEVERITIES,
+  SEVERITY_CODES,
+  type ConceptCode,
+  type FamilyHistoryDraft,
+  type ImmunizationDraft,
+  type Relative,
+  type ReportDraft,
+  type ResultCategory,
+  type ResultDraft,
+  type Severity
+} from './recordDrafts.ts'

@@ -108,3 +108,16 @@ export {
   type ResultDraft,
   type Severity
 } from './recordDrafts.ts'
+export {
+  DEMO_BORN,
+  DEMO_NOW,
+  DEMO_PATIENT,
+  DEMO_WRITERS,
+  demoPatient,
+  MAX_DEMO_RECORDS,
+  MIN_DEMO_RECORDS,
+  type DemoPatient,
+  type DemoPatientOptions
+} from './demoPatient.ts'
+export { demoRecordsFor, moveToPatient } from './demoRecords.ts'
+export { DEMO_TAG, isDemoRecord } from './demoTag.ts'

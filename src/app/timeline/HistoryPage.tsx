@@ -7,7 +7,6 @@ import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, typ
 import type { HistoryRecord } from '../../history/index.ts'
 import { verdictCounts, type OwnHistory } from '../session/createHistorySession.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
-import { isDemoRecord } from './demoTag.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 
@@ -136,9 +135,13 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
     return { records: own().history.entries().length, blocks: own().log.entries().length, unreadable: own().history.unreadable().length }
   })
   const verdicts = createMemo(() => verdictCounts(own().report()))
+  // The history domain came with the own history; a static import would put it (and the demo generator) on the first screen.
+  const [isDemoRecord, setIsDemoRecord] = createSignal<((record: HistoryRecord) => boolean) | undefined>()
+  void import('../../history/index.ts').then((domain) => setIsDemoRecord(() => domain.isDemoRecord))
   const hasDemo = createMemo(() => {
     own().version()
-    return own().history.entries().some((entry) => isDemoRecord(entry.record))
+    const isDemo = isDemoRecord()
+    return isDemo !== undefined && own().history.entries().some((entry) => isDemo(entry.record))
   })
 
   const addRecord = async (record: HistoryRecord): Promise<void> => {
@@ -147,7 +150,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   const loadDemo = async (): Promise<void> => {
     setLoading('loading')
     try {
-      const { demoRecordsFor } = await import('./demoRecords.ts')
+      const { demoRecordsFor } = await import('../../history/index.ts')
       const added = await own().add(demoRecordsFor(own().history.patient, demoSize()))
       setLoading({ added })
     } catch (error) {

@@ -4,8 +4,7 @@
 // of the same records for screen readers. Loaded lazily: D3 and the art stay out of
 // the first screen.
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
-import type { Address } from '../../history/index.ts'
-import { isDemoRecord } from './demoTag.ts'
+import { isDemoRecord, type Address } from '../../history/index.ts'
 import {
   ancestry,
   buildTimelineModel,

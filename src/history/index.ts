@@ -88,3 +88,37 @@ export {
   type RequestDraft,
   type SymptomDraft
 } from './recordDrafts.ts'
+export {
+  draftFamilyHistory,
+  draftImmunization,
+  draftReport,
+  draftResult,
+  OBSERVATION_CATEGORY,
+  RELATIVES,
+  REPORT_LINK_FIELDS,
+  RESULT_CATEGORIES,
+  RESULT_LINK_FIELDS,
+  SEVERITIES,
+  SEVERITY_CODES,
+  type ConceptCode,
+  type FamilyHistoryDraft,
+  type ImmunizationDraft,
+  type Relative,
+  type ReportDraft,
+  type ResultCategory,
+  type ResultDraft,
+  type Severity
+} from './recordDrafts.ts'
+export {
+  DEMO_BORN,
+  DEMO_NOW,
+  DEMO_PATIENT,
+  DEMO_WRITERS,
+  demoPatient,
+  MAX_DEMO_RECORDS,
+  MIN_DEMO_RECORDS,
+  type DemoPatient,
+  type DemoPatientOptions
+} from './demoPatient.ts'
+export { demoRecordsFor, moveToPatient } from './demoRecords.ts'
+export { DEMO_TAG, isDemoRecord } from './demoTag.ts'

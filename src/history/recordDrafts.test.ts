@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readBodySite } from './bodySite.ts'
-import { ICD_10 } from './codeSystems.ts'
+import { CVX, ICD_10, LOINC, RXNORM, SNOMED_CT, UCUM } from './codeSystems.ts'
 import { buildDiagnosticChains } from './diagnosticChains.ts'
 import { HistoryError, type HistoryErrorCode } from './HistoryError.ts'
 import { createEntry, type HistoryEntry } from './historyEntry.ts'
@@ -15,6 +15,10 @@ import {
   draftProcedure,
   draftRequest,
   draftSymptom,
+  draftFamilyHistory,
+  draftImmunization,
+  draftReport,
+  draftResult,
   KIND_RECORD_TYPE,
   linkTargets,
   OUTCOME_CODES,
@@ -213,7 +217,7 @@ describe('a chain written with the drafts', () => {
   it('offers, for each kind, only link targets whose field the record type accepts', () => {
     for (const kind of RECORD_KINDS) {
       for (const type of linkTargets(kind)) {
-        const draft = { kind, linksTo: `${type}/target` } as RecordDraft
+        const draft = { linksTo: `${type}/target` }
         const filled: Record<string, RecordDraft> = {
           request: { ...draft, kind: 'request', what: 'Test' },
           diagnosis: { ...draft, kind: 'diagnosis', text: 'Test' },
@@ -230,5 +234,130 @@ describe('a chain written with the drafts', () => {
         expect(() => buildRecord(complete, { patient: PATIENT, now: NOW }), `${kind} → ${type}`).not.toThrow()
       }
     }
+  })
+})
+
+describe('coded and dated drafts', () => {
+  it('keeps a terminology code beside the words: SNOMED CT diagnoses and requests, RxNorm medicines, coded allergies', () => {
+    const oa = { system: SNOMED_CT, code: '239873007', display: 'Osteoarthritis of knee' }
+    expect(draftDiagnosis({ icd10: 'M17.1', coding: oa }, context('a')).code).toEqual({
+      coding: [{ system: ICD_10, code: 'M17.1', display: 'Other primary gonarthrosis' }, oa],
+      text: 'Other primary gonarthrosis'
+    })
+    expect(draftDiagnosis({ coding: oa }, context('b')).code).toEqual({ coding: [oa], text: 'Osteoarthritis of knee' })
+    const mri = { system: SNOMED_CT, code: '113091000', display: 'Magnetic resonance imaging' }
+    expect(draftRequest({ what: 'MRI of the left knee', coding: mri, status: 'completed' }, context('c'))).toMatchObject({ status: 'completed', code: { coding: [mri], text: 'MRI of the left knee' } })
+    const ibuprofen = { system: RXNORM, code: '5640', display: 'Ibuprofen' }
+    expect(draftPrescription({ medicine: 'Ibuprofen', coding: ibuprofen, dose: '400 mg' }, context('d')).medicationCodeableConcept).toEqual({ coding: [ibuprofen], text: 'Ibuprofen' })
+    expect(draftMedication({ medicine: 'Ibuprofen', coding: ibuprofen }, context('e')).medicationCodeableConcept).toEqual({ coding: [ibuprofen], text: 'Ibuprofen' })
+    const penicillin = { system: SNOMED_CT, code: '91936005', display: 'Allergy to penicillin' }
+    expect(draftAllergy({ substance: 'Penicillin', coding: penicillin }, context('f')).code).toEqual({ coding: [penicillin], text: 'Penicillin' })
+  })
+
+  it('resolves a diagnosis that went away, and grades its severity', () => {
+    const resolved = draftDiagnosis({ text: 'Gout', onset: '2025-03-01', resolved: '2025-03-20', severity: 'moderate' }, context('gout'))
+    expect(resolved).toMatchObject({
+      clinicalStatus: { coding: [{ code: 'resolved' }] },
+      abatementDateTime: '2025-03-20',
+      severity: { coding: [{ system: SNOMED_CT, code: '6736007', display: 'Moderate' }], text: 'Moderate' }
+    })
+    expect(draftDiagnosis({ text: 'Gout' }, context('active')).clinicalStatus?.coding?.[0]?.code).toBe('active')
+  })
+
+  it('dates a finished course, a procedure that took weeks and the end of a visit', () => {
+    const course = draftPrescription({ medicine: 'Doxycycline', dose: '100 mg a day', status: 'completed', until: '2026-11-10' }, context('doxy'))
+    expect(course).toMatchObject({ status: 'completed', dispenseRequest: { validityPeriod: { start: new Date(NOW).toISOString(), end: '2026-11-10' } } })
+    const physio = draftProcedure({ what: 'Physiotherapy, six sessions', performed: '2026-08-01', performedUntil: '2026-09-12' }, context('physio'))
+    expect(physio).toMatchObject({ performedPeriod: { start: '2026-08-01', end: '2026-09-12' } })
+    expect(physio).not.toHaveProperty('performedDateTime')
+    const visit = draftFollowUp({ date: '2026-10-01T09:00:00Z', until: '2026-10-01T09:20:00Z' }, context('visit'))
+    expect(visit.period).toEqual({ start: '2026-10-01T09:00:00Z', end: '2026-10-01T09:20:00Z' })
+  })
+})
+
+describe('records no form writes yet', () => {
+  const hba1c = { system: LOINC, code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }
+
+  it('builds a lab result with its unit and reference range, watching a diagnosis', () => {
+    const result = draftResult({ coding: hba1c, value: '7.1', unit: '%', low: 4, high: 5.6, category: 'laboratory', effective: '2026-09-01', linksTo: 'Condition/diabetes' }, context('a1c'))
+    expect(result).toEqual({
+      resourceType: 'Observation',
+      id: 'a1c',
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+      code: { coding: [hba1c], text: hba1c.display },
+      subject: { reference: `Patient/${PATIENT}` },
+      effectiveDateTime: '2026-09-01',
+      valueQuantity: { value: 7.1, unit: '%', system: UCUM, code: '%' },
+      referenceRange: [{ low: { value: 4, unit: '%', system: UCUM, code: '%' }, high: { value: 5.6, unit: '%', system: UCUM, code: '%' } }],
+      focus: [{ reference: 'Condition/diabetes' }]
+    })
+  })
+
+  it('prints a vital sign\'s unit as written and codes it in UCUM, with a one-sided range', () => {
+    const pressure = draftResult({ what: 'Systolic blood pressure', value: 138, unit: 'mmHg', ucum: 'mm[Hg]', high: 140, category: 'vital-signs' }, context('bp'))
+    expect(pressure.valueQuantity).toEqual({ value: 138, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' })
+    expect(pressure.referenceRange).toEqual([{ high: { value: 140, unit: 'mmHg', system: UCUM, code: 'mm[Hg]' } }])
+    expect(pressure.effectiveDateTime).toBe(new Date(NOW).toISOString())
+  })
+
+  it('links a score to the visit and to the therapy it checks: basedOn a prescription, partOf a procedure', () => {
+    const pain = { what: 'Pain score', score: 3, encounter: 'Encounter/visit' }
+    expect(draftResult({ ...pain, linksTo: 'MedicationRequest/ibu' }, context('p1'))).toMatchObject({ valueInteger: 3, encounter: { reference: 'Encounter/visit' }, basedOn: [{ reference: 'MedicationRequest/ibu' }] })
+    expect(draftResult({ ...pain, linksTo: 'Procedure/scope' }, context('p2'))).toMatchObject({ partOf: [{ reference: 'Procedure/scope' }] })
+    expect(draftResult({ ...pain, linksTo: 'ServiceRequest/lab' }, context('p3'))).toMatchObject({ basedOn: [{ reference: 'ServiceRequest/lab' }] })
+  })
+
+  it('builds a report on what a request found', () => {
+    const report = draftReport({ what: 'X-ray of the ankle', conclusion: 'No fracture.', effective: '2026-10-02', linksTo: 'ServiceRequest/xray' }, context('xr'))
+    expect(report).toMatchObject({ status: 'final', code: { text: 'X-ray of the ankle' }, effectiveDateTime: '2026-10-02', issued: new Date(NOW).toISOString(), conclusion: 'No fracture.', basedOn: [{ reference: 'ServiceRequest/xray' }] })
+  })
+
+  it('builds a vaccination with its CVX code and the arm it was given in', () => {
+    const flu = { system: CVX, code: '140', display: 'Influenza, seasonal, injectable, preservative free' }
+    const shot = draftImmunization({ vaccine: 'Flu shot', coding: flu, date: '2025-10-14', site: { code: '368208006', display: 'Left upper arm structure' } }, context('flu'))
+    expect(shot).toMatchObject({ status: 'completed', vaccineCode: { coding: [flu], text: 'Flu shot' }, occurrenceDateTime: '2025-10-14', site: { coding: [{ system: SNOMED_CT, code: '368208006' }] } })
+    expect(shot.patient).toEqual({ reference: `Patient/${PATIENT}` })
+  })
+
+  it('builds a relative\'s illness with the relationship in HL7 RoleCode', () => {
+    const father = draftFamilyHistory({ relative: 'father', condition: 'Myocardial infarction', onsetAge: '61', born: '1928', deceased: true, causeOfDeath: true }, context('dad'))
+    expect(father).toMatchObject({
+      relationship: { coding: [{ code: 'FTH', display: 'father' }] },
+      bornDate: '1928',
+      deceasedBoolean: true,
+      condition: [{ code: { text: 'Myocardial infarction' }, contributedToDeath: true, onsetAge: { value: 61, unit: 'years', system: UCUM, code: 'a' } }]
+    })
+  })
+
+  it('passes validateRecord, each of them', () => {
+    const records = [
+      draftResult({ coding: hba1c, value: 6.9, unit: '%' }, context('r')),
+      draftReport({ what: 'Ultrasound', conclusion: 'Normal' }, context('d')),
+      draftImmunization({ vaccine: 'Tetanus' }, context('i')),
+      draftFamilyHistory({ relative: 'mother', condition: 'Breast cancer' }, context('f'))
+    ]
+    for (const record of records) expect(() => validateRecord(record, { now: NOW })).not.toThrow()
+  })
+
+  it.each<[string, () => unknown, HistoryErrorCode, string]>([
+    ['a result without what', () => draftResult({ value: 1, unit: 'mg' }, context('x')), 'MISSING_FIELD', 'Observation.code'],
+    ['a result without value or score', () => draftResult({ what: 'HbA1c' }, context('x')), 'MISSING_FIELD', 'Observation.value'],
+    ['a value without unit', () => draftResult({ what: 'HbA1c', value: 7 }, context('x')), 'MISSING_FIELD', 'Observation.valueQuantity.unit'],
+    ['a value that is no number', () => draftResult({ what: 'HbA1c', value: 'high', unit: '%' }, context('x')), 'INVALID_FIELD', 'Observation.valueQuantity.value'],
+    ['a score that is no whole number', () => draftResult({ what: 'Pain', score: 2.5 }, context('x')), 'INVALID_FIELD', 'Observation.valueInteger'],
+    ['a result linked to an outcome', () => draftResult({ what: 'Pain', score: 2, linksTo: 'ClinicalImpression/o' }, context('x')), 'INVALID_FIELD', 'Observation.basedOn'],
+    ['a result at something that is no visit', () => draftResult({ what: 'Pain', score: 2, encounter: 'Procedure/p' }, context('x')), 'INVALID_FIELD', 'Observation.encounter'],
+    ['a report without conclusion', () => draftReport({ what: 'X-ray', conclusion: '' }, context('x')), 'MISSING_FIELD', 'DiagnosticReport.conclusion'],
+    ['a vaccination given ahead', () => draftImmunization({ vaccine: 'Flu', date: isoDay(NOW + 5 * DAY) }, context('x')), 'INVALID_FIELD', 'Immunization.occurrenceDateTime'],
+    ['an unknown relative', () => draftFamilyHistory({ relative: 'cousin' as never, condition: 'Gout' }, context('x')), 'INVALID_FIELD', 'FamilyMemberHistory.relationship'],
+    ['a birth that is no date', () => draftFamilyHistory({ relative: 'mother', condition: 'Gout', born: 'long ago' }, context('x')), 'INVALID_FIELD', 'FamilyMemberHistory.bornDate'],
+    ['a course of physiotherapy without its start', () => draftProcedure({ what: 'Physio', performedUntil: '2026-01-01' }, context('x')), 'MISSING_FIELD', 'Procedure.performedPeriod.start'],
+    ['an unknown severity', () => draftDiagnosis({ text: 'Gout', severity: 'awful' as never }, context('x')), 'INVALID_FIELD', 'Condition.severity']
+  ])('refuses %s, naming the field', (_, build, code, field) => {
+    const error = refusal(build)
+    expect(error.code).toBe(code)
+    expect(error.field).toBe(field)
+    expect(error.message.startsWith(field)).toBe(true)
   })
 })

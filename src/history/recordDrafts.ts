@@ -8,17 +8,23 @@ import type {
   Annotation,
   ClinicalImpression,
   CodeableConcept,
+  Coding,
   Condition,
+  DiagnosticReport,
   Encounter,
+  FamilyMemberHistory,
+  Immunization,
   MedicationRequest,
   MedicationStatement,
+  Observation,
   Patient,
   Procedure,
+  Quantity,
   Reference,
   ServiceRequest
 } from '@medplum/fhirtypes'
 import { bodySiteConcept, type BodySite } from './bodySite.ts'
-import { ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CONDITION_CLINICAL, CONDITION_VERIFICATION, ICD_10, SNOMED_CT, V3_ACT_CODE } from './codeSystems.ts'
+import { ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CONDITION_CLINICAL, CONDITION_VERIFICATION, ICD_10, SNOMED_CT, UCUM, V3_ACT_CODE, V3_ROLE_CODE } from './codeSystems.ts'
 import { parseFhirDate } from './fhirPrimitives.ts'
 import { HistoryError } from './HistoryError.ts'
 import { patientId, patientReference } from './historyEntry.ts'
@@ -93,6 +99,24 @@ export const ALLERGY_CATEGORIES = ['food', 'medication', 'environment', 'biologi
 /** An allergy's category: `food`, `medication`, `environment` or `biologic`. */
 export type AllergyCategory = (typeof ALLERGY_CATEGORIES)[number]
 
+/** A concept picked from a terminology (SNOMED CT, LOINC, RxNorm, CVX): the coding a record carries beside its words. */
+export interface ConceptCode {
+  system: string
+  code: string
+  display: string
+}
+
+/** How severe a diagnosis is, as a doctor grades it. */
+export const SEVERITIES = ['mild', 'moderate', 'severe'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+/** SNOMED CT qualifier values for a diagnosis's severity. */
+export const SEVERITY_CODES: Readonly<Record<Severity, { code: string; display: string }>> = {
+  mild: { code: '255604002', display: 'Mild' },
+  moderate: { code: '6736007', display: 'Moderate' },
+  severe: { code: '24484000', display: 'Severe' }
+}
+
 // Form values arrive as strings; an empty or blank string means "not given".
 interface DraftBase {
   /** The previous step of the chain, as "Type/id" (see LINK_FIELDS). */
@@ -109,6 +133,10 @@ export interface RequestDraft extends DraftBase {
   reason?: string
   priority?: 'routine' | 'urgent' | 'asap' | 'stat'
   bodySite?: BodySite
+  /** What is asked for as a coded concept (e.g. SNOMED CT), beside the words. */
+  coding?: ConceptCode
+  /** Default: active; completed once it has been carried out. */
+  status?: 'active' | 'completed'
 }
 
 /** A doctor's diagnosis form: becomes a Condition. Blank strings count as not given. */
@@ -122,6 +150,11 @@ export interface DiagnosisDraft extends DraftBase {
   /** FHIR date or dateTime. */
   onset?: string
   bodySite?: BodySite
+  /** The diagnosis in another terminology (e.g. SNOMED CT), beside or instead of the ICD-10 code. */
+  coding?: ConceptCode
+  /** When the problem went away (FHIR date or dateTime): the diagnosis is then resolved. */
+  resolved?: string
+  severity?: Severity
 }
 
 /** A doctor's prescription form: becomes a MedicationRequest. Blank strings count as not given. */
@@ -130,6 +163,12 @@ export interface PrescriptionDraft extends DraftBase {
   medicine: string
   /** How to take it, in words: "400 mg up to three times a day with food". */
   dose: string
+  /** The medicine as a coded concept (e.g. RxNorm). */
+  coding?: ConceptCode
+  /** The last day of the course (FHIR date or dateTime): the prescription is valid until then. */
+  until?: string
+  /** Default: active; completed once the course is over. */
+  status?: 'active' | 'completed'
 }
 
 /** A doctor's procedure form: becomes a Procedure. Blank strings count as not given. */
@@ -141,6 +180,8 @@ export interface ProcedureDraft extends DraftBase {
   /** FHIR date or dateTime. */
   performed?: string
   bodySite?: BodySite
+  /** When a procedure that took a while (a course of physiotherapy) ended: FHIR date or dateTime, with `performed` its start. */
+  performedUntil?: string
 }
 
 /** A doctor's follow-up visit form: becomes an Encounter. Blank strings count as not given. */
@@ -150,6 +191,8 @@ export interface FollowUpDraft extends DraftBase {
   date: string
   /** Its purpose in words. */
   reason?: string
+  /** When a visit that took place ended: FHIR dateTime. Without it, a finished visit has no end. */
+  until?: string
 }
 
 /** A doctor's outcome form: becomes a ClinicalImpression. Blank strings count as not given. */
@@ -180,6 +223,8 @@ export interface MedicationDraft extends DraftBase {
   dose?: string
   /** Taken since (FHIR date or dateTime). */
   since?: string
+  /** The medicine as a coded concept (e.g. RxNorm). */
+  coding?: ConceptCode
 }
 
 /** An allergy the patient reports: becomes an AllergyIntolerance. Blank strings count as not given. */
@@ -192,6 +237,8 @@ export interface AllergyDraft extends DraftBase {
   reaction?: string
   criticality?: 'low' | 'high' | 'unable-to-assess'
   onset?: string
+  /** The substance or allergy as a coded concept (e.g. SNOMED CT). */
+  coding?: ConceptCode
 }
 
 /** What any form holds, told apart by `kind`. */
@@ -256,13 +303,19 @@ const notes = (text: string | undefined): { note?: Annotation[] } => {
   return note === undefined ? {} : { note: [{ text: note }] }
 }
 
+const conceptCoding = (concept: ConceptCode | undefined): Coding[] => (concept === undefined ? [] : [{ system: concept.system, code: concept.code, display: concept.display }])
+const codings = (concept: ConceptCode | undefined): { coding?: Coding[] } => (concept === undefined ? {} : { coding: conceptCoding(concept) })
+
 const bodySites = (site: BodySite | undefined): { bodySite?: CodeableConcept[] } => (site === undefined ? {} : { bodySite: [bodySiteConcept(site)] })
 
 /** The link of a draft: the field to fill and the reference, checked against the types the kind may link to. */
 function link(kind: RecordKind, value: string | undefined, type: RecordType): { field: string; reference: Reference } | undefined {
+  return linkThrough(LINK_FIELDS[kind], value, type)
+}
+
+function linkThrough(fields: Partial<Record<RecordType, string>>, value: string | undefined, type: RecordType): { field: string; reference: Reference } | undefined {
   const target = given(value)
   if (target === undefined) return undefined
-  const fields = LINK_FIELDS[kind]
   const parsed = parseReference(target)
   const targetType = parsed?.kind === 'relative' ? (parsed.type as RecordType) : undefined
   const field = targetType === undefined ? undefined : fields[targetType]
@@ -270,7 +323,7 @@ function link(kind: RecordKind, value: string | undefined, type: RecordType): { 
     const first = Object.values(fields)[0]
     if (first === undefined) throw new HistoryError('UNKNOWN_FIELD', `${type} written from this form links to no other record; got "${target}".`, { field: type })
     const path = `${type}.${first}`
-    throw new HistoryError('INVALID_FIELD', `${path} must point at a ${linkTargets(kind).join(' or ')} of this history ("Type/id"); got "${target}".`, { field: path })
+    throw new HistoryError('INVALID_FIELD', `${path} must point at a ${Object.keys(fields).join(' or ')} of this history ("Type/id"); got "${target}".`, { field: path })
   }
   return { field, reference: { reference: target } }
 }
@@ -310,10 +363,10 @@ export function draftRequest(draft: Omit<RequestDraft, 'kind'>, context: DraftCo
   const record: ServiceRequest = {
     resourceType: 'ServiceRequest',
     id,
-    status: 'active',
+    status: oneOf(draft.status, ['active', 'completed'], 'ServiceRequest.status') ?? 'active',
     intent: 'order',
     ...(priority === undefined ? {} : { priority }),
-    code: { text: required(draft.what, 'ServiceRequest.code', 'say what is requested') },
+    code: { ...codings(draft.coding), text: required(draft.what, 'ServiceRequest.code', 'say what is requested') },
     subject,
     authoredOn: nowText,
     ...(reason === undefined ? {} : { reasonCode: [{ text: reason }] }),
@@ -332,24 +385,29 @@ export function draftRequest(draft: Omit<RequestDraft, 'kind'>, context: DraftCo
  */
 export function draftDiagnosis(draft: Omit<DiagnosisDraft, 'kind'>, context: DraftContext): Condition {
   const { id, subject, now, nowText } = base(context)
-  const coding = icd10Coding(draft.icd10, 'Condition.code.coding')
+  const icd10 = icd10Coding(draft.icd10, 'Condition.code.coding')
+  const coding = icd10 === undefined && draft.coding === undefined ? undefined : [...(icd10 ?? []), ...conceptCoding(draft.coding)]
   const text = given(draft.text)
   if (coding === undefined && text === undefined) {
     throw new HistoryError('MISSING_FIELD', 'Condition.code is missing: choose an ICD-10 code or write the diagnosis in words.', { field: 'Condition.code' })
   }
   const onset = date(draft.onset, 'Condition.onsetDateTime')
+  const resolved = date(draft.resolved, 'Condition.abatementDateTime')
+  const severity = oneOf(draft.severity, SEVERITIES, 'Condition.severity')
   const record: Condition = {
     resourceType: 'Condition',
     id,
-    clinicalStatus: { coding: [{ system: CONDITION_CLINICAL, code: 'active' }] },
+    clinicalStatus: { coding: [{ system: CONDITION_CLINICAL, code: resolved === undefined ? 'active' : 'resolved' }] },
     verificationStatus: {
       coding: [{ system: CONDITION_VERIFICATION, code: oneOf(draft.verification, ['provisional', 'differential', 'confirmed'], 'Condition.verificationStatus') ?? 'confirmed' }]
     },
     category: [{ coding: [{ system: CONDITION_CATEGORY, code: 'encounter-diagnosis', display: 'Encounter Diagnosis' }] }],
+    ...(severity === undefined ? {} : { severity: { coding: [{ system: SNOMED_CT, ...SEVERITY_CODES[severity] }], text: SEVERITY_CODES[severity].display } }),
     code: { ...(coding === undefined ? {} : { coding }), text: text ?? coding?.[0]?.display ?? coding?.[0]?.code ?? '' },
     ...bodySites(draft.bodySite),
     subject,
     ...(onset === undefined ? {} : { onsetDateTime: onset }),
+    ...(resolved === undefined ? {} : { abatementDateTime: resolved }),
     recordedDate: nowText,
     ...notes(draft.note)
   }
@@ -365,15 +423,17 @@ export function draftDiagnosis(draft: Omit<DiagnosisDraft, 'kind'>, context: Dra
  */
 export function draftPrescription(draft: Omit<PrescriptionDraft, 'kind'>, context: DraftContext): MedicationRequest {
   const { id, subject, now, nowText } = base(context)
+  const until = date(draft.until, 'MedicationRequest.dispenseRequest.validityPeriod.end')
   const record: MedicationRequest = {
     resourceType: 'MedicationRequest',
     id,
-    status: 'active',
+    status: oneOf(draft.status, ['active', 'completed'], 'MedicationRequest.status') ?? 'active',
     intent: 'order',
-    medicationCodeableConcept: { text: required(draft.medicine, 'MedicationRequest.medicationCodeableConcept', 'name the medicine') },
+    medicationCodeableConcept: { ...codings(draft.coding), text: required(draft.medicine, 'MedicationRequest.medicationCodeableConcept', 'name the medicine') },
     subject,
     authoredOn: nowText,
     dosageInstruction: [{ text: required(draft.dose, 'MedicationRequest.dosageInstruction', 'say how much to take and when') }],
+    ...(until === undefined ? {} : { dispenseRequest: { validityPeriod: { start: nowText, end: until } } }),
     ...notes(draft.note)
   }
   return finish(withLink(record, link('prescription', draft.linksTo, 'MedicationRequest')), context, now)
@@ -389,13 +449,17 @@ export function draftPrescription(draft: Omit<PrescriptionDraft, 'kind'>, contex
 export function draftProcedure(draft: Omit<ProcedureDraft, 'kind'>, context: DraftContext): Procedure {
   const { id, subject, now } = base(context)
   const performed = date(draft.performed, 'Procedure.performedDateTime')
+  const performedUntil = date(draft.performedUntil, 'Procedure.performedPeriod.end')
+  if (performedUntil !== undefined && performed === undefined) {
+    throw new HistoryError('MISSING_FIELD', 'Procedure.performedPeriod.start is missing: give the day the procedure began.', { field: 'Procedure.performedPeriod.start' })
+  }
   const record: Procedure = {
     resourceType: 'Procedure',
     id,
     status: oneOf(draft.status, ['completed', 'in-progress', 'preparation'], 'Procedure.status') ?? 'completed',
     code: { text: required(draft.what, 'Procedure.code', 'say what the procedure is') },
     subject,
-    ...(performed === undefined ? {} : { performedDateTime: performed }),
+    ...(performed === undefined ? {} : performedUntil === undefined ? { performedDateTime: performed } : { performedPeriod: { start: performed, end: performedUntil } }),
     ...bodySites(draft.bodySite),
     ...notes(draft.note)
   }
@@ -415,6 +479,7 @@ export function draftFollowUp(draft: Omit<FollowUpDraft, 'kind'>, context: Draft
   const span = parseFhirDate(start, 'dateTime')
   const planned = typeof span !== 'string' && span.start > now
   const reason = given(draft.reason)
+  const until = date(draft.until, 'Encounter.period.end')
   const record: Encounter = {
     resourceType: 'Encounter',
     id,
@@ -422,7 +487,7 @@ export function draftFollowUp(draft: Omit<FollowUpDraft, 'kind'>, context: Draft
     class: { system: V3_ACT_CODE, code: 'AMB', display: 'ambulatory' },
     type: [{ text: 'Follow-up visit' }],
     subject,
-    period: { start },
+    period: { start, ...(until === undefined ? {} : { end: until }) },
     ...(reason === undefined ? {} : { reasonCode: [{ text: reason }] })
   }
   return finish(withLink(record, link('followUp', draft.linksTo, 'Encounter')), context, now)
@@ -506,7 +571,7 @@ export function draftMedication(draft: Omit<MedicationDraft, 'kind'>, context: D
     resourceType: 'MedicationStatement',
     id,
     status: 'active',
-    medicationCodeableConcept: { text: required(draft.medicine, 'MedicationStatement.medicationCodeableConcept', 'name the medicine') },
+    medicationCodeableConcept: { ...codings(draft.coding), text: required(draft.medicine, 'MedicationStatement.medicationCodeableConcept', 'name the medicine') },
     subject,
     ...(since === undefined ? {} : { effectivePeriod: { start: since } }),
     dateAsserted: nowText,
@@ -537,7 +602,7 @@ export function draftAllergy(draft: Omit<AllergyDraft, 'kind'>, context: DraftCo
     verificationStatus: { coding: [{ system: ALLERGY_VERIFICATION, code: 'unconfirmed' }] },
     ...(category === undefined ? {} : { category: [category] }),
     ...(criticality === undefined ? {} : { criticality }),
-    code: { text: required(draft.substance, 'AllergyIntolerance.code', 'say what causes the reaction') },
+    code: { ...codings(draft.coding), text: required(draft.substance, 'AllergyIntolerance.code', 'say what causes the reaction') },
     patient: subject,
     ...(onset === undefined ? {} : { onsetDateTime: onset }),
     recordedDate: nowText,
@@ -577,4 +642,211 @@ export function buildRecord(draft: RecordDraft, context: DraftContext): HistoryR
     case 'allergy':
       return draftAllergy(draft, context)
   }
+}
+
+// ── Records no form writes yet: results, reports, immunizations, family history ──────
+
+/** The previous step a result or report may link to, by the type of the record linked to, and the field that holds the reference. */
+export const RESULT_LINK_FIELDS: Readonly<Partial<Record<RecordType, string>>> = {
+  // A result answers a request, checks a prescription, belongs to a procedure's follow-up or watches a diagnosis.
+  ServiceRequest: 'basedOn',
+  MedicationRequest: 'basedOn',
+  Procedure: 'partOf',
+  Condition: 'focus'
+}
+/** The request a diagnostic report answers. */
+export const REPORT_LINK_FIELDS: Readonly<Partial<Record<RecordType, string>>> = { ServiceRequest: 'basedOn' }
+
+/** Observation categories (HL7 observation-category) a result is filed under. */
+export const RESULT_CATEGORIES = ['laboratory', 'vital-signs', 'imaging', 'survey', 'exam'] as const
+export type ResultCategory = (typeof RESULT_CATEGORIES)[number]
+export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category'
+
+/** A measured result or a score (Observation): a lab value with its unit and reference range, a vital sign, a pain score. */
+export interface ResultDraft extends DraftBase {
+  /** What was measured, in words; defaults to the code's display. */
+  what?: string
+  /** What was measured as a coded concept, usually LOINC. */
+  coding?: ConceptCode
+  /** A measured value: give it with `unit`, or give `score`. */
+  value?: number | string
+  /** The unit as printed ("mmHg"). */
+  unit?: string
+  /** The unit's UCUM code when it differs from `unit` ("mm[Hg]"). */
+  ucum?: string
+  /** A score without a unit, a whole number (pain 0–10). */
+  score?: number | string
+  /** The reference range's lower and upper limits, in the value's unit; one alone where labs state only a limit. */
+  low?: number | string
+  high?: number | string
+  category?: ResultCategory
+  /** When it was taken: FHIR date or dateTime; default now. */
+  effective?: string
+  /** The visit it was taken at, as "Encounter/id". */
+  encounter?: string
+}
+
+/** A report on what a request found (DiagnosticReport): an X-ray's, a scan's or a culture's conclusion. */
+export interface ReportDraft extends DraftBase {
+  /** What was examined, in words. */
+  what: string
+  /** What was examined as a coded concept (e.g. LOINC). */
+  coding?: ConceptCode
+  /** What was found, in words. */
+  conclusion: string
+  /** When the examination was done: FHIR date or dateTime. */
+  effective?: string
+}
+
+/** A vaccination given (Immunization). */
+export interface ImmunizationDraft extends DraftBase {
+  vaccine: string
+  /** The vaccine as a coded concept, usually CVX. */
+  coding?: ConceptCode
+  /** When it was given: FHIR date or dateTime; default now. */
+  date?: string
+  /** Where it was given: an upper arm, a thigh. */
+  site?: BodySite
+}
+
+/** The relatives a family history names, with their HL7 v3 RoleCode. */
+export const RELATIVES = {
+  father: 'FTH',
+  mother: 'MTH',
+  brother: 'BRO',
+  sister: 'SIS',
+  son: 'SON',
+  daughter: 'DAU',
+  grandfather: 'GRFTH',
+  grandmother: 'GRMTH'
+} as const
+export type Relative = keyof typeof RELATIVES
+
+/** A relative's illness, as the patient tells it (FamilyMemberHistory). */
+export interface FamilyHistoryDraft extends DraftBase {
+  relative: Relative
+  /** The relative's illness, in words. */
+  condition: string
+  /** The illness as a coded concept (e.g. SNOMED CT). */
+  coding?: ConceptCode
+  /** The relative's age when it began, in years. */
+  onsetAge?: number | string
+  /** When the relative was born: a FHIR date ("1928"). */
+  born?: string
+  /** The relative has died. */
+  deceased?: boolean
+  /** The illness contributed to the relative's death. */
+  causeOfDeath?: boolean
+}
+
+function numberOf(value: number | string | undefined, field: string): number | undefined {
+  const text = typeof value === 'number' ? String(value) : given(value)
+  if (text === undefined) return undefined
+  const number = Number(text)
+  if (!Number.isFinite(number)) throw new HistoryError('INVALID_FIELD', `${field} must be a number; got "${text}".`, { field })
+  return number
+}
+
+/** A result (Observation), linked to the request, prescription, procedure or diagnosis it belongs to. */
+export function draftResult(draft: ResultDraft, context: DraftContext): Observation {
+  const { id, subject, now, nowText } = base(context)
+  const text = given(draft.what) ?? draft.coding?.display
+  if (text === undefined) throw new HistoryError('MISSING_FIELD', 'Observation.code is missing: say what was measured.', { field: 'Observation.code' })
+  const value = numberOf(draft.value, 'Observation.valueQuantity.value')
+  const score = numberOf(draft.score, 'Observation.valueInteger')
+  if ((value === undefined) === (score === undefined)) {
+    throw new HistoryError('MISSING_FIELD', 'Observation.value is missing: give either a value with its unit or a score.', { field: 'Observation.value' })
+  }
+  if (score !== undefined && !Number.isInteger(score)) throw new HistoryError('INVALID_FIELD', `Observation.valueInteger must be a whole number; got ${score}.`, { field: 'Observation.valueInteger' })
+  const unit = given(draft.unit)
+  if (value !== undefined && unit === undefined) throw new HistoryError('MISSING_FIELD', 'Observation.valueQuantity.unit is missing: give the unit of the value.', { field: 'Observation.valueQuantity.unit' })
+  const quantity = (number: number): Quantity => ({ value: number, unit, system: UCUM, code: given(draft.ucum) ?? unit })
+  const low = numberOf(draft.low, 'Observation.referenceRange.low')
+  const high = numberOf(draft.high, 'Observation.referenceRange.high')
+  const category = oneOf(draft.category, RESULT_CATEGORIES, 'Observation.category')
+  const encounter = given(draft.encounter)
+  if (encounter !== undefined && parseReference(encounter)?.type !== 'Encounter') {
+    throw new HistoryError('INVALID_FIELD', `Observation.encounter must point at an Encounter of this history ("Encounter/id"); got "${encounter}".`, { field: 'Observation.encounter' })
+  }
+  const record: Observation = {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    ...(category === undefined ? {} : { category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: category }] }] }),
+    code: { ...codings(draft.coding), text },
+    subject,
+    ...(encounter === undefined ? {} : { encounter: { reference: encounter } }),
+    effectiveDateTime: date(draft.effective, 'Observation.effectiveDateTime') ?? nowText,
+    ...(value === undefined ? { valueInteger: score } : { valueQuantity: quantity(value) }),
+    ...(low === undefined && high === undefined
+      ? {}
+      : { referenceRange: [{ ...(low === undefined ? {} : { low: quantity(low) }), ...(high === undefined ? {} : { high: quantity(high) }) }] }),
+    ...notes(draft.note)
+  }
+  return finish(withLink(record, linkThrough(RESULT_LINK_FIELDS, draft.linksTo, 'Observation')), context, now)
+}
+
+/** A report on a request's findings (DiagnosticReport), issued now. */
+export function draftReport(draft: ReportDraft, context: DraftContext): DiagnosticReport {
+  const { id, subject, now, nowText } = base(context)
+  const effective = date(draft.effective, 'DiagnosticReport.effectiveDateTime')
+  const record: DiagnosticReport = {
+    resourceType: 'DiagnosticReport',
+    id,
+    status: 'final',
+    code: { ...codings(draft.coding), text: required(draft.what, 'DiagnosticReport.code', 'say what was examined') },
+    subject,
+    ...(effective === undefined ? {} : { effectiveDateTime: effective }),
+    issued: nowText,
+    conclusion: required(draft.conclusion, 'DiagnosticReport.conclusion', 'say what was found'),
+    ...notes(draft.note)
+  }
+  return finish(withLink(record, linkThrough(REPORT_LINK_FIELDS, draft.linksTo, 'DiagnosticReport')), context, now)
+}
+
+/** A vaccination given (Immunization, completed). */
+export function draftImmunization(draft: ImmunizationDraft, context: DraftContext): Immunization {
+  const { id, subject, now, nowText } = base(context)
+  const record: Immunization = {
+    resourceType: 'Immunization',
+    id,
+    status: 'completed',
+    vaccineCode: { ...codings(draft.coding), text: required(draft.vaccine, 'Immunization.vaccineCode', 'name the vaccine') },
+    patient: subject,
+    occurrenceDateTime: date(draft.date, 'Immunization.occurrenceDateTime') ?? nowText,
+    ...(draft.site === undefined ? {} : { site: bodySiteConcept(draft.site) }),
+    ...notes(draft.note)
+  }
+  return finish(withLink(record, linkThrough({}, draft.linksTo, 'Immunization')), context, now)
+}
+
+/** A relative's illness (FamilyMemberHistory), as the patient tells it. */
+export function draftFamilyHistory(draft: FamilyHistoryDraft, context: DraftContext): FamilyMemberHistory {
+  const { id, subject, now, nowText } = base(context)
+  const relative = oneOf(draft.relative, Object.keys(RELATIVES) as Relative[], 'FamilyMemberHistory.relationship')
+  if (relative === undefined) throw new HistoryError('MISSING_FIELD', 'FamilyMemberHistory.relationship is missing: say which relative this is about.', { field: 'FamilyMemberHistory.relationship' })
+  const onsetAge = numberOf(draft.onsetAge, 'FamilyMemberHistory.condition.onsetAge')
+  const born = given(draft.born)
+  if (born !== undefined && typeof parseFhirDate(born, 'date') === 'string') {
+    throw new HistoryError('INVALID_FIELD', `FamilyMemberHistory.bornDate must be a date ("1928", "1928-05"); got "${born}".`, { field: 'FamilyMemberHistory.bornDate' })
+  }
+  const record: FamilyMemberHistory = {
+    resourceType: 'FamilyMemberHistory',
+    id,
+    status: 'completed',
+    patient: subject,
+    date: nowText,
+    relationship: { coding: [{ system: V3_ROLE_CODE, code: RELATIVES[relative], display: relative }], text: relative },
+    ...(born === undefined ? {} : { bornDate: born }),
+    ...(draft.deceased === undefined ? {} : { deceasedBoolean: draft.deceased }),
+    condition: [
+      {
+        code: { ...codings(draft.coding), text: required(draft.condition, 'FamilyMemberHistory.condition.code', "name the relative's illness") },
+        ...(draft.causeOfDeath === undefined ? {} : { contributedToDeath: draft.causeOfDeath }),
+        ...(onsetAge === undefined ? {} : { onsetAge: { value: onsetAge, unit: 'years', system: UCUM, code: 'a' } })
+      }
+    ],
+    ...notes(draft.note)
+  }
+  return finish(withLink(record, linkThrough({}, draft.linksTo, 'FamilyMemberHistory')), context, now)
 }

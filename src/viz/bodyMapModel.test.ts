@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { summarizeBodyMap, regionLabel, regionsOfItem } from './bodyMapModel.ts'
 import { childrenOf, isOnFigure, REGION_BY_ID, REGIONS } from './bodyMapRegions.ts'
-import { DEMO_PATIENT, syntheticPatient } from './syntheticPatient.ts'
+import { DEMO_PATIENT, demoPatient } from '../history/index.ts'
+import { demoLog } from './demoLog.ts'
 import { buildTimelineModel, type TimelineItem } from './timelineModel.ts'
 
-const demo = syntheticPatient({ records: 600 })
+const demo = demoLog(demoPatient({ records: 600 }))
 const model = buildTimelineModel(demo.blocks, { patient: DEMO_PATIENT, now: demo.now })
 
 const withSites = (item: TimelineItem, sites: TimelineItem['sites']): TimelineItem => ({ ...item, sites })

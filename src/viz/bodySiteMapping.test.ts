@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { bodySitesOf } from '../history/index.ts'
+import { bodySitesOf, demoPatient } from '../history/index.ts'
 import { snomedConceptIdProblem } from '../history/codeSystems.ts'
 import { fixtureRecords } from '../../test/fixtures/recordFixtures.ts'
 import { locateBodySite, SNOMED_PARENTS, SNOMED_SITES } from './bodySiteMapping.ts'
 import { PAIRED_BASES, REGION_BY_ID, REGIONS } from './bodyMapRegions.ts'
 import { FIGURES } from './art/bodyArt.generated.ts'
-import { syntheticPatient } from './syntheticPatient.ts'
 
 // Checked by hand, row by row, and kept apart from the mapping so that a changed id, name
 // or region fails here: SNOMED CT concept id → the display text the history writes (the
@@ -242,7 +241,7 @@ describe('the SNOMED CT → body map mapping', () => {
   it('agrees with the display text the history writes for every body site it codes', () => {
     const sites = [
       ...Object.values(fixtureRecords()).flatMap((record) => bodySitesOf(record)),
-      ...syntheticPatient({ records: 2000 }).entries.flatMap((entry) => bodySitesOf(entry.record))
+      ...demoPatient({ records: 2000 }).entries.flatMap((entry) => bodySitesOf(entry.record))
     ]
     expect(sites.length).toBeGreaterThan(0)
     for (const site of sites) {

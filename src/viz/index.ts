@@ -1,7 +1,7 @@
 // src/viz: the history drawn. Pure models and layouts (testable without a page), the
-// D3 renderers that mount them into an element, and the synthetic demo patient.
+// D3 renderers that mount them into an element, and the demo patient's log of blocks.
 export { shortHash, type HistoryBlock } from './historyBlock.ts'
-export { syntheticPatient, DEMO_PATIENT, MIN_RECORDS, MAX_RECORDS, type SyntheticPatient, type SyntheticPatientOptions } from './syntheticPatient.ts'
+export { demoLog, type DemoLog, type DemoLogOptions } from './demoLog.ts'
 export { buildTimelineModel, chainItems, LANES, type LaneId, type TimelineItem, type TimelineModel } from './timelineModel.ts'
 export { layoutTimeline, laneBoxes, type Mark, type TimelineLayout } from './timelineLayout.ts'
 export { recordLabel, recordState, recordTypeName, type RecordState } from './recordLabel.ts'

@@ -2,10 +2,11 @@ import { scaleTime } from 'd3-scale'
 import { describe, expect, it } from 'vitest'
 import { buildResultChart, chartFrame } from './resultChart.ts'
 import { resultSeries } from './resultSeries.ts'
-import { DEMO_PATIENT, syntheticPatient } from './syntheticPatient.ts'
+import { DEMO_PATIENT, demoPatient } from '../history/index.ts'
+import { demoLog } from './demoLog.ts'
 import { buildTimelineModel } from './timelineModel.ts'
 
-const demo = syntheticPatient({ records: 2000 })
+const demo = demoLog(demoPatient({ records: 2000 }))
 const model = buildTimelineModel(demo.blocks, { patient: DEMO_PATIENT, now: demo.now })
 const { series } = resultSeries(model.items)
 const systolic = series.find((s) => s.label === 'Systolic blood pressure')

@@ -1,9 +1,9 @@
 import type { Observation } from '@medplum/fhirtypes'
 import { describe, expect, it } from 'vitest'
-import { codeSystems, entryPeriod, type HistoryEntry } from '../history/index.ts'
+import { codeSystems, DEMO_PATIENT, demoPatient, entryPeriod, type HistoryEntry } from '../history/index.ts'
 import { bloodPressureSeries, fixtureRecords, DOCTOR, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import { describePoint, describeSeries, formatRange, interpret, resultSeries, type ResultSource } from './resultSeries.ts'
-import { DEMO_PATIENT, syntheticPatient } from './syntheticPatient.ts'
+import { demoLog } from './demoLog.ts'
 import { buildTimelineModel } from './timelineModel.ts'
 
 const { LOINC, SNOMED_CT, UCUM } = codeSystems
@@ -187,7 +187,7 @@ describe('resultSeries', () => {
   })
 
   it('finds the demo patient’s routine results, most values first, every one with its unit and every lab with its range', () => {
-    const demo = syntheticPatient({ records: 2000 })
+    const demo = demoLog(demoPatient({ records: 2000 }))
     const model = buildTimelineModel(demo.blocks, { patient: DEMO_PATIENT, now: demo.now })
     const { series, unplotted } = resultSeries(model.items)
     const results = model.items.filter((i) => i.lane === 'results')

@@ -1,10 +1,11 @@
 import { scaleTime } from 'd3-scale'
 import { describe, expect, it } from 'vitest'
-import { DEMO_PATIENT, syntheticPatient } from './syntheticPatient.ts'
+import { DEMO_PATIENT, demoPatient } from '../history/index.ts'
+import { demoLog } from './demoLog.ts'
 import { laneBoxes, layoutTimeline, type Mark } from './timelineLayout.ts'
 import { buildTimelineModel, LANES, type LaneId, type TimelineItem } from './timelineModel.ts'
 
-const demo = syntheticPatient({ records: 3000 })
+const demo = demoLog(demoPatient({ records: 3000 }))
 const model = buildTimelineModel(demo.blocks, { patient: DEMO_PATIENT, now: demo.now })
 const byLane = new Map<LaneId, TimelineItem[]>(LANES.map((lane) => [lane.id, model.items.filter((item) => item.lane === lane.id)]))
 const WIDTH = 900

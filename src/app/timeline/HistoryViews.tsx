@@ -4,9 +4,8 @@
 // of the same records for screen readers. Loaded lazily: D3 and the art stay out of
 // the first screen.
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
-import type { Address } from '../../history/index.ts'
+import { isDemoRecord, type Address } from '../../history/index.ts'
 import { formatRecordDay, formatRecordPeriod } from '../../format/index.ts'
-import { isDemoRecord } from './demoTag.ts'
 import {
   ancestry,
   buildTimelineModel,

@@ -1,8 +1,8 @@
 // The user's own history drawn: the same views as the demo, over the blocks of the
 // encrypted log on this device, with their verdicts.
 import { createMemo, type JSX } from 'solid-js'
+import { isDemoRecord } from '../../history/index.ts'
 import type { OwnHistory } from '../session/createHistorySession.ts'
-import { isDemoRecord } from './demoTag.ts'
 import { useVisits } from '../visit/VisitsContext.ts'
 import HistoryViews from './HistoryViews.tsx'
 

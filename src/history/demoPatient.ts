@@ -1,32 +1,35 @@
 // A synthetic patient for demos, tests and benchmarks: seventy years of one made-up
 // man's life (no real person's data) with chronic and acute conditions, medicines,
 // allergies, procedures, results and complete diagnostic chains (request → diagnosis →
-// therapy → follow-up → outcome), as history entries in a hash-linked log of blocks.
-// Seeded and deterministic: the same options give the same bytes on every machine.
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import type {
-  AllergyIntolerance,
-  ClinicalImpression,
-  CodeableConcept,
-  Condition,
-  DiagnosticReport,
-  Encounter,
-  FamilyMemberHistory,
-  Immunization,
-  MedicationRequest,
-  MedicationStatement,
-  Observation,
-  Procedure,
-  ServiceRequest
-} from '@medplum/fhirtypes'
-import { bodySiteConcept, codeSystems, ENTRY_VERSION, type Address, type BodySite, type HistoryEntry, type HistoryRecord } from '../history/index.ts'
-import type { HistoryBlock } from './historyBlock.ts'
+// therapy → follow-up → outcome), as the entries of his history, each record built by
+// the draft builders a form uses. Seeded and deterministic: the same options give the
+// same bytes on every machine.
+import type { BodySite } from './bodySite.ts'
+import { CVX, LOINC, RXNORM, SNOMED_CT } from './codeSystems.ts'
+import { ENTRY_VERSION, type Address, type HistoryEntry } from './historyEntry.ts'
+import {
+  draftAllergy,
+  draftDiagnosis,
+  draftFamilyHistory,
+  draftFollowUp,
+  draftImmunization,
+  draftMedication,
+  draftOutcome,
+  draftPrescription,
+  draftProcedure,
+  draftReport,
+  draftRequest,
+  draftResult,
+  type ConceptCode,
+  type DiagnosisDraft,
+  type DraftContext
+} from './recordDrafts.ts'
+import type { HistoryRecord } from './recordTypes.ts'
 import { seededRandom, type Random } from './seededRandom.ts'
 
-const { ALLERGY_CLINICAL, ALLERGY_VERIFICATION, CONDITION_CLINICAL, CONDITION_VERIFICATION, CVX, LOINC, RXNORM, SNOMED_CT, UCUM, V3_ACT_CODE, V3_ROLE_CODE } = codeSystems
-
+/** The demo patient's wallet address: the subject of every demo record. */
 export const DEMO_PATIENT: Address = '0xd3e0000000000000000000000000000000000001'
+/** Who wrote the demo's records: the patient, a family doctor, a surgeon and a hospital. */
 export const DEMO_WRITERS = {
   patient: { address: DEMO_PATIENT, name: 'the patient' },
   gp: { address: '0xd3e00000000000000000000000000000000000a1' as Address, name: 'Dr. Demo Family-Doctor' },
@@ -35,33 +38,33 @@ export const DEMO_WRITERS = {
 } as const
 /** The demo's "now": every record is dated before it. */
 export const DEMO_NOW = Date.UTC(2026, 9, 30, 12, 0, 0)
+/** The demo patient's date of birth. */
 export const DEMO_BORN = '1956-04-12'
-export const MIN_RECORDS = 50
-export const MAX_RECORDS = 20_000
+/** The fewest records a demo patient has: his core story. */
+export const MIN_DEMO_RECORDS = 50
+/** The most records a demo patient has. */
+export const MAX_DEMO_RECORDS = 20_000
 
-export interface SyntheticPatientOptions {
+/** What demoPatient makes. */
+export interface DemoPatientOptions {
+  /** The seed of the generator; default 1956. */
   seed?: number
   /** How many records (entries, corrections included): 50 to 20,000. Default 400. */
   records?: number
-  /** Mark one block as broken, as a tampered log would show. Default false. */
-  tamper?: boolean
 }
 
-export interface SyntheticPatient {
+/** A demo patient's history: his entries and who wrote them. */
+export interface DemoPatient {
   patient: Address
   born: string
   now: number
   writers: { address: Address; name: string }[]
   /** Every entry, corrections included, in the order they were written. */
   entries: HistoryEntry[]
-  /** The same entries as the log's blocks, hash-linked, with verify() verdicts. */
-  blocks: HistoryBlock[]
-  /** The latest anchor: blocks written up to it are verified, later ones unanchored. */
-  anchoredAt: number
 }
 
 type Writer = keyof typeof DEMO_WRITERS
-interface Draft {
+interface Written {
   record: HistoryRecord
   /** When it was written (ms); records from before the app existed were typed in later. */
   at: number
@@ -71,12 +74,10 @@ interface Draft {
 
 const DAY = 86_400_000
 const TRANSCRIBED_FROM = Date.UTC(2003, 1, 3)
-const subject = { reference: `Patient/${DEMO_PATIENT}` }
-const ref = (type: string, id: string): { reference: string } => ({ reference: `${type}/${id}` })
-const sct = (code: string, display: string): CodeableConcept => ({ coding: [{ system: SNOMED_CT, code, display }], text: display })
-const loinc = (code: string, display: string): CodeableConcept => ({ coding: [{ system: LOINC, code, display }], text: display })
-const rx = (code: string, display: string): CodeableConcept => ({ coding: [{ system: RXNORM, code, display }], text: display })
-const status = (system: string, code: string): CodeableConcept => ({ coding: [{ system, code }] })
+const concept = (system: string) => (code: string, display: string): ConceptCode => ({ system, code, display })
+const sct = concept(SNOMED_CT)
+const loinc = concept(LOINC)
+const rx = concept(RXNORM)
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
 const instant = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19)}Z`
 const LAB = sct('15220000', 'Laboratory test')
@@ -84,26 +85,19 @@ const XRAY = sct('363680008', 'Radiographic imaging procedure')
 const ULTRASOUND = sct('16310003', 'Diagnostic ultrasonography')
 const MRI = sct('113091000', 'Magnetic resonance imaging')
 const CHEST_XRAY = sct('399208008', 'Plain chest X-ray')
-const quantity = (value: number, unit: string, code = unit) => ({ value, unit, system: UCUM, code })
-/** A lab's reference range; one-sided where labs state only a limit ("≤ 5 mg/L"). */
-const referenceRange = (low: number | undefined, high: number | undefined, unit: string, code = unit): Pick<Observation, 'referenceRange'> =>
-  low === undefined && high === undefined
-    ? {}
-    : { referenceRange: [{ ...(low === undefined ? {} : { low: quantity(low, unit, code) }), ...(high === undefined ? {} : { high: quantity(high, unit, code) }) }] }
 
-/** A body site as the records carry it. */
-const site = (code: string, display: string, laterality?: BodySite['laterality']): CodeableConcept =>
-  bodySiteConcept({ code, display, ...(laterality === undefined ? {} : { laterality }) })
+/** A body site as a draft takes it. */
+const site = (code: string, display: string, laterality?: BodySite['laterality']): BodySite => ({ code, display, ...(laterality === undefined ? {} : { laterality }) })
 
 // ── The episodes: each one a whole diagnostic chain ─────────────────────────────
 
 interface EpisodeTemplate {
-  condition: CodeableConcept
-  site?: () => CodeableConcept
-  request: { code?: CodeableConcept; text: string }
+  condition: ConceptCode
+  site?: () => BodySite
+  request: { code?: ConceptCode; text: string }
   /** What the request found: a report, or a single result. */
-  finding: { report?: string; observation?: { code: CodeableConcept; value: number; unit: string; low?: number; high?: number } }
-  therapy: { medication?: CodeableConcept; dose?: string; procedure?: string; weeks: number }
+  finding: { report?: string; observation?: { code: ConceptCode; value: number; unit: string; low?: number; high?: number } }
+  therapy: { medication?: ConceptCode; dose?: string; procedure?: string; weeks: number }
   outcome: string
   chronic?: boolean
   writer: Writer
@@ -253,208 +247,175 @@ function acuteTemplates(random: Random): EpisodeTemplate[] {
 
 // ── Building records ─────────────────────────────────────────────────────────────
 
-class DraftLog {
-  readonly drafts: Draft[] = []
+class RecordLog {
+  readonly written: Written[] = []
   readonly random: Random
   private next = 0
   constructor(random: Random) {
     this.random = random
   }
 
-  id(kind: string): string {
+  /** A draft builder's context for a new record, known as of `now` (to the second, as the demo's dates are). */
+  context(kind: string, now: number): DraftContext & { id: string } {
     this.next += 1
-    return `${kind}-${this.next}`
+    return { patient: DEMO_PATIENT, now: Math.floor(now / 1000) * 1000, id: `${kind}-${this.next}` }
   }
 
   add(record: HistoryRecord, dated: number, writer: Writer): number {
     const typedLater = dated < TRANSCRIBED_FROM
     const at = typedLater ? TRANSCRIBED_FROM + this.random.int(0, 400) * DAY + this.random.int(0, 36_000_000) : dated + this.random.int(600_000, 7_200_000)
-    this.drafts.push({ record, at: Math.min(at, DEMO_NOW - 3_600_000), writer: typedLater ? 'patient' : writer })
-    return this.drafts.length - 1
+    this.written.push({ record, at: Math.min(at, DEMO_NOW - 3_600_000), writer: typedLater ? 'patient' : writer })
+    return this.written.length - 1
   }
 
   amend(index: number, record: HistoryRecord, at: number, writer: Writer): void {
-    this.drafts.push({ record, at: Math.min(at, DEMO_NOW - 3_600_000), writer, amends: index })
+    this.written.push({ record, at: Math.min(at, DEMO_NOW - 3_600_000), writer, amends: index })
   }
 }
 
 interface EpisodeInput {
   template: EpisodeTemplate
   start: number
-  bodySite?: CodeableConcept
+  bodySite?: BodySite
   /** The condition is still active at the end of the history. */
   active?: boolean
 }
 
+interface Episode {
+  /** The diagnosis's record id. */
+  condition: string
+  /** Its index in the log, and the draft and context it was built from, for a later correction. */
+  index: number
+  diagnosis: Omit<DiagnosisDraft, 'kind'>
+  context: DraftContext
+}
+
+const ref = (type: string, id: string): string => `${type}/${id}`
+
 /** One whole diagnostic chain: request → finding → diagnosis → therapy → follow-up (visit + result) → outcome. */
-function addEpisode(log: DraftLog, input: EpisodeInput): { condition: string; records: number } {
+function addEpisode(log: RecordLog, input: EpisodeInput): Episode {
   const { template, start } = input
   const { random } = log
   const bodySite = input.bodySite ?? template.site?.()
-  const sites = bodySite === undefined ? {} : { bodySite: [bodySite] }
-  const requestId = log.id('request')
+  const sites = bodySite === undefined ? {} : { bodySite }
   const diagnosed = start + random.int(2, 12) * DAY
   const therapyStart = diagnosed + random.int(0, 3) * DAY
   const therapyEnd = therapyStart + template.therapy.weeks * 7 * DAY
   const review = therapyEnd + random.int(7, 30) * DAY
   const active = input.active === true || template.chronic === true
-  const before = log.drafts.length
 
-  const request: ServiceRequest = {
-    resourceType: 'ServiceRequest',
-    id: requestId,
-    status: 'completed',
-    intent: 'order',
-    code: { ...(template.request.code ?? {}), text: template.request.text },
-    subject,
-    authoredOn: day(start),
-    ...sites,
-    reasonCode: [{ text: template.condition.text ?? '' }]
-  }
+  const request = draftRequest(
+    { what: template.request.text, ...(template.request.code === undefined ? {} : { coding: template.request.code }), status: 'completed', reason: template.condition.display, ...sites },
+    log.context('request', start)
+  )
   log.add(request, start, template.writer)
+  const requestRef = ref('ServiceRequest', request.id ?? '')
 
-  const evidence: { reference: string }[] = []
+  let evidence: string
   if (template.finding.observation !== undefined) {
     const o = template.finding.observation
-    const obsId = log.id('result')
-    const observation: Observation = {
-      resourceType: 'Observation',
-      id: obsId,
-      status: 'final',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
-      code: o.code,
-      subject,
-      basedOn: [ref('ServiceRequest', requestId)],
-      effectiveDateTime: instant(start + DAY),
-      valueQuantity: quantity(Math.round(o.value * (0.9 + random.next() * 0.2) * 10) / 10, o.unit),
-      ...referenceRange(o.low, o.high, o.unit)
-    }
+    const observation = draftResult(
+      {
+        coding: o.code,
+        category: 'laboratory',
+        value: Math.round(o.value * (0.9 + random.next() * 0.2) * 10) / 10,
+        unit: o.unit,
+        ...(o.low === undefined ? {} : { low: o.low }),
+        ...(o.high === undefined ? {} : { high: o.high }),
+        effective: instant(start + DAY),
+        linksTo: requestRef
+      },
+      log.context('result', start + DAY)
+    )
     log.add(observation, start + DAY, template.writer)
-    evidence.push(ref('Observation', obsId))
+    evidence = ref('Observation', observation.id ?? '')
   } else {
-    const reportId = log.id('report')
-    const report: DiagnosticReport = {
-      resourceType: 'DiagnosticReport',
-      id: reportId,
-      status: 'final',
-      code: { text: template.request.text },
-      subject,
-      basedOn: [ref('ServiceRequest', requestId)],
-      effectiveDateTime: instant(start + DAY),
-      issued: instant(start + 2 * DAY),
-      conclusion: template.finding.report ?? ''
-    }
+    const report = draftReport(
+      { what: template.request.text, conclusion: template.finding.report ?? '', effective: instant(start + DAY), linksTo: requestRef },
+      log.context('report', start + 2 * DAY)
+    )
     log.add(report, start + 2 * DAY, template.writer)
-    evidence.push(ref('DiagnosticReport', reportId))
+    evidence = ref('DiagnosticReport', report.id ?? '')
   }
 
-  const conditionId = log.id('condition')
-  const condition: Condition = {
-    resourceType: 'Condition',
-    id: conditionId,
-    clinicalStatus: status(CONDITION_CLINICAL, active ? 'active' : 'resolved'),
-    verificationStatus: status(CONDITION_VERIFICATION, 'confirmed'),
-    code: template.condition,
+  // A resolved diagnosis is known as such from its review on.
+  const diagnosis: Omit<DiagnosisDraft, 'kind'> = {
+    coding: template.condition,
+    text: template.condition.display,
+    onset: day(diagnosed),
+    ...(active ? {} : { resolved: day(review) }),
     ...sites,
-    subject,
-    onsetDateTime: day(diagnosed),
-    recordedDate: day(diagnosed),
-    ...(active ? {} : { abatementDateTime: day(review) }),
-    evidence: [{ detail: evidence }]
+    linksTo: evidence
   }
-  log.add(condition, diagnosed, template.writer)
+  const diagnosisContext = log.context('condition', active ? diagnosed : review)
+  const condition = draftDiagnosis(diagnosis, diagnosisContext)
+  const index = log.add(condition, diagnosed, template.writer)
+  const conditionRef = ref('Condition', diagnosisContext.id)
 
-  let therapyRef: { reference: string }
+  let therapyRef: string
   if (template.therapy.medication !== undefined) {
-    const medId = log.id('medication')
-    const medication: MedicationRequest = {
-      resourceType: 'MedicationRequest',
-      id: medId,
-      status: active ? 'active' : 'completed',
-      intent: 'order',
-      medicationCodeableConcept: template.therapy.medication,
-      subject,
-      authoredOn: day(therapyStart),
-      reasonReference: [ref('Condition', conditionId)],
-      dosageInstruction: [{ text: template.therapy.dose ?? '' }],
-      ...(active ? {} : { dispenseRequest: { validityPeriod: { start: day(therapyStart), end: day(therapyEnd) } } })
-    }
+    const medication = draftPrescription(
+      {
+        medicine: template.therapy.medication.display,
+        coding: template.therapy.medication,
+        dose: template.therapy.dose ?? '',
+        status: active ? 'active' : 'completed',
+        ...(active ? {} : { until: day(therapyEnd) }),
+        linksTo: conditionRef
+      },
+      log.context('medication', therapyStart)
+    )
     log.add(medication, therapyStart, template.writer)
-    therapyRef = ref('MedicationRequest', medId)
+    therapyRef = ref('MedicationRequest', medication.id ?? '')
   } else {
-    const procId = log.id('procedure')
-    const procedure: Procedure = {
-      resourceType: 'Procedure',
-      id: procId,
-      status: 'completed',
-      code: { text: template.therapy.procedure ?? '' },
-      subject,
-      performedPeriod: { start: day(therapyStart), end: day(therapyEnd) },
-      reasonReference: [ref('Condition', conditionId)],
-      ...sites
-    }
+    const procedure = draftProcedure(
+      { what: template.therapy.procedure ?? '', performed: day(therapyStart), performedUntil: day(therapyEnd), ...sites, linksTo: conditionRef },
+      log.context('procedure', therapyStart)
+    )
     log.add(procedure, therapyStart, template.writer)
-    therapyRef = ref('Procedure', procId)
+    therapyRef = ref('Procedure', procedure.id ?? '')
   }
 
-  const visitId = log.id('visit')
-  const visit: Encounter = {
-    resourceType: 'Encounter',
-    id: visitId,
-    status: 'finished',
-    class: { system: V3_ACT_CODE, code: 'AMB', display: 'ambulatory' },
-    subject,
-    period: { start: instant(review), end: instant(review + 1_200_000) },
-    reasonReference: [ref('Condition', conditionId)],
-    ...(therapyRef.reference.startsWith('Procedure/') ? { diagnosis: [{ condition: therapyRef }] } : {})
-  }
+  const visit = draftFollowUp({ date: instant(review), until: instant(review + 1_200_000), linksTo: conditionRef }, log.context('visit', review))
   log.add(visit, review, template.writer)
+  const visitRef = ref('Encounter', visit.id ?? '')
 
-  const painId = log.id('result')
-  const pain: Observation = {
-    resourceType: 'Observation',
-    id: painId,
-    status: 'final',
-    code: loinc('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'),
-    subject,
-    // A result follows a prescription (basedOn) or is part of a procedure's follow-up (partOf).
-    ...(therapyRef.reference.startsWith('Procedure/') ? { partOf: [therapyRef] } : { basedOn: [therapyRef] }),
-    encounter: ref('Encounter', visitId),
-    effectiveDateTime: instant(review + 300_000),
-    valueInteger: active ? random.int(3, 5) : random.int(0, 2)
-  }
+  // A result follows a prescription (basedOn) or is part of a procedure's follow-up (partOf).
+  const pain = draftResult(
+    {
+      coding: loinc('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'),
+      score: active ? random.int(3, 5) : random.int(0, 2),
+      effective: instant(review + 300_000),
+      encounter: visitRef,
+      linksTo: therapyRef
+    },
+    log.context('result', review + 300_000)
+  )
   log.add(pain, review + 300_000, template.writer)
 
-  const outcome: ClinicalImpression = {
-    resourceType: 'ClinicalImpression',
-    id: log.id('outcome'),
-    status: 'completed',
-    subject,
-    encounter: ref('Encounter', visitId),
-    date: instant(review + 900_000),
-    problem: [ref('Condition', conditionId)],
-    summary: template.outcome,
-    finding: [{ itemReference: ref('Observation', painId) }]
-  }
+  const outcome = draftOutcome(
+    { result: 'improved', problem: conditionRef, summary: template.outcome, date: instant(review + 900_000), linksTo: visitRef },
+    log.context('outcome', review + 900_000)
+  )
   log.add(outcome, review + 900_000, template.writer)
-  return { condition: conditionId, records: log.drafts.length - before }
+  return { condition: diagnosisContext.id, index, diagnosis, context: diagnosisContext }
 }
 
-function immunization(log: DraftLog, vaccine: { code: string; display: string }, at: number, arm?: 'left' | 'right'): void {
-  const record: Immunization = {
-    resourceType: 'Immunization',
-    id: log.id('immunization'),
-    status: 'completed',
-    vaccineCode: { coding: [{ system: CVX, code: vaccine.code, display: vaccine.display }], text: vaccine.display },
-    patient: subject,
-    occurrenceDateTime: day(at),
-    ...(arm === undefined ? {} : { site: site(arm === 'left' ? '368208006' : '368209003', arm === 'left' ? 'Left upper arm structure' : 'Right upper arm structure') })
-  }
+function immunization(log: RecordLog, vaccine: { code: string; display: string }, at: number, arm?: 'left' | 'right'): void {
+  const record = draftImmunization(
+    {
+      vaccine: vaccine.display,
+      coding: { system: CVX, ...vaccine },
+      date: day(at),
+      ...(arm === undefined ? {} : { site: site(arm === 'left' ? '368208006' : '368209003', arm === 'left' ? 'Left upper arm structure' : 'Right upper arm structure') })
+    },
+    log.context('immunization', at)
+  )
   log.add(record, at, 'gp')
 }
 
 interface Series {
-  code: CodeableConcept
+  code: ConceptCode
   unit: string
   ucum: string
   mean: number
@@ -478,21 +439,23 @@ const SERIES: readonly Series[] = [
   { code: loinc('29463-7', 'Body weight'), unit: 'kg', ucum: 'kg', mean: 86, spread: 4, decimals: 1, vital: true }
 ]
 
-function result(log: DraftLog, series: Series, at: number, focus?: string): void {
+function result(log: RecordLog, series: Series, at: number, focus?: string): void {
   const scale = 10 ** series.decimals
   const value = Math.round((series.mean + (log.random.next() - 0.5) * 2 * series.spread) * scale) / scale
-  const record: Observation = {
-    resourceType: 'Observation',
-    id: log.id('result'),
-    status: 'final',
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: series.vital === true ? 'vital-signs' : 'laboratory' }] }],
-    code: series.code,
-    subject,
-    ...(focus === undefined ? {} : { focus: [ref('Condition', focus)] }),
-    effectiveDateTime: instant(at),
-    valueQuantity: quantity(value, series.unit, series.ucum),
-    ...referenceRange(series.low, series.high, series.unit, series.ucum)
-  }
+  const record = draftResult(
+    {
+      coding: series.code,
+      category: series.vital === true ? 'vital-signs' : 'laboratory',
+      value,
+      unit: series.unit,
+      ucum: series.ucum,
+      ...(series.low === undefined ? {} : { low: series.low }),
+      ...(series.high === undefined ? {} : { high: series.high }),
+      effective: instant(at),
+      ...(focus === undefined ? {} : { linksTo: ref('Condition', focus) })
+    },
+    log.context('result', at)
+  )
   log.add(record, at, 'gp')
 }
 
@@ -501,7 +464,7 @@ function result(log: DraftLog, series: Series, at: number, focus?: string): void
 const t = (date: string): number => Date.parse(`${date}T09:00:00Z`)
 
 /** The story every demo patient shares, in order of importance: fits in 50 records. */
-function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kneeOa: number } {
+function coreStory(log: RecordLog): { hypertension: string; diabetes: string; kneeOa: Episode } {
   const leftKnee = site('72696002', 'Knee region structure', 'left')
 
   // Left knee: a torn meniscus (resolved), years later osteoarthritis (active).
@@ -517,8 +480,7 @@ function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kne
       writer: 'surgeon'
     }
   })
-  const oaStart = log.drafts.length
-  addEpisode(log, {
+  const kneeOa = addEpisode(log, {
     start: t('2024-03-01'),
     bodySite: leftKnee,
     active: true,
@@ -531,7 +493,6 @@ function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kne
       writer: 'surgeon'
     }
   })
-  const kneeOa = log.drafts.findIndex((d, i) => i >= oaStart && d.record.resourceType === 'Condition')
 
   const hypertension = addEpisode(log, {
     start: t('2004-09-13'),
@@ -562,32 +523,16 @@ function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kne
     }
   }).condition
 
-  const allergy: AllergyIntolerance = {
-    resourceType: 'AllergyIntolerance',
-    id: log.id('allergy'),
-    clinicalStatus: status(ALLERGY_CLINICAL, 'active'),
-    verificationStatus: status(ALLERGY_VERIFICATION, 'confirmed'),
-    type: 'allergy',
-    category: ['medication'],
-    criticality: 'high',
-    code: sct('91936005', 'Allergy to penicillin'),
-    patient: subject,
-    onsetDateTime: '1975',
-    reaction: [{ manifestation: [sct('126485001', 'Urticaria')], severity: 'moderate' }]
-  }
+  const allergy = draftAllergy(
+    { substance: 'Penicillin', coding: sct('91936005', 'Allergy to penicillin'), category: 'medication', criticality: 'high', reaction: 'Urticaria', onset: '1975' },
+    log.context('allergy', t('1975-06-01'))
+  )
   log.add(allergy, t('1975-06-01'), 'patient')
 
-  const father: FamilyMemberHistory = {
-    resourceType: 'FamilyMemberHistory',
-    id: log.id('family'),
-    status: 'completed',
-    patient: subject,
-    date: '2003-02-03',
-    relationship: { coding: [{ system: V3_ROLE_CODE, code: 'FTH', display: 'father' }] },
-    bornDate: '1928',
-    deceasedBoolean: true,
-    condition: [{ code: sct('22298006', 'Myocardial infarction'), contributedToDeath: true, onsetAge: { value: 61, unit: 'years', system: UCUM, code: 'a' } }]
-  }
+  const father = draftFamilyHistory(
+    { relative: 'father', condition: 'Myocardial infarction', coding: sct('22298006', 'Myocardial infarction'), onsetAge: 61, born: '1928', deceased: true, causeOfDeath: true },
+    log.context('family', t('2003-02-03'))
+  )
   log.add(father, t('2003-02-03'), 'patient')
 
   addEpisode(log, {
@@ -602,16 +547,10 @@ function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kne
       writer: 'hospital'
     }
   })
-  const amlodipine: MedicationStatement = {
-    resourceType: 'MedicationStatement',
-    id: log.id('medication'),
-    status: 'active',
-    medicationCodeableConcept: rx('17767', 'Amlodipine'),
-    subject,
-    effectivePeriod: { start: '2004-10-01' },
-    reasonReference: [ref('Condition', hypertension)],
-    dosage: [{ text: '5 mg every morning' }]
-  }
+  const amlodipine = draftMedication(
+    { medicine: 'Amlodipine', coding: rx('17767', 'Amlodipine'), dose: '5 mg every morning', since: '2004-10-01', linksTo: ref('Condition', hypertension) },
+    log.context('medication', t('2004-10-01'))
+  )
   log.add(amlodipine, t('2004-10-01'), 'gp')
   addEpisode(log, {
     start: t('1978-01-16'),
@@ -630,7 +569,7 @@ function coreStory(log: DraftLog): { hypertension: string; diabetes: string; kne
   return { hypertension, diabetes, kneeOa }
 }
 
-const EXTRA_STORY: readonly ((log: DraftLog) => void)[] = [
+const EXTRA_STORY: readonly ((log: RecordLog) => void)[] = [
   (log) => {
     addEpisode(log, {
       start: t('2009-11-02'),
@@ -689,7 +628,7 @@ const EXTRA_STORY: readonly ((log: DraftLog) => void)[] = [
   }
 ]
 
-function vaccinations(log: DraftLog, budget: number): void {
+function vaccinations(log: RecordLog, budget: number): void {
   const schedule: [string, string, string][] = [
     ['1956-07-15', '01', 'DTP'],
     ['1957-03-10', '02', 'poliovirus vaccine, live, oral'],
@@ -702,20 +641,20 @@ function vaccinations(log: DraftLog, budget: number): void {
   for (const [date, code, display] of schedule.slice(0, budget)) immunization(log, { code, display }, t(date), log.random.chance(0.5) ? 'left' : 'right')
 }
 
-// ── Entries and blocks ───────────────────────────────────────────────────────────
+// ── Entries ──────────────────────────────────────────────────────────────────────
 
-function toEntries(log: DraftLog): HistoryEntry[] {
-  const ids = log.drafts.map(() => log.random.uuid())
-  return log.drafts
-    .map((draft, index): HistoryEntry => {
+function toEntries(log: RecordLog): HistoryEntry[] {
+  const ids = log.written.map(() => log.random.uuid())
+  return log.written
+    .map((written, index): HistoryEntry => {
       const id = ids[index] ?? ''
-      const amends = draft.amends === undefined ? undefined : ids[draft.amends]
+      const amends = written.amends === undefined ? undefined : ids[written.amends]
       return {
         v: ENTRY_VERSION,
         id,
-        record: draft.record,
-        writer: DEMO_WRITERS[draft.writer].address,
-        writtenAt: new Date(Math.round(draft.at)).toISOString(),
+        record: written.record,
+        writer: DEMO_WRITERS[written.writer].address,
+        writtenAt: new Date(Math.round(written.at)).toISOString(),
         ...(amends === undefined ? {} : { amends })
       }
     })
@@ -723,68 +662,39 @@ function toEntries(log: DraftLog): HistoryEntry[] {
 }
 
 /**
- * The log as blocks: each links to the block before it, and now and then two writers
- * wrote at once, so a block has a sibling and the next one merges both. Demo hashes are
- * SHA-256 over the entry and its links; the real log's content ids take their place.
+ * The demo patient's history with `records` entries (50 to 20,000, corrections included),
+ * the same for the same options on every machine.
+ * @throws RangeError when `records` is not a whole number from 50 to 20,000.
  */
-export function blocksOf(entries: readonly HistoryEntry[], options: { anchoredAt: number; tamper?: boolean }): HistoryBlock[] {
-  const blocks: HistoryBlock[] = []
-  const hashOf = (entry: HistoryEntry, previous: readonly string[]): string => bytesToHex(sha256(utf8ToBytes(JSON.stringify({ entry, previous }))))
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]
-    if (entry === undefined) continue
-    const last = blocks[i - 1]
-    const beforeLast = blocks[i - 2]
-    let previous: string[]
-    // Every 97th block was written concurrently with the one before it; the next block merges the two heads.
-    if (i % 97 === 2 && beforeLast !== undefined) previous = [...beforeLast.previous]
-    else if (i % 97 === 3 && last !== undefined && beforeLast !== undefined) previous = [beforeLast.entryHash, last.entryHash]
-    else previous = last === undefined ? [] : [last.entryHash]
-    blocks.push({
-      entryHash: hashOf(entry, previous),
-      previous,
-      verdict: Date.parse(entry.writtenAt) <= options.anchoredAt ? 'verified' : 'unanchored',
-      writer: entry.writer,
-      entry
-    })
-  }
-  if (options.tamper === true) {
-    // A block from the middle of the log, as if someone had changed it after the anchor.
-    const index = Math.floor(blocks.length * 0.62)
-    const block = blocks[index]
-    if (block !== undefined) blocks[index] = { ...block, verdict: 'broken', reason: 'Its content does not match its hash: it was changed after it was written and anchored.' }
-  }
-  return blocks
-}
-
-/** The demo patient with `records` entries (50 to 20,000), the same for the same seed. */
-export function syntheticPatient(options: SyntheticPatientOptions = {}): SyntheticPatient {
+export function demoPatient(options: DemoPatientOptions = {}): DemoPatient {
   const records = options.records ?? 400
-  if (!Number.isInteger(records) || records < MIN_RECORDS || records > MAX_RECORDS) {
-    throw new RangeError(`A synthetic patient has ${MIN_RECORDS} to ${MAX_RECORDS} records; asked for ${records}.`)
+  if (!Number.isInteger(records) || records < MIN_DEMO_RECORDS || records > MAX_DEMO_RECORDS) {
+    throw new RangeError(`A demo patient has ${MIN_DEMO_RECORDS} to ${MAX_DEMO_RECORDS} records; asked for ${records}.`)
   }
   const random = seededRandom(options.seed ?? 1956)
-  const log = new DraftLog(random)
+  const log = new RecordLog(random)
   const { hypertension, diabetes, kneeOa } = coreStory(log)
 
   // A correction by the surgeon: the knee's osteoarthritis is graded after the review.
-  const oa = log.drafts[kneeOa]
-  if (oa !== undefined && oa.record.resourceType === 'Condition') {
-    log.amend(kneeOa, { ...oa.record, severity: sct('6736007', 'Moderate'), note: [{ text: 'Kellgren–Lawrence grade 3 on the standing X-ray.' }] }, oa.at + 40 * DAY, 'surgeon')
+  const oa = log.written[kneeOa.index]
+  if (oa !== undefined) {
+    const graded = oa.at + 40 * DAY
+    const corrected = draftDiagnosis({ ...kneeOa.diagnosis, severity: 'moderate', note: 'Kellgren–Lawrence grade 3 on the standing X-ray.' }, { ...kneeOa.context, now: graded })
+    log.amend(kneeOa.index, corrected, graded, 'surgeon')
   }
   for (const add of EXTRA_STORY) {
-    if (log.drafts.length + 7 > records) break
+    if (log.written.length + 7 > records) break
     add(log)
   }
-  vaccinations(log, Math.max(0, records - log.drafts.length - 2))
+  vaccinations(log, Math.max(0, records - log.written.length - 2))
 
   // Fill up to the size asked for: more acute episodes across a lifetime, and the
   // routine results and flu shots of a man with hypertension and diabetes.
   const templates = acuteTemplates(random)
   const born = t(DEMO_BORN)
   const lastStart = DEMO_NOW - 200 * DAY
-  while (log.drafts.length < records) {
-    const left = records - log.drafts.length
+  while (log.written.length < records) {
+    const left = records - log.written.length
     const roll = random.next()
     if (left >= 7 && roll < 0.25) {
       const start = born + 4 * 365 * DAY + random.next() * (lastStart - born - 4 * 365 * DAY)
@@ -795,20 +705,15 @@ export function syntheticPatient(options: SyntheticPatientOptions = {}): Synthet
     } else {
       const series = random.pick(SERIES)
       const at = t('2004-10-01') + random.next() * (DEMO_NOW - 2 * DAY - t('2004-10-01'))
-      const focus = series.code.coding?.[0]?.code === '4548-4' ? (at > t('2011-03-01') ? diabetes : undefined) : series.vital === true ? hypertension : undefined
+      const focus = series.code.code === '4548-4' ? (at > t('2011-03-01') ? diabetes : undefined) : series.vital === true ? hypertension : undefined
       result(log, series, at, focus)
     }
   }
-  const entries = toEntries(log)
-  const anchorIndex = Math.max(0, entries.length - 1 - Math.max(3, Math.floor(entries.length * 0.02)))
-  const anchoredAt = Date.parse(entries[anchorIndex]?.writtenAt ?? new Date(DEMO_NOW).toISOString())
   return {
     patient: DEMO_PATIENT,
     born: DEMO_BORN,
     now: DEMO_NOW,
     writers: Object.values(DEMO_WRITERS).map((w) => ({ address: w.address, name: w.name })),
-    entries,
-    blocks: blocksOf(entries, { anchoredAt, ...(options.tamper === undefined ? {} : { tamper: options.tamper }) }),
-    anchoredAt
+    entries: toEntries(log)
   }
 }

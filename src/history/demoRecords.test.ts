@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { prepareAddMany, type HistoryRecord } from '../../history/index.ts'
-import { DEMO_PATIENT } from '../../viz/index.ts'
+import { DEMO_PATIENT } from './demoPatient.ts'
 import { demoRecordsFor, moveToPatient } from './demoRecords.ts'
 import { isDemoRecord } from './demoTag.ts'
+import { prepareAddMany } from './historyLog.ts'
+import type { HistoryRecord } from './recordTypes.ts'
 
 const me = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8'
 

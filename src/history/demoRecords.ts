@@ -1,12 +1,14 @@
 // The demo patient's records, made the user's own: the same synthetic history, its
 // subject changed to the user, every record tagged as demo data so the views label it
 // and the user can hide it. Only the latest version of each record is taken.
-import { latestVersions, type HistoryRecord } from '../../history/index.ts'
-import { DEMO_PATIENT, syntheticPatient } from '../../viz/index.ts'
+import { latestVersions } from './amendments.ts'
+import { DEMO_PATIENT, demoPatient } from './demoPatient.ts'
 import { DEMO_TAG } from './demoTag.ts'
+import type { HistoryRecord } from './recordTypes.ts'
 
+/** The demo patient's records (the latest version of each, of a `records`-entry history) about `patient`, tagged as demo data. */
 export function demoRecordsFor(patient: string, records: number): HistoryRecord[] {
-  const demo = syntheticPatient({ records })
+  const demo = demoPatient({ records })
   return latestVersions(demo.entries).map((entry) => {
     const record = moveToPatient(entry.record, patient)
     record.meta = { ...record.meta, tag: [...(record.meta?.tag ?? []), { ...DEMO_TAG }] }

@@ -1,6 +1,7 @@
 // The tag that marks a record loaded from the demo patient: synthetic, not a medical fact.
-import type { HistoryRecord } from '../../history/index.ts'
+import type { HistoryRecord } from './recordTypes.ts'
 
+/** The meta.tag every record loaded from the demo patient carries, so the views label it and the user can hide it. */
 export const DEMO_TAG = { system: 'https://anamnesis.health/tags', code: 'demo', display: 'Synthetic demo data, not a real record' } as const
 
 /** Whether a record was loaded as demo data. */

@@ -202,7 +202,10 @@ describe('what goes wrong on the way', () => {
     expect(doctor.step(encoded)).toEqual({ step: 'waiting' })
     network.patientGoesAway()
     await joined
-    expect(doctor.step(encoded)).toEqual({ step: 'failed', message: "The connection to the patient's device was closed" })
+    expect(doctor.step(encoded)).toEqual({
+      step: 'failed',
+      message: "The patient's device did not answer (The connection to the patient's device was closed). Is their app still open? Ask them to start the visit again."
+    })
     expect(stepNames()).toEqual(['signing', 'connecting', 'waiting', 'failed'])
   })
 

@@ -4,7 +4,7 @@
 // history opens with the keys they wrapped for this doctor, and the visit is recorded on-chain.
 import { bytesToHex } from 'viem'
 import { decodeScope, describeScope } from '../chain/index.ts'
-import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type VisitInvite } from '../p2p/index.ts'
+import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage, relayWords } from './relayWords.ts'
 import { createStateCell, type ReadableState } from './stateCell.ts'
 import { VisitError } from './visitError.ts'
@@ -204,11 +204,19 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
       // so that an approval only has to decrypt. Without the key they stay unreadable.
       const dropPrefetch = history.prefetchPatient(invite.patient, peer)
       setJoin({ step: 'waiting' })
-      const answer = await s.channel.requestVisit(
-        connectedTo,
-        { token: invite.token, doctor: s.wallet.address, name, signature },
-        AbortSignal.timeout(DECISION_TIMEOUT_MS)
-      )
+      let answer: VisitAnswer
+      try {
+        answer = await s.channel.requestVisit(
+          connectedTo,
+          { token: invite.token, doctor: s.wallet.address, name, signature },
+          AbortSignal.timeout(DECISION_TIMEOUT_MS)
+        )
+      } catch (error) {
+        // The patient's page closed, their device dropped off, or they did not decide in time: the
+        // transport's own words alone would not tell the doctor what to do.
+        setJoin({ step: 'failed', message: `The patient's device did not answer (${errorMessage(error)}). Is their app still open? Ask them to start the visit again.` })
+        return
+      }
       if (answer.t === 'declined') {
         await dropPrefetch()
         setJoin({ step: 'declined', reason: answer.reason })

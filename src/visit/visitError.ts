@@ -7,6 +7,8 @@ export type VisitErrorCode =
   | 'NO_DOCTOR_KEY'
   /** The doctor's keys could not be opened on this device. */
   | 'KEYS_LOCKED'
+  /** No visit has reached the patient's device from this one, so there is nowhere to connect. */
+  | 'NO_DEVICE'
 
 export class VisitError extends Error {
   override name = 'VisitError'

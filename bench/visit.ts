@@ -13,7 +13,7 @@
 // - visit.connectToTimeline1000.approval.ms: the part of it from the request appearing on the
 //   patient's page until the approval answer was sent; subtract it for the figure without the patient.
 // - visit.dial.ms: the invite opened (page.goto of the link) → direct WebRTC connection to the
-//   patient ('visit:direct' in createVisits.ts). The join page dials as it opens, while the doctor
+//   patient ('visit:direct' in src/visit/doctorJoin.ts). The join page dials as it opens, while the doctor
 //   types their name; their first-visit steps (opening their keys, registering their encryption
 //   key, signing the request) run meanwhile and share the two cores with it.
 // - visit.revoke.ms: the patient's Revoke click → the key rotated and the doctor's writes refused

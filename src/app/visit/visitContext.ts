@@ -1,0 +1,39 @@
+// The app's node, chain clients and wallet as the visit domain's ports (src/visit/visitPorts.ts):
+// the visit logic asks through these, and never sees libp2p or viem clients itself.
+import { grant, logVisit, publishEncryptionKey, readEncryptionKey, signVisitRequest, verifyVisitRequest } from '../../chain/index.ts'
+import { requestVisit, serveVisits, type P2PNode } from '../../p2p/index.ts'
+import type { VisitChannel, VisitContext } from '../../visit/index.ts'
+import type { LedgerContext } from '../shell/ledgerContext.ts'
+
+/** This browser's libp2p node as a visit's channel. */
+export function visitChannel(node: P2PNode): VisitChannel {
+  return {
+    peerId: () => node.libp2p.peerId.toString(),
+    relay: () => node.status().relay,
+    serveVisits: (onVisit) =>
+      serveVisits(node.libp2p, (visit) =>
+        onVisit({ request: visit.request, from: visit.from.toString(), signal: visit.signal, answer: (answer) => visit.answer(answer) })
+      ),
+    dial: (address) => node.dial(address),
+    hangUp: (address) => node.hangUp(address),
+    hasDirectConnection: (peer) => node.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open' && c.limits == null),
+    requestVisit: (address, request, signal) => requestVisit(node.libp2p, address, request, signal)
+  }
+}
+
+/** The connected wallet, the deployment's contracts and the node, as a visit uses them. */
+export function visitContext({ client, wallet, config, ledger, registry }: LedgerContext, node: P2PNode): VisitContext {
+  return {
+    wallet: { address: wallet.address, signVisitRequest: (terms) => signVisitRequest(wallet.client, terms) },
+    ledger: {
+      chain: { id: config.chain.id, name: config.chain.name },
+      readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
+      publishEncryptionKey: (publicKey) => publishEncryptionKey(client, wallet.client, { registry, publicKey }),
+      grant: ({ doctor, expiry, scope }) => grant(client, wallet.client, { ledger, registry, doctor, expiry, scope }),
+      logVisit: (patient) => logVisit(client, wallet.client, { ledger, patient }),
+      verifyVisitRequest: (terms) => verifyVisitRequest(client, terms)
+    },
+    channel: visitChannel(node),
+    relays: config.relays
+  }
+}

@@ -1,0 +1,270 @@
+// The patient's half of a visit, step by step, against a doctor's browser that asks over an
+// in-memory network with a really signed request.
+import { describe, expect, it, vi } from 'vitest'
+import { decodeScope, encodeScope, recordCategories, visitRequestMessage } from '../chain/index.ts'
+import { decodeVisitInvite, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
+import {
+  CHAIN,
+  contextFor,
+  DOCTOR_KEY,
+  DOCTOR_PEER,
+  fakeLedger,
+  fakeNetwork,
+  fakePatientHistory,
+  fakeWallet,
+  HISTORY_ADDRESS,
+  manualClock,
+  PATIENT_ADDRESS,
+  PATIENT_KEY,
+  STRANGER_KEY,
+  type FakeWallet,
+  type Happening
+} from '../../test/support/visitFakes.ts'
+import { createPatientVisits, type OpenInvite } from './patientVisits.ts'
+
+const DOCTOR_PUBLIC_KEY = `0x${'d0'.repeat(32)}` as const
+const DAY_MS = 24 * 3600 * 1000
+
+function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, doctorKeyPublished = true } = {}) {
+  const happened: Happening[] = []
+  const clock = manualClock()
+  const network = fakeNetwork(happened)
+  const ledger = fakeLedger(happened)
+  const patient = fakeWallet(PATIENT_KEY)
+  const doctor = fakeWallet(DOCTOR_KEY)
+  if (doctorKeyPublished) ledger.keys.set(doctor.account.address.toLowerCase(), DOCTOR_PUBLIC_KEY)
+  const history = fakePatientHistory({ open: historyOpen, opensOnUnlock: historyOpensOnUnlock })
+  const visits = createPatientVisits({
+    ready: () => (ready ? contextFor(patient, ledger.as(patient), network.patient) : undefined),
+    history: history.port,
+    linkTo: (encoded) => `https://app.example/#/visit/join/${encoded}`,
+    clock
+  })
+  const answers = (): VisitAnswer[] => happened.flatMap((h) => (h.what === 'answer' ? [h.answer] : []))
+
+  /** A doctor's browser connects and asks with a request `signer` signed; resolves to the patient's answer. */
+  const doctorAsks = async (invite: VisitInvite, { signer = doctor, name = 'Dr Ada', claims = doctor }: { signer?: FakeWallet; name?: string; claims?: FakeWallet } = {}): Promise<VisitAnswer> => {
+    await network.doctor.dial(PATIENT_ADDRESS)
+    const signature = await signer.account.signMessage({ message: visitRequestMessage({ token: invite.token, patient: invite.patient, doctorPeer: DOCTOR_PEER }) })
+    return await network.doctor.requestVisit(PATIENT_ADDRESS, { token: invite.token, doctor: claims.account.address, name, signature }, new AbortController().signal)
+  }
+
+  const openInvite = async (): Promise<VisitInvite> => {
+    await visits.startVisit()
+    const open = visits.state.get().openInvite
+    if (open === undefined) throw new Error(`no invite: ${visits.state.get().inviteError ?? ''}`)
+    return open.invite
+  }
+
+  /** Opens an invite and lets the doctor ask; resolves once the patient sees the request. */
+  const requestArrives = async (): Promise<{ id: number; answer: Promise<VisitAnswer> }> => {
+    const answer = doctorAsks(await openInvite())
+    await vi.waitFor(() => expect(visits.state.get().requests).toHaveLength(1))
+    const request = visits.state.get().requests[0]
+    if (request === undefined) throw new Error('no request')
+    return { id: request.id, answer }
+  }
+
+  return { happened, clock, network, patient, doctor, history, visits, answers, doctorAsks, openInvite, requestArrives }
+}
+
+describe('the patient opens an invite', () => {
+  it('shows a link with an invite for this patient and chain, reachable through the relay, good for ten minutes', async () => {
+    const { visits, patient, clock } = setUp()
+    await visits.startVisit()
+    const { openInvite, inviteError } = visits.state.get()
+    expect(inviteError).toBeUndefined()
+    if (openInvite === undefined) throw new Error('no invite')
+    expect(openInvite.link).toMatch(/^https:\/\/app\.example\/#\/visit\/join\//)
+    const fromLink = decodeVisitInvite(openInvite.link.split('/visit/join/')[1] ?? '')
+    expect(fromLink).toEqual(openInvite.invite)
+    expect(fromLink.patient).toBe(patient.account.address)
+    expect(fromLink.chainId).toBe(CHAIN.id)
+    expect(fromLink.addresses).toEqual([PATIENT_ADDRESS])
+    expect(fromLink.expires).toBe(Math.floor(clock.now() / 1000) + 600)
+  })
+
+  it('says to wait for the relay when the device is not reachable yet, and opens no invite', async () => {
+    const { visits, network } = setUp()
+    network.setPatientRelay('connecting')
+    await visits.startVisit()
+    expect(visits.state.get().openInvite).toBeUndefined()
+    expect(visits.state.get().inviteError).toContain('not connected to the relay (still connecting)')
+  })
+
+  it('asks for a wallet first when the app is not ready', async () => {
+    const { visits } = setUp({ ready: false })
+    await visits.startVisit()
+    expect(visits.state.get().openInvite).toBeUndefined()
+    expect(visits.state.get().inviteError).toBe('Connect a wallet, and wait for the peer-to-peer node to start, before starting a visit.')
+  })
+
+  it('tells a listener of each change until it stops listening', async () => {
+    const { visits } = setUp()
+    const seen: (OpenInvite | undefined)[] = []
+    const stop = visits.state.subscribe((state) => seen.push(state.openInvite))
+    await visits.startVisit()
+    expect(seen.at(-1)).toBeDefined()
+    expect(seen.at(-1)).toBe(visits.state.get().openInvite)
+    const heard = seen.length
+    stop()
+    visits.cancelInvite()
+    expect(visits.state.get().openInvite).toBeUndefined()
+    expect(seen).toHaveLength(heard)
+  })
+})
+
+describe('a doctor asks', () => {
+  it('shows the request with the signing address and the name given, and closes the invite', async () => {
+    const { visits, doctor, answers, requestArrives } = setUp()
+    await requestArrives()
+    expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }])
+    expect(visits.state.get().openInvite).toBeUndefined()
+    expect(answers()).toEqual([])
+  })
+
+  it('refuses a request signed by another wallet than the one it names, without asking the patient', async () => {
+    const { visits, openInvite, doctorAsks } = setUp()
+    const answer = await doctorAsks(await openInvite(), { signer: fakeWallet(STRANGER_KEY) })
+    expect(answer).toEqual({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
+    expect(visits.state.get().requests).toEqual([])
+  })
+
+  it('refuses an expired invite', async () => {
+    const { visits, clock, openInvite, doctorAsks } = setUp()
+    const invite = await openInvite()
+    clock.advance(11 * 60 * 1000)
+    const answer = await doctorAsks(invite)
+    expect(answer).toEqual({ t: 'refused', message: 'This invite has expired. Ask the patient to show a new one.' })
+    expect(visits.state.get().requests).toEqual([])
+  })
+
+  it('refuses an invite used before', async () => {
+    const { visits, openInvite, doctorAsks } = setUp()
+    const invite = await openInvite()
+    void doctorAsks(invite, { name: 'Dr First' })
+    await vi.waitFor(() => expect(visits.state.get().requests).toHaveLength(1))
+    const second = await doctorAsks(invite, { name: 'Dr Second' })
+    expect(second).toEqual({ t: 'refused', message: 'This invite was already used. Ask the patient to start a new visit.' })
+    expect(visits.state.get().requests.map((r) => r.name)).toEqual(['Dr First'])
+  })
+
+  it('refuses an invite the patient cancelled, or replaced by a new one', async () => {
+    const { visits, openInvite, doctorAsks } = setUp()
+    const cancelled = await openInvite()
+    visits.cancelInvite()
+    expect(visits.state.get().openInvite).toBeUndefined()
+    expect(await doctorAsks(cancelled)).toMatchObject({ t: 'refused', message: expect.stringContaining('did not issue this invite') as string })
+    const replaced = await openInvite()
+    await openInvite()
+    expect(await doctorAsks(replaced)).toMatchObject({ t: 'refused', message: expect.stringContaining('did not issue this invite') as string })
+    expect(visits.state.get().requests).toEqual([])
+  })
+
+  it('marks the request gone when the doctor leaves before the patient decides', async () => {
+    const { visits, network, requestArrives } = setUp()
+    await requestArrives()
+    network.doctorGoesAway()
+    expect(visits.state.get().requests[0]).toMatchObject({ state: 'gone', error: "The doctor's browser went away before you decided." })
+  })
+})
+
+describe('the patient approves', () => {
+  it('sends the grant with the chosen scope and expiry first, then the chosen categories’ keys for the doctor’s key, and says what was granted', async () => {
+    const { visits, happened, patient, doctor, clock, requestArrives } = setUp()
+    const { id, answer } = await requestArrives()
+    await visits.approve(id, { categories: ['allergies', 'conditions'], mayWrite: true, days: 7 })
+    const expiry = new Date(clock.now() + 7 * DAY_MS)
+    expect(happened.filter((h) => h.what === 'grant' || h.what === 'answer').map((h) => h.what)).toEqual(['grant', 'answer'])
+    expect(happened.find((h) => h.what === 'grant')).toEqual({
+      what: 'grant',
+      patient: patient.account.address,
+      doctor: doctor.account.address,
+      expiry,
+      scope: { categories: ['allergies', 'conditions'], mayWrite: true }
+    })
+    const received = await answer
+    if (received.t !== 'approved') throw new Error(`not approved: ${received.t}`)
+    expect(received.expiry).toBe(Math.floor(expiry.getTime() / 1000))
+    expect(decodeScope(received.scope)).toEqual({ categories: ['conditions', 'allergies'], mayWrite: true })
+    expect(received.history).toBe(HISTORY_ADDRESS)
+    expect(received.transactionHash).toBe(`0x${'ab'.repeat(32)}`)
+    // The keys of those two categories only, for the key the doctor published.
+    const wrapped = JSON.parse(new TextDecoder().decode(received.wrappedKey)) as { reader: string; categories: number[] }
+    expect(wrapped.reader).toBe(`0x${'d0'.repeat(32)}`)
+    expect(wrapped.categories.map((index) => recordCategories[index]).sort()).toEqual(['allergies', 'conditions'])
+    expect(visits.state.get().requests[0]).toMatchObject({ state: 'approved', outcome: 'read and write access to conditions, allergies until 12 Dec 2026' })
+    expect(visits.state.get().requests[0]?.error).toBeUndefined()
+  })
+
+  it('sends a read-only scope when the patient does not let the doctor write', async () => {
+    const { visits, requestArrives } = setUp()
+    const { id, answer } = await requestArrives()
+    await visits.approve(id, { categories: ['medications'], mayWrite: false, days: 1 })
+    const received = await answer
+    expect(received).toMatchObject({ t: 'approved', scope: encodeScope({ categories: ['medications'], mayWrite: false }) })
+    expect(visits.state.get().requests[0]?.outcome).toBe('read access to medications until 6 Dec 2026')
+  })
+
+  it('when the wallet refuses the grant, sends nothing, keeps the request open with the reason, and approving again works', async () => {
+    const { visits, patient, answers, happened, requestArrives } = setUp()
+    const { id, answer } = await requestArrives()
+    patient.refusing.add('grant')
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 30 })
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+    expect(answers()).toEqual([])
+    expect(visits.state.get().requests[0]).toMatchObject({ state: 'waiting', error: 'The wallet declined to grant access. Nothing was sent.' })
+
+    patient.refusing.delete('grant')
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 30 })
+    expect(await answer).toMatchObject({ t: 'approved' })
+    expect(visits.state.get().requests[0]?.state).toBe('approved')
+    expect(visits.state.get().requests[0]?.error).toBeUndefined()
+  })
+
+  it('opens the history first when it is locked, since its keys are what is shared', async () => {
+    const { visits, history, requestArrives } = setUp({ historyOpen: false })
+    const { id, answer } = await requestArrives()
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(history.calls.unlocks).toBe(1)
+    expect(await answer).toMatchObject({ t: 'approved' })
+  })
+
+  it('says to open the history when it stays locked, and grants nothing', async () => {
+    const { visits, happened, requestArrives } = setUp({ historyOpen: false, historyOpensOnUnlock: false })
+    const { id } = await requestArrives()
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(happened.filter((h) => h.what === 'grant' || h.what === 'answer')).toEqual([])
+    expect(visits.state.get().requests[0]).toMatchObject({
+      state: 'waiting',
+      error: 'Open your history first (My history): its keys are what you share with the doctor.'
+    })
+  })
+
+  it('grants nothing to a doctor who published no encryption key, and says so', async () => {
+    const { visits, happened, answers, requestArrives } = setUp({ doctorKeyPublished: false })
+    const { id } = await requestArrives()
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+    expect(answers()).toEqual([])
+    expect(visits.state.get().requests[0]).toMatchObject({
+      state: 'waiting',
+      error: 'This doctor has not published an encryption key, so nothing can be shared with them. Ask them to join again.'
+    })
+  })
+})
+
+describe('the patient declines', () => {
+  it('tells the doctor, grants nothing and shares no key', async () => {
+    const { visits, happened, requestArrives } = setUp()
+    const { id, answer } = await requestArrives()
+    await visits.decline(id)
+    expect(await answer).toEqual({ t: 'declined', reason: 'The patient declined.' })
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+    expect(visits.state.get().requests[0]?.state).toBe('declined')
+    // A declined request cannot be approved afterwards.
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+  })
+})
+

@@ -108,6 +108,7 @@ export interface ConceptCode {
 
 /** How severe a diagnosis is, as a doctor grades it. */
 export const SEVERITIES = ['mild', 'moderate', 'severe'] as const
+/** One of {@link SEVERITIES}. */
 export type Severity = (typeof SEVERITIES)[number]
 
 /** SNOMED CT qualifier values for a diagnosis's severity. */
@@ -659,7 +660,9 @@ export const REPORT_LINK_FIELDS: Readonly<Partial<Record<RecordType, string>>> =
 
 /** Observation categories (HL7 observation-category) a result is filed under. */
 export const RESULT_CATEGORIES = ['laboratory', 'vital-signs', 'imaging', 'survey', 'exam'] as const
+/** One of {@link RESULT_CATEGORIES}. */
 export type ResultCategory = (typeof RESULT_CATEGORIES)[number]
+/** The code system of {@link RESULT_CATEGORIES}. */
 export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category'
 
 /** A measured result or a score (Observation): a lab value with its unit and reference range, a vital sign, a pain score. */
@@ -720,6 +723,7 @@ export const RELATIVES = {
   grandfather: 'GRFTH',
   grandmother: 'GRMTH'
 } as const
+/** A relative the family history names, one of {@link RELATIVES}. */
 export type Relative = keyof typeof RELATIVES
 
 /** A relative's illness, as the patient tells it (FamilyMemberHistory). */

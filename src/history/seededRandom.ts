@@ -1,6 +1,7 @@
 // A small seeded pseudo-random source (mulberry32), so generated demo data is the
 // same on every machine and in every test run.
 
+/** A deterministic source of random choices: the same seed gives the same sequence everywhere. */
 export interface Random {
   /** A float in [0, 1). */
   next(): number
@@ -13,6 +14,7 @@ export interface Random {
   hex(length: number): string
 }
 
+/** A {@link Random} seeded with `seed` (mulberry32); not for anything secret. */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0
   const next = (): number => {

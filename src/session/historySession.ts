@@ -134,9 +134,11 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     try {
       const store = (vault ??= options.vault())
       // The record model loads with the first history opened, not with the first screen: fetched
-      // while the wallet signs.
-      const historyModule = import('../history/index.ts')
-      historyModule.catch(() => undefined)
+      // while the wallet signs, or once the vault has given this device's keys (a silent open that
+      // finds none, as on every first visit, loads nothing).
+      const loadHistory = (): Promise<typeof import('../history/index.ts')> => import('../history/index.ts')
+      let historyModule = interactive ? loadHistory() : undefined
+      historyModule?.catch(() => undefined)
       const unlocked = await unlockKeys({
         vault: store,
         wallet,
@@ -148,6 +150,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         return
       }
       const walletKeys = unlocked.keys
+      historyModule ??= loadHistory()
       show({ state: 'unlocking', step: 'opening' })
       const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding })
       // The keys are stored, the keyring read and the record model loaded while the orbit starts.

@@ -7,9 +7,9 @@ import { secp256k1Signer, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createWalletIdentity, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
-import { openOwnHistory, type OwnHistoryModel } from './ownHistory.ts'
-import { readPatient, type PatientReadingModel } from './patientReading.ts'
-import { expiryNotice, watchExpiries, type RotationBook } from './rotateHistoryKey.ts'
+import type { OwnHistoryModel } from './ownHistory.ts'
+import type { PatientReadingModel } from './patientReading.ts'
+import type { RotationBook } from './rotationBook.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
 import { keyringStore, ownKeyring, unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
 
@@ -155,10 +155,11 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding })
       // The keys are stored, the keyring read and the record model loaded while the orbit starts.
       const keyrings = keyringStore(store, address, lock)
-      const ready = Promise.all([historyModule, ownKeyring(keyrings, address, walletKeys.encryption.secretKey), unlocked.saved])
+      // What runs only once a history is open loads with it, not with the first screen.
+      const ready = Promise.all([historyModule, ownKeyring(keyrings, address, walletKeys.encryption.secretKey), import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
       ready.catch(() => undefined)
       started = await startOrbit({ identity, canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer) })
-      const [{ openPatientHistory }, keyring] = await ready
+      const [{ openPatientHistory }, keyring, { openOwnHistory }, { expiryNotice, watchExpiries }] = await ready
       const log = await started.openLog(address)
       const history = openPatientHistory({ log, keyring })
       if (mine !== generation) {
@@ -211,6 +212,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const historyOrbit = orbit.get()
       const walletKeys = keys.get()
       if (connection === undefined || historyOrbit === undefined || walletKeys === undefined) throw new Error("Open your own history on this device first: its keys read the patient's.")
+      const { readPatient } = await import('./patientReading.ts')
       const reading: PatientReadingModel = await readPatient({
         openLog: (p) => historyOrbit.openLog(p),
         ledger: connection.ledger,

@@ -22,22 +22,17 @@ export {
   type WalletKeys
 } from './unlockKeys.ts'
 export { DRAW_MS, historyBlocks, SYNC_DRAW_MS, trackHistory, verdictCounts, VERIFY_DELAY_MS, type TrackedHistory, type TrackHistoryOptions } from './trackHistory.ts'
-export { MAX_EPOCH_JUMP, openOwnHistory, type AnchorStep, type KeyReader, type OpenOwnHistoryOptions, type OwnHistoryModel } from './ownHistory.ts'
-export { ACCESS_CHECK_MS, readPatient, RETRY_MS, type AccessState, type PatientReadingModel, type ReadingState, type ReadPatientOptions } from './patientReading.ts'
-export {
-  browserRotationBook,
-  EXPIRY_CHECK_MS,
-  expiryNotice,
-  grantExpiredSince,
-  rotateHistoryKey,
-  rotateIfExpired,
-  storageRotationBook,
-  watchExpiries,
-  type RotatableHistory,
-  type Rotation,
-  type RotationBook
-} from './rotateHistoryKey.ts'
-export { liveGrants, revokeGrant, type Revocation, type RevokeGrantInput } from './revokeGrant.ts'
+export type { AnchorStep, KeyReader, OpenOwnHistoryOptions, OwnHistoryModel } from './ownHistory.ts'
+export type { AccessState, PatientReadingModel, ReadingState, ReadPatientOptions } from './patientReading.ts'
+export type { RotatableHistory, Rotation } from './rotateHistoryKey.ts'
+export { browserRotationBook, storageRotationBook, type RotationBook } from './rotationBook.ts'
+export type { Revocation, RevokeGrantInput } from './revokeGrant.ts'
+/**
+ * The grants list and revocation (liveGrants, revokeGrant), loaded on demand: the Visit page
+ * needs them, the first screen does not. The own history, rotation after an expiry and a
+ * doctor's reading load the same way, inside the session, once a history is opened.
+ */
+export const loadRevocation = (): Promise<typeof import('./revokeGrant.ts')> => import('./revokeGrant.ts')
 export {
   createHistorySessionModel,
   type HistorySessionModel,

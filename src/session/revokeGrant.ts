@@ -2,7 +2,8 @@
 // to a new key the revoked doctor never gets (the doctors who keep access get it in a key drop).
 import type { GrantRecord } from '../chain/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import { rotateHistoryKey, type RotatableHistory, type RotationBook } from './rotateHistoryKey.ts'
+import { rotateHistoryKey, type RotatableHistory } from './rotateHistoryKey.ts'
+import type { RotationBook } from './rotationBook.ts'
 import type { SessionLedger } from './sessionPorts.ts'
 
 

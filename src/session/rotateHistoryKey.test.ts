@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from 'viem'
-import { grantExpiredSince, rotateIfExpired, storageRotationBook } from './rotateHistoryKey.ts'
+import { grantExpiredSince, rotateIfExpired } from './rotateHistoryKey.ts'
+import { storageRotationBook } from './rotationBook.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork } from './sessionFakes.ts'
 
 const day = 86_400_000

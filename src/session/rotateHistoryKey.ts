@@ -6,6 +6,7 @@ import { recordCategories, type GrantRecord } from '../chain/index.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { every } from './sessionPorts.ts'
+import type { RotationBook } from './rotationBook.ts'
 
 export interface Rotation {
   epoch: number
@@ -44,25 +45,6 @@ export function grantExpiredSince(grants: readonly Pick<GrantRecord, 'expiry' | 
   return grants.some((g) => !g.live && g.expiry.getTime() > rotatedAt && g.expiry.getTime() <= now)
 }
 
-/** When this device last moved each patient's history to a new epoch. */
-export interface RotationBook {
-  /** When this device last moved `patient`'s history to a new epoch (ms; 0 when never). */
-  lastRotation(patient: string): number
-  markRotated(patient: string, at: number): void
-}
-
-/** The rotation book kept in a Storage (localStorage in the browser), one item per patient. */
-export function storageRotationBook(storage: Pick<Storage, 'getItem' | 'setItem'>): RotationBook {
-  const key = (patient: string): string => `anamnesis.rotatedAt.${patient.toLowerCase()}`
-  return {
-    lastRotation(patient) {
-      const value = Number(storage.getItem(key(patient)) ?? 0)
-      return Number.isFinite(value) ? value : 0
-    },
-    markRotated: (patient, at) => storage.setItem(key(patient), String(at))
-  }
-}
-
 /** How often the patient's app looks for a grant that expired (which no event announces). */
 export const EXPIRY_CHECK_MS = 60_000
 
@@ -99,9 +81,4 @@ export function watchExpiries(input: Parameters<typeof rotateIfExpired>[0] & { c
   const stop = every(input.clock, EXPIRY_CHECK_MS, check)
   check()
   return stop
-}
-
-/** The rotation book in this browser's localStorage, shared by its tabs (read when asked, not before). */
-export function browserRotationBook(): RotationBook {
-  return storageRotationBook({ getItem: (key) => localStorage.getItem(key), setItem: (key, value) => localStorage.setItem(key, value) })
 }

@@ -9,7 +9,7 @@ import { developmentAccounts, recordCategories, type AuditEntryKind, type GrantR
 import { createKeyVault, memoryVaultStorage, type KeyVault } from '../crypto/index.ts'
 import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
-import { storageRotationBook, type RotationBook } from './rotateHistoryKey.ts'
+import { storageRotationBook, type RotationBook } from './rotationBook.ts'
 import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
 import type { KeyringLock } from './unlockKeys.ts'
 

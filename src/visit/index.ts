@@ -7,7 +7,8 @@
 // createPatientDevices keeps, on the doctor's device, where each patient's device was reached.
 export { createPatientVisits } from './patientVisits.ts'
 export type { OpenInvite, PatientVisits, PatientVisitsOptions, PatientVisitsState, PendingRequest, VisitChoice } from './patientVisits.ts'
-export { createDoctorJoin } from './doctorJoin.ts'
+/** The doctor's half of a visit (createDoctorJoin), loaded on demand: a patient's first screen does not need it. */
+export const loadDoctorJoin = (): Promise<typeof import('./doctorJoin.ts')> => import('./doctorJoin.ts')
 export type { DoctorJoin, DoctorJoinOptions, DoctorJoinState, JoinStep, ReachedDevice } from './doctorJoin.ts'
 export { createPatientDevices } from './patientDevices.ts'
 export type { DeviceStorage, PatientDevice, PatientDevices } from './patientDevices.ts'

@@ -2,7 +2,7 @@
 // which moves the history to a new key): signals for the page.
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import type { GrantRecord } from '../../chain/index.ts'
-import { browserRotationBook, chainLedger, liveGrants, revokeGrant } from '../../session/index.ts'
+import { browserRotationBook, chainLedger, loadRevocation } from '../../session/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import type { HistorySession } from '../session/createHistorySession.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
@@ -23,7 +23,7 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
   const [error, setError] = createSignal<string>()
   const [notice, setNotice] = createSignal<string>()
   const source = () => ledgerContext(app)
-  const [grants, { refetch }] = createResource(source, (s) => liveGrants(chainLedger(s), s.wallet.address))
+  const [grants, { refetch }] = createResource(source, async (s) => (await loadRevocation()).liveGrants(chainLedger(s), s.wallet.address))
 
   return {
     list: () => loadState(grants, source() !== undefined),
@@ -39,6 +39,7 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
       setRevoking(doctor)
       setError(undefined)
       setNotice(undefined)
+      const { revokeGrant } = await loadRevocation()
       const outcome = await revokeGrant({
         ledger: chainLedger(s),
         patient: s.wallet.address,

@@ -4,7 +4,8 @@
 import { batch, createSignal, onCleanup, type Accessor } from 'solid-js'
 import type { RecordCategory } from '../../chain/index.ts'
 import {
-  createDoctorJoin,
+  loadDoctorJoin,
+  type DoctorJoin,
   createPatientVisits,
   type DoctorHistoryPort,
   type JoinStep as DoctorJoinStep,
@@ -82,7 +83,16 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     history: patientHistory(session),
     linkTo: (encoded) => visitLink(`${location.origin}${location.pathname}`, encoded)
   })
-  const doctor = createDoctorJoin({ ready, history: doctorHistory(session), rememberPatientDevice })
+  // The doctor's half loads with the first join page, not with a patient's first screen; its
+  // calls run in order on the loaded half.
+  let doctor: Promise<DoctorJoin<PatientReading>> | undefined
+  const doctorHalf = (): Promise<DoctorJoin<PatientReading>> =>
+    (doctor ??= loadDoctorJoin().then(({ createDoctorJoin }) => {
+      const loaded = createDoctorJoin({ ready, history: doctorHistory(session), rememberPatientDevice })
+      setJoining(() => loaded.state.get())
+      stopDoctor = loaded.state.subscribe((state) => setJoining(() => state))
+      return loaded
+    }))
 
   const [openInvite, setOpenInvite] = createSignal<OpenInvite | undefined>(patient.state.get().openInvite)
   const [inviteError, setInviteError] = createSignal<string | undefined>(patient.state.get().inviteError)
@@ -94,8 +104,8 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       setRequests(() => state.requests)
     })
   })
-  const [joining, setJoining] = createSignal(doctor.state.get())
-  const stopDoctor = doctor.state.subscribe((state) => setJoining(() => state))
+  const [joining, setJoining] = createSignal<{ invite?: string; step: JoinStep }>({ step: { step: 'idle' } })
+  let stopDoctor = (): void => undefined
   const join = (encoded: string): JoinStep => (joining().invite === encoded ? joining().step : { step: 'idle' })
   onCleanup(() => {
     stopPatient()
@@ -112,8 +122,8 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     approve: (id, choice) => patient.approve(id, choice),
     decline: (id) => patient.decline(id),
     join,
-    joinVisit: (encoded, name) => doctor.joinVisit(encoded, name),
-    prepareJoin: (encoded) => doctor.prepareJoin(encoded),
-    abandonJoin: (encoded) => doctor.abandonJoin(encoded)
+    joinVisit: async (encoded, name) => (await doctorHalf()).joinVisit(encoded, name),
+    prepareJoin: (encoded) => void doctorHalf().then((half) => half.prepareJoin(encoded), (error: unknown) => console.error('The doctor’s half of the visit did not load:', error)),
+    abandonJoin: (encoded) => void doctor?.then((half) => half.abandonJoin(encoded), () => undefined)
   }
 }

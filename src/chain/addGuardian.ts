@@ -1,10 +1,11 @@
 // The patient names a guardian: a caregiver who may, when the patient cannot, give a doctor
 // emergency access for at most 72 hours.
-import type { Address, PublicClient, WalletClient } from 'viem'
+import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link addGuardian} needs: the consent ledger's address and the guardian's address as typed. */
 export interface AddGuardianParameters {
@@ -22,7 +23,7 @@ export interface AddGuardianParameters {
  *   malformed guardian address, `INVALID_INPUT` when the guardian is the patient,
  *   and the transaction's own failures (see {@link writeLedger}).
  */
-export async function addGuardian(publicClient: PublicClient, walletClient: WalletClient, { ledger, guardian }: AddGuardianParameters): Promise<LedgerWriteResult> {
+export async function addGuardian(publicClient: ChainClient, walletClient: WalletClient, { ledger, guardian }: AddGuardianParameters): Promise<LedgerWriteResult> {
   const action = 'add the guardian'
   const account = requireAccount(walletClient, action)
   const guardianAddress = parseAddress(guardian, 'guardian')

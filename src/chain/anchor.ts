@@ -1,10 +1,11 @@
 // Commits the root of a history log's heads and its entry count to the ledger: the patient
 // anchors their own history, a doctor with a live write grant the history they added to.
-import { bytesToHex, isHex, type Address, type Hex, type PublicClient, type WalletClient } from 'viem'
+import { bytesToHex, isHex, type Address, type Hex, type WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link anchor} needs: the consent ledger's address, the root and entry count to commit, and whose history. */
 export interface AnchorParameters {
@@ -28,7 +29,7 @@ export interface AnchorParameters {
  *   root is not 32 bytes or is all zero or the count is below one, `INVALID_ADDRESS` for a malformed
  *   patient address, and the transaction's own failures (see {@link writeLedger}).
  */
-export async function anchor(publicClient: PublicClient, walletClient: WalletClient, { ledger, root, entryCount, patient }: AnchorParameters): Promise<LedgerWriteResult> {
+export async function anchor(publicClient: ChainClient, walletClient: WalletClient, { ledger, root, entryCount, patient }: AnchorParameters): Promise<LedgerWriteResult> {
   const action = 'anchor the history'
   const account = requireAccount(walletClient, action)
   const rootHex = typeof root === 'string' ? root : bytesToHex(root)

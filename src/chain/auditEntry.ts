@@ -1,11 +1,12 @@
 // The audit trail's entries: each ledger event as a readable record of who did what to whom,
 // when, and in which transaction.
-import type { Address, Hash, Hex, PublicClient } from 'viem'
+import type { Address, Hash, Hex } from 'viem'
 import { describeBreakGlassReason } from './breakGlassReasons.ts'
 import { toChainError } from './ChainError.ts'
 import { decodeTerms } from './grantTerms.ts'
 import type { PatientLog } from './patientLogs.ts'
 import type { Scope } from './scope.ts'
+import type { ChainClient } from './client.ts'
 
 interface AuditEntryBase {
   /** Who acted: the patient, a guardian, a doctor or an emergency clinician. */
@@ -99,7 +100,7 @@ export function toAuditEntry(log: PatientLog, timestamp: Date): AuditEntry {
  *
  * @throws {ChainError} When a block cannot be read (`CHAIN_UNREACHABLE`, `TRANSACTION_FAILED`).
  */
-export async function blockTimes(client: PublicClient, logs: readonly PatientLog[]): Promise<Map<bigint, Date>> {
+export async function blockTimes(client: ChainClient, logs: readonly PatientLog[]): Promise<Map<bigint, Date>> {
   const times = new Map<bigint, Date>()
   const missing = new Set<bigint>()
   for (const log of logs) {
@@ -124,7 +125,7 @@ export async function blockTimes(client: PublicClient, logs: readonly PatientLog
  *
  * @throws {ChainError} As {@link blockTimes} and {@link toAuditEntry}.
  */
-export async function toAuditEntries(client: PublicClient, logs: readonly PatientLog[]): Promise<AuditEntry[]> {
+export async function toAuditEntries(client: ChainClient, logs: readonly PatientLog[]): Promise<AuditEntry[]> {
   const times = await blockTimes(client, logs)
   return logs.map((log) => toAuditEntry(log, times.get(log.blockNumber) ?? new Date(0)))
 }

@@ -1,11 +1,12 @@
 // An emergency clinician records, on opening a patient's emergency summary, who they are and
 // why; the patient sees it in the audit trail. It records the access; it cannot undo a copy.
-import type { Address, PublicClient, WalletClient } from 'viem'
+import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { breakGlassReasons, type BreakGlassReason } from './breakGlassReasons.ts'
 import { ChainError } from './ChainError.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link breakGlass} needs: the consent ledger's address, the patient's address as typed, and why. */
 export interface BreakGlassParameters {
@@ -24,7 +25,7 @@ export interface BreakGlassParameters {
  *   malformed patient address, `INVALID_INPUT` for a reason the ledger does not record,
  *   and the transaction's own failures (see {@link writeLedger}).
  */
-export async function breakGlass(publicClient: PublicClient, walletClient: WalletClient, { ledger, patient, reason }: BreakGlassParameters): Promise<LedgerWriteResult> {
+export async function breakGlass(publicClient: ChainClient, walletClient: WalletClient, { ledger, patient, reason }: BreakGlassParameters): Promise<LedgerWriteResult> {
   const action = 'record the emergency access'
   const account = requireAccount(walletClient, action)
   const patientAddress = parseAddress(patient, 'patient')

@@ -1,7 +1,7 @@
 // "Now" for checking an expiry before sending: the later of the chain's latest block time and
 // this device's clock, since the transaction lands in a block at least that late.
-import type { PublicClient } from 'viem'
 import { toChainError } from './ChainError.ts'
+import type { ChainClient } from './client.ts'
 
 /**
  * "Now" in unix seconds for checking an expiry before sending: the later of the latest block's
@@ -9,7 +9,7 @@ import { toChainError } from './ChainError.ts'
  *
  * @throws {ChainError} When the latest block cannot be read (`CHAIN_UNREACHABLE`, `TRANSACTION_FAILED`).
  */
-export async function chainNow(client: PublicClient): Promise<bigint> {
+export async function chainNow(client: ChainClient): Promise<bigint> {
   let latest: bigint
   try {
     latest = (await client.getBlock({ blockTag: 'latest' })).timestamp

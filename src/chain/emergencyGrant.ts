@@ -1,6 +1,6 @@
 // A guardian, acting for a patient who cannot, gives a treating doctor access for at most
 // 72 hours. Only where the doctor holds no live grant: the patient's own consent is never changed.
-import type { Address, PublicClient, WalletClient } from 'viem'
+import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
@@ -9,6 +9,7 @@ import { MAX_EMERGENCY_GRANT_SECONDS, prepareTerms } from './grantTerms.ts'
 import { requireRegisteredKey } from './requireRegisteredKey.ts'
 import type { Scope } from './scope.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /**
  * What {@link emergencyGrant} needs: the consent ledger's and key registry's addresses, the
@@ -38,7 +39,7 @@ export interface EmergencyGrantParameters {
  *   doctor has not published an encryption key, and the transaction's own failures (see {@link writeLedger}).
  */
 export async function emergencyGrant(
-  publicClient: PublicClient,
+  publicClient: ChainClient,
   walletClient: WalletClient,
   { ledger, registry, patient, doctor, expiry, scope }: EmergencyGrantParameters
 ): Promise<LedgerWriteResult> {

@@ -1,6 +1,6 @@
 // The patient grants a doctor access to chosen record categories until a date (or changes an
 // earlier grant to them); checked here first so a mistake never reaches the wallet.
-import type { Address, PublicClient, WalletClient } from 'viem'
+import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
@@ -9,6 +9,7 @@ import { MAX_GRANT_SECONDS, prepareTerms } from './grantTerms.ts'
 import { requireRegisteredKey } from './requireRegisteredKey.ts'
 import type { Scope } from './scope.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /**
  * What {@link grant} needs: the consent ledger's and key registry's addresses, the doctor's
@@ -36,7 +37,7 @@ export interface GrantParameters {
  *   more than a year ahead, or the scope opens nothing, `NO_ENCRYPTION_KEY` when the doctor has
  *   not published an encryption key, and the transaction's own failures (see {@link writeLedger}).
  */
-export async function grant(publicClient: PublicClient, walletClient: WalletClient, { ledger, registry, doctor, expiry, scope }: GrantParameters): Promise<LedgerWriteResult> {
+export async function grant(publicClient: ChainClient, walletClient: WalletClient, { ledger, registry, doctor, expiry, scope }: GrantParameters): Promise<LedgerWriteResult> {
   const action = 'grant access'
   const account = requireAccount(walletClient, action)
   const doctorAddress = parseAddress(doctor, 'doctor')

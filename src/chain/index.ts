@@ -1,6 +1,6 @@
 // src/chain: viem clients, the contracts' typed ABI, wallets and chain actions.
 export { ChainError, toChainError, type ChainErrorCode } from './ChainError.ts'
-export { chainFromSettings, createChainClient, type ChainSettings } from './client.ts'
+export { chainFromSettings, createChainClient, type ChainClient, type ChainSettings } from './client.ts'
 export { watchChainStatus, type ChainStatus } from './watchChainStatus.ts'
 export { connectBrowserWallet, connectDevelopmentWallet, watchBrowserWallets, type BrowserWalletInfo, type ConnectedWallet, type WalletKind } from './wallets.ts'
 export { readEncryptionKey } from './readEncryptionKey.ts'

@@ -1,10 +1,11 @@
 // Whether a doctor's grant from a patient is live now (for the given scope): the ledger's own view,
 // evaluated at the latest block's time.
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { toChainError } from './ChainError.ts'
 import { encodeScope, MAY_WRITE_BIT, type Scope } from './scope.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link isGrantLive} needs: the consent ledger's address and the patient's and doctor's addresses as typed. */
 export interface IsGrantLiveParameters {
@@ -22,7 +23,7 @@ export interface IsGrantLiveParameters {
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed address, `INVALID_INPUT` for a scope
  *   that opens nothing, and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the ledger cannot be read.
  */
-export async function isGrantLive(client: PublicClient, { ledger, patient, doctor, scope }: IsGrantLiveParameters): Promise<boolean> {
+export async function isGrantLive(client: ChainClient, { ledger, patient, doctor, scope }: IsGrantLiveParameters): Promise<boolean> {
   const patientAddress = parseAddress(patient, 'patient')
   const doctorAddress = parseAddress(doctor, 'doctor')
   const mask = scope === undefined ? 0 : encodeScope(scope)
@@ -40,7 +41,7 @@ export async function isGrantLive(client: PublicClient, { ledger, patient, docto
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed address, and `CHAIN_UNREACHABLE` or
  *   `TRANSACTION_FAILED` when the ledger cannot be read.
  */
-export async function mayWriteHistory(client: PublicClient, { ledger, patient, writer }: { ledger: Address; patient: string; writer: string }): Promise<boolean> {
+export async function mayWriteHistory(client: ChainClient, { ledger, patient, writer }: { ledger: Address; patient: string; writer: string }): Promise<boolean> {
   const patientAddress = parseAddress(patient, 'patient')
   const writerAddress = parseAddress(writer, 'writer')
   try {

@@ -1,8 +1,9 @@
 // A patient's events in the consent ledger's logs, decoded, oldest first. Two filters make one
 // read: the patient's own anchor event is anonymous (their address is topic 0), every other
 // event carries its signature as topic 0 and the patient as topic 1.
-import { encodeEventTopics, numberToHex, pad, parseEventLogs, type Address, type PublicClient, type RpcLog } from 'viem'
+import { encodeEventTopics, numberToHex, pad, parseEventLogs, type Address, type RpcLog } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
+import type { ChainClient } from './client.ts'
 
 type LedgerAbi = typeof consentLedgerAbi
 type LedgerEventName = Extract<LedgerAbi[number], { type: 'event' }>['name']
@@ -44,7 +45,7 @@ const signatureOf = (eventName: Exclude<PatientEventName, 'Anchored'>): `0x${str
  *
  * @throws The RPC or decoding error as it comes; callers turn it into a ChainError.
  */
-export async function fetchPatientLogs(client: PublicClient, { ledger, patient, fromBlock, toBlock, eventNames = ledgerEventNames }: FetchPatientLogsParameters): Promise<PatientLog[]> {
+export async function fetchPatientLogs(client: ChainClient, { ledger, patient, fromBlock, toBlock, eventNames = ledgerEventNames }: FetchPatientLogsParameters): Promise<PatientLog[]> {
   if (toBlock < fromBlock) return []
   const patientTopic = pad(patient.toLowerCase() as Address)
   const range = { address: ledger, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }

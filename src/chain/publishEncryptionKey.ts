@@ -1,7 +1,8 @@
 // Publishes (or rotates) the caller's X25519 public key in the key registry and waits for it to land.
-import { bytesToHex, type Address, type Hash, type PublicClient, type WalletClient } from 'viem'
+import { bytesToHex, type Address, type Hash, type WalletClient } from 'viem'
 import { keyRegistryAbi } from './abi.generated.ts'
 import { ChainError, toChainError } from './ChainError.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link publishEncryptionKey} needs: the key registry's address and the 32-byte X25519 public key. */
 export interface PublishEncryptionKeyParameters {
@@ -26,7 +27,7 @@ export interface PublishEncryptionKeyResult {
  *   (e.g. the key is already registered), `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` from the transaction.
  */
 export async function publishEncryptionKey(
-  publicClient: PublicClient,
+  publicClient: ChainClient,
   walletClient: WalletClient,
   { registry, publicKey }: PublishEncryptionKeyParameters
 ): Promise<PublishEncryptionKeyResult> {

@@ -1,10 +1,11 @@
 // A patient's audit trail from the ledger's logs alone: every grant, revocation, guardian
 // change, emergency access, visit and anchor, newest first, a page at a time.
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import { parseAddress } from './address.ts'
 import { toAuditEntries, type AuditEntry } from './auditEntry.ts'
 import { ChainError, toChainError } from './ChainError.ts'
 import { fetchPatientLogs, newestFirst, type PatientLog } from './patientLogs.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link readAuditTrail} needs: the consent ledger's address, the patient's address as typed, and which page. */
 export interface ReadAuditTrailParameters {
@@ -54,7 +55,7 @@ function decodeCursor(cursor: string): Position {
  *   `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the logs cannot be read.
  */
 export async function readAuditTrail(
-  client: PublicClient,
+  client: ChainClient,
   { ledger, patient, pageSize = 20, cursor, fromBlock = 0n, blockRange = 10_000n }: ReadAuditTrailParameters
 ): Promise<AuditTrailPage> {
   const patientAddress = parseAddress(patient, 'patient')

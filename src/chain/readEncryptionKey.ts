@@ -1,7 +1,8 @@
 // Reads the X25519 public key a user has published in the key registry.
-import { getAddress, isAddress, type Address, type Hex, type PublicClient } from 'viem'
+import { getAddress, isAddress, type Address, type Hex } from 'viem'
 import { keyRegistryAbi } from './abi.generated.ts'
 import { ChainError, toChainError } from './ChainError.ts'
+import type { ChainClient } from './client.ts'
 
 const NO_KEY = `0x${'0'.repeat(64)}`
 
@@ -18,7 +19,7 @@ export interface ReadEncryptionKeyParameters {
  * @throws {ChainError} `INVALID_ADDRESS` when `user` is not an address (a mixed-case one must
  *   pass its checksum), and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the registry cannot be read.
  */
-export async function readEncryptionKey(client: PublicClient, { registry, user }: ReadEncryptionKeyParameters): Promise<Hex | null> {
+export async function readEncryptionKey(client: ChainClient, { registry, user }: ReadEncryptionKeyParameters): Promise<Hex | null> {
   if (!isAddress(user)) throw new ChainError('INVALID_ADDRESS', `"${user}" is not an Ethereum address (0x followed by 40 hex digits).`)
   try {
     const key = await client.readContract({ address: registry, abi: keyRegistryAbi, functionName: 'keyOf', args: [getAddress(user)] })

@@ -1,12 +1,13 @@
 // A patient's grants as they stand: the doctors come from the ledger's grant events, the terms
 // and liveness from its current state, so an expired grant shows as expired and a revoked one not at all.
-import type { Address, Hash, PublicClient } from 'viem'
+import type { Address, Hash } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { secondsToDate } from './auditEntry.ts'
 import { toChainError } from './ChainError.ts'
 import { fetchPatientLogs, type PatientLog } from './patientLogs.ts'
 import { decodeScope, type Scope } from './scope.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link readGrants} needs: the consent ledger's address, the patient's address as typed, and the blocks to search. */
 export interface ReadGrantsParameters {
@@ -44,7 +45,7 @@ type GrantLog = Extract<PatientLog, { eventName: 'Granted' | 'EmergencyGranted' 
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, `INVALID_INPUT` for a
  *   scope this app does not know, and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the ledger cannot be read.
  */
-export async function readGrants(client: PublicClient, { ledger, patient, fromBlock = 0n, blockRange = 10_000n }: ReadGrantsParameters): Promise<GrantRecord[]> {
+export async function readGrants(client: ChainClient, { ledger, patient, fromBlock = 0n, blockRange = 10_000n }: ReadGrantsParameters): Promise<GrantRecord[]> {
   const patientAddress = parseAddress(patient, 'patient')
   try {
     const latest = await client.getBlock({ blockTag: 'latest' })

@@ -1,10 +1,11 @@
 // The patient's guardians now: everyone a GuardianAdded event named, confirmed by the
 // ledger's own view, so a removal (or a re-adding) is read as the contract holds it.
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { toChainError } from './ChainError.ts'
 import { fetchPatientLogs } from './patientLogs.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link readGuardians} needs: the consent ledger's address, the patient's address as typed, and where to start searching. */
 export interface ReadGuardiansParameters {
@@ -28,7 +29,7 @@ export interface GuardianRecord {
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, and `CHAIN_UNREACHABLE`
  *   or `TRANSACTION_FAILED` when the ledger cannot be read.
  */
-export async function readGuardians(client: PublicClient, { ledger, patient, fromBlock = 0n }: ReadGuardiansParameters): Promise<GuardianRecord[]> {
+export async function readGuardians(client: ChainClient, { ledger, patient, fromBlock = 0n }: ReadGuardiansParameters): Promise<GuardianRecord[]> {
   const patientAddress = parseAddress(patient, 'patient')
   try {
     const blockNumber = await client.getBlockNumber({ cacheTime: 0 })

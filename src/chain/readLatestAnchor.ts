@@ -1,10 +1,11 @@
 // The latest anchor of a patient's history: the newest anchor event, the patient's own or a
 // doctor's. Anchors live in the ledger's logs only (see contracts/src/Anchors.sol).
-import type { Address, Hash, Hex, PublicClient } from 'viem'
+import type { Address, Hash, Hex } from 'viem'
 import { parseAddress } from './address.ts'
 import { blockTimes } from './auditEntry.ts'
 import { toChainError } from './ChainError.ts'
 import { fetchPatientLogs } from './patientLogs.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link readLatestAnchor} needs: the consent ledger's address, the patient's address as typed, and the blocks to search. */
 export interface ReadLatestAnchorParameters {
@@ -34,7 +35,7 @@ export interface LatestAnchor {
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, and `CHAIN_UNREACHABLE`
  *   or `TRANSACTION_FAILED` when the logs cannot be read.
  */
-export async function readLatestAnchor(client: PublicClient, { ledger, patient, fromBlock = 0n, blockRange = 10_000n }: ReadLatestAnchorParameters): Promise<LatestAnchor | null> {
+export async function readLatestAnchor(client: ChainClient, { ledger, patient, fromBlock = 0n, blockRange = 10_000n }: ReadLatestAnchorParameters): Promise<LatestAnchor | null> {
   const patientAddress = parseAddress(patient, 'patient')
   try {
     // Walk back from the newest block (uncached, so an anchor just made counts): the latest

@@ -1,11 +1,12 @@
 // A doctor's patients: everyone whose Granted or EmergencyGranted event names the doctor,
 // with the grant as the ledger holds it now (revoked grants drop out).
-import { encodeEventTopics, numberToHex, pad, parseEventLogs, type Address, type PublicClient, type RpcLog } from 'viem'
+import { encodeEventTopics, numberToHex, pad, parseEventLogs, type Address, type RpcLog } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { secondsToDate } from './auditEntry.ts'
 import { toChainError } from './ChainError.ts'
 import { decodeScope, type Scope } from './scope.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link readPatients} needs: the consent ledger's address, the doctor's address as typed, and the blocks to search. */
 export interface ReadPatientsParameters {
@@ -36,7 +37,7 @@ const grantTopics = (['Granted', 'EmergencyGranted'] as const).map((eventName) =
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed doctor address, `INVALID_INPUT` for a
  *   scope this app does not know, and `CHAIN_UNREACHABLE` or `TRANSACTION_FAILED` when the ledger cannot be read.
  */
-export async function readPatients(client: PublicClient, { ledger, doctor, fromBlock = 0n, blockRange = 10_000n }: ReadPatientsParameters): Promise<PatientGrant[]> {
+export async function readPatients(client: ChainClient, { ledger, doctor, fromBlock = 0n, blockRange = 10_000n }: ReadPatientsParameters): Promise<PatientGrant[]> {
   const doctorAddress = parseAddress(doctor, 'doctor')
   try {
     const latest = await client.getBlock({ blockTag: 'latest' })

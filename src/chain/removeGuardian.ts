@@ -1,9 +1,10 @@
 // The patient removes a guardian; emergency grants that guardian already made stay until they
 // expire or the patient revokes them.
-import type { Address, PublicClient, WalletClient } from 'viem'
+import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link removeGuardian} needs: the consent ledger's address and the guardian's address as typed. */
 export interface RemoveGuardianParameters {
@@ -20,7 +21,7 @@ export interface RemoveGuardianParameters {
  * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_ADDRESS` for a
  *   malformed guardian address, and the transaction's own failures (see {@link writeLedger}).
  */
-export async function removeGuardian(publicClient: PublicClient, walletClient: WalletClient, { ledger, guardian }: RemoveGuardianParameters): Promise<LedgerWriteResult> {
+export async function removeGuardian(publicClient: ChainClient, walletClient: WalletClient, { ledger, guardian }: RemoveGuardianParameters): Promise<LedgerWriteResult> {
   const action = 'remove the guardian'
   const account = requireAccount(walletClient, action)
   const guardianAddress = parseAddress(guardian, 'guardian')

@@ -1,9 +1,10 @@
 // A grant is useless to someone who has not published an encryption key: nothing can be
 // wrapped for them. Checked before any transaction so the patient hears it first.
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import { shortAddress } from './address.ts'
 import { ChainError } from './ChainError.ts'
 import { readEncryptionKey } from './readEncryptionKey.ts'
+import type { ChainClient } from './client.ts'
 
 /**
  * Checks that `user` has published an encryption key, without which nothing can be shared with them.
@@ -12,7 +13,7 @@ import { readEncryptionKey } from './readEncryptionKey.ts'
  * @throws {ChainError} `NO_ENCRYPTION_KEY` when they have not, and `CHAIN_UNREACHABLE` or
  *   `TRANSACTION_FAILED` when the key registry cannot be read.
  */
-export async function requireRegisteredKey(client: PublicClient, { registry, user, role }: { registry: Address; user: Address; role: string }): Promise<void> {
+export async function requireRegisteredKey(client: ChainClient, { registry, user, role }: { registry: Address; user: Address; role: string }): Promise<void> {
   const key = await readEncryptionKey(client, { registry, user })
   if (key === null) {
     throw new ChainError(

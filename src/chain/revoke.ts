@@ -1,9 +1,10 @@
 // The patient ends a doctor's grant at once, live or expired. What the doctor already read
 // cannot be unread; the app rotates the data key so they read nothing new.
-import type { Address, PublicClient, WalletClient } from 'viem'
+import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
 import { requireAccount, writeLedger, type LedgerWriteResult } from './writeLedger.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link revoke} needs: the consent ledger's address and the doctor's address as typed. */
 export interface RevokeParameters {
@@ -20,7 +21,7 @@ export interface RevokeParameters {
  * @throws {ChainError} `WALLET_UNAVAILABLE` without a connected account, `INVALID_ADDRESS` for a
  *   malformed doctor address, and the transaction's own failures (see {@link writeLedger}).
  */
-export async function revoke(publicClient: PublicClient, walletClient: WalletClient, { ledger, doctor }: RevokeParameters): Promise<LedgerWriteResult> {
+export async function revoke(publicClient: ChainClient, walletClient: WalletClient, { ledger, doctor }: RevokeParameters): Promise<LedgerWriteResult> {
   const action = 'revoke access'
   const account = requireAccount(walletClient, action)
   const doctorAddress = parseAddress(doctor, 'doctor')

@@ -1,9 +1,10 @@
 // A doctor's request to open a patient's history is signed by the doctor's wallet, so the
 // patient's app knows which address asks (the name beside it is only self-declared).
 // The message binds the invite's token, the patient and the doctor's device.
-import { getAddress, type Hex, type PublicClient, type WalletClient } from 'viem'
+import { getAddress, type Hex, type WalletClient } from 'viem'
 import { parseAddress } from './address.ts'
 import { ChainError, toChainError } from './ChainError.ts'
+import type { ChainClient } from './client.ts'
 
 /**
  * What a doctor's request to open a patient's history binds: the invite's token, the patient's
@@ -58,7 +59,7 @@ export async function signVisitRequest(walletClient: WalletClient, terms: VisitR
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed doctor address, and `CHAIN_UNREACHABLE`
  *   or `TRANSACTION_FAILED` when the chain cannot be asked to check the signature.
  */
-export async function verifyVisitRequest(client: PublicClient, { doctor, signature, ...terms }: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<boolean> {
+export async function verifyVisitRequest(client: ChainClient, { doctor, signature, ...terms }: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<boolean> {
   const address = parseAddress(doctor, 'doctor')
   try {
     return await client.verifyMessage({ address, message: visitRequestMessage(terms), signature })

@@ -1,10 +1,11 @@
 // New audit trail entries as they land: on every new block, the patient's events since the last
 // block seen, newest first. Polls (or subscribes, on a WebSocket transport) through viem.
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import { parseAddress } from './address.ts'
 import { toAuditEntries, type AuditEntry } from './auditEntry.ts'
 import { toChainError, type ChainError } from './ChainError.ts'
 import { fetchPatientLogs, newestFirst } from './patientLogs.ts'
+import type { ChainClient } from './client.ts'
 
 /** What {@link watchAuditTrail} needs: the consent ledger's address, the patient's address as typed, and the callbacks. */
 export interface WatchAuditTrailParameters {
@@ -28,7 +29,7 @@ export interface WatchAuditTrailParameters {
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address; later failures go to `onError`.
  */
 export function watchAuditTrail(
-  client: PublicClient,
+  client: ChainClient,
   { ledger, patient, onEntries, onError, fromBlock, pollingInterval }: WatchAuditTrailParameters
 ): () => void {
   const patientAddress = parseAddress(patient, 'patient')

@@ -1,7 +1,7 @@
 // Polls the node so the status strip reflects reality: connected with the latest
 // block, or unreachable (and retrying) within a few seconds of the node going away.
-import type { PublicClient } from 'viem'
 import { errorMessage } from '../errors/index.ts'
+import type { ChainClient } from './client.ts'
 
 /**
  * What the status strip shows of the node: still connecting, connected (with the latest
@@ -15,7 +15,7 @@ export type ChainStatus =
 
 /** What {@link watchChainStatus} needs: the client to poll, the chain it should be on, and where to report. */
 export interface WatchChainStatusOptions {
-  client: PublicClient
+  client: ChainClient
   rpcUrl: string
   expectedChainId: number
   onStatus: (status: ChainStatus) => void

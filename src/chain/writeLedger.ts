@@ -1,7 +1,8 @@
 // What every ledger write shares: the connected account, and after the wallet has sent the
 // transaction, waiting for it to land and reporting any failure as a ChainError.
-import type { Account, Hash, PublicClient, WalletClient } from 'viem'
+import type { Account, Hash, WalletClient } from 'viem'
 import { ChainError, toChainError } from './ChainError.ts'
+import type { ChainClient } from './client.ts'
 
 /** A ledger write's transaction and the block it was mined in. */
 export interface LedgerWriteResult {
@@ -30,7 +31,7 @@ export function requireAccount(walletClient: WalletClient, action: string): Acco
  *   when the contract refuses (with its reason in words), `CHAIN_UNREACHABLE`, or
  *   `TRANSACTION_FAILED` when the transaction fails or is mined but fails.
  */
-export async function writeLedger(publicClient: PublicClient, action: string, send: () => Promise<Hash>): Promise<LedgerWriteResult> {
+export async function writeLedger(publicClient: ChainClient, action: string, send: () => Promise<Hash>): Promise<LedgerWriteResult> {
   try {
     const transactionHash = await send()
     const receipt = await publicClient.waitForTransactionReceipt({ hash: transactionHash, pollingInterval: 250 })

@@ -1,5 +1,5 @@
 // The session's ledger and wallet over the deployment's contracts (src/chain), for the app.
-import { hexToBytes, type Address, type Hex, type PublicClient } from 'viem'
+import { hexToBytes, type Address, type Hex } from 'viem'
 import {
   anchor,
   isGrantLive,
@@ -13,9 +13,10 @@ import {
   type ConnectedWallet
 } from '../chain/index.ts'
 import type { SessionLedger, SessionWallet } from './sessionPorts.ts'
+import type { ChainClient } from '../chain/index.ts'
 
 export interface ChainLedgerOptions {
-  client: PublicClient
+  client: ChainClient
   wallet: ConnectedWallet
   ledger: Address
   registry: Address

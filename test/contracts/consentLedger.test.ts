@@ -2,7 +2,8 @@
 // clients: every action, refusals caught before any transaction, and every custom error of the
 // contract arriving as a ChainError with a message a person can act on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getContractAddress, keccak256, toHex, zeroAddress, type Address, type Hex, type PublicClient, type WalletClient } from 'viem'
+import { getCode, getTransactionCount } from 'viem/actions'
+import { getContractAddress, keccak256, toHex, zeroAddress, type Address, type Hex, type WalletClient } from 'viem'
 import { startAnvil, type Anvil } from '../../scripts/stack/anvil.ts'
 import { deployContracts } from '../../scripts/stack/deploy.ts'
 import { consentLedgerAbi } from '../../src/chain/abi.generated.ts'
@@ -30,7 +31,8 @@ import {
   watchAuditTrail,
   type AuditEntry,
   type ChainErrorCode,
-  type Scope
+  type Scope,
+  type ChainClient
 } from '../../src/chain/index.ts'
 import { connectDevelopmentWallet } from '../../src/chain/wallets.ts'
 import { LOCAL_CHAIN_ID } from '../../src/config/index.ts'
@@ -40,7 +42,7 @@ const readConditions: Scope = { categories: ['conditions', 'medications'], mayWr
 const writeAll: Scope = { categories: ['conditions', 'medications', 'allergies'], mayWrite: true }
 
 let anvil: Anvil | undefined
-let client: PublicClient
+let client: ChainClient
 let ledger: Address
 let registry: Address
 const wallets: Record<'patient' | 'doctor' | 'clinician' | 'guardian' | 'secondDoctor', WalletClient> = {} as never
@@ -90,16 +92,16 @@ async function chainError(promise: Promise<unknown>, code: ChainErrorCode): Prom
 
 /** Asserts that `run` sent no transaction from `who` (its nonce did not move). */
 async function sendsNothing(who: keyof typeof wallets, run: () => Promise<unknown>): Promise<void> {
-  const before = await client.getTransactionCount({ address: addresses[who] })
+  const before = await getTransactionCount(client, { address: addresses[who] })
   await run()
-  expect(await client.getTransactionCount({ address: addresses[who] })).toBe(before)
+  expect(await getTransactionCount(client, { address: addresses[who] })).toBe(before)
 }
 
 describe('deployment', () => {
   it('puts the ledger at the deployer\'s second nonce, after the key registry, and it has code', async () => {
     expect(registry).toBe(getContractAddress({ from: deployerAccount.address, nonce: 0n }))
     expect(ledger).toBe(getContractAddress({ from: deployerAccount.address, nonce: 1n }))
-    expect(await client.getCode({ address: ledger })).toMatch(/^0x[0-9a-f]{2,}$/)
+    expect(await getCode(client, { address: ledger })).toMatch(/^0x[0-9a-f]{2,}$/)
   })
 })
 

@@ -1,11 +1,11 @@
 // The app's state in one place: deployment config, chain status, the wallet in use,
 // and the browser's peer-to-peer node. Components read it; they do not fetch or dial.
 import { createSignal, onCleanup, type Accessor } from 'solid-js'
-import type { PublicClient } from 'viem'
 import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatus, type ConnectedWallet } from '../../chain/index.ts'
 import { LOCAL_CHAIN_ID, loadConfig, type AppConfig } from '../../config/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
+import type { ChainClient } from '../../chain/index.ts'
 
 export type ConfigState = { state: 'loading' } | { state: 'ready'; config: AppConfig } | { state: 'failed'; error: string }
 
@@ -17,7 +17,7 @@ export type WalletState =
 export interface AppStore {
   config: Accessor<ConfigState>
   chainStatus: Accessor<ChainStatus | undefined>
-  publicClient: Accessor<PublicClient | undefined>
+  publicClient: Accessor<ChainClient | undefined>
   wallet: Accessor<WalletState>
   walletError: Accessor<string | undefined>
   p2pStatus: Accessor<P2PStatus | undefined>
@@ -48,7 +48,7 @@ function readWalletChoice(): WalletChoice | undefined {
 export function createAppStore(): AppStore {
   const [config, setConfig] = createSignal<ConfigState>({ state: 'loading' })
   const [chainStatus, setChainStatus] = createSignal<ChainStatus>()
-  const [publicClient, setPublicClient] = createSignal<PublicClient>()
+  const [publicClient, setChainClient] = createSignal<ChainClient>()
   const [wallet, setWallet] = createSignal<WalletState>({ state: 'none' })
   const [walletError, setWalletError] = createSignal<string>()
   const [p2pStatus, setP2PStatus] = createSignal<P2PStatus>()
@@ -118,7 +118,7 @@ export function createAppStore(): AppStore {
     setConfig({ state: 'ready', config: appConfig })
 
     const client = createChainClient(appConfig.chain)
-    setPublicClient(client)
+    setChainClient(client)
     cleanups.push(watchChainStatus({ client, rpcUrl: appConfig.chain.rpcUrl, expectedChainId: appConfig.chain.id, onStatus: setChainStatus }))
 
     void startP2P(appConfig)

@@ -1,12 +1,13 @@
 // What every chain-backed view needs once the app is ready: the read client, the connected
 // wallet, and the deployment's contracts.
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import type { ConnectedWallet } from '../../chain/index.ts'
 import type { AppConfig } from '../../config/index.ts'
 import type { AppStore } from './createAppStore.ts'
+import type { ChainClient } from '../../chain/index.ts'
 
 export interface LedgerContext {
-  client: PublicClient
+  client: ChainClient
   wallet: ConnectedWallet
   config: AppConfig
   ledger: Address

@@ -41,6 +41,8 @@ const stages: Stage[] = [
       { command: bin('eslint'), args: ['.', '--max-warnings', '0'] },
       // The layers of src and the absence of import cycles (.dependency-cruiser.cjs).
       { command: bin('depcruise'), args: ['src', 'test', 'bench', 'scripts', '--config', '.dependency-cruiser.cjs'] },
+      // No file that nothing reaches, no package declared and unused or used and undeclared (knip.jsonc).
+      { command: bin('knip'), args: ['--no-progress'] },
       { command: bin('solhint'), args: ['--max-warnings', '0', 'src/**/*.sol', 'test/**/*.sol'], cwd: path.join(root, 'contracts') }
     ]
   },

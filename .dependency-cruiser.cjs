@@ -117,7 +117,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { mainFields: ['module', 'main', 'types'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] },
-    exclude: { path: ['\\.d\\.ts$'] }
+    enhancedResolveOptions: { mainFields: ['module', 'main', 'types'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] },
+    exclude: { path: ['^src/.*\\.d\\.ts$'] }
   }
 }

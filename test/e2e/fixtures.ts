@@ -50,7 +50,8 @@ export async function twoPeoplesPages(config?: AppConfig): Promise<{ patient: Pa
   }
   try {
     for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const [patient, doctor] = (await Promise.all(browsers.map((browser) => browser.newPage()))) as [Page, Page]
+    // A context of its own for each (what AxeBuilder needs to analyse a page), in a browser of its own.
+    const [patient, doctor] = (await Promise.all(browsers.map(async (browser) => (await browser.newContext()).newPage()))) as [Page, Page]
     if (config !== undefined) for (const page of [patient, doctor]) await useConfig(page, config)
     return { patient, doctor, close }
   } catch (error) {

@@ -1,8 +1,7 @@
 // The same wallet on a second device: it derives the same keys, connects to the first
 // device directly, and reads the whole history, which it had never held.
-import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { appUrl, expectStackLive } from './fixtures.ts'
+import { expect, test, type Page } from '@playwright/test'
+import { appUrl, expectStackLive, twoPeoplesPages } from './fixtures.ts'
 
 async function openHistory(page: Page): Promise<void> {
   await page.goto(appUrl())
@@ -12,12 +11,8 @@ async function openHistory(page: Page): Promise<void> {
 
 test('a second device with the same wallet recovers the keys and reads the whole history from the first', async () => {
   test.setTimeout(120_000)
-  const browsers: Browser[] = []
+  const { patient: laptop, doctor: phone, close } = await twoPeoplesPages()
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const [laptopBrowser, phoneBrowser] = browsers as [Browser, Browser]
-    const laptop = await laptopBrowser.newPage()
-    const phone = await phoneBrowser.newPage()
 
     await openHistory(laptop)
     const onLaptop = laptop.getByRole('region', { name: 'Your history' })
@@ -46,6 +41,6 @@ test('a second device with the same wallet recovers the keys and reads the whole
     await phone.getByText(/Table of the records shown/).click()
     await expect(phone.getByRole('row').filter({ hasText: 'Penicillin (demo data)' }).filter({ hasText: 'allergy' })).toHaveCount(1)
   } finally {
-    for (const browser of browsers) await browser.close()
+    await close()
   }
 })

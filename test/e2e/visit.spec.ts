@@ -1,23 +1,18 @@
 // The visit between two real browsers over direct WebRTC, a real relay and a real chain:
 // the patient invites, the doctor asks, the patient grants on-chain, the doctor's app records
 // the visit, and the patient revokes. Invites work once and expire.
-import { chromium, expect, test, type Browser } from '@playwright/test'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
+import { expect, test } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { createVisitInvite, encodeVisitInvite } from '../../src/p2p/visitInvite.ts'
-import { appUrl, askForAccess, expectStackLive, stackConfig, statusStrip, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, stackConfig, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[4]
 if (doctorAccount === undefined) throw new Error('no development account 4')
 
 test('a doctor joins by invite, the patient grants, the visit is recorded, and the patient revokes', async () => {
   test.setTimeout(120_000)
-  const browsers: Browser[] = []
+  const { patient, doctor, close } = await twoPeoplesPages()
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
-    const patient = await patientBrowser.newPage()
-    const doctor = await doctorBrowser.newPage()
 
     await patient.goto(`${appUrl()}#/visit`)
     await expectStackLive(patient)
@@ -76,7 +71,7 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     await doctor.getByRole('button', { name: 'Ask for access' }).click()
     await expect(doctor.getByRole('alert')).toHaveText('This invite was already used. Ask the patient to start a new visit.', { timeout: 30_000 })
   } finally {
-    await Promise.all(browsers.map((b) => b.close()))
+    await close()
   }
 })
 

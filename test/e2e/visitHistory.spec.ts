@@ -4,10 +4,9 @@
 // patient sees it, signed by the doctor; after the revocation the doctor's writes are
 // refused and the patient's new records stay unreadable to the doctor.
 import AxeBuilder from '@axe-core/playwright'
-import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
+import { expect, test, type Locator } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { askForAccess, expectStackLive, statusStrip, useDevelopmentAccount } from './fixtures.ts'
+import { askForAccess, expectStackLive, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const patientAccount = developmentAccounts[5]
 const doctorAccount = developmentAccounts[6]
@@ -29,12 +28,8 @@ function countOf(text: string | null): number {
 
 test('the doctor reads the patient history over WebRTC, writes the diagnostic chain, and loses access on revoke', async () => {
   test.setTimeout(240_000)
-  const browsers: Browser[] = []
+  const { patient, doctor, close } = await twoPeoplesPages()
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
-    const patient: Page = await patientBrowser.newPage()
-    const doctor: Page = await (await doctorBrowser.newContext()).newPage()
 
     // The patient's own history, with the demo loaded into it.
     await useDevelopmentAccount(patient, 'Second patient', patientAccount.address)
@@ -165,6 +160,6 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     await expect(history.getByRole('status').first()).toContainText(`${unreadable} ${unreadable === 1 ? 'block' : 'blocks'} cannot be read with the keys you were given`, { timeout: 30_000 })
     await expect(history.getByRole('status').first()).toContainText(`${((readable ?? 0) + 5).toLocaleString('en')} records in ${(records + 6).toLocaleString('en')} blocks`)
   } finally {
-    for (const browser of browsers) await browser.close()
+    await close()
   }
 })

@@ -1,16 +1,11 @@
 // Two real Chromium browsers reach each other through the relay and upgrade to a direct
 // WebRTC connection: the harness the visit flow builds on.
-import { chromium, expect, test, type Browser } from '@playwright/test'
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { appUrl, expectStackLive, statusStrip } from './fixtures.ts'
+import { expect, test } from '@playwright/test'
+import { appUrl, expectStackLive, statusStrip, twoPeoplesPages } from './fixtures.ts'
 
 test('two browsers connect directly over WebRTC, not through the relay', async () => {
-  const browsers: Browser[] = []
+  const { patient, doctor, close } = await twoPeoplesPages()
   try {
-    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
-    const [patientBrowser, doctorBrowser] = browsers as [Browser, Browser]
-    const patient = await patientBrowser.newPage()
-    const doctor = await doctorBrowser.newPage()
     await Promise.all([patient.goto(`${appUrl()}#/settings`), doctor.goto(`${appUrl()}#/settings`)])
     await Promise.all([expectStackLive(patient), expectStackLive(doctor)])
 
@@ -27,7 +22,7 @@ test('two browsers connect directly over WebRTC, not through the relay', async (
     await expect(statusStrip(doctor)).toContainText(/\(1 direct, \d+ relayed\)/)
     await expect(statusStrip(patient)).toContainText(/\(1 direct, \d+ relayed\)/)
   } finally {
-    await Promise.all(browsers.map((b) => b.close()))
+    await close()
   }
 })
 

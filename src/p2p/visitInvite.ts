@@ -105,13 +105,32 @@ export class InviteBook {
     this.#issued.set(invite.token, { expires: invite.expires, used: false })
   }
 
-  /** Marks the token used; throws VisitInviteError when it is unknown, expired or used before. */
+  /**
+   * Checks that the token may still be used, without using it: a request is checked first, and
+   * spends the invite only once its signature verifies (redeem).
+   *
+   * @throws {VisitInviteError} `INVITE_UNKNOWN`, `INVITE_USED` or `INVITE_EXPIRED`.
+   */
+  check(token: string, now = Date.now()): void {
+    this.#usable(token, now)
+  }
+
+  /**
+   * Marks the token used; call it only for a request whose signature verified, so that a stranger
+   * who saw the invite cannot spend it for the doctor it was shown to.
+   *
+   * @throws {VisitInviteError} `INVITE_UNKNOWN`, `INVITE_USED` or `INVITE_EXPIRED`.
+   */
   redeem(token: string, now = Date.now()): void {
+    this.#usable(token, now).used = true
+  }
+
+  #usable(token: string, now: number): { expires: number; used: boolean } {
     const entry = this.#issued.get(token)
     if (entry === undefined) throw new VisitInviteError('INVITE_UNKNOWN', 'The patient\'s browser did not issue this invite, or was reloaded since. Ask the patient for a new one.')
     if (entry.used) throw new VisitInviteError('INVITE_USED', 'This invite was already used. Ask the patient to start a new visit.')
     if (Math.floor(now / 1000) > entry.expires) throw new VisitInviteError('INVITE_EXPIRED', 'This invite has expired. Ask the patient to show a new one.')
-    entry.used = true
+    return entry
   }
 
   /** Forgets an invite, e.g. when the patient cancels it. */

@@ -130,6 +130,15 @@ describe('a doctor asks', () => {
     expect(visits.state.get().requests).toEqual([])
   })
 
+  it('a refused forgery does not spend the invite: the doctor it was shown to still gets in', async () => {
+    const { visits, openInvite, doctorAsks, doctor } = setUp()
+    const invite = await openInvite()
+    const forged = await doctorAsks(invite, { signer: fakeWallet(STRANGER_KEY), name: 'Dr Smith' })
+    expect(forged).toMatchObject({ t: 'refused' })
+    void doctorAsks(invite, { name: 'Dr Ada' })
+    await vi.waitFor(() => expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }]))
+  })
+
   it('refuses an expired invite', async () => {
     const { visits, clock, openInvite, doctorAsks } = setUp()
     const invite = await openInvite()

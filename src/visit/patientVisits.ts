@@ -95,8 +95,10 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
       await visit.answer({ t: 'refused', message: "The patient's app is not ready: their wallet is not connected." })
       return
     }
+    // The invite is spent only by a request whose signature verifies: one that fails the check
+    // (someone who saw the QR code, asking in another's name) leaves it to the doctor it was shown to.
     try {
-      book.redeem(visit.request.token, clock.now())
+      book.check(visit.request.token, clock.now())
     } catch (error) {
       await visit.answer({ t: 'refused', message: errorMessage(error) })
       return
@@ -121,6 +123,13 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
     }
     if (!signed) {
       await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
+      return
+    }
+    try {
+      // Checked again: another signed request may have spent the invite while this one was verified.
+      book.redeem(visit.request.token, clock.now())
+    } catch (error) {
+      await visit.answer({ t: 'refused', message: errorMessage(error) })
       return
     }
     const id = nextId++

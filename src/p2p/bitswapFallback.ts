@@ -11,7 +11,18 @@ import type { SyncSink } from './syncProtocol.ts'
 const MAX_BITSWAP_ENTRIES = 50_000
 const BITSWAP_TIMEOUT_MS = 30_000
 
-/** A fetcher of heads over `network`; one walk at a time, each handing its entries to a new `receiver`. */
+/**
+ * A fetcher of heads over `network`; one walk at a time, each handing its entries to a new `receiver`.
+ * A walk fetches each block by its hash and checks only that the bytes match it and have the
+ * form of a log entry; identity, signature, clock, links and write access are checked by the
+ * receiver, as for a pull. It stops at entries the store holds and after 50,000 entries.
+ * @param network - The block source: Helia's blockstore, which asks peers over bitswap.
+ * @param store - The log fetched into: the walk stops at what it holds, and identity blocks it holds are not fetched again.
+ * @param receiver - Makes the sink a walk hands its entries to, oldest first, in one frame.
+ * @param closing - Aborts a walk's entry fetches when the log closes.
+ * @returns The fetch of one head, queued after the walk under way; it rejects as the walk does.
+ *   A walk fails with {@link P2PError} `SYNC_FAILED` when a block does not come within 30 s or is not a log entry.
+ */
 export function bitswapFallback(network: BlockReader, store: LogStore, receiver: () => SyncSink, closing: AbortSignal): (head: string) => Promise<void> {
   let fetching: Promise<void> = Promise.resolve()
   return (head) => {

@@ -10,6 +10,7 @@ import * as Digest from 'multiformats/hashes/digest'
 
 const SHA2_256 = 0x12
 
+/** An encoded block, with its CID and the name OrbitDB gives it. */
 export interface Block {
   /** The CID as OrbitDB names it: base58btc. */
   hash: string
@@ -17,14 +18,20 @@ export interface Block {
   bytes: Uint8Array
 }
 
+/** The CID of dag-cbor bytes: CIDv1, dag-cbor, SHA-256 of exactly these bytes. */
 export function cidOfBytes(bytes: Uint8Array): CID {
   return CID.createV1(dagCbor.code, Digest.create(SHA2_256, sha256(bytes)))
 }
 
+/** The OrbitDB hash (base58btc CID) of dag-cbor bytes: what names them, computed here, never taken from a peer. */
 export function hashOfBytes(bytes: Uint8Array): string {
   return cidOfBytes(bytes).toString(base58btc)
 }
 
+/**
+ * Encodes `value` as dag-cbor and names the bytes.
+ * @throws {Error} dag-cbor's encoding error, for a value it cannot encode (undefined, a function, NaN).
+ */
 export function encodeBlock(value: unknown): Block {
   const bytes = dagCbor.encode(value)
   const cid = cidOfBytes(bytes)
@@ -50,6 +57,7 @@ export function matchesHash(hash: string, bytes: Uint8Array): boolean {
 /**
  * Decodes a dag-cbor block and insists on its canonical form, so one content has
  * one name: a peer cannot send the same entry under a second hash.
+ * @throws {Error} When the bytes are not dag-cbor, or not its canonical encoding.
  */
 export function decodeCanonical(bytes: Uint8Array): unknown {
   const value: unknown = dagCbor.decode(bytes)
@@ -63,7 +71,12 @@ export interface BlockReader {
   get(cid: CID, options?: { signal?: AbortSignal; offline?: boolean }): AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 }
 
-/** A block's bytes (blockstores yield chunks), or undefined when it is not there or did not come in time. */
+/**
+ * A block's bytes (blockstores yield chunks), or undefined when it is not there or did not come
+ * in time; any error of the store counts as not there. The bytes are not checked against the CID:
+ * a raw store hands back what it holds (see matchesHash).
+ * @param options - `signal` bounds the wait; `offline` asks Helia not to fetch it from peers.
+ */
 export async function readBlock(store: BlockReader, cid: CID, options: { signal?: AbortSignal; offline?: boolean } = {}): Promise<Uint8Array | undefined> {
   try {
     const chunks: Uint8Array[] = []

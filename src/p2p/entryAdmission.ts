@@ -10,6 +10,7 @@ import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
 export interface AdmissionRules {
   /** The log's address: an entry names the one log it belongs to. */
   address: string
+  /** The patient whose history it is: always admitted, and what they build on is endorsed. */
   patient: WalletAddress
   /** The wallet identity an entry names, verified, or undefined when it is unknown or unsound. */
   identityOf(hash: string): Promise<VerifiedIdentity | undefined>
@@ -17,6 +18,7 @@ export interface AdmissionRules {
   mayWrite(writer: WalletAddress): Promise<boolean>
 }
 
+/** An entry that was not admitted, by its hash, and why in words a person can read. */
 export interface Refusal {
   hash: string
   reason: string
@@ -25,7 +27,12 @@ export interface Refusal {
 /** The entries an entry links to: its next and its refs. */
 export const parentsOf = (entry: Pick<LogEntry, 'next' | 'refs'>): string[] => [...entry.next, ...entry.refs]
 
-/** The entry a block holds, or why it holds none: content not matching `hash` when given, or not an entry of this form (bounded links included). */
+/**
+ * The entry a block holds, or why it holds none: content not matching `hash` when given, or not an
+ * entry of this form (decodeLogEntry: canonical dag-cbor, fields, bounded payload and links).
+ * Nothing about its writer or signature is checked here.
+ * @param hash - The name the block was asked for by; without it, the entry's hash is computed from the bytes alone.
+ */
 export function entryOfBlock(bytes: Uint8Array, hash?: string): LogEntry | string {
   if (hash !== undefined && hashOfBytes(bytes) !== hash) return 'its content does not match its hash: the block was altered'
   const entry = decodeLogEntry(bytes)
@@ -37,7 +44,10 @@ export function entryOfStoredBlock(hash: string, bytes: Uint8Array | undefined):
   return bytes === undefined ? 'its block is missing from storage' : entryOfBlock(bytes, hash)
 }
 
-/** The entry with its writer's wallet, or why it has none: it is another log's, its identity is unsound, or its key is not the identity's. */
+/**
+ * The entry with its writer's wallet, or why it has none: it is another log's, its identity is
+ * unsound, or its key is not the identity's. The signature is not checked here (signatureRefusals).
+ */
 export async function checkWriter(entry: LogEntry, rules: Pick<AdmissionRules, 'address' | 'identityOf'>): Promise<StoredEntry | string> {
   if (entry.id !== rules.address) return 'it belongs to another log'
   const writer = await rules.identityOf(entry.identity)
@@ -76,12 +86,17 @@ export function endorseAncestors(from: Iterable<LogEntry>, parentsOfHash: (hash:
   }
 }
 
-/** Why `writer` may not add an entry, or undefined: the patient always may, an endorsed entry is admitted, anyone else needs a live grant. */
+/**
+ * Why `writer` may not add an entry, or undefined: the patient always may, an endorsed entry is
+ * admitted, anyone else needs a live grant now (rules.mayWrite), whenever the entry says it was written.
+ * @param endorsed - Whether the patient's entries build on this one (endorseAncestors).
+ */
 export async function writeAccessRefusal(writer: WalletAddress, endorsed: boolean, rules: AdmissionRules): Promise<string | undefined> {
   if (writer === rules.patient || endorsed || (await rules.mayWrite(writer))) return undefined
   return `${writer} has no live grant to write to this history`
 }
 
+/** What checkOffered found in a frame of blocks. */
 export interface OfferedCheck {
   /** Entries that passed form, log, identity, key and signature; links and write access are left to the log's state. */
   checked: StoredEntry[]
@@ -90,7 +105,12 @@ export interface OfferedCheck {
   known: number
 }
 
-/** Checks blocks a peer offered, everything that needs nothing of the log's state; entries `held` by the log are only counted. */
+/**
+ * Checks blocks a peer offered, everything that needs nothing of the log's state: form, log,
+ * writer identity, key and signature. Entries `held` by the log are only counted. The hash of
+ * each entry is computed from its bytes; links, clock and write access are left to the receiver.
+ * @param held - Whether the log holds an entry already.
+ */
 export async function checkOffered(blocks: readonly Uint8Array[], rules: AdmissionRules, held: (hash: string) => boolean): Promise<OfferedCheck> {
   const refused: Refusal[] = []
   const candidates: StoredEntry[] = []

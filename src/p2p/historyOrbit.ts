@@ -24,24 +24,42 @@ export function registerHistoryTypes(policy: WriteAccessPolicy = {}): void {
   setWriteAccessPolicy(policy)
 }
 
+/** What startHistoryOrbit needs: the node, the device's wallet identity, and the write policy (canWrite, cacheMs). */
 export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
+  /** The node whose stores hold the logs and whose connections replicate them. */
   node: P2PNode
+  /** This device's wallet-bound identity (createWalletIdentity): it signs the entries written here. */
   identity: WalletIdentity
+  /** How tabs of this browser share a log's writer; defaults to Web Locks and BroadcastChannel when there are. */
   coordination?: TabCoordinationOptions
+  /** How long one pull may take before it is given up. Default 2 minutes. */
   pullTimeoutMs?: number
+  /** How many entries a holder may send ahead of our acknowledgements (128 to 8,192). Default 1,024. */
   pullWindow?: number
 }
 
+/** A device's OrbitDB with the history log type: opens patients' logs, one object per open log. */
 export interface HistoryOrbit {
   orbitdb: OrbitDB
+  /** The identity every log opened here writes with. */
   identity: WalletIdentity
-  /** Opens (or creates) a patient's history log; the same log object while it is open. */
+  /**
+   * Opens (or creates) a patient's history log; the same log object while it is open.
+   * Rejects with P2PError `INVALID_LOG` when `patient` is not a wallet address.
+   */
   openLog(patient: string): Promise<PatientLog>
-  /** The address of a patient's history log, the same on every peer. */
+  /** The address of a patient's history log, the same on every peer; opens the log, and rejects as openLog does. */
   addressOf(patient: string): Promise<string>
+  /** Stops OrbitDB, closing every log opened here; the node keeps running. */
   stop(): Promise<void>
 }
 
+/**
+ * Starts OrbitDB on `node` for this device's wallet identity: registers the history types with
+ * this policy (registerHistoryTypes) and puts the identity block in the blockstore, where peers
+ * fetch it to check the entries written here.
+ * @throws {P2PError} `INVALID_IDENTITY` when the identity's hash is not a dag-cbor SHA-256 CID.
+ */
 export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Promise<HistoryOrbit> {
   const { node, identity } = options
   const policy: WriteAccessPolicy = {

@@ -15,6 +15,7 @@ import { parseHash } from './blocks.ts'
 
 const DOMAIN = utf8ToBytes('anamnesis/history-root/v1')
 
+/** An entry as the root and the anchor checks see it: its hash, its links and its clock, nothing of its content. */
 export interface LogNode {
   hash: string
   /** The entries this one links to (next and refs). */
@@ -38,7 +39,11 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length
 }
 
-/** The root of a set of heads, 0x-hex (bytes32). Throws on a string that is not a log entry's hash. */
+/**
+ * The root of a set of heads, 0x-hex (bytes32): what anchor(root, entryCount) commits to.
+ * Order and repeats of `heads` do not change it.
+ * @throws {Error} When a head is not a log entry's hash (a dag-cbor SHA-256 CIDv1 in base58btc).
+ */
 export function historyRoot(heads: Iterable<string>): `0x${string}` {
   const cids = [...new Set(heads)].map((hash) => {
     const cid = parseHash(hash)
@@ -74,9 +79,11 @@ export function closure(from: Iterable<string>, nodes: ReadonlyMap<string, LogNo
   return seen
 }
 
+/** An on-chain anchor of a history log, as src/chain readLatestAnchor returns it. */
 export interface Anchor {
   /** bytes32, 0x-hex. */
   root: string
+  /** How many entries the anchored heads reach, the heads included. */
   entryCount: number | bigint
 }
 
@@ -86,6 +93,8 @@ export interface Anchor {
  * the candidates tried are the cuts a writer can have anchored: every prefix of the log in
  * Lamport order (a writer's view at some moment) and the history behind every single entry.
  * Undefined when none matches: the anchored entries are not all here, or one was changed.
+ * @param nodes - Every entry of the log by hash, damaged ones with the links their batch recorded.
+ * @throws {Error} As {@link historyRoot}, when a node's hash is not a log entry's hash.
  */
 export function anchoredEntries(nodes: ReadonlyMap<string, LogNode>, anchor: Anchor): Set<string> | undefined {
   const root = anchor.root.toLowerCase()

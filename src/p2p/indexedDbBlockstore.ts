@@ -47,22 +47,35 @@ export class BlockNotFoundError extends AnamnesisError<'BLOCK_NOT_FOUND'> {
   }
 }
 
+/**
+ * A blockstore on IndexedDB, readable by blockstore-idb, with one transaction per batch.
+ * It stores and returns bytes as given: nothing checks them against their CID, so a reader
+ * that must trust them compares them with their hash (blocks.ts matchesHash). Reads and writes
+ * throw a plain Error until open() has resolved, and IndexedDB's own errors as they come.
+ */
 export class IndexedDbBlockstore implements Blockstore {
+  /** The IndexedDB database and object store name, e.g. `anamnesis/blocks`. */
   readonly location: string
   readonly #factory: IDBFactory
   #db: IDBDatabase | undefined
 
+  /**
+   * @param location - The database and object store name.
+   * @param factory - Where databases are opened: the page's indexedDB unless a test passes another.
+   */
   constructor(location: string, factory: IDBFactory = indexedDB) {
     this.location = location
     this.#factory = factory
   }
 
+  /** Opens the database, creating its object store the first time. */
   async open(): Promise<void> {
     const open = this.#factory.open(this.location, 1)
     open.onupgradeneeded = () => open.result.createObjectStore(this.location)
     this.#db = await request(open)
   }
 
+  /** Closes the database; open() again to use the store. */
   close(): Promise<void> {
     this.#db?.close()
     this.#db = undefined
@@ -90,6 +103,7 @@ export class IndexedDbBlockstore implements Blockstore {
     return cid
   }
 
+  /** Stores every pair in one transaction, then yields their CIDs; nothing is stored if it fails. */
   async *putMany(source: Iterable<InputPair> | AsyncIterable<InputPair>, options?: AbortOptions): AsyncGenerator<CID> {
     const pairs: { cid: CID; bytes: Uint8Array }[] = []
     for await (const { cid, bytes } of source) pairs.push({ cid, bytes: await bytesOf(bytes) })
@@ -101,6 +115,10 @@ export class IndexedDbBlockstore implements Blockstore {
     for (const { cid } of pairs) yield cid
   }
 
+  /**
+   * The block's bytes, in one chunk, as stored.
+   * @throws {BlockNotFoundError} When no block of this multihash is stored.
+   */
   async *get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
     const { store } = this.#store('readonly')
@@ -109,6 +127,10 @@ export class IndexedDbBlockstore implements Blockstore {
     yield value
   }
 
+  /**
+   * The blocks asked for, in order, read in one transaction.
+   * @throws {BlockNotFoundError} At the first block that is not stored; the ones before it were yielded.
+   */
   async *getMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
     const cids: CID[] = []
     for await (const cid of source) cids.push(cid)
@@ -143,6 +165,7 @@ export class IndexedDbBlockstore implements Blockstore {
     yield* cids
   }
 
+  /** Every stored block; keys hold only the multihash, so each comes back under a raw CIDv1. */
   async *getAll(options?: AbortOptions): AsyncGenerator<Pair> {
     options?.signal?.throwIfAborted()
     const { store } = this.#store('readonly')

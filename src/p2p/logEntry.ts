@@ -9,15 +9,18 @@ import { decodeCanonical, encodeBlock, hashOfBytes, parseHash } from './blocks.t
 import type { SignatureCheck } from './verifySignatures.ts'
 import type { WalletIdentity } from './walletIdentity.ts'
 
+/** OrbitDB's entry format version: the only one read or written. */
 export const ENTRY_VERSION = 2 as const
 /** An envelope holds one record of at most 1 MiB plus its padding; anything larger is not ours. */
 export const MAX_PAYLOAD_BYTES = 1_200_000
 const MAX_LINKS = 64
 const HEX = /^(?:[0-9a-f]{2})+$/
 
+/** A decoded entry of the history log: the fields its block holds, and its hash and bytes. */
 export interface LogEntry {
   /** The log's address: an entry belongs to one log. */
   id: string
+  /** One encrypted record envelope, at most MAX_PAYLOAD_BYTES. */
   payload: Uint8Array
   /** Hashes of the entries this one follows (the heads when it was written). */
   next: string[]
@@ -32,7 +35,9 @@ export interface LogEntry {
   identity: string
   /** Signature over the signed part, hex DER. */
   sig: string
+  /** The block's hash, computed from `bytes`. */
   hash: string
+  /** The block as stored and sent: canonical dag-cbor. */
   bytes: Uint8Array
 }
 
@@ -41,15 +46,25 @@ function signedPart(entry: Pick<LogEntry, 'id' | 'payload' | 'next' | 'refs' | '
   return dagCbor.encode({ id, payload, next, refs, clock, v })
 }
 
+/** What a new entry is made of. */
 export interface CreateLogEntryInput {
+  /** The writer's identity; its in-memory key signs. */
   identity: WalletIdentity
+  /** The address of the log the entry belongs to. */
   logId: string
+  /** The encrypted record envelope. */
   payload: Uint8Array
+  /** The hashes of the entries it follows: the log's heads, or the entry appended just before it. */
   next: string[]
+  /** Its Lamport time: above every entry in `next`. */
   time: number
 }
 
-/** A new signed entry. Signing happens here, with the identity's in-memory key. */
+/**
+ * A new signed entry. Signing happens here, with the identity's in-memory key. Nothing is
+ * checked of the input: the caller gives the heads and a time above theirs.
+ * @throws {Error} When the identity has no signing function.
+ */
 export async function createLogEntry({ identity, logId, payload, next, time }: CreateLogEntryInput): Promise<LogEntry> {
   const unsigned = { id: logId, payload, next, refs: [] as string[], clock: { id: identity.publicKey, time }, v: ENTRY_VERSION as typeof ENTRY_VERSION }
   const sign = identity.sign
@@ -66,7 +81,11 @@ const isHashList = (value: unknown): value is string[] =>
 /**
  * Reads an entry from its block bytes (its hash is computed here, never taken from a
  * peer). Returns why it is not an entry of this form, or the entry; the signature is
- * checked separately (verifyEntrySignature).
+ * checked separately (verifyEntrySignature). Checked: canonical dag-cbor, exactly the nine
+ * fields, version 2, a payload of bytes up to MAX_PAYLOAD_BYTES, at most 64 next and 64 refs
+ * that are all log entry hashes, a clock time that is a safe integer from 1, a 33-byte hex key,
+ * an identity hash and a hex signature. Not checked here: which log `id` names, that the
+ * clock's id is the key, and whether the key is the identity's (entryAdmission.ts checkWriter).
  */
 export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
   let value: unknown

@@ -8,13 +8,24 @@ import type { Frame, SyncSink } from './syncProtocol.ts'
 /** What a receiver needs of its log. */
 export interface ReceivingLog {
   store: LogStore
+  /** What an entry must pass to join this log. */
   rules: AdmissionRules
   /** Stores entries a peer sent, with the identity blocks they need, and tells listeners and other tabs. */
   commit(added: StoredEntry[], identities: IdentityBlock[]): Promise<void>
+  /** Reports progress and refused entries to the log's subscribers. */
   emit(event: LogEvent): void
 }
 
-/** A pull in progress from one peer (`peer` names it in events). */
+/**
+ * A pull in progress from one peer (`peer` names it in events). Each frame's identity blocks are
+ * kept when they are sound wallet identities (hash, form, wallet binding); its entries are checked
+ * at once (checkOffered: form, log, writer identity, key, signature), then wait until every parent
+ * is in the log, and are stored in Lamport order when their clock is after their parents' and their
+ * writer is the patient, holds a live write grant, or is endorsed by a patient's entry of the same pull.
+ * receive() resolves with the number of entries in the frame once those that could be were stored,
+ * and rejects with P2PError `LOG_CLOSED` once the log is closed, or as storage does; finish() reports every entry still waiting,
+ * and every refused one, in one `rejected` event.
+ */
 export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   const { store, rules } = log
   /** Checked entries waiting for their parents, or for write access; `refusal` says why they wait on the latter. */

@@ -17,9 +17,12 @@ const PULL_ATTEMPTS = 5
 const PULL_RETRY_MS = 500
 const DEFAULT_PULL_TIMEOUT_MS = 120_000
 
+/** What replicating one log needs: the node, the log's state, and where pulled entries go. */
 export interface ReplicationOptions {
   node: Pick<P2PNode, 'helia' | 'libp2p'>
+  /** The log's OrbitDB address, as peers name it in a pull. */
   address: string
+  /** The log's state: what is served, and the heads a pull starts from. */
   store: LogStore
   /** OrbitDB's view of the log (orbitLogView.ts), for the heads exchange. */
   oplog: LogInstance
@@ -29,6 +32,7 @@ export interface ReplicationOptions {
   receiver: (peer: string) => SyncSink
   /** Fetches a head that only stock OrbitDB peers hold (bitswapFallback.ts). */
   fetchOverBitswap: (head: string) => Promise<void>
+  /** Reports failed pulls and fetches as `sync-error` events. */
   emit: (event: LogEvent) => void
   /** Aborted when the log closes: pulls under way stop. */
   closing: AbortSignal
@@ -38,10 +42,15 @@ export interface ReplicationOptions {
   pullWindow?: number
 }
 
+/** One log's replication, started when this tab writes the log. */
 export interface Replication {
   /** Peers that replicate the log over OrbitDB's heads exchange. */
   readonly peers: Set<string>
-  /** Pulls from `peer`; a second request while one runs makes it pull once more afterwards, when `again`. */
+  /**
+   * Pulls from `peer` over a direct connection; a second request while one runs makes it pull once
+   * more afterwards, when `again`. Rejects as pullLog does: NoDirectConnectionError, SyncRefusedError,
+   * P2PError `LOG_CLOSED`, or the stream's or the receiver's error.
+   */
   pullFrom(peer: PeerId, again?: boolean): Promise<void>
   /** Tells peers that have this log that it has new heads. */
   announce(): void
@@ -51,6 +60,14 @@ export interface Replication {
   stop(): Promise<void>
 }
 
+/**
+ * Sets up one log's replication, not yet started. Once started it serves the log to any peer that
+ * asks over a direct connection, and pulls from peers as they connect, speak the sync protocol,
+ * join OrbitDB's heads exchange or announce heads this log lacks. Failures of those pulls, other
+ * than a refusal or no direct connection, are reported as `sync-error` events, and a pull is
+ * tried up to 5 times while the peer stays directly connected.
+ * What a peer sends is checked by the receiver before it is stored (logReceiver.ts).
+ */
 export async function replicate(options: ReplicationOptions): Promise<Replication> {
   const { node, address, store, events, emit, closing } = options
   const { libp2p } = node

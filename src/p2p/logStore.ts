@@ -19,16 +19,23 @@ import type { P2PNode } from './node.ts'
 import type { StoredEntry } from './patientLogApi.ts'
 import type { CID } from 'multiformats/cid'
 
+/** A writer identity's block, to be stored beside the entries that name it. */
 export interface IdentityBlock {
   cid: CID
   bytes: Uint8Array
 }
 
+/**
+ * A history log's state in memory and its storage. It trusts what it is given: entries reach
+ * commit() checked (logReceiver.ts, or written here), and what it loads from storage is re-checked
+ * for hash, form, log and writer identity only; a load that fails those lists the entry as damaged.
+ */
 export interface LogStore {
   /** Every entry, parents before children (Lamport time, then hash). */
   entries(): StoredEntry[]
   get(hash: string): StoredEntry | undefined
   has(hash: string): boolean
+  /** The heads as last committed or loaded: entries nothing else in the log follows. */
   heads(): string[]
   /** How many entries the log lists, damaged ones included. */
   count(): number
@@ -38,19 +45,31 @@ export interface LogStore {
   nodes(): Map<string, LogNode>
   /** A writer identity, from memory or the blockstore, verified. */
   identityOf(hash: string): Promise<VerifiedIdentity | undefined>
+  /** The block of an identity already known to this log (its own, verified, learnt or loaded), or undefined. */
   identityBlock(hash: string): Uint8Array | undefined
-  /** Keeps an identity block a peer sent; returns it when it is new and must be stored with the entries. */
+  /**
+   * Keeps an identity block a peer sent, when it is a sound wallet identity (hash computed from
+   * the bytes, form, key's signature over the id, wallet's binding); returns it when it is new and
+   * must be stored with the entries, undefined when it is unsound or known.
+   */
   learnIdentity(bytes: Uint8Array): IdentityBlock | undefined
   /** Reads blocks from the raw store; a block that is missing is absent from the answer. */
   readBlocks(hashes: readonly string[]): Promise<Map<string, Uint8Array>>
-  /** Loads the batches committed since the last load; with `onlyIfNewer`, nothing when no batch was. Returns the entries loaded. */
+  /**
+   * Loads the batches committed since the last load; with `onlyIfNewer`, nothing when no batch was.
+   * Returns the entries loaded. An entry whose block fails its checks is listed as damaged; a batch
+   * record that is not JSON rejects, as do the stores' errors.
+   */
   reload(onlyIfNewer: boolean): Promise<StoredEntry[]>
-  /** Stores new entries: blocks in one transaction, then the batch and the heads in another. */
+  /**
+   * Stores new entries: blocks in one transaction, then the batch and the heads in another. The
+   * entries are not checked here; the caller runs it inside serial(). Rejects as the stores do.
+   */
   commit(added: readonly StoredEntry[], identities?: readonly IdentityBlock[]): Promise<void>
   /** Runs changes to the log one at a time: appends, joins and reloads never interleave. */
   serial<T>(work: () => Promise<T>): Promise<T>
   readonly closed: boolean
-  /** Throws once the log is closed. */
+  /** @throws {P2PError} `LOG_CLOSED` once the log is closed. */
   ensureOpen(): void
   /** Marks the log closed: what checks ensureOpen() stops from here on. */
   markClosed(): void
@@ -60,7 +79,9 @@ export interface LogStore {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+/** A value as JSON bytes: how the heads and batch records are stored. */
 export const json = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value))
+/** Log order: Lamport time, then hash; parents come before children. */
 export const byTime = (a: LogEntry, b: LogEntry): number => a.clock.time - b.clock.time || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 
 /** Runs a store's generator to its end; returns how many items it gave. */
@@ -70,6 +91,11 @@ async function drain(source: AsyncIterable<unknown> | Iterable<unknown>): Promis
   return count
 }
 
+/**
+ * The store of the log at `address`, empty until reload(): its keys in the node's datastore are
+ * named by the manifest hash, its blocks are in the node's raw blockstore.
+ * @param identity - This device's identity, known from the start so its own entries need no lookup.
+ */
 export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, address: string, identity: WalletIdentity): LogStore {
   const { blockstore, datastore } = node
   const manifestHash = address.split('/').pop() ?? address

@@ -29,9 +29,12 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 
+/** What the node is doing, as the status strip shows it: its state, the relay's, and its connections. */
 export interface P2PStatus {
   state: 'starting' | 'started' | 'failed'
+  /** This node's peer id, once started. */
   peerId?: string
+  /** Why the node failed to start. */
   error?: string
   relay: {
     state: 'none' | 'connecting' | 'reserved' | 'unreachable'
@@ -48,14 +51,17 @@ export interface P2PStatus {
 }
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
+/** The libp2p services the node runs: identify, and gossipsub for OrbitDB's heads exchange. */
 export type P2PServices = {
   identify: Identify
   /** OrbitDB looks for `libp2p.services.pubsub`. */
   pubsub: GossipSub
 }
 
+/** The Helia node, with libp2p and these services. */
 export type P2PHelia = HeliaWithLibp2p<P2PServices>
 
+/** A started browser (or Node) peer, as startP2PNode returns it. */
 export interface P2PNode {
   helia: P2PHelia
   libp2p: Libp2p<P2PServices>
@@ -65,21 +71,35 @@ export interface P2PNode {
    * blockstore would not show it.
    */
   blockstore: Blockstore
+  /** The datastore under Helia: peer id, and the history logs' heads and batch records. */
   datastore: Datastore
+  /** The status as last published. */
   status(): P2PStatus
-  /** Dial a peer's circuit address; resolves once a direct WebRTC connection is open. */
+  /**
+   * Dial a peer's circuit address over WebRTC, up to 3 tries; `direct` says whether the connection
+   * that opened is a direct one. A bare circuit address is dialled in its WebRTC form.
+   * @throws {P2PError} `INVALID_PEER_ADDRESS` when it is not a multiaddr ending in a peer id
+   *   through `/p2p-circuit`; `DIAL_FAILED` when every try failed.
+   */
   dial(address: string): Promise<{ direct: boolean }>
-  /** Closes every connection to the peer a circuit address (or a peer id) names. */
+  /**
+   * Closes every connection to the peer a circuit address (or a peer id) names.
+   * Throws the multiaddr or peer id parser's error for a string that is neither.
+   */
   hangUp(address: string): Promise<void>
+  /** Stops the relay supervisors and the node, and closes the stores it opened itself; again is a no-op. */
   stop(): Promise<void>
 }
 
+/** How to start the node: its relays, ICE servers, stores and listen addresses. */
 export interface StartP2PNodeOptions {
   /** Relay multiaddrs, each ending in `/p2p/<relay peer id>`. */
   relays: string[]
   /** STUN/TURN servers. Default none: local peers find each other by host candidates. */
   iceServers?: RTCIceServer[]
+  /** A blockstore to use instead of the node's own; the caller closes it. Passing either store leaves the other in memory. */
   blockstore?: Blockstore
+  /** A datastore to use instead of the node's own; the caller closes it. */
   datastore?: Datastore
   /**
    * IndexedDB name prefix for the stores the node creates when none are passed,
@@ -87,6 +107,7 @@ export interface StartP2PNodeOptions {
    * (Node) and without stores, the node keeps everything in memory.
    */
   storageName?: string
+  /** Called with the first status at once, then with each status that differs from the last. */
   onStatus?(status: P2PStatus): void
   /**
    * Extra listen addresses. Browsers cannot listen on anything but the relay
@@ -124,6 +145,13 @@ interface RelayTrack {
   failures: number
 }
 
+/**
+ * Starts the node: opens its stores, starts Helia with libp2p, and keeps a reservation on every
+ * relay, re-dialling one that goes away. The connection gater allows dialling any address,
+ * private and ws:// ones included: which relays are dialled is configuration.
+ * @throws {P2PError} `INVALID_RELAY_ADDRESS` for a relay that is not a multiaddr ending in
+ *   `/p2p/<relay peer id>`; `NODE_START_FAILED` when Helia does not start (the stores it opened are closed).
+ */
 export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNode> {
   const relays = options.relays.map(parseRelay)
   const ownsStores = options.blockstore == null && options.datastore == null && typeof indexedDB !== 'undefined'

@@ -27,6 +27,11 @@ function readOnlyStorage(get: (key: string) => Promise<unknown>, iterate: () => 
   }
 }
 
+/**
+ * OrbitDB's Log over this log's state, for OrbitDB's heads exchange: it reads entries, heads and
+ * the index from `store` (or, for an entry not in it, the raw blockstore, unchecked), and writes nothing.
+ * @param access - The log's write access controller, which OrbitDB's Log asks before it joins an entry.
+ */
 export async function orbitLogView(store: LogStore, blockstore: P2PNode['blockstore'], identity: WalletIdentity, address: string, access: HistoryWriteAccess): Promise<LogInstance> {
   const entryStorage = readOnlyStorage(
     async (hash) => {

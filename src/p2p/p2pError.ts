@@ -2,11 +2,17 @@
 // a patient or doctor can act on.
 import { AnamnesisError } from '../errors/index.ts'
 
+/** Why something of the p2p domain failed: the node, a dial, an identity, a history log or its replication. */
 export type P2PErrorCode =
+  /** A configured relay address that is not a multiaddr or does not end in `/p2p/<relay peer id>`. */
   | 'INVALID_RELAY_ADDRESS'
+  /** A peer address that is not a circuit address (`<relay>/p2p-circuit/webrtc/p2p/<peer>`). */
   | 'INVALID_PEER_ADDRESS'
+  /** The Helia/libp2p node did not start; `details` holds the library's message. */
   | 'NODE_START_FAILED'
+  /** Declared for a node used before it started; nothing throws it now. */
   | 'NOT_STARTED'
+  /** No direct WebRTC connection to the other browser after every try. */
   | 'DIAL_FAILED'
   /** A wallet identity whose key, binding signature or form is wrong. */
   | 'INVALID_IDENTITY'
@@ -19,6 +25,11 @@ export type P2PErrorCode =
   /** Replication with a peer failed or was cut off; what arrived before is kept. */
   | 'SYNC_FAILED'
 
+/**
+ * Every failure of src/p2p the app is meant to show: a {@link P2PErrorCode} to branch on
+ * and a message a patient or doctor can act on. The sync and visit wires have their own
+ * error classes (SyncRefusedError, NoDirectConnectionError, WireError, VisitInviteError).
+ */
 export class P2PError extends AnamnesisError<P2PErrorCode> {
   override name = 'P2PError'
 }

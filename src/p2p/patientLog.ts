@@ -29,6 +29,7 @@ import type { LogEvent, PatientLog, StoredEntry } from './patientLogApi.ts'
 import type { WalletIdentity } from './walletIdentity.ts'
 import type { LogInstance } from '@orbitdb/core'
 
+/** The OrbitDB database type of a history log, as its manifest names it. */
 export const HISTORY_LOG_TYPE = 'anamnesis-history'
 
 /** The log's name: with the type and the access manifest, it fixes the address, so every peer finds a patient's log from the address alone. */
@@ -36,13 +37,15 @@ export function historyLogName(patient: string): string {
   return `anamnesis-history/${patient.toLowerCase()}`
 }
 
+/** What the history log type is bound to (historyLogType). */
 export interface HistoryLogOptions {
   /** The node whose stores hold the log and whose connections replicate it. */
   node: P2PNode
+  /** How tabs of this browser share the log's writer; defaults to Web Locks and BroadcastChannel when there are. */
   coordination?: TabCoordinationOptions
   /** How long one pull may take before it is given up. Default 2 minutes. */
   pullTimeoutMs?: number
-  /** How many entries a holder may send ahead of our acknowledgements (at least 128). Default 1,024. */
+  /** How many entries a holder may send ahead of our acknowledgements (128 to 8,192). Default 1,024. */
   pullWindow?: number
 }
 
@@ -54,7 +57,9 @@ export interface HistoryLogDatabase extends PatientLog {
   events: EventEmitter
   log: LogInstance
   access: HistoryWriteAccess
+  /** Peers replicating the log over OrbitDB's heads exchange. */
   peers: Set<string>
+  /** @throws {P2PError} `INVALID_LOG`, always: a patient's history is never dropped. */
   drop(): Promise<void>
 }
 
@@ -71,6 +76,8 @@ interface DatabaseParams {
  * The history log's database type bound to a node, for OrbitDB's open (its `Database`
  * option), as an access controller is bound to its policy: OrbitDB creates databases with
  * its own parameters only, and those do not carry the node's raw stores.
+ * The opened database rejects with {@link P2PError} `INVALID_LOG` when the log's access controller
+ * is not the Anamnesis one, and `INVALID_IDENTITY` when OrbitDB's identity is not a wallet identity.
  */
 export function historyLogType(options: HistoryLogOptions): (params: DatabaseParams) => Promise<HistoryLogDatabase> {
   return (params) => openHistoryLog(options, params)

@@ -8,9 +8,11 @@ import type { PeerId } from '@libp2p/interface'
 
 /** An entry of the log with the wallet that wrote it (from its verified identity). */
 export interface StoredEntry extends LogEntry {
+  /** The wallet the entry's identity is bound to. */
   writer: WalletAddress
 }
 
+/** What a history log tells its subscribers. */
 export type LogEvent =
   /** Entries joined the log: written here, pulled from a peer, or stored by another tab. */
   | { type: 'added'; entries: StoredEntry[]; origin: 'local' | 'peer' | 'tab' }
@@ -44,15 +46,31 @@ export interface PatientLog extends HistoryLog {
   /** Every entry, parents before children (Lamport time, then hash). */
   entries(): readonly StoredEntry[]
   get(hash: string): StoredEntry | undefined
+  /** The entries nothing else in the log follows. */
   heads(): string[]
   /** Entries listed in storage whose block is missing or does not match its hash. */
   damaged(): { hash: string; reason: string }[]
-  /** Appends one entry per payload, chained, in one storage transaction. */
+  /**
+   * Appends one entry per payload, chained, in one storage transaction; in a tab that does not
+   * write the log, the writer tab appends them. The payloads are stored as given (encrypt first).
+   * @throws {P2PError} `WRITE_NOT_ALLOWED` when this wallet is neither the patient nor holds a live
+   *   write grant; `LOG_CLOSED` when the log is closed, or the writer tab did not answer in 15 s.
+   */
   append(payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
+  /**
+   * Calls `listener` with every event from now on; a listener that throws is logged, not propagated.
+   * @returns The function that unsubscribes.
+   */
   subscribe(listener: (event: LogEvent) => void): () => void
   /**
    * Pulls what `peer` has and this log lacks; resolves when done. A pull from `peer` already under
    * way is followed by one more, for what it may have missed, unless `joinRunning` says that one will do.
+   * Every entry is checked before it is stored; refused ones are reported as a `rejected` event.
+   * @param peer - A peer id, or its string form; the pull needs a direct connection to it.
+   * @throws {NoDirectConnectionError} When there is no direct connection to `peer`.
+   * @throws {SyncRefusedError} When the peer does not serve this log.
+   * @throws {P2PError} `LOG_CLOSED` when the log is closed. A pull cut off (the log closing, the
+   *   pull timeout, a broken stream, a peer silent for 15 s) rejects with that error; what arrived before is kept.
    */
   syncWith(peer: PeerId | string, options?: { joinRunning?: boolean }): Promise<void>
   /** Every entry re-read from storage and checked: hash, form, signature, identity, links, write access. */
@@ -63,5 +81,6 @@ export interface PatientLog extends HistoryLog {
   anchored(anchor: Anchor): Set<string> | undefined
   /** Forget cached write-grant answers, e.g. right after the app sees a grant or a revocation. */
   refreshAccess(): void
+  /** Stops replication, waits for the pulls under way, and gives up the writer role to another tab; again is a no-op. */
   close(): Promise<void>
 }

@@ -5,7 +5,12 @@ import { parseIdentityBlock, type VerifiedIdentity } from './walletIdentity.ts'
 import type { LogStore } from './logStore.ts'
 import type { BlockCheck, StoredEntry } from './patientLogApi.ts'
 
-/** One result per entry the log lists, parents before children, damaged ones last. */
+/**
+ * One result per entry the log lists, parents before children, damaged ones last. Every block and
+ * identity is read back from storage and checked again: hash, form, log, identity and key,
+ * signature, parents present, clock, and write access (a live grant now, or endorsed by the
+ * patient's sound entries). A child of an entry that fails is not failed for that alone.
+ */
 export async function checkStoredBlocks(store: LogStore, rules: AdmissionRules): Promise<BlockCheck[]> {
   const hashes = [...store.entries().map((entry) => entry.hash), ...store.damaged().map(({ hash }) => hash)]
   const blocks = await store.readBlocks(hashes)

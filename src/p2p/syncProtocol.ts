@@ -16,6 +16,7 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 import { MessageReader, sendMessage } from './syncWire.ts'
 
+/** The libp2p protocol id of bulk history replication. */
 export const SYNC_PROTOCOL = '/anamnesis/sync/1.0.0'
 const FRAME_ENTRIES = 128
 const FRAME_BYTES = 1024 * 1024
@@ -26,8 +27,11 @@ const ANNOUNCE_TIMEOUT_MS = 5_000
 /** A pull whose peer says nothing for this long has lost it (a closed page's connection can look open for a while). */
 const PULL_IDLE_MS = 15_000
 
+/** One `blocks` message: raw blocks as the peer sent them, nothing checked but that they are bytes. */
 export interface Frame {
+  /** Identity blocks the entries that follow name. */
   identities: Uint8Array[]
+  /** Entry blocks, parents before children. */
   entries: Uint8Array[]
 }
 
@@ -37,9 +41,9 @@ export interface SyncSource {
   /** Identity blocks and entry blocks a peer with heads `have` lacks, parents before children. */
   missing(have: readonly string[]): { identities: Uint8Array[]; entries: Uint8Array[] }
   heads(): string[]
-  /** A peer that has this log open told us about its heads. */
+  /** A peer says it has this log open, with these heads: its word only, at most 1,024 strings, not checked as hashes. */
   announced(peer: PeerId, heads: string[]): void
-  /** A peer pulled this log from us, so it has it open. */
+  /** A peer pulled this log from us, so it has it open (or says so: any peer with a direct connection may pull). */
   pulledBy(peer: PeerId): void
 }
 
@@ -61,7 +65,13 @@ function isByteArrays(value: unknown): value is Uint8Array[] {
   return Array.isArray(value) && value.every((item) => item instanceof Uint8Array)
 }
 
-/** Serves `source` to peers that pull it. The first log served on a node installs the protocol handler. */
+/**
+ * Serves `source` to peers that pull it. The first log served on a node installs the protocol handler.
+ * Any peer with a direct connection may pull a served log by its address; it is not asked who it is.
+ * Of what a peer sends, only the form is checked: a `pull` or `announce` naming a served log, at
+ * most 1,024 heads, a window clamped to 128–8,192, and acknowledgements that are numbers;
+ * a stream that breaks the protocol is aborted, and each stream is given up after 2 minutes.
+ */
 export async function serveLog(libp2p: Libp2p, source: SyncSource): Promise<void> {
   let served = sources.get(libp2p)
   if (served === undefined) {
@@ -73,6 +83,7 @@ export async function serveLog(libp2p: Libp2p, source: SyncSource): Promise<void
   served.set(source.address, source)
 }
 
+/** Stops serving the log at `address`; the last one stopped removes the protocol handler. */
 export async function stopServing(libp2p: Libp2p, address: string): Promise<void> {
   const served = sources.get(libp2p)
   if (served === undefined) return
@@ -150,6 +161,7 @@ async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T
   }
 }
 
+/** The peer answered a pull with an error: it does not serve this log (not open there). */
 export class SyncRefusedError extends AnamnesisError<'SYNC_REFUSED'> {
   override name = 'SyncRefusedError'
   constructor(message: string, options?: AnamnesisErrorOptions) {
@@ -180,7 +192,15 @@ function newestDirectConnection(libp2p: Libp2p, peer: PeerId): Connection | unde
 /**
  * Pulls log `address` from `peer` into `sink`, over the newest direct connection to it. Resolves
  * when the holder is done; throws when there is no direct connection, when the stream breaks
- * (what was stored stays stored) or when the peer does not have the log.
+ * (what was stored stays stored) or when the peer does not have the log. Of the holder's messages
+ * only the form is checked here (byte arrays, at most 1,024 end heads); the sink checks the blocks.
+ * @param have - This log's heads: the holder sends what is not behind them (the first 1,024 are sent).
+ * @param signal - Aborts the pull; besides it, a holder silent for 15 s is given up.
+ * @param window - How many entries the holder may send ahead of our acknowledgements.
+ * @throws {NoDirectConnectionError} When there is no open direct connection to `peer`.
+ * @throws {SyncRefusedError} When the peer answers with an error.
+ * @throws {WireError} When a message is over 8 MiB or the stream ends inside one; any other
+ *   failure (a closed stream, a foreign message, the signal, the sink's error) is thrown as it is.
  */
 export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, have: readonly string[], sink: SyncSink, signal: AbortSignal, window = DEFAULT_WINDOW): Promise<void> {
   const connection = newestDirectConnection(libp2p, peer)
@@ -225,7 +245,10 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, hav
   }
 }
 
-/** Tells a peer that this log has new heads; it pulls if it lacks them. Best effort. */
+/**
+ * Tells a peer that this log has new heads; it pulls if it lacks them. Best effort: nothing without
+ * a direct connection, and a failed send is swallowed; it rejects only when no stream can be opened.
+ */
 export async function announceHeads(libp2p: Libp2p, peer: PeerId, address: string, heads: readonly string[]): Promise<void> {
   const signal = AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS)
   const connection = newestDirectConnection(libp2p, peer)

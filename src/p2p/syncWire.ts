@@ -5,8 +5,10 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { Stream } from '@libp2p/interface'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
+/** The largest message body either side sends or accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
+/** A message that breaks the framing: over MAX_MESSAGE_BYTES, or cut off when the stream ended. */
 export class WireError extends AnamnesisError<'WIRE_BROKEN'> {
   override name = 'WireError'
   constructor(message: string, options?: AnamnesisErrorOptions) {
@@ -14,7 +16,12 @@ export class WireError extends AnamnesisError<'WIRE_BROKEN'> {
   }
 }
 
-/** Sends one message, waiting while the stream asks us to. */
+/**
+ * Sends one message, waiting while the stream asks us to.
+ * @param signal - Aborts the wait for the stream to drain.
+ * @throws {WireError} When the encoded message is over MAX_MESSAGE_BYTES; dag-cbor's error for a
+ *   value it cannot encode, and the stream's when it is closed.
+ */
 export async function sendMessage(stream: Stream, message: unknown, signal?: AbortSignal): Promise<void> {
   const body = dagCbor.encode(message)
   if (body.length > MAX_MESSAGE_BYTES) throw new WireError(`A sync message of ${body.length} bytes is over the limit`)
@@ -24,7 +31,11 @@ export async function sendMessage(stream: Stream, message: unknown, signal?: Abo
   if (!stream.send(frame)) await stream.onDrain(signal === undefined ? {} : { signal })
 }
 
-/** Reads messages from a stream as they arrive; attach it at once, before the first await. */
+/**
+ * Reads messages from a stream as they arrive; attach it at once, before the first await.
+ * Each message is checked only for its length (at most MAX_MESSAGE_BYTES) and for being dag-cbor;
+ * its content is the caller's to check. Messages are kept until taken, however many arrive.
+ */
 export class MessageReader {
   readonly #chunks: Uint8Array[] = []
   #buffered = 0
@@ -103,7 +114,11 @@ export class MessageReader {
     this.#wake?.()
   }
 
-  /** The next message, or undefined when the peer closed its end; throws when the stream broke or the signal fired. */
+  /**
+   * The next message, or undefined when the peer closed its end; throws when the stream broke or the signal fired.
+   * @throws {WireError} When a message was over the limit, or the stream ended inside one; the
+   *   stream's error, dag-cbor's decoding error, or the signal's reason otherwise.
+   */
   async next(signal?: AbortSignal): Promise<unknown> {
     for (;;) {
       signal?.throwIfAborted()

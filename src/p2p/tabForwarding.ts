@@ -7,8 +7,13 @@ import type { WriterRole } from './writerLock.ts'
 
 const APPEND_FORWARD_TIMEOUT_MS = 15_000
 
+/** A log's traffic between the tabs of one browser, over the writer role's channel. */
 export interface TabForwarding {
-  /** A reader tab's append: the writer tab stores the payloads; resolves with the hashes it stored. */
+  /**
+   * A reader tab's append: the writer tab stores the payloads; resolves with the hashes it stored.
+   * @throws {P2PError} `WRITE_NOT_ALLOWED` with the writer tab's message when it failed to append;
+   *   `LOG_CLOSED` when it did not answer within 15 s, or this log was closed.
+   */
   forward(payloads: readonly Uint8Array[]): Promise<string[]>
   /** Tells the other tabs that this one committed a batch. */
   committed(): void
@@ -18,7 +23,12 @@ export interface TabForwarding {
   close(): void
 }
 
-/** `reloadFromTab` loads the batches another tab committed. */
+/**
+ * Forwards appends from reader tabs to the writer tab and tells reader tabs of each commit.
+ * Messages from other tabs (same origin) are checked for their form only: a string id, byte payloads, string hashes.
+ * @param role - This tab's role for the log: whether it writes, and the channel to the other tabs.
+ * @param reloadFromTab - Loads the batches another tab committed.
+ */
 export function forwardBetweenTabs(role: WriterRole, reloadFromTab: () => Promise<unknown>): TabForwarding {
   let appendHere: ((payloads: readonly Uint8Array[]) => Promise<StoredEntry[]>) | undefined
   let forwardId = 0

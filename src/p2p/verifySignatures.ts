@@ -4,12 +4,16 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from '../crypto/index.ts'
 
+/** One signature to check, as OrbitDB makes them: ECDSA secp256k1 over SHA-256 of `data`. */
 export interface SignatureCheck {
+  /** DER-encoded; a high-S signature does not verify. */
   signature: Uint8Array
+  /** The compressed secp256k1 public key. */
   publicKey: Uint8Array
   data: Uint8Array
 }
 
+/** Checks signatures in bulk; one boolean per item, in order, false for any that does not verify. */
 export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
 
 const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ signature, publicKey, data }) => verifySecp256k1(signature, publicKey, data)))
@@ -61,7 +65,11 @@ function workers(): PooledWorker[] | undefined {
   return pool === undefined || pool.length === 0 ? undefined : pool
 }
 
-/** Checks every signature; resolves in the order given. */
+/**
+ * Checks every signature; resolves in the order given. A batch of 16 or more goes to the
+ * least busy worker in a browser; a worker that fails or takes over 10 s leaves the batch to be
+ * checked on this thread. Never rejects for a bad signature: that item is false.
+ */
 export const verifySignatures: VerifySignatures = async (items) => {
   const available = items.length < MIN_FOR_WORKER ? undefined : workers()
   if (available === undefined) return await verifyHere(items)

@@ -3,7 +3,9 @@
 // the patient's browser keeps the token and refuses it when late or seen before.
 import { AnamnesisError } from '../errors/index.ts'
 
+/** A visit invite as the patient's browser issues it and the doctor's reads it from the link. */
 export interface VisitInvite {
+  /** The invite format's version. */
   v: 1
   /** The patient's dialable addresses through a relay: `<relay>/p2p-circuit/webrtc/p2p/<patient peer>`. */
   addresses: string[]
@@ -17,8 +19,10 @@ export interface VisitInvite {
   expires: number
 }
 
+/** Why an invite is refused: damaged or not reachable (`INVITE_MALFORMED`), too late, already used, or not issued here. */
 export type VisitInviteErrorCode = 'INVITE_MALFORMED' | 'INVITE_EXPIRED' | 'INVITE_USED' | 'INVITE_UNKNOWN'
 
+/** A visit invite that cannot be made, read or redeemed; its message tells the patient or doctor what to do. */
 export class VisitInviteError extends AnamnesisError<VisitInviteErrorCode> {
   override name = 'VisitInviteError'
 }
@@ -37,6 +41,13 @@ function randomToken(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+/**
+ * A new invite with a fresh random token, for the patient's browser to issue in its InviteBook:
+ * `addresses` are this device's circuit addresses through the relays, `patient` the patient's
+ * wallet address, `chainId` the chain the grants live on; it expires `seconds` (default
+ * DEFAULT_INVITE_SECONDS) after `now` (Unix milliseconds, default now). Nothing else is checked.
+ * @throws {VisitInviteError} `INVITE_MALFORMED` when there is no address yet (no relay reservation).
+ */
 export function createVisitInvite({ addresses, patient, chainId, now = Date.now(), seconds = DEFAULT_INVITE_SECONDS }: {
   addresses: string[]
   patient: string
@@ -59,7 +70,13 @@ export function encodeVisitInvite(invite: VisitInvite): string {
   return toBase64Url(JSON.stringify(invite))
 }
 
-/** Reads an invite from a link; throws VisitInviteError saying what is wrong. Checks the shape, not the expiry. */
+/**
+ * Reads an invite from a link. Checks the shape, not the expiry: version 1, 1 to 8 circuit
+ * addresses (strings starting with `/`, containing `/p2p-circuit/`, under 600 characters), a wallet
+ * address, a positive chain id, a 32-hex-digit token and an integer expiry. Which relays the
+ * addresses go through is checked by invitesThroughRelays.
+ * @throws {VisitInviteError} `INVITE_MALFORMED`, saying what is wrong.
+ */
 export function decodeVisitInvite(encoded: string): VisitInvite {
   let value: unknown
   try {
@@ -80,7 +97,6 @@ export function decodeVisitInvite(encoded: string): VisitInvite {
   return { v: 1, addresses, patient: v.patient, chainId: v.chainId, token: v.token, expires: v.expires }
 }
 
-/** Seconds until the invite expires at `now`; 0 or less when it has. */
 /**
  * Whether every address of an invite reaches the patient through one of `relays` (this
  * deployment's). A doctor's browser dials before the doctor asks only then: an invite from a
@@ -90,6 +106,7 @@ export function invitesThroughRelays(invite: VisitInvite, relays: readonly strin
   return invite.addresses.length > 0 && invite.addresses.every((address) => relays.includes(address.split('/p2p-circuit')[0] ?? ''))
 }
 
+/** Seconds until the invite expires at `now` (Unix milliseconds); 0 or less when it has. */
 export function inviteSecondsLeft(invite: VisitInvite, now = Date.now()): number {
   return invite.expires - Math.floor(now / 1000)
 }
@@ -101,6 +118,7 @@ export function inviteSecondsLeft(invite: VisitInvite, now = Date.now()): number
 export class InviteBook {
   readonly #issued = new Map<string, { expires: number; used: boolean }>()
 
+  /** Records an invite this browser shows, unused, until its expiry. */
   issue(invite: VisitInvite): void {
     this.#issued.set(invite.token, { expires: invite.expires, used: false })
   }

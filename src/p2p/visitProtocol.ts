@@ -7,12 +7,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { MessageReader, sendMessage } from './syncWire.ts'
 
+/** The libp2p protocol id of the visit handshake. */
 export const VISIT_PROTOCOL = '/anamnesis/visit/1.0.0'
 
 /** How long a request may wait for the patient to decide. */
 export const VISIT_DECISION_TIMEOUT_MS = 10 * 60 * 1000
 
+/** What the doctor's browser asks the patient's for. */
 export interface VisitRequest {
+  /** The invite's one-time token. */
   token: string
   /** The doctor's wallet address. */
   doctor: string
@@ -22,17 +25,23 @@ export interface VisitRequest {
   signature: string
 }
 
+/**
+ * The patient's answer: approved (with the grant's expiry, scope and transaction, and the wrapped
+ * key and history address when the doctor may read), declined by the patient, or refused by the app.
+ */
 export type VisitAnswer =
   | { t: 'approved'; expiry: number; scope: number; transactionHash: string; wrappedKey?: Uint8Array; history?: string }
   | { t: 'declined'; reason: string }
   | { t: 'refused'; message: string }
 
+/** A well-formed request as the patient's side receives it, to be checked by the app and answered. */
 export interface IncomingVisit {
   request: VisitRequest
   /** The doctor's device, as the connection proves it. */
   from: PeerId
   /** Fires when the doctor's browser goes away or stops waiting. */
   signal: AbortSignal
+  /** Sends the answer and closes the stream; only the first call sends. */
   answer(answer: VisitAnswer): Promise<void>
 }
 
@@ -70,7 +79,13 @@ function parseAnswer(message: unknown): VisitAnswer | undefined {
   return undefined
 }
 
-/** The patient's side: calls `onVisit` for each well-formed request. Returns a function that stops serving. */
+/**
+ * The patient's side: calls `onVisit` for each well-formed request. Returns a function that stops serving.
+ * Well-formed is all that is checked here: a `request` message with a token of at most 64
+ * characters, a wallet address, a name of at most 120 characters (trimmed) and a 65-byte hex
+ * signature. The token, the signature and the grant are the app's to check; a stream that
+ * sends anything else is aborted. At most 4 visit streams per connection.
+ */
 export async function serveVisits(libp2p: Libp2p, onVisit: (visit: IncomingVisit) => void): Promise<() => Promise<void>> {
   await libp2p.handle(VISIT_PROTOCOL, async (stream, connection) => {
     const reader = new MessageReader(stream)
@@ -105,7 +120,14 @@ export async function serveVisits(libp2p: Libp2p, onVisit: (visit: IncomingVisit
   }
 }
 
-/** The doctor's side, once connected directly: sends the request and waits for the patient's answer. */
+/**
+ * The doctor's side, once connected directly: sends the request and waits for the patient's answer,
+ * at most 10 minutes. Of the answer only the form is checked (a declined reason or refused message
+ * is cut to 300 characters); its transaction, key and history are the app's to check.
+ * @param patientAddress - The patient's circuit address from the invite; the last `/p2p/` names the patient.
+ * @throws {Error} When there is no direct connection to the patient's device, or the answer is not
+ *   a visit answer; the parser's error for an address that names no peer, and the stream's error.
+ */
 export async function requestVisit(libp2p: Libp2p, patientAddress: string, request: VisitRequest, signal: AbortSignal): Promise<VisitAnswer> {
   const patient = peerIdFromString(multiaddr(patientAddress).getComponents().findLast((c) => c.code === CODE_P2P)?.value ?? '')
   // Over the direct connection: the relayed one is limited, and the handshake must not depend on the relay.

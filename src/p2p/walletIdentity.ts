@@ -15,6 +15,7 @@ import { personalSignAddress, verifySecp256k1, type Secp256k1Signer } from '../c
 import { decodeCanonical, encodeBlock, hashOfBytes } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 
+/** The identity type OrbitDB records for wallet identities, and the provider's name. */
 export const WALLET_IDENTITY_TYPE = 'anamnesis-wallet'
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
@@ -27,12 +28,15 @@ export type WalletAddress = `0x${string}`
 export interface VerifiedIdentity {
   /** The identity block's hash, as log entries name it. */
   hash: string
+  /** The wallet that signed the binding. */
   address: WalletAddress
   /** Compressed secp256k1 public key. */
   publicKey: Uint8Array
+  /** The same key as lowercase hex, as log entries carry it. */
   publicKeyHex: string
 }
 
+/** What createWalletIdentity binds: a wallet, the signing key derived from it, and the wallet's signature over the key. */
 export interface WalletIdentityInput {
   /** The wallet address (any case). */
   address: string
@@ -44,10 +48,15 @@ export interface WalletIdentityInput {
 
 /** The identity object OrbitDB uses, with this project's verified view of it. */
 export interface WalletIdentity extends Identity {
+  /** The identity as peers will see it once they have checked it. */
   verified: VerifiedIdentity
 }
 
-/** What the wallet signs once to vouch for its history signing key. Public: it reveals nothing secret. */
+/**
+ * What the wallet signs once to vouch for its history signing key. Public: it reveals nothing secret.
+ * @param address - The wallet address; lowercased in the message.
+ * @param identityPublicKey - The compressed signing key, written as hex.
+ */
 export function identityBindingMessage(address: string, identityPublicKey: Uint8Array): string {
   return [
     'Anamnesis: my medical history signing key',
@@ -68,7 +77,11 @@ function toBytes(value: Uint8Array | string, what: string): Uint8Array {
   return hexToBytes(hex.toLowerCase())
 }
 
-/** Builds the wallet-bound identity. Throws INVALID_IDENTITY when the binding was not signed by `address` for this key. */
+/**
+ * Builds the wallet-bound identity, and remembers it as verified.
+ * @throws {P2PError} `INVALID_IDENTITY` when `address` is not a wallet address, the binding is not
+ *   hex, or the binding was not signed by `address` for this key.
+ */
 export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity {
   const address = input.address.toLowerCase()
   if (!ADDRESS.test(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
@@ -98,7 +111,10 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
   }
 }
 
-/** OrbitDB's verify(signature, publicKey, data) over hex strings. */
+/**
+ * OrbitDB's verify(signature, publicKey, data) over hex strings: false for anything that is not
+ * lowercase hex or does not verify. A string `data` is verified as its UTF-8 bytes.
+ */
 export function verifySignatureHex(signature: string, publicKey: string, data: string | Uint8Array): boolean {
   if (!HEX.test(signature) || !HEX.test(publicKey)) return false
   return verifySecp256k1(hexToBytes(signature), hexToBytes(publicKey), typeof data === 'string' ? utf8ToBytes(data) : data)
@@ -115,7 +131,13 @@ function remember(identity: VerifiedIdentity): void {
   verifiedByHash.set(identity.hash, identity)
 }
 
-/** Why `value` (a decoded identity block named `hash`) is not a valid wallet identity, or its verified view. */
+/**
+ * Why `value` (a decoded identity block named `hash`) is not a valid wallet identity, or its verified view.
+ * Checked: the type, a lowercase wallet address as id, a compressed key in hex, the key's signature
+ * over the id, and the wallet's binding signature over the key. `hash` is trusted, not recomputed:
+ * a hash verified before returns its remembered identity without looking at `value`. For bytes
+ * from a peer, use parseIdentityBlock.
+ */
 export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdentity | string {
   const known = verifiedByHash.get(hash)
   if (known !== undefined) return known
@@ -135,7 +157,11 @@ export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdent
   return verified
 }
 
-/** Checks an identity block as it comes from a peer: its hash, its form and its wallet binding. */
+/**
+ * Checks an identity block as it comes from a peer: its hash (computed from the bytes), its
+ * canonical dag-cbor form, and everything checkWalletIdentity checks. Returns why it fails, or
+ * the verified identity.
+ */
 export function parseIdentityBlock(bytes: Uint8Array): VerifiedIdentity | string {
   const hash = hashOfBytes(bytes)
   const known = verifiedByHash.get(hash)
@@ -153,6 +179,7 @@ export function parseIdentityBlock(bytes: Uint8Array): VerifiedIdentity | string
  * The identity provider registered with OrbitDB (useIdentityProvider), so every peer can
  * verify wallet identities. It cannot create identities through OrbitDB's keystore, on
  * purpose: use createWalletIdentity, which keeps the key out of any store.
+ * @throws {P2PError} `INVALID_IDENTITY`, whenever OrbitDB asks it to make an identity.
  */
 export const WalletIdentityProvider = Object.assign(
   () => {
@@ -160,6 +187,7 @@ export const WalletIdentityProvider = Object.assign(
   },
   {
     type: WALLET_IDENTITY_TYPE,
+    /** Whether OrbitDB's identity object is a sound wallet identity: checkWalletIdentity, under the hash the object carries. */
     verifyIdentity: (identity: Identity): Promise<boolean> => Promise.resolve(typeof checkWalletIdentity(identity, identity.hash) !== 'string')
   }
 )

@@ -12,11 +12,13 @@ import { decodeCanonical, encodeBlock, parseHash, readBlock, type BlockReader } 
 import { P2PError } from './p2pError.ts'
 import { parseIdentityBlock, type VerifiedIdentity, type WalletAddress } from './walletIdentity.ts'
 
+/** The access controller type, as a log's manifest and its controller's address name it. */
 export const WRITE_ACCESS_TYPE = 'anamnesis-write'
 
 /** Whether `writer` holds a live grant with the write bit from `patient`, as the ledger says now. */
 export type CanWrite = (writer: WalletAddress, patient: WalletAddress) => Promise<boolean>
 
+/** Who may write besides the patient, and how long an answer is reused. */
 export interface WriteAccessPolicy {
   /** Default: nobody but the patient writes. */
   canWrite?: CanWrite
@@ -24,11 +26,20 @@ export interface WriteAccessPolicy {
   cacheMs?: number
 }
 
+/** A history log's write access controller, as OrbitDB and the history log use it. */
 export interface HistoryWriteAccess extends AccessController {
+  /** The patient whose history it is, from the manifest. */
   readonly patient: WalletAddress
-  /** Whether `writer` may add entries now: the patient always, a doctor while canWrite says so. */
+  /**
+   * Whether `writer` may add entries now: the patient always, a doctor while canWrite says so.
+   * An answer is reused for cacheMs; a canWrite that fails counts as no, and is asked again next time.
+   */
   mayWrite(writer: WalletAddress): Promise<boolean>
-  /** The wallet identity a log entry names, verified; from local blocks, or over the network when asked. */
+  /**
+   * The wallet identity a log entry names, verified (parseIdentityBlock, and the block's hash is the
+   * one asked for); from local blocks, or over the network when asked. Undefined when it is not
+   * found within 2 s (10 s over the network) or is not sound.
+   */
   identity(hash: string, options?: { network?: boolean }): Promise<VerifiedIdentity | undefined>
   /** Forget cached answers, e.g. when the app sees a grant or a revocation. */
   refresh(): void
@@ -55,6 +66,7 @@ interface FactoryParams {
   address?: string
 }
 
+/** What OrbitDB calls to make a log's controller: with the controller's address when the log exists. */
 export type HistoryWriteAccessFactory = (params: FactoryParams) => Promise<HistoryWriteAccess>
 
 function toPatient(value: unknown): WalletAddress {
@@ -66,6 +78,11 @@ function toPatient(value: unknown): WalletAddress {
  * The controller type. `HistoryWriteAccessController({ patient })` makes a new log's
  * controller; OrbitDB calls it without options when a log is opened by address, and the
  * patient then comes from the manifest, the policy from setWriteAccessPolicy.
+ * The factory rejects with {@link P2PError} `INVALID_LOG` when the patient is not a wallet address,
+ * or the manifest cannot be read within 10 s or is not of this type.
+ * canAppend, which OrbitDB asks of every entry it appends or joins, admits an entry whose identity is
+ * a sound wallet identity (fetched over the network if need be) with the entry's key, and whose
+ * wallet is the patient's, endorsed, or allowed by mayWrite. It does not check the entry's signature.
  */
 export const HistoryWriteAccessController = Object.assign(
   (options: { patient?: string } & WriteAccessPolicy = {}): HistoryWriteAccessFactory =>

@@ -16,6 +16,7 @@ export interface ChannelLike {
   close(): void
 }
 
+/** How tabs find each other: a lock manager and a channel; null turns either off, and with no lock this process writes. */
 export interface TabCoordinationOptions {
   /** Default navigator.locks when there is one. */
   locks?: LockManagerLike | null
@@ -23,16 +24,26 @@ export interface TabCoordinationOptions {
   channel?: ((name: string) => ChannelLike) | null
 }
 
+/** This tab's part in writing one log, and its channel to the log's other tabs. */
 export interface WriterRole {
   /** Whether this tab writes the log now. */
   readonly writer: boolean
   /** Called once, when this tab takes over from a writer that went away. */
   onPromoted(listener: () => void): void
+  /** Sends a message to the log's other tabs; nothing without a channel. */
   post(message: unknown): void
+  /** Calls `listener` with every message another tab posts for this log. */
   onMessage(listener: (message: unknown) => void): void
+  /** Gives up the lock, or the place in its queue, and closes the channel. */
   release(): void
 }
 
+/**
+ * Takes the writer role for `name` if no other tab holds it, or queues for it: the queued tab is
+ * promoted when the writer releases the lock or closes. Without a lock manager, this tab writes.
+ * @param name - The lock's and the channel's name, one per log.
+ * @throws {Error} The lock manager's error when the first, immediate request fails.
+ */
 export async function claimWriter(name: string, options: TabCoordinationOptions = {}): Promise<WriterRole> {
   const locks = options.locks === undefined ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks : (options.locks ?? undefined)
   const makeChannel =

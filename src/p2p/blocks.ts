@@ -49,11 +49,6 @@ export function parseHash(hash: string): CID | undefined {
   }
 }
 
-/** Whether `bytes` are the block that `hash` names. */
-export function matchesHash(hash: string, bytes: Uint8Array): boolean {
-  return hashOfBytes(bytes) === hash
-}
-
 /**
  * Decodes a dag-cbor block and insists on its canonical form, so one content has
  * one name: a peer cannot send the same entry under a second hash.
@@ -74,7 +69,7 @@ export interface BlockReader {
 /**
  * A block's bytes (blockstores yield chunks), or undefined when it is not there or did not come
  * in time; any error of the store counts as not there. The bytes are not checked against the CID:
- * a raw store hands back what it holds (see matchesHash).
+ * a raw store hands back what it holds (compare hashOfBytes with the CID).
  * @param options - `signal` bounds the wait; `offline` asks Helia not to fetch it from peers.
  */
 export async function readBlock(store: BlockReader, cid: CID, options: { signal?: AbortSignal; offline?: boolean } = {}): Promise<Uint8Array | undefined> {

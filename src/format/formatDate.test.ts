@@ -23,7 +23,7 @@ describe('formatRecordDay and formatRecordPeriod', () => {
   it('reads a record day in UTC, in en-GB words', () => {
     expect(formatRecordDay(Date.UTC(2024, 4, 1))).toBe('1 May 2024')
     expect(formatRecordDay(Date.UTC(2024, 4, 1, 23, 59))).toBe('1 May 2024')
-    expect(formatRecordDay(Date.UTC(2021, 8, 1))).toMatch(/^1 Sept? 2021$/)
+    expect(formatRecordDay(Date.UTC(2021, 8, 1))).toBe('1 Sep 2021')
   })
 
   it('says since when a record is ongoing, from and to when it lasted, else its day', () => {

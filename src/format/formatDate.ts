@@ -24,14 +24,13 @@ export function formatDayAndTime(date: Date | number, timeZone?: string): string
   return `${formatDay(date, timeZone)}, ${hour}:${minute}`
 }
 
-// A record's dates are calendar days (a FHIR date without a time is read as a UTC day), so
-// they are shown in UTC whatever the device's zone. These keep the browser's en-GB month
-// words ("Sept"), unlike formatDay's fixed "Sep": the tests of both pin their wording.
-const recordDayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-
-/** "1 Sept 2021": the day of a record's date, `time` in ms since 1970, read in UTC. */
+/**
+ * "1 Sep 2021": the day of a record's date, `time` in ms since 1970. A record's dates are
+ * calendar days (a FHIR date without a time is read as a UTC day), so they are read in UTC
+ * whatever the device's zone, and written as {@link formatDay} writes every day.
+ */
 export function formatRecordDay(time: number): string {
-  return recordDayFormat.format(new Date(time))
+  return formatDay(time, 'UTC')
 }
 
 /**

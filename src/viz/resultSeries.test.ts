@@ -175,7 +175,7 @@ describe('resultSeries', () => {
     )
     const [, high] = creat.points
     if (high === undefined) throw new Error('no second value')
-    expect(describePoint(creat, high)).toBe('Creatinine [Mass/volume] in Serum or Plasma 1.5 mg/dL, above the reference range 0.7–1.3 mg/dL, 1 Sept 2021')
+    expect(describePoint(creat, high)).toBe('Creatinine [Mass/volume] in Serum or Plasma 1.5 mg/dL, above the reference range 0.7–1.3 mg/dL, 1 Sep 2021')
   })
 
   it('writes every value to the decimals the series is reported to', () => {
@@ -183,7 +183,7 @@ describe('resultSeries', () => {
     const [creat] = series
     if (creat === undefined) throw new Error('no series')
     expect(creat.decimals).toBe(2)
-    expect(describeSeries(creat)).toContain('latest 1.00 mg/dL on 1 Sept 2021.')
+    expect(describeSeries(creat)).toContain('latest 1.00 mg/dL on 1 Sep 2021.')
   })
 
   it('finds the demo patient’s routine results, most values first, every one with its unit and every lab with its range', () => {

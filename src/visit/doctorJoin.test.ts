@@ -195,11 +195,14 @@ describe('the patient says no', () => {
 
 describe('what goes wrong on the way', () => {
   it("says the patient's device went away when it disappears while the doctor waits", async () => {
-    const { doctor, network, stepNames, invite, patientSeesRequest } = setUp({ doctorUnlocked: true, doctorKeyPublished: true })
+    const { doctor, patient, network, stepNames, invite, patientSeesRequest } = setUp({ doctorUnlocked: true, doctorKeyPublished: true })
     const encoded = await invite()
     const joined = doctor.joinVisit(encoded, 'Dr Ada')
     await patientSeesRequest()
-    expect(doctor.step(encoded)).toEqual({ step: 'waiting' })
+    // Both screens show the same check code for this request.
+    const request = patient.state.get().requests[0]
+    expect(request?.checkCode).toMatch(/^\d{3} \d{3}$/)
+    expect(doctor.step(encoded)).toEqual({ step: 'waiting', checkCode: request?.checkCode })
     network.patientGoesAway()
     await joined
     expect(doctor.step(encoded)).toEqual({

@@ -5,9 +5,11 @@
 import { bytesToHex } from 'viem'
 import { decodeScope, describeScope } from '../chain/index.ts'
 import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
-import { errorMessage, relayWords } from './relayWords.ts'
+import { errorMessage } from '../errors/index.ts'
+import { relayWords } from './relayWords.ts'
 import { createStateCell, type ReadableState } from './stateCell.ts'
 import { VisitError } from './visitError.ts'
+import { visitCheckCode } from './visitCheckCode.ts'
 import { systemClock, type Clock, type DoctorHistoryPort, type VisitContext } from './visitPorts.ts'
 
 /** Where joining an invite stands; `R` is the app's open reading of the patient's history. */
@@ -17,7 +19,8 @@ export type JoinStep<R = unknown> =
   | { step: 'registering-key' }
   | { step: 'connecting' }
   | { step: 'signing' }
-  | { step: 'waiting' }
+  /** The request is with the patient; `checkCode` is what their screen shows too (visitCheckCode), for the two to compare. */
+  | { step: 'waiting'; checkCode: string }
   | {
       step: 'approved'
       description: string
@@ -203,7 +206,7 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
       // The history's blocks are ciphertext, served to any peer: fetch them while the patient decides,
       // so that an approval only has to decrypt. Without the key they stay unreadable.
       const dropPrefetch = history.prefetchPatient(invite.patient, peer)
-      setJoin({ step: 'waiting' })
+      setJoin({ step: 'waiting', checkCode: visitCheckCode({ token: invite.token, patientPeer: peer, doctorPeer: s.channel.peerId(), doctor: s.wallet.address }) })
       let answer: VisitAnswer
       try {
         answer = await s.channel.requestVisit(

@@ -118,7 +118,7 @@ describe('a doctor asks', () => {
   it('shows the request with the signing address and the name given, and closes the invite', async () => {
     const { visits, doctor, answers, requestArrives } = setUp()
     await requestArrives()
-    expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }])
+    expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting', checkCode: expect.stringMatching(/^\d{3} \d{3}$/) as string }])
     expect(visits.state.get().openInvite).toBeUndefined()
     expect(answers()).toEqual([])
   })
@@ -136,7 +136,7 @@ describe('a doctor asks', () => {
     const forged = await doctorAsks(invite, { signer: fakeWallet(STRANGER_KEY), name: 'Dr Smith' })
     expect(forged).toMatchObject({ t: 'refused' })
     void doctorAsks(invite, { name: 'Dr Ada' })
-    await vi.waitFor(() => expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }]))
+    await vi.waitFor(() => expect(visits.state.get().requests).toMatchObject([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }]))
   })
 
   it('refuses an expired invite', async () => {

@@ -5,7 +5,9 @@
 import { hexToBytes, type Hex } from 'viem'
 import { describeScope, encodeScope, recordCategories, type RecordCategory } from '../chain/index.ts'
 import { createVisitInvite, encodeVisitInvite, InviteBook, type VisitInvite } from '../p2p/index.ts'
-import { errorMessage, relayWords } from './relayWords.ts'
+import { errorMessage } from '../errors/index.ts'
+import { relayWords } from './relayWords.ts'
+import { visitCheckCode } from './visitCheckCode.ts'
 import { createStateCell, type ReadableState } from './stateCell.ts'
 import { VisitError } from './visitError.ts'
 import { systemClock, type Clock, type IncomingVisitRequest, type PatientHistoryPort, type VisitContext } from './visitPorts.ts'
@@ -29,6 +31,8 @@ export interface PendingRequest {
   error?: string
   /** What was granted, e.g. "Conditions, Allergies until 12 Dec 2026". */
   outcome?: string
+  /** The code the doctor's screen shows for this request (visitCheckCode): the patient compares the two before approving. */
+  checkCode: string
 }
 
 /** What the patient chose to grant: the kinds of record, write access, and for how many days. */
@@ -134,7 +138,8 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
     }
     const id = nextId++
     incoming.set(id, visit)
-    change({ openInvite: undefined, requests: [...state.get().requests, { id, doctor: visit.request.doctor, name: visit.request.name, state: 'waiting' }] })
+    const checkCode = visitCheckCode({ token: visit.request.token, patientPeer: s.channel.peerId(), doctorPeer: visit.from, doctor: visit.request.doctor })
+    change({ openInvite: undefined, requests: [...state.get().requests, { id, doctor: visit.request.doctor, name: visit.request.name, state: 'waiting', checkCode }] })
     visit.signal.addEventListener('abort', () => {
       if (state.get().requests.find((r) => r.id === id)?.state === 'waiting') update(id, { state: 'gone', error: "The doctor's browser went away before you decided." })
     })

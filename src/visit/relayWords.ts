@@ -4,6 +4,3 @@ import type { RelayState } from './visitPorts.ts'
 /** How a message completes "not connected to the relay (…)". */
 export const relayWords = (state: RelayState): string =>
   state === 'none' ? 'none is configured' : state === 'connecting' ? 'still connecting' : state === 'unreachable' ? 'it is unreachable' : 'reserved'
-
-/** An error's message, for a person to read. */
-export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))

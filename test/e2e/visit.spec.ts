@@ -30,6 +30,12 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     const request = patient.getByRole('region', { name: 'Request from Dr Ada Lovelace' })
     await expect(request).toContainText('(the name they gave; not verified)', { timeout: 30_000 })
     await expect(request).toContainText(doctorAccount.address)
+    // Both screens show one check code for this request, and the patient is asked to compare them.
+    const doctorsCode = doctor.getByLabel(/^Check code \d{3} \d{3}$/)
+    await expect(doctorsCode).toBeVisible()
+    const code = (await doctorsCode.textContent()) ?? ''
+    await expect(request.getByLabel(`Check code ${code}`)).toHaveText(code)
+    await expect(request).toContainText('approve only if it is the same')
     await request.getByRole('checkbox', { name: 'Results' }).uncheck()
     await request.getByRole('combobox', { name: 'For how long' }).selectOption({ label: '30 days' })
     await request.getByRole('button', { name: 'Approve' }).click()

@@ -55,7 +55,14 @@ export function DoctorJoin(props: { invite: string }): JSX.Element {
           <Match when={step().step === 'registering-key'}>Registering your encryption key first, so the patient can share with you…</Match>
           <Match when={step().step === 'signing'}>Sign the request in your wallet…</Match>
           <Match when={step().step === 'connecting'}>Connecting to the patient's device…</Match>
-          <Match when={step().step === 'waiting'}>Waiting for the patient to decide…</Match>
+          <Match when={step().step === 'waiting' && (step() as Extract<JoinStep, { step: 'waiting' }>)}>
+            {(waiting) => (
+              <>
+                Waiting for the patient to decide… Read them this check code: <strong aria-label={`Check code ${waiting().checkCode}`}>{waiting().checkCode}</strong>. Their
+                screen shows the same code for your request.
+              </>
+            )}
+          </Match>
           <Match when={step().step === 'approved' && step()}>
             {(s) => {
               const a = () => s() as Extract<ReturnType<typeof step>, { step: 'approved' }>

@@ -47,6 +47,10 @@ export function RequestCard(props: { request: PendingRequest }): JSX.Element {
       </p>
       <Switch>
         <Match when={props.request.state === 'waiting' || props.request.state === 'granting'}>
+          <p class="check-code">
+            Check code <strong aria-label={`Check code ${props.request.checkCode}`}>{props.request.checkCode}</strong>: ask the doctor to read out the
+            code on their screen, and approve only if it is the same. A different code means someone else is asking.
+          </p>
           <form
             onSubmit={(event) => {
               event.preventDefault()

@@ -47,6 +47,16 @@ export interface IncomingVisit {
 
 const MAX_NAME = 120
 
+/**
+ * Text a peer sent, as a screen may show it: control and format characters (bidi overrides,
+ * zero-width joiners) removed, so a name cannot reorder or hide what is around it, and white
+ * space collapsed. The other side's words are still its own: the UI marks them as such.
+ */
+export function peerText(text: string): string {
+  // Format characters go, but for the joiners (U+200C, U+200D) that Persian, Indic and emoji spelling need.
+  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}]|(?![\u200C\u200D])\p{Cf}/gu, ' ').replace(/\s+/gu, ' ').trim()
+}
+
 function parseRequest(message: unknown): VisitRequest | undefined {
   if (typeof message !== 'object' || message === null) return undefined
   const m = message as Record<string, unknown>
@@ -56,14 +66,14 @@ function parseRequest(message: unknown): VisitRequest | undefined {
   if (typeof doctor !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(doctor)) return undefined
   if (typeof name !== 'string' || name.length > MAX_NAME) return undefined
   if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined
-  return { token, doctor, name: name.trim(), signature }
+  return { token, doctor, name: peerText(name), signature }
 }
 
 function parseAnswer(message: unknown): VisitAnswer | undefined {
   if (typeof message !== 'object' || message === null) return undefined
   const m = message as Record<string, unknown>
-  if (m.t === 'declined' && typeof m.reason === 'string') return { t: 'declined', reason: m.reason.slice(0, 300) }
-  if (m.t === 'refused' && typeof m.message === 'string') return { t: 'refused', message: m.message.slice(0, 300) }
+  if (m.t === 'declined' && typeof m.reason === 'string') return { t: 'declined', reason: peerText(m.reason.slice(0, 300)) }
+  if (m.t === 'refused' && typeof m.message === 'string') return { t: 'refused', message: peerText(m.message.slice(0, 300)) }
   if (m.t === 'approved' && typeof m.expiry === 'number' && typeof m.scope === 'number' && typeof m.transactionHash === 'string') {
     const wrappedKey = m.wrappedKey instanceof Uint8Array ? m.wrappedKey : undefined
     const history = typeof m.history === 'string' ? m.history : undefined

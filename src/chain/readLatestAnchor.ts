@@ -1,5 +1,8 @@
-// The latest anchor of a patient's history: the newest anchor event, the patient's own or a
-// doctor's. Anchors live in the ledger's logs only (see contracts/src/Anchors.sol).
+// The latest anchor of a patient's history: the patient's own newest anchor event. A doctor's
+// anchor (DoctorAnchored) covers what that doctor added and is in the audit trail, but it never
+// becomes the anchor the history is verified against: a doctor with write access could otherwise
+// turn every verdict of the patient's history into "unanchored". Anchors live in the ledger's logs
+// only (see contracts/src/Anchors.sol).
 import type { Address, Hash, Hex } from 'viem'
 import { parseAddress } from './address.ts'
 import { blockTimes } from './auditEntry.ts'
@@ -21,7 +24,7 @@ export interface ReadLatestAnchorParameters {
 export interface LatestAnchor {
   root: Hex
   entryCount: bigint
-  /** The patient, or the doctor who anchored after adding entries. */
+  /** Who anchored: the patient (only the patient's own anchors count). */
   anchoredBy: Address
   blockNumber: bigint
   timestamp: Date
@@ -29,8 +32,8 @@ export interface LatestAnchor {
 }
 
 /**
- * The newest anchor of the patient's history, the patient's own or a doctor's, or null if the
- * history was never anchored. Walks back from the latest block `blockRange` blocks at a time.
+ * The patient's own newest anchor of their history, or null if the patient never anchored it
+ * (a doctor's anchors do not count). Walks back from the latest block `blockRange` blocks at a time.
  *
  * @throws {ChainError} `INVALID_ADDRESS` for a malformed patient address, and `CHAIN_UNREACHABLE`
  *   or `TRANSACTION_FAILED` when the logs cannot be read.
@@ -42,14 +45,14 @@ export async function readLatestAnchor(client: ChainClient, { ledger, patient, f
     // anchor is usually recent.
     for (let toBlock = await client.getBlockNumber({ cacheTime: 0 }); toBlock >= fromBlock; ) {
       const windowStart = toBlock - blockRange + 1n > fromBlock ? toBlock - blockRange + 1n : fromBlock
-      const logs = await fetchPatientLogs(client, { ledger, patient: patientAddress, fromBlock: windowStart, toBlock, eventNames: ['Anchored', 'DoctorAnchored'] })
+      const logs = await fetchPatientLogs(client, { ledger, patient: patientAddress, fromBlock: windowStart, toBlock, eventNames: ['Anchored'] })
       const newest = logs.at(-1)
-      if (newest !== undefined && (newest.eventName === 'Anchored' || newest.eventName === 'DoctorAnchored')) {
+      if (newest?.eventName === 'Anchored') {
         const times = await blockTimes(client, [newest])
         return {
           root: newest.args.root,
           entryCount: newest.args.entryCount,
-          anchoredBy: newest.eventName === 'DoctorAnchored' ? newest.args.doctor : patientAddress,
+          anchoredBy: patientAddress,
           blockNumber: newest.blockNumber,
           timestamp: times.get(newest.blockNumber) ?? new Date(0),
           transactionHash: newest.transactionHash

@@ -14,7 +14,7 @@
 // heads it reached: nothing is fetched twice, nothing is stored twice.
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
-import { MessageReader, sendMessage } from './syncWire.ts'
+import { MessageReader, sendMessage, WireError } from './syncWire.ts'
 
 /** The libp2p protocol id of bulk history replication. */
 export const SYNC_PROTOCOL = '/anamnesis/sync/1.0.0'
@@ -22,6 +22,8 @@ const FRAME_ENTRIES = 128
 const FRAME_BYTES = 1024 * 1024
 const DEFAULT_WINDOW = 1024
 const MAX_WINDOW = 8192
+/** What a holder keeps of a puller's messages not yet read: pulls and acks are small. */
+const PULLER_HELD_BYTES = 1024 * 1024
 const MAX_HAVE = 1024
 const ANNOUNCE_TIMEOUT_MS = 5_000
 /** A pull whose peer says nothing for this long has lost it (a closed page's connection can look open for a while). */
@@ -95,7 +97,8 @@ export async function stopServing(libp2p: Libp2p, address: string): Promise<void
 }
 
 async function handleStream(logs: Map<string, SyncSource>, stream: Stream, connection: Connection): Promise<void> {
-  const reader = new MessageReader(stream)
+  // A puller sends one pull and its acks: a little over the 1,024 heads a pull may name.
+  const reader = new MessageReader(stream, { maxHeldBytes: PULLER_HELD_BYTES })
   const signal = AbortSignal.timeout(120_000)
   try {
     const first = (await reader.next(signal)) as Record<string, unknown> | undefined
@@ -213,18 +216,27 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, hav
     // stored: the sink checks a frame while the one before is being written. Acks go in order.
     let storing: Promise<void> = Promise.resolve()
     let failure: { error: unknown } | undefined
+    // Entries received and not yet acknowledged: an honest holder stops at `window` (it counts our
+    // acks only once they reach it, so it never sees fewer than we sent). More is a peer filling
+    // this device's memory, and ends the pull.
+    let unacknowledged = 0
     for (;;) {
       if (failure !== undefined) throw failure.error
       const message = (await reader.next(AbortSignal.any([signal, AbortSignal.timeout(PULL_IDLE_MS)]))) as Record<string, unknown> | undefined
       if (message === undefined) throw new Error('the peer closed the sync before it was done')
       if (message.t === 'blocks' && isByteArrays(message.identities) && isByteArrays(message.entries)) {
         const n = message.entries.length
+        unacknowledged += n
+        if (unacknowledged > window) throw new WireError(`the peer sent ${unacknowledged} entries ahead of our acknowledgements, over the window of ${window}`)
         const received = sink.receive({ identities: message.identities, entries: message.entries })
         // Handled through `storing`; this keeps an early failure from counting as unhandled meanwhile.
         received.catch(() => undefined)
         storing = storing
           .then(() => received)
-          .then(() => sendMessage(stream, { t: 'ack', n }, signal))
+          .then(() => {
+            unacknowledged -= n
+            return sendMessage(stream, { t: 'ack', n }, signal)
+          })
         storing.catch((error: unknown) => {
           failure ??= { error }
         })

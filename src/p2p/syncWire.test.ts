@@ -4,10 +4,14 @@ import { MAX_MESSAGE_BYTES, MessageReader, sendMessage, WireError } from './sync
 import type { Stream } from '@libp2p/interface'
 
 /** Just enough of a libp2p stream: events in, bytes out. */
-function fakeStream(): { stream: Stream; deliver(bytes: Uint8Array): void; end(error?: Error): void; sent: Uint8Array[] } {
+function fakeStream(): { stream: Stream; deliver(bytes: Uint8Array): void; end(error?: Error): void; sent: Uint8Array[]; aborted: () => Error | undefined } {
   const target = new EventTarget()
   const sent: Uint8Array[] = []
+  let aborted: Error | undefined
   const stream = Object.assign(target, {
+    abort: (error: Error) => {
+      aborted = error
+    },
     send: (bytes: Uint8Array) => {
       sent.push(bytes)
       return true
@@ -17,6 +21,7 @@ function fakeStream(): { stream: Stream; deliver(bytes: Uint8Array): void; end(e
   return {
     stream,
     sent,
+    aborted: () => aborted,
     deliver: (bytes) => target.dispatchEvent(Object.assign(new Event('message'), { data: bytes })),
     end: (error) => target.dispatchEvent(Object.assign(new Event('close'), { error }))
   }
@@ -55,6 +60,34 @@ describe('the sync protocol\'s framing', () => {
     const next = reader.next()
     fake.deliver(frame({ late: true }))
     expect(await next).toEqual({ late: true })
+  })
+
+  it('ends with a WireError when a peer sends more than the reader may hold, and keeps nothing more', async () => {
+    const fake = fakeStream()
+    const reader = new MessageReader(fake.stream, { maxHeldBytes: 1000 })
+    const message = frame({ junk: new Uint8Array(300) })
+    for (let i = 0; i < 10; i++) fake.deliver(message)
+    // What arrived within the bound is still read; then the stream is broken, whatever follows.
+    let taken = 0
+    await expect(
+      (async () => {
+        for (;;) {
+          await reader.next()
+          taken++
+        }
+      })()
+    ).rejects.toThrow(WireError)
+    expect(taken).toBeLessThanOrEqual(3)
+    expect(fake.aborted()).toBeInstanceOf(WireError)
+  })
+
+  it('holds as much as the caller takes in time: a reader that keeps up is never refused', async () => {
+    const fake = fakeStream()
+    const reader = new MessageReader(fake.stream, { maxHeldBytes: 1000 })
+    for (let i = 0; i < 20; i++) {
+      fake.deliver(frame({ part: i, bytes: new Uint8Array(300) }))
+      expect(await reader.next()).toMatchObject({ part: i })
+    }
   })
 
   it('refuses a message over the limit, a stream cut mid-message, and gives up on abort', async () => {

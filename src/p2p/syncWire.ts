@@ -1,12 +1,16 @@
 // Messages of the history sync protocol on one libp2p stream: each is u32be(length) ‖
-// dag-cbor, at most 8 MiB. Reading keeps every message until the caller takes it;
-// the protocol bounds how much is in flight (see syncProtocol.ts), not the stream.
+// dag-cbor, at most 8 MiB. Reading keeps messages until the caller takes them, up to a bound
+// on the bytes held: a peer that sends more than the protocol lets it have in flight breaks
+// the stream instead of filling this device's memory.
 import * as dagCbor from '@ipld/dag-cbor'
 import type { Stream } from '@libp2p/interface'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
 /** The largest message body either side sends or accepts, in bytes. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+/** How many bytes a reader holds for its caller at most, by default: received but not yet taken. */
+export const MAX_HELD_BYTES = 4 * MAX_MESSAGE_BYTES
 
 /** A message that breaks the framing: over MAX_MESSAGE_BYTES, or cut off when the stream ended. */
 export class WireError extends AnamnesisError<'WIRE_BROKEN'> {
@@ -34,17 +38,23 @@ export async function sendMessage(stream: Stream, message: unknown, signal?: Abo
 /**
  * Reads messages from a stream as they arrive; attach it at once, before the first await.
  * Each message is checked only for its length (at most MAX_MESSAGE_BYTES) and for being dag-cbor;
- * its content is the caller's to check. Messages are kept until taken, however many arrive.
+ * its content is the caller's to check. Messages are kept until taken, up to `maxHeldBytes` in all
+ * (MAX_HELD_BYTES by default): beyond it the reader aborts the stream and ends with a WireError.
  */
 export class MessageReader {
   readonly #chunks: Uint8Array[] = []
   #buffered = 0
-  readonly #messages: unknown[] = []
+  readonly #messages: { value: unknown; bytes: number }[] = []
+  #held = 0
+  readonly #maxHeldBytes: number
+  readonly #stream: Stream
   #ended = false
   #error: Error | undefined
   #wake: (() => void) | undefined
 
-  constructor(stream: Stream) {
+  constructor(stream: Stream, options: { maxHeldBytes?: number } = {}) {
+    this.#maxHeldBytes = options.maxHeldBytes ?? MAX_HELD_BYTES
+    this.#stream = stream
     stream.addEventListener('message', (event) => {
       this.#push(event.data.subarray())
     })
@@ -57,9 +67,18 @@ export class MessageReader {
   }
 
   #push(bytes: Uint8Array): void {
+    if (this.#ended) return
     this.#chunks.push(bytes)
     this.#buffered += bytes.length
     try {
+      if (this.#buffered + this.#held > this.#maxHeldBytes) {
+        const error = new WireError(`A peer sent more than ${this.#maxHeldBytes} bytes that were not asked for yet`)
+        // Whether or not anyone is reading now: the stream is broken off and what it brought dropped.
+        this.#chunks.length = 0
+        this.#buffered = 0
+        this.#stream.abort(error)
+        throw error
+      }
       this.#parse()
     } catch (error) {
       this.#end(error instanceof Error ? error : new WireError(String(error)))
@@ -91,7 +110,8 @@ export class MessageReader {
       if (length > MAX_MESSAGE_BYTES) throw new WireError(`A peer sent a sync message of ${length} bytes, over the limit`)
       if (this.#buffered < 4 + length) return
       this.#take(4)
-      this.#messages.push(dagCbor.decode(this.#take(length)))
+      this.#messages.push({ value: dagCbor.decode(this.#take(length)), bytes: length })
+      this.#held += length
     }
   }
 
@@ -123,7 +143,10 @@ export class MessageReader {
     for (;;) {
       signal?.throwIfAborted()
       const message = this.#messages.shift()
-      if (message !== undefined) return message
+      if (message !== undefined) {
+        this.#held -= message.bytes
+        return message.value
+      }
       if (this.#ended) {
         if (this.#error !== undefined) throw this.#error
         if (this.#buffered > 0) throw new WireError('The peer closed the stream in the middle of a message')

@@ -1,0 +1,105 @@
+// Peers that break the sync protocol's rules, run against a patient's node holding a real
+// history: each attack is refused, nothing of the attacker's is kept, and the patient goes on.
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { derivedKeyring } from '../../src/crypto/index.ts'
+import { openPatientHistory } from '../../src/history/index.ts'
+import { startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode } from '../../src/p2p/index.ts'
+import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
+import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
+import { connect, loopbackNode, person, waitFor, type Person } from './historyFixtures.ts'
+import type { Stream } from '@libp2p/interface'
+
+let patient: Person
+const cleanups: (() => Promise<void>)[] = []
+
+beforeAll(async () => {
+  patient = await person('Patient')
+})
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+})
+
+/** The patient's device with a few records in their history, and what its log reports. */
+async function patientWithHistory(): Promise<{ node: P2PNode; address: string; add(): Promise<void>; entries(): number; events: LogEvent[] }> {
+  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+  const orbit = await startHistoryOrbit({ node, identity: patient.identity })
+  cleanups.push(async () => {
+    await orbit.stop()
+    await node.stop()
+  })
+  const log = await orbit.openLog(patient.address)
+  const events: LogEvent[] = []
+  log.subscribe((event) => events.push(event))
+  const history = openPatientHistory({ log, keyring: derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0) })
+  const records = Object.values(fixtureRecordsFor(patient.address))
+  await history.addMany(records.slice(0, 3))
+  let next = 3
+  return {
+    node,
+    address: log.address,
+    add: async () => {
+      await history.addMany(records.slice(next, next + 1))
+      next++
+    },
+    entries: () => log.entries().length,
+    events
+  }
+}
+
+/** A bare node that answers the sync protocol with whatever `answer` writes. */
+async function attacker(answer: (stream: Stream, reader: MessageReader) => Promise<void>): Promise<P2PNode> {
+  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+  cleanups.push(() => node.stop())
+  await node.libp2p.handle(SYNC_PROTOCOL, async (stream) => {
+    const reader = new MessageReader(stream)
+    await answer(stream, reader).catch(() => undefined)
+  })
+  return node
+}
+
+describe('a holder that breaks the rules of a pull', () => {
+  it('is cut off when it sends more entries than the window lets it have unacknowledged, and nothing it sent is kept', async () => {
+    const p = await patientWithHistory()
+    const before = p.entries()
+    const flood = await attacker(async (stream, reader) => {
+      const pull = (await reader.next()) as { t?: string; window?: number }
+      expect(pull.t).toBe('pull')
+      // Ten times the window in one frame, no ack awaited.
+      const entries = Array.from({ length: (pull.window ?? 1024) * 10 }, (_, i) => new Uint8Array([i & 0xff, i >> 8, 1, 2]))
+      await sendMessage(stream, { t: 'blocks', identities: [], entries })
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+    })
+    await connect(p.node, flood)
+    await waitFor('the pull from the attacker to fail', () => p.events.some((e) => e.type === 'sync-error' && /over the window/.test(e.error)))
+    expect(p.entries()).toBe(before)
+    // The patient writes on as before.
+    await p.add()
+    expect(p.entries()).toBe(before + 1)
+  })
+})
+
+describe('a puller that breaks the rules', () => {
+  it('is cut off when it sends more than a pull and its acks, and the patient serves and writes on', async () => {
+    const p = await patientWithHistory()
+    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    cleanups.push(() => node.stop())
+    await connect(node, p.node)
+    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+    const closed = new Promise<Error | undefined>((resolve) => stream.addEventListener('close', (event) => resolve(event.error), { once: true }))
+    await sendMessage(stream, { t: 'pull', log: p.address, have: [], window: 128 })
+    // Acks the holder never asked for, 4 MiB of them, sent without reading anything back.
+    const junk = { t: 'ack', n: 1, pad: new Uint8Array(64 * 1024) }
+    const flooding = (async () => {
+      for (let i = 0; i < 64; i++) await sendMessage(stream, junk)
+    })().catch(() => undefined)
+    // The holder resets the stream: it closes with an error on this side, not with the holder's 'end'.
+    const error = await Promise.race([closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the holder kept the stream open')), 15_000))])
+    await flooding
+    expect(error).toBeDefined()
+    await p.add()
+    expect(p.entries()).toBe(4)
+  })
+})

@@ -135,7 +135,10 @@ async function handleStream(logs: Map<string, SyncSource>, stream: Stream, conne
       while (sent + frame.length - acknowledged > window) {
         const ack = (await reader.next(signal)) as Record<string, unknown> | undefined
         if (ack === undefined) return
-        if (ack.t !== 'ack' || typeof ack.n !== 'number') throw new Error('expected an acknowledgement')
+        // An ack counts entries sent and not yet acknowledged: never none, never more.
+        if (ack.t !== 'ack' || typeof ack.n !== 'number' || !Number.isInteger(ack.n) || ack.n < 1 || ack.n > sent - acknowledged) {
+          throw new WireError('the puller sent something other than an acknowledgement of entries it was sent')
+        }
         acknowledged += ack.n
       }
       await sendMessage(stream, { t: 'blocks', identities: pendingIdentities, entries: frame }, signal)

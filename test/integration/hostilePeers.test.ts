@@ -4,7 +4,7 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { derivedKeyring } from '../../src/crypto/index.ts'
-import { openPatientHistory } from '../../src/history/index.ts'
+import { demoRecordsFor, openPatientHistory } from '../../src/history/index.ts'
 import { startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode } from '../../src/p2p/index.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
@@ -23,7 +23,7 @@ afterEach(async () => {
 })
 
 /** The patient's device with a few records in their history, and what its log reports. */
-async function patientWithHistory(): Promise<{ node: P2PNode; address: string; add(): Promise<void>; entries(): number; events: LogEvent[] }> {
+async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: string; add(): Promise<void>; entries(): number; events: LogEvent[] }> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
   const orbit = await startHistoryOrbit({ node, identity: patient.identity })
   cleanups.push(async () => {
@@ -35,7 +35,7 @@ async function patientWithHistory(): Promise<{ node: P2PNode; address: string; a
   log.subscribe((event) => events.push(event))
   const history = openPatientHistory({ log, keyring: derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0) })
   const records = Object.values(fixtureRecordsFor(patient.address))
-  await history.addMany(records.slice(0, 3))
+  await history.addMany([...records.slice(0, 3), ...(demo > 0 ? demoRecordsFor(patient.address, demo) : [])])
   let next = 3
   return {
     node,
@@ -101,5 +101,28 @@ describe('a puller that breaks the rules', () => {
     expect(error).toBeDefined()
     await p.add()
     expect(p.entries()).toBe(4)
+  })
+
+  it('is cut off when it acknowledges entries it was never sent', async () => {
+    // More entries than the smallest window, so the holder waits for acks.
+    const p = await patientWithHistory(200)
+    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    cleanups.push(() => node.stop())
+    await connect(node, p.node)
+    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+    const reader = new MessageReader(stream)
+    await sendMessage(stream, { t: 'pull', log: p.address, have: [], window: 128 })
+    const first = (await reader.next()) as { t?: string; entries?: unknown[] }
+    expect(first.t).toBe('blocks')
+    // Acknowledging a million entries would let the holder send without waiting, for ever.
+    await sendMessage(stream, { t: 'ack', n: 1_000_000 })
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.next()) === undefined) return 'ended normally'
+      })()
+    ).rejects.toThrow()
+    const before = p.entries()
+    await p.add()
+    expect(p.entries()).toBe(before + 1)
   })
 })

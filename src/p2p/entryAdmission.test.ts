@@ -95,6 +95,14 @@ describe('entry admission', () => {
     expect(clockRefusal(second, () => undefined)).toBeUndefined()
   })
 
+  it('refuses a clock that jumps ahead of its parents, such as one near 2^53, and takes the next tick', async () => {
+    expect(clockRefusal(await entry(doctor, [first.hash], 2), () => 1)).toBeUndefined()
+    expect(clockRefusal(await entry(doctor, [first.hash], 3), () => 1)).toBe('its clock jumps ahead of the entries it follows')
+    expect(clockRefusal(await entry(doctor, [first.hash], Number.MAX_SAFE_INTEGER), () => 1)).toBe('its clock jumps ahead of the entries it follows')
+    expect(clockRefusal(await entry(doctor, [], 1), () => undefined)).toBeUndefined()
+    expect(clockRefusal(await entry(doctor, [], 7), () => undefined)).toBe('its clock jumps ahead of the entries it follows')
+  })
+
   it('endorses every entry a patient\'s entry builds on, as far as the walk may pass', async () => {
     const d1 = await entry(doctor, [first.hash], 2)
     const d2 = await entry(doctor, [d1.hash], 3)

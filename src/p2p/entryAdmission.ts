@@ -62,10 +62,19 @@ export async function signatureRefusals(entries: readonly LogEntry[]): Promise<(
   return entries.map((_, i) => (signed[i] === true ? undefined : 'its signature does not verify'))
 }
 
-/** Why the entry's clock is not after every parent's, or undefined; `timeOf` gives a parent's time, and a parent it does not know counts as time 0. */
+/**
+ * Why the entry's clock is wrong, or undefined. A writer of this log sets it to one more than the
+ * latest entry it follows (1 for an entry that follows none); an entry not after its parents, or
+ * that jumps ahead of them (a time near 2^53 would leave every later entry no safe time), is
+ * refused. `timeOf` gives a parent's time; while a parent is unknown, only "after" is checked,
+ * with that parent counted as time 0.
+ */
 export function clockRefusal(entry: LogEntry, timeOf: (hash: string) => number | undefined): string | undefined {
-  const parentTime = Math.max(0, ...parentsOf(entry).map((hash) => timeOf(hash) ?? 0))
-  return entry.clock.time > parentTime ? undefined : 'its clock is not after the entries it follows'
+  const times = parentsOf(entry).map(timeOf)
+  const parentTime = Math.max(0, ...times.map((time) => time ?? 0))
+  if (entry.clock.time <= parentTime) return 'its clock is not after the entries it follows'
+  if (times.every((time) => time !== undefined) && entry.clock.time !== parentTime + 1) return 'its clock jumps ahead of the entries it follows'
+  return undefined
 }
 
 /**

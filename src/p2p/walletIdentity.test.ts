@@ -56,4 +56,17 @@ describe('parseIdentityBlock', () => {
     expect(parseIdentityBlock(encodeBlock({ ...base, type: 'publickey' }).bytes)).toMatch(/not a wallet identity/)
     expect(parseIdentityBlock(Uint8Array.of(0xa1, 0x61, 0x61, 0x01, 0x00))).toMatch(/not canonical/)
   })
+
+  it('accepts one block per wallet key: no extra field, and the binding only as 27 or 28', () => {
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+    const base = { id: identity.id, publicKey: identity.publicKey, signatures: identity.signatures, type: identity.type }
+    expect(parseIdentityBlock(encodeBlock({ ...base, note: 'a variant' }).bytes)).toBe('the identity block has other fields than a wallet identity')
+    expect(parseIdentityBlock(encodeBlock({ ...base, signatures: { ...base.signatures, extra: '00' } }).bytes)).toBe('the identity block has other fields than a wallet identity')
+    // The same wallet signature with its recovery byte written as 0 or 1 instead of 27 or 28.
+    const v = Number.parseInt(base.signatures.publicKey.slice(128), 16)
+    const lowV = `${base.signatures.publicKey.slice(0, 128)}${(v - 27).toString(16).padStart(2, '0')}`
+    expect(parseIdentityBlock(encodeBlock({ ...base, signatures: { ...base.signatures, publicKey: lowV } }).bytes)).toMatch(/ending in 27 or 28/)
+    // A wallet that writes 0 or 1 gets the one canonical block all the same.
+    expect(createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: `0x${lowV}` }).hash).toBe(identity.hash)
+  })
 })

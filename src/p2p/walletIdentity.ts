@@ -78,6 +78,18 @@ function toBytes(value: Uint8Array | string, what: string): Uint8Array {
 }
 
 /**
+ * The binding with its recovery byte as most wallets write it (27 or 28): a wallet that writes 0 or 1
+ * signs the same thing, and one identity block per wallet key is what peers accept.
+ */
+function canonicalBinding(binding: Uint8Array): Uint8Array {
+  const v = binding[64]
+  if (binding.length !== 65 || v === undefined || v > 1) return binding
+  const canonical = binding.slice()
+  canonical[64] = v + 27
+  return canonical
+}
+
+/**
  * Builds the wallet-bound identity, and remembers it as verified.
  * @throws {P2PError} `INVALID_IDENTITY` when `address` is not a wallet address, the binding is not
  *   hex, or the binding was not signed by `address` for this key.
@@ -87,7 +99,7 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
   if (!ADDRESS.test(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
   const { signer } = input
   const publicKey = signer.publicKey
-  const binding = toBytes(input.binding, 'The wallet binding signature')
+  const binding = canonicalBinding(toBytes(input.binding, 'The wallet binding signature'))
   if (personalSignAddress(identityBindingMessage(address, publicKey), binding) !== address) {
     throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key: ask the wallet to sign the binding message again', {
       details: 'the binding signature does not recover to the address'
@@ -157,10 +169,20 @@ export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdent
   return verified
 }
 
+/** The fields of an identity block, and of its signatures: nothing more is accepted. */
+const IDENTITY_FIELDS = ['id', 'publicKey', 'signatures', 'type']
+const SIGNATURE_FIELDS = ['id', 'publicKey']
+
+function hasExactly(value: unknown, fields: readonly string[]): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const keys = Object.keys(value).sort()
+  return keys.length === fields.length && keys.every((key, i) => key === [...fields].sort()[i])
+}
+
 /**
  * Checks an identity block as it comes from a peer: its hash (computed from the bytes), its
- * canonical dag-cbor form, and everything checkWalletIdentity checks. Returns why it fails, or
- * the verified identity.
+ * canonical dag-cbor form, its exact fields and canonical binding (one block per wallet key), and
+ * everything checkWalletIdentity checks. Returns why it fails, or the verified identity.
  */
 export function parseIdentityBlock(bytes: Uint8Array): VerifiedIdentity | string {
   const hash = hashOfBytes(bytes)
@@ -172,6 +194,11 @@ export function parseIdentityBlock(bytes: Uint8Array): VerifiedIdentity | string
   } catch {
     return 'the identity block is not canonical dag-cbor'
   }
+  // One block per wallet key: the exact fields, and the binding's recovery byte as 27 or 28, so
+  // that no one can send the same identity as a second block under another hash.
+  if (!hasExactly(value, IDENTITY_FIELDS) || !hasExactly(value.signatures, SIGNATURE_FIELDS)) return 'the identity block has other fields than a wallet identity'
+  const binding = value.signatures.publicKey
+  if (typeof binding !== 'string' || !/^[0-9a-f]{128}(1b|1c)$/.test(binding)) return 'the identity binding is not a 65-byte signature ending in 27 or 28'
   return checkWalletIdentity(value, hash)
 }
 

@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { derivedKeyring } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory } from '../../src/history/index.ts'
 import { startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode } from '../../src/p2p/index.ts'
+import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { connect, loopbackNode, person, waitFor, type Person } from './historyFixtures.ts'
@@ -23,7 +24,7 @@ afterEach(async () => {
 })
 
 /** The patient's device with a few records in their history, and what its log reports. */
-async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: string; add(): Promise<void>; entries(): number; events: LogEvent[] }> {
+async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: string; add(): Promise<void>; entries(): number; heads(): string[]; blocks(): { hash: string; identity: string }[]; events: LogEvent[] }> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
   const orbit = await startHistoryOrbit({ node, identity: patient.identity })
   cleanups.push(async () => {
@@ -45,6 +46,8 @@ async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: s
       next++
     },
     entries: () => log.entries().length,
+    heads: () => log.heads(),
+    blocks: () => log.entries().map((entry) => ({ hash: entry.hash, identity: entry.identity })),
     events
   }
 }
@@ -61,6 +64,40 @@ async function attacker(answer: (stream: Stream, reader: MessageReader) => Promi
 }
 
 describe('a holder that breaks the rules of a pull', () => {
+  it('cannot send the patient\'s own entries again under other hashes, by varying the identity block outside the signatures', async () => {
+    const p = await patientWithHistory()
+    const before = p.entries()
+    const [latest] = p.blocks().slice(-1)
+    if (latest === undefined) throw new Error('no entry')
+    const read = async (hash: string): Promise<Uint8Array> => {
+      const cid = parseHash(hash)
+      const bytes = cid === undefined ? undefined : await readBlock(p.node.blockstore, cid)
+      if (bytes === undefined) throw new Error(`no block ${hash}`)
+      return bytes
+    }
+    const identity = decodeCanonical(await read(latest.identity)) as Record<string, unknown> & { signatures: Record<string, string> }
+    const entry = decodeCanonical(await read(latest.hash)) as Record<string, unknown>
+    // 65 identity blocks that differ from the patient's only outside its signatures, and the
+    // patient's latest entry pointing at each: the attack that once made the patient's next entry
+    // link more parents than any peer accepts.
+    const variants = Array.from({ length: 65 }, (_, i) => encodeBlock(i % 2 === 0 ? { ...identity, note: i } : { ...identity, signatures: { ...identity.signatures, extra: String(i) } }))
+    const entries = variants.map((variant) => encodeBlock({ ...entry, identity: variant.hash }).bytes)
+    const holder = await attacker(async (stream, reader) => {
+      await reader.next()
+      await sendMessage(stream, { t: 'blocks', identities: variants.map((v) => v.bytes), entries })
+      await sendMessage(stream, { t: 'end', heads: entries.map((bytes) => encodeBlock(decodeCanonical(bytes)).hash) })
+      await stream.close()
+    })
+    await connect(p.node, holder)
+    await waitFor('the variants to be refused', () => p.events.some((e) => e.type === 'rejected' && e.entries.length === 65))
+    expect(p.entries()).toBe(before)
+    expect(p.heads()).toEqual([latest.hash])
+    // The patient's next entry follows one head, as before the attack.
+    await p.add()
+    expect(p.heads()).toHaveLength(1)
+    expect(p.entries()).toBe(before + 1)
+  })
+
   it('is cut off when it sends more entries than the window lets it have unacknowledged, and nothing it sent is kept', async () => {
     const p = await patientWithHistory()
     const before = p.entries()

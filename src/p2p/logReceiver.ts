@@ -2,6 +2,8 @@
 // checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
 import { checkOffered, clockRefusal, endorseAncestors, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
+import { parseHash } from './blocks.ts'
+import { P2PError } from './p2pError.ts'
 import type { LogEvent, StoredEntry } from './patientLogApi.ts'
 import type { Frame, SyncSink } from './syncProtocol.ts'
 
@@ -15,6 +17,9 @@ export interface ReceivingLog {
   /** Reports progress and refused entries to the log's subscribers. */
   emit(event: LogEvent): void
 }
+
+/** How many new writers' identities one pull may bring: a history has a handful of writers. */
+export const MAX_NEW_IDENTITIES = 64
 
 /**
  * A pull in progress from one peer (`peer` names it in events). Each frame's identity blocks are
@@ -34,6 +39,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   const newIdentities: IdentityBlock[] = []
   const refused: Refusal[] = []
   let settled = 0
+  let learntIdentities = 0
 
   const pendingParents = (hash: string): string[] | undefined => {
     const waiting = pending.get(hash)
@@ -67,7 +73,13 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       pending.delete(entry.hash)
     }
     if (ready.length > 0) {
-      await log.commit(ready, newIdentities.splice(0))
+      // Only the identities the stored entries are signed under are stored with them; the others
+      // wait for an entry of this pull that needs them, and go with the pull.
+      const used = ready.map((entry) => parseHash(entry.identity))
+      const isUsed = (identity: IdentityBlock): boolean => used.some((cid) => cid?.equals(identity.cid) === true)
+      const storing = newIdentities.filter(isUsed)
+      newIdentities.splice(0, newIdentities.length, ...newIdentities.filter((identity) => !isUsed(identity)))
+      await log.commit(ready, storing)
       settled += ready.length
     }
   }
@@ -79,7 +91,11 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       // frame is still being written to storage.
       for (const bytes of frame.identities) {
         const learnt = store.learnIdentity(bytes)
-        if (learnt !== undefined) newIdentities.push(learnt)
+        if (learnt === undefined) continue
+        newIdentities.push(learnt)
+        if (++learntIdentities > MAX_NEW_IDENTITIES) {
+          throw new P2PError('SYNC_FAILED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
+        }
       }
       const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
       refused.push(...refusedNow)

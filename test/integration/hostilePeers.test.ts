@@ -1,11 +1,13 @@
 // Peers that break the sync protocol's rules, run against a patient's node holding a real
 // history: each attack is refused, nothing of the attacker's is kept, and the patient goes on.
+import { hexToBytes } from '@noble/hashes/utils.js'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { derivedKeyring } from '../../src/crypto/index.ts'
+import { deriveWalletKeys, derivedKeyring, keyDerivationMessage, secp256k1Signer } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory } from '../../src/history/index.ts'
-import { startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode } from '../../src/p2p/index.ts'
+import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode } from '../../src/p2p/index.ts'
 import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
@@ -52,6 +54,16 @@ async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: s
   }
 }
 
+/** The identity block of a wallet nobody knows: sound, signed, and no business of this history. */
+async function strangersIdentity(): Promise<{ hash: string; bytes: Uint8Array }> {
+  const account = privateKeyToAccount(generatePrivateKey())
+  const address = account.address.toLowerCase()
+  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(address) })).slice(2)))
+  const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
+  const identity = createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+  return { hash: identity.hash, bytes: identity.bytes }
+}
+
 /** A bare node that answers the sync protocol with whatever `answer` writes. */
 async function attacker(answer: (stream: Stream, reader: MessageReader) => Promise<void>): Promise<P2PNode> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
@@ -64,6 +76,26 @@ async function attacker(answer: (stream: Stream, reader: MessageReader) => Promi
 }
 
 describe('a holder that breaks the rules of a pull', () => {
+  it('is cut off when it sends more new writers than a history has, and their identities are not stored', async () => {
+    const p = await patientWithHistory()
+    const before = p.entries()
+    const strangers = await Promise.all(Array.from({ length: 65 }, strangersIdentity))
+    const holder = await attacker(async (stream, reader) => {
+      await reader.next()
+      await sendMessage(stream, { t: 'blocks', identities: strangers.map((s) => s.bytes), entries: [] })
+      await sendMessage(stream, { t: 'end', heads: [] })
+      await stream.close()
+    })
+    await connect(p.node, holder)
+    await waitFor('the pull to be refused', () => p.events.some((e) => e.type === 'sync-error' && /more than 64 new writers/.test(e.error)))
+    for (const stranger of strangers.slice(0, 5)) {
+      const cid = parseHash(stranger.hash)
+      expect(cid === undefined ? undefined : await readBlock(p.node.blockstore, cid, { offline: true })).toBeUndefined()
+    }
+    await p.add()
+    expect(p.entries()).toBe(before + 1)
+  })
+
   it('cannot send the patient\'s own entries again under other hashes, by varying the identity block outside the signatures', async () => {
     const p = await patientWithHistory()
     const before = p.entries()

@@ -2,7 +2,7 @@
 // actions src/chain uses and no others: viem's whole public client would put some 30 KB (gzip) of
 // actions the app never calls (ENS, multicall, call simulation, SIWE) on the first screen.
 import { createClient, defineChain, http, type Chain, type Client, type PublicActions } from 'viem'
-import { getBlock, getBlockNumber, getChainId, readContract, simulateContract, verifyMessage, waitForTransactionReceipt, watchBlockNumber } from 'viem/actions'
+import { getBlock, getBlockNumber, getChainId, readContract, simulateContract, waitForTransactionReceipt, watchBlockNumber } from 'viem/actions'
 
 /**
  * A deployment's chain as config.json names it: its chain id, a name to show, the RPC URL
@@ -29,7 +29,7 @@ export function chainFromSettings(settings: ChainSettings): Chain {
 /** The public actions src/chain calls. */
 type ChainActions = Pick<
   PublicActions,
-  'getBlock' | 'getBlockNumber' | 'getChainId' | 'readContract' | 'simulateContract' | 'verifyMessage' | 'waitForTransactionReceipt' | 'watchBlockNumber'
+  'getBlock' | 'getBlockNumber' | 'getChainId' | 'readContract' | 'simulateContract' | 'waitForTransactionReceipt' | 'watchBlockNumber'
 >
 
 /** A client that reads a deployment's chain: viem's client with the public actions src/chain calls. */
@@ -54,7 +54,6 @@ export function createChainClient(settings: ChainSettings): ChainClient {
     getChainId: () => getChainId(client),
     readContract: (args: Parameters<typeof readContract>[1]) => readContract(client, args),
     simulateContract: (args: Parameters<typeof simulateContract>[1]) => simulateContract(client, args),
-    verifyMessage: (args: Parameters<typeof verifyMessage>[1]) => verifyMessage(client, args),
     waitForTransactionReceipt: (args: Parameters<typeof waitForTransactionReceipt>[1]) => waitForTransactionReceipt(client, args),
     watchBlockNumber: (args: Parameters<typeof watchBlockNumber>[1]) => watchBlockNumber(client, args)
   } satisfies Record<keyof ChainActions, unknown>

@@ -27,5 +27,5 @@ export { watchAuditTrail, type WatchAuditTrailParameters } from './watchAuditTra
 export type { AuditEntry, AuditEntryKind, GrantDetails } from './auditEntry.ts'
 export { describeAuditEntry, type DescribeOptions } from './describeAuditEntry.ts'
 export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from './readGuardians.ts'
-export { signVisitRequest, verifyVisitRequest, visitRequestMessage, type VisitRequestTerms } from './visitRequest.ts'
+export { signVisitRequest, verifyVisitRequest, visitRequestMessage, type VisitRequestSigner, type VisitRequestTerms } from './visitRequest.ts'
 export { readPatients, type PatientGrant, type ReadPatientsParameters } from './readPatients.ts'

@@ -1,7 +1,8 @@
 // A doctor's request to open a patient's history is signed by the doctor's wallet, so the
 // patient's app knows which address asks (the name beside it is only self-declared).
 // The message binds the invite's token, the patient and the doctor's device.
-import { getAddress, type Hex, type WalletClient } from 'viem'
+import { getAddress, recoverMessageAddress, type Hex, type WalletClient } from 'viem'
+import { getCode } from 'viem/actions'
 import { parseAddress } from './address.ts'
 import { ChainError, toChainError } from './ChainError.ts'
 import type { ChainClient } from './client.ts'
@@ -54,15 +55,30 @@ export async function signVisitRequest(walletClient: WalletClient, terms: VisitR
 }
 
 /**
- * Whether `signature` is `doctor`'s over these terms (plain accounts and smart accounts alike).
- *
- * @throws {ChainError} `INVALID_ADDRESS` for a malformed doctor address, and `CHAIN_UNREACHABLE`
- *   or `TRANSACTION_FAILED` when the chain cannot be asked to check the signature.
+ * Who signed a doctor's request: `account` when a plain account's signature recovers to the doctor
+ * (checked here, trusting no RPC), `contract-wallet` when the doctor's address is a contract wallet
+ * (ERC-1271) that accepts it (only the chain's RPC can say so: the app says so too), undefined
+ * when neither holds.
  */
-export async function verifyVisitRequest(client: ChainClient, { doctor, signature, ...terms }: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<boolean> {
+export type VisitRequestSigner = 'account' | 'contract-wallet'
+
+/**
+ * Checks that `signature` is `doctor`'s over these terms.
+ *
+ * @returns How it was checked ({@link VisitRequestSigner}), or undefined when it is not the doctor's.
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed doctor address, and `CHAIN_UNREACHABLE`
+ *   or `TRANSACTION_FAILED` when the chain cannot be asked about a contract wallet.
+ */
+export async function verifyVisitRequest(client: ChainClient, { doctor, signature, ...terms }: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<VisitRequestSigner | undefined> {
   const address = parseAddress(doctor, 'doctor')
+  const message = visitRequestMessage(terms)
+  const recovered = await recoverMessageAddress({ message, signature }).catch(() => undefined)
+  if (recovered !== undefined && recovered.toLowerCase() === address.toLowerCase()) return 'account'
   try {
-    return await client.verifyMessage({ address, message: visitRequestMessage(terms), signature })
+    const code = await getCode(client, { address })
+    if (code === undefined || code === '0x') return undefined
+    const { verifyContractWalletMessage } = await import('./contractWalletSignature.ts')
+    return (await verifyContractWalletMessage(client, address, message, signature)) ? 'contract-wallet' : undefined
   } catch (error) {
     throw toChainError(error, "check the doctor's signature")
   }

@@ -118,7 +118,7 @@ describe('a doctor asks', () => {
   it('shows the request with the signing address and the name given, and closes the invite', async () => {
     const { visits, doctor, answers, requestArrives } = setUp()
     await requestArrives()
-    expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting', checkCode: expect.stringMatching(/^\d{3} \d{3}$/) as string }])
+    expect(visits.state.get().requests).toEqual([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting', checkCode: expect.stringMatching(/^\d{3} \d{3}$/) as string, signer: 'account' }])
     expect(visits.state.get().openInvite).toBeUndefined()
     expect(answers()).toEqual([])
   })

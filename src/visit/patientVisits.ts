@@ -3,7 +3,7 @@
 // the patient sees who asks, chooses the kinds of record and a duration, and the grant goes
 // on-chain before the answer, with those categories' keys wrapped for the doctor, goes back.
 import { hexToBytes, type Hex } from 'viem'
-import { describeScope, encodeScope, recordCategories, type RecordCategory } from '../chain/index.ts'
+import { describeScope, encodeScope, recordCategories, type RecordCategory, type VisitRequestSigner } from '../chain/index.ts'
 import { createVisitInvite, encodeVisitInvite, InviteBook, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
@@ -33,6 +33,8 @@ export interface PendingRequest {
   outcome?: string
   /** The code the doctor's screen shows for this request (visitCheckCode): the patient compares the two before approving. */
   checkCode: string
+  /** How the doctor's signature was checked: here (a plain account), or by the chain's RPC (a contract wallet). */
+  signer: VisitRequestSigner
 }
 
 /** What the patient chose to grant: the kinds of record, write access, and for how many days. */
@@ -107,9 +109,9 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
       await visit.answer({ t: 'refused', message: errorMessage(error) })
       return
     }
-    let signed: boolean
+    let signer: VisitRequestSigner | undefined
     try {
-      signed = await s.ledger.verifyVisitRequest({
+      signer = await s.ledger.verifyVisitRequest({
         doctor: visit.request.doctor,
         signature: visit.request.signature as Hex,
         token: visit.request.token,
@@ -125,7 +127,7 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
       })
       return
     }
-    if (!signed) {
+    if (signer === undefined) {
       await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
       return
     }
@@ -139,7 +141,7 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
     const id = nextId++
     incoming.set(id, visit)
     const checkCode = visitCheckCode({ token: visit.request.token, patientPeer: s.channel.peerId(), doctorPeer: visit.from, doctor: visit.request.doctor })
-    change({ openInvite: undefined, requests: [...state.get().requests, { id, doctor: visit.request.doctor, name: visit.request.name, state: 'waiting', checkCode }] })
+    change({ openInvite: undefined, requests: [...state.get().requests, { id, doctor: visit.request.doctor, name: visit.request.name, state: 'waiting', checkCode, signer }] })
     visit.signal.addEventListener('abort', () => {
       if (state.get().requests.find((r) => r.id === id)?.state === 'waiting') update(id, { state: 'gone', error: "The doctor's browser went away before you decided." })
     })

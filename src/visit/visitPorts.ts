@@ -2,7 +2,7 @@
 // peer-to-peer channel, the ledger, the wallet, the history session and a clock. The app adapts
 // its node, chain clients and session to them; the tests pass fakes.
 import type { Hex } from 'viem'
-import type { Scope, VisitRequestTerms } from '../chain/index.ts'
+import type { Scope, VisitRequestSigner, VisitRequestTerms } from '../chain/index.ts'
 import type { VisitAnswer, VisitRequest } from '../p2p/index.ts'
 
 /** How far this device's relay reservation has come (see the p2p node's status). */
@@ -49,8 +49,8 @@ export interface VisitLedger {
   grant(terms: { doctor: string; expiry: Date; scope: Scope }): Promise<{ transactionHash: string }>
   /** The doctor's record that they opened the patient's history. */
   logVisit(patient: string): Promise<unknown>
-  /** True when `signature` is `doctor`'s over the request's terms. */
-  verifyVisitRequest(terms: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<boolean>
+  /** How `signature` was found to be `doctor`'s over the request's terms (VisitRequestSigner), or undefined when it is not. */
+  verifyVisitRequest(terms: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<VisitRequestSigner | undefined>
 }
 
 /** The connected wallet, as a visit uses it. */

@@ -190,7 +190,7 @@ export function fakeLedger(happened: Happening[]) {
           happened.push({ what: 'log-visit', doctor: account.address, patient })
           return Promise.resolve()
         },
-        verifyVisitRequest: ({ doctor, signature, ...terms }) => verifyMessage({ address: doctor as Hex, message: visitRequestMessage(terms), signature })
+        verifyVisitRequest: async ({ doctor, signature, ...terms }) => ((await verifyMessage({ address: doctor as Hex, message: visitRequestMessage(terms), signature })) ? 'account' : undefined)
       }
     }
   }

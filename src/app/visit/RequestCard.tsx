@@ -43,7 +43,8 @@ export function RequestCard(props: { request: PendingRequest }): JSX.Element {
       <h2 id={headingId()}>Request from {props.request.name === '' ? 'a doctor' : props.request.name}</h2>
       <p>
         <strong>{props.request.name === '' ? 'Someone' : props.request.name}</strong> (the name they gave; not verified) asks to see your
-        history, signed by the address <code>{props.request.doctor}</code>.
+        history, signed by the address <code>{props.request.doctor}</code>
+        {props.request.signer === 'contract-wallet' ? ", a contract wallet: its signature was checked by the chain's RPC, not by this app" : ''}.
       </p>
       <Switch>
         <Match when={props.request.state === 'waiting' || props.request.state === 'granting'}>

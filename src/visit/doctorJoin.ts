@@ -7,7 +7,7 @@ import { decodeScope, describeScope } from '../chain/index.ts'
 import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
-import { createStateCell, type ReadableState } from './stateCell.ts'
+import { createCell, type Cell } from '../session/index.ts'
 import { VisitError } from './visitError.ts'
 import { visitCheckCode } from './visitCheckCode.ts'
 import { systemClock, type Clock, type DoctorHistoryPort, type VisitContext } from './visitPorts.ts'
@@ -59,7 +59,7 @@ export interface DoctorJoinOptions<R extends { close(): Promise<void> }> {
 
 export interface DoctorJoin<R> {
   /** The last join; subscribe to follow its steps. */
-  state: ReadableState<DoctorJoinState<R>>
+  state: Cell<DoctorJoinState<R>>
   /** Where joining the invite `encoded` stands: idle for any invite but the last one asked on. */
   step(encoded: string): JoinStep<R>
   /**
@@ -105,7 +105,7 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
   clock = systemClock,
   rememberPatientDevice
 }: DoctorJoinOptions<R>): DoctorJoin<R> {
-  const state = createStateCell<DoctorJoinState<R>>({ invite: '', step: { step: 'idle' } })
+  const state = createCell<DoctorJoinState<R>>({ invite: '', step: { step: 'idle' } })
   let currentInvite = ''
   const setJoin = (step: JoinStep<R>): void => state.set({ invite: currentInvite, step })
   const step = (encoded: string): JoinStep<R> => (state.get().invite === encoded ? state.get().step : { step: 'idle' })

@@ -3,7 +3,7 @@
 // requests, grants on the ledger and answers with the chosen categories' keys; the doctor's half
 // (createDoctorJoin) dials, opens keys, registers the encryption key, signs, waits and reads.
 // Both are plain TypeScript over small ports (visitPorts.ts) the app adapts its node, ledger,
-// wallet and history session to, and report where they stand through a StateCell.
+// wallet and history session to, and report where they stand through a cell (src/session's Cell).
 // createPatientDevices keeps, on the doctor's device, where each patient's device was reached.
 export { createPatientVisits } from './patientVisits.ts'
 export type { OpenInvite, PatientVisits, PatientVisitsOptions, PatientVisitsState, PendingRequest, VisitChoice } from './patientVisits.ts'
@@ -12,8 +12,6 @@ export const loadDoctorJoin = (): Promise<typeof import('./doctorJoin.ts')> => i
 export type { DoctorJoin, DoctorJoinOptions, DoctorJoinState, JoinStep, ReachedDevice } from './doctorJoin.ts'
 export { createPatientDevices } from './patientDevices.ts'
 export type { DeviceStorage, PatientDevice, PatientDevices } from './patientDevices.ts'
-export { createStateCell } from './stateCell.ts'
-export type { ReadableState, StateCell } from './stateCell.ts'
 export { VisitError } from './visitError.ts'
 export type { VisitErrorCode } from './visitError.ts'
 export { visitCheckCode, type VisitCheckInput } from './visitCheckCode.ts'

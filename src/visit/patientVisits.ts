@@ -8,7 +8,7 @@ import { createVisitInvite, encodeVisitInvite, InviteBook, type VisitInvite } fr
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
 import { visitCheckCode } from './visitCheckCode.ts'
-import { createStateCell, type ReadableState } from './stateCell.ts'
+import { createCell, type Cell } from '../session/index.ts'
 import { VisitError } from './visitError.ts'
 import { systemClock, type Clock, type IncomingVisitRequest, type PatientHistoryPort, type VisitContext } from './visitPorts.ts'
 
@@ -63,7 +63,7 @@ export interface PatientVisitsOptions {
 
 export interface PatientVisits {
   /** Where the patient's half stands; subscribe to follow it. */
-  state: ReadableState<PatientVisitsState>
+  state: Cell<PatientVisitsState>
   /** Opens a new invite (replacing an open one) and starts serving requests; says why not in `inviteError`. */
   startVisit(): Promise<void>
   /** Withdraws the open invite: a doctor using it is refused. */
@@ -88,7 +88,7 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
   const incoming = new Map<number, IncomingVisitRequest>()
   let nextId = 1
   let stopServing: (() => Promise<void>) | undefined
-  const state = createStateCell<PatientVisitsState>({ requests: [] })
+  const state = createCell<PatientVisitsState>({ requests: [] })
   const change = (update: Partial<PatientVisitsState>): void => state.set({ ...state.get(), ...update })
   const setInviteError = (inviteError: string | undefined): void => change({ inviteError })
   const update = (id: number, request: Partial<PendingRequest>): void => {
@@ -101,14 +101,19 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
       await visit.answer({ t: 'refused', message: "The patient's app is not ready: their wallet is not connected." })
       return
     }
+    /** Runs an invite check on the request's token; a refusal is the doctor's answer. */
+    const inviteAllows = async (step: (token: string, now: number) => void): Promise<boolean> => {
+      try {
+        step(visit.request.token, clock.now())
+        return true
+      } catch (error) {
+        await visit.answer({ t: 'refused', message: errorMessage(error) })
+        return false
+      }
+    }
     // The invite is spent only by a request whose signature verifies: one that fails the check
     // (someone who saw the QR code, asking in another's name) leaves it to the doctor it was shown to.
-    try {
-      book.check(visit.request.token, clock.now())
-    } catch (error) {
-      await visit.answer({ t: 'refused', message: errorMessage(error) })
-      return
-    }
+    if (!(await inviteAllows((token, now) => book.check(token, now)))) return
     let signer: VisitRequestSigner | undefined
     try {
       signer = await s.ledger.verifyVisitRequest({
@@ -131,13 +136,8 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
       await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
       return
     }
-    try {
-      // Checked again: another signed request may have spent the invite while this one was verified.
-      book.redeem(visit.request.token, clock.now())
-    } catch (error) {
-      await visit.answer({ t: 'refused', message: errorMessage(error) })
-      return
-    }
+    // Checked again: another signed request may have spent the invite while this one was verified.
+    if (!(await inviteAllows((token, now) => book.redeem(token, now)))) return
     const id = nextId++
     incoming.set(id, visit)
     const checkCode = visitCheckCode({ token: visit.request.token, patientPeer: s.channel.peerId(), doctorPeer: visit.from, doctor: visit.request.doctor })

@@ -2,6 +2,7 @@
 // peer-to-peer channel, the ledger, the wallet, the history session and a clock. The app adapts
 // its node, chain clients and session to them; the tests pass fakes.
 import type { Hex } from 'viem'
+import { systemClock, type Clock as SessionClock } from '../session/index.ts'
 import type { Scope, VisitRequestSigner, VisitRequestTerms } from '../chain/index.ts'
 import type { VisitAnswer, VisitRequest } from '../p2p/index.ts'
 
@@ -100,9 +101,7 @@ export interface DoctorHistoryPort<R extends { close(): Promise<void> }> {
   readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect: () => Promise<void>): Promise<R>
 }
 
-/** The time, in milliseconds since the epoch; a test moves it by hand. */
-export interface Clock {
-  now(): number
-}
+/** The time a visit reads (invite expiry): the session's clock, of which a visit needs only now(). */
+export type Clock = Pick<SessionClock, 'now'>
 
-export const systemClock: Clock = { now: () => Date.now() }
+export { systemClock }

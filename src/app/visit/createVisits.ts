@@ -3,6 +3,7 @@
 // deployment's contracts, a running node). The history session is adapted to what a visit needs.
 import { batch, createSignal, onCleanup, type Accessor } from 'solid-js'
 import type { RecordCategory } from '../../chain/index.ts'
+import { errorMessage } from '../../errors/index.ts'
 import {
   loadDoctorJoin,
   type DoctorJoin,
@@ -93,6 +94,18 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
       stopDoctor = loaded.state.subscribe((state) => setJoining(() => state))
       return loaded
     }))
+  /** Runs `use` on the doctor's half; when it cannot load (offline, a new version deployed) the join says so, and the next try loads again. */
+  const withDoctorHalf = async (encoded: string, use: (half: DoctorJoin<PatientReading>) => unknown): Promise<void> => {
+    let half: DoctorJoin<PatientReading>
+    try {
+      half = await doctorHalf()
+    } catch (error) {
+      doctor = undefined
+      setJoining({ invite: encoded, step: { step: 'failed', message: `This app could not load its part for joining a visit (${errorMessage(error)}). Check the connection and reload the page.` } })
+      return
+    }
+    await use(half)
+  }
 
   const [openInvite, setOpenInvite] = createSignal<OpenInvite | undefined>(patient.state.get().openInvite)
   const [inviteError, setInviteError] = createSignal<string | undefined>(patient.state.get().inviteError)
@@ -122,8 +135,8 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
     approve: (id, choice) => patient.approve(id, choice),
     decline: (id) => patient.decline(id),
     join,
-    joinVisit: async (encoded, name) => (await doctorHalf()).joinVisit(encoded, name),
-    prepareJoin: (encoded) => void doctorHalf().then((half) => half.prepareJoin(encoded), (error: unknown) => console.error('The doctor’s half of the visit did not load:', error)),
+    joinVisit: (encoded, name) => withDoctorHalf(encoded, (half) => half.joinVisit(encoded, name)),
+    prepareJoin: (encoded) => void withDoctorHalf(encoded, (half) => half.prepareJoin(encoded)),
     abandonJoin: (encoded) => void doctor?.then((half) => half.abandonJoin(encoded), () => undefined)
   }
 }

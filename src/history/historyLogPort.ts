@@ -16,7 +16,7 @@ export interface LoggedBlock {
 }
 
 /** What the log reports; the history acts on blocks that joined it and ignores the rest. */
-export type HistoryLogEvent = { type: 'added'; entries: readonly LoggedBlock[] } | { type: 'rejected' | 'progress' | 'sync-error' | 'writer' }
+export type HistoryLogEvent = { type: 'added'; entries: readonly LoggedBlock[] } | { type: 'rejected' | 'progress' | 'sync-error' | 'peer-misbehaved' | 'writer' }
 
 /** A block read back from storage and checked again, for verify(). */
 export interface StoredBlockCheck {

@@ -24,7 +24,7 @@ export function registerHistoryTypes(policy: WriteAccessPolicy = {}): void {
   setWriteAccessPolicy(policy)
 }
 
-/** What startHistoryOrbit needs: the node, the device's wallet identity, and the write policy (canWrite, cacheMs). */
+/** What startHistoryOrbit needs: the node, the device's wallet identity, and the access policy (canWrite, canSync, cacheMs). */
 export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
   /** The node whose stores hold the logs and whose connections replicate them. */
   node: P2PNode
@@ -64,6 +64,7 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
   const { node, identity } = options
   const policy: WriteAccessPolicy = {
     ...(options.canWrite === undefined ? {} : { canWrite: options.canWrite }),
+    ...(options.canSync === undefined ? {} : { canSync: options.canSync }),
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
   }
   registerHistoryTypes(policy)

@@ -63,13 +63,10 @@ export interface CreateLogEntryInput {
 /**
  * A new signed entry. Signing happens here, with the identity's in-memory key. Nothing is
  * checked of the input: the caller gives the heads and a time above theirs.
- * @throws {Error} When the identity has no signing function.
  */
 export async function createLogEntry({ identity, logId, payload, next, time }: CreateLogEntryInput): Promise<LogEntry> {
   const unsigned = { id: logId, payload, next, refs: [] as string[], clock: { id: identity.publicKey, time }, v: ENTRY_VERSION as typeof ENTRY_VERSION }
-  const sign = identity.sign
-  if (sign === undefined) throw new Error('The identity cannot sign')
-  const sig = await sign(identity, signedPart(unsigned))
+  const sig = await identity.sign(identity, signedPart(unsigned))
   const stored = { ...unsigned, key: identity.publicKey, identity: identity.hash, sig }
   const block = encodeBlock(stored)
   return { ...stored, hash: block.hash, bytes: block.bytes }

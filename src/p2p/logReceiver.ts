@@ -22,6 +22,12 @@ export interface ReceivingLog {
 export const MAX_NEW_IDENTITIES = 64
 
 /**
+ * How many entries of one pull may wait at once (for parents, or for their writer's grant). An honest
+ * holder sends parents before children, so what waits is what was refused and what builds on it.
+ */
+export const MAX_PENDING = 4096
+
+/**
  * A pull in progress from one peer (`peer` names it in events). Each frame's identity blocks are
  * kept when they are sound wallet identities (hash, form, wallet binding); its entries are checked
  * at once (checkOffered: form, log, writer identity, key, signature), then wait until every parent
@@ -94,7 +100,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
         if (learnt === undefined) continue
         newIdentities.push(learnt)
         if (++learntIdentities > MAX_NEW_IDENTITIES) {
-          throw new P2PError('SYNC_FAILED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
+          throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
         }
       }
       const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
@@ -111,6 +117,10 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
           if (entry.writer === rules.patient) endorseAncestors([entry], pendingParents, endorsed)
         }
         await storeReady()
+        if (pending.size > MAX_PENDING) {
+          pending.clear()
+          throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_PENDING} entries that build on entries it never sent`)
+        }
         log.emit({ type: 'progress', peer, settled })
         return frame.entries.length
       })

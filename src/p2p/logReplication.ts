@@ -1,17 +1,15 @@
-// Replication of one history log: serving it to peers that pull, pulling from peers as they
-// connect or announce new heads, and OrbitDB's heads exchange so stock peers replicate too.
-import { peerIdFromString } from '@libp2p/peer-id'
-import Sync from '@orbitdb/core/src/sync.js'
+// Replication of one history log with the peers that prove they may sync it: serving it to
+// them, pulling from them as they connect or announce new heads. Nothing is exchanged with
+// anyone else: no heads, no entries, not whether the log is here (syncProtocol.ts).
 import { closure } from './historyRoot.ts'
 import { errorMessage } from '../errors/index.ts'
-import { announceHeads, NoDirectConnectionError, pullLog, serveLog, stopServing, SyncRefusedError, SYNC_PROTOCOL, type SyncSink, type SyncSource } from './syncProtocol.ts'
+import { announceHeads, isMisconduct, NoDirectConnectionError, pullLog, serveLog, stopServing, SyncRefusedError, SYNC_PROTOCOL, type SyncAuthority, type SyncSink, type SyncSource } from './syncProtocol.ts'
 import { warmUpSignatureWorkers } from './verifySignatures.ts'
 import type { LogStore } from './logStore.ts'
 import type { P2PNode } from './node.ts'
 import type { LogEvent } from './patientLogApi.ts'
+import type { WalletAddress } from './walletIdentity.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
-import type { LogEntry as OrbitLogEntry, LogInstance } from '@orbitdb/core'
-import type { EventEmitter } from 'events'
 
 const PULL_ATTEMPTS = 5
 const PULL_RETRY_MS = 500
@@ -19,20 +17,16 @@ const DEFAULT_PULL_TIMEOUT_MS = 120_000
 
 /** What replicating one log needs: the node, the log's state, and where pulled entries go. */
 export interface ReplicationOptions {
-  node: Pick<P2PNode, 'helia' | 'libp2p'>
+  node: Pick<P2PNode, 'libp2p' | 'conduct'>
   /** The log's OrbitDB address, as peers name it in a pull. */
   address: string
   /** The log's state: what is served, and the heads a pull starts from. */
   store: LogStore
-  /** OrbitDB's view of the log (orbitLogView.ts), for the heads exchange. */
-  oplog: LogInstance
-  /** The database's events: OrbitDB's heads exchange reports peers joining on it. */
-  events: EventEmitter
+  /** Who this device is for the log, and which wallets may sync it. */
+  authority: SyncAuthority
   /** The receiving end of a pull from `peer`. */
   receiver: (peer: string) => SyncSink
-  /** Fetches a head that only stock OrbitDB peers hold (bitswapFallback.ts). */
-  fetchOverBitswap: (head: string) => Promise<void>
-  /** Reports failed pulls and fetches as `sync-error` events. */
+  /** Reports failed pulls as `sync-error` events, and misbehaving peers as `peer-misbehaved`. */
   emit: (event: LogEvent) => void
   /** Aborted when the log closes: pulls under way stop. */
   closing: AbortSignal
@@ -44,12 +38,12 @@ export interface ReplicationOptions {
 
 /** One log's replication, started when this tab writes the log. */
 export interface Replication {
-  /** Peers that replicate the log over OrbitDB's heads exchange. */
-  readonly peers: Set<string>
+  /** Peers that proved a wallet that may sync this log, by peer id, with that wallet. */
+  readonly peers: ReadonlyMap<string, WalletAddress>
   /**
    * Pulls from `peer` over a direct connection; a second request while one runs makes it pull once
    * more afterwards, when `again`. Rejects as pullLog does: NoDirectConnectionError, SyncRefusedError,
-   * P2PError `LOG_CLOSED`, or the stream's or the receiver's error.
+   * WireError, P2PError `LOG_CLOSED` or `PEER_MISBEHAVED`, or the stream's or the receiver's error.
    */
   pullFrom(peer: PeerId, again?: boolean): Promise<void>
   /** Tells peers that have this log that it has new heads. */
@@ -61,18 +55,20 @@ export interface Replication {
 }
 
 /**
- * Sets up one log's replication, not yet started. Once started it serves the log to any peer that
- * asks over a direct connection, and pulls from peers as they connect, speak the sync protocol,
- * join OrbitDB's heads exchange or announce heads this log lacks. Failures of those pulls, other
- * than a refusal or no direct connection, are reported as `sync-error` events, and a pull is
- * tried up to 5 times while the peer stays directly connected.
- * What a peer sends is checked by the receiver before it is stored (logReceiver.ts).
+ * Sets up one log's replication, not yet started. Once started it serves the log to peers that prove
+ * a wallet the authority admits, and pulls from peers as they connect directly, or speak the sync
+ * protocol, or (once authenticated) announce heads this log lacks. Failures of those pulls, other
+ * than a refusal or no direct connection, are reported as `sync-error` events, and a pull is tried up
+ * to 5 times while the peer stays directly connected; a peer that breaks the protocol is reported as
+ * `peer-misbehaved` and the node holds it off. What a peer sends is checked by the receiver before
+ * it is stored (logReceiver.ts).
  */
-export async function replicate(options: ReplicationOptions): Promise<Replication> {
-  const { node, address, store, events, emit, closing } = options
-  const { libp2p } = node
+export function replicate(options: ReplicationOptions): Replication {
+  const { node, address, store, emit, closing, authority } = options
+  const { libp2p, conduct } = node
   const pullTimeoutMs = options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS
-  const logPeers = new Set<string>()
+  /** Peers authenticated for this log, by peer id: only they hear of new heads, only their announcements count. */
+  const logPeers = new Map<string, WalletAddress>()
   const pulls = new Map<string, { running: Promise<void>; again: boolean }>()
 
   // A function, so the loop reads the flag anew after each await.
@@ -91,8 +87,16 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
         state.again = false
         store.ensureOpen()
         const signal = AbortSignal.any([closing, AbortSignal.timeout(pullTimeoutMs)])
-        await pullLog(libp2p, peer, address, store.heads(), options.receiver(key), signal, options.pullWindow)
-        logPeers.add(key)
+        const wallet = await pullLog(libp2p, peer, {
+          address,
+          have: store.heads(),
+          authority,
+          sink: options.receiver(key),
+          signal,
+          conduct,
+          ...(options.pullWindow === undefined ? {} : { window: options.pullWindow })
+        })
+        logPeers.set(key, wallet)
       } while (pullAgain(state) && !store.closed)
     })().finally(() => pulls.delete(key))
     pulls.set(key, state)
@@ -104,7 +108,18 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
    * off while the peer is still connected is tried again (it resumes where it stopped).
    */
   const pullInBackground = (peer: PeerId, attempt = 1): void => {
+    // One failure, one report: a pull already under way is asked to run once more instead.
+    const running = pulls.get(peer.toString())
+    if (running !== undefined) {
+      running.again = true
+      return
+    }
     pullFrom(peer).catch((error: unknown) => {
+      // A peer that misbehaved is held off (the node cut it off): the patient is told, and it is not tried again.
+      if (!store.closed && isMisconduct(error)) {
+        emit({ type: 'peer-misbehaved', peer: peer.toString(), reason: errorMessage(error) })
+        return
+      }
       // Without a direct connection there is nothing to retry: the connection's opening pulls again.
       if (store.closed || error instanceof SyncRefusedError || error instanceof NoDirectConnectionError || (error instanceof Error && error.name === 'UnsupportedProtocolError')) return
       emit({ type: 'sync-error', peer: peer.toString(), error: errorMessage(error) })
@@ -129,30 +144,9 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
     return [...seen.values()]
   }
 
-  /**
-   * OrbitDB's heads exchange told us a head: pull it from peers that speak the bulk
-   * protocol, or, when only stock OrbitDB peers have it, fetch it block by block over
-   * bitswap, checked and stored exactly as a pull is.
-   */
-  const onRemoteHead = async (head: OrbitLogEntry): Promise<void> => {
-    if (store.has(head.hash) || store.closed) return
-    let pulled = false
-    for (const peerId of sync.peers) {
-      const peer = peerIdFromString(peerId)
-      if (!(await speaksSync(peer))) continue
-      pullInBackground(peer)
-      pulled = true
-    }
-    if (!pulled) {
-      options.fetchOverBitswap(head.hash).catch((error: unknown) => {
-        if (!store.closed) emit({ type: 'sync-error', error: errorMessage(error) })
-      })
-    }
-  }
-  const sync = await Sync({ ipfs: node.helia, log: options.oplog, events, onSynced: onRemoteHead, start: false })
-
   const source: SyncSource = {
     address,
+    authority,
     heads: () => store.heads(),
     missing: (have) => {
       const behind = closure(have.filter((hash) => store.has(hash)), store.nodes())
@@ -164,13 +158,15 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
       }
     },
     announced: (peer, announcedHeads) => {
-      logPeers.add(peer.toString())
       if (announcedHeads.some((hash) => !store.has(hash))) pullInBackground(peer)
     },
-    pulledBy: (peer) => {
-      logPeers.add(peer.toString())
+    isAuthenticated: (peer) => logPeers.has(peer.toString()),
+    pulledBy: ({ peer, wallet }) => {
+      logPeers.set(peer.toString(), wallet)
     }
   }
+  // A held-off peer is no longer one of this log's peers.
+  const unsubscribeConduct = conduct.subscribe(({ peer }) => logPeers.delete(peer))
 
   const onIdentify = (event: CustomEvent<{ peerId: PeerId; protocols: string[] }>): void => {
     if (!store.closed && event.detail.protocols.includes(SYNC_PROTOCOL)) pullInBackground(event.detail.peerId)
@@ -180,50 +176,50 @@ export async function replicate(options: ReplicationOptions): Promise<Replicatio
   const onConnection = (event: CustomEvent<Connection>): void => {
     if (!store.closed && event.detail.limits == null) pullInBackground(event.detail.remotePeer)
   }
-  const onJoin = (peerId: string): void => {
-    logPeers.add(peerId)
-    if (!store.closed) pullInBackground(peerIdFromString(peerId))
+  const onClose = (event: CustomEvent<Connection>): void => {
+    const peer = event.detail.remotePeer
+    if (!libp2p.getConnections(peer).some((connection) => connection.status === 'open')) logPeers.delete(peer.toString())
   }
 
   let started = false
   return {
-    peers: sync.peers,
+    peers: logPeers,
     pullFrom,
     announce: () => {
       const current = store.heads()
-      const last = current.length === 1 ? store.get(current[0] ?? '') : undefined
-      // Stock OrbitDB peers learn of new heads on the log's pubsub topic.
-      if (last !== undefined) sync.add(last as unknown as OrbitLogEntry).catch(() => undefined)
       for (const peer of connectedPeers()) {
-        if (!logPeers.has(peer.toString()) && !sync.peers.has(peer.toString())) continue
-        announceHeads(libp2p, peer, address, current).catch(() => undefined)
+        const wallet = logPeers.get(peer.toString())
+        if (wallet === undefined) continue
+        // Heads go only to a peer that may still sync: a revoked doctor hears of nothing new.
+        void authority.admits(wallet).then(
+          (admitted) => {
+            if (!admitted) logPeers.delete(peer.toString())
+            else return announceHeads(libp2p, peer, address, current)
+          },
+          () => undefined
+        ).catch(() => undefined)
       }
     },
     start: async () => {
       if (started || store.closed) return
       started = true
       warmUpSignatureWorkers()
-      await serveLog(libp2p, source)
-      await sync.start()
-      events.on('join', onJoin)
+      await serveLog(libp2p, source, conduct)
       libp2p.addEventListener('peer:identify', onIdentify)
       libp2p.addEventListener('connection:open', onConnection)
+      libp2p.addEventListener('connection:close', onClose)
       for (const peer of connectedPeers()) {
-        if (!(await speaksSync(peer))) continue
-        pullInBackground(peer)
-        announceHeads(libp2p, peer, address, store.heads()).catch(() => undefined)
+        if (await speaksSync(peer)) pullInBackground(peer)
       }
     },
     stop: async () => {
       libp2p.removeEventListener('peer:identify', onIdentify)
       libp2p.removeEventListener('connection:open', onConnection)
-      events.off('join', onJoin)
+      libp2p.removeEventListener('connection:close', onClose)
+      unsubscribeConduct()
       await Promise.allSettled([...pulls.values()].map((p) => p.running))
       await store.idle()
-      if (started) {
-        await stopServing(libp2p, address)
-        await sync.stop()
-      }
+      if (started) await stopServing(libp2p, address)
     }
   }
 }

@@ -20,6 +20,7 @@ import { IDBDatastore } from 'datastore-idb'
 import { createHeliaLight } from 'helia'
 import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
 import { P2PError } from './p2pError.ts'
+import { createPeerConduct, type PeerConduct } from './peerConduct.ts'
 import { errorMessage } from '../errors/index.ts'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -73,6 +74,8 @@ export interface P2PNode {
   blockstore: Blockstore
   /** The datastore under Helia: peer id, and the history logs' heads and batch records. */
   datastore: Datastore
+  /** Peers that broke the sync protocol's rules: held off (no connection either way) for a while. */
+  conduct: PeerConduct
   /** The status as last published. */
   status(): P2PStatus
   /**
@@ -154,6 +157,7 @@ interface RelayTrack {
  */
 export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNode> {
   const relays = options.relays.map(parseRelay)
+  const conduct = createPeerConduct()
   const ownsStores = options.blockstore == null && options.datastore == null && typeof indexedDB !== 'undefined'
   const stores = await openStores(options)
 
@@ -186,7 +190,12 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     streamMuxers: [yamux()],
     // The browser's default gater refuses ws:// and private addresses; the local
     // relay is both. Which relays we dial is configuration, not discovery.
-    connectionGater: { denyDialMultiaddr: () => false },
+    // A peer held off for breaking the sync protocol's rules gets no connection either way.
+    connectionGater: {
+      denyDialMultiaddr: () => false,
+      denyDialPeer: (peer) => conduct.heldOff(peer),
+      denyInboundEncryptedConnection: (peer) => conduct.heldOff(peer)
+    },
     // A closed tab does not close its WebRTC connection on the other side:
     // Chromium only gives up on ICE after ~30 s. Probe often, so a peer that
     // went away leaves the status within a few seconds.
@@ -242,6 +251,11 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
   libp2p.addEventListener('transport:close', update)
   libp2p.addEventListener('peer:identify', update)
 
+  // A peer that broke a rule is cut off at once; the gater keeps it out while it is held off.
+  const unsubscribeConduct = conduct.subscribe(({ peer }) => {
+    libp2p.hangUp(peerIdFromString(peer)).catch(() => undefined)
+  })
+
   const supervisors = relays.map(async relay => {
     await superviseRelay(relay, libp2p, stopController.signal, wakers, update)
   })
@@ -253,6 +267,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     libp2p,
     blockstore: stores.blockstore,
     datastore: stores.datastore,
+    conduct,
     status: () => current,
     dial: async (address: string) => dialPeer(libp2p, address, stopController.signal),
     hangUp: async (address: string) => {
@@ -262,6 +277,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     stop: async () => {
       if (stopController.signal.aborted) return
       stopController.abort()
+      unsubscribeConduct()
       for (const wake of wakers.values()) wake()
       libp2p.removeEventListener('connection:open', update)
       libp2p.removeEventListener('connection:close', onConnectionClose)

@@ -24,6 +24,8 @@ export type P2PErrorCode =
   | 'LOG_CLOSED'
   /** Replication with a peer failed or was cut off; what arrived before is kept. */
   | 'SYNC_FAILED'
+  /** A peer broke the sync protocol's rules or limits; it is disconnected and held off for a while. */
+  | 'PEER_MISBEHAVED'
 
 /**
  * Every failure of src/p2p the app is meant to show: a {@link P2PErrorCode} to branch on

@@ -9,7 +9,7 @@
 // This module puts the parts together into the database OrbitDB opens.
 import { EventEmitter } from 'events'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { bitswapFallback } from './bitswapFallback.ts'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import { anchoredEntries, historyRoot } from './historyRoot.ts'
 import { createLogEntry } from './logEntry.ts'
 import { createReceiver } from './logReceiver.ts'
@@ -26,7 +26,7 @@ import type { AdmissionRules } from './entryAdmission.ts'
 import type { P2PNode } from './node.ts'
 import type { SyncSink } from './syncProtocol.ts'
 import type { LogEvent, PatientLog, StoredEntry } from './patientLogApi.ts'
-import type { WalletIdentity } from './walletIdentity.ts'
+import type { WalletAddress, WalletIdentity } from './walletIdentity.ts'
 import type { LogInstance } from '@orbitdb/core'
 
 /** The OrbitDB database type of a history log, as its manifest names it. */
@@ -57,8 +57,8 @@ export interface HistoryLogDatabase extends PatientLog {
   events: EventEmitter
   log: LogInstance
   access: HistoryWriteAccess
-  /** Peers replicating the log over OrbitDB's heads exchange. */
-  peers: Set<string>
+  /** Peers that proved a wallet that may sync this log, by peer id, with that wallet. */
+  peers: ReadonlyMap<string, WalletAddress>
   /** @throws {P2PError} `INVALID_LOG`, always: a patient's history is never dropped. */
   drop(): Promise<void>
 }
@@ -131,14 +131,16 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
   let replication: Replication
   try {
     oplog = await orbitLogView(store, node.blockstore, identity, address, access)
-    replication = await replicate({
+    replication = replicate({
       node,
       address,
       store,
-      oplog,
-      events,
+      authority: {
+        identity: identity.bytes,
+        sign: async (data) => hexToBytes(await identity.sign(identity, data)),
+        admits: (wallet) => access.maySync(wallet)
+      },
       receiver,
-      fetchOverBitswap: bitswapFallback(node.helia.blockstore, store, () => receiver('bitswap'), closing.signal),
       emit,
       closing: closing.signal,
       ...(options.pullTimeoutMs === undefined ? {} : { pullTimeoutMs: options.pullTimeoutMs }),

@@ -22,6 +22,8 @@ export type LogEvent =
   | { type: 'progress'; peer: string; settled: number }
   /** Replication with a peer failed (what arrived before stays); `peer` when known. */
   | { type: 'sync-error'; peer?: string; error: string }
+  /** A peer broke the sync protocol's rules: it was disconnected and is held off for a while. */
+  | { type: 'peer-misbehaved'; peer: string; reason: string }
   /** This tab became the log's writer. */
   | { type: 'writer' }
 

@@ -1,23 +1,39 @@
-// /anamnesis/sync/1.0.0: replication of a history log in bulk over one libp2p stream,
-// instead of OrbitDB's walk of the log one block at a time over bitswap.
+// /anamnesis/sync/2.0.0: replication of a history log in bulk over one libp2p stream, between
+// peers that proved to each other who they are for that history.
 //
-//   puller → holder   { t: 'pull', log, have: <puller's heads>, window }
+//   puller → holder   { t: 'hello', log, identity, signature }   who the puller is (see below)
+//   holder → puller   { t: 'hello', identity, signature }        who the holder is, once the puller may sync
+//   holder → puller   { t: 'error', reason: 'refused' }          anyone else: nothing more, not even whether the log is here
+//   puller → holder   { t: 'pull', have: <puller's heads>, window }   once the holder may sync
 //   holder → puller   { t: 'blocks', identities: [identity blocks], entries: [entry blocks] }  …, oldest first
 //   puller → holder   { t: 'ack', n }             after storing n entries; at most `window` unacknowledged
 //   holder → puller   { t: 'end', heads }         the holder's heads when it answered
 //   holder → puller   { t: 'error', reason }      e.g. the log is not open there
-//   writer → peer     { t: 'announce', log, heads }   one-way: "I have new heads, pull when you like"
+//   writer → peer     { t: 'announce', log, heads }   one-way, to authenticated peers: "I have new heads"
+//
+// A hello carries the sender's wallet identity block and its identity key's signature over
+// { p: 'anamnesis/sync-auth/1', log, from: <sender's peer id>, to: <receiver's peer id>, as }:
+// bound to the history and to both ends of this connection (whose peer ids the connection's
+// encryption proves), it is worth nothing to anyone else. Each side asks its log whether that
+// wallet may sync it (the patient's own devices, a doctor with a live grant, an enrolled keeper).
 //
 // The holder sends every entry that is not behind the puller's heads, parents before
 // children. The puller checks each block (hash, form, signature, identity, write access)
 // before storing it and stores as it goes, so a sync cut off halfway resumes from the
 // heads it reached: nothing is fetched twice, nothing is stored twice.
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import * as dagCbor from '@ipld/dag-cbor'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
-import { MessageReader, sendMessage, WireError } from './syncWire.ts'
+import { MessageReader, sendMessage, WireError, WireMisuseError } from './syncWire.ts'
+import { parseIdentityBlock, verifySignatureHex, type WalletAddress } from './walletIdentity.ts'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { PeerConduct } from './peerConduct.ts'
 
 /** The libp2p protocol id of bulk history replication. */
-export const SYNC_PROTOCOL = '/anamnesis/sync/1.0.0'
+export const SYNC_PROTOCOL = '/anamnesis/sync/2.0.0'
+const AUTH_PURPOSE = 'anamnesis/sync-auth/1'
+/** How a holder answers anyone it does not serve: the same word whatever the reason. */
+const REFUSED = 'refused'
 const FRAME_ENTRIES = 128
 const FRAME_BYTES = 1024 * 1024
 const DEFAULT_WINDOW = 1024
@@ -37,16 +53,38 @@ export interface Frame {
   entries: Uint8Array[]
 }
 
+/** Who this device is for a log, and whom it syncs that log with. */
+export interface SyncAuthority {
+  /** This device's wallet identity block, sent in its hello. */
+  identity: Uint8Array
+  /** Signs with this device's identity key (DER, as entries are signed). */
+  sign(data: Uint8Array): Promise<Uint8Array>
+  /** Whether `wallet` may sync this log with us now: the patient's, a live grant, an enrolled keeper. */
+  admits(wallet: WalletAddress): Promise<boolean>
+}
+
+/** What a peer proved in its hello. */
+export interface AuthenticatedPeer {
+  peer: PeerId
+  wallet: WalletAddress
+}
+
 /** What the holder side needs of an open log. */
 export interface SyncSource {
   readonly address: string
+  readonly authority: SyncAuthority
   /** Identity blocks and entry blocks a peer with heads `have` lacks, parents before children. */
   missing(have: readonly string[]): { identities: Uint8Array[]; entries: Uint8Array[] }
   heads(): string[]
-  /** A peer says it has this log open, with these heads: its word only, at most 1,024 strings, not checked as hashes. */
+  /**
+   * A peer says it has this log open, with these heads: its word only, at most 1,024 strings, not checked as
+   * hashes. Only an authenticated peer's announcement reaches the source.
+   */
   announced(peer: PeerId, heads: string[]): void
-  /** A peer pulled this log from us, so it has it open (or says so: any peer with a direct connection may pull). */
-  pulledBy(peer: PeerId): void
+  /** Whether `peer` authenticated for this log and may still sync it (announcements from others are dropped). */
+  isAuthenticated(peer: PeerId): boolean
+  /** A peer authenticated and pulls this log from us, so it has it open. */
+  pulledBy(peer: AuthenticatedPeer): void
 }
 
 /** What the puller side needs: where received frames go. */
@@ -59,6 +97,28 @@ export interface SyncSink {
 
 const sources = new WeakMap<Libp2p, Map<string, SyncSource>>()
 
+/** The bytes a hello's signature covers: the purpose, the history, both peer ids and the sender's role. */
+export function authStatement(log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): Uint8Array {
+  return dagCbor.encode({ p: AUTH_PURPOSE, log, from: from.toString(), to: to.toString(), as })
+}
+
+async function hello(authority: SyncAuthority, log: string, from: PeerId, to: PeerId, as: 'puller' | 'holder'): Promise<{ identity: Uint8Array; signature: Uint8Array }> {
+  return { identity: authority.identity, signature: await authority.sign(authStatement(log, from, to, as)) }
+}
+
+/**
+ * The wallet a peer's hello proves, or why it proves nothing: its identity block must be a sound
+ * wallet identity, and the identity's key must have signed this statement.
+ */
+export function checkHello(message: Record<string, unknown>, log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): { wallet: WalletAddress } | { refusal: string } {
+  const { identity, signature } = message
+  if (!(identity instanceof Uint8Array) || !(signature instanceof Uint8Array) || signature.length > 80) return { refusal: 'the hello carries no identity and signature' }
+  const verified = parseIdentityBlock(identity)
+  if (typeof verified === 'string') return { refusal: verified }
+  if (!verifySignatureHex(bytesToHex(signature), verified.publicKeyHex, authStatement(log, from, to, as))) return { refusal: 'the hello is not signed for this history and connection' }
+  return { wallet: verified.address }
+}
+
 function isStringArray(value: unknown, max: number): value is string[] {
   return Array.isArray(value) && value.length <= max && value.every((item) => typeof item === 'string')
 }
@@ -69,18 +129,20 @@ function isByteArrays(value: unknown): value is Uint8Array[] {
 
 /**
  * Serves `source` to peers that pull it. The first log served on a node installs the protocol handler.
- * Any peer with a direct connection may pull a served log by its address; it is not asked who it is.
- * Of what a peer sends, only the form is checked: a `pull` or `announce` naming a served log, at
- * most 1,024 heads, a window clamped to 128–8,192, and acknowledgements that are numbers;
- * a stream that breaks the protocol is aborted, and each stream is given up after 2 minutes.
+ * A peer is served only once its hello proves a wallet the source admits for this log; anyone else
+ * gets `refused` after its first message and learns nothing else. Of what a peer sends, the form is
+ * checked: a `hello` or `announce` naming a served log, a `pull` with at most 1,024 heads, a window
+ * clamped to 128–8,192, and acknowledgements of entries sent. A peer that breaks the protocol is
+ * reported to `conduct` (disconnected and held off); each stream is given up after 2 minutes.
  */
-export async function serveLog(libp2p: Libp2p, source: SyncSource): Promise<void> {
+export async function serveLog(libp2p: Libp2p, source: SyncSource, conduct?: PeerConduct): Promise<void> {
   let served = sources.get(libp2p)
   if (served === undefined) {
     const logs = new Map<string, SyncSource>()
     served = logs
     sources.set(libp2p, logs)
-    await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => handleStream(logs, stream, connection), { maxInboundStreams: 64 })
+    const lookups = admissionBudget()
+    await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => handleStream({ logs, lookups, libp2p, conduct }, stream, connection), { maxInboundStreams: 64 })
   }
   served.set(source.address, source)
 }
@@ -96,31 +158,82 @@ export async function stopServing(libp2p: Libp2p, address: string): Promise<void
   }
 }
 
-async function handleStream(logs: Map<string, SyncSource>, stream: Stream, connection: Connection): Promise<void> {
-  // A puller sends one pull and its acks: a little over the 1,024 heads a pull may name.
-  const reader = new MessageReader(stream, { maxHeldBytes: PULLER_HELD_BYTES })
+/** How many wallets one peer may ask a holder to look up per minute: a device is one wallet. */
+const LOOKUPS_PER_MINUTE = 8
+
+/** Counts the admission checks (ledger lookups, for a doctor) each peer caused in the last minute. */
+function admissionBudget(): (peer: PeerId) => boolean {
+  const recent = new Map<string, number[]>()
+  return (peer) => {
+    const now = Date.now()
+    const key = peer.toString()
+    const times = (recent.get(key) ?? []).filter((at) => now - at < 60_000)
+    if (times.length >= LOOKUPS_PER_MINUTE) {
+      recent.set(key, times)
+      return false
+    }
+    times.push(now)
+    recent.set(key, times)
+    if (recent.size > 1024) recent.delete(recent.keys().next().value ?? key)
+    return true
+  }
+}
+
+interface Serving {
+  logs: Map<string, SyncSource>
+  /** Whether the peer may cause one more admission check now. */
+  lookups: (peer: PeerId) => boolean
+  libp2p: Libp2p
+  conduct: PeerConduct | undefined
+}
+
+/** A message that breaks the protocol: the peer is no honest implementation of it. */
+export class ProtocolViolation extends WireError {
+  override name = 'ProtocolViolation'
+}
+
+/** Whether a failure of a sync stream means the peer misbehaved (not merely went away or timed out). */
+export function isMisconduct(error: unknown): error is Error {
+  return error instanceof ProtocolViolation || error instanceof WireMisuseError || (error instanceof AnamnesisError && error.code === 'PEER_MISBEHAVED')
+}
+
+async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream: Stream, connection: Connection): Promise<void> {
+  const peer = connection.remotePeer
+  if (conduct?.heldOff(peer) === true) {
+    stream.abort(new Error('held off'))
+    return
+  }
+  // A puller sends one hello, one pull and its acks: a little over the 1,024 heads a pull may name.
+  // The reader tells of a puller that sends more than it may even while we are sending, not reading.
+  const reader = new MessageReader(stream, { maxHeldBytes: PULLER_HELD_BYTES, onMisuse: (error) => conduct?.misbehaved(peer, `it broke the sync protocol: ${error.message}`) })
   const signal = AbortSignal.timeout(120_000)
+  const refuse = async (): Promise<void> => {
+    await sendMessage(stream, { t: 'error', reason: REFUSED }, signal)
+    await stream.close()
+  }
   try {
     const first = (await reader.next(signal)) as Record<string, unknown> | undefined
     if (first === undefined) return
     const source = typeof first.log === 'string' ? logs.get(first.log) : undefined
     if (first.t === 'announce') {
-      if (source !== undefined && isStringArray(first.heads, MAX_HAVE)) source.announced(connection.remotePeer, first.heads)
+      if (!isStringArray(first.heads, MAX_HAVE)) throw new ProtocolViolation('an announcement that is not a list of heads')
+      if (source?.isAuthenticated(peer) === true) source.announced(peer, first.heads)
       await stream.close()
       return
     }
-    if (first.t !== 'pull' || !isStringArray(first.have, MAX_HAVE)) {
-      stream.abort(new Error('not a sync request'))
-      return
-    }
-    if (source === undefined) {
-      await sendMessage(stream, { t: 'error', reason: 'unknown-log' }, signal)
-      await stream.close()
-      return
-    }
-    source.pulledBy(connection.remotePeer)
-    const window = typeof first.window === 'number' && Number.isInteger(first.window) ? Math.min(Math.max(first.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
-    const { identities, entries } = source.missing(first.have)
+    if (first.t !== 'hello' || typeof first.log !== 'string') throw new ProtocolViolation('a first message that is neither a hello nor an announcement')
+    if (source === undefined) return await refuse()
+    const proof = checkHello(first, source.address, peer, libp2p.peerId, 'puller')
+    if ('refusal' in proof) throw new ProtocolViolation(`a hello that proves nothing: ${proof.refusal}`)
+    const { wallet } = proof
+    if (!lookups(peer) || !(await source.authority.admits(wallet))) return await refuse()
+    await sendMessage(stream, { t: 'hello', ...(await hello(source.authority, source.address, libp2p.peerId, peer, 'holder')) }, signal)
+    const pull = (await reader.next(signal)) as Record<string, unknown> | undefined
+    if (pull === undefined) return
+    if (pull.t !== 'pull' || !isStringArray(pull.have, MAX_HAVE)) throw new ProtocolViolation('something other than a pull after the hellos')
+    source.pulledBy({ peer, wallet })
+    const window = typeof pull.window === 'number' && Number.isInteger(pull.window) ? Math.min(Math.max(pull.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
+    const { identities, entries } = source.missing(pull.have)
     let acknowledged = 0
     let sent = 0
     let pendingIdentities = identities
@@ -137,7 +250,7 @@ async function handleStream(logs: Map<string, SyncSource>, stream: Stream, conne
         if (ack === undefined) return
         // An ack counts entries sent and not yet acknowledged: never none, never more.
         if (ack.t !== 'ack' || typeof ack.n !== 'number' || !Number.isInteger(ack.n) || ack.n < 1 || ack.n > sent - acknowledged) {
-          throw new WireError('the puller sent something other than an acknowledgement of entries it was sent')
+          throw new ProtocolViolation('something other than an acknowledgement of entries it was sent')
         }
         acknowledged += ack.n
       }
@@ -148,6 +261,8 @@ async function handleStream(logs: Map<string, SyncSource>, stream: Stream, conne
     await sendMessage(stream, { t: 'end', heads: source.heads() }, signal)
     await stream.close({ signal })
   } catch (error) {
+    // Breaking the protocol is misbehaving (the reader reports its own bounds); a stream that breaks or times out is not.
+    if (isMisconduct(error) && !(error instanceof WireMisuseError)) conduct?.misbehaved(peer, `it broke the sync protocol: ${error.message}`)
     stream.abort(error instanceof Error ? error : new Error(String(error)))
   }
 }
@@ -195,42 +310,73 @@ function newestDirectConnection(libp2p: Libp2p, peer: PeerId): Connection | unde
     .sort((a, b) => b.timeline.open - a.timeline.open)[0]
 }
 
+/** What one pull is: the log, what we hold of it, who we are, and where the entries go. */
+export interface PullRequest {
+  address: string
+  /** This log's heads: the holder sends what is not behind them (the first 1,024 are sent). */
+  have: readonly string[]
+  /** Who we are for this log, and whom we accept as its holder. */
+  authority: SyncAuthority
+  sink: SyncSink
+  /** Aborts the pull; besides it, a holder silent for 15 s is given up. */
+  signal: AbortSignal
+  /** How many entries the holder may send ahead of our acknowledgements. */
+  window?: number
+  /** Told when the holder breaks the protocol (the node disconnects and holds it off). */
+  conduct?: PeerConduct
+}
+
 /**
- * Pulls log `address` from `peer` into `sink`, over the newest direct connection to it. Resolves
- * when the holder is done; throws when there is no direct connection, when the stream breaks
- * (what was stored stays stored) or when the peer does not have the log. Of the holder's messages
- * only the form is checked here (byte arrays, at most 1,024 end heads); the sink checks the blocks.
- * @param have - This log's heads: the holder sends what is not behind them (the first 1,024 are sent).
- * @param signal - Aborts the pull; besides it, a holder silent for 15 s is given up.
- * @param window - How many entries the holder may send ahead of our acknowledgements.
+ * Pulls log `address` from `peer` into `sink`, over the newest direct connection to it, once both
+ * sides have proved who they are: our hello first, then the holder's, which must prove a wallet our
+ * authority admits, before we send our heads or accept a block. Resolves with the holder's wallet
+ * when it is done; throws when there is no direct connection, when the stream breaks (what was
+ * stored stays stored), or when either side refuses. Of the holder's messages only the form is
+ * checked here (byte arrays, at most 1,024 end heads, the window kept); the sink checks the blocks.
+ * A holder that breaks the protocol is reported to `conduct`.
  * @throws {NoDirectConnectionError} When there is no open direct connection to `peer`.
- * @throws {SyncRefusedError} When the peer answers with an error.
- * @throws {WireError} When a message is over 8 MiB or the stream ends inside one; any other
- *   failure (a closed stream, a foreign message, the signal, the sink's error) is thrown as it is.
+ * @throws {SyncRefusedError} When the holder refuses us, or proves no wallet we admit.
+ * @throws {WireError} When the holder breaks the protocol (ProtocolViolation, WireMisuseError) or the
+ *   stream ends inside a message; any other failure (a closed stream, the signal, the sink's error) is thrown as it is.
  */
-export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, have: readonly string[], sink: SyncSink, signal: AbortSignal, window = DEFAULT_WINDOW): Promise<void> {
+export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest): Promise<WalletAddress> {
+  const { address, authority, sink, signal, conduct } = request
+  const window = request.window ?? DEFAULT_WINDOW
+  if (conduct?.heldOff(peer) === true) throw new SyncRefusedError(`${peer.toString()} is held off for breaking the sync protocol`)
   const connection = newestDirectConnection(libp2p, peer)
   if (connection === undefined) throw new NoDirectConnectionError(`no direct connection to ${peer.toString()} to sync over`)
   const stream = await connection.newStream(SYNC_PROTOCOL, { signal })
   const reader = new MessageReader(stream)
+  let failure: { error: unknown } | undefined
+  // A frame the sink refused ends the pull at once, not when the holder next speaks.
+  const sinkFailed = new AbortController()
+  const idle = (): AbortSignal => AbortSignal.any([signal, sinkFailed.signal, AbortSignal.timeout(PULL_IDLE_MS)])
   try {
-    await sendMessage(stream, { t: 'pull', log: address, have: [...have].slice(0, MAX_HAVE), window }, signal)
+    await sendMessage(stream, { t: 'hello', log: address, ...(await hello(authority, address, libp2p.peerId, peer, 'puller')) }, signal)
+    const answer = (await reader.next(idle())) as Record<string, unknown> | undefined
+    if (answer === undefined) throw new Error('the peer closed the sync before it was done')
+    if (answer.t === 'error') throw new SyncRefusedError(`the peer does not sync this history with us (${String(answer.reason)})`)
+    if (answer.t !== 'hello') throw new ProtocolViolation('the peer answered a hello with something else')
+    const proof = checkHello(answer, address, peer, libp2p.peerId, 'holder')
+    if ('refusal' in proof) throw new ProtocolViolation(`the peer's hello proves nothing: ${proof.refusal}`)
+    const holder = proof.wallet
+    if (!(await authority.admits(holder))) throw new SyncRefusedError(`the peer is ${holder}, who may not sync this history`)
+    await sendMessage(stream, { t: 'pull', have: [...request.have].slice(0, MAX_HAVE), window }, signal)
     // Frames are handed to the sink as they arrive, without waiting for the previous one to be
     // stored: the sink checks a frame while the one before is being written. Acks go in order.
     let storing: Promise<void> = Promise.resolve()
-    let failure: { error: unknown } | undefined
     // Entries received and not yet acknowledged: an honest holder stops at `window` (it counts our
     // acks only once they reach it, so it never sees fewer than we sent). More is a peer filling
     // this device's memory, and ends the pull.
     let unacknowledged = 0
     for (;;) {
       if (failure !== undefined) throw failure.error
-      const message = (await reader.next(AbortSignal.any([signal, AbortSignal.timeout(PULL_IDLE_MS)]))) as Record<string, unknown> | undefined
+      const message = (await reader.next(idle())) as Record<string, unknown> | undefined
       if (message === undefined) throw new Error('the peer closed the sync before it was done')
       if (message.t === 'blocks' && isByteArrays(message.identities) && isByteArrays(message.entries)) {
         const n = message.entries.length
         unacknowledged += n
-        if (unacknowledged > window) throw new WireError(`the peer sent ${unacknowledged} entries ahead of our acknowledgements, over the window of ${window}`)
+        if (unacknowledged > window) throw new ProtocolViolation(`the peer sent ${unacknowledged} entries ahead of our acknowledgements, over the window of ${window}`)
         const received = sink.receive({ identities: message.identities, entries: message.entries })
         // Handled through `storing`; this keeps an early failure from counting as unhandled meanwhile.
         received.catch(() => undefined)
@@ -242,19 +388,20 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, address: string, hav
           })
         storing.catch((error: unknown) => {
           failure ??= { error }
+          sinkFailed.abort(error)
         })
       } else if (message.t === 'end' && isStringArray(message.heads, MAX_HAVE)) {
         await untilAborted(storing, signal)
         await sink.finish(message.heads)
         await stream.close({ signal })
-        return
-      } else if (message.t === 'error') {
-        throw new SyncRefusedError(`the peer does not serve this log (${String(message.reason)})`)
+        return holder
       } else {
-        throw new Error('the peer sent something that is not part of the sync protocol')
+        throw new ProtocolViolation('the peer sent something that is not part of the sync protocol')
       }
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = failure === undefined ? caught : failure.error
+    if (isMisconduct(error)) conduct?.misbehaved(peer, `it broke the sync protocol: ${error.message}`)
     stream.abort(error instanceof Error ? error : new Error(String(error)))
     throw error
   }

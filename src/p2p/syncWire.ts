@@ -20,6 +20,11 @@ export class WireError extends AnamnesisError<'WIRE_BROKEN'> {
   }
 }
 
+/** A peer sent what the wire format forbids (a message over the limit, more than may be held, or not dag-cbor): it misbehaves. */
+export class WireMisuseError extends WireError {
+  override name = 'WireMisuseError'
+}
+
 /**
  * Sends one message, waiting while the stream asks us to.
  * @param signal - Aborts the wait for the stream to drain.
@@ -52,8 +57,15 @@ export class MessageReader {
   #error: Error | undefined
   #wake: (() => void) | undefined
 
-  constructor(stream: Stream, options: { maxHeldBytes?: number } = {}) {
+  readonly #onMisuse: ((error: WireMisuseError) => void) | undefined
+
+  /**
+   * @param options.maxHeldBytes - What may be held for the caller at most (MAX_HELD_BYTES by default).
+   * @param options.onMisuse - Told when the peer sends what the wire format forbids, whether or not anyone is reading.
+   */
+  constructor(stream: Stream, options: { maxHeldBytes?: number; onMisuse?: (error: WireMisuseError) => void } = {}) {
     this.#maxHeldBytes = options.maxHeldBytes ?? MAX_HELD_BYTES
+    this.#onMisuse = options.onMisuse
     this.#stream = stream
     stream.addEventListener('message', (event) => {
       this.#push(event.data.subarray())
@@ -72,7 +84,7 @@ export class MessageReader {
     this.#buffered += bytes.length
     try {
       if (this.#buffered + this.#held > this.#maxHeldBytes) {
-        const error = new WireError(`A peer sent more than ${this.#maxHeldBytes} bytes that were not asked for yet`)
+        const error = new WireMisuseError(`A peer sent more than ${this.#maxHeldBytes} bytes that were not asked for yet`)
         // Whether or not anyone is reading now: the stream is broken off and what it brought dropped.
         this.#chunks.length = 0
         this.#buffered = 0
@@ -82,6 +94,7 @@ export class MessageReader {
       this.#parse()
     } catch (error) {
       this.#end(error instanceof Error ? error : new WireError(String(error)))
+      if (error instanceof WireMisuseError) this.#onMisuse?.(error)
     }
     this.#wake?.()
   }
@@ -107,10 +120,16 @@ export class MessageReader {
       const head = this.#chunks[0]
       const prefix = head !== undefined && head.length >= 4 ? head.subarray(0, 4) : this.#peek4()
       const length = new DataView(prefix.buffer, prefix.byteOffset, 4).getUint32(0, false)
-      if (length > MAX_MESSAGE_BYTES) throw new WireError(`A peer sent a sync message of ${length} bytes, over the limit`)
+      if (length > MAX_MESSAGE_BYTES) throw new WireMisuseError(`A peer sent a sync message of ${length} bytes, over the limit`)
       if (this.#buffered < 4 + length) return
       this.#take(4)
-      this.#messages.push({ value: dagCbor.decode(this.#take(length)), bytes: length })
+      let value: unknown
+      try {
+        value = dagCbor.decode(this.#take(length))
+      } catch (error) {
+        throw new WireMisuseError('A peer sent a sync message that is not dag-cbor', { cause: error })
+      }
+      this.#messages.push({ value, bytes: length })
       this.#held += length
     }
   }

@@ -50,6 +50,8 @@ export interface WalletIdentityInput {
 export interface WalletIdentity extends Identity {
   /** The identity as peers will see it once they have checked it. */
   verified: VerifiedIdentity
+  /** Signs with the identity's key (entries, and the sync protocol's hellos): hex DER. */
+  sign: NonNullable<Identity['sign']>
 }
 
 /**

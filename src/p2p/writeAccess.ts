@@ -18,10 +18,15 @@ export const WRITE_ACCESS_TYPE = 'anamnesis-write'
 /** Whether `writer` holds a live grant with the write bit from `patient`, as the ledger says now. */
 export type CanWrite = (writer: WalletAddress, patient: WalletAddress) => Promise<boolean>
 
-/** Who may write besides the patient, and how long an answer is reused. */
+/** Whether `reader` may sync `patient`'s history with this device now: a live grant of any scope, an enrolled keeper. */
+export type CanSync = (reader: WalletAddress, patient: WalletAddress) => Promise<boolean>
+
+/** Who may write and sync besides the patient, and how long an answer is reused. */
 export interface WriteAccessPolicy {
   /** Default: nobody but the patient writes. */
   canWrite?: CanWrite
+  /** Default: nobody but the patient's own devices sync the history with this device. */
+  canSync?: CanSync
   /** How long an answer of canWrite is reused. Default 30 s. */
   cacheMs?: number
 }
@@ -35,6 +40,12 @@ export interface HistoryWriteAccess extends AccessController {
    * An answer is reused for cacheMs; a canWrite that fails counts as no, and is asked again next time.
    */
   mayWrite(writer: WalletAddress): Promise<boolean>
+  /**
+   * Whether `wallet` may sync this history with this device now: the patient's own devices always,
+   * others while canSync says so. Only a yes is reused (for cacheMs), so a grant that just went live
+   * counts at once; a canSync that fails counts as no.
+   */
+  maySync(wallet: WalletAddress): Promise<boolean>
   /**
    * The wallet identity a log entry names, verified (parseIdentityBlock, and the block's hash is the
    * one asked for); from local blocks, or over the network when asked. Undefined when it is not
@@ -132,6 +143,19 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     return answer
   }
 
+  const syncAnswers = new Map<WalletAddress, number>()
+  const maySync = async (wallet: WalletAddress): Promise<boolean> => {
+    if (wallet === patient) return true
+    const canSync = policy.canSync
+    if (canSync === undefined) return false
+    const at = syncAnswers.get(wallet)
+    if (at !== undefined && Date.now() - at < cacheMs) return true
+    const live = await canSync(wallet, patient).catch(() => false)
+    if (live) syncAnswers.set(wallet, Date.now())
+    else syncAnswers.delete(wallet)
+    return live
+  }
+
   const identity = async (hash: string, options: { network?: boolean } = {}): Promise<VerifiedIdentity | undefined> => {
     const known = identities.get(hash)
     if (known !== undefined) return known
@@ -152,8 +176,12 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     patient,
     write: [patient],
     mayWrite,
+    maySync,
     identity,
-    refresh: () => answers.clear(),
+    refresh: () => {
+      answers.clear()
+      syncAnswers.clear()
+    },
     endorse: (hashes) => {
       for (const hash of hashes) endorsed.add(hash)
     },

@@ -5,7 +5,7 @@
 // on this device.
 import { secp256k1Signer, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import { createWalletIdentity, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
+import { createWalletIdentity, type CanSync, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
@@ -32,7 +32,7 @@ export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
   wallet: SessionWallet
   ledger: SessionLedger
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
-  startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite }) => Promise<O>) | undefined
+  startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync }) => Promise<O>) | undefined
 }
 
 export interface HistorySessionOptions {
@@ -158,7 +158,12 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       // What runs only once a history is open loads with it, not with the first screen.
       const ready = Promise.all([historyModule, ownKeyring(keyrings, address, walletKeys.encryption.secretKey), import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
       ready.catch(() => undefined)
-      started = await startOrbit({ identity, canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer) })
+      started = await startOrbit({
+        identity,
+        canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer),
+        // A doctor syncs a history while any grant from the patient is live.
+        canSync: (wallet, patient) => ledger.isGrantLive(patient, wallet)
+      })
       const [{ openPatientHistory }, keyring, { openOwnHistory }, { expiryNotice, watchExpiries }] = await ready
       const log = await started.openLog(address)
       const history = openPatientHistory({ log, keyring })

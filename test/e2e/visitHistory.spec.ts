@@ -1,8 +1,8 @@
 // The visit's main flow in two real browsers, over direct WebRTC, a real relay and a real
 // chain: the patient's history reaches the doctor only after the grant, decrypted with the
 // key the patient wrapped for them; the doctor writes the diagnostic chain into it and the
-// patient sees it, signed by the doctor; after the revocation the doctor's writes are
-// refused and the patient's new records stay unreadable to the doctor.
+// patient sees it, signed by the doctor; after the revocation the doctor is no longer
+// offered the form and the patient's new records no longer reach the doctor's browser.
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Locator } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
@@ -150,15 +150,18 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     // The doctor is no longer offered the form (every peer would refuse their entries: test/integration/history.test.ts).
     await expect(form).toHaveCount(0)
 
-    // The patient's new record reaches the doctor's browser, but only as a block it cannot read.
+    // The patient's new record never reaches the doctor's browser: the patient's device no longer syncs
+    // with them (not even as a block they could not read), and what they hold stays as it was.
+    const before = await history.getByRole('status').first().textContent()
     await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My history' }).click()
     await own.getByText('Add a record: a symptom or problem').click()
     const mine = own.getByRole('form', { name: 'Add to my history' })
     await write(mine, 'Symptom or problem', (f) => f.getByRole('textbox', { name: 'Symptom or problem' }).fill('Wheezing at night'), 'Add symptom')
     await expect(own.getByRole('status').first()).toContainText(`${(records + 6).toLocaleString('en')} records`)
-    const unreadable = (sealed ?? 0) + 1
-    await expect(history.getByRole('status').first()).toContainText(`${unreadable} ${unreadable === 1 ? 'block' : 'blocks'} cannot be read with the keys you were given`, { timeout: 30_000 })
-    await expect(history.getByRole('status').first()).toContainText(`${((readable ?? 0) + 5).toLocaleString('en')} records in ${(records + 6).toLocaleString('en')} blocks`)
+    // The patient's device announces new heads at once; a few seconds is ample for a peer that still synced.
+    await doctor.waitForTimeout(3_000)
+    expect(await history.getByRole('status').first().textContent()).toBe(before)
+    expect(before).toContain(`in ${(records + 5).toLocaleString('en')} blocks`)
   } finally {
     await close()
   }

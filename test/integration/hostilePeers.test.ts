@@ -1,34 +1,66 @@
 // Peers that break the sync protocol's rules, run against a patient's node holding a real
-// history: each attack is refused, nothing of the attacker's is kept, and the patient goes on.
+// history: each attack is refused, nothing of the attacker's is kept, the attacker is cut off and
+// held off where it broke a rule, and afterwards the patient writes and an authorised doctor reads
+// as before. The attackers are bare nodes speaking the wire format by hand: none of the app's code
+// paths that would refuse to misbehave. Insiders are a doctor whose grant is live (they pass the
+// hello); strangers know only the patient's peer id.
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { deriveWalletKeys, derivedKeyring, keyDerivationMessage, secp256k1Signer } from '../../src/crypto/index.ts'
-import { demoRecordsFor, openPatientHistory } from '../../src/history/index.ts'
-import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode } from '../../src/p2p/index.ts'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { deriveWalletKeys, derivedKeyring, keyDerivationMessage, secp256k1Signer, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
+import { demoRecordsFor, openPatientHistory, readerKeyring } from '../../src/history/index.ts'
+import { authStatement, createWalletIdentity, identityBindingMessage, startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
 import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
+import { createLogEntry } from '../../src/p2p/logEntry.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { connect, loopbackNode, person, waitFor, type Person } from './historyFixtures.ts'
-import type { Stream } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 
 let patient: Person
+/** A doctor whose grant is live: passes the hello, and may write. */
+let insider: Person
+/** The honest doctor who reads the history before and after each attack. */
+let reader: Person
 const cleanups: (() => Promise<void>)[] = []
+/** Each attack's name and the growth of this process's heap it caused, for the summary. */
+const memory: { attack: string; heapGrowthBytes: number }[] = []
 
 beforeAll(async () => {
   patient = await person('Patient')
+  insider = await person('Doctor')
+  reader = await person('Second doctor')
 })
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
 })
 
-/** The patient's device with a few records in their history, and what its log reports. */
-async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: string; add(): Promise<void>; entries(): number; heads(): string[]; blocks(): { hash: string; identity: string }[]; events: LogEvent[] }> {
+afterAll(() => {
+  console.info(`heap growth per attack (bytes): ${memory.map((m) => `${m.attack}: ${m.heapGrowthBytes}`).join('; ')}`)
+})
+
+const admitted = (...people: Person[]) => (wallet: string): Promise<boolean> => Promise.resolve(people.some((p) => p.address === wallet.toLowerCase()))
+
+interface PatientDevice {
+  node: P2PNode
+  log: PatientLog
+  address: string
+  add(): Promise<void>
+  entries(): number
+  heads(): string[]
+  blocks(): { hash: string; identity: string }[]
+  events: LogEvent[]
+  /** Heap growth since the device was set up, after a collection when the runtime allows one. */
+  heapGrowth(): number
+}
+
+/** The patient's device with a few records in their history; it syncs with the insider and the reader, and lets the insider write. */
+async function patientWithHistory(demo = 0): Promise<PatientDevice> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  const orbit = await startHistoryOrbit({ node, identity: patient.identity })
+  const orbit = await startHistoryOrbit({ node, identity: patient.identity, canSync: admitted(insider, reader), canWrite: admitted(insider) })
   cleanups.push(async () => {
     await orbit.stop()
     await node.stop()
@@ -36,12 +68,18 @@ async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: s
   const log = await orbit.openLog(patient.address)
   const events: LogEvent[] = []
   log.subscribe((event) => events.push(event))
-  const history = openPatientHistory({ log, keyring: derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0) })
+  const history = openPatientHistory({ log, keyring: keyring() })
   const records = Object.values(fixtureRecordsFor(patient.address))
   await history.addMany([...records.slice(0, 3), ...(demo > 0 ? demoRecordsFor(patient.address, demo) : [])])
   let next = 3
+  const heap = (): number => {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    return process.memoryUsage().heapUsed
+  }
+  const start = heap()
   return {
     node,
+    log,
     address: log.address,
     add: async () => {
       await history.addMany(records.slice(next, next + 1))
@@ -50,50 +88,179 @@ async function patientWithHistory(demo = 0): Promise<{ node: P2PNode; address: s
     entries: () => log.entries().length,
     heads: () => log.heads(),
     blocks: () => log.entries().map((entry) => ({ hash: entry.hash, identity: entry.identity })),
-    events
+    events,
+    heapGrowth: () => heap() - start
   }
 }
 
+const keyring = () => derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0)
+
+/**
+ * After an attack: the patient writes one more record, and the honest doctor, connecting afresh,
+ * reads every record the patient has, and holds nothing of the attacker's.
+ */
+async function patientGoesOn(p: PatientDevice, attack: string, attackerHashes: readonly string[] = []): Promise<void> {
+  memory.push({ attack, heapGrowthBytes: p.heapGrowth() })
+  const before = p.entries()
+  await p.add()
+  expect(p.entries()).toBe(before + 1)
+  expect(p.heads()).toHaveLength(1)
+  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+  const orbit = await startHistoryOrbit({ node, identity: reader.identity })
+  cleanups.push(async () => {
+    await orbit.stop()
+    await node.stop()
+  })
+  const log = await orbit.openLog(patient.address)
+  const { epoch, key } = currentKey(keyring())
+  const history = openPatientHistory({ log, keyring: readerKeyring([wrapDataKey(key, reader.keys.encryption.publicKey, epoch)], reader.keys.encryption.secretKey) })
+  await connect(node, p.node)
+  await waitFor('the honest doctor to read every record', () => history.entries().length === p.entries())
+  expect(log.heads()).toEqual(p.heads())
+  for (const hash of attackerHashes) expect(p.log.get(hash)).toBeUndefined()
+}
+
 /** The identity block of a wallet nobody knows: sound, signed, and no business of this history. */
-async function strangersIdentity(): Promise<{ hash: string; bytes: Uint8Array }> {
+async function strangersIdentity(): Promise<WalletIdentity> {
   const account = privateKeyToAccount(generatePrivateKey())
   const address = account.address.toLowerCase()
   const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(address) })).slice(2)))
   const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
-  const identity = createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding })
-  return { hash: identity.hash, bytes: identity.bytes }
+  return createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding })
 }
 
-/** A bare node that answers the sync protocol with whatever `answer` writes. */
-async function attacker(answer: (stream: Stream, reader: MessageReader) => Promise<void>): Promise<P2PNode> {
+/** A hello as `identity` would send it on the connection from `from` to `to`. */
+async function helloFrom(identity: WalletIdentity, log: string, from: PeerId, to: PeerId, as: 'puller' | 'holder'): Promise<Record<string, unknown>> {
+  const signature = hexToBytes(await identity.sign(identity, authStatement(log, from, to, as)))
+  return { t: 'hello', ...(as === 'puller' ? { log } : {}), identity: identity.bytes, signature }
+}
+
+/**
+ * A bare node that holds the log as the insider: it answers the patient's hello with the insider's,
+ * takes the pull, then does whatever `misbehave` writes.
+ */
+async function insiderHolder(log: string, misbehave: (stream: Stream, reader: MessageReader, pull: Record<string, unknown>) => Promise<void>): Promise<P2PNode> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
   cleanups.push(() => node.stop())
-  await node.libp2p.handle(SYNC_PROTOCOL, async (stream) => {
+  await node.libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
     const reader = new MessageReader(stream)
-    await answer(stream, reader).catch(() => undefined)
+    try {
+      const hello = (await reader.next()) as Record<string, unknown>
+      if (hello.t !== 'hello') return
+      await sendMessage(stream, await helloFrom(insider.identity, log, node.libp2p.peerId, connection.remotePeer, 'holder'))
+      const pull = (await reader.next()) as Record<string, unknown>
+      await misbehave(stream, reader, pull)
+    } catch {
+      // The patient cut the stream off: what the attack expects.
+    }
   })
   return node
 }
 
-describe('a holder that breaks the rules of a pull', () => {
+/** A bare node that dials the patient's sync protocol and says hello as `identity`. */
+async function pullerAs(p: PatientDevice, identity: WalletIdentity): Promise<{ node: P2PNode; stream: Stream; reader: MessageReader; closed: Promise<Error | undefined> }> {
+  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+  cleanups.push(() => node.stop())
+  await connect(node, p.node)
+  const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+  const reader = new MessageReader(stream)
+  const closed = new Promise<Error | undefined>((resolve) => stream.addEventListener('close', (event) => resolve(event.error), { once: true }))
+  await sendMessage(stream, await helloFrom(identity, p.address, node.libp2p.peerId, p.node.libp2p.peerId, 'puller'))
+  return { node, stream, reader, closed }
+}
+
+/** Entries signed by the insider's own identity, each linking to a parent nobody has. */
+async function orphans(log: string, count: number): Promise<Uint8Array[]> {
+  const missing = encodeBlock({ nobody: 'has this' }).hash
+  const out: Uint8Array[] = []
+  for (let i = 0; i < count; i++) out.push((await createLogEntry({ identity: insider.identity, logId: log, payload: new Uint8Array([i & 0xff, i >> 8]), next: [missing], time: 2 })).bytes)
+  return out
+}
+
+const misbehaved = (p: PatientDevice, pattern: RegExp): boolean => p.events.some((e) => e.type === 'peer-misbehaved' && pattern.test(e.reason))
+
+/** Whether the patient's node holds `node` off now: it was disconnected, and cannot open a sync stream again. */
+async function heldOff(p: PatientDevice, node: P2PNode): Promise<boolean> {
+  if (!p.node.conduct.heldOff(node.libp2p.peerId)) return false
+  await waitFor('the attacker to be disconnected', () => p.node.libp2p.getConnections(node.libp2p.peerId).length === 0)
+  return await (async () => {
+    await connect(node, p.node)
+    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+    const reader = new MessageReader(stream)
+    await sendMessage(stream, await helloFrom(insider.identity, p.address, node.libp2p.peerId, p.node.libp2p.peerId, 'puller'))
+    return (await reader.next()) === undefined
+  })().catch(() => true)
+}
+
+describe('a stranger who knows the patient\'s peer id', () => {
+  it('is refused at its hello, and learns nothing: not the history\'s heads, not whether it is here', async () => {
+    const p = await patientWithHistory()
+    const stranger = await strangersIdentity()
+    const { reader: answers } = await pullerAs(p, stranger)
+    const answer = (await answers.next()) as Record<string, unknown>
+    expect(answer).toEqual({ t: 'error', reason: 'refused' })
+    // …and then the holder's end is closed: that one message is all it got.
+    expect(await answers.next()).toBeUndefined()
+    // The same answer for a history that is not here at all.
+    const elsewhere = await pullerAs({ ...p, address: '/orbitdb/zdpuNotHere' }, stranger)
+    expect(await elsewhere.reader.next()).toEqual({ t: 'error', reason: 'refused' })
+    await patientGoesOn(p, 'stranger pulling')
+  })
+
+  it('cannot pass with a hello signed for another connection, and is cut off and held off', async () => {
+    const p = await patientWithHistory()
+    // The insider's genuine hello, made for the insider's own connection, replayed from another node.
+    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    cleanups.push(() => node.stop())
+    await connect(node, p.node)
+    const insiderNode = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    cleanups.push(() => insiderNode.stop())
+    const replayed = await helloFrom(insider.identity, p.address, insiderNode.libp2p.peerId, p.node.libp2p.peerId, 'puller')
+    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+    const reader = new MessageReader(stream)
+    await sendMessage(stream, replayed)
+    // No hello back: the stream is cut off.
+    expect(await reader.next().catch(() => undefined)).toBeUndefined()
+    expect(await heldOff(p, node)).toBe(true)
+    await patientGoesOn(p, 'replayed hello')
+  })
+
+  it('cannot make the patient pull from it: the patient refuses a holder whose wallet may not sync', async () => {
+    const p = await patientWithHistory()
+    const stranger = await strangersIdentity()
+    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    cleanups.push(() => node.stop())
+    let pulled = false
+    await node.libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
+      const reader = new MessageReader(stream)
+      await reader.next()
+      await sendMessage(stream, await helloFrom(stranger, p.address, node.libp2p.peerId, connection.remotePeer, 'holder'))
+      pulled = (await reader.next().catch(() => undefined)) !== undefined
+    })
+    await connect(p.node, node)
+    await expect(p.log.syncWith(node.libp2p.peerId)).rejects.toMatchObject({ code: 'SYNC_REFUSED' })
+    expect(pulled).toBe(false)
+    await patientGoesOn(p, 'stranger holding')
+  })
+})
+
+describe('an insider holder that breaks the rules of a pull', () => {
   it('is cut off when it sends more new writers than a history has, and their identities are not stored', async () => {
     const p = await patientWithHistory()
-    const before = p.entries()
     const strangers = await Promise.all(Array.from({ length: 65 }, strangersIdentity))
-    const holder = await attacker(async (stream, reader) => {
-      await reader.next()
+    const holder = await insiderHolder(p.address, async (stream) => {
       await sendMessage(stream, { t: 'blocks', identities: strangers.map((s) => s.bytes), entries: [] })
       await sendMessage(stream, { t: 'end', heads: [] })
       await stream.close()
     })
     await connect(p.node, holder)
-    await waitFor('the pull to be refused', () => p.events.some((e) => e.type === 'sync-error' && /more than 64 new writers/.test(e.error)))
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /more than 64 new writers/))
     for (const stranger of strangers.slice(0, 5)) {
       const cid = parseHash(stranger.hash)
       expect(cid === undefined ? undefined : await readBlock(p.node.blockstore, cid, { offline: true })).toBeUndefined()
     }
-    await p.add()
-    expect(p.entries()).toBe(before + 1)
+    expect(await heldOff(p, holder)).toBe(true)
+    await patientGoesOn(p, 'new-writer flood')
   })
 
   it('cannot send the patient\'s own entries again under other hashes, by varying the identity block outside the signatures', async () => {
@@ -113,52 +280,113 @@ describe('a holder that breaks the rules of a pull', () => {
     // patient's latest entry pointing at each: the attack that once made the patient's next entry
     // link more parents than any peer accepts.
     const variants = Array.from({ length: 65 }, (_, i) => encodeBlock(i % 2 === 0 ? { ...identity, note: i } : { ...identity, signatures: { ...identity.signatures, extra: String(i) } }))
-    const entries = variants.map((variant) => encodeBlock({ ...entry, identity: variant.hash }).bytes)
-    const holder = await attacker(async (stream, reader) => {
-      await reader.next()
-      await sendMessage(stream, { t: 'blocks', identities: variants.map((v) => v.bytes), entries })
-      await sendMessage(stream, { t: 'end', heads: entries.map((bytes) => encodeBlock(decodeCanonical(bytes)).hash) })
+    const entries = variants.map((variant) => encodeBlock({ ...entry, identity: variant.hash }))
+    const holder = await insiderHolder(p.address, async (stream) => {
+      await sendMessage(stream, { t: 'blocks', identities: variants.map((v) => v.bytes), entries: entries.map((e) => e.bytes) })
+      await sendMessage(stream, { t: 'end', heads: entries.map((e) => e.hash) })
       await stream.close()
     })
     await connect(p.node, holder)
     await waitFor('the variants to be refused', () => p.events.some((e) => e.type === 'rejected' && e.entries.length === 65))
     expect(p.entries()).toBe(before)
     expect(p.heads()).toEqual([latest.hash])
-    // The patient's next entry follows one head, as before the attack.
-    await p.add()
-    expect(p.heads()).toHaveLength(1)
-    expect(p.entries()).toBe(before + 1)
+    await patientGoesOn(p, 'identity variants', entries.map((e) => e.hash))
   })
 
   it('is cut off when it sends more entries than the window lets it have unacknowledged, and nothing it sent is kept', async () => {
     const p = await patientWithHistory()
     const before = p.entries()
-    const flood = await attacker(async (stream, reader) => {
-      const pull = (await reader.next()) as { t?: string; window?: number }
-      expect(pull.t).toBe('pull')
+    const flood = await insiderHolder(p.address, async (stream, _reader, pull) => {
       // Ten times the window in one frame, no ack awaited.
-      const entries = Array.from({ length: (pull.window ?? 1024) * 10 }, (_, i) => new Uint8Array([i & 0xff, i >> 8, 1, 2]))
+      const window = typeof pull.window === 'number' ? pull.window : 1024
+      const entries = Array.from({ length: window * 10 }, (_, i) => new Uint8Array([i & 0xff, i >> 8, 1, 2]))
       await sendMessage(stream, { t: 'blocks', identities: [], entries })
       await new Promise((resolve) => setTimeout(resolve, 5_000))
     })
     await connect(p.node, flood)
-    await waitFor('the pull from the attacker to fail', () => p.events.some((e) => e.type === 'sync-error' && /over the window/.test(e.error)))
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /over the window/))
     expect(p.entries()).toBe(before)
-    // The patient writes on as before.
-    await p.add()
-    expect(p.entries()).toBe(before + 1)
+    expect(await heldOff(p, flood)).toBe(true)
+    await patientGoesOn(p, 'window flood')
+  })
+
+  it('is cut off when it announces a frame over the message limit, before any of it is read into memory', async () => {
+    const p = await patientWithHistory()
+    const holder = await insiderHolder(p.address, async (stream) => {
+      // A length prefix of 1 GiB, and the first bytes of it: an honest peer never sends over 8 MiB.
+      const frame = new Uint8Array(4 + 64 * 1024)
+      new DataView(frame.buffer).setUint32(0, 1024 * 1024 * 1024, false)
+      stream.send(frame)
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+    })
+    await connect(p.node, holder)
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /over the limit/))
+    expect(await heldOff(p, holder)).toBe(true)
+    await patientGoesOn(p, 'oversized frame')
+  })
+
+  it('is cut off when it sends endless frames that are not dag-cbor', async () => {
+    const p = await patientWithHistory()
+    const holder = await insiderHolder(p.address, async (stream) => {
+      const junk = new Uint8Array(4 + 1024).fill(0xff)
+      new DataView(junk.buffer).setUint32(0, 1024, false)
+      for (let i = 0; i < 10_000; i++) if (!stream.send(junk)) await stream.onDrain()
+    })
+    await connect(p.node, holder)
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /not dag-cbor/))
+    expect(await heldOff(p, holder)).toBe(true)
+    await patientGoesOn(p, 'junk frames')
+  })
+
+  it('is cut off when it sends more entries that wait for missing parents than a pull may hold', async () => {
+    const p = await patientWithHistory()
+    // Past the limit of 4,096 waiting entries: the attack of 100,000 stops here.
+    const entries = await orphans(p.address, 4_200)
+    const holder = await insiderHolder(p.address, async (stream, reader, pull) => {
+      const window = typeof pull.window === 'number' ? pull.window : 1024
+      let sent = 0
+      let acknowledged = 0
+      while (sent < entries.length) {
+        while (sent - acknowledged >= window) acknowledged += ((await reader.next()) as { n: number }).n
+        const frame = entries.slice(sent, sent + 128)
+        await sendMessage(stream, { t: 'blocks', identities: sent === 0 ? [insider.identity.bytes] : [], entries: frame })
+        sent += frame.length
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+    })
+    await connect(p.node, holder)
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /build on entries it never sent/), 60_000)
+    expect(await heldOff(p, holder)).toBe(true)
+    await patientGoesOn(p, 'pending flood', entries.slice(0, 10).map((bytes) => encodeBlock(decodeCanonical(bytes)).hash))
+  }, 120_000)
+
+  it('cannot add an entry that links more parents than readers accept, or one whose clock jumps ahead', async () => {
+    const p = await patientWithHistory()
+    const [latest] = p.blocks().slice(-1)
+    if (latest === undefined) throw new Error('no entry')
+    const time = (p.log.get(latest.hash)?.clock.time ?? 0) + 1
+    const fillers = await orphans(p.address, 64)
+    const tooMany = await createLogEntry({ identity: insider.identity, logId: p.address, payload: new Uint8Array([1]), next: [latest.hash, ...fillers.map((bytes) => encodeBlock(decodeCanonical(bytes)).hash)], time })
+    const farAhead = await createLogEntry({ identity: insider.identity, logId: p.address, payload: new Uint8Array([2]), next: [latest.hash], time: Number.MAX_SAFE_INTEGER })
+    const holder = await insiderHolder(p.address, async (stream) => {
+      await sendMessage(stream, { t: 'blocks', identities: [insider.identity.bytes], entries: [tooMany.bytes, farAhead.bytes] })
+      await sendMessage(stream, { t: 'end', heads: [tooMany.hash, farAhead.hash] })
+      await stream.close()
+    })
+    await connect(p.node, holder)
+    await waitFor('both entries to be refused', () => p.events.some((e) => e.type === 'rejected' && e.entries.length === 2))
+    const reasons = p.events.flatMap((e) => (e.type === 'rejected' ? e.entries.map((r) => r.reason) : []))
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/more than 64/), expect.stringMatching(/clock/)]))
+    await patientGoesOn(p, 'links and clock', [tooMany.hash, farAhead.hash])
   })
 })
 
-describe('a puller that breaks the rules', () => {
+describe('an insider puller that breaks the rules', () => {
   it('is cut off when it sends more than a pull and its acks, and the patient serves and writes on', async () => {
     const p = await patientWithHistory()
-    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-    cleanups.push(() => node.stop())
-    await connect(node, p.node)
-    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
-    const closed = new Promise<Error | undefined>((resolve) => stream.addEventListener('close', (event) => resolve(event.error), { once: true }))
-    await sendMessage(stream, { t: 'pull', log: p.address, have: [], window: 128 })
+    const { node, stream, reader, closed } = await pullerAs(p, insider.identity)
+    expect(((await reader.next()) as { t?: string }).t).toBe('hello')
+    await sendMessage(stream, { t: 'pull', have: [], window: 128 })
     // Acks the holder never asked for, 4 MiB of them, sent without reading anything back.
     const junk = { t: 'ack', n: 1, pad: new Uint8Array(64 * 1024) }
     const flooding = (async () => {
@@ -168,30 +396,28 @@ describe('a puller that breaks the rules', () => {
     const error = await Promise.race([closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the holder kept the stream open')), 15_000))])
     await flooding
     expect(error).toBeDefined()
-    await p.add()
-    expect(p.entries()).toBe(4)
+    expect(await heldOff(p, node)).toBe(true)
+    await patientGoesOn(p, 'ack flood')
   })
 
   it('is cut off when it acknowledges entries it was never sent', async () => {
     // More entries than the smallest window, so the holder waits for acks.
     const p = await patientWithHistory(200)
-    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-    cleanups.push(() => node.stop())
-    await connect(node, p.node)
-    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
-    const reader = new MessageReader(stream)
-    await sendMessage(stream, { t: 'pull', log: p.address, have: [], window: 128 })
+    const { node, stream, reader } = await pullerAs(p, insider.identity)
+    expect(((await reader.next()) as { t?: string }).t).toBe('hello')
+    await sendMessage(stream, { t: 'pull', have: [], window: 128 })
     const first = (await reader.next()) as { t?: string; entries?: unknown[] }
     expect(first.t).toBe('blocks')
     // Acknowledging a million entries would let the holder send without waiting, for ever.
     await sendMessage(stream, { t: 'ack', n: 1_000_000 })
-    await expect(
-      (async () => {
-        for (;;) if ((await reader.next()) === undefined) return 'ended normally'
-      })()
-    ).rejects.toThrow()
-    const before = p.entries()
-    await p.add()
-    expect(p.entries()).toBe(before + 1)
+    // The holder stops there: no more entries, no end.
+    const after: unknown[] = []
+    await (async () => {
+      for (let message = await reader.next(); message !== undefined; message = await reader.next()) after.push(message)
+    })().catch(() => undefined)
+    expect(after.filter((m) => (m as { t?: string }).t === 'end')).toEqual([])
+    expect([first, ...after].flatMap((m) => (m as { entries?: unknown[] }).entries ?? []).length).toBeLessThan(p.entries())
+    expect(await heldOff(p, node)).toBe(true)
+    await patientGoesOn(p, 'bogus acks')
   })
 })

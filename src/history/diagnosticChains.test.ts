@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { entryKey } from './amendments.ts'
 import { buildDiagnosticChains, recordLinks } from './diagnosticChains.ts'
 import { createEntry, type Address, type HistoryEntry } from './historyEntry.ts'
-import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
+import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 
 const patient = PATIENT as Address
@@ -45,12 +46,25 @@ describe('buildDiagnosticChains', () => {
     })
   })
 
-  it('gives the links to draw, by entry id and field', () => {
+  it('gives the links to draw, by entry key (writer and entry id) and field', () => {
     const links = chains[1]?.links ?? []
-    expect(links).toContainEqual({ from: byRecord('ibuprofen').id, to: byRecord('knee-oa').id, field: 'MedicationRequest.reasonReference' })
-    expect(links).toContainEqual({ from: byRecord('knee-oa').id, to: byRecord('knee-mri-report').id, field: 'Condition.evidence.detail' })
-    expect(links).toContainEqual({ from: byRecord('knee-outcome').id, to: byRecord('follow-up').id, field: 'ClinicalImpression.encounter' })
-    expect(links).toContainEqual({ from: byRecord('pain-score').id, to: byRecord('ibuprofen').id, field: 'Observation.basedOn' })
+    const key = (id: string): string => entryKey(byRecord(id))
+    expect(links).toContainEqual({ from: key('ibuprofen'), to: key('knee-oa'), field: 'MedicationRequest.reasonReference' })
+    expect(links).toContainEqual({ from: key('knee-oa'), to: key('knee-mri-report'), field: 'Condition.evidence.detail' })
+    expect(links).toContainEqual({ from: key('knee-outcome'), to: key('follow-up'), field: 'ClinicalImpression.encounter' })
+    expect(links).toContainEqual({ from: key('pain-score'), to: key('ibuprofen'), field: 'Observation.basedOn' })
+  })
+
+  it('follows references to the patient\'s record with a record id, not to another writer\'s copy written earlier', () => {
+    const patientsKnee = createEntry({ record: records.osteoarthritis, writer: PATIENT, now: NOW, patient: PATIENT })
+    // A doctor's Condition with the knee's record id, dated before every other entry.
+    const copy = { ...createEntry({ record: records.osteoarthritis, writer: OTHER_DOCTOR, now: NOW, patient: PATIENT }), writtenAt: '2000-01-01T00:00:00.000Z' }
+    const withCopy = buildDiagnosticChains([copy, ...entries.map((e) => (e === byRecord('knee-oa') ? patientsKnee : e))], { patient })
+    const knee = withCopy.find((chain) => chain.diagnosis === patientsKnee)
+    expect(stageIds(knee).therapy).toEqual(['ibuprofen', 'arthroscopy'])
+    const copied = withCopy.find((chain) => chain.diagnosis === copy)
+    // The copy keeps what it refers to itself; records that refer to "Condition/knee-oa" are not its.
+    expect(stageIds(copied)).toMatchObject({ diagnosis: ['knee-oa'], therapy: [], followUp: [], outcome: [] })
   })
 
   it('the hypertension: a therapy and a follow-up, nothing from the knee', () => {

@@ -12,7 +12,7 @@
 //              request; therapy Procedure.report → DiagnosticReport
 //   outcome    ClinicalImpression.problem → diagnosis; .encounter → a follow-up encounter; .investigation.item,
 //              .finding.itemReference, .supportingInfo → therapy or follow-up; .previous → an outcome
-import { latestVersions, type AmendmentOptions } from './amendments.ts'
+import { entryKey, recordVersions, type AmendmentOptions } from './amendments.ts'
 import type { HistoryEntry } from './historyEntry.ts'
 import { isEnteredInError } from './queryHistory.ts'
 import { entryPeriod } from './recordPeriod.ts'
@@ -26,9 +26,9 @@ export type ChainStage = (typeof CHAIN_STAGES)[number]
 
 /** A reference from one record of a chain to another, for drawing. */
 export interface ChainLink {
-  /** Entry id of the record that holds the reference. */
+  /** Entry key (amendments.ts entryKey: writer and entry id) of the version that holds the reference. */
   from: string
-  /** Entry id of the record referred to. */
+  /** Entry key of the version referred to. */
   to: string
   /** The referring field as a FHIR path, e.g. `MedicationRequest.reasonReference`. */
   field: string
@@ -105,36 +105,43 @@ const byStart = (a: HistoryEntry, b: HistoryEntry): number => entryPeriod(a).sta
  * more than one chain; a Condition never joins another's.
  */
 export function buildDiagnosticChains(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): DiagnosticChain[] {
-  const latest = latestVersions(entries, options).filter((entry) => !isEnteredInError(entry.record))
+  const records = recordVersions(entries, options).filter((versions) => !isEnteredInError(versions.latest.record))
+  const latest = records.map((versions) => versions.latest)
+  // A reference names the record that holds its "Type/id", never a conflicting copy of another writer's.
   const byKey = new Map<string, HistoryEntry>()
-  for (const entry of latest) if (!byKey.has(recordKey(entry.record))) byKey.set(recordKey(entry.record), entry)
-  const linksOf = new Map(latest.map((entry) => [entry.id, recordLinks(entry.record)]))
+  for (const versions of [...records.filter((v) => v.copyOf === undefined), ...records.filter((v) => v.copyOf !== undefined)]) {
+    const key = recordKey(versions.latest.record)
+    if (!byKey.has(key)) byKey.set(key, versions.latest)
+  }
+  const linksOf = new Map(latest.map((entry) => [entryKey(entry), recordLinks(entry.record)]))
   // Who refers to each record: target key → (source entry, field).
   const referrers = new Map<string, { source: HistoryEntry; field: string }[]>()
   for (const entry of latest) {
-    for (const { field, target } of linksOf.get(entry.id) ?? []) referrers.set(target, [...(referrers.get(target) ?? []), { source: entry, field }])
+    for (const { field, target } of linksOf.get(entryKey(entry)) ?? []) referrers.set(target, [...(referrers.get(target) ?? []), { source: entry, field }])
   }
 
   return latest
     .filter((entry) => entry.record.resourceType === 'Condition')
     .sort(byStart)
     .map((diagnosis) => {
-      const stageOf = new Map<string, ChainStage>([[diagnosis.id, 'diagnosis']])
+      const stageOf = new Map<string, ChainStage>([[entryKey(diagnosis), 'diagnosis']])
       const queue: HistoryEntry[] = [diagnosis]
       const join = (entry: HistoryEntry, stage: ChainStage): void => {
-        if (stageOf.has(entry.id) || entry.record.resourceType === 'Condition') return
-        stageOf.set(entry.id, stage)
+        if (stageOf.has(entryKey(entry)) || entry.record.resourceType === 'Condition') return
+        stageOf.set(entryKey(entry), stage)
         queue.push(entry)
       }
       for (let member = queue.shift(); member !== undefined; member = queue.shift()) {
-        const memberStage = stageOf.get(member.id) ?? 'diagnosis'
+        const memberStage = stageOf.get(entryKey(member)) ?? 'diagnosis'
         const memberType = member.record.resourceType
-        for (const { source, field } of referrers.get(recordKey(member.record)) ?? []) {
+        // References to this "Type/id" are to the record it names, not to a conflicting copy.
+        const referredTo = byKey.get(recordKey(member.record)) === member
+        for (const { source, field } of referredTo ? (referrers.get(recordKey(member.record)) ?? []) : []) {
           const type = source.record.resourceType
           const rule = OUTGOING.find((r) => r.types.includes(type) && r.fields.includes(fieldOf(field, type)) && r.via.includes(memberStage))
           if (rule !== undefined) join(source, rule.stage === 'same' ? memberStage : rule.stage)
         }
-        for (const { field, target } of linksOf.get(member.id) ?? []) {
+        for (const { field, target } of linksOf.get(entryKey(member)) ?? []) {
           const entry = byKey.get(target)
           if (entry === undefined) continue
           const rule = INCOMING.find(
@@ -143,13 +150,13 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
           if (rule !== undefined) join(entry, rule.stage === 'same' ? memberStage : rule.stage)
         }
       }
-      const members = latest.filter((entry) => stageOf.has(entry.id))
-      const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, members.filter((e) => stageOf.get(e.id) === stage).sort(byStart)])) as Record<ChainStage, HistoryEntry[]>
+      const members = latest.filter((entry) => stageOf.has(entryKey(entry)))
+      const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, members.filter((e) => stageOf.get(entryKey(e)) === stage).sort(byStart)])) as Record<ChainStage, HistoryEntry[]>
       const links: ChainLink[] = []
       for (const entry of members) {
-        for (const { field, target } of linksOf.get(entry.id) ?? []) {
+        for (const { field, target } of linksOf.get(entryKey(entry)) ?? []) {
           const to = byKey.get(target)
-          if (to !== undefined && stageOf.has(to.id) && to.id !== entry.id) links.push({ from: entry.id, to: to.id, field })
+          if (to !== undefined && stageOf.has(entryKey(to)) && to !== entry) links.push({ from: entryKey(entry), to: entryKey(to), field })
         }
       }
       return { diagnosis, stages, links }

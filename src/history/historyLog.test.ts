@@ -19,7 +19,7 @@ describe('prepareAdd and prepareAmend, the pure steps of add and amend', () => {
   it('refuse a bad record, a record about another patient, and a correction by another doctor', () => {
     expect(() => prepareAdd([], { record: { ...hypertension, subject: undefined }, writer: DOCTOR, patient: PATIENT, now: NOW })).toThrow('Condition.subject is missing')
     expect(() => prepareAdd([], { record: hypertension, writer: DOCTOR, patient: OTHER_DOCTOR, now: NOW })).toThrow(HistoryError)
-    expect(() => prepareAmend([first], first.id, { record: hypertension, writer: OTHER_DOCTOR, patient: PATIENT, now: NOW })).toThrow(/who wrote the entry, or the patient/)
+    expect(() => prepareAmend([first], first.id, { record: hypertension, writer: OTHER_DOCTOR, patient: PATIENT, now: NOW })).toThrow(/who first wrote the record, or the patient/)
   })
 
   it('compose with sealing and opening as the log will', () => {

@@ -53,7 +53,12 @@ export interface LogBlock {
   /** The entry inside; undefined when this device cannot read it (then `unreadable` says why). */
   entry?: HistoryEntry
   unreadable?: string
-  /** True for a block repeating an entry id an earlier block carries: kept in the log, not shown twice. */
+  /**
+   * True for a block repeating an entry its writer already wrote (the same writer and entry id):
+   * the writer's earliest such block by clock, then by hash, is the entry; the others are kept in
+   * the log, not shown twice. Another writer's block with that id is no duplicate but an entry of
+   * its own, which the views show as a conflicting copy (RecordVersions.copyOf).
+   */
   duplicate?: boolean
   /** A key drop: keys of a later epoch for the readers who remain after a revocation, not a record. */
   keyDrop?: boolean
@@ -74,7 +79,7 @@ export interface PatientHistory {
   readonly writer: Address
   /** The OrbitDB address of the log. */
   readonly address: string
-  /** Every readable entry, in log order. Views: latestVersions, queryHistory, buildDiagnosticChains. */
+  /** Every readable entry, one per writer and entry id, in log order. Views: recordVersions, latestVersions, queryHistory, buildDiagnosticChains. */
   entries(): readonly HistoryEntry[]
   /** Blocks of the log this device cannot read (no key for their epoch) or that are invalid. */
   unreadable(): readonly { hash: string; reason: string }[]

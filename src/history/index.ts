@@ -31,7 +31,17 @@ export {
   type HistoryEntry
 } from './historyEntry.ts'
 export { openEntry, sealEntry } from './entryEnvelope.ts'
-export { amendmentProblem, amendmentTrail, checkAppend, latestVersions, recordVersions, type AmendmentOptions, type RecordVersions } from './amendments.ts'
+export {
+  amendmentProblem,
+  amendmentTrail,
+  checkAppend,
+  entryKey,
+  latestVersions,
+  recordVersions,
+  type AmendmentOptions,
+  type RecordVersions,
+  type RefusedCorrection
+} from './amendments.ts'
 export { entryPeriod, recordPeriod, type TimeSpan } from './recordPeriod.ts'
 export { isEnteredInError, queryHistory, type HistoryQuery } from './queryHistory.ts'
 export { buildDiagnosticChains, CHAIN_STAGES, recordLinks, type ChainLink, type ChainStage, type DiagnosticChain } from './diagnosticChains.ts'

@@ -3,6 +3,7 @@
 // wrote them. The log (a HistoryLog, which src/p2p implements) is opened by the session and
 // handed in, so the history's pure parts load without the p2p code.
 import { addEpochKey, CryptoError, decodeEnvelope, decodeKeyDrop, encodeEnvelope, isKeyDrop, openKeyDrop, parseCategorySlot, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
+import { entryKey } from './amendments.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { toAddress, type HistoryEntry } from './historyEntry.ts'
@@ -54,8 +55,12 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   const writer = toAddress(log.identity.address, 'writer')
   let keyring = options.keyring
 
-  // Each readable entry once (the first block that carries an entry id wins), in log order.
+  // Each readable entry once, by its writer and id (entryKey): another writer's entry with the
+  // same id is an entry of its own, which the views show as a conflicting copy (amendments.ts).
+  // Of a writer's blocks carrying one id, their earliest by clock, then by hash, is the entry,
+  // whichever arrived first; the others are duplicates.
   const readable = new Map<string, { entry: HistoryEntry; hash: string; time: number }>()
+  // Each read block's entry key.
   const byHash = new Map<string, string>()
   const unreadable = new Map<string, { reason: string; block: LoggedBlock }>()
   let ordered: HistoryEntry[] | undefined
@@ -135,9 +140,12 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
         continue
       }
       unreadable.delete(block.hash)
-      byHash.set(block.hash, opened.id)
-      if (readable.has(opened.id)) continue
-      readable.set(opened.id, { entry: opened, hash: block.hash, time: block.clock.time })
+      const key = entryKey(opened)
+      byHash.set(block.hash, key)
+      const held = readable.get(key)
+      const candidate = { entry: opened, hash: block.hash, time: block.clock.time }
+      if (held !== undefined && byLogOrder(held, candidate) <= 0) continue
+      readable.set(key, candidate)
       change.added.push(opened)
     }
     if (change.added.length > 0) ordered = undefined
@@ -220,9 +228,9 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
       log.entries().map((block): LogBlock => {
         const base = { hash: block.hash, previous: block.next, writer: block.writer }
         if (keyDrops.has(block.hash)) return { ...base, keyDrop: true }
-        const id = byHash.get(block.hash)
-        if (id === undefined) return { ...base, unreadable: unreadable.get(block.hash)?.reason ?? 'not read yet' }
-        const shown = readable.get(id)
+        const key = byHash.get(block.hash)
+        if (key === undefined) return { ...base, unreadable: unreadable.get(block.hash)?.reason ?? 'not read yet' }
+        const shown = readable.get(key)
         if (shown === undefined) return { ...base, unreadable: 'not read yet' }
         return shown.hash === block.hash ? { ...base, entry: shown.entry } : { ...base, entry: shown.entry, duplicate: true }
       }),

@@ -13,7 +13,8 @@ import type { WalletIdentity } from './walletIdentity.ts'
 export const ENTRY_VERSION = 2 as const
 /** An envelope holds one record of at most 1 MiB plus its padding; anything larger is not ours. */
 export const MAX_PAYLOAD_BYTES = 1_200_000
-const MAX_LINKS = 64
+/** The most entries an entry's `next` (and, apart, its `refs`) may name: readers refuse an entry that links more. */
+export const MAX_LINKS = 64
 const HEX = /^(?:[0-9a-f]{2})+$/
 
 /** A decoded entry of the history log: the fields its block holds, and its hash and bytes. */

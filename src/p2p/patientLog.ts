@@ -15,6 +15,7 @@ import { createLogEntry } from './logEntry.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
 import { openLogStore, type IdentityBlock } from './logStore.ts'
+import { mergeStep } from './mergeHeads.ts'
 import { orbitLogView } from './orbitLogView.ts'
 import { errorMessage } from '../errors/index.ts'
 import { P2PError } from './p2pError.ts'
@@ -158,14 +159,17 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       if (!(await access.mayWrite(me.address))) {
         throw new P2PError('WRITE_NOT_ALLOWED', 'You have no live grant to write to this patient\'s history: ask the patient to grant write access')
       }
-      let next = store.heads().sort()
-      let time = Math.max(0, ...next.map((hash) => store.get(hash)?.clock.time ?? 0)) + 1
+      // More heads than an entry may link are merged in steps by the entries written (mergeStep);
+      // each entry's time is one more than its latest parent's, as readers require.
+      let heads = store.heads().sort()
       const created: StoredEntry[] = []
       for (const payload of payloads) {
+        const previous = created.at(-1)
+        const { next, rest } = mergeStep(heads, previous?.hash)
+        heads = rest
+        const time = Math.max(0, ...next.map((hash) => (hash === previous?.hash ? previous.clock.time : (store.get(hash)?.clock.time ?? 0)))) + 1
         const entry = await createLogEntry({ identity, logId: address, payload, next, time })
         created.push({ ...entry, writer: me.address })
-        next = [entry.hash]
-        time += 1
       }
       await commit(created, 'local')
       replication.announce()

@@ -4,6 +4,7 @@
 import {
   bodySitesOf,
   buildDiagnosticChains,
+  entryKey,
   entryPeriod,
   isEnteredInError,
   recordVersions,
@@ -12,6 +13,7 @@ import {
   type DiagnosticChain,
   type HistoryEntry,
   type RecordType,
+  type RefusedCorrection,
   type Verdict
 } from '../history/index.ts'
 import type { HistoryBlock } from './historyBlock.ts'
@@ -39,7 +41,7 @@ const VERDICT_RANK: Record<Verdict, number> = { verified: 0, unanchored: 1, brok
 export interface TimelineItem {
   /** Position in `TimelineModel.items`. */
   index: number
-  /** Entry id of the version shown (the latest). */
+  /** Entry key (writer and entry id, history's entryKey) of the version shown (the latest): unique, where entry ids alone may be copied. */
   id: string
   entry: HistoryEntry
   /** The block of the version shown. */
@@ -58,6 +60,10 @@ export interface TimelineItem {
   chains: number[]
   /** Every version, oldest first (one for a record never corrected). */
   trail: HistoryEntry[]
+  /** Corrections of this record that were ignored: by someone other than its first author or the patient, or changing its type or id. */
+  refused: RefusedCorrection[]
+  /** Set when the record is a conflicting copy: it carries an id that names this writer's record (the patient's, when theirs is among them). */
+  copyOf?: Address
 }
 
 export interface TimelineModel {
@@ -89,29 +95,30 @@ export function buildTimelineModel(blocks: readonly HistoryBlock[], options: Tim
   const entries: HistoryEntry[] = []
   for (const block of blocks) {
     if (block.entry === undefined) continue
-    blockOf.set(block.entry.id, block)
+    blockOf.set(entryKey(block.entry), block)
     entries.push(block.entry)
   }
   const chains = buildDiagnosticChains(entries, amendment)
   const chainsOf = new Map<string, number[]>()
   chains.forEach((chain, index) => {
-    for (const stage of Object.values(chain.stages)) for (const entry of stage) chainsOf.set(entry.id, [...(chainsOf.get(entry.id) ?? []), index])
+    for (const stage of Object.values(chain.stages)) for (const entry of stage) chainsOf.set(entryKey(entry), [...(chainsOf.get(entryKey(entry)) ?? []), index])
   })
   const items: TimelineItem[] = []
   for (const versions of recordVersions(entries, amendment)) {
     const entry = versions.latest
     if (isEnteredInError(entry.record)) continue
-    const block = blockOf.get(entry.id)
+    const key = entryKey(entry)
+    const block = blockOf.get(key)
     const lane = LANE_OF_TYPE.get(entry.record.resourceType)
     if (block === undefined || lane === undefined) continue
     const span = entryPeriod(entry)
     const verdict = versions.trail.reduce<Verdict>((worst, version) => {
-      const v = blockOf.get(version.id)?.verdict ?? 'verified'
+      const v = blockOf.get(entryKey(version))?.verdict ?? 'verified'
       return VERDICT_RANK[v] > VERDICT_RANK[worst] ? v : worst
     }, 'verified')
     items.push({
       index: 0,
-      id: entry.id,
+      id: key,
       entry,
       block,
       verdict,
@@ -122,8 +129,10 @@ export function buildTimelineModel(blocks: readonly HistoryBlock[], options: Tim
       typeName: recordTypeName(entry.record),
       state: recordState(entry.record),
       sites: bodySitesOf(entry.record),
-      chains: chainsOf.get(entry.id) ?? [],
-      trail: versions.trail
+      chains: chainsOf.get(key) ?? [],
+      trail: versions.trail,
+      refused: versions.refused,
+      ...(versions.copyOf === undefined ? {} : { copyOf: versions.copyOf })
     })
   }
   items.sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1))
@@ -147,6 +156,6 @@ export function chainItems(model: TimelineModel, chainIndex: number): { stage: s
   const chain = model.chains[chainIndex]
   if (chain === undefined) return []
   return Object.entries(chain.stages).flatMap(([stage, entries]) =>
-    entries.map((entry) => model.byId.get(entry.id)).filter((item): item is TimelineItem => item !== undefined).map((item) => ({ stage, item }))
+    entries.map((entry) => model.byId.get(entryKey(entry))).filter((item): item is TimelineItem => item !== undefined).map((item) => ({ stage, item }))
   )
 }

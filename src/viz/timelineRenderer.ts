@@ -63,7 +63,7 @@ type TimelineMark = Mark<TimelineItem>
 const CHART_LANES: readonly LaneSpec[] = LANES.map((lane) => ({ id: lane.id, rows: lane.id === 'results' ? CHART_ROWS : lane.rows }))
 
 
-/** What a screen reader hears for a mark: record, type, state, dates, block and verdict. */
+/** What a screen reader hears for a mark: record, type, state, dates, whether it is a conflicting copy, block and verdict. */
 export function describeMark(mark: TimelineMark, now: number): string {
   if (mark.kind === 'aggregate') {
     const first = mark.items[0]
@@ -75,7 +75,8 @@ export function describeMark(mark: TimelineMark, now: number): string {
   const { item } = mark
   const when = formatRecordPeriod(item.start, item.end, now)
   const state = item.state === 'event' ? '' : `, ${item.state}`
-  return `${item.label}, ${item.typeName}${state}, ${when}, block ${shortHash(item.block.entryHash)} ${item.verdict}`
+  const copy = item.copyOf === undefined ? '' : `, a conflicting copy written by ${item.entry.writer}`
+  return `${item.label}, ${item.typeName}${state}, ${when}${copy}, block ${shortHash(item.block.entryHash)} ${item.verdict}`
 }
 
 export function createTimeline(container: HTMLElement, callbacks: TimelineCallbacks = {}): TimelineHandle {

@@ -128,7 +128,7 @@ describe('link targets', () => {
     let minute = 0
     const write = (record: HistoryRecord) => createEntry({ record, writer: DOCTOR, now: NOW + ++minute * 60_000, patient: PATIENT })
     const diagnosis = write(buildRecord(draftFromValues('diagnosis', { ...initialValues('diagnosis'), ...icd10Picked('I10', 'Essential (primary) hypertension') }), { ...context, id: 'htn' }))
-    const found = chainTargetsOf([diagnosis])
+    const found = chainTargetsOf([diagnosis], PATIENT)
     expect(found).toEqual([{ id: 'htn', type: 'Condition', label: 'Condition: Essential (primary) hypertension' }])
     const [target] = targetsFor('prescription', 'link', found)
     if (target === undefined) throw new Error('no target')

@@ -5,10 +5,11 @@ import {
   isEnteredInError,
   KIND_RECORD_TYPE,
   LATERALITY_CODES,
-  latestVersions,
+  recordVersions,
   LINK_FIELDS,
   linkTargets,
   normalizeIcd10Code,
+  type Address,
   type BodySite,
   type HistoryError,
   type HistoryEntry,
@@ -353,9 +354,11 @@ export function addedMessage(kind: RecordKind, record: HistoryRecord): string {
   return `${KIND_TEXT[kind].added}: ${recordLabel(record)}.`
 }
 
-/** Link targets from a history: the latest version of each record, without those entered in error. */
-export function chainTargetsOf(entries: readonly HistoryEntry[]): ChainTarget[] {
-  return latestVersions(entries)
+/** Link targets from a history: the latest version of each record, without those entered in error or conflicting copies of another writer's record. */
+export function chainTargetsOf(entries: readonly HistoryEntry[], patient: Address): ChainTarget[] {
+  return recordVersions(entries, { patient })
+    .filter((versions) => versions.copyOf === undefined)
+    .map((versions) => versions.latest)
     .filter((entry) => !isEnteredInError(entry.record) && entry.record.id !== undefined)
     .map((entry) => ({
       id: entry.record.id ?? '',

@@ -4,7 +4,7 @@
 // of the same records for screen readers. Loaded lazily: D3 and the art stay out of
 // the first screen.
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
-import { isDemoRecord, type Address } from '../../history/index.ts'
+import { entryKey, isDemoRecord, type Address } from '../../history/index.ts'
 import { formatRecordDay, formatRecordPeriod } from '../../format/index.ts'
 import {
   ancestry,
@@ -61,6 +61,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
   const writerName = {
     get: (address: string): string | undefined => source.writers().get(address.toLowerCase())
   }
+  const writerLabel = (address: string): string => writerName.get(address) ?? address
 
   const [region, setRegion] = createSignal('body')
   const [preview, setPreview] = createSignal<string | undefined>()
@@ -170,6 +171,10 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
     const last = points[points.length - 1]?.time
     if (first !== undefined && last !== undefined) timeline?.zoomTo([first - Math.max((last - first) * 0.04, 30 * 86_400_000), last + Math.max((last - first) * 0.04, 30 * 86_400_000)], 500)
   }
+  const diagnosisLabel = (chainIndex: number): string => {
+    const diagnosis = model().chains[chainIndex]?.diagnosis
+    return (diagnosis === undefined ? undefined : model().byId.get(entryKey(diagnosis))?.label) ?? 'a diagnosis'
+  }
   const siteNames = (item: TimelineItem): string => {
     const where = regionsOfItem(item)
     const names = [...where.regions.map((id) => REGION_BY_ID.get(id)?.name ?? id), ...where.sideNotRecorded.map((base) => `${base} (side not recorded)`)]
@@ -190,7 +195,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                 Block <code>{shortHash(block.entryHash)}</code>: {block.reason ?? 'it does not match its hash.'}{' '}
                 <Show when={block.entry}>
                   {(entry) => (
-                    <button type="button" onClick={() => selectRecord(model().byId.has(entry().id) ? entry().id : undefined)}>
+                    <button type="button" onClick={() => selectRecord(model().byId.has(entryKey(entry())) ? entryKey(entry()) : undefined)}>
                       Show the broken block
                     </button>
                   )}
@@ -268,6 +273,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                     <span class="hint">
                       {item.typeName}
                       {item.state === 'event' ? '' : `, ${item.state}`}, {formatRecordPeriod(item.start, item.end, now())}
+                      {item.copyOf === undefined ? '' : `, conflicting copy written by ${writerLabel(item.entry.writer)}`}
                     </span>
                   </li>
                 )}
@@ -334,6 +340,14 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
               <Show when={isDemoRecord(item().entry.record)}>
                 <p class="notice">Demo data: loaded from the synthetic demo patient, not a medical fact about this person.</p>
               </Show>
+              <Show when={item().copyOf}>
+                {(holder) => (
+                  <p class="notice">
+                    Conflicting copy: {writerLabel(item().entry.writer)} wrote this record with an id that already names a record written by {writerLabel(holder())}. That record is
+                    kept as written; this copy is shown apart, as {writerLabel(item().entry.writer)}’s, and does not replace or change it.
+                  </p>
+                )}
+              </Show>
               <dl class="facts">
                 <dt>Kind</dt>
                 <dd>
@@ -369,17 +383,30 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                     {(version, i) => (
                       <li>
                         {i() === 0 ? 'Written' : 'Corrected'} by {writerName.get(version.writer) ?? version.writer} on {formatRecordDay(Date.parse(version.writtenAt))}
-                        {version.id === item().id ? ' (shown)' : ''}
+                        {version === item().entry ? ' (shown)' : ''}
                       </li>
                     )}
                   </For>
                 </ol>
               </Show>
+              <Show when={item().refused.length > 0}>
+                <h4>Ignored corrections</h4>
+                <p class="hint">Only the record’s first author or the patient may correct it, and a correction keeps its kind and id. These were not applied:</p>
+                <ul>
+                  <For each={item().refused}>
+                    {(refused) => (
+                      <li>
+                        By {writerLabel(refused.entry.writer)} on {formatRecordDay(Date.parse(refused.entry.writtenAt))}: {refused.reason}.
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </Show>
               <Show when={item().chains.length > 0}>
                 <h4>Diagnostic chain</h4>
                 <For each={item().chains}>
                   {(chainIndex) => (
-                    <ol class="chain-list" aria-label={`Diagnostic chain of ${model().byId.get(model().chains[chainIndex]?.diagnosis.id ?? '')?.label ?? 'a diagnosis'}`}>
+                    <ol class="chain-list" aria-label={`Diagnostic chain of ${diagnosisLabel(chainIndex)}`}>
                       <For each={chainItems(model(), chainIndex)}>
                         {({ stage, item: member }) => (
                           <li classList={{ 'chain-current': member.id === item().id }}>
@@ -426,6 +453,8 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                       {item.label}
                     </button>
                     {isDemoRecord(item.entry.record) ? ' (demo data)' : ''}
+                    {item.copyOf === undefined ? '' : ' (conflicting copy)'}
+                    {item.refused.length === 0 ? '' : ` (${item.refused.length} ignored correction${item.refused.length === 1 ? '' : 's'})`}
                   </td>
                   <td>{item.typeName}</td>
                   <td>{item.state === 'event' ? '—' : item.state}</td>

@@ -22,7 +22,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
   const writers = createMemo(() => new Map([[reading().history.patient.toLowerCase(), 'The patient'], [props.doctor.toLowerCase(), 'You']]))
   const targets = createMemo(() => {
     reading().version()
-    return chainTargetsOf(reading().history.entries())
+    return chainTargetsOf(reading().history.entries(), reading().history.patient)
   })
   // However the sync goes (a pull that stalls with everything already here, say), the views show
   // what arrived after a couple of seconds.

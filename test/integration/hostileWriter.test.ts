@@ -43,7 +43,7 @@ interface Device {
 /** A device of `who`, with its own memory stores; the patient's devices admit the doctor's entries, as with a live write grant. */
 async function device(who: Person): Promise<Device> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  const orbit = await startHistoryOrbit({ node, identity: who.identity, canWrite: (writer) => Promise.resolve(writer === doctor.address) })
+  const orbit = await startHistoryOrbit({ node, identity: who.identity, canWrite: (writer) => Promise.resolve(writer === doctor.address), canSync: (wallet) => Promise.resolve(wallet === doctor.address) })
   cleanups.push(async () => {
     await orbit.stop()
     await node.stop()

@@ -2,7 +2,7 @@
 // and the browser's peer-to-peer node. Components read it; they do not fetch or dial.
 import { createSignal, onCleanup, type Accessor } from 'solid-js'
 import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatus, type ConnectedWallet } from '../../chain/index.ts'
-import { LOCAL_CHAIN_ID, loadConfig, type AppConfig } from '../../config/index.ts'
+import { LOCAL_CHAIN_ID, loadConfig, type AppConfig, type DevelopmentAccountSetting } from '../../config/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
 import type { ChainClient } from '../../chain/index.ts'
@@ -22,7 +22,8 @@ export interface AppStore {
   walletError: Accessor<string | undefined>
   p2pStatus: Accessor<P2PStatus | undefined>
   p2pNode: Accessor<P2PNode | undefined>
-  isLocalChain: Accessor<boolean>
+  /** The development wallet's accounts: those the local stack's config.json names, on the local chain only. */
+  developmentAccounts: Accessor<readonly DevelopmentAccountSetting[]>
   connectDevelopmentWallet(accountIndex: number): Promise<void>
   connectBrowserWallet(id: string, name: string): Promise<void>
   disconnectWallet(): void
@@ -59,9 +60,9 @@ export function createAppStore(): AppStore {
     void p2pNode()?.stop()
   })
 
-  const isLocalChain = (): boolean => {
+  const developmentAccounts = (): readonly DevelopmentAccountSetting[] => {
     const c = config()
-    return c.state === 'ready' && c.config.chain.id === LOCAL_CHAIN_ID
+    return c.state === 'ready' && c.config.chain.id === LOCAL_CHAIN_ID ? (c.config.developmentAccounts ?? []) : []
   }
 
   // Start loading the p2p code at once, in parallel with config.json.
@@ -91,10 +92,15 @@ export function createAppStore(): AppStore {
     walletError,
     p2pStatus,
     p2pNode,
-    isLocalChain,
+    developmentAccounts,
     async connectDevelopmentWallet(index) {
+      const account = developmentAccounts()[index]
+      if (account === undefined) {
+        setWalletError(`There is no development account number ${index} on this chain.`)
+        return
+      }
       const { connectDevelopmentWallet } = await import('../../chain/index.ts')
-      await useWallet('development wallet', (c) => connectDevelopmentWallet(index, chainFromSettings(c.chain), LOCAL_CHAIN_ID), { kind: 'development', index })
+      await useWallet('development wallet', (c) => connectDevelopmentWallet(account, chainFromSettings(c.chain), LOCAL_CHAIN_ID), { kind: 'development', index })
     },
     async connectBrowserWallet(id, name) {
       const { connectBrowserWallet } = await import('../../chain/index.ts')
@@ -128,7 +134,7 @@ export function createAppStore(): AppStore {
     if (choice?.kind === 'browser') {
       // Browser wallets announce themselves shortly after load; reconnecting asks the wallet, which may refuse.
       setTimeout(() => void store.connectBrowserWallet(choice.id, choice.name), 300)
-    } else if (appConfig.chain.id === LOCAL_CHAIN_ID) {
+    } else if (developmentAccounts().length > 0) {
       void store.connectDevelopmentWallet(choice?.index ?? 0)
     }
   }

@@ -1,5 +1,6 @@
 // Starts the local stack once for the suite and serves the built app at the root
 // and under an IPFS-gateway-like sub-path. Tests read what they need from the environment.
+// A Content-Security-Policy violation reported by any page of the suite fails the run.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { startLocalStack } from '../../scripts/stack/localStack.ts'
@@ -18,12 +19,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     compile: false,
     relayKeyFile: path.join(root, '.stack', 'e2e-relay.key')
   })
-  const server = await serveStatic({ root: dist, prefixes: ['/', IPFS_PREFIX], config: stack.config })
+  const violations: string[] = []
+  const server = await serveStatic({ root: dist, prefixes: ['/', IPFS_PREFIX], config: stack.config, onPolicyViolation: (v) => violations.push(v) })
   process.env.E2E_APP_URL = `${server.url}/`
   process.env.E2E_SUBPATH_URL = `${server.url}${IPFS_PREFIX}`
   process.env.E2E_CONFIG = JSON.stringify(stack.config)
   return async () => {
     await server.stop()
     await stack.stop()
+    if (violations.length > 0) throw new Error(`The app's Content-Security-Policy refused what a page of the suite did:\n${violations.join('\n')}`)
   }
 }

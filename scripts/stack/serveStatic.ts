@@ -1,6 +1,6 @@
 // A small static file server for the built app, used by the end-to-end tests and the
-// benchmark: it serves dist/ at one or more path prefixes (such as an IPFS gateway's
-// /ipfs/<cid>/) and answers config.json from memory, as a deployment would.
+// benchmark: it serves dist/ at one or more path prefixes (such as a sub-path /anamnesis/, or an
+// IPFS path gateway's /ipfs/<cid>/) and answers config.json from memory, as a deployment would.
 // Its pages' Content-Security-Policy also lets them reach the local stack's chain and relay on
 // 127.0.0.1, which the built policy (https: and wss: only) refuses.
 import { createReadStream } from 'node:fs'

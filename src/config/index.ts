@@ -3,6 +3,8 @@
 import { isAddress, isHex, type Address, type Hex } from 'viem'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 
+export { sharedGatewayPath } from './sharedGatewayPath.ts'
+
 /**
  * A funded test account of the local chain for the development wallet. Only the local stack's
  * config.json names them, so their well-known private keys are never part of the build.
@@ -33,6 +35,11 @@ export interface AppConfig {
   relays: string[]
   /** STUN/TURN servers for WebRTC; empty on the local stack. */
   iceServers: RTCIceServer[]
+  /**
+   * The host serves this deployment alone, so its /ipfs/ and /ipns/ paths are the app's own origin.
+   * Without it, a page under such a path is taken for a shared path gateway, where the app opens no keys.
+   */
+  dedicatedGateway?: boolean
   /** The development wallet's accounts: the local chain (31337) only, written by the local stack. */
   developmentAccounts?: DevelopmentAccountSetting[]
 }
@@ -102,6 +109,8 @@ export function parseConfig(input: unknown): AppConfig {
     fail('iceServers', 'must be a list of { urls } objects')
   }
 
+  const dedicatedGateway = input.dedicatedGateway
+  if (dedicatedGateway !== undefined && typeof dedicatedGateway !== 'boolean') fail('dedicatedGateway', 'must be true or false')
   const developmentAccounts = input.developmentAccounts === undefined ? undefined : parseDevelopmentAccounts(input.developmentAccounts, id)
 
   return {
@@ -109,6 +118,7 @@ export function parseConfig(input: unknown): AppConfig {
     contracts: { keyRegistry, consentLedger, ...(deploymentBlock === undefined ? {} : { deploymentBlock }) },
     relays,
     iceServers: iceServers as RTCIceServer[],
+    ...(dedicatedGateway === undefined ? {} : { dedicatedGateway }),
     ...(developmentAccounts === undefined ? {} : { developmentAccounts })
   }
 }

@@ -40,6 +40,7 @@ describe('parseConfig', () => {
     [{ ...valid, contracts: { ...valid.contracts, consentLedger: valid.contracts.keyRegistry } }, 'contracts.consentLedger must differ from contracts.keyRegistry'],
     [{ ...valid, relays: ['127.0.0.1:9090'] }, 'relays must be a list of multiaddrs'],
     [{ ...valid, iceServers: [{ url: 'stun:x' }] }, 'iceServers must be a list of { urls } objects'],
+    [{ ...valid, dedicatedGateway: 'yes' }, 'dedicatedGateway must be true or false'],
     [{ ...valid, developmentAccounts: patient }, 'developmentAccounts must be a list'],
     [{ ...valid, developmentAccounts: [{ ...patient, label: ' ' }] }, 'developmentAccounts[0].label must name the account'],
     [{ ...valid, developmentAccounts: [{ ...patient, address: '0x1234' }] }, 'developmentAccounts[0].address must be an address'],
@@ -49,8 +50,8 @@ describe('parseConfig', () => {
     expect(() => parseConfig(input)).toThrow(message)
   })
 
-  it('keeps the development accounts the local stack names', () => {
-    expect(parseConfig({ ...valid, developmentAccounts: [patient] })).toEqual({ ...valid, developmentAccounts: [patient] })
+  it('keeps the development accounts and a dedicated gateway the local stack names', () => {
+    expect(parseConfig({ ...valid, dedicatedGateway: true, developmentAccounts: [patient] })).toEqual({ ...valid, dedicatedGateway: true, developmentAccounts: [patient] })
   })
 
   it('refuses development accounts on any chain but the local one: their keys would be served to every visitor', () => {

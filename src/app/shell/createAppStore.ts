@@ -2,12 +2,17 @@
 // and the browser's peer-to-peer node. Components read it; they do not fetch or dial.
 import { createSignal, onCleanup, type Accessor } from 'solid-js'
 import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatus, type ConnectedWallet } from '../../chain/index.ts'
-import { LOCAL_CHAIN_ID, loadConfig, type AppConfig, type DevelopmentAccountSetting } from '../../config/index.ts'
+import { LOCAL_CHAIN_ID, loadConfig, sharedGatewayPath, type AppConfig, type DevelopmentAccountSetting } from '../../config/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
 import type { ChainClient } from '../../chain/index.ts'
 
-export type ConfigState = { state: 'loading' } | { state: 'ready'; config: AppConfig } | { state: 'failed'; error: string }
+export type ConfigState =
+  | { state: 'loading' }
+  | { state: 'ready'; config: AppConfig }
+  | { state: 'failed'; error: string }
+  /** Opened through a shared path gateway (`gatewayPath`, such as /ipfs/<cid>): nothing starts and no key is opened. */
+  | { state: 'shared-origin'; gatewayPath: string }
 
 export type WalletState =
   | { state: 'none' }
@@ -119,6 +124,13 @@ export function createAppStore(): AppStore {
       appConfig = await loadConfig()
     } catch (error) {
       setConfig({ state: 'failed', error: errorMessage(error) })
+      return
+    }
+    // On a shared path gateway every site there shares this origin's storage: no chain, node,
+    // wallet or key is started here, so no key is ever created or opened where others can use it.
+    const gatewayPath = sharedGatewayPath(location.pathname)
+    if (gatewayPath !== undefined && appConfig.dedicatedGateway !== true) {
+      setConfig({ state: 'shared-origin', gatewayPath })
       return
     }
     setConfig({ state: 'ready', config: appConfig })

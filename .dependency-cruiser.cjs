@@ -93,6 +93,13 @@ module.exports = {
       to: { path: '^test/' }
     },
     {
+      name: 'development-keys-stay-out-of-the-app',
+      severity: 'error',
+      comment: "anvil's well-known test keys reach the app only from the local stack's config.json: nothing the app or its worker loads imports them.",
+      from: { path: '^src/(main\\.tsx|p2p/signatureWorker\\.ts)$' },
+      to: { path: '^src/chain/devAccounts\\.ts$', reachable: true }
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

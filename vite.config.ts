@@ -1,12 +1,13 @@
-// One build serves any deployment: relative asset paths so dist/ works from an
-// IPFS gateway sub-path (/ipfs/<cid>/), and settings come from config.json at run time.
+// One build serves any deployment: relative asset paths so dist/ works from any sub-path of its
+// own origin, and settings come from config.json at run time.
 import { defineConfig } from 'vitest/config'
 import solid from 'vite-plugin-solid'
 import { webrtcInitChannel } from './scripts/build/webrtcInitChannel.ts'
+import { contentSecurityPolicy } from './scripts/build/contentSecurityPolicy.ts'
 
 export default defineConfig({
   base: './',
-  plugins: [solid(), webrtcInitChannel()],
+  plugins: [solid(), webrtcInitChannel(), contentSecurityPolicy()],
   // The dev server bundles dependencies apart from the plugins above: the fix goes there too.
   optimizeDeps: { rolldownOptions: { plugins: [webrtcInitChannel()] } },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },

@@ -2,9 +2,9 @@
 // a local Ethereum node (anvil), the contracts compiled and deployed, the project's
 // libp2p relay, and the app (vite). Ctrl-C stops every part.
 // scripts/run.mjs runs it on Node 22 with the dependencies installed.
-import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { createServer } from 'vite'
+import { createServer, type Plugin } from 'vite'
+import type { AppConfig } from '../src/config/index.ts'
 import { startLocalStack } from './stack/localStack.ts'
 import { assertPortFree } from './stack/ports.ts'
 
@@ -34,10 +34,14 @@ async function main(): Promise<void> {
   }
 
   const stack = await startLocalStack({ chainPort: ports.chain, relayPort: ports.relay, log: (line) => console.log(line) })
-  mkdirSync(path.join(root, 'public'), { recursive: true })
-  writeFileSync(path.join(root, 'public', 'config.json'), JSON.stringify(stack.config, null, 2) + '\n')
 
-  const vite = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), server: { host: '127.0.0.1', port: ports.app, strictPort: true }, logLevel: 'warn' })
+  const vite = await createServer({
+    root,
+    configFile: path.join(root, 'vite.config.ts'),
+    plugins: [serveConfig(stack.config)],
+    server: { host: '127.0.0.1', port: ports.app, strictPort: true },
+    logLevel: 'warn'
+  })
   await vite.listen()
 
   let stopping = false
@@ -60,12 +64,27 @@ async function main(): Promise<void> {
       `  Chain      ${stack.config.chain.rpcUrl} (chain id ${stack.config.chain.id}, anvil)`,
       ...Object.entries(stack.config.contracts).map(([name, address], i) => `  ${i === 0 ? 'Contracts ' : '          '} ${name} ${address}`),
       `  Relay      ${stack.config.relays.join(', ')}`,
-      "  Wallet     a development wallet over anvil's funded test accounts is built in (local chain only)",
+      "  Wallet     a development wallet over anvil's funded test accounts, named in config.json (local chain only)",
       '',
       'Press Ctrl-C to stop everything.',
       ''
     ].join('\n')
   )
+}
+
+// config.json is answered from memory, never written to public/: a later `npm run build` would copy
+// it, with the development wallet's keys, into dist/.
+function serveConfig(config: AppConfig): Plugin {
+  const body = JSON.stringify(config, null, 2)
+  return {
+    name: 'anamnesis:local-config',
+    configureServer(server) {
+      server.middlewares.use((request, response, next) => {
+        if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/config.json') return next()
+        response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(body)
+      })
+    }
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,10 @@
 // The local stack in one call: anvil, the deployed contracts and the project's relay,
 // with the config.json the app reads. Used by `npm start`, the end-to-end tests and the benchmark.
+// Its config names anvil's test accounts for the development wallet: the app's build holds no key.
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import type { AppConfig } from '../../src/config/index.ts'
-import { deployerAccount } from '../../src/chain/devAccounts.ts'
+import { deployerAccount, developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { startAnvil } from './anvil.ts'
 import { deployContracts } from './deploy.ts'
 import { startRelay } from './relay.ts'
@@ -48,7 +49,8 @@ export async function startLocalStack({ chainPort, relayPort, compile = true, re
         chain: { id: anvil.chainId, name: 'Local chain (anvil)', rpcUrl: anvil.rpcUrl },
         contracts,
         relays: [relay.multiaddr],
-        iceServers: []
+        iceServers: [],
+        developmentAccounts: developmentAccounts.map(({ label, address, privateKey }) => ({ label, address, privateKey }))
       },
       stop
     }

@@ -1,9 +1,10 @@
 // Wallets: browser wallets found through EIP-6963, and on the local chain only, a
-// development wallet over the node's funded test accounts, labelled as such.
+// development wallet over the node's funded test accounts (named by the local stack's config.json),
+// labelled as such.
 import { createStore, type EIP6963ProviderDetail } from 'mipd'
-import { createWalletClient, custom, getAddress, http, type Address, type Chain, type WalletClient } from 'viem'
+import { createWalletClient, custom, getAddress, http, isAddressEqual, type Address, type Chain, type WalletClient } from 'viem'
+import type { DevelopmentAccountSetting } from '../config/index.ts'
 import { ChainError, toChainError } from './ChainError.ts'
-import { developmentAccounts } from './devAccounts.ts'
 
 /** Where a wallet comes from: a browser wallet, or the development wallet of the local chain. */
 export type WalletKind = 'development' | 'browser'
@@ -83,23 +84,24 @@ export async function connectBrowserWallet(id: string, chain: Chain): Promise<Co
 /**
  * Connects the development wallet: it signs in the page with a well-known test key, only ever on the local chain.
  *
- * @param accountIndex - The index in {@link developmentAccounts}.
+ * @param account - A test account the local stack's config.json names.
  * @param localChainId - The local chain's id; any other chain is refused.
  * @throws {ChainError} `WALLET_UNAVAILABLE` on any chain but the local one, `INVALID_INPUT` for
- *   an index with no development account.
+ *   an account whose key is not its address's.
  */
-export async function connectDevelopmentWallet(accountIndex: number, chain: Chain, localChainId: number): Promise<ConnectedWallet> {
+export async function connectDevelopmentWallet(account: DevelopmentAccountSetting, chain: Chain, localChainId: number): Promise<ConnectedWallet> {
   if (chain.id !== localChainId) throw new ChainError('WALLET_UNAVAILABLE', `The development wallet exists only on the local chain (${localChainId}).`)
   // Local signing is loaded on demand: it is not part of the first screen.
   const { privateKeyToAccount } = await import('viem/accounts')
-  const entry = developmentAccounts[accountIndex]
-  if (entry === undefined) throw new ChainError('INVALID_INPUT', `There is no development account number ${accountIndex}.`)
-  const account = privateKeyToAccount(entry.privateKey)
+  const signer = privateKeyToAccount(account.privateKey)
+  if (!isAddressEqual(signer.address, account.address)) {
+    throw new ChainError('INVALID_INPUT', `config.json: the development account “${account.label}” has a key that is not the key of ${account.address}.`)
+  }
   const rpcUrl = chain.rpcUrls.default.http[0]
   return {
     kind: 'development',
-    name: entry.label,
-    address: account.address,
-    client: createWalletClient({ account, chain, transport: http(rpcUrl, { retryCount: 0 }) })
+    name: account.label,
+    address: signer.address,
+    client: createWalletClient({ account: signer, chain, transport: http(rpcUrl, { retryCount: 0 }) })
   }
 }

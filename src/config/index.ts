@@ -1,7 +1,20 @@
 // Deployment settings are read at run time from config.json beside index.html,
 // so one static build serves any chain, contract deployment and relay set.
-import { isAddress, type Address } from 'viem'
+import { isAddress, isHex, type Address, type Hex } from 'viem'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
+
+export { sharedGatewayPath } from './sharedGatewayPath.ts'
+
+/**
+ * A funded test account of the local chain for the development wallet. Only the local stack's
+ * config.json names them, so their well-known private keys are never part of the build.
+ */
+export interface DevelopmentAccountSetting {
+  /** The role the account plays in local development: "Patient", "Doctor", … */
+  label: string
+  address: Address
+  privateKey: Hex
+}
 
 export interface AppConfig {
   chain: {
@@ -22,6 +35,13 @@ export interface AppConfig {
   relays: string[]
   /** STUN/TURN servers for WebRTC; empty on the local stack. */
   iceServers: RTCIceServer[]
+  /**
+   * The host serves this deployment alone, so its /ipfs/ and /ipns/ paths are the app's own origin.
+   * Without it, a page under such a path is taken for a shared path gateway, where the app opens no keys.
+   */
+  dedicatedGateway?: boolean
+  /** The development wallet's accounts: the local chain (31337) only, written by the local stack. */
+  developmentAccounts?: DevelopmentAccountSetting[]
 }
 
 export class ConfigError extends AnamnesisError<'CONFIG_INVALID'> {
@@ -89,12 +109,34 @@ export function parseConfig(input: unknown): AppConfig {
     fail('iceServers', 'must be a list of { urls } objects')
   }
 
+  const dedicatedGateway = input.dedicatedGateway
+  if (dedicatedGateway !== undefined && typeof dedicatedGateway !== 'boolean') fail('dedicatedGateway', 'must be true or false')
+  const developmentAccounts = input.developmentAccounts === undefined ? undefined : parseDevelopmentAccounts(input.developmentAccounts, id)
+
   return {
     chain: { id, name, rpcUrl, ...(explorer === undefined ? {} : { explorer }) },
     contracts: { keyRegistry, consentLedger, ...(deploymentBlock === undefined ? {} : { deploymentBlock }) },
     relays,
-    iceServers: iceServers as RTCIceServer[]
+    iceServers: iceServers as RTCIceServer[],
+    ...(dedicatedGateway === undefined ? {} : { dedicatedGateway }),
+    ...(developmentAccounts === undefined ? {} : { developmentAccounts })
   }
+}
+
+// Private keys in a config.json are public test keys by definition: anywhere but the local chain
+// they would be a real account's keys served to every visitor, so such a config is refused.
+function parseDevelopmentAccounts(value: unknown, chainId: number): DevelopmentAccountSetting[] {
+  if (chainId !== LOCAL_CHAIN_ID) fail('developmentAccounts', `are for the local chain (${LOCAL_CHAIN_ID}) only: remove them from this deployment's config`)
+  if (!Array.isArray(value)) fail('developmentAccounts', 'must be a list of { label, address, privateKey }')
+  return value.map((account: unknown, i) => {
+    const field = `developmentAccounts[${i}]`
+    if (!isRecord(account)) fail(field, 'must be an object { label, address, privateKey }')
+    const { label, address, privateKey } = account
+    if (typeof label !== 'string' || label.trim() === '') fail(`${field}.label`, 'must name the account')
+    if (typeof address !== 'string' || !isAddress(address)) fail(`${field}.address`, 'must be an address (0x followed by 40 hex digits)')
+    if (typeof privateKey !== 'string' || !isHex(privateKey, { strict: true }) || privateKey.length !== 66) fail(`${field}.privateKey`, 'must be a private key (0x followed by 64 hex digits)')
+    return { label, address, privateKey }
+  })
 }
 
 /** Fetches config.json relative to the page, so it works under any sub-path. */

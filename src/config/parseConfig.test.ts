@@ -8,6 +8,13 @@ const valid = {
   iceServers: []
 }
 
+// Anvil's first funded test account, as the local stack's config.json names it.
+const patient = {
+  label: 'Patient',
+  address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+  privateKey: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+}
+
 describe('parseConfig', () => {
   it('accepts a complete deployment config', () => {
     expect(parseConfig(valid)).toEqual(valid)
@@ -32,9 +39,24 @@ describe('parseConfig', () => {
     [{ ...valid, contracts: { ...valid.contracts, consentLedger: 'ledger' } }, 'contracts.consentLedger must be a contract address'],
     [{ ...valid, contracts: { ...valid.contracts, consentLedger: valid.contracts.keyRegistry } }, 'contracts.consentLedger must differ from contracts.keyRegistry'],
     [{ ...valid, relays: ['127.0.0.1:9090'] }, 'relays must be a list of multiaddrs'],
-    [{ ...valid, iceServers: [{ url: 'stun:x' }] }, 'iceServers must be a list of { urls } objects']
+    [{ ...valid, iceServers: [{ url: 'stun:x' }] }, 'iceServers must be a list of { urls } objects'],
+    [{ ...valid, dedicatedGateway: 'yes' }, 'dedicatedGateway must be true or false'],
+    [{ ...valid, developmentAccounts: patient }, 'developmentAccounts must be a list'],
+    [{ ...valid, developmentAccounts: [{ ...patient, label: ' ' }] }, 'developmentAccounts[0].label must name the account'],
+    [{ ...valid, developmentAccounts: [{ ...patient, address: '0x1234' }] }, 'developmentAccounts[0].address must be an address'],
+    [{ ...valid, developmentAccounts: [{ ...patient, privateKey: patient.privateKey.slice(0, 64) }] }, 'developmentAccounts[0].privateKey must be a private key']
   ])('names the field that is wrong: %j', (input, message) => {
     expect(() => parseConfig(input)).toThrow(ConfigError)
     expect(() => parseConfig(input)).toThrow(message)
+  })
+
+  it('keeps the development accounts and a dedicated gateway the local stack names', () => {
+    expect(parseConfig({ ...valid, dedicatedGateway: true, developmentAccounts: [patient] })).toEqual({ ...valid, dedicatedGateway: true, developmentAccounts: [patient] })
+  })
+
+  it('refuses development accounts on any chain but the local one: their keys would be served to every visitor', () => {
+    const sepolia = { ...valid, chain: { ...valid.chain, id: 11155111 }, developmentAccounts: [patient] }
+    expect(() => parseConfig(sepolia)).toThrow(ConfigError)
+    expect(() => parseConfig(sepolia)).toThrow('developmentAccounts are for the local chain (31337) only')
   })
 })

@@ -8,7 +8,7 @@ import { startAnvil, type Anvil } from '../../scripts/stack/anvil.ts'
 import { deployContracts } from '../../scripts/stack/deploy.ts'
 import { consentLedgerAbi } from '../../src/chain/abi.generated.ts'
 import { chainFromSettings, createChainClient } from '../../src/chain/client.ts'
-import { deployerAccount, developmentAccounts } from '../../src/chain/devAccounts.ts'
+import { deployerAccount, developmentAccounts, type DevelopmentAccount } from '../../src/chain/devAccounts.ts'
 import {
   addGuardian,
   anchor,
@@ -48,10 +48,10 @@ let registry: Address
 const wallets: Record<'patient' | 'doctor' | 'clinician' | 'guardian' | 'secondDoctor', WalletClient> = {} as never
 const addresses: Record<keyof typeof wallets, Address> = {} as never
 
-function labelled(label: string): number {
-  const index = developmentAccounts.findIndex((a) => a.label === label)
-  if (index < 0) throw new Error(`no development account labelled ${label}`)
-  return index
+function labelled(label: string): DevelopmentAccount {
+  const account = developmentAccounts.find((a) => a.label === label)
+  if (account === undefined) throw new Error(`no development account labelled ${label}`)
+  return account
 }
 
 beforeAll(async () => {

@@ -11,6 +11,7 @@ function env(name: string): string {
 
 export const appUrl = (): string => env('E2E_APP_URL')
 export const subpathUrl = (): string => env('E2E_SUBPATH_URL')
+export const gatewayUrl = (): string => env('E2E_GATEWAY_URL')
 export const stackConfig = (): AppConfig => JSON.parse(env('E2E_CONFIG')) as AppConfig
 
 export function statusStrip(page: Page): Locator {

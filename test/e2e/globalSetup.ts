@@ -1,12 +1,15 @@
-// Starts the local stack once for the suite and serves the built app at the root
-// and under an IPFS-gateway-like sub-path. Tests read what they need from the environment.
+// Starts the local stack once for the suite and serves the built app at the root, under a
+// sub-path of its own origin, and under an IPFS path gateway's /ipfs/<cid>/ (where the app must
+// refuse to open keys). Tests read what they need from the environment. A Content-Security-Policy
+// violation reported by any page of the suite fails the run.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { startLocalStack } from '../../scripts/stack/localStack.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { serveStatic } from '../../scripts/stack/serveStatic.ts'
 
-export const IPFS_PREFIX = '/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/'
+const SUBPATH_PREFIX = '/anamnesis/'
+const GATEWAY_PREFIX = '/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/'
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const root = path.resolve(import.meta.dirname, '../..')
@@ -18,12 +21,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     compile: false,
     relayKeyFile: path.join(root, '.stack', 'e2e-relay.key')
   })
-  const server = await serveStatic({ root: dist, prefixes: ['/', IPFS_PREFIX], config: stack.config })
+  const violations: string[] = []
+  const server = await serveStatic({ root: dist, prefixes: ['/', SUBPATH_PREFIX, GATEWAY_PREFIX], config: stack.config, onPolicyViolation: (v) => violations.push(v) })
   process.env.E2E_APP_URL = `${server.url}/`
-  process.env.E2E_SUBPATH_URL = `${server.url}${IPFS_PREFIX}`
+  process.env.E2E_SUBPATH_URL = `${server.url}${SUBPATH_PREFIX}`
+  process.env.E2E_GATEWAY_URL = `${server.url}${GATEWAY_PREFIX}`
   process.env.E2E_CONFIG = JSON.stringify(stack.config)
   return async () => {
     await server.stop()
     await stack.stop()
+    if (violations.length > 0) throw new Error(`The app's Content-Security-Policy refused what a page of the suite did:\n${violations.join('\n')}`)
   }
 }

@@ -51,11 +51,24 @@ test('a wallet that refuses to sign leaves the key unregistered, with a clear me
 
 test('the development wallet exists only on the local chain', async ({ page }) => {
   const config = stackConfig()
-  await useConfig(page, { ...config, chain: { ...config.chain, id: 11155111, name: 'Sepolia' } })
+  // A deployment on another chain: its config names no development accounts.
+  await useConfig(page, { ...config, chain: { ...config.chain, id: 11155111, name: 'Sepolia' }, developmentAccounts: undefined })
   await page.goto(`${appUrl()}#/settings`)
   await expect(statusStrip(page)).toContainText(`wrong chain at ${config.chain.rpcUrl}: chain 31337, expected 11155111`)
   await expect(statusStrip(page)).toContainText('Wallet: none connected')
   const select = page.getByRole('region', { name: 'Wallet' }).getByRole('combobox', { name: 'Account' })
   await expect(select.getByRole('option', { name: /Patient/ })).toHaveCount(0)
   await expect(page.getByText('development wallet', { exact: false })).toHaveCount(0)
+})
+
+test("a config that names development accounts on another chain is refused: their keys would be every visitor's", async ({ page }) => {
+  const config = stackConfig()
+  expect(config.developmentAccounts?.length).toBeGreaterThan(0)
+  await useConfig(page, { ...config, chain: { ...config.chain, id: 11155111, name: 'Sepolia' } })
+  await page.goto(`${appUrl()}#/settings`)
+  await expect(page.getByRole('alert').filter({ hasText: 'This deployment is not configured' })).toContainText(
+    'developmentAccounts are for the local chain (31337) only'
+  )
+  await expect(statusStrip(page)).toContainText('Wallet: none connected')
+  await expect(page.getByRole('region', { name: 'Wallet' }).getByRole('combobox', { name: 'Account' }).getByRole('option', { name: /Patient/ })).toHaveCount(0)
 })

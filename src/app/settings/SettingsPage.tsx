@@ -1,6 +1,6 @@
 // Settings: the wallet, the encryption key, guardians and the peer-to-peer network.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
-import { developmentAccounts, watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
+import { watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import { connectToPeer } from '../../session/index.ts'
 import { useApp } from '../shell/AppContext.ts'
@@ -63,9 +63,9 @@ function WalletSection(): JSX.Element {
         <label for="wallet-choice">Account</label>
         <select id="wallet-choice" value={choice()} onChange={(event) => setChoice(event.currentTarget.value)}>
           <option value="">Choose a wallet…</option>
-          <Show when={app.isLocalChain()}>
+          <Show when={app.developmentAccounts().length > 0}>
             <optgroup label="Development wallet (local test chain only)">
-              <For each={developmentAccounts}>
+              <For each={app.developmentAccounts()}>
                 {(account, index) => (
                   <option value={`dev:${index()}`}>
                     {account.label} ({shortAddress(account.address)})
@@ -89,7 +89,7 @@ function WalletSection(): JSX.Element {
           </button>
         </Show>
       </form>
-      <Show when={app.isLocalChain()}>
+      <Show when={app.developmentAccounts().length > 0}>
         <p class="hint">
           The development wallet signs with the local test chain's public test keys, inside this page. It exists only on the local chain
           (31337) and must never hold anything of value.

@@ -2,6 +2,7 @@
 import { A, type RouteSectionProps } from '@solidjs/router'
 import { For, Show, type JSX } from 'solid-js'
 import { useApp } from './AppContext.ts'
+import { SharedOriginNotice } from './SharedOriginNotice.tsx'
 import { StatusStrip } from './StatusStrip.tsx'
 
 const pages = [
@@ -14,6 +15,10 @@ const pages = [
 
 export function Shell(props: RouteSectionProps): JSX.Element {
   const app = useApp()
+  const sharedGatewayPath = () => {
+    const config = app.config()
+    return config.state === 'shared-origin' ? config.gatewayPath : undefined
+  }
   return (
     <>
       <a class="skip-link" href="#main" onClick={(event) => { event.preventDefault(); document.getElementById('main')?.focus() }}>
@@ -44,7 +49,9 @@ export function Shell(props: RouteSectionProps): JSX.Element {
         )}
       </Show>
       <main id="main" tabIndex={-1}>
-        {props.children}
+        <Show when={sharedGatewayPath()} fallback={props.children}>
+          {(gatewayPath) => <SharedOriginNotice gatewayPath={gatewayPath()} />}
+        </Show>
       </main>
     </>
   )

@@ -9,6 +9,7 @@ export function StatusStrip(): JSX.Element {
   const chainText = createMemo(() => {
     const config = app.config()
     if (config.state === 'failed') return 'not configured'
+    if (config.state === 'shared-origin') return 'not started on a shared gateway'
     const status = app.chainStatus()
     if (status === undefined) return 'starting'
     switch (status.state) {
@@ -38,6 +39,7 @@ export function StatusStrip(): JSX.Element {
   }
 
   const p2pText = createMemo(() => {
+    if (app.config().state === 'shared-origin') return 'not started on a shared gateway'
     const status = app.p2pStatus()
     if (status === undefined || status.state === 'starting') return 'starting'
     if (status.state === 'failed') return `failed to start: ${status.error ?? 'unknown error'}`

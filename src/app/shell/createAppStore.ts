@@ -2,12 +2,17 @@
 // and the browser's peer-to-peer node. Components read it; they do not fetch or dial.
 import { createSignal, onCleanup, type Accessor } from 'solid-js'
 import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatus, type ConnectedWallet } from '../../chain/index.ts'
-import { LOCAL_CHAIN_ID, loadConfig, type AppConfig } from '../../config/index.ts'
+import { LOCAL_CHAIN_ID, loadConfig, sharedGatewayPath, type AppConfig, type DevelopmentAccountSetting } from '../../config/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
 import type { ChainClient } from '../../chain/index.ts'
 
-export type ConfigState = { state: 'loading' } | { state: 'ready'; config: AppConfig } | { state: 'failed'; error: string }
+export type ConfigState =
+  | { state: 'loading' }
+  | { state: 'ready'; config: AppConfig }
+  | { state: 'failed'; error: string }
+  /** Opened through a shared path gateway (`gatewayPath`, such as /ipfs/<cid>): nothing starts and no key is opened. */
+  | { state: 'shared-origin'; gatewayPath: string }
 
 export type WalletState =
   | { state: 'none' }
@@ -22,7 +27,8 @@ export interface AppStore {
   walletError: Accessor<string | undefined>
   p2pStatus: Accessor<P2PStatus | undefined>
   p2pNode: Accessor<P2PNode | undefined>
-  isLocalChain: Accessor<boolean>
+  /** The development wallet's accounts: those the local stack's config.json names, on the local chain only. */
+  developmentAccounts: Accessor<readonly DevelopmentAccountSetting[]>
   connectDevelopmentWallet(accountIndex: number): Promise<void>
   connectBrowserWallet(id: string, name: string): Promise<void>
   disconnectWallet(): void
@@ -59,9 +65,9 @@ export function createAppStore(): AppStore {
     void p2pNode()?.stop()
   })
 
-  const isLocalChain = (): boolean => {
+  const developmentAccounts = (): readonly DevelopmentAccountSetting[] => {
     const c = config()
-    return c.state === 'ready' && c.config.chain.id === LOCAL_CHAIN_ID
+    return c.state === 'ready' && c.config.chain.id === LOCAL_CHAIN_ID ? (c.config.developmentAccounts ?? []) : []
   }
 
   // Start loading the p2p code at once, in parallel with config.json.
@@ -91,10 +97,15 @@ export function createAppStore(): AppStore {
     walletError,
     p2pStatus,
     p2pNode,
-    isLocalChain,
+    developmentAccounts,
     async connectDevelopmentWallet(index) {
+      const account = developmentAccounts()[index]
+      if (account === undefined) {
+        setWalletError(`There is no development account number ${index} on this chain.`)
+        return
+      }
       const { connectDevelopmentWallet } = await import('../../chain/index.ts')
-      await useWallet('development wallet', (c) => connectDevelopmentWallet(index, chainFromSettings(c.chain), LOCAL_CHAIN_ID), { kind: 'development', index })
+      await useWallet('development wallet', (c) => connectDevelopmentWallet(account, chainFromSettings(c.chain), LOCAL_CHAIN_ID), { kind: 'development', index })
     },
     async connectBrowserWallet(id, name) {
       const { connectBrowserWallet } = await import('../../chain/index.ts')
@@ -115,6 +126,13 @@ export function createAppStore(): AppStore {
       setConfig({ state: 'failed', error: errorMessage(error) })
       return
     }
+    // On a shared path gateway every site there shares this origin's storage: no chain, node,
+    // wallet or key is started here, so no key is ever created or opened where others can use it.
+    const gatewayPath = sharedGatewayPath(location.pathname)
+    if (gatewayPath !== undefined && appConfig.dedicatedGateway !== true) {
+      setConfig({ state: 'shared-origin', gatewayPath })
+      return
+    }
     setConfig({ state: 'ready', config: appConfig })
 
     const client = createChainClient(appConfig.chain)
@@ -128,7 +146,7 @@ export function createAppStore(): AppStore {
     if (choice?.kind === 'browser') {
       // Browser wallets announce themselves shortly after load; reconnecting asks the wallet, which may refuse.
       setTimeout(() => void store.connectBrowserWallet(choice.id, choice.name), 300)
-    } else if (appConfig.chain.id === LOCAL_CHAIN_ID) {
+    } else if (developmentAccounts().length > 0) {
       void store.connectDevelopmentWallet(choice?.index ?? 0)
     }
   }

@@ -73,7 +73,8 @@ async function nodeOurs(patient: BenchPerson, doctor: BenchPerson): Promise<{ wr
   try {
     const patientKeys = deriveWalletKeys(hexToBytes(patient.keySignature.slice(2)))
     const doctorKeys = deriveWalletKeys(hexToBytes(doctor.keySignature.slice(2)))
-    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding }) })
+    // The doctor holds a live grant: the patient's device syncs with them.
+    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding }), canSync: () => Promise.resolve(true) })
     const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, signer: secp256k1Signer(doctorKeys.identity.secretKey), binding: doctor.binding }) })
     const keyring = derivedKeyring(patientKeys.encryption.secretKey, patient.address, 0)
     const mine = openPatientHistory({ log: await patientOrbit.openLog(patient.address), keyring })

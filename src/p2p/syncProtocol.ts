@@ -158,31 +158,29 @@ export async function stopServing(libp2p: Libp2p, address: string): Promise<void
   }
 }
 
-/** How many wallets one peer may ask a holder to look up per minute: a device is one wallet. */
-const LOOKUPS_PER_MINUTE = 8
+/** How many refused wallets one peer may ask a holder to look up per minute: a device is one wallet. */
+const REFUSALS_PER_MINUTE = 8
 
-/** Counts the admission checks (ledger lookups, for a doctor) each peer caused in the last minute. */
-function admissionBudget(): (peer: PeerId) => boolean {
+/**
+ * Counts the admission checks each peer had refused in the last minute: past the limit, its hellos
+ * are refused without asking the ledger (a doctor whose grant is live is answered from the cache).
+ */
+function admissionBudget(): { allows(peer: PeerId): boolean; refused(peer: PeerId): void } {
   const recent = new Map<string, number[]>()
-  return (peer) => {
-    const now = Date.now()
-    const key = peer.toString()
-    const times = (recent.get(key) ?? []).filter((at) => now - at < 60_000)
-    if (times.length >= LOOKUPS_PER_MINUTE) {
-      recent.set(key, times)
-      return false
+  const within = (peer: PeerId): number[] => (recent.get(peer.toString()) ?? []).filter((at) => Date.now() - at < 60_000)
+  return {
+    allows: (peer) => within(peer).length < REFUSALS_PER_MINUTE,
+    refused: (peer) => {
+      recent.set(peer.toString(), [...within(peer), Date.now()])
+      if (recent.size > 1024) recent.delete(recent.keys().next().value ?? '')
     }
-    times.push(now)
-    recent.set(key, times)
-    if (recent.size > 1024) recent.delete(recent.keys().next().value ?? key)
-    return true
   }
 }
 
 interface Serving {
   logs: Map<string, SyncSource>
-  /** Whether the peer may cause one more admission check now. */
-  lookups: (peer: PeerId) => boolean
+  /** Refused admission checks per peer: past the limit, no more lookups for it for a while. */
+  lookups: { allows(peer: PeerId): boolean; refused(peer: PeerId): void }
   libp2p: Libp2p
   conduct: PeerConduct | undefined
 }
@@ -226,7 +224,11 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     const proof = checkHello(first, source.address, peer, libp2p.peerId, 'puller')
     if ('refusal' in proof) throw new ProtocolViolation(`a hello that proves nothing: ${proof.refusal}`)
     const { wallet } = proof
-    if (!lookups(peer) || !(await source.authority.admits(wallet))) return await refuse()
+    if (!lookups.allows(peer)) return await refuse()
+    if (!(await source.authority.admits(wallet))) {
+      lookups.refused(peer)
+      return await refuse()
+    }
     await sendMessage(stream, { t: 'hello', ...(await hello(source.authority, source.address, libp2p.peerId, peer, 'holder')) }, signal)
     const pull = (await reader.next(signal)) as Record<string, unknown> | undefined
     if (pull === undefined) return

@@ -55,12 +55,20 @@ interface PatientDevice {
   events: LogEvent[]
   /** Heap growth since the device was set up, after a collection when the runtime allows one. */
   heapGrowth(): number
+  /** How many times the device asked the ledger whether a wallet may sync. */
+  lookups(): number
 }
 
 /** The patient's device with a few records in their history; it syncs with the insider and the reader, and lets the insider write. */
 async function patientWithHistory(demo = 0): Promise<PatientDevice> {
   const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  const orbit = await startHistoryOrbit({ node, identity: patient.identity, canSync: admitted(insider, reader), canWrite: admitted(insider) })
+  let lookups = 0
+  const ledger = admitted(insider, reader)
+  const canSync = (wallet: string): Promise<boolean> => {
+    lookups++
+    return ledger(wallet)
+  }
+  const orbit = await startHistoryOrbit({ node, identity: patient.identity, canSync, canWrite: admitted(insider) })
   cleanups.push(async () => {
     await orbit.stop()
     await node.stop()
@@ -89,7 +97,8 @@ async function patientWithHistory(demo = 0): Promise<PatientDevice> {
     heads: () => log.heads(),
     blocks: () => log.entries().map((entry) => ({ hash: entry.hash, identity: entry.identity })),
     events,
-    heapGrowth: () => heap() - start
+    heapGrowth: () => heap() - start,
+    lookups: () => lookups
   }
 }
 
@@ -205,6 +214,23 @@ describe('a stranger who knows the patient\'s peer id', () => {
     const elsewhere = await pullerAs({ ...p, address: '/orbitdb/zdpuNotHere' }, stranger)
     expect(await elsewhere.reader.next()).toEqual({ t: 'error', reason: 'refused' })
     await patientGoesOn(p, 'stranger pulling')
+  })
+
+  it('cannot make the patient ask the ledger about wallet after wallet: past 8 refusals a minute it is refused unasked', async () => {
+    const p = await patientWithHistory()
+    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
+    cleanups.push(() => node.stop())
+    await connect(node, p.node)
+    const before = p.lookups()
+    for (let i = 0; i < 20; i++) {
+      const wallet = await strangersIdentity()
+      const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+      const reader = new MessageReader(stream)
+      await sendMessage(stream, await helloFrom(wallet, p.address, node.libp2p.peerId, p.node.libp2p.peerId, 'puller'))
+      expect(await reader.next()).toEqual({ t: 'error', reason: 'refused' })
+    }
+    expect(p.lookups() - before).toBe(8)
+    await patientGoesOn(p, 'wallet after wallet')
   })
 
   it('cannot pass with a hello signed for another connection, and is cut off and held off', async () => {

@@ -21,7 +21,7 @@ export {
   type UnlockStep,
   type WalletKeys
 } from './unlockKeys.ts'
-export { DRAW_MS, historyBlocks, SYNC_DRAW_MS, trackHistory, verdictCounts, VERIFY_DELAY_MS, type TrackedHistory, type TrackHistoryOptions } from './trackHistory.ts'
+export { DRAW_MS, historyBlocks, SYNC_DRAW_MS, trackHistory, verdictCounts, VERIFY_DELAY_MS, type PeerMisconduct, type TrackedHistory, type TrackHistoryOptions } from './trackHistory.ts'
 export type { AnchorStep, KeyReader, OpenOwnHistoryOptions, OwnHistoryModel } from './ownHistory.ts'
 export type { AccessState, PatientReadingModel, ReadingState, ReadPatientOptions } from './patientReading.ts'
 export type { RotatableHistory, Rotation } from './rotateHistoryKey.ts'

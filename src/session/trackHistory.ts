@@ -19,6 +19,16 @@ export const SYNC_DRAW_MS = 1_000
 /** How long verifying waits after a change, so that a burst of entries is verified once. */
 export const VERIFY_DELAY_MS = 400
 
+/** A peer that broke the sync protocol's rules, as the patient is told. */
+export interface PeerMisconduct {
+  peer: string
+  reason: string
+  at: number
+}
+
+/** How many misbehaving peers are remembered for the page. */
+const MISCONDUCT_KEPT = 5
+
 /** A patient's history open on this device, followed: the patient's own, or one a doctor reads. */
 export interface TrackedHistory {
   history: PatientHistory
@@ -28,6 +38,8 @@ export interface TrackedHistory {
   report: Cell<VerifyReport | undefined>
   /** The patient's latest anchor: undefined before the first read, null when there is none. */
   latestAnchor: Cell<LatestAnchor | null | undefined>
+  /** Peers that broke the sync protocol's rules while this history was open (they were cut off and held off), newest last. */
+  misconduct: Cell<readonly PeerMisconduct[]>
   /** The log as the views draw it, with the latest verdicts. */
   blocks(): HistoryBlock[]
   /** Verifies every block against the latest anchor now. */
@@ -84,6 +96,10 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
   const version = createCell(0)
   const report = createCell<VerifyReport | undefined>(undefined)
   const latestAnchor = createCell<LatestAnchor | null | undefined>(undefined)
+  const misconduct = createCell<readonly PeerMisconduct[]>([])
+  const stopMisconduct = log.subscribe((event) => {
+    if (event.type === 'peer-misbehaved') misconduct.set([...misconduct.get(), { peer: event.peer, reason: event.reason, at: clock.now() }].slice(-MISCONDUCT_KEPT))
+  })
   // Batches land every few milliseconds: the views redraw at most every DRAW_MS, and while a
   // sync is under way every SYNC_DRAW_MS, so drawing does not slow the sync it shows.
   let drawTimer: TimerHandle | undefined
@@ -140,6 +156,7 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
     version,
     report,
     latestAnchor,
+    misconduct,
     verify,
     blocks: () => historyBlocks(history, report.get()),
     async add(records) {
@@ -157,6 +174,7 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
       clock.clearTimeout(drawTimer)
       stopHistory()
       stopWatch()
+      stopMisconduct()
     }
   }
 }

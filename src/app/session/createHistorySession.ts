@@ -17,6 +17,7 @@ import {
   type HistorySessionState,
   type OwnHistoryModel,
   type PatientReadingModel,
+  type PeerMisconduct,
   type ReadingState,
   type TrackedHistory,
   type WalletKeys
@@ -37,6 +38,8 @@ export interface HistoryView {
   blocks(): HistoryBlock[]
   report: Accessor<VerifyReport | undefined>
   latestAnchor: Accessor<LatestAnchor | null | undefined>
+  /** Peers that broke the sync protocol's rules while the history was open, newest last. */
+  misconduct: Accessor<readonly PeerMisconduct[]>
   verify(): Promise<void>
   add(records: readonly HistoryRecord[]): Promise<number>
 }
@@ -122,6 +125,7 @@ function bindView(tracked: TrackedHistory): HistoryView {
     version,
     report,
     latestAnchor: signalOf(tracked.latestAnchor),
+    misconduct: signalOf(tracked.misconduct),
     verify: () => tracked.verify(),
     add: (records) => tracked.add(records),
     blocks: () => {

@@ -5,7 +5,8 @@
 // the first screen.
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
 import { entryKey, isDemoRecord, type Address } from '../../history/index.ts'
-import { formatRecordDay, formatRecordPeriod } from '../../format/index.ts'
+import { formatDayAndTime, formatRecordDay, formatRecordPeriod } from '../../format/index.ts'
+import type { PeerMisconduct } from '../../session/index.ts'
 import {
   ancestry,
   buildTimelineModel,
@@ -47,6 +48,8 @@ export interface HistorySource {
   writers: Accessor<ReadonlyMap<string, string>>
   /** The demo patient, with one block altered on purpose. */
   demo?: boolean
+  /** Peers that broke the sync protocol's rules while the history was open. */
+  misconduct?: Accessor<readonly PeerMisconduct[]>
 }
 
 export default function HistoryViews(props: { source: HistorySource }): JSX.Element {
@@ -184,6 +187,21 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
 
   return (
     <div class="history-views">
+      <Show when={(source.misconduct?.() ?? []).length > 0}>
+        <div class="broken-banner" role="alert">
+          <strong>A device that syncs this history broke the rules and was cut off for 5 minutes.</strong> Nothing it sent was kept; the
+          history is as it was.
+          <ul>
+            <For each={source.misconduct?.() ?? []}>
+              {(misconduct) => (
+                <li>
+                  Peer <code>{misconduct.peer.slice(-8)}</code> at {formatDayAndTime(misconduct.at)}: {misconduct.reason}
+                </li>
+              )}
+            </For>
+          </ul>
+        </div>
+      </Show>
       <Show when={broken().length > 0}>
         <div class="broken-banner" role="alert">
           <strong>

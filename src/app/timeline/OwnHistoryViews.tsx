@@ -21,5 +21,5 @@ export default function OwnHistoryViews(props: { own: OwnHistory; hideDemo: bool
         [own().history.patient.toLowerCase(), 'You']
       ])
   )
-  return <HistoryViews source={{ blocks, patient: own().history.patient, now: () => (own().version(), Date.now()), writers }} />
+  return <HistoryViews source={{ blocks, patient: own().history.patient, now: () => (own().version(), Date.now()), writers, misconduct: () => own().misconduct() }} />
 }

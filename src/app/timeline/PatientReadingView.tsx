@@ -78,7 +78,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
           sync: drawing the part fetched while the patient decided, only to draw it all again a moment
           later, would delay the whole. */}
       <Show when={counts().blocks > 0 && (reading().reading().state !== 'syncing' || reading().version() > 0 || waited())}>
-        <HistoryViews source={{ blocks: () => reading().blocks(), patient: reading().history.patient, now: () => (reading().version(), Date.now()), writers }} />
+        <HistoryViews source={{ blocks: () => reading().blocks(), patient: reading().history.patient, now: () => (reading().version(), Date.now()), writers, misconduct: () => reading().misconduct() }} />
       </Show>
     </section>
   )

@@ -29,6 +29,11 @@ export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chain
         const [message] = (params ?? []) as [Hex]
         return { result: await account.signMessage({ message: { raw: message } }) }
       }
+      case 'eth_signTypedData_v4': {
+        // EIP-712: the typed data comes as JSON, with the EIP712Domain type among its types.
+        const [, json] = (params ?? []) as [string, string]
+        return { result: await account.signTypedData(JSON.parse(json) as Parameters<typeof account.signTypedData>[0]) }
+      }
       default: {
         // Everything else goes to the node, as a real wallet's RPC would.
         const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }) })

@@ -212,7 +212,7 @@ export function createPatientVisits({ ready, history, linkTo, origin, clock = sy
     if (visit === undefined || s === undefined) return
     update(id, { state: 'granting', error: undefined })
     try {
-      // The doctor reads with the history's data keys, wrapped for their published key: the history must be open here.
+      // The doctor reads with the history's data keys, wrapped for the key they signed: the history must be open here.
       if (history.own() === undefined) await history.unlock()
       const own = history.own()
       if (own === undefined) throw new VisitError('HISTORY_LOCKED', 'Open your history first (My history): its keys are what you share with the doctor.')

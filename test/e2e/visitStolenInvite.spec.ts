@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test'
 import { createPublicClient, http, type Address } from 'viem'
 import { consentLedgerAbi } from '../../src/chain/abi.generated.ts'
-import { askForAccess, connectBrowserWallet, fundedAccount, stackConfig, twoPeoplesPages } from './fixtures.ts'
+import { askForAccess, connectBrowserWallet, fundedAccount, stackConfig, statusStrip, twoPeoplesPages } from './fixtures.ts'
 
 const USED = 'This invite was already used. Ask the patient to start a new visit.'
 
@@ -47,6 +47,8 @@ test('a second requester with the same invite is refused, while the first waits 
     // After the approval, the photographer tries again from a fresh start of their app.
     await photographer.goto(link)
     await photographer.reload()
+    await expect(statusStrip(photographer)).toContainText('browser wallet (Photographer Wallet)')
+    await expect(statusStrip(photographer)).toContainText(/Peer-to-peer: started · peer 12D3Koo\S+ · relay reserved/, { timeout: 20_000 })
     await photographer.getByRole('button', { name: 'Ask for access' }).click()
     await expect(photographer.getByRole('alert')).toHaveText(USED, { timeout: 60_000 })
     await expect(patient.getByRole('region', { name: /^Request from / })).toHaveCount(1)

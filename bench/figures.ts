@@ -1,3 +1,6 @@
-/** `count` is for figures that count things (attacks in a suite), which no other unit fits. */
-export type Unit = 'ms' | 'gas' | 'bytes' | 'count'
+/**
+ * A figure's unit. Besides times, gas and sizes: `count` for figures that count things (attacks in a
+ * suite), and `version` for a QR code's version number (1 to 40); no size or time names either.
+ */
+export type Unit = 'ms' | 'gas' | 'bytes' | 'count' | 'version'
 export type Figures = Record<string, { value: number; unit: Unit }>

@@ -19,6 +19,10 @@
 // - visit.revoke.ms: the patient's Revoke click → the key rotated and the doctor's writes refused
 //   (the status saying so appears once the log has forgotten its cached write answers and rotated).
 //   Anvil mines each transaction at once, so block time is ~0 here; on a real chain add one block.
+// - visit.invite.bytes: the invite in the link the patient's page shows (the base64url after
+//   `#/visit/join/`, one byte a character), through the local stack's one relay.
+// - visit.invite.qrVersion: the QR version (1 to 40) of the code the patient's page draws for that
+//   link (checked to be the code visitQrImage draws for it); unit "version", a count, not a size.
 //
 // `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
 import { spawnSync } from 'node:child_process'
@@ -31,6 +35,8 @@ import { freePort } from '../scripts/stack/ports.ts'
 import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
+import { JOIN_ROUTE } from '../src/app/visit/visitLink.ts'
+import { visitQrImage, visitQrVersion } from '../src/app/visit/visitQrCode.ts'
 import { developmentAccounts, type DevelopmentAccount } from '../src/chain/devAccounts.ts'
 import type { Figures } from './figures.ts'
 
@@ -50,6 +56,12 @@ interface RunTimes {
   approval: number
   dial: number
   revoke: number
+}
+
+/** The invite the patient's page built in a run: its length in the link, and the QR version of the code drawn for it. */
+interface InviteSize {
+  bytes: number
+  qrVersion: number
 }
 
 function account(label: string): DevelopmentAccount {
@@ -228,8 +240,17 @@ async function preparePatient(patient: Page): Promise<{ records: number; link: s
   return { records, link: await patient.getByRole('textbox', { name: 'Visit link' }).inputValue() }
 }
 
+/** The invite in the link the patient's page shows, and the QR version of the code the page draws for it. */
+async function inviteSize(patient: Page, link: string): Promise<InviteSize> {
+  const drawn = await patient.getByRole('img', { name: 'QR code of the visit link' }).getAttribute('src')
+  if (drawn !== visitQrImage(link)) throw new Error("the patient's page draws another QR code than visitQrImage does for its link")
+  const invite = link.split(`#${JOIN_ROUTE}`)[1]
+  if (invite === undefined) throw new Error(`the visit link has no invite: ${link}`)
+  return { bytes: new TextEncoder().encode(invite).length, qrVersion: visitQrVersion(link) }
+}
+
 /** One visit on a fresh stack: connect, approve, read and draw; then revoke. */
-async function visitRun(appDir: string, browsers: [Browser, Browser], run: number): Promise<RunTimes> {
+async function visitRun(appDir: string, browsers: [Browser, Browser], run: number): Promise<RunTimes & InviteSize> {
   const patientAccount = account('Second patient')
   const doctorAccount = account('Third doctor')
   const stack = await startLocalStack({ chainPort: await freePort(), relayPort: await freePort(), compile: false, relayKeyFile: path.join(root, '.stack', 'bench-visit-relay.key') })
@@ -252,6 +273,7 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
     const [patient, doctor] = await Promise.all([openPage(browsers[0]), openPage(browsers[1])])
     await Promise.all([connectAccount(patient, server.url, patientAccount), connectAccount(doctor, server.url, doctorAccount)])
     const { records, link } = await preparePatient(patient)
+    const invite = await inviteSize(patient, link)
 
     await patient.evaluate(approveAtOnce)
     await doctor.evaluate(askAtOnce, DOCTOR_NAME)
@@ -313,7 +335,7 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
         `  revoke: click → key rotated ${Math.round(times.revoke)} ms; → the doctor's app sees it ${ms('revoke:click', 'access-ended')} ms`
       ].join('\n')
     )
-    return times
+    return { ...times, ...invite }
   } finally {
     await Promise.allSettled(contexts.map((c) => c.close()))
     await server.stop()
@@ -328,7 +350,7 @@ async function browserFigures(appDir: string): Promise<Figures> {
   const browsers: Browser[] = []
   try {
     for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath, args: CHROMIUM_ARGS }))
-    const runs: RunTimes[] = []
+    const runs: (RunTimes & InviteSize)[] = []
     // A run that fails (a stalled page on this two-core machine) is reported and run again, at most twice in all.
     let failures = 0
     while (runs.length < RUNS) {
@@ -344,7 +366,9 @@ async function browserFigures(appDir: string): Promise<Figures> {
       'visit.connectToTimeline1000.ms': figure((r) => r.connectToTimeline),
       'visit.connectToTimeline1000.approval.ms': figure((r) => r.approval),
       'visit.dial.ms': figure((r) => r.dial),
-      'visit.revoke.ms': figure((r) => r.revoke)
+      'visit.revoke.ms': figure((r) => r.revoke),
+      'visit.invite.bytes': { value: median(runs.map((r) => r.bytes)), unit: 'bytes' },
+      'visit.invite.qrVersion': { value: median(runs.map((r) => r.qrVersion)), unit: 'version' }
     }
   } finally {
     await Promise.allSettled(browsers.map((b) => b.close()))

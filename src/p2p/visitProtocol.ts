@@ -1,4 +1,4 @@
-// The visit handshake on one libp2p stream (`/anamnesis/visit/1.0.0`) over the direct
+// The visit handshake on one libp2p stream (`/anamnesis/visit/2.0.0`) over the direct
 // connection: the doctor's browser asks, the patient decides, the answer comes back on the
 // same stream. What the messages mean (signatures, grants, keys) is checked by the app,
 // which composes chain and crypto; this module only carries and shapes them.
@@ -7,8 +7,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { MessageReader, sendMessage } from './syncWire.ts'
 
-/** The libp2p protocol id of the visit handshake. */
-export const VISIT_PROTOCOL = '/anamnesis/visit/1.0.0'
+/** The libp2p protocol id of the visit handshake; 2.0.0 carries the doctor's encryption key, signed as EIP-712 typed data. */
+export const VISIT_PROTOCOL = '/anamnesis/visit/2.0.0'
 
 /** How long a request may wait for the patient to decide. */
 export const VISIT_DECISION_TIMEOUT_MS = 10 * 60 * 1000
@@ -21,7 +21,9 @@ export interface VisitRequest {
   doctor: string
   /** The name the doctor gives: self-declared, and shown as such. */
   name: string
-  /** The doctor's wallet signature over the request (see src/chain visitRequestMessage). */
+  /** The doctor's X25519 public key as 0x-prefixed hex (32 bytes): the key the patient wraps for, which the signature covers. */
+  encryptionKey: string
+  /** The doctor's wallet signature over the request (EIP-712, see src/chain visitRequestTypedData). */
   signature: string
 }
 
@@ -61,12 +63,13 @@ function parseRequest(message: unknown): VisitRequest | undefined {
   if (typeof message !== 'object' || message === null) return undefined
   const m = message as Record<string, unknown>
   if (m.t !== 'request') return undefined
-  const { token, doctor, name, signature } = m
+  const { token, doctor, name, encryptionKey, signature } = m
   if (typeof token !== 'string' || token.length > 64) return undefined
   if (typeof doctor !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(doctor)) return undefined
   if (typeof name !== 'string' || name.length > MAX_NAME) return undefined
+  if (typeof encryptionKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(encryptionKey)) return undefined
   if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined
-  return { token, doctor, name: peerText(name), signature }
+  return { token, doctor, name: peerText(name), encryptionKey, signature }
 }
 
 function parseAnswer(message: unknown): VisitAnswer | undefined {
@@ -92,8 +95,8 @@ function parseAnswer(message: unknown): VisitAnswer | undefined {
 /**
  * The patient's side: calls `onVisit` for each well-formed request. Returns a function that stops serving.
  * Well-formed is all that is checked here: a `request` message with a token of at most 64
- * characters, a wallet address, a name of at most 120 characters (trimmed) and a 65-byte hex
- * signature. The token, the signature and the grant are the app's to check; a stream that
+ * characters, a wallet address, a name of at most 120 characters (trimmed), a 32-byte hex
+ * encryption key and a 65-byte hex signature. The token, the signature and the grant are the app's to check; a stream that
  * sends anything else is aborted. At most 4 visit streams per connection.
  */
 export async function serveVisits(libp2p: Libp2p, onVisit: (visit: IncomingVisit) => void): Promise<() => Promise<void>> {

@@ -1,10 +1,11 @@
 // The doctor's half of a visit, step by step, joined over an in-memory network to the patient's
 // half: the steps the doctor sees, what reaches the ledger, and what the doctor ends up reading.
-import { bytesToHex } from 'viem'
+import { bytesToHex, type Hex } from 'viem'
 import { describe, expect, it, vi } from 'vitest'
 import { recordCategories } from '../chain/index.ts'
 import { createVisitInvite, encodeVisitInvite } from '../p2p/index.ts'
 import {
+  APP_ORIGIN,
   CHAIN,
   contextFor,
   DOCTOR_KEY,
@@ -24,7 +25,12 @@ import {
 import { createDoctorJoin, type JoinStep } from './doctorJoin.ts'
 import { createPatientVisits, type VisitChoice } from './patientVisits.ts'
 
-function setUp({ doctorUnlocked = false, doctorKeyPublished = false, unlockError }: { doctorUnlocked?: boolean; doctorKeyPublished?: boolean; unlockError?: string } = {}) {
+function setUp({
+  doctorUnlocked = false,
+  doctorKeyPublished = false,
+  unlockError,
+  patientOrigin = APP_ORIGIN
+}: { doctorUnlocked?: boolean; doctorKeyPublished?: boolean; unlockError?: string; patientOrigin?: string } = {}) {
   const happened: Happening[] = []
   const clock = manualClock()
   const network = fakeNetwork(happened)
@@ -33,16 +39,20 @@ function setUp({ doctorUnlocked = false, doctorKeyPublished = false, unlockError
   const doctorWallet = fakeWallet(DOCTOR_KEY)
   const doctorHistory = fakeDoctorHistory({ unlocked: doctorUnlocked, ...(unlockError === undefined ? {} : { unlockError }) })
   if (doctorKeyPublished) ledger.keys.set(doctorWallet.account.address.toLowerCase(), bytesToHex(doctorHistory.publicKey))
+  // What the patient's chain provider makes up about registered keys (none unless a test says so).
+  const providerLies = new Map<string, Hex | null>()
   const patient = createPatientVisits({
-    ready: () => contextFor(patientWallet, ledger.as(patientWallet), network.patient),
+    ready: () => contextFor(patientWallet, ledger.as(patientWallet, providerLies), network.patient),
     history: fakePatientHistory().port,
     linkTo: (encoded) => `https://app.example/#/visit/join/${encoded}`,
+    origin: patientOrigin,
     clock
   })
   const remembered: { patient: string; peer: string; address: string }[] = []
   const doctor = createDoctorJoin({
     ready: () => contextFor(doctorWallet, ledger.as(doctorWallet), network.doctor),
     history: doctorHistory.port,
+    origin: APP_ORIGIN,
     clock,
     rememberPatientDevice: (patientAddress, device) => remembered.push({ patient: patientAddress, ...device })
   })
@@ -73,7 +83,7 @@ function setUp({ doctorUnlocked = false, doctorKeyPublished = false, unlockError
   }
   const approve = (choice: VisitChoice) => (id: number) => patient.approve(id, choice)
 
-  return { happened, clock, network, ledger, patientWallet, doctorWallet, doctorHistory, patient, doctor, remembered, steps, stepNames, invite, patientSeesRequest, visit, approve }
+  return { happened, clock, network, ledger, providerLies, patientWallet, doctorWallet, doctorHistory, patient, doctor, remembered, steps, stepNames, invite, patientSeesRequest, visit, approve }
 }
 
 const conditionsAndAllergies: VisitChoice = { categories: ['conditions', 'allergies'], mayWrite: false, days: 7 }
@@ -185,6 +195,26 @@ describe('the patient says no', () => {
     expect(happened.filter((h) => h.what === 'dial')).toEqual([])
   })
 
+  it("is refused by a patient's app on another origin: the request names the doctor's", async () => {
+    const { doctor, patient, happened, invite } = setUp({ doctorUnlocked: true, doctorKeyPublished: true, patientOrigin: 'https://elsewhere.example' })
+    const encoded = await invite()
+    await doctor.joinVisit(encoded, 'Dr Ada')
+    expect(doctor.step(encoded)).toEqual({ step: 'refused', message: 'The request is not signed by the address it names, for this app and this patient; the patient was not asked.' })
+    expect(patient.state.get().requests).toEqual([])
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+  })
+
+  it("is refused, with a reason on both screens, when the patient's chain provider returns another key for the doctor", async () => {
+    const { doctor, patient, doctorWallet, doctorHistory, providerLies, happened, invite } = setUp({ doctorUnlocked: true, doctorKeyPublished: true })
+    providerLies.set(doctorWallet.account.address.toLowerCase(), `0x${'ee'.repeat(32)}`)
+    const encoded = await invite()
+    await doctor.joinVisit(encoded, 'Dr Ada')
+    expect(doctor.step(encoded)).toMatchObject({ step: 'refused', message: expect.stringContaining("the encryption key you signed is not the one the chain's provider returns for you") as string })
+    expect(patient.state.get().requests).toMatchObject([{ state: 'refused', error: expect.stringContaining("the chain's provider may be lying") as string }])
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+    expect(doctorHistory.readings).toEqual([])
+  })
+
   it('refuses an invite for another chain, naming both', async () => {
     const { doctor, clock, patientWallet } = setUp()
     const encoded = encodeVisitInvite(createVisitInvite({ addresses: [PATIENT_ADDRESS], patient: patientWallet.account.address, chainId: 1, now: clock.now() }))
@@ -238,7 +268,7 @@ describe('what goes wrong on the way', () => {
   })
 
   it('asks for a wallet first when the app is not ready', async () => {
-    const doctor = createDoctorJoin({ ready: () => undefined, history: fakeDoctorHistory().port })
+    const doctor = createDoctorJoin({ ready: () => undefined, history: fakeDoctorHistory().port, origin: APP_ORIGIN })
     await doctor.joinVisit('anything', 'Dr Ada')
     expect(doctor.step('anything')).toEqual({ step: 'failed', message: 'Connect a wallet, and wait for the peer-to-peer node to start, before joining a visit.' })
   })

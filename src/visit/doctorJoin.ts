@@ -1,6 +1,6 @@
 // The doctor's half of a visit. The join page dials the patient's device early (through this
 // deployment's relay only); asking opens this wallet's keys, registers the encryption key when
-// the ledger lacks it, signs the request, and waits for the patient. On approval the patient's
+// the ledger lacks it, signs the request (naming this app's origin and that key), and waits for the patient. On approval the patient's
 // history opens with the keys they wrapped for this doctor, and the visit is recorded on-chain.
 import { bytesToHex } from 'viem'
 import { decodeScope, describeScope } from '../chain/index.ts'
@@ -52,6 +52,8 @@ export interface DoctorJoinOptions<R extends { close(): Promise<void> }> {
   /** The wallet, ledger and node once the app is ready; undefined before. */
   ready: () => VisitContext | undefined
   history: DoctorHistoryPort<R>
+  /** This app's origin (window.location.origin), which the signed request names. */
+  origin: string
   clock?: Clock
   /** Keeps where the patient's device was reached, for reconnecting after the visit. */
   rememberPatientDevice?: (patient: string, device: ReachedDevice) => void
@@ -102,6 +104,7 @@ async function dialInvite(s: VisitContext, invite: VisitInvite): Promise<Dialled
 export function createDoctorJoin<R extends { close(): Promise<void> }>({
   ready,
   history,
+  origin,
   clock = systemClock,
   rememberPatientDevice
 }: DoctorJoinOptions<R>): DoctorJoin<R> {
@@ -184,9 +187,12 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
         setJoin({ step: 'registering-key' })
         await s.ledger.publishEncryptionKey(publicKey)
       }
-      // The request names this node, not the connection: it is signed while the dial goes on.
+      // The request names this node, not the connection: it is signed while the dial goes on. It
+      // names this device's key too, so no one on the way (the patient's chain provider included)
+      // can have the patient wrap their keys for another.
       setJoin({ step: 'signing' })
-      const signature = await s.wallet.signVisitRequest({ token: invite.token, patient: invite.patient, doctorPeer: s.channel.peerId() })
+      const encryptionKey = bytesToHex(publicKey)
+      const signature = await s.wallet.signVisitRequest({ origin, token: invite.token, patient: invite.patient, doctorPeer: s.channel.peerId(), encryptionKey })
       setJoin({ step: 'connecting' })
       const { connectedTo, lastError } = await dialing
       if (connectedTo === undefined) {
@@ -211,7 +217,7 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
       try {
         answer = await s.channel.requestVisit(
           connectedTo,
-          { token: invite.token, doctor: s.wallet.address, name, signature },
+          { token: invite.token, doctor: s.wallet.address, name, encryptionKey, signature },
           AbortSignal.timeout(DECISION_TIMEOUT_MS)
         )
       } catch (error) {

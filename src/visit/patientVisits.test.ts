@@ -1,11 +1,14 @@
 // The patient's half of a visit, step by step, against a doctor's browser that asks over an
-// in-memory network with a really signed request.
+// in-memory network with a really signed request (EIP-712, checked as the app checks it).
+import type { Hex } from 'viem'
 import { describe, expect, it, vi } from 'vitest'
-import { decodeScope, encodeScope, recordCategories, visitRequestMessage } from '../chain/index.ts'
+import { decodeScope, encodeScope, recordCategories, visitRequestTypedData, type VisitRequestDomain } from '../chain/index.ts'
 import { decodeVisitInvite, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import {
+  APP_ORIGIN,
   CHAIN,
   contextFor,
+  DOMAIN,
   DOCTOR_KEY,
   DOCTOR_PEER,
   fakeLedger,
@@ -23,7 +26,23 @@ import {
 import { createPatientVisits, type OpenInvite } from './patientVisits.ts'
 
 const DOCTOR_PUBLIC_KEY = `0x${'d0'.repeat(32)}` as const
+const NOT_SIGNED = 'The request is not signed by the address it names, for this app and this patient; the patient was not asked.'
+const KEY_MISMATCH = "The key the doctor signed does not match the key registered for them: the chain's provider may be lying. Nothing was shared with them."
 const DAY_MS = 24 * 3600 * 1000
+
+interface Asking {
+  /** Who signs the request. */
+  signer?: FakeWallet
+  name?: string
+  /** Whose address the request names. */
+  claims?: FakeWallet
+  /** The deployment and origin the signature was made for. */
+  domain?: VisitRequestDomain
+  origin?: string
+  /** The key the doctor signs, and the one the request carries (the signed one unless changed on the way). */
+  signedKey?: Hex
+  sentKey?: Hex
+}
 
 function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, doctorKeyPublished = true } = {}) {
   const happened: Happening[] = []
@@ -34,19 +53,26 @@ function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, 
   const doctor = fakeWallet(DOCTOR_KEY)
   if (doctorKeyPublished) ledger.keys.set(doctor.account.address.toLowerCase(), DOCTOR_PUBLIC_KEY)
   const history = fakePatientHistory({ open: historyOpen, opensOnUnlock: historyOpensOnUnlock })
+  // What the patient's chain provider makes up about registered keys (none unless a test says so).
+  const providerLies = new Map<string, Hex | null>()
   const visits = createPatientVisits({
-    ready: () => (ready ? contextFor(patient, ledger.as(patient), network.patient) : undefined),
+    ready: () => (ready ? contextFor(patient, ledger.as(patient, providerLies), network.patient) : undefined),
     history: history.port,
     linkTo: (encoded) => `https://app.example/#/visit/join/${encoded}`,
+    origin: APP_ORIGIN,
     clock
   })
   const answers = (): VisitAnswer[] => happened.flatMap((h) => (h.what === 'answer' ? [h.answer] : []))
 
   /** A doctor's browser connects and asks with a request `signer` signed; resolves to the patient's answer. */
-  const doctorAsks = async (invite: VisitInvite, { signer = doctor, name = 'Dr Ada', claims = doctor }: { signer?: FakeWallet; name?: string; claims?: FakeWallet } = {}): Promise<VisitAnswer> => {
+  const doctorAsks = async (
+    invite: VisitInvite,
+    { signer = doctor, name = 'Dr Ada', claims = doctor, domain = DOMAIN, origin = APP_ORIGIN, signedKey = DOCTOR_PUBLIC_KEY, sentKey = signedKey }: Asking = {}
+  ): Promise<VisitAnswer> => {
     await network.doctor.dial(PATIENT_ADDRESS)
-    const signature = await signer.account.signMessage({ message: visitRequestMessage({ token: invite.token, patient: invite.patient, doctorPeer: DOCTOR_PEER }) })
-    return await network.doctor.requestVisit(PATIENT_ADDRESS, { token: invite.token, doctor: claims.account.address, name, signature }, new AbortController().signal)
+    const terms = { origin, token: invite.token, patient: invite.patient, doctorPeer: DOCTOR_PEER, encryptionKey: signedKey }
+    const signature = await signer.account.signTypedData(visitRequestTypedData(domain, terms))
+    return await network.doctor.requestVisit(PATIENT_ADDRESS, { token: invite.token, doctor: claims.account.address, name, encryptionKey: sentKey, signature }, new AbortController().signal)
   }
 
   const openInvite = async (): Promise<VisitInvite> => {
@@ -65,7 +91,7 @@ function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, 
     return { id: request.id, answer }
   }
 
-  return { happened, clock, network, patient, doctor, history, visits, answers, doctorAsks, openInvite, requestArrives }
+  return { happened, clock, network, patient, doctor, history, visits, answers, doctorAsks, openInvite, requestArrives, providerLies }
 }
 
 describe('the patient opens an invite', () => {
@@ -126,8 +152,58 @@ describe('a doctor asks', () => {
   it('refuses a request signed by another wallet than the one it names, without asking the patient', async () => {
     const { visits, openInvite, doctorAsks } = setUp()
     const answer = await doctorAsks(await openInvite(), { signer: fakeWallet(STRANGER_KEY) })
-    expect(answer).toEqual({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
+    expect(answer).toEqual({ t: 'refused', message: NOT_SIGNED })
     expect(visits.state.get().requests).toEqual([])
+  })
+
+  it.each<[string, Asking]>([
+    ['another origin (a copy of the app elsewhere)', { origin: 'https://app.example.evil' }],
+    ['another chain', { domain: { ...DOMAIN, chainId: 1 } }],
+    ['another consent contract (another deployment)', { domain: { ...DOMAIN, verifyingContract: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' } }]
+  ])("refuses the doctor's own request signed for %s, without asking the patient, and leaves the invite to a request made for this app", async (_, asking) => {
+    const { visits, openInvite, doctorAsks, doctor } = setUp()
+    const invite = await openInvite()
+    expect(await doctorAsks(invite, asking)).toEqual({ t: 'refused', message: NOT_SIGNED })
+    expect(visits.state.get().requests).toEqual([])
+    void doctorAsks(invite)
+    await vi.waitFor(() => expect(visits.state.get().requests).toMatchObject([{ doctor: doctor.account.address, state: 'waiting' }]))
+  })
+
+  it('refuses a request whose key was changed on the way: the signature covers it', async () => {
+    const { visits, openInvite, doctorAsks, answers } = setUp()
+    const answer = await doctorAsks(await openInvite(), { sentKey: `0x${'66'.repeat(32)}` })
+    expect(answer).toEqual({ t: 'refused', message: NOT_SIGNED })
+    expect(visits.state.get().requests).toEqual([])
+    expect(answers()).toEqual([answer])
+  })
+
+  it("refuses a request whose signed key is not the one the chain's provider returns for the doctor, and shows why; nothing is granted or wrapped", async () => {
+    const { visits, openInvite, doctorAsks, doctor, happened, providerLies } = setUp()
+    // The provider substitutes a key of its own for the doctor's.
+    providerLies.set(doctor.account.address.toLowerCase(), `0x${'ee'.repeat(32)}`)
+    const invite = await openInvite()
+    const answer = await doctorAsks(invite)
+    expect(answer).toEqual({ t: 'refused', message: expect.stringContaining("the encryption key you signed is not the one the chain's provider returns for you") as string })
+    expect(visits.state.get().requests).toMatchObject([{ doctor: doctor.account.address, name: 'Dr Ada', state: 'refused', error: KEY_MISMATCH }])
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+    // Nothing to approve: the refused request wraps nothing, whatever is clicked.
+    await visits.approve(1, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(happened.filter((h) => h.what === 'grant' || (h.what === 'answer' && h.answer.t === 'approved'))).toEqual([])
+    // The invite was not spent: once the provider answers truly, the doctor gets in.
+    expect(visits.state.get().openInvite?.invite).toEqual(invite)
+    providerLies.clear()
+    void doctorAsks(invite)
+    await vi.waitFor(() => expect(visits.state.get().requests.map((r) => r.state)).toEqual(['refused', 'waiting']))
+  })
+
+  it('refuses a doctor the provider says registered no key, and shows why', async () => {
+    const { visits, openInvite, doctorAsks, happened } = setUp({ doctorKeyPublished: false })
+    const answer = await doctorAsks(await openInvite())
+    expect(answer).toEqual({ t: 'refused', message: expect.stringContaining('finds no encryption key registered for you') as string })
+    expect(visits.state.get().requests).toMatchObject([
+      { state: 'refused', error: 'This doctor has not published an encryption key, so nothing can be shared with them. Ask them to join again.' }
+    ])
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
   })
 
   it('a refused forgery does not spend the invite: the doctor it was shown to still gets in', async () => {
@@ -250,9 +326,22 @@ describe('the patient approves', () => {
     })
   })
 
-  it('grants nothing to a doctor who published no encryption key, and says so', async () => {
-    const { visits, happened, answers, requestArrives } = setUp({ doctorKeyPublished: false })
+  it("refuses at approval when the provider's key for the doctor no longer matches the signed one: no grant, nothing wrapped", async () => {
+    const { visits, happened, doctor, providerLies, requestArrives } = setUp()
+    const { id, answer } = await requestArrives()
+    providerLies.set(doctor.account.address.toLowerCase(), `0x${'ee'.repeat(32)}`)
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+    expect(await answer).toMatchObject({ t: 'refused' })
+    expect(visits.state.get().requests[0]).toMatchObject({ state: 'refused', error: KEY_MISMATCH })
+    await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
+    expect(happened.filter((h) => h.what === 'grant')).toEqual([])
+  })
+
+  it("grants nothing when the provider loses the doctor's key before approval, and says so", async () => {
+    const { visits, happened, answers, doctor, providerLies, requestArrives } = setUp()
     const { id } = await requestArrives()
+    providerLies.set(doctor.account.address.toLowerCase(), null)
     await visits.approve(id, { categories: ['conditions'], mayWrite: false, days: 7 })
     expect(happened.filter((h) => h.what === 'grant')).toEqual([])
     expect(answers()).toEqual([])

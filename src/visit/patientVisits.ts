@@ -1,7 +1,8 @@
 // The patient's half of a visit. The patient opens an invite (a link and QR code, once only,
-// for minutes); a doctor's browser connects directly and asks, signed by the doctor's wallet;
-// the patient sees who asks, chooses the kinds of record and a duration, and the grant goes
-// on-chain before the answer, with those categories' keys wrapped for the doctor, goes back.
+// for minutes); a doctor's browser connects directly and asks, signed by the doctor's wallet for
+// this app, this deployment and the doctor's encryption key; the patient sees who asks, chooses
+// the kinds of record and a duration, and the grant goes on-chain before the answer, with those
+// categories' keys wrapped for the key the doctor signed, goes back.
 import { hexToBytes, type Hex } from 'viem'
 import { describeScope, encodeScope, recordCategories, type RecordCategory, type VisitRequestSigner } from '../chain/index.ts'
 import { createVisitInvite, encodeVisitInvite, InviteBook, type VisitInvite } from '../p2p/index.ts'
@@ -26,8 +27,8 @@ export interface PendingRequest {
   doctor: string
   /** The name the doctor gave: self-declared, and shown as such. */
   name: string
-  state: 'waiting' | 'granting' | 'approved' | 'declined' | 'gone'
-  /** Why the last step failed (the request stays open) or why it is gone. */
+  state: 'waiting' | 'granting' | 'approved' | 'declined' | 'refused' | 'gone'
+  /** Why the last step failed (the request stays open), or why it is refused or gone. */
   error?: string
   /** What was granted, e.g. "Conditions, Allergies until 12 Dec 2026". */
   outcome?: string
@@ -58,6 +59,8 @@ export interface PatientVisitsOptions {
   history: PatientHistoryPort
   /** The visit link for an encoded invite. */
   linkTo: (encodedInvite: string) => string
+  /** This app's origin (window.location.origin): a doctor's request must be signed for it. */
+  origin: string
   clock?: Clock
 }
 
@@ -82,8 +85,15 @@ export interface PatientVisits {
 
 const DAY_MS = 24 * 3600 * 1000
 
+/** What the patient reads when the key a doctor signed is not the one the registry gives for them. */
+const KEY_MISMATCH_MESSAGE = "The key the doctor signed does not match the key registered for them: the chain's provider may be lying. Nothing was shared with them."
+const NO_KEY_MESSAGE = 'This doctor has not published an encryption key, so nothing can be shared with them. Ask them to join again.'
+const NO_KEY_ANSWER = "The patient's app finds no encryption key registered for you, so nothing can be shared with you. Ask the patient to start the visit again."
+const KEY_MISMATCH_ANSWER =
+  "The patient's app refused the request: the encryption key you signed is not the one the chain's provider returns for you (it may be lying, or your keys were replaced since). Nothing was shared. Ask the patient to start the visit again."
+
 /** The patient's half of visits, over the app's node, ledger, wallet and history. */
-export function createPatientVisits({ ready, history, linkTo, clock = systemClock }: PatientVisitsOptions): PatientVisits {
+export function createPatientVisits({ ready, history, linkTo, origin, clock = systemClock }: PatientVisitsOptions): PatientVisits {
   const book = new InviteBook()
   const incoming = new Map<number, IncomingVisitRequest>()
   let nextId = 1
@@ -114,34 +124,51 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
     // The invite is spent only by a request whose signature verifies: one that fails the check
     // (someone who saw the QR code, asking in another's name) leaves it to the doctor it was shown to.
     if (!(await inviteAllows((token, now) => book.check(token, now)))) return
+    const { doctor, encryptionKey } = visit.request
     let signer: VisitRequestSigner | undefined
+    let registered: Hex | null
     try {
+      // Checked for this app's origin and this deployment (the ledger's domain): a request signed
+      // for a copy of the app elsewhere, or for another chain or contract, is no one's here.
       signer = await s.ledger.verifyVisitRequest({
-        doctor: visit.request.doctor,
+        doctor,
         signature: visit.request.signature as Hex,
+        origin,
         token: visit.request.token,
         patient: s.wallet.address,
-        doctorPeer: visit.from
+        doctorPeer: visit.from,
+        encryptionKey: encryptionKey as Hex
       })
+      registered = signer === undefined ? null : await s.ledger.readEncryptionKey(doctor)
     } catch (error) {
-      // Not a forgery: the check itself could not run (e.g. the chain is unreachable). Say so to both sides.
-      setInviteError(`A doctor asked to join, but their signature could not be checked: ${errorMessage(error)}`)
+      // Not a forgery: a check could not run (e.g. the chain is unreachable). Say so to both sides.
+      setInviteError(`A doctor asked to join, but their request could not be checked: ${errorMessage(error)}`)
       await visit.answer({
         t: 'refused',
-        message: `The patient's app could not check your signature (${errorMessage(error)}). Ask the patient to start the visit again.`
+        message: `The patient's app could not check your request (${errorMessage(error)}). Ask the patient to start the visit again.`
       })
       return
     }
     if (signer === undefined) {
-      await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names; the patient was not asked.' })
+      await visit.answer({ t: 'refused', message: 'The request is not signed by the address it names, for this app and this patient; the patient was not asked.' })
+      return
+    }
+    const checkCode = visitCheckCode({ token: visit.request.token, patientPeer: s.channel.peerId(), doctorPeer: visit.from, doctor })
+    const shown = { doctor, name: visit.request.name, checkCode, signer }
+    // The doctor signed the key they want the patient's keys wrapped for; the registry, read
+    // through the chain's provider, must give the same one, or the provider may be substituting
+    // its own. The patient sees the request refused, and the invite stays for an honest retry.
+    if (registered === null || registered.toLowerCase() !== encryptionKey.toLowerCase()) {
+      const reason = registered === null ? NO_KEY_MESSAGE : KEY_MISMATCH_MESSAGE
+      change({ requests: [...state.get().requests, { id: nextId++, ...shown, state: 'refused', error: reason }] })
+      await visit.answer({ t: 'refused', message: registered === null ? NO_KEY_ANSWER : KEY_MISMATCH_ANSWER })
       return
     }
     // Checked again: another signed request may have spent the invite while this one was verified.
     if (!(await inviteAllows((token, now) => book.redeem(token, now)))) return
     const id = nextId++
     incoming.set(id, visit)
-    const checkCode = visitCheckCode({ token: visit.request.token, patientPeer: s.channel.peerId(), doctorPeer: visit.from, doctor: visit.request.doctor })
-    change({ openInvite: undefined, requests: [...state.get().requests, { id, doctor: visit.request.doctor, name: visit.request.name, state: 'waiting', checkCode, signer }] })
+    change({ openInvite: undefined, requests: [...state.get().requests, { id, ...shown, state: 'waiting' }] })
     visit.signal.addEventListener('abort', () => {
       if (state.get().requests.find((r) => r.id === id)?.state === 'waiting') update(id, { state: 'gone', error: "The doctor's browser went away before you decided." })
     })
@@ -185,12 +212,20 @@ export function createPatientVisits({ ready, history, linkTo, clock = systemCloc
     if (visit === undefined || s === undefined) return
     update(id, { state: 'granting', error: undefined })
     try {
-      // The doctor reads with the history's data keys, wrapped for their published key: the history must be open here.
+      // The doctor reads with the history's data keys, wrapped for the key they signed: the history must be open here.
       if (history.own() === undefined) await history.unlock()
       const own = history.own()
       if (own === undefined) throw new VisitError('HISTORY_LOCKED', 'Open your history first (My history): its keys are what you share with the doctor.')
-      const doctorKey = await s.ledger.readEncryptionKey(visit.request.doctor)
-      if (doctorKey === null) throw new VisitError('NO_DOCTOR_KEY', 'This doctor has not published an encryption key, so nothing can be shared with them. Ask them to join again.')
+      // The keys go to the key the doctor signed, once the registry still says it is theirs.
+      const doctorKey = visit.request.encryptionKey as Hex
+      const registered = await s.ledger.readEncryptionKey(visit.request.doctor)
+      if (registered === null) throw new VisitError('NO_DOCTOR_KEY', NO_KEY_MESSAGE)
+      if (registered.toLowerCase() !== doctorKey.toLowerCase()) {
+        incoming.delete(id)
+        update(id, { state: 'refused', error: KEY_MISMATCH_MESSAGE })
+        await visit.answer({ t: 'refused', message: KEY_MISMATCH_ANSWER }).catch(() => undefined)
+        return
+      }
       const scope = { categories: choice.categories, mayWrite: choice.mayWrite }
       const expiry = new Date(clock.now() + choice.days * DAY_MS)
       const result = await s.ledger.grant({ doctor: visit.request.doctor, expiry, scope })

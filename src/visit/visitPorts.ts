@@ -50,14 +50,14 @@ export interface VisitLedger {
   grant(terms: { doctor: string; expiry: Date; scope: Scope }): Promise<{ transactionHash: string }>
   /** The doctor's record that they opened the patient's history. */
   logVisit(patient: string): Promise<unknown>
-  /** How `signature` was found to be `doctor`'s over the request's terms (VisitRequestSigner), or undefined when it is not. */
+  /** How `signature` was found to be `doctor`'s over the request's terms for this deployment (VisitRequestSigner), or undefined when it is not. */
   verifyVisitRequest(terms: VisitRequestTerms & { doctor: string; signature: Hex }): Promise<VisitRequestSigner | undefined>
 }
 
 /** The connected wallet, as a visit uses it. */
 export interface VisitWallet {
   address: string
-  /** Signs the doctor's request (a message, no transaction). */
+  /** Signs the doctor's request for this deployment (EIP-712 typed data, no transaction). */
   signVisitRequest(terms: VisitRequestTerms): Promise<Hex>
 }
 

@@ -1,7 +1,10 @@
 // What the end-to-end tests share: the running stack's addresses and the app's status strip.
 import { chromium, expect, type Browser, type Locator, type Page } from '@playwright/test'
+import { numberToHex, parseEther, type Address, type Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import type { AppConfig } from '../../src/config/index.ts'
+import { injectWallet } from './injectedWallet.ts'
 
 function env(name: string): string {
   const value = process.env[name]
@@ -65,4 +68,43 @@ export async function twoPeoplesPages(config?: AppConfig): Promise<{ patient: Pa
 export async function askForAccess(doctor: Page, name: string): Promise<void> {
   await doctor.getByRole('textbox', { name: 'Your name, as the patient will see it' }).fill(name)
   await doctor.getByRole('button', { name: 'Ask for access' }).click()
+}
+
+/**
+ * A new account with 100 ether on the local chain (anvil_setBalance), for a browser wallet: no
+ * other test knows it, so no grant or key of another test shows up on its screens.
+ */
+export async function fundedAccount(): Promise<{ privateKey: Hex; address: Address }> {
+  const privateKey = generatePrivateKey()
+  const { address } = privateKeyToAccount(privateKey)
+  const response = await fetch(stackConfig().chain.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_setBalance', params: [address, numberToHex(parseEther('100'))] })
+  })
+  const body = (await response.json()) as { error?: { message: string } }
+  if (body.error !== undefined) throw new Error(`anvil_setBalance: ${body.error.message}`)
+  return { privateKey, address }
+}
+
+/**
+ * Gives `page` a browser wallet (EIP-6963) holding `privateKey` that talks to the local chain itself,
+ * connects it on the Settings page, and waits until the app's node holds a relay reservation.
+ */
+export async function connectBrowserWallet(page: Page, name: string, privateKey: Hex): Promise<void> {
+  const { chain } = stackConfig()
+  await injectWallet(page, { name, privateKey, rpcUrl: chain.rpcUrl, chainId: chain.id })
+  await page.goto(`${appUrl()}#/settings`)
+  const wallet = page.getByRole('region', { name: 'Wallet' })
+  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: name })
+  await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
+  await expect(statusStrip(page)).toContainText(`browser wallet (${name})`)
+  await expect(statusStrip(page)).toContainText(/Peer-to-peer: started · peer 12D3Koo\S+ · relay reserved/, { timeout: 20_000 })
+}
+
+/** The QR version (1 to 40) of the code the page draws in `image`: its SVG is 17 + 4 × version modules a side, with a quiet zone of 2. */
+export async function drawnQrVersion(image: Locator): Promise<number> {
+  const src = (await image.getAttribute('src')) ?? ''
+  const size = Number(/viewBox="0 0 (\d+) \1"/.exec(decodeURIComponent(src))?.[1])
+  return (size - 4 - 17) / 4
 }

@@ -1,7 +1,8 @@
 // A browser wallet for the tests: an EIP-1193 provider injected into the page and announced
-// through EIP-6963, whose requests are answered in Node by a viem account, or refused.
+// through EIP-6963, whose requests are answered in Node by a viem account, or refused. It signs
+// transactions itself, as a wallet does, so any funded key works (not only the node's own).
 import type { Page } from '@playwright/test'
-import type { Hex } from 'viem'
+import { BaseError, createWalletClient, defineChain, http, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
 export interface InjectedWalletOptions {
@@ -17,6 +18,8 @@ type BridgeAnswer = { result: unknown } | { error: { code: number; message: stri
 
 export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chainId, refuse = [] }: InjectedWalletOptions): Promise<void> {
   const account = privateKeyToAccount(privateKey)
+  const chain = defineChain({ id: chainId, name: 'Test chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } })
+  const signer = createWalletClient({ account, chain, transport: http(rpcUrl) })
   await page.exposeFunction('__testWalletRequest', async (method: string, params: unknown[] | undefined): Promise<BridgeAnswer> => {
     if (refuse.includes(method)) return { error: { code: 4001, message: 'User rejected the request.' } }
     switch (method) {
@@ -28,6 +31,21 @@ export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chain
       case 'personal_sign': {
         const [message] = (params ?? []) as [Hex]
         return { result: await account.signMessage({ message: { raw: message } }) }
+      }
+      case 'eth_sendTransaction': {
+        const [transaction] = (params ?? []) as [{ to?: Address; data?: Hex; value?: Hex; gas?: Hex }]
+        const value = transaction.value === undefined ? undefined : BigInt(transaction.value)
+        const gas = transaction.gas === undefined ? undefined : BigInt(transaction.gas)
+        try {
+          return { result: await signer.sendTransaction({ to: transaction.to ?? null, data: transaction.data, value, gas }) }
+        } catch (error) {
+          return { error: { code: -32000, message: error instanceof BaseError ? error.shortMessage : String(error) } }
+        }
+      }
+      case 'eth_signTypedData_v4': {
+        // EIP-712: the typed data comes as JSON, with the EIP712Domain type among its types.
+        const [, json] = (params ?? []) as [string, string]
+        return { result: await account.signTypedData(JSON.parse(json) as Parameters<typeof account.signTypedData>[0]) }
       }
       default: {
         // Everything else goes to the node, as a real wallet's RPC would.

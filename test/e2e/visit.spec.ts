@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { createVisitInvite, encodeVisitInvite } from '../../src/p2p/visitInvite.ts'
-import { appUrl, askForAccess, expectStackLive, stackConfig, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, drawnQrVersion, expectStackLive, stackConfig, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[4]
 if (doctorAccount === undefined) throw new Error('no development account 4')
@@ -17,9 +17,12 @@ test('a doctor joins by invite, the patient grants, the visit is recorded, and t
     await patient.goto(`${appUrl()}#/visit`)
     await expectStackLive(patient)
     await patient.getByRole('button', { name: 'Start a visit' }).click()
-    await expect(patient.getByRole('img', { name: 'QR code of the visit link' })).toBeVisible()
+    const qrCode = patient.getByRole('img', { name: 'QR code of the visit link' })
+    await expect(qrCode).toBeVisible()
     const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
     expect(link).toContain('#/visit/join/')
+    // The invite is compact: its code is coarse enough for a phone to read from a screen.
+    expect(await drawnQrVersion(qrCode)).toBeLessThanOrEqual(10)
 
     await useDevelopmentAccount(doctor, 'Second doctor', doctorAccount.address)
     await doctor.goto(link)

@@ -2,9 +2,9 @@
 // patient's device and a doctor's, a ledger that remembers keys, grants and visits, wallets that
 // really sign (viem's privateKeyToAccount), history sessions that wrap and read keys in the
 // open, and a clock moved by hand.
-import { bytesToHex, hexToBytes, UserRejectedRequestError, verifyMessage, type Hex } from 'viem'
+import { bytesToHex, createClient, custom, hexToBytes, UserRejectedRequestError, type EIP1193RequestFn, type Hex } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
-import { toChainError, visitRequestMessage, type Scope } from '../../src/chain/index.ts'
+import { toChainError, verifyVisitRequest, visitRequestTypedData, type ChainClient, type Scope, type VisitRequestDomain } from '../../src/chain/index.ts'
 import type { VisitAnswer, VisitRequest } from '../../src/p2p/index.ts'
 import type { DoctorHistoryPort, IncomingVisitRequest, PatientHistoryPort, RelayState, VisitChannel, VisitContext, VisitLedger, VisitWallet } from '../../src/visit/index.ts'
 
@@ -14,6 +14,10 @@ export const PATIENT_PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsN
 export const DOCTOR_PEER = '12D3KooWDoctorDevice1111111111111111111111111111111'
 export const PATIENT_ADDRESS = `${RELAY}/p2p-circuit/webrtc/p2p/${PATIENT_PEER}`
 export const CHAIN = { id: 31337, name: 'Local chain' }
+/** The deployment both apps are on: its chain and consent contract, for which requests are signed. */
+export const DOMAIN: VisitRequestDomain = { chainId: CHAIN.id, verifyingContract: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }
+/** The origin both apps are served from. */
+export const APP_ORIGIN = 'https://app.example'
 
 // Anvil's first two development keys: a patient and a doctor.
 export const PATIENT_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -155,24 +159,33 @@ export function fakeWallet(privateKey: Hex) {
   const refusal = (action: string): Error => toChainError(new UserRejectedRequestError(new Error('User rejected the request.')), action)
   const wallet: VisitWallet = {
     address: account.address,
-    signVisitRequest: (terms) => (refusing.has('sign') ? Promise.reject(refusal('sign the request for access')) : account.signMessage({ message: visitRequestMessage(terms) }))
+    signVisitRequest: (terms) => (refusing.has('sign') ? Promise.reject(refusal('sign the request for access')) : account.signTypedData(visitRequestTypedData(DOMAIN, terms)))
   }
   return { account, wallet, refusing, refusal }
 }
 
 export type FakeWallet = ReturnType<typeof fakeWallet>
 
+/** A chain whose every address is a plain account, and that answers nothing else: signatures are checked without it. */
+const plainAccountsChain = createClient({
+  chain: { id: CHAIN.id, name: CHAIN.name, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [] } } },
+  transport: custom({ request: (({ method }: { method: string }) => (method === 'eth_getCode' ? Promise.resolve('0x') : Promise.reject(new Error(`no ${method} here`)))) as EIP1193RequestFn })
+}) as unknown as ChainClient
+
 /** A ledger: published keys, grants and visit records, written by whichever wallet is connected. */
 export function fakeLedger(happened: Happening[]) {
   const keys = new Map<string, Hex>()
   return {
     keys,
-    /** The ledger as `wallet`'s app sees it. */
-    as(signer: FakeWallet): VisitLedger {
+    /**
+     * The ledger as `wallet`'s app sees it. `lies` are registry answers its chain provider makes
+     * up, by user address in lower case: what the app reads for them instead of what is registered.
+     */
+    as(signer: FakeWallet, lies: ReadonlyMap<string, Hex | null> = new Map()): VisitLedger {
       const { account, refusing, refusal } = signer
       return {
         chain: CHAIN,
-        readEncryptionKey: (user) => Promise.resolve(keys.get(user.toLowerCase()) ?? null),
+        readEncryptionKey: (user) => Promise.resolve(lies.has(user.toLowerCase()) ? (lies.get(user.toLowerCase()) ?? null) : (keys.get(user.toLowerCase()) ?? null)),
         publishEncryptionKey: (publicKey) => {
           if (refusing.has('publish')) return Promise.reject(refusal('register the encryption key'))
           const key = bytesToHex(publicKey)
@@ -190,7 +203,7 @@ export function fakeLedger(happened: Happening[]) {
           happened.push({ what: 'log-visit', doctor: account.address, patient })
           return Promise.resolve()
         },
-        verifyVisitRequest: async ({ doctor, signature, ...terms }) => ((await verifyMessage({ address: doctor as Hex, message: visitRequestMessage(terms), signature })) ? 'account' : undefined)
+        verifyVisitRequest: (terms) => verifyVisitRequest(plainAccountsChain, DOMAIN, terms)
       }
     }
   }

@@ -42,7 +42,7 @@ export function RequestCard(props: { request: PendingRequest }): JSX.Element {
     <section class="request" aria-labelledby={headingId()}>
       <h2 id={headingId()}>Request from {props.request.name === '' ? 'a doctor' : props.request.name}</h2>
       <p>
-        <strong>{props.request.name === '' ? 'Someone' : props.request.name}</strong> (the name they gave; not verified) asks to see your
+        <strong>{props.request.name === '' ? 'Someone' : props.request.name}</strong> (the name they gave; not verified) {props.request.state === 'refused' ? 'asked' : 'asks'} to see your
         history, signed by the address <code>{props.request.doctor}</code>
         {props.request.signer === 'contract-wallet' ? ", a contract wallet: its signature was checked by the chain's RPC, not by this app" : ''}.
       </p>
@@ -104,6 +104,9 @@ export function RequestCard(props: { request: PendingRequest }): JSX.Element {
         </Match>
         <Match when={props.request.state === 'declined'}>
           <p role="status">Declined. Nothing was shared.</p>
+        </Match>
+        <Match when={props.request.state === 'refused'}>
+          <p role="status">Refused by this app, for the reason below: nothing was granted or shared, and the doctor was told.</p>
         </Match>
       </Switch>
       <ErrorBanner message={props.request.error} />

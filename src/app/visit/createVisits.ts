@@ -82,14 +82,15 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
   const patient = createPatientVisits({
     ready,
     history: patientHistory(session),
-    linkTo: (encoded) => visitLink(`${location.origin}${location.pathname}`, encoded)
+    linkTo: (encoded) => visitLink(`${location.origin}${location.pathname}`, encoded),
+    origin: location.origin
   })
   // The doctor's half loads with the first join page, not with a patient's first screen; its
   // calls run in order on the loaded half.
   let doctor: Promise<DoctorJoin<PatientReading>> | undefined
   const doctorHalf = (): Promise<DoctorJoin<PatientReading>> =>
     (doctor ??= loadDoctorJoin().then(({ createDoctorJoin }) => {
-      const loaded = createDoctorJoin({ ready, history: doctorHistory(session), rememberPatientDevice })
+      const loaded = createDoctorJoin({ ready, history: doctorHistory(session), origin: location.origin, rememberPatientDevice })
       setJoining(() => loaded.state.get())
       stopDoctor = loaded.state.subscribe((state) => setJoining(() => state))
       return loaded

@@ -5,7 +5,7 @@ import { joinPath, visitLink } from './visitLink.ts'
 
 const invite = encodeVisitInvite(
   createVisitInvite({
-    addresses: ['/ip4/10.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay/p2p-circuit/webrtc/p2p/12D3KooWPatient'],
+    addresses: ['/ip4/10.0.0.1/tcp/9090/ws/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf/p2p-circuit/webrtc/p2p/12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'],
     patient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
     chainId: 31337
   })

@@ -23,15 +23,17 @@ export function visitChannel(node: P2PNode): VisitChannel {
 
 /** The connected wallet, the deployment's contracts and the node, as a visit uses them. */
 export function visitContext({ client, wallet, config, ledger, registry }: LedgerContext, node: P2PNode): VisitContext {
+  // A doctor's request is signed for this deployment: its chain and its consent contract.
+  const domain = { chainId: config.chain.id, verifyingContract: ledger }
   return {
-    wallet: { address: wallet.address, signVisitRequest: (terms) => signVisitRequest(wallet.client, terms) },
+    wallet: { address: wallet.address, signVisitRequest: (terms) => signVisitRequest(wallet.client, domain, terms) },
     ledger: {
       chain: { id: config.chain.id, name: config.chain.name },
       readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
       publishEncryptionKey: (publicKey) => publishEncryptionKey(client, wallet.client, { registry, publicKey }),
       grant: ({ doctor, expiry, scope }) => grant(client, wallet.client, { ledger, registry, doctor, expiry, scope }),
       logVisit: (patient) => logVisit(client, wallet.client, { ledger, patient }),
-      verifyVisitRequest: (terms) => verifyVisitRequest(client, terms)
+      verifyVisitRequest: (terms) => verifyVisitRequest(client, domain, terms)
     },
     channel: visitChannel(node),
     relays: config.relays

@@ -1,7 +1,7 @@
 import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
 import { sampleVisitLink } from '../../../test/support/sampleVisitLink.ts'
-import { VISIT_QR_OPTIONS, visitQrImage } from './visitQrCode.ts'
+import { VISIT_QR_OPTIONS, visitQrImage, visitQrVersion } from './visitQrCode.ts'
 
 const link = sampleVisitLink
 
@@ -36,5 +36,18 @@ describe('visitQrImage', () => {
     const modules = modulesOf(svgOf(visitQrImage(link)))
     const border = [...modules.slice(0, 2), ...modules.slice(-2), ...modules.map((row) => [...row.slice(0, 2), ...row.slice(-2)])]
     expect(border.flat().some(Boolean)).toBe(false)
+  })
+})
+
+describe('visitQrVersion', () => {
+  it('is the version of the code drawn: 17 + 4 × version modules a side, inside the quiet zone', () => {
+    const size = modulesOf(svgOf(visitQrImage(link))).length
+    expect(visitQrVersion(link)).toBe((size - 4 - 17) / 4)
+    expect(visitQrVersion('A')).toBe(1)
+  })
+
+  it('is 10 or lower for an invite through one relay, from the app at an address like the local stack’s', () => {
+    const invite = sampleVisitLink.split('#')[1] ?? ''
+    expect(visitQrVersion(`http://10.233.0.1:39092/#${invite}`)).toBeLessThanOrEqual(10)
   })
 })

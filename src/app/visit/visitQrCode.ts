@@ -3,8 +3,9 @@
 import encodeQR, { type QrOpts } from 'qr'
 
 /**
- * Low error correction (7% of the code may be lost) keeps the modules of a visit link, some 500
- * characters, large enough to read at 220 pixels from a clean screen; a quiet zone of 2 modules.
+ * Low error correction (7% of the code may be lost) keeps the modules of a visit link, some 220
+ * characters (QR version 9 or 10), large enough to read at 220 pixels from a clean screen; a
+ * quiet zone of 2 modules.
  */
 export const VISIT_QR_OPTIONS = { ecc: 'low', border: 2 } as const satisfies QrOpts
 
@@ -34,4 +35,9 @@ export function visitQrImage(link: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges">` +
     `<rect width="${size}" height="${size}" fill="#fff"/><path d="${path}"/></svg>`
   return `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`
+}
+
+/** The QR version (1 to 40: 17 + 4 × version modules a side) of `link`'s code as visitQrImage draws it. */
+export function visitQrVersion(link: string): number {
+  return (encodeQR(link, 'raw', VISIT_QR_OPTIONS).length - 2 * VISIT_QR_OPTIONS.border - 17) / 4
 }

@@ -179,6 +179,7 @@ export class MessageReader {
 
   /**
    * The next message, or undefined when the peer closed its end; throws when the stream broke or the signal fired.
+   * One call at a time: a call made while another waits leaves the first one waiting.
    * @throws {WireError} When a message was over the limit or not dag-cbor (from then on), or the
    *   stream ended inside one; the stream's error or the signal's reason otherwise.
    */

@@ -103,8 +103,9 @@ function mutate(which: number, mutations: readonly Mutation[]): Uint8Array {
     }
     // Once the bytes are written by hand, only the bytes change.
     if (bytes !== undefined) continue
-    const id = String(get(fields, 'id'))
-    const key = String(get(fields, 'publicKey'))
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '')
+    const id = text(get(fields, 'id'))
+    const key = text(get(fields, 'publicKey'))
     if ('set' in change) fields = set(fields, change.set, change.value)
     else if ('drop' in change) fields = change.drop.startsWith('signatures.') ? { ...fields, signatures: without(signaturesOf(fields), change.drop.slice(11)) } : without(fields, change.drop)
     else if ('add' in change) fields = change.add === 'identity' ? { ...fields, [change.name]: change.value } : { ...fields, signatures: { ...signaturesOf(fields), [change.name]: change.value } }

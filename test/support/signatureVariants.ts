@@ -30,13 +30,18 @@ function derParts(signature: string): { r: Uint8Array; s: Uint8Array } {
   return { r, s }
 }
 
-/** A DER signature (lowercase hex, as entries and identities carry it) written another way, or damaged. */
+/**
+ * A DER signature (lowercase hex, as entries and identities carry it) written another way, or
+ * damaged; what is not a DER signature to begin with is only damaged.
+ */
 export function derVariant(signature: string, variant: DerVariant): string {
+  const bytes = /^(?:[0-9a-f]{2})+$/.test(signature) ? hexToBytes(signature) : new Uint8Array(0)
+  if (bytes[0] !== 0x30 || bytes.length < 8 || bytes[1] !== bytes.length - 2) return `${signature}00`
   const { r, s } = derParts(signature)
-  const bytes = hexToBytes(signature)
+  const sValue = hexToBigInt(`0x${bytesToHex(s) || '00'}`)
   switch (variant) {
     case 'highS':
-      return bytesToHex(der(r, derInteger(N - hexToBigInt(`0x${bytesToHex(s)}`))))
+      return sValue > 0n && sValue < N ? bytesToHex(der(r, derInteger(N - sValue))) : `${signature}00`
     case 'padR':
       return bytesToHex(der(Uint8Array.of(0, ...r), s))
     case 'padS':

@@ -1,6 +1,6 @@
 // `npm run test:deep`: the long runs npm test keeps short. The contracts' Solidity fuzz tests at
 // 10,000 runs each, then the property tests of the code that reads peers' bytes
-// (src/**/*.property.test.ts: the sync wire, entries, identities, the sync protocol's two ends)
+// (src/**/*.property.test.ts: the sync wire, entries, identities, the sync protocol's hellos and two ends)
 // at 100,000 inputs each; both read the depth from FUZZ_RUNS. Ends with one line: each part, its
 // test count and how long it took. `npm run test:deep -- properties` runs only the named parts.
 import { spawn } from 'node:child_process'

@@ -45,9 +45,13 @@ describe('log entries', () => {
     const fields = dagCbor.decode<Record<string, unknown>>(second.bytes)
     expect(decodeLogEntry(encodeBlock({ ...fields, extra: 1 }).bytes)).toMatch(/fields of a log entry/)
     expect(decodeLogEntry(encodeBlock({ ...fields, v: 1 }).bytes)).toMatch(/version/)
+    // A version that JavaScript cannot turn into text (a map whose "toString" is not a function) is refused, not thrown.
+    expect(decodeLogEntry(encodeBlock({ ...fields, v: { toString: null } }).bytes)).toBe('the entry has no version number (2)')
     expect(decodeLogEntry(encodeBlock({ ...fields, payload: 'plain text' }).bytes)).toMatch(/payload/)
     expect(decodeLogEntry(encodeBlock({ ...fields, next: ['QmNotAnEntry'] }).bytes)).toMatch(/links/)
     expect(decodeLogEntry(encodeBlock({ ...fields, clock: { id: 'x', time: 0 } }).bytes)).toMatch(/clock/)
+    // The same signed entry with a field beside the clock's id and time: another block the signature would verify.
+    expect(decodeLogEntry(encodeBlock({ ...fields, clock: { ...(fields.clock as object), extra: null } }).bytes)).toBe('the entry clock has other fields than id and time')
     // The same content in a non-canonical encoding (a map with its keys out of order).
     const swapped = Uint8Array.of(0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02)
     expect(decodeLogEntry(swapped)).toMatch(/canonical|not an object|fields/)

@@ -81,7 +81,7 @@ const isHashList = (value: unknown): value is string[] =>
  * peer). Returns why it is not an entry of this form, or the entry; the signature is
  * checked separately (verifyEntrySignature). Checked: canonical dag-cbor, exactly the nine
  * fields, version 2, a payload of bytes up to MAX_PAYLOAD_BYTES, at most 64 next and 64 refs
- * that are all log entry hashes, a clock time that is a safe integer from 1, a 33-byte hex key,
+ * that are all log entry hashes, a clock of an id and a time that is a safe integer from 1, a 33-byte hex key,
  * an identity hash and a hex signature. Not checked here: which log `id` names, that the
  * clock's id is the key, and whether the key is the identity's (entryAdmission.ts checkWriter).
  */
@@ -97,7 +97,8 @@ export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
   const keys = Object.keys(fields)
   if (keys.length !== 9) return 'the block does not have the fields of a log entry'
   const { id, payload, next, refs, clock, v, key, identity, sig } = fields
-  if (v !== ENTRY_VERSION) return `the entry version is ${String(v)}, not ${ENTRY_VERSION}`
+  // Only a number is named: String() of a peer's object can throw (a map with a key "toString").
+  if (v !== ENTRY_VERSION) return typeof v === 'number' ? `the entry version is ${v}, not ${ENTRY_VERSION}` : `the entry has no version number (${ENTRY_VERSION})`
   if (typeof id !== 'string') return 'the entry names no log'
   if (!(payload instanceof Uint8Array) || payload.length > MAX_PAYLOAD_BYTES) return 'the payload is not an envelope of bytes'
   if ([next, refs].some((links) => Array.isArray(links) && links.length > MAX_LINKS)) return `the entry links to more than ${MAX_LINKS} entries`
@@ -105,6 +106,9 @@ export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
   if (typeof clock !== 'object' || clock === null) return 'the entry has no clock'
   const { id: clockId, time } = clock as Record<string, unknown>
   if (typeof clockId !== 'string' || typeof time !== 'number' || !Number.isSafeInteger(time) || time < 1) return 'the entry clock is malformed'
+  // Exactly id and time: the signature covers the clock as { id, time }, so a field beside them
+  // would make a second block, under another hash, that the same signature verifies.
+  if (Object.keys(clock).length !== 2) return 'the entry clock has other fields than id and time'
   if (typeof key !== 'string' || key.length !== 66 || !HEX.test(key)) return 'the entry key is not a compressed public key'
   if (typeof identity !== 'string' || parseHash(identity) === undefined) return 'the entry names no identity'
   if (typeof sig !== 'string' || !HEX.test(sig)) return 'the entry signature is malformed'

@@ -1,31 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { describe, expect, it } from 'vitest'
 import { MAX_MESSAGE_BYTES, MessageReader, sendMessage, WireError } from './syncWire.ts'
-import type { Stream } from '@libp2p/interface'
-
-/** Just enough of a libp2p stream: events in, bytes out. */
-function fakeStream(): { stream: Stream; deliver(bytes: Uint8Array): void; end(error?: Error): void; sent: Uint8Array[]; aborted: () => Error | undefined } {
-  const target = new EventTarget()
-  const sent: Uint8Array[] = []
-  let aborted: Error | undefined
-  const stream = Object.assign(target, {
-    abort: (error: Error) => {
-      aborted = error
-    },
-    send: (bytes: Uint8Array) => {
-      sent.push(bytes)
-      return true
-    },
-    onDrain: () => Promise.resolve()
-  }) as unknown as Stream
-  return {
-    stream,
-    sent,
-    aborted: () => aborted,
-    deliver: (bytes) => target.dispatchEvent(Object.assign(new Event('message'), { data: bytes })),
-    end: (error) => target.dispatchEvent(Object.assign(new Event('close'), { error }))
-  }
-}
+import { fakeStream } from '../../test/support/fuzz.ts'
 
 const frame = (value: unknown): Uint8Array => {
   const body = dagCbor.encode(value)
@@ -109,6 +85,49 @@ describe('the sync protocol\'s framing', () => {
     const waiting = new MessageReader(idle.stream).next(controller.signal)
     controller.abort(new Error('gave up'))
     await expect(waiting).rejects.toThrow('gave up')
+  })
+
+  it('keeps messages as bytes until they are taken: messages that swell when decoded do not fill memory', () => {
+    // 8 million empty maps in 8 MiB: over 500 MB of objects once decoded. Three fit in the reader's bound.
+    const length = MAX_MESSAGE_BYTES
+    const swelling = new Uint8Array(4 + length)
+    const view = new DataView(swelling.buffer)
+    view.setUint32(0, length)
+    swelling[4] = 0x9a
+    view.setUint32(5, length - 5)
+    swelling.fill(0xa0, 9)
+    const fake = fakeStream()
+    new MessageReader(fake.stream)
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 3; i++) fake.deliver(swelling.slice())
+    expect(fake.aborted()).toBeUndefined()
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(200 * 1024 * 1024)
+    // A fourth is over the bound: the stream is broken off.
+    fake.deliver(swelling.slice())
+    expect(fake.aborted()).toBeInstanceOf(WireError)
+  })
+
+  it('ends with a WireError when a message is not dag-cbor, after the messages before it', async () => {
+    const fake = fakeStream()
+    const reader = new MessageReader(fake.stream)
+    // A map with a key that is not a string, then a message that is nested too deep for any decoder.
+    const deep = new Uint8Array(200_000).fill(0x81)
+    deep[deep.length - 1] = 0
+    const raw = (body: Uint8Array): Uint8Array => {
+      const out = new Uint8Array(4 + body.length)
+      new DataView(out.buffer).setUint32(0, body.length)
+      out.set(body, 4)
+      return out
+    }
+    fake.deliver(new Uint8Array([...frame({ a: 1 }), ...raw(Uint8Array.of(0xa1, 0x01, 0x02)), ...frame({ b: 2 })]))
+    expect(await reader.next()).toEqual({ a: 1 })
+    await expect(reader.next()).rejects.toThrow(WireError)
+    await expect(reader.next()).rejects.toThrow('not dag-cbor')
+
+    const nested = fakeStream()
+    const nestedReader = new MessageReader(nested.stream)
+    nested.deliver(raw(deep))
+    await expect(nestedReader.next()).rejects.toThrow(WireError)
   })
 
   it('hands on the error the stream closed with', async () => {

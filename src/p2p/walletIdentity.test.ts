@@ -54,6 +54,8 @@ describe('parseIdentityBlock', () => {
     expect(parseIdentityBlock(encodeBlock({ ...base, id: other.address.toLowerCase() }).bytes)).toBe('the identity key did not sign the identity id')
     expect(parseIdentityBlock(encodeBlock({ ...base, publicKey: `03${'11'.repeat(32)}` }).bytes)).toMatch(/did not sign/)
     expect(parseIdentityBlock(encodeBlock({ ...base, type: 'publickey' }).bytes)).toMatch(/not a wallet identity/)
+    // A type that JavaScript cannot turn into text (a map whose "toString" is not a function) is refused, not thrown.
+    expect(parseIdentityBlock(encodeBlock({ ...base, type: { toString: null } }).bytes)).toBe('the identity has no type: it is not a wallet identity')
     expect(parseIdentityBlock(Uint8Array.of(0xa1, 0x61, 0x61, 0x01, 0x00))).toMatch(/not canonical/)
   })
 

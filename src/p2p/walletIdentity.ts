@@ -157,7 +157,8 @@ export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdent
   if (known !== undefined) return known
   if (typeof value !== 'object' || value === null) return 'the identity is not an object'
   const { id, publicKey, signatures, type } = value as Record<string, unknown>
-  if (type !== WALLET_IDENTITY_TYPE) return `the identity is of type ${String(type)}, not a wallet identity`
+  // Only a string is named: String() of a peer's object can throw (a map with a key "toString").
+  if (type !== WALLET_IDENTITY_TYPE) return typeof type === 'string' ? `the identity is of type ${type}, not a wallet identity` : 'the identity has no type: it is not a wallet identity'
   if (typeof id !== 'string' || !ADDRESS.test(id)) return 'the identity id is not a lowercase wallet address'
   if (typeof publicKey !== 'string' || publicKey.length !== 66 || !HEX.test(publicKey)) return 'the identity key is not a compressed secp256k1 key'
   if (typeof signatures !== 'object' || signatures === null) return 'the identity has no signatures'

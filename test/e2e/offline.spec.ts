@@ -4,6 +4,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { serveStatic } from '../../scripts/stack/serveStatic.ts'
@@ -117,6 +118,8 @@ test('a new version is offered, not forced: it waits for the write under way, th
     await page.reload()
     await expect(page.getByText('A new version of Anamnesis is ready.')).toBeVisible({ timeout: 30_000 })
     await expect(statusStrip(page)).toContainText('browser wallet (Slow Wallet)')
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+    expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
 
     // The patient starts opening the history, and the wallet waits for them to sign.
     holding = true
@@ -124,7 +127,9 @@ test('a new version is offered, not forced: it waits for the write under way, th
     await page.getByRole('button', { name: 'Open my history' }).click()
     await expect(page.getByText('Waiting for your wallet to sign the key message (1 of 2)…')).toBeVisible()
     await page.evaluate(() => Object.assign(window, { beforeTheNewVersion: true }))
-    await offer.click()
+    // The offer is a button like any other: the keyboard reaches and presses it.
+    await offer.focus()
+    await page.keyboard.press('Enter')
     await expect(page.getByText('A new version of Anamnesis is ready: it loads as soon as what is being saved is stored.')).toBeVisible()
     // No reload while the wallet waits.
     await expect(page.getByText('Waiting for your wallet to sign the key message (1 of 2)…')).toBeVisible()

@@ -12,19 +12,15 @@ export interface AppUpdate {
 }
 
 export function createAppUpdate(writes: WriteGate): AppUpdate {
-  let worker: { activate(): void } | undefined
-  const offer = createUpdateOffer({ activate: () => worker?.activate(), reload: () => window.location.reload() }, writes)
+  let worker: Promise<{ activate(): void }> | undefined
+  const offer = createUpdateOffer({ activate: () => void worker?.then((registered) => registered.activate()).catch(() => undefined), reload: () => window.location.reload() }, writes)
   const [state, setState] = createSignal(offer.state.get())
   onCleanup(offer.state.subscribe(setState))
 
   if (import.meta.env.PROD && 'serviceWorker' in navigator) {
     const start = (): void => {
-      import('./serviceWorker.ts')
-        .then(({ registerServiceWorker }) => registerServiceWorker({ waiting: () => offer.waiting(), tookOver: () => offer.tookOver() }))
-        .then((registered) => {
-          worker = registered
-        })
-        .catch((error: unknown) => console.warn('The app could not set itself up for use offline:', error))
+      worker = import('./serviceWorker.ts').then(({ registerServiceWorker }) => registerServiceWorker({ waiting: () => offer.waiting(), tookOver: () => offer.tookOver() }))
+      worker.catch((error: unknown) => console.warn('The app could not set itself up for use offline:', error))
     }
     if (document.readyState === 'complete') start()
     else window.addEventListener('load', start, { once: true })

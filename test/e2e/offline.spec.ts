@@ -1,6 +1,7 @@
 // The app as an installed, offline app: its manifest and icons, the history opened after a first
-// visit with the network gone (at the root and under a sub-path), and a new version that is
-// offered, never forced, and waits for a write under way before it reloads the page.
+// visit with the network gone (at the root and under a sub-path; nothing installed on a shared
+// gateway's path), and a new version that is offered, never forced, and waits for a write under
+// way before it reloads the page.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,7 +9,7 @@ import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { serveStatic } from '../../scripts/stack/serveStatic.ts'
-import { appUrl, expectStackLive, stackConfig, statusStrip, subpathUrl } from './fixtures.ts'
+import { appUrl, expectStackLive, gatewayUrl, stackConfig, statusStrip, subpathUrl } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 const dist = path.resolve(import.meta.dirname, '..', '..', 'dist')
@@ -86,6 +87,16 @@ test('under a sub-path of its origin the app has its own service worker and load
   await page.reload()
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible()
   await expect(page.getByRole('region', { name: 'Wallet' })).toContainText('development wallet')
+})
+
+test("on a shared gateway's path the app installs no service worker: only its own address gets one", async ({ page }) => {
+  await page.goto(gatewayUrl())
+  await expect(page.getByRole('heading', { level: 1, name: 'Open Anamnesis from its own address' })).toBeVisible()
+  await page.waitForLoadState('load')
+  await page.goto(appUrl())
+  await expectStackLive(page)
+  await readyOffline(page)
+  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope))).toEqual([appUrl()])
 })
 
 test('a new version is offered, not forced: it waits for the write under way, then the page reloads into it', async ({ page }) => {

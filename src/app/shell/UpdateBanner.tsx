@@ -5,7 +5,8 @@ import { useApp } from './AppContext.ts'
 import { createAppUpdate } from './createAppUpdate.ts'
 
 export function UpdateBanner(): JSX.Element {
-  const update = createAppUpdate(useApp().writes)
+  const app = useApp()
+  const update = createAppUpdate(app.writes, () => app.config().state === 'ready')
   // The live region is there from the start, so the offer is announced when it appears.
   return (
     <div class="update-banner" aria-live="polite">

@@ -2,12 +2,13 @@
 // own origin, and settings come from config.json at run time.
 import { defineConfig } from 'vitest/config'
 import solid from 'vite-plugin-solid'
+import { pwa } from './scripts/build/pwa.ts'
 import { webrtcInitChannel } from './scripts/build/webrtcInitChannel.ts'
 import { contentSecurityPolicy } from './scripts/build/contentSecurityPolicy.ts'
 
 export default defineConfig({
   base: './',
-  plugins: [solid(), webrtcInitChannel(), contentSecurityPolicy()],
+  plugins: [solid(), webrtcInitChannel(), contentSecurityPolicy(), pwa()],
   // The dev server bundles dependencies apart from the plugins above: the fix goes there too.
   optimizeDeps: { rolldownOptions: { plugins: [webrtcInitChannel()] } },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },

@@ -3,6 +3,7 @@
 import { IDBFactory } from 'fake-indexeddb'
 import { base32upper } from 'multiformats/bases/base32'
 import { describe, expect, it } from 'vitest'
+import { fullIndexedDb } from '../../test/fixtures/fullIndexedDb.ts'
 import { encodeBlock } from './blocks.ts'
 import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
 
@@ -58,6 +59,19 @@ describe('IndexedDbBlockstore', () => {
       expect(stored).toEqual(bytes)
       expect(stored?.buffer.byteLength).toBe(bytes.length)
     }
+    await store.close()
+  })
+
+  it('rejects a write on a full disk with STORAGE_FULL and stores none of the batch', async () => {
+    let full = true
+    const store = new IndexedDbBlockstore('anamnesis/blocks', fullIndexedDb(() => full))
+    await store.open()
+    const [first, second] = [encodeBlock({ visit: 4 }), encodeBlock({ visit: 5 })]
+    await expect(all(store.putMany([first, second]))).rejects.toMatchObject({ name: 'P2PError', code: 'STORAGE_FULL', cause: { name: 'QuotaExceededError' } })
+    await expect(store.put(first.cid, first.bytes)).rejects.toMatchObject({ code: 'STORAGE_FULL' })
+    expect([await store.has(first.cid), await store.has(second.cid)]).toEqual([false, false])
+    full = false
+    expect(await all(store.putMany([first, second]))).toEqual([first.cid, second.cid])
     await store.close()
   })
 })

@@ -9,6 +9,7 @@ import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
+import { storageWriteError } from './p2pError.ts'
 
 interface AbortOptions {
   signal?: AbortSignal
@@ -23,11 +24,12 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   })
 }
 
+/** A write transaction's end; a refusal for want of space rejects as P2PError `STORAGE_FULL`. */
 function completion(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve()
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+    tx.onerror = () => reject(storageWriteError(tx.error ?? new Error('IndexedDB transaction failed')))
+    tx.onabort = () => reject(storageWriteError(tx.error ?? new Error('IndexedDB transaction aborted')))
   })
 }
 
@@ -51,7 +53,8 @@ export class BlockNotFoundError extends AnamnesisError<'BLOCK_NOT_FOUND'> {
  * A blockstore on IndexedDB, readable by blockstore-idb, with one transaction per batch.
  * It stores and returns bytes as given: nothing checks them against their CID, so a reader
  * that must trust them compares them with their hash (blocks.ts matchesHash). Reads and writes
- * throw a plain Error until open() has resolved, and IndexedDB's own errors as they come.
+ * throw a plain Error until open() has resolved, and IndexedDB's own errors as they come, except
+ * a write the browser refuses for want of space: that one rejects as P2PError `STORAGE_FULL`.
  */
 export class IndexedDbBlockstore implements Blockstore {
   /** The IndexedDB database and object store name, e.g. `anamnesis/blocks`. */

@@ -11,7 +11,7 @@
 import { Key } from 'interface-datastore'
 import { parseHash, readBlock } from './blocks.ts'
 import { checkWriter, entryOfStoredBlock, parentsOf } from './entryAdmission.ts'
-import { P2PError } from './p2pError.ts'
+import { P2PError, storageWriteError } from './p2pError.ts'
 import { parseIdentityBlock, type VerifiedIdentity, type WalletIdentity } from './walletIdentity.ts'
 import type { LogNode } from './historyRoot.ts'
 import type { LogEntry } from './logEntry.ts'
@@ -63,7 +63,9 @@ export interface LogStore {
   reload(onlyIfNewer: boolean): Promise<StoredEntry[]>
   /**
    * Stores new entries: blocks in one transaction, then the batch and the heads in another. The
-   * entries are not checked here; the caller runs it inside serial(). Rejects as the stores do.
+   * entries are not checked here; the caller runs it inside serial(). Rejects as the stores do, with
+   * a refusal for want of space as P2PError `STORAGE_FULL`; a commit that rejects changes nothing
+   * the log lists (blocks alone are not the log).
    */
   commit(added: readonly StoredEntry[], identities?: readonly IdentityBlock[]): Promise<void>
   /** Runs changes to the log one at a time: appends, joins and reloads never interleave. */
@@ -224,7 +226,13 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
       const cid = parseHash(entry.hash)
       if (cid !== undefined) blocks.push({ cid, bytes: entry.bytes })
     }
-    await drain(blockstore.putMany(blocks))
+    // A store that refuses for want of space fails the commit with STORAGE_FULL, whatever store it is;
+    // memory changes only after both writes, so a failed commit leaves the log as it was.
+    try {
+      await drain(blockstore.putMany(blocks))
+    } catch (error) {
+      throw storageWriteError(error)
+    }
     const nextHeads = new Set(heads)
     for (const entry of added) {
       for (const parent of parentsOf(entry)) nextHeads.delete(parent)
@@ -233,7 +241,11 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
     const batch = datastore.batch()
     batch.put(batchKey(seq), json({ entries: added.map((entry) => [entry.hash, entry.clock.time, parentsOf(entry)]) }))
     batch.put(headsKey, json({ heads: [...nextHeads], seq: seq + 1 }))
-    await batch.commit()
+    try {
+      await batch.commit()
+    } catch (error) {
+      throw storageWriteError(error)
+    }
     seq += 1
     heads = nextHeads
     for (const entry of added) entries.set(entry.hash, entry)

@@ -16,9 +16,9 @@ import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { WebRTC } from '@multiformats/multiaddr-matcher'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
-import { IDBDatastore } from 'datastore-idb'
 import { createHeliaLight } from 'helia'
 import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
+import { IndexedDbDatastore } from './indexedDbDatastore.ts'
 import { P2PError } from './p2pError.ts'
 import { createPeerConduct, type PeerConduct } from './peerConduct.ts'
 import { errorMessage } from '../errors/index.ts'
@@ -315,9 +315,9 @@ async function openStores(options: StartP2PNodeOptions): Promise<{ blockstore: B
     return { blockstore: options.blockstore ?? new MemoryBlockstore(), datastore: options.datastore ?? new MemoryDatastore(), close: async () => {} }
   }
   const name = options.storageName ?? 'anamnesis'
-  // Same database and layout as blockstore-idb, with one transaction per batch.
+  // Same databases and layouts as blockstore-idb and datastore-idb, with one transaction per batch.
   const blockstore = new IndexedDbBlockstore(`${name}/blocks`)
-  const datastore = new IDBDatastore(`${name}/data`)
+  const datastore = new IndexedDbDatastore(`${name}/data`)
   await Promise.all([blockstore.open(), datastore.open()])
   return {
     blockstore,

@@ -1,6 +1,6 @@
 // The p2p domain's one error class: a code the app can branch on and a message
 // a patient or doctor can act on.
-import { AnamnesisError } from '../errors/index.ts'
+import { AnamnesisError, isStorageFull } from '../errors/index.ts'
 
 /** Why something of the p2p domain failed: the node, a dial, an identity, a history log or its replication. */
 export type P2PErrorCode =
@@ -26,6 +26,8 @@ export type P2PErrorCode =
   | 'SYNC_FAILED'
   /** A peer broke the sync protocol's rules or limits; it is disconnected and held off for a while. */
   | 'PEER_MISBEHAVED'
+  /** The browser refused to store more (IndexedDB's QuotaExceededError); the write stored nothing. */
+  | 'STORAGE_FULL'
 
 /**
  * Every failure of src/p2p the app is meant to show: a {@link P2PErrorCode} to branch on
@@ -36,3 +38,18 @@ export class P2PError extends AnamnesisError<P2PErrorCode> {
   override name = 'P2PError'
 }
 
+
+/** What the patient reads when a write to the history found the browser's storage full. */
+export const STORAGE_FULL_RECORD_MESSAGE =
+  "Your browser has no room left to store this record: nothing was written and your history is as it was. Free space on this device (or remove other websites' data in your browser's settings), then save it again."
+
+/**
+ * The error a failed write of the stores rejects with: a refusal for want of space (IndexedDB's
+ * QuotaExceededError, anywhere down the causes) becomes {@link P2PError} `STORAGE_FULL` with its
+ * cause kept; any other error is returned as it is (a thrown non-Error wrapped in one).
+ */
+export function storageWriteError(error: unknown): Error {
+  if (error instanceof P2PError && error.code === 'STORAGE_FULL') return error
+  if (isStorageFull(error)) return new P2PError('STORAGE_FULL', STORAGE_FULL_RECORD_MESSAGE, { cause: error })
+  return error instanceof Error ? error : new Error(String(error), { cause: error })
+}

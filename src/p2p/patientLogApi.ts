@@ -56,7 +56,8 @@ export interface PatientLog extends HistoryLog {
    * Appends one entry per payload, chained, in one storage transaction; in a tab that does not
    * write the log, the writer tab appends them. The payloads are stored as given (encrypt first).
    * @throws {P2PError} `WRITE_NOT_ALLOWED` when this wallet is neither the patient nor holds a live
-   *   write grant; `LOG_CLOSED` when the log is closed, or the writer tab did not answer in 15 s.
+   *   write grant; `LOG_CLOSED` when the log is closed, or the writer tab did not answer in 15 s;
+   *   `STORAGE_FULL` when the browser has no room left for them (nothing is appended, the log is as it was).
    */
   append(payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
   /**

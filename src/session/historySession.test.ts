@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
+import type { StoragePort } from './persistentStorage.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
+import { createWriteGate } from './writeGate.ts'
 
 function patientSetup() {
   const clock = manualClock()
@@ -90,5 +92,46 @@ describe('a grant that expires while the history is open', () => {
 
     await clock.advance(5 * 60_000)
     expect(own.epoch.get()).toBe(1)
+  })
+})
+
+describe("the browser's storage and the writes under way", () => {
+  it('asks the browser to keep the site\'s data when the history first opens, once, and keeps its answer', async () => {
+    const { clock, network, wallet, ledger } = patientSetup()
+    let asked = 0
+    const storageManager: StoragePort = {
+      persisted: () => Promise.resolve(false),
+      persist: () => Promise.resolve(++asked > 0),
+      estimate: () => Promise.resolve({})
+    }
+    const phone = fakeDevice({ name: 'phone', wallet, network, ledger, clock, storageManager })
+    await phone.connect()
+    expect(asked).toBe(0)
+    await phone.session.unlock()
+    await until('the answer', () => phone.session.persistence.get() !== undefined)
+    expect(phone.session.persistence.get()).toBe('granted')
+    await phone.connect()
+    expect(phone.session.state.get()).toEqual({ state: 'open' })
+    expect(asked).toBe(1)
+  })
+
+  it('counts unlocking and adding records as writes under way, so a reload waits for them', async () => {
+    const { clock, network, wallet, ledger } = patientSetup()
+    const writes = createWriteGate()
+    const phone = fakeDevice({ name: 'phone', wallet, network, ledger, clock, writes })
+    await phone.connect()
+    const unlocking = phone.session.unlock()
+    expect(writes.pending.get()).toBe(1)
+    await unlocking
+    expect(writes.pending.get()).toBe(0)
+    const own = phone.session.own.get()
+    if (own === undefined) throw new Error('the history did not open')
+    const events: string[] = []
+    const adding = own.add(bloodPressureSeries(wallet.address, 2)).then(() => events.push('added'))
+    writes.whenIdle(() => events.push('reload'))
+    expect(events).toEqual([])
+    await adding
+    expect(events).toEqual(['reload', 'added'])
+    expect(network.stored('phone', wallet.address)).toHaveLength(2)
   })
 })

@@ -9,9 +9,11 @@ import { createWalletIdentity, type CanSync, type CanWrite, type PatientLog, typ
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
+import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
 import type { RotationBook } from './rotationBook.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
 import { keyringStore, ownKeyring, unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
+import { createWriteGate, type WriteGate } from './writeGate.ts'
 
 export type HistorySessionState =
   | { state: 'no-wallet' }
@@ -42,6 +44,10 @@ export interface HistorySessionOptions {
   clock?: Clock
   lock?: KeyringLock
   logger?: SessionLog
+  /** The browser's StorageManager: asked to keep this site's data when a history first opens. */
+  storage?: StoragePort
+  /** Where the session's writes count as under way (unlocking, records, anchors, epochs, key drops). Default: one of its own. */
+  writes?: WriteGate
 }
 
 export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
@@ -53,6 +59,8 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
   orbit: Cell<O | undefined>
   /** Set when a grant's expiry moved the history to a new key, for the patient to read. */
   expiryNotice: Cell<string | undefined>
+  /** What the browser answered when asked to keep this site's data, once a history has opened. */
+  persistence: Cell<Persistence | undefined>
   /** The wallet (or node) in use changed: closes what was open and reopens silently when the vault holds the keys. */
   connect(connection: SessionConnection<O> | undefined): Promise<void>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
@@ -81,6 +89,8 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
   const keys = createCell<WalletKeys | undefined>(undefined)
   const orbit = createCell<O | undefined>(undefined)
   const notice = createCell<string | undefined>(undefined)
+  const persistence = createCell<Persistence | undefined>(undefined)
+  const writes = options.writes ?? createWriteGate()
   let connection: SessionConnection<O> | undefined
   let vault: KeyVault | undefined
   let generation = 0
@@ -100,6 +110,15 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     readings.clear()
     await Promise.allSettled(open.map((reading) => reading.close()))
     await done?.()
+  }
+
+  // The history now lives on this device: ask the browser, once per page, not to delete it under
+  // storage pressure (Chrome grants by how the site is used, Firefox asks the person).
+  let askedToKeep = false
+  const askToKeep = (): void => {
+    if (askedToKeep || options.storage === undefined) return
+    askedToKeep = true
+    void requestPersistence(options.storage).then((answer) => persistence.set(answer))
   }
 
   // One open at a time: a second HistoryOrbit on the same node would stop the first one's serving.
@@ -172,7 +191,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         return
       }
       const orbitNow = started
-      const opened = openOwnHistory({ history, log, ledger, keyring, encryptionSecretKey: walletKeys.encryption.secretKey, store: keyrings, clock, logger })
+      const opened = openOwnHistory({ history, log, ledger, keyring, encryptionSecretKey: walletKeys.encryption.secretKey, store: keyrings, clock, logger, writes })
       // A grant that expires moves the history to a new epoch too, as a revocation does: looked for now and then.
       const stopExpiries = watchExpiries({
         ledger,
@@ -194,6 +213,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       orbit.set(orbitNow)
       own.set(opened)
       state.set({ state: 'open' })
+      askToKeep()
     } catch (error) {
       // Nothing half-open stays behind: a running orbit would keep serving a log the page no longer shows.
       await started?.stop().catch(() => undefined)
@@ -207,12 +227,14 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     keys,
     orbit,
     expiryNotice: notice,
+    persistence,
     async connect(next) {
       connection = next
       await close().catch((error: unknown) => logger.error('Closing the history failed:', error))
       await open(false)
     },
-    unlock: () => open(true),
+    // Unlocking stores the keys the wallet's signatures derive: a reload must not cut it off.
+    unlock: () => writes.track(() => open(true)),
     async readPatient(patient, wrappedKeys, peer, reconnect) {
       const historyOrbit = orbit.get()
       const walletKeys = keys.get()
@@ -229,6 +251,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         ...(reconnect === undefined ? {} : { reconnect }),
         clock,
         logger,
+        writes,
         onClose: () => readings.delete(reading)
       })
       readings.add(reading)

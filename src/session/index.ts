@@ -3,8 +3,9 @@
 // (write, anchor, verify, key epochs: rotation after a revocation or an expiry, adoption of a
 // later epoch written on another device), a doctor's reading of a patient's history (pulls
 // retried while the grant lasts, the grant watched on the ledger), and revocation. Everything
-// it needs comes in as arguments (ledger, wallet, vault, OrbitDB starter, clock); state goes
-// out as cells (cell.ts) that a UI binds to.
+// it needs comes in as arguments (ledger, wallet, vault, OrbitDB starter, clock, the browser's
+// StorageManager); state goes out as cells (cell.ts) that a UI binds to. The writes it makes count
+// in a write gate, which a new version of the app waits on before it reloads the page.
 export { createCell, type Cell, type WritableCell } from './cell.ts'
 export { consoleLog, every, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet, type TimerHandle } from './sessionPorts.ts'
 export { chainLedger, walletSigner, type ChainLedgerOptions } from './chainLedger.ts'
@@ -42,4 +43,6 @@ export {
   type SessionOrbit
 } from './historySession.ts'
 export { registerEncryptionKey } from './registerEncryptionKey.ts'
+export { browserStorage, readStorage, requestPersistence, type Persistence, type StoragePort, type StorageReport } from './persistentStorage.ts'
+export { createWriteGate, type WriteGate } from './writeGate.ts'
 export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'

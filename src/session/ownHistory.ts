@@ -9,6 +9,7 @@ import { createCell, type Cell } from './cell.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { trackHistory, type TrackedHistory } from './trackHistory.ts'
 import type { KeyringStore } from './unlockKeys.ts'
+import type { WriteGate } from './writeGate.ts'
 
 
 /** The most epochs a device moves forward in one step on the evidence of its log (one per revocation). */
@@ -51,6 +52,8 @@ export interface OpenOwnHistoryOptions {
   store: KeyringStore
   clock: Clock
   logger: SessionLog
+  /** Where this history's writes count as under way: records, anchors, epochs, key drops. */
+  writes?: WriteGate
 }
 
 /** The epoch of a block the patient wrote, or undefined for another writer's block or one that is no envelope. */
@@ -68,6 +71,7 @@ function patientEpoch(block: { writer: string; payload: Uint8Array } | undefined
 export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel {
   const { history, log, ledger, store } = options
   const tracked = trackHistory(options)
+  const write = <T>(work: () => Promise<T>): Promise<T> => (options.writes === undefined ? work() : options.writes.track(work))
   let keyring = options.keyring
   const epoch = createCell(keyring.current)
   const anchorStep = createCell<AnchorStep>({ step: 'idle' })
@@ -122,7 +126,7 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
       options.logger.error(`Your history names epoch ${highest}, far beyond this device's ${keyring.current}: not deriving its key.`)
       return
     }
-    if (highest > keyring.current) void advanceTo(() => highest).catch((error: unknown) => options.logger.error('Deriving the keys of later epochs failed:', error))
+    if (highest > keyring.current) void write(() => advanceTo(() => highest)).catch((error: unknown) => options.logger.error('Deriving the keys of later epochs failed:', error))
   }
   adoptEpochs(history.unreadable().map(({ hash }) => hash))
   const stopAdopting = history.subscribe((change) => adoptEpochs(change.unreadable.map(({ hash }) => hash)))
@@ -131,7 +135,7 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
     ...tracked,
     anchorStep,
     epoch,
-    async anchorNow() {
+    anchorNow: () => write(async () => {
       const { root, entryCount } = history.anchor()
       if (entryCount === 0) {
         anchorStep.set({ step: 'failed', error: 'There is nothing to anchor yet: add a record first.' })
@@ -145,20 +149,21 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
       } catch (error) {
         anchorStep.set({ step: 'failed', error: errorMessage(error) })
       }
-    },
+    }),
     wrapFor: async (readerPublicKey, categories) => {
       // A rotation under way finishes first: a reader approved now gets the epoch new records use.
       await advancing.catch(() => undefined)
       return encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey, categories))
     },
-    rotateKey: () => advanceTo((current) => current + 1),
-    async dropKeys(readers) {
-      const granted = readers.filter((reader) => reader.categories.length > 0)
-      if (granted.length === 0) return
-      await advancing.catch(() => undefined)
-      const { epoch: current, key } = currentKey(keyring)
-      await log.append([createKeyDrop(current, key, granted)])
-    },
+    rotateKey: () => write(() => advanceTo((current) => current + 1)),
+    dropKeys: (readers) =>
+      write(async () => {
+        const granted = readers.filter((reader) => reader.categories.length > 0)
+        if (granted.length === 0) return
+        await advancing.catch(() => undefined)
+        const { epoch: current, key } = currentKey(keyring)
+        await log.append([createKeyDrop(current, key, granted)])
+      }),
     dispose() {
       stopAdopting()
       tracked.dispose()

@@ -7,6 +7,7 @@ import type { PatientLog } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import { every, type Clock, type SessionLedger, type SessionLog, type TimerHandle } from './sessionPorts.ts'
 import { trackHistory, type TrackedHistory } from './trackHistory.ts'
+import type { WriteGate } from './writeGate.ts'
 
 /** How often a doctor's browser tries the patient's device again after it went away. */
 export const RETRY_MS = 3_000
@@ -45,6 +46,8 @@ export interface ReadPatientOptions {
   logger: SessionLog
   /** Called once the reading is closed. */
   onClose?: () => void
+  /** Where the doctor's records being added count as writes under way. */
+  writes?: WriteGate
 }
 
 /** Opens a patient's history with the keys they wrapped for this doctor and pulls it from their device. */
@@ -67,7 +70,16 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     )
   }
   const reading = createCell<ReadingState>({ state: 'syncing', received: 0 })
-  const tracked = trackHistory({ history, log, ledger, clock, logger: options.logger, onConsentEvent: checkAccess, busy: () => reading.get().state === 'syncing' })
+  const tracked = trackHistory({
+    history,
+    log,
+    ledger,
+    clock,
+    logger: options.logger,
+    onConsentEvent: checkAccess,
+    busy: () => reading.get().state === 'syncing',
+    ...(options.writes === undefined ? {} : { writes: options.writes })
+  })
   checkAccess()
   // A grant can also end by expiring, which no event announces.
   const stopAccessChecks = every(clock, ACCESS_CHECK_MS, checkAccess)

@@ -10,9 +10,11 @@ import { recordCategories, type AuditEntryKind, type GrantRecord, type LatestAnc
 import { createKeyVault, memoryVaultStorage, type KeyVault } from '../crypto/index.ts'
 import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
+import type { StoragePort } from './persistentStorage.ts'
 import { storageRotationBook, type RotationBook } from './rotationBook.ts'
 import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
 import type { KeyringLock } from './unlockKeys.ts'
+import type { WriteGate } from './writeGate.ts'
 
 /** A wallet of a development account that signs as a browser wallet would, and counts what it signed. */
 export interface FakeWallet extends SessionWallet {
@@ -324,12 +326,31 @@ export interface FakeDevice {
   reload(): FakeDevice
 }
 
-export function fakeDevice(input: { name: string; wallet: FakeWallet; network: MemoryNetwork; ledger: FakeLedger; clock: ManualClock; vault?: KeyVault; storage?: Map<string, string> }): FakeDevice {
+export function fakeDevice(input: {
+  name: string
+  wallet: FakeWallet
+  network: MemoryNetwork
+  ledger: FakeLedger
+  clock: ManualClock
+  vault?: KeyVault
+  storage?: Map<string, string>
+  /** The browser's StorageManager, when the test follows what the session asks of it. */
+  storageManager?: StoragePort
+  writes?: WriteGate
+}): FakeDevice {
   const vault = input.vault ?? createKeyVault(memoryVaultStorage())
   const storage = input.storage ?? new Map<string, string>()
   const rotations = storageRotationBook({ getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => storage.set(key, value) })
   const log = recordingLog()
-  const session = createHistorySessionModel({ vault: () => vault, rotations, clock: input.clock, lock: memoryLocks(), logger: log })
+  const session = createHistorySessionModel({
+    vault: () => vault,
+    rotations,
+    clock: input.clock,
+    lock: memoryLocks(),
+    logger: log,
+    ...(input.storageManager === undefined ? {} : { storage: input.storageManager }),
+    ...(input.writes === undefined ? {} : { writes: input.writes })
+  })
   return {
     name: input.name,
     wallet: input.wallet,

@@ -7,6 +7,7 @@ import type { PatientLog } from '../p2p/index.ts'
 import type { HistoryBlock } from '../viz/historyBlock.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock, SessionLedger, SessionLog, TimerHandle } from './sessionPorts.ts'
+import type { WriteGate } from './writeGate.ts'
 
 /** The least time between two redraws of a history's views. */
 export const DRAW_MS = 100
@@ -61,6 +62,8 @@ export interface TrackHistoryOptions {
   onConsentEvent?: () => void
   /** While this says so (a sync under way), verifying waits: it re-reads every block and would slow the sync. */
   busy?: () => boolean
+  /** Where records being added count as writes under way (a new version of the app waits for them). */
+  writes?: WriteGate
 }
 
 /** The log's blocks as the views draw them: key drops and duplicates left out, verdicts by hash. */
@@ -160,7 +163,8 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
     verify,
     blocks: () => historyBlocks(history, report.get()),
     async add(records) {
-      const added = await history.addMany(records)
+      const write = () => history.addMany(records)
+      const added = await (options.writes === undefined ? write() : options.writes.track(write))
       bump()
       return added.length
     },

@@ -29,9 +29,13 @@ export async function expectStackLive(page: Page, walletName = 'Patient'): Promi
   await expect(strip).toContainText(/Peer-to-peer: started · peer 12D3Koo\S+ · relay reserved/, { timeout: 20_000 })
 }
 
-/** Serves a different config.json to this page, e.g. to point it at a relay the test controls. */
+/**
+ * Serves a different config.json to this page, e.g. to point it at a relay the test controls. Routed
+ * for the page's whole context: once the app's service worker controls the page, config.json is
+ * fetched by the worker, which the page's own routes do not see.
+ */
 export async function useConfig(page: Page, config: AppConfig): Promise<void> {
-  await page.route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config) }))
+  await page.context().route('**/config.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config) }))
 }
 
 /** Connects the development wallet's account `label` on the Settings page. */

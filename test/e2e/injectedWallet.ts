@@ -12,11 +12,13 @@ export interface InjectedWalletOptions {
   chainId: number
   /** Methods the wallet refuses as a user would, with EIP-1193 error 4001. */
   refuse?: string[]
+  /** Resolves when the person signs: until then a signature request waits, as a wallet waits for its user. */
+  signing?: () => Promise<void>
 }
 
 type BridgeAnswer = { result: unknown } | { error: { code: number; message: string } }
 
-export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chainId, refuse = [] }: InjectedWalletOptions): Promise<void> {
+export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chainId, refuse = [], signing }: InjectedWalletOptions): Promise<void> {
   const account = privateKeyToAccount(privateKey)
   const chain = defineChain({ id: chainId, name: 'Test chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } })
   const signer = createWalletClient({ account, chain, transport: http(rpcUrl) })
@@ -29,6 +31,7 @@ export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chain
       case 'eth_chainId':
         return { result: `0x${chainId.toString(16)}` }
       case 'personal_sign': {
+        await signing?.()
         const [message] = (params ?? []) as [Hex]
         return { result: await account.signMessage({ message: { raw: message } }) }
       }

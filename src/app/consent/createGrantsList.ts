@@ -40,7 +40,8 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
       setError(undefined)
       setNotice(undefined)
       const { revokeGrant } = await loadRevocation()
-      const outcome = await revokeGrant({
+      // The revocation and the rotation after it are one write: a new version does not reload between them.
+      const outcome = await app.writes.track(() => revokeGrant({
         ledger: chainLedger(s),
         patient: s.wallet.address,
         doctor,
@@ -51,7 +52,7 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
         },
         rotations: browserRotationBook(),
         now: Date.now
-      })
+      }))
       if (!outcome.revoked) {
         setError(outcome.error)
         setRevoking(undefined)

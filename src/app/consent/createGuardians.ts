@@ -32,7 +32,7 @@ export function createGuardians(app: AppStore): Guardians {
     setDone(undefined)
     try {
       const write = action === 'add' ? addGuardian : removeGuardian
-      await write(s.client, s.wallet.client, { ledger: s.ledger, guardian })
+      await app.writes.track(() => write(s.client, s.wallet.client, { ledger: s.ledger, guardian }))
       setDone(action === 'add' ? `${guardian} is now your guardian.` : `${guardian} is no longer your guardian.`)
       await refetch()
       return true

@@ -8,6 +8,7 @@ import { startHistoryOrbit, type HistoryOrbit, type PatientLog } from '../../p2p
 import {
   browserKeyVault,
   browserRotationBook,
+  browserStorage,
   chainLedger,
   createHistorySessionModel,
   historyBlocks,
@@ -18,6 +19,7 @@ import {
   type OwnHistoryModel,
   type PatientReadingModel,
   type PeerMisconduct,
+  type Persistence,
   type ReadingState,
   type TrackedHistory,
   type WalletKeys
@@ -79,6 +81,8 @@ export interface HistorySession {
   orbit: Accessor<HistoryOrbit | undefined>
   /** Set when a grant's expiry moved the history to a new key, for the patient to read. */
   expiryNotice: Accessor<string | undefined>
+  /** What the browser answered when asked to keep this site's data, once a history has opened here. */
+  persistence: Accessor<Persistence | undefined>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
   unlock(): Promise<void>
   /**
@@ -158,7 +162,7 @@ function bindReading(model: PatientReadingModel): PatientReading {
 }
 
 export function createHistorySession(app: AppStore): HistorySession {
-  const model = createHistorySessionModel<HistoryOrbit>({ vault: browserKeyVault, rotations: browserRotationBook() })
+  const model = createHistorySessionModel<HistoryOrbit>({ vault: browserKeyVault, rotations: browserRotationBook(), storage: browserStorage(), writes: app.writes })
 
   // A wallet (or node) change closes what was open and reopens silently when this device holds the keys.
   createEffect(
@@ -187,6 +191,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     keys: signalOf(model.keys),
     orbit: signalOf(model.orbit),
     expiryNotice: signalOf(model.expiryNotice),
+    persistence: signalOf(model.persistence),
     unlock: () => model.unlock(),
     readPatient: async (patient, wrappedKeys, peer, reconnect) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect)),
     prefetchPatient: (patient, peer) => model.prefetchPatient(patient, peer)

@@ -58,7 +58,7 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
     }
     try {
       setStep({ step: 'signing' })
-      const result = await registerEncryptionKey(s.client, wallet.wallet, s.registry, () => setStep({ step: 'sending' }))
+      const result = await app.writes.track(() => registerEncryptionKey(s.client, wallet.wallet, s.registry, () => setStep({ step: 'sending' })))
       setStep({ step: 'done', blockNumber: result.blockNumber, transactionHash: result.transactionHash })
       await refetch()
     } catch (error) {

@@ -1,4 +1,4 @@
-// Settings: the wallet, the encryption key, guardians and the peer-to-peer network.
+// Settings: the wallet, the encryption key, guardians, this device's storage and the peer-to-peer network.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
@@ -7,6 +7,7 @@ import { useApp } from '../shell/AppContext.ts'
 import { GuardiansSection } from '../consent/GuardiansSection.tsx'
 import { createKeyRegistration } from '../session/createKeyRegistration.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { StorageSection } from './StorageSection.tsx'
 import { shortAddress } from '../ui/format.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 
@@ -18,6 +19,7 @@ export default function SettingsPage(): JSX.Element {
       <WalletSection />
       <EncryptionKeySection />
       <GuardiansSection />
+      <StorageSection />
       <PeerSection />
     </article>
   )

@@ -1,9 +1,10 @@
-// The frame around every page: skip link, header, the main navigation, the status strip.
+// The frame around every page: skip link, header, the main navigation, the status strip, the offer of a new version.
 import { A, type RouteSectionProps } from '@solidjs/router'
 import { For, Show, type JSX } from 'solid-js'
 import { useApp } from './AppContext.ts'
 import { SharedOriginNotice } from './SharedOriginNotice.tsx'
 import { StatusStrip } from './StatusStrip.tsx'
+import { UpdateBanner } from './UpdateBanner.tsx'
 
 const pages = [
   { href: '/', label: 'My history' },
@@ -41,6 +42,7 @@ export function Shell(props: RouteSectionProps): JSX.Element {
         </nav>
       </header>
       <StatusStrip />
+      <UpdateBanner />
       <Show when={app.config().state === 'failed' ? (app.config() as { error: string }).error : undefined}>
         {(error) => (
           <p class="banner banner-error" role="alert">

@@ -5,6 +5,7 @@ import { chainFromSettings, createChainClient, watchChainStatus, type ChainStatu
 import { LOCAL_CHAIN_ID, loadConfig, sharedGatewayPath, type AppConfig, type DevelopmentAccountSetting } from '../../config/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import type { P2PNode, P2PStatus } from '../../p2p/index.ts'
+import { createWriteGate, type WriteGate } from '../../session/index.ts'
 import type { ChainClient } from '../../chain/index.ts'
 
 export type ConfigState =
@@ -29,6 +30,8 @@ export interface AppStore {
   p2pNode: Accessor<P2PNode | undefined>
   /** The development wallet's accounts: those the local stack's config.json names, on the local chain only. */
   developmentAccounts: Accessor<readonly DevelopmentAccountSetting[]>
+  /** The writes under way on this page: a new version of the app reloads only when there are none. */
+  writes: WriteGate
   connectDevelopmentWallet(accountIndex: number): Promise<void>
   connectBrowserWallet(id: string, name: string): Promise<void>
   disconnectWallet(): void
@@ -98,6 +101,7 @@ export function createAppStore(): AppStore {
     p2pStatus,
     p2pNode,
     developmentAccounts,
+    writes: createWriteGate(),
     async connectDevelopmentWallet(index) {
       const account = developmentAccounts()[index]
       if (account === undefined) {

@@ -77,7 +77,7 @@ export function createVisits(app: AppStore, session: HistorySession): Visits {
   const ready = (): VisitContext | undefined => {
     const context = ledgerContext(app)
     const node = app.p2pNode()
-    return context === undefined || node === undefined ? undefined : visitContext(context, node)
+    return context === undefined || node === undefined ? undefined : visitContext(context, node, app.writes)
   }
   const patient = createPatientVisits({
     ready,

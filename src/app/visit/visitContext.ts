@@ -2,6 +2,7 @@
 // the visit logic asks through these, and never sees libp2p or viem clients itself.
 import { grant, logVisit, publishEncryptionKey, readEncryptionKey, signVisitRequest, verifyVisitRequest } from '../../chain/index.ts'
 import { requestVisit, serveVisits, type P2PNode } from '../../p2p/index.ts'
+import type { WriteGate } from '../../session/index.ts'
 import type { VisitChannel, VisitContext } from '../../visit/index.ts'
 import type { LedgerContext } from '../shell/ledgerContext.ts'
 
@@ -21,8 +22,8 @@ export function visitChannel(node: P2PNode): VisitChannel {
   }
 }
 
-/** The connected wallet, the deployment's contracts and the node, as a visit uses them. */
-export function visitContext({ client, wallet, config, ledger, registry }: LedgerContext, node: P2PNode): VisitContext {
+/** The connected wallet, the deployment's contracts and the node, as a visit uses them; its transactions count in `writes`. */
+export function visitContext({ client, wallet, config, ledger, registry }: LedgerContext, node: P2PNode, writes: WriteGate): VisitContext {
   // A doctor's request is signed for this deployment: its chain and its consent contract.
   const domain = { chainId: config.chain.id, verifyingContract: ledger }
   return {
@@ -30,9 +31,9 @@ export function visitContext({ client, wallet, config, ledger, registry }: Ledge
     ledger: {
       chain: { id: config.chain.id, name: config.chain.name },
       readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
-      publishEncryptionKey: (publicKey) => publishEncryptionKey(client, wallet.client, { registry, publicKey }),
-      grant: ({ doctor, expiry, scope }) => grant(client, wallet.client, { ledger, registry, doctor, expiry, scope }),
-      logVisit: (patient) => logVisit(client, wallet.client, { ledger, patient }),
+      publishEncryptionKey: (publicKey) => writes.track(() => publishEncryptionKey(client, wallet.client, { registry, publicKey })),
+      grant: ({ doctor, expiry, scope }) => writes.track(() => grant(client, wallet.client, { ledger, registry, doctor, expiry, scope })),
+      logVisit: (patient) => writes.track(() => logVisit(client, wallet.client, { ledger, patient })),
       verifyVisitRequest: (terms) => verifyVisitRequest(client, domain, terms)
     },
     channel: visitChannel(node),

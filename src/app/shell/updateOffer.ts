@@ -1,0 +1,60 @@
+// A new version of the app, offered and never forced: the service worker installs it in the
+// background, the patient chooses when to reload, and the reload waits until no write is under
+// way (a record being stored, a key epoch moving, a transaction). Plain TypeScript: the service
+// worker and the page's reload come in as a port (serviceWorker.ts in the app, a fake in tests).
+import { createCell, type Cell, type WriteGate } from '../../session/index.ts'
+
+/**
+ * `none`: nothing newer is known; `ready`: a new version waits for the patient; `finishing`: it was
+ * chosen (here or in another tab) and waits for the writes under way; `reloading`: it takes over now.
+ */
+export type UpdateState = 'none' | 'ready' | 'finishing' | 'reloading'
+
+/** What the offer does to the service worker and the page. */
+export interface UpdatePort {
+  /** Tells the waiting version to take over (its service worker stops waiting and claims the pages). */
+  activate(): void
+  /** Reloads the page under the version now in control. */
+  reload(): void
+}
+
+export interface UpdateOffer {
+  state: Cell<UpdateState>
+  /** The service worker reports a new version installed and waiting. */
+  waiting(): void
+  /** The patient chose the new version: it takes over once no write is under way. */
+  accept(): void
+  /** A new version took control of this page, chosen here or in another tab: the page reloads once no write is under way. */
+  tookOver(): void
+}
+
+export function createUpdateOffer(port: UpdatePort, writes: WriteGate): UpdateOffer {
+  const state = createCell<UpdateState>('none')
+  let accepted = false
+  let reloading = false
+
+  const whenNoWrite = (then: () => void): void => {
+    if (writes.pending.get() > 0) state.set('finishing')
+    writes.whenIdle(() => {
+      state.set('reloading')
+      then()
+    })
+  }
+
+  return {
+    state,
+    waiting() {
+      if (state.get() === 'none') state.set('ready')
+    },
+    accept() {
+      if (state.get() !== 'ready' || accepted) return
+      accepted = true
+      whenNoWrite(() => port.activate())
+    },
+    tookOver() {
+      if (reloading) return
+      reloading = true
+      whenNoWrite(() => port.reload())
+    }
+  }
+}

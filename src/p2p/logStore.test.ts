@@ -1,0 +1,131 @@
+// A history log's store on a full disk: a commit the stores refuse for want of space rejects with
+// STORAGE_FULL and leaves the log as it was, in memory and in storage; once there is room, the
+// same entries commit.
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { privateKeyToAccount } from 'viem/accounts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { quotaExceeded } from '../../test/fixtures/fullIndexedDb.ts'
+import { deriveWalletKeys, keyDerivationMessage, secp256k1Signer } from '../crypto/index.ts'
+import { parseHash } from './blocks.ts'
+import { createLogEntry } from './logEntry.ts'
+import { openLogStore, type LogStore } from './logStore.ts'
+import { P2PError } from './p2pError.ts'
+import type { StoredEntry } from './patientLogApi.ts'
+import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from './walletIdentity.ts'
+import type { Batch } from 'interface-datastore'
+
+// anvil's development account 0: a public test key.
+const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
+
+let patient: WalletIdentity
+
+beforeAll(async () => {
+  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
+  const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
+  patient = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+})
+
+/** A blockstore and a datastore that refuse writes, as a full disk does, while told to. */
+function diskStores(): { blockstore: MemoryBlockstore; datastore: MemoryDatastore; disk: { blocksFull: boolean; dataFull: boolean } } {
+  const disk = { blocksFull: false, dataFull: false }
+  const blockstore = new MemoryBlockstore()
+  const putMany = blockstore.putMany.bind(blockstore)
+  blockstore.putMany = (source, options) => {
+    if (disk.blocksFull) throw quotaExceeded()
+    return putMany(source, options)
+  }
+  const datastore = new MemoryDatastore()
+  const batch = datastore.batch.bind(datastore)
+  datastore.batch = (): Batch => {
+    const inner = batch()
+    return {
+      put: (key, value) => inner.put(key, value),
+      delete: (key) => inner.delete(key),
+      commit: async (options) => {
+        if (disk.dataFull) throw quotaExceeded()
+        await inner.commit(options)
+      }
+    }
+  }
+  return { blockstore, datastore, disk }
+}
+
+async function entry(store: LogStore, text: string): Promise<StoredEntry> {
+  const next = store.heads().sort()
+  const time = Math.max(0, ...next.map((hash) => store.get(hash)?.clock.time ?? 0)) + 1
+  const created = await createLogEntry({ identity: patient, logId: LOG, payload: new TextEncoder().encode(text), next, time })
+  return { ...created, writer: patient.verified.address }
+}
+
+/** What a fresh open of the same stores finds: the hashes it lists, in order. */
+async function storedHashes(stores: ReturnType<typeof diskStores>): Promise<string[]> {
+  const again = openLogStore(stores, LOG, patient)
+  await again.reload(false)
+  return again.entries().map((e) => e.hash)
+}
+
+async function failure(work: Promise<unknown>): Promise<unknown> {
+  return work.then(
+    () => undefined,
+    (error: unknown) => error
+  )
+}
+
+describe('a commit on a full disk', () => {
+  it('rejects with STORAGE_FULL when the blocks do not fit, and the log stays as it was', async () => {
+    const stores = diskStores()
+    const store = openLogStore(stores, LOG, patient)
+    const first = await entry(store, 'first')
+    await store.commit([first])
+
+    stores.disk.blocksFull = true
+    const second = await entry(store, 'second')
+    const error = await failure(store.commit([second]))
+    expect(error).toBeInstanceOf(P2PError)
+    expect(error).toMatchObject({ code: 'STORAGE_FULL', cause: { name: 'QuotaExceededError' } })
+    expect((error as Error).message).toMatch(/^Your browser has no room left to store this record: nothing was written and your history is as it was\./)
+    expect(store.entries().map((e) => e.hash)).toEqual([first.hash])
+    expect(store.heads()).toEqual([first.hash])
+    expect(store.count()).toBe(1)
+    expect(await storedHashes(stores)).toEqual([first.hash])
+
+    stores.disk.blocksFull = false
+    await store.commit([second])
+    expect(store.heads()).toEqual([second.hash])
+    expect(await storedHashes(stores)).toEqual([first.hash, second.hash])
+  })
+
+  it('rejects with STORAGE_FULL when the heads do not fit after the blocks did, and lists nothing new', async () => {
+    const stores = diskStores()
+    const store = openLogStore(stores, LOG, patient)
+    const first = await entry(store, 'first')
+    await store.commit([first])
+
+    stores.disk.dataFull = true
+    const second = await entry(store, 'second')
+    await expect(store.commit([second])).rejects.toMatchObject({ code: 'STORAGE_FULL' })
+    expect(store.heads()).toEqual([first.hash])
+    expect(store.has(second.hash)).toBe(false)
+    // Its block alone was stored: a block no batch names is not part of the log.
+    const block = parseHash(second.hash)
+    expect(block !== undefined && (await stores.blockstore.has(block))).toBe(true)
+    expect(await storedHashes(stores)).toEqual([first.hash])
+
+    stores.disk.dataFull = false
+    await store.commit([second])
+    expect(await storedHashes(stores)).toEqual([first.hash, second.hash])
+  })
+
+  it('passes other failures on as they are', async () => {
+    const stores = diskStores()
+    const store = openLogStore(stores, LOG, patient)
+    const broken = new Error('The storage is gone')
+    stores.blockstore.putMany = () => {
+      throw broken
+    }
+    expect(await failure(store.commit([await entry(store, 'first')]))).toBe(broken)
+  })
+})

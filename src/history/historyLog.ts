@@ -113,6 +113,8 @@ export interface PatientHistory {
   verify(options?: { anchor?: AnchorData | null }): Promise<VerifyReport>
   /** What to anchor on-chain now: anchor(root, entryCount). */
   anchor(): { root: `0x${string}`; entryCount: number }
+  /** How many of the log's blocks are key drops: bookkeeping, not records, left out of the views. */
+  keyDropCount(): number
   /** The data keys this device holds now: those the history was opened with and those key drops brought since. Never leaves the device. */
   keyring(): EpochKeyring
   /** The newest epoch the history has reached as far as this device can tell (a key drop or a record of the patient's), whether or not it holds its key. */

@@ -294,6 +294,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     },
     verify,
     anchor: () => log.anchor(),
+    keyDropCount: () => keyDrops.size,
     keyring: () => keyring,
     newestEpoch: () => Math.max(newestEpoch, keyring.current),
     latestRotation: () => {

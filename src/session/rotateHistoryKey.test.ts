@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes } from 'viem'
 import { recordCategories } from '../chain/index.ts'
-import { createKeyDrop, decodeEnvelope, isKeyDrop, keyForEpoch, newEpochKey } from '../crypto/index.ts'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { createKeyDrop, decodeEnvelope, firstEpochKeyring, isKeyDrop, keyForEpoch, newEpochKey } from '../crypto/index.ts'
+import { openPatientHistory } from '../history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { revokeGrant } from './revokeGrant.ts'
-import { ACCESS_CHECK_MS, missedEndings } from './rotateHistoryKey.ts'
+import { ACCESS_CHECK_MS, missedEndings, reconcileAccess, rotateForNewOwnerKey } from './rotateHistoryKey.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until, type FakeDevice } from './sessionFakes.ts'
 
 const allCategories = recordCategories.map((_, i) => i)
@@ -229,3 +231,40 @@ describe('reconciling the ledger with the history', () => {
     expect(revokedReading.history.unreadable()).toHaveLength(1)
   })
 })
+
+describe('replacing the patient\'s keys', () => {
+  it('wraps every epoch\'s key for the new key and none for the old, and hands the doctors who keep access the new epoch', async () => {
+    const { ledger, patient, phone, own, revoked, keptReading } = await practice()
+    await ledger.revoke(revoked.address)
+    await reconcileAccess({ ledger, patient: patient.address, own })
+    await own.add(bloodPressureSeries(patient.address, 3).slice(2))
+    const old = phone.session.keys.get()?.encryption
+    if (old === undefined) throw new Error('no keys')
+
+    const renewed = x25519.keygen()
+    expect(await rotateForNewOwnerKey(ledger, patient.address, own, renewed.publicKey)).toEqual({ epoch: 2, handedTo: 1, reasons: [] })
+    // This device still holds the old key: it writes nothing more until it opens the history with the new one.
+    await expect(own.add(bloodPressureSeries(patient.address, 4).slice(3))).rejects.toThrow(/this device's keys do not open/)
+
+    // A device with only the new key (a new device after the replacement) opens every epoch.
+    const withNewKey = openPatientHistory({ log: own.log, keyring: { current: 0, keys: new Map() }, reader: { publicKey: renewed.publicKey, secretKey: renewed.secretKey } })
+    expect(withNewKey.entries()).toHaveLength(3)
+    expect(withNewKey.keyring().current).toBe(2)
+    const written = await withNewKey.add(bloodPressureSeries(patient.address, 4)[3] ?? never())
+    expect(sealedUnder(own.log.entries().at(-1))).toBe(2)
+
+    // The old key opens everything before the replacement and nothing after it.
+    const withOldKey = openPatientHistory({ log: own.log, keyring: firstEpochKeyring(old.secretKey, patient.address), reader: old })
+    expect(withOldKey.entries().map((e) => e.id)).not.toContain(written.id)
+    expect(withOldKey.entries()).toHaveLength(3)
+    expect(withOldKey.unreadable()).toHaveLength(1)
+
+    // The doctor who keeps access got the new epoch's key in the drop.
+    await keptReading.resync()
+    await until('the doctor who stays to read the record written under the new keys', () => keptReading.history.entries().some((e) => e.id === written.id))
+  })
+})
+
+function never(): never {
+  throw new Error('no fixture record')
+}

@@ -198,11 +198,15 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
 
   const entries = (): HistoryEntry[] => (ordered ??= [...readable.values()].sort(byLogOrder).map(({ entry }) => entry))
 
-  /** Why this device must not seal under its current epoch, or undefined when it may. */
+  /**
+   * Why this device must not seal under its current epoch, or undefined when it may. A reader may hold an
+   * epoch's key from the visit rather than from its drop (granted after the epoch began); the patient's
+   * own devices always find theirs in the drop, so one that did not open it holds another key version.
+   */
   const staleness = (): string | undefined => {
     const sealing = keyring.current
     const winner = rotations.get(sealing)
-    if (newestEpoch <= sealing && (winner === undefined || winner.opened)) return undefined
+    if (newestEpoch <= sealing && (writer !== patient || winner === undefined || winner.opened)) return undefined
     const epoch = Math.max(newestEpoch, sealing)
     return writer === patient
       ? `Your history has moved to a new key (epoch ${epoch}) that this device's keys do not open: your keys were replaced on another device. Unlock again with your wallet. Nothing was written.`

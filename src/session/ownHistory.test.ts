@@ -148,6 +148,24 @@ describe('the epoch of the own history', () => {
   })
 })
 
+describe('two moves to the same epoch, one of them for new keys of the patient\'s', () => {
+  it('leave a device whose keys do not open the epoch every device settles on writing nothing', async () => {
+    const { phone, network, wallet, ledger } = twoDevices()
+    const own = await opened(phone)
+    await rotate(own, ledger)
+    await own.add(bloodPressureSeries(wallet.address, 1))
+    // Another device moved to epoch 1 at the same moment, for the patient's new key; its drop has the lower hash.
+    const renewed = x25519.keygen()
+    network.plant('phone', wallet.address, wallet.address, createKeyDrop({ epoch: 1, key: newEpochKey(), asOf: { block: ledger.block, time: 0 }, owner: renewed.publicKey, readers: [] }), `fake${'0'.repeat(40)}`)
+    await settle()
+    expect(own.latestRotation()).toMatchObject({ epoch: 1, opened: false })
+    const error = await refusal(() => own.add(bloodPressureSeries(wallet.address, 2).slice(1)))
+    expect(error.code).toBe('STALE_KEY')
+    // What it wrote before stays readable here.
+    expect(own.history.entries()).toHaveLength(1)
+  })
+})
+
 describe('anchoring the own history', () => {
   it('refuses an empty history, and anchors one with records, which then verify', async () => {
     const { phone, wallet, ledger } = twoDevices()

@@ -232,6 +232,29 @@ describe('reconciling the ledger with the history', () => {
   })
 })
 
+describe('a doctor granted after a move to a new key', () => {
+  it('gets the epoch\'s key with the visit, not from its drop, and writes under it; the patient reads it', async () => {
+    const { clock, network, ledger, patient, own, revoked } = await practice()
+    await ledger.revoke(revoked.address)
+    await reconcileAccess({ ledger, patient: patient.address, own })
+    expect(own.epoch.get()).toBe(1)
+    const late = fakeWallet(3)
+    const clinic = fakeDevice({ name: 'clinic-late', wallet: late, network, ledger, clock })
+    await opened(clinic)
+    const keys = clinic.session.keys.get()
+    if (keys === undefined) throw new Error('no keys')
+    ledger.grant(patient.address, late.address, clock.now() + day)
+    const reading = await clinic.session.readPatient(patient.address, await own.wrapFor(keys.encryption.publicKey, allCategories), 'phone')
+    await until('synced', () => reading.reading.get().state === 'synced')
+    const [note] = bloodPressureSeries(patient.address, 3).slice(2)
+    if (note === undefined) throw new Error('no fixture record')
+    await reading.add([note])
+    expect(sealedUnder(reading.log.entries().at(-1))).toBe(1)
+    await own.log.syncWith('clinic-late')
+    await until('the patient to read what the doctor wrote', () => own.history.entries().some((e) => e.record.id === note.id))
+  })
+})
+
 describe('replacing the patient\'s keys', () => {
   it('wraps every epoch\'s key for the new key and none for the old, and hands the doctors who keep access the new epoch', async () => {
     const { ledger, patient, phone, own, revoked, keptReading } = await practice()

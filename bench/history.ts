@@ -24,7 +24,7 @@ import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
 import type { Figures } from './figures.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { developmentAccounts } from '../src/chain/devAccounts.ts'
-import { secp256k1Signer, currentKey, derivedKeyring, deriveWalletKeys, keyDerivationMessage, wrapDataKey } from '../src/crypto/index.ts'
+import { secp256k1Signer, currentKey, firstEpochKeyring, deriveWalletKeys, keyDerivationMessage, wrapDataKey } from '../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring } from '../src/history/index.ts'
 import { bloodPressureSeries } from '../test/fixtures/recordFixtures.ts'
 import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
@@ -76,7 +76,7 @@ async function nodeOurs(patient: BenchPerson, doctor: BenchPerson): Promise<{ wr
     // The doctor holds a live grant: the patient's device syncs with them.
     const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding }), canSync: () => Promise.resolve(true) })
     const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, signer: secp256k1Signer(doctorKeys.identity.secretKey), binding: doctor.binding }) })
-    const keyring = derivedKeyring(patientKeys.encryption.secretKey, patient.address, 0)
+    const keyring = firstEpochKeyring(patientKeys.encryption.secretKey, patient.address)
     const mine = openPatientHistory({ log: await patientOrbit.openLog(patient.address), keyring })
     const records = bloodPressureSeries(patient.address, RECORDS)
     const writeStart = performance.now()

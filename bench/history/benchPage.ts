@@ -3,7 +3,7 @@
 // It exposes window.historyBench; every figure is measured here, in the page.
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
-import { secp256k1Signer, currentKey, derivedKeyring, decodeWrappedKey, deriveWalletKeys, encodeWrappedKey, wrapDataKey, type EpochKeyring, type WalletKeys } from '../../src/crypto/index.ts'
+import { secp256k1Signer, currentKey, firstEpochKeyring, decodeWrappedKey, deriveWalletKeys, encodeWrappedKey, wrapDataKey, type EpochKeyring, type WalletKeys } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
@@ -57,7 +57,7 @@ const api = {
     const identity = createWalletIdentity({ address: who.address, signer: secp256k1Signer(keys.identity.secretKey), binding: who.binding })
     // The bench's doctor holds a live grant: both sides let the other sync.
     const orbit = await startHistoryOrbit({ node, identity, canWrite: () => Promise.resolve(false), canSync: () => Promise.resolve(true) })
-    const keyring = wrapped === undefined ? derivedKeyring(keys.encryption.secretKey, patient, 0) : readerKeyring([decodeWrappedKey(hexToBytes(wrapped))], keys.encryption.secretKey)
+    const keyring = wrapped === undefined ? firstEpochKeyring(keys.encryption.secretKey, patient) : readerKeyring([decodeWrappedKey(hexToBytes(wrapped))], keys.encryption.secretKey)
     state.keyring = keyring
     const log = await orbit.openLog(patient)
     state.log = log

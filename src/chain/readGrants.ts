@@ -1,5 +1,6 @@
 // A patient's grants as they stand: the doctors come from the ledger's grant events, the terms
-// and liveness from its current state, so an expired grant shows as expired and a revoked one not at all.
+// and liveness from its current state, so an expired grant shows as expired and a revoked one not at all
+// (readAccess.ts keeps the revocations, for the history's key epochs).
 import type { Address, Hash } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
@@ -35,7 +36,8 @@ export interface GrantRecord {
   transactionHash: Hash
 }
 
-type GrantLog = Extract<PatientLog, { eventName: 'Granted' | 'EmergencyGranted' }>
+/** A grant event as the logs give it. */
+export type GrantLog = Extract<PatientLog, { eventName: 'Granted' | 'EmergencyGranted' }>
 
 /**
  * The patient's standing grants (live or expired, not revoked): live first, then by expiry,
@@ -55,27 +57,43 @@ export async function readGrants(client: ChainClient, { ledger, patient, fromBlo
       const logs = await fetchPatientLogs(client, { ledger, patient: patientAddress, fromBlock: start, toBlock: end, eventNames: ['Granted', 'EmergencyGranted'] })
       for (const log of logs) if (log.eventName === 'Granted' || log.eventName === 'EmergencyGranted') lastGrant.set(log.args.doctor, log)
     }
-    // The state at the same block as the logs, so the two agree.
-    const records = await Promise.all(
-      [...lastGrant.entries()].map(async ([doctor, log]): Promise<GrantRecord | null> => {
-        const [expiry, scope] = await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'grantOf', args: [patientAddress, doctor], blockNumber: latest.number })
-        if (expiry === 0n) return null
-        return {
-          doctor,
-          expiry: secondsToDate(expiry),
-          scope: decodeScope(scope),
-          live: expiry > latest.timestamp,
-          grantedBy: log.eventName === 'EmergencyGranted' ? log.args.guardian : patientAddress,
-          emergency: log.eventName === 'EmergencyGranted',
-          blockNumber: log.blockNumber,
-          transactionHash: log.transactionHash
-        }
-      })
-    )
-    return records
-      .filter((record): record is GrantRecord => record !== null)
-      .sort((a, b) => (a.live === b.live ? b.expiry.getTime() - a.expiry.getTime() : a.live ? -1 : 1))
+    return await grantsAt(client, ledger, patientAddress, lastGrant, latest)
   } catch (error) {
     throw toChainError(error, 'read the grants')
   }
+}
+
+/**
+ * The grants standing at `latest` for the doctors of `lastGrant` (each doctor's last grant event), read
+ * from the ledger's state at that same block so the two agree: live first, then by expiry, latest first.
+ * Revoked grants are left out.
+ *
+ * @throws The RPC or decoding error as it comes; callers turn it into a ChainError.
+ */
+export async function grantsAt(
+  client: ChainClient,
+  ledger: Address,
+  patient: Address,
+  lastGrant: ReadonlyMap<Address, GrantLog>,
+  latest: { number: bigint; timestamp: bigint }
+): Promise<GrantRecord[]> {
+  const records = await Promise.all(
+    [...lastGrant.entries()].map(async ([doctor, log]): Promise<GrantRecord | null> => {
+      const [expiry, scope] = await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'grantOf', args: [patient, doctor], blockNumber: latest.number })
+      if (expiry === 0n) return null
+      return {
+        doctor,
+        expiry: secondsToDate(expiry),
+        scope: decodeScope(scope),
+        live: expiry > latest.timestamp,
+        grantedBy: log.eventName === 'EmergencyGranted' ? log.args.guardian : patient,
+        emergency: log.eventName === 'EmergencyGranted',
+        blockNumber: log.blockNumber,
+        transactionHash: log.transactionHash
+      }
+    })
+  )
+  return records
+    .filter((record): record is GrantRecord => record !== null)
+    .sort((a, b) => (a.live === b.live ? b.expiry.getTime() - a.expiry.getTime() : a.live ? -1 : 1))
 }

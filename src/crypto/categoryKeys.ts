@@ -35,20 +35,20 @@ export function categoryKey(epochKey: Uint8Array, category: number): Uint8Array 
 }
 
 /**
- * Every key this keyring holds for records of `epoch`, by category: derived from the epoch key, or received one by one.
- * Empty when the keyring holds nothing for `epoch`.
+ * Every key this keyring holds for records of `epoch`, by category: derived from each of the epoch's whole
+ * keys, then those received one by one. Empty when the keyring holds nothing for `epoch`.
  *
- * @param categories - How many categories the grant's list has; used only when the whole epoch key is held.
- * @throws {CryptoError} `INVALID_INPUT` when the whole epoch key is held and `categories` exceeds {@link MAX_CATEGORIES}.
+ * @param categories - How many categories the grant's list has; used only for the whole epoch keys held.
+ * @throws {CryptoError} `INVALID_INPUT` when a whole epoch key is held and `categories` exceeds {@link MAX_CATEGORIES}.
  */
 export function categoryKeysFor(keyring: EpochKeyring, epoch: number, categories: number): { category: number; key: Uint8Array }[] {
-  const root = keyring.keys.get(epoch)
-  if (root !== undefined) return Array.from({ length: categories }, (_, category) => ({ category, key: categoryKey(root, category) }))
-  return [...(keyring.categories?.get(epoch) ?? new Map<number, Uint8Array>())].map(([category, key]) => ({ category, key }))
+  const derivedKeys = (keyring.keys.get(epoch) ?? []).flatMap((root) => Array.from({ length: categories }, (_, category) => ({ category, key: categoryKey(root, category) })))
+  const received = [...(keyring.categories?.get(epoch) ?? new Map<number, readonly Uint8Array[]>())].flatMap(([category, keys]) => keys.map((key) => ({ category, key })))
+  return [...derivedKeys, ...received]
 }
 
 /**
- * The key new records of `category` are sealed under: the current epoch's.
+ * The key new records of `category` are sealed under: the current epoch's sealing key.
  *
  * @param categoryName - How the category is named to the user in the message, when it is not granted.
  * @throws {CryptoError} `NOT_GRANTED` when the keyring holds neither the current epoch's whole key nor
@@ -56,9 +56,9 @@ export function categoryKeysFor(keyring: EpochKeyring, epoch: number, categories
  */
 export function sealingKey(keyring: EpochKeyring, category: number, categoryName = `category ${category}`): { epoch: number; key: Uint8Array } {
   const epoch = keyring.current
-  const root = keyring.keys.get(epoch)
+  const root = keyring.keys.get(epoch)?.[0]
   if (root !== undefined) return { epoch, key: categoryKey(root, category) }
-  const key = keyring.categories?.get(epoch)?.get(category)
+  const key = keyring.categories?.get(epoch)?.get(category)?.[0]
   if (key === undefined) throw new CryptoError('NOT_GRANTED', `Your access does not cover ${categoryName}: the patient did not share this kind of record with you.`)
   return { epoch, key }
 }

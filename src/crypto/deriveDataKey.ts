@@ -1,12 +1,15 @@
-// The data keys of a patient's own history, one per epoch, derived from the patient's
-// X25519 secret key (itself derived from their wallet's signature). So the wallet alone
-// recovers every data key on a new device: the epochs in use are read from the log's
-// envelopes, which carry their epoch in the clear. A doctor never holds the secret and
-// cannot derive a later epoch; they get only the keys the patient wraps for them.
+// The data keys of a patient's own history. Epoch 0's key is derived from the patient's X25519
+// secret key, so every device with the wallet holds it from the start: a new history needs no
+// entry in the log, and two devices opening it cannot race. Every later epoch's key is random,
+// made by the device that moves the history on and carried in a key drop addressed to the
+// patient's own key (keyDrop.ts), so signing again never gives a later key, and a secret of an
+// older key version opens nothing sealed after it was replaced. Deriving epoch 0 exposes nothing
+// the secret does not already open: every key drop addressed to the patient.
+import { randomBytes } from '@noble/ciphers/utils.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { assertBytes, isU32, U32_MAX, u32be } from './binaryFields.ts'
+import { assertBytes, u32be } from './binaryFields.ts'
 import { CryptoError } from './CryptoError.ts'
 import { addEpochKey, type EpochKeyring } from './keyring.ts'
 import { DATA_KEY_LENGTH } from './recordEnvelope.ts'
@@ -15,31 +18,32 @@ const DATA_KEY_SALT = utf8ToBytes('anamnesis/history-data-key/v1')
 const OWNER = /^0x[0-9a-f]{40}$/
 
 /**
- * The data key of `owner`'s history for `epoch`: HKDF-SHA256(secret, salt, owner ‖ u32be(epoch)).
- * It never leaves the device unwrapped and is stored only inside the vault.
+ * The data key of epoch 0 of `owner`'s history: HKDF-SHA256(secret, salt, owner ‖ u32be(0)).
+ * It never leaves the device unwrapped.
  *
  * @param encryptionSecretKey - The patient's X25519 secret key; only the patient holds it.
  * @param owner - The history owner's wallet address, in any letter case.
  * @throws {CryptoError} `INVALID_KEY` when the secret is not 32 bytes, `INVALID_INPUT` for an owner
- *   that is not a wallet address or an epoch that is not an integer from 0 to 2^32 - 1.
+ *   that is not a wallet address.
  */
-export function deriveDataKey(encryptionSecretKey: Uint8Array, owner: string, epoch: number): Uint8Array {
+export function firstEpochKey(encryptionSecretKey: Uint8Array, owner: string): Uint8Array {
   assertBytes(encryptionSecretKey, 32, 'An encryption secret key', 'INVALID_KEY')
   const address = owner.toLowerCase()
   if (!OWNER.test(address)) throw new CryptoError('INVALID_INPUT', `Expected the history owner's wallet address; got "${owner}".`)
-  if (!isU32(epoch)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(epoch)}.`)
-  return hkdf(sha256, encryptionSecretKey, DATA_KEY_SALT, concatBytes(utf8ToBytes(address), u32be(epoch)), DATA_KEY_LENGTH)
+  return hkdf(sha256, encryptionSecretKey, DATA_KEY_SALT, concatBytes(utf8ToBytes(address), u32be(0)), DATA_KEY_LENGTH)
 }
 
 /**
- * The owner's keyring with every epoch from 0 to `current`, each derived: one HKDF per epoch.
+ * The owner's keyring as a device starts it: epoch 0's key alone. Later epochs come from the key
+ * drops in the history.
  *
- * @throws {CryptoError} As {@link deriveDataKey}.
+ * @throws {CryptoError} As {@link firstEpochKey}.
  */
-export function derivedKeyring(encryptionSecretKey: Uint8Array, owner: string, current: number): EpochKeyring {
-  if (!isU32(current)) throw new CryptoError('INVALID_INPUT', `An epoch is an integer from 0 to ${U32_MAX}; got ${String(current)}.`)
-  let keyring: EpochKeyring | undefined
-  for (let epoch = 0; epoch <= current; epoch++) keyring = addEpochKey(keyring, epoch, deriveDataKey(encryptionSecretKey, owner, epoch))
-  if (keyring === undefined) throw new CryptoError('INVALID_INPUT', 'No epoch to derive.')
-  return keyring
+export function firstEpochKeyring(encryptionSecretKey: Uint8Array, owner: string): EpochKeyring {
+  return addEpochKey(undefined, 0, firstEpochKey(encryptionSecretKey, owner))
+}
+
+/** A fresh random data key for a new epoch (the platform's CSPRNG, through noble). */
+export function newEpochKey(): Uint8Array {
+  return randomBytes(DATA_KEY_LENGTH)
 }

@@ -14,14 +14,7 @@ export {
   type RecordBinding,
   type RecordEnvelope
 } from './recordEnvelope.ts'
-export {
-  addEpochKey,
-  currentKey,
-  decodeKeyring,
-  encodeKeyring,
-  keyForEpoch,
-  type EpochKeyring
-} from './keyring.ts'
+export { addEpochKey, currentKey, keyForEpoch, MAX_KEYS_PER_EPOCH, wholeKeys, type EpochKeyring } from './keyring.ts'
 export {
   decodeWrappedKey,
   decodeWrappedKeys,
@@ -37,9 +30,20 @@ export {
 export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'
-export { deriveDataKey, derivedKeyring } from './deriveDataKey.ts'
-export { createKeyDrop, decodeKeyDrop, isKeyDrop, openKeyDrop, KEY_DROP_MAGIC, type KeyDropItem } from './keyDrop.ts'
+export { firstEpochKey, firstEpochKeyring, newEpochKey } from './deriveDataKey.ts'
+export {
+  createKeyDrop,
+  decodeKeyDrop,
+  isKeyDrop,
+  openKeyDrop,
+  readKeyDropHeader,
+  KEY_DROP_MAGIC,
+  type KeyDropHeader,
+  type KeyDropInput,
+  type KeyDropItem,
+  type LedgerMark
+} from './keyDrop.ts'
 export { categoryKey, categoryKeysFor, sealingKey } from './categoryKeys.ts'
-export { categorySlot, MAX_CATEGORIES, parseCategorySlot } from './categorySlot.ts'
+export { categorySlot, isEpoch, MAX_CATEGORIES, MAX_EPOCH, parseKeyField } from './categorySlot.ts'
 export { secp256k1PublicKey, secp256k1Signer, signSecp256k1, verifySecp256k1, type Secp256k1Signer } from './secp256k1Signature.ts'
 export { personalSignAddress } from './personalSignAddress.ts'

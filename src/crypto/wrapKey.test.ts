@@ -3,7 +3,8 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
-import { derivedKeyring } from './deriveDataKey.ts'
+import { firstEpochKeyring, newEpochKey } from './deriveDataKey.ts'
+import { addEpochKey } from './keyring.ts'
 import {
   decodeWrappedKey,
   decodeWrappedKeys,
@@ -140,18 +141,20 @@ describe('wrapped key encoding', () => {
 })
 
 describe('a keyring wrapped for one reader', () => {
-  it('carries every epoch, oldest first, and the reader unwraps each one; a stranger none', () => {
-    const keyring = derivedKeyring(strangerSecret, '0x1111111111111111111111111111111111111111', 2)
+  it('carries every key of every epoch, oldest first, and the reader unwraps each one; a stranger none', () => {
+    const secondOfTwo = newEpochKey()
+    const keyring = addEpochKey(addEpochKey(addEpochKey(firstEpochKeyring(strangerSecret, '0x1111111111111111111111111111111111111111'), 2, newEpochKey()), 1, newEpochKey()), 2, secondOfTwo)
     const bytes = encodeWrappedKeys(wrapKeyringFor(keyring, doctorPublic))
-    expect(bytes).toHaveLength(3 * WRAPPED_KEY_LENGTH)
+    expect(bytes).toHaveLength(4 * WRAPPED_KEY_LENGTH)
     const keys = decodeWrappedKeys(bytes)
-    expect(keys.map((key) => key.epoch)).toEqual([0, 1, 2])
-    for (const key of keys) expect(unwrapDataKey(key, doctorSecret)).toEqual(keyring.keys.get(key.epoch))
+    expect(keys.map((key) => key.epoch)).toEqual([0, 1, 2, 2])
+    expect(keys.map((key) => unwrapDataKey(key, doctorSecret))).toEqual([...keyring.keys.get(0) ?? [], ...keyring.keys.get(1) ?? [], ...keyring.keys.get(2) ?? []])
+    expect(unwrapDataKey(keys[3] as WrappedKey, doctorSecret)).toEqual(secondOfTwo)
     expect(() => unwrapDataKey(keys[2] as WrappedKey, strangerSecret)).toThrow(CryptoError)
   })
 
   it('refuses a list cut short or empty', () => {
-    const bytes = encodeWrappedKeys(wrapKeyringFor(derivedKeyring(strangerSecret, '0x1111111111111111111111111111111111111111', 0), doctorPublic))
+    const bytes = encodeWrappedKeys(wrapKeyringFor(firstEpochKeyring(strangerSecret, '0x1111111111111111111111111111111111111111'), doctorPublic))
     expectCryptoError(() => decodeWrappedKeys(bytes.subarray(0, 100)), 'INVALID_WRAPPED_KEY', /multiple of 109 bytes, got 100 bytes/)
     expectCryptoError(() => decodeWrappedKeys(new Uint8Array(0)), 'INVALID_WRAPPED_KEY', /multiple of 109/)
   })

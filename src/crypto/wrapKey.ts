@@ -19,7 +19,7 @@ import { CryptoError } from './CryptoError.ts'
 import { DATA_KEY_LENGTH, NONCE_LENGTH, TAG_LENGTH } from './recordEnvelope.ts'
 import { categoryKey } from './categoryKeys.ts'
 import { categorySlot } from './categorySlot.ts'
-import type { EpochKeyring } from './keyring.ts'
+import { wholeKeys, type EpochKeyring } from './keyring.ts'
 
 /** The wrapped-key format this app writes and reads (a wrapped key's `v` and first byte). */
 export const WRAPPED_KEY_VERSION = 1
@@ -192,14 +192,13 @@ export function decodeWrappedKeys(bytes: Uint8Array): WrappedKey[] {
 /**
  * The keys of `keyring` wrapped for one reader: what a doctor gets when a grant starts. With
  * `categories` (indexes into the grant's category list), only those categories' keys of each
- * epoch, so the rest of the history stays sealed to them; without, every epoch's whole key.
- * Only the keyring's whole epoch keys are wrapped, oldest epoch first.
+ * epoch, so the rest of the history stays sealed to them; without, every epoch's whole keys.
+ * Only the keyring's whole epoch keys are wrapped, oldest epoch first, each epoch's sealing key first.
  *
- * @throws {CryptoError} As {@link wrapDataKey}; `INVALID_INPUT` for a category a slot cannot name or an
- *   epoch above 2^27 - 1 when `categories` is given.
+ * @throws {CryptoError} As {@link wrapDataKey}; `INVALID_INPUT` for a category a slot cannot name.
  */
 export function wrapKeyringFor(keyring: EpochKeyring, readerPublicKey: Uint8Array, categories?: readonly number[]): WrappedKey[] {
-  const epochs = [...keyring.keys].sort(([a], [b]) => a - b)
-  if (categories === undefined) return epochs.map(([epoch, key]) => wrapDataKey(key, readerPublicKey, epoch))
-  return epochs.flatMap(([epoch, key]) => categories.map((category) => wrapDataKey(categoryKey(key, category), readerPublicKey, categorySlot(epoch, category))))
+  const keys = wholeKeys(keyring)
+  if (categories === undefined) return keys.map(({ epoch, key }) => wrapDataKey(key, readerPublicKey, epoch))
+  return keys.flatMap(({ epoch, key }) => categories.map((category) => wrapDataKey(categoryKey(key, category), readerPublicKey, categorySlot(epoch, category))))
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addEpochKey, categoryKey, categorySlot, currentKey, CryptoError, derivedKeyring, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
+import { addEpochKey, categoryKey, categorySlot, currentKey, CryptoError, firstEpochKeyring, newEpochKey, sealRecord, type RecordEnvelope } from '../crypto/index.ts'
 import { CATEGORIES } from './categories.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
@@ -9,7 +9,7 @@ import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/record
 const options = { now: NOW, patient: PATIENT }
 // The patient's keyring as the app derives it from their encryption secret.
 const patientSecret = new Uint8Array(32).fill(7)
-const keyring = derivedKeyring(patientSecret, PATIENT, 0)
+const keyring = firstEpochKeyring(patientSecret, PATIENT)
 const entry = createEntry({ record: fixtureRecords().penicillin, writer: PATIENT, ...options })
 
 function refusal(run: () => unknown): HistoryError {
@@ -36,7 +36,7 @@ describe('sealEntry and openEntry', () => {
   })
 
   it('opens with the keyring after a rotation, and refuses without the epoch\'s key', () => {
-    const rotated = derivedKeyring(patientSecret, PATIENT, 1)
+    const rotated = addEpochKey(keyring, 1, newEpochKey())
     const later = sealEntry(entry, rotated)
     expect(later.epoch).toBe(1)
     expect(openEntry(later, rotated, PATIENT, options)).toEqual(entry)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { derivedKeyring } from '../crypto/index.ts'
+import { firstEpochKeyring } from '../crypto/index.ts'
 import { latestVersions } from './amendments.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
@@ -23,7 +23,7 @@ describe('prepareAdd and prepareAmend, the pure steps of add and amend', () => {
   })
 
   it('compose with sealing and opening as the log will', () => {
-    const keyring = derivedKeyring(new Uint8Array(32).fill(7), PATIENT, 0)
+    const keyring = firstEpochKeyring(new Uint8Array(32).fill(7), PATIENT)
     expect(openEntry(sealEntry(first, keyring), keyring, DOCTOR, { now: NOW, patient: PATIENT })).toEqual(first)
   })
 })

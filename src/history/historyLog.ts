@@ -3,6 +3,7 @@
 //   add(record)      = prepareAdd(entries, …)   → sealEntry(entry, keyring) → append the envelope
 //   amend(id, record) = prepareAmend(entries, …) → sealEntry → append
 //   reading a peer's entry                        = openEntry(payload, keyring, writer) → entries
+import type { EpochKeyring, LedgerMark } from '../crypto/index.ts'
 import { checkAppend } from './amendments.ts'
 import { HistoryError } from './HistoryError.ts'
 import { createEntry, toAddress, type Address, type HistoryEntry } from './historyEntry.ts'
@@ -70,6 +71,19 @@ export interface HistoryChange {
   added: HistoryEntry[]
   /** Entries that could not be read (no key for their epoch, or invalid): shown as unreadable blocks. */
   unreadable: { hash: string; reason: string }[]
+  /** The patient's key drops that arrived (each starts an epoch), by hash. */
+  keyDrops: string[]
+}
+
+/** The key drop that started an epoch, as every device settles on it: of the drops for the same epoch, the one with the lowest hash. */
+export interface EpochRotation {
+  epoch: number
+  /** The ledger state whose live grants chose who got the epoch's key: an access that ended later calls for another epoch. */
+  asOf: LedgerMark
+  /** The drop's block. */
+  hash: string
+  /** Whether this device got the epoch's key from it. */
+  opened: boolean
 }
 
 /** The public API of a patient's history once the log is there. */
@@ -99,8 +113,16 @@ export interface PatientHistory {
   verify(options?: { anchor?: AnchorData | null }): Promise<VerifyReport>
   /** What to anchor on-chain now: anchor(root, entryCount). */
   anchor(): { root: `0x${string}`; entryCount: number }
-  /** Keys that arrived later (a new epoch, or a wrapped key): entries unreadable until now are opened. */
-  addKeys(keys: readonly { epoch: number; key: Uint8Array }[]): void
+  /** How many of the log's blocks are key drops: bookkeeping, not records, left out of the views. */
+  keyDropCount(): number
+  /** The data keys this device holds now: those the history was opened with and those key drops brought since. Never leaves the device. */
+  keyring(): EpochKeyring
+  /** The newest epoch the history has reached as far as this device can tell (a key drop or a record of the patient's), whether or not it holds its key. */
+  newestEpoch(): number
+  /** The drop that started the newest epoch (see {@link EpochRotation}); undefined while the history is in epoch 0. */
+  latestRotation(): EpochRotation | undefined
+  /** Why this device may not seal new records now (the history moved to a key it does not hold), or undefined when it may. */
+  staleness(): string | undefined
   /** Stops listening and closes the log. */
   close(): Promise<void>
 }

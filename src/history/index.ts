@@ -51,6 +51,7 @@ export {
   prepareAmend,
   type AnchorData,
   type EntryVerdict,
+  type EpochRotation,
   type HistoryChange,
   type LogBlock,
   type PatientHistory,

@@ -3,7 +3,7 @@
 // log checks those signatures; test/integration/hostileWriter.test.ts runs the same attacks
 // over real signed entries and a real sync).
 import { describe, expect, it } from 'vitest'
-import { derivedKeyring, encodeEnvelope } from '../crypto/index.ts'
+import { encodeEnvelope, firstEpochKeyring } from '../crypto/index.ts'
 import { entryKey, recordVersions } from './amendments.ts'
 import { ALLERGY_VERIFICATION } from './codeSystems.ts'
 import { sealEntry } from './entryEnvelope.ts'
@@ -15,7 +15,7 @@ import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from '../../test/f
 
 const patient = PATIENT as Address
 // The patient's data key; the doctor holds it too, as after a grant.
-const keyring = derivedKeyring(new Uint8Array(32).fill(7), PATIENT, 0)
+const keyring = firstEpochKeyring(new Uint8Array(32).fill(7), PATIENT)
 const { penicillin, hypertension } = fixtureRecords()
 
 let minute = 0

@@ -2,12 +2,25 @@
 // out opened and validated (openEntry), on the patient's device or a doctor's, whichever
 // wrote them. The log (a HistoryLog, which src/p2p implements) is opened by the session and
 // handed in, so the history's pure parts load without the p2p code.
-import { addEpochKey, CryptoError, decodeEnvelope, decodeKeyDrop, encodeEnvelope, isKeyDrop, openKeyDrop, parseCategorySlot, unwrapDataKey, type EpochKeyring, type WrappedKey } from '../crypto/index.ts'
+import {
+  addEpochKey,
+  CryptoError,
+  decodeEnvelope,
+  encodeEnvelope,
+  isEpoch,
+  isKeyDrop,
+  openKeyDrop,
+  parseKeyField,
+  readKeyDropHeader,
+  unwrapDataKey,
+  type EpochKeyring,
+  type WrappedKey
+} from '../crypto/index.ts'
 import { entryKey } from './amendments.ts'
 import { openEntry, sealEntry } from './entryEnvelope.ts'
 import { HistoryError } from './HistoryError.ts'
 import { toAddress, type HistoryEntry } from './historyEntry.ts'
-import { prepareAddMany, prepareAmend, type AnchorData, type HistoryChange, type LogBlock, type PatientHistory, type VerifyReport } from './historyLog.ts'
+import { prepareAddMany, prepareAmend, type AnchorData, type EpochRotation, type HistoryChange, type LogBlock, type PatientHistory, type VerifyReport } from './historyLog.ts'
 import type { HistoryLog, HistoryLogEvent, LoggedBlock, StoredBlockCheck } from './historyLogPort.ts'
 import { historyVerdicts, type CheckedBlock } from './historyVerdicts.ts'
 import { queryHistory } from './queryHistory.ts'
@@ -21,7 +34,10 @@ export interface OpenPatientHistoryOptions {
   keyring: EpochKeyring
   /** The present, for date checks. Default Date.now. */
   now?: () => number
-  /** A reader's X25519 key pair: key drops the patient writes for it (after a revocation) are opened with it. */
+  /**
+   * This device's user's X25519 key pair: the key drops the patient writes (a new epoch's keys, for the
+   * patient's own devices and for the readers who keep access) are opened with it.
+   */
   reader?: { publicKey: Uint8Array; secretKey: Uint8Array }
 }
 
@@ -79,53 +95,65 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     }
   }
 
-  // Key drops: entries that carry a later epoch's key for the readers who remain, not a record.
+  // Key drops: entries that start a new epoch and carry its key, not a record. Only the patient's count.
   const keyDrops = new Set<string>()
-  /** The keys a key drop holds for this device; only the patient's drops count. */
-  const keysFrom = (block: LoggedBlock): { epoch: number; key: Uint8Array }[] => {
-    if (options.reader === undefined || block.writer !== patient) return []
-    try {
-      return openKeyDrop(block.payload, options.reader)
-    } catch (error) {
-      if (error instanceof CryptoError) return []
-      throw error
-    }
-  }
-
-  // The newest epoch the patient has written under (a record's envelope, a key drop's keys): on
-  // another writer's device, a newer one than its keys means the patient rotated without it.
-  let patientEpoch = -1
+  // The drop that started each epoch. Two of the patient's devices may start the same epoch at once,
+  // each with its own key: every device settles on the drop with the lowest hash, whose key then seals
+  // that epoch's new records; the other keys stay, so what was sealed under them still opens.
+  const rotations = new Map<number, EpochRotation>()
+  // The newest epoch the patient has written under (a key drop, a record's envelope), whether or not
+  // this device holds its key: sealing under an older one would hand new records to whoever the
+  // patient meant to leave out.
+  let newestEpoch = 0
   const noteEpoch = (block: LoggedBlock): void => {
-    if (block.writer !== patient || block.writer === writer) return
+    if (block.writer !== patient || isKeyDrop(block.payload)) return
     try {
-      const epochs = isKeyDrop(block.payload)
-        ? decodeKeyDrop(block.payload).map(({ wrapped }) => parseCategorySlot(wrapped.epoch)?.epoch ?? wrapped.epoch)
-        : [decodeEnvelope(block.payload).epoch]
-      patientEpoch = Math.max(patientEpoch, ...epochs)
+      // A number past the last epoch names none a history reaches: it moves nothing.
+      const { epoch } = decodeEnvelope(block.payload)
+      if (isEpoch(epoch)) newestEpoch = Math.max(newestEpoch, epoch)
     } catch (error) {
       // A damaged block says nothing about the epoch; the views report it.
       if (!(error instanceof CryptoError)) throw error
     }
   }
+  /** A key drop of the patient's: its epoch, whether it is the epoch's now, and the keys it holds for this device. */
+  const takeDrop = (block: LoggedBlock): { field: number; key: Uint8Array; sealing: boolean }[] => {
+    let opened: ReturnType<typeof openKeyDrop>
+    try {
+      opened = options.reader === undefined ? { ...readKeyDropHeader(block.payload), keys: [], failed: 0 } : openKeyDrop(block.payload, options.reader)
+    } catch (error) {
+      // A damaged drop starts nothing; verify() shows it as broken.
+      if (error instanceof CryptoError) return []
+      throw error
+    }
+    newestEpoch = Math.max(newestEpoch, opened.epoch)
+    const own = opened.keys.filter(({ field }) => parseKeyField(field).epoch === opened.epoch)
+    const known = rotations.get(opened.epoch)
+    const wins = known === undefined || block.hash < known.hash
+    if (wins) rotations.set(opened.epoch, { epoch: opened.epoch, asOf: opened.asOf, hash: block.hash, opened: own.length > 0 })
+    return opened.keys.map(({ field, key }) => ({ field, key, sealing: wins && parseKeyField(field).epoch === opened.epoch }))
+  }
 
   const take = (blocks: readonly LoggedBlock[]): HistoryChange => {
-    const change: HistoryChange = { added: [], unreadable: [] }
-    const dropped: { epoch: number; key: Uint8Array }[] = []
+    const change: HistoryChange = { added: [], unreadable: [], keyDrops: [] }
+    const dropped: { field: number; key: Uint8Array; sealing: boolean }[] = []
     for (const block of blocks) {
       noteEpoch(block)
-      if (isKeyDrop(block.payload)) {
+      if (isKeyDrop(block.payload) && !keyDrops.has(block.hash)) {
         keyDrops.add(block.hash)
-        dropped.push(...keysFrom(block))
+        if (block.writer !== patient) continue
+        change.keyDrops.push(block.hash)
+        dropped.push(...takeDrop(block))
       }
     }
     let learned = 0
-    for (const { epoch, key } of dropped) {
+    for (const { field, key, sealing } of dropped) {
       try {
-        const next = addEpochKey(keyring, epoch, key)
+        const next = addEpochKey(keyring, field, key, { sealing })
         if (next !== keyring) learned++
         keyring = next
       } catch (error) {
-        // A key this device already holds differently: keep the one it has.
+        // A key this device cannot file (too many for one epoch): keep those it has.
         if (!(error instanceof CryptoError)) throw error
       }
     }
@@ -153,7 +181,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   }
 
   const notify = (change: HistoryChange): void => {
-    if (change.added.length === 0 && change.unreadable.length === 0) return
+    if (change.added.length === 0 && change.unreadable.length === 0 && change.keyDrops.length === 0) return
     for (const listener of listeners) {
       try {
         listener(change)
@@ -170,13 +198,24 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
 
   const entries = (): HistoryEntry[] => (ordered ??= [...readable.values()].sort(byLogOrder).map(({ entry }) => entry))
 
+  /**
+   * Why this device must not seal under its current epoch, or undefined when it may. A reader may hold an
+   * epoch's key from the visit rather than from its drop (granted after the epoch began); the patient's
+   * own devices always find theirs in the drop, so one that did not open it holds another key version.
+   */
+  const staleness = (): string | undefined => {
+    const sealing = keyring.current
+    const winner = rotations.get(sealing)
+    if (newestEpoch <= sealing && (writer !== patient || winner === undefined || winner.opened)) return undefined
+    const epoch = Math.max(newestEpoch, sealing)
+    return writer === patient
+      ? `Your history has moved to a new key (epoch ${epoch}) that this device's keys do not open: your keys were replaced on another device. Unlock again with your wallet. Nothing was written.`
+      : `The patient's history has moved to a new key (epoch ${epoch}) that was not shared with you: your access has ended or narrowed, or the new key has not reached you yet. Nothing was written.`
+  }
+
   const append = async (prepared: HistoryEntry[]): Promise<HistoryEntry[]> => {
-    if (patientEpoch > keyring.current) {
-      throw new HistoryError(
-        'STALE_KEY',
-        `The patient's history has moved to a new key (epoch ${patientEpoch}) that was not shared with you: your access has ended or narrowed, or the new key has not reached you yet. Nothing was written.`
-      )
-    }
+    const stale = staleness()
+    if (stale !== undefined) throw new HistoryError('STALE_KEY', stale)
     const payloads = prepared.map((entry) => {
       const payload = encodeEnvelope(sealEntry(entry, keyring))
       written.set(payload, entry)
@@ -194,7 +233,14 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
       if (check.problem !== undefined || check.payload === undefined || check.writer === undefined) return { hash: check.hash, problem: check.problem ?? 'it could not be read' }
       if (isKeyDrop(check.payload)) {
         // A key drop carries keys, not a record: only the patient writes one.
-        return check.writer === patient ? { hash: check.hash, content: { keyDrop: true } } : { hash: check.hash, content: { problem: 'a key drop written by someone other than the patient' } }
+        if (check.writer !== patient) return { hash: check.hash, content: { problem: 'a key drop written by someone other than the patient' } }
+        try {
+          readKeyDropHeader(check.payload)
+          return { hash: check.hash, content: { keyDrop: true } }
+        } catch (error) {
+          if (error instanceof CryptoError) return { hash: check.hash, content: { problem: `a damaged key drop: ${error.message}` } }
+          throw error
+        }
       }
       try {
         const entry = openEntry(decodeEnvelope(check.payload), keyring, check.writer, { patient, now: now() })
@@ -252,10 +298,14 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     },
     verify,
     anchor: () => log.anchor(),
-    addKeys: (keys) => {
-      for (const { epoch, key } of keys) keyring = addEpochKey(keyring, epoch, key)
-      notify(take([...unreadable.values()].map(({ block }) => block)))
+    keyDropCount: () => keyDrops.size,
+    keyring: () => keyring,
+    newestEpoch: () => Math.max(newestEpoch, keyring.current),
+    latestRotation: () => {
+      const newest = Math.max(0, ...rotations.keys())
+      return rotations.get(newest)
     },
+    staleness,
     close: async () => {
       unsubscribe()
       listeners.clear()

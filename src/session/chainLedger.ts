@@ -4,6 +4,7 @@ import {
   anchor,
   isGrantLive,
   mayWriteHistory,
+  readAccess,
   readEncryptionKey,
   readGrants,
   readLatestAnchor,
@@ -29,18 +30,12 @@ export function chainLedger({ client, wallet, ledger, registry, fromBlock }: Cha
   return {
     mayWriteHistory: (patient, writer) => mayWriteHistory(client, { ledger, patient, writer }),
     readGrants: (patient) => readGrants(client, { ledger, patient, fromBlock }),
+    readAccess: (patient) => readAccess(client, { ledger, patient, fromBlock }),
     isGrantLive: (patient, doctor) => isGrantLive(client, { ledger, patient, doctor }),
     readLatestAnchor: (patient) => readLatestAnchor(client, { ledger, patient, fromBlock }),
     anchor: ({ root, entryCount }) => anchor(client, wallet.client, { ledger, root, entryCount }),
     readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
     revoke: (doctor) => revoke(client, wallet.client, { ledger, doctor }),
-    now: async () => {
-      try {
-        return Number((await client.getBlock({ blockTag: 'latest' })).timestamp) * 1000
-      } catch (error) {
-        throw toChainError(error, "read the chain's time")
-      }
-    },
     watchAuditTrail: (patient, onEntries) => watchAuditTrail(client, { ledger, patient, onEntries })
   }
 }

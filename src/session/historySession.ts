@@ -1,18 +1,18 @@
 // The connected wallet's history on this device. Unlocking asks the wallet for two signatures
-// the first time (unlockKeys.ts); the keys, the binding and the history's data keys are then
-// kept in the key vault, so a reload opens the history without asking again. The same session
+// the first time (unlockKeys.ts); the keys and the binding are then kept in the key vault, so a
+// reload opens the history without asking again. The history's data keys come from the wallet's
+// encryption key (epoch 0) and from the key drops in the history itself (every later epoch). The same session
 // serves a doctor reading a patient's history during a visit: one OrbitDB identity per wallet
 // on this device.
-import { secp256k1Signer, type WalletKeys } from '../crypto/index.ts'
+import { firstEpochKeyring, secp256k1Signer, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createWalletIdentity, type CanSync, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
-import type { RotationBook } from './rotationBook.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
-import { keyringStore, ownKeyring, unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
+import { unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
 import { createWriteGate, type WriteGate } from './writeGate.ts'
 
 export type HistorySessionState =
@@ -40,7 +40,6 @@ export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
 export interface HistorySessionOptions {
   /** The key vault, opened the first time it is needed (it may be unavailable: then opening fails, with the reason). */
   vault: () => KeyVault
-  rotations: RotationBook
   clock?: Clock
   lock?: KeyringLock
   logger?: SessionLog
@@ -57,8 +56,8 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
   /** The keys of this wallet on this device, once unlocked. */
   keys: Cell<WalletKeys | undefined>
   orbit: Cell<O | undefined>
-  /** Set when a grant's expiry moved the history to a new key, for the patient to read. */
-  expiryNotice: Cell<string | undefined>
+  /** Set when a check of who has access (an expiry, a revocation not yet acted on) moved the history to a new key, for the patient to read. */
+  rotationNotice: Cell<string | undefined>
   /** What the browser answered when asked to keep this site's data, once a history has opened. */
   persistence: Cell<Persistence | undefined>
   /** The wallet (or node) in use changed: closes what was open and reopens silently when the vault holds the keys. */
@@ -172,10 +171,9 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       historyModule ??= loadHistory()
       show({ state: 'unlocking', step: 'opening' })
       const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding })
-      // The keys are stored, the keyring read and the record model loaded while the orbit starts.
-      const keyrings = keyringStore(store, address, lock)
-      // What runs only once a history is open loads with it, not with the first screen.
-      const ready = Promise.all([historyModule, ownKeyring(keyrings, address, walletKeys.encryption.secretKey), import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
+      // The keys are stored and the record model loaded while the orbit starts; what runs only once
+      // a history is open loads with it, not with the first screen.
+      const ready = Promise.all([historyModule, import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
       ready.catch(() => undefined)
       started = await startOrbit({
         identity,
@@ -183,29 +181,31 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         // A doctor syncs a history while any grant from the patient is live.
         canSync: (wallet, patient) => ledger.isGrantLive(patient, wallet)
       })
-      const [{ openPatientHistory }, keyring, { openOwnHistory }, { expiryNotice, watchExpiries }] = await ready
+      const [{ openPatientHistory }, { openOwnHistory }, { rotationNotice, watchAccess }] = await ready
       const log = await started.openLog(address)
-      const history = openPatientHistory({ log, keyring })
+      // Epoch 0's key comes from the wallet's key; every later one from the key drops addressed to it.
+      const keyring = firstEpochKeyring(walletKeys.encryption.secretKey, address)
+      const history = openPatientHistory({ log, keyring, reader: walletKeys.encryption })
       if (mine !== generation) {
         await started.stop()
         return
       }
       const orbitNow = started
-      const opened = openOwnHistory({ history, log, ledger, keyring, encryptionSecretKey: walletKeys.encryption.secretKey, store: keyrings, clock, logger, writes })
-      // A grant that expires moves the history to a new epoch too, as a revocation does: looked for now and then.
-      const stopExpiries = watchExpiries({
+      const opened = openOwnHistory({ history, log, ledger, ownerKey: walletKeys.encryption.publicKey, lock: (task) => lock(address, task), clock, logger, writes })
+      // Every end of access on the ledger (a revocation whose rotation never ran, an expiry) that the
+      // history has not moved past is caught up now, and looked for again now and then.
+      const stopChecks = watchAccess({
         ledger,
         patient: address,
         own: opened,
-        rotations: options.rotations,
         clock,
         logger,
-        onRotated: ({ epoch }) => {
-          if (mine === generation) notice.set(expiryNotice(epoch))
+        onRotated: (rotation) => {
+          if (mine === generation) notice.set(rotationNotice(rotation))
         }
       })
       teardown = async () => {
-        stopExpiries()
+        stopChecks()
         opened.dispose()
         await orbitNow.stop()
       }
@@ -226,7 +226,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     own,
     keys,
     orbit,
-    expiryNotice: notice,
+    rotationNotice: notice,
     persistence,
     async connect(next) {
       connection = next

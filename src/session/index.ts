@@ -1,39 +1,32 @@
 // src/session: the history session's logic, free of any UI framework. Unlocking the wallet's
 // keys (two signatures the first time, the key vault afterwards), the patient's own history
-// (write, anchor, verify, key epochs: rotation after a revocation or an expiry, adoption of a
-// later epoch written on another device), a doctor's reading of a patient's history (pulls
-// retried while the grant lasts, the grant watched on the ledger), and revocation. Everything
-// it needs comes in as arguments (ledger, wallet, vault, OrbitDB starter, clock, the browser's
-// StorageManager); state goes out as cells (cell.ts) that a UI binds to. The writes it makes count
-// in a write gate, which a new version of the app waits on before it reloads the page.
+// (write, anchor, verify, key epochs: a new random key after every end of access, reconciled
+// with the ledger on every open, and adopted from the key drops on every device), a doctor's
+// reading of a patient's history (pulls retried while the grant lasts, the grant watched on the
+// ledger), and revocation. Everything it needs comes in as arguments (ledger, wallet, vault,
+// OrbitDB starter, clock, the browser's StorageManager); state goes out as cells (cell.ts) that a
+// UI binds to. The writes it makes count in a write gate, which a new version of the app waits on
+// before it reloads the page.
 export { createCell, type Cell, type WritableCell } from './cell.ts'
 export { consoleLog, every, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet, type TimerHandle } from './sessionPorts.ts'
 export { chainLedger, walletSigner, type ChainLedgerOptions } from './chainLedger.ts'
-export {
-  browserKeyVault,
-  keyringStore,
-  ownKeyring,
-  unlockKeys,
-  webLocks,
-  type KeyringLock,
-  type KeyringStore,
-  type KeyVault,
-  type UnlockedKeys,
-  type UnlockStep,
-  type WalletKeys
-} from './unlockKeys.ts'
+export { browserKeyVault, unlockKeys, webLocks, type KeyringLock, type KeyVault, type UnlockedKeys, type UnlockStep, type WalletKeys } from './unlockKeys.ts'
 export { DRAW_MS, historyBlocks, SYNC_DRAW_MS, trackHistory, verdictCounts, VERIFY_DELAY_MS, type PeerMisconduct, type TrackedHistory, type TrackHistoryOptions } from './trackHistory.ts'
-export type { AnchorStep, KeyReader, OpenOwnHistoryOptions, OwnHistoryModel } from './ownHistory.ts'
+export type { AnchorStep, KeyReader, OpenOwnHistoryOptions, OwnHistoryModel, RotateInput } from './ownHistory.ts'
 export type { AccessState, PatientReadingModel, ReadingState, ReadPatientOptions } from './patientReading.ts'
 export type { RotatableHistory, Rotation } from './rotateHistoryKey.ts'
-export { browserRotationBook, storageRotationBook, type RotationBook } from './rotationBook.ts'
 export type { Revocation, RevokeGrantInput } from './revokeGrant.ts'
 /**
  * The grants list and revocation (liveGrants, revokeGrant), loaded on demand: the Visit page
- * needs them, the first screen does not. The own history, rotation after an expiry and a
+ * needs them, the first screen does not. The own history, the checks of who has access and a
  * doctor's reading load the same way, inside the session, once a history is opened.
  */
 export const loadRevocation = (): Promise<typeof import('./revokeGrant.ts')> => import('./revokeGrant.ts')
+/**
+ * Moving the history to new keys when the patient replaces their own (rotateForNewOwnerKey), loaded on
+ * demand by the flow that replaces them.
+ */
+export const loadKeyReplacement = (): Promise<typeof import('./rotateHistoryKey.ts')> => import('./rotateHistoryKey.ts')
 export {
   createHistorySessionModel,
   type HistorySessionModel,

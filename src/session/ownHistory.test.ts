@@ -1,17 +1,27 @@
 import { describe, expect, it } from 'vitest'
-import { encodeEnvelope } from '../crypto/index.ts'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { createKeyDrop, decodeEnvelope, encodeEnvelope, firstEpochKey, keyForEpoch, newEpochKey } from '../crypto/index.ts'
+import { HistoryError } from '../history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
-import { MAX_EPOCH_JUMP, type OwnHistoryModel } from './ownHistory.ts'
+import type { OwnHistoryModel } from './ownHistory.ts'
+import { rotateForNewOwnerKey } from './rotateHistoryKey.ts'
 import { DRAW_MS, VERIFY_DELAY_MS } from './trackHistory.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until, type FakeDevice } from './sessionFakes.ts'
 
 async function opened(device: FakeDevice): Promise<OwnHistoryModel> {
   await device.connect()
-  await device.session.unlock()
+  // A reload opens silently from the vault; a first visit asks the wallet.
+  if (device.session.state.get().state !== 'open') await device.session.unlock()
   const own = device.session.own.get()
   if (own === undefined) throw new Error(`the history did not open on ${device.name}`)
+  // The check of who has access that every open runs: nothing is due here.
+  await own.moveKeys(() => Promise.resolve())
   return own
 }
+
+/** Moves `own` to a new epoch, its readers chosen by the ledger as it stands. */
+const rotate = (own: OwnHistoryModel, ledger: ReturnType<typeof fakeLedger>): Promise<number> =>
+  own.moveKeys(() => own.rotate({ asOf: { block: ledger.block, time: 0 }, readers: [] }))
 
 /** A block that names `epoch` and holds nothing readable. */
 const envelopeOf = (epoch: number): Uint8Array => encodeEnvelope({ v: 1, id: `forged-${epoch}`, epoch, nonce: new Uint8Array(24), ciphertext: new Uint8Array(48) })
@@ -26,58 +36,133 @@ function twoDevices() {
   return { clock, network, wallet, ledger, phone, laptop }
 }
 
+/** What `error` is, when `run` throws a HistoryError. */
+async function refusal(run: () => Promise<unknown>): Promise<HistoryError> {
+  try {
+    await run()
+  } catch (error) {
+    if (error instanceof HistoryError) return error
+    throw error
+  }
+  throw new Error('accepted')
+}
+
 describe('the epoch of the own history', () => {
-  it('moves forward on rotateKey and stays there after a reload', async () => {
-    const { phone } = twoDevices()
+  it('moves forward on a rotation under a random key, written into the history, and is there again after a reload', async () => {
+    const { phone, wallet, ledger, network } = twoDevices()
     const own = await opened(phone)
-    expect(await own.rotateKey()).toBe(1)
+    expect(await rotate(own, ledger)).toBe(1)
     expect(own.epoch.get()).toBe(1)
+    // Not derived from the wallet's key: epoch 0's is, epoch 1's is not.
+    const keys = phone.session.keys.get()
+    if (keys === undefined) throw new Error('no keys')
+    expect(keyForEpoch(own.history.keyring(), 0)).toEqual(firstEpochKey(keys.encryption.secretKey, wallet.address))
+    expect(keyForEpoch(own.history.keyring(), 1)).not.toEqual(firstEpochKey(keys.encryption.secretKey, wallet.address))
+    expect(network.stored('phone', wallet.address)).toHaveLength(1)
+    await own.add(bloodPressureSeries(wallet.address, 1))
+
     const again = await opened(phone.reload())
     expect(again.epoch.get()).toBe(1)
+    expect(again.history.entries()).toHaveLength(1)
   })
 
-  it('is adopted from the patient\'s blocks written on another device, whose records then open', async () => {
-    const { phone, laptop, wallet } = twoDevices()
+  it('is recovered whole by a new device that has only the wallet: every epoch, from the key drops in the history', async () => {
+    const { phone, laptop, wallet, ledger } = twoDevices()
     const onPhone = await opened(phone)
-    await onPhone.rotateKey()
-    await onPhone.rotateKey()
-    await onPhone.add(bloodPressureSeries(wallet.address, 3))
+    const series = bloodPressureSeries(wallet.address, 3)
+    await onPhone.add(series.slice(0, 1))
+    await rotate(onPhone, ledger)
+    await onPhone.add(series.slice(1, 2))
+    await rotate(onPhone, ledger)
+    await onPhone.add(series.slice(2))
 
+    // The laptop's vault is empty: its keys come from the wallet's signatures, the epochs from the history.
     const onLaptop = await opened(laptop)
     expect(onLaptop.epoch.get()).toBe(0)
     await onLaptop.log.syncWith('phone')
     await until('the laptop to adopt epoch 2', () => onLaptop.epoch.get() === 2)
-    await until('the records to open', () => onLaptop.history.entries().length === 3)
-    // What the laptop writes now goes under epoch 2, readable on the phone.
-    await onLaptop.add(bloodPressureSeries(wallet.address, 4).slice(3))
-    await onPhone.log.syncWith('laptop')
-    await until('the phone to read the laptop\'s record', () => onPhone.history.entries().length === 4)
-    // The adopted keys are kept: a reload of the laptop starts at epoch 2.
-    expect((await opened(laptop.reload())).epoch.get()).toBe(2)
+    await until('every record to open', () => onLaptop.history.entries().length === 3)
+    expect(onLaptop.history.unreadable()).toEqual([])
+    expect(keyForEpoch(onLaptop.history.keyring(), 2)).toEqual(keyForEpoch(onPhone.history.keyring(), 2))
   })
 
-  it('is not moved by a block a doctor wrote, whatever epoch it names', async () => {
+  it('is adopted from the patient\'s key drops by every device, the device\'s own writer included, and what it writes then opens on the other', async () => {
+    const { phone, laptop, wallet, ledger } = twoDevices()
+    const onPhone = await opened(phone)
+    const onLaptop = await opened(laptop)
+    await rotate(onPhone, ledger)
+    // Both devices write as the same wallet: a drop the laptop did not make is adopted all the same.
+    expect(onLaptop.history.writer).toBe(onPhone.history.writer)
+    await onLaptop.log.syncWith('phone')
+    await until('the laptop to adopt epoch 1', () => onLaptop.epoch.get() === 1)
+    await onLaptop.add(bloodPressureSeries(wallet.address, 1))
+    const written = onLaptop.log.entries().at(-1)
+    expect(written === undefined ? undefined : decodeEnvelope(written.payload).epoch).toBe(1)
+    await onPhone.log.syncWith('laptop')
+    await until('the phone to read the laptop\'s record', () => onPhone.history.entries().length === 1)
+  })
+
+  it('is not moved by a key drop or a record a doctor wrote, whatever epoch it names', async () => {
     const { phone, network, wallet } = twoDevices()
     const doctor = fakeWallet(1)
     const own = await opened(phone)
+    const keys = phone.session.keys.get()
+    if (keys === undefined) throw new Error('no keys')
+    // The doctor drops a key they chose for the patient's own key: were it taken, the patient would seal under a key the doctor holds.
+    const planted = newEpochKey()
+    network.plant('phone', wallet.address, doctor.address, createKeyDrop({ epoch: 1, key: planted, asOf: { block: 1n, time: 0 }, owner: keys.encryption.publicKey, readers: [] }))
     network.plant('phone', wallet.address, doctor.address, envelopeOf(5))
     await settle()
-    expect(own.history.unreadable()).toHaveLength(1)
     expect(own.epoch.get()).toBe(0)
-    // A patient's block of the same epoch does move it.
-    network.plant('phone', wallet.address, wallet.address, envelopeOf(5))
-    await until('epoch 5', () => own.epoch.get() === 5)
+    expect(own.history.keyring().keys.has(1)).toBe(false)
+    await own.add(bloodPressureSeries(wallet.address, 1))
+    const report = await own.history.verify()
+    expect(report.verdicts.find((v) => v.verdict === 'broken')?.reason).toMatch(/a key drop written by someone other than the patient/)
   })
 
-  it('does not jump further than MAX_EPOCH_JUMP on the evidence of one block', async () => {
+  it('does not loop or derive anything for an epoch number far ahead, and ignores one past the last epoch', async () => {
     const { phone, network, wallet } = twoDevices()
     const own = await opened(phone)
-    network.plant('phone', wallet.address, wallet.address, envelopeOf(MAX_EPOCH_JUMP + 1))
+    network.plant('phone', wallet.address, wallet.address, envelopeOf(0xffff_ffff))
     await settle()
     expect(own.epoch.get()).toBe(0)
-    expect(phone.log.errors.join('\n')).toMatch(/names epoch 1025, far beyond this device's 0/)
-    network.plant('phone', wallet.address, wallet.address, envelopeOf(MAX_EPOCH_JUMP))
-    await until(`epoch ${MAX_EPOCH_JUMP}`, () => own.epoch.get() === MAX_EPOCH_JUMP)
+    expect(own.history.newestEpoch()).toBe(0)
+    expect(await own.add(bloodPressureSeries(wallet.address, 1))).toBe(1)
+  })
+
+  it('refuses to write, and writes nothing, once the history moved to a key this device\'s keys do not open (replaced elsewhere)', async () => {
+    const { phone, laptop, wallet, ledger } = twoDevices()
+    const onPhone = await opened(phone)
+    const onLaptop = await opened(laptop)
+    await onPhone.add(bloodPressureSeries(wallet.address, 1))
+    const renewed = x25519.keygen()
+    expect(await rotateForNewOwnerKey(ledger, wallet.address, onPhone, renewed.publicKey)).toEqual({ epoch: 1, handedTo: 0, reasons: [] })
+    await onLaptop.log.syncWith('phone')
+    await until('the drop to reach the laptop', () => onLaptop.history.newestEpoch() === 1)
+    const held = onLaptop.log.entries().length
+    const error = await refusal(() => onLaptop.add(bloodPressureSeries(wallet.address, 2).slice(1)))
+    expect(error.code).toBe('STALE_KEY')
+    expect(error.message).toMatch(/moved to a new key \(epoch 1\) that this device's keys do not open.*Nothing was written/)
+    expect(onLaptop.log.entries()).toHaveLength(held)
+    await expect(onLaptop.wrapFor(renewed.publicKey, [0])).rejects.toThrow(/this device's keys do not open/)
+  })
+})
+
+describe('two moves to the same epoch, one of them for new keys of the patient\'s', () => {
+  it('leave a device whose keys do not open the epoch every device settles on writing nothing', async () => {
+    const { phone, network, wallet, ledger } = twoDevices()
+    const own = await opened(phone)
+    await rotate(own, ledger)
+    await own.add(bloodPressureSeries(wallet.address, 1))
+    // Another device moved to epoch 1 at the same moment, for the patient's new key; its drop has the lower hash.
+    const renewed = x25519.keygen()
+    network.plant('phone', wallet.address, wallet.address, createKeyDrop({ epoch: 1, key: newEpochKey(), asOf: { block: ledger.block, time: 0 }, owner: renewed.publicKey, readers: [] }), `fake${'0'.repeat(40)}`)
+    await settle()
+    expect(own.latestRotation()).toMatchObject({ epoch: 1, opened: false })
+    const error = await refusal(() => own.add(bloodPressureSeries(wallet.address, 2).slice(1)))
+    expect(error.code).toBe('STALE_KEY')
+    // What it wrote before stays readable here.
+    expect(own.history.entries()).toHaveLength(1)
   })
 })
 

@@ -1,19 +1,16 @@
-// The patient's own history, open on this device: anchoring, the keys handed to readers, and
-// the key epoch, which moves forward after a revocation or an expiry (rotateKey) or when the
-// patient's own blocks show a later epoch written on another device (adoption).
-import { addEpochKey, currentKey, createKeyDrop, decodeEnvelope, deriveDataKey, encodeWrappedKeys, wrapKeyringFor, type EpochKeyring } from '../crypto/index.ts'
+// The patient's own history, open on this device: anchoring, the keys handed to readers, and the
+// key epoch. The history moves to a new epoch, under a fresh random key, whenever someone's
+// access ends (rotateHistoryKey.ts decides when); the key travels in a key drop addressed to the
+// patient's own encryption key and to the readers who keep access, so every device of the
+// patient adopts the newest epoch from the history itself, whichever device made it.
+import { createKeyDrop, encodeWrappedKeys, newEpochKey, wholeKeys, wrapKeyringFor, type LedgerMark } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import type { PatientHistory } from '../history/index.ts'
+import { HistoryError, type EpochRotation, type PatientHistory } from '../history/index.ts'
 import type { PatientLog } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { trackHistory, type TrackedHistory } from './trackHistory.ts'
-import type { KeyringStore } from './unlockKeys.ts'
 import type { WriteGate } from './writeGate.ts'
-
-
-/** The most epochs a device moves forward in one step on the evidence of its log (one per revocation). */
-export const MAX_EPOCH_JUMP = 1024
 
 export type AnchorStep =
   | { step: 'idle' }
@@ -27,6 +24,20 @@ export interface KeyReader {
   categories: readonly number[]
 }
 
+/** What a move to a new epoch needs: who gets its key, and the ledger state that chose them. */
+export interface RotateInput {
+  /** The ledger block (and its time) whose live grants chose `readers`: an access that ends after it calls for another epoch. */
+  asOf: LedgerMark
+  /** The readers who keep access; those with no category get nothing. */
+  readers: readonly KeyReader[]
+  /**
+   * The patient's new X25519 public key, when their keys are being replaced: the new epoch's key and
+   * every earlier epoch's are wrapped for it, and nothing for the old key. Without it, the new epoch's
+   * key is wrapped for the patient's current key.
+   */
+  newOwnerKey?: Uint8Array
+}
+
 export interface OwnHistoryModel extends TrackedHistory {
   anchorStep: Cell<AnchorStep>
   /** The epoch new records are sealed under. */
@@ -35,137 +46,114 @@ export interface OwnHistoryModel extends TrackedHistory {
   anchorNow(): Promise<void>
   /** The history's keys for the granted categories, every epoch, wrapped for a reader's published X25519 key, as one byte string. */
   wrapFor(readerPublicKey: Uint8Array, categories: readonly number[]): Promise<Uint8Array>
-  /** A new epoch: new records are sealed under a fresh key. Returns the new epoch. */
-  rotateKey(): Promise<number>
-  /** Hands the current epoch's keys of their categories to readers who keep access, in a key drop in the log. */
-  dropKeys(readers: readonly KeyReader[]): Promise<void>
+  /**
+   * Moves the history to a new epoch under a fresh random key, written into the history as a key drop
+   * for the patient's own key and for `readers`. Call it inside {@link moveKeys}. Returns the new epoch.
+   */
+  rotate(input: RotateInput): Promise<number>
+  /** The key drop that started the newest epoch, as every device settles on it; undefined in epoch 0. */
+  latestRotation(): EpochRotation | undefined
+  /**
+   * Runs `task` (a look at who still has access, and any rotation it calls for) while nothing else on this
+   * device moves this history's keys, one task at a time (other tabs included); new records and keys handed
+   * to readers wait until it settles, so they go under the epoch it leads to.
+   */
+  moveKeys<T>(task: () => Promise<T>): Promise<T>
 }
 
 export interface OpenOwnHistoryOptions {
+  /** The patient's history, opened with their keyring and their encryption key pair as its reader (so it opens their key drops). */
   history: PatientHistory
   log: PatientLog
   ledger: Pick<SessionLedger, 'readLatestAnchor' | 'watchAuditTrail' | 'anchor'>
-  keyring: EpochKeyring
-  /** The wallet's X25519 secret key: every epoch's data key is derived from it. */
-  encryptionSecretKey: Uint8Array
-  /** The keyring as the vault holds it, shared by every tab of this device. */
-  store: KeyringStore
+  /** The patient's X25519 public key: every new epoch's key is wrapped for it. */
+  ownerKey: Uint8Array
+  /** Runs a task while no other tab of this device moves the patient's keys (Web Locks in the browser). */
+  lock: <T>(task: () => Promise<T>) => Promise<T>
   clock: Clock
   logger: SessionLog
-  /** Where this history's writes count as under way: records, anchors, epochs, key drops. */
+  /** Where this history's writes count as under way: records, anchors, key drops. */
   writes?: WriteGate
 }
 
-/** The epoch of a block the patient wrote, or undefined for another writer's block or one that is no envelope. */
-function patientEpoch(block: { writer: string; payload: Uint8Array } | undefined, patient: string): number | undefined {
-  if (block === undefined || block.writer !== patient) return undefined
-  try {
-    return decodeEnvelope(block.payload).epoch
-  } catch {
-    // Not an envelope: verify() shows the block as broken.
-    return undefined
-  }
-}
-
-/** Follows the patient's own history until dispose(), adopting later epochs its blocks show. */
+/** Follows the patient's own history until dispose(); its epoch follows the key drops that arrive. */
 export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel {
-  const { history, log, ledger, store } = options
+  const { history, log, ledger } = options
   const tracked = trackHistory(options)
   const write = <T>(work: () => Promise<T>): Promise<T> => (options.writes === undefined ? work() : options.writes.track(work))
-  let keyring = options.keyring
-  const epoch = createCell(keyring.current)
+  const epoch = createCell(history.keyring().current)
   const anchorStep = createCell<AnchorStep>({ step: 'idle' })
+  // Another device's rotation arrives as a key drop for the patient's key: this device then seals under it.
+  const stopFollowing = history.subscribe(() => epoch.set(history.keyring().current))
 
-  /** The highest epoch the patient has written under, as the log shows it (another tab or device may be ahead of this one). */
-  const highestWrittenEpoch = (): number => {
-    let highest = 0
-    for (const entry of log.entries()) highest = Math.max(highest, patientEpoch(entry, history.patient) ?? 0)
-    return highest
+  let moving: Promise<unknown> = Promise.resolve()
+  const settled = (): Promise<unknown> => moving.catch(() => undefined)
+  const moveKeys = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = settled().then(() => options.lock(task))
+    moving = run
+    return run
   }
-
-  // Moves to a later epoch, deriving every key up to it: one move at a time, under the keyring's
-  // lock, from the highest epoch any tab stored or the patient wrote, so an epoch never repeats.
-  // The keyring is stored before use: a record sealed under a key this device then lost would be
-  // unreadable here for good.
-  let advancing = Promise.resolve(keyring.current)
-  const advanceTo = (targetOf: (current: number) => number): Promise<number> => {
-    // A failed move (the vault refused) must not block the next one.
-    advancing = advancing
-      .catch(() => keyring.current)
-      .then(() =>
-        store.lock(async () => {
-          let next = keyring
-          const stored = await store.load()
-          for (const [e, key] of stored?.keys ?? []) if (!next.keys.has(e)) next = addEpochKey(next, e, key)
-          const target = targetOf(Math.max(next.current, highestWrittenEpoch()))
-          const added: { epoch: number; key: Uint8Array }[] = [...next.keys].filter(([e]) => !keyring.keys.has(e)).map(([e, key]) => ({ epoch: e, key }))
-          for (let e = next.current + 1; e <= target; e++) {
-            const key = deriveDataKey(options.encryptionSecretKey, history.patient, e)
-            next = addEpochKey(next, e, key)
-            added.push({ epoch: e, key })
-          }
-          if (added.length === 0) return keyring.current
-          await store.save(next)
-          keyring = next
-          history.addKeys(added)
-          epoch.set(next.current)
-          return next.current
-        })
-      )
-    return advancing
+  const notStale = (): void => {
+    const stale = history.staleness()
+    if (stale !== undefined) throw new HistoryError('STALE_KEY', stale)
   }
-
-  // On a new device the vault starts at epoch 0: the patient's own entries of later epochs
-  // (after revocations, written on another device) show the epoch in use, and the wallet derives
-  // its key. Only the patient's blocks count (a doctor could write any epoch number), and only a
-  // bounded jump (a corrupt number must not make this device derive keys for hours).
-  const adoptEpochs = (hashes: readonly string[]): void => {
-    let highest = keyring.current
-    for (const hash of hashes) highest = Math.max(highest, patientEpoch(log.get(hash), history.patient) ?? highest)
-    if (highest > keyring.current + MAX_EPOCH_JUMP) {
-      options.logger.error(`Your history names epoch ${highest}, far beyond this device's ${keyring.current}: not deriving its key.`)
-      return
-    }
-    if (highest > keyring.current) void write(() => advanceTo(() => highest)).catch((error: unknown) => options.logger.error('Deriving the keys of later epochs failed:', error))
-  }
-  adoptEpochs(history.unreadable().map(({ hash }) => hash))
-  const stopAdopting = history.subscribe((change) => adoptEpochs(change.unreadable.map(({ hash }) => hash)))
 
   return {
     ...tracked,
     anchorStep,
     epoch,
-    anchorNow: () => write(async () => {
-      const { root, entryCount } = history.anchor()
-      if (entryCount === 0) {
-        anchorStep.set({ step: 'failed', error: 'There is nothing to anchor yet: add a record first.' })
-        return
-      }
-      anchorStep.set({ step: 'sending' })
-      try {
-        const result = await ledger.anchor({ root, entryCount })
-        anchorStep.set({ step: 'done', entryCount, blockNumber: result.blockNumber })
-        await tracked.verify()
-      } catch (error) {
-        anchorStep.set({ step: 'failed', error: errorMessage(error) })
-      }
-    }),
-    wrapFor: async (readerPublicKey, categories) => {
-      // A rotation under way finishes first: a reader approved now gets the epoch new records use.
-      await advancing.catch(() => undefined)
-      return encodeWrappedKeys(wrapKeyringFor(keyring, readerPublicKey, categories))
-    },
-    rotateKey: () => write(() => advanceTo((current) => current + 1)),
-    dropKeys: (readers) =>
+    // A record waits for a key move under way, counted as a write from the moment it is asked for.
+    add: (records) =>
       write(async () => {
-        const granted = readers.filter((reader) => reader.categories.length > 0)
-        if (granted.length === 0) return
-        await advancing.catch(() => undefined)
-        const { epoch: current, key } = currentKey(keyring)
-        await log.append([createKeyDrop(current, key, granted)])
+        await settled()
+        return tracked.add(records)
       }),
+    anchorNow: () =>
+      write(async () => {
+        const { root, entryCount } = history.anchor()
+        if (entryCount === 0) {
+          anchorStep.set({ step: 'failed', error: 'There is nothing to anchor yet: add a record first.' })
+          return
+        }
+        anchorStep.set({ step: 'sending' })
+        try {
+          const result = await ledger.anchor({ root, entryCount })
+          anchorStep.set({ step: 'done', entryCount, blockNumber: result.blockNumber })
+          await tracked.verify()
+        } catch (error) {
+          anchorStep.set({ step: 'failed', error: errorMessage(error) })
+        }
+      }),
+    wrapFor: async (readerPublicKey, categories) => {
+      // A key move under way finishes first: a reader approved now gets the epoch new records use.
+      await settled()
+      notStale()
+      return encodeWrappedKeys(wrapKeyringFor(history.keyring(), readerPublicKey, categories))
+    },
+    rotate: ({ asOf, readers, newOwnerKey }) =>
+      write(async () => {
+        notStale()
+        const next = history.newestEpoch() + 1
+        const key = newEpochKey()
+        const drop = createKeyDrop({
+          epoch: next,
+          key,
+          asOf,
+          owner: newOwnerKey ?? options.ownerKey,
+          ...(newOwnerKey === undefined ? {} : { earlier: wholeKeys(history.keyring()) }),
+          readers: readers.filter((reader) => reader.categories.length > 0)
+        })
+        // The history holds the key from now on: the log stores the drop before the append resolves,
+        // and the history reads it back as it does any other device's (a new owner key's drop only
+        // opens once the history is opened again with that key).
+        await log.append([drop])
+        epoch.set(history.keyring().current)
+        return next
+      }),
+    latestRotation: () => history.latestRotation(),
+    moveKeys,
     dispose() {
-      stopAdopting()
+      stopFollowing()
       tracked.dispose()
     }
   }

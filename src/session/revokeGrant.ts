@@ -3,9 +3,7 @@
 import type { GrantRecord } from '../chain/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { rotateHistoryKey, type RotatableHistory } from './rotateHistoryKey.ts'
-import type { RotationBook } from './rotationBook.ts'
 import type { SessionLedger } from './sessionPorts.ts'
-
 
 /** The grants of `patient` still live, as the ledger holds them. */
 export async function liveGrants(ledger: Pick<SessionLedger, 'readGrants'>, patient: string): Promise<GrantRecord[]> {
@@ -19,13 +17,11 @@ export type Revocation =
   | { revoked: true; notice?: undefined; error: string }
 
 export interface RevokeGrantInput {
-  ledger: Pick<SessionLedger, 'revoke' | 'readGrants' | 'readEncryptionKey'>
+  ledger: Pick<SessionLedger, 'revoke' | 'readAccess' | 'readEncryptionKey'>
   patient: string
   doctor: string
   /** The patient's own history, opened for the rotation (the wallet may be asked); undefined when it cannot be opened here. */
   openOwn(): Promise<RotatableHistory | undefined>
-  rotations: RotationBook
-  now(): number
 }
 
 /** Revokes `doctor`'s access and rotates the history's key; never throws. */
@@ -42,13 +38,13 @@ export async function revokeGrant(input: RevokeGrantInput): Promise<Revocation> 
     if (own === undefined) {
       return {
         revoked: true,
-        notice: `Access revoked: ${doctor} can no longer add to your history. Your history could not be opened here, so it still uses its current key. What they already saw cannot be unseen.`
+        notice: `Access revoked: ${doctor} can no longer add to your history. Your history could not be opened here, so it still uses its current key; it moves to a new one the next time it is opened. What they already saw cannot be unseen.`
       }
     }
     // From now on the revoked doctor's entries are refused, and new records go under a key they never get;
     // the doctors who keep a live grant get the new key, in a key drop their next sync brings.
+    // Should this fail or the page close first, the next open of the history finds the revocation on the ledger and moves on then.
     const { epoch, handedTo } = await rotateHistoryKey(input.ledger, input.patient, own, doctor)
-    input.rotations.markRotated(input.patient, input.now())
     return {
       revoked: true,
       notice:
@@ -57,6 +53,6 @@ export async function revokeGrant(input: RevokeGrantInput): Promise<Revocation> 
         ' What they already saw cannot be unseen.'
     }
   } catch (error) {
-    return { revoked: true, error: `Access was revoked on-chain, but your history could not move to a new key: ${errorMessage(error)}` }
+    return { revoked: true, error: `Access was revoked on-chain, but your history could not move to a new key yet (it will when it is next opened): ${errorMessage(error)}` }
   }
 }

@@ -1,84 +1,157 @@
-// Moving a patient's history to a new key epoch when someone's access ends, and handing the
-// new keys (of their categories only) to the doctors who keep a live grant, in a key drop; and
-// the bookkeeping of when this device last did so, which decides when an expiry calls for it.
+// Moving a patient's history to a new key epoch when someone's access ends, handing the new key
+// (of their categories only) to the doctors who keep a live grant; and reconciling, on every
+// open and whenever the ledger or another device speaks, the ends of access the ledger records
+// with the epochs the history records, so a revocation whose rotation never happened (a page
+// closed, another device, an expiry) is caught up.
+//
+// The rule: a key drop says which ledger block chose its readers. An end of access after that
+// block (a revocation or narrowing in a later block, an expiry after its time) means a reader may
+// hold a key they should no longer have: the history moves on. Two devices that move at once
+// each make an epoch; every device settles on the same one (src/history), and if that one was
+// chosen by an older block than an end of access, the next check moves on again.
 import { hexToBytes } from 'viem'
-import { recordCategories, type GrantRecord } from '../chain/index.ts'
+import { recordCategories, type AccessEnding, type AccessState } from '../chain/index.ts'
+import type { EpochRotation } from '../history/index.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { every } from './sessionPorts.ts'
-import type { RotationBook } from './rotationBook.ts'
 
 export interface Rotation {
   epoch: number
   /** How many doctors who keep access got the new keys. */
   handedTo: number
+  /** Why the history moved (empty for a move asked for by the patient). */
+  reasons: readonly AccessEnding['reason'][]
 }
 
 /** What a rotation needs of the patient's own history. */
-export type RotatableHistory = Pick<OwnHistoryModel, 'rotateKey' | 'dropKeys'> & { log: { refreshAccess(): void } }
+export type RotatableHistory = Pick<OwnHistoryModel, 'rotate' | 'latestRotation' | 'moveKeys' | 'history'> & { log: { refreshAccess(): void } }
 
-/** Rotates `own` to a new epoch and drops its keys for every live grant's doctor but `except`. */
-export async function rotateHistoryKey(
-  ledger: Pick<SessionLedger, 'readGrants' | 'readEncryptionKey'>,
-  patient: string,
-  own: RotatableHistory,
-  except?: string
-): Promise<Rotation> {
+type RotationLedger = Pick<SessionLedger, 'readAccess' | 'readEncryptionKey'>
+
+/** The ends of access the history has not moved past: those after the ledger block its newest epoch's drop names. */
+export function missedEndings(endings: readonly AccessEnding[], latest: Pick<EpochRotation, 'asOf'> | undefined): AccessEnding[] {
+  if (latest === undefined) return [...endings]
+  return endings.filter((ending) => (ending.block === undefined ? ending.at.getTime() > latest.asOf.time : ending.block > latest.asOf.block))
+}
+
+/** Moves `own` on, its readers chosen by `access`: every live grant's doctor but `except`. Inside own.moveKeys. */
+async function rotateNow(ledger: RotationLedger, own: RotatableHistory, access: AccessState, options: { except?: string; newOwnerKey?: Uint8Array }, reasons: Rotation['reasons']): Promise<Rotation> {
   own.log.refreshAccess()
-  const epoch = await own.rotateKey()
-  const grants = await ledger.readGrants(patient)
-  const remaining = grants.filter((g) => g.live && g.doctor.toLowerCase() !== except?.toLowerCase())
+  const remaining = access.grants.filter((g) => g.live && g.doctor.toLowerCase() !== options.except?.toLowerCase())
   const keys = await Promise.all(remaining.map((g) => ledger.readEncryptionKey(g.doctor)))
   const readers = remaining.flatMap((g, i) => {
     const key = keys[i]
     return key == null ? [] : [{ publicKey: hexToBytes(key), categories: g.scope.categories.map((category) => recordCategories.indexOf(category)) }]
   })
-  await own.dropKeys(readers)
-  return { epoch, handedTo: readers.filter((r) => r.categories.length > 0).length }
+  const epoch = await own.rotate({
+    asOf: { block: access.at.block, time: access.at.time.getTime() },
+    readers,
+    ...(options.newOwnerKey === undefined ? {} : { newOwnerKey: options.newOwnerKey })
+  })
+  return { epoch, handedTo: readers.filter((r) => r.categories.length > 0).length, reasons }
+}
+
+/** Rotates `own` to a new epoch now, its key dropped for every live grant's doctor but `except` (the doctor just revoked). */
+export function rotateHistoryKey(ledger: RotationLedger, patient: string, own: RotatableHistory, except?: string): Promise<Rotation> {
+  return own.moveKeys(async () => rotateNow(ledger, own, await ledger.readAccess(patient), except === undefined ? {} : { except }, ['revoked']))
 }
 
 /**
- * Whether a grant expired since the history last moved to a new epoch (`rotatedAt`, ms): an
- * expiry announces itself with no event, so the patient's app looks for one on open and now and then.
+ * For replacing the patient's keys: moves `own` to a new epoch whose key, and every earlier epoch's key,
+ * is wrapped for `newOwnerKey` (the patient's new X25519 public key) and none for the old one, so a
+ * leaked old secret opens nothing written from now on; the doctors with a live grant get the new
+ * epoch's keys of their categories. Once it resolves, open the history again with the new key pair:
+ * the drop opens only with it.
+ *
+ * @throws When the ledger cannot be read or the drop cannot be written; the history is then as it was.
  */
-export function grantExpiredSince(grants: readonly Pick<GrantRecord, 'expiry' | 'live'>[], rotatedAt: number, now: number): boolean {
-  return grants.some((g) => !g.live && g.expiry.getTime() > rotatedAt && g.expiry.getTime() <= now)
-}
-
-/** How often the patient's app looks for a grant that expired (which no event announces). */
-export const EXPIRY_CHECK_MS = 60_000
-
-/** The words for the patient after an expiry moved the history to `epoch`. */
-export function expiryNotice(epoch: number): string {
-  return `A grant expired, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it; what the others already saw cannot be unseen.`
+export function rotateForNewOwnerKey(ledger: RotationLedger, patient: string, own: RotatableHistory, newOwnerKey: Uint8Array): Promise<Rotation> {
+  return own.moveKeys(async () => rotateNow(ledger, own, await ledger.readAccess(patient), { newOwnerKey }, []))
 }
 
 /**
- * Rotates `own` when a grant expired since the last rotation, by the ledger's clock (which
- * decides for the grants themselves, not this device's). The rotation, or undefined when none was due.
+ * Compares the ends of access on the ledger with the history's newest epoch and moves the history
+ * on when one came after it. The rotation, or undefined when none was due (or this device's keys
+ * no longer open the history, which then is not this device's to move).
  */
-export async function rotateIfExpired(input: {
-  ledger: Pick<SessionLedger, 'readGrants' | 'readEncryptionKey' | 'now'>
+export function reconcileAccess(input: { ledger: RotationLedger; patient: string; own: RotatableHistory }): Promise<Rotation | undefined> {
+  const { ledger, patient, own } = input
+  return own.moveKeys(async () => {
+    const access = await ledger.readAccess(patient)
+    if (own.history.staleness() !== undefined) return undefined
+    const missed = missedEndings(access.endings, own.latestRotation())
+    if (missed.length === 0) return undefined
+    return rotateNow(ledger, own, access, {}, [...new Set(missed.map((ending) => ending.reason))])
+  })
+}
+
+/** How often the patient's app compares the ledger with the history (an expiry announces itself with no event). */
+export const ACCESS_CHECK_MS = 60_000
+
+/** The words for the patient after a check moved the history to a new epoch. */
+export function rotationNotice({ epoch, reasons }: Pick<Rotation, 'epoch' | 'reasons'>): string {
+  const why = reasons.includes('revoked')
+    ? 'A revocation had not yet moved your history to a new key'
+    : reasons.includes('narrowed')
+      ? 'A grant was narrowed'
+      : 'A grant expired'
+  return `${why}, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it; what the others already saw cannot be unseen.`
+}
+
+/**
+ * Reconciles now, every ACCESS_CHECK_MS, at each consent event of the patient's on the ledger, and when
+ * another device's rotation arrives; `onRotated` hears of each rotation. Returns the stop function.
+ */
+export function watchAccess(input: {
+  ledger: RotationLedger & Pick<SessionLedger, 'watchAuditTrail'>
   patient: string
   own: RotatableHistory
-  rotations: RotationBook
-}): Promise<Rotation | undefined> {
-  const { ledger, patient, rotations } = input
-  const [grants, ledgerNow] = await Promise.all([ledger.readGrants(patient), ledger.now()])
-  if (!grantExpiredSince(grants, rotations.lastRotation(patient), ledgerNow)) return undefined
-  const rotation = await rotateHistoryKey(ledger, patient, input.own)
-  rotations.markRotated(patient, ledgerNow)
-  return rotation
-}
-
-/** Looks for expired grants now and every EXPIRY_CHECK_MS; `onRotated` hears of each rotation. Returns the stop function. */
-export function watchExpiries(input: Parameters<typeof rotateIfExpired>[0] & { clock: Clock; logger: SessionLog; onRotated(rotation: Rotation): void }): () => void {
-  const check = (): void =>
-    void rotateIfExpired(input).then(
-      (rotation) => rotation !== undefined && input.onRotated(rotation),
-      (error: unknown) => input.logger.error('Checking for expired grants failed:', error)
-    )
-  const stop = every(input.clock, EXPIRY_CHECK_MS, check)
+  clock: Clock
+  logger: SessionLog
+  onRotated(rotation: Rotation): void
+}): () => void {
+  const { own } = input
+  let stopped = false
+  let running = false
+  let again = false
+  const check = (): void => {
+    if (stopped) return
+    if (running) {
+      again = true
+      return
+    }
+    running = true
+    void reconcileAccess(input)
+      .then(
+        (rotation) => {
+          if (rotation !== undefined && !stopped) input.onRotated(rotation)
+        },
+        (error: unknown) => input.logger.error('Comparing who has access with your history\'s key failed:', error)
+      )
+      .finally(() => {
+        running = false
+        if (again) {
+          again = false
+          check()
+        }
+      })
+  }
+  const stopTimer = every(input.clock, ACCESS_CHECK_MS, check)
+  const stopWatch = input.ledger.watchAuditTrail(input.patient, (entries) => {
+    if (entries.some((entry) => entry.kind === 'revoked' || entry.kind === 'granted' || entry.kind === 'emergencyGranted')) check()
+  })
+  let latest = own.latestRotation()?.hash
+  const stopHistory = own.history.subscribe((change) => {
+    if (change.keyDrops.length === 0 || own.latestRotation()?.hash === latest) return
+    latest = own.latestRotation()?.hash
+    check()
+  })
   check()
-  return stop
+  return () => {
+    stopped = true
+    stopTimer()
+    stopWatch()
+    stopHistory()
+  }
 }

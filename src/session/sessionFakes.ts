@@ -6,12 +6,11 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { hexToBytes, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../chain/devAccounts.ts'
-import { recordCategories, type AuditEntryKind, type GrantRecord, type LatestAnchor, type RecordCategory } from '../chain/index.ts'
+import { accessEndings, recordCategories, type AuditEntryKind, type GrantEvent, type GrantRecord, type LatestAnchor, type RecordCategory } from '../chain/index.ts'
 import { createKeyVault, memoryVaultStorage, type KeyVault } from '../crypto/index.ts'
 import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
 import type { StoragePort } from './persistentStorage.ts'
-import { storageRotationBook, type RotationBook } from './rotationBook.ts'
 import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
 import type { KeyringLock } from './unlockKeys.ts'
 import type { WriteGate } from './writeGate.ts'
@@ -101,8 +100,8 @@ export interface MemoryNetwork {
   pulls: string[]
   /** The orbit of `device`, for the wallet `identity` vouches for. */
   orbit(device: string, identity: WalletIdentity): SessionOrbit
-  /** Stores an entry on `device` as if `writer` had written it (a block another peer made). */
-  plant(device: string, patient: string, writer: `0x${string}`, payload: Uint8Array): StoredEntry
+  /** Stores an entry on `device` as if `writer` had written it (a block another peer made), under `hash` when given. */
+  plant(device: string, patient: string, writer: `0x${string}`, payload: Uint8Array, hash?: string): StoredEntry
   /** Every entry `device` holds of `patient`'s history. */
   stored(device: string, patient: string): readonly StoredEntry[]
 }
@@ -123,10 +122,10 @@ export function memoryNetwork(): MemoryNetwork {
     for (const listener of [...(listeners.get(`${device}/${patient.toLowerCase()}`) ?? [])]) listener(event)
   }
   let counter = 0
-  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array): StoredEntry => {
+  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array, chosen?: string): StoredEntry => {
     const entries = storeOf(device, patient)
     const last = entries.at(-1)
-    const hash = `fake${bytesToHex(sha256(new Uint8Array([...utf8ToBytes(`${writer}/${++counter}/`), ...payload]))).slice(0, 40)}`
+    const hash = chosen ?? `fake${bytesToHex(sha256(new Uint8Array([...utf8ToBytes(`${writer}/${++counter}/`), ...payload]))).slice(0, 40)}`
     const entry: StoredEntry = {
       id: `memory/${patient.toLowerCase()}`,
       payload,
@@ -148,8 +147,8 @@ export function memoryNetwork(): MemoryNetwork {
     offline: new Set(),
     pulls: [],
     stored: (device, patient) => storeOf(device, patient),
-    plant(device, patient, writer, payload) {
-      const entry = add(device, patient, writer, payload)
+    plant(device, patient, writer, payload, hash) {
+      const entry = add(device, patient, writer, payload, hash)
       emit(device, patient, { type: 'added', entries: [entry], origin: 'peer' })
       return entry
     },
@@ -222,9 +221,13 @@ export function memoryNetwork(): MemoryNetwork {
   return network
 }
 
-/** A ledger held in memory: grants, published keys, anchors, audit watchers. */
+/** A ledger held in memory: grants and their events, published keys, anchors, audit watchers; each transaction is a block. */
 export interface FakeLedger extends SessionLedger {
   grants: { patient: string; doctor: `0x${string}`; expiry: number; categories: readonly RecordCategory[]; revoked: boolean }[]
+  /** Every grant and revocation, as the ledger's events record them. */
+  events: { patient: string; event: GrantEvent }[]
+  /** The latest block. */
+  block: bigint
   publishedKeys: Map<string, Hex>
   anchors: Map<string, LatestAnchor>
   /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
@@ -250,30 +253,40 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     transactionHash: `0x${'00'.repeat(32)}`
   })
   const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
+  const mine = (patient: string): GrantRecord[] => ledger.grants.filter((g) => same(g.patient, patient) && !g.revoked).map(record)
   const ledger: FakeLedger = {
     grants: [],
+    events: [],
+    block: 1n,
     publishedKeys: new Map(),
     anchors: new Map(),
     revokeFailure: undefined,
     isGrantLiveCalls: 0,
     mayWriteHistory: (patient, writer) => Promise.resolve(same(patient, writer) || ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, writer) && live(g))),
-    readGrants: (patient) => Promise.resolve(ledger.grants.filter((g) => same(g.patient, patient)).map(record)),
+    readGrants: (patient) => Promise.resolve(mine(patient)),
+    readAccess(patient) {
+      const at = { block: ledger.block, time: new Date(clock.now()) }
+      const events = ledger.events.filter((e) => same(e.patient, patient)).map((e) => e.event)
+      return Promise.resolve({ at, grants: mine(patient), endings: accessEndings(events, at.time) })
+    },
     isGrantLive(patient, doctor) {
       ledger.isGrantLiveCalls++
       return Promise.resolve(ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, doctor) && live(g)))
     },
     readLatestAnchor: (patient) => Promise.resolve(ledger.anchors.get(patient.toLowerCase()) ?? null),
     anchor({ root, entryCount }) {
+      ledger.block++
       ledger.anchors.set(wallet.address.toLowerCase(), { root, entryCount: BigInt(entryCount), blockNumber: 7n } as unknown as LatestAnchor)
       return Promise.resolve({ blockNumber: 7n })
     },
     readEncryptionKey: (user) => Promise.resolve(ledger.publishedKeys.get(user.toLowerCase()) ?? null),
     revoke(doctor) {
       if (ledger.revokeFailure !== undefined) return Promise.reject(new Error(ledger.revokeFailure))
+      ledger.block++
       for (const g of ledger.grants) if (same(g.patient, wallet.address) && same(g.doctor, doctor)) g.revoked = true
+      ledger.events.push({ patient: wallet.address, event: { kind: 'revoked', doctor: doctor as `0x${string}`, block: ledger.block, time: new Date(clock.now()) } })
       return Promise.resolve()
     },
-    now: () => Promise.resolve(clock.now()),
     watchAuditTrail(patient, onEntries) {
       const watcher = { patient, onEntries }
       watchers.add(watcher)
@@ -283,7 +296,11 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       for (const watcher of [...watchers]) if (same(watcher.patient, patient)) watcher.onEntries(kinds.map((kind) => ({ kind })))
     },
     grant(patient, doctor, expiry, categories = recordCategories) {
+      ledger.block++
+      // A grant to the same doctor replaces the one standing, as the contract does.
+      ledger.grants = ledger.grants.filter((g) => !(same(g.patient, patient) && same(g.doctor, doctor)))
       ledger.grants.push({ patient, doctor, expiry, categories, revoked: false })
+      ledger.events.push({ patient, event: { kind: 'granted', doctor, expiry: new Date(expiry), categories, block: ledger.block, time: new Date(clock.now()) } })
     }
   }
   return ledger
@@ -312,17 +329,16 @@ export function memoryLocks(): KeyringLock {
   }
 }
 
-/** A device of one wallet's user: its vault, rotation book and session, over a shared network, ledger and clock. */
+/** A device of one wallet's user: its vault and session, over a shared network, ledger and clock. */
 export interface FakeDevice {
   name: string
   wallet: FakeWallet
   vault: KeyVault
-  rotations: RotationBook
   session: HistorySessionModel
   log: ReturnType<typeof recordingLog>
   /** Connects the session to the wallet (and opens silently when the vault holds the keys). */
   connect(): Promise<void>
-  /** A reload: a new session on the same vault, storage and logs. */
+  /** A reload: a new session on the same vault and logs. */
   reload(): FakeDevice
 }
 
@@ -333,18 +349,14 @@ export function fakeDevice(input: {
   ledger: FakeLedger
   clock: ManualClock
   vault?: KeyVault
-  storage?: Map<string, string>
   /** The browser's StorageManager, when the test follows what the session asks of it. */
   storageManager?: StoragePort
   writes?: WriteGate
 }): FakeDevice {
   const vault = input.vault ?? createKeyVault(memoryVaultStorage())
-  const storage = input.storage ?? new Map<string, string>()
-  const rotations = storageRotationBook({ getItem: (key) => storage.get(key) ?? null, setItem: (key, value) => storage.set(key, value) })
   const log = recordingLog()
   const session = createHistorySessionModel({
     vault: () => vault,
-    rotations,
     clock: input.clock,
     lock: memoryLocks(),
     logger: log,
@@ -355,7 +367,6 @@ export function fakeDevice(input: {
     name: input.name,
     wallet: input.wallet,
     vault,
-    rotations,
     session,
     log,
     connect: () =>
@@ -364,6 +375,6 @@ export function fakeDevice(input: {
         ledger: input.ledger,
         startOrbit: ({ identity }) => Promise.resolve(input.network.orbit(input.name, identity))
       }),
-    reload: () => fakeDevice({ ...input, vault, storage })
+    reload: () => fakeDevice({ ...input, vault })
   }
 }

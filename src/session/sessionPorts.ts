@@ -1,13 +1,15 @@
 // What the session needs from the world, as plain interfaces: the ledger, the wallet, the
 // clock. The app passes the real ones (chainLedger.ts, systemClock); tests pass fakes.
-import type { AuditEntryKind, GrantRecord, LatestAnchor } from '../chain/index.ts'
+import type { AccessState, AuditEntryKind, GrantRecord, LatestAnchor } from '../chain/index.ts'
 
 /** The ledger's reads and writes the history session uses, bound to one deployment and wallet. */
 export interface SessionLedger {
   /** Whether `writer` may add to `patient`'s history now (the patient, or a doctor with a live write grant). */
   mayWriteHistory(patient: string, writer: string): Promise<boolean>
-  /** Every grant `patient` made, live or not. */
+  /** Every grant `patient` made, live or not (revoked ones left out). */
   readGrants(patient: string): Promise<GrantRecord[]>
+  /** `patient`'s grants and every end of access (revocations included), at one block of the ledger. */
+  readAccess(patient: string): Promise<AccessState>
   /** Whether `doctor`'s grant from `patient` is live now. */
   isGrantLive(patient: string, doctor: string): Promise<boolean>
   readLatestAnchor(patient: string): Promise<LatestAnchor | null>
@@ -17,8 +19,6 @@ export interface SessionLedger {
   readEncryptionKey(user: string): Promise<`0x${string}` | null>
   /** The connected wallet's transaction ending `doctor`'s access. */
   revoke(doctor: string): Promise<unknown>
-  /** The ledger's clock (ms): the latest block's time. Grants expire by it, not by this device's. */
-  now(): Promise<number>
   /** Calls `onEntries` with the kinds of `patient`'s new audit events as they land; returns the stop function. */
   watchAuditTrail(patient: string, onEntries: (entries: readonly { kind: AuditEntryKind }[]) => void): () => void
 }

@@ -3,15 +3,11 @@
 // key vault, so that a reload opens the history without asking the wallet again.
 import {
   createKeyVault,
-  decodeKeyring,
   deriveWalletKeys,
-  derivedKeyring,
-  encodeKeyring,
   indexedDbVaultStorage,
   keyDerivationMessage,
   loadWalletKeys,
   saveWalletKeys,
-  type EpochKeyring,
   type KeyVault,
   type WalletKeys
 } from '../crypto/index.ts'
@@ -72,38 +68,4 @@ export type KeyringLock = <T>(address: string, task: () => Promise<T>) => Promis
 export const webLocks: KeyringLock = (address, task) => {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks
   return locks === undefined ? task() : locks.request(`anamnesis-keyring-${address.toLowerCase()}`, task)
-}
-
-/** The keyring of a patient's own history as the vault holds it, shared by every tab of this device. */
-export interface KeyringStore {
-  load(): Promise<EpochKeyring | undefined>
-  save(keyring: EpochKeyring): Promise<void>
-  lock<T>(task: () => Promise<T>): Promise<T>
-}
-
-/** The keyring of `address`'s own history in `vault`, changed under `lock`. */
-export function keyringStore(vault: KeyVault, address: string, lock: KeyringLock = webLocks): KeyringStore {
-  const name = vaultNames(address).keyring
-  return {
-    load: async () => {
-      const stored = await vault.get(name)
-      return stored === undefined ? undefined : decodeKeyring(stored)
-    },
-    save: (keyring) => vault.put(name, encodeKeyring(keyring)),
-    lock: (task) => lock(address, task)
-  }
-}
-
-/**
- * The keyring of `address`'s own history on this device: kept in the vault, or derived from the
- * wallet's encryption key (epoch 0) the first time. Two tabs must not each start their own.
- */
-export function ownKeyring(store: KeyringStore, address: string, encryptionSecretKey: Uint8Array): Promise<EpochKeyring> {
-  return store.lock(async () => {
-    const stored = await store.load()
-    if (stored !== undefined) return stored
-    const keyring = derivedKeyring(encryptionSecretKey, address, 0)
-    await store.save(keyring)
-    return keyring
-  })
 }

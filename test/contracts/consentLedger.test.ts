@@ -21,6 +21,7 @@ import {
   isGrantLive,
   logVisit,
   publishEncryptionKey,
+  readAccess,
   readAuditTrail,
   readGrants,
   readLatestAnchor,
@@ -174,6 +175,21 @@ describe('grant and revoke', () => {
 
     expect(await isGrantLive(client, { ledger, patient: addresses.patient, doctor: addresses.guardian })).toBe(false)
     expect((await readGrants(client, { ledger, patient: addresses.patient })).map((g) => g.doctor)).toEqual([addresses.doctor])
+  })
+
+  it('keeps the revocation in the access it reads, at the block and time the audit trail gives it, where the grants list forgets it', async () => {
+    const access = await readAccess(client, { ledger, patient: addresses.patient })
+    const latest = await client.getBlock()
+    expect(access.at).toEqual({ block: latest.number, time: new Date(Number(latest.timestamp) * 1000) })
+    expect(access.grants).toEqual(await readGrants(client, { ledger, patient: addresses.patient }))
+    expect(access.grants.map((g) => g.doctor)).not.toContain(addresses.guardian)
+    const { entries } = await readAuditTrail(client, { ledger, patient: addresses.patient, pageSize: 100 })
+    const revocation = entries.find((e) => e.kind === 'revoked')
+    if (revocation === undefined) throw new Error('the guardian\'s grant was revoked just before')
+    expect(access.endings).toEqual([{ doctor: addresses.guardian, reason: 'revoked', at: revocation.timestamp, block: revocation.blockNumber }])
+    // The same answer whatever the block range of each log query.
+    expect(await readAccess(client, { ledger, patient: addresses.patient, blockRange: 1n })).toEqual(access)
+    await chainError(readAccess(client, { ledger, patient: 'nobody' }), 'INVALID_ADDRESS')
   })
 
   it("lists a doctor's patients from the ledger, and a revoked grant drops out", async () => {

@@ -19,7 +19,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { createHeliaLight } from 'helia'
 import { Key } from 'interface-datastore'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createKeyDrop, currentKey, derivedKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
+import { createKeyDrop, currentKey, firstEpochKeyring, newEpochKey, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { startHistoryOrbit, type CanSync, type CanWrite, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
@@ -66,9 +66,9 @@ async function device(who: Person, policy: { canWrite?: CanWrite; canSync?: CanS
   }
 }
 
-/** The patient's keyring up to `epoch`, derived from their wallet keys as the app does. */
-function patientKeyring(epoch = 0): EpochKeyring {
-  return derivedKeyring(patient.keys.encryption.secretKey, patient.address, epoch)
+/** The patient's keyring as a device starts it: epoch 0's key, derived from their wallet keys as the app does. */
+function patientKeyring(): EpochKeyring {
+  return firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
 }
 
 function sharedWith(reader: Person, keyring: EpochKeyring): EpochKeyring {
@@ -153,16 +153,18 @@ describe('the patient\'s encrypted history', () => {
       device(stranger, { canWrite: () => Promise.resolve(true) })
     ])
     const keyring = patientKeyring()
-    const mine = await p.open(keyring)
+    // The patient's history opens the key drops addressed to the patient's own key.
+    const mine = await p.open(keyring, patient)
     const [before, after] = bloodPressureSeries(patient.address, 2)
     if (before === undefined || after === undefined) throw new Error('no fixture records')
     await mine.history.add(before)
 
-    // The patient revokes the second doctor: a new epoch, its key dropped in the log for the doctor who stays.
-    const rotated = patientKeyring(keyring.current + 1)
-    const next = currentKey(rotated)
-    mine.history.addKeys([next])
-    await mine.log.append([createKeyDrop(next.epoch, next.key, [{ publicKey: doctor.keys.encryption.publicKey }])])
+    // The patient revokes the second doctor: a new epoch under a random key, dropped in the log for the
+    // patient's own key and the doctor who stays.
+    await mine.log.append([
+      createKeyDrop({ epoch: 1, key: newEpochKey(), asOf: { block: 1n, time: Date.now() }, owner: patient.keys.encryption.publicKey, readers: [{ publicKey: doctor.keys.encryption.publicKey }] })
+    ])
+    expect(mine.history.keyring().current).toBe(1)
     await mine.history.add(after)
 
     const theirs = await stays.open(sharedWith(doctor, keyring), doctor)

@@ -4,7 +4,7 @@
 import * as fakeIndexedDb from 'fake-indexeddb'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { derivedKeyring, type EpochKeyring } from '../../src/crypto/index.ts'
+import { firstEpochKeyring, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { startHistoryOrbit, type HistoryOrbit, type P2PNode, type PatientLog, type TabCoordinationOptions } from '../../src/p2p/index.ts'
@@ -95,7 +95,7 @@ async function storedBytes(node: P2PNode): Promise<string> {
 
 describe('the history in the browser\'s storage', () => {
   it('keeps the history and the identity across a reload, and stores no identity key', async () => {
-    const keyring = derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0)
+    const keyring = firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
     const first = await openTab(patient, 'reload', keyring)
     const records = bloodPressureSeries(patient.address, 50)
     await first.history.addMany(records)
@@ -119,7 +119,7 @@ describe('the history in the browser\'s storage', () => {
   })
 
   it('lets two tabs of the same user share one log: one writes, the other hands its writes over and takes over when the first closes', async () => {
-    const keyring = derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0)
+    const keyring = firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
     const coordination: TabCoordinationOptions = { locks: webLocks() }
     const a = await openTab(patient, 'tabs', keyring, coordination)
     const b = await openTab(patient, 'tabs', keyring, coordination)

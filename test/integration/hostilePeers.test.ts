@@ -9,7 +9,7 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { deriveWalletKeys, derivedKeyring, keyDerivationMessage, secp256k1Signer, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
+import { deriveWalletKeys, firstEpochKeyring, keyDerivationMessage, secp256k1Signer, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory, readerKeyring } from '../../src/history/index.ts'
 import { authStatement, createWalletIdentity, identityBindingMessage, startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
 import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
@@ -102,7 +102,7 @@ async function patientWithHistory(demo = 0): Promise<PatientDevice> {
   }
 }
 
-const keyring = () => derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0)
+const keyring = () => firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
 
 /**
  * After an attack: the patient writes one more record, and the honest doctor, connecting afresh,

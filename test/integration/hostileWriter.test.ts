@@ -7,7 +7,7 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { currentKey, derivedKeyring, encodeEnvelope, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
+import { currentKey, encodeEnvelope, firstEpochKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { createEntry, entryKey, openPatientHistory, prepareAddMany, readerKeyring, recordVersions, sealEntry, type HistoryEntry, type HistoryRecord, type PatientHistory } from '../../src/history/index.ts'
 import { startHistoryOrbit, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
 import { parseHash } from '../../src/p2p/blocks.ts'
@@ -62,7 +62,7 @@ async function device(who: Person): Promise<Device> {
   }
 }
 
-const patientKeyring = (): EpochKeyring => derivedKeyring(patient.keys.encryption.secretKey, patient.address, 0)
+const patientKeyring = (): EpochKeyring => firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
 function doctorKeyring(): EpochKeyring {
   const { epoch, key } = currentKey(patientKeyring())
   return readerKeyring([wrapDataKey(key, doctor.keys.encryption.publicKey, epoch)], doctor.keys.encryption.secretKey)

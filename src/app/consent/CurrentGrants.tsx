@@ -42,7 +42,7 @@ export function CurrentGrants(): JSX.Element {
       </LoadedList>
       <p class="hint">Revoking stops future access. What a doctor has already seen cannot be unseen.</p>
       <Show when={grants.notice()}>{(text) => <p role="status">{text()}</p>}</Show>
-      <Show when={session.expiryNotice()}>{(text) => <p role="status">{text()}</p>}</Show>
+      <Show when={session.rotationNotice()}>{(text) => <p role="status">{text()}</p>}</Show>
       <ErrorBanner message={grants.error()} />
     </section>
   )

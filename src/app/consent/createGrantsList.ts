@@ -2,7 +2,7 @@
 // which moves the history to a new key): signals for the page.
 import { createResource, createSignal, type Accessor } from 'solid-js'
 import type { GrantRecord } from '../../chain/index.ts'
-import { browserRotationBook, chainLedger, loadRevocation } from '../../session/index.ts'
+import { chainLedger, loadRevocation } from '../../session/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import type { HistorySession } from '../session/createHistorySession.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
@@ -49,9 +49,7 @@ export function createGrantsList(app: AppStore, session?: HistorySession): Grant
         openOwn: async () => {
           if (session !== undefined && session.own() === undefined) await session.unlock()
           return session?.own()
-        },
-        rotations: browserRotationBook(),
-        now: Date.now
+        }
       }))
       if (!outcome.revoked) {
         setError(outcome.error)

@@ -7,7 +7,6 @@ import type { HistoryRecord, PatientHistory, VerifyReport } from '../../history/
 import { startHistoryOrbit, type HistoryOrbit, type PatientLog } from '../../p2p/index.ts'
 import {
   browserKeyVault,
-  browserRotationBook,
   browserStorage,
   chainLedger,
   createHistorySessionModel,
@@ -55,12 +54,12 @@ export interface OwnHistory extends HistoryView {
    * every epoch, wrapped for a reader's published X25519 key, as one byte string.
    */
   wrapFor(readerPublicKey: Uint8Array, categories: readonly number[]): Promise<Uint8Array>
-  /** A new epoch after a revocation: new records are sealed under a fresh key the revoked reader never gets. Returns the new epoch. */
-  rotateKey(): Promise<number>
   /** The epoch new records are sealed under. */
   epoch: Accessor<number>
-  /** Hands the current epoch's keys of their categories to readers who keep access (by published X25519 key), in a key drop in the log. */
-  dropKeys(readers: readonly { publicKey: Uint8Array; categories: readonly number[] }[]): Promise<void>
+  /** What a revocation moves the history's key with (src/session rotateHistoryKey). */
+  rotate: OwnHistoryModel['rotate']
+  latestRotation: OwnHistoryModel['latestRotation']
+  moveKeys: OwnHistoryModel['moveKeys']
 }
 
 export interface PatientReading extends HistoryView {
@@ -79,8 +78,8 @@ export interface HistorySession {
   /** The keys of this wallet on this device, once unlocked. */
   keys: Accessor<WalletKeys | undefined>
   orbit: Accessor<HistoryOrbit | undefined>
-  /** Set when a grant's expiry moved the history to a new key, for the patient to read. */
-  expiryNotice: Accessor<string | undefined>
+  /** Set when a check of who has access (an expiry, a revocation not yet acted on) moved the history to a new key, for the patient to read. */
+  rotationNotice: Accessor<string | undefined>
   /** What the browser answered when asked to keep this site's data, once a history has opened here. */
   persistence: Accessor<Persistence | undefined>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
@@ -146,8 +145,9 @@ function bindOwn(model: OwnHistoryModel): OwnHistory {
     epoch: signalOf(model.epoch),
     anchorNow: () => model.anchorNow(),
     wrapFor: (readerPublicKey, categories) => model.wrapFor(readerPublicKey, categories),
-    rotateKey: () => model.rotateKey(),
-    dropKeys: (readers) => model.dropKeys(readers)
+    rotate: (input) => model.rotate(input),
+    latestRotation: () => model.latestRotation(),
+    moveKeys: (task) => model.moveKeys(task)
   }
 }
 
@@ -162,7 +162,7 @@ function bindReading(model: PatientReadingModel): PatientReading {
 }
 
 export function createHistorySession(app: AppStore): HistorySession {
-  const model = createHistorySessionModel<HistoryOrbit>({ vault: browserKeyVault, rotations: browserRotationBook(), storage: browserStorage(), writes: app.writes })
+  const model = createHistorySessionModel<HistoryOrbit>({ vault: browserKeyVault, storage: browserStorage(), writes: app.writes })
 
   // A wallet (or node) change closes what was open and reopens silently when this device holds the keys.
   createEffect(
@@ -190,7 +190,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     own: boundSignalOf(model.own, bindOwn),
     keys: signalOf(model.keys),
     orbit: signalOf(model.orbit),
-    expiryNotice: signalOf(model.expiryNotice),
+    rotationNotice: signalOf(model.rotationNotice),
     persistence: signalOf(model.persistence),
     unlock: () => model.unlock(),
     readPatient: async (patient, wrappedKeys, peer, reconnect) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect)),

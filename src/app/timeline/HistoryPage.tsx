@@ -132,9 +132,10 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   const [hideDemo, setHideDemo] = createSignal(false)
   const [demoSize, setDemoSize] = createSignal(DEFAULT_RECORDS)
   const [loading, setLoading] = createSignal<'idle' | 'loading' | { added: number } | { error: string }>('idle')
+  // Key drops (a new epoch's keys) are blocks of the log but not of the timeline: counted as neither.
   const counts = createMemo(() => {
     own().version()
-    return { records: own().history.entries().length, blocks: own().log.entries().length, unreadable: own().history.unreadable().length }
+    return { records: own().history.entries().length, blocks: own().log.entries().length - own().history.keyDropCount(), unreadable: own().history.unreadable().length }
   })
   const verdicts = createMemo(() => verdictCounts(own().report()))
   // The history domain came with the own history; a static import would put it (and the demo generator) on the first screen.

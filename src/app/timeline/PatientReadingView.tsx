@@ -14,9 +14,10 @@ const VIEWS_AT_LATEST_MS = 2_000
 
 export default function PatientReadingView(props: { reading: PatientReading; doctor: string; mayWrite: boolean }): JSX.Element {
   const reading = (): PatientReading => props.reading
+  // Key drops (a new epoch's keys) are blocks of the log but not of the timeline: counted as neither.
   const counts = createMemo(() => {
     reading().version()
-    return { records: reading().history.entries().length, blocks: reading().log.entries().length, unreadable: reading().history.unreadable().length }
+    return { records: reading().history.entries().length, blocks: reading().log.entries().length - reading().history.keyDropCount(), unreadable: reading().history.unreadable().length }
   })
   const verdicts = createMemo(() => verdictCounts(reading().report()))
   const writers = createMemo(() => new Map([[reading().history.patient.toLowerCase(), 'The patient'], [props.doctor.toLowerCase(), 'You']]))

@@ -113,6 +113,18 @@ describe('reconciling the ledger with the history', () => {
     expect(again.log.entries()).toHaveLength(held)
   })
 
+  it('moves once for a revocation whose ledger event made the check move first: the revoke\'s own move finds the epoch made and adds none', async () => {
+    const { ledger, patient, own, revoked } = await practice()
+    // The event the revoke transaction emits reaches the check before the revoke's own move runs.
+    ledger.revokeHook = () => ledger.emit(patient.address, ['revoked'])
+    const outcome = await revokeGrant({ ledger, patient: patient.address, doctor: revoked.address, openOwn: () => Promise.resolve(own) })
+    await checked(own)
+    expect(own.epoch.get()).toBe(1)
+    expect(own.history.blocks().filter((b) => b.keyDrop === true)).toHaveLength(1)
+    expect(outcome.notice).toContain('Your history now uses a new key (epoch 1)')
+    expect(outcome.notice).toContain('The doctor who keeps access gets the new key.')
+  })
+
   it('moves on once when a grant expires, at the next check, by the ledger\'s clock, and hands the key to the doctor still granted', async () => {
     const { clock, ledger, patient, own, revoked, keptReading } = await practice()
     ledger.grant(patient.address, revoked.address, clock.now() + 1_000)

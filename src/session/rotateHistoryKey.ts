@@ -52,9 +52,29 @@ async function rotateNow(ledger: RotationLedger, own: RotatableHistory, access: 
   return { epoch, handedTo: readers.filter((r) => r.categories.length > 0).length, reasons }
 }
 
-/** Rotates `own` to a new epoch now, its key dropped for every live grant's doctor but `except` (the doctor just revoked). */
+/**
+ * Rotates `own` to a new epoch now, its key dropped for every live grant's doctor but `except` (the doctor just revoked).
+ * When an epoch made after the revocation is already there (the check that hears the ledger's revocation event can
+ * move first), that epoch is the answer: its readers were chosen after the revocation, so a second move would only
+ * cost every reader another key.
+ */
 export function rotateHistoryKey(ledger: RotationLedger, patient: string, own: RotatableHistory, except?: string): Promise<Rotation> {
-  return own.moveKeys(async () => rotateNow(ledger, own, await ledger.readAccess(patient), except === undefined ? {} : { except }, ['revoked']))
+  return own.moveKeys(async () => {
+    const access = await ledger.readAccess(patient)
+    const latest = own.latestRotation()
+    const revoked = except?.toLowerCase()
+    const covered =
+      latest !== undefined &&
+      revoked !== undefined &&
+      missedEndings(access.endings, latest).length === 0 &&
+      access.endings.some((ending) => ending.doctor.toLowerCase() === revoked && ending.reason === 'revoked') &&
+      !access.grants.some((g) => g.live && g.doctor.toLowerCase() === revoked)
+    if (covered) {
+      const handedTo = access.grants.filter((g) => g.live && g.scope.categories.length > 0).length
+      return { epoch: latest.epoch, handedTo, reasons: ['revoked'] }
+    }
+    return rotateNow(ledger, own, access, except === undefined ? {} : { except }, ['revoked'])
+  })
 }
 
 /**

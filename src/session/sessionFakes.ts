@@ -232,6 +232,8 @@ export interface FakeLedger extends SessionLedger {
   anchors: Map<string, LatestAnchor>
   /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
   revokeFailure: string | undefined
+  /** Called once a revocation is on the ledger, before revoke() resolves: the moment its event goes out. */
+  revokeHook?: () => void
   isGrantLiveCalls: number
   /** Makes `patient`'s audit watchers hear events of these kinds. */
   emit(patient: string, kinds: readonly AuditEntryKind[]): void
@@ -285,6 +287,7 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       ledger.block++
       for (const g of ledger.grants) if (same(g.patient, wallet.address) && same(g.doctor, doctor)) g.revoked = true
       ledger.events.push({ patient: wallet.address, event: { kind: 'revoked', doctor: doctor as `0x${string}`, block: ledger.block, time: new Date(clock.now()) } })
+      ledger.revokeHook?.()
       return Promise.resolve()
     },
     watchAuditTrail(patient, onEntries) {

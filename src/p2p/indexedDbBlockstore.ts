@@ -9,29 +9,13 @@ import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
-import { storageWriteError } from './p2pError.ts'
+import { ObjectStoreDatabase, request, writeCompletion } from './indexedDbStore.ts'
 
 interface AbortOptions {
   signal?: AbortSignal
 }
 
 const keyOf = (cid: CID): string => `/${base32upper.encoder.encode(cid.multihash.bytes)}`
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result)
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'))
-  })
-}
-
-/** A write transaction's end; a refusal for want of space rejects as P2PError `STORAGE_FULL`. */
-function completion(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve()
-    tx.onerror = () => reject(storageWriteError(tx.error ?? new Error('IndexedDB transaction failed')))
-    tx.onabort = () => reject(storageWriteError(tx.error ?? new Error('IndexedDB transaction aborted')))
-  })
-}
 
 async function bytesOf(value: InputPair['bytes']): Promise<Uint8Array> {
   // IndexedDB clones a view together with the whole ArrayBuffer behind it: store a view as a copy.
@@ -59,8 +43,7 @@ export class BlockNotFoundError extends AnamnesisError<'BLOCK_NOT_FOUND'> {
 export class IndexedDbBlockstore implements Blockstore {
   /** The IndexedDB database and object store name, e.g. `anamnesis/blocks`. */
   readonly location: string
-  readonly #factory: IDBFactory
-  #db: IDBDatabase | undefined
+  readonly #db: ObjectStoreDatabase
 
   /**
    * @param location - The database and object store name.
@@ -68,41 +51,32 @@ export class IndexedDbBlockstore implements Blockstore {
    */
   constructor(location: string, factory: IDBFactory = indexedDB) {
     this.location = location
-    this.#factory = factory
+    this.#db = new ObjectStoreDatabase(location, factory, 'blockstore')
   }
 
   /** Opens the database, creating its object store the first time. */
-  async open(): Promise<void> {
-    const open = this.#factory.open(this.location, 1)
-    open.onupgradeneeded = () => open.result.createObjectStore(this.location)
-    this.#db = await request(open)
+  open(): Promise<void> {
+    return this.#db.open()
   }
 
   /** Closes the database; open() again to use the store. */
   close(): Promise<void> {
-    this.#db?.close()
-    this.#db = undefined
+    this.#db.close()
     return Promise.resolve()
-  }
-
-  #store(mode: IDBTransactionMode): { tx: IDBTransaction; store: IDBObjectStore } {
-    if (this.#db === undefined) throw new Error('The blockstore is not open')
-    const tx = this.#db.transaction(this.location, mode)
-    return { tx, store: tx.objectStore(this.location) }
   }
 
   async has(cid: CID, options?: AbortOptions): Promise<boolean> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     return (await request(store.getKey(keyOf(cid)))) !== undefined
   }
 
   async put(cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
     options?.signal?.throwIfAborted()
     const value = await bytesOf(bytes)
-    const { tx, store } = this.#store('readwrite')
+    const { tx, store } = this.#db.transaction('readwrite')
     store.put(value, keyOf(cid))
-    await completion(tx)
+    await writeCompletion(tx)
     return cid
   }
 
@@ -112,9 +86,9 @@ export class IndexedDbBlockstore implements Blockstore {
     for await (const { cid, bytes } of source) pairs.push({ cid, bytes: await bytesOf(bytes) })
     options?.signal?.throwIfAborted()
     if (pairs.length === 0) return
-    const { tx, store } = this.#store('readwrite')
+    const { tx, store } = this.#db.transaction('readwrite')
     for (const { cid, bytes } of pairs) store.put(bytes, keyOf(cid))
-    await completion(tx)
+    await writeCompletion(tx)
     for (const { cid } of pairs) yield cid
   }
 
@@ -124,7 +98,7 @@ export class IndexedDbBlockstore implements Blockstore {
    */
   async *get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     const value = (await request(store.get(keyOf(cid)))) as Uint8Array | undefined
     if (value === undefined) throw new BlockNotFoundError(`Block ${cid.toString()} is not in this blockstore`)
     yield value
@@ -139,7 +113,7 @@ export class IndexedDbBlockstore implements Blockstore {
     for await (const cid of source) cids.push(cid)
     options?.signal?.throwIfAborted()
     if (cids.length === 0) return
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     // All reads are queued on one transaction before the first is awaited.
     const reads = cids.map((cid) => request(store.get(keyOf(cid))) as Promise<Uint8Array | undefined>)
     for (let i = 0; i < cids.length; i++) {
@@ -152,9 +126,9 @@ export class IndexedDbBlockstore implements Blockstore {
 
   async delete(cid: CID, options?: AbortOptions): Promise<void> {
     options?.signal?.throwIfAborted()
-    const { tx, store } = this.#store('readwrite')
+    const { tx, store } = this.#db.transaction('readwrite')
     store.delete(keyOf(cid))
-    await completion(tx)
+    await writeCompletion(tx)
   }
 
   async *deleteMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
@@ -162,16 +136,16 @@ export class IndexedDbBlockstore implements Blockstore {
     for await (const cid of source) cids.push(cid)
     options?.signal?.throwIfAborted()
     if (cids.length === 0) return
-    const { tx, store } = this.#store('readwrite')
+    const { tx, store } = this.#db.transaction('readwrite')
     for (const cid of cids) store.delete(keyOf(cid))
-    await completion(tx)
+    await writeCompletion(tx)
     yield* cids
   }
 
   /** Every stored block; keys hold only the multihash, so each comes back under a raw CIDv1. */
   async *getAll(options?: AbortOptions): AsyncGenerator<Pair> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll()) as Promise<Uint8Array[]>])
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]

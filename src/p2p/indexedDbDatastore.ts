@@ -6,26 +6,11 @@
 import { BaseDatastore } from 'datastore-core'
 import { Key, type Batch, type KeyQuery, type Pair, type Query } from 'interface-datastore'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
+import { ObjectStoreDatabase, request, writeCompletion } from './indexedDbStore.ts'
 import { storageWriteError } from './p2pError.ts'
 
 interface AbortOptions {
   signal?: AbortSignal
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result)
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'))
-  })
-}
-
-/** A write transaction's end; a refusal for want of space rejects as P2PError `STORAGE_FULL`. */
-function completion(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve()
-    tx.onerror = () => reject(storageWriteError(tx.error ?? new Error('IndexedDB transaction failed')))
-    tx.onabort = () => reject(storageWriteError(tx.error ?? new Error('IndexedDB transaction aborted')))
-  })
 }
 
 /** Named `NotFoundError`, as interface-store's is: libp2p and Helia tell a missing key by that name. */
@@ -45,8 +30,7 @@ export class KeyNotFoundError extends AnamnesisError<'KEY_NOT_FOUND'> {
 export class IndexedDbDatastore extends BaseDatastore {
   /** The IndexedDB database and object store name, e.g. `anamnesis/data`. */
   readonly location: string
-  readonly #factory: IDBFactory
-  #db: IDBDatabase | undefined
+  readonly #db: ObjectStoreDatabase
 
   /**
    * @param location - The database and object store name.
@@ -55,34 +39,25 @@ export class IndexedDbDatastore extends BaseDatastore {
   constructor(location: string, factory: IDBFactory = indexedDB) {
     super()
     this.location = location
-    this.#factory = factory
+    this.#db = new ObjectStoreDatabase(location, factory, 'datastore')
   }
 
   /** Opens the database, creating its object store the first time. */
-  async open(): Promise<void> {
-    const open = this.#factory.open(this.location, 1)
-    open.onupgradeneeded = () => open.result.createObjectStore(this.location)
-    this.#db = await request(open)
+  open(): Promise<void> {
+    return this.#db.open()
   }
 
   /** Closes the database; open() again to use the store. */
   close(): Promise<void> {
-    this.#db?.close()
-    this.#db = undefined
+    this.#db.close()
     return Promise.resolve()
-  }
-
-  #store(mode: IDBTransactionMode): { tx: IDBTransaction; store: IDBObjectStore } {
-    if (this.#db === undefined) throw new Error('The datastore is not open')
-    const tx = this.#db.transaction(this.location, mode)
-    return { tx, store: tx.objectStore(this.location) }
   }
 
   /** Runs `changes` on one readwrite transaction; a change that throws aborts it, so none is kept. */
   async #write(changes: (store: IDBObjectStore) => void, options?: AbortOptions): Promise<void> {
     options?.signal?.throwIfAborted()
-    const { tx, store } = this.#store('readwrite')
-    const done = completion(tx)
+    const { tx, store } = this.#db.transaction('readwrite')
+    const done = writeCompletion(tx)
     try {
       changes(store)
     } catch (error) {
@@ -101,7 +76,7 @@ export class IndexedDbDatastore extends BaseDatastore {
   /** @throws {KeyNotFoundError} When nothing is stored under `key`. */
   override async get(key: Key, options?: AbortOptions): Promise<Uint8Array> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     const value = (await request(store.get(key.toString()))) as Uint8Array | undefined
     if (value === undefined) throw new KeyNotFoundError(`Nothing is stored under ${key.toString()}`)
     return value
@@ -109,7 +84,7 @@ export class IndexedDbDatastore extends BaseDatastore {
 
   override async has(key: Key, options?: AbortOptions): Promise<boolean> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     return (await request(store.getKey(key.toString()))) !== undefined
   }
 
@@ -141,7 +116,7 @@ export class IndexedDbDatastore extends BaseDatastore {
   /** The stored pairs whose key starts with the query's prefix (all without one), in key order, read in one transaction. */
   async #pairs(prefix: string | undefined, options?: AbortOptions): Promise<{ keys: string[]; values: Uint8Array[] }> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     if (prefix === undefined || prefix === '') {
       const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll()) as Promise<Uint8Array[]>])
       return { keys: keys.filter((key): key is string => typeof key === 'string'), values }
@@ -178,7 +153,7 @@ export class IndexedDbDatastore extends BaseDatastore {
 
   override async *_allKeys(query: KeyQuery, options?: AbortOptions): AsyncGenerator<Key> {
     options?.signal?.throwIfAborted()
-    const { store } = this.#store('readonly')
+    const { store } = this.#db.transaction('readonly')
     const range = query.prefix === undefined || query.prefix === '' ? undefined : IDBKeyRange.lowerBound(query.prefix)
     for (const key of await request(store.getAllKeys(range))) {
       if (typeof key !== 'string') continue

@@ -74,6 +74,22 @@ export function replicate(options: ReplicationOptions): Replication {
   // A function, so the loop reads the flag anew after each await.
   const pullAgain = (state: { again: boolean }): boolean => state.again
 
+  /** Tells the peers still admitted for this log that it has new heads (a revoked doctor hears of nothing new). */
+  const announce = (): void => {
+    const current = store.heads()
+    for (const peer of connectedPeers()) {
+      const wallet = logPeers.get(peer.toString())
+      if (wallet === undefined) continue
+      void authority.admits(wallet).then(
+        (admitted) => {
+          if (!admitted) logPeers.delete(peer.toString())
+          else return announceHeads(libp2p, peer, address, current)
+        },
+        () => undefined
+      ).catch(() => undefined)
+    }
+  }
+
   const pullFrom = (peer: PeerId, again = true): Promise<void> => {
     const key = peer.toString()
     const running = pulls.get(key)
@@ -87,6 +103,7 @@ export function replicate(options: ReplicationOptions): Replication {
         state.again = false
         store.ensureOpen()
         const signal = AbortSignal.any([closing, AbortSignal.timeout(pullTimeoutMs)])
+        const before = store.heads().sort().join()
         const wallet = await pullLog(libp2p, peer, {
           address,
           have: store.heads(),
@@ -97,6 +114,9 @@ export function replicate(options: ReplicationOptions): Replication {
           ...(options.pullWindow === undefined ? {} : { window: options.pullWindow })
         })
         logPeers.set(key, wallet)
+        // What this peer brought, the other peers hear of once the pull is done (a doctor's entries
+        // reach every online device of the patient through whichever one received them).
+        if (store.heads().sort().join() !== before) announce()
       } while (pullAgain(state) && !store.closed)
     })().finally(() => pulls.delete(key))
     pulls.set(key, state)
@@ -185,21 +205,7 @@ export function replicate(options: ReplicationOptions): Replication {
   return {
     peers: logPeers,
     pullFrom,
-    announce: () => {
-      const current = store.heads()
-      for (const peer of connectedPeers()) {
-        const wallet = logPeers.get(peer.toString())
-        if (wallet === undefined) continue
-        // Heads go only to a peer that may still sync: a revoked doctor hears of nothing new.
-        void authority.admits(wallet).then(
-          (admitted) => {
-            if (!admitted) logPeers.delete(peer.toString())
-            else return announceHeads(libp2p, peer, address, current)
-          },
-          () => undefined
-        ).catch(() => undefined)
-      }
-    },
+    announce,
     start: async () => {
       if (started || store.closed) return
       started = true

@@ -126,13 +126,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     emit({ type: 'added', entries: added, origin })
     tabs.committed()
   }
-  // What one peer brought, the others that sync with us hear of: a doctor's entries reach every
-  // device of the patient that is online, through whichever one received them.
-  const receiver = (peer: string): SyncSink =>
-    createReceiver({ store, rules, emit, commit: async (added, identities) => {
-      await commit(added, 'peer', identities)
-      replication.announce()
-    } }, peer)
+  const receiver = (peer: string): SyncSink => createReceiver({ store, rules, emit, commit: (added, identities) => commit(added, 'peer', identities) }, peer)
 
   let oplog: LogInstance
   let replication: Replication

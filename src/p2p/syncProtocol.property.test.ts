@@ -7,7 +7,7 @@ import type { Connection, Libp2p, PeerId, StreamHandler } from '@libp2p/interfac
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { faithfulValue, fakeStream, fuzzRuns, type FakeStream } from '../../test/support/fuzz.ts'
+import { faithfulValue, fakeStream, frameOf, fuzzRuns, type FakeStream } from '../../test/support/fuzz.ts'
 import { DER_VARIANTS, derVariant, walletIdentityOf } from '../../test/support/signatureVariants.ts'
 import type { PeerConduct } from './peerConduct.ts'
 import { authStatement, checkHello, pullLog, serveLog, SYNC_PROTOCOL, type Frame, type SyncAuthority, type SyncSource } from './syncProtocol.ts'
@@ -56,14 +56,6 @@ beforeAll(async () => {
   pullerHello = { t: 'hello', log: LOG, identity: doctor.bytes, signature: await sign(doctor, authStatement(LOG, PULLER_PEER, HOLDER_PEER, 'puller')) }
   holderHello = { t: 'hello', identity: doctor.bytes, signature: await sign(doctor, authStatement(LOG, HOLDER_PEER, PULLER_PEER, 'holder')) }
 })
-
-const frameOf = (value: unknown): Uint8Array => {
-  const body = dagCbor.encode(value)
-  const out = new Uint8Array(4 + body.length)
-  new DataView(out.buffer).setUint32(0, body.length)
-  out.set(body, 4)
-  return out
-}
 
 /** The messages in the bytes a side sent (each u32be(length) ‖ dag-cbor), up to the first that is none. */
 function messagesIn(sent: readonly Uint8Array[]): Record<string, unknown>[] {

@@ -112,7 +112,7 @@ async function hello(authority: SyncAuthority, log: string, from: PeerId, to: Pe
  */
 export function checkHello(message: Record<string, unknown>, log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): { wallet: WalletAddress } | { refusal: string } {
   const { identity, signature } = message
-  if (!(identity instanceof Uint8Array) || !(signature instanceof Uint8Array) || signature.length > 80) return { refusal: 'the hello carries no identity and signature' }
+  if (!isBytes(identity) || !isBytes(signature) || signature.length > 80) return { refusal: 'the hello carries no identity and signature' }
   const verified = parseIdentityBlock(identity)
   if (typeof verified === 'string') return { refusal: verified }
   if (!verifySignatureHex(bytesToHex(signature), verified.publicKeyHex, authStatement(log, from, to, as))) return { refusal: 'the hello is not signed for this history and connection' }
@@ -123,8 +123,27 @@ function isStringArray(value: unknown, max: number): value is string[] {
   return Array.isArray(value) && value.length <= max && value.every((item) => typeof item === 'string')
 }
 
+/**
+ * Real bytes: a decoded map whose "__proto__" key is a byte string passes `instanceof Uint8Array`
+ * (the decoder makes it the object's prototype) and throws when read; only a real view has a buffer.
+ */
+function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && value instanceof Uint8Array
+}
+
 function isByteArrays(value: unknown): value is Uint8Array[] {
-  return Array.isArray(value) && value.every((item) => item instanceof Uint8Array)
+  return Array.isArray(value) && value.every(isBytes)
+}
+
+/**
+ * The next message, as a map; undefined when the peer closed its end. Anything else a peer sends
+ * (null, a number, a list) breaks the protocol.
+ */
+async function nextMessage(reader: MessageReader, signal: AbortSignal): Promise<Record<string, unknown> | undefined> {
+  const value = await reader.next(signal)
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) throw new ProtocolViolation('a message that is not a map')
+  return value as Record<string, unknown>
 }
 
 /**
@@ -210,7 +229,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     await stream.close()
   }
   try {
-    const first = (await reader.next(signal)) as Record<string, unknown> | undefined
+    const first = await nextMessage(reader, signal)
     if (first === undefined) return
     const source = typeof first.log === 'string' ? logs.get(first.log) : undefined
     if (first.t === 'announce') {
@@ -230,7 +249,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
       return await refuse()
     }
     await sendMessage(stream, { t: 'hello', ...(await hello(source.authority, source.address, libp2p.peerId, peer, 'holder')) }, signal)
-    const pull = (await reader.next(signal)) as Record<string, unknown> | undefined
+    const pull = await nextMessage(reader, signal)
     if (pull === undefined) return
     if (pull.t !== 'pull' || !isStringArray(pull.have, MAX_HAVE)) throw new ProtocolViolation('something other than a pull after the hellos')
     source.pulledBy({ peer, wallet })
@@ -248,7 +267,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
         bytes += entry.length
       }
       while (sent + frame.length - acknowledged > window) {
-        const ack = (await reader.next(signal)) as Record<string, unknown> | undefined
+        const ack = await nextMessage(reader, signal)
         if (ack === undefined) return
         // An ack counts entries sent and not yet acknowledged: never none, never more.
         if (ack.t !== 'ack' || typeof ack.n !== 'number' || !Number.isInteger(ack.n) || ack.n < 1 || ack.n > sent - acknowledged) {
@@ -355,9 +374,10 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
   const idle = (): AbortSignal => AbortSignal.any([signal, sinkFailed.signal, AbortSignal.timeout(PULL_IDLE_MS)])
   try {
     await sendMessage(stream, { t: 'hello', log: address, ...(await hello(authority, address, libp2p.peerId, peer, 'puller')) }, signal)
-    const answer = (await reader.next(idle())) as Record<string, unknown> | undefined
+    const answer = await nextMessage(reader, idle())
     if (answer === undefined) throw new Error('the peer closed the sync before it was done')
-    if (answer.t === 'error') throw new SyncRefusedError(`the peer does not sync this history with us (${String(answer.reason)})`)
+    // The peer's own words are not repeated: a reason is one the protocol knows, or none.
+    if (answer.t === 'error') throw new SyncRefusedError(`the peer does not sync this history with us (${answer.reason === REFUSED ? REFUSED : 'no reason given'})`)
     if (answer.t !== 'hello') throw new ProtocolViolation('the peer answered a hello with something else')
     const proof = checkHello(answer, address, peer, libp2p.peerId, 'holder')
     if ('refusal' in proof) throw new ProtocolViolation(`the peer's hello proves nothing: ${proof.refusal}`)
@@ -373,7 +393,7 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
     let unacknowledged = 0
     for (;;) {
       if (failure !== undefined) throw failure.error
-      const message = (await reader.next(idle())) as Record<string, unknown> | undefined
+      const message = await nextMessage(reader, idle())
       if (message === undefined) throw new Error('the peer closed the sync before it was done')
       if (message.t === 'blocks' && isByteArrays(message.identities) && isByteArrays(message.entries)) {
         const n = message.entries.length

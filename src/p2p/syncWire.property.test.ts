@@ -5,20 +5,13 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { faithfulValue, fakeStream, fuzzRuns, type FakeStream } from '../../test/support/fuzz.ts'
+import { faithfulValue, fakeStream, fuzzRuns, rawFrame, type FakeStream } from '../../test/support/fuzz.ts'
 import { MAX_MESSAGE_BYTES, MessageReader, WireError } from './syncWire.ts'
 
 const runs = fuzzRuns()
 
 /** Messages an honest peer sends: values dag-cbor reads back as they were written. */
 const message = faithfulValue
-
-const frameOf = (body: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(4 + body.length)
-  new DataView(out.buffer).setUint32(0, body.length)
-  out.set(body, 4)
-  return out
-}
 
 const header = (length: number): Uint8Array => {
   const out = new Uint8Array(4)
@@ -113,7 +106,7 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
           const reader = new MessageReader(fake.stream)
           // The caller asks from the start: some messages arrive while it waits, some before it asks again.
           const caller = consume(reader)
-          const chunks = cut(concat(bodies.map(frameOf)), how)
+          const chunks = cut(concat(bodies.map(rawFrame)), how)
           for (const [i, chunk] of chunks.entries()) {
             fake.deliver(chunk)
             if (pauses[i] === true) await turn()
@@ -131,9 +124,9 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
   it('ends any bytes after sound messages with a WireError or the end of the stream, and never waits once the stream ended', async () => {
     const segment = fc.oneof(
       fc.uint8Array({ maxLength: 64 }),
-      message.map((value) => frameOf(dagCbor.encode(value))),
+      message.map((value) => rawFrame(dagCbor.encode(value))),
       // A frame around bytes that are not dag-cbor, or barely: a length with anything after it.
-      fc.uint8Array({ maxLength: 40 }).map(frameOf),
+      fc.uint8Array({ maxLength: 40 }).map(rawFrame),
       fc.tuple(fc.integer({ min: 0, max: 80 }), fc.uint8Array({ maxLength: 80 })).map(([length, rest]) => concat([header(length), rest])),
       fc.integer({ min: 0, max: 0xffff_ffff }).map(header)
     )
@@ -142,7 +135,7 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
         const bodies = values.map((value) => dagCbor.encode(value))
         const fake = fakeStream()
         const reader = new MessageReader(fake.stream)
-        for (const chunk of cut(concat([...bodies.map(frameOf), ...tail]), how)) fake.deliver(chunk)
+        for (const chunk of cut(concat([...bodies.map(rawFrame), ...tail]), how)) fake.deliver(chunk)
         finish(fake, end)
         const outcome = await drain(reader)
         expect(outcome.hung).toBeUndefined()
@@ -165,7 +158,7 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
           const bodies = values.map((value) => dagCbor.encode(value))
           const fake = fakeStream()
           const reader = new MessageReader(fake.stream)
-          for (const chunk of cut(concat([...bodies.map(frameOf), header(length), rest]), how)) fake.deliver(chunk)
+          for (const chunk of cut(concat([...bodies.map(rawFrame), header(length), rest]), how)) fake.deliver(chunk)
           // Refused as soon as the length is read: the peer need not close its end first.
           if (ended) fake.closeWrite()
           const outcome = await drain(reader)
@@ -183,7 +176,7 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 6 }), fc.nat(), cutting, ending, async (values, at, how, end) => {
         const bodies = values.map((value) => dagCbor.encode(value))
-        const frames = bodies.map(frameOf)
+        const frames = bodies.map(rawFrame)
         const bytes = concat(frames)
         const length = at % (bytes.length + 1)
         const fake = fakeStream()
@@ -214,7 +207,7 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
           const fake = fakeStream()
           const reader = new MessageReader(fake.stream, { maxHeldBytes })
           let delivered = 0
-          for (const chunk of cut(concat(bodies.map(frameOf)), how)) {
+          for (const chunk of cut(concat(bodies.map(rawFrame)), how)) {
             fake.deliver(chunk)
             delivered += chunk.length
             if (delivered > maxHeldBytes) expect(fake.aborted()).toBeInstanceOf(WireError)
@@ -238,7 +231,7 @@ describe('the sync wire reader, with any bytes a peer sends', () => {
         const bodies = values.map((value) => dagCbor.encode(value))
         const fake = fakeStream()
         const reader = new MessageReader(fake.stream)
-        const bytes = concat(bodies.map(frameOf))
+        const bytes = concat(bodies.map(rawFrame))
         for (const chunk of cut(bytes, how)) fake.deliver(chunk)
         // A few bytes of a next message, then the connection drops.
         if (partial.length > 0) fake.deliver(concat([header(partial.length + 1), partial]))

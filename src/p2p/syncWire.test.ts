@@ -1,27 +1,18 @@
-import * as dagCbor from '@ipld/dag-cbor'
 import { describe, expect, it } from 'vitest'
 import { MAX_MESSAGE_BYTES, MessageReader, sendMessage, WireError } from './syncWire.ts'
-import { fakeStream } from '../../test/support/fuzz.ts'
-
-const frame = (value: unknown): Uint8Array => {
-  const body = dagCbor.encode(value)
-  const out = new Uint8Array(4 + body.length)
-  new DataView(out.buffer).setUint32(0, body.length)
-  out.set(body, 4)
-  return out
-}
+import { fakeStream, frameOf, rawFrame } from '../../test/support/fuzz.ts'
 
 describe('the sync protocol\'s framing', () => {
   it('sends u32be(length) ‖ dag-cbor', async () => {
     const fake = fakeStream()
     await sendMessage(fake.stream, { t: 'ack', n: 3 })
-    expect(fake.sent).toEqual([frame({ t: 'ack', n: 3 })])
+    expect(fake.sent).toEqual([frameOf({ t: 'ack', n: 3 })])
   })
 
   it('reads messages however the bytes are cut', async () => {
     const fake = fakeStream()
     const reader = new MessageReader(fake.stream)
-    const bytes = new Uint8Array([...frame({ a: 1 }), ...frame({ b: new Uint8Array(300) }), ...frame({ c: 'x' })])
+    const bytes = new Uint8Array([...frameOf({ a: 1 }), ...frameOf({ b: new Uint8Array(300) }), ...frameOf({ c: 'x' })])
     for (let at = 0; at < bytes.length; at += 7) fake.deliver(bytes.subarray(at, at + 7))
     fake.end()
     expect(await reader.next()).toEqual({ a: 1 })
@@ -34,14 +25,14 @@ describe('the sync protocol\'s framing', () => {
     const fake = fakeStream()
     const reader = new MessageReader(fake.stream)
     const next = reader.next()
-    fake.deliver(frame({ late: true }))
+    fake.deliver(frameOf({ late: true }))
     expect(await next).toEqual({ late: true })
   })
 
   it('ends with a WireError when a peer sends more than the reader may hold, and keeps nothing more', async () => {
     const fake = fakeStream()
     const reader = new MessageReader(fake.stream, { maxHeldBytes: 1000 })
-    const message = frame({ junk: new Uint8Array(300) })
+    const message = frameOf({ junk: new Uint8Array(300) })
     for (let i = 0; i < 10; i++) fake.deliver(message)
     // What arrived within the bound is still read; then the stream is broken, whatever follows.
     let taken = 0
@@ -61,7 +52,7 @@ describe('the sync protocol\'s framing', () => {
     const fake = fakeStream()
     const reader = new MessageReader(fake.stream, { maxHeldBytes: 1000 })
     for (let i = 0; i < 20; i++) {
-      fake.deliver(frame({ part: i, bytes: new Uint8Array(300) }))
+      fake.deliver(frameOf({ part: i, bytes: new Uint8Array(300) }))
       expect(await reader.next()).toMatchObject({ part: i })
     }
   })
@@ -76,7 +67,7 @@ describe('the sync protocol\'s framing', () => {
 
     const cut = fakeStream()
     const cutReader = new MessageReader(cut.stream)
-    cut.deliver(frame({ a: 1 }).subarray(0, 5))
+    cut.deliver(frameOf({ a: 1 }).subarray(0, 5))
     cut.end()
     await expect(cutReader.next()).rejects.toThrow(/middle of a message/)
 
@@ -113,20 +104,14 @@ describe('the sync protocol\'s framing', () => {
     // A map with a key that is not a string, then a message that is nested too deep for any decoder.
     const deep = new Uint8Array(200_000).fill(0x81)
     deep[deep.length - 1] = 0
-    const raw = (body: Uint8Array): Uint8Array => {
-      const out = new Uint8Array(4 + body.length)
-      new DataView(out.buffer).setUint32(0, body.length)
-      out.set(body, 4)
-      return out
-    }
-    fake.deliver(new Uint8Array([...frame({ a: 1 }), ...raw(Uint8Array.of(0xa1, 0x01, 0x02)), ...frame({ b: 2 })]))
+    fake.deliver(new Uint8Array([...frameOf({ a: 1 }), ...rawFrame(Uint8Array.of(0xa1, 0x01, 0x02)), ...frameOf({ b: 2 })]))
     expect(await reader.next()).toEqual({ a: 1 })
     await expect(reader.next()).rejects.toThrow(WireError)
     await expect(reader.next()).rejects.toThrow('not dag-cbor')
 
     const nested = fakeStream()
     const nestedReader = new MessageReader(nested.stream)
-    nested.deliver(raw(deep))
+    nested.deliver(rawFrame(deep))
     await expect(nestedReader.next()).rejects.toThrow(WireError)
   })
 

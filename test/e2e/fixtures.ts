@@ -98,6 +98,18 @@ export async function fundedAccount(): Promise<{ privateKey: Hex; address: Addre
 export async function connectBrowserWallet(page: Page, name: string, privateKey: Hex): Promise<void> {
   const { chain } = stackConfig()
   await injectWallet(page, { name, privateKey, rpcUrl: chain.rpcUrl, chainId: chain.id })
+  await connectAnnouncedWallet(page, name)
+}
+
+/** The patient opens Visit and starts one: the visit link their page shows (what its QR code holds). */
+export async function startVisit(patient: Page): Promise<string> {
+  await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
+  await patient.getByRole('button', { name: 'Start a visit' }).click()
+  return await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+}
+
+/** Connects the browser wallet `name` the page already announces (EIP-6963) on the Settings page, and waits for the node's relay reservation. */
+export async function connectAnnouncedWallet(page: Page, name: string): Promise<void> {
   await page.goto(`${appUrl()}#/settings`)
   const wallet = page.getByRole('region', { name: 'Wallet' })
   await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: name })

@@ -13,7 +13,7 @@ import { freePort } from '../../scripts/stack/ports.ts'
 import { revoke } from '../../src/chain/index.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import type { AppConfig } from '../../src/config/index.ts'
-import { appUrl, askForAccess, expectStackLive, twoPeoplesPages, useConfig, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, startVisit, twoPeoplesPages, useConfig, useDevelopmentAccount } from './fixtures.ts'
 
 const account = (index: number): (typeof developmentAccounts)[number] => {
   const found = developmentAccounts[index]
@@ -60,9 +60,7 @@ async function addSymptom(page: Page, text: string): Promise<void> {
 
 /** The patient starts a visit, the doctor asks for access with the link, and the patient approves; returns the doctor's view of the history once it has all `records`. */
 async function visit(patient: Page, doctor: Page, records: number): Promise<Locator> {
-  await go(patient, 'Visit')
-  await patient.getByRole('button', { name: 'Start a visit' }).click()
-  const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+  const link = await startVisit(patient)
   await useDevelopmentAccount(doctor, 'Doctor', doctorAccount.address)
   await expectStackLive(doctor, 'Doctor')
   await doctor.goto(link)

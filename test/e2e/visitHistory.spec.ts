@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Locator } from '@playwright/test'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { askForAccess, expectStackLive, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
+import { askForAccess, expectStackLive, startVisit, statusStrip, twoPeoplesPages, useDevelopmentAccount } from './fixtures.ts'
 
 const patientAccount = developmentAccounts[5]
 const doctorAccount = developmentAccounts[6]
@@ -42,9 +42,7 @@ test('the doctor reads the patient history over WebRTC, writes the diagnostic ch
     const records = countOf(await own.getByRole('status').first().textContent())
     expect(records).toBeGreaterThan(300)
 
-    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
-    await patient.getByRole('button', { name: 'Start a visit' }).click()
-    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+    const link = await startVisit(patient)
 
     await useDevelopmentAccount(doctor, 'Third doctor', doctorAccount.address)
     await doctor.goto(link)

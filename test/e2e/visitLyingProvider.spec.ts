@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
 import { createPublicClient, decodeFunctionData, encodeFunctionResult, http, type Address, type Hex } from 'viem'
 import { consentLedgerAbi, keyRegistryAbi } from '../../src/chain/abi.generated.ts'
-import { askForAccess, connectBrowserWallet, fundedAccount, stackConfig, twoPeoplesPages, useConfig } from './fixtures.ts'
+import { askForAccess, connectBrowserWallet, fundedAccount, stackConfig, startVisit, twoPeoplesPages, useConfig } from './fixtures.ts'
 
 interface RpcCall {
   jsonrpc: '2.0'
@@ -78,9 +78,7 @@ test("a chain provider that substitutes the doctor's key: the patient's app refu
     // The patient's app reads the chain through the lying provider; their wallet sends its own transactions.
     await useConfig(patient, { ...config, chain: { ...config.chain, rpcUrl: provider.url } })
     await Promise.all([connectBrowserWallet(patient, 'Patient Wallet', patientAccount.privateKey), connectBrowserWallet(doctor, 'Doctor Wallet', doctorAccount.privateKey)])
-    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
-    await patient.getByRole('button', { name: 'Start a visit' }).click()
-    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+    const link = await startVisit(patient)
 
     await doctor.goto(link)
     await askForAccess(doctor, 'Dr Rosalind Franklin')

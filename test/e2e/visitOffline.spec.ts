@@ -5,7 +5,7 @@
 import { chromium, expect, test, type Browser, type Locator } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, askForAccess, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, startVisit, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[1]
 if (doctorAccount === undefined) throw new Error('no development account 1')
@@ -34,9 +34,7 @@ test('the patient page closes mid-sync and comes back; the doctor ends with ever
     if (total === undefined) throw new Error('no record count')
     expect(total).toBeGreaterThan(1500)
 
-    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
-    await patient.getByRole('button', { name: 'Start a visit' }).click()
-    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+    const link = await startVisit(patient)
 
     await useDevelopmentAccount(doctor, 'Doctor', doctorAccount.address)
     await doctor.goto(link)

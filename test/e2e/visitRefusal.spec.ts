@@ -1,25 +1,16 @@
 // The patient's wallet refuses the grant transaction: nothing is shared, the request stays open
 // with a clear message, the doctor keeps waiting, and the patient's next approval goes through.
 // Both people use a browser wallet (EIP-6963) whose answers the test controls.
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { appUrl, askForAccess, stackConfig, statusStrip, twoPeoplesPages } from './fixtures.ts'
+import { askForAccess, connectAnnouncedWallet, stackConfig, startVisit, twoPeoplesPages } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 // Anvil's accounts 7 and 8: funded on the local chain, and used by no other test.
 const patientKey: Hex = '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356'
 const doctorKey: Hex = '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97'
 const doctorAddress = privateKeyToAccount(doctorKey).address
-
-async function connectWallet(page: Page, name: string): Promise<void> {
-  await page.goto(`${appUrl()}#/settings`)
-  const wallet = page.getByRole('region', { name: 'Wallet' })
-  await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: name })
-  await wallet.getByRole('button', { name: 'Connect', exact: true }).click()
-  await expect(statusStrip(page)).toContainText(`browser wallet (${name})`)
-  await expect(statusStrip(page)).toContainText(/Peer-to-peer: started · peer 12D3Koo\S+ · relay reserved/, { timeout: 20_000 })
-}
 
 test("the patient's wallet refuses the grant: nothing is shared, the request stays, and approving again works", async () => {
   test.setTimeout(120_000)
@@ -31,12 +22,10 @@ test("the patient's wallet refuses the grant: nothing is shared, the request sta
     await injectWallet(patient, { name: 'Patient Wallet', privateKey: patientKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id, refuse: refused })
     await injectWallet(doctor, { name: 'Doctor Wallet', privateKey: doctorKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id })
 
-    await connectWallet(patient, 'Patient Wallet')
-    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
-    await patient.getByRole('button', { name: 'Start a visit' }).click()
-    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+    await connectAnnouncedWallet(patient, 'Patient Wallet')
+    const link = await startVisit(patient)
 
-    await connectWallet(doctor, 'Doctor Wallet')
+    await connectAnnouncedWallet(doctor, 'Doctor Wallet')
     await doctor.goto(link)
     await askForAccess(doctor, 'Dr Grace Hopper')
 

@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test'
 import { createPublicClient, http, type Address } from 'viem'
 import { consentLedgerAbi } from '../../src/chain/abi.generated.ts'
-import { askForAccess, connectBrowserWallet, fundedAccount, stackConfig, statusStrip, twoPeoplesPages } from './fixtures.ts'
+import { askForAccess, connectBrowserWallet, fundedAccount, stackConfig, startVisit, statusStrip, twoPeoplesPages } from './fixtures.ts'
 
 const USED = 'This invite was already used. Ask the patient to start a new visit.'
 
@@ -22,10 +22,8 @@ test('a second requester with the same invite is refused, while the first waits 
       connectBrowserWallet(doctor, 'Doctor Wallet', doctorAccount.privateKey),
       connectBrowserWallet(photographer, 'Photographer Wallet', photographerAccount.privateKey)
     ])
-    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Visit' }).click()
-    await patient.getByRole('button', { name: 'Start a visit' }).click()
     // What the photograph of the QR code holds: the visit link.
-    const link = await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
+    const link = await startVisit(patient)
 
     await doctor.goto(link)
     await askForAccess(doctor, 'Dr Ada Lovelace')

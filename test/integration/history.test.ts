@@ -22,10 +22,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createKeyDrop, currentKey, firstEpochKeyring, newEpochKey, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
-import { startHistoryOrbit, type CanSync, type CanWrite, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
+import { type CanSync, type CanWrite, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
 import { hashOfBytes, parseHash, readBlock } from '../../src/p2p/blocks.ts'
 import { createLogEntry } from '../../src/p2p/logEntry.ts'
-import { connect, findPlaintext, loopbackNode, person, stringsAndKeys, waitFor, webSocketAddress, type Person } from './historyFixtures.ts'
+import { connect, findPlaintext, memoryDevice, person, stringsAndKeys, waitFor, webSocketAddress, type Person } from './historyFixtures.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 
@@ -49,13 +49,7 @@ interface Device {
 }
 
 async function device(who: Person, policy: { canWrite?: CanWrite; canSync?: CanSync; cacheMs?: number } = {}, stores: { blockstore?: Blockstore; datastore?: Datastore } = {}, pullWindow?: number): Promise<Device> {
-  // Memory stores, whatever globals another suite left: each device has its own.
-  const node = await loopbackNode({ blockstore: stores.blockstore ?? new MemoryBlockstore(), datastore: stores.datastore ?? new MemoryDatastore() })
-  const orbit = await startHistoryOrbit({ node, identity: who.identity, ...policy, ...(pullWindow === undefined ? {} : { pullWindow }) })
-  cleanups.push(async () => {
-    await orbit.stop()
-    await node.stop()
-  })
+  const { node, orbit } = await memoryDevice(who, cleanups, { ...policy, ...(pullWindow === undefined ? {} : { pullWindow }) }, stores)
   return {
     node,
     orbit,

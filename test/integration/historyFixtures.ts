@@ -6,7 +6,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../../src/crypto/index.ts'
-import { createWalletIdentity, identityBindingMessage, startP2PNode, type P2PNode, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type HistoryOrbit, type P2PNode, type StartHistoryOrbitOptions, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
+import type { Blockstore } from 'interface-blockstore'
+import type { Datastore } from 'interface-datastore'
 
 export interface Person {
   label: string
@@ -31,6 +35,30 @@ export async function person(label: string): Promise<Person> {
 /** A node with a loopback WebSockets listener and no relay: tests dial each other directly. */
 export async function loopbackNode(options: Partial<StartP2PNodeOptions> = {}): Promise<P2PNode> {
   return await startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], ...options })
+}
+
+/** What a test stops when it ends, last started first. */
+export type Cleanups = (() => Promise<void>)[]
+
+/** A node of its own memory stores (unless `stores` gives them), stopped with the test's `cleanups`. */
+export async function memoryNode(cleanups: Cleanups, stores: { blockstore?: Blockstore; datastore?: Datastore } = {}): Promise<P2PNode> {
+  // Memory stores of its own, whatever globals another suite left.
+  const node = await loopbackNode({ blockstore: stores.blockstore ?? new MemoryBlockstore(), datastore: stores.datastore ?? new MemoryDatastore() })
+  cleanups.push(() => node.stop())
+  return node
+}
+
+/** A device of `who`: a memory node and its OrbitDB under `policy`, both stopped with the test's `cleanups`. */
+export async function memoryDevice(
+  who: Person,
+  cleanups: Cleanups,
+  policy: Omit<StartHistoryOrbitOptions, 'node' | 'identity'> = {},
+  stores: { blockstore?: Blockstore; datastore?: Datastore } = {}
+): Promise<{ node: P2PNode; orbit: HistoryOrbit }> {
+  const node = await memoryNode(cleanups, stores)
+  const orbit = await startHistoryOrbit({ node, identity: who.identity, ...policy })
+  cleanups.push(() => orbit.stop())
+  return { node, orbit }
 }
 
 export function webSocketAddress(node: { libp2p: { getMultiaddrs(): { toString(): string }[] } }): string {

@@ -5,18 +5,17 @@
 // paths that would refuse to misbehave. Insiders are a doctor whose grant is live (they pass the
 // hello); strangers know only the patient's peer id.
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { MemoryBlockstore } from 'blockstore-core'
-import { MemoryDatastore } from 'datastore-core'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { deriveWalletKeys, firstEpochKeyring, keyDerivationMessage, secp256k1Signer, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory, readerKeyring } from '../../src/history/index.ts'
-import { authStatement, createWalletIdentity, identityBindingMessage, startHistoryOrbit, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
+import { authStatement, createWalletIdentity, identityBindingMessage, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
 import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
 import { createLogEntry } from '../../src/p2p/logEntry.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
-import { connect, loopbackNode, person, waitFor, type Person } from './historyFixtures.ts'
+import { rawFrame } from '../support/fuzz.ts'
+import { connect, memoryDevice, memoryNode, person, waitFor, type Person } from './historyFixtures.ts'
 import type { PeerId, Stream } from '@libp2p/interface'
 
 let patient: Person
@@ -61,18 +60,13 @@ interface PatientDevice {
 
 /** The patient's device with a few records in their history; it syncs with the insider and the reader, and lets the insider write. */
 async function patientWithHistory(demo = 0): Promise<PatientDevice> {
-  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
   let lookups = 0
   const ledger = admitted(insider, reader)
   const canSync = (wallet: string): Promise<boolean> => {
     lookups++
     return ledger(wallet)
   }
-  const orbit = await startHistoryOrbit({ node, identity: patient.identity, canSync, canWrite: admitted(insider) })
-  cleanups.push(async () => {
-    await orbit.stop()
-    await node.stop()
-  })
+  const { node, orbit } = await memoryDevice(patient, cleanups, { canSync, canWrite: admitted(insider) })
   const log = await orbit.openLog(patient.address)
   const events: LogEvent[] = []
   log.subscribe((event) => events.push(event))
@@ -114,12 +108,7 @@ async function patientGoesOn(p: PatientDevice, attack: string, attackerHashes: r
   await p.add()
   expect(p.entries()).toBe(before + 1)
   expect(p.heads()).toHaveLength(1)
-  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  const orbit = await startHistoryOrbit({ node, identity: reader.identity })
-  cleanups.push(async () => {
-    await orbit.stop()
-    await node.stop()
-  })
+  const { node, orbit } = await memoryDevice(reader, cleanups)
   const log = await orbit.openLog(patient.address)
   const { epoch, key } = currentKey(keyring())
   const history = openPatientHistory({ log, keyring: readerKeyring([wrapDataKey(key, reader.keys.encryption.publicKey, epoch)], reader.keys.encryption.secretKey) })
@@ -149,8 +138,7 @@ async function helloFrom(identity: WalletIdentity, log: string, from: PeerId, to
  * takes the pull, then does whatever `misbehave` writes.
  */
 async function insiderHolder(log: string, misbehave: (stream: Stream, reader: MessageReader, pull: Record<string, unknown>) => Promise<void>): Promise<P2PNode> {
-  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  cleanups.push(() => node.stop())
+  const node = await memoryNode(cleanups)
   await node.libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
     const reader = new MessageReader(stream)
     try {
@@ -168,8 +156,7 @@ async function insiderHolder(log: string, misbehave: (stream: Stream, reader: Me
 
 /** A bare node that dials the patient's sync protocol and says hello as `identity`. */
 async function pullerAs(p: PatientDevice, identity: WalletIdentity): Promise<{ node: P2PNode; stream: Stream; reader: MessageReader; closed: Promise<Error | undefined> }> {
-  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  cleanups.push(() => node.stop())
+  const node = await memoryNode(cleanups)
   await connect(node, p.node)
   const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
   const reader = new MessageReader(stream)
@@ -185,6 +172,8 @@ async function orphans(log: string, count: number): Promise<Uint8Array[]> {
   for (let i = 0; i < count; i++) out.push((await createLogEntry({ identity: insider.identity, logId: log, payload: new Uint8Array([i & 0xff, i >> 8]), next: [missing], time: 2 })).bytes)
   return out
 }
+
+const text = (value: string): number[] => [0x60 + value.length, ...new TextEncoder().encode(value)]
 
 const misbehaved = (p: PatientDevice, pattern: RegExp): boolean => p.events.some((e) => e.type === 'peer-misbehaved' && pattern.test(e.reason))
 
@@ -218,8 +207,7 @@ describe('a stranger who knows the patient\'s peer id', () => {
 
   it('cannot make the patient ask the ledger about wallet after wallet: past 8 refusals a minute it is refused unasked', async () => {
     const p = await patientWithHistory()
-    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-    cleanups.push(() => node.stop())
+    const node = await memoryNode(cleanups)
     await connect(node, p.node)
     const before = p.lookups()
     for (let i = 0; i < 20; i++) {
@@ -236,11 +224,9 @@ describe('a stranger who knows the patient\'s peer id', () => {
   it('cannot pass with a hello signed for another connection, and is cut off and held off', async () => {
     const p = await patientWithHistory()
     // The insider's genuine hello, made for the insider's own connection, replayed from another node.
-    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-    cleanups.push(() => node.stop())
+    const node = await memoryNode(cleanups)
     await connect(node, p.node)
-    const insiderNode = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-    cleanups.push(() => insiderNode.stop())
+    const insiderNode = await memoryNode(cleanups)
     const replayed = await helloFrom(insider.identity, p.address, insiderNode.libp2p.peerId, p.node.libp2p.peerId, 'puller')
     const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
     const reader = new MessageReader(stream)
@@ -251,11 +237,23 @@ describe('a stranger who knows the patient\'s peer id', () => {
     await patientGoesOn(p, 'replayed hello')
   })
 
+  it('is cut off and held off when its first message is not a map', async () => {
+    const p = await patientWithHistory()
+    const node = await memoryNode(cleanups)
+    await connect(node, p.node)
+    const stream = await node.libp2p.dialProtocol(p.node.libp2p.peerId, SYNC_PROTOCOL)
+    const reader = new MessageReader(stream)
+    // dag-cbor null.
+    stream.send(rawFrame([0xf6]))
+    expect(await reader.next().catch(() => undefined)).toBeUndefined()
+    expect(await heldOff(p, node)).toBe(true)
+    await patientGoesOn(p, 'null message')
+  })
+
   it('cannot make the patient pull from it: the patient refuses a holder whose wallet may not sync', async () => {
     const p = await patientWithHistory()
     const stranger = await strangersIdentity()
-    const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-    cleanups.push(() => node.stop())
+    const node = await memoryNode(cleanups)
     let pulled = false
     await node.libp2p.handle(SYNC_PROTOCOL, async (stream, connection) => {
       const reader = new MessageReader(stream)
@@ -362,6 +360,19 @@ describe('an insider holder that breaks the rules of a pull', () => {
     await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /not dag-cbor/))
     expect(await heldOff(p, holder)).toBe(true)
     await patientGoesOn(p, 'junk frames')
+  })
+
+  it('is cut off when it sends "bytes" that are a map whose __proto__ is a byte string (they pass instanceof and throw when read)', async () => {
+    const p = await patientWithHistory()
+    const holder = await insiderHolder(p.address, async (stream) => {
+      // { t: 'blocks', entries: [{ "__proto__": h'0102' }], identities: [] }, keys in dag-cbor's order.
+      stream.send(rawFrame([0xa3, ...text('t'), ...text('blocks'), ...text('entries'), 0x81, 0xa1, ...text('__proto__'), 0x42, 1, 2, ...text('identities'), 0x80]))
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+    })
+    await connect(p.node, holder)
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /not part of the sync protocol/))
+    expect(await heldOff(p, holder)).toBe(true)
+    await patientGoesOn(p, 'fake bytes')
   })
 
   it('is cut off when it sends more entries that wait for missing parents than a pull may hold', async () => {

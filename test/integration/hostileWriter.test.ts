@@ -3,18 +3,16 @@
 // device behind the app's back and pulled by the patient's devices over the real sync. The
 // history must hide nothing of the patient's, and every entry the patient writes afterwards must
 // be one that every peer accepts.
-import { MemoryBlockstore } from 'blockstore-core'
-import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { currentKey, encodeEnvelope, firstEpochKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { createEntry, entryKey, openPatientHistory, prepareAddMany, readerKeyring, recordVersions, sealEntry, type HistoryEntry, type HistoryRecord, type PatientHistory } from '../../src/history/index.ts'
-import { startHistoryOrbit, type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
+import { type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
 import { parseHash } from '../../src/p2p/blocks.ts'
 import { createLogEntry, type LogEntry } from '../../src/p2p/logEntry.ts'
 import { ALLERGY_VERIFICATION } from '../../src/history/codeSystems.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
-import { connect, loopbackNode, person, waitFor, type Person } from './historyFixtures.ts'
+import { connect, memoryDevice, person, waitFor, type Person } from './historyFixtures.ts'
 
 let patient: Person
 let doctor: Person
@@ -42,12 +40,7 @@ interface Device {
 
 /** A device of `who`, with its own memory stores; the patient's devices admit the doctor's entries, as with a live write grant. */
 async function device(who: Person): Promise<Device> {
-  const node = await loopbackNode({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-  const orbit = await startHistoryOrbit({ node, identity: who.identity, canWrite: (writer) => Promise.resolve(writer === doctor.address), canSync: (wallet) => Promise.resolve(wallet === doctor.address) })
-  cleanups.push(async () => {
-    await orbit.stop()
-    await node.stop()
-  })
+  const { node, orbit } = await memoryDevice(who, cleanups, { canWrite: (writer) => Promise.resolve(writer === doctor.address), canSync: (wallet) => Promise.resolve(wallet === doctor.address) })
   return {
     node,
     orbit,

@@ -1,12 +1,23 @@
-// What the property tests of the parsers of peers' bytes share: how many inputs each property
-// runs (FUZZ_RUNS: a few hundred in npm test, 100,000 in npm run test:deep), arbitrary dag-cbor
-// values, and a libp2p stream that a test feeds by hand.
+// What the tests of the parsers of peers' bytes share: how many inputs each property runs
+// (FUZZ_RUNS: a few hundred in npm test, 100,000 in npm run test:deep), arbitrary dag-cbor values,
+// the sync protocol's frames built by hand, and a libp2p stream that a test feeds by hand.
 import * as dagCbor from '@ipld/dag-cbor'
 import type { Stream } from '@libp2p/interface'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
+
+/** One frame of the sync wire around `body` (u32be(length) ‖ body), whatever the body holds. */
+export function rawFrame(body: Uint8Array | readonly number[]): Uint8Array {
+  const out = new Uint8Array(4 + body.length)
+  new DataView(out.buffer).setUint32(0, body.length)
+  out.set(body, 4)
+  return out
+}
+
+/** One frame of the sync wire carrying `value` as dag-cbor, as an honest peer sends it. */
+export const frameOf = (value: unknown): Uint8Array => rawFrame(dagCbor.encode(value))
 
 /**
  * How many inputs a property runs: FUZZ_RUNS, or 200.

@@ -44,9 +44,9 @@ export function chainLedger({ client, wallet, ledger, registry, fromBlock }: Cha
 export function walletSigner(wallet: ConnectedWallet): SessionWallet {
   return {
     address: wallet.address,
-    async signMessage(message, action) {
+    async signTypedData(data, action) {
       try {
-        const signature: Hex = await wallet.client.signMessage({ account: wallet.client.account ?? wallet.address, message })
+        const signature: Hex = await wallet.client.signTypedData({ account: wallet.client.account ?? wallet.address, ...data })
         return hexToBytes(signature)
       } catch (error) {
         throw toChainError(error, action)

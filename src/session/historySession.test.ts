@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { StoragePort } from './persistentStorage.ts'
-import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
+import { FAKE_DOMAIN, fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
 import { createWriteGate } from './writeGate.ts'
 
 function patientSetup() {
@@ -62,7 +62,7 @@ describe('unlocking the history on a device', () => {
 
   it('waits for the node, and shows no wallet when none is connected', async () => {
     const { phone, wallet, ledger } = patientSetup()
-    await phone.session.connect({ wallet, ledger, startOrbit: undefined })
+    await phone.session.connect({ wallet, ledger, domain: FAKE_DOMAIN, startOrbit: undefined })
     expect(phone.session.state.get()).toEqual({ state: 'waiting', for: 'the peer-to-peer node to start' })
     await phone.connect()
     await phone.session.unlock()

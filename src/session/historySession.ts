@@ -12,7 +12,7 @@ import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
-import { unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
+import { unlockKeys, webLocks, type KeyringLock, type KeyVault, type SigningDomain } from './unlockKeys.ts'
 import { createWriteGate, type WriteGate } from './writeGate.ts'
 
 export type HistorySessionState =
@@ -33,6 +33,8 @@ export interface SessionOrbit {
 export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
   wallet: SessionWallet
   ledger: SessionLedger
+  /** This app's origin and the deployment (chain, key registry): every signature the wallet gives names them. */
+  domain: SigningDomain
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
   startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync }) => Promise<O>) | undefined
 }
@@ -137,7 +139,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       state.set({ state: 'no-wallet' })
       return
     }
-    const { wallet, ledger, startOrbit } = current
+    const { wallet, ledger, domain, startOrbit } = current
     if (startOrbit === undefined) {
       state.set({ state: 'waiting', for: 'the peer-to-peer node to start' })
       return
@@ -160,6 +162,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const unlocked = await unlockKeys({
         vault: store,
         wallet,
+        domain,
         interactive,
         onStep: (step) => show({ state: 'unlocking', step })
       })
@@ -170,7 +173,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const walletKeys = unlocked.keys
       historyModule ??= loadHistory()
       show({ state: 'unlocking', step: 'opening' })
-      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding })
+      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding, domain })
       // The keys are stored and the record model loaded while the orbit starts; what runs only once
       // a history is open loads with it, not with the first screen.
       const ready = Promise.all([historyModule, import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])

@@ -10,7 +10,7 @@
 export { createCell, type Cell, type WritableCell } from './cell.ts'
 export { consoleLog, every, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet, type TimerHandle } from './sessionPorts.ts'
 export { chainLedger, walletSigner, type ChainLedgerOptions } from './chainLedger.ts'
-export { browserKeyVault, unlockKeys, webLocks, type KeyringLock, type KeyVault, type UnlockedKeys, type UnlockStep, type WalletKeys } from './unlockKeys.ts'
+export { browserKeyVault, unlockKeys, webLocks, type KeyringLock, type KeyVault, type SigningDomain, type UnlockedKeys, type UnlockStep, type WalletKeys } from './unlockKeys.ts'
 export { DRAW_MS, historyBlocks, SYNC_DRAW_MS, trackHistory, verdictCounts, VERIFY_DELAY_MS, type PeerMisconduct, type TrackedHistory, type TrackHistoryOptions } from './trackHistory.ts'
 export type { AnchorStep, KeyReader, OpenOwnHistoryOptions, OwnHistoryModel, RotateInput } from './ownHistory.ts'
 export type { AccessState, PatientReadingModel, ReadingState, ReadPatientOptions } from './patientReading.ts'

@@ -1,20 +1,22 @@
-// The wallet's keys on this device: derived from two wallet signatures the first time (one
-// derives the encryption and signing keys, one vouches for the signing key), then kept in the
-// key vault, so that a reload opens the history without asking the wallet again.
+// The wallet's keys on this device: derived from two wallet signatures over EIP-712 typed data
+// the first time (one derives the encryption and signing keys, one vouches for the signing key),
+// both naming this app's origin and deployment, then kept in the key vault, so that a reload
+// opens the history without asking the wallet again.
 import {
   createKeyVault,
   deriveWalletKeys,
+  identityBindingTypedData,
   indexedDbVaultStorage,
-  keyDerivationMessage,
+  keyDerivationTypedData,
   loadWalletKeys,
   saveWalletKeys,
   type KeyVault,
+  type SigningDomain,
   type WalletKeys
 } from '../crypto/index.ts'
-import { identityBindingMessage } from '../p2p/index.ts'
 import type { SessionWallet } from './sessionPorts.ts'
 
-export type { KeyVault, WalletKeys }
+export type { KeyVault, SigningDomain, WalletKeys }
 
 /** Where the wallet asks: the key derivation message, then the binding of the signing key. */
 export type UnlockStep = 'signing-keys' | 'signing-binding'
@@ -22,11 +24,6 @@ export type UnlockStep = 'signing-keys' | 'signing-binding'
 /** The vault of this browser: secrets wrapped by a non-extractable key, in IndexedDB. */
 export function browserKeyVault(): KeyVault {
   return createKeyVault(indexedDbVaultStorage())
-}
-
-const vaultNames = (address: string): { binding: string; keyring: string } => {
-  const owner = address.toLowerCase()
-  return { binding: `${owner}/identity-binding`, keyring: `${owner}/history-keyring` }
 }
 
 export interface UnlockedKeys {
@@ -38,26 +35,28 @@ export interface UnlockedKeys {
 }
 
 /**
- * The wallet's keys and binding: from the vault when it holds both, else (when `interactive`)
- * from two signatures, stored as they are made. Undefined when the vault lacks them and the
- * wallet may not be asked.
+ * The wallet's keys and binding for this origin and deployment: from the vault when it holds
+ * them, else (when `interactive`) from two signatures, stored as they are made. Undefined when
+ * the vault lacks them and the wallet may not be asked.
  */
 export async function unlockKeys(input: {
   vault: KeyVault
   wallet: SessionWallet
+  domain: SigningDomain
   interactive: boolean
   onStep?: (step: UnlockStep) => void
 }): Promise<UnlockedKeys | undefined> {
-  const { vault, wallet } = input
+  const { vault, wallet, domain } = input
   const address = wallet.address
-  const [stored, storedBinding] = await Promise.all([loadWalletKeys(vault, address), vault.get(vaultNames(address).binding)])
-  if (stored !== undefined && storedBinding !== undefined) return { keys: stored, binding: storedBinding, saved: Promise.resolve() }
+  const stored = await loadWalletKeys(vault, address, domain)
+  if (stored !== undefined) return { keys: stored.keys, binding: stored.binding, saved: Promise.resolve() }
   if (!input.interactive) return undefined
+  const version = 1
   input.onStep?.('signing-keys')
-  const keys = deriveWalletKeys(await wallet.signMessage(keyDerivationMessage(address), 'sign the key derivation message'))
+  const keys = deriveWalletKeys(await wallet.signTypedData(keyDerivationTypedData({ domain, account: address, version }), 'sign the key derivation message'))
   input.onStep?.('signing-binding')
-  const binding = await wallet.signMessage(identityBindingMessage(address, keys.identity.publicKey), 'sign the history signing key')
-  const saved = Promise.all([saveWalletKeys(vault, address, keys), vault.put(vaultNames(address).binding, binding)])
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the history signing key')
+  const saved = saveWalletKeys(vault, address, domain, { keys, version, binding })
   return { keys, binding, saved }
 }
 

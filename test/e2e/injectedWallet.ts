@@ -2,7 +2,7 @@
 // through EIP-6963, whose requests are answered in Node by a viem account, or refused. It signs
 // transactions itself, as a wallet does, so any funded key works (not only the node's own).
 import type { Page } from '@playwright/test'
-import { BaseError, createWalletClient, defineChain, http, type Address, type Hex } from 'viem'
+import { BaseError, createWalletClient, defineChain, http, type Address, type Hex, type TypedDataDefinition } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
 export interface InjectedWalletOptions {
@@ -46,9 +46,11 @@ export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chain
         }
       }
       case 'eth_signTypedData_v4': {
-        // EIP-712: the typed data comes as JSON, with the EIP712Domain type among its types.
-        const [, json] = (params ?? []) as [string, string]
-        return { result: await account.signTypedData(JSON.parse(json) as Parameters<typeof account.signTypedData>[0]) }
+        // As a wallet does: the typed data as the page sent it (JSON), signed by the account it names.
+        const [from, json] = (params ?? []) as [string, string]
+        if (from.toLowerCase() !== account.address.toLowerCase()) return { error: { code: 4100, message: `This wallet does not hold ${from}.` } }
+        const typed = JSON.parse(json) as TypedDataDefinition & { types: Record<string, unknown> }
+        return { result: await account.signTypedData(typed) }
       }
       default: {
         // Everything else goes to the node, as a real wallet's RPC would.

@@ -26,6 +26,7 @@ import {
 import type { HistoryBlock } from '../../viz/historyBlock.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
+import { appSigningDomain } from './appSigningDomain.ts'
 
 export type { AnchorStep, HistorySessionState, ReadingState }
 
@@ -177,6 +178,7 @@ export function createHistorySession(app: AppStore): HistorySession {
             : {
                 wallet: walletSigner(context.wallet),
                 ledger: chainLedger(context),
+                domain: appSigningDomain(context),
                 startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options })
               }
         )

@@ -6,6 +6,7 @@ import { readEncryptionKey } from '../../chain/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { loadState } from '../ui/loadState.ts'
+import { appSigningDomain } from './appSigningDomain.ts'
 import { registerEncryptionKey } from '../../session/index.ts'
 
 export type RegistrationStep =
@@ -34,7 +35,7 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
 
   const source = () => {
     const context = ledgerContext(app)
-    return context === undefined ? undefined : { client: context.client, registry: context.registry, user: context.wallet.address }
+    return context === undefined ? undefined : { client: context.client, registry: context.registry, user: context.wallet.address, domain: appSigningDomain(context) }
   }
   const [registeredKey, { refetch }] = createResource(source, ({ client, registry, user }) => readEncryptionKey(client, { registry, user }))
   const registered = createMemo<RegisteredKey>(() => {
@@ -58,7 +59,7 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
     }
     try {
       setStep({ step: 'signing' })
-      const result = await app.writes.track(() => registerEncryptionKey(s.client, wallet.wallet, s.registry, () => setStep({ step: 'sending' })))
+      const result = await app.writes.track(() => registerEncryptionKey(s.client, wallet.wallet, s.registry, s.domain, () => setStep({ step: 'sending' })))
       setStep({ step: 'done', blockNumber: result.blockNumber, transactionHash: result.transactionHash })
       await refetch()
     } catch (error) {

@@ -163,6 +163,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         vault: store,
         wallet,
         domain,
+        registered: () => ledger.readRegisteredKey(address),
         interactive,
         onStep: (step) => show({ state: 'unlocking', step })
       })

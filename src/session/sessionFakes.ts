@@ -233,6 +233,10 @@ export interface FakeLedger extends SessionLedger {
   /** The latest block. */
   block: bigint
   publishedKeys: Map<string, Hex>
+  /** The version of each published key; 1 when only publishedKeys names it. */
+  keyVersions: Map<string, number>
+  /** Every key publication the wallet sent: key (hex) and version. */
+  publications: { user: string; key: Hex; version: number }[]
   anchors: Map<string, LatestAnchor>
   /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
   revokeFailure: string | undefined
@@ -263,6 +267,8 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     events: [],
     block: 1n,
     publishedKeys: new Map(),
+    keyVersions: new Map(),
+    publications: [],
     anchors: new Map(),
     revokeFailure: undefined,
     isGrantLiveCalls: 0,
@@ -284,6 +290,21 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       return Promise.resolve({ blockNumber: 7n })
     },
     readEncryptionKey: (user) => Promise.resolve(ledger.publishedKeys.get(user.toLowerCase()) ?? null),
+    readRegisteredKey(user) {
+      const key = ledger.publishedKeys.get(user.toLowerCase())
+      return Promise.resolve(key === undefined ? null : { key, version: ledger.keyVersions.get(user.toLowerCase()) ?? 1 })
+    },
+    publishEncryptionKey({ publicKey, version }) {
+      // As the key registry does: only the next version is taken.
+      const user = wallet.address.toLowerCase()
+      const current = ledger.publishedKeys.has(user) ? (ledger.keyVersions.get(user) ?? 1) : 0
+      if (version !== current + 1) return Promise.reject(new Error(`WrongVersion(${current + 1})`))
+      const key = bytesToHex(publicKey)
+      ledger.publishedKeys.set(user, `0x${key}`)
+      ledger.keyVersions.set(user, version)
+      ledger.publications.push({ user, key: `0x${key}`, version })
+      return Promise.resolve({ blockNumber: 8n })
+    },
     revoke(doctor) {
       if (ledger.revokeFailure !== undefined) return Promise.reject(new Error(ledger.revokeFailure))
       ledger.block++

@@ -2,12 +2,11 @@
 // the first time (one derives the encryption and signing keys, one vouches for the signing key),
 // both naming this app's origin and deployment, then kept in the key vault, so that a reload
 // opens the history without asking the wallet again.
+import type { RegisteredKey } from '../chain/index.ts'
 import {
   createKeyVault,
-  deriveWalletKeys,
   identityBindingTypedData,
   indexedDbVaultStorage,
-  keyDerivationTypedData,
   loadWalletKeys,
   saveWalletKeys,
   type KeyVault,
@@ -15,6 +14,7 @@ import {
   type WalletKeys
 } from '../crypto/index.ts'
 import type { SessionWallet } from './sessionPorts.ts'
+import { signForKeys } from './walletKeys.ts'
 
 export type { KeyVault, SigningDomain, WalletKeys }
 
@@ -43,6 +43,8 @@ export async function unlockKeys(input: {
   vault: KeyVault
   wallet: SessionWallet
   domain: SigningDomain
+  /** The account's key as the key registry holds it now: its version is the one derived. */
+  registered: () => Promise<RegisteredKey | null>
   interactive: boolean
   onStep?: (step: UnlockStep) => void
 }): Promise<UnlockedKeys | undefined> {
@@ -51,9 +53,9 @@ export async function unlockKeys(input: {
   const stored = await loadWalletKeys(vault, address, domain)
   if (stored !== undefined) return { keys: stored.keys, binding: stored.binding, saved: Promise.resolve() }
   if (!input.interactive) return undefined
-  const version = 1
+  const version = (await input.registered())?.version ?? 1
   input.onStep?.('signing-keys')
-  const keys = deriveWalletKeys(await wallet.signTypedData(keyDerivationTypedData({ domain, account: address, version }), 'sign the key derivation message'))
+  const keys = await signForKeys(wallet, domain, version)
   input.onStep?.('signing-binding')
   const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the history signing key')
   const saved = saveWalletKeys(vault, address, domain, { keys, version, binding })

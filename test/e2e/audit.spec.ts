@@ -38,7 +38,7 @@ test('a guardian added and removed in Settings, and a grant made meanwhile, appe
   const publicClient = createPublicClient({ chain: foundry, transport })
   const doctorWallet = createWalletClient({ account: privateKeyToAccount(doctor.privateKey), chain: foundry, transport })
   const patientWallet = createWalletClient({ account: privateKeyToAccount(patient.privateKey), chain: foundry, transport })
-  await publishEncryptionKey(publicClient, doctorWallet, { registry: config.contracts.keyRegistry, publicKey: new Uint8Array(32).fill(7) })
+  await publishEncryptionKey(publicClient, doctorWallet, { registry: config.contracts.keyRegistry, publicKey: new Uint8Array(32).fill(7), version: 1 })
   const expiry = new Date(Date.now() + 30 * 24 * 3600 * 1000)
   await grant(publicClient, patientWallet, {
     ledger: config.contracts.consentLedger,

@@ -20,7 +20,7 @@ export type RegisteredKey =
   | { state: 'unknown' }
   | { state: 'loading' }
   | { state: 'none' }
-  | { state: 'registered'; key: Hex }
+  | { state: 'registered'; key: Hex; version: number }
   | { state: 'failed'; error: string }
 
 export interface KeyRegistration {
@@ -44,7 +44,7 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
       case 'no-wallet':
         return { state: 'unknown' }
       case 'ready':
-        return state.value === null ? { state: 'none' } : { state: 'registered', key: state.value }
+        return state.value === null ? { state: 'none' } : { state: 'registered', key: state.value.key, version: state.value.version }
       default:
         return state
     }

@@ -125,7 +125,7 @@ function EncryptionKeySection(): JSX.Element {
             <Match when={registration.registered().state === 'registered' && registration.registered()}>
               {(r) => (
                 <>
-                  Registered key: <code>{(r() as { key: string }).key}</code>
+                  Registered key: <code>{(r() as { key: string }).key}</code> (version {(r() as { version: number }).version})
                 </>
               )}
             </Match>

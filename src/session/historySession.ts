@@ -18,7 +18,7 @@ import { createWriteGate, type WriteGate } from './writeGate.ts'
 export type HistorySessionState =
   | { state: 'no-wallet' }
   | { state: 'waiting'; for: string }
-  | { state: 'locked' }
+  | { state: 'locked'; reason?: string }
   | { state: 'unlocking'; step: 'signing-keys' | 'signing-binding' | 'opening' }
   | { state: 'open' }
   | { state: 'failed'; error: string }
@@ -167,8 +167,8 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         interactive,
         onStep: (step) => show({ state: 'unlocking', step })
       })
-      if (unlocked === undefined) {
-        show({ state: 'locked' })
+      if (unlocked.state === 'locked') {
+        show(unlocked)
         return
       }
       const walletKeys = unlocked.keys

@@ -14,7 +14,7 @@ import {
   type WalletKeys
 } from '../crypto/index.ts'
 import type { SessionWallet } from './sessionPorts.ts'
-import { signForKeys } from './walletKeys.ts'
+import { matchesRegistered, requireRegisteredKeys, signForKeys } from './walletKeys.ts'
 
 export type { KeyVault, SigningDomain, WalletKeys }
 
@@ -28,38 +28,63 @@ export function browserKeyVault(): KeyVault {
 
 export interface UnlockedKeys {
   keys: WalletKeys
+  /** Their version, as the key registry numbers it. */
+  version: number
   /** The wallet's signature over the history signing key. */
   binding: Uint8Array
   /** Resolves once new keys are stored (at once when they came from the vault). */
   saved: Promise<unknown>
 }
 
+/** The keys, or why there are none yet: the wallet must sign (a first visit, or keys replaced on another device). */
+export type UnlockOutcome = ({ state: 'unlocked' } & UnlockedKeys) | { state: 'locked'; reason?: string }
+
+/** The words for keys on this device that are not the registered ones any more. */
+export function staleKeysReason(stored: number, registered: number): string {
+  return stored < registered
+    ? `Your keys were replaced on another device (now version ${registered}). Open your history again to derive the new ones here.`
+    : `The keys on this device (version ${stored}) are not the ones registered for your account (version ${registered}). Open your history again to derive them.`
+}
+
 /**
- * The wallet's keys and binding for this origin and deployment: from the vault when it holds
- * them, else (when `interactive`) from two signatures, stored as they are made. Undefined when
- * the vault lacks them and the wallet may not be asked.
+ * The wallet's keys and binding for this origin and deployment, checked against the key registry:
+ * from the vault when it holds the registered version, else (when `interactive`) from two
+ * signatures, stored as they are made. Locked when the vault lacks them (or holds keys the registry
+ * no longer names) and the wallet may not be asked.
+ *
+ * @throws {SessionError} `KEY_MISMATCH` when the signature derives other keys than the registered
+ *   ones (nothing is stored, the wallet is not asked for the binding), `WRONG_SIGNER`; and the
+ *   wallet's refusal, or the registry's read failing, when the wallet had to be asked.
  */
 export async function unlockKeys(input: {
   vault: KeyVault
   wallet: SessionWallet
   domain: SigningDomain
-  /** The account's key as the key registry holds it now: its version is the one derived. */
+  /** The account's key as the key registry holds it now: its version is the one derived, and the derived key must be it. */
   registered: () => Promise<RegisteredKey | null>
   interactive: boolean
   onStep?: (step: UnlockStep) => void
-}): Promise<UnlockedKeys | undefined> {
+}): Promise<UnlockOutcome> {
   const { vault, wallet, domain } = input
   const address = wallet.address
-  const stored = await loadWalletKeys(vault, address, domain)
-  if (stored !== undefined) return { keys: stored.keys, binding: stored.binding, saved: Promise.resolve() }
-  if (!input.interactive) return undefined
-  const version = (await input.registered())?.version ?? 1
+  const reading = input.registered()
+  const [stored, onChain] = await Promise.all([loadWalletKeys(vault, address, domain), reading.then((key) => ({ key }), () => undefined)])
+  // Keys on this device open at once, unless the registry names others: a registry out of reach
+  // leaves them as they were checked when they were made.
+  const current = onChain === undefined || onChain.key === null || (onChain.key.version === stored?.version && matchesRegistered(stored.keys, onChain.key))
+  if (stored !== undefined && current) return { state: 'unlocked', ...stored, saved: Promise.resolve() }
+  const registeredNow = onChain?.key ?? null
+  const reason = stored !== undefined && registeredNow !== null ? staleKeysReason(stored.version, registeredNow.version) : undefined
+  if (!input.interactive) return reason === undefined ? { state: 'locked' } : { state: 'locked', reason }
+  const registered = await reading
+  const version = registered?.version ?? 1
   input.onStep?.('signing-keys')
   const keys = await signForKeys(wallet, domain, version)
+  requireRegisteredKeys(keys, registered, address)
   input.onStep?.('signing-binding')
   const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the history signing key')
   const saved = saveWalletKeys(vault, address, domain, { keys, version, binding })
-  return { keys, binding, saved }
+  return { state: 'unlocked', keys, version, binding, saved }
 }
 
 /** Runs `task` while nothing else on this device changes one wallet's keyring. */

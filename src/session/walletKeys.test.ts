@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
-import { developmentAccounts } from '../chain/index.ts'
+import { developmentAccounts } from '../chain/devAccounts.ts'
 import { deriveWalletKeys, keyDerivationTypedData, type WalletTypedData } from '../crypto/index.ts'
 import { FAKE_DOMAIN, fakeWallet } from './sessionFakes.ts'
 import { SessionError } from './SessionError.ts'

@@ -39,7 +39,7 @@ export {
 } from './wrapKey.ts'
 export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
-export { forgetWalletKeys, loadWalletKeys, saveWalletKeys, type StoredWalletKeys } from './walletKeyStore.ts'
+export { forgetWalletKeys, loadWalletKeys, saveWalletKeys, type KeySlot, type StoredWalletKeys } from './walletKeyStore.ts'
 export { firstEpochKey, firstEpochKeyring, newEpochKey } from './deriveDataKey.ts'
 export {
   createKeyDrop,

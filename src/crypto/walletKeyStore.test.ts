@@ -25,6 +25,17 @@ describe('wallet key store', () => {
     expect((await storage.names()).filter((name) => name.startsWith('secret:'))).toHaveLength(1)
   })
 
+  it("keeps a replacement's keys in the next slot beside the keys in use", async () => {
+    const vault = createKeyVault(memoryVaultStorage())
+    await saveWalletKeys(vault, address, domain, stored(3, 1))
+    await saveWalletKeys(vault, address, domain, stored(4, 2), 'next')
+    expect(await loadWalletKeys(vault, address, domain)).toEqual(stored(3, 1))
+    expect(await loadWalletKeys(vault, address, domain, 'next')).toEqual(stored(4, 2))
+    await forgetWalletKeys(vault, address, domain, 'next')
+    expect(await loadWalletKeys(vault, address, domain, 'next')).toBeUndefined()
+    expect(await loadWalletKeys(vault, address, domain)).toEqual(stored(3, 1))
+  })
+
   it('has nothing for another wallet, another chain or key registry, or after forgetting', async () => {
     const vault = createKeyVault(memoryVaultStorage())
     await saveWalletKeys(vault, address, domain, stored(3))

@@ -1,7 +1,8 @@
 // Keeps a user's wallet-derived secret keys in the key vault between sessions, so a reload
-// does not ask the wallet to sign again. One vault entry per account and deployment holds the
-// key version, the two secret scalars and the wallet's binding of the signing key, written in
-// one step: a replacement interrupted half-way cannot leave keys of two versions side by side.
+// does not ask the wallet to sign again. One vault entry per account, deployment and slot holds
+// the key version, the two secret scalars and the wallet's binding of the signing key, written in
+// one step: keys of two versions are never mixed in one entry. The `next` slot holds a
+// replacement's keys while the history moves to them; the `current` slot, the keys in use.
 // The public keys are recomputed on load.
 //
 // Stored bytes (sealed by the vault): u32be(version) ‖ X25519 secret (32) ‖ secp256k1 secret (32) ‖ binding (65).
@@ -25,6 +26,9 @@ export interface StoredWalletKeys {
 
 const RECORD_LENGTH = 4 + 32 + 32 + 65
 
+/** Which keys: those in use, or a replacement's while the history moves to them. */
+export type KeySlot = 'current' | 'next'
+
 function owner(address: string): string {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new CryptoError('INVALID_INPUT', `Expected a wallet address (0x and 40 hex digits); got "${address}".`)
   return address.toLowerCase()
@@ -32,23 +36,23 @@ function owner(address: string): string {
 
 // The vault is this origin's storage, so the origin is implied; the deployment is named, so keys
 // derived for one chain or key registry are never taken for another's.
-const recordName = (address: string, domain: SigningDomain): string => {
+const recordName = (address: string, domain: SigningDomain, slot: KeySlot): string => {
   const { chainId, verifyingContract } = signingDomain(domain)
-  return `${owner(address)}@${chainId}/${verifyingContract}/wallet-keys`
+  return `${owner(address)}@${chainId}/${verifyingContract}/${slot === 'current' ? 'wallet-keys' : 'next-wallet-keys'}`
 }
 
 /** Where earlier builds kept keys derived from a personal_sign message; they open nothing now. */
 const legacyNames = (address: string): string[] => ['x25519-encryption-key', 'secp256k1-identity-key', 'identity-binding'].map((name) => `${owner(address)}/${name}`)
 
 /**
- * Stores the keys of `address` for this deployment in the vault, encrypted there and replacing
- * whatever version was stored; the public keys are not stored.
+ * Stores the keys of `address` for this deployment in the vault's `slot` (the keys in use unless
+ * told), encrypted there and replacing whatever version the slot held; the public keys are not stored.
  *
  * @throws {CryptoError} `INVALID_INPUT` for a malformed address or domain, a version that is not 1
  *   to 2^32 - 1 or a binding that is not 65 bytes, and the vault's own errors (see {@link KeyVault.put}).
  */
-export async function saveWalletKeys(vault: KeyVault, address: string, domain: SigningDomain, stored: StoredWalletKeys): Promise<void> {
-  const name = recordName(address, domain)
+export async function saveWalletKeys(vault: KeyVault, address: string, domain: SigningDomain, stored: StoredWalletKeys, slot: KeySlot = 'current'): Promise<void> {
+  const name = recordName(address, domain, slot)
   const { keys, version, binding } = stored
   if (!isU32(version) || version < 1) throw new CryptoError('INVALID_INPUT', `A key version is an integer from 1; got ${String(version)}.`)
   if (!(binding instanceof Uint8Array) || binding.length !== 65) throw new CryptoError('INVALID_INPUT', 'A binding signature has 65 bytes.')
@@ -57,14 +61,14 @@ export async function saveWalletKeys(vault: KeyVault, address: string, domain: S
 }
 
 /**
- * The keys saved for `address` and this deployment, or undefined when there are none (sign again
- * to derive them). The public keys are recomputed from the secret ones.
+ * The keys saved for `address` and this deployment in `slot` (the keys in use unless told), or
+ * undefined when there are none (sign again to derive them). The public keys are recomputed from the secret ones.
  *
  * @throws {CryptoError} `INVALID_INPUT` for a malformed address or domain, `VAULT_CORRUPT` when
  *   the stored record is not valid keys or does not open (see {@link KeyVault.get}).
  */
-export async function loadWalletKeys(vault: KeyVault, address: string, domain: SigningDomain): Promise<StoredWalletKeys | undefined> {
-  const record = await vault.get(recordName(address, domain))
+export async function loadWalletKeys(vault: KeyVault, address: string, domain: SigningDomain, slot: KeySlot = 'current'): Promise<StoredWalletKeys | undefined> {
+  const record = await vault.get(recordName(address, domain, slot))
   if (record === undefined) return undefined
   const corrupt = (): CryptoError => new CryptoError('VAULT_CORRUPT', 'The stored keys for this wallet are not valid keys. Unlock again with your wallet.')
   if (record.length !== RECORD_LENGTH) throw corrupt()
@@ -83,11 +87,11 @@ export async function loadWalletKeys(vault: KeyVault, address: string, domain: S
 }
 
 /**
- * Deletes the keys saved for `address` and this deployment from the vault; the wallet derives
- * them again on the next unlock.
+ * Deletes the keys saved for `address` and this deployment in `slot` (the keys in use unless told);
+ * the wallet derives them again on the next unlock.
  *
  * @throws {CryptoError} `INVALID_INPUT` for a malformed address or domain.
  */
-export async function forgetWalletKeys(vault: KeyVault, address: string, domain: SigningDomain): Promise<void> {
-  await vault.delete(recordName(address, domain))
+export async function forgetWalletKeys(vault: KeyVault, address: string, domain: SigningDomain, slot: KeySlot = 'current'): Promise<void> {
+  await vault.delete(recordName(address, domain, slot))
 }

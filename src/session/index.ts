@@ -38,4 +38,6 @@ export {
 export { registerEncryptionKey } from './registerEncryptionKey.ts'
 export { browserStorage, readStorage, requestPersistence, type Persistence, type StoragePort, type StorageReport } from './persistentStorage.ts'
 export { createWriteGate, type WriteGate } from './writeGate.ts'
+export type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
+export { SessionError, type SessionErrorCode } from './SessionError.ts'
 export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'

@@ -5,12 +5,14 @@
 import type { RegisteredKey } from '../chain/index.ts'
 import {
   createKeyVault,
+  forgetWalletKeys,
   identityBindingTypedData,
   indexedDbVaultStorage,
   loadWalletKeys,
   saveWalletKeys,
   type KeyVault,
   type SigningDomain,
+  type StoredWalletKeys,
   type WalletKeys
 } from '../crypto/index.ts'
 import type { SessionWallet } from './sessionPorts.ts'
@@ -34,6 +36,11 @@ export interface UnlockedKeys {
   binding: Uint8Array
   /** Resolves once new keys are stored (at once when they came from the vault). */
   saved: Promise<unknown>
+  /**
+   * A replacement's keys, registered on-chain, that the history has not moved to yet (the page
+   * closed after the transaction): the keys above still open the history, to move it.
+   */
+  next?: StoredWalletKeys
 }
 
 /** The keys, or why there are none yet: the wallet must sign (a first visit, or keys replaced on another device). */
@@ -68,13 +75,22 @@ export async function unlockKeys(input: {
   const { vault, wallet, domain } = input
   const address = wallet.address
   const reading = input.registered()
-  const [stored, onChain] = await Promise.all([loadWalletKeys(vault, address, domain), reading.then((key) => ({ key }), () => undefined)])
+  const [stored, next, onChain] = await Promise.all([
+    loadWalletKeys(vault, address, domain),
+    loadWalletKeys(vault, address, domain, 'next'),
+    reading.then((key) => ({ key }), () => undefined)
+  ])
+  const onChainKey = onChain?.key ?? null
+  const nextRegistered = next !== undefined && onChainKey !== null && onChainKey.version === next.version && matchesRegistered(next.keys, onChainKey)
+  // A replacement whose transaction landed but whose move did not: the keys in use open the history to move it.
+  if (stored !== undefined && next !== undefined && nextRegistered) return { state: 'unlocked', ...stored, saved: Promise.resolve(), next }
+  // A replacement whose transaction never landed: its keys go.
+  if (next !== undefined && onChain !== undefined && !nextRegistered) await forgetWalletKeys(vault, address, domain, 'next')
   // Keys on this device open at once, unless the registry names others: a registry out of reach
   // leaves them as they were checked when they were made.
   const current = onChain === undefined || onChain.key === null || (onChain.key.version === stored?.version && matchesRegistered(stored.keys, onChain.key))
   if (stored !== undefined && current) return { state: 'unlocked', ...stored, saved: Promise.resolve() }
-  const registeredNow = onChain?.key ?? null
-  const reason = stored !== undefined && registeredNow !== null ? staleKeysReason(stored.version, registeredNow.version) : undefined
+  const reason = stored !== undefined && onChainKey !== null ? staleKeysReason(stored.version, onChainKey.version) : undefined
   if (!input.interactive) return reason === undefined ? { state: 'locked' } : { state: 'locked', reason }
   const registered = await reading
   const version = registered?.version ?? 1

@@ -1,5 +1,6 @@
 // Registering the user's encryption key: one wallet signature derives the X25519 key
-// on this device; only its public half goes on-chain, in the key registry.
+// on this device; only its public half goes on-chain, in the key registry. And replacing it
+// when it may be exposed: the next version, registered, and the history moved under it.
 import { createMemo, createResource, createSignal, type Accessor } from 'solid-js'
 import type { Hex } from 'viem'
 import { readEncryptionKey } from '../../chain/index.ts'
@@ -7,7 +8,9 @@ import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { loadState } from '../ui/loadState.ts'
 import { appSigningDomain } from './appSigningDomain.ts'
+import { errorMessage } from '../../errors/index.ts'
 import { registerEncryptionKey } from '../../session/index.ts'
+import type { HistorySession, KeyReplacement, ReplaceStep } from './createHistorySession.ts'
 
 export type RegistrationStep =
   | { step: 'idle' }
@@ -23,14 +26,20 @@ export type RegisteredKey =
   | { state: 'registered'; key: Hex; version: number }
   | { state: 'failed'; error: string }
 
+export type ReplacementStep = { step: 'idle' } | { step: ReplaceStep } | ({ step: 'done' } & KeyReplacement) | { step: 'failed'; error: string }
+
 export interface KeyRegistration {
   /** What the chain says about the connected wallet's key. */
   registered: Accessor<RegisteredKey>
   step: Accessor<RegistrationStep>
   register(): Promise<void>
+  replacement: Accessor<ReplacementStep>
+  /** Replaces the keys, which may be exposed, with the next version, and moves the history under them. */
+  replace(): Promise<void>
 }
 
-export function createKeyRegistration(app: AppStore): KeyRegistration {
+export function createKeyRegistration(app: AppStore, history: Pick<HistorySession, 'replaceKeys'>): KeyRegistration {
+  const [replacement, setReplacement] = createSignal<ReplacementStep>({ step: 'idle' })
   const [step, setStep] = createSignal<RegistrationStep>({ step: 'idle' })
 
   const source = () => {
@@ -67,5 +76,15 @@ export function createKeyRegistration(app: AppStore): KeyRegistration {
     }
   }
 
-  return { registered, step, register }
+  const replace = async (): Promise<void> => {
+    try {
+      const done = await history.replaceKeys((next) => setReplacement({ step: next }))
+      setReplacement({ step: 'done', ...done })
+    } catch (error) {
+      setReplacement({ step: 'failed', error: errorMessage(error) })
+    }
+    await refetch()
+  }
+
+  return { registered, step, register, replacement, replace }
 }

@@ -270,3 +270,34 @@ describe('unlocking checks what it derives against the key registry', () => {
     expect(wallet.signed).toHaveLength(0)
   })
 })
+
+describe('a connection that changes while the history opens', () => {
+  it('opens for the new wallet once the open under way for the one before ends', async () => {
+    const { clock, network, wallet, ledger, phone } = patientSetup()
+    // The patient's keys are on this device, and the registry answers slowly.
+    await phone.connect()
+    await phone.session.unlock()
+    let answer: () => void = () => undefined
+    const slow = new Promise<void>((resolve) => (answer = resolve))
+    const read = ledger.readRegisteredKey.bind(ledger)
+    let asked = false
+    ledger.readRegisteredKey = async (user) => {
+      asked = true
+      await slow
+      return await read(user)
+    }
+    const reloaded = phone.reload()
+    const first = reloaded.connect()
+    await until('the open under way to ask the registry', () => asked)
+    // Meanwhile another wallet is connected on this page.
+    const other = fakeWallet(2)
+    const otherLedger = fakeLedger(other, clock)
+    const second = reloaded.session.connect({ wallet: other, ledger: otherLedger, domain: FAKE_DOMAIN, startOrbit: ({ identity }) => Promise.resolve(network.orbit('phone', identity)) })
+    answer()
+    await Promise.all([first, second])
+    // The other wallet has no keys here: its history waits for it to sign, and the patient's is not shown.
+    await until('the other wallet to be asked', () => reloaded.session.state.get().state === 'locked')
+    expect(reloaded.session.own.get()).toBeUndefined()
+    expect(wallet.signed).toHaveLength(2)
+  })
+})

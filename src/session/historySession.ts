@@ -138,9 +138,18 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
   }
 
   // One open at a time: a second HistoryOrbit on the same node would stop the first one's serving.
+  // A connection that changes while an open is under way (another wallet, the node now up) is
+  // opened once that one ends: the open under way was for the connection before.
   let opening: Promise<void> | undefined
+  let openingFor: SessionConnection<O> | undefined
   const open = (interactive: boolean): Promise<void> => {
-    if (opening !== undefined) return opening.then(() => (interactive && state.get().state === 'locked' ? open(true) : undefined))
+    if (opening !== undefined) {
+      return opening.then(() => {
+        if (openingFor !== connection) return open(interactive)
+        return interactive && state.get().state === 'locked' ? open(true) : undefined
+      })
+    }
+    openingFor = connection
     opening = openNow(interactive).finally(() => {
       opening = undefined
     })

@@ -30,7 +30,7 @@ async function gasUsed(publicClient: PublicClient, hash: Hash, what: string): Pr
 /**
  * Deploys the suite on a throwaway anvil and returns the gas used (whole transaction,
  * including the 21 000 base) of the typical first call of each kind, with realistic calldata:
- * - `gas.register`: a patient's first `publishKey`, the one every new user pays;
+ * - `gas.register`: a patient's first `publishKey` (version 1), the one every new user pays;
  * - `gas.grant`: a patient's first grant to a doctor, read access to two categories for 30 days;
  * - `gas.logVisit`: that doctor recording a visit under the grant;
  * - `gas.anchor`: the patient anchoring their history (a 32-byte root, 42 entries);
@@ -52,7 +52,7 @@ export async function measureGas(): Promise<Record<string, GasMeasurement>> {
     // A realistic key: 32 bytes with no zero byte, as an X25519 public key almost always is
     // (zero bytes are cheaper in calldata and would flatter the number).
     const key: Hex = `0x${'a5'.repeat(32)}`
-    const register = await gasUsed(publicClient, await patient.writeContract({ address: keyRegistry, abi: keyRegistryAbi, functionName: 'publishKey', args: [key] }), 'publishKey')
+    const register = await gasUsed(publicClient, await patient.writeContract({ address: keyRegistry, abi: keyRegistryAbi, functionName: 'publishKey', args: [key, 1] }), 'publishKey')
 
     // Expiry and scope as the app sends them: 30 days from the chain's time, conditions and medications.
     const { timestamp } = await publicClient.getBlock()

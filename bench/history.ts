@@ -24,10 +24,11 @@ import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
 import type { Figures } from './figures.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { developmentAccounts } from '../src/chain/devAccounts.ts'
-import { secp256k1Signer, currentKey, firstEpochKeyring, deriveWalletKeys, keyDerivationMessage, wrapDataKey } from '../src/crypto/index.ts'
+import { secp256k1Signer, currentKey, firstEpochKeyring, deriveWalletKeys, wrapDataKey } from '../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring } from '../src/history/index.ts'
 import { bloodPressureSeries } from '../test/fixtures/recordFixtures.ts'
-import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
+import { TEST_DOMAIN, walletSignatures } from '../test/support/walletSignatures.ts'
+import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
 import type { BenchPerson, HistoryBenchApi } from './history/benchPage.ts'
 
 
@@ -40,12 +41,8 @@ const ms = (value: number): { value: number; unit: 'ms' } => ({ value: Math.roun
 async function benchPerson(label: string): Promise<BenchPerson> {
   const dev = developmentAccounts.find((account) => account.label === label)
   if (dev === undefined) throw new Error(`no development account ${label}`)
-  const account = privateKeyToAccount(dev.privateKey)
-  const address = account.address.toLowerCase()
-  const keySignature = await account.signMessage({ message: keyDerivationMessage(address) })
-  const keys = deriveWalletKeys(hexToBytes(keySignature.slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
-  return { address, keySignature, binding }
+  const { address, keySignature, binding } = await walletSignatures(privateKeyToAccount(dev.privateKey))
+  return { address, keySignature, binding, domain: TEST_DOMAIN }
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, every = 5): Promise<void> {
@@ -74,8 +71,8 @@ async function nodeOurs(patient: BenchPerson, doctor: BenchPerson): Promise<{ wr
     const patientKeys = deriveWalletKeys(hexToBytes(patient.keySignature.slice(2)))
     const doctorKeys = deriveWalletKeys(hexToBytes(doctor.keySignature.slice(2)))
     // The doctor holds a live grant: the patient's device syncs with them.
-    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding }), canSync: () => Promise.resolve(true) })
-    const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, signer: secp256k1Signer(doctorKeys.identity.secretKey), binding: doctor.binding }) })
+    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding, domain: patient.domain }), canSync: () => Promise.resolve(true) })
+    const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, signer: secp256k1Signer(doctorKeys.identity.secretKey), binding: doctor.binding, domain: doctor.domain }) })
     const keyring = firstEpochKeyring(patientKeys.encryption.secretKey, patient.address)
     const mine = openPatientHistory({ log: await patientOrbit.openLog(patient.address), keyring })
     const records = bloodPressureSeries(patient.address, RECORDS)

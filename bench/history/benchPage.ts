@@ -3,7 +3,18 @@
 // It exposes window.historyBench; every figure is measured here, in the page.
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
-import { secp256k1Signer, currentKey, firstEpochKeyring, decodeWrappedKey, deriveWalletKeys, encodeWrappedKey, wrapDataKey, type EpochKeyring, type WalletKeys } from '../../src/crypto/index.ts'
+import {
+  secp256k1Signer,
+  currentKey,
+  firstEpochKeyring,
+  decodeWrappedKey,
+  deriveWalletKeys,
+  encodeWrappedKey,
+  wrapDataKey,
+  type EpochKeyring,
+  type SigningDomain,
+  type WalletKeys
+} from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
@@ -11,10 +22,12 @@ import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode, ty
 /** A person as the Node side hands them over: the two wallet signatures, as hex. */
 export interface BenchPerson {
   address: string
-  /** The wallet's signature over keyDerivationMessage(address). */
+  /** The wallet's signature over keyDerivationTypedData (key version 1). */
   keySignature: string
-  /** The wallet's signature over identityBindingMessage(address, identity key). */
+  /** The wallet's signature over identityBindingTypedData for the derived identity key. */
   binding: string
+  /** The origin and deployment both signatures name. */
+  domain: SigningDomain
 }
 
 interface PageState {
@@ -54,7 +67,7 @@ const api = {
     const node = need(state.node, 'the node')
     const keys = deriveWalletKeys(hexToBytes(who.keySignature.slice(2)))
     state.keys = keys
-    const identity = createWalletIdentity({ address: who.address, signer: secp256k1Signer(keys.identity.secretKey), binding: who.binding })
+    const identity = createWalletIdentity({ address: who.address, signer: secp256k1Signer(keys.identity.secretKey), binding: who.binding, domain: who.domain })
     // The bench's doctor holds a live grant: both sides let the other sync.
     const orbit = await startHistoryOrbit({ node, identity, canWrite: () => Promise.resolve(false), canSync: () => Promise.resolve(true) })
     const keyring = wrapped === undefined ? firstEpochKeyring(keys.encryption.secretKey, patient) : readerKeyring([decodeWrappedKey(hexToBytes(wrapped))], keys.encryption.secretKey)

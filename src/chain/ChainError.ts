@@ -24,6 +24,7 @@ export class ChainError extends AnamnesisError<ChainErrorCode> {
 const revertMessages: Record<string, string> = {
   ZeroKey: 'The encryption key is empty; nothing was published.',
   KeyUnchanged: 'This encryption key is already registered for your address.',
+  WrongVersion: 'Your keys were replaced meanwhile, perhaps on another device: nothing was published. Reload the page and open your keys again.',
   // ConsentLedger: grants (Consent.sol)
   InvalidDoctor: 'Choose another doctor: access cannot be granted to the one granting it or to the zero address.',
   ExpiryNotInFuture: 'The end date has already passed. Choose a date in the future.',

@@ -8,6 +8,17 @@ export const keyRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "expected",
+        "type": "uint32"
+      }
+    ],
+    "name": "WrongVersion",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ZeroKey",
     "type": "error"
@@ -29,9 +40,9 @@ export const keyRegistryAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bool",
-        "name": "rotated",
-        "type": "bool"
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
       }
     ],
     "name": "KeyPublished",
@@ -51,6 +62,11 @@ export const keyRegistryAbi = [
         "internalType": "bytes32",
         "name": "key",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
       }
     ],
     "stateMutability": "view",
@@ -62,6 +78,11 @@ export const keyRegistryAbi = [
         "internalType": "bytes32",
         "name": "key",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
       }
     ],
     "name": "publishKey",
@@ -72,7 +93,7 @@ export const keyRegistryAbi = [
 ] as const
 
 /** Creation bytecode of KeyRegistry, for deployment on the local chain and in tests. */
-export const keyRegistryBytecode: `0x${string}` = '0x608080604052346015576101ab908161001a8239f35b5f80fdfe6080806040526004361015610012575f80fd5b5f3560e01c90816360c078f91461009b575063fa073d7614610032575f80fd5b346100975760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100975760043573ffffffffffffffffffffffffffffffffffffffff8116809103610097575f525f602052602060405f2054604051908152f35b5f80fd5b346100975760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc36011261009757600435801561014d57335f525f60205260405f20549081811461012557335f525f6020528060405f20558252151560208201527f0eeafdfcd880bce13d4652254d9ae13944ebabed234e43bdc8f1c2ff8660205960403392a2005b7f7bf06b16000000000000000000000000000000000000000000000000000000005f5260045ffd5b7ffbd849c6000000000000000000000000000000000000000000000000000000005f5260045ffdfea2646970667358221220fd8c78198300d976a3f8c59fb7beb60a898c59429cea5b6bbf377b3ed530932e64736f6c63430008250033'
+export const keyRegistryBytecode: `0x${string}` = '0x6080806040523460155761028d908161001a8239f35b5f80fdfe6080806040526004361015610012575f80fd5b5f3560e01c9081634bcfb270146100c4575063fa073d7614610032575f80fd5b346100c05760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100c05760043573ffffffffffffffffffffffffffffffffffffffff81168091036100c0575f525f60205260405f2063ffffffff6001825492015416906100bc6040519283928390929163ffffffff6020916040840195845216910152565b0390f35b5f80fd5b346100c05760407ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100c0576004359060243563ffffffff81168082036100c057831561022f57335f525f60205260405f209081548514610207576001820191825490600163ffffffff83160163ffffffff81116101da5763ffffffff168084036101af57508690557fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000001617905591815263ffffffff909116602082015233907f6f5e018a78475291ae8ec71fada74f6fdcf23d75b4d6224cb79b6221e591399f90604090a2005b7f94890221000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b7f7bf06b16000000000000000000000000000000000000000000000000000000005f5260045ffd5b7ffbd849c6000000000000000000000000000000000000000000000000000000005f5260045ffdfea2646970667358221220489cbcbb719082bebf7bedecb38560b6c114284a921a1e72ba43817abf531ac864736f6c63430008250033'
 
 /** ABI of contracts/src/ConsentLedger.sol. */
 export const consentLedgerAbi = [

@@ -1,7 +1,7 @@
 import { x25519 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
-import { deriveEncryptionKey, keyDerivationMessage } from './deriveEncryptionKey.ts'
+import { deriveEncryptionKey } from './deriveEncryptionKey.ts'
 
 const signature = (fill: number, v = 27): Uint8Array => {
   const bytes = new Uint8Array(65).fill(fill)
@@ -35,14 +35,5 @@ describe('deriveEncryptionKey', () => {
   it('refuses anything that is not a 65-byte signature', () => {
     expect(() => deriveEncryptionKey(new Uint8Array(64))).toThrow(CryptoError)
     expect(() => deriveEncryptionKey(new Uint8Array(64))).toThrow(/65 bytes; got 64/)
-  })
-})
-
-describe('keyDerivationMessage', () => {
-  it('binds the message to the address, whatever its case', () => {
-    const upper = keyDerivationMessage('0xABCDEF0000000000000000000000000000000001')
-    expect(upper).toContain('0xabcdef0000000000000000000000000000000001')
-    expect(upper).toBe(keyDerivationMessage('0xabcdef0000000000000000000000000000000001'))
-    expect(upper).not.toBe(keyDerivationMessage('0xabcdef0000000000000000000000000000000002'))
   })
 })

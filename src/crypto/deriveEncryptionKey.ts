@@ -1,6 +1,7 @@
-// A user's X25519 encryption key comes from one wallet signature over a fixed,
-// domain-separated message, so the same wallet recovers the same key on any device
-// and no private key needs to be stored or backed up apart from the wallet.
+// A user's X25519 encryption key comes from one wallet signature over EIP-712 typed data
+// naming the app's origin, the deployment and the key version (keyDerivationTypedData), so the
+// same wallet recovers the same key on any device of this deployment and no private key needs
+// to be stored or backed up apart from the wallet; a new version gives new keys.
 import { x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -8,24 +9,6 @@ import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { KEY_DERIVATION_SALT, signatureSeed } from './walletSignature.ts'
 
 const ENCRYPTION_INFO = utf8ToBytes('anamnesis/x25519-encryption-key')
-
-/**
- * The message the wallet signs. It names the app, the purpose and the address, and asks for nothing else.
- * Its signature is itself a secret: whoever holds it derives every key of the user.
- *
- * @param address - The signer's wallet address; lowercased in the message, not otherwise checked.
- */
-export function keyDerivationMessage(address: string): string {
-  return [
-    'Anamnesis: unlock my encryption keys',
-    '',
-    'Signing this message derives your personal encryption keys on this device.',
-    'It sends no transaction and costs nothing. Only sign it in the Anamnesis app.',
-    '',
-    `Address: ${address.toLowerCase()}`,
-    'Version: 1'
-  ].join('\n')
-}
 
 /** A user's X25519 key pair: data keys are wrapped for the public half, which is published on-chain. */
 export interface EncryptionKeyPair {
@@ -37,7 +20,7 @@ export interface EncryptionKeyPair {
 
 /**
  * Derives the X25519 key pair from a 65-byte secp256k1 signature (r ‖ s ‖ v) over
- * {@link keyDerivationMessage}; v is ignored and s normalised, so either encoding gives the same key.
+ * keyDerivationTypedData; v is ignored and s normalised, so either encoding gives the same key.
  *
  * @throws {CryptoError} `INVALID_SIGNATURE` when the signature is not 65 bytes or r or s is out of range.
  */

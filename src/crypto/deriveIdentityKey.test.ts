@@ -5,12 +5,21 @@ import fc from 'fast-check'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
-import { deriveEncryptionKey, keyDerivationMessage } from './deriveEncryptionKey.ts'
+import { deriveEncryptionKey } from './deriveEncryptionKey.ts'
 import { deriveIdentityKey, deriveWalletKeys, identityScalar } from './deriveIdentityKey.ts'
+import { keyDerivationTypedData, type SigningDomain } from './walletTypedData.ts'
 
 const N = secp256k1.Point.Fn.ORDER
 // anvil's first development account: a public test key, never used for anything real.
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+
+const domain: SigningDomain = { origin: 'https://anamnesis.example', chainId: 31337, verifyingContract: '0x5fbdb2315678afecb367f032d93f642f64180aa3' }
+
+/** The keys `account`'s wallet derives for this domain and key version. */
+async function walletKeys(at: SigningDomain, version = 1) {
+  const data = keyDerivationTypedData({ domain: at, account: account.address, version })
+  return deriveWalletKeys(hexToBytes((await account.signTypedData(data)).slice(2)))
+}
 
 const signature = (fill: number, v = 27): Uint8Array => {
   const bytes = new Uint8Array(65).fill(fill)
@@ -28,12 +37,23 @@ describe('deriveIdentityKey', () => {
   })
 
   it('a real wallet signature yields the same keys on a new device (pinned: a change locks users out)', async () => {
-    const message = keyDerivationMessage(account.address)
-    const first = deriveWalletKeys(hexToBytes((await account.signMessage({ message })).slice(2)))
-    const again = deriveWalletKeys(hexToBytes((await account.signMessage({ message })).slice(2)))
-    expect(again).toEqual(first)
+    const first = await walletKeys(domain)
+    expect(await walletKeys(domain)).toEqual(first)
     expect(bytesToHex(first.encryption.publicKey)).toBe(PINNED.encryptionPublicKey)
     expect(bytesToHex(first.identity.publicKey)).toBe(PINNED.identityPublicKey)
+  })
+
+  it('a signature asked for on another origin, chain or deployment, or for another key version, derives other keys', async () => {
+    const here = await walletKeys(domain)
+    const elsewhere = await Promise.all([
+      walletKeys({ ...domain, origin: 'https://anamnesis.example.phish.example' }),
+      walletKeys({ ...domain, origin: 'http://anamnesis.example' }),
+      walletKeys({ ...domain, chainId: 1 }),
+      walletKeys({ ...domain, verifyingContract: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }),
+      walletKeys(domain, 2)
+    ])
+    const publicKeys = new Set([here, ...elsewhere].flatMap((keys) => [bytesToHex(keys.encryption.publicKey), bytesToHex(keys.identity.publicKey)]))
+    expect(publicKeys.size).toBe(12)
   })
 
   it('is a different key from the encryption key of the same signature', () => {
@@ -80,9 +100,10 @@ describe('deriveIdentityKey', () => {
   })
 })
 
-// Pinned when the derivation was fixed, and cross-checked then with an independent
+// Pinned when the derivation moved to EIP-712 typed data (key version 1 on the domain above).
+// The HKDF and scalar steps were cross-checked, when first pinned, with an independent
 // implementation (Python hmac/hashlib HKDF, (x mod (n-1)) + 1, OpenSSL secp256k1).
 const PINNED = {
-  encryptionPublicKey: '7cdcb2f9c4df003da60b3f54a6a89ed93294f9bd7fd5782e27bafb5844441370',
-  identityPublicKey: '03d275f45c2aa8f4e9344d115df2d59ab7c10674da24b1a6911b222847d87ef9dd'
+  encryptionPublicKey: '4996e91a0af3b4bf8ffda9045addca44e49e7683d6c20c587d44a54e5785e209',
+  identityPublicKey: '0232f602ae2bd0b1bf8435d3c73d979177e5331db1d1d9f567bfc3a0532ffed6a2'
 }

@@ -31,7 +31,7 @@ export function identityScalar(keyMaterial: Uint8Array): Uint8Array {
 }
 
 /**
- * Derives the OrbitDB identity key pair from a 65-byte wallet signature over `keyDerivationMessage(address)`.
+ * Derives the OrbitDB identity key pair from a 65-byte wallet signature over keyDerivationTypedData.
  *
  * @throws {CryptoError} `INVALID_SIGNATURE` when the signature is not 65 bytes or r or s is out of range.
  */
@@ -50,7 +50,7 @@ export interface WalletKeys {
 }
 
 /**
- * Every key of a user, from the one signature over `keyDerivationMessage(address)`.
+ * Every key of a user, from the one signature over keyDerivationTypedData.
  *
  * @throws {CryptoError} `INVALID_SIGNATURE` when the signature is not 65 bytes or r or s is out of range.
  */

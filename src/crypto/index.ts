@@ -1,6 +1,16 @@
 // src/crypto: the only place that touches key material.
 export { CryptoError, type CryptoErrorCode } from './CryptoError.ts'
-export { deriveEncryptionKey, keyDerivationMessage, type EncryptionKeyPair } from './deriveEncryptionKey.ts'
+export { deriveEncryptionKey, type EncryptionKeyPair } from './deriveEncryptionKey.ts'
+export {
+  identityBindingTypedData,
+  keyDerivationTypedData,
+  signingDomain,
+  typedDataDigest,
+  typedDataSigner,
+  type SigningDomain,
+  type TypedField,
+  type WalletTypedData
+} from './walletTypedData.ts'
 export { deriveIdentityKey, deriveWalletKeys, type IdentityKeyPair, type WalletKeys } from './deriveIdentityKey.ts'
 export {
   DATA_KEY_LENGTH,
@@ -29,7 +39,7 @@ export {
 } from './wrapKey.ts'
 export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
-export { forgetWalletKeys, loadWalletKeys, saveWalletKeys } from './walletKeyStore.ts'
+export { forgetWalletKeys, loadWalletKeys, saveWalletKeys, type KeySlot, type StoredWalletKeys } from './walletKeyStore.ts'
 export { firstEpochKey, firstEpochKeyring, newEpochKey } from './deriveDataKey.ts'
 export {
   createKeyDrop,
@@ -46,4 +56,3 @@ export {
 export { categoryKey, categoryKeysFor, sealingKey } from './categoryKeys.ts'
 export { categorySlot, isEpoch, MAX_CATEGORIES, MAX_EPOCH, parseKeyField } from './categorySlot.ts'
 export { secp256k1PublicKey, secp256k1Signer, signSecp256k1, verifySecp256k1, type Secp256k1Signer } from './secp256k1Signature.ts'
-export { personalSignAddress } from './personalSignAddress.ts'

@@ -91,6 +91,19 @@ describe('key vault', () => {
     expect(await vault.get('encryption')).toEqual(secret)
   })
 
+  it('clear() leaves what else the storage holds', async () => {
+    const storage = memoryVaultStorage()
+    await storage.set('settings', { theme: 'dark' })
+    const vault = createKeyVault(storage)
+    await vault.put('encryption', secret)
+    await vault.clear()
+    expect(await storage.names()).toEqual(['settings'])
+    expect(await storage.get('settings')).toEqual({ theme: 'dark' })
+    expect(await vault.get('encryption')).toBeUndefined()
+    await vault.put('encryption', secret)
+    expect(await vault.get('encryption')).toEqual(secret)
+  })
+
   it('says so when its wrapping key is gone', async () => {
     const storage = memoryVaultStorage()
     await createKeyVault(storage).put('encryption', secret)

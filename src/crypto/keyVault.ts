@@ -53,7 +53,10 @@ export interface KeyVault {
    * @throws {CryptoError} `INVALID_INPUT` for a name that is not 1 to 200 characters.
    */
   delete(name: string): Promise<void>
-  /** Forgets every secret and the wrapping key (every name in the storage): what is stored becomes unreadable. */
+  /**
+   * Forgets the wrapping key, then every secret: what was stored becomes unreadable at the first
+   * step. Names in the storage that are not the vault's are left alone.
+   */
   clear(): Promise<void>
 }
 
@@ -149,8 +152,9 @@ export function createKeyVault(storage: VaultStorage, subtle: SubtleCrypto | und
     },
 
     async clear() {
-      for (const name of await storage.names()) await storage.delete(name)
       wrappingKey = undefined
+      await storage.delete(WRAPPING_KEY_NAME)
+      for (const name of await storage.names()) if (name.startsWith(SECRET_PREFIX)) await storage.delete(name)
     }
   }
 }

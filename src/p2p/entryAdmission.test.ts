@@ -1,10 +1,9 @@
-import { hexToBytes } from '@noble/hashes/utils.js'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
+import { walletIdentityOf } from '../../test/support/walletSignatures.ts'
 import { checkOffered, checkWriter, clockRefusal, endorseAncestors, entryOfBlock, entryOfStoredBlock, parentsOf, writeAccessRefusal, type AdmissionRules } from './entryAdmission.ts'
 import { createLogEntry, type LogEntry } from './logEntry.ts'
-import { createWalletIdentity, identityBindingMessage, type WalletAddress, type WalletIdentity } from './walletIdentity.ts'
+import type { WalletAddress, WalletIdentity } from './walletIdentity.ts'
 
 // anvil's development accounts 0 and 1: public test keys.
 const patientAccount = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
@@ -17,9 +16,7 @@ let doctor: WalletIdentity
 let first: LogEntry
 
 async function identityOf(account: PrivateKeyAccount): Promise<WalletIdentity> {
-  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
-  return createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+  return (await walletIdentityOf(account)).identity
 }
 
 /** A log of `patient` where `granted` holds the writers with a live write grant. */

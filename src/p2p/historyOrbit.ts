@@ -6,19 +6,22 @@ import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController
 import { parseHash } from './blocks.ts'
 import { HISTORY_LOG_TYPE, historyLogName, historyLogType, type HistoryLogDatabase } from './patientLog.ts'
 import { P2PError } from './p2pError.ts'
-import { WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
+import { useIdentityDomain, WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
+import type { SigningDomain } from '../crypto/index.ts'
 import { HistoryWriteAccessController, setWriteAccessPolicy, type WriteAccessPolicy } from './writeAccess.ts'
 import type { P2PNode } from './node.ts'
 import type { PatientLog } from './patientLogApi.ts'
 import type { TabCoordinationOptions } from './writerLock.ts'
 
 /**
- * Registers the project's identity provider and write access controller with OrbitDB, and
- * the write policy every history log uses. Every peer that opens a history log calls this
- * first (startHistoryOrbit does). The database type is not registered: it needs the node,
- * so openLog hands it to OrbitDB bound to one (historyLogType).
+ * Registers the project's identity provider and write access controller with OrbitDB, the
+ * origin and deployment identities are checked against, and the write policy every history log
+ * uses. Every peer that opens a history log calls this first (startHistoryOrbit does, with its
+ * identity's domain). The database type is not registered: it needs the node, so openLog hands
+ * it to OrbitDB bound to one (historyLogType).
  */
-export function registerHistoryTypes(policy: WriteAccessPolicy = {}): void {
+export function registerHistoryTypes(domain: SigningDomain, policy: WriteAccessPolicy = {}): void {
+  useIdentityDomain(domain)
   useIdentityProvider(WalletIdentityProvider)
   useAccessController(HistoryWriteAccessController)
   setWriteAccessPolicy(policy)
@@ -56,7 +59,7 @@ export interface HistoryOrbit {
 
 /**
  * Starts OrbitDB on `node` for this device's wallet identity: registers the history types with
- * this policy (registerHistoryTypes) and puts the identity block in the blockstore, where peers
+ * the identity's domain and this policy (registerHistoryTypes) and puts the identity block in the blockstore, where peers
  * fetch it to check the entries written here.
  * @throws {P2PError} `INVALID_IDENTITY` when the identity's hash is not a dag-cbor SHA-256 CID.
  */
@@ -67,7 +70,7 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
     ...(options.canSync === undefined ? {} : { canSync: options.canSync }),
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
   }
-  registerHistoryTypes(policy)
+  registerHistoryTypes(identity.domain, policy)
   const { coordination, pullTimeoutMs, pullWindow } = options
   const Database = historyLogType({
     node,

@@ -1,12 +1,11 @@
 import * as dagCbor from '@ipld/dag-cbor'
-import { hexToBytes } from '@noble/hashes/utils.js'
 import { Entry, Identities, KeyStore, MemoryStorage } from '@orbitdb/core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage } from '../crypto/index.ts'
+import { walletIdentityOf } from '../../test/support/walletSignatures.ts'
 import { encodeBlock } from './blocks.ts'
 import { createLogEntry, decodeLogEntry, verifyEntrySignature, type LogEntry } from './logEntry.ts'
-import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from './walletIdentity.ts'
+import type { WalletIdentity } from './walletIdentity.ts'
 
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
 const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
@@ -14,9 +13,7 @@ let first: LogEntry
 let second: LogEntry
 
 beforeAll(async () => {
-  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
-  const identity: WalletIdentity = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+  const { identity }: { identity: WalletIdentity } = await walletIdentityOf(account)
   first = await createLogEntry({ identity, logId: LOG, payload: Uint8Array.of(1, 2, 3), next: [], time: 1 })
   second = await createLogEntry({ identity, logId: LOG, payload: Uint8Array.of(4, 5), next: [first.hash], time: 2 })
 })

@@ -1,19 +1,18 @@
 // A history log's store on a full disk: a commit the stores refuse for want of space rejects with
 // STORAGE_FULL and leaves the log as it was, in memory and in storage; once there is room, the
 // same entries commit.
-import { hexToBytes } from '@noble/hashes/utils.js'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { quotaExceeded } from '../../test/fixtures/fullIndexedDb.ts'
-import { deriveWalletKeys, keyDerivationMessage, secp256k1Signer } from '../crypto/index.ts'
+import { TEST_DOMAIN, walletIdentityOf } from '../../test/support/walletSignatures.ts'
 import { parseHash } from './blocks.ts'
 import { createLogEntry } from './logEntry.ts'
 import { openLogStore, type LogStore } from './logStore.ts'
 import { P2PError } from './p2pError.ts'
 import type { StoredEntry } from './patientLogApi.ts'
-import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from './walletIdentity.ts'
+import { useIdentityDomain, type WalletIdentity } from './walletIdentity.ts'
 import type { Batch } from 'interface-datastore'
 
 // anvil's development account 0: a public test key.
@@ -23,9 +22,8 @@ const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
 let patient: WalletIdentity
 
 beforeAll(async () => {
-  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
-  patient = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+  useIdentityDomain(TEST_DOMAIN)
+  ;({ identity: patient } = await walletIdentityOf(account))
 })
 
 /** A blockstore and a datastore that refuse writes, as a full disk does, while told to. */

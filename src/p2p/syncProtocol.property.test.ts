@@ -11,7 +11,8 @@ import { faithfulValue, fakeStream, frameOf, fuzzRuns, type FakeStream } from '.
 import { DER_VARIANTS, derVariant, walletIdentityOf } from '../../test/support/signatureVariants.ts'
 import type { PeerConduct } from './peerConduct.ts'
 import { authStatement, checkHello, pullLog, serveLog, SYNC_PROTOCOL, type Frame, type SyncAuthority, type SyncSource } from './syncProtocol.ts'
-import type { WalletIdentity } from './walletIdentity.ts'
+import { TEST_DOMAIN } from '../../test/support/walletSignatures.ts'
+import { useIdentityDomain, type WalletIdentity } from './walletIdentity.ts'
 
 const runs = fuzzRuns()
 const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
@@ -49,6 +50,8 @@ const authority = (): SyncAuthority => ({
 })
 
 beforeAll(async () => {
+  // As startHistoryOrbit does: this device checks identities against its own origin and deployment.
+  useIdentityDomain(TEST_DOMAIN)
   // anvil's development accounts 0 to 2: public test keys.
   patient = await walletIdentityOf('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
   doctor = await walletIdentityOf('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')

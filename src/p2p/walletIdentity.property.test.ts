@@ -8,11 +8,12 @@ import fc from 'fast-check'
 import { getAddress, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { deriveWalletKeys, keyDerivationMessage, secp256k1Signer } from '../crypto/index.ts'
+import { deriveWalletKeys, identityBindingTypedData, keyDerivationTypedData, secp256k1Signer } from '../crypto/index.ts'
 import { dagCborValue, fuzzRuns } from '../../test/support/fuzz.ts'
 import { BINDING_VARIANTS, bindingVariant, DER_VARIANTS, derVariant, walletIdentityOf } from '../../test/support/signatureVariants.ts'
 import { hashOfBytes } from './blocks.ts'
-import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from './walletIdentity.ts'
+import { TEST_DOMAIN as domain } from '../../test/support/walletSignatures.ts'
+import { createWalletIdentity, type WalletIdentity } from './walletIdentity.ts'
 
 const runs = fuzzRuns()
 /** A wallet made from scratch costs about 17 ms (two wallet signatures, the key derivation, the binding checked twice). */
@@ -35,7 +36,9 @@ let parseIdentityBlock: typeof import('./walletIdentity.ts').parseIdentityBlock
 beforeAll(async () => {
   wallets = await Promise.all(KEYS.map(walletIdentityOf))
   vi.resetModules()
-  ;({ parseIdentityBlock } = await import('./walletIdentity.ts'))
+  const fresh = await import('./walletIdentity.ts')
+  parseIdentityBlock = fresh.parseIdentityBlock
+  fresh.useIdentityDomain(domain)
 })
 
 type Fields = Record<string, unknown>
@@ -198,11 +201,11 @@ describe('the identity parser, with blocks from any peer', () => {
     await fc.assert(
       fc.asyncProperty(privateKey, fc.boolean(), async (secret, lowV) => {
         const account = privateKeyToAccount(toHex(secret))
-        const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
-        const signed = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
+        const keys = deriveWalletKeys(hexToBytes((await account.signTypedData(keyDerivationTypedData({ domain, account: account.address, version: 1 }))).slice(2)))
+        const signed = await account.signTypedData(identityBindingTypedData({ domain, account: account.address, signingKey: keys.identity.publicKey }))
         // Some wallets write the recovery byte as 0 or 1: the same signature, and the same block.
         const binding = lowV ? `${signed.slice(0, -2)}${(Number.parseInt(signed.slice(-2), 16) - 27).toString(16).padStart(2, '0')}` : signed
-        const identity = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+        const identity = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
         expect(identity.signatures.publicKey).toBe(signed.slice(2))
         expect(identity.hash).toBe(hashOfBytes(identity.bytes))
         expect(verdict(identity.bytes)).toEqual(identity.verified)

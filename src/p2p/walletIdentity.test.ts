@@ -1,11 +1,14 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { Identities, KeyStore, MemoryStorage, useIdentityProvider } from '@orbitdb/core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../crypto/index.ts'
+import { identityBindingTypedData, secp256k1Signer, type SigningDomain, type WalletKeys } from '../crypto/index.ts'
+import { signTyped, TEST_DOMAIN as domain, walletSignatures } from '../../test/support/walletSignatures.ts'
 import { encodeBlock } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
-import { createWalletIdentity, identityBindingMessage, parseIdentityBlock, WalletIdentityProvider } from './walletIdentity.ts'
+import { createWalletIdentity, parseIdentityBlock, useIdentityDomain, WalletIdentityProvider } from './walletIdentity.ts'
 
 // anvil's development accounts 0 and 1: public test keys.
 const patient = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
@@ -14,42 +17,60 @@ const other = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88
 let keys: WalletKeys
 let binding: `0x${string}`
 
+/** The patient's binding of their signing key, asked for by a page of `at`. */
+const bindingFor = (at: SigningDomain, by = patient): Promise<`0x${string}`> =>
+  signTyped(by, identityBindingTypedData({ domain: at, account: patient.address, signingKey: keys.identity.publicKey }))
+
 beforeAll(async () => {
-  keys = deriveWalletKeys(hexToBytes((await patient.signMessage({ message: keyDerivationMessage(patient.address) })).slice(2)))
-  binding = await patient.signMessage({ message: identityBindingMessage(patient.address, keys.identity.publicKey) })
+  ;({ keys, binding } = await walletSignatures(patient))
+  useIdentityDomain(domain)
 })
+
+const elsewhere: [string, SigningDomain][] = [
+  ['another origin', { ...domain, origin: 'http://127.0.0.1:4174' }],
+  ['another chain', { ...domain, chainId: 1 }],
+  ['another deployment', { ...domain, verifyingContract: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }]
+]
 
 describe('createWalletIdentity', () => {
   it('is the same identity, hash and all, every time the same wallet signs (pinned: a change strands users\' entries)', () => {
-    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
     expect(identity.id).toBe(patient.address.toLowerCase())
-    expect(createWalletIdentity({ address: patient.address.toLowerCase(), signer: secp256k1Signer(keys.identity.secretKey), binding: hexToBytes(binding.slice(2)) }).hash).toBe(identity.hash)
-    expect(identity.hash).toBe('zdpuB1iPuRdJUAWgHRNq3PZrjpiRZKoZ3EJTLLiENGGobYViS')
+    expect(createWalletIdentity({ address: patient.address.toLowerCase(), signer: secp256k1Signer(keys.identity.secretKey), binding: hexToBytes(binding.slice(2)), domain }).hash).toBe(identity.hash)
+    expect(identity.hash).toBe('zdpuAkvCUjN7PfMyb5jBy6FGK5qNmZpbC2o61dZQhSkkYEZdm')
   })
 
   it('refuses a binding signed by another wallet, or one that vouches for another signing key', async () => {
-    const forged = await other.signMessage({ message: identityBindingMessage(patient.address, keys.identity.publicKey) })
-    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: forged })).toThrow(P2PError)
+    const forged = await bindingFor(domain, other)
+    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: forged, domain })).toThrow(P2PError)
     const otherKey = new Uint8Array(32).fill(7)
-    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(otherKey), binding })).toThrow(/did not sign this signing key/)
-    expect(() => createWalletIdentity({ address: 'alice', signer: secp256k1Signer(keys.identity.secretKey), binding })).toThrow(/not a wallet address/)
+    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(otherKey), binding, domain })).toThrow(/did not sign this signing key/)
+    expect(() => createWalletIdentity({ address: 'alice', signer: secp256k1Signer(keys.identity.secretKey), binding, domain })).toThrow(/not a wallet address/)
+  })
+
+  it.each(elsewhere)('refuses a binding the wallet signed for %s', async (_where, at) => {
+    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: binding, domain: at })).toThrow(/for this app and deployment/)
+    const signedThere = await bindingFor(at)
+    expect(() => createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: signedThere, domain })).toThrow(
+      /for this app and deployment/
+    )
   })
 
   it('is verified by stock OrbitDB once the provider is registered', async () => {
     useIdentityProvider(WalletIdentityProvider)
     const identities = await Identities({ keystore: await KeyStore({ storage: await MemoryStorage() }) })
-    expect(await identities.verifyIdentity(createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding }))).toBe(true)
+    expect(await identities.verifyIdentity(createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain }))).toBe(true)
   })
 })
 
 describe('parseIdentityBlock', () => {
   it('accepts the block of a wallet identity', () => {
-    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
     expect(parseIdentityBlock(identity.bytes)).toMatchObject({ hash: identity.hash, address: patient.address.toLowerCase() })
   })
 
   it('refuses a block that claims another address, or another key, or is not a wallet identity', () => {
-    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
     const base = { id: identity.id, publicKey: identity.publicKey, signatures: identity.signatures, type: identity.type }
     expect(parseIdentityBlock(encodeBlock({ ...base, id: other.address.toLowerCase() }).bytes)).toBe('the identity key did not sign the identity id')
     expect(parseIdentityBlock(encodeBlock({ ...base, publicKey: `03${'11'.repeat(32)}` }).bytes)).toMatch(/did not sign/)
@@ -59,8 +80,23 @@ describe('parseIdentityBlock', () => {
     expect(parseIdentityBlock(Uint8Array.of(0xa1, 0x61, 0x61, 0x01, 0x00))).toMatch(/not canonical/)
   })
 
+  it.each(elsewhere)("refuses, as a peer on this deployment, the block of a binding signed for %s, though it is sound there", async (_where, at) => {
+    const theirs = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: await bindingFor(at), domain: at })
+    expect(parseIdentityBlock(theirs.bytes)).toMatch(/did not sign this identity key for this app and deployment/)
+    // A block verified under this deployment is not taken on trust under another.
+    const ours = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
+    expect(parseIdentityBlock(ours.bytes)).toMatchObject({ hash: ours.hash })
+    useIdentityDomain(at)
+    try {
+      expect(parseIdentityBlock(ours.bytes)).toMatch(/did not sign/)
+      expect(parseIdentityBlock(theirs.bytes)).toMatchObject({ hash: theirs.hash })
+    } finally {
+      useIdentityDomain(domain)
+    }
+  })
+
   it('accepts one block per wallet key: no extra field, and the binding only as 27 or 28', () => {
-    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+    const identity = createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
     const base = { id: identity.id, publicKey: identity.publicKey, signatures: identity.signatures, type: identity.type }
     expect(parseIdentityBlock(encodeBlock({ ...base, note: 'a variant' }).bytes)).toBe('the identity block has other fields than a wallet identity')
     expect(parseIdentityBlock(encodeBlock({ ...base, signatures: { ...base.signatures, extra: '00' } }).bytes)).toBe('the identity block has other fields than a wallet identity')
@@ -68,7 +104,14 @@ describe('parseIdentityBlock', () => {
     const v = Number.parseInt(base.signatures.publicKey.slice(128), 16)
     const lowV = `${base.signatures.publicKey.slice(0, 128)}${(v - 27).toString(16).padStart(2, '0')}`
     expect(parseIdentityBlock(encodeBlock({ ...base, signatures: { ...base.signatures, publicKey: lowV } }).bytes)).toMatch(/ending in 27 or 28/)
+    // The binding's high-s twin is the same wallet's valid signature, and is refused.
+    const sig = hexToBytes(base.signatures.publicKey)
+    const twin = sig.slice()
+    twin.set(numberToBytesBE(secp256k1.Point.Fn.ORDER - bytesToNumberBE(sig.subarray(32, 64)), 32), 32)
+    twin[64] = sig[64] === 27 ? 28 : 27
+    const twinHex = Array.from(twin, (b) => b.toString(16).padStart(2, '0')).join('')
+    expect(parseIdentityBlock(encodeBlock({ ...base, signatures: { ...base.signatures, publicKey: twinHex } }).bytes)).toMatch(/did not sign/)
     // A wallet that writes 0 or 1 gets the one canonical block all the same.
-    expect(createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: `0x${lowV}` }).hash).toBe(identity.hash)
+    expect(createWalletIdentity({ address: patient.address, signer: secp256k1Signer(keys.identity.secretKey), binding: `0x${lowV}`, domain }).hash).toBe(identity.hash)
   })
 })

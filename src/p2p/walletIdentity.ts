@@ -1,17 +1,20 @@
 // An OrbitDB identity bound to a wallet. Its key is the secp256k1 key derived from the
 // wallet (src/crypto deriveWalletKeys), held by src/crypto's signer and never in OrbitDB's
-// keystore; its id is the wallet address; and the wallet's personal_sign over the key
-// (identityBindingMessage) proves to every peer that the address owns the key.
+// keystore; its id is the wallet address; and the wallet's EIP-712 signature over the key
+// (identityBindingTypedData: the app's origin, the chain, the key registry) proves to every
+// peer of the same deployment that the address owns the key. A binding signed for another
+// origin or deployment vouches for nothing here: peers check it against their own
+// (useIdentityDomain, which startHistoryOrbit calls with the domain of the device's identity).
 //
 // Identity block (dag-cbor, as OrbitDB stores identities):
 //   { id: <lowercase address>, publicKey: <compressed key, hex>, type: 'anamnesis-wallet',
 //     signatures: { id: <key's signature over the id, hex DER>,
-//                   publicKey: <wallet's personal_sign over identityBindingMessage, hex 65 bytes> } }
+//                   publicKey: <wallet's signature over identityBindingTypedData, hex 65 bytes, v 27 or 28> } }
 // Everything in it is deterministic (RFC 6979 signatures), so the same wallet gives the
 // same identity, with the same hash, on every device and after every reload.
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Identity } from '@orbitdb/core'
-import { personalSignAddress, verifySecp256k1, type Secp256k1Signer } from '../crypto/index.ts'
+import { identityBindingTypedData, signingDomain, typedDataSigner, verifySecp256k1, type Secp256k1Signer, type SigningDomain } from '../crypto/index.ts'
 import { decodeCanonical, encodeBlock, hashOfBytes } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 
@@ -19,6 +22,7 @@ import { P2PError } from './p2pError.ts'
 export const WALLET_IDENTITY_TYPE = 'anamnesis-wallet'
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
+const isWalletAddress = (value: string): value is WalletAddress => ADDRESS.test(value)
 const HEX = /^(?:[0-9a-f]{2})+$/
 
 /** A wallet address in the lowercase form identities and the history use. */
@@ -42,8 +46,10 @@ export interface WalletIdentityInput {
   address: string
   /** The identity's signing key, held by src/crypto: secp256k1Signer(deriveWalletKeys(signature).identity.secretKey). */
   signer: Secp256k1Signer
-  /** The wallet's personal_sign over identityBindingMessage(address, signer.publicKey): 65 bytes or 0x-hex. */
+  /** The wallet's signature over identityBindingTypedData({ domain, account: address, signingKey: signer.publicKey }): 65 bytes or 0x-hex. */
   binding: Uint8Array | string
+  /** The app's origin and deployment the binding was signed for: this device's own. */
+  domain: SigningDomain
 }
 
 /** The identity object OrbitDB uses, with this project's verified view of it. */
@@ -52,24 +58,27 @@ export interface WalletIdentity extends Identity {
   verified: VerifiedIdentity
   /** Signs with the identity's key (entries, and the sync protocol's hellos): hex DER. */
   sign: NonNullable<Identity['sign']>
+  /** The origin and deployment its binding names; peers of this device check identities against it. */
+  domain: SigningDomain
 }
 
+let registeredDomain: SigningDomain | undefined
+
 /**
- * What the wallet signs once to vouch for its history signing key. Public: it reveals nothing secret.
- * @param address - The wallet address; lowercased in the message.
- * @param identityPublicKey - The compressed signing key, written as hex.
+ * The origin and deployment this process checks every identity's binding against (OrbitDB's
+ * useIdentityProvider registers the provider the same way, once for the process). Until one is
+ * registered, no identity from a peer is accepted.
+ * @throws {CryptoError} `INVALID_INPUT` for a malformed domain.
  */
-export function identityBindingMessage(address: string, identityPublicKey: Uint8Array): string {
-  return [
-    'Anamnesis: my medical history signing key',
-    '',
-    'Entries signed with the key below were written by this wallet.',
-    'It sends no transaction and costs nothing. Only sign it in the Anamnesis app.',
-    '',
-    `Address: ${address.toLowerCase()}`,
-    `Signing key: ${bytesToHex(identityPublicKey)}`,
-    'Version: 1'
-  ].join('\n')
+export function useIdentityDomain(domain: SigningDomain): void {
+  registeredDomain = signingDomain(domain)
+}
+
+const domainKey = (domain: SigningDomain): string => `${domain.origin} ${domain.chainId} ${domain.verifyingContract}`
+
+/** Whether the wallet `address` signed `binding` over this signing key, for this domain. */
+function vouches(domain: SigningDomain, address: string, publicKey: Uint8Array, binding: Uint8Array): boolean {
+  return typedDataSigner(identityBindingTypedData({ domain, account: address, signingKey: publicKey }), binding) === address
 }
 
 function toBytes(value: Uint8Array | string, what: string): Uint8Array {
@@ -98,12 +107,13 @@ function canonicalBinding(binding: Uint8Array): Uint8Array {
  */
 export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity {
   const address = input.address.toLowerCase()
-  if (!ADDRESS.test(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
+  if (!isWalletAddress(address)) throw new P2PError('INVALID_IDENTITY', `"${input.address}" is not a wallet address`)
   const { signer } = input
   const publicKey = signer.publicKey
   const binding = canonicalBinding(toBytes(input.binding, 'The wallet binding signature'))
-  if (personalSignAddress(identityBindingMessage(address, publicKey), binding) !== address) {
-    throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key: ask the wallet to sign the binding message again', {
+  const domain = signingDomain(input.domain)
+  if (publicKey.length !== 33 || !vouches(domain, address, publicKey, binding)) {
+    throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key for this app and deployment: unlock again to sign the binding', {
       details: 'the binding signature does not recover to the address'
     })
   }
@@ -111,8 +121,9 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
   const signatures = { id: bytesToHex(signer.sign(utf8ToBytes(address))), publicKey: bytesToHex(binding) }
   const block = encodeBlock({ id: address, publicKey: publicKeyHex, signatures, type: WALLET_IDENTITY_TYPE })
   const verified: VerifiedIdentity = { hash: block.hash, address: address, publicKey: publicKey.slice(), publicKeyHex }
-  remember(verified)
+  remember(domain, verified)
   return {
+    domain,
     id: address,
     publicKey: publicKeyHex,
     signatures,
@@ -135,40 +146,45 @@ export function verifySignatureHex(signature: string, publicKey: string, data: s
 }
 
 const CACHE_SIZE = 256
+/** Identities verified, by domain and hash: a block sound for one deployment is not for another. */
 const verifiedByHash = new Map<string, VerifiedIdentity>()
 
-function remember(identity: VerifiedIdentity): void {
+function remember(domain: SigningDomain, identity: VerifiedIdentity): void {
   if (verifiedByHash.size >= CACHE_SIZE) {
     const oldest = verifiedByHash.keys().next().value
     if (oldest !== undefined) verifiedByHash.delete(oldest)
   }
-  verifiedByHash.set(identity.hash, identity)
+  verifiedByHash.set(`${domainKey(domain)} ${identity.hash}`, identity)
 }
+
+const recall = (domain: SigningDomain, hash: string): VerifiedIdentity | undefined => verifiedByHash.get(`${domainKey(domain)} ${hash}`)
 
 /**
  * Why `value` (a decoded identity block named `hash`) is not a valid wallet identity, or its verified view.
  * Checked: the type, a lowercase wallet address as id, a compressed key in hex, the key's signature
- * over the id, and the wallet's binding signature over the key. `hash` is trusted, not recomputed:
- * a hash verified before returns its remembered identity without looking at `value`. For bytes
- * from a peer, use parseIdentityBlock.
+ * over the id, and the wallet's binding signature over the key for the registered domain
+ * (useIdentityDomain). `hash` is trusted, not recomputed: a hash verified before returns its
+ * remembered identity without looking at `value`. For bytes from a peer, use parseIdentityBlock.
  */
 export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdentity | string {
-  const known = verifiedByHash.get(hash)
+  const domain = registeredDomain
+  if (domain === undefined) return 'no origin and deployment are registered to check identities against (useIdentityDomain)'
+  const known = recall(domain, hash)
   if (known !== undefined) return known
   if (typeof value !== 'object' || value === null) return 'the identity is not an object'
   const { id, publicKey, signatures, type } = value as Record<string, unknown>
   // Only a string is named: String() of a peer's object can throw (a map with a key "toString").
   if (type !== WALLET_IDENTITY_TYPE) return typeof type === 'string' ? `the identity is of type ${type}, not a wallet identity` : 'the identity has no type: it is not a wallet identity'
-  if (typeof id !== 'string' || !ADDRESS.test(id)) return 'the identity id is not a lowercase wallet address'
+  if (typeof id !== 'string' || !isWalletAddress(id)) return 'the identity id is not a lowercase wallet address'
   if (typeof publicKey !== 'string' || publicKey.length !== 66 || !HEX.test(publicKey)) return 'the identity key is not a compressed secp256k1 key'
   if (typeof signatures !== 'object' || signatures === null) return 'the identity has no signatures'
   const { id: idSignature, publicKey: binding } = signatures as Record<string, unknown>
   if (typeof idSignature !== 'string' || typeof binding !== 'string' || !HEX.test(binding)) return 'the identity signatures are malformed'
   const key = hexToBytes(publicKey)
   if (!verifySignatureHex(idSignature, publicKey, id)) return 'the identity key did not sign the identity id'
-  if (personalSignAddress(identityBindingMessage(id, key), hexToBytes(binding)) !== id) return `the wallet ${id} did not sign this identity key`
+  if (!vouches(domain, id, key, hexToBytes(binding))) return `the wallet ${id} did not sign this identity key for this app and deployment`
   const verified: VerifiedIdentity = { hash, address: id, publicKey: key, publicKeyHex: publicKey }
-  remember(verified)
+  remember(domain, verified)
   return verified
 }
 
@@ -189,7 +205,7 @@ function hasExactly(value: unknown, fields: readonly string[]): value is Record<
  */
 export function parseIdentityBlock(bytes: Uint8Array): VerifiedIdentity | string {
   const hash = hashOfBytes(bytes)
-  const known = verifiedByHash.get(hash)
+  const known = registeredDomain === undefined ? undefined : recall(registeredDomain, hash)
   if (known !== undefined) return known
   let value: unknown
   try {

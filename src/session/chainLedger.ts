@@ -5,6 +5,7 @@ import {
   isGrantLive,
   mayWriteHistory,
   readAccess,
+  publishEncryptionKey,
   readEncryptionKey,
   readGrants,
   readLatestAnchor,
@@ -34,7 +35,9 @@ export function chainLedger({ client, wallet, ledger, registry, fromBlock }: Cha
     isGrantLive: (patient, doctor) => isGrantLive(client, { ledger, patient, doctor }),
     readLatestAnchor: (patient) => readLatestAnchor(client, { ledger, patient, fromBlock }),
     anchor: ({ root, entryCount }) => anchor(client, wallet.client, { ledger, root, entryCount }),
-    readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
+    readEncryptionKey: async (user) => (await readEncryptionKey(client, { registry, user }))?.key ?? null,
+    readRegisteredKey: (user) => readEncryptionKey(client, { registry, user }),
+    publishEncryptionKey: ({ publicKey, version }) => publishEncryptionKey(client, wallet.client, { registry, publicKey, version }),
     revoke: (doctor) => revoke(client, wallet.client, { ledger, doctor }),
     watchAuditTrail: (patient, onEntries) => watchAuditTrail(client, { ledger, patient, onEntries })
   }
@@ -44,9 +47,9 @@ export function chainLedger({ client, wallet, ledger, registry, fromBlock }: Cha
 export function walletSigner(wallet: ConnectedWallet): SessionWallet {
   return {
     address: wallet.address,
-    async signMessage(message, action) {
+    async signTypedData(data, action) {
       try {
-        const signature: Hex = await wallet.client.signMessage({ account: wallet.client.account ?? wallet.address, message })
+        const signature: Hex = await wallet.client.signTypedData({ account: wallet.client.account ?? wallet.address, ...data })
         return hexToBytes(signature)
       } catch (error) {
         throw toChainError(error, action)

@@ -4,21 +4,23 @@
 // encryption key (epoch 0) and from the key drops in the history itself (every later epoch). The same session
 // serves a doctor reading a patient's history during a visit: one OrbitDB identity per wallet
 // on this device.
-import { firstEpochKeyring, secp256k1Signer, type WalletKeys } from '../crypto/index.ts'
+import { firstEpochKeyring, secp256k1Signer, type EpochKeyring, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createWalletIdentity, type CanSync, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
+import type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
+import { SessionError } from './SessionError.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
-import { unlockKeys, webLocks, type KeyringLock, type KeyVault } from './unlockKeys.ts'
+import { unlockKeys, webLocks, type KeyringLock, type KeyVault, type SigningDomain } from './unlockKeys.ts'
 import { createWriteGate, type WriteGate } from './writeGate.ts'
 
 export type HistorySessionState =
   | { state: 'no-wallet' }
   | { state: 'waiting'; for: string }
-  | { state: 'locked' }
+  | { state: 'locked'; reason?: string }
   | { state: 'unlocking'; step: 'signing-keys' | 'signing-binding' | 'opening' }
   | { state: 'open' }
   | { state: 'failed'; error: string }
@@ -33,6 +35,8 @@ export interface SessionOrbit {
 export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
   wallet: SessionWallet
   ledger: SessionLedger
+  /** This app's origin and the deployment (chain, key registry): every signature the wallet gives names them. */
+  domain: SigningDomain
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
   startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync }) => Promise<O>) | undefined
 }
@@ -64,6 +68,14 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
   connect(connection: SessionConnection<O> | undefined): Promise<void>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
   unlock(): Promise<void>
+  /**
+   * Replaces this wallet's keys, which may be exposed: the wallet signs for the next key version and
+   * vouches for the new signing key, the new key is registered on-chain (a transaction), the history
+   * reopens under the new keys and moves to a new epoch sealed under them. Needs the history open.
+   * @throws {SessionError} `KEYS_NOT_OPEN` when it is not open here or the registry holds other keys;
+   *   and the wallet's refusal or the transaction's failure, after which nothing has changed.
+   */
+  replaceKeys(onStep?: (step: ReplaceStep) => void): Promise<KeyReplacement>
   /** A doctor opens a patient's history with the data keys the patient wrapped for them, and pulls it from the patient's device (`peer`, connected directly). */
   readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReadingModel>
   /**
@@ -92,6 +104,10 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
   const writes = options.writes ?? createWriteGate()
   let connection: SessionConnection<O> | undefined
   let vault: KeyVault | undefined
+  /** The keys the open history uses, and their version. */
+  let held: { keys: WalletKeys; version: number } | undefined
+  /** While a replacement runs, it moves the history itself: an open does not. */
+  let replacing = false
   let generation = 0
   const readings = new Set<PatientReadingModel>()
   let teardown: (() => Promise<void>) | undefined
@@ -104,6 +120,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     own.set(undefined)
     orbit.set(undefined)
     keys.set(undefined)
+    held = undefined
     // A patient's history read on this device goes with the wallet that read it (a shared clinic PC).
     const open = [...readings]
     readings.clear()
@@ -121,9 +138,18 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
   }
 
   // One open at a time: a second HistoryOrbit on the same node would stop the first one's serving.
+  // A connection that changes while an open is under way (another wallet, the node now up) is
+  // opened once that one ends: the open under way was for the connection before.
   let opening: Promise<void> | undefined
+  let openingFor: SessionConnection<O> | undefined
   const open = (interactive: boolean): Promise<void> => {
-    if (opening !== undefined) return opening.then(() => (interactive && state.get().state === 'locked' ? open(true) : undefined))
+    if (opening !== undefined) {
+      return opening.then(() => {
+        if (openingFor !== connection) return open(interactive)
+        return interactive && state.get().state === 'locked' ? open(true) : undefined
+      })
+    }
+    openingFor = connection
     opening = openNow(interactive).finally(() => {
       opening = undefined
     })
@@ -137,7 +163,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       state.set({ state: 'no-wallet' })
       return
     }
-    const { wallet, ledger, startOrbit } = current
+    const { wallet, ledger, domain, startOrbit } = current
     if (startOrbit === undefined) {
       state.set({ state: 'waiting', for: 'the peer-to-peer node to start' })
       return
@@ -160,17 +186,19 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const unlocked = await unlockKeys({
         vault: store,
         wallet,
+        domain,
+        registered: () => ledger.readRegisteredKey(address),
         interactive,
         onStep: (step) => show({ state: 'unlocking', step })
       })
-      if (unlocked === undefined) {
-        show({ state: 'locked' })
+      if (unlocked.state === 'locked') {
+        show(unlocked)
         return
       }
       const walletKeys = unlocked.keys
       historyModule ??= loadHistory()
       show({ state: 'unlocking', step: 'opening' })
-      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding })
+      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding, domain })
       // The keys are stored and the record model loaded while the orbit starts; what runs only once
       // a history is open loads with it, not with the first screen.
       const ready = Promise.all([historyModule, import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
@@ -183,8 +211,9 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       })
       const [{ openPatientHistory }, { openOwnHistory }, { rotationNotice, watchAccess }] = await ready
       const log = await started.openLog(address)
-      // Epoch 0's key comes from the wallet's key; every later one from the key drops addressed to it.
-      const keyring = firstEpochKeyring(walletKeys.encryption.secretKey, address)
+      // Epoch 0's key comes from the first version of the wallet's keys; every later epoch's, and every
+      // epoch's once the keys were replaced, from the key drops addressed to the keys in use.
+      const keyring: EpochKeyring = unlocked.version === 1 ? firstEpochKeyring(walletKeys.encryption.secretKey, address) : { current: 0, keys: new Map() }
       const history = openPatientHistory({ log, keyring, reader: walletKeys.encryption })
       if (mine !== generation) {
         await started.stop()
@@ -209,15 +238,62 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         opened.dispose()
         await orbitNow.stop()
       }
+      held = { keys: walletKeys, version: unlocked.version }
       keys.set(walletKeys)
       orbit.set(orbitNow)
       own.set(opened)
       state.set({ state: 'open' })
       askToKeep()
+      // A replacement interrupted after its transaction: the history moves to the new keys now.
+      const next = unlocked.next
+      if (next !== undefined && !replacing) {
+        void finishMove({ store, ledger, domain, address, opened, next, mine }).catch((error: unknown) => logger.error('Moving your history to your new keys failed:', error))
+      }
     } catch (error) {
       // Nothing half-open stays behind: a running orbit would keep serving a log the page no longer shows.
       await started?.stop().catch(() => undefined)
       show({ state: 'failed', error: errorMessage(error) })
+    }
+  }
+
+  /** Finishes a replacement whose transaction landed: moves the history to the next keys, and opens it again under them. */
+  const finishMove = async (input: { store: KeyVault; ledger: SessionLedger; domain: SigningDomain; address: string; opened: OwnHistoryModel; next: StoredWalletKeys; mine: number }): Promise<void> => {
+    const { moveToNextKeys } = await import('./replaceKeys.ts')
+    await moveToNextKeys({ ledger: input.ledger, address: input.address, own: input.opened, vault: input.store, domain: input.domain, next: input.next })
+    if (input.mine !== generation) return
+    await close()
+    await open(false)
+  }
+
+  const replaceKeys = async (onStep?: (step: ReplaceStep) => void): Promise<KeyReplacement> => {
+    const current = connection
+    const store = vault
+    const before = held
+    const opened = own.get()
+    if (current === undefined || store === undefined || before === undefined || opened === undefined) {
+      throw new SessionError('KEYS_NOT_OPEN', 'Open your history on this device first: replacing your keys moves it to the new ones.')
+    }
+    const { wallet, ledger, domain } = current
+    const { registerNextKeys, moveToNextKeys } = await import('./replaceKeys.ts')
+    replacing = true
+    try {
+      const { next, blockNumber } = await registerNextKeys({ wallet, ledger, domain, vault: store, held: before, ...(onStep === undefined ? {} : { onStep }) })
+      onStep?.('moving-history')
+      // Moved while the keys in use still open the history; from then on only the new keys do.
+      const epoch = await moveToNextKeys({ ledger, address: wallet.address, own: opened, vault: store, domain, next })
+      // Opened again under the new keys: the new signing key writes from now on.
+      await close()
+      await open(false)
+      if (own.get() === undefined || held?.version !== next.version) {
+        const now = state.get()
+        throw new SessionError(
+          'KEYS_NOT_OPEN',
+          `Your keys were replaced (version ${next.version} is registered, and your history moved to it), but the history did not open again here${now.state === 'failed' ? `: ${now.error}` : ''}. Open it again.`
+        )
+      }
+      return { version: next.version, blockNumber, epoch }
+    } finally {
+      replacing = false
     }
   }
 
@@ -228,6 +304,8 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     orbit,
     rotationNotice: notice,
     persistence,
+    // A replacement is a write under way: a new version of the app waits for it.
+    replaceKeys: (onStep) => writes.track(() => replaceKeys(onStep)),
     async connect(next) {
       connection = next
       await close().catch((error: unknown) => logger.error('Closing the history failed:', error))

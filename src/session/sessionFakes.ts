@@ -7,7 +7,7 @@ import { hexToBytes, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../chain/devAccounts.ts'
 import { accessEndings, recordCategories, type AuditEntryKind, type GrantEvent, type GrantRecord, type LatestAnchor, type RecordCategory } from '../chain/index.ts'
-import { createKeyVault, memoryVaultStorage, type KeyVault } from '../crypto/index.ts'
+import { createKeyVault, memoryVaultStorage, type KeyVault, type SigningDomain } from '../crypto/index.ts'
 import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
 import type { StoragePort } from './persistentStorage.ts'
@@ -15,9 +15,13 @@ import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } fro
 import type { KeyringLock } from './unlockKeys.ts'
 import type { WriteGate } from './writeGate.ts'
 
+/** The origin and deployment the fake devices sign for. */
+export const FAKE_DOMAIN: SigningDomain = { origin: 'http://127.0.0.1:4173', chainId: 31337, verifyingContract: '0x5fbdb2315678afecb367f032d93f642f64180aa3' }
+
 /** A wallet of a development account that signs as a browser wallet would, and counts what it signed. */
 export interface FakeWallet extends SessionWallet {
   readonly address: `0x${string}`
+  /** The message of every typed data signed, as JSON. */
   signed: string[]
   /** While true, the wallet refuses to sign (the user pressed "reject"). */
   refusing: boolean
@@ -31,10 +35,10 @@ export function fakeWallet(index: number): FakeWallet {
     address: account.address.toLowerCase() as `0x${string}`,
     signed: [],
     refusing: false,
-    async signMessage(message, action) {
+    async signTypedData(data, action) {
       if (wallet.refusing) throw new Error(`The wallet refused to ${action}.`)
-      wallet.signed.push(message)
-      return hexToBytes(await account.signMessage({ message }))
+      wallet.signed.push(JSON.stringify(data.message))
+      return hexToBytes(await account.signTypedData(data))
     }
   }
   return wallet
@@ -229,6 +233,10 @@ export interface FakeLedger extends SessionLedger {
   /** The latest block. */
   block: bigint
   publishedKeys: Map<string, Hex>
+  /** The version of each published key; 1 when only publishedKeys names it. */
+  keyVersions: Map<string, number>
+  /** Every key publication the wallet sent: key (hex) and version. */
+  publications: { user: string; key: Hex; version: number }[]
   anchors: Map<string, LatestAnchor>
   /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
   revokeFailure: string | undefined
@@ -261,6 +269,8 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     events: [],
     block: 1n,
     publishedKeys: new Map(),
+    keyVersions: new Map(),
+    publications: [],
     anchors: new Map(),
     revokeFailure: undefined,
     isGrantLiveCalls: 0,
@@ -282,6 +292,21 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       return Promise.resolve({ blockNumber: 7n })
     },
     readEncryptionKey: (user) => Promise.resolve(ledger.publishedKeys.get(user.toLowerCase()) ?? null),
+    readRegisteredKey(user) {
+      const key = ledger.publishedKeys.get(user.toLowerCase())
+      return Promise.resolve(key === undefined ? null : { key, version: ledger.keyVersions.get(user.toLowerCase()) ?? 1 })
+    },
+    publishEncryptionKey({ publicKey, version }) {
+      // As the key registry does: only the next version is taken.
+      const user = wallet.address.toLowerCase()
+      const current = ledger.publishedKeys.has(user) ? (ledger.keyVersions.get(user) ?? 1) : 0
+      if (version !== current + 1) return Promise.reject(new Error(`WrongVersion(${current + 1})`))
+      const key = bytesToHex(publicKey)
+      ledger.publishedKeys.set(user, `0x${key}`)
+      ledger.keyVersions.set(user, version)
+      ledger.publications.push({ user, key: `0x${key}`, version })
+      return Promise.resolve({ blockNumber: 8n })
+    },
     revoke(doctor) {
       if (ledger.revokeFailure !== undefined) return Promise.reject(new Error(ledger.revokeFailure))
       ledger.block++
@@ -376,6 +401,7 @@ export function fakeDevice(input: {
       session.connect({
         wallet: input.wallet,
         ledger: input.ledger,
+        domain: FAKE_DOMAIN,
         startOrbit: ({ identity }) => Promise.resolve(input.network.orbit(input.name, identity))
       }),
     reload: () => fakeDevice({ ...input, vault })

@@ -1,6 +1,7 @@
 // What the session needs from the world, as plain interfaces: the ledger, the wallet, the
 // clock. The app passes the real ones (chainLedger.ts, systemClock); tests pass fakes.
-import type { AccessState, AuditEntryKind, GrantRecord, LatestAnchor } from '../chain/index.ts'
+import type { AccessState, AuditEntryKind, GrantRecord, LatestAnchor, RegisteredKey } from '../chain/index.ts'
+import type { WalletTypedData } from '../crypto/index.ts'
 
 /** The ledger's reads and writes the history session uses, bound to one deployment and wallet. */
 export interface SessionLedger {
@@ -17,6 +18,10 @@ export interface SessionLedger {
   anchor(input: { root: `0x${string}`; entryCount: number }): Promise<{ blockNumber: bigint }>
   /** A user's published X25519 key (hex), or null when they published none. */
   readEncryptionKey(user: string): Promise<`0x${string}` | null>
+  /** A user's published X25519 key with its version, or null when they published none. */
+  readRegisteredKey(user: string): Promise<RegisteredKey | null>
+  /** The connected wallet's transaction publishing its X25519 public key as `version` (1, or the registered version plus one). */
+  publishEncryptionKey(input: { publicKey: Uint8Array; version: number }): Promise<{ blockNumber: bigint }>
   /** The connected wallet's transaction ending `doctor`'s access. */
   revoke(doctor: string): Promise<unknown>
   /** Calls `onEntries` with the kinds of `patient`'s new audit events as they land; returns the stop function. */
@@ -26,8 +31,8 @@ export interface SessionLedger {
 /** The connected wallet, as far as the session uses it. */
 export interface SessionWallet {
   readonly address: string
-  /** Signs `message` (EIP-191 personal message); the signature's 65 bytes. */
-  signMessage(message: string, action: string): Promise<Uint8Array>
+  /** Signs EIP-712 typed data (eth_signTypedData_v4); the signature's 65 bytes. `action` says what was asked, for a refusal's message. */
+  signTypedData(data: WalletTypedData, action: string): Promise<Uint8Array>
 }
 
 /** What setTimeout returns: a number in the browser, an object in Node. */

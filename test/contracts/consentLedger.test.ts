@@ -67,8 +67,8 @@ beforeAll(async () => {
     addresses[role] = wallet.address
   }
   // The doctor and the guardian use the app; the second doctor has not registered yet.
-  await publishEncryptionKey(client, wallets.doctor, { registry, publicKey: new Uint8Array(32).fill(0xd0) })
-  await publishEncryptionKey(client, wallets.guardian, { registry, publicKey: new Uint8Array(32).fill(0x6a) })
+  await publishEncryptionKey(client, wallets.doctor, { registry, publicKey: new Uint8Array(32).fill(0xd0), version: 1 })
+  await publishEncryptionKey(client, wallets.guardian, { registry, publicKey: new Uint8Array(32).fill(0x6a), version: 1 })
 })
 
 afterAll(async () => {
@@ -239,7 +239,7 @@ describe('guardians and emergency grants', () => {
   })
 
   it("records a guardian's emergency grant, listed as emergency and naming the guardian", async () => {
-    await publishEncryptionKey(client, wallets.clinician, { registry, publicKey: new Uint8Array(32).fill(0xe3) })
+    await publishEncryptionKey(client, wallets.clinician, { registry, publicKey: new Uint8Array(32).fill(0xe3), version: 1 })
     const expiry = (await now()) + 12n * 3600n
     await emergencyGrant(client, wallets.guardian, { ledger, registry, patient: addresses.patient, doctor: addresses.clinician, expiry, scope: { categories: ['allergies'], mayWrite: false } })
 

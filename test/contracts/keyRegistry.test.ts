@@ -1,5 +1,6 @@
-// KeyRegistry on a live anvil, driven the way the app drives it (viem, the generated ABI):
-// publication, rotation, events, refusals by custom error name, and the ABI module being current.
+// KeyRegistry on a live anvil, driven the way the app drives it (viem, the generated ABI and
+// src/chain's functions): publication, replacement under the next version, events, refusals by
+// custom error name, and the ABI module being current.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -21,7 +22,10 @@ import { ABI_MODULE_PATH, CONTRACT_NAMES, artifactPath, buildContracts, renderAb
 import { startAnvil, type Anvil } from '../../scripts/stack/anvil.ts'
 import { deployContracts } from '../../scripts/stack/deploy.ts'
 import { keyRegistryAbi } from '../../src/chain/abi.generated.ts'
+import { createChainClient } from '../../src/chain/client.ts'
 import { deployerAccount, developmentAccounts } from '../../src/chain/devAccounts.ts'
+import { publishEncryptionKey } from '../../src/chain/publishEncryptionKey.ts'
+import { readEncryptionKey } from '../../src/chain/readEncryptionKey.ts'
 
 const ZERO_KEY: Hex = `0x${'00'.repeat(32)}`
 const PATIENT_KEY: Hex = `0x${'11'.repeat(32)}`
@@ -70,14 +74,14 @@ function walletOf(label: string) {
   })
 }
 
-async function publish(label: string, key: Hex) {
+async function publish(label: string, key: Hex, version: number) {
   const wallet = walletOf(label)
   const { request } = await publicClient.simulateContract({
     account: wallet.account,
     address: registry,
     abi: keyRegistryAbi,
     functionName: 'publishKey',
-    args: [key]
+    args: [key, version]
   })
   const hash = await wallet.writeContract(request)
   const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
@@ -85,7 +89,7 @@ async function publish(label: string, key: Hex) {
   return receipt
 }
 
-async function keyOf(user: Address): Promise<Hex> {
+async function keyOf(user: Address): Promise<readonly [Hex, number]> {
   return await publicClient.readContract({ address: registry, abi: keyRegistryAbi, functionName: 'keyOf', args: [user] })
 }
 
@@ -95,18 +99,18 @@ describe('KeyRegistry on anvil', () => {
     expect(await publicClient.getCode({ address: registry })).toMatch(/^0x[0-9a-f]{2,}$/)
   })
 
-  it('reads zero for a user who never published a key', async () => {
-    expect(await keyOf(account('Guardian').address)).toBe(ZERO_KEY)
+  it('reads zero and version 0 for a user who never published a key', async () => {
+    expect(await keyOf(account('Guardian').address)).toEqual([ZERO_KEY, 0])
   })
 
-  it("publishes the patient's first key, readable by the doctor, with a non-rotation event", async () => {
+  it("publishes the patient's first key as version 1, readable by the doctor, with an event that says so", async () => {
     const patient = account('Patient').address
-    const receipt = await publish('Patient', PATIENT_KEY)
+    const receipt = await publish('Patient', PATIENT_KEY, 1)
 
     const events = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: 'KeyPublished' })
     expect(events).toHaveLength(1)
     expect(events[0]?.address).toBe(registry.toLowerCase())
-    expect(events[0]?.args).toEqual({ user: patient, key: PATIENT_KEY, rotated: false })
+    expect(events[0]?.args).toEqual({ user: patient, key: PATIENT_KEY, version: 1 })
 
     const doctorReads = await publicClient.readContract({
       account: account('Doctor').address,
@@ -115,20 +119,20 @@ describe('KeyRegistry on anvil', () => {
       functionName: 'keyOf',
       args: [patient]
     })
-    expect(doctorReads).toBe(PATIENT_KEY)
+    expect(doctorReads).toEqual([PATIENT_KEY, 1])
   })
 
-  it('rotates the key and says so in the event', async () => {
+  it('replaces the key under the next version and says so in the event', async () => {
     const patient = account('Patient').address
-    const receipt = await publish('Patient', PATIENT_NEW_KEY)
+    const receipt = await publish('Patient', PATIENT_NEW_KEY, 2)
 
     const [event] = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: 'KeyPublished' })
-    expect(event?.args).toEqual({ user: patient, key: PATIENT_NEW_KEY, rotated: true })
-    expect(await keyOf(patient)).toBe(PATIENT_NEW_KEY)
+    expect(event?.args).toEqual({ user: patient, key: PATIENT_NEW_KEY, version: 2 })
+    expect(await keyOf(patient)).toEqual([PATIENT_NEW_KEY, 2])
   })
 
   it("lets a reader find one user's key history by the indexed user topic", async () => {
-    await publish('Doctor', `0x${'33'.repeat(32)}`)
+    await publish('Doctor', `0x${'33'.repeat(32)}`, 1)
     const events = await publicClient.getContractEvents({
       address: registry,
       abi: keyRegistryAbi,
@@ -136,26 +140,59 @@ describe('KeyRegistry on anvil', () => {
       args: { user: account('Patient').address },
       fromBlock: 0n
     })
-    expect(events.map((e) => [e.args.key, e.args.rotated])).toEqual([
-      [PATIENT_KEY, false],
-      [PATIENT_NEW_KEY, true]
+    expect(events.map((e) => [e.args.key, e.args.version])).toEqual([
+      [PATIENT_KEY, 1],
+      [PATIENT_NEW_KEY, 2]
     ])
   })
 
   it('refuses the zero key with the ZeroKey error', async () => {
-    expect(await revertName(publish('Patient', ZERO_KEY))).toBe('ZeroKey')
-    expect(await keyOf(account('Patient').address)).toBe(PATIENT_NEW_KEY)
+    expect(await revertName(publish('Patient', ZERO_KEY, 3))).toBe('ZeroKey')
+    expect(await keyOf(account('Patient').address)).toEqual([PATIENT_NEW_KEY, 2])
   })
 
   it('refuses republishing the current key with the KeyUnchanged error', async () => {
-    expect(await revertName(publish('Patient', PATIENT_NEW_KEY))).toBe('KeyUnchanged')
+    expect(await revertName(publish('Patient', PATIENT_NEW_KEY, 3))).toBe('KeyUnchanged')
+  })
+
+  it('refuses a version that is not the next one with the WrongVersion error, naming the one expected', async () => {
+    // A second device that replaced at the same time names the version the first one took.
+    const wallet = walletOf('Patient')
+    try {
+      await publicClient.simulateContract({ account: wallet.account, address: registry, abi: keyRegistryAbi, functionName: 'publishKey', args: [`0x${'44'.repeat(32)}`, 2] })
+      throw new Error('expected the call to revert')
+    } catch (err) {
+      const reverted = (err as BaseError).walk((e) => e instanceof ContractFunctionRevertedError)
+      expect(reverted instanceof ContractFunctionRevertedError ? reverted.data : undefined).toMatchObject({ errorName: 'WrongVersion', args: [3] })
+    }
+    expect(await keyOf(account('Patient').address)).toEqual([PATIENT_NEW_KEY, 2])
   })
 
   it('reports the custom error name from a sent (not simulated) transaction too', async () => {
     // A wallet that skips simulation gets the revert at gas estimation.
     const wallet = walletOf('Patient')
-    const sent = wallet.writeContract({ address: registry, abi: keyRegistryAbi, functionName: 'publishKey', args: [ZERO_KEY] })
+    const sent = wallet.writeContract({ address: registry, abi: keyRegistryAbi, functionName: 'publishKey', args: [ZERO_KEY, 3] })
     expect(await revertName(sent)).toBe('ZeroKey')
+  })
+})
+
+describe("src/chain's key registry functions on anvil", () => {
+  it('read a key with its version, publish the next version, and refuse a stale one with a sentence', async () => {
+    const client = createChainClient({ id: foundry.id, name: 'anvil', rpcUrl })
+    const guardian = account('Guardian')
+    expect(await readEncryptionKey(client, { registry, user: guardian.address })).toBeNull()
+    const first = new Uint8Array(32).fill(0x51)
+    const second = new Uint8Array(32).fill(0x52)
+    await publishEncryptionKey(client, walletOf('Guardian'), { registry, publicKey: first, version: 1 })
+    expect(await readEncryptionKey(client, { registry, user: guardian.address.toLowerCase() })).toEqual({ key: `0x${'51'.repeat(32)}`, version: 1 })
+    await publishEncryptionKey(client, walletOf('Guardian'), { registry, publicKey: second, version: 2 })
+    expect(await readEncryptionKey(client, { registry, user: guardian.address })).toEqual({ key: `0x${'52'.repeat(32)}`, version: 2 })
+    await expect(publishEncryptionKey(client, walletOf('Guardian'), { registry, publicKey: first, version: 2 })).rejects.toMatchObject({
+      code: 'CONTRACT_REVERTED',
+      details: 'WrongVersion',
+      message: expect.stringMatching(/^Your keys were replaced meanwhile/) as unknown
+    })
+    await expect(publishEncryptionKey(client, walletOf('Guardian'), { registry, publicKey: first, version: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
   })
 })
 

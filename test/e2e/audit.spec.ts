@@ -7,7 +7,7 @@ import { foundry } from 'viem/chains'
 import { grant, publishEncryptionKey } from '../../src/chain/index.ts'
 import { formatDay } from '../../src/format/index.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { appUrl, expectStackLive, stackConfig } from './fixtures.ts'
+import { appUrl, derivedKeys, expectStackLive, stackConfig } from './fixtures.ts'
 
 const [patient, doctor, , guardian] = developmentAccounts
 if (patient === undefined || doctor === undefined || guardian === undefined) throw new Error('development accounts missing')
@@ -38,7 +38,9 @@ test('a guardian added and removed in Settings, and a grant made meanwhile, appe
   const publicClient = createPublicClient({ chain: foundry, transport })
   const doctorWallet = createWalletClient({ account: privateKeyToAccount(doctor.privateKey), chain: foundry, transport })
   const patientWallet = createWalletClient({ account: privateKeyToAccount(patient.privateKey), chain: foundry, transport })
-  await publishEncryptionKey(publicClient, doctorWallet, { registry: config.contracts.keyRegistry, publicKey: new Uint8Array(32).fill(7) })
+  // The doctor's real key, as their app derives it here: a later visit of theirs unlocks against it.
+  const doctorKey = (await derivedKeys(doctor.privateKey)).encryption.publicKey
+  await publishEncryptionKey(publicClient, doctorWallet, { registry: config.contracts.keyRegistry, publicKey: doctorKey, version: 1 })
   const expiry = new Date(Date.now() + 30 * 24 * 3600 * 1000)
   await grant(publicClient, patientWallet, {
     ledger: config.contracts.consentLedger,

@@ -4,6 +4,8 @@ import { numberToHex, parseEther, type Address, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import type { AppConfig } from '../../src/config/index.ts'
+import type { SigningDomain, WalletKeys } from '../../src/crypto/index.ts'
+import { walletSignatures } from '../support/walletSignatures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 function env(name: string): string {
@@ -16,6 +18,17 @@ export const appUrl = (): string => env('E2E_APP_URL')
 export const subpathUrl = (): string => env('E2E_SUBPATH_URL')
 export const gatewayUrl = (): string => env('E2E_GATEWAY_URL')
 export const stackConfig = (): AppConfig => JSON.parse(env('E2E_CONFIG')) as AppConfig
+
+/** What the app's wallet signatures name when it is served at `url`: its origin and the stack's deployment. */
+export function appDomain(url = appUrl()): SigningDomain {
+  const config = stackConfig()
+  return { origin: new URL(url).origin, chainId: config.chain.id, verifyingContract: config.contracts.keyRegistry }
+}
+
+/** The keys the app derives for the account of `privateKey` (its wallet signing honestly), on `domain`, of key `version`. */
+export async function derivedKeys(privateKey: Hex, { domain = appDomain(), version = 1 }: { domain?: SigningDomain; version?: number } = {}): Promise<WalletKeys> {
+  return (await walletSignatures(privateKeyToAccount(privateKey), { domain, version })).keys
+}
 
 export function statusStrip(page: Page): Locator {
   return page.getByRole('region', { name: 'Connection status' })

@@ -1,8 +1,9 @@
 // A browser wallet for the tests: an EIP-1193 provider injected into the page and announced
 // through EIP-6963, whose requests are answered in Node by a viem account, or refused. It signs
 // transactions itself, as a wallet does, so any funded key works (not only the node's own).
+import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { Page } from '@playwright/test'
-import { BaseError, createWalletClient, defineChain, http, type Address, type Hex } from 'viem'
+import { BaseError, bytesToHex, createWalletClient, defineChain, hashTypedData, hexToBytes, http, type Address, type Hex, type TypedDataDefinition } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
 export interface InjectedWalletOptions {
@@ -14,11 +15,19 @@ export interface InjectedWalletOptions {
   refuse?: string[]
   /** Resolves when the person signs: until then a signature request waits, as a wallet waits for its user. */
   signing?: () => Promise<void>
+  /**
+   * How it signs typed data: `deterministic` (RFC 6979, as most wallets) by default; `random-nonce`
+   * gives a valid signature of the same account that differs every time, as some hardware and
+   * smart-contract wallets do.
+   */
+  typedDataSigning?: 'deterministic' | 'random-nonce'
+  /** Every typed data it signed, as the page sent it, for the test to read. */
+  signedTypedData?: TypedDataDefinition[]
 }
 
 type BridgeAnswer = { result: unknown } | { error: { code: number; message: string } }
 
-export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chainId, refuse = [], signing }: InjectedWalletOptions): Promise<void> {
+export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chainId, refuse = [], signing, typedDataSigning = 'deterministic', signedTypedData }: InjectedWalletOptions): Promise<void> {
   const account = privateKeyToAccount(privateKey)
   const chain = defineChain({ id: chainId, name: 'Test chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } })
   const signer = createWalletClient({ account, chain, transport: http(rpcUrl) })
@@ -46,9 +55,16 @@ export async function injectWallet(page: Page, { name, privateKey, rpcUrl, chain
         }
       }
       case 'eth_signTypedData_v4': {
-        // EIP-712: the typed data comes as JSON, with the EIP712Domain type among its types.
-        const [, json] = (params ?? []) as [string, string]
-        return { result: await account.signTypedData(JSON.parse(json) as Parameters<typeof account.signTypedData>[0]) }
+        // As a wallet does: the typed data as the page sent it (JSON), signed by the account it names.
+        const [from, json] = (params ?? []) as [string, string]
+        if (from.toLowerCase() !== account.address.toLowerCase()) return { error: { code: 4100, message: `This wallet does not hold ${from}.` } }
+        await signing?.()
+        const typed = JSON.parse(json) as TypedDataDefinition
+        signedTypedData?.push(typed)
+        if (typedDataSigning === 'deterministic') return { result: await account.signTypedData(typed) }
+        // The same digest, signed with a fresh random nonce: valid, this account's, never the same twice.
+        const signature = secp256k1.sign(hexToBytes(hashTypedData(typed)), hexToBytes(privateKey), { prehash: false, extraEntropy: true, format: 'recovered' })
+        return { result: bytesToHex(Uint8Array.from([...signature.subarray(1), (signature[0] ?? 0) + 27])) }
       }
       default: {
         // Everything else goes to the node, as a real wallet's RPC would.

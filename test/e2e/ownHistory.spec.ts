@@ -4,11 +4,9 @@
 // anchored on-chain so every block verifies.
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
-import { bytesToHex, hexToBytes } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { bytesToHex } from 'viem'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { deriveWalletKeys, keyDerivationMessage } from '../../src/crypto/index.ts'
-import { appUrl, expectStackLive } from './fixtures.ts'
+import { appUrl, derivedKeys, expectStackLive } from './fixtures.ts'
 
 /** Every value in every IndexedDB database of the page, as text: strings as they are, bytes as Latin-1 and as UTF-8. */
 async function storedText(page: Page): Promise<{ text: string; values: number }> {
@@ -90,8 +88,7 @@ test('the patient opens their history, loads the demo into it, and it is stored 
   expect(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([])
 
   // Nothing readable is stored: not the records' words or FHIR keys, not the secret keys the wallet's signature derives.
-  const signature = await privateKeyToAccount(patient.privateKey).signMessage({ message: keyDerivationMessage(patient.address) })
-  const keys = deriveWalletKeys(hexToBytes(signature))
+  const keys = await derivedKeys(patient.privateKey)
   const secrets = [keys.encryption.secretKey, keys.identity.secretKey].flatMap((secret) => [bytesToHex(secret).slice(2), new TextDecoder('latin1').decode(secret)])
   const stored = await storedText(page)
   expect(stored.values).toBeGreaterThan(added)

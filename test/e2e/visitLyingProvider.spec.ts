@@ -35,7 +35,7 @@ async function lyingProvider(upstream: string, registry: Address, victim: Addres
   const answer = async (call: RpcCall): Promise<unknown> => {
     if (asksKeyOfVictim(call)) {
       lies++
-      return { jsonrpc: '2.0', id: call.id, result: encodeFunctionResult({ abi: keyRegistryAbi, functionName: 'keyOf', result: key }) }
+      return { jsonrpc: '2.0', id: call.id, result: encodeFunctionResult({ abi: keyRegistryAbi, functionName: 'keyOf', result: [key, 1] }) }
     }
     const response = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) })
     return await response.json()

@@ -36,7 +36,7 @@ test('a wallet that refuses gets a clear message and nothing breaks', async ({ p
 
 test('a wallet that refuses to sign leaves the key unregistered, with a clear message', async ({ page }) => {
   const config = stackConfig()
-  await injectWallet(page, { name: 'Cautious Wallet', privateKey: unregistered.privateKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id, refuse: ['personal_sign'] })
+  await injectWallet(page, { name: 'Cautious Wallet', privateKey: unregistered.privateKey, rpcUrl: config.chain.rpcUrl, chainId: config.chain.id, refuse: ['eth_signTypedData_v4'] })
   await page.goto(`${appUrl()}#/settings`)
   const walletSection = page.getByRole('region', { name: 'Wallet' })
   await walletSection.getByRole('combobox', { name: 'Account' }).selectOption({ label: 'Cautious Wallet' })

@@ -1,14 +1,14 @@
 // What the history integration tests share: people with wallets (anvil's development
 // accounts, signing with viem as a wallet would), nodes that reach each other over
 // loopback WebSockets, and a waiting helper.
-import { hexToBytes } from '@noble/hashes/utils.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
-import { secp256k1Signer, deriveWalletKeys, keyDerivationMessage, type WalletKeys } from '../../src/crypto/index.ts'
+import { walletIdentityOf } from '../support/walletSignatures.ts'
+import type { WalletKeys } from '../../src/crypto/index.ts'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
-import { createWalletIdentity, identityBindingMessage, startHistoryOrbit, startP2PNode, type HistoryOrbit, type P2PNode, type StartHistoryOrbitOptions, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
+import { startHistoryOrbit, startP2PNode, type HistoryOrbit, type P2PNode, type StartHistoryOrbitOptions, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
 import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 
@@ -25,11 +25,8 @@ export interface Person {
 export async function person(label: string): Promise<Person> {
   const dev = developmentAccounts.find((account) => account.label === label)
   if (dev === undefined) throw new Error(`no development account labelled ${label}`)
-  const account = privateKeyToAccount(dev.privateKey)
-  const address = account.address.toLowerCase() as `0x${string}`
-  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(address) })).slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
-  return { label, address, keys, binding, identity: createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding }) }
+  const { address, keys, binding, identity } = await walletIdentityOf(privateKeyToAccount(dev.privateKey))
+  return { label, address, keys, binding, identity }
 }
 
 /** A node with a loopback WebSockets listener and no relay: tests dial each other directly. */

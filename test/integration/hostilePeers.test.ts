@@ -7,14 +7,15 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { deriveWalletKeys, firstEpochKeyring, keyDerivationMessage, secp256k1Signer, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
+import { firstEpochKeyring, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory, readerKeyring } from '../../src/history/index.ts'
-import { authStatement, createWalletIdentity, identityBindingMessage, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
+import { authStatement, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
 import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
 import { createLogEntry } from '../../src/p2p/logEntry.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { rawFrame } from '../support/fuzz.ts'
+import { walletIdentityOf } from '../support/walletSignatures.ts'
 import { connect, memoryDevice, memoryNode, person, waitFor, type Person } from './historyFixtures.ts'
 import type { PeerId, Stream } from '@libp2p/interface'
 
@@ -120,11 +121,7 @@ async function patientGoesOn(p: PatientDevice, attack: string, attackerHashes: r
 
 /** The identity block of a wallet nobody knows: sound, signed, and no business of this history. */
 async function strangersIdentity(): Promise<WalletIdentity> {
-  const account = privateKeyToAccount(generatePrivateKey())
-  const address = account.address.toLowerCase()
-  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(address) })).slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(address, keys.identity.publicKey) })
-  return createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+  return (await walletIdentityOf(privateKeyToAccount(generatePrivateKey()))).identity
 }
 
 /** A hello as `identity` would send it on the connection from `from` to `to`. */

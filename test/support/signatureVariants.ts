@@ -4,8 +4,8 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { hexToBigInt, numberToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { deriveWalletKeys, keyDerivationMessage, secp256k1Signer } from '../../src/crypto/index.ts'
-import { createWalletIdentity, identityBindingMessage, type WalletIdentity } from '../../src/p2p/walletIdentity.ts'
+import type { WalletIdentity } from '../../src/p2p/walletIdentity.ts'
+import { walletIdentityOf as signedIdentityOf } from './walletSignatures.ts'
 
 /** The order of secp256k1's group: s and n − s verify alike. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -96,10 +96,7 @@ export function bindingVariant(binding: string, variant: BindingVariant): string
   }
 }
 
-/** The wallet identity of a private key, made as the app makes it: viem's wallet signs the key derivation and the binding. */
+/** The wallet identity of a private key, made as the app makes it: viem's wallet signs the key derivation and the binding (for TEST_DOMAIN). */
 export async function walletIdentityOf(privateKey: `0x${string}`): Promise<WalletIdentity> {
-  const account = privateKeyToAccount(privateKey)
-  const keys = deriveWalletKeys(hexToBytes((await account.signMessage({ message: keyDerivationMessage(account.address) })).slice(2)))
-  const binding = await account.signMessage({ message: identityBindingMessage(account.address, keys.identity.publicKey) })
-  return createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding })
+  return (await signedIdentityOf(privateKeyToAccount(privateKey))).identity
 }

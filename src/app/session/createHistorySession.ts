@@ -15,19 +15,22 @@ import {
   type AnchorStep,
   type Cell,
   type HistorySessionState,
+  type KeyReplacement,
   type OwnHistoryModel,
   type PatientReadingModel,
   type PeerMisconduct,
   type Persistence,
   type ReadingState,
+  type ReplaceStep,
   type TrackedHistory,
   type WalletKeys
 } from '../../session/index.ts'
 import type { HistoryBlock } from '../../viz/historyBlock.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
+import { appSigningDomain } from './appSigningDomain.ts'
 
-export type { AnchorStep, HistorySessionState, ReadingState }
+export type { AnchorStep, HistorySessionState, KeyReplacement, ReadingState, ReplaceStep }
 
 /** A patient's history open on this device, as the pages use it: the patient's own, or one a doctor reads. */
 export interface HistoryView {
@@ -84,6 +87,8 @@ export interface HistorySession {
   persistence: Accessor<Persistence | undefined>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
   unlock(): Promise<void>
+  /** Replaces this wallet's keys (two signatures, a transaction) and moves the history under them; `onStep` hears where it is. */
+  replaceKeys(onStep?: (step: ReplaceStep) => void): Promise<KeyReplacement>
   /**
    * A doctor opens a patient's history with the data keys the patient wrapped for them, and
    * pulls it from the patient's device (`peer`, connected directly).
@@ -177,6 +182,7 @@ export function createHistorySession(app: AppStore): HistorySession {
             : {
                 wallet: walletSigner(context.wallet),
                 ledger: chainLedger(context),
+                domain: appSigningDomain(context),
                 startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options })
               }
         )
@@ -193,6 +199,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     rotationNotice: signalOf(model.rotationNotice),
     persistence: signalOf(model.persistence),
     unlock: () => model.unlock(),
+    replaceKeys: (onStep) => model.replaceKeys(onStep),
     readPatient: async (patient, wrappedKeys, peer, reconnect) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect)),
     prefetchPatient: (patient, peer) => model.prefetchPatient(patient, peer)
   }

@@ -5,7 +5,8 @@ import { errorMessage } from '../../errors/index.ts'
 import { connectToPeer } from '../../session/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { GuardiansSection } from '../consent/GuardiansSection.tsx'
-import { createKeyRegistration } from '../session/createKeyRegistration.ts'
+import { createKeyRegistration, type ReplacementStep } from '../session/createKeyRegistration.ts'
+import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { StorageSection } from './StorageSection.tsx'
 import { shortAddress } from '../ui/format.ts'
@@ -102,10 +103,30 @@ function WalletSection(): JSX.Element {
   )
 }
 
+/** What the replacement is doing, in words; nothing while idle or failed. */
+function replacementWords(step: ReplacementStep): string | undefined {
+  switch (step.step) {
+    case 'signing-keys':
+      return 'Waiting for your wallet to sign for your new keys…'
+    case 'signing-binding':
+      return 'Waiting for your wallet to vouch for your new signing key…'
+    case 'registering':
+      return 'Registering your new key on-chain…'
+    case 'moving-history':
+      return 'Moving your history to your new keys…'
+    case 'done':
+      return `Your keys were replaced: version ${step.version} is registered (block ${String(step.blockNumber)}), and your history now uses a new key (epoch ${step.epoch}). What is written from now on is sealed under your new keys.`
+    default:
+      return undefined
+  }
+}
+
 function EncryptionKeySection(): JSX.Element {
   const app = useApp()
-  const registration = createKeyRegistration(app)
+  const history = useHistorySession()
+  const registration = createKeyRegistration(app, history)
   const busy = () => ['signing', 'sending'].includes(registration.step().step)
+  const replacing = () => !['idle', 'done', 'failed'].includes(registration.replacement().step)
 
   return (
     <section aria-labelledby="key-heading">
@@ -125,7 +146,7 @@ function EncryptionKeySection(): JSX.Element {
             <Match when={registration.registered().state === 'registered' && registration.registered()}>
               {(r) => (
                 <>
-                  Registered key: <code>{(r() as { key: string }).key}</code>
+                  Registered key: <code>{(r() as { key: string }).key}</code> (version {(r() as { version: number }).version})
                 </>
               )}
             </Match>
@@ -144,6 +165,24 @@ function EncryptionKeySection(): JSX.Element {
           </Switch>
         </p>
         <ErrorBanner message={registration.step().step === 'failed' ? (registration.step() as { error: string }).error : undefined} />
+        <Show when={registration.registered().state === 'registered'}>
+          <section aria-labelledby="replace-heading">
+            <h3 id="replace-heading">Replace your keys</h3>
+            <p class="hint">
+              If your keys may be exposed (you signed the Anamnesis unlock message on a page you do not trust, or someone copied this browser's storage), replace
+              them: your wallet signs for new keys, which are registered on-chain (one transaction), and everything written from now on is sealed under them. What
+              others already read cannot be unread.
+            </p>
+            <button type="button" disabled={replacing() || history.own() === undefined} onClick={() => void registration.replace()}>
+              My keys may be exposed: replace them
+            </button>
+            <Show when={history.own() === undefined && !replacing()}>
+              <p class="hint">Open your history on this device first (My history): replacing your keys moves it to the new ones.</p>
+            </Show>
+            <p aria-live="polite">{replacementWords(registration.replacement())}</p>
+            <ErrorBanner message={registration.replacement().step === 'failed' ? (registration.replacement() as { error: string }).error : undefined} />
+          </section>
+        </Show>
       </Show>
     </section>
   )

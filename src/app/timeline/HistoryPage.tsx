@@ -55,6 +55,12 @@ export function HistoryPage(): JSX.Element {
         <Match when={session.state().state === 'locked' || session.state().state === 'failed'}>
           <section aria-labelledby="unlock-heading" class="unlock">
             <h2 id="unlock-heading">Open your history on this device</h2>
+            <Show when={(() => {
+              const s = session.state()
+              return s.state === 'locked' ? s.reason : undefined
+            })()}>
+              {(reason) => <p class="notice">{reason()}</p>}
+            </Show>
             <p>
               Your wallet will be asked to sign two messages: one makes your keys on this device, the other vouches for the key that signs your entries. Signing sends no
               transaction and costs nothing. The keys are kept in this browser, wrapped by a key the browser will not hand out, so a reload opens your history without asking again.

@@ -30,8 +30,10 @@ export function visitContext({ client, wallet, config, ledger, registry }: Ledge
     wallet: { address: wallet.address, signVisitRequest: (terms) => signVisitRequest(wallet.client, domain, terms) },
     ledger: {
       chain: { id: config.chain.id, name: config.chain.name },
-      readEncryptionKey: (user) => readEncryptionKey(client, { registry, user }),
-      publishEncryptionKey: (publicKey) => writes.track(() => publishEncryptionKey(client, wallet.client, { registry, publicKey })),
+      readEncryptionKey: async (user) => (await readEncryptionKey(client, { registry, user }))?.key ?? null,
+      // A doctor's join publishes only a first key, which the unlock derived as version 1; a
+      // replacement is the Settings page's, and a publication under a stale version is refused.
+      publishEncryptionKey: (publicKey) => writes.track(() => publishEncryptionKey(client, wallet.client, { registry, publicKey, version: 1 })),
       grant: ({ doctor, expiry, scope }) => writes.track(() => grant(client, wallet.client, { ledger, registry, doctor, expiry, scope })),
       logVisit: (patient) => writes.track(() => logVisit(client, wallet.client, { ledger, patient })),
       verifyVisitRequest: (terms) => verifyVisitRequest(client, domain, terms)

@@ -1,0 +1,19 @@
+// The session's one error type, for what goes wrong between the wallet, the key registry and
+// this device's keys: messages a patient or doctor can act on, never key material.
+import { AnamnesisError } from '../errors/index.ts'
+
+/** Why the session refused to open or replace keys. */
+export type SessionErrorCode =
+  /** The keys a signature derives are not the ones the key registry holds for the account. */
+  | 'KEY_MISMATCH'
+  /** The signature the wallet gave is not the connected account's. */
+  | 'WRONG_SIGNER'
+  /** The account's key is registered already, and is the one this wallet derives: nothing to publish. */
+  | 'ALREADY_REGISTERED'
+  /** Replacing keys needs the history open on this device, under the registered keys. */
+  | 'KEYS_NOT_OPEN'
+
+/** Every refusal of src/session about keys: a sentence to act on and a {@link SessionErrorCode}. */
+export class SessionError extends AnamnesisError<SessionErrorCode> {
+  override name = 'SessionError'
+}

@@ -12,8 +12,12 @@ export type SessionErrorCode =
   | 'ALREADY_REGISTERED'
   /** Replacing keys needs the history open on this device, under the registered keys. */
   | 'KEYS_NOT_OPEN'
+  /** A keeper did not enrol the history: unreachable, or it refused (not accepted, a wrong code, no room). */
+  | 'KEEPER_REFUSED'
+  /** The patient has as many keepers as the list on the ledger holds. */
+  | 'KEEPERS_FULL'
 
-/** Every refusal of src/session about keys: a sentence to act on and a {@link SessionErrorCode}. */
+/** Every refusal of src/session about keys and keepers: a sentence to act on and a {@link SessionErrorCode}. */
 export class SessionError extends AnamnesisError<SessionErrorCode> {
   override name = 'SessionError'
 }

@@ -238,6 +238,10 @@ export interface FakeLedger extends SessionLedger {
   /** Every key publication the wallet sent: key (hex) and version. */
   publications: { user: string; key: Hex; version: number }[]
   anchors: Map<string, LatestAnchor>
+  /** Each account's sealed keeper list, as KeyRegistry keeps it. */
+  sealedKeepers: Map<string, Uint8Array>
+  /** While set, sealKeepers() fails with this message (the wallet rejected). */
+  sealFailure: string | undefined
   /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
   revokeFailure: string | undefined
   /** Called once a revocation is on the ledger, before revoke() resolves: the moment its event goes out. */
@@ -272,6 +276,8 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     keyVersions: new Map(),
     publications: [],
     anchors: new Map(),
+    sealedKeepers: new Map(),
+    sealFailure: undefined,
     revokeFailure: undefined,
     isGrantLiveCalls: 0,
     mayWriteHistory: (patient, writer) => Promise.resolve(same(patient, writer) || ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, writer) && live(g))),
@@ -306,6 +312,14 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       ledger.keyVersions.set(user, version)
       ledger.publications.push({ user, key: `0x${key}`, version })
       return Promise.resolve({ blockNumber: 8n })
+    },
+    readSealedKeepers: (user) => Promise.resolve(ledger.sealedKeepers.get(user.toLowerCase())),
+    sealKeepers(sealed) {
+      if (ledger.sealFailure !== undefined) return Promise.reject(new Error(ledger.sealFailure))
+      ledger.block++
+      if (sealed.length === 0) ledger.sealedKeepers.delete(wallet.address.toLowerCase())
+      else ledger.sealedKeepers.set(wallet.address.toLowerCase(), sealed.slice())
+      return Promise.resolve({ blockNumber: ledger.block })
     },
     revoke(doctor) {
       if (ledger.revokeFailure !== undefined) return Promise.reject(new Error(ledger.revokeFailure))

@@ -8,6 +8,7 @@ import { GuardiansSection } from '../consent/GuardiansSection.tsx'
 import { createKeyRegistration, type ReplacementStep } from '../session/createKeyRegistration.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { KeepersSection } from './KeepersSection.tsx'
 import { StorageSection } from './StorageSection.tsx'
 import { shortAddress } from '../ui/format.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
@@ -21,6 +22,7 @@ export default function SettingsPage(): JSX.Element {
       <EncryptionKeySection />
       <GuardiansSection />
       <StorageSection />
+      <KeepersSection />
       <PeerSection />
     </article>
   )

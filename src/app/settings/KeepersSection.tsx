@@ -97,6 +97,11 @@ export function KeepersSection(props: { defaults?: readonly string[] }): JSX.Ele
               </Match>
             </Switch>
             <Show when={keepers().list().length > 0}>
+              <p>
+                <button type="button" disabled={busy() !== undefined} onClick={() => void run('checking', async () => (await keepers().refresh(), undefined))}>
+                  Ask my keepers again
+                </button>
+              </p>
               <ul aria-label="Your keepers">
                 <For each={keepers().list()}>
                   {(view) => (

@@ -106,7 +106,7 @@ function describe(event: KeeperEvent): string {
     case 'refused':
       return `refused ${event.kind ?? 'a request'}${event.patient === undefined ? '' : ` from ${event.patient}`}: ${event.reason} (${event.why})`
     case 'synced':
-      return `synced ${event.entries} entries of ${event.patient} (holding ${event.held} bytes)`
+      return `synced ${event.entries} entries of ${event.patient} (holding ${event.held.entries} entries, ${event.held.bytes} bytes)`
     case 'quota-reached':
       return `quota reached for ${event.patient}: holding ${event.held} of ${event.quota} bytes, refusing new entries`
     case 'disk-full':

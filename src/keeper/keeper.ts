@@ -36,7 +36,7 @@ export type KeeperEvent =
   | { type: 'enrolled'; patient: WalletAddress; quota: number }
   | { type: 'removed'; patient: WalletAddress; entries: number; blocks: number }
   | { type: 'refused'; patient?: WalletAddress; kind?: string; reason: RefusalReason; why: string }
-  | { type: 'synced'; patient: WalletAddress; entries: number; held: number }
+  | { type: 'synced'; patient: WalletAddress; entries: number; held: { entries: number; bytes: number } }
   | { type: 'quota-reached'; patient: WalletAddress; quota: number; held: number }
   | { type: 'disk-full'; patient: WalletAddress; error: string }
   | { type: 'sync-error'; patient: WalletAddress; error: string }
@@ -51,7 +51,7 @@ export interface StartKeeperOptions {
   ledger: KeeperLedger
   /** Told of every patient event. */
   onEvent?: (event: KeeperEvent) => void
-  /** How long a ledger answer is reused. Default 5 s: a revoked doctor is refused within seconds. */
+  /** How long a ledger answer is reused. Default 2 s: a revoked doctor is refused within seconds. */
   cacheMs?: number
   /** The clock. */
   now?: () => number
@@ -184,7 +184,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     }
     refusing.delete(patient)
     enrolment.lastSyncedAt = now()
-    emit({ type: 'synced', patient, entries: entries.length, held: held + adding })
+    emit({ type: 'synced', patient, entries: entries.length, held: heldOf(patient) })
     await saveEnrolment(patient, enrolment).catch(() => undefined)
   }
 
@@ -193,7 +193,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     identity,
     canSync: async (reader, patient) => enrolments.has(patient) && (await ledger.isGrantLive(patient, reader)),
     canWrite: async (writer, patient) => enrolments.has(patient) && (await ledger.mayWrite(patient, writer)),
-    cacheMs: options.cacheMs ?? 5_000,
+    cacheMs: options.cacheMs ?? 2_000,
     storePulled
   })
 

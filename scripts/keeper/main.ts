@@ -83,7 +83,7 @@ async function acceptPolicy(spec: string): Promise<AcceptPolicy> {
   if (spec === 'anyone') return { kind: 'anyone' }
   const match = /^(list|code):(.+)$/.exec(spec)
   if (match === null) throw new KeeperStartError(`--accept must be anyone, list:<file of patient addresses> or code:<file of enrolment codes>; got "${spec}"`)
-  const [, kind, file = ''] = match
+  const [, kind = '', file = ''] = match
   let text: string
   try {
     text = await readFile(path.resolve(file), 'utf8')

@@ -245,7 +245,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     const manifest = parseHash(manifestHash)
     if (manifest !== undefined) {
       try {
-        for await (const _ of node.helia.pins.rm(manifest)) void _
+        await Array.fromAsync(node.helia.pins.rm(manifest))
       } catch {
         // Not pinned: nothing to unpin.
       }

@@ -27,6 +27,7 @@ export type StatementKind = 'enrol' | 'remove' | 'status'
  * one of the protocol's; the patient is not enrolled there (status).
  */
 export const REFUSAL_REASONS = ['not-accepted', 'bad-signature', 'stale', 'quota', 'disk-full', 'malformed', 'not-enrolled'] as const
+/** One of the refusal codes. */
 export type RefusalReason = (typeof REFUSAL_REASONS)[number]
 
 /** Whether a value is one of the refusal codes. */
@@ -111,7 +112,7 @@ export function parseStatement(bytes: Uint8Array): KeeperStatement | string {
     keeper: keeper as WalletAddress,
     peer,
     quota,
-    ...(code === undefined ? {} : { code: code as string }),
+    ...(code === undefined ? {} : { code }),
     at
   }
 }

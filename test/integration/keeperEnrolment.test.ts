@@ -37,7 +37,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await chain?.stop()
+  await chain.stop()
 })
 
 /** The reason of a KeeperError a call rejects with. */
@@ -53,7 +53,7 @@ async function refusal(call: Promise<unknown>): Promise<string | undefined> {
 
 /** A statement as the patient's client makes it, for the keeper at `keeper`, signed by `signer`. */
 function statementFor(who: Person, keeper: { address: string; peerId: string }, changes: Partial<KeeperStatement> = {}): KeeperStatement {
-  return { v: 1, kind: 'enrol', patient: who.address as WalletAddress, keeper: keeper.address as WalletAddress, peer: keeper.peerId, quota: QUOTA, at: Date.now(), ...changes }
+  return { v: 1, kind: 'enrol', patient: who.address, keeper: keeper.address as WalletAddress, peer: keeper.peerId, quota: QUOTA, at: Date.now(), ...changes }
 }
 
 describe('enrolment', () => {

@@ -41,7 +41,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await chain?.stop()
+  await chain.stop()
 })
 
 const patientKeyring = (): EpochKeyring => firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)

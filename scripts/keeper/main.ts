@@ -136,7 +136,8 @@ async function main(): Promise<void> {
   await blockstore.open()
   await datastore.open()
   const family = options.host.includes(':') ? 'ip6' : 'ip4'
-  const node = await startP2PNode({ relays: [], blockstore, datastore, listen: [`/${family}/${options.host}/tcp/${options.port}/ws`] })
+  // Patients behind one address (a hospital's network, a home router) dial it from the same host.
+  const node = await startP2PNode({ relays: [], blockstore, datastore, listen: [`/${family}/${options.host}/tcp/${options.port}/ws`], inboundConnectionThreshold: 100 })
 
   const client = createChainClient({ id: chainId, name: `Chain ${chainId}`, rpcUrl: options.rpc })
   const log = (line: string): void => console.log(`keeper: ${line}`)

@@ -1,7 +1,6 @@
 // What the keeper integration tests share: a real local chain with the contracts deployed, a
 // keeper process started as `npm run keeper` starts it, grants sent as the patient's wallet sends
 // them, and the keeper protocol spoken by hand for the attacks the client would never make.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -11,6 +10,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { startAnvil } from '../../scripts/stack/anvil.ts'
 import { deployContracts } from '../../scripts/stack/deploy.ts'
+import { startKeeperProcess, type KeeperProcess } from '../../scripts/stack/keeper.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { createChainClient, grant, publishEncryptionKey, readEncryptionKey, recordCategories, revoke, type ChainClient } from '../../src/chain/index.ts'
 import { deployerAccount, developmentAccounts } from '../../src/chain/devAccounts.ts'
@@ -21,8 +21,6 @@ import { TEST_DOMAIN, walletIdentityOf } from '../support/walletSignatures.ts'
 import type { P2PNode } from '../../src/p2p/index.ts'
 import type { Person } from './historyFixtures.ts'
 import type { Address } from 'viem'
-
-const root = path.resolve(import.meta.dirname, '../..')
 
 /** The local chain with the contracts deployed, and a client that reads it. */
 export interface TestChain {
@@ -79,24 +77,7 @@ export async function revokeAccess(chain: TestChain, patient: Person, doctor: Pe
   await revoke(chain.client, walletOf(chain, patient), { ledger: chain.contracts.consentLedger, doctor: doctor.address })
 }
 
-/** A keeper process, as `npm run keeper` starts it. */
-export interface KeeperProcess {
-  /** Its WebSockets multiaddr, ending in /p2p/<peer id>. */
-  multiaddr: string
-  peerId: string
-  /** Its wallet address. */
-  address: `0x${string}`
-  dataDir: string
-  port: number
-  /** Every line it logged so far. */
-  lines: string[]
-  /** Waits for a logged line matching `pattern`, from the start of the log. */
-  waitForLine(pattern: RegExp, timeout?: number): Promise<string>
-  /** SIGTERM; resolves with its exit code. */
-  stop(): Promise<number | null>
-  /** SIGKILL, at once. */
-  kill(): Promise<void>
-}
+export type { KeeperProcess }
 
 export interface KeeperOptions {
   chain: TestChain
@@ -115,10 +96,9 @@ export async function tempDir(cleanups: (() => Promise<void>)[], prefix = 'anamn
   return dir
 }
 
-/** Starts a keeper process (node scripts/run.mjs scripts/keeper/main.ts, as npm run keeper) and waits until it is ready. */
+/** Starts a keeper process as `npm run keeper` does, killed with the test's cleanups. */
 export async function spawnKeeper(cleanups: (() => Promise<void>)[], options: KeeperOptions): Promise<KeeperProcess> {
   const dataDir = options.dataDir ?? (await tempDir(cleanups))
-  const port = options.port ?? (await freePort())
   let accept = 'anyone'
   if (options.accept !== undefined && options.accept !== 'anyone') {
     const file = path.join(path.dirname(dataDir), `${path.basename(dataDir)}-accept.txt`)
@@ -127,78 +107,16 @@ export async function spawnKeeper(cleanups: (() => Promise<void>)[], options: Ke
     cleanups.push(() => rm(file, { force: true }))
     accept = `${'list' in options.accept ? 'list' : 'code'}:${file}`
   }
-  const child: ChildProcess = spawn(process.execPath, ['scripts/run.mjs', 'scripts/keeper/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ANAMNESIS_KEEPER_DATA: dataDir,
-      ANAMNESIS_KEEPER_PORT: String(port),
-      ANAMNESIS_KEEPER_RPC: options.chain.rpcUrl,
-      ANAMNESIS_KEEPER_ORIGIN: TEST_DOMAIN.origin,
-      ANAMNESIS_KEEPER_REGISTRY: options.chain.contracts.keyRegistry,
-      ANAMNESIS_KEEPER_LEDGER: options.chain.contracts.consentLedger,
-      ANAMNESIS_KEEPER_ACCEPT: accept
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const lines: string[] = []
-  const waiters = new Set<() => void>()
-  const take = (chunk: Buffer, into: string[]): void => {
-    into.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim() !== ''))
-    for (const wake of waiters) wake()
-  }
-  const errors: string[] = []
-  child.stdout?.on('data', (chunk: Buffer) => take(chunk, lines))
-  child.stderr?.on('data', (chunk: Buffer) => take(chunk, errors))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  let running = true
-  void exited.then(() => {
-    running = false
-    for (const wake of waiters) wake()
-  })
-  cleanups.push(async () => {
-    if (running) child.kill('SIGKILL')
-    await exited
-  })
-
-  const waitForLine = async (pattern: RegExp, timeout = 30_000): Promise<string> => {
-    const deadline = Date.now() + timeout
-    for (;;) {
-      const found = lines.find((line) => pattern.test(line))
-      if (found !== undefined) return found
-      if (!running) throw new Error(`the keeper exited before logging ${String(pattern)}:\n${[...lines, ...errors].join('\n')}`)
-      if (Date.now() > deadline) throw new Error(`the keeper did not log ${String(pattern)} within ${timeout} ms:\n${[...lines, ...errors].join('\n')}`)
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          waiters.delete(wake)
-          resolve()
-        }
-        waiters.add(wake)
-        setTimeout(wake, 250)
-      })
-    }
-  }
-
-  const ready = await waitForLine(/^keeper: ready at (\S+) as (0x[0-9a-f]{40})$/, 60_000)
-  const [, address = '', keeperAddress = ''] = /^keeper: ready at (\S+) as (0x[0-9a-f]{40})$/.exec(ready) ?? []
-  const peerId = multiaddr(address).getComponents().findLast((component) => component.name === 'p2p')?.value ?? ''
-  return {
-    multiaddr: address,
-    peerId,
-    address: keeperAddress as `0x${string}`,
+  const keeper = await startKeeperProcess({
     dataDir,
-    port,
-    lines,
-    waitForLine,
-    stop: async () => {
-      if (running) child.kill('SIGTERM')
-      return await exited
-    },
-    kill: async () => {
-      if (running) child.kill('SIGKILL')
-      await exited
-    }
-  }
+    port: options.port ?? (await freePort()),
+    rpcUrl: options.chain.rpcUrl,
+    origin: options.chain.domain.origin,
+    contracts: options.chain.contracts,
+    accept
+  })
+  cleanups.push(() => keeper.kill())
+  return keeper
 }
 
 /** Speaks the keeper protocol by hand: hello, then `request` as it is; returns the keeper's identity block and answer. */

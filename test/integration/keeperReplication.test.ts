@@ -76,10 +76,17 @@ async function device(who: Person, keeper: KeeperProcess, stores = { blockstore:
   return { node, stores, log, history, stop }
 }
 
-/** The patient's status at the keeper, asked from a node of its own (the patient's devices may be offline). */
+let probe: P2PNode | undefined
+/** The patient's status at the keeper, asked from a node of the test's own (the patient's devices may be offline). */
 async function statusAt(keeper: KeeperProcess): Promise<KeeperStatus> {
-  const node = await memoryNode(cleanups)
-  return await keeperStatus(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address })
+  if (probe === undefined) {
+    const node = await memoryNode(cleanups)
+    probe = node
+    cleanups.push(async () => {
+      probe = undefined
+    })
+  }
+  return await keeperStatus(probe, keeper.multiaddr, { identity: patient.identity, patient: patient.address })
 }
 
 describe('a keeper follows the patient, and serves the doctors the ledger allows', () => {
@@ -134,9 +141,9 @@ describe('a keeper follows the patient, and serves the doctors the ledger allows
 
     await revokeAccess(chain, patient, revoked)
     // The keeper reuses a ledger answer for 2 s at most: a device that asks at once may still be served.
-    const probe = await device(revoked, keeper)
-    await waitFor('the keeper to refuse the revoked doctor', async () => (await probe.log.syncWith(keeper.peerId).then(() => undefined, (error: unknown) => error)) instanceof SyncRefusedError)
-    await probe.stop()
+    const early = await device(revoked, keeper)
+    await waitFor('the keeper to refuse the revoked doctor', async () => (await early.log.syncWith(keeper.peerId).then(() => undefined, (error: unknown) => error)) instanceof SyncRefusedError)
+    await early.stop()
     const after = await device(revoked, keeper)
     await expect(after.log.syncWith(keeper.peerId)).rejects.toBeInstanceOf(SyncRefusedError)
     expect(after.log.entries()).toHaveLength(0)

@@ -110,7 +110,7 @@ export async function startKeeperProcess(options: StartKeeperProcessOptions): Pr
   try {
     ready = await waitForLine(READY, options.startTimeout ?? 60_000)
   } catch (error) {
-    if (running) child.kill('SIGKILL')
+    if (child.exitCode === null) child.kill('SIGKILL')
     await exited
     throw error
   }

@@ -82,8 +82,9 @@ async function statusAt(keeper: KeeperProcess): Promise<KeeperStatus> {
   if (probe === undefined) {
     const node = await memoryNode(cleanups)
     probe = node
-    cleanups.push(async () => {
+    cleanups.push(() => {
       probe = undefined
+      return Promise.resolve()
     })
   }
   return await keeperStatus(probe, keeper.multiaddr, { identity: patient.identity, patient: patient.address })

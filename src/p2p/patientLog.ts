@@ -48,7 +48,15 @@ export interface HistoryLogOptions {
   pullTimeoutMs?: number
   /** How many entries a holder may send ahead of our acknowledgements (128 to 8,192). Default 1,024. */
   pullWindow?: number
+  /** Stores entries pulled from peers, by calling `store`; a keeper counts them against a quota here and refuses by throwing. */
+  storePulled?: StorePulled
 }
+
+/**
+ * Wraps the storing of entries pulled from a peer into `patient`'s log: call `store` to store them, or
+ * throw to refuse them (the pull fails with that error; nothing of this batch is stored).
+ */
+export type StorePulled = (patient: WalletAddress, entries: readonly StoredEntry[], store: () => Promise<void>) => Promise<void>
 
 /** The database as OrbitDB sees it, plus the history log's own API. */
 export interface HistoryLogDatabase extends PatientLog {
@@ -122,7 +130,9 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     })
   const tabs = forwardBetweenTabs(role, reloadFromTab)
   const commit = async (added: StoredEntry[], origin: 'local' | 'peer', identities: IdentityBlock[] = []): Promise<void> => {
-    await store.commit(added, identities)
+    const storePulled = options.storePulled
+    if (origin === 'peer' && storePulled !== undefined) await storePulled(patient, added, () => store.commit(added, identities))
+    else await store.commit(added, identities)
     emit({ type: 'added', entries: added, origin })
     tabs.committed()
   }

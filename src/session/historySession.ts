@@ -93,6 +93,21 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
 }
 
 /**
+ * `client`, whose connect also syncs the history with the keeper: this device pulls what the keeper
+ * holds, and the keeper, hearing the sync protocol, pulls what it lacks (a keeper the list did not
+ * name yet when it first tried was refused then).
+ */
+function syncingWith(client: KeeperClient, log: Pick<PatientLog, 'syncWith'>): KeeperClient {
+  return {
+    ...client,
+    async connect(address) {
+      await client.connect(address)
+      await log.syncWith(address.split('/p2p/').at(-1) ?? address, { joinRunning: true })
+    }
+  }
+}
+
+/**
  * The history session of this device: nothing open until connect() names a wallet; then the
  * history opens silently when the vault holds its keys, or on unlock(). Close it with close().
  */
@@ -246,7 +261,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const keepersOpen =
         keeperClient === undefined
           ? undefined
-          : createKeepersModel({ ledger, patient: address, ownKey: { ...walletKeys.encryption, version: unlocked.version }, client: keeperClient(identity), logger, clock })
+          : createKeepersModel({ ledger, patient: address, ownKey: { ...walletKeys.encryption, version: unlocked.version }, client: syncingWith(keeperClient(identity), log), logger, clock })
       if (keepersOpen !== undefined) keepersNow.model = keepersOpen
       teardown = async () => {
         stopChecks()

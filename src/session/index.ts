@@ -40,5 +40,6 @@ export { browserStorage, readStorage, requestPersistence, type Persistence, type
 export { createWriteGate, type WriteGate } from './writeGate.ts'
 export type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
 export { SessionError, type SessionErrorCode } from './SessionError.ts'
+export { keeperClientOver } from './keeperClient.ts'
 export { createKeepersModel, DEFAULT_KEEPER_QUOTA, type KeeperClient, type KeeperReport, type KeepersModel, type KeepersState, type KeeperView } from './keepers.ts'
 export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'

@@ -33,7 +33,7 @@ export interface KeeperClient {
   status(address: string): Promise<KeeperReport>
   /** Tells the keeper to forget this history. @throws When it is unreachable. */
   remove(address: string): Promise<void>
-  /** Opens (or keeps) a direct connection to the keeper, over which the history syncs both ways. @throws When it is unreachable. */
+  /** Opens (or keeps) a direct connection to the keeper and syncs the history with it, both ways. @throws When it is unreachable. */
   connect(address: string): Promise<void>
 }
 
@@ -165,6 +165,8 @@ export function createKeepersModel(options: KeepersOptions): KeepersModel {
       }
       const view: KeeperView = { ...entry, state: 'reachable', report }
       show([...keepers.get().filter((v) => !same(v.address, trimmed)), view])
+      // Named now: the history syncs with it from here on.
+      void client.connect(trimmed).catch((error: unknown) => update(trimmed, { state: 'unreachable', problem: errorMessage(error) }))
       return view
     })
 

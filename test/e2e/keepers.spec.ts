@@ -32,6 +32,7 @@ test('a keeper the patient enrols follows the history, and a fresh browser with 
     await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
     await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
     await expect(own).toContainText(/Added \d+ demo records/)
+    await expect(own.getByRole('status').first()).toContainText(/[\d,]+ records in [\d,]+ blocks/)
     const summary = (await own.getByRole('status').first().textContent()) ?? ''
     const count = Number((/(\d+) records in/.exec(summary) ?? [])[1])
     expect(count).toBeGreaterThan(40)

@@ -11,6 +11,7 @@ import {
   chainLedger,
   createHistorySessionModel,
   historyBlocks,
+  keeperClientOver,
   walletSigner,
   type AnchorStep,
   type Cell,
@@ -207,7 +208,8 @@ export function createHistorySession(app: AppStore): HistorySession {
                 wallet: walletSigner(context.wallet),
                 ledger: chainLedger(context),
                 domain: appSigningDomain(context),
-                startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options })
+                startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options }),
+                keeperClient: node === undefined ? undefined : keeperClientOver(node, context.wallet.address)
               }
         )
       }

@@ -42,7 +42,9 @@ function keeperState(view: KeeperView): string {
 
 export function KeepersSection(props: { defaults?: readonly string[] }): JSX.Element {
   const session = useHistorySession()
-  const [address, setAddress] = createSignal(props.defaults?.[0] ?? '')
+  // The deployment's default keeper until the patient types another.
+  const [typed, setAddress] = createSignal<string>()
+  const address = (): string => typed() ?? props.defaults?.find((keeper) => !(session.keepers()?.list() ?? []).some((view) => view.address === keeper)) ?? ''
   const [code, setCode] = createSignal('')
   const [busy, setBusy] = createSignal<string>()
   const [notice, setNotice] = createSignal<string>()

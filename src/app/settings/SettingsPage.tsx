@@ -15,6 +15,12 @@ import { usePageTitle } from '../ui/usePageTitle.ts'
 
 export default function SettingsPage(): JSX.Element {
   usePageTitle('Settings')
+  const app = useApp()
+  // The deployment's default keepers, offered for enrolment (the patient still chooses).
+  const defaultKeepers = (): readonly string[] => {
+    const config = app.config()
+    return config.state === 'ready' ? (config.config.keepers ?? []) : []
+  }
   return (
     <article>
       <h1>Settings</h1>
@@ -22,7 +28,7 @@ export default function SettingsPage(): JSX.Element {
       <EncryptionKeySection />
       <GuardiansSection />
       <StorageSection />
-      <KeepersSection />
+      <KeepersSection defaults={defaultKeepers()} />
       <PeerSection />
     </article>
   )

@@ -6,6 +6,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { firstEpochKeyring } from '../../src/crypto/index.ts'
@@ -70,8 +71,9 @@ describe('enrolment', () => {
     // Another patient has no status there.
     const other = await memoryDevice(secondPatient, cleanups)
     expect(await refusal(keeperStatus(other.node, keeper.multiaddr, { identity: secondPatient.identity, patient: secondPatient.address }))).toBe('not-enrolled')
-    // It stops cleanly on SIGTERM.
+    // It stops cleanly on SIGTERM; its account is readable by its operator alone.
     expect(await keeper.stop()).toBe(0)
+    expect((await stat(path.join(keeper.dataDir, 'keeper-account.key'))).mode & 0o777).toBe(0o600)
   })
 
   it('a keeper that keeps a list refuses a patient not on it, and enrols nothing', async () => {

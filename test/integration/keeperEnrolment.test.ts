@@ -6,6 +6,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { firstEpochKeyring } from '../../src/crypto/index.ts'
@@ -70,8 +71,9 @@ describe('enrolment', () => {
     // Another patient has no status there.
     const other = await memoryDevice(secondPatient, cleanups)
     expect(await refusal(keeperStatus(other.node, keeper.multiaddr, { identity: secondPatient.identity, patient: secondPatient.address }))).toBe('not-enrolled')
-    // It stops cleanly on SIGTERM.
+    // It stops cleanly on SIGTERM; its account is readable by its operator alone.
     expect(await keeper.stop()).toBe(0)
+    expect((await stat(path.join(keeper.dataDir, 'keeper-account.key'))).mode & 0o777).toBe(0o600)
   })
 
   it('a keeper that keeps a list refuses a patient not on it, and enrols nothing', async () => {
@@ -130,6 +132,31 @@ describe('enrolment', () => {
     expect((await send({ statement: bytes, signature: bare, identity: patient.identity.bytes })).answer).toEqual({ t: 'refused', reason: 'bad-signature' })
     const proper = hexToBytes(await patient.identity.sign(patient.identity, signedBytes(bytes)))
     expect((await send({ statement: bytes, signature: proper, identity: patient.identity.bytes })).answer).toMatchObject({ t: 'enrolled' })
+  })
+
+  it('refuses what is not the protocol, a removal or status in another wallet\'s name, and a request bigger than it reads; and goes on serving the patient', async () => {
+    const keeper = await spawnKeeper(cleanups, { chain })
+    const { node } = await memoryDevice(patient, cleanups)
+    await enrolKeeper(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address, quota: QUOTA })
+    const intruder = await memoryDevice(doctor, cleanups)
+
+    // The doctor asks the keeper to forget the patient, or for the patient's status: signed by the doctor, refused.
+    const removal = await signStatement(doctor.identity, statementFor(patient, keeper, { kind: 'remove', quota: 0 }))
+    expect((await rawKeeperRequest(intruder.node, keeper.multiaddr, { t: 'remove', ...removal })).answer).toEqual({ t: 'refused', reason: 'bad-signature' })
+    const status = await signStatement(doctor.identity, statementFor(patient, keeper, { kind: 'status', quota: 0 }))
+    expect((await rawKeeperRequest(intruder.node, keeper.multiaddr, { t: 'status', ...status })).answer).toEqual({ t: 'refused', reason: 'bad-signature' })
+
+    // The patient's own enrolment statement sent as a removal: the request and the statement disagree.
+    const enrolment = await signStatement(patient.identity, statementFor(patient, keeper))
+    expect((await rawKeeperRequest(intruder.node, keeper.multiaddr, { t: 'remove', ...enrolment })).answer).toEqual({ t: 'refused', reason: 'malformed' })
+    // Requests that are not the protocol's.
+    expect((await rawKeeperRequest(intruder.node, keeper.multiaddr, { t: 'drop', ...enrolment })).answer).toEqual({ t: 'refused', reason: 'malformed' })
+    expect((await rawKeeperRequest(intruder.node, keeper.multiaddr, { t: 'enrol', statement: 'me', signature: 1, identity: null })).answer).toEqual({ t: 'refused', reason: 'malformed' })
+    // A request over what the keeper reads (64 KiB): the stream is broken off, nothing answered.
+    await expect(rawKeeperRequest(intruder.node, keeper.multiaddr, { t: 'enrol', ...enrolment, padding: new Uint8Array(256 * 1024) })).rejects.toThrow()
+
+    // The patient is still enrolled, and the keeper answers them.
+    expect((await keeperStatus(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address })).quota).toBe(QUOTA)
   })
 
   it('a keeper that cannot be reached: a clear error, nothing enrolled', async () => {

@@ -153,6 +153,29 @@ describe('a keeper follows the patient, and serves the doctors the ledger allows
     await expect(theirs.log.syncWith(keeper.peerId)).rejects.toBeInstanceOf(SyncRefusedError)
     expect(theirs.log.entries()).toHaveLength(0)
   })
+
+  it('two keepers each hold the whole history; with one stopped, the doctor reads everything from the other', async () => {
+    const [first, second] = [await spawnKeeper(cleanups, { chain }), await spawnKeeper(cleanups, { chain })]
+    const own: Cleanups = []
+    const { node, orbit } = await memoryDevice(patient, own, { canSync: keeperAdmitted(first, second) })
+    cleanups.push(async () => {
+      for (const cleanup of own.splice(0).reverse()) await cleanup().catch(() => undefined)
+    })
+    const log = await orbit.openLog(patient.address)
+    const history = openPatientHistory({ log, keyring: patientKeyring() })
+    const records = Object.values(fixtureRecordsFor(patient.address))
+    await history.addMany(records)
+    for (const keeper of [first, second]) {
+      await enrolKeeper(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address, quota: QUOTA })
+      await connectTo(node, keeper)
+    }
+    for (const keeper of [first, second]) await waitFor('each keeper to hold the whole history', async () => (await statusAt(keeper)).held.entries === records.length)
+    for (const cleanup of own.splice(0).reverse()) await cleanup()
+
+    expect(await first.stop()).toBe(0)
+    const theirs = await device(doctor, second)
+    await waitFor('the doctor to read every record from the keeper still running', () => theirs.history.entries().length === records.length)
+  })
 })
 
 describe('a keeper on its own', () => {

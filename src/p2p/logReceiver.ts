@@ -1,6 +1,6 @@
 // The receiving end of a pull (and of the bitswap fallback): entries a peer offers are
 // checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
-import { checkOffered, clockRefusal, endorseAncestors, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
+import { checkOffered, clockRefusal, endorseAncestors, endorses, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
 import { parseHash } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
@@ -32,7 +32,8 @@ export const MAX_PENDING = 4096
  * kept when they are sound wallet identities (hash, form, wallet binding); its entries are checked
  * at once (checkOffered: form, log, writer identity, key, signature), then wait until every parent
  * is in the log, and are stored in Lamport order when their clock is after their parents' and their
- * writer is the patient, holds a live write grant, or is endorsed by a patient's entry of the same pull.
+ * writer is the patient, holds a live write grant, or is endorsed by an entry of the patient's current
+ * identity of the same pull; an entry signed with keys its writer replaced needs that endorsement.
  * receive() resolves with the number of entries in the frame once those that could be were stored,
  * and rejects with P2PError `LOG_CLOSED` once the log is closed, or as storage does; finish() reports every entry still waiting,
  * and every refused one, in one `rejected` event.
@@ -69,7 +70,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
         refused.push({ hash: entry.hash, reason: clock })
         continue
       }
-      const access = await writeAccessRefusal(entry.writer, endorsed.has(entry.hash), rules)
+      const access = await writeAccessRefusal(entry, endorsed.has(entry.hash), rules)
       if (access !== undefined) {
         waiting.refusal = access
         continue
@@ -114,7 +115,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
             continue
           }
           pending.set(entry.hash, { entry })
-          if (entry.writer === rules.patient) endorseAncestors([entry], pendingParents, endorsed)
+          if (await endorses(entry, rules)) endorseAncestors([entry], pendingParents, endorsed)
         }
         await storeReady()
         if (pending.size > MAX_PENDING) {

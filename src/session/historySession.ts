@@ -198,7 +198,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const walletKeys = unlocked.keys
       historyModule ??= loadHistory()
       show({ state: 'unlocking', step: 'opening' })
-      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding, domain })
+      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding, keyVersion: unlocked.version, domain })
       // The keys are stored and the record model loaded while the orbit starts; what runs only once
       // a history is open loads with it, not with the first screen.
       const ready = Promise.all([historyModule, import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])

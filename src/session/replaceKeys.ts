@@ -53,7 +53,7 @@ export async function registerNextKeys(input: {
   input.onStep?.('signing-keys')
   const keys = await signForKeys(wallet, domain, version)
   input.onStep?.('signing-binding')
-  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the new history signing key')
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey, keyVersion: version }), 'sign the new history signing key')
   const next: StoredWalletKeys = { keys, version, binding }
   // Kept before the transaction: once it lands, the history must move to these keys even if the page closes.
   await saveWalletKeys(vault, address, domain, next, 'next')

@@ -126,7 +126,7 @@ export function memoryNetwork(): MemoryNetwork {
     for (const listener of [...(listeners.get(`${device}/${patient.toLowerCase()}`) ?? [])]) listener(event)
   }
   let counter = 0
-  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array, chosen?: string): StoredEntry => {
+  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array, chosen?: string, writerKeyVersion = 1): StoredEntry => {
     const entries = storeOf(device, patient)
     const last = entries.at(-1)
     const hash = chosen ?? `fake${bytesToHex(sha256(new Uint8Array([...utf8ToBytes(`${writer}/${++counter}/`), ...payload]))).slice(0, 40)}`
@@ -142,7 +142,8 @@ export function memoryNetwork(): MemoryNetwork {
       sig: '',
       hash,
       bytes: payload,
-      writer
+      writer,
+      writerKeyVersion
     }
     entries.push(entry)
     return entry
@@ -176,7 +177,13 @@ export function memoryNetwork(): MemoryNetwork {
             heads: () => entries().slice(-1).map((e) => e.hash),
             damaged: () => [],
             append(payloads) {
-              const added = payloads.map((payload) => add(device, patient, address, payload))
+              const added = payloads.map((payload) => add(device, patient, address, payload, undefined, identity.verified.keyVersion))
+              emit(device, patient, { type: 'added', entries: added, origin: 'local' })
+              return Promise.resolve(added)
+            },
+            appendAs(as, payloads) {
+              if (as.verified.address !== address) return Promise.reject(new Error('another wallet\'s identity'))
+              const added = payloads.map((payload) => add(device, patient, address, payload, undefined, as.verified.keyVersion))
               emit(device, patient, { type: 'added', entries: added, origin: 'local' })
               return Promise.resolve(added)
             },

@@ -98,7 +98,7 @@ export async function unlockKeys(input: {
   const keys = await signForKeys(wallet, domain, version)
   requireRegisteredKeys(keys, registered, address)
   input.onStep?.('signing-binding')
-  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the history signing key')
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey, keyVersion: version }), 'sign the history signing key')
   const saved = saveWalletKeys(vault, address, domain, { keys, version, binding })
   return { state: 'unlocked', keys, version, binding, saved }
 }

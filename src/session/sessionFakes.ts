@@ -7,12 +7,13 @@ import { hexToBytes, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../chain/devAccounts.ts'
 import { accessEndings, recordCategories, type AuditEntryKind, type GrantEvent, type GrantRecord, type LatestAnchor, type RecordCategory } from '../chain/index.ts'
-import { createKeyVault, memoryVaultStorage, type KeyVault, type SigningDomain } from '../crypto/index.ts'
-import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
+import { createKeyVault, identityBindingTypedData, memoryVaultStorage, secp256k1Signer, type KeyVault, type SigningDomain } from '../crypto/index.ts'
+import { createWalletIdentity, type LogEvent, type PatientLog, type StoredEntry, type WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
 import type { StoragePort } from './persistentStorage.ts'
 import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
 import type { KeyringLock } from './unlockKeys.ts'
+import { signForKeys } from './walletKeys.ts'
 import type { WriteGate } from './writeGate.ts'
 
 /** The origin and deployment the fake devices sign for. */
@@ -42,6 +43,14 @@ export function fakeWallet(index: number): FakeWallet {
     }
   }
   return wallet
+}
+
+/** `wallet`'s keys of key `version` (a replacement's) for the fake devices' domain: the encryption key pair and the identity they make. */
+export async function nextKeysOf(wallet: FakeWallet, version = 2): Promise<{ encryption: { publicKey: Uint8Array; secretKey: Uint8Array }; identity: WalletIdentity }> {
+  const keys = await signForKeys(wallet, FAKE_DOMAIN, version)
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain: FAKE_DOMAIN, account: wallet.address, signingKey: keys.identity.publicKey, keyVersion: version }), 'sign the new history signing key')
+  const identity = createWalletIdentity({ address: wallet.address, signer: secp256k1Signer(keys.identity.secretKey), binding, keyVersion: version, domain: FAKE_DOMAIN })
+  return { encryption: keys.encryption, identity }
 }
 
 /** A clock whose time moves only by advance(), running the timers that fall due. */

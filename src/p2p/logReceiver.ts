@@ -2,7 +2,7 @@
 // checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
 import { checkOffered, clockRefusal, endorseAncestors, endorses, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
-import { parseHash } from './blocks.ts'
+import { hashOfBytes, parseHash } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 import type { LogEvent, StoredEntry } from './patientLogApi.ts'
 import type { Frame, SyncSink } from './syncProtocol.ts'
@@ -18,7 +18,7 @@ export interface ReceivingLog {
   emit(event: LogEvent): void
 }
 
-/** How many new writers' identities one pull may bring: a history has a handful of writers. */
+/** How many identity blocks the log did not know one pull may bring, sound or not: a history has a handful of writers. */
 export const MAX_NEW_IDENTITIES = 64
 
 /**
@@ -97,12 +97,14 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       // What needs nothing of the log's state is checked at once, while the previous
       // frame is still being written to storage.
       for (const bytes of frame.identities) {
-        const learnt = store.learnIdentity(bytes)
-        if (learnt === undefined) continue
-        newIdentities.push(learnt)
+        if (store.identityBlock(hashOfBytes(bytes)) !== undefined) continue
+        // Counted before it is checked, sound or not: checking a block that fails tries every key
+        // version (walletIdentity.ts), and an honest holder sends only sound ones.
         if (++learntIdentities > MAX_NEW_IDENTITIES) {
           throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
         }
+        const learnt = store.learnIdentity(bytes)
+        if (learnt !== undefined) newIdentities.push(learnt)
       }
       const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
       refused.push(...refusedNow)

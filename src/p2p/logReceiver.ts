@@ -18,8 +18,15 @@ export interface ReceivingLog {
   emit(event: LogEvent): void
 }
 
-/** How many identity blocks the log did not know one pull may bring, sound or not: a history has a handful of writers. */
+/** How many new writers' identities one pull may bring: a history has a handful of writers. */
 export const MAX_NEW_IDENTITIES = 64
+
+/**
+ * How many unsound identity blocks one pull may bring. An honest holder sends none (it checked them
+ * under the same deployment); checking one that fails tries every key version (walletIdentity.ts),
+ * so a few are forgiven and then the holder is cut off.
+ */
+export const MAX_UNSOUND_IDENTITIES = 4
 
 /**
  * How many entries of one pull may wait at once (for parents, or for their writer's grant). An honest
@@ -47,6 +54,8 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   const refused: Refusal[] = []
   let settled = 0
   let learntIdentities = 0
+  let unsoundIdentities = 0
+  let askedPatientVersion = false
 
   const pendingParents = (hash: string): string[] | undefined => {
     const waiting = pending.get(hash)
@@ -96,15 +105,24 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       store.ensureOpen()
       // What needs nothing of the log's state is checked at once, while the previous
       // frame is still being written to storage.
+      // The patient's registered key version first: their identities then verify at the first try.
+      if (!askedPatientVersion && frame.identities.length > 0) {
+        askedPatientVersion = true
+        await rules.keyVersionOf(rules.patient)
+      }
       for (const bytes of frame.identities) {
         if (store.identityBlock(hashOfBytes(bytes)) !== undefined) continue
-        // Counted before it is checked, sound or not: checking a block that fails tries every key
-        // version (walletIdentity.ts), and an honest holder sends only sound ones.
+        const learnt = store.learnIdentity(bytes)
+        if (learnt === undefined) {
+          if (++unsoundIdentities > MAX_UNSOUND_IDENTITIES) {
+            throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_UNSOUND_IDENTITIES} identity blocks that are not sound wallet identities in one pull`)
+          }
+          continue
+        }
+        newIdentities.push(learnt)
         if (++learntIdentities > MAX_NEW_IDENTITIES) {
           throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
         }
-        const learnt = store.learnIdentity(bytes)
-        if (learnt !== undefined) newIdentities.push(learnt)
       }
       const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
       refused.push(...refusedNow)

@@ -145,7 +145,12 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       authority: {
         identity: identity.bytes,
         sign: async (data) => hexToBytes(await identity.sign(identity, data)),
-        admits: (wallet) => access.maySync(wallet)
+        // A peer that proves a wallet with keys the wallet replaced (whoever holds the exposed ones) is not served nor pulled from.
+        admits: async (wallet, keyVersion) => {
+          if (!(await access.maySync(wallet))) return false
+          const current = keyVersion === undefined ? undefined : await access.keyVersionOf(wallet)
+          return current === undefined || keyVersion === undefined || keyVersion >= current
+        }
       },
       receiver,
       emit,

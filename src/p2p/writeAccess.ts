@@ -198,7 +198,7 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
   const versionAnswers = new Map<WalletAddress, { at: number; answer: Promise<number | undefined> }>()
   const keyVersionOf = (wallet: WalletAddress): Promise<number | undefined> => {
     const ask = policy.keyVersionOf
-    if (ask === undefined) return Promise.resolve(knownVersions.get(wallet))
+    if (ask === undefined) return Promise.resolve(undefined)
     const cached = versionAnswers.get(wallet)
     if (cached !== undefined && Date.now() - cached.at < cacheMs) return cached.answer
     const answer = ask(wallet).then(

@@ -35,6 +35,7 @@ export async function keeperIdentity(privateKey: Hex, domain: SigningDomain): Pr
   const address = account.address.toLowerCase()
   const keySignature = await account.signTypedData(keyDerivationTypedData({ domain, account: address, version: 1 }))
   const keys = deriveWalletKeys(hexToBytes(keySignature.slice(2)))
-  const binding = await account.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }))
-  return createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
+  const binding = await account.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey, keyVersion: 1 }))
+  // The keeper's account registers no key: its keys stay at version 1.
+  return createWalletIdentity({ address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain, keyVersion: 1 })
 }

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
 import { createPublicClient, http, isAddress, type Address } from 'viem'
-import { createChainClient, isGrantLive, mayWriteHistory } from '../../src/chain/index.ts'
+import { createChainClient, isGrantLive, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
 import { signingDomain } from '../../src/crypto/index.ts'
 import { errorMessage } from '../../src/errors/index.ts'
 import { startKeeper, type AcceptPolicy, type KeeperEvent } from '../../src/keeper/index.ts'
@@ -147,7 +147,8 @@ async function main(): Promise<void> {
     accept,
     ledger: {
       isGrantLive: (patient, reader) => isGrantLive(client, { ledger: options.ledger, patient, doctor: reader }),
-      mayWrite: (patient, writer) => mayWriteHistory(client, { ledger: options.ledger, patient, writer })
+      mayWrite: (patient, writer) => mayWriteHistory(client, { ledger: options.ledger, patient, writer }),
+      keyVersionOf: async (wallet) => (await readEncryptionKey(client, { registry: options.registry, user: wallet }))?.version
     },
     onEvent: (event) => log(describe(event))
   })

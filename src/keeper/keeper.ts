@@ -29,6 +29,8 @@ export interface KeeperLedger {
   isGrantLive(patient: WalletAddress, reader: WalletAddress): Promise<boolean>
   /** Whether `writer` holds a live grant with the write bit from `patient`. */
   mayWrite(patient: WalletAddress, writer: WalletAddress): Promise<boolean>
+  /** The version of `wallet`'s registered keys, if it registered any: entries of keys it replaced are refused. */
+  keyVersionOf?(wallet: WalletAddress): Promise<number | undefined>
 }
 
 /** What a keeper is told of in one line each: a patient enrolled, removed, refused, synced, over quota; the disk full. */
@@ -193,6 +195,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     identity,
     canSync: async (reader, patient) => enrolments.has(patient) && (await ledger.isGrantLive(patient, reader)),
     canWrite: async (writer, patient) => enrolments.has(patient) && (await ledger.mayWrite(patient, writer)),
+    ...(ledger.keyVersionOf === undefined ? {} : { keyVersionOf: (wallet: WalletAddress) => ledger.keyVersionOf?.(wallet) ?? Promise.resolve(undefined) }),
     cacheMs: options.cacheMs ?? 2_000,
     storePulled
   })

@@ -5,6 +5,7 @@
 // the bytes to the browser; everything else is here.
 import { encodeBackupFile, readBackupFile, type ImportResult, type PatientLog } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
+import { formatBytes } from '../format/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import { SessionError } from './SessionError.ts'
 import type { Clock } from './sessionPorts.ts'
@@ -14,7 +15,7 @@ import type { WriteGate } from './writeGate.ts'
  * The largest file a restore reads: the whole file is held in memory while it is checked. A
  * history of 10,000 records with attachments kept apart is a few tens of MB.
  */
-export const MAX_BACKUP_BYTES = 512 * 1024 * 1024
+export const MAX_BACKUP_BYTES = 500_000_000
 
 /** What a backup needs of the open history's log. */
 export type BackupLog = Pick<PatientLog, 'address' | 'patient' | 'exportBlocks' | 'importBlocks'>
@@ -118,7 +119,7 @@ export function createBackupFlow(options: BackupFlowOptions): BackupFlow {
       write(async () => {
         try {
           if (file.size > MAX_BACKUP_BYTES) {
-            throw new SessionError('BACKUP_TOO_LARGE', `This file is ${Math.round(file.size / 1024 / 1024)} MB, larger than any backup this device can restore (${MAX_BACKUP_BYTES / 1024 / 1024} MB). Nothing was imported.`)
+            throw new SessionError('BACKUP_TOO_LARGE', `This file is ${formatBytes(file.size)}, larger than any backup this device can restore (${formatBytes(MAX_BACKUP_BYTES)}). Nothing was imported.`)
           }
           restore.set({ step: 'reading' })
           const bytes = await file.bytes()

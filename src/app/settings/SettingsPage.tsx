@@ -1,4 +1,4 @@
-// Settings: the wallet, the encryption key, guardians, this device's storage and the peer-to-peer network.
+// Settings: the wallet, the encryption key, guardians, this device's storage, the encrypted backup and the peer-to-peer network.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
@@ -8,6 +8,7 @@ import { GuardiansSection } from '../consent/GuardiansSection.tsx'
 import { createKeyRegistration, type ReplacementStep } from '../session/createKeyRegistration.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { BackupSection } from './BackupSection.tsx'
 import { StorageSection } from './StorageSection.tsx'
 import { shortAddress } from '../ui/format.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
@@ -21,6 +22,7 @@ export default function SettingsPage(): JSX.Element {
       <EncryptionKeySection />
       <GuardiansSection />
       <StorageSection />
+      <BackupSection />
       <PeerSection />
     </article>
   )

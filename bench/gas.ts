@@ -1,6 +1,6 @@
 // Gas of the contract calls a user pays for, measured on a fresh anvil (hardfork pinned
 // in scripts/stack/anvil.ts) so the numbers compare across runs.
-import { createPublicClient, createWalletClient, http, keccak256, toHex, type Hash, type Hex, type PublicClient } from 'viem'
+import { bytesToHex, createPublicClient, createWalletClient, http, keccak256, toHex, type Hash, type Hex, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { startAnvil } from '../scripts/stack/anvil.ts'
@@ -9,6 +9,8 @@ import { consentLedgerAbi, keyRegistryAbi } from '../src/chain/abi.generated.ts'
 import { deployerAccount, developmentAccounts } from '../src/chain/devAccounts.ts'
 import { encodeTerms } from '../src/chain/grantTerms.ts'
 import { breakGlassReasons } from '../src/chain/breakGlassReasons.ts'
+import { sealKeeperList } from '../src/crypto/keeperList.ts'
+import { x25519 } from '@noble/curves/ed25519.js'
 
 export interface GasMeasurement {
   value: number
@@ -35,7 +37,9 @@ async function gasUsed(publicClient: PublicClient, hash: Hash, what: string): Pr
  * - `gas.logVisit`: that doctor recording a visit under the grant;
  * - `gas.anchor`: the patient anchoring their history (a 32-byte root, 42 entries);
  * - `gas.breakGlass`: an emergency clinician opening the patient's emergency summary;
- * - `gas.revoke`: the patient revoking the doctor's live grant.
+ * - `gas.revoke`: the patient revoking the doctor's live grant;
+ * - `gas.sealKeepers`: the patient leaving a list of two keepers sealed to their key on the registry
+ *   for the first time (what enrolling a keeper costs on-chain).
  */
 export async function measureGas(): Promise<Record<string, GasMeasurement>> {
   const anvil = await startAnvil({ port: 0 })
@@ -67,6 +71,13 @@ export async function measureGas(): Promise<Record<string, GasMeasurement>> {
       await clinician.writeContract({ ...ledger, functionName: 'breakGlass', args: [account('Patient').address, breakGlassReasons.unconscious] }),
       'breakGlass'
     )
+    const own = x25519.keygen()
+    const sealed = sealKeeperList(
+      [1, 2].map((i) => ({ address: `/dns4/keeper${i}.hospital.example/tcp/443/wss/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2X${i}`, keeper: `0x${String(i).repeat(40)}` as const })),
+      own.publicKey,
+      1
+    )
+    const sealKeepers = await gasUsed(publicClient, await patient.writeContract({ address: keyRegistry, abi: keyRegistryAbi, functionName: 'sealKeepers', args: [bytesToHex(sealed)] }), 'sealKeepers')
     const revoke = await gasUsed(publicClient, await patient.writeContract({ ...ledger, functionName: 'revoke', args: [account('Doctor').address] }), 'revoke')
     return {
       'gas.register': register,
@@ -74,7 +85,8 @@ export async function measureGas(): Promise<Record<string, GasMeasurement>> {
       'gas.revoke': revoke,
       'gas.anchor': anchor,
       'gas.breakGlass': breakGlass,
-      'gas.logVisit': logVisit
+      'gas.logVisit': logVisit,
+      'gas.sealKeepers': sealKeepers
     }
   } finally {
     await anvil.stop()

@@ -11,6 +11,7 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function expectEmit(bool topic1, bool topic2, bool topic3, bool data, address emitter) external;
     function assertEq(bytes32 left, bytes32 right, string calldata message) external pure;
+    function roll(uint256 blockNumber) external;
     function assertEq(uint256 left, uint256 right, string calldata message) external pure;
     function assertTrue(bool condition, string calldata message) external pure;
 }
@@ -181,6 +182,56 @@ contract KeyRegistryTest {
     }
 
     // --- Properties for all inputs ---------------------------------------
+
+    // --- Sealed keeper lists -----------------------------------------------
+
+    function test_anAccountThatNeverSealedAListHasNoBlock() public view {
+        VM.assertEq(registry.keepersSealedAt(PATIENT), 0, "no list must read as block 0");
+    }
+
+    function test_sealingRecordsTheBlockAndEmitsTheListUnderTheCallersAddress() public {
+        bytes memory list = hex"01a1b2c3";
+        VM.roll(42);
+        VM.expectEmit(true, false, false, true, address(registry));
+        emit KeyRegistry.KeepersSealed(PATIENT, list);
+        VM.prank(PATIENT);
+        registry.sealKeepers(list);
+        VM.assertEq(registry.keepersSealedAt(PATIENT), 42, "the block of the list must be recorded");
+        VM.assertEq(registry.keepersSealedAt(DOCTOR), 0, "another account must have no list");
+    }
+
+    function test_aNewListMovesTheBlockAndEmptyBytesClearInANewEvent() public {
+        VM.roll(10);
+        VM.prank(PATIENT);
+        registry.sealKeepers(new bytes(300));
+        VM.roll(11);
+        VM.expectEmit(true, false, false, true, address(registry));
+        emit KeyRegistry.KeepersSealed(PATIENT, "");
+        VM.prank(PATIENT);
+        registry.sealKeepers("");
+        VM.assertEq(registry.keepersSealedAt(PATIENT), 11, "the clearing must be the latest list");
+    }
+
+    function test_aListLongerThanTheMaximumRevertsAndLeavesTheLastOne() public {
+        uint256 max = registry.MAX_SEALED_KEEPERS();
+        VM.roll(5);
+        VM.prank(PATIENT);
+        registry.sealKeepers(new bytes(max));
+        VM.roll(6);
+        VM.expectRevert(abi.encodeWithSelector(KeyRegistry.SealedKeepersTooLong.selector, max));
+        VM.prank(PATIENT);
+        registry.sealKeepers(new bytes(max + 1));
+        VM.assertEq(registry.keepersSealedAt(PATIENT), 5, "a refused list must leave the last one");
+    }
+
+    function test_sealingAListLeavesTheKeyAndVersion() public {
+        VM.prank(PATIENT);
+        registry.publishKey(PATIENT_KEY, 1);
+        VM.prank(PATIENT);
+        registry.sealKeepers(hex"01");
+        VM.assertEq(keyOf(PATIENT), PATIENT_KEY, "the key must not change");
+        VM.assertEq(versionOf(PATIENT), 1, "the version must not change");
+    }
 
     function testFuzz_anyNonZeroKeyIsReadBackAsVersionOne(address user, bytes32 key) public {
         VM.assume(key != bytes32(0));

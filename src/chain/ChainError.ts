@@ -14,6 +14,8 @@ export type ChainErrorCode =
   | 'NO_ENCRYPTION_KEY'
   | 'CONTRACT_REVERTED'
   | 'TRANSACTION_FAILED'
+  /** The chain provider answered with something the contract cannot have returned. */
+  | 'INVALID_RESPONSE'
 
 /** Every failure of src/chain: a message a person can act on, a {@link ChainErrorCode}, and viem's error as the cause. */
 export class ChainError extends AnamnesisError<ChainErrorCode> {
@@ -25,6 +27,7 @@ const revertMessages: Record<string, string> = {
   ZeroKey: 'The encryption key is empty; nothing was published.',
   KeyUnchanged: 'This encryption key is already registered for your address.',
   WrongVersion: 'Your keys were replaced meanwhile, perhaps on another device: nothing was published. Reload the page and open your keys again.',
+  SealedKeepersTooLong: 'Your list of keepers is too long to keep on the ledger: remove a keeper first.',
   // ConsentLedger: grants (Consent.sol)
   InvalidDoctor: 'Choose another doctor: access cannot be granted to the one granting it or to the zero address.',
   ExpiryNotInFuture: 'The end date has already passed. Choose a date in the future.',

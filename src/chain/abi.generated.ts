@@ -10,6 +10,17 @@ export const keyRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "SealedKeepersTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "expected",
         "type": "uint32"
@@ -22,6 +33,25 @@ export const keyRegistryAbi = [
     "inputs": [],
     "name": "ZeroKey",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "user",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "list",
+        "type": "bytes"
+      }
+    ],
+    "name": "KeepersSealed",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -47,6 +77,38 @@ export const keyRegistryAbi = [
     ],
     "name": "KeyPublished",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_SEALED_KEEPERS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "user",
+        "type": "address"
+      }
+    ],
+    "name": "keepersSealedAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -89,11 +151,24 @@ export const keyRegistryAbi = [
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes",
+        "name": "list",
+        "type": "bytes"
+      }
+    ],
+    "name": "sealKeepers",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   }
 ] as const
 
 /** Creation bytecode of KeyRegistry, for deployment on the local chain and in tests. */
-export const keyRegistryBytecode: `0x${string}` = '0x6080806040523460155761028d908161001a8239f35b5f80fdfe6080806040526004361015610012575f80fd5b5f3560e01c9081634bcfb270146100c4575063fa073d7614610032575f80fd5b346100c05760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100c05760043573ffffffffffffffffffffffffffffffffffffffff81168091036100c0575f525f60205260405f2063ffffffff6001825492015416906100bc6040519283928390929163ffffffff6020916040840195845216910152565b0390f35b5f80fd5b346100c05760407ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100c0576004359060243563ffffffff81168082036100c057831561022f57335f525f60205260405f209081548514610207576001820191825490600163ffffffff83160163ffffffff81116101da5763ffffffff168084036101af57508690557fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000001617905591815263ffffffff909116602082015233907f6f5e018a78475291ae8ec71fada74f6fdcf23d75b4d6224cb79b6221e591399f90604090a2005b7f94890221000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b7f7bf06b16000000000000000000000000000000000000000000000000000000005f5260045ffd5b7ffbd849c6000000000000000000000000000000000000000000000000000000005f5260045ffdfea2646970667358221220489cbcbb719082bebf7bedecb38560b6c114284a921a1e72ba43817abf531ac864736f6c63430008250033'
+export const keyRegistryBytecode: `0x${string}` = '0x60808060405234601557610473908161001a8239f35b5f80fdfe6080806040526004361015610012575f80fd5b5f3560e01c9081630bbe53d914610405575080632a2bfb011461039f5780632ef0eb6d1461027a5780634bcfb270146100e55763fa073d7614610053575f80fd5b346100e15760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100e15760043573ffffffffffffffffffffffffffffffffffffffff81168091036100e1575f525f60205260405f2063ffffffff6001825492015416906100dd6040519283928390929163ffffffff6020916040840195845216910152565b0390f35b5f80fd5b346100e15760407ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100e15760043560243563ffffffff81168082036100e157821561025257335f525f60205260405f20908154841461022a576001820191825490600163ffffffff83160163ffffffff81116101fd5763ffffffff168084036101d257508590557fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00000000161790556040805192835263ffffffff91909116602083015233917f6f5e018a78475291ae8ec71fada74f6fdcf23d75b4d6224cb79b6221e591399f9190a2005b7f94890221000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b7f7bf06b16000000000000000000000000000000000000000000000000000000005f5260045ffd5b7ffbd849c6000000000000000000000000000000000000000000000000000000005f5260045ffd5b346100e15760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100e15760043567ffffffffffffffff81116100e157366023820112156100e15780600401359067ffffffffffffffff82116100e15736602483830101116100e1576104008211610371577f6fa8926720d1316ca9a80740c1af4cd46db53c748bd5bee0eb889144d807ef2390335f5260016020524360405f205582602460405192602084528260208501520160408301375f604084830101526040817fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe0601f339601168101030190a2005b7f185b5a1c000000000000000000000000000000000000000000000000000000005f5261040060045260245ffd5b346100e15760207ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100e15760043573ffffffffffffffffffffffffffffffffffffffff81168091036100e1575f526001602052602060405f2054604051908152f35b346100e1575f7ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffc3601126100e1578061040060209252f3fea2646970667358221220163c887bd0556c388d8977d5b55c05319e65cb4f38347d03da6b2f819e346d0764736f6c63430008250033'
 
 /** ABI of contracts/src/ConsentLedger.sol. */
 export const consentLedgerAbi = [

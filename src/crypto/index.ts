@@ -37,6 +37,7 @@ export {
   WRAPPED_KEY_LENGTH,
   type WrappedKey
 } from './wrapKey.ts'
+export { keeperListVersion, MAX_KEEPERS, MAX_SEALED_KEEPER_LIST, openKeeperList, sealKeeperList, type KeeperListEntry } from './keeperList.ts'
 export { createKeyVault, memoryVaultStorage, type KeyVault, type VaultStorage } from './keyVault.ts'
 export { indexedDbVaultStorage, type IndexedDbVaultOptions } from './indexedDbVaultStorage.ts'
 export { forgetWalletKeys, loadWalletKeys, saveWalletKeys, type KeySlot, type StoredWalletKeys } from './walletKeyStore.ts'

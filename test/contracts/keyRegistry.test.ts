@@ -26,6 +26,9 @@ import { createChainClient } from '../../src/chain/client.ts'
 import { deployerAccount, developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { publishEncryptionKey } from '../../src/chain/publishEncryptionKey.ts'
 import { readEncryptionKey } from '../../src/chain/readEncryptionKey.ts'
+import { readSealedKeepers, writeSealedKeepers } from '../../src/chain/sealedKeepers.ts'
+import { openKeeperList, sealKeeperList } from '../../src/crypto/keeperList.ts'
+import { x25519 } from '@noble/curves/ed25519.js'
 
 const ZERO_KEY: Hex = `0x${'00'.repeat(32)}`
 const PATIENT_KEY: Hex = `0x${'11'.repeat(32)}`
@@ -193,6 +196,42 @@ describe("src/chain's key registry functions on anvil", () => {
       message: expect.stringMatching(/^Your keys were replaced meanwhile/) as unknown
     })
     await expect(publishEncryptionKey(client, walletOf('Guardian'), { registry, publicKey: first, version: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+  })
+})
+
+describe('the sealed keeper list on anvil, through src/chain', () => {
+  it('is left by the patient, read back by a new device that opens it with the patient\'s key, opaque to anyone else, and cleared', async () => {
+    const client = createChainClient({ id: foundry.id, name: 'anvil', rpcUrl })
+    const patient = account('Patient')
+    const own = x25519.keygen()
+    const keepers = [{ address: '/ip4/127.0.0.1/tcp/4004/ws/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xa', keeper: `0x${'ab'.repeat(20)}` as const }]
+    expect(await readSealedKeepers(client, { registry, user: patient.address })).toBeUndefined()
+
+    const sealed = sealKeeperList(keepers, own.publicKey, 1)
+    const { blockNumber } = await writeSealedKeepers(client, walletOf('Patient'), { registry, sealed })
+    const onChain = await readSealedKeepers(client, { registry, user: patient.address.toLowerCase() })
+    expect(onChain).toEqual(sealed)
+    expect(openKeeperList(onChain ?? new Uint8Array(0), own.secretKey)).toEqual(keepers)
+    // What the chain shows anyone: the account that changed its list, and bytes that name no keeper.
+    const logs = parseEventLogs({ abi: keyRegistryAbi, logs: await publicClient.getLogs({ address: registry, fromBlock: blockNumber, toBlock: blockNumber }) })
+    expect(logs.map((log) => log.eventName)).toEqual(['KeepersSealed'])
+    expect(new TextDecoder('latin1').decode(onChain)).not.toContain('127.0.0.1')
+    // A later list replaces it.
+    const next = sealKeeperList([], own.publicKey, 1)
+    await writeSealedKeepers(client, walletOf('Patient'), { registry, sealed: next })
+    expect(await readSealedKeepers(client, { registry, user: patient.address })).toEqual(next)
+
+    await writeSealedKeepers(client, walletOf('Patient'), { registry, sealed: new Uint8Array(0) })
+    expect(await readSealedKeepers(client, { registry, user: patient.address })).toBeUndefined()
+    await expect(writeSealedKeepers(client, walletOf('Patient'), { registry, sealed: new Uint8Array(1025) })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    await expect(readSealedKeepers(client, { registry, user: 'not an address' })).rejects.toMatchObject({ code: 'INVALID_ADDRESS' })
+  })
+
+  it('refuses a list longer than the registry keeps, when sent past the app\'s own check, and leaves the list as it was', async () => {
+    const doctor = walletOf('Doctor')
+    const tooLong = publicClient.simulateContract({ account: doctor.account, address: registry, abi: keyRegistryAbi, functionName: 'sealKeepers', args: [`0x${'00'.repeat(1025)}`] })
+    expect(await revertName(tooLong)).toBe('SealedKeepersTooLong')
+    expect(await readSealedKeepers(createChainClient({ id: foundry.id, name: 'anvil', rpcUrl }), { registry, user: account('Doctor').address })).toBeUndefined()
   })
 })
 

@@ -252,8 +252,8 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
       </details>
       <Show when={offerRestore()}>
         <section aria-labelledby="restore-heading">
-          <h3 id="restore-heading">Restore your history from a backup</h3>
-          <p>Your history is empty on this device. If you saved an encrypted backup (Settings), restore it here: everything in it comes back.</p>
+          <h3 id="restore-heading">Start from a backup</h3>
+          <p>Nothing is stored on this device yet. If you saved an encrypted backup (Settings), restore it here: everything in it comes back.</p>
           <RestoreBackup controls={backup} id="restore-backup-history" />
         </section>
       </Show>

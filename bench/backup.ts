@@ -31,29 +31,31 @@ const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'M
 const ownHistory = (page: Page) => page.getByRole('region', { name: 'Your history', exact: true })
 
 /**
- * Installed in the page: records, in the page's own clock, the backup file chosen, and the frame
- * after the history's status counts `records` with the timeline on screen.
+ * Installed in the page: records, in the page's own clock, the backup file chosen, the first frame
+ * where the history's status counts `records` with the timeline on screen, and the frame after.
  */
 function watchRestore(records: number): void {
   const marks: Partial<Record<'chosen' | 'counted' | 'drawn', number>> = {}
   ;(window as unknown as { __restore: typeof marks }).__restore = marks
-  document.addEventListener(
-    'change',
-    (event) => {
-      if (event.target instanceof HTMLInputElement && event.target.type === 'file') marks.chosen ??= performance.now()
-    },
-    true
-  )
-  new MutationObserver(() => {
-    if (marks.chosen === undefined || marks.counted !== undefined) return
+  // Checked every frame, not on DOM changes: the canvas gets its size from layout, which no mutation reports.
+  const check = (): void => {
     const status = document.querySelector('section[aria-labelledby="own-heading"] > p[role="status"]')?.textContent ?? ''
     const canvas = document.querySelector('canvas.tl-canvas')
     if (status.startsWith(`${records.toLocaleString('en')} records in`) && canvas !== null && canvas.clientWidth > 0) {
       marks.counted = performance.now()
       // The timeline draws in an animation frame requested with the data: the next frame follows it.
       requestAnimationFrame(() => (marks.drawn = performance.now()))
-    }
-  }).observe(document, { subtree: true, childList: true, characterData: true })
+    } else requestAnimationFrame(check)
+  }
+  document.addEventListener(
+    'change',
+    (event) => {
+      if (!(event.target instanceof HTMLInputElement) || event.target.type !== 'file' || marks.chosen !== undefined) return
+      marks.chosen = performance.now()
+      requestAnimationFrame(check)
+    },
+    true
+  )
 }
 
 async function openHistory(page: Page, url: string): Promise<void> {
@@ -74,8 +76,10 @@ async function makeBackup(browser: Browser, url: string): Promise<{ bytes: Buffe
     await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: `${RECORDS.toLocaleString('en')} records` })
     await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
     await expect(own).toContainText(/Added [\d,]+ demo records/, { timeout: 120_000 })
-    const status = (await own.getByRole('status').first().textContent()) ?? ''
-    const records = Number((/^([\d,]+) records in/.exec(status)?.[1] ?? '').replaceAll(',', ''))
+    const added = /Added ([\d,]+) demo records/.exec((await own.textContent()) ?? '')?.[1] ?? ''
+    const records = Number(added.replaceAll(',', ''))
+    // The count on screen follows a moment later (redraws are spaced while records stream in).
+    await expect(own.getByRole('status').first()).toContainText(`${added} records in`)
     await go(page, 'Settings')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download an encrypted backup' }).click()])
     const file = await download.path()
@@ -86,7 +90,7 @@ async function makeBackup(browser: Browser, url: string): Promise<{ bytes: Buffe
 }
 
 /** One restore on a fresh device: milliseconds from the file chosen to the timeline drawn with every record. */
-async function restoreOnce(browser: Browser, url: string, backup: { bytes: Buffer; records: number }): Promise<number> {
+async function restoreOnce(browser: Browser, url: string, backup: { bytes: Buffer; records: number }): Promise<{ counted: number; drawn: number }> {
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
@@ -94,11 +98,13 @@ async function restoreOnce(browser: Browser, url: string, backup: { bytes: Buffe
     await openHistory(page, url)
     const own = ownHistory(page)
     await expect(own.getByRole('status').first()).toHaveText('Your history is empty. It is kept encrypted in this browser.')
+    // A page in the background gets no animation frames: this one is the device's screen.
+    await page.bringToFront()
     await own.getByLabel('Restore from a backup').setInputFiles({ name: 'anamnesis-backup.car', mimeType: 'application/vnd.ipld.car', buffer: backup.bytes })
     await page.waitForFunction(() => (window as unknown as { __restore: Record<string, number> }).__restore.drawn !== undefined, undefined, { timeout: 120_000 })
-    const { chosen, drawn } = await page.evaluate(() => (window as unknown as { __restore: Record<string, number> }).__restore)
-    if (chosen === undefined || drawn === undefined) throw new Error('a step of the restore was not seen')
-    return drawn - chosen
+    const { chosen, counted, drawn } = await page.evaluate(() => (window as unknown as { __restore: Record<string, number> }).__restore)
+    if (chosen === undefined || counted === undefined || drawn === undefined) throw new Error('a step of the restore was not seen')
+    return { counted: counted - chosen, drawn: drawn - chosen }
   } finally {
     await context.close()
   }
@@ -112,12 +118,13 @@ export async function measureBackup(): Promise<Figures> {
   const browser = await chromium.launch({ headless: true, executablePath, args: CHROMIUM_ARGS })
   try {
     const backup = await makeBackup(browser, server.url)
-    const runs: number[] = []
+    const runs: { counted: number; drawn: number }[] = []
     for (let run = 0; run < RUNS; run++) runs.push(await restoreOnce(browser, server.url, backup))
-    console.error(`backup of ${backup.records} records: ${backup.bytes.length} bytes; restores ${runs.map((ms) => Math.round(ms)).join(', ')} ms`)
+    const times = runs.map(({ counted, drawn }) => `${Math.round(drawn)} (counted at ${Math.round(counted)})`)
+    console.error(`backup of ${backup.records} records: ${backup.bytes.length} bytes; restores ${times.join(', ')} ms`)
     return {
       'backup.bytes1000': { value: backup.bytes.length, unit: 'bytes' },
-      'backup.restore1000.ms': { value: Math.round(median(runs)), unit: 'ms' }
+      'backup.restore1000.ms': { value: Math.round(median(runs.map((run) => run.drawn))), unit: 'ms' }
     }
   } finally {
     await browser.close()

@@ -226,7 +226,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     exportBlocks: () => exportLogBlocks(store, node.blockstore, address),
     importBlocks: async (blocks) => {
       // Only the writer tab stores; a reader tab's store learns of the import from it (forwardBetweenTabs).
-      if (!role.writer) throw new P2PError('LOG_CLOSED', 'Your history is open in another tab of this browser: restore the backup there, or close that tab and try again')
+      if (!role.writer) throw new P2PError('LOG_CLOSED', 'Your history is written by another tab of this browser: restore the backup there, or close that tab and try again. Nothing was imported.')
       const result = await importLogBlocks({ store, rules, commit: (added, identities) => commit(added, 'backup', identities) }, blocks)
       if (result.added > 0) replication.announce()
       return result

@@ -116,7 +116,8 @@ export interface PatientLog extends HistoryLog {
    * refused, nothing is stored. Entries the log holds already are only counted, so a restore of
    * the same file, or of an older one, adds nothing and loses nothing.
    * @throws {P2PError} `ENTRIES_REFUSED` when an entry fails a check (its reason in the message,
-   *   every refusal in `details`); `LOG_CLOSED` when the log is closed; `STORAGE_FULL` as append does.
+   *   every refusal in `details`); `LOG_CLOSED` when the log is closed, or another tab of this browser
+   *   writes it (only the writer tab stores); `STORAGE_FULL` as append does.
    */
   importBlocks(blocks: Pick<LogBlocks, 'identities' | 'entries'>): Promise<ImportResult>
   /** Every entry re-read from storage and checked: hash, form, signature, identity, links, write access. */

@@ -158,9 +158,9 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
 
   // Offered while the history is empty here (a new device), and kept on screen to say how the restore went.
   const backup = createBackupControls(useApp(), useHistorySession())
-  const offerRestore = (): boolean => {
+  const emptyHere = (): boolean => {
     own().version()
-    return own().log.entries().length === 0 || backup.restore().step !== 'idle'
+    return own().log.entries().length === 0
   }
 
   const addRecord = async (record: HistoryRecord): Promise<void> => {
@@ -250,10 +250,12 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
           <PatientRecordForm patient={own().history.patient} onSubmit={addRecord} />
         </Suspense>
       </details>
-      <Show when={offerRestore()}>
+      <Show when={emptyHere() || backup.restore().step !== 'idle'}>
         <section aria-labelledby="restore-heading">
           <h3 id="restore-heading">Start from a backup</h3>
-          <p>Nothing is stored on this device yet. If you saved an encrypted backup (Settings), restore it here: everything in it comes back.</p>
+          <Show when={emptyHere()}>
+            <p>Nothing is stored on this device yet. If you saved an encrypted backup (Settings), restore it here: everything in it comes back.</p>
+          </Show>
           <RestoreBackup controls={backup} id="restore-backup-history" />
         </section>
       </Show>

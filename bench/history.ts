@@ -71,8 +71,8 @@ async function nodeOurs(patient: BenchPerson, doctor: BenchPerson): Promise<{ wr
     const patientKeys = deriveWalletKeys(hexToBytes(patient.keySignature.slice(2)))
     const doctorKeys = deriveWalletKeys(hexToBytes(doctor.keySignature.slice(2)))
     // The doctor holds a live grant: the patient's device syncs with them.
-    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding, domain: patient.domain }), canSync: () => Promise.resolve(true) })
-    const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, signer: secp256k1Signer(doctorKeys.identity.secretKey), binding: doctor.binding, domain: doctor.domain }) })
+    const patientOrbit = await startHistoryOrbit({ node: a, identity: createWalletIdentity({ address: patient.address, signer: secp256k1Signer(patientKeys.identity.secretKey), binding: patient.binding, keyVersion: 1, domain: patient.domain }), canSync: () => Promise.resolve(true) })
+    const doctorOrbit = await startHistoryOrbit({ node: b, identity: createWalletIdentity({ address: doctor.address, signer: secp256k1Signer(doctorKeys.identity.secretKey), binding: doctor.binding, keyVersion: 1, domain: doctor.domain }) })
     const keyring = firstEpochKeyring(patientKeys.encryption.secretKey, patient.address)
     const mine = openPatientHistory({ log: await patientOrbit.openLog(patient.address), keyring })
     const records = bloodPressureSeries(patient.address, RECORDS)

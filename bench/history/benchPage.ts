@@ -67,7 +67,7 @@ const api = {
     const node = need(state.node, 'the node')
     const keys = deriveWalletKeys(hexToBytes(who.keySignature.slice(2)))
     state.keys = keys
-    const identity = createWalletIdentity({ address: who.address, signer: secp256k1Signer(keys.identity.secretKey), binding: who.binding, domain: who.domain })
+    const identity = createWalletIdentity({ address: who.address, signer: secp256k1Signer(keys.identity.secretKey), binding: who.binding, keyVersion: 1, domain: who.domain })
     // The bench's doctor holds a live grant: both sides let the other sync.
     const orbit = await startHistoryOrbit({ node, identity, canWrite: () => Promise.resolve(false), canSync: () => Promise.resolve(true) })
     const keyring = wrapped === undefined ? firstEpochKeyring(keys.encryption.secretKey, patient) : readerKeyring([decodeWrappedKey(hexToBytes(wrapped))], keys.encryption.secretKey)

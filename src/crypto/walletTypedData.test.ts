@@ -22,7 +22,8 @@ describe('typedDataDigest', () => {
   const cases: [string, WalletTypedData][] = [
     ['key derivation', keyDerivationTypedData({ domain, account: account.address, version: 1 })],
     ['key derivation, version 2^32 - 1 on a large chain id', keyDerivationTypedData({ domain: { ...domain, chainId: 2 ** 40 }, account: account.address, version: 0xffff_ffff })],
-    ['identity binding', identityBindingTypedData({ domain, account: account.address, signingKey })]
+    ['identity binding', identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 1 })],
+    ['identity binding, version 7', identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 7 })]
   ]
   it.each(cases)('is the digest viem computes for the same typed data (%s)', (_name, data) => {
     expect(`0x${bytesToHex(typedDataDigest(data))}`).toBe(hashTypedData(data as Parameters<typeof hashTypedData>[0]))
@@ -42,16 +43,17 @@ describe('the typed data a wallet is asked to sign', () => {
     expect(data.domain).toEqual({ name: 'Anamnesis', version: '1', chainId: 31337, verifyingContract: domain.verifyingContract })
     expect(data.message).toMatchObject({ origin: 'https://anamnesis.example', account: account.address.toLowerCase(), keyVersion: 3 })
     expect(data.message.purpose).toMatch(/^Unlock your Anamnesis keys on https:\/\/anamnesis\.example\. This signature never leaves this device/)
-    const binding = identityBindingTypedData({ domain, account: account.address, signingKey })
-    expect(binding.message).toMatchObject({ origin: domain.origin, signingKey: `0x${bytesToHex(signingKey)}` })
-    expect(binding.message.purpose).toContain('history signing key on https://anamnesis.example')
+    const binding = identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 1 })
+    expect(binding.message).toMatchObject({ origin: domain.origin, signingKey: `0x${bytesToHex(signingKey)}`, keyVersion: 1 })
+    expect(binding.message.purpose).toContain('history signing key (key version 1) on https://anamnesis.example')
   })
 
   it('refuses a version below 1, a malformed account or signing key', () => {
     expect(() => keyDerivationTypedData({ domain, account: account.address, version: 0 })).toThrow(CryptoError)
     expect(() => keyDerivationTypedData({ domain, account: account.address, version: 1.5 })).toThrow(/key version/)
     expect(() => keyDerivationTypedData({ domain, account: 'alice', version: 1 })).toThrow(/wallet address/)
-    expect(() => identityBindingTypedData({ domain, account: account.address, signingKey: new Uint8Array(32) })).toThrow(/33 bytes/)
+    expect(() => identityBindingTypedData({ domain, account: account.address, signingKey: new Uint8Array(32), keyVersion: 1 })).toThrow(/33 bytes/)
+    expect(() => identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 0 })).toThrow(/key version/)
   })
 })
 
@@ -93,8 +95,17 @@ describe('typedDataSigner', () => {
     expect(typedDataSigner(data, await sign(data, other))).toBe(other.address.toLowerCase())
   })
 
+  it('binds the signing key to its key version: a binding for version 1 does not vouch as version 2', async () => {
+    const v1 = identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 1 })
+    const v2 = identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 2 })
+    expect(bytesToHex(typedDataDigest(v1))).not.toBe(bytesToHex(typedDataDigest(v2)))
+    const signature = await sign(v1)
+    expect(typedDataSigner(v1, signature)).toBe(account.address.toLowerCase())
+    expect(typedDataSigner(v2, signature)).not.toBe(account.address.toLowerCase())
+  })
+
   it('accepts v as 0/1 or 27/28 and refuses the rest, the high-s twin and malformed signatures', async () => {
-    const data = identityBindingTypedData({ domain, account: account.address, signingKey })
+    const data = identityBindingTypedData({ domain, account: account.address, signingKey, keyVersion: 1 })
     const signature = await sign(data)
     const v0 = signature.slice()
     v0[64] = (signature[64] ?? 27) - 27

@@ -119,28 +119,35 @@ const BIND_SIGNING_KEY: readonly TypedField[] = [
   { name: 'purpose', type: 'string' },
   { name: 'origin', type: 'string' },
   { name: 'account', type: 'address' },
-  { name: 'signingKey', type: 'bytes' }
+  { name: 'signingKey', type: 'bytes' },
+  { name: 'keyVersion', type: 'uint32' }
 ]
 
 /**
- * The typed data by which `account` vouches for its history signing key, for this app and
- * deployment. Public: every peer checks it.
+ * The typed data by which `account` vouches for its history signing key of key version
+ * `keyVersion`, for this app and deployment. Public: every peer checks it, and learns from it which
+ * version of the account's keys wrote an entry, so that once the account replaced those keys, the
+ * old signing key (derivable by whoever holds the old derivation signature) is known as retired.
  *
  * @param signingKey - The compressed secp256k1 key (33 bytes) that signs the account's history entries.
- * @throws {CryptoError} `INVALID_INPUT` for a malformed domain or account, or a key that is not 33 bytes.
+ * @param keyVersion - The key version the signing key was derived for (keyDerivationTypedData's `version`).
+ * @throws {CryptoError} `INVALID_INPUT` for a malformed domain or account, a key that is not 33 bytes,
+ *   or a version that is not 1 to 2^32 - 1.
  */
-export function identityBindingTypedData(input: { domain: SigningDomain; account: string; signingKey: Uint8Array }): WalletTypedData {
+export function identityBindingTypedData(input: { domain: SigningDomain; account: string; signingKey: Uint8Array; keyVersion: number }): WalletTypedData {
   const domain = signingDomain(input.domain)
   if (!(input.signingKey instanceof Uint8Array) || input.signingKey.length !== 33) throw new CryptoError('INVALID_INPUT', 'A history signing key is a compressed secp256k1 key of 33 bytes.')
+  if (!isU32(input.keyVersion) || input.keyVersion < 1) throw new CryptoError('INVALID_INPUT', `A key version is an integer from 1 to ${U32_MAX}; got ${String(input.keyVersion)}.`)
   return {
     domain: walletDomain(domain),
     types: { BindHistorySigningKey: BIND_SIGNING_KEY },
     primaryType: 'BindHistorySigningKey',
     message: {
-      purpose: `Vouch for your Anamnesis history signing key on ${domain.origin}: entries signed with it were written by your account. It sends no transaction and costs nothing.`,
+      purpose: `Vouch for your Anamnesis history signing key (key version ${input.keyVersion}) on ${domain.origin}: entries signed with it were written by your account. It sends no transaction and costs nothing.`,
       origin: domain.origin,
       account: accountOf(input.account),
-      signingKey: `0x${bytesToHex(input.signingKey)}`
+      signingKey: `0x${bytesToHex(input.signingKey)}`,
+      keyVersion: input.keyVersion
     }
   }
 }

@@ -1,7 +1,8 @@
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { walletIdentityOf } from '../../test/support/walletSignatures.ts'
-import { checkOffered, checkWriter, clockRefusal, endorseAncestors, entryOfBlock, entryOfStoredBlock, parentsOf, writeAccessRefusal, type AdmissionRules } from './entryAdmission.ts'
+import { checkOffered, checkWriter, clockRefusal, endorseAncestors, endorses, entryOfBlock, entryOfStoredBlock, parentsOf, writeAccessRefusal, type AdmissionRules } from './entryAdmission.ts'
+import type { StoredEntry } from './patientLogApi.ts'
 import { createLogEntry, type LogEntry } from './logEntry.ts'
 import type { WalletAddress, WalletIdentity } from './walletIdentity.ts'
 
@@ -12,22 +13,35 @@ const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
 const OTHER_LOG = '/orbitdb/zdpuB1iPuRdJUAWgHRNq3PZrjpiRZKoZ3EJTLLiENGGobYViS'
 
 let patient: WalletIdentity
+/** The patient's identity after replacing their keys once (key version 2). */
+let replaced: WalletIdentity
 let doctor: WalletIdentity
 let first: LogEntry
 
-async function identityOf(account: PrivateKeyAccount): Promise<WalletIdentity> {
-  return (await walletIdentityOf(account)).identity
+async function identityOf(account: PrivateKeyAccount, version = 1): Promise<WalletIdentity> {
+  return (await walletIdentityOf(account, undefined, version)).identity
 }
 
-/** A log of `patient` where `granted` holds the writers with a live write grant. */
-function rules(granted: WalletAddress[] = []): AdmissionRules {
-  const known = new Map([patient, doctor].map((identity) => [identity.hash, identity.verified]))
+/**
+ * A log of `patient` where `granted` holds the writers with a live write grant, and `versions` the
+ * key version each wallet has registered (none known: no registry answer).
+ */
+function rules(granted: WalletAddress[] = [], versions: Record<string, number> = {}): AdmissionRules {
+  const known = new Map([patient, replaced, doctor].map((identity) => [identity.hash, identity.verified]))
   return {
     address: LOG,
     patient: patient.verified.address,
     identityOf: (hash) => Promise.resolve(known.get(hash)),
-    mayWrite: (writer) => Promise.resolve(granted.includes(writer))
+    mayWrite: (writer) => Promise.resolve(granted.includes(writer)),
+    keyVersionOf: (wallet) => Promise.resolve(versions[wallet])
   }
+}
+
+/** An entry as admission sees it once its writer is checked. */
+async function written(identity: WalletIdentity, next: string[], time: number): Promise<StoredEntry> {
+  const result = await checkWriter(await entry(identity, next, time), rules())
+  if (typeof result === 'string') throw new Error(result)
+  return result
 }
 
 const entry = (identity: WalletIdentity, next: string[], time: number, logId = LOG): Promise<LogEntry> =>
@@ -35,6 +49,7 @@ const entry = (identity: WalletIdentity, next: string[], time: number, logId = L
 
 beforeAll(async () => {
   patient = await identityOf(patientAccount)
+  replaced = await identityOf(patientAccount, 2)
   doctor = await identityOf(doctorAccount)
   first = await entry(patient, [], 1)
 })
@@ -80,10 +95,53 @@ describe('entry admission', () => {
 
   it('refuses a writer without a live grant, unless the patient built on the entry', async () => {
     const doctorAddress = doctor.verified.address
-    expect(await writeAccessRefusal(doctorAddress, false, rules())).toBe(`${doctorAddress} has no live grant to write to this history`)
-    expect(await writeAccessRefusal(doctorAddress, false, rules([doctorAddress]))).toBeUndefined()
-    expect(await writeAccessRefusal(doctorAddress, true, rules())).toBeUndefined()
-    expect(await writeAccessRefusal(patient.verified.address, false, rules())).toBeUndefined()
+    const byDoctor = await written(doctor, [first.hash], 2)
+    expect(await writeAccessRefusal(byDoctor, false, rules())).toBe(`${doctorAddress} has no live grant to write to this history`)
+    expect(await writeAccessRefusal(byDoctor, false, rules([doctorAddress]))).toBeUndefined()
+    expect(await writeAccessRefusal(byDoctor, true, rules())).toBeUndefined()
+    expect(await writeAccessRefusal(await written(patient, [], 1), false, rules())).toBeUndefined()
+  })
+
+  describe('an identity of keys its wallet replaced', () => {
+    const wallet = (): WalletAddress => patient.verified.address
+    const afterReplacement = (): AdmissionRules => rules([], { [wallet()]: 2 })
+
+    it('names the key version its binding was signed for', async () => {
+      expect((await written(patient, [], 1)).writerKeyVersion).toBe(1)
+      expect((await written(replaced, [], 1)).writerKeyVersion).toBe(2)
+    })
+
+    it('is refused when nothing of the patient\'s current identity builds on it, with the reason', async () => {
+      // Whoever holds the exposed version-1 signature signs as the patient's old identity.
+      const forged = await written(patient, [first.hash], 2)
+      expect(await writeAccessRefusal(forged, false, afterReplacement())).toBe(`it is signed with keys that ${wallet()} replaced (key version 1; version 2 is the registered one)`)
+      // A doctor's write grant does not lift it for the doctor's own old keys either.
+      const oldDoctor = await written(doctor, [first.hash], 2)
+      expect(await writeAccessRefusal(oldDoctor, false, rules([doctor.verified.address], { [doctor.verified.address]: 3 }))).toMatch(/signed with keys that 0x[0-9a-f]{40} replaced/)
+    })
+
+    it('is admitted when the patient\'s current identity builds on it: the patient\'s entries from before the replacement', async () => {
+      const before = await written(patient, [first.hash], 2)
+      const drop = await written(replaced, [before.hash], 3)
+      const endorsed = new Set<string>()
+      expect(await endorses(drop, afterReplacement())).toBe(true)
+      endorseAncestors([drop], (hash) => (hash === before.hash ? parentsOf(before) : undefined), endorsed)
+      expect(endorsed.has(before.hash)).toBe(true)
+      expect(await writeAccessRefusal(before, endorsed.has(before.hash), afterReplacement())).toBeUndefined()
+    })
+
+    it('does not endorse: an entry of a retired identity vouches for nothing it builds on', async () => {
+      const forged = await written(patient, [first.hash], 2)
+      const onTop = await written(patient, [forged.hash], 3)
+      expect(await endorses(onTop, afterReplacement())).toBe(false)
+      expect(await endorses(await written(doctor, [first.hash], 2), afterReplacement())).toBe(false)
+      expect(await endorses(await written(replaced, [first.hash], 2), afterReplacement())).toBe(true)
+    })
+
+    it('admits the current identity, and every identity while no registry has answered', async () => {
+      expect(await writeAccessRefusal(await written(replaced, [first.hash], 2), false, afterReplacement())).toBeUndefined()
+      expect(await writeAccessRefusal(await written(patient, [first.hash], 2), false, rules())).toBeUndefined()
+    })
   })
 
   it('refuses a clock that is not after every parent\'s', async () => {

@@ -16,6 +16,11 @@ export interface AdmissionRules {
   identityOf(hash: string): Promise<VerifiedIdentity | undefined>
   /** Whether a writer other than the patient holds a live write grant now. */
   mayWrite(writer: WalletAddress): Promise<boolean>
+  /**
+   * The key version `wallet` has registered now (keys it replaced have lower ones), or undefined
+   * when no registry has answered: then no entry is refused on that ground.
+   */
+  keyVersionOf(wallet: WalletAddress): Promise<number | undefined>
 }
 
 /** An entry that was not admitted, by its hash, and why in words a person can read. */
@@ -53,7 +58,7 @@ export async function checkWriter(entry: LogEntry, rules: Pick<AdmissionRules, '
   const writer = await rules.identityOf(entry.identity)
   if (writer === undefined) return 'its writer identity is missing, unknown or not bound to a wallet'
   if (writer.publicKeyHex !== entry.key) return 'it is signed with a key that is not its writer identity\'s'
-  return { ...entry, writer: writer.address }
+  return { ...entry, writer: writer.address, writerKeyVersion: writer.keyVersion }
 }
 
 /** For each entry, why its signature fails, or undefined. All are checked at once: in a browser, in workers off the page's thread. */
@@ -78,9 +83,30 @@ export function clockRefusal(entry: LogEntry, timeOf: (hash: string) => number |
 }
 
 /**
+ * Why an entry is signed with a retired identity, or undefined: its writer has replaced the keys
+ * its identity was derived for (rules.keyVersionOf names a later version). Whoever holds the old
+ * key derivation signature can still sign with that identity, so such an entry stands only where
+ * the writer's current keys vouch for it (endorsed by the patient's current identity).
+ */
+export async function retiredRefusal(entry: Pick<StoredEntry, 'writer' | 'writerKeyVersion'>, rules: Pick<AdmissionRules, 'keyVersionOf'>): Promise<string | undefined> {
+  const current = await rules.keyVersionOf(entry.writer)
+  if (current === undefined || entry.writerKeyVersion >= current) return undefined
+  return `it is signed with keys that ${entry.writer} replaced (key version ${entry.writerKeyVersion}; version ${current} is the registered one)`
+}
+
+/**
+ * Whether the patient's entries build on `entry`'s ancestors as its writer: signed by the patient's
+ * current identity. An entry of a retired identity endorses nothing, or whoever holds the old keys
+ * would vouch for himself.
+ */
+export async function endorses(entry: Pick<StoredEntry, 'writer' | 'writerKeyVersion'>, rules: Pick<AdmissionRules, 'patient' | 'keyVersionOf'>): Promise<boolean> {
+  return entry.writer === rules.patient && (await retiredRefusal(entry, rules)) === undefined
+}
+
+/**
  * Adds to `endorsed` every entry the patient's entries `from` build on, directly or not:
  * the patient's device accepted those, so they are admitted whatever their writer's grant
- * says now. `parentsOfHash` gives the parents of an entry the walk may pass through, or
+ * (or key version) says now. `from` are entries of the patient's current identity (endorses). `parentsOfHash` gives the parents of an entry the walk may pass through, or
  * undefined where it stops; what is endorsed already is not walked again.
  */
 export function endorseAncestors(from: Iterable<LogEntry>, parentsOfHash: (hash: string) => readonly string[] | undefined, endorsed: Set<string>): void {
@@ -96,12 +122,17 @@ export function endorseAncestors(from: Iterable<LogEntry>, parentsOfHash: (hash:
 }
 
 /**
- * Why `writer` may not add an entry, or undefined: the patient always may, an endorsed entry is
- * admitted, anyone else needs a live grant now (rules.mayWrite), whenever the entry says it was written.
- * @param endorsed - Whether the patient's entries build on this one (endorseAncestors).
+ * Why the entry's writer may not add it, or undefined: an endorsed entry is admitted; one signed
+ * with keys its writer replaced is not (retiredRefusal); otherwise the patient always may, anyone
+ * else needs a live grant now (rules.mayWrite), whenever the entry says it was written.
+ * @param endorsed - Whether the patient's current entries build on this one (endorseAncestors).
  */
-export async function writeAccessRefusal(writer: WalletAddress, endorsed: boolean, rules: AdmissionRules): Promise<string | undefined> {
-  if (writer === rules.patient || endorsed || (await rules.mayWrite(writer))) return undefined
+export async function writeAccessRefusal(entry: Pick<StoredEntry, 'writer' | 'writerKeyVersion'>, endorsed: boolean, rules: AdmissionRules): Promise<string | undefined> {
+  if (endorsed) return undefined
+  const retired = await retiredRefusal(entry, rules)
+  if (retired !== undefined) return retired
+  const { writer } = entry
+  if (writer === rules.patient || (await rules.mayWrite(writer))) return undefined
   return `${writer} has no live grant to write to this history`
 }
 

@@ -27,7 +27,7 @@ export function registerHistoryTypes(domain: SigningDomain, policy: WriteAccessP
   setWriteAccessPolicy(policy)
 }
 
-/** What startHistoryOrbit needs: the node, the device's wallet identity, and the access policy (canWrite, canSync, cacheMs). */
+/** What startHistoryOrbit needs: the node, the device's wallet identity, and the access policy (canWrite, canSync, keyVersionOf, cacheMs). */
 export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
   /** The node whose stores hold the logs and whose connections replicate them. */
   node: P2PNode
@@ -68,6 +68,7 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
   const policy: WriteAccessPolicy = {
     ...(options.canWrite === undefined ? {} : { canWrite: options.canWrite }),
     ...(options.canSync === undefined ? {} : { canSync: options.canSync }),
+    ...(options.keyVersionOf === undefined ? {} : { keyVersionOf: options.keyVersionOf }),
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
   }
   registerHistoryTypes(identity.domain, policy)

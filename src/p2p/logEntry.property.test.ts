@@ -43,7 +43,7 @@ beforeAll(async () => {
   const late = await createLogEntry({ identity: patient, logId: LOG, payload: Uint8Array.of(5), next: [merge.hash], time: Number.MAX_SAFE_INTEGER })
   pool = [first, second, merge, crowded, late]
   const known = new Map([patient, doctor].map((identity) => [identity.hash, identity.verified]))
-  rules = { address: LOG, patient: patient.verified.address, identityOf: (hash) => Promise.resolve(known.get(hash)), mayWrite: () => Promise.resolve(true) }
+  rules = { address: LOG, patient: patient.verified.address, identityOf: (hash) => Promise.resolve(known.get(hash)), mayWrite: () => Promise.resolve(true), keyVersionOf: () => Promise.resolve(undefined) }
 })
 
 type Fields = Record<string, unknown>

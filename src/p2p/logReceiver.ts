@@ -1,8 +1,8 @@
 // The receiving end of a pull (and of the bitswap fallback): entries a peer offers are
 // checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
-import { checkOffered, clockRefusal, endorseAncestors, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
+import { checkOffered, clockRefusal, endorseAncestors, endorses, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
-import { parseHash } from './blocks.ts'
+import { hashOfBytes, parseHash } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 import type { LogEvent, StoredEntry } from './patientLogApi.ts'
 import type { Frame, SyncSink } from './syncProtocol.ts'
@@ -22,6 +22,13 @@ export interface ReceivingLog {
 export const MAX_NEW_IDENTITIES = 64
 
 /**
+ * How many unsound identity blocks one pull may bring. An honest holder sends none (it checked them
+ * under the same deployment); checking one that fails tries every key version (walletIdentity.ts),
+ * so a few are forgiven and then the holder is cut off.
+ */
+export const MAX_UNSOUND_IDENTITIES = 4
+
+/**
  * How many entries of one pull may wait at once (for parents, or for their writer's grant). An honest
  * holder sends parents before children, so what waits is what was refused and what builds on it.
  */
@@ -32,7 +39,8 @@ export const MAX_PENDING = 4096
  * kept when they are sound wallet identities (hash, form, wallet binding); its entries are checked
  * at once (checkOffered: form, log, writer identity, key, signature), then wait until every parent
  * is in the log, and are stored in Lamport order when their clock is after their parents' and their
- * writer is the patient, holds a live write grant, or is endorsed by a patient's entry of the same pull.
+ * writer is the patient, holds a live write grant, or is endorsed by an entry of the patient's current
+ * identity of the same pull; an entry signed with keys its writer replaced needs that endorsement.
  * receive() resolves with the number of entries in the frame once those that could be were stored,
  * and rejects with P2PError `LOG_CLOSED` once the log is closed, or as storage does; finish() reports every entry still waiting,
  * and every refused one, in one `rejected` event.
@@ -46,6 +54,8 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   const refused: Refusal[] = []
   let settled = 0
   let learntIdentities = 0
+  let unsoundIdentities = 0
+  let askedPatientVersion = false
 
   const pendingParents = (hash: string): string[] | undefined => {
     const waiting = pending.get(hash)
@@ -69,7 +79,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
         refused.push({ hash: entry.hash, reason: clock })
         continue
       }
-      const access = await writeAccessRefusal(entry.writer, endorsed.has(entry.hash), rules)
+      const access = await writeAccessRefusal(entry, endorsed.has(entry.hash), rules)
       if (access !== undefined) {
         waiting.refusal = access
         continue
@@ -95,9 +105,20 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       store.ensureOpen()
       // What needs nothing of the log's state is checked at once, while the previous
       // frame is still being written to storage.
+      // The patient's registered key version first: their identities then verify at the first try.
+      if (!askedPatientVersion && frame.identities.length > 0) {
+        askedPatientVersion = true
+        await rules.keyVersionOf(rules.patient)
+      }
       for (const bytes of frame.identities) {
+        if (store.identityBlock(hashOfBytes(bytes)) !== undefined) continue
         const learnt = store.learnIdentity(bytes)
-        if (learnt === undefined) continue
+        if (learnt === undefined) {
+          if (++unsoundIdentities > MAX_UNSOUND_IDENTITIES) {
+            throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_UNSOUND_IDENTITIES} identity blocks that are not sound wallet identities in one pull`)
+          }
+          continue
+        }
         newIdentities.push(learnt)
         if (++learntIdentities > MAX_NEW_IDENTITIES) {
           throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
@@ -114,7 +135,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
             continue
           }
           pending.set(entry.hash, { entry })
-          if (entry.writer === rules.patient) endorseAncestors([entry], pendingParents, endorsed)
+          if (await endorses(entry, rules)) endorseAncestors([entry], pendingParents, endorsed)
         }
         await storeReady()
         if (pending.size > MAX_PENDING) {

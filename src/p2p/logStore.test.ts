@@ -55,7 +55,7 @@ async function entry(store: LogStore, text: string): Promise<StoredEntry> {
   const next = store.heads().sort()
   const time = Math.max(0, ...next.map((hash) => store.get(hash)?.clock.time ?? 0)) + 1
   const created = await createLogEntry({ identity: patient, logId: LOG, payload: new TextEncoder().encode(text), next, time })
-  return { ...created, writer: patient.verified.address }
+  return { ...created, writer: patient.verified.address, writerKeyVersion: patient.verified.keyVersion }
 }
 
 /** What a fresh open of the same stores finds: the hashes it lists, in order. */

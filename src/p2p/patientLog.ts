@@ -93,7 +93,13 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
   const me = identity.verified
   const patient = access.patient
   const store = openLogStore(node, address, identity)
-  const rules: AdmissionRules = { address, patient, identityOf: (hash) => store.identityOf(hash), mayWrite: (writer) => access.mayWrite(writer) }
+  const rules: AdmissionRules = {
+    address,
+    patient,
+    identityOf: (hash) => store.identityOf(hash),
+    mayWrite: (writer) => access.mayWrite(writer),
+    keyVersionOf: (wallet) => access.keyVersionOf(wallet)
+  }
   const listeners = new Set<(event: LogEvent) => void>()
   const closing = new AbortController()
 
@@ -140,7 +146,12 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       authority: {
         identity: identity.bytes,
         sign: async (data) => hexToBytes(await identity.sign(identity, data)),
-        admits: (wallet) => access.maySync(wallet)
+        // A peer that proves a wallet with keys the wallet replaced (whoever holds the exposed ones) is not served nor pulled from.
+        admits: async (wallet, keyVersion) => {
+          if (!(await access.maySync(wallet))) return false
+          const current = keyVersion === undefined ? undefined : await access.keyVersionOf(wallet)
+          return current === undefined || keyVersion === undefined || keyVersion >= current
+        }
       },
       receiver,
       emit,
@@ -153,7 +164,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     throw error
   }
 
-  const appendHere = (payloads: readonly Uint8Array[]): Promise<StoredEntry[]> =>
+  const appendHere = (payloads: readonly Uint8Array[], as: WalletIdentity = identity): Promise<StoredEntry[]> =>
     store.serial(async () => {
       store.ensureOpen()
       if (payloads.length === 0) return []
@@ -169,10 +180,12 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
         const { next, rest } = mergeStep(heads, previous?.hash)
         heads = rest
         const time = Math.max(0, ...next.map((hash) => (hash === previous?.hash ? previous.clock.time : (store.get(hash)?.clock.time ?? 0)))) + 1
-        const entry = await createLogEntry({ identity, logId: address, payload, next, time })
-        created.push({ ...entry, writer: me.address })
+        const entry = await createLogEntry({ identity: as, logId: address, payload, next, time })
+        created.push({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion })
       }
-      await commit(created, 'local')
+      // Another identity of this wallet (its next keys) is stored with its first entries, for peers to check them.
+      const learnt = as === identity ? undefined : store.learnIdentity(as.bytes)
+      await commit(created, 'local', learnt === undefined ? [] : [learnt])
       replication.announce()
       return created
     })
@@ -217,6 +230,12 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     heads: () => store.heads(),
     damaged: () => store.damaged(),
     append: (payloads) => (role.writer ? appendHere(payloads) : forwardAppend(payloads)),
+    appendAs: (as, payloads) => {
+      if (as.verified.address !== me.address) return Promise.reject(new P2PError('INVALID_IDENTITY', 'Only another identity of the same wallet may write through this log'))
+      // The other identity's key is this tab's alone: it cannot be handed to the writer tab.
+      if (!role.writer) return Promise.reject(new P2PError('LOG_CLOSED', 'Another tab of this browser writes this history: replace your keys in that tab, or close it and try again'))
+      return appendHere(payloads, as)
+    },
     subscribe: (listener) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -3,13 +3,15 @@
 import type { HistoryLog } from '../history/index.ts'
 import type { Anchor } from './historyRoot.ts'
 import type { LogEntry } from './logEntry.ts'
-import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
+import type { VerifiedIdentity, WalletAddress, WalletIdentity } from './walletIdentity.ts'
 import type { PeerId } from '@libp2p/interface'
 
 /** An entry of the log with the wallet that wrote it (from its verified identity). */
 export interface StoredEntry extends LogEntry {
   /** The wallet the entry's identity is bound to. */
   writer: WalletAddress
+  /** The version of the writer's keys its identity was derived for (the identity binding names it). */
+  writerKeyVersion: number
 }
 
 /** What a history log tells its subscribers. */
@@ -88,6 +90,14 @@ export interface PatientLog extends HistoryLog {
    *   `STORAGE_FULL` when the browser has no room left for them (nothing is appended, the log is as it was).
    */
   append(payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
+  /**
+   * append(), signed by another identity of this device's wallet: the identity of its next keys,
+   * which vouches, as the first entry it writes on top of the heads, for everything written before.
+   * Only in the tab that writes the log.
+   * @throws {P2PError} `INVALID_IDENTITY` when `as` is another wallet's; `LOG_CLOSED` in a tab that
+   *   does not write the log; and as append() does.
+   */
+  appendAs(as: WalletIdentity, payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
   /**
    * Calls `listener` with every event from now on; a listener that throws is logged, not propagated.
    * @returns The function that unsubscribes.

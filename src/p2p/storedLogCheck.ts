@@ -1,6 +1,6 @@
 // verify()'s part in the log: every entry re-read from storage and checked again from
 // scratch, with the checks that admitted it (entryAdmission.ts), nothing taken from memory.
-import { checkWriter, clockRefusal, endorseAncestors, entryOfStoredBlock, parentsOf, signatureRefusals, writeAccessRefusal, type AdmissionRules } from './entryAdmission.ts'
+import { checkWriter, clockRefusal, endorseAncestors, endorses, entryOfStoredBlock, parentsOf, signatureRefusals, writeAccessRefusal, type AdmissionRules } from './entryAdmission.ts'
 import { parseIdentityBlock, type VerifiedIdentity } from './walletIdentity.ts'
 import type { LogStore } from './logStore.ts'
 import type { BlockCheck, StoredEntry } from './patientLogApi.ts'
@@ -8,8 +8,8 @@ import type { BlockCheck, StoredEntry } from './patientLogApi.ts'
 /**
  * One result per entry the log lists, parents before children, damaged ones last. Every block and
  * identity is read back from storage and checked again: hash, form, log, identity and key,
- * signature, parents present, clock, and write access (a live grant now, or endorsed by the
- * patient's sound entries). A child of an entry that fails is not failed for that alone.
+ * signature, parents present, clock, and write access (a live grant now and keys not replaced, or
+ * endorsed by the sound entries of the patient's current identity). A child of an entry that fails is not failed for that alone.
  */
 export async function checkStoredBlocks(store: LogStore, rules: AdmissionRules): Promise<BlockCheck[]> {
   const hashes = [...store.entries().map((entry) => entry.hash), ...store.damaged().map(({ hash }) => hash)]
@@ -58,14 +58,17 @@ export async function checkStoredBlocks(store: LogStore, rules: AdmissionRules):
   }
 
   const endorsed = new Set<string>()
-  const byPatient = [...checks.values()].flatMap((check) => (check.problem === undefined && check.entry?.writer === rules.patient ? [check.entry] : []))
+  const byPatient: StoredEntry[] = []
+  for (const check of checks.values()) {
+    if (check.problem === undefined && check.entry !== undefined && (await endorses(check.entry, rules))) byPatient.push(check.entry)
+  }
   endorseAncestors(byPatient, (hash) => {
     const entry = checks.get(hash)?.entry
     return entry === undefined ? undefined : parentsOf(entry)
   }, endorsed)
   for (const [hash, check] of checks) {
     if (check.problem !== undefined || check.entry === undefined) continue
-    const access = await writeAccessRefusal(check.entry.writer, endorsed.has(hash), rules)
+    const access = await writeAccessRefusal(check.entry, endorsed.has(hash), rules)
     if (access !== undefined) check.problem = access
   }
 

@@ -59,8 +59,11 @@ export interface SyncAuthority {
   identity: Uint8Array
   /** Signs with this device's identity key (DER, as entries are signed). */
   sign(data: Uint8Array): Promise<Uint8Array>
-  /** Whether `wallet` may sync this log with us now: the patient's, a live grant, an enrolled keeper. */
-  admits(wallet: WalletAddress): Promise<boolean>
+  /**
+   * Whether `wallet` may sync this log with us now: the patient's, a live grant, an enrolled keeper;
+   * and, when its hello's identity is known (`keyVersion`), not one derived for keys the wallet replaced.
+   */
+  admits(wallet: WalletAddress, keyVersion?: number): Promise<boolean>
 }
 
 /** What a peer proved in its hello. */
@@ -110,13 +113,13 @@ async function hello(authority: SyncAuthority, log: string, from: PeerId, to: Pe
  * The wallet a peer's hello proves, or why it proves nothing: its identity block must be a sound
  * wallet identity, and the identity's key must have signed this statement.
  */
-export function checkHello(message: Record<string, unknown>, log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): { wallet: WalletAddress } | { refusal: string } {
+export function checkHello(message: Record<string, unknown>, log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): { wallet: WalletAddress; keyVersion: number } | { refusal: string } {
   const { identity, signature } = message
   if (!isBytes(identity) || !isBytes(signature) || signature.length > 80) return { refusal: 'the hello carries no identity and signature' }
   const verified = parseIdentityBlock(identity)
   if (typeof verified === 'string') return { refusal: verified }
   if (!verifySignatureHex(bytesToHex(signature), verified.publicKeyHex, authStatement(log, from, to, as))) return { refusal: 'the hello is not signed for this history and connection' }
-  return { wallet: verified.address }
+  return { wallet: verified.address, keyVersion: verified.keyVersion }
 }
 
 function isStringArray(value: unknown, max: number): value is string[] {
@@ -242,9 +245,9 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     if (source === undefined) return await refuse()
     const proof = checkHello(first, source.address, peer, libp2p.peerId, 'puller')
     if ('refusal' in proof) throw new ProtocolViolation(`a hello that proves nothing: ${proof.refusal}`)
-    const { wallet } = proof
+    const { wallet, keyVersion } = proof
     if (!lookups.allows(peer)) return await refuse()
-    if (!(await source.authority.admits(wallet))) {
+    if (!(await source.authority.admits(wallet, keyVersion))) {
       lookups.refused(peer)
       return await refuse()
     }
@@ -382,7 +385,7 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
     const proof = checkHello(answer, address, peer, libp2p.peerId, 'holder')
     if ('refusal' in proof) throw new ProtocolViolation(`the peer's hello proves nothing: ${proof.refusal}`)
     const holder = proof.wallet
-    if (!(await authority.admits(holder))) throw new SyncRefusedError(`the peer is ${holder}, who may not sync this history`)
+    if (!(await authority.admits(holder, proof.keyVersion))) throw new SyncRefusedError(`the peer is ${holder}, who may not sync this history (with the keys it proved)`)
     await sendMessage(stream, { t: 'pull', have: [...request.have].slice(0, MAX_HAVE), window }, signal)
     // Frames are handed to the sink as they arrive, without waiting for the previous one to be
     // stored: the sink checks a frame while the one before is being written. Acks go in order.

@@ -202,10 +202,10 @@ describe('the identity parser, with blocks from any peer', () => {
       fc.asyncProperty(privateKey, fc.boolean(), async (secret, lowV) => {
         const account = privateKeyToAccount(toHex(secret))
         const keys = deriveWalletKeys(hexToBytes((await account.signTypedData(keyDerivationTypedData({ domain, account: account.address, version: 1 }))).slice(2)))
-        const signed = await account.signTypedData(identityBindingTypedData({ domain, account: account.address, signingKey: keys.identity.publicKey }))
+        const signed = await account.signTypedData(identityBindingTypedData({ domain, account: account.address, signingKey: keys.identity.publicKey, keyVersion: 1 }))
         // Some wallets write the recovery byte as 0 or 1: the same signature, and the same block.
         const binding = lowV ? `${signed.slice(0, -2)}${(Number.parseInt(signed.slice(-2), 16) - 27).toString(16).padStart(2, '0')}` : signed
-        const identity = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding, domain })
+        const identity = createWalletIdentity({ address: account.address, signer: secp256k1Signer(keys.identity.secretKey), binding, keyVersion: 1, domain })
         expect(identity.signatures.publicKey).toBe(signed.slice(2))
         expect(identity.hash).toBe(hashOfBytes(identity.bytes))
         expect(verdict(identity.bytes)).toEqual(identity.verified)

@@ -6,6 +6,11 @@
 // origin or deployment vouches for nothing here: peers check it against their own
 // (useIdentityDomain, which startHistoryOrbit calls with the domain of the device's identity).
 //
+// The binding names the key version the signing key was derived for, and the block does not: a
+// verifier finds the version by trying (the wallet's registered version first when it is known,
+// else 1 to MAX_KEY_VERSION_TRIED), so identity blocks keep their form and their hash, and admission
+// can tell an identity of keys the wallet has since replaced (entryAdmission.ts).
+//
 // Identity block (dag-cbor, as OrbitDB stores identities):
 //   { id: <lowercase address>, publicKey: <compressed key, hex>, type: 'anamnesis-wallet',
 //     signatures: { id: <key's signature over the id, hex DER>,
@@ -38,6 +43,8 @@ export interface VerifiedIdentity {
   publicKey: Uint8Array
   /** The same key as lowercase hex, as log entries carry it. */
   publicKeyHex: string
+  /** The version of the wallet's keys the signing key was derived for, as the binding names it. */
+  keyVersion: number
 }
 
 /** What createWalletIdentity binds: a wallet, the signing key derived from it, and the wallet's signature over the key. */
@@ -46,8 +53,10 @@ export interface WalletIdentityInput {
   address: string
   /** The identity's signing key, held by src/crypto: secp256k1Signer(deriveWalletKeys(signature).identity.secretKey). */
   signer: Secp256k1Signer
-  /** The wallet's signature over identityBindingTypedData({ domain, account: address, signingKey: signer.publicKey }): 65 bytes or 0x-hex. */
+  /** The wallet's signature over identityBindingTypedData({ domain, account: address, signingKey: signer.publicKey, keyVersion }): 65 bytes or 0x-hex. */
   binding: Uint8Array | string
+  /** The key version the signing key was derived for, as the key registry numbers it. */
+  keyVersion: number
   /** The app's origin and deployment the binding was signed for: this device's own. */
   domain: SigningDomain
 }
@@ -76,9 +85,45 @@ export function useIdentityDomain(domain: SigningDomain): void {
 
 const domainKey = (domain: SigningDomain): string => `${domain.origin} ${domain.chainId} ${domain.verifyingContract}`
 
-/** Whether the wallet `address` signed `binding` over this signing key, for this domain. */
-function vouches(domain: SigningDomain, address: string, publicKey: Uint8Array, binding: Uint8Array): boolean {
-  return typedDataSigner(identityBindingTypedData({ domain, account: address, signingKey: publicKey }), binding) === address
+/** Whether the wallet `address` signed `binding` over this signing key as key version `keyVersion`, for this domain. */
+function vouches(domain: SigningDomain, address: string, publicKey: Uint8Array, binding: Uint8Array, keyVersion: number): boolean {
+  return typedDataSigner(identityBindingTypedData({ domain, account: address, signingKey: publicKey, keyVersion }), binding) === address
+}
+
+/**
+ * How many key versions a verifier tries, from 1, for a wallet whose registered version it does not
+ * know: each try is one signature recovery, and a block that fails costs them all. A wallet replaces
+ * its keys rarely; an identity of a version above this verifies only while that version is the registered one.
+ */
+export const MAX_KEY_VERSION_TRIED = 32
+
+const HINTS_SIZE = 1024
+/** The registered key version of wallets, as admission last heard it: the version tried first. */
+const versionHints = new Map<WalletAddress, number>()
+
+/**
+ * Tells identity checks which key version `address` has registered now, so that its current
+ * identity verifies with one try (and one above MAX_KEY_VERSION_TRIED verifies at all). A hint only
+ * orders the tries: a wrong one costs one more try and changes no answer below the bound.
+ */
+export function hintKeyVersion(address: WalletAddress, version: number): void {
+  if (!Number.isSafeInteger(version) || version < 1 || version > 0xffff_ffff) return
+  versionHints.delete(address)
+  if (versionHints.size >= HINTS_SIZE) {
+    const oldest = versionHints.keys().next().value
+    if (oldest !== undefined) versionHints.delete(oldest)
+  }
+  versionHints.set(address, version)
+}
+
+/** The key version for which `address` signed `binding` over this signing key, or undefined when it vouches for none tried. */
+function vouchedVersion(domain: SigningDomain, address: WalletAddress, publicKey: Uint8Array, binding: Uint8Array): number | undefined {
+  const hint = versionHints.get(address)
+  if (hint !== undefined && vouches(domain, address, publicKey, binding, hint)) return hint
+  for (let version = 1; version <= MAX_KEY_VERSION_TRIED; version++) {
+    if (version !== hint && vouches(domain, address, publicKey, binding, version)) return version
+  }
+  return undefined
 }
 
 function toBytes(value: Uint8Array | string, what: string): Uint8Array {
@@ -112,15 +157,16 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
   const publicKey = signer.publicKey
   const binding = canonicalBinding(toBytes(input.binding, 'The wallet binding signature'))
   const domain = signingDomain(input.domain)
-  if (publicKey.length !== 33 || !vouches(domain, address, publicKey, binding)) {
-    throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key for this app and deployment: unlock again to sign the binding', {
-      details: 'the binding signature does not recover to the address'
+  const { keyVersion } = input
+  if (publicKey.length !== 33 || !Number.isSafeInteger(keyVersion) || keyVersion < 1 || keyVersion > 0xffff_ffff || !vouches(domain, address, publicKey, binding, keyVersion)) {
+    throw new P2PError('INVALID_IDENTITY', 'The wallet did not sign this signing key for this app, deployment and key version: unlock again to sign the binding', {
+      details: `the binding signature does not recover to the address for key version ${String(keyVersion)}`
     })
   }
   const publicKeyHex = bytesToHex(publicKey)
   const signatures = { id: bytesToHex(signer.sign(utf8ToBytes(address))), publicKey: bytesToHex(binding) }
   const block = encodeBlock({ id: address, publicKey: publicKeyHex, signatures, type: WALLET_IDENTITY_TYPE })
-  const verified: VerifiedIdentity = { hash: block.hash, address: address, publicKey: publicKey.slice(), publicKeyHex }
+  const verified: VerifiedIdentity = { hash: block.hash, address: address, publicKey: publicKey.slice(), publicKeyHex, keyVersion }
   remember(domain, verified)
   return {
     domain,
@@ -163,7 +209,7 @@ const recall = (domain: SigningDomain, hash: string): VerifiedIdentity | undefin
  * Why `value` (a decoded identity block named `hash`) is not a valid wallet identity, or its verified view.
  * Checked: the type, a lowercase wallet address as id, a compressed key in hex, the key's signature
  * over the id, and the wallet's binding signature over the key for the registered domain
- * (useIdentityDomain). `hash` is trusted, not recomputed: a hash verified before returns its
+ * (useIdentityDomain) and one key version, which the verified identity names. `hash` is trusted, not recomputed: a hash verified before returns its
  * remembered identity without looking at `value`. For bytes from a peer, use parseIdentityBlock.
  */
 export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdentity | string {
@@ -182,8 +228,9 @@ export function checkWalletIdentity(value: unknown, hash: string): VerifiedIdent
   if (typeof idSignature !== 'string' || typeof binding !== 'string' || !HEX.test(binding)) return 'the identity signatures are malformed'
   const key = hexToBytes(publicKey)
   if (!verifySignatureHex(idSignature, publicKey, id)) return 'the identity key did not sign the identity id'
-  if (!vouches(domain, id, key, hexToBytes(binding))) return `the wallet ${id} did not sign this identity key for this app and deployment`
-  const verified: VerifiedIdentity = { hash, address: id, publicKey: key, publicKeyHex: publicKey }
+  const keyVersion = vouchedVersion(domain, id, key, hexToBytes(binding))
+  if (keyVersion === undefined) return `the wallet ${id} did not sign this identity key for this app and deployment (key versions 1 to ${MAX_KEY_VERSION_TRIED} tried)`
+  const verified: VerifiedIdentity = { hash, address: id, publicKey: key, publicKeyHex: publicKey, keyVersion }
   remember(domain, verified)
   return verified
 }

@@ -3,14 +3,17 @@
 // valid wallet identity whose key signed it, and its wallet is the patient's or a
 // doctor's whose grant is live with the write bit. That last answer comes from a
 // function the app composes in (canWrite), so this domain never talks to the chain;
-// it is cached for a short time, as every entry of a sync would otherwise ask.
+// it is cached for a short time, as every entry of a sync would otherwise ask. The same
+// goes for the key version each wallet has registered (keyVersionOf): an identity derived
+// for keys its wallet has since replaced is retired, and its entries need the patient's
+// endorsement (entryAdmission.ts).
 //
 // Access controller manifest (dag-cbor block, address /anamnesis-write/<hash>):
 //   { type: 'anamnesis-write', owner: <the patient's lowercase address> }
 import type { AccessController, LogEntry as OrbitLogEntry } from '@orbitdb/core'
 import { decodeCanonical, encodeBlock, parseHash, readBlock, type BlockReader } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
-import { parseIdentityBlock, type VerifiedIdentity, type WalletAddress } from './walletIdentity.ts'
+import { hintKeyVersion, parseIdentityBlock, type VerifiedIdentity, type WalletAddress } from './walletIdentity.ts'
 
 /** The access controller type, as a log's manifest and its controller's address name it. */
 export const WRITE_ACCESS_TYPE = 'anamnesis-write'
@@ -21,13 +24,21 @@ export type CanWrite = (writer: WalletAddress, patient: WalletAddress) => Promis
 /** Whether `reader` may sync `patient`'s history with this device now: a live grant of any scope, an enrolled keeper. */
 export type CanSync = (reader: WalletAddress, patient: WalletAddress) => Promise<boolean>
 
-/** Who may write and sync besides the patient, and how long an answer is reused. */
+/**
+ * The key version `wallet` has registered now (the key registry's), or undefined when it has
+ * registered none. A rejection means the registry could not be asked.
+ */
+export type KeyVersionOf = (wallet: WalletAddress) => Promise<number | undefined>
+
+/** Who may write and sync besides the patient, which keys are current, and how long an answer is reused. */
 export interface WriteAccessPolicy {
   /** Default: nobody but the patient writes. */
   canWrite?: CanWrite
   /** Default: nobody but the patient's own devices sync the history with this device. */
   canSync?: CanSync
-  /** How long an answer of canWrite is reused. Default 30 s. */
+  /** Default: no registry, so no identity is known as retired. */
+  keyVersionOf?: KeyVersionOf
+  /** How long an answer of canWrite or keyVersionOf is reused. Default 30 s. */
   cacheMs?: number
 }
 
@@ -46,6 +57,13 @@ export interface HistoryWriteAccess extends AccessController {
    * counts at once; a canSync that fails counts as no.
    */
   maySync(wallet: WalletAddress): Promise<boolean>
+  /**
+   * The key version `wallet` has registered, as far as this process knows: keyVersionOf's answer,
+   * reused for cacheMs. Versions only go up, so the highest answer heard stands while the registry
+   * cannot be asked or names none (an entry refused as retired stays refused); undefined while no
+   * answer was ever heard.
+   */
+  keyVersionOf(wallet: WalletAddress): Promise<number | undefined>
   /**
    * The wallet identity a log entry names, verified (parseIdentityBlock, and the block's hash is the
    * one asked for); from local blocks, or over the network when asked. Undefined when it is not
@@ -66,6 +84,26 @@ const IDENTITY_TIMEOUT_MS = 10_000
 const ADDRESS = /^0x[0-9a-f]{40}$/
 
 let registeredPolicy: WriteAccessPolicy = {}
+
+const KNOWN_VERSIONS_SIZE = 4096
+/**
+ * The highest key version heard for each wallet in this process, shared by every log's controller:
+ * a log closed and opened again, while the registry is out of reach, still knows which keys were
+ * replaced.
+ */
+const knownVersions = new Map<WalletAddress, number>()
+
+function heardVersion(wallet: WalletAddress, version: number | undefined): number | undefined {
+  const known = knownVersions.get(wallet)
+  if (version === undefined || !Number.isSafeInteger(version) || version < 1 || version > 0xffff_ffff || (known !== undefined && known >= version)) return known
+  if (known === undefined && knownVersions.size >= KNOWN_VERSIONS_SIZE) {
+    const oldest = knownVersions.keys().next().value
+    if (oldest !== undefined) knownVersions.delete(oldest)
+  }
+  knownVersions.set(wallet, version)
+  hintKeyVersion(wallet, version)
+  return version
+}
 
 /** The policy every log opened from its address uses (OrbitDB creates those controllers without options). */
 export function setWriteAccessPolicy(policy: WriteAccessPolicy): void {
@@ -92,8 +130,9 @@ function toPatient(value: unknown): WalletAddress {
  * The factory rejects with {@link P2PError} `INVALID_LOG` when the patient is not a wallet address,
  * or the manifest cannot be read within 10 s or is not of this type.
  * canAppend, which OrbitDB asks of every entry it appends or joins, admits an entry whose identity is
- * a sound wallet identity (fetched over the network if need be) with the entry's key, and whose
- * wallet is the patient's, endorsed, or allowed by mayWrite. It does not check the entry's signature.
+ * a sound wallet identity (fetched over the network if need be) with the entry's key, and that is
+ * endorsed, or whose identity is not retired (keyVersionOf) and whose wallet is the patient's or
+ * allowed by mayWrite. It does not check the entry's signature.
  */
 export const HistoryWriteAccessController = Object.assign(
   (options: { patient?: string } & WriteAccessPolicy = {}): HistoryWriteAccessFactory =>
@@ -156,6 +195,24 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     return live
   }
 
+  const versionAnswers = new Map<WalletAddress, { at: number; answer: Promise<number | undefined> }>()
+  const keyVersionOf = (wallet: WalletAddress): Promise<number | undefined> => {
+    const ask = policy.keyVersionOf
+    if (ask === undefined) return Promise.resolve(undefined)
+    const cached = versionAnswers.get(wallet)
+    if (cached !== undefined && Date.now() - cached.at < cacheMs) return cached.answer
+    const answer = ask(wallet).then(
+      (version) => heardVersion(wallet, version),
+      () => {
+        // The registry could not be asked: what was heard before stands, and it is asked again next time.
+        versionAnswers.delete(wallet)
+        return knownVersions.get(wallet)
+      }
+    )
+    versionAnswers.set(wallet, { at: Date.now(), answer })
+    return answer
+  }
+
   const identity = async (hash: string, options: { network?: boolean } = {}): Promise<VerifiedIdentity | undefined> => {
     const known = identities.get(hash)
     if (known !== undefined) return known
@@ -177,10 +234,12 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     write: [patient],
     mayWrite,
     maySync,
+    keyVersionOf,
     identity,
     refresh: () => {
       answers.clear()
       syncAnswers.clear()
+      versionAnswers.clear()
     },
     endorse: (hashes) => {
       for (const hash of hashes) endorsed.add(hash)
@@ -189,8 +248,10 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     async canAppend(entry: OrbitLogEntry) {
       const writer = await identity(entry.identity, { network: true })
       if (writer === undefined || writer.publicKeyHex !== entry.key) return false
-      if (writer.address === patient || endorsed.has(entry.hash)) return true
-      return mayWrite(writer.address)
+      if (endorsed.has(entry.hash)) return true
+      const current = await keyVersionOf(writer.address)
+      if (current !== undefined && writer.keyVersion < current) return false
+      return writer.address === patient || mayWrite(writer.address)
     }
   }
 }

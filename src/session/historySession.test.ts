@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { StoragePort } from './persistentStorage.ts'
 import { developmentAccounts } from '../chain/devAccounts.ts'
-import { typedDataDigest, type WalletKeys } from '../crypto/index.ts'
+import { identityBindingTypedData, saveWalletKeys, typedDataDigest, type WalletKeys } from '../crypto/index.ts'
 import { FAKE_DOMAIN, fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until, type FakeWallet } from './sessionFakes.ts'
 import { signForKeys } from './walletKeys.ts'
 import { createWriteGate } from './writeGate.ts'
@@ -246,6 +246,25 @@ describe('unlocking checks what it derives against the key registry', () => {
     await reloaded.session.unlock()
     expect(reloaded.session.state.get()).toEqual({ state: 'open' })
     expect(reloaded.session.keys.get()).toEqual(v2)
+  })
+
+  it('asks again when the binding this device kept names no key version, as bindings kept before did', async () => {
+    const { phone, wallet } = patientSetup()
+    await phone.connect()
+    await phone.session.unlock()
+    const keys = phone.session.keys.get()
+    if (keys === undefined) throw new Error('the history did not open')
+    // A binding the wallet signed for these keys, but as another key version: peers accept no identity from it.
+    const stale = await wallet.signTypedData(identityBindingTypedData({ domain: FAKE_DOMAIN, account: wallet.address, signingKey: keys.identity.publicKey, keyVersion: 7 }), 'test')
+    await saveWalletKeys(phone.vault, wallet.address, FAKE_DOMAIN, { keys, version: 1, binding: stale })
+    const reloaded = phone.reload()
+    await reloaded.connect()
+    expect(reloaded.session.state.get()).toEqual({ state: 'locked' })
+    const signed = wallet.signed.length
+    await reloaded.session.unlock()
+    expect(reloaded.session.state.get()).toEqual({ state: 'open' })
+    expect(wallet.signed).toHaveLength(signed + 2)
+    expect(reloaded.session.keys.get()).toEqual(keys)
   })
 
   it('opens with the keys this device holds when the registry cannot be read', async () => {

@@ -6,7 +6,7 @@
 // on this device.
 import { firstEpochKeyring, secp256k1Signer, type EpochKeyring, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import { createWalletIdentity, type CanSync, type CanWrite, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
+import { createWalletIdentity, type CanSync, type CanWrite, type KeyVersionOf, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
@@ -38,7 +38,7 @@ export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
   /** This app's origin and the deployment (chain, key registry): every signature the wallet gives names them. */
   domain: SigningDomain
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
-  startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync }) => Promise<O>) | undefined
+  startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync; keyVersionOf: KeyVersionOf }) => Promise<O>) | undefined
 }
 
 export interface HistorySessionOptions {
@@ -198,7 +198,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const walletKeys = unlocked.keys
       historyModule ??= loadHistory()
       show({ state: 'unlocking', step: 'opening' })
-      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding, domain })
+      const identity = createWalletIdentity({ address, signer: secp256k1Signer(walletKeys.identity.secretKey), binding: unlocked.binding, keyVersion: unlocked.version, domain })
       // The keys are stored and the record model loaded while the orbit starts; what runs only once
       // a history is open loads with it, not with the first screen.
       const ready = Promise.all([historyModule, import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
@@ -207,7 +207,9 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         identity,
         canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer),
         // A doctor syncs a history while any grant from the patient is live.
-        canSync: (wallet, patient) => ledger.isGrantLive(patient, wallet)
+        canSync: (wallet, patient) => ledger.isGrantLive(patient, wallet),
+        // Entries signed with keys a wallet has since replaced are refused unless the patient's current keys build on them.
+        keyVersionOf: async (wallet) => (await ledger.readRegisteredKey(wallet))?.version
       })
       const [{ openPatientHistory }, { openOwnHistory }, { rotationNotice, watchAccess }] = await ready
       const log = await started.openLog(address)

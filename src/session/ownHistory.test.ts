@@ -6,7 +6,7 @@ import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import { rotateForNewOwnerKey } from './rotateHistoryKey.ts'
 import { DRAW_MS, VERIFY_DELAY_MS } from './trackHistory.ts'
-import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until, type FakeDevice } from './sessionFakes.ts'
+import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, nextKeysOf, settle, until, type FakeDevice } from './sessionFakes.ts'
 
 async function opened(device: FakeDevice): Promise<OwnHistoryModel> {
   await device.connect()
@@ -135,8 +135,10 @@ describe('the epoch of the own history', () => {
     const onPhone = await opened(phone)
     const onLaptop = await opened(laptop)
     await onPhone.add(bloodPressureSeries(wallet.address, 1))
-    const renewed = x25519.keygen()
-    expect(await rotateForNewOwnerKey(ledger, wallet.address, onPhone, renewed.publicKey)).toEqual({ epoch: 1, handedTo: 0, reasons: [] })
+    const renewed = await nextKeysOf(wallet)
+    expect(await rotateForNewOwnerKey(ledger, wallet.address, onPhone, { encryptionKey: renewed.encryption.publicKey, identity: renewed.identity })).toEqual({ epoch: 1, handedTo: 0, reasons: [] })
+    // The drop is the first entry of the new keys' identity: it vouches for what the old one wrote.
+    expect(onPhone.log.entries().at(-1)?.writerKeyVersion).toBe(2)
     await onLaptop.log.syncWith('phone')
     await until('the drop to reach the laptop', () => onLaptop.history.newestEpoch() === 1)
     const held = onLaptop.log.entries().length
@@ -144,7 +146,7 @@ describe('the epoch of the own history', () => {
     expect(error.code).toBe('STALE_KEY')
     expect(error.message).toMatch(/moved to a new key \(epoch 1\) that this device's keys do not open.*Nothing was written/)
     expect(onLaptop.log.entries()).toHaveLength(held)
-    await expect(onLaptop.wrapFor(renewed.publicKey, [0])).rejects.toThrow(/this device's keys do not open/)
+    await expect(onLaptop.wrapFor(renewed.encryption.publicKey, [0])).rejects.toThrow(/this device's keys do not open/)
   })
 })
 

@@ -6,7 +6,7 @@
 import { createKeyDrop, encodeWrappedKeys, newEpochKey, wholeKeys, wrapKeyringFor, type LedgerMark } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { HistoryError, type EpochRotation, type PatientHistory } from '../history/index.ts'
-import type { PatientLog } from '../p2p/index.ts'
+import type { PatientLog, WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { trackHistory, type TrackedHistory } from './trackHistory.ts'
@@ -36,6 +36,12 @@ export interface RotateInput {
    * key is wrapped for the patient's current key.
    */
   newOwnerKey?: Uint8Array
+  /**
+   * With newOwnerKey: the patient's identity of the new keys, which signs the drop. Its first entry,
+   * on top of the heads, vouches for everything before it: once the new keys are registered, peers
+   * admit the old identity's entries only where the current identity builds on them.
+   */
+  newIdentity?: WalletIdentity
 }
 
 export interface OwnHistoryModel extends TrackedHistory {
@@ -130,7 +136,7 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
       notStale()
       return encodeWrappedKeys(wrapKeyringFor(history.keyring(), readerPublicKey, categories))
     },
-    rotate: ({ asOf, readers, newOwnerKey }) =>
+    rotate: ({ asOf, readers, newOwnerKey, newIdentity }) =>
       write(async () => {
         notStale()
         const next = history.newestEpoch() + 1
@@ -146,7 +152,7 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
         // The history holds the key from now on: the log stores the drop before the append resolves,
         // and the history reads it back as it does any other device's (a new owner key's drop only
         // opens once the history is opened again with that key).
-        await log.append([drop])
+        await (newIdentity === undefined ? log.append([drop]) : log.appendAs(newIdentity, [drop]))
         epoch.set(history.keyring().current)
         return next
       }),

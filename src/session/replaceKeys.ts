@@ -8,7 +8,8 @@
 // a page closed after the transaction finishes the move at the next open (the keys in use still
 // open the history; the new public key is on-chain), and a transaction that never landed leaves
 // the next keys to be dropped.
-import { forgetWalletKeys, identityBindingTypedData, saveWalletKeys, type KeyVault, type SigningDomain, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
+import { forgetWalletKeys, identityBindingTypedData, saveWalletKeys, secp256k1Signer, type KeyVault, type SigningDomain, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
+import { createWalletIdentity } from '../p2p/index.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import { rotateForNewOwnerKey } from './rotateHistoryKey.ts'
 import { SessionError } from './SessionError.ts'
@@ -53,7 +54,7 @@ export async function registerNextKeys(input: {
   input.onStep?.('signing-keys')
   const keys = await signForKeys(wallet, domain, version)
   input.onStep?.('signing-binding')
-  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the new history signing key')
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey, keyVersion: version }), 'sign the new history signing key')
   const next: StoredWalletKeys = { keys, version, binding }
   // Kept before the transaction: once it lands, the history must move to these keys even if the page closes.
   await saveWalletKeys(vault, address, domain, next, 'next')
@@ -64,9 +65,13 @@ export async function registerNextKeys(input: {
 
 /**
  * Moves `own` (open under the keys in use) to a new epoch whose key, and every earlier epoch's, is
- * wrapped for the next keys only, its key also for the doctors who keep access; then makes the
- * next keys the keys in use. Open the history again afterwards: only the next keys open it now.
+ * wrapped for the next keys only, its key also for the doctors who keep access, in a drop the next
+ * keys' identity signs (so peers keep every entry written before); then makes the next keys the
+ * keys in use. Open the history again afterwards: only the next keys open it now.
  * Returns the new epoch.
+ *
+ * @throws {P2PError} `INVALID_IDENTITY` when the next keys' binding does not vouch for their signing
+ *   key; and as rotateForNewOwnerKey does. The keys in use are then unchanged.
  */
 export async function moveToNextKeys(input: {
   ledger: Pick<SessionLedger, 'readAccess' | 'readEncryptionKey'>
@@ -76,7 +81,9 @@ export async function moveToNextKeys(input: {
   domain: SigningDomain
   next: StoredWalletKeys
 }): Promise<number> {
-  const { epoch } = await rotateForNewOwnerKey(input.ledger, input.address, input.own, input.next.keys.encryption.publicKey)
+  const { keys, binding, version } = input.next
+  const identity = createWalletIdentity({ address: input.address, signer: secp256k1Signer(keys.identity.secretKey), binding, keyVersion: version, domain: input.domain })
+  const { epoch } = await rotateForNewOwnerKey(input.ledger, input.address, input.own, { encryptionKey: keys.encryption.publicKey, identity })
   await saveWalletKeys(input.vault, input.address, input.domain, input.next)
   await forgetWalletKeys(input.vault, input.address, input.domain, 'next')
   return epoch

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes } from 'viem'
 import { recordCategories } from '../chain/index.ts'
-import { x25519 } from '@noble/curves/ed25519.js'
 import { createKeyDrop, decodeEnvelope, firstEpochKeyring, isKeyDrop, keyForEpoch, newEpochKey } from '../crypto/index.ts'
 import { openPatientHistory } from '../history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
@@ -9,7 +8,7 @@ import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { revokeGrant } from './revokeGrant.ts'
 import { ACCESS_CHECK_MS, missedEndings, reconcileAccess, rotateForNewOwnerKey } from './rotateHistoryKey.ts'
-import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until, type FakeDevice } from './sessionFakes.ts'
+import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, nextKeysOf, settle, until, type FakeDevice } from './sessionFakes.ts'
 
 const allCategories = recordCategories.map((_, i) => i)
 const day = 86_400_000
@@ -276,8 +275,10 @@ describe('replacing the patient\'s keys', () => {
     const old = phone.session.keys.get()?.encryption
     if (old === undefined) throw new Error('no keys')
 
-    const renewed = x25519.keygen()
-    expect(await rotateForNewOwnerKey(ledger, patient.address, own, renewed.publicKey)).toEqual({ epoch: 2, handedTo: 1, reasons: [] })
+    const next = await nextKeysOf(patient)
+    const renewed = next.encryption
+    expect(await rotateForNewOwnerKey(ledger, patient.address, own, { encryptionKey: renewed.publicKey, identity: next.identity })).toEqual({ epoch: 2, handedTo: 1, reasons: [] })
+    expect(own.log.entries().at(-1)?.writerKeyVersion).toBe(2)
     // This device still holds the old key: it writes nothing more until it opens the history with the new one.
     await expect(own.add(bloodPressureSeries(patient.address, 4).slice(3))).rejects.toThrow(/this device's keys do not open/)
 

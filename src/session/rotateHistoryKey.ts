@@ -12,6 +12,7 @@
 import { hexToBytes } from 'viem'
 import { recordCategories, type AccessEnding, type AccessState } from '../chain/index.ts'
 import type { EpochRotation } from '../history/index.ts'
+import type { WalletIdentity } from '../p2p/index.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { every } from './sessionPorts.ts'
@@ -36,7 +37,7 @@ export function missedEndings(endings: readonly AccessEnding[], latest: Pick<Epo
 }
 
 /** Moves `own` on, its readers chosen by `access`: every live grant's doctor but `except`. Inside own.moveKeys. */
-async function rotateNow(ledger: RotationLedger, own: RotatableHistory, access: AccessState, options: { except?: string; newOwnerKey?: Uint8Array }, reasons: Rotation['reasons']): Promise<Rotation> {
+async function rotateNow(ledger: RotationLedger, own: RotatableHistory, access: AccessState, options: { except?: string; newOwner?: NewOwner }, reasons: Rotation['reasons']): Promise<Rotation> {
   own.log.refreshAccess()
   const remaining = access.grants.filter((g) => g.live && g.doctor.toLowerCase() !== options.except?.toLowerCase())
   const keys = await Promise.all(remaining.map((g) => ledger.readEncryptionKey(g.doctor)))
@@ -47,7 +48,7 @@ async function rotateNow(ledger: RotationLedger, own: RotatableHistory, access: 
   const epoch = await own.rotate({
     asOf: { block: access.at.block, time: access.at.time.getTime() },
     readers,
-    ...(options.newOwnerKey === undefined ? {} : { newOwnerKey: options.newOwnerKey })
+    ...(options.newOwner === undefined ? {} : { newOwnerKey: options.newOwner.encryptionKey, newIdentity: options.newOwner.identity })
   })
   return { epoch, handedTo: readers.filter((r) => r.categories.length > 0).length, reasons }
 }
@@ -77,17 +78,26 @@ export function rotateHistoryKey(ledger: RotationLedger, patient: string, own: R
   })
 }
 
+/** The patient's replacement keys, as a move to them needs them. */
+export interface NewOwner {
+  /** The new X25519 public key: every epoch's key is wrapped for it. */
+  encryptionKey: Uint8Array
+  /** The identity of the new keys (the next key version's signing key and binding): it signs the drop. */
+  identity: WalletIdentity
+}
+
 /**
  * For replacing the patient's keys: moves `own` to a new epoch whose key, and every earlier epoch's key,
- * is wrapped for `newOwnerKey` (the patient's new X25519 public key) and none for the old one, so a
- * leaked old secret opens nothing written from now on; the doctors with a live grant get the new
- * epoch's keys of their categories. Once it resolves, open the history again with the new key pair:
- * the drop opens only with it.
+ * is wrapped for the new X25519 key and none for the old one, so a leaked old secret opens nothing
+ * written from now on; the doctors with a live grant get the new epoch's keys of their categories.
+ * The drop is signed by the new identity on top of the heads, so it vouches for every entry the old
+ * identity wrote before: those stay admitted everywhere, and what the old keys sign later does not.
+ * Once it resolves, open the history again with the new keys: the drop opens only with them.
  *
  * @throws When the ledger cannot be read or the drop cannot be written; the history is then as it was.
  */
-export function rotateForNewOwnerKey(ledger: RotationLedger, patient: string, own: RotatableHistory, newOwnerKey: Uint8Array): Promise<Rotation> {
-  return own.moveKeys(async () => rotateNow(ledger, own, await ledger.readAccess(patient), { newOwnerKey }, []))
+export function rotateForNewOwnerKey(ledger: RotationLedger, patient: string, own: RotatableHistory, newOwner: NewOwner): Promise<Rotation> {
+  return own.moveKeys(async () => rotateNow(ledger, own, await ledger.readAccess(patient), { newOwner }, []))
 }
 
 /**

@@ -7,12 +7,13 @@ import { hexToBytes, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { developmentAccounts } from '../chain/devAccounts.ts'
 import { accessEndings, recordCategories, type AuditEntryKind, type GrantEvent, type GrantRecord, type LatestAnchor, type RecordCategory } from '../chain/index.ts'
-import { createKeyVault, memoryVaultStorage, type KeyVault, type SigningDomain } from '../crypto/index.ts'
-import type { LogEvent, PatientLog, StoredEntry, WalletIdentity } from '../p2p/index.ts'
+import { createKeyVault, identityBindingTypedData, memoryVaultStorage, secp256k1Signer, type KeyVault, type SigningDomain } from '../crypto/index.ts'
+import { createWalletIdentity, type LogEvent, type PatientLog, type StoredEntry, type WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
 import type { StoragePort } from './persistentStorage.ts'
 import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
 import type { KeyringLock } from './unlockKeys.ts'
+import { signForKeys } from './walletKeys.ts'
 import type { WriteGate } from './writeGate.ts'
 
 /** The origin and deployment the fake devices sign for. */
@@ -42,6 +43,14 @@ export function fakeWallet(index: number): FakeWallet {
     }
   }
   return wallet
+}
+
+/** `wallet`'s keys of key `version` (a replacement's) for the fake devices' domain: the encryption key pair and the identity they make. */
+export async function nextKeysOf(wallet: FakeWallet, version = 2): Promise<{ encryption: { publicKey: Uint8Array; secretKey: Uint8Array }; identity: WalletIdentity }> {
+  const keys = await signForKeys(wallet, FAKE_DOMAIN, version)
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain: FAKE_DOMAIN, account: wallet.address, signingKey: keys.identity.publicKey, keyVersion: version }), 'sign the new history signing key')
+  const identity = createWalletIdentity({ address: wallet.address, signer: secp256k1Signer(keys.identity.secretKey), binding, keyVersion: version, domain: FAKE_DOMAIN })
+  return { encryption: keys.encryption, identity }
 }
 
 /** A clock whose time moves only by advance(), running the timers that fall due. */
@@ -126,7 +135,7 @@ export function memoryNetwork(): MemoryNetwork {
     for (const listener of [...(listeners.get(`${device}/${patient.toLowerCase()}`) ?? [])]) listener(event)
   }
   let counter = 0
-  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array, chosen?: string): StoredEntry => {
+  const add = (device: string, patient: string, writer: `0x${string}`, payload: Uint8Array, chosen?: string, writerKeyVersion = 1): StoredEntry => {
     const entries = storeOf(device, patient)
     const last = entries.at(-1)
     const hash = chosen ?? `fake${bytesToHex(sha256(new Uint8Array([...utf8ToBytes(`${writer}/${++counter}/`), ...payload]))).slice(0, 40)}`
@@ -142,7 +151,8 @@ export function memoryNetwork(): MemoryNetwork {
       sig: '',
       hash,
       bytes: payload,
-      writer
+      writer,
+      writerKeyVersion
     }
     entries.push(entry)
     return entry
@@ -176,7 +186,13 @@ export function memoryNetwork(): MemoryNetwork {
             heads: () => entries().slice(-1).map((e) => e.hash),
             damaged: () => [],
             append(payloads) {
-              const added = payloads.map((payload) => add(device, patient, address, payload))
+              const added = payloads.map((payload) => add(device, patient, address, payload, undefined, identity.verified.keyVersion))
+              emit(device, patient, { type: 'added', entries: added, origin: 'local' })
+              return Promise.resolve(added)
+            },
+            appendAs(as, payloads) {
+              if (as.verified.address !== address) return Promise.reject(new Error('another wallet\'s identity'))
+              const added = payloads.map((payload) => add(device, patient, address, payload, undefined, as.verified.keyVersion))
               emit(device, patient, { type: 'added', entries: added, origin: 'local' })
               return Promise.resolve(added)
             },

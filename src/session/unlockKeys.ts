@@ -16,7 +16,7 @@ import {
   type WalletKeys
 } from '../crypto/index.ts'
 import type { SessionWallet } from './sessionPorts.ts'
-import { matchesRegistered, requireRegisteredKeys, signForKeys } from './walletKeys.ts'
+import { bindingVouches, matchesRegistered, requireRegisteredKeys, signForKeys } from './walletKeys.ts'
 
 export type { KeyVault, SigningDomain, WalletKeys }
 
@@ -75,11 +75,13 @@ export async function unlockKeys(input: {
   const { vault, wallet, domain } = input
   const address = wallet.address
   const reading = input.registered()
-  const [stored, next, onChain] = await Promise.all([
+  const [kept, next, onChain] = await Promise.all([
     loadWalletKeys(vault, address, domain),
     loadWalletKeys(vault, address, domain, 'next'),
     reading.then((key) => ({ key }), () => undefined)
   ])
+  // Keys whose binding names no key version (kept by an earlier version of the app) are signed for again.
+  const stored = kept !== undefined && bindingVouches(kept, address, domain) ? kept : undefined
   const onChainKey = onChain?.key ?? null
   const nextRegistered = next !== undefined && onChainKey !== null && onChainKey.version === next.version && matchesRegistered(next.keys, onChainKey)
   // A replacement whose transaction landed but whose move did not: the keys in use open the history to move it.
@@ -98,7 +100,7 @@ export async function unlockKeys(input: {
   const keys = await signForKeys(wallet, domain, version)
   requireRegisteredKeys(keys, registered, address)
   input.onStep?.('signing-binding')
-  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }), 'sign the history signing key')
+  const binding = await wallet.signTypedData(identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey, keyVersion: version }), 'sign the history signing key')
   const saved = saveWalletKeys(vault, address, domain, { keys, version, binding })
   return { state: 'unlocked', keys, version, binding, saved }
 }

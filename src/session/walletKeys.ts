@@ -3,7 +3,7 @@
 // that does not sign the same way twice, another account, or a page on another origin or
 // deployment derives other keys; the app stops there and never publishes them over the registered ones.
 import type { RegisteredKey } from '../chain/index.ts'
-import { deriveWalletKeys, keyDerivationTypedData, typedDataSigner, type SigningDomain, type WalletKeys } from '../crypto/index.ts'
+import { deriveWalletKeys, identityBindingTypedData, keyDerivationTypedData, typedDataSigner, type SigningDomain, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
 import { SessionError } from './SessionError.ts'
 import type { SessionWallet } from './sessionPorts.ts'
 
@@ -30,6 +30,15 @@ export async function signForKeys(wallet: SessionWallet, domain: SigningDomain, 
     )
   }
   return deriveWalletKeys(signature)
+}
+
+/**
+ * Whether `stored`'s binding is `address`'s signature over its signing key as its key version, for
+ * `domain`: a binding kept before bindings named the key version vouches for nothing peers accept.
+ */
+export function bindingVouches(stored: StoredWalletKeys, address: string, domain: SigningDomain): boolean {
+  const data = identityBindingTypedData({ domain, account: address, signingKey: stored.keys.identity.publicKey, keyVersion: stored.version })
+  return typedDataSigner(data, stored.binding) === address.toLowerCase()
 }
 
 /** Whether `keys` are the keys `registered` holds: the same X25519 public key. */

@@ -10,7 +10,9 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { startHistoryOrbit, startP2PNode, type HistoryOrbit, type P2PNode, type StartHistoryOrbitOptions, type StartP2PNodeOptions, type WalletIdentity } from '../../src/p2p/index.ts'
 import type { Blockstore } from 'interface-blockstore'
-import type { Datastore } from 'interface-datastore'
+import { Key, type Datastore } from 'interface-datastore'
+import { parseHash } from '../../src/p2p/blocks.ts'
+import type { LogEntry } from '../../src/p2p/logEntry.ts'
 
 export interface Person {
   label: string
@@ -56,6 +58,27 @@ export async function memoryDevice(
   const orbit = await startHistoryOrbit({ node, identity: who.identity, ...policy })
   cleanups.push(() => orbit.stop())
   return { node, orbit }
+}
+
+/**
+ * Stores entries in a node's copy of a log as one batch, behind the app's back (a device does what
+ * its owner likes), as the log's store keeps them: blocks, a batch record, the heads. Open the log
+ * again afterwards, and it serves them.
+ */
+export async function storeInLog(node: P2PNode, address: string, entries: readonly LogEntry[]): Promise<void> {
+  const manifest = address.split('/').pop() ?? ''
+  const headsKey = new Key(`/anamnesis/history-log/${manifest}/heads`)
+  const state = JSON.parse(new TextDecoder().decode(await node.datastore.get(headsKey))) as { heads: string[]; seq: number }
+  for (const entry of entries) {
+    const cid = parseHash(entry.hash)
+    if (cid === undefined) throw new Error('bad hash')
+    await node.blockstore.put(cid, entry.bytes)
+  }
+  const linked = new Set(entries.flatMap((entry) => [...entry.next, ...entry.refs]))
+  const heads = [...state.heads.filter((head) => !linked.has(head)), ...entries.map((entry) => entry.hash)]
+  const batch = { entries: entries.map((entry) => [entry.hash, entry.clock.time, [...entry.next, ...entry.refs]]) }
+  await node.datastore.put(new Key(`/anamnesis/history-log/${manifest}/batch/${String(state.seq).padStart(12, '0')}`), new TextEncoder().encode(JSON.stringify(batch)))
+  await node.datastore.put(headsKey, new TextEncoder().encode(JSON.stringify({ heads, seq: state.seq + 1 })))
 }
 
 export function webSocketAddress(node: { libp2p: { getMultiaddrs(): { toString(): string }[] } }): string {

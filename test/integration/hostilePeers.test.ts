@@ -4,10 +4,10 @@
 // as before. The attackers are bare nodes speaking the wire format by hand: none of the app's code
 // paths that would refuse to misbehave. Insiders are a doctor whose grant is live (they pass the
 // hello); strangers know only the patient's peer id.
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { firstEpochKeyring, wrapDataKey, currentKey } from '../../src/crypto/index.ts'
+import { firstEpochKeyring, wrapDataKey, currentKey, secp256k1Signer } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory, readerKeyring } from '../../src/history/index.ts'
 import { authStatement, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
 import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
@@ -308,10 +308,39 @@ describe('an insider holder that breaks the rules of a pull', () => {
       await stream.close()
     })
     await connect(p.node, holder)
-    await waitFor('the variants to be refused', () => p.events.some((e) => e.type === 'rejected' && e.entries.length === 65))
+    // An honest holder sends no unsound identity block (checking one that fails tries every key
+    // version): after a few the holder is cut off, and nothing it sent is kept.
+    await waitFor('the holder to be cut off', () => misbehaved(p, /more than 4 identity blocks that are not sound wallet identities/))
+    expect(await heldOff(p, holder)).toBe(true)
     expect(p.entries()).toBe(before)
     expect(p.heads()).toEqual([latest.hash])
     await patientGoesOn(p, 'identity variants', entries.map((e) => e.hash))
+  })
+
+  it('is cut off once it sends a few identity blocks that fail only after every key version was tried', async () => {
+    const p = await patientWithHistory()
+    const before = p.entries()
+    // Blocks naming the patient's wallet, each with a key of its own that signs the id and the
+    // patient's real binding (of another key): sound in form, so each fails only after every key version was tried.
+    const bogus = Array.from({ length: 200 }, () => {
+      const signer = secp256k1Signer(hexToBytes(generatePrivateKey().slice(2)))
+      return encodeBlock({
+        id: patient.address,
+        publicKey: bytesToHex(signer.publicKey),
+        signatures: { id: bytesToHex(signer.sign(utf8ToBytes(patient.address))), publicKey: patient.binding.slice(2) },
+        type: 'anamnesis-wallet'
+      }).bytes
+    })
+    const holder = await insiderHolder(p.address, async (stream) => {
+      await sendMessage(stream, { t: 'blocks', identities: bogus, entries: [] })
+      await sendMessage(stream, { t: 'end', heads: [] })
+      await stream.close()
+    })
+    await connect(p.node, holder)
+    await waitFor('the holder to be cut off', () => misbehaved(p, /more than 4 identity blocks that are not sound wallet identities/))
+    expect(await heldOff(p, holder)).toBe(true)
+    expect(p.entries()).toBe(before)
+    await patientGoesOn(p, 'identity blocks that try every key version')
   })
 
   it('is cut off when it sends more entries than the window lets it have unacknowledged, and nothing it sent is kept', async () => {

@@ -3,16 +3,14 @@
 // device behind the app's back and pulled by the patient's devices over the real sync. The
 // history must hide nothing of the patient's, and every entry the patient writes afterwards must
 // be one that every peer accepts.
-import { Key } from 'interface-datastore'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { currentKey, encodeEnvelope, firstEpochKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { createEntry, entryKey, openPatientHistory, prepareAddMany, readerKeyring, recordVersions, sealEntry, type HistoryEntry, type HistoryRecord, type PatientHistory } from '../../src/history/index.ts'
 import { type HistoryOrbit, type LogEvent, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
-import { parseHash } from '../../src/p2p/blocks.ts'
 import { createLogEntry, type LogEntry } from '../../src/p2p/logEntry.ts'
 import { ALLERGY_VERIFICATION } from '../../src/history/codeSystems.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
-import { connect, memoryDevice, person, waitFor, type Person } from './historyFixtures.ts'
+import { connect, memoryDevice, person, storeInLog, waitFor, type Person } from './historyFixtures.ts'
 
 let patient: Person
 let doctor: Person
@@ -71,19 +69,7 @@ async function doctorsBlock(log: PatientLog, entry: HistoryEntry, next: string[]
  * does what its owner likes), then opens the log again so it serves them.
  */
 async function storeBehindTheApp(d: Device, opened: Opened, entries: readonly LogEntry[]): Promise<Opened> {
-  const manifest = opened.log.address.split('/').pop() ?? ''
-  const headsKey = new Key(`/anamnesis/history-log/${manifest}/heads`)
-  const state = JSON.parse(new TextDecoder().decode(await d.node.datastore.get(headsKey))) as { heads: string[]; seq: number }
-  for (const entry of entries) {
-    const cid = parseHash(entry.hash)
-    if (cid === undefined) throw new Error('bad hash')
-    await d.node.blockstore.put(cid, entry.bytes)
-  }
-  const linked = new Set(entries.flatMap((entry) => [...entry.next, ...entry.refs]))
-  const heads = [...state.heads.filter((head) => !linked.has(head)), ...entries.map((entry) => entry.hash)]
-  const batch = { entries: entries.map((entry) => [entry.hash, entry.clock.time, [...entry.next, ...entry.refs]]) }
-  await d.node.datastore.put(new Key(`/anamnesis/history-log/${manifest}/batch/${String(state.seq).padStart(12, '0')}`), new TextEncoder().encode(JSON.stringify(batch)))
-  await d.node.datastore.put(headsKey, new TextEncoder().encode(JSON.stringify({ heads, seq: state.seq + 1 })))
+  await storeInLog(d.node, opened.log.address, entries)
   await opened.history.close()
   return await d.open(doctorKeyring())
 }

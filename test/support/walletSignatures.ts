@@ -38,6 +38,8 @@ export interface WalletSignatures {
   keys: WalletKeys
   /** The signature over identityBindingTypedData for the derived signing key. */
   binding: Hex
+  /** The key version the signatures are for. */
+  version: number
 }
 
 /** `account`'s two signatures for `domain` and key `version` (1 unless replaced). */
@@ -45,13 +47,13 @@ export async function walletSignatures(account: LocalAccount, { domain = TEST_DO
   const address = account.address.toLowerCase() as `0x${string}`
   const keySignature = await signTyped(account, keyDerivationTypedData({ domain, account: address, version }))
   const keys = deriveWalletKeys(hexToBytes(keySignature.slice(2)))
-  const binding = await signTyped(account, identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey }))
-  return { address, keySignature, keys, binding }
+  const binding = await signTyped(account, identityBindingTypedData({ domain, account: address, signingKey: keys.identity.publicKey, keyVersion: version }))
+  return { address, keySignature, keys, binding, version }
 }
 
-/** `account`'s signatures and the wallet-bound identity they make, for `domain`. */
-export async function walletIdentityOf(account: LocalAccount, domain: SigningDomain = TEST_DOMAIN): Promise<WalletSignatures & { identity: WalletIdentity }> {
-  const signed = await walletSignatures(account, { domain })
-  const identity = createWalletIdentity({ address: signed.address, signer: secp256k1Signer(signed.keys.identity.secretKey), binding: signed.binding, domain })
+/** `account`'s signatures and the wallet-bound identity they make, for `domain` and key `version` (1 unless replaced). */
+export async function walletIdentityOf(account: LocalAccount, domain: SigningDomain = TEST_DOMAIN, version = 1): Promise<WalletSignatures & { identity: WalletIdentity }> {
+  const signed = await walletSignatures(account, { domain, version })
+  const identity = createWalletIdentity({ address: signed.address, signer: secp256k1Signer(signed.keys.identity.secretKey), binding: signed.binding, keyVersion: version, domain })
   return { ...signed, identity }
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { HistoryWriteAccessController, type KeyVersionOf } from './writeAccess.ts'
+import type { WalletAddress } from './walletIdentity.ts'
+
+const patient = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' as WalletAddress
+const other = '0x70997970c51812dc3a010c7d01b50e0aa4f3c79c' as WalletAddress
+
+/** A controller for a new log of `patient` over a blockstore in memory, reading key versions from `keyVersionOf`. */
+async function controller(keyVersionOf: KeyVersionOf) {
+  const blocks = new Map<string, Uint8Array>()
+  const blockstore = {
+    put: (cid: { toString(): string }, bytes: Uint8Array) => Promise.resolve(blocks.set(cid.toString(), bytes)),
+    get: () => []
+  }
+  return await HistoryWriteAccessController({ patient, keyVersionOf, cacheMs: 0 })({ orbitdb: { ipfs: { blockstore } } })
+}
+
+describe('the key version a wallet has registered', () => {
+  it('stands at the highest the registry named while the registry cannot answer, names none or names a lower one', async () => {
+    const answers: (() => Promise<number | undefined>)[] = [
+      () => Promise.resolve(2),
+      () => Promise.reject(new Error('the RPC node is down')),
+      () => Promise.resolve(undefined),
+      // A registry node that lags behind: versions only go up, so the replacement heard of stands.
+      () => Promise.resolve(1),
+      () => Promise.resolve(3),
+      () => Promise.reject(new Error('the RPC node is down'))
+    ]
+    const access = await controller(() => (answers.shift() ?? (() => Promise.resolve(undefined)))())
+    const heard: (number | undefined)[] = []
+    for (let i = 0; i < 5; i++) heard.push(await access.keyVersionOf(patient))
+    expect(heard).toEqual([2, 2, 2, 2, 3])
+    // Forgetting cached answers (a grant or revocation seen) forgets no replacement either.
+    access.refresh()
+    expect(await access.keyVersionOf(patient)).toBe(3)
+  })
+
+  it('is unknown, so refuses nothing, until the registry has answered once', async () => {
+    const access = await controller(() => Promise.reject(new Error('the RPC node is down')))
+    expect(await access.keyVersionOf(other)).toBeUndefined()
+  })
+})

@@ -74,18 +74,19 @@ export function importLogBlocks(log: ImportingLog, blocks: Pick<LogBlocks, 'iden
     // clocks), and identities it learns stay here until the commit, not in the log's memory.
     const staged = new Map<string, StoredEntry>()
     const stagedIdentities = new Map<string, IdentityBlock>()
-    const learnt = new Map<string, VerifiedIdentity>()
+    const learnt = new Map<string, { verified: VerifiedIdentity; bytes: Uint8Array }>()
     const refused: Refusal[] = []
     const view: LogStore = {
       ...store,
       has: (hash) => store.has(hash) || staged.has(hash),
       get: (hash) => store.get(hash) ?? staged.get(hash),
+      identityBlock: (hash) => learnt.get(hash)?.bytes ?? store.identityBlock(hash),
       learnIdentity: (bytes) => {
         const verified = parseIdentityBlock(bytes)
         if (typeof verified === 'string' || learnt.has(verified.hash) || store.identityBlock(verified.hash) !== undefined) return undefined
         const cid = parseHash(verified.hash)
         if (cid === undefined) return undefined
-        learnt.set(verified.hash, verified)
+        learnt.set(verified.hash, { verified, bytes })
         return { cid, bytes }
       },
       // Already inside the log's serial queue: the receiver's own steps run at once.
@@ -95,7 +96,7 @@ export function importLogBlocks(log: ImportingLog, blocks: Pick<LogBlocks, 'iden
     const receiver = createReceiver(
       {
         store: view,
-        rules: { ...rules, identityOf: async (hash) => learnt.get(hash) ?? (await rules.identityOf(hash)) },
+        rules: { ...rules, identityOf: async (hash) => learnt.get(hash)?.verified ?? (await rules.identityOf(hash)) },
         commit: (added, identities) => {
           for (const entry of added) staged.set(entry.hash, entry)
           for (const identity of identities) stagedIdentities.set(identity.cid.toString(base58btc), identity)

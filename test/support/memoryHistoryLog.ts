@@ -53,7 +53,14 @@ export async function memoryHistoryLog(patient: WalletAddress, device: WalletIde
   await blockstore.put(accessController.cid, accessController.bytes)
   const store = openLogStore({ blockstore, datastore }, address, device)
   await store.reload(false)
-  const rules: AdmissionRules = { address, patient, identityOf: (hash) => store.identityOf(hash), mayWrite: (writer) => Promise.resolve(mayWrite(writer)) }
+  // No key registry answers here: no entry is refused for keys its writer replaced.
+  const rules: AdmissionRules = {
+    address,
+    patient,
+    identityOf: (hash) => store.identityOf(hash),
+    mayWrite: (writer) => Promise.resolve(mayWrite(writer)),
+    keyVersionOf: () => Promise.resolve(undefined)
+  }
 
   const reopen = async (): Promise<LogStore> => {
     const again = openLogStore({ blockstore, datastore }, address, device)
@@ -74,7 +81,7 @@ export async function memoryHistoryLog(patient: WalletAddress, device: WalletIde
         const created: StoredEntry[] = []
         for (const payload of payloads) {
           const entry = await createLogEntry({ identity: writer, logId: address, payload, next, time: ++time })
-          created.push({ ...entry, writer: writer.verified.address })
+          created.push({ ...entry, writer: writer.verified.address, writerKeyVersion: writer.verified.keyVersion })
           next = [entry.hash]
         }
         const cid = parseHash(writer.hash)

@@ -12,6 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { anchoredEntries, historyRoot } from './historyRoot.ts'
 import { createLogEntry } from './logEntry.ts'
+import { exportLogBlocks, importLogBlocks } from './logBlocks.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
 import { openLogStore, type IdentityBlock } from './logStore.ts'
@@ -135,7 +136,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       if (loaded.length > 0) emit({ type: 'added', entries: loaded, origin: 'tab' })
     })
   const tabs = forwardBetweenTabs(role, reloadFromTab)
-  const commit = async (added: StoredEntry[], origin: 'local' | 'peer', identities: IdentityBlock[] = []): Promise<void> => {
+  const commit = async (added: StoredEntry[], origin: 'local' | 'peer' | 'backup', identities: IdentityBlock[] = []): Promise<void> => {
     const storePulled = options.storePulled
     if (origin === 'peer' && storePulled !== undefined) await storePulled(patient, added, () => store.commit(added, identities))
     else await store.commit(added, identities)
@@ -251,6 +252,14 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     },
     syncWith: (peer, syncOptions) => replication.pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer, syncOptions?.joinRunning !== true),
     checkBlocks: () => checkStoredBlocks(store, rules),
+    exportBlocks: () => exportLogBlocks(store, node.blockstore, address),
+    importBlocks: async (blocks) => {
+      // Only the writer tab stores; a reader tab's store learns of the import from it (forwardBetweenTabs).
+      if (!role.writer) throw new P2PError('LOG_CLOSED', 'Your history is written by another tab of this browser: restore the backup there, or close that tab and try again. Nothing was imported.')
+      const result = await importLogBlocks({ store, rules, commit: (added, identities) => commit(added, 'backup', identities) }, blocks)
+      if (result.added > 0) replication.announce()
+      return result
+    },
     anchor: () => ({ root: historyRoot(store.heads()), entryCount: store.count() }),
     anchored: (anchor) => anchoredEntries(store.nodes(), anchor),
     refreshAccess: () => access.refresh(),

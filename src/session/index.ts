@@ -27,6 +27,9 @@ export const loadRevocation = (): Promise<typeof import('./revokeGrant.ts')> => 
  * demand by the flow that replaces them.
  */
 export const loadKeyReplacement = (): Promise<typeof import('./rotateHistoryKey.ts')> => import('./rotateHistoryKey.ts')
+/** Download and restore of the encrypted backup (createBackupFlow), loaded on demand by the pages that offer them. */
+export const loadBackup = (): Promise<typeof import('./backup.ts')> => import('./backup.ts')
+export type { BackupFile, BackupFlow, BackupFlowOptions, BackupLog, ChosenFile, DownloadStep, RestoreStep } from './backup.ts'
 export {
   createHistorySessionModel,
   type HistorySessionModel,

@@ -220,6 +220,9 @@ export function memoryNetwork(): MemoryNetwork {
               emit(device, patient, { type: 'added', entries: missing, origin: 'peer' })
             },
             checkBlocks: () => Promise.resolve(entries().map((e) => ({ hash: e.hash, writer: e.writer, payload: e.payload }))),
+            // Its entries are not blocks: backups are tested over real blocks (test/support/memoryHistoryLog.ts).
+            exportBlocks: () => Promise.reject(new Error('A memory log has no blocks to back up')),
+            importBlocks: () => Promise.reject(new Error('A memory log has no blocks to restore into')),
             anchor: () => ({ root: rootOf(entries().map((e) => e.hash)), entryCount: entries().length }),
             anchored(anchor) {
               const covered = entries().slice(0, Number(anchor.entryCount))

@@ -1,4 +1,4 @@
-// Settings: the wallet, the encryption key, guardians, this device's storage and the peer-to-peer network.
+// Settings: the wallet, the encryption key, guardians, this device's storage, the encrypted backup and the peer-to-peer network.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
@@ -9,6 +9,7 @@ import { createKeyRegistration, type ReplacementStep } from '../session/createKe
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { KeepersSection } from './KeepersSection.tsx'
+import { BackupSection } from './BackupSection.tsx'
 import { StorageSection } from './StorageSection.tsx'
 import { shortAddress } from '../ui/format.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
@@ -29,6 +30,7 @@ export default function SettingsPage(): JSX.Element {
       <GuardiansSection />
       <StorageSection />
       <KeepersSection defaults={defaultKeepers()} />
+      <BackupSection />
       <PeerSection />
     </article>
   )

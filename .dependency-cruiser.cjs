@@ -1,5 +1,6 @@
 // The layers of src, checked in `npm test`'s lint stage (`depcruise src`):
 //   app → feature logic (session, visit) → (history, chain, viz) → (p2p, crypto) → (config, errors, format)
+//   keeper (the keeper and its protocol's client) beside the feature logic: it may use p2p, crypto and chain, never app
 // Each layer may import the layers below it, never one above; nothing imports app; only crypto
 // touches key material; no import cycles, type-only imports included.
 const below = (...layers) => `^src/(${layers.join('|')})/`
@@ -37,18 +38,25 @@ module.exports = {
       to: { path: ['^src/app/', '^node_modules/solid-js/', '^node_modules/@solidjs/'] }
     },
     {
+      name: 'keeper-layer',
+      comment: 'The keeper runs in a Node process as well as in the app: it knows nothing of the app or its features.',
+      severity: 'error',
+      from: { path: below('keeper') },
+      to: { path: [below('app', 'session', 'visit', 'history', 'viz'), '^node_modules/solid-js/', '^node_modules/@solidjs/'] }
+    },
+    {
       name: 'domain-layer',
       severity: 'error',
       comment: 'history, chain and viz know nothing of the features above them.',
       from: { path: below('history', 'chain', 'viz') },
-      to: { path: below('app', 'session', 'visit') }
+      to: { path: below('app', 'session', 'visit', 'keeper') }
     },
     {
       name: 'transport-and-keys-layer',
       severity: 'error',
       comment: 'p2p and crypto sit under every domain; p2p may implement a port that history defines (types only).',
       from: { path: below('p2p', 'crypto') },
-      to: { path: below('app', 'session', 'visit', 'chain', 'viz') }
+      to: { path: below('app', 'session', 'visit', 'chain', 'viz', 'keeper') }
     },
     {
       name: 'p2p-implements-history-ports-only',

@@ -3,9 +3,11 @@ import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { measureApp } from './app.ts'
+import { measureBackup } from './backup.ts'
 import type { Figures } from './figures.ts'
 import { measureGas } from './gas.ts'
 import { measureHistory } from './history.ts'
+import { measureKeeper } from './keeper.ts'
 import { measureKeys } from './keys.ts'
 import { measureSecurity } from './security.ts'
 import { measureVisit } from './visit.ts'
@@ -16,7 +18,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) throw new Error('vite build failed')
 
-const figures: Figures = { ...(await measureApp()), ...(await measureViz()), ...(await measureHistory()), ...(await measureVisit()), ...(await measureGas()), ...(await measureSecurity()), ...(await measureKeys()) }
+const figures: Figures = { ...(await measureApp()), ...(await measureViz()), ...(await measureHistory()), ...(await measureVisit()), ...(await measureGas()), ...(await measureSecurity()), ...(await measureKeys()), ...(await measureKeeper()), ...(await measureBackup()) }
 const sorted = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)))
 await writeFile(path.join(root, 'bench', 'results.json'), JSON.stringify(sorted, null, 2) + '\n')
 for (const [name, { value, unit }] of Object.entries(sorted)) console.log(`${name.padEnd(40)} ${value.toLocaleString('en')} ${unit}`)

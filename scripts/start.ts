@@ -1,6 +1,6 @@
 // `npm start`: the whole app on an embedded local stack, bound to 127.0.0.1 only:
 // a local Ethereum node (anvil), the contracts compiled and deployed, the project's
-// libp2p relay, and the app (vite). Ctrl-C stops every part.
+// libp2p relay, a keeper (its data in .stack/keeper) and the app (vite). Ctrl-C stops every part.
 // scripts/run.mjs runs it on Node 22 with the dependencies installed.
 import path from 'node:path'
 import { createServer, type Plugin } from 'vite'
@@ -12,6 +12,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const ports = {
   chain: Number(process.env.ANAMNESIS_CHAIN_PORT ?? 8545),
   relay: Number(process.env.ANAMNESIS_RELAY_PORT ?? 9090),
+  keeper: Number(process.env.ANAMNESIS_KEEPER_PORT ?? 9092),
   app: Number(process.env.ANAMNESIS_APP_PORT ?? 5173)
 }
 
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   for (const [port, what, variable] of [
     [ports.chain, 'local Ethereum node', 'ANAMNESIS_CHAIN_PORT'],
     [ports.relay, 'libp2p relay', 'ANAMNESIS_RELAY_PORT'],
+    [ports.keeper, 'keeper', 'ANAMNESIS_KEEPER_PORT'],
     [ports.app, 'app server', 'ANAMNESIS_APP_PORT']
   ] as const) {
     try {
@@ -33,7 +35,12 @@ async function main(): Promise<void> {
     }
   }
 
-  const stack = await startLocalStack({ chainPort: ports.chain, relayPort: ports.relay, log: (line) => console.log(line) })
+  const stack = await startLocalStack({
+    chainPort: ports.chain,
+    relayPort: ports.relay,
+    keeper: { origin: `http://127.0.0.1:${ports.app}`, port: ports.keeper, dataDir: path.join(root, '.stack', 'keeper') },
+    log: (line) => console.log(line)
+  })
 
   const vite = await createServer({
     root,
@@ -48,7 +55,7 @@ async function main(): Promise<void> {
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
-    console.log('\nStopping the app, the relay and the local chain…')
+    console.log('\nStopping the app, the keeper, the relay and the local chain…')
     await Promise.allSettled([vite.close(), stack.stop()])
     process.exit(0)
   }
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
       `  Chain      ${stack.config.chain.rpcUrl} (chain id ${stack.config.chain.id}, anvil)`,
       ...Object.entries(stack.config.contracts).map(([name, address], i) => `  ${i === 0 ? 'Contracts ' : '          '} ${name} ${address}`),
       `  Relay      ${stack.config.relays.join(', ')}`,
+      `  Keeper     ${(stack.config.keepers ?? []).join(', ')} (data in .stack/keeper)`,
       "  Wallet     a development wallet over anvil's funded test accounts, named in config.json (local chain only)",
       '',
       'Press Ctrl-C to stop everything.',

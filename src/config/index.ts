@@ -36,6 +36,11 @@ export interface AppConfig {
   /** STUN/TURN servers for WebRTC; empty on the local stack. */
   iceServers: RTCIceServer[]
   /**
+   * Keepers the app offers a patient to enrol (each a WebSockets multiaddr ending in /p2p/<peer id>,
+   * wss:// in production); the first is the default. Absent: none is offered.
+   */
+  keepers?: string[]
+  /**
    * The host serves this deployment alone, so its /ipfs/ and /ipns/ paths are the app's own origin.
    * Without it, a page under such a path is taken for a shared path gateway, where the app opens no keys.
    */
@@ -109,6 +114,11 @@ export function parseConfig(input: unknown): AppConfig {
     fail('iceServers', 'must be a list of { urls } objects')
   }
 
+  const keepers = input.keepers
+  if (keepers !== undefined && (!Array.isArray(keepers) || !keepers.every((k): k is string => typeof k === 'string' && k.startsWith('/') && /\/p2p\/[^/]+$/.test(k)))) {
+    fail('keepers', 'must be a list of multiaddrs ending in the keeper\'s peer id, such as /dns4/keeper.example/tcp/443/wss/p2p/12D3Koo…')
+  }
+
   const dedicatedGateway = input.dedicatedGateway
   if (dedicatedGateway !== undefined && typeof dedicatedGateway !== 'boolean') fail('dedicatedGateway', 'must be true or false')
   const developmentAccounts = input.developmentAccounts === undefined ? undefined : parseDevelopmentAccounts(input.developmentAccounts, id)
@@ -118,6 +128,7 @@ export function parseConfig(input: unknown): AppConfig {
     contracts: { keyRegistry, consentLedger, ...(deploymentBlock === undefined ? {} : { deploymentBlock }) },
     relays,
     iceServers: iceServers as RTCIceServer[],
+    ...(keepers === undefined ? {} : { keepers }),
     ...(dedicatedGateway === undefined ? {} : { dedicatedGateway }),
     ...(developmentAccounts === undefined ? {} : { developmentAccounts })
   }

@@ -40,6 +40,8 @@ describe('parseConfig', () => {
     [{ ...valid, contracts: { ...valid.contracts, consentLedger: valid.contracts.keyRegistry } }, 'contracts.consentLedger must differ from contracts.keyRegistry'],
     [{ ...valid, relays: ['127.0.0.1:9090'] }, 'relays must be a list of multiaddrs'],
     [{ ...valid, iceServers: [{ url: 'stun:x' }] }, 'iceServers must be a list of { urls } objects'],
+    [{ ...valid, keepers: '/ip4/127.0.0.1/tcp/9092/ws/p2p/12D3KooWKeep' }, 'keepers must be a list of multiaddrs'],
+    [{ ...valid, keepers: ['/ip4/127.0.0.1/tcp/9092/ws'] }, "keepers must be a list of multiaddrs ending in the keeper's peer id"],
     [{ ...valid, dedicatedGateway: 'yes' }, 'dedicatedGateway must be true or false'],
     [{ ...valid, developmentAccounts: patient }, 'developmentAccounts must be a list'],
     [{ ...valid, developmentAccounts: [{ ...patient, label: ' ' }] }, 'developmentAccounts[0].label must name the account'],
@@ -48,6 +50,12 @@ describe('parseConfig', () => {
   ])('names the field that is wrong: %j', (input, message) => {
     expect(() => parseConfig(input)).toThrow(ConfigError)
     expect(() => parseConfig(input)).toThrow(message)
+  })
+
+  it('keeps the keepers a deployment offers; without the field, it offers none', () => {
+    const keepers = ['/ip4/127.0.0.1/tcp/9092/ws/p2p/12D3KooWKeep']
+    expect(parseConfig({ ...valid, keepers })).toEqual({ ...valid, keepers })
+    expect(parseConfig(valid).keepers).toBeUndefined()
   })
 
   it('keeps the development accounts and a dedicated gateway the local stack names', () => {

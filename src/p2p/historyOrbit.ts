@@ -4,7 +4,7 @@
 // empty, in memory).
 import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController, useIdentityProvider, type OrbitDB } from '@orbitdb/core'
 import { parseHash } from './blocks.ts'
-import { HISTORY_LOG_TYPE, historyLogName, historyLogType, type HistoryLogDatabase } from './patientLog.ts'
+import { HISTORY_LOG_TYPE, historyLogName, historyLogType, type HistoryLogDatabase, type StorePulled } from './patientLog.ts'
 import { P2PError } from './p2pError.ts'
 import { useIdentityDomain, WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
 import type { SigningDomain } from '../crypto/index.ts'
@@ -39,6 +39,8 @@ export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
   pullTimeoutMs?: number
   /** How many entries a holder may send ahead of our acknowledgements (128 to 8,192). Default 1,024. */
   pullWindow?: number
+  /** Stores entries pulled from peers (a keeper's quota); by default they are stored as they come. */
+  storePulled?: StorePulled
 }
 
 /** A device's OrbitDB with the history log type: opens patients' logs, one object per open log. */
@@ -72,12 +74,13 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
   }
   registerHistoryTypes(identity.domain, policy)
-  const { coordination, pullTimeoutMs, pullWindow } = options
+  const { coordination, pullTimeoutMs, pullWindow, storePulled } = options
   const Database = historyLogType({
     node,
     ...(coordination === undefined ? {} : { coordination }),
     ...(pullTimeoutMs === undefined ? {} : { pullTimeoutMs }),
-    ...(pullWindow === undefined ? {} : { pullWindow })
+    ...(pullWindow === undefined ? {} : { pullWindow }),
+    ...(storePulled === undefined ? {} : { storePulled })
   })
   // Peers fetch the identity to check entries: it must be in the blockstore.
   const cid = parseHash(identity.hash)

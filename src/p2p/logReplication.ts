@@ -181,8 +181,11 @@ export function replicate(options: ReplicationOptions): Replication {
       if (announcedHeads.some((hash) => !store.has(hash))) pullInBackground(peer)
     },
     isAuthenticated: (peer) => logPeers.has(peer.toString()),
-    pulledBy: ({ peer, wallet }) => {
+    pulledBy: ({ peer, wallet }, have) => {
       logPeers.set(peer.toString(), wallet)
+      // It has heads this log lacks: pull them back. A peer admitted only after it connected (a keeper
+      // the patient just enrolled) is caught up so, and two peers that pull each other stop once neither lacks anything.
+      if (have.some((hash) => !store.has(hash))) pullInBackground(peer)
     }
   }
   // A held-off peer is no longer one of this log's peers.

@@ -118,6 +118,11 @@ export interface StartP2PNodeOptions {
    * address such as `/ip4/127.0.0.1/tcp/0/ws`.
    */
   listen?: string[]
+  /**
+   * How many connections one host may open to this node per second. libp2p's default (5) suits a
+   * browser; a Node peer that many devices dial, some from behind the same address (a keeper), raises it.
+   */
+  inboundConnectionThreshold?: number
 }
 
 /** How long one dial of the relay may take before it counts as failed. */
@@ -200,7 +205,10 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     // Chromium only gives up on ICE after ~30 s. Probe often, so a peer that
     // went away leaves the status within a few seconds.
     connectionMonitor: { pingInterval: PING_INTERVAL, pingTimeout: { minTimeout: PING_TIMEOUT_MIN } },
-    connectionManager: { addressDialTimeout: ADDRESS_DIAL_TIMEOUT_CAP },
+    connectionManager: {
+      addressDialTimeout: ADDRESS_DIAL_TIMEOUT_CAP,
+      ...(options.inboundConnectionThreshold === undefined ? {} : { inboundConnectionThreshold: options.inboundConnectionThreshold, maxIncomingPendingConnections: options.inboundConnectionThreshold })
+    },
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })

@@ -28,6 +28,10 @@ export type P2PErrorCode =
   | 'PEER_MISBEHAVED'
   /** The browser refused to store more (IndexedDB's QuotaExceededError); the write stored nothing. */
   | 'STORAGE_FULL'
+  /** A backup file that cannot be read, is damaged, or is not this wallet's history: nothing was imported. */
+  | 'BACKUP_INVALID'
+  /** Entries of a backup file failed the checks every entry of a history passes: nothing was imported. */
+  | 'ENTRIES_REFUSED'
 
 /**
  * Every failure of src/p2p the app is meant to show: a {@link P2PErrorCode} to branch on

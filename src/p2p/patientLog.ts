@@ -12,6 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { anchoredEntries, historyRoot } from './historyRoot.ts'
 import { createLogEntry } from './logEntry.ts'
+import { exportLogBlocks, importLogBlocks } from './logBlocks.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
 import { openLogStore, type IdentityBlock } from './logStore.ts'
@@ -48,7 +49,15 @@ export interface HistoryLogOptions {
   pullTimeoutMs?: number
   /** How many entries a holder may send ahead of our acknowledgements (128 to 8,192). Default 1,024. */
   pullWindow?: number
+  /** Stores entries pulled from peers, by calling `store`; a keeper counts them against a quota here and refuses by throwing. */
+  storePulled?: StorePulled
 }
+
+/**
+ * Wraps the storing of entries pulled from a peer into `patient`'s log: call `store` to store them, or
+ * throw to refuse them (the pull fails with that error; nothing of this batch is stored).
+ */
+export type StorePulled = (patient: WalletAddress, entries: readonly StoredEntry[], store: () => Promise<void>) => Promise<void>
 
 /** The database as OrbitDB sees it, plus the history log's own API. */
 export interface HistoryLogDatabase extends PatientLog {
@@ -127,8 +136,10 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       if (loaded.length > 0) emit({ type: 'added', entries: loaded, origin: 'tab' })
     })
   const tabs = forwardBetweenTabs(role, reloadFromTab)
-  const commit = async (added: StoredEntry[], origin: 'local' | 'peer', identities: IdentityBlock[] = []): Promise<void> => {
-    await store.commit(added, identities)
+  const commit = async (added: StoredEntry[], origin: 'local' | 'peer' | 'backup', identities: IdentityBlock[] = []): Promise<void> => {
+    const storePulled = options.storePulled
+    if (origin === 'peer' && storePulled !== undefined) await storePulled(patient, added, () => store.commit(added, identities))
+    else await store.commit(added, identities)
     emit({ type: 'added', entries: added, origin })
     tabs.committed()
   }
@@ -241,6 +252,14 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     },
     syncWith: (peer, syncOptions) => replication.pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer, syncOptions?.joinRunning !== true),
     checkBlocks: () => checkStoredBlocks(store, rules),
+    exportBlocks: () => exportLogBlocks(store, node.blockstore, address),
+    importBlocks: async (blocks) => {
+      // Only the writer tab stores; a reader tab's store learns of the import from it (forwardBetweenTabs).
+      if (!role.writer) throw new P2PError('LOG_CLOSED', 'Your history is written by another tab of this browser: restore the backup there, or close that tab and try again. Nothing was imported.')
+      const result = await importLogBlocks({ store, rules, commit: (added, identities) => commit(added, 'backup', identities) }, blocks)
+      if (result.added > 0) replication.announce()
+      return result
+    },
     anchor: () => ({ root: historyRoot(store.heads()), entryCount: store.count() }),
     anchored: (anchor) => anchoredEntries(store.nodes(), anchor),
     refreshAccess: () => access.refresh(),

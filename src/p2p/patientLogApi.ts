@@ -17,7 +17,7 @@ export interface StoredEntry extends LogEntry {
 /** What a history log tells its subscribers. */
 export type LogEvent =
   /** Entries joined the log: written here, pulled from a peer, or stored by another tab. */
-  | { type: 'added'; entries: StoredEntry[]; origin: 'local' | 'peer' | 'tab' }
+  | { type: 'added'; entries: StoredEntry[]; origin: 'local' | 'peer' | 'tab' | 'backup' }
   /** Entries a peer offered that failed a check; they are not stored. */
   | { type: 'rejected'; entries: { hash: string; reason: string }[]; peer: string }
   /** A pull is under way: how many entries of it were settled so far. */
@@ -28,6 +28,34 @@ export type LogEvent =
   | { type: 'peer-misbehaved'; peer: string; reason: string }
   /** This tab became the log's writer. */
   | { type: 'writer' }
+
+/**
+ * Every block a fresh device needs to open and check a history log: what a backup file holds.
+ * All of it is ciphertext or public: entries carry encrypted envelopes (data keys travel only
+ * inside key drops, wrapped), identities and manifests name wallets and keys' public halves.
+ */
+export interface LogBlocks {
+  /** The log's OrbitDB address, `/orbitdb/<manifest hash>`. */
+  address: string
+  /** The log's heads: the entries nothing else in it follows. */
+  heads: string[]
+  /** The log's OrbitDB manifest block: its name (which names the patient), type and access controller. */
+  manifest: Uint8Array
+  /** The access controller's manifest block: the patient who owns the log. */
+  accessController: Uint8Array
+  /** The identity blocks of the entries' writers. */
+  identities: Uint8Array[]
+  /** The entry blocks, parents before children. */
+  entries: Uint8Array[]
+}
+
+/** What a restore added to the log. */
+export interface ImportResult {
+  /** Entries the log did not hold and now does. */
+  added: number
+  /** Entries the log held already. */
+  held: number
+}
 
 /** One entry of the log as read back from storage by checkBlocks(). */
 export interface BlockCheck {
@@ -86,6 +114,22 @@ export interface PatientLog extends HistoryLog {
    *   pull timeout, a broken stream, a peer silent for 15 s) rejects with that error; what arrived before is kept.
    */
   syncWith(peer: PeerId | string, options?: { joinRunning?: boolean }): Promise<void>
+  /**
+   * Every block a fresh device needs to open and check this log (LogBlocks): its entries, their
+   * writers' identities, its manifest and its access controller's, read from this device's stores.
+   * Entries listed as damaged are left out. Rejects as the stores do.
+   */
+  exportBlocks(): Promise<LogBlocks>
+  /**
+   * Admits entries from a file through the checks a pull uses (logReceiver.ts: form, log, writer
+   * identity, key, signature, links, clock, write access), all or nothing: when any entry is
+   * refused, nothing is stored. Entries the log holds already are only counted, so a restore of
+   * the same file, or of an older one, adds nothing and loses nothing.
+   * @throws {P2PError} `ENTRIES_REFUSED` when an entry fails a check (its reason in the message,
+   *   every refusal in `details`); `LOG_CLOSED` when the log is closed, or another tab of this browser
+   *   writes it (only the writer tab stores); `STORAGE_FULL` as append does.
+   */
+  importBlocks(blocks: Pick<LogBlocks, 'identities' | 'entries'>): Promise<ImportResult>
   /** Every entry re-read from storage and checked: hash, form, signature, identity, links, write access. */
   checkBlocks(): Promise<BlockCheck[]>
   /** What to anchor on-chain now: the root of the heads and the number of entries. */

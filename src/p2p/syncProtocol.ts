@@ -86,8 +86,11 @@ export interface SyncSource {
   announced(peer: PeerId, heads: string[]): void
   /** Whether `peer` authenticated for this log and may still sync it (announcements from others are dropped). */
   isAuthenticated(peer: PeerId): boolean
-  /** A peer authenticated and pulls this log from us, so it has it open. */
-  pulledBy(peer: AuthenticatedPeer): void
+  /**
+   * A peer authenticated and pulls this log from us, so it has it open, with these heads: its word only,
+   * at most 1,024 strings, not checked as hashes.
+   */
+  pulledBy(peer: AuthenticatedPeer, have: readonly string[]): void
 }
 
 /** What the puller side needs: where received frames go. */
@@ -255,7 +258,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     const pull = await nextMessage(reader, signal)
     if (pull === undefined) return
     if (pull.t !== 'pull' || !isStringArray(pull.have, MAX_HAVE)) throw new ProtocolViolation('something other than a pull after the hellos')
-    source.pulledBy({ peer, wallet })
+    source.pulledBy({ peer, wallet }, pull.have)
     const window = typeof pull.window === 'number' && Number.isInteger(pull.window) ? Math.min(Math.max(pull.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
     const { identities, entries } = source.missing(pull.have)
     let acknowledged = 0

@@ -1,8 +1,8 @@
 // The session's one error type, for what goes wrong between the wallet, the key registry and
-// this device's keys: messages a patient or doctor can act on, never key material.
+// this device's keys, and with backups: messages a patient or doctor can act on, never key material.
 import { AnamnesisError } from '../errors/index.ts'
 
-/** Why the session refused to open or replace keys. */
+/** Why the session refused to open or replace keys, or to make or restore a backup. */
 export type SessionErrorCode =
   /** The keys a signature derives are not the ones the key registry holds for the account. */
   | 'KEY_MISMATCH'
@@ -12,8 +12,18 @@ export type SessionErrorCode =
   | 'ALREADY_REGISTERED'
   /** Replacing keys needs the history open on this device, under the registered keys. */
   | 'KEYS_NOT_OPEN'
+  /** A keeper did not enrol the history: unreachable, or it refused (not accepted, a wrong code, no room). */
+  | 'KEEPER_REFUSED'
+  /** The patient has as many keepers as the list on the ledger holds. */
+  | 'KEEPERS_FULL'
+  /** A backup was asked of a history that holds nothing yet. */
+  | 'BACKUP_EMPTY'
+  /** A file chosen for a restore is larger than any backup this device could import. */
+  | 'BACKUP_TOO_LARGE'
+  /** A restore needs the history open on this device, and it did not open. */
+  | 'HISTORY_NOT_OPEN'
 
-/** Every refusal of src/session about keys: a sentence to act on and a {@link SessionErrorCode}. */
+/** Every refusal of src/session about keys, keepers and backups: a sentence to act on and a {@link SessionErrorCode}. */
 export class SessionError extends AnamnesisError<SessionErrorCode> {
   override name = 'SessionError'
 }

@@ -9,9 +9,11 @@ import {
   readEncryptionKey,
   readGrants,
   readLatestAnchor,
+  readSealedKeepers,
   revoke,
   toChainError,
   watchAuditTrail,
+  writeSealedKeepers,
   type ConnectedWallet
 } from '../chain/index.ts'
 import type { SessionLedger, SessionWallet } from './sessionPorts.ts'
@@ -38,6 +40,8 @@ export function chainLedger({ client, wallet, ledger, registry, fromBlock }: Cha
     readEncryptionKey: async (user) => (await readEncryptionKey(client, { registry, user }))?.key ?? null,
     readRegisteredKey: (user) => readEncryptionKey(client, { registry, user }),
     publishEncryptionKey: ({ publicKey, version }) => publishEncryptionKey(client, wallet.client, { registry, publicKey, version }),
+    readSealedKeepers: (user) => readSealedKeepers(client, { registry, user }),
+    sealKeepers: (sealed) => writeSealedKeepers(client, wallet.client, { registry, sealed }),
     revoke: (doctor) => revoke(client, wallet.client, { ledger, doctor }),
     watchAuditTrail: (patient, onEntries) => watchAuditTrail(client, { ledger, patient, onEntries })
   }

@@ -11,6 +11,7 @@ import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
+import { createKeepersModel, type KeeperClient, type KeepersModel } from './keepers.ts'
 import type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
 import { SessionError } from './SessionError.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
@@ -37,6 +38,8 @@ export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
   ledger: SessionLedger
   /** This app's origin and the deployment (chain, key registry): every signature the wallet gives names them. */
   domain: SigningDomain
+  /** How this device speaks to keepers as `identity` (src/keeper over the node); undefined while the node is not up. */
+  keeperClient?: ((identity: WalletIdentity) => KeeperClient) | undefined
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
   startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync; keyVersionOf: KeyVersionOf }) => Promise<O>) | undefined
 }
@@ -64,6 +67,8 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
   rotationNotice: Cell<string | undefined>
   /** What the browser answered when asked to keep this site's data, once a history has opened. */
   persistence: Cell<Persistence | undefined>
+  /** The patient's keepers, once the own history is open on a device that can reach keepers. */
+  keepers: Cell<KeepersModel | undefined>
   /** The wallet (or node) in use changed: closes what was open and reopens silently when the vault holds the keys. */
   connect(connection: SessionConnection<O> | undefined): Promise<void>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
@@ -88,6 +93,21 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
 }
 
 /**
+ * `client`, whose connect also syncs the history with the keeper: this device pulls what the keeper
+ * holds, and the keeper, hearing the sync protocol, pulls what it lacks (a keeper the list did not
+ * name yet when it first tried was refused then).
+ */
+function syncingWith(client: KeeperClient, log: Pick<PatientLog, 'syncWith'>): KeeperClient {
+  return {
+    ...client,
+    async connect(address) {
+      await client.connect(address)
+      await log.syncWith(address.split('/p2p/').at(-1) ?? address, { joinRunning: true })
+    }
+  }
+}
+
+/**
  * The history session of this device: nothing open until connect() names a wallet; then the
  * history opens silently when the vault holds its keys, or on unlock(). Close it with close().
  */
@@ -101,6 +121,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
   const orbit = createCell<O | undefined>(undefined)
   const notice = createCell<string | undefined>(undefined)
   const persistence = createCell<Persistence | undefined>(undefined)
+  const keepers = createCell<KeepersModel | undefined>(undefined)
   const writes = options.writes ?? createWriteGate()
   let connection: SessionConnection<O> | undefined
   let vault: KeyVault | undefined
@@ -118,6 +139,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     const done = teardown
     teardown = undefined
     own.set(undefined)
+    keepers.set(undefined)
     orbit.set(undefined)
     keys.set(undefined)
     held = undefined
@@ -203,11 +225,13 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       // a history is open loads with it, not with the first screen.
       const ready = Promise.all([historyModule, import('./ownHistory.ts'), import('./rotateHistoryKey.ts'), unlocked.saved])
       ready.catch(() => undefined)
+      // The patient's keepers, once their list is read: they sync the patient's own history.
+      const keepersNow: { model?: KeepersModel } = {}
       started = await startOrbit({
         identity,
         canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer),
-        // A doctor syncs a history while any grant from the patient is live.
-        canSync: (wallet, patient) => ledger.isGrantLive(patient, wallet),
+        // A doctor syncs a history while any grant from the patient is live; a keeper the patient enrolled, the patient's own.
+        canSync: async (wallet, patient) => (patient === address.toLowerCase() && keepersNow.model?.wallets().has(wallet) === true) || (await ledger.isGrantLive(patient, wallet)),
         // Entries signed with keys a wallet has since replaced are refused unless the patient's current keys build on them.
         keyVersionOf: async (wallet) => (await ledger.readRegisteredKey(wallet))?.version
       })
@@ -235,8 +259,15 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
           if (mine === generation) notice.set(rotationNotice(rotation))
         }
       })
+      const keeperClient = current.keeperClient
+      const keepersOpen =
+        keeperClient === undefined
+          ? undefined
+          : createKeepersModel({ ledger, patient: address, ownKey: { ...walletKeys.encryption, version: unlocked.version }, client: syncingWith(keeperClient(identity), log), logger, clock })
+      if (keepersOpen !== undefined) keepersNow.model = keepersOpen
       teardown = async () => {
         stopChecks()
+        keepersOpen?.dispose()
         opened.dispose()
         await orbitNow.stop()
       }
@@ -244,6 +275,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       keys.set(walletKeys)
       orbit.set(orbitNow)
       own.set(opened)
+      keepers.set(keepersOpen)
       state.set({ state: 'open' })
       askToKeep()
       // A replacement interrupted after its transaction: the history moves to the new keys now.
@@ -306,6 +338,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     orbit,
     rotationNotice: notice,
     persistence,
+    keepers,
     // A replacement is a write under way: a new version of the app waits for it.
     replaceKeys: (onStep) => writes.track(() => replaceKeys(onStep)),
     async connect(next) {

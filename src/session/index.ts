@@ -27,6 +27,9 @@ export const loadRevocation = (): Promise<typeof import('./revokeGrant.ts')> => 
  * demand by the flow that replaces them.
  */
 export const loadKeyReplacement = (): Promise<typeof import('./rotateHistoryKey.ts')> => import('./rotateHistoryKey.ts')
+/** Download and restore of the encrypted backup (createBackupFlow), loaded on demand by the pages that offer them. */
+export const loadBackup = (): Promise<typeof import('./backup.ts')> => import('./backup.ts')
+export type { BackupFile, BackupFlow, BackupFlowOptions, BackupLog, ChosenFile, DownloadStep, RestoreStep } from './backup.ts'
 export {
   createHistorySessionModel,
   type HistorySessionModel,
@@ -40,4 +43,6 @@ export { browserStorage, readStorage, requestPersistence, type Persistence, type
 export { createWriteGate, type WriteGate } from './writeGate.ts'
 export type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
 export { SessionError, type SessionErrorCode } from './SessionError.ts'
+export { keeperClientOver } from './keeperClient.ts'
+export { createKeepersModel, DEFAULT_KEEPER_QUOTA, type KeeperClient, type KeeperReport, type KeepersModel, type KeepersState, type KeeperView } from './keepers.ts'
 export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'

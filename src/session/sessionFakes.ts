@@ -220,6 +220,9 @@ export function memoryNetwork(): MemoryNetwork {
               emit(device, patient, { type: 'added', entries: missing, origin: 'peer' })
             },
             checkBlocks: () => Promise.resolve(entries().map((e) => ({ hash: e.hash, writer: e.writer, payload: e.payload }))),
+            // Its entries are not blocks: backups are tested over real blocks (test/support/memoryHistoryLog.ts).
+            exportBlocks: () => Promise.reject(new Error('A memory log has no blocks to back up')),
+            importBlocks: () => Promise.reject(new Error('A memory log has no blocks to restore into')),
             anchor: () => ({ root: rootOf(entries().map((e) => e.hash)), entryCount: entries().length }),
             anchored(anchor) {
               const covered = entries().slice(0, Number(anchor.entryCount))
@@ -254,6 +257,10 @@ export interface FakeLedger extends SessionLedger {
   /** Every key publication the wallet sent: key (hex) and version. */
   publications: { user: string; key: Hex; version: number }[]
   anchors: Map<string, LatestAnchor>
+  /** Each account's sealed keeper list, as KeyRegistry keeps it. */
+  sealedKeepers: Map<string, Uint8Array>
+  /** While set, sealKeepers() fails with this message (the wallet rejected). */
+  sealFailure: string | undefined
   /** While set, revoke() fails with this message (the wallet rejected, or the transaction reverted). */
   revokeFailure: string | undefined
   /** Called once a revocation is on the ledger, before revoke() resolves: the moment its event goes out. */
@@ -288,6 +295,8 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     keyVersions: new Map(),
     publications: [],
     anchors: new Map(),
+    sealedKeepers: new Map(),
+    sealFailure: undefined,
     revokeFailure: undefined,
     isGrantLiveCalls: 0,
     mayWriteHistory: (patient, writer) => Promise.resolve(same(patient, writer) || ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, writer) && live(g))),
@@ -322,6 +331,14 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       ledger.keyVersions.set(user, version)
       ledger.publications.push({ user, key: `0x${key}`, version })
       return Promise.resolve({ blockNumber: 8n })
+    },
+    readSealedKeepers: (user) => Promise.resolve(ledger.sealedKeepers.get(user.toLowerCase())),
+    sealKeepers(sealed) {
+      if (ledger.sealFailure !== undefined) return Promise.reject(new Error(ledger.sealFailure))
+      ledger.block++
+      if (sealed.length === 0) ledger.sealedKeepers.delete(wallet.address.toLowerCase())
+      else ledger.sealedKeepers.set(wallet.address.toLowerCase(), sealed.slice())
+      return Promise.resolve({ blockNumber: ledger.block })
     },
     revoke(doctor) {
       if (ledger.revokeFailure !== undefined) return Promise.reject(new Error(ledger.revokeFailure))

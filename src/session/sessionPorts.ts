@@ -22,6 +22,10 @@ export interface SessionLedger {
   readRegisteredKey(user: string): Promise<RegisteredKey | null>
   /** The connected wallet's transaction publishing its X25519 public key as `version` (1, or the registered version plus one). */
   publishEncryptionKey(input: { publicKey: Uint8Array; version: number }): Promise<{ blockNumber: bigint }>
+  /** The keeper list `user` left on the ledger, sealed to their own key; undefined when they left none. */
+  readSealedKeepers(user: string): Promise<Uint8Array | undefined>
+  /** The connected wallet's transaction leaving `sealed` as its keeper list (src/crypto sealKeeperList). */
+  sealKeepers(sealed: Uint8Array): Promise<{ blockNumber: bigint }>
   /** The connected wallet's transaction ending `doctor`'s access. */
   revoke(doctor: string): Promise<unknown>
   /** Calls `onEntries` with the kinds of `patient`'s new audit events as they land; returns the stop function. */

@@ -36,7 +36,7 @@ test('Settings says whether the browser keeps the history, as the browser says, 
     return
   }
   await expect(storage).toContainText('It may delete your history and its keys when the device runs short of space')
-  await expect(storage).toContainText('enrolling a keeper (an always-on computer that holds your encrypted history) and saving a backup file. Neither is available yet.')
+  await expect(storage).toContainText('Keep another copy: enrol a keeper (below), an always-on computer that holds your encrypted history, or download an encrypted backup and keep the file somewhere safe.')
   await expect(storage.getByRole('link')).toHaveCount(0)
   // Asking again: whatever the browser answers, the page says it and shows it.
   await storage.getByRole('button', { name: 'Ask the browser to keep my history' }).click()

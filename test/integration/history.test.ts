@@ -136,6 +136,27 @@ describe('the patient\'s encrypted history', () => {
     expect(drawn.slice(1).every((b, i) => b.previous.includes(drawn[i]?.hash ?? ''))).toBe(true)
   })
 
+  it('is pulled back from a peer that pulls with heads it lacks: a peer admitted after it connected catches up with nothing new written', async () => {
+    // As a keeper the patient just enrolled: connected before the patient's devices admit it.
+    const admitted = new Set<string>()
+    const canSync: CanSync = (wallet) => Promise.resolve(admitted.has(wallet))
+    const p = await device(patient, { canSync, cacheMs: 0 })
+    const mine = await p.open(patientKeyring())
+    await mine.history.addMany(Object.values(fixtureRecordsFor(patient.address)).slice(0, 3))
+    const k = await device(doctor, { canSync, cacheMs: 0 })
+    const kept = await k.open(noKeys)
+    await connect(k.node, p.node)
+    await expect(kept.log.syncWith(p.node.libp2p.peerId)).rejects.toMatchObject({ code: 'SYNC_REFUSED' })
+    expect(kept.log.entries()).toEqual([])
+
+    // Admitted now. The patient's device pulls from it (nothing to get), and that pull, naming heads the
+    // other lacks, makes it pull back what the patient holds.
+    admitted.add(doctor.address.toLowerCase())
+    await mine.log.syncWith(k.node.libp2p.peerId)
+    await waitFor('the admitted peer to pull back every entry', () => kept.log.entries().length === mine.log.entries().length)
+    expect(kept.log.heads()).toEqual(mine.log.heads())
+  })
+
   it('after a revocation, a key drop gives the new epoch to the doctor who stays; the revoked one cannot read what follows', async () => {
     // The patient's device admits the doctor who stays; both doctors' devices would let them write,
     // and both may sync (the revoked one holds blocks as a copy would), so a refusal can only come

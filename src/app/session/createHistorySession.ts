@@ -11,10 +11,14 @@ import {
   chainLedger,
   createHistorySessionModel,
   historyBlocks,
+  keeperClientOver,
   walletSigner,
   type AnchorStep,
   type Cell,
   type HistorySessionState,
+  type KeepersModel,
+  type KeepersState,
+  type KeeperView,
   type KeyReplacement,
   type OwnHistoryModel,
   type PatientReadingModel,
@@ -74,6 +78,15 @@ export interface PatientReading extends HistoryView {
   close(): Promise<void>
 }
 
+/** The patient's keepers, as Settings shows them. */
+export interface Keepers {
+  state: Accessor<KeepersState>
+  list: Accessor<readonly KeeperView[]>
+  enrol: KeepersModel['enrol']
+  remove: KeepersModel['remove']
+  refresh(): Promise<void>
+}
+
 export interface HistorySession {
   state: Accessor<HistorySessionState>
   /** The connected user's own history, once open. */
@@ -85,6 +98,8 @@ export interface HistorySession {
   rotationNotice: Accessor<string | undefined>
   /** What the browser answered when asked to keep this site's data, once a history has opened here. */
   persistence: Accessor<Persistence | undefined>
+  /** The patient's keepers, once the own history is open here. */
+  keepers: Accessor<Keepers | undefined>
   /** Asks the wallet for the signatures this device lacks and opens the history. */
   unlock(): Promise<void>
   /** Replaces this wallet's keys (two signatures, a transaction) and moves the history under them; `onStep` hears where it is. */
@@ -156,6 +171,16 @@ function bindOwn(model: OwnHistoryModel): OwnHistory {
   }
 }
 
+function bindKeepers(model: KeepersModel): Keepers {
+  return {
+    state: signalOf(model.state),
+    list: signalOf(model.keepers),
+    enrol: (address, terms) => model.enrol(address, terms),
+    remove: (address) => model.remove(address),
+    refresh: () => model.refresh()
+  }
+}
+
 function bindReading(model: PatientReadingModel): PatientReading {
   return {
     ...bindView(model),
@@ -183,7 +208,8 @@ export function createHistorySession(app: AppStore): HistorySession {
                 wallet: walletSigner(context.wallet),
                 ledger: chainLedger(context),
                 domain: appSigningDomain(context),
-                startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options })
+                startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options }),
+                keeperClient: node === undefined ? undefined : keeperClientOver(node, context.wallet.address)
               }
         )
       }
@@ -198,6 +224,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     orbit: signalOf(model.orbit),
     rotationNotice: signalOf(model.rotationNotice),
     persistence: signalOf(model.persistence),
+    keepers: boundSignalOf(model.keepers, bindKeepers),
     unlock: () => model.unlock(),
     replaceKeys: (onStep) => model.replaceKeys(onStep),
     readPatient: async (patient, wrappedKeys, peer, reconnect) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect)),

@@ -1,4 +1,4 @@
-// Settings: the wallet, the encryption key, guardians, this device's storage and the peer-to-peer network.
+// Settings: the wallet, the encryption key, guardians, this device's storage, the encrypted backup and the peer-to-peer network.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { watchBrowserWallets, type BrowserWalletInfo } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
@@ -8,12 +8,20 @@ import { GuardiansSection } from '../consent/GuardiansSection.tsx'
 import { createKeyRegistration, type ReplacementStep } from '../session/createKeyRegistration.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { KeepersSection } from './KeepersSection.tsx'
+import { BackupSection } from './BackupSection.tsx'
 import { StorageSection } from './StorageSection.tsx'
 import { shortAddress } from '../ui/format.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 
 export default function SettingsPage(): JSX.Element {
   usePageTitle('Settings')
+  const app = useApp()
+  // The deployment's default keepers, offered for enrolment (the patient still chooses).
+  const defaultKeepers = (): readonly string[] => {
+    const config = app.config()
+    return config.state === 'ready' ? (config.config.keepers ?? []) : []
+  }
   return (
     <article>
       <h1>Settings</h1>
@@ -21,6 +29,8 @@ export default function SettingsPage(): JSX.Element {
       <EncryptionKeySection />
       <GuardiansSection />
       <StorageSection />
+      <KeepersSection defaults={defaultKeepers()} />
+      <BackupSection />
       <PeerSection />
     </article>
   )

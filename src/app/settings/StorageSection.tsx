@@ -51,8 +51,7 @@ export function StorageSection(): JSX.Element {
                     ? 'This browser has not promised to keep what this site stores.'
                     : 'This browser does not say whether it keeps what this site stores.'}{' '}
                   It may delete your history and its keys when the device runs short of space (Safari also after seven days without a visit).
-                  Two ways to keep another copy come in a later version of Anamnesis: enrolling a keeper (an always-on computer that holds
-                  your encrypted history) and saving a backup file. Neither is available yet.
+                  Keep another copy: enrol a keeper (below), an always-on computer that holds your encrypted history, or download an encrypted backup and keep the file somewhere safe.
                 </p>
                 <Show when={storage !== undefined}>
                   <p>

@@ -7,7 +7,10 @@ import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, typ
 import { errorMessage } from '../../errors/index.ts'
 import type { HistoryRecord } from '../../history/index.ts'
 import { verdictCounts } from '../../session/index.ts'
+import { createBackupControls } from '../session/createBackupControls.ts'
 import type { OwnHistory } from '../session/createHistorySession.ts'
+import { RestoreBackup } from '../settings/BackupSection.tsx'
+import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
@@ -153,6 +156,13 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
     return isDemo !== undefined && own().history.entries().some((entry) => isDemo(entry.record))
   })
 
+  // Offered while the history is empty here (a new device), and kept on screen to say how the restore went.
+  const backup = createBackupControls(useApp(), useHistorySession())
+  const emptyHere = (): boolean => {
+    own().version()
+    return own().log.entries().length === 0
+  }
+
   const addRecord = async (record: HistoryRecord): Promise<void> => {
     await own().add([record])
   }
@@ -240,6 +250,15 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
           <PatientRecordForm patient={own().history.patient} onSubmit={addRecord} />
         </Suspense>
       </details>
+      <Show when={emptyHere() || backup.restore().step !== 'idle'}>
+        <section aria-labelledby="restore-heading">
+          <h3 id="restore-heading">Start from a backup</h3>
+          <Show when={emptyHere()}>
+            <p>Nothing is stored on this device yet. If you saved an encrypted backup (Settings), restore it here: everything in it comes back.</p>
+          </Show>
+          <RestoreBackup controls={backup} id="restore-backup-history" />
+        </section>
+      </Show>
       <Show when={hasDemo()}>
         <p class="notice">Records tagged “demo” in your history are synthetic, loaded from the demo patient: they are not medical facts about you.</p>
       </Show>

@@ -1,0 +1,418 @@
+// A keeper: an always-on peer that holds patients' histories as ciphertext, for the patients who
+// enrolled it. It answers /anamnesis/keeper/1.0.0 (keeperClient.ts), opens each enrolled patient's
+// log on its node, pulls from the patient's devices and from doctors with a live write grant, and
+// serves the log to the patient's devices and to doctors whose grant is live on the ledger now. It
+// never holds a data key: it stores and forwards entries it cannot open.
+//
+// Its own state, in the node's datastore beside the logs:
+//   /anamnesis/keeper/patient/<address>   {"quota":n,"at":ms,"enrolledAt":ms,"lastSyncedAt":ms|null}
+//   /anamnesis/keeper/removed/<address>   {"at":ms}   the last statement of a removed patient, for
+//                                                      10 minutes (older statements are stale anyway)
+//   /anamnesis/keeper/code/<sha-256 of code>  {"patient":address}   a code taken by its patient
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { Key } from 'interface-datastore'
+import { errorMessage } from '../errors/index.ts'
+import { encodeBlock, parseHash } from '../p2p/blocks.ts'
+import { startHistoryOrbit, WRITE_ACCESS_TYPE, type HistoryOrbit, type P2PNode, type PatientLog, type StoredEntry, type WalletAddress, type WalletIdentity } from '../p2p/index.ts'
+import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
+import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type RefusalReason } from './keeperStatement.ts'
+import type { Connection, Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+/** Whom a keeper accepts: anyone, the patients on a list, or whoever brings an unused code from a list. */
+export type AcceptPolicy = { kind: 'anyone' } | { kind: 'list'; patients: ReadonlySet<string> } | { kind: 'code'; codes: ReadonlySet<string> }
+
+/** What the keeper asks the consent ledger, now. */
+export interface KeeperLedger {
+  /** Whether `reader` holds a live grant (any scope) from `patient`. */
+  isGrantLive(patient: WalletAddress, reader: WalletAddress): Promise<boolean>
+  /** Whether `writer` holds a live grant with the write bit from `patient`. */
+  mayWrite(patient: WalletAddress, writer: WalletAddress): Promise<boolean>
+  /** The version of `wallet`'s registered keys, if it registered any: entries of keys it replaced are refused. */
+  keyVersionOf?(wallet: WalletAddress): Promise<number | undefined>
+}
+
+/** What a keeper is told of in one line each: a patient enrolled, removed, refused, synced, over quota; the disk full. */
+export type KeeperEvent =
+  | { type: 'enrolled'; patient: WalletAddress; quota: number }
+  | { type: 'removed'; patient: WalletAddress; entries: number; blocks: number }
+  | { type: 'refused'; patient?: WalletAddress; kind?: string; reason: RefusalReason; why: string }
+  | { type: 'synced'; patient: WalletAddress; entries: number; held: { entries: number; bytes: number } }
+  | { type: 'quota-reached'; patient: WalletAddress; quota: number; held: number }
+  | { type: 'disk-full'; patient: WalletAddress; error: string }
+  | { type: 'sync-error'; patient: WalletAddress; error: string }
+
+/** How to start a keeper on a started node. */
+export interface StartKeeperOptions {
+  /** The node (on-disk stores, a WebSockets listener) whose stores hold the logs. */
+  node: P2PNode
+  /** The keeper's own wallet identity: it signs its entries' reads and its hellos, and names it to patients. */
+  identity: WalletIdentity
+  accept: AcceptPolicy
+  ledger: KeeperLedger
+  /** Told of every patient event. */
+  onEvent?: (event: KeeperEvent) => void
+  /** How long a ledger answer is reused. Default 2 s: a revoked doctor is refused within seconds. */
+  cacheMs?: number
+  /** The clock. */
+  now?: () => number
+}
+
+/** A running keeper. */
+export interface Keeper {
+  readonly address: WalletAddress
+  readonly peerId: string
+  readonly orbit: HistoryOrbit
+  /** The enrolled patients. */
+  patients(): WalletAddress[]
+  /** What the keeper holds of a patient's history. */
+  held(patient: string): { entries: number; bytes: number }
+  /** Stops answering, closes every log and OrbitDB; the node and its stores are the caller's. */
+  stop(): Promise<void>
+}
+
+interface Enrolment {
+  quota: number
+  at: number
+  enrolledAt: number
+  lastSyncedAt: number | null
+  code?: string
+}
+
+const ENROLMENT_PREFIX = '/anamnesis/keeper/patient/'
+const REMOVED_PREFIX = '/anamnesis/keeper/removed/'
+const CODE_PREFIX = '/anamnesis/keeper/code/'
+const REQUEST_HELD_BYTES = 64 * 1024
+const REQUEST_TIMEOUT_MS = 15_000
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const json = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value))
+const parse = (bytes: Uint8Array): Record<string, unknown> => JSON.parse(decoder.decode(bytes)) as Record<string, unknown>
+
+/** A refusal to store entries for want of room: the quota, or the disk. */
+class KeeperStoreRefusal extends Error {
+  override name = 'KeeperStoreRefusal'
+  readonly reason: 'quota' | 'disk-full'
+  constructor(reason: 'quota' | 'disk-full', message: string) {
+    super(message)
+    this.reason = reason
+  }
+}
+
+/** Whether a store's error is the disk refusing to store more (ENOSPC, anywhere down the causes). */
+export function isDiskFull(error: unknown): boolean {
+  const seen = new Set<unknown>()
+  let current = error
+  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+    seen.add(current)
+    const { code, message } = current as { code?: unknown; message?: unknown }
+    if (code === 'ENOSPC' || (typeof message === 'string' && /ENOSPC|No space left on device/.test(message))) return true
+    current = 'cause' in current ? current.cause : undefined
+  }
+  return false
+}
+
+/**
+ * Starts a keeper on `node`: loads its enrolments, opens every enrolled patient's history log (it
+ * pulls from the patient's devices as they connect), and answers the keeper protocol.
+ * The log's sync policy: the patient's devices always (the access controller's rule), anyone else
+ * while the patient is enrolled and the ledger says their grant is live; entries from writers other
+ * than the patient while their write grant is live. Entries pulled past a patient's quota, or while
+ * the disk is full, are refused (the pull fails; the patient's status says why).
+ */
+export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> {
+  const { node, identity, accept, ledger } = options
+  const now = options.now ?? Date.now
+  const emit = (event: KeeperEvent): void => options.onEvent?.(event)
+  const me = identity.verified.address
+  const peerId = node.libp2p.peerId.toString()
+  const enrolments = new Map<WalletAddress, Enrolment>()
+  const removedAt = new Map<WalletAddress, number>()
+  const refusing = new Map<WalletAddress, 'quota' | 'disk-full'>()
+  const logs = new Map<WalletAddress, PatientLog>()
+  const unsubscribes = new Map<WalletAddress, () => void>()
+
+  const { datastore, blockstore } = node
+  for await (const { key, value } of datastore.query({ prefix: ENROLMENT_PREFIX })) {
+    const patient = key.toString().slice(ENROLMENT_PREFIX.length) as WalletAddress
+    const record = parse(value)
+    enrolments.set(patient, {
+      quota: Number(record.quota),
+      at: Number(record.at),
+      enrolledAt: Number(record.enrolledAt),
+      lastSyncedAt: typeof record.lastSyncedAt === 'number' ? record.lastSyncedAt : null,
+      ...(typeof record.code === 'string' ? { code: record.code } : {})
+    })
+  }
+  for await (const { key, value } of datastore.query({ prefix: REMOVED_PREFIX })) {
+    const at = Number(parse(value).at)
+    // Past 10 minutes every statement it could refuse is stale anyway: nothing of the patient is kept.
+    if (at < now() - STATEMENT_MAX_AGE_MS) await datastore.delete(key)
+    else removedAt.set(key.toString().slice(REMOVED_PREFIX.length) as WalletAddress, at)
+  }
+
+  const saveEnrolment = async (patient: WalletAddress, enrolment: Enrolment): Promise<void> => {
+    await datastore.put(new Key(`${ENROLMENT_PREFIX}${patient}`), json(enrolment))
+  }
+
+  const heldOf = (patient: WalletAddress): { entries: number; bytes: number } => {
+    const log = logs.get(patient)
+    if (log === undefined) return { entries: 0, bytes: 0 }
+    const entries = log.entries()
+    return { entries: entries.length, bytes: entries.reduce((sum, entry) => sum + entry.bytes.length, 0) }
+  }
+
+  const storePulled = async (patient: WalletAddress, entries: readonly StoredEntry[], store: () => Promise<void>): Promise<void> => {
+    const enrolment = enrolments.get(patient)
+    if (enrolment === undefined) throw new KeeperStoreRefusal('quota', 'this keeper does not keep this history')
+    const held = heldOf(patient).bytes
+    const adding = entries.reduce((sum, entry) => sum + entry.bytes.length, 0)
+    if (held + adding > enrolment.quota) {
+      if (refusing.get(patient) !== 'quota') emit({ type: 'quota-reached', patient, quota: enrolment.quota, held })
+      refusing.set(patient, 'quota')
+      throw new KeeperStoreRefusal('quota', `the patient's quota of ${enrolment.quota} bytes is reached`)
+    }
+    try {
+      await store()
+    } catch (error) {
+      if (isDiskFull(error)) {
+        if (refusing.get(patient) !== 'disk-full') emit({ type: 'disk-full', patient, error: errorMessage(error) })
+        refusing.set(patient, 'disk-full')
+        throw new KeeperStoreRefusal('disk-full', 'the keeper\'s disk is full')
+      }
+      throw error
+    }
+    refusing.delete(patient)
+    enrolment.lastSyncedAt = now()
+    emit({ type: 'synced', patient, entries: entries.length, held: heldOf(patient) })
+    await saveEnrolment(patient, enrolment).catch(() => undefined)
+  }
+
+  const orbit = await startHistoryOrbit({
+    node,
+    identity,
+    canSync: async (reader, patient) => enrolments.has(patient) && (await ledger.isGrantLive(patient, reader)),
+    canWrite: async (writer, patient) => enrolments.has(patient) && (await ledger.mayWrite(patient, writer)),
+    ...(ledger.keyVersionOf === undefined ? {} : { keyVersionOf: (wallet: WalletAddress) => ledger.keyVersionOf?.(wallet) ?? Promise.resolve(undefined) }),
+    cacheMs: options.cacheMs ?? 2_000,
+    storePulled
+  })
+
+  const openLog = async (patient: WalletAddress): Promise<PatientLog> => {
+    const open = logs.get(patient)
+    if (open !== undefined) return open
+    const log = await orbit.openLog(patient)
+    logs.set(patient, log)
+    unsubscribes.set(
+      patient,
+      log.subscribe((event) => {
+        // A refusal for room is reported once, by storePulled; other failures of a pull are told as they come.
+        if (event.type === 'sync-error' && !/quota|disk is full/.test(event.error)) emit({ type: 'sync-error', patient, error: event.error })
+      })
+    )
+    return log
+  }
+
+  for (const patient of enrolments.keys()) await openLog(patient)
+
+  /** Deletes a patient's log: its heads and batch records, its entry blocks, and the blocks no other enrolled log needs. */
+  const forget = async (patient: WalletAddress): Promise<{ entries: number; blocks: number }> => {
+    const log = await openLog(patient)
+    const entries = [...log.entries()]
+    const address = log.address
+    unsubscribes.get(patient)?.()
+    unsubscribes.delete(patient)
+    logs.delete(patient)
+    await log.close()
+    const manifestHash = address.split('/').pop() ?? address
+    const prefix = `/anamnesis/history-log/${manifestHash}/`
+    const keys: Key[] = []
+    for await (const key of datastore.queryKeys({ prefix })) keys.push(key)
+    const batch = datastore.batch()
+    for (const key of keys) batch.delete(key)
+    await batch.commit()
+    // Entry blocks name their log: no other log holds them. An identity block (a doctor's, this
+    // keeper's) may be named by another enrolled patient's entries: those are kept.
+    const stillNamed = new Set<string>([identity.hash])
+    for (const other of logs.values()) for (const entry of other.entries()) stillNamed.add(entry.identity)
+    const doomed: CID[] = []
+    const add = (hash: string): void => {
+      const cid = parseHash(hash)
+      if (cid !== undefined) doomed.push(cid)
+    }
+    for (const entry of entries) add(entry.hash)
+    for (const hash of new Set(entries.map((entry) => entry.identity))) if (!stillNamed.has(hash)) add(hash)
+    // The log's manifest (OrbitDB pins it) and its access manifest name the patient.
+    const manifest = parseHash(manifestHash)
+    if (manifest !== undefined) {
+      try {
+        await Array.fromAsync(node.helia.pins.rm(manifest))
+      } catch {
+        // Not pinned: nothing to unpin.
+      }
+      doomed.push(manifest)
+    }
+    doomed.push(encodeBlock({ type: WRITE_ACCESS_TYPE, owner: patient }).cid)
+    let blocks = 0
+    for (const cid of doomed) {
+      if (await blockstore.has(cid)) {
+        await blockstore.delete(cid)
+        blocks += 1
+      }
+    }
+    return { entries: entries.length, blocks }
+  }
+
+  const lastAt = (patient: WalletAddress): number | undefined => enrolments.get(patient)?.at ?? removedAt.get(patient)
+
+  const codeKey = (code: string): Key => new Key(`${CODE_PREFIX}${bytesToHex(sha256(encoder.encode(code)))}`)
+  const acceptance = async (statement: KeeperStatement): Promise<string | undefined> => {
+    if (accept.kind === 'anyone') return undefined
+    if (accept.kind === 'list') return accept.patients.has(statement.patient) ? undefined : 'the patient is not on the operator\'s list'
+    if (statement.code === undefined || !accept.codes.has(statement.code)) return 'the enrolment code is not one of the operator\'s'
+    try {
+      const holder = parse(await datastore.get(codeKey(statement.code))).patient
+      if (holder !== statement.patient) return 'the enrolment code was used by another patient'
+    } catch {
+      // Not taken yet.
+    }
+    return undefined
+  }
+
+  /** One request at a time per patient: an enrolment and a removal never interleave. */
+  const queues = new Map<WalletAddress, Promise<unknown>>()
+  const serial = <T>(patient: WalletAddress, work: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(patient) ?? Promise.resolve()).then(work)
+    const settled = run.then(
+      () => undefined,
+      () => undefined
+    )
+    queues.set(patient, settled)
+    void settled.then(() => {
+      if (queues.get(patient) === settled) queues.delete(patient)
+    })
+    return run
+  }
+
+  const answer = async (statement: KeeperStatement): Promise<Record<string, unknown>> => {
+    const { patient } = statement
+    const refuse = (reason: RefusalReason, why: string): Record<string, unknown> => {
+      emit({ type: 'refused', patient, kind: statement.kind, reason, why })
+      return { t: 'refused', reason }
+    }
+    if (statement.kind === 'enrol') {
+      const notAccepted = await acceptance(statement)
+      if (notAccepted !== undefined) return refuse('not-accepted', notAccepted)
+      if (statement.quota <= 0) return refuse('malformed', 'an enrolment names a quota above zero')
+      const before = enrolments.get(patient)
+      const held = heldOf(patient)
+      if (held.bytes > statement.quota) return refuse('quota', `the keeper already holds ${held.bytes} bytes, over the quota asked for`)
+      const enrolment: Enrolment = { quota: statement.quota, at: statement.at, enrolledAt: before?.enrolledAt ?? now(), lastSyncedAt: before?.lastSyncedAt ?? null, ...(statement.code === undefined ? {} : { code: statement.code }) }
+      try {
+        const batch = datastore.batch()
+        batch.put(new Key(`${ENROLMENT_PREFIX}${patient}`), json(enrolment))
+        if (accept.kind === 'code' && statement.code !== undefined) batch.put(codeKey(statement.code), json({ patient }))
+        batch.delete(new Key(`${REMOVED_PREFIX}${patient}`))
+        await batch.commit()
+      } catch (error) {
+        if (isDiskFull(error)) return refuse('disk-full', errorMessage(error))
+        throw error
+      }
+      enrolments.set(patient, enrolment)
+      removedAt.delete(patient)
+      if (refusing.get(patient) === 'quota') refusing.delete(patient)
+      await openLog(patient)
+      emit({ type: 'enrolled', patient, quota: statement.quota })
+      return { t: 'enrolled', quota: statement.quota, held: heldOf(patient) }
+    }
+    const enrolment = enrolments.get(patient)
+    if (statement.kind === 'status') {
+      if (enrolment === undefined) return refuse('not-enrolled', 'a status request for a history this keeper does not keep')
+      enrolment.at = statement.at
+      await saveEnrolment(patient, enrolment)
+      const why = refusing.get(patient)
+      return { t: 'status', quota: enrolment.quota, held: heldOf(patient), lastSyncedAt: enrolment.lastSyncedAt, ...(why === undefined ? {} : { refusing: why }) }
+    }
+    // Removal: the log is deleted first, then the enrolment; a tombstone keeps the statement's time.
+    if (enrolment !== undefined) {
+      enrolments.delete(patient)
+      refusing.delete(patient)
+      const gone = await forget(patient)
+      emit({ type: 'removed', patient, ...gone })
+    }
+    removedAt.set(patient, statement.at)
+    const batch = datastore.batch()
+    batch.delete(new Key(`${ENROLMENT_PREFIX}${patient}`))
+    batch.put(new Key(`${REMOVED_PREFIX}${patient}`), json({ at: statement.at }))
+    await batch.commit()
+    return { t: 'removed' }
+  }
+
+  const handle = async (stream: Stream, connection: Connection): Promise<void> => {
+    const reader = new MessageReader(stream, { maxHeldBytes: REQUEST_HELD_BYTES })
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const send = (message: Record<string, unknown>): Promise<void> => sendMessage(stream, message, signal)
+    try {
+      const hello = await reader.next(signal)
+      if (!isMap(hello) || hello.t !== 'hello') {
+        await send({ t: 'refused', reason: 'malformed' })
+        return
+      }
+      await send({ t: 'keeper', identity: identity.bytes })
+      const request = await reader.next(signal)
+      if (!isMap(request) || (request.t !== 'enrol' && request.t !== 'status' && request.t !== 'remove')) {
+        emit({ type: 'refused', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
+        await send({ t: 'refused', reason: 'malformed' })
+        return
+      }
+      const kind = request.t
+      const checked = checkStatement({ statement: request.statement, signature: request.signature, identity: request.identity }, { keeper: me, peer: peerId, now: now(), lastAt })
+      if ('refusal' in checked) {
+        emit({ type: 'refused', kind, reason: checked.refusal, why: checked.why })
+        await send({ t: 'refused', reason: checked.refusal })
+        return
+      }
+      const { statement } = checked
+      if (statement.kind !== kind) {
+        emit({ type: 'refused', patient: statement.patient, kind, reason: 'malformed', why: 'the request and its statement ask for different things' })
+        await send({ t: 'refused', reason: 'malformed' })
+        return
+      }
+      // Checked again inside the queue: a statement raced by a newer one from the same patient is stale.
+      const reply = await serial(statement.patient, async () => {
+        const last = lastAt(statement.patient)
+        if (last !== undefined && statement.at <= last) {
+          emit({ type: 'refused', patient: statement.patient, kind, reason: 'stale', why: 'a newer statement from this patient came first' })
+          return { t: 'refused', reason: 'stale' }
+        }
+        return await answer(statement)
+      })
+      await send(reply)
+      await stream.close({ signal })
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error(String(error)))
+    }
+  }
+
+  await node.libp2p.handle(KEEPER_PROTOCOL, (stream, connection) => handle(stream, connection), { maxInboundStreams: 32 })
+
+  return {
+    address: me,
+    peerId,
+    orbit,
+    patients: () => [...enrolments.keys()],
+    held: (patient) => heldOf(patient.toLowerCase() as WalletAddress),
+    stop: async () => {
+      await node.libp2p.unhandle(KEEPER_PROTOCOL).catch(() => undefined)
+      await Promise.allSettled([...queues.values()])
+      for (const unsubscribe of unsubscribes.values()) unsubscribe()
+      await orbit.stop()
+    }
+  }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isBytes(value)
+}

@@ -1,0 +1,199 @@
+// The patient's side of /anamnesis/keeper/1.0.0: enrol a keeper, ask what it holds, remove it.
+// Each call dials the keeper directly (a WebSockets multiaddr ending in /p2p/<peer id>), learns
+// who the keeper is from its identity block, and sends one statement signed with the patient's
+// history identity key.
+//
+//   patient → keeper   { t: 'hello' }
+//   keeper → patient   { t: 'keeper', identity: <the keeper's wallet identity block> }
+//   patient → keeper   { t: 'enrol' | 'status' | 'remove', statement, signature, identity }
+//   keeper → patient   { t: 'enrolled', quota, held: { entries, bytes } }
+//                    | { t: 'status', quota, held, lastSyncedAt, refusing? }
+//                    | { t: 'removed' }
+//                    | { t: 'refused', reason }
+import { multiaddr } from '@multiformats/multiaddr'
+import { AnamnesisError, errorMessage, type AnamnesisErrorOptions } from '../errors/index.ts'
+import { parseIdentityBlock } from '../p2p/walletIdentity.ts'
+import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
+import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
+import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type RefusalReason, type StatementKind } from './keeperStatement.ts'
+import type { Stream } from '@libp2p/interface'
+
+/** Why a keeper call failed: the keeper refused (see `reason`), could not be reached, or answered outside the protocol. */
+export type KeeperErrorCode = 'KEEPER_REFUSED' | 'KEEPER_UNREACHABLE' | 'KEEPER_PROTOCOL'
+
+/** A keeper call that failed; nothing was enrolled or removed. `reason` is the keeper's refusal code. */
+export class KeeperError extends AnamnesisError<KeeperErrorCode> {
+  override name = 'KeeperError'
+  readonly reason: RefusalReason | undefined
+  constructor(code: KeeperErrorCode, message: string, options: AnamnesisErrorOptions & { reason?: RefusalReason } = {}) {
+    super(code, message, options)
+    this.reason = options.reason
+  }
+}
+
+/** What a keeper holds of the patient's history. */
+export interface KeeperHeld {
+  entries: number
+  bytes: number
+}
+
+/** A keeper's answer to an enrolment. */
+export interface KeeperEnrolment {
+  /** The keeper's wallet address: the app lets it sync the history (canSync). */
+  keeper: WalletAddress
+  /** The keeper's peer id. */
+  peer: string
+  quota: number
+  held: KeeperHeld
+}
+
+/** A keeper's answer to a status request. */
+export interface KeeperStatus {
+  keeper: WalletAddress
+  peer: string
+  quota: number
+  held: KeeperHeld
+  /** When the keeper last stored entries of this history (ms since the epoch), or null. */
+  lastSyncedAt: number | null
+  /** Why the keeper refuses new entries now, if it does: the quota is reached, or its disk is full. */
+  refusing?: 'quota' | 'disk-full'
+}
+
+/** Who asks: the patient's wallet-bound history identity (it signs the statement) and the patient's address. */
+export interface KeeperCaller {
+  identity: WalletIdentity
+  patient: string
+  /** How long the whole call may take. Default 15 s. */
+  timeoutMs?: number
+}
+
+/** An enrolment request: the quota in bytes, and the operator's code when the keeper asks for one. */
+export interface EnrolRequest extends KeeperCaller {
+  quota: number
+  code?: string
+}
+
+const MESSAGES: Record<RefusalReason, string> = {
+  'not-accepted': 'This keeper does not accept your history: its operator keeps histories for a list of patients or by enrolment code only.',
+  'bad-signature': 'This keeper could not check that the request is yours: unlock your keys again and retry.',
+  stale: 'This keeper refused a request it took for an old or repeated one: check this device\'s clock and try again.',
+  quota: 'This keeper holds as much of your history as your quota allows: raise the quota or enrol another keeper.',
+  'disk-full': 'This keeper\'s disk is full: it stores nothing new until its operator frees space.',
+  malformed: 'This keeper did not understand the request: it may run another version of Anamnesis.',
+  'not-enrolled': 'This keeper does not keep your history: enrol it first.'
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000
+/** A keeper's answers are small: an identity block, a few numbers. */
+const ANSWER_HELD_BYTES = 64 * 1024
+
+let lastAt = 0
+/** Statement times, increasing within this device even when two calls fall in the same millisecond. */
+function nextAt(): number {
+  lastAt = Math.max(Date.now(), lastAt + 1)
+  return lastAt
+}
+
+/**
+ * Enrols the keeper at `keeperAddress` for the patient's history, with a quota in bytes. The keeper
+ * stores the enrolment only once every check passed: on any failure nothing is enrolled.
+ * @throws {KeeperError} `KEEPER_REFUSED` with the keeper's reason; `KEEPER_UNREACHABLE` when it cannot be
+ *   dialled or does not answer in time; `KEEPER_PROTOCOL` when it answers outside the protocol.
+ */
+export async function enrolKeeper(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, request: EnrolRequest): Promise<KeeperEnrolment> {
+  if (!Number.isSafeInteger(request.quota) || request.quota <= 0) throw new KeeperError('KEEPER_PROTOCOL', 'A keeper\'s quota is a whole number of bytes above zero.')
+  return await call(node, keeperAddress, 'enrol', request, (answer, keeper) => {
+    if (answer.t !== 'enrolled' || typeof answer.quota !== 'number' || !isHeld(answer.held)) return undefined
+    return { ...keeper, quota: answer.quota, held: answer.held }
+  })
+}
+
+/**
+ * What the keeper holds of the patient's history, when it last stored some, and why it refuses new entries if it does.
+ * @throws {KeeperError} As enrolKeeper; `KEEPER_REFUSED` with reason `not-enrolled` when the keeper does not keep this history.
+ */
+export async function keeperStatus(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, caller: KeeperCaller): Promise<KeeperStatus> {
+  return await call(node, keeperAddress, 'status', { ...caller, quota: 0 }, (answer, keeper) => {
+    if (answer.t !== 'status' || typeof answer.quota !== 'number' || !isHeld(answer.held)) return undefined
+    const lastSyncedAt = typeof answer.lastSyncedAt === 'number' ? answer.lastSyncedAt : null
+    const refusing = answer.refusing === 'quota' || answer.refusing === 'disk-full' ? answer.refusing : undefined
+    return { ...keeper, quota: answer.quota, held: answer.held, lastSyncedAt, ...(refusing === undefined ? {} : { refusing }) }
+  })
+}
+
+/**
+ * Removes the keeper: it closes the patient's history and deletes what it held of it. Removing a
+ * keeper that does not keep the history succeeds.
+ * @throws {KeeperError} As enrolKeeper.
+ */
+export async function removeKeeper(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, caller: KeeperCaller): Promise<void> {
+  await call(node, keeperAddress, 'remove', { ...caller, quota: 0 }, (answer) => (answer.t === 'removed' ? true : undefined))
+}
+
+function isHeld(value: unknown): value is KeeperHeld {
+  if (typeof value !== 'object' || value === null) return false
+  const { entries, bytes } = value as Record<string, unknown>
+  return typeof entries === 'number' && typeof bytes === 'number'
+}
+
+async function call<T>(
+  node: Pick<P2PNode, 'libp2p'>,
+  keeperAddress: string,
+  kind: StatementKind,
+  request: EnrolRequest,
+  read: (answer: Record<string, unknown>, keeper: { keeper: WalletAddress; peer: string }) => T | undefined
+): Promise<T> {
+  let target
+  try {
+    target = multiaddr(keeperAddress)
+  } catch (cause) {
+    throw new KeeperError('KEEPER_UNREACHABLE', `"${keeperAddress}" is not a keeper address (a multiaddr such as /dns4/keeper.example/tcp/443/wss/p2p/12D3Koo…).`, { cause })
+  }
+  const peer = target.getComponents().findLast((component) => component.name === 'p2p')?.value
+  if (peer === undefined) throw new KeeperError('KEEPER_UNREACHABLE', `The keeper address "${keeperAddress}" must end in /p2p/<the keeper's peer id>.`)
+  const signal = AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  let stream: Stream
+  try {
+    stream = await node.libp2p.dialProtocol(target, KEEPER_PROTOCOL, { signal })
+  } catch (cause) {
+    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper could not be reached: check its address, or try again when it is online. Nothing was changed.', { cause, details: errorMessage(cause) })
+  }
+  const reader = new MessageReader(stream, { maxHeldBytes: ANSWER_HELD_BYTES })
+  try {
+    await sendMessage(stream, { t: 'hello' }, signal)
+    const hello = await nextAnswer(reader, signal)
+    const keeper = isBytes(hello.identity) ? parseIdentityBlock(hello.identity) : 'no identity'
+    if (hello.t !== 'keeper' || typeof keeper === 'string') throw new KeeperError('KEEPER_PROTOCOL', 'The peer at this address is no Anamnesis keeper for this app and deployment.', { details: typeof keeper === 'string' ? keeper : undefined })
+    const statement: KeeperStatement = {
+      v: 1,
+      kind,
+      patient: request.patient.toLowerCase() as WalletAddress,
+      keeper: keeper.address,
+      peer,
+      quota: request.quota,
+      ...(request.code === undefined ? {} : { code: request.code }),
+      at: nextAt()
+    }
+    await sendMessage(stream, { t: kind, ...(await signStatement(request.identity, statement)) }, signal)
+    const answer = await nextAnswer(reader, signal)
+    if (answer.t === 'refused') {
+      const reason = isRefusalReason(answer.reason) ? answer.reason : 'malformed'
+      throw new KeeperError('KEEPER_REFUSED', MESSAGES[reason], { reason })
+    }
+    const result = read(answer, { keeper: keeper.address, peer })
+    if (result === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper answered with something that is not part of the keeper protocol.')
+    await stream.close({ signal }).catch(() => undefined)
+    return result
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    if (error instanceof KeeperError) throw error
+    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper stopped answering: try again when it is online. Nothing was changed, unless it confirms later.', { cause: error, details: errorMessage(error) })
+  }
+}
+
+async function nextAnswer(reader: MessageReader, signal: AbortSignal): Promise<Record<string, unknown>> {
+  const value = await reader.next(signal)
+  if (value === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper closed the stream without answering.')
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper answered with something that is not part of the keeper protocol.')
+  return value as Record<string, unknown>
+}

@@ -1,0 +1,33 @@
+// The session's port to keepers (keepers.ts KeeperClient) over this device's node: src/keeper's
+// protocol client, speaking as the patient's wallet-bound identity.
+import { multiaddr } from '@multiformats/multiaddr'
+import { enrolKeeper, keeperStatus, KeeperError, removeKeeper, type KeeperStatus } from '../keeper/index.ts'
+import type { P2PNode, WalletIdentity } from '../p2p/index.ts'
+import type { KeeperClient, KeeperReport } from './keepers.ts'
+
+const report = (status: Pick<KeeperStatus, 'keeper' | 'quota' | 'held'> & Partial<Pick<KeeperStatus, 'lastSyncedAt' | 'refusing'>>): KeeperReport => ({
+  keeper: status.keeper,
+  quota: status.quota,
+  held: status.held,
+  ...(status.lastSyncedAt === undefined || status.lastSyncedAt === null ? {} : { lastSyncedAt: status.lastSyncedAt }),
+  ...(status.refusing === undefined ? {} : { stopped: status.refusing })
+})
+
+/** The keeper client of `patient`'s own history on `node`, for the identity the history opened with. */
+export function keeperClientOver(node: Pick<P2PNode, 'libp2p'>, patient: string): (identity: WalletIdentity) => KeeperClient {
+  return (identity) => {
+    const caller = { identity, patient }
+    return {
+      enrol: async (address, terms) => report(await enrolKeeper(node, address, { ...caller, ...terms })),
+      status: async (address) => report(await keeperStatus(node, address, caller)),
+      remove: (address) => removeKeeper(node, address, caller),
+      async connect(address) {
+        try {
+          await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(15_000) })
+        } catch (cause) {
+          throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper could not be reached: it catches up when it is back online.', { cause })
+        }
+      }
+    }
+  }
+}

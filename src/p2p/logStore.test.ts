@@ -127,3 +127,25 @@ describe('a commit on a full disk', () => {
     expect(await failure(store.commit([await entry(store, 'first')]))).toBe(broken)
   })
 })
+
+describe('a writer\'s identity learnt in a pull that stored none of its entries', () => {
+  it('is stored with the first entry of that writer a later commit stores, so the entry still opens after a reload', async () => {
+    const { identity: doctor } = await walletIdentityOf(privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'))
+    const stores = diskStores()
+    const store = openLogStore(stores, LOG, patient)
+    await store.reload(false)
+    await store.commit([await entry(store, 'first')])
+    // A pull learnt the doctor's identity, then stored none of the doctor's entries (refused, or cut off).
+    expect(store.learnIdentity(doctor.bytes)).toBeDefined()
+    // A later pull finds the identity known and brings only the entry.
+    const created = await createLogEntry({ identity: doctor, logId: LOG, payload: new TextEncoder().encode('follow-up'), next: store.heads(), time: 2 })
+    await store.commit([{ ...created, writer: doctor.verified.address, writerKeyVersion: doctor.verified.keyVersion }])
+
+    const again = openLogStore(stores, LOG, patient)
+    await again.reload(false)
+    expect(again.damaged()).toEqual([])
+    expect(again.entries().map((e) => e.hash)).toEqual(store.entries().map((e) => e.hash))
+    const cid = parseHash(doctor.hash)
+    expect(cid !== undefined && (await stores.blockstore.has(cid))).toBe(true)
+  })
+})

@@ -18,6 +18,7 @@ import type { LogEntry } from './logEntry.ts'
 import type { P2PNode } from './node.ts'
 import type { StoredEntry } from './patientLogApi.ts'
 import type { CID } from 'multiformats/cid'
+import { base58btc } from 'multiformats/bases/base58'
 
 /** A writer identity's block, to be stored beside the entries that name it. */
 export interface IdentityBlock {
@@ -114,6 +115,8 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
   const structure = new Map<string, LogNode>()
   const identities = new Map<string, VerifiedIdentity>([[identity.verified.hash, identity.verified]])
   const identityBlocks = new Map<string, Uint8Array>([[identity.verified.hash, identity.bytes]])
+  /** Identities learnt from a peer and not yet stored: the first commit of an entry they signed stores them. */
+  const unstored = new Set<string>()
   let closed = false
 
   let queue: Promise<unknown> = Promise.resolve()
@@ -222,6 +225,17 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
 
   const commit = async (added: readonly StoredEntry[], newIdentities: readonly IdentityBlock[] = []): Promise<void> => {
     const blocks = [...newIdentities]
+    // An identity learnt in a pull that stored none of its entries is known here but not stored: a
+    // later pull does not send it again, so it goes with the first entry it signed.
+    const storing = new Set(newIdentities.map((block) => block.cid.toString(base58btc)))
+    for (const entry of added) {
+      const bytes = unstored.has(entry.identity) && !storing.has(entry.identity) ? identityBlocks.get(entry.identity) : undefined
+      const cid = bytes === undefined ? undefined : parseHash(entry.identity)
+      if (bytes !== undefined && cid !== undefined) {
+        blocks.push({ cid, bytes })
+        storing.add(entry.identity)
+      }
+    }
     for (const entry of added) {
       const cid = parseHash(entry.hash)
       if (cid !== undefined) blocks.push({ cid, bytes: entry.bytes })
@@ -233,6 +247,7 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
     } catch (error) {
       throw storageWriteError(error)
     }
+    for (const hash of storing) unstored.delete(hash)
     const nextHeads = new Set(heads)
     for (const entry of added) {
       for (const parent of parentsOf(entry)) nextHeads.delete(parent)
@@ -275,6 +290,7 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
       if (typeof verified === 'string' || identities.has(verified.hash)) return undefined
       identities.set(verified.hash, verified)
       identityBlocks.set(verified.hash, bytes)
+      unstored.add(verified.hash)
       const cid = parseHash(verified.hash)
       return cid === undefined ? undefined : { cid, bytes }
     },

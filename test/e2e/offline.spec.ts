@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
-import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { serveStatic } from '../../scripts/stack/serveStatic.ts'
-import { appUrl, expectStackLive, gatewayUrl, stackConfig, statusStrip, subpathUrl } from './fixtures.ts'
+import { appUrl, expectStackLive, fundedAccount, gatewayUrl, stackConfig, statusStrip, subpathUrl } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 const dist = path.resolve(import.meta.dirname, '..', '..', 'dist')
@@ -106,8 +105,9 @@ test('a new version is offered, not forced: it waits for the write under way, th
   await cp(dist, folder, { recursive: true })
   const server = await serveStatic({ root: folder, config: stackConfig() })
   try {
-    const account = developmentAccounts[5]
-    if (account === undefined) throw new Error('no development account 5')
+    // An account of its own: keys another test registered for a shared account were derived on the suite's
+    // origin, and this deployment's origin derives others, which the unlock would rightly refuse.
+    const account = await fundedAccount()
     const config = stackConfig()
     // A wallet whose user signs only when the test says so: while it waits, opening the history is a write under way.
     let sign = (): void => undefined
@@ -148,7 +148,8 @@ test('a new version is offered, not forced: it waits for the write under way, th
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting !== null)).toBe(true)
 
     // The wallet signs, the keys are stored, and only then the page reloads under the new version.
-    const reloaded = page.waitForEvent('load')
+    // The new worker activates (its precache set up) before the page reloads: on a loaded machine that takes a while.
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 })
     sign()
     await reloaded
     await expect(page.getByText(/A new version of Anamnesis/)).toHaveCount(0)

@@ -140,6 +140,25 @@ async function recover(executablePath: string, url: string, count: number, run: 
       await profile.send('Profiler.setSamplingInterval', { interval: 200 })
       await profile.send('Profiler.start')
     }
+    // With BENCH_PROFILE, the page's WebSockets and chain calls are printed too, in ms after the click.
+    const clicked = Date.now()
+    if (profile !== undefined) {
+      const at = (): number => Date.now() - clicked
+      page.on('websocket', (socket) => {
+        let frames = 0
+        let bytes = 0
+        console.error(`  ${at()} ms: WebSocket to ${socket.url()}`)
+        socket.on('framereceived', ({ payload }) => {
+          if (frames++ === 0) console.error(`  ${at()} ms: first frame from ${socket.url()}`)
+          bytes += payload.length
+        })
+        socket.on('close', () => console.error(`  ${at()} ms: ${socket.url()} closed after ${frames} frames, ${bytes} bytes`))
+      })
+      page.on('requestfinished', (request) => {
+        if (request.method() === 'POST') console.error(`  ${at()} ms: ${request.url()} ${(request.postData() ?? '').slice(0, 60)}`)
+      })
+      page.on('console', (message) => console.error(`  ${at()} ms: page: ${message.text()}`))
+    }
     await page.getByRole('button', { name: 'Open my history' }).click()
     const own = page.getByRole('region', { name: 'Your history', exact: true })
     await expect(own.getByRole('status').first()).toHaveText(`${count.toLocaleString('en')} records in ${count.toLocaleString('en')} blocks, encrypted in this browser.`, { timeout: 120_000 })

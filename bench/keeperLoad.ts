@@ -186,7 +186,18 @@ export async function measureKeeperLoad(): Promise<Figures> {
     console.error(`the folder (prepared in ${Math.round(manifest.prepareMs / 1000)} s): ${(diskBytes / 2 ** 20).toFixed(1)} MiB for ${held} records`)
 
     const keeperStart = performance.now()
-    const keeper = await startKeeperProcess({ dataDir, port: 0, rpcUrl: anvil.rpcUrl, origin: domain.origin, contracts, startTimeout: 600_000 })
+    let failedSyncs = 0
+    const keeper = await startKeeperProcess({
+      dataDir,
+      port: 0,
+      rpcUrl: anvil.rpcUrl,
+      origin: domain.origin,
+      contracts,
+      startTimeout: 600_000,
+      log: (line) => {
+        if (line.includes('failed')) failedSyncs += 1
+      }
+    })
     stops.push(() => keeper.stop())
     console.error(`the keeper opened ${scale.patients + scale.pullers} histories in ${Math.round(performance.now() - keeperStart)} ms (${(await peakRssBytes(keeper.pid) / 2 ** 20).toFixed(0)} MiB peak so far)`)
 
@@ -194,9 +205,13 @@ export async function measureKeeperLoad(): Promise<Figures> {
     const nodes = await Promise.all(pullers.map(() => startP2PNode({ relays: [], blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })))
     stops.push(() => Promise.allSettled(nodes.map((node) => node.stop())))
     const loadStart = performance.now()
-    const times = await Promise.all(pullers.map((puller, i) => pullAll(nodes[i] as P2PNode, keeper, puller, manifest.pullerLogs[i] ?? '')))
+    const times = await Promise.all(pullers.map((puller, i) => pullAll(nodes[i] as P2PNode, keeper, puller, manifest.pullerLogs[i] ?? ''))).catch((error: unknown) => {
+      console.error(`a pull failed; the keeper's last lines:\n${keeper.lines.slice(-5).join('\n')}`)
+      throw error
+    })
     const wall = performance.now() - loadStart
     const rss = await peakRssBytes(keeper.pid)
+    if (failedSyncs > 0) console.error(`the keeper logged ${failedSyncs} failed syncs`)
     console.error(`${scale.pullers} pulls of ${scale.pullRecords} entries at once: all done in ${Math.round(wall)} ms; median ${Math.round(percentile(times, 50))} ms, p95 ${Math.round(percentile(times, 95))} ms, slowest ${Math.round(Math.max(...times))} ms`)
     return {
       'keeper.load.pull50.p95.ms': { value: Math.round(percentile(times, 95)), unit: 'ms' },

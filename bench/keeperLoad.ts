@@ -59,6 +59,8 @@ const ENROLMENT_PREFIX = '/anamnesis/keeper/patient/'
 interface Manifest {
   domain: SigningDomain
   scale: typeof scale
+  /** The first puller's identity hash: another when the identities' form changed, and the folder is prepared again. */
+  identity: string
   /** The pullers' log addresses, in order. */
   pullerLogs: string[]
   prepareMs: number
@@ -83,7 +85,7 @@ async function preparePatient(node: P2PNode, domain: SigningDomain, privateKey: 
   }
 }
 
-async function prepare(dataDir: string, domain: SigningDomain): Promise<Manifest> {
+async function prepare(dataDir: string, domain: SigningDomain, identity: string): Promise<Manifest> {
   await rm(dataDir, { recursive: true, force: true })
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const blockstore = new LevelBlockstore(path.join(dataDir, 'blocks'))
@@ -110,7 +112,7 @@ async function prepare(dataDir: string, domain: SigningDomain): Promise<Manifest
         }
       })
     )
-    const manifest: Manifest = { domain, scale, pullerLogs: results.slice(0, scale.pullers), prepareMs: Math.round(performance.now() - start) }
+    const manifest: Manifest = { domain, scale, identity, pullerLogs: results.slice(0, scale.pullers), prepareMs: Math.round(performance.now() - start) }
     return manifest
   } finally {
     await node.stop()
@@ -175,10 +177,12 @@ export async function measureKeeperLoad(): Promise<Figures> {
     useIdentityDomain(domain)
     const dataDir = path.join(root, '.stack', `bench-keeper-load-${scale.patients}x${scale.records}-${scale.pullers}x${scale.pullRecords}`)
     const manifestFile = path.join(dataDir, 'bench-manifest.json')
+    const pullers = await Promise.all(Array.from({ length: scale.pullers }, (_, i) => walletIdentityOf(privateKeyToAccount(privateKeyOf('puller', i)), domain)))
+    const identity = pullers[0]?.identity.hash ?? ''
     let manifest = await readFile(manifestFile, 'utf8').then((text) => JSON.parse(text) as Manifest, () => undefined)
-    if (manifest === undefined || JSON.stringify(manifest.domain) !== JSON.stringify(domain) || JSON.stringify(manifest.scale) !== JSON.stringify(scale)) {
+    if (manifest === undefined || manifest.identity !== identity || JSON.stringify(manifest.domain) !== JSON.stringify(domain) || JSON.stringify(manifest.scale) !== JSON.stringify(scale)) {
       console.error(`preparing ${scale.patients} patients of ${scale.records} records and ${scale.pullers} of ${scale.pullRecords} in ${dataDir}`)
-      manifest = await prepare(dataDir, domain)
+      manifest = await prepare(dataDir, domain, identity)
       await writeFile(manifestFile, JSON.stringify(manifest, null, 2))
     }
     const held = scale.patients * scale.records + scale.pullers * scale.pullRecords
@@ -201,7 +205,6 @@ export async function measureKeeperLoad(): Promise<Figures> {
     stops.push(() => keeper.stop())
     console.error(`the keeper opened ${scale.patients + scale.pullers} histories in ${Math.round(performance.now() - keeperStart)} ms (${(await peakRssBytes(keeper.pid) / 2 ** 20).toFixed(0)} MiB peak so far)`)
 
-    const pullers = await Promise.all(Array.from({ length: scale.pullers }, (_, i) => walletIdentityOf(privateKeyToAccount(privateKeyOf('puller', i)), domain)))
     const nodes = await Promise.all(pullers.map(() => startP2PNode({ relays: [], blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })))
     stops.push(() => Promise.allSettled(nodes.map((node) => node.stop())))
     const loadStart = performance.now()

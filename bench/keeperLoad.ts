@@ -139,7 +139,10 @@ async function peakRssBytes(pid: number): Promise<number> {
 /** One client: a patient's other device, a node of its own; from its dial to its last entry received. */
 async function pullAll(node: P2PNode, keeper: { multiaddr: string; peerId: string; address: string }, puller: Awaited<ReturnType<typeof walletIdentityOf>>, log: string): Promise<number> {
   const start = performance.now()
-  await node.libp2p.dial(multiaddr(keeper.multiaddr), { signal: AbortSignal.timeout(60_000) })
+  const step = (what: () => string) => (error: unknown) => {
+    throw new Error(`a client's ${what()} failed after ${Math.round(performance.now() - start)} ms`, { cause: error })
+  }
+  await node.libp2p.dial(multiaddr(keeper.multiaddr), { signal: AbortSignal.timeout(60_000) }).catch(step(() => 'dial'))
   let received = 0
   const { identity } = puller
   await pullLog(node.libp2p, peerIdFromString(keeper.peerId), {
@@ -158,7 +161,7 @@ async function pullAll(node: P2PNode, keeper: { multiaddr: string; peerId: strin
       finish: () => Promise.resolve()
     },
     signal: AbortSignal.timeout(300_000)
-  })
+  }).catch(step(() => `pull (${received} entries received)`))
   if (received !== scale.pullRecords) throw new Error(`a client received ${received} entries, not ${scale.pullRecords}`)
   return performance.now() - start
 }

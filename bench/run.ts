@@ -1,4 +1,6 @@
 // `npm run bench`: builds the app, measures every figure the issues name, and writes bench/results.json.
+// The keeper's load figures (keeper.load.*, keeper.disk.bytesPerRecord) take their own run,
+// `npm run bench:keeper-load` (bench/keeperLoad.ts): preparing its 1,050 patients takes minutes.
 import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -9,6 +11,7 @@ import { measureGas } from './gas.ts'
 import { measureHistory } from './history.ts'
 import { measureKeeper } from './keeper.ts'
 import { measureKeys } from './keys.ts'
+import { measureRecovery } from './recovery.ts'
 import { measureSecurity } from './security.ts'
 import { measureVisit } from './visit.ts'
 import { measureViz } from './viz.ts'
@@ -18,7 +21,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) throw new Error('vite build failed')
 
-const figures: Figures = { ...(await measureApp()), ...(await measureViz()), ...(await measureHistory()), ...(await measureVisit()), ...(await measureGas()), ...(await measureSecurity()), ...(await measureKeys()), ...(await measureKeeper()), ...(await measureBackup()) }
+const figures: Figures = { ...(await measureApp()), ...(await measureViz()), ...(await measureHistory()), ...(await measureVisit()), ...(await measureGas()), ...(await measureSecurity()), ...(await measureKeys()), ...(await measureKeeper()), ...(await measureBackup()), ...(await measureRecovery()) }
 const sorted = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)))
 await writeFile(path.join(root, 'bench', 'results.json'), JSON.stringify(sorted, null, 2) + '\n')
 for (const [name, { value, unit }] of Object.entries(sorted)) console.log(`${name.padEnd(40)} ${value.toLocaleString('en')} ${unit}`)

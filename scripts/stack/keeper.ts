@@ -30,6 +30,8 @@ export interface KeeperProcess {
   /** Its WebSockets multiaddr, ending in /p2p/<peer id>. */
   multiaddr: string
   peerId: string
+  /** Its process id (the keeper runs in the process spawned, not in a child of it). */
+  pid: number
   /** Its wallet address (lowercase). */
   address: `0x${string}`
   dataDir: string
@@ -120,6 +122,7 @@ export async function startKeeperProcess(options: StartKeeperProcessOptions): Pr
   return {
     multiaddr: address,
     peerId,
+    pid: child.pid ?? 0,
     address: wallet as `0x${string}`,
     dataDir: options.dataDir,
     port,

@@ -4,8 +4,19 @@
 const DAY = 86_400_000
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
+/**
+ * One formatter per time zone ('' for the device's own), made once: making an Intl.DateTimeFormat
+ * costs far more than formatting with it, and a history of 1,000 records formats thousands of dates
+ * each time its views are drawn.
+ */
+const formats = new Map<string, Intl.DateTimeFormat>()
+
 function parts(date: Date | number, timeZone: string | undefined): Record<string, string> {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  let format = formats.get(timeZone ?? '')
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    formats.set(timeZone ?? '', format)
+  }
   return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]))
 }
 

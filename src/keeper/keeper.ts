@@ -197,7 +197,10 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     canWrite: async (writer, patient) => enrolments.has(patient) && (await ledger.mayWrite(patient, writer)),
     ...(ledger.keyVersionOf === undefined ? {} : { keyVersionOf: (wallet: WalletAddress) => ledger.keyVersionOf?.(wallet) ?? Promise.resolve(undefined) }),
     cacheMs: options.cacheMs ?? 2_000,
-    storePulled
+    storePulled,
+    // One pull per held log on each new connection would grow with the patients held: a patient's
+    // device pulls from the keeper when it connects, and the keeper pulls back what it lacks.
+    pullOnConnect: false
   })
 
   const openLog = async (patient: WalletAddress): Promise<PatientLog> => {

@@ -41,6 +41,8 @@ export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
   pullWindow?: number
   /** Stores entries pulled from peers (a keeper's quota); by default they are stored as they come. */
   storePulled?: StorePulled
+  /** Whether each log pulls from every peer that connects directly; default true, false for a keeper (HistoryLogOptions). */
+  pullOnConnect?: boolean
 }
 
 /** A device's OrbitDB with the history log type: opens patients' logs, one object per open log. */
@@ -74,9 +76,10 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
   }
   registerHistoryTypes(identity.domain, policy)
-  const { coordination, pullTimeoutMs, pullWindow, storePulled } = options
+  const { coordination, pullTimeoutMs, pullWindow, storePulled, pullOnConnect } = options
   const Database = historyLogType({
     node,
+    ...(pullOnConnect === undefined ? {} : { pullOnConnect }),
     ...(coordination === undefined ? {} : { coordination }),
     ...(pullTimeoutMs === undefined ? {} : { pullTimeoutMs }),
     ...(pullWindow === undefined ? {} : { pullWindow }),

@@ -34,6 +34,8 @@ export interface ReplicationOptions {
   pullTimeoutMs?: number
   /** How many entries a holder may send ahead of our acknowledgements. */
   pullWindow?: number
+  /** Whether to pull from each peer as it connects directly or turns out to speak the sync protocol. Default true. */
+  pullOnConnect?: boolean
 }
 
 /** One log's replication, started when this tab writes the log. */
@@ -214,9 +216,13 @@ export function replicate(options: ReplicationOptions): Replication {
       started = true
       warmUpSignatureWorkers()
       await serveLog(libp2p, source, conduct)
-      libp2p.addEventListener('peer:identify', onIdentify)
-      libp2p.addEventListener('connection:open', onConnection)
       libp2p.addEventListener('connection:close', onClose)
+      if (options.pullOnConnect !== false) {
+        libp2p.addEventListener('peer:identify', onIdentify)
+        libp2p.addEventListener('connection:open', onConnection)
+      }
+      // The peers connected when the log opens are pulled from either way: a keeper opens a log when
+      // the patient enrols it from a connected device, and takes what that device holds at once.
       for (const peer of connectedPeers()) {
         if (await speaksSync(peer)) pullInBackground(peer)
       }

@@ -51,6 +51,14 @@ export interface HistoryLogOptions {
   pullWindow?: number
   /** Stores entries pulled from peers, by calling `store`; a keeper counts them against a quota here and refuses by throwing. */
   storePulled?: StorePulled
+  /**
+   * Whether the log pulls from every peer that connects directly (or turns out to speak the sync
+   * protocol). Default true: a device catches up with the patient's other devices and doctors as
+   * they appear. A keeper, which holds many patients' logs, says false: each connection would start
+   * one pull per log it holds; it pulls from a peer that pulls from it with heads it lacks, or
+   * announces new heads, instead, and from the peers connected when it opens the log.
+   */
+  pullOnConnect?: boolean
 }
 
 /**
@@ -167,7 +175,8 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       emit,
       closing: closing.signal,
       ...(options.pullTimeoutMs === undefined ? {} : { pullTimeoutMs: options.pullTimeoutMs }),
-      ...(options.pullWindow === undefined ? {} : { pullWindow: options.pullWindow })
+      ...(options.pullWindow === undefined ? {} : { pullWindow: options.pullWindow }),
+      ...(options.pullOnConnect === undefined ? {} : { pullOnConnect: options.pullOnConnect })
     })
   } catch (error) {
     role.release()

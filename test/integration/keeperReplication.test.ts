@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { currentKey, firstEpochKeyring, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory, readerKeyring, type PatientHistory } from '../../src/history/index.ts'
 import { enrolKeeper, keeperStatus, type KeeperStatus } from '../../src/keeper/index.ts'
-import { SyncRefusedError } from '../../src/p2p/syncProtocol.ts'
+import { SyncRefusedError, SYNC_PROTOCOL } from '../../src/p2p/syncProtocol.ts'
 import { bloodPressureSeries, fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
 import { findPlaintext, memoryDevice, memoryNode, stringsAndKeys, waitFor, type Cleanups, type Person } from './historyFixtures.ts'
 import { connectTo, grantAccess, keeperAdmitted, personOn, revokeAccess, spawnKeeper, startChain, type KeeperProcess, type TestChain } from './keeperFixtures.ts'
@@ -179,6 +179,34 @@ describe('a keeper follows the patient, and serves the doctors the ledger allows
 })
 
 describe('a keeper on its own', () => {
+  it('holding several patients\' histories, starts no pull when a peer connects: the cost of a connection does not grow with the patients it keeps', async () => {
+    const keeper = await spawnKeeper(cleanups, { chain })
+    const mine = await device(patient, keeper)
+    await mine.history.addMany(Object.values(fixtureRecordsFor(patient.address)).slice(0, 3))
+    await enrolKeeper(mine.node, keeper.multiaddr, { identity: patient.identity, patient: patient.address, quota: QUOTA })
+    await enrolKeeper(mine.node, keeper.multiaddr, { identity: stranger.identity, patient: stranger.address, quota: QUOTA })
+    await waitFor('the keeper to hold the patient\'s history', async () => (await statusAt(keeper)).held.entries === 3)
+    await mine.stop()
+
+    // A peer that speaks the sync protocol connects and talks to the keeper: the keeper opens no sync stream to it.
+    const peer = await memoryNode(cleanups)
+    let syncStreams = 0
+    await peer.libp2p.handle(SYNC_PROTOCOL, (stream) => {
+      syncStreams += 1
+      stream.abort(new Error('this peer serves no history'))
+    })
+    await connectTo(peer, keeper)
+    const status = await keeperStatus(peer, keeper.multiaddr, { identity: stranger.identity, patient: stranger.address })
+    expect(status.held.entries).toBe(0)
+    expect(syncStreams).toBe(0)
+
+    // The patient's device still catches up from the keeper when it comes back, and the keeper still follows it.
+    const again = await device(patient, keeper)
+    await waitFor('the patient\'s new device to pull the history from the keeper', () => again.log.entries().length === 3)
+    await again.history.addMany(Object.values(fixtureRecordsFor(patient.address)).slice(3, 4))
+    await waitFor('the keeper to take the new entry', async () => (await statusAt(keeper)).held.entries === 4)
+  })
+
   it('killed (SIGKILL) while it replicates 1,000 records and started again on the same data folder: the same keeper, nothing lost or damaged, replication completes', async () => {
     const keeper = await spawnKeeper(cleanups, { chain })
     const mine = await device(patient, keeper)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { peerText } from './visitProtocol.ts'
+import { parseKeeperAddresses, parseVisitAnswer, peerText } from './visitProtocol.ts'
 
 describe('text a peer sends, as a screen shows it', () => {
   it('keeps a plain name, letters of any script included', () => {
@@ -17,5 +17,34 @@ describe('text a peer sends, as a screen shows it', () => {
 
   it('turns control characters and runs of white space into one space', () => {
     expect(peerText('  Dr\n\tNo\u0007 \r\n')).toBe('Dr No')
+  })
+})
+
+const KEEPER = '/ip4/10.233.0.1/tcp/9092/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+const APPROVED = { t: 'approved', expiry: 1_800_000_000, scope: 3, transactionHash: `0x${'ab'.repeat(32)}` }
+
+describe("the keepers a patient's approval names", () => {
+  it('keeps up to four WebSockets addresses that end in a peer id', () => {
+    const wss = '/dns4/keeper.example/tcp/443/wss/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+    const tlsWs = '/dns4/keeper.example/tcp/443/tls/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+    expect(parseKeeperAddresses([KEEPER, wss, tlsWs])).toEqual([KEEPER, wss, tlsWs])
+    expect(parseKeeperAddresses([])).toEqual([])
+    expect(parseVisitAnswer({ ...APPROVED, keepers: [KEEPER] })).toEqual({ ...APPROVED, keepers: [KEEPER] })
+    expect(parseVisitAnswer(APPROVED)).toEqual(APPROVED)
+  })
+
+  it.each([
+    ['five addresses', [KEEPER, KEEPER, KEEPER, KEEPER, KEEPER]],
+    ['an address over 200 characters', [`/dns4/${'k'.repeat(160)}.example/tcp/443/wss/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN`]],
+    ['an address naming no peer', ['/ip4/10.233.0.1/tcp/9092/ws']],
+    ['a peer id that is not one', ['/ip4/10.233.0.1/tcp/9092/ws/p2p/not-a-peer']],
+    ['an address through a relay', [`${KEEPER}/p2p-circuit/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN`]],
+    ['a plain TCP address, which a browser cannot dial', ['/ip4/10.233.0.1/tcp/9092/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN']],
+    ['text that is no multiaddr', ['https://keeper.example']],
+    ['a number', [42]],
+    ['a string, not a list', KEEPER]
+  ])('refuses %s, and an approval that carries it is no visit answer', (_, keepers) => {
+    expect(parseKeeperAddresses(keepers)).toBeUndefined()
+    expect(parseVisitAnswer({ ...APPROVED, keepers })).toBeUndefined()
   })
 })

@@ -30,6 +30,8 @@ export interface VisitChannel {
   serveVisits(onVisit: (visit: IncomingVisitRequest) => void): Promise<() => Promise<void>>
   /** Dials an address; `direct` is true when the connection is not through the relay. */
   dial(address: string): Promise<{ direct: boolean }>
+  /** Dials a peer's own address (a keeper's, over WebSockets), not through a relay. */
+  dialDirect(address: string): Promise<void>
   /** Closes the connections to the peer of an address. */
   hangUp(address: string): Promise<void>
   /** Whether a direct (unlimited, open) connection to `peer` is up now. */
@@ -83,6 +85,8 @@ export interface PatientHistoryPort {
         address: string
         /** The keys of the granted categories (indexes into recordCategories), wrapped for a reader's key. */
         wrapFor(readerPublicKey: Uint8Array, categories: readonly number[]): Promise<Uint8Array>
+        /** The addresses of the keepers the patient enrolled: a doctor follows up there while the patient is offline. */
+        keepers(): readonly string[]
       }
     | undefined
 }

@@ -54,7 +54,12 @@ function patientHistory(session: HistorySession): PatientHistoryPort {
     unlock: () => session.unlock(),
     own: () => {
       const own = session.own()
-      return own === undefined ? undefined : { address: own.log.address, wrapFor: (key, categories) => own.wrapFor(key, categories) }
+      if (own === undefined) return undefined
+      return {
+        address: own.log.address,
+        wrapFor: (key, categories) => own.wrapFor(key, categories),
+        keepers: () => (session.keepers()?.list() ?? []).map((keeper) => keeper.address)
+      }
     }
   }
 }

@@ -48,7 +48,7 @@ function setUp({
     origin: patientOrigin,
     clock
   })
-  const remembered: { patient: string; peer: string; address: string; keepers?: readonly string[]; wrappedKeys?: Uint8Array }[] = []
+  const remembered: { patient: string; peer: string; address: string; keepers?: readonly unknown[]; wrappedKeys?: Uint8Array }[] = []
   const doctor = createDoctorJoin({
     ready: () => contextFor(doctorWallet, ledger.as(doctorWallet), network.doctor),
     history: doctorHistory.port,

@@ -4,7 +4,7 @@
 // history opens with the keys they wrapped for this doctor, and the visit is recorded on-chain.
 import { bytesToHex } from 'viem'
 import { decodeScope, describeScope } from '../chain/index.ts'
-import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
+import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type AnswerKeeper, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
 import { createCell, type Cell } from '../session/index.ts'
@@ -46,7 +46,7 @@ export interface DoctorJoinState<R = unknown> {
 export interface ReachedDevice {
   peer: string
   address: string
-  keepers?: readonly string[]
+  keepers?: readonly AnswerKeeper[]
   wrappedKeys?: Uint8Array
 }
 

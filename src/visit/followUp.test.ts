@@ -4,7 +4,7 @@
 import { bytesToHex } from 'viem'
 import { describe, expect, it, vi } from 'vitest'
 import { recordCategories } from '../chain/index.ts'
-import { encodeVisitInvite } from '../p2p/index.ts'
+import { encodeVisitInvite, type AnswerKeeper } from '../p2p/index.ts'
 import {
   APP_ORIGIN,
   contextFor,
@@ -31,6 +31,12 @@ const KEEPER_PEER = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 const OTHER_KEEPER_PEER = '12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvKXtf'
 const KEEPER = `/ip4/10.233.0.2/tcp/9092/ws/p2p/${KEEPER_PEER}`
 const OTHER_KEEPER = `/ip4/10.233.0.3/tcp/9092/ws/p2p/${OTHER_KEEPER_PEER}`
+const KEEPER_WALLET = `0x${'e1'.repeat(20)}`
+const OTHER_KEEPER_WALLET = `0x${'e2'.repeat(20)}`
+const KEEPERS: AnswerKeeper[] = [
+  { address: KEEPER, keeper: KEEPER_WALLET },
+  { address: OTHER_KEEPER, keeper: OTHER_KEEPER_WALLET }
+]
 
 function memoryStorage(): DeviceStorage {
   const items = new Map<string, string>()
@@ -38,7 +44,7 @@ function memoryStorage(): DeviceStorage {
 }
 
 /** A visit where the patient, with `keepers` enrolled, grants conditions and allergies with write access; the doctor's browser keeps what it was given in `storage`. */
-async function afterVisit({ keepers = [KEEPER, OTHER_KEEPER] as readonly string[] } = {}) {
+async function afterVisit({ keepers = KEEPERS }: { keepers?: readonly AnswerKeeper[] } = {}) {
   const happened: Happening[] = []
   const clock = manualClock()
   const network = fakeNetwork(happened)
@@ -79,11 +85,14 @@ async function afterVisit({ keepers = [KEEPER, OTHER_KEEPER] as readonly string[
 }
 
 describe('a follow-up after the visit', () => {
-  it('keeps the keepers and the keys of the approval on the doctor’s device', async () => {
+  it('keeps the keepers and the keys of the approval on the doctor’s device, and syncs that patient’s history with those keepers only', async () => {
     const { devices, patient } = await afterVisit()
     const kept = devices.device(patient)
-    expect(kept).toMatchObject({ peer: PATIENT_PEER, address: PATIENT_ADDRESS, keepers: [KEEPER, OTHER_KEEPER] })
+    expect(kept).toMatchObject({ peer: PATIENT_PEER, address: PATIENT_ADDRESS, keepers: KEEPERS })
     expect(kept?.wrappedKeys).toBeInstanceOf(Uint8Array)
+    expect(devices.isKeeperOf(patient, KEEPER_WALLET.toUpperCase().replace('0X', '0x'))).toBe(true)
+    expect(devices.isKeeperOf(patient, `0x${'e3'.repeat(20)}`)).toBe(false)
+    expect(devices.isKeeperOf('0x0000000000000000000000000000000000000001', KEEPER_WALLET)).toBe(false)
   })
 
   it('reads from the first keeper that answers while the patient’s device is offline, with the keys the patient granted', async () => {
@@ -131,7 +140,7 @@ describe('a follow-up after the visit', () => {
     const { happened, network, doctorHistory } = await afterVisit()
     network.keeperUp(KEEPER)
     const devices = createPatientDevices(memoryStorage())
-    devices.remember('0x0000000000000000000000000000000000000001', { peer: PATIENT_PEER, address: PATIENT_ADDRESS, keepers: [KEEPER] })
+    devices.remember('0x0000000000000000000000000000000000000001', { peer: PATIENT_PEER, address: PATIENT_ADDRESS, keepers: KEEPERS })
     const open = openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices }, '0x0000000000000000000000000000000000000001')
     await expect(open).rejects.toMatchObject({ code: 'NO_KEYS' })
     expect(happened).toEqual([])

@@ -52,7 +52,7 @@ export async function openFollowUp<R extends { close(): Promise<void> }>({ chann
     failures.push(`their device: ${errorMessage(error)}`)
   }
   const keepers = reached.keepers ?? []
-  for (const address of keepers) {
+  for (const { address } of keepers) {
     const keeper = peerOf(address)
     try {
       await channel.dialDirect(address)

@@ -48,7 +48,7 @@ describe('patient devices', () => {
 })
 
 describe('what a patient’s approval left for a follow-up', () => {
-  const KEEPER = '/ip4/10.233.0.2/tcp/9092/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+  const KEEPER = { address: '/ip4/10.233.0.2/tcp/9092/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', keeper: `0x${'e1'.repeat(20)}` }
 
   it('keeps the keepers and the wrapped keys, and a later dial keeps them while replacing the address', () => {
     const storage = memoryStorage()
@@ -64,7 +64,7 @@ describe('what a patient’s approval left for a follow-up', () => {
     const storage = memoryStorage()
     storage.items.set(
       'anamnesis.patientDevices',
-      JSON.stringify({ [PATIENT.toLowerCase()]: { ...DEVICE, keepers: ['/dns4/evil.example/tcp/80/http'], wrappedKeys: 'not hex' } })
+      JSON.stringify({ [PATIENT.toLowerCase()]: { ...DEVICE, keepers: [{ address: '/dns4/evil.example/tcp/80/http', keeper: `0x${'e1'.repeat(20)}` }], wrappedKeys: 'not hex' } })
     )
     expect(createPatientDevices(storage).device(PATIENT)).toEqual(DEVICE)
   })

@@ -5,7 +5,7 @@
 // up while every device of the patient is offline. Nothing medical in the clear: the keys are
 // ciphertext only this doctor's key opens (later epochs come as key drops in the history itself).
 import { bytesToHex, hexToBytes } from 'viem'
-import { parseKeeperAddresses } from '../p2p/index.ts'
+import { parseAnswerKeepers, type AnswerKeeper } from '../p2p/index.ts'
 import { VisitError } from './visitError.ts'
 import type { VisitChannel } from './visitPorts.ts'
 
@@ -18,7 +18,7 @@ export interface PatientDevice {
   /** Its address through the relay, as the invite gave it. */
   address: string
   /** The patient's keepers, as their last approval named them. */
-  keepers?: readonly string[]
+  keepers?: readonly AnswerKeeper[]
   /** The data keys the patient's last approval wrapped for this doctor's key. */
   wrappedKeys?: Uint8Array
 }
@@ -37,6 +37,8 @@ export interface PatientDevices {
   remember(patient: string, device: PatientDevice): void
   /** Where `patient`'s device was last reached; undefined when no visit reached it. */
   device(patient: string): PatientDevice | undefined
+  /** Whether `wallet` is a keeper `patient` named to this doctor: this device syncs that patient's history with it. */
+  isKeeperOf(patient: string, wallet: string): boolean
   /** Whether `channel` has a direct connection to the patient's device now; undefined when no visit ever reached it. */
   reachable(channel: Pick<VisitChannel, 'hasDirectConnection'> | undefined, patient: string): boolean | undefined
   /** Dials the patient's device where the doctor last reached it; true when the connection is direct, not through the relay. */
@@ -57,7 +59,7 @@ export function createPatientDevices(storage: DeviceStorage): PatientDevices {
         const v = value as { peer?: unknown; address?: unknown; keepers?: unknown; wrappedKeys?: unknown } | null
         if (typeof v?.peer !== 'string' || typeof v.address !== 'string') continue
         // Another script of this origin could have written here: what is not what this record keeps is dropped.
-        const keepers = parseKeeperAddresses(v.keepers)
+        const keepers = parseAnswerKeepers(v.keepers)
         const wrapped = typeof v.wrappedKeys === 'string' && v.wrappedKeys.length <= 2 + 2 * MAX_WRAPPED_BYTES && /^0x(?:[0-9a-f]{2})+$/.test(v.wrappedKeys) ? v.wrappedKeys : undefined
         devices[patient] = {
           peer: v.peer,
@@ -81,6 +83,7 @@ export function createPatientDevices(storage: DeviceStorage): PatientDevices {
       storage.setItem(STORAGE_KEY, JSON.stringify(Object.fromEntries(Object.entries(all).map(([p, d]) => [p, stored(d)]))))
     },
     device,
+    isKeeperOf: (patient, wallet) => device(patient)?.keepers?.some((keeper) => keeper.keeper === wallet.toLowerCase()) === true,
     reachable: (channel, patient) => {
       const reached = device(patient)
       if (reached === undefined) return undefined

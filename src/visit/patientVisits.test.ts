@@ -3,7 +3,7 @@
 import type { Hex } from 'viem'
 import { describe, expect, it, vi } from 'vitest'
 import { decodeScope, encodeScope, recordCategories, visitRequestTypedData, type VisitRequestDomain } from '../chain/index.ts'
-import { decodeVisitInvite, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
+import { decodeVisitInvite, type AnswerKeeper, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import {
   APP_ORIGIN,
   CHAIN,
@@ -44,7 +44,7 @@ interface Asking {
   sentKey?: Hex
 }
 
-function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, doctorKeyPublished = true, keepers = [] as readonly string[] } = {}) {
+function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, doctorKeyPublished = true, keepers = [] as readonly AnswerKeeper[] } = {}) {
   const happened: Happening[] = []
   const clock = manualClock()
   const network = fakeNetwork(happened)
@@ -283,8 +283,9 @@ describe('the patient approves', () => {
   })
 
   it('names the patient’s keepers, where the doctor follows up while this device is offline: at most four, and only addresses a browser can dial', async () => {
-    const keeper = (port: number): string => `/ip4/10.233.0.1/tcp/${port}/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN`
-    const tcpOnly = '/ip4/10.233.0.1/tcp/9000/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+    const wallet = `0x${'ee'.repeat(20)}`
+    const keeper = (port: number): AnswerKeeper => ({ address: `/ip4/10.233.0.1/tcp/${port}/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN`, keeper: wallet })
+    const tcpOnly = { address: '/ip4/10.233.0.1/tcp/9000/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', keeper: wallet }
     const { visits, requestArrives } = setUp({ keepers: [keeper(9001), tcpOnly, keeper(9002), keeper(9003), keeper(9004), keeper(9005)] })
     const { id, answer } = await requestArrives()
     await visits.approve(id, { categories: ['allergies'], mayWrite: true, days: 7 })

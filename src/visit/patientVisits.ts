@@ -5,7 +5,7 @@
 // categories' keys wrapped for the key the doctor signed, goes back.
 import { hexToBytes, type Hex } from 'viem'
 import { describeScope, encodeScope, recordCategories, type RecordCategory, type VisitRequestSigner } from '../chain/index.ts'
-import { createVisitInvite, encodeVisitInvite, InviteBook, MAX_ANSWER_KEEPERS, parseKeeperAddresses, type VisitInvite } from '../p2p/index.ts'
+import { createVisitInvite, encodeVisitInvite, InviteBook, MAX_ANSWER_KEEPERS, parseAnswerKeepers, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
 import { visitCheckCode } from './visitCheckCode.ts'
@@ -243,7 +243,7 @@ export function createPatientVisits({ ready, history, linkTo, origin, clock = sy
         // Where the doctor follows up while this device is offline; an address a browser cannot dial is left out.
         keepers: own
           .keepers()
-          .filter((address) => parseKeeperAddresses([address]) !== undefined)
+          .filter((keeper) => parseAnswerKeepers([keeper]) !== undefined)
           .slice(0, MAX_ANSWER_KEEPERS)
       })
       incoming.delete(id)

@@ -4,7 +4,7 @@
 import type { Hex } from 'viem'
 import { systemClock, type Clock as SessionClock } from '../session/index.ts'
 import type { Scope, VisitRequestSigner, VisitRequestTerms } from '../chain/index.ts'
-import type { VisitAnswer, VisitRequest } from '../p2p/index.ts'
+import type { AnswerKeeper, VisitAnswer, VisitRequest } from '../p2p/index.ts'
 
 /** How far this device's relay reservation has come (see the p2p node's status). */
 export type RelayState = 'none' | 'connecting' | 'reserved' | 'unreachable'
@@ -85,8 +85,8 @@ export interface PatientHistoryPort {
         address: string
         /** The keys of the granted categories (indexes into recordCategories), wrapped for a reader's key. */
         wrapFor(readerPublicKey: Uint8Array, categories: readonly number[]): Promise<Uint8Array>
-        /** The addresses of the keepers the patient enrolled: a doctor follows up there while the patient is offline. */
-        keepers(): readonly string[]
+        /** The keepers the patient enrolled (address, wallet): a doctor follows up there while the patient is offline. */
+        keepers(): readonly AnswerKeeper[]
       }
     | undefined
 }

@@ -5,7 +5,7 @@
 import { bytesToHex, createClient, custom, hexToBytes, UserRejectedRequestError, type EIP1193RequestFn, type Hex } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { toChainError, verifyVisitRequest, visitRequestTypedData, type ChainClient, type Scope, type VisitRequestDomain } from '../../src/chain/index.ts'
-import type { VisitAnswer, VisitRequest } from '../../src/p2p/index.ts'
+import type { AnswerKeeper, VisitAnswer, VisitRequest } from '../../src/p2p/index.ts'
 import type { DoctorHistoryPort, IncomingVisitRequest, PatientHistoryPort, RelayState, VisitChannel, VisitContext, VisitLedger, VisitWallet } from '../../src/visit/index.ts'
 
 /** This deployment's relay, and the devices' peer ids and addresses through it. */
@@ -245,7 +245,7 @@ const decodeWrapped = (bytes: Uint8Array): FakeWrapped => JSON.parse(new TextDec
 export const HISTORY_ADDRESS = '/orbitdb/zdpuPatientHistory'
 
 /** The patient's history session: locked until unlocked (unless told it cannot open). */
-export function fakePatientHistory({ open = true, opensOnUnlock = true, keepers = [] as readonly string[] } = {}) {
+export function fakePatientHistory({ open = true, opensOnUnlock = true, keepers = [] as readonly AnswerKeeper[] } = {}) {
   let isOpen = open
   const calls = { unlocks: 0 }
   const port: PatientHistoryPort = {

@@ -41,7 +41,9 @@ export async function openFollowUp<R extends { close(): Promise<void> }>({ chann
 
   const failures: string[] = []
   try {
-    if (channel.hasDirectConnection(reached.peer) || (await channel.dial(reached.address)).direct) {
+    // Dialled even when a connection is up: one left over from before the patient's app closed looks
+    // open until probed, and the dial probes it.
+    if ((await channel.dial(reached.address)).direct) {
       const reading = await history.readPatient(patient, wrappedKeys, reached.peer, async () => {
         if (!channel.hasDirectConnection(reached.peer)) await channel.dial(reached.address)
       })

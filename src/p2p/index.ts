@@ -21,5 +21,5 @@ export { createPeerConduct, HOLD_OFF_MS, type Misconduct, type PeerConduct } fro
 export type { TabCoordinationOptions } from './writerLock.ts'
 export { createVisitInvite, decodeVisitInvite, encodeVisitInvite, InviteBook, invitesThroughRelays, inviteSecondsLeft, VisitInviteError, DEFAULT_INVITE_SECONDS } from './visitInvite.ts'
 export type { VisitInvite, VisitInviteErrorCode } from './visitInvite.ts'
-export { requestVisit, serveVisits, VISIT_PROTOCOL } from './visitProtocol.ts'
-export type { IncomingVisit, VisitAnswer, VisitRequest } from './visitProtocol.ts'
+export { MAX_ANSWER_KEEPERS, parseAnswerKeepers, requestVisit, serveVisits, VISIT_PROTOCOL } from './visitProtocol.ts'
+export type { AnswerKeeper, IncomingVisit, VisitAnswer, VisitRequest } from './visitProtocol.ts'

@@ -28,11 +28,12 @@ export interface VisitRequest {
 }
 
 /**
- * The patient's answer: approved (with the grant's expiry, scope and transaction, and the wrapped
- * key and history address when the doctor may read), declined by the patient, or refused by the app.
+ * The patient's answer: approved (with the grant's expiry, scope and transaction, the wrapped key
+ * and history address when the doctor may read, and the patient's keepers, where the doctor follows
+ * up while the patient is offline), declined by the patient, or refused by the app.
  */
 export type VisitAnswer =
-  | { t: 'approved'; expiry: number; scope: number; transactionHash: string; wrappedKey?: Uint8Array; history?: string }
+  | { t: 'approved'; expiry: number; scope: number; transactionHash: string; wrappedKey?: Uint8Array; history?: string; keepers?: AnswerKeeper[] }
   | { t: 'declined'; reason: string }
   | { t: 'refused'; message: string }
 
@@ -48,6 +49,52 @@ export interface IncomingVisit {
 }
 
 const MAX_NAME = 120
+
+/** The most keepers an approval names: a patient's list holds at most 4. */
+export const MAX_ANSWER_KEEPERS = 4
+/** The longest keeper address an approval carries, in characters. */
+export const MAX_KEEPER_ADDRESS = 200
+
+/** A keeper as a patient's approval names it: where to dial it, and the wallet its sync identity is bound to. */
+export interface AnswerKeeper {
+  /** A multiaddr over WebSockets ending in the keeper's peer id. */
+  address: string
+  /** The keeper's wallet address, lower case: the doctor's device syncs this patient's history with it. */
+  keeper: string
+}
+
+/** Whether `address` is a keeper address a browser dials: at most 200 characters, over WebSockets, not through a relay, ending in a peer id. */
+function isKeeperAddress(address: unknown): address is string {
+  if (typeof address !== 'string' || address.length > MAX_KEEPER_ADDRESS) return false
+  try {
+    const components = multiaddr(address).getComponents()
+    const last = components.at(-1)
+    if (last?.code !== CODE_P2P || last.value === undefined) return false
+    peerIdFromString(last.value)
+    return !components.some((c) => c.name === 'p2p-circuit') && components.some((c) => c.name === 'ws' || c.name === 'wss')
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The keepers of an approval, as the doctor may dial and sync with them: at most 4, each a keeper
+ * address (isKeeperAddress) and a wallet address. They are the patient's word only: whoever answers
+ * there must still pass the sync protocol's authentication, and the doctor's device hands it no more
+ * than the patient's history, which that patient chose to have it keep.
+ * @returns The keepers (wallets in lower case), or undefined when any one of them (or the list itself) is not such.
+ */
+export function parseAnswerKeepers(value: unknown): AnswerKeeper[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_ANSWER_KEEPERS) return undefined
+  const keepers: AnswerKeeper[] = []
+  for (const entry of value) {
+    if (typeof entry !== 'object' || entry === null) return undefined
+    const { address, keeper } = entry as Record<string, unknown>
+    if (!isKeeperAddress(address) || typeof keeper !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(keeper)) return undefined
+    keepers.push({ address, keeper: keeper.toLowerCase() })
+  }
+  return keepers
+}
 
 /**
  * Text a peer sent, as a screen may show it: control and format characters (bidi overrides,
@@ -72,7 +119,8 @@ function parseRequest(message: unknown): VisitRequest | undefined {
   return { token, doctor, name: peerText(name), encryptionKey, signature }
 }
 
-function parseAnswer(message: unknown): VisitAnswer | undefined {
+/** A patient's answer as the doctor's side reads it off the stream; undefined when it is not a visit answer. */
+export function parseVisitAnswer(message: unknown): VisitAnswer | undefined {
   if (typeof message !== 'object' || message === null) return undefined
   const m = message as Record<string, unknown>
   if (m.t === 'declined' && typeof m.reason === 'string') return { t: 'declined', reason: peerText(m.reason.slice(0, 300)) }
@@ -80,13 +128,17 @@ function parseAnswer(message: unknown): VisitAnswer | undefined {
   if (m.t === 'approved' && typeof m.expiry === 'number' && typeof m.scope === 'number' && typeof m.transactionHash === 'string') {
     const wrappedKey = m.wrappedKey instanceof Uint8Array ? m.wrappedKey : undefined
     const history = typeof m.history === 'string' ? m.history : undefined
+    // An approval naming keepers that are not keeper addresses is not an approval this app sent.
+    const keepers = m.keepers === undefined ? undefined : parseAnswerKeepers(m.keepers)
+    if (m.keepers !== undefined && keepers === undefined) return undefined
     return {
       t: 'approved',
       expiry: m.expiry,
       scope: m.scope,
       transactionHash: m.transactionHash,
       ...(wrappedKey === undefined ? {} : { wrappedKey }),
-      ...(history === undefined ? {} : { history })
+      ...(history === undefined ? {} : { history }),
+      ...(keepers === undefined ? {} : { keepers })
     }
   }
   return undefined
@@ -136,7 +188,8 @@ export async function serveVisits(libp2p: Libp2p, onVisit: (visit: IncomingVisit
 /**
  * The doctor's side, once connected directly: sends the request and waits for the patient's answer,
  * at most 10 minutes. Of the answer only the form is checked (a declined reason or refused message
- * is cut to 300 characters); its transaction, key and history are the app's to check.
+ * is cut to 300 characters; keepers as parseAnswerKeepers says, or the answer is not one);
+ * its transaction, key and history are the app's to check.
  * @param patientAddress - The patient's circuit address from the invite; the last `/p2p/` names the patient.
  * @throws {Error} When there is no direct connection to the patient's device, or the answer is not
  *   a visit answer; the parser's error for an address that names no peer, and the stream's error.
@@ -150,7 +203,7 @@ export async function requestVisit(libp2p: Libp2p, patientAddress: string, reque
   const reader = new MessageReader(stream)
   try {
     await sendMessage(stream, { t: 'request', ...request }, signal)
-    const answer = parseAnswer(await reader.next(AbortSignal.any([signal, AbortSignal.timeout(VISIT_DECISION_TIMEOUT_MS)])))
+    const answer = parseVisitAnswer(await reader.next(AbortSignal.any([signal, AbortSignal.timeout(VISIT_DECISION_TIMEOUT_MS)])))
     if (answer === undefined) throw new Error("The patient's device answered something that is not a visit answer")
     await stream.close({ signal }).catch(() => undefined)
     return answer

@@ -3,6 +3,7 @@ import { bytesToHex, hexToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
+import type { CanSync } from '../p2p/index.ts'
 import type { StoragePort } from './persistentStorage.ts'
 import { developmentAccounts } from '../chain/devAccounts.ts'
 import { identityBindingTypedData, saveWalletKeys, typedDataDigest, type WalletKeys } from '../crypto/index.ts'
@@ -214,6 +215,31 @@ describe('unlocking checks what it derives against the key registry', () => {
     const state = phone.session.state.get()
     expect(state.state === 'failed' ? state.error : state.state).toMatch(/does not sign the same way each time/)
     expect(ledger.publications).toHaveLength(1)
+  })
+
+  it("syncs another patient's history with the keepers that patient named to this doctor, and no one else without a live grant", async () => {
+    const { phone, wallet, ledger } = patientSetup()
+    const patient = '0x00000000000000000000000000000000000000aa'
+    const keeper = '0x00000000000000000000000000000000000000bb'
+    const network = memoryNetwork()
+    let canSync: CanSync | undefined
+    await phone.session.connect({
+      wallet,
+      ledger,
+      domain: FAKE_DOMAIN,
+      isNamedKeeper: (p, w) => p === patient && w === keeper,
+      startOrbit: (options) => {
+        canSync = options.canSync
+        return Promise.resolve(network.orbit('phone', options.identity))
+      }
+    })
+    await phone.session.unlock()
+    if (canSync === undefined) throw new Error('the orbit did not start')
+    expect(await canSync(keeper, patient)).toBe(true)
+    // Not for another patient's history, nor for this device's own: the own history's keepers are those its patient enrolled.
+    expect(await canSync(keeper, '0x00000000000000000000000000000000000000cc')).toBe(false)
+    expect(await canSync(keeper, wallet.address.toLowerCase() as `0x${string}`)).toBe(false)
+    expect(await canSync('0x00000000000000000000000000000000000000dd', patient)).toBe(false)
   })
 
   it('refuses a wallet that signs with another account than the one connected', async () => {

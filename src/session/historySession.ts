@@ -40,6 +40,12 @@ export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
   domain: SigningDomain
   /** How this device speaks to keepers as `identity` (src/keeper over the node); undefined while the node is not up. */
   keeperClient?: ((identity: WalletIdentity) => KeeperClient) | undefined
+  /**
+   * Whether `wallet` is a keeper `patient` named to this doctor at a visit (src/visit patientDevices):
+   * this device syncs that patient's history with it, so a follow-up reads from it and what the doctor
+   * writes reaches it. Absent: only the patient's own keepers and doctors with a live grant sync.
+   */
+  isNamedKeeper?: (patient: string, wallet: string) => boolean
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
   startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync; keyVersionOf: KeyVersionOf }) => Promise<O>) | undefined
 }
@@ -230,8 +236,12 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       started = await startOrbit({
         identity,
         canWrite: (writer, patient) => ledger.mayWriteHistory(patient, writer),
-        // A doctor syncs a history while any grant from the patient is live; a keeper the patient enrolled, the patient's own.
-        canSync: async (wallet, patient) => (patient === address.toLowerCase() && keepersNow.model?.wallets().has(wallet) === true) || (await ledger.isGrantLive(patient, wallet)),
+        // A doctor syncs a history while any grant from the patient is live; a keeper the patient enrolled, the patient's own;
+        // a keeper a patient named to this doctor, that patient's (it holds their ciphertext already).
+        canSync: async (wallet, patient) =>
+          (patient === address.toLowerCase() && keepersNow.model?.wallets().has(wallet) === true) ||
+          (patient !== address.toLowerCase() && current.isNamedKeeper?.(patient, wallet) === true) ||
+          (await ledger.isGrantLive(patient, wallet)),
         // Entries signed with keys a wallet has since replaced are refused unless the patient's current keys build on them.
         keyVersionOf: async (wallet) => (await ledger.readRegisteredKey(wallet))?.version
       })

@@ -48,7 +48,7 @@ function setUp({
     origin: patientOrigin,
     clock
   })
-  const remembered: { patient: string; peer: string; address: string }[] = []
+  const remembered: { patient: string; peer: string; address: string; keepers?: readonly unknown[]; wrappedKeys?: Uint8Array }[] = []
   const doctor = createDoctorJoin({
     ready: () => contextFor(doctorWallet, ledger.as(doctorWallet), network.doctor),
     history: doctorHistory.port,
@@ -112,7 +112,11 @@ describe('the doctor asks and the patient approves', () => {
     // The visit is recorded on-chain after the grant, once.
     expect(happened.filter((h) => h.what === 'grant' || h.what === 'log-visit').map((h) => h.what)).toEqual(['grant', 'log-visit'])
     expect(happened.find((h) => h.what === 'log-visit')).toEqual({ what: 'log-visit', doctor: doctorWallet.account.address, patient: patientWallet.account.address })
-    expect(remembered).toEqual([{ patient: patientWallet.account.address, peer: PATIENT_PEER, address: PATIENT_ADDRESS }])
+    // Where the device was reached, kept once connected; then the keys the patient wrapped, for a follow-up after the visit.
+    expect(remembered).toEqual([
+      { patient: patientWallet.account.address, peer: PATIENT_PEER, address: PATIENT_ADDRESS },
+      { patient: patientWallet.account.address, peer: PATIENT_PEER, address: PATIENT_ADDRESS, keepers: [], wrappedKeys: expect.any(Uint8Array) as Uint8Array }
+    ])
     // Any other invite is idle.
     expect(doctor.step('another')).toEqual({ step: 'idle' })
   })

@@ -4,7 +4,7 @@
 // history opens with the keys they wrapped for this doctor, and the visit is recorded on-chain.
 import { bytesToHex } from 'viem'
 import { decodeScope, describeScope } from '../chain/index.ts'
-import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
+import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type AnswerKeeper, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
 import { createCell, type Cell } from '../session/index.ts'
@@ -42,10 +42,12 @@ export interface DoctorJoinState<R = unknown> {
   step: JoinStep<R>
 }
 
-/** Where the doctor reached a patient's device: its peer id and the address dialled. */
+/** Where the doctor reached a patient's device (its peer id and the address dialled), and once they approve, their keepers and the keys they wrapped for this doctor. */
 export interface ReachedDevice {
   peer: string
   address: string
+  keepers?: readonly AnswerKeeper[]
+  wrappedKeys?: Uint8Array
 }
 
 export interface DoctorJoinOptions<R extends { close(): Promise<void> }> {
@@ -236,6 +238,13 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
         setJoin({ step: 'refused', message: answer.message })
         return
       }
+      // For a follow-up after the visit, from the patient's keepers while their devices are offline.
+      rememberPatientDevice?.(invite.patient, {
+        peer,
+        address: connectedTo,
+        keepers: answer.keepers ?? [],
+        ...(answer.wrappedKey === undefined ? {} : { wrappedKeys: answer.wrappedKey })
+      })
       const expiry = new Date(answer.expiry * 1000)
       const scope = decodeScope(answer.scope)
       const approved = { step: 'approved' as const, description: describeScope(scope), expiry, mayWrite: scope.mayWrite }

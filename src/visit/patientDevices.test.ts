@@ -46,3 +46,26 @@ describe('patient devices', () => {
     expect(devices.device(PATIENT)).toEqual(DEVICE)
   })
 })
+
+describe('what a patient’s approval left for a follow-up', () => {
+  const KEEPER = { address: '/ip4/10.233.0.2/tcp/9092/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', keeper: `0x${'e1'.repeat(20)}` }
+
+  it('keeps the keepers and the wrapped keys, and a later dial keeps them while replacing the address', () => {
+    const storage = memoryStorage()
+    const devices = createPatientDevices(storage)
+    devices.remember(PATIENT, { ...DEVICE, keepers: [KEEPER], wrappedKeys: new Uint8Array([1, 2, 3]) })
+    expect(createPatientDevices(storage).device(PATIENT)).toEqual({ ...DEVICE, keepers: [KEEPER], wrappedKeys: new Uint8Array([1, 2, 3]) })
+    const moved = { peer: DEVICE.peer, address: DEVICE.address.replace('39091', '39092') }
+    devices.remember(PATIENT, moved)
+    expect(devices.device(PATIENT)).toEqual({ ...moved, keepers: [KEEPER], wrappedKeys: new Uint8Array([1, 2, 3]) })
+  })
+
+  it('drops keepers and keys another script wrote in a form this record never writes, and keeps where the device was', () => {
+    const storage = memoryStorage()
+    storage.items.set(
+      'anamnesis.patientDevices',
+      JSON.stringify({ [PATIENT.toLowerCase()]: { ...DEVICE, keepers: [{ address: '/dns4/evil.example/tcp/80/http', keeper: `0x${'e1'.repeat(20)}` }], wrappedKeys: 'not hex' } })
+    )
+    expect(createPatientDevices(storage).device(PATIENT)).toEqual(DEVICE)
+  })
+})

@@ -3,7 +3,7 @@
 import type { Hex } from 'viem'
 import { describe, expect, it, vi } from 'vitest'
 import { decodeScope, encodeScope, recordCategories, visitRequestTypedData, type VisitRequestDomain } from '../chain/index.ts'
-import { decodeVisitInvite, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
+import { decodeVisitInvite, type AnswerKeeper, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import {
   APP_ORIGIN,
   CHAIN,
@@ -44,7 +44,7 @@ interface Asking {
   sentKey?: Hex
 }
 
-function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, doctorKeyPublished = true } = {}) {
+function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, doctorKeyPublished = true, keepers = [] as readonly AnswerKeeper[] } = {}) {
   const happened: Happening[] = []
   const clock = manualClock()
   const network = fakeNetwork(happened)
@@ -52,7 +52,7 @@ function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, 
   const patient = fakeWallet(PATIENT_KEY)
   const doctor = fakeWallet(DOCTOR_KEY)
   if (doctorKeyPublished) ledger.keys.set(doctor.account.address.toLowerCase(), DOCTOR_PUBLIC_KEY)
-  const history = fakePatientHistory({ open: historyOpen, opensOnUnlock: historyOpensOnUnlock })
+  const history = fakePatientHistory({ open: historyOpen, opensOnUnlock: historyOpensOnUnlock, keepers })
   // What the patient's chain provider makes up about registered keys (none unless a test says so).
   const providerLies = new Map<string, Hex | null>()
   const visits = createPatientVisits({
@@ -280,6 +280,16 @@ describe('the patient approves', () => {
     expect(wrapped.categories.map((index) => recordCategories[index]).sort()).toEqual(['allergies', 'conditions'])
     expect(visits.state.get().requests[0]).toMatchObject({ state: 'approved', outcome: 'read and write access to conditions, allergies until 12 Dec 2026' })
     expect(visits.state.get().requests[0]?.error).toBeUndefined()
+  })
+
+  it('names the patient’s keepers, where the doctor follows up while this device is offline: at most four, and only addresses a browser can dial', async () => {
+    const wallet = `0x${'ee'.repeat(20)}`
+    const keeper = (port: number): AnswerKeeper => ({ address: `/ip4/10.233.0.1/tcp/${port}/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN`, keeper: wallet })
+    const tcpOnly = { address: '/ip4/10.233.0.1/tcp/9000/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', keeper: wallet }
+    const { visits, requestArrives } = setUp({ keepers: [keeper(9001), tcpOnly, keeper(9002), keeper(9003), keeper(9004), keeper(9005)] })
+    const { id, answer } = await requestArrives()
+    await visits.approve(id, { categories: ['allergies'], mayWrite: true, days: 7 })
+    expect(await answer).toMatchObject({ t: 'approved', keepers: [keeper(9001), keeper(9002), keeper(9003), keeper(9004)] })
   })
 
   it('sends a read-only scope when the patient does not let the doctor write', async () => {

@@ -5,7 +5,7 @@
 // categories' keys wrapped for the key the doctor signed, goes back.
 import { hexToBytes, type Hex } from 'viem'
 import { describeScope, encodeScope, recordCategories, type RecordCategory, type VisitRequestSigner } from '../chain/index.ts'
-import { createVisitInvite, encodeVisitInvite, InviteBook, type VisitInvite } from '../p2p/index.ts'
+import { createVisitInvite, encodeVisitInvite, InviteBook, MAX_ANSWER_KEEPERS, parseAnswerKeepers, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
 import { visitCheckCode } from './visitCheckCode.ts'
@@ -239,7 +239,12 @@ export function createPatientVisits({ ready, history, linkTo, origin, clock = sy
           hexToBytes(doctorKey),
           choice.categories.map((category) => recordCategories.indexOf(category))
         ),
-        history: own.address
+        history: own.address,
+        // Where the doctor follows up while this device is offline; an address a browser cannot dial is left out.
+        keepers: own
+          .keepers()
+          .filter((keeper) => parseAnswerKeepers([keeper]) !== undefined)
+          .slice(0, MAX_ANSWER_KEEPERS)
       })
       incoming.delete(id)
       update(id, { state: 'approved', outcome: `${describeScope(scope)} until ${expiry.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })}` })

@@ -9,6 +9,10 @@ export type VisitErrorCode =
   | 'KEYS_LOCKED'
   /** No visit has reached the patient's device from this one, so there is nowhere to connect. */
   | 'NO_DEVICE'
+  /** No visit left this device the keys the patient wrapped for this doctor. */
+  | 'NO_KEYS'
+  /** Neither the patient's device nor any of their keepers answered. */
+  | 'UNREACHABLE'
 
 export class VisitError extends Error {
   override name = 'VisitError'

@@ -4,7 +4,7 @@
 import type { Hex } from 'viem'
 import { systemClock, type Clock as SessionClock } from '../session/index.ts'
 import type { Scope, VisitRequestSigner, VisitRequestTerms } from '../chain/index.ts'
-import type { VisitAnswer, VisitRequest } from '../p2p/index.ts'
+import type { AnswerKeeper, VisitAnswer, VisitRequest } from '../p2p/index.ts'
 
 /** How far this device's relay reservation has come (see the p2p node's status). */
 export type RelayState = 'none' | 'connecting' | 'reserved' | 'unreachable'
@@ -30,6 +30,8 @@ export interface VisitChannel {
   serveVisits(onVisit: (visit: IncomingVisitRequest) => void): Promise<() => Promise<void>>
   /** Dials an address; `direct` is true when the connection is not through the relay. */
   dial(address: string): Promise<{ direct: boolean }>
+  /** Dials a peer's own address (a keeper's, over WebSockets), not through a relay. */
+  dialDirect(address: string): Promise<void>
   /** Closes the connections to the peer of an address. */
   hangUp(address: string): Promise<void>
   /** Whether a direct (unlimited, open) connection to `peer` is up now. */
@@ -83,6 +85,8 @@ export interface PatientHistoryPort {
         address: string
         /** The keys of the granted categories (indexes into recordCategories), wrapped for a reader's key. */
         wrapFor(readerPublicKey: Uint8Array, categories: readonly number[]): Promise<Uint8Array>
+        /** The keepers the patient enrolled (address, wallet): a doctor follows up there while the patient is offline. */
+        keepers(): readonly AnswerKeeper[]
       }
     | undefined
 }

@@ -5,7 +5,7 @@
 import { bytesToHex, createClient, custom, hexToBytes, UserRejectedRequestError, type EIP1193RequestFn, type Hex } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { toChainError, verifyVisitRequest, visitRequestTypedData, type ChainClient, type Scope, type VisitRequestDomain } from '../../src/chain/index.ts'
-import type { VisitAnswer, VisitRequest } from '../../src/p2p/index.ts'
+import type { AnswerKeeper, VisitAnswer, VisitRequest } from '../../src/p2p/index.ts'
 import type { DoctorHistoryPort, IncomingVisitRequest, PatientHistoryPort, RelayState, VisitChannel, VisitContext, VisitLedger, VisitWallet } from '../../src/visit/index.ts'
 
 /** This deployment's relay, and the devices' peer ids and addresses through it. */
@@ -48,6 +48,7 @@ export type Happening =
   | { what: 'log-visit'; doctor: string; patient: string }
   | { what: 'dial'; address: string }
   | { what: 'hang-up'; address: string }
+  | { what: 'dial-direct'; address: string }
 
 interface PendingVisit {
   controller: AbortController
@@ -59,6 +60,9 @@ export function fakeNetwork(happened: Happening[]) {
   let patientOnline = true
   let connected = false
   let patientRelay: RelayState = 'reserved'
+  // Keepers answering now, by address; those the doctor is connected to, by peer id.
+  const keepersUp = new Set<string>()
+  const keepersConnected = new Set<string>()
   let handler: ((visit: IncomingVisitRequest) => void) | undefined
   const pending = new Set<PendingVisit>()
 
@@ -73,6 +77,7 @@ export function fakeNetwork(happened: Happening[]) {
       })
     },
     dial: () => Promise.reject(new Error('the patient does not dial')),
+    dialDirect: () => Promise.reject(new Error('the patient does not dial')),
     hangUp: () => Promise.resolve(),
     hasDirectConnection: () => connected,
     requestVisit: () => Promise.reject(new Error('the patient does not ask'))
@@ -88,12 +93,18 @@ export function fakeNetwork(happened: Happening[]) {
       connected = true
       return Promise.resolve({ direct: true })
     },
+    dialDirect: (address) => {
+      happened.push({ what: 'dial-direct', address })
+      if (!keepersUp.has(address)) return Promise.reject(new Error('the connection was refused'))
+      keepersConnected.add(address.split('/p2p/').at(-1) ?? address)
+      return Promise.resolve()
+    },
     hangUp: (address) => {
       happened.push({ what: 'hang-up', address })
       connected = false
       return Promise.resolve()
     },
-    hasDirectConnection: (peer) => connected && peer === PATIENT_PEER,
+    hasDirectConnection: (peer) => (connected && peer === PATIENT_PEER) || keepersConnected.has(peer),
     requestVisit: (address: string, request: VisitRequest, signal: AbortSignal) =>
       new Promise<VisitAnswer>((resolve, reject) => {
         const serve = handler
@@ -125,6 +136,15 @@ export function fakeNetwork(happened: Happening[]) {
   return {
     patient,
     doctor,
+    /** A keeper at `address` answers from now on. */
+    keeperUp(address: string): void {
+      keepersUp.add(address)
+    },
+    /** The keeper at `address` stops answering, and the doctor's connection to it drops. */
+    keeperDown(address: string): void {
+      keepersUp.delete(address)
+      keepersConnected.delete(address.split('/p2p/').at(-1) ?? address)
+    },
     /** The patient's page closes: the connection drops and a request in flight fails on the doctor's side. */
     patientGoesAway(): void {
       patientOnline = false
@@ -134,6 +154,10 @@ export function fakeNetwork(happened: Happening[]) {
         visit.reject(new Error('The connection to the patient\'s device was closed'))
       }
       pending.clear()
+    },
+    /** The patient's app is open again: their device answers dials. */
+    patientComesBack(): void {
+      patientOnline = true
     },
     /** The doctor's page closes while the patient decides. */
     doctorGoesAway(): void {
@@ -215,13 +239,13 @@ interface FakeWrapped {
   categories: number[]
 }
 
-const encodeWrapped = (wrapped: FakeWrapped): Uint8Array => new TextEncoder().encode(JSON.stringify(wrapped))
+export const encodeWrapped = (wrapped: FakeWrapped): Uint8Array => new TextEncoder().encode(JSON.stringify(wrapped))
 const decodeWrapped = (bytes: Uint8Array): FakeWrapped => JSON.parse(new TextDecoder().decode(bytes)) as FakeWrapped
 
 export const HISTORY_ADDRESS = '/orbitdb/zdpuPatientHistory'
 
 /** The patient's history session: locked until unlocked (unless told it cannot open). */
-export function fakePatientHistory({ open = true, opensOnUnlock = true } = {}) {
+export function fakePatientHistory({ open = true, opensOnUnlock = true, keepers = [] as readonly AnswerKeeper[] } = {}) {
   let isOpen = open
   const calls = { unlocks: 0 }
   const port: PatientHistoryPort = {
@@ -232,7 +256,11 @@ export function fakePatientHistory({ open = true, opensOnUnlock = true } = {}) {
     },
     own: () =>
       isOpen
-        ? { address: HISTORY_ADDRESS, wrapFor: (key, categories) => Promise.resolve(encodeWrapped({ reader: bytesToHex(key), categories: [...categories] })) }
+        ? {
+            address: HISTORY_ADDRESS,
+            wrapFor: (key, categories) => Promise.resolve(encodeWrapped({ reader: bytesToHex(key), categories: [...categories] })),
+            keepers: () => keepers
+          }
         : undefined
   }
   return { port, calls }

@@ -1,18 +1,57 @@
-// A doctor's patients: who granted them access, as the ledger holds it, and whether each
-// patient's device can be reached now.
-import { createSignal, Match, Switch, type JSX } from 'solid-js'
+// A doctor's patients: who granted them access, as the ledger holds it, whether each patient's
+// device can be reached now, and, for a live grant, the patient's history read again after the
+// visit (a follow-up), from their device or, while it is offline, from their keepers.
+import { createSignal, lazy, Match, onCleanup, Show, Suspense, Switch, type JSX } from 'solid-js'
 import { describeScope } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import { formatDay } from '../../format/index.ts'
+import type { PatientReading } from '../session/createHistorySession.ts'
+import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { useApp } from '../shell/AppContext.ts'
+import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { shortAddress } from '../ui/format.ts'
 import { LoadedList } from '../ui/LoadedList.tsx'
+import { followUpPatient } from '../visit/followUpPatient.ts'
 import { connectToPatientDevice, patientDevice, patientReachable } from '../visit/patientDevices.ts'
 import { createPatientsList } from './createPatientsList.ts'
 
+const PatientReadingView = lazy(() => import('../timeline/PatientReadingView.tsx'))
+
+/** The follow-up open on this page: one patient's history at a time. */
+type FollowUpState =
+  | { state: 'opening'; patient: string }
+  | { state: 'open'; patient: string; reading: PatientReading; from: 'device' | 'keeper'; mayWrite: boolean }
+  | { state: 'failed'; patient: string; error: string }
+
 export function MyPatients(): JSX.Element {
   const app = useApp()
+  const session = useHistorySession()
   const patients = createPatientsList(app)
+  const [followUp, setFollowUp] = createSignal<FollowUpState>()
+  const doctorAddress = (): string => {
+    const wallet = app.wallet()
+    return wallet.state === 'connected' ? wallet.wallet.address : ''
+  }
+  const closeReading = (): void => {
+    const current = followUp()
+    if (current?.state === 'open') void current.reading.close()
+  }
+  onCleanup(closeReading)
+  const readHistory = async (patient: string, mayWrite: boolean): Promise<void> => {
+    const node = app.p2pNode()
+    closeReading()
+    if (node === undefined) {
+      setFollowUp({ state: 'failed', patient, error: 'The peer-to-peer node has not started yet: wait a moment and try again.' })
+      return
+    }
+    setFollowUp({ state: 'opening', patient })
+    try {
+      const { reading, source } = await followUpPatient(node, session, patient)
+      setFollowUp({ state: 'open', patient, reading, from: source.from, mayWrite })
+    } catch (error) {
+      setFollowUp({ state: 'failed', patient, error: errorMessage(error) })
+    }
+  }
   return (
     <section aria-labelledby="patients-heading">
       <h2 id="patients-heading">My patients</h2>
@@ -30,12 +69,39 @@ export function MyPatients(): JSX.Element {
             <code>{shortAddress(p.patient)}</code>: {describeScope(p.scope)} {p.live ? 'until' : 'ended'} {formatDay(p.expiry)}
             {p.emergency ? ' (emergency grant by a guardian)' : ''}
             <PatientReachability patient={p.patient} />
+            <Show when={p.live}>
+              {' '}
+              <button type="button" aria-label={`Read the history of ${p.patient}`} disabled={followUp()?.state === 'opening'} onClick={() => void readHistory(p.patient, p.scope.mayWrite)}>
+                Read the history
+              </button>
+            </Show>
           </li>
         )}
       </LoadedList>
       <button type="button" onClick={() => void patients.refresh()}>
         Refresh
       </button>
+      <Show when={followUp()}>
+        {(current) => (
+          <section aria-label={`Follow-up with ${current().patient}`}>
+            <Switch>
+              <Match when={current().state === 'opening'}>
+                <p role="status">Opening the history of {shortAddress(current().patient)}: trying their device, then their keepers…</p>
+              </Match>
+              <Match when={current().state === 'failed' && (current() as Extract<FollowUpState, { state: 'failed' }>)}>
+                {(failed) => <ErrorBanner message={failed().error} prefix={`The history of ${shortAddress(failed().patient)} cannot be read now: `} />}
+              </Match>
+              <Match when={current().state === 'open' && (current() as Extract<FollowUpState, { state: 'open' }>)}>
+                {(open) => (
+                  <Suspense fallback={<p role="status">Opening the patient's history…</p>}>
+                    <PatientReadingView reading={open().reading} doctor={doctorAddress()} mayWrite={open().mayWrite} source={open().from} />
+                  </Suspense>
+                )}
+              </Match>
+            </Switch>
+          </section>
+        )}
+      </Show>
     </section>
   )
 }

@@ -33,6 +33,7 @@ import type { HistoryBlock } from '../../viz/historyBlock.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { appSigningDomain } from './appSigningDomain.ts'
+import { isNamedKeeper } from '../visit/patientDevices.ts'
 
 export type { AnchorStep, HistorySessionState, KeyReplacement, ReadingState, ReplaceStep }
 
@@ -209,7 +210,8 @@ export function createHistorySession(app: AppStore): HistorySession {
                 ledger: chainLedger(context),
                 domain: appSigningDomain(context),
                 startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options }),
-                keeperClient: node === undefined ? undefined : keeperClientOver(node, context.wallet.address)
+                keeperClient: node === undefined ? undefined : keeperClientOver(node, context.wallet.address),
+                isNamedKeeper
               }
         )
       }

@@ -12,8 +12,17 @@ import HistoryViews from './HistoryViews.tsx'
 /** The longest the views wait for a sync to settle before they show what has arrived. */
 const VIEWS_AT_LATEST_MS = 2_000
 
-export default function PatientReadingView(props: { reading: PatientReading; doctor: string; mayWrite: boolean }): JSX.Element {
+/**
+ * `source` says where the history comes from: the patient's device (at a visit, or a follow-up while
+ * it is online) or their keeper (a follow-up while every device of theirs is offline).
+ */
+export default function PatientReadingView(props: { reading: PatientReading; doctor: string; mayWrite: boolean; source?: 'device' | 'keeper' }): JSX.Element {
   const reading = (): PatientReading => props.reading
+  const fromKeeper = (): boolean => props.source === 'keeper'
+  const offlineError = (): string => {
+    const state = reading().reading()
+    return state.state === 'offline' ? state.error : ''
+  }
   // Key drops (a new epoch's keys) are blocks of the log but not of the timeline: counted as neither.
   const counts = createMemo(() => {
     reading().version()
@@ -40,11 +49,14 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       <p role="status" aria-busy={reading().reading().state === 'syncing'}>
         <Switch>
           <Match when={reading().reading().state === 'syncing'}>
-            Receiving the patient's history from their device: {counts().blocks.toLocaleString('en')} blocks so far, {counts().records.toLocaleString('en')} records decrypted…
+            Receiving the patient's history from their {fromKeeper() ? 'keeper' : 'device'}: {counts().blocks.toLocaleString('en')} blocks so far, {counts().records.toLocaleString('en')} records decrypted…
           </Match>
           <Match when={reading().reading().state === 'synced'}>
-            {counts().records.toLocaleString('en')} records in {counts().blocks.toLocaleString('en')} blocks, received directly from the patient's device.
+            {counts().records.toLocaleString('en')} records in {counts().blocks.toLocaleString('en')} blocks, received directly from the patient's {fromKeeper() ? 'keeper' : 'device'}.
             {counts().unreadable > 0 ? ` ${counts().unreadable} ${counts().unreadable === 1 ? 'block' : 'blocks'} cannot be read with the keys you were given.` : ''}
+          </Match>
+          <Match when={reading().reading().state === 'offline' && fromKeeper()}>
+            The patient's keeper did not serve the history ({offlineError()}). You keep the {counts().records.toLocaleString('en')} records that arrived.
           </Match>
           <Match when={reading().reading().state === 'offline'}>
             The patient's device is offline. You keep the {counts().records.toLocaleString('en')} records that arrived; the rest will come when their app is open again (trying
@@ -69,7 +81,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       </Show>
       <Show when={reading().reading().state === 'offline'}>
         <button type="button" onClick={() => void reading().resync()}>
-          Try the patient's device again
+          {fromKeeper() ? "Try the patient's keeper again" : "Try the patient's device again"}
         </button>
       </Show>
       <Show when={props.mayWrite && reading().access() !== 'ended'}>

@@ -8,7 +8,6 @@ import {
   loadDoctorJoin,
   type DoctorJoin,
   createPatientVisits,
-  type DoctorHistoryPort,
   type JoinStep as DoctorJoinStep,
   type OpenInvite,
   type PatientHistoryPort,
@@ -16,6 +15,7 @@ import {
   type VisitContext
 } from '../../visit/index.ts'
 import type { HistorySession, PatientReading } from '../session/createHistorySession.ts'
+import { doctorHistory } from './doctorHistoryPort.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { rememberPatientDevice } from './patientDevices.ts'
@@ -54,22 +54,13 @@ function patientHistory(session: HistorySession): PatientHistoryPort {
     unlock: () => session.unlock(),
     own: () => {
       const own = session.own()
-      return own === undefined ? undefined : { address: own.log.address, wrapFor: (key, categories) => own.wrapFor(key, categories) }
+      if (own === undefined) return undefined
+      return {
+        address: own.log.address,
+        wrapFor: (key, categories) => own.wrapFor(key, categories),
+        keepers: () => (session.keepers()?.list() ?? []).map(({ address, keeper }) => ({ address, keeper }))
+      }
     }
-  }
-}
-
-/** The history session as the doctor's half of a visit uses it. */
-function doctorHistory(session: HistorySession): DoctorHistoryPort<PatientReading> {
-  return {
-    unlock: () => session.unlock(),
-    encryptionPublicKey: () => session.keys()?.encryption.publicKey,
-    unlockFailure: () => {
-      const state = session.state()
-      return state.state === 'failed' ? state.error : undefined
-    },
-    prefetchPatient: (patient, peer) => session.prefetchPatient(patient, peer),
-    readPatient: (patient, wrappedKeys, peer, reconnect) => session.readPatient(patient, wrappedKeys, peer, reconnect)
   }
 }
 

@@ -1,5 +1,6 @@
 // Where a doctor last reached each patient's device, kept in this browser's localStorage: the
-// record of src/visit over the app's node, for the join (remember) and "My patients" (reach).
+// record of src/visit over the app's node, for the join (remember), "My patients" (reach, and
+// follow up: followUpPatient.ts) and the session (the keepers a patient named sync their history).
 import type { P2PNode } from '../../p2p/index.ts'
 import { createPatientDevices, type PatientDevice } from '../../visit/index.ts'
 import { visitChannel } from './visitContext.ts'
@@ -7,13 +8,18 @@ import { visitChannel } from './visitContext.ts'
 export type { PatientDevice }
 
 // localStorage is read when used, not when this module loads.
-const devices = createPatientDevices({
+export const devices = createPatientDevices({
   getItem: (key) => localStorage.getItem(key),
   setItem: (key, value) => localStorage.setItem(key, value)
 })
 
 export function rememberPatientDevice(patient: string, device: PatientDevice): void {
   devices.remember(patient, device)
+}
+
+/** Whether `wallet` is a keeper `patient` named to this doctor at their last visit: this device syncs their history with it. */
+export function isNamedKeeper(patient: string, wallet: string): boolean {
+  return devices.isKeeperOf(patient, wallet)
 }
 
 export function patientDevice(patient: string): PatientDevice | undefined {
@@ -29,3 +35,4 @@ export function patientReachable(node: P2PNode | undefined, patient: string): bo
 export async function connectToPatientDevice(node: P2PNode, patient: string): Promise<boolean> {
   return await devices.connect(visitChannel(node), patient)
 }
+

@@ -1,10 +1,14 @@
 // The app's node, chain clients and wallet as the visit domain's ports (src/visit/visitPorts.ts):
 // the visit logic asks through these, and never sees libp2p or viem clients itself.
 import { grant, logVisit, publishEncryptionKey, readEncryptionKey, signVisitRequest, verifyVisitRequest } from '../../chain/index.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 import { requestVisit, serveVisits, type P2PNode } from '../../p2p/index.ts'
 import type { WriteGate } from '../../session/index.ts'
 import type { VisitChannel, VisitContext } from '../../visit/index.ts'
 import type { LedgerContext } from '../shell/ledgerContext.ts'
+
+/** How long a keeper's address is dialled before the next one is tried. */
+const KEEPER_DIAL_TIMEOUT_MS = 15_000
 
 /** This browser's libp2p node as a visit's channel. */
 export function visitChannel(node: P2PNode): VisitChannel {
@@ -16,6 +20,9 @@ export function visitChannel(node: P2PNode): VisitChannel {
         onVisit({ request: visit.request, from: visit.from.toString(), signal: visit.signal, answer: (answer) => visit.answer(answer) })
       ),
     dial: (address) => node.dial(address),
+    dialDirect: async (address) => {
+      await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(KEEPER_DIAL_TIMEOUT_MS) })
+    },
     hangUp: (address) => node.hangUp(address),
     hasDirectConnection: (peer) => node.libp2p.getConnections().some((c) => c.remotePeer.toString() === peer && c.status === 'open' && c.limits == null),
     requestVisit: (address, request, signal) => requestVisit(node.libp2p, address, request, signal)

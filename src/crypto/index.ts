@@ -46,6 +46,7 @@ export {
   createKeyDrop,
   decodeKeyDrop,
   isKeyDrop,
+  keyDropRecipients,
   openKeyDrop,
   readKeyDropHeader,
   KEY_DROP_MAGIC,

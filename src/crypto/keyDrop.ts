@@ -13,7 +13,7 @@
 // A wrapped key's epoch field is an epoch up to the drop's own, or a category slot of one
 // (categorySlot.ts); a recipient may appear once per key they get.
 // The first byte tells it from a record envelope (version 1).
-import { concatBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
 import { assertBytes, readU32be, u32be } from './binaryFields.ts'
 import { categoryKey } from './categoryKeys.ts'
 import { assertEpoch, categorySlot, MAX_EPOCH, parseKeyField } from './categorySlot.ts'
@@ -134,6 +134,19 @@ export function readKeyDropHeader(bytes: Uint8Array): KeyDropHeader {
   const count = view.getUint16(22, false)
   if (count === 0 || bytes.length !== HEADER + count * ITEM) return bad('wrong length')
   return { epoch, asOf: { block: view.getBigUint64(6, false), time: Number(time) }, count }
+}
+
+/**
+ * The distinct recipients a key drop names (their X25519 public keys, lowercase hex), in the clear: who
+ * the patient chose as the epoch's readers, the patient's own key included.
+ *
+ * @throws {CryptoError} As {@link readKeyDropHeader}.
+ */
+export function keyDropRecipients(bytes: Uint8Array): string[] {
+  const { count } = readKeyDropHeader(bytes)
+  const recipients = new Set<string>()
+  for (let i = 0; i < count; i++) recipients.add(bytesToHex(bytes.subarray(HEADER + i * ITEM, HEADER + i * ITEM + 32)))
+  return [...recipients]
 }
 
 /**

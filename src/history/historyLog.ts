@@ -84,6 +84,8 @@ export interface EpochRotation {
   hash: string
   /** Whether this device got the epoch's key from it. */
   opened: boolean
+  /** The X25519 public keys (lowercase hex) it wrapped keys for: the patient's and the readers' then. */
+  recipients: readonly string[]
 }
 
 /** The public API of a patient's history once the log is there. */

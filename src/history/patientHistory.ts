@@ -9,6 +9,7 @@ import {
   encodeEnvelope,
   isEpoch,
   isKeyDrop,
+  keyDropRecipients,
   openKeyDrop,
   parseKeyField,
   readKeyDropHeader,
@@ -130,7 +131,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     const own = opened.keys.filter(({ field }) => parseKeyField(field).epoch === opened.epoch)
     const known = rotations.get(opened.epoch)
     const wins = known === undefined || block.hash < known.hash
-    if (wins) rotations.set(opened.epoch, { epoch: opened.epoch, asOf: opened.asOf, hash: block.hash, opened: own.length > 0 })
+    if (wins) rotations.set(opened.epoch, { epoch: opened.epoch, asOf: opened.asOf, hash: block.hash, opened: own.length > 0, recipients: keyDropRecipients(block.payload) })
     return opened.keys.map(({ field, key }) => ({ field, key, sealing: wins && parseKeyField(field).epoch === opened.epoch }))
   }
 

@@ -1,7 +1,8 @@
+import { x25519 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes } from 'viem'
 import { recordCategories } from '../chain/index.ts'
-import { createKeyDrop, decodeEnvelope, firstEpochKeyring, isKeyDrop, keyForEpoch, newEpochKey } from '../crypto/index.ts'
+import { createKeyDrop, decodeEnvelope, firstEpochKeyring, isKeyDrop, keyForEpoch, newEpochKey, openKeyDrop } from '../crypto/index.ts'
 import { openPatientHistory } from '../history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
@@ -141,6 +142,47 @@ describe('reconciling the ledger with the history', () => {
     await checked(own)
     expect(own.epoch.get()).toBe(1)
     expect(own.history.blocks().filter((b) => b.keyDrop === true)).toHaveLength(1)
+  })
+
+  it('moves on when a doctor who keeps access replaced their keys: the new epoch is wrapped for their new key, once', async () => {
+    const { clock, ledger, patient, phone, own, kept, revoked } = await practice()
+    await revokeGrant({ ledger, patient: patient.address, doctor: revoked.address, openOwn: () => Promise.resolve(own) })
+    await checked(own)
+    expect(own.epoch.get()).toBe(1)
+    const keptKey = ledger.publishedKeys.get(kept.address.toLowerCase())
+    expect(own.latestRotation()?.recipients).toContain(keptKey?.slice(2))
+
+    // The doctor fears their keys were exposed and registers new ones; the epoch's key never reached the new key.
+    const replaced = x25519.keygen()
+    ledger.publishedKeys.set(kept.address.toLowerCase(), bytesToHex(replaced.publicKey))
+    await clock.advance(ACCESS_CHECK_MS)
+    await until('the move to a new epoch', () => own.epoch.get() === 2)
+    await checked(own)
+    expect(phone.session.rotationNotice.get()).toMatch(/^A doctor who keeps access replaced their keys, so your history now uses a new key \(epoch 2\)/)
+    const drop = own.log.entries().find((entry) => entry.hash === own.latestRotation()?.hash)
+    expect(drop).toBeDefined()
+    expect(openKeyDrop(drop?.payload ?? new Uint8Array(0), replaced).keys.length).toBeGreaterThan(0)
+
+    // Once the new key is named, nothing moves again.
+    await clock.advance(5 * ACCESS_CHECK_MS)
+    await checked(own)
+    expect(own.epoch.get()).toBe(2)
+  })
+
+  it('does not move for a doctor granted after the newest epoch: the visit gave them its keys', async () => {
+    const { clock, network, ledger, patient, own, revoked } = await practice()
+    await revokeGrant({ ledger, patient: patient.address, doctor: revoked.address, openOwn: () => Promise.resolve(own) })
+    await checked(own)
+    const later = fakeWallet(3)
+    const laterClinic = fakeDevice({ name: 'clinic3', wallet: later, network, ledger, clock })
+    await opened(laterClinic)
+    const keys = laterClinic.session.keys.get()
+    if (keys === undefined) throw new Error('the later doctor has no keys')
+    ledger.grant(patient.address, later.address, clock.now() + 30 * day)
+    ledger.publishedKeys.set(later.address, bytesToHex(keys.encryption.publicKey))
+    await clock.advance(2 * ACCESS_CHECK_MS)
+    await checked(own)
+    expect(own.epoch.get()).toBe(1)
   })
 
   it('has a second device that was offline during a revocation write afterwards under an epoch the revoked doctor lacks, and both devices end on one epoch', async () => {

@@ -17,12 +17,15 @@ import type { OwnHistoryModel } from './ownHistory.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { every } from './sessionPorts.ts'
 
+/** Why the history moved: an end of access, or a reader's keys replaced (their new key lacked the epoch's). */
+export type RotationReason = AccessEnding['reason'] | 'key-replaced'
+
 export interface Rotation {
   epoch: number
   /** How many doctors who keep access got the new keys. */
   handedTo: number
   /** Why the history moved (empty for a move asked for by the patient). */
-  reasons: readonly AccessEnding['reason'][]
+  reasons: readonly RotationReason[]
 }
 
 /** What a rotation needs of the patient's own history. */
@@ -101,8 +104,25 @@ export function rotateForNewOwnerKey(ledger: RotationLedger, patient: string, ow
 }
 
 /**
+ * The doctors whose live grant chose them as readers of the newest epoch (granted by the ledger block its
+ * drop names) but whose registered key the drop does not name: they replaced their keys since (or
+ * registered one only then), and the epoch's key never reached the key they hold now. A doctor granted
+ * later got the keys with the visit, wrapped for the key they had then.
+ */
+async function readersWithNewKeys(ledger: RotationLedger, access: AccessState, latest: Pick<EpochRotation, 'asOf' | 'recipients'> | undefined): Promise<string[]> {
+  if (latest === undefined) return []
+  const named = new Set(latest.recipients)
+  const chosen = access.grants.filter((g) => g.live && g.scope.categories.length > 0 && g.blockNumber <= latest.asOf.block)
+  const keys = await Promise.all(chosen.map((g) => ledger.readEncryptionKey(g.doctor)))
+  return chosen.filter((_, i) => {
+    const key = keys[i]
+    return key != null && !named.has(key.slice(2).toLowerCase())
+  }).map((g) => g.doctor)
+}
+
+/**
  * Compares the ends of access on the ledger with the history's newest epoch and moves the history
- * on when one came after it. The rotation, or undefined when none was due (or this device's keys
+ * on when one came after it, or when a doctor who keeps access replaced their keys (readersWithNewKeys). The rotation, or undefined when none was due (or this device's keys
  * no longer open the history, which then is not this device's to move).
  */
 export function reconcileAccess(input: { ledger: RotationLedger; patient: string; own: RotatableHistory }): Promise<Rotation | undefined> {
@@ -110,9 +130,11 @@ export function reconcileAccess(input: { ledger: RotationLedger; patient: string
   return own.moveKeys(async () => {
     const access = await ledger.readAccess(patient)
     if (own.history.staleness() !== undefined) return undefined
-    const missed = missedEndings(access.endings, own.latestRotation())
-    if (missed.length === 0) return undefined
-    return rotateNow(ledger, own, access, {}, [...new Set(missed.map((ending) => ending.reason))])
+    const latest = own.latestRotation()
+    const missed = missedEndings(access.endings, latest)
+    const replaced = await readersWithNewKeys(ledger, access, latest)
+    if (missed.length === 0 && replaced.length === 0) return undefined
+    return rotateNow(ledger, own, access, {}, [...new Set([...missed.map((ending) => ending.reason), ...(replaced.length > 0 ? (['key-replaced'] as const) : [])])])
   })
 }
 
@@ -125,7 +147,9 @@ export function rotationNotice({ epoch, reasons }: Pick<Rotation, 'epoch' | 'rea
     ? 'A revocation had not yet moved your history to a new key'
     : reasons.includes('narrowed')
       ? 'A grant was narrowed'
-      : 'A grant expired'
+      : reasons.includes('expired')
+        ? 'A grant expired'
+        : 'A doctor who keeps access replaced their keys'
   return `${why}, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it; what the others already saw cannot be unseen.`
 }
 

@@ -246,7 +246,7 @@ export function memoryNetwork(): MemoryNetwork {
 
 /** A ledger held in memory: grants and their events, published keys, anchors, audit watchers; each transaction is a block. */
 export interface FakeLedger extends SessionLedger {
-  grants: { patient: string; doctor: `0x${string}`; expiry: number; categories: readonly RecordCategory[]; revoked: boolean }[]
+  grants: { patient: string; doctor: `0x${string}`; expiry: number; categories: readonly RecordCategory[]; revoked: boolean; block?: bigint }[]
   /** Every grant and revocation, as the ledger's events record them. */
   events: { patient: string; event: GrantEvent }[]
   /** The latest block. */
@@ -282,7 +282,7 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     live: live(g),
     grantedBy: g.patient as `0x${string}`,
     emergency: false,
-    blockNumber: 1n,
+    blockNumber: g.block ?? 1n,
     transactionHash: `0x${'00'.repeat(32)}`
   })
   const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
@@ -360,7 +360,7 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       ledger.block++
       // A grant to the same doctor replaces the one standing, as the contract does.
       ledger.grants = ledger.grants.filter((g) => !(same(g.patient, patient) && same(g.doctor, doctor)))
-      ledger.grants.push({ patient, doctor, expiry, categories, revoked: false })
+      ledger.grants.push({ patient, doctor, expiry, categories, revoked: false, block: ledger.block })
       ledger.events.push({ patient, event: { kind: 'granted', doctor, expiry: new Date(expiry), categories, block: ledger.block, time: new Date(clock.now()) } })
     }
   }

@@ -15,7 +15,11 @@ export interface AppUpdate {
 /** `runsHere`: whether the app runs on this origin (its settings loaded, the origin its own). */
 export function createAppUpdate(writes: WriteGate, runsHere: Accessor<boolean>): AppUpdate {
   let worker: Promise<{ activate(): void }> | undefined
-  const offer = createUpdateOffer({ activate: () => void worker?.then((registered) => registered.activate()).catch(() => undefined), reload: () => window.location.reload() }, writes)
+  const offer = createUpdateOffer({
+      activate: () => void worker?.then((registered) => registered.activate()).catch(() => undefined),
+      reload: () => window.location.reload(),
+      after: (ms, then) => void setTimeout(then, ms)
+    }, writes)
   const [state, setState] = createSignal(offer.state.get())
   onCleanup(offer.state.subscribe(setState))
 

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import { createWriteGate } from '../../session/index.ts'
-import { createUpdateOffer, type UpdatePort } from './updateOffer.ts'
+import { createUpdateOffer, TAKE_OVER_MS, type UpdatePort } from './updateOffer.ts'
 
 /** The service worker and the page, as the offer drives them: what it did, in order. */
-function page(): UpdatePort & { done: string[] } {
+function page(): UpdatePort & { done: string[]; elapse(): void } {
   const done: string[] = []
-  return { done, activate: () => done.push('activate'), reload: () => done.push('reload') }
+  const timers: (() => void)[] = []
+  return {
+    done,
+    activate: () => done.push('activate'),
+    reload: () => done.push('reload'),
+    after: (ms, then) => {
+      expect(ms).toBe(TAKE_OVER_MS)
+      timers.push(then)
+    },
+    elapse: () => {
+      for (const then of timers.splice(0)) then()
+    }
+  }
 }
 
 /** A write that lasts until finish() is called. */
@@ -34,6 +46,21 @@ describe('the new-version offer', () => {
     offer.accept()
     expect(offer.state.get()).toBe('reloading')
     expect(port.done).toEqual(['activate'])
+    offer.tookOver()
+    expect(port.done).toEqual(['activate', 'reload'])
+    // Taken over already: the fallback does not reload a second time.
+    port.elapse()
+    expect(port.done).toEqual(['activate', 'reload'])
+  })
+
+  it('reloads into the chosen version anyway when it has not taken over in time (the old worker held it up)', () => {
+    const port = page()
+    const offer = createUpdateOffer(port, createWriteGate())
+    offer.waiting()
+    offer.accept()
+    expect(port.done).toEqual(['activate'])
+    port.elapse()
+    expect(port.done).toEqual(['activate', 'reload'])
     offer.tookOver()
     expect(port.done).toEqual(['activate', 'reload'])
   })

@@ -16,7 +16,15 @@ export interface UpdatePort {
   activate(): void
   /** Reloads the page under the version now in control. */
   reload(): void
+  /**
+   * Calls `then` after `ms`, unless the page is gone by then. A worker told to take over may wait for the
+   * old one's requests in flight before it activates; the reload it would wait for ends them.
+   */
+  after(ms: number, then: () => void): void
 }
+
+/** How long a chosen version has to take over before the page reloads into it anyway. */
+export const TAKE_OVER_MS = 10_000
 
 export interface UpdateOffer {
   state: Cell<UpdateState>
@@ -49,7 +57,15 @@ export function createUpdateOffer(port: UpdatePort, writes: WriteGate): UpdateOf
     accept() {
       if (state.get() !== 'ready' || accepted) return
       accepted = true
-      whenNoWrite(() => port.activate())
+      whenNoWrite(() => {
+        port.activate()
+        // No write is under way: reloading is safe, and it lets the new version in if the old one holds it up.
+        port.after(TAKE_OVER_MS, () => {
+          if (reloading) return
+          reloading = true
+          port.reload()
+        })
+      })
     },
     tookOver() {
       if (reloading) return

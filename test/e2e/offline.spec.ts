@@ -6,7 +6,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
+import { chromium, expect, test, type Page } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { serveStatic } from '../../scripts/stack/serveStatic.ts'
 import { appUrl, expectStackLive, fundedAccount, gatewayUrl, stackConfig, statusStrip, subpathUrl } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
@@ -98,12 +99,16 @@ test("on a shared gateway's path the app installs no service worker: only its ow
   expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope))).toEqual([appUrl()])
 })
 
-test('a new version is offered, not forced: it waits for the write under way, then the page reloads into it', async ({ page }) => {
+test('a new version is offered, not forced: it waits for the write under way, then the page reloads into it', async () => {
   test.setTimeout(120_000)
   // A deployment of the app's own, whose files the test can replace with a newer build's.
   const folder = await mkdtemp(path.join(tmpdir(), 'anamnesis-pwa-'))
   await cp(dist, folder, { recursive: true })
   const server = await serveStatic({ root: folder, config: stackConfig() })
+  // A browser of its own, as a patient's is: the suite's shared browser carries the service workers of
+  // every earlier test, and in the full suite the new version's worker was seen never to take over there.
+  const browser = await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS })
+  const page = await (await browser.newContext()).newPage()
   try {
     // An account of its own: keys another test registered for a shared account were derived on the suite's
     // origin, and this deployment's origin derives others, which the unlock would rightly refuse.
@@ -161,6 +166,7 @@ test('a new version is offered, not forced: it waits for the write under way, th
     })
     await expect(page.getByRole('button', { name: 'Open my history' })).toHaveCount(0)
   } finally {
+    await browser.close()
     await server.stop()
     await rm(folder, { recursive: true, force: true })
   }

@@ -111,11 +111,7 @@ async function main(): Promise<void> {
     console.error(`npm test: unknown stage ${unknown.join(', ')}; the stages are ${stages.map((s) => s.name).join(', ')}`)
     process.exit(2)
   }
-  // The browser tests run before the Node test projects: after those, the PWA's new-version test saw the
-  // new service worker never take over (it passes whenever the browser tests run first or alone; the
-  // cause is not found yet).
-  const order = ['typecheck', 'lint', 'e2e', 'unit', 'contracts', 'integration']
-  const selected = (wanted.length === 0 ? stages : stages.filter((s) => wanted.includes(s.name))).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
+  const selected = wanted.length === 0 ? stages : stages.filter((s) => wanted.includes(s.name))
   const started = Date.now()
   const results: { name: string; ok: boolean; count: number | undefined; seconds: number }[] = []
   for (const stage of selected) {

@@ -70,6 +70,8 @@ export function pwa(): Plugin[] {
         // passes through it (and is cached) in that same visit.
         clientsClaim: true,
         cleanupOutdatedCaches: true,
+        // public/sw-routes.js: what is not the app's own files bypasses the worker (why: in that file).
+        importScripts: ['sw-routes.js'],
         runtimeCaching: [
           {
             // The deployment's settings change when it does (the local stack writes new ones at every

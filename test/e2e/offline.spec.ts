@@ -99,6 +99,27 @@ test("on a shared gateway's path the app installs no service worker: only its ow
   expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope))).toEqual([appUrl()])
 })
 
+test("the chain's requests go past the service worker: it answers the app's own files only", async ({ page }) => {
+  // A worker woken by every poll of the chain is never idle, and a new version waits for the old worker to be idle.
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable')
+  const rpc = stackConfig().chain.rpcUrl
+  const routes = new Map<string, string>()
+  cdp.on('Network.responseReceived', ({ response }) => {
+    const where = response.fromServiceWorker ? 'worker' : (response.serviceWorkerRouterInfo?.matchedSourceType ?? 'no route')
+    routes.set(response.url === rpc || response.url === `${rpc}/` ? 'chain' : new URL(response.url).pathname.split('/').pop() ?? '', where)
+  })
+  await page.goto(`${appUrl()}#/settings`)
+  await expectStackLive(page)
+  await readyOffline(page)
+  routes.clear()
+  // Under the worker: a page loaded lazily comes from it, and the chain is polled past it.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit trail' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit trail' })).toBeVisible()
+  await expect.poll(() => routes.get('chain'), { timeout: 20_000 }).toBe('network')
+  expect([...routes].filter(([file]) => file.startsWith('AuditPage-'))).toEqual([[expect.stringMatching(/^AuditPage-.*\.js$/), 'worker']])
+})
+
 test('a new version is offered, not forced: it waits for the write under way, then the page reloads into it', async () => {
   test.setTimeout(120_000)
   // A deployment of the app's own, whose files the test can replace with a newer build's.
@@ -109,6 +130,17 @@ test('a new version is offered, not forced: it waits for the write under way, th
   // every earlier test, and in the full suite the new version's worker was seen never to take over there.
   const browser = await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS })
   const page = await (await browser.newContext()).newPage()
+  // The service workers' states as the browser reports them, printed if the reload never completes.
+  const workers: string[] = []
+  const cdp = await page.context().newCDPSession(page)
+  const started = Date.now()
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+    for (const v of versions) workers.push(`${Date.now() - started} ms: version ${v.versionId} ${v.scriptURL.split('/').pop() ?? ''} ${v.runningStatus} ${v.status} clients=${(v.controlledClients ?? []).length}`)
+  })
+  cdp.on('ServiceWorker.workerErrorReported', ({ errorMessage }) => workers.push(`${Date.now() - started} ms: error ${errorMessage.errorMessage}`))
+  await cdp.send('ServiceWorker.enable')
+  const note = (what: string): number => workers.push(`${Date.now() - started} ms: ${what}`)
+  page.on('framenavigated', (f) => note(`navigated ${f.url().slice(0, 100)}`))
   try {
     // An account of its own: keys another test registered for a shared account were derived on the suite's
     // origin, and this deployment's origin derives others, which the unlock would rightly refuse.
@@ -145,6 +177,7 @@ test('a new version is offered, not forced: it waits for the write under way, th
     await page.evaluate(() => Object.assign(window, { beforeTheNewVersion: true }))
     // The offer is a button like any other: the keyboard reaches and presses it.
     await offer.focus()
+    note('accept')
     await page.keyboard.press('Enter')
     await expect(page.getByText('A new version of Anamnesis is ready: it loads as soon as what is being saved is stored.')).toBeVisible()
     // No reload while the wallet waits.
@@ -155,8 +188,11 @@ test('a new version is offered, not forced: it waits for the write under way, th
     // The wallet signs, the keys are stored, and only then the page reloads under the new version.
     // The new worker activates (its precache set up) before the page reloads: on a loaded machine that takes a while.
     const reloaded = page.waitForEvent('load', { timeout: 60_000 })
+    note('sign')
     sign()
-    await reloaded
+    await reloaded.catch((error: unknown) => {
+      throw new Error(`the page never reloaded; the service workers went through:\n${workers.join('\n')}`, { cause: error })
+    })
     await expect(page.getByText(/A new version of Anamnesis/)).toHaveCount(0)
     expect(await page.evaluate(() => (window as { beforeTheNewVersion?: boolean }).beforeTheNewVersion)).toBeUndefined()
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull()

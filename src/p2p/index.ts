@@ -3,6 +3,7 @@
 export { startP2PNode } from './node.ts'
 export type { P2PNode, P2PServices, P2PHelia, P2PStatus, StartP2PNodeOptions } from './node.ts'
 export { P2PError } from './p2pError.ts'
+export { peerIdOfAddress } from './peerAddress.ts'
 export type { P2PErrorCode } from './p2pError.ts'
 export { createWalletIdentity, useIdentityDomain, WALLET_IDENTITY_TYPE, WalletIdentityProvider } from './walletIdentity.ts'
 export type { VerifiedIdentity, WalletAddress, WalletIdentity, WalletIdentityInput } from './walletIdentity.ts'

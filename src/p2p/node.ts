@@ -12,7 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import { multiaddr } from '@multiformats/multiaddr'
 import { WebRTC } from '@multiformats/multiaddr-matcher'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
@@ -20,6 +20,7 @@ import { createHeliaLight } from 'helia'
 import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
 import { IndexedDbDatastore } from './indexedDbDatastore.ts'
 import { P2PError } from './p2pError.ts'
+import { peerIdOfAddress } from './peerAddress.ts'
 import { createPeerConduct, type PeerConduct } from './peerConduct.ts'
 import { errorMessage } from '../errors/index.ts'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
@@ -279,7 +280,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     status: () => current,
     dial: async (address: string) => dialPeer(libp2p, address, stopController.signal),
     hangUp: async (address: string) => {
-      const id = address.startsWith('/') ? lastPeerId(multiaddr(address)) : address
+      const id = address.startsWith('/') ? peerIdOfAddress(address) : address
       if (id != null) await libp2p.hangUp(peerIdFromString(id))
     },
     stop: async () => {
@@ -307,15 +308,11 @@ function parseRelay(address: string): RelayTrack {
   } catch (err) {
     throw new P2PError('INVALID_RELAY_ADDRESS', `The relay address "${address}" is not a multiaddr`, { cause: err })
   }
-  const id = lastPeerId(ma)
+  const id = peerIdOfAddress(ma)
   if (id == null) {
     throw new P2PError('INVALID_RELAY_ADDRESS', `The relay address "${address}" must end in /p2p/<relay peer id>`)
   }
   return { address: ma, peerId: peerIdFromString(id), unreachable: false, failures: 0 }
-}
-
-function lastPeerId(ma: Multiaddr): string | undefined {
-  return ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
 }
 
 async function openStores(options: StartP2PNodeOptions): Promise<{ blockstore: Blockstore; datastore: Datastore; close(): Promise<void> }> {
@@ -422,7 +419,7 @@ async function dialPeer(libp2p: Libp2p, address: string, signal: AbortSignal): P
   } catch (err) {
     throw new P2PError('INVALID_PEER_ADDRESS', `"${address}" is not a peer address`, { cause: err })
   }
-  const id = lastPeerId(ma)
+  const id = peerIdOfAddress(ma)
   if (id == null || !address.includes('/p2p-circuit')) {
     throw new P2PError('INVALID_PEER_ADDRESS', `"${address}" is not a peer's circuit address (<relay>/p2p-circuit/webrtc/p2p/<peer>)`)
   }

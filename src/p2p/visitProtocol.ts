@@ -4,6 +4,7 @@
 // which composes chain and crypto; this module only carries and shapes them.
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdOfAddress } from './peerAddress.ts'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { MessageReader, sendMessage } from './syncWire.ts'
 
@@ -195,7 +196,7 @@ export async function serveVisits(libp2p: Libp2p, onVisit: (visit: IncomingVisit
  *   a visit answer; the parser's error for an address that names no peer, and the stream's error.
  */
 export async function requestVisit(libp2p: Libp2p, patientAddress: string, request: VisitRequest, signal: AbortSignal): Promise<VisitAnswer> {
-  const patient = peerIdFromString(multiaddr(patientAddress).getComponents().findLast((c) => c.code === CODE_P2P)?.value ?? '')
+  const patient = peerIdFromString(peerIdOfAddress(patientAddress) ?? '')
   // Over the direct connection: the relayed one is limited, and the handshake must not depend on the relay.
   const direct = libp2p.getConnections(patient).find((connection) => connection.status === 'open' && connection.limits == null)
   if (direct === undefined) throw new Error("There is no direct connection to the patient's device")

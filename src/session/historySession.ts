@@ -6,7 +6,7 @@
 // on this device.
 import { firstEpochKeyring, secp256k1Signer, type EpochKeyring, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import { createWalletIdentity, type CanSync, type CanWrite, type KeyVersionOf, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
+import { createWalletIdentity, peerIdOfAddress, type CanSync, type CanWrite, type KeyVersionOf, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
@@ -108,7 +108,7 @@ function syncingWith(client: KeeperClient, log: Pick<PatientLog, 'syncWith'>): K
     ...client,
     async connect(address) {
       await client.connect(address)
-      await log.syncWith(address.split('/p2p/').at(-1) ?? address, { joinRunning: true })
+      await log.syncWith(peerIdOfAddress(address) ?? address, { joinRunning: true })
     }
   }
 }

@@ -4,7 +4,7 @@
 // history opens with the keys they wrapped for this doctor, and the visit is recorded on-chain.
 import { bytesToHex } from 'viem'
 import { decodeScope, describeScope } from '../chain/index.ts'
-import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, type AnswerKeeper, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
+import { decodeVisitInvite, invitesThroughRelays, inviteSecondsLeft, peerIdOfAddress, type AnswerKeeper, type VisitAnswer, type VisitInvite } from '../p2p/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { relayWords } from './relayWords.ts'
 import { createCell, type Cell } from '../session/index.ts'
@@ -209,7 +209,7 @@ export function createDoctorJoin<R extends { close(): Promise<void> }>({
         })
         return
       }
-      const peer = connectedTo.split('/p2p/').pop() ?? connectedTo
+      const peer = peerIdOfAddress(connectedTo) ?? connectedTo
       rememberPatientDevice?.(invite.patient, { peer, address: connectedTo })
       // The history's blocks are ciphertext, served to any peer: fetch them while the patient decides,
       // so that an approval only has to decrypt. Without the key they stay unreadable.

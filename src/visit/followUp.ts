@@ -3,6 +3,7 @@
 // else from one of the keepers that approval named (dialled directly), which serve it while the
 // doctor's grant is live on the ledger. What the doctor writes goes back the same way.
 import { errorMessage } from '../errors/index.ts'
+import { peerIdOfAddress } from '../p2p/index.ts'
 import type { PatientDevices } from './patientDevices.ts'
 import { VisitError } from './visitError.ts'
 import type { DoctorHistoryPort, VisitChannel } from './visitPorts.ts'
@@ -22,7 +23,7 @@ export interface FollowUpOptions<R extends { close(): Promise<void> }> {
   devices: Pick<PatientDevices, 'device'>
 }
 
-const peerOf = (address: string): string => address.split('/p2p/').at(-1) ?? address
+const peerOf = (address: string): string => peerIdOfAddress(address) ?? address
 
 /**
  * Opens `patient`'s history for a follow-up: from their device if a direct connection comes up,

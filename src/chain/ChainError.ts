@@ -42,6 +42,9 @@ const revertMessages: Record<string, string> = {
   GuardianNotFound: 'This person is not one of your guardians, so there is nobody to remove.',
   NotGuardian: 'Only a guardian the patient has named can grant emergency access. Ask the patient to add you as a guardian.',
   GrantAlreadyLive: 'This doctor already has live access from the patient; only the patient can change it.',
+  EmergencyGrantCoolingDown: "This doctor's last access to the patient ended less than 7 days ago: a guardian cannot renew it at once. Only the patient can grant it now.",
+  DoctorRevokedRecently: 'The patient revoked this doctor less than 30 days ago, so a guardian cannot give them emergency access. Choose another treating doctor.',
+  EmergencyGrantCapReached: 'You have made 3 emergency grants for this patient in the last 30 days, the most a guardian may. Ask another of their guardians, or wait.',
   // ConsentLedger: break-glass, visits, anchors
   InvalidPatient: "Enter the patient's address to record the emergency access.",
   NoReason: 'Choose why you are opening the emergency summary.',

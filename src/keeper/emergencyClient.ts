@@ -15,10 +15,10 @@ import { KeeperError } from './keeperClient.ts'
 import { isBytes } from './keeperStatement.ts'
 import type { Stream } from '@libp2p/interface'
 
-/** The clinician's wallet, as far as opening a card needs it: its address, and EIP-712 signing (viem's account or wallet client fits). */
+/** The clinician's wallet, as far as opening a card needs it: its address, and EIP-712 signing (65 bytes, or their 0x-hex as viem gives them). */
 export interface ClinicianSigner {
   address: string
-  signTypedData(data: WalletTypedData): Promise<`0x${string}`>
+  signTypedData(data: WalletTypedData): Promise<Uint8Array | `0x${string}`>
 }
 
 /** What the patient's device stores: the card's id and its sealed summary (sealEmergencySummary). */
@@ -120,7 +120,7 @@ export async function openEmergencyCard(node: Pick<P2PNode, 'libp2p'>, keeperAdd
   const opened = await call(node, keeperAddress, request.timeoutMs, async (me) => {
     const open: OpenRequest = { keeper: me.keeper, peer: me.peer, patient, clinician, card: `0x${bytesToHex(request.cardId)}`, nonce: `0x${bytesToHex(randomBytes(16))}`, at: nextAt() }
     const signature = await request.clinician.signTypedData(openRequestTypedData(request.domain, open))
-    return { t: 'open', request: open, signature: hexToBytes(signature.slice(2)) }
+    return { t: 'open', request: open, signature: typeof signature === 'string' ? hexToBytes(signature.slice(2)) : signature }
   })
   const { answer } = opened
   if (answer.t !== 'card' || !isBytes(answer.ciphertext) || typeof answer.brokenAt !== 'number' || typeof answer.reasonCode !== 'number') throw protocolError()

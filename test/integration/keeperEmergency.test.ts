@@ -19,6 +19,8 @@ import { newEmergencyCard, openEmergencySummary, sealEmergencySummary } from '..
 import { enrolKeeper, KeeperError, openEmergencyCard, removeKeeper, storeEmergencyCard, type ClinicianSigner } from '../../src/keeper/index.ts'
 import { ciphertextDigest, EMERGENCY_PROTOCOL, openRequestTypedData, signCardStatement, type OpenRequest } from '../../src/keeper/emergencyProtocol.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
+import { publishEmergencyCard, readEmergencySummary } from '../../src/session/emergencyCard.ts'
+import { SessionError } from '../../src/session/index.ts'
 import type { P2PNode } from '../../src/p2p/index.ts'
 import { memoryDevice, waitFor, type Cleanups, type Person } from './historyFixtures.ts'
 import { personOn, spawnKeeper, startChain, type KeeperProcess, type TestChain } from './keeperFixtures.ts'
@@ -137,6 +139,32 @@ async function storeCard(node: P2PNode, keeper: KeeperProcess, text = summary) {
 }
 
 describe('the full tier of an emergency card', () => {
+  it('as the app\'s screens ask for it: the patient publishes a card to their keepers; a clinician reads it after break-glass, and not before', async () => {
+    const { keeper, patientNode, clinicianNode } = await enrolledKeeper()
+    // A second keeper that is down: the card is still published, and the answer says which keeper failed.
+    const stopped = await spawnKeeper(cleanups, { chain })
+    await stopped.stop()
+    const down = stopped.multiaddr
+    const card = await publishEmergencyCard({ node: patientNode, keepers: [down, keeper.multiaddr], identity: patient.identity, patient: patient.address, summary })
+    expect(card.stored.map((answer) => answer.ok)).toEqual([false, true])
+    const read = () => readEmergencySummary({ node: clinicianNode, keepers: [down, keeper.multiaddr], cardId: card.cardId, key: card.key, patient: patient.address, clinician: signerOf(clinician), domain: chain.domain })
+
+    const refused = await read().catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(SessionError)
+    expect((refused as SessionError).code).toBe('EMERGENCY_SUMMARY_UNAVAILABLE')
+    expect((refused as SessionError).message).toMatch(/no break-glass by you/)
+
+    await recordBreakGlass(clinician, patient)
+    const opened = await read()
+    expect(new TextDecoder().decode(opened.summary)).toBe(SUMMARY_TEXT)
+    expect(opened).toMatchObject({ keeper: keeper.address, reasonCode: 1 })
+
+    // No keeper takes it: the patient is told why, and no card is handed out.
+    const nowhere = await publishEmergencyCard({ node: patientNode, keepers: [down], identity: patient.identity, patient: patient.address, summary }).catch((e: unknown) => e)
+    expect((nowhere as SessionError).code).toBe('EMERGENCY_CARD_NOT_STORED')
+    expect((nowhere as SessionError).message).toMatch(/None of your keepers took the emergency card.*could not be reached/)
+  })
+
   it('is refused until the clinician\'s break-glass is on the ledger, then released and opened with the card\'s key', async () => {
     const { keeper, patientNode, clinicianNode } = await enrolledKeeper()
     const card = await storeCard(patientNode, keeper)

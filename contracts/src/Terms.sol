@@ -36,7 +36,9 @@ function expiryOf(Terms terms) pure returns (uint256 expiry) {
 
 /// @notice The scope of a grant on `terms`: everything above the expiry bits.
 /// @param terms The grant's terms.
-/// @return scope The categories (bits 0-8) and write bit (bit 15); a stray higher bit shows too.
+/// @return scope The categories (bits 0-8) and write bit (bit 15); a stray higher bit shows too, and
+/// so does a stored revocation's time (bits 128 up of the result), which callers drop by keeping
+/// 16 bits or by checking the expiry first.
 function scopeOf(Terms terms) pure returns (uint256 scope) {
     return Terms.unwrap(terms) >> SCOPE_SHIFT;
 }

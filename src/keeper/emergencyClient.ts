@@ -56,7 +56,7 @@ export interface OpenedEmergencyCard {
 
 const MESSAGES: Record<EmergencyRefusal, string> = {
   'bad-signature': 'The keeper could not check that this request is yours: unlock your keys (or your wallet) again and retry.',
-  'not-enrolled': 'This keeper does not keep this patient\'s history: enrol it first, or try another of the patient\'s keepers.',
+  'not-enrolled': 'This keeper does not keep your history: enrol it first, then leave your emergency card with it.',
   stale: 'The keeper refused a request it took for an old or repeated one: check this device\'s clock and try again.',
   'too-large': 'The emergency summary is too large for a keeper to hold (at most 64 KiB sealed): leave out some items.',
   malformed: 'The keeper did not understand the request: it may run another version of Anamnesis.',

@@ -37,8 +37,9 @@ const MAX_SKEW_MS = 60_000
 
 /**
  * Why a keeper refused, as a fixed code: the signature, identity or addressee is wrong; the patient
- * has not enrolled this keeper; the request is old or was seen before; the ciphertext is over 64 KiB;
- * the request is not the protocol's; the card is not (or no longer) the patient's current one; the
+ * storing a card has not enrolled this keeper; the request is old or was seen before; the ciphertext is
+ * over 64 KiB; the request is not the protocol's; the card is not (or no longer) the current one of a
+ * patient this keeper keeps (a clinician is not told whether the patient enrolled it); the
  * ledger shows no break-glass by this clinician for this patient, or only one older than 15 minutes;
  * the keeper could not read the ledger; its disk is full.
  */

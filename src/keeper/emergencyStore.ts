@@ -170,9 +170,10 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
       emit({ type: 'card-refused', kind: 'open', patient, clinician, reason, why })
       return { t: 'refused', reason }
     }
-    if (!options.isEnrolled(patient)) return refuse('not-enrolled', 'the patient has not enrolled this keeper')
-    const held = await store.get(patient)
-    if (held === undefined || `0x${bytesToHex(held.card)}` !== request.card) return refuse('unknown-card', 'the card is not the patient\'s current one (replaced, or never stored here)')
+    // A patient who has not enrolled this keeper gets the same answer as a wrong card: who keeps whose
+    // history is not told to whoever asks.
+    const held = options.isEnrolled(patient) ? await store.get(patient) : undefined
+    if (held === undefined || `0x${bytesToHex(held.card)}` !== request.card) return refuse('unknown-card', 'the card is not the current one of a patient this keeper keeps (replaced, or never stored here)')
     let found
     try {
       found = await ledger.latestBreakGlass(patient, clinician)

@@ -12,7 +12,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { createWalletClient, http } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { breakGlass } from '../../src/chain/index.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { newEmergencyCard, openEmergencySummary, sealEmergencySummary } from '../../src/crypto/index.ts'
@@ -45,17 +45,15 @@ const SUMMARY_TEXT = JSON.stringify({
 })
 const summary = new TextEncoder().encode(SUMMARY_TEXT)
 
-beforeAll(async () => {
+// A chain of its own for each test: a break-glass one test records must not count in the next.
+beforeEach(async () => {
   chain = await startChain()
+  cleanups.push(() => chain.stop())
   ;[patient, secondPatient, clinician, doctor] = await Promise.all([personOn(chain, 'Patient'), personOn(chain, 'Second patient'), personOn(chain, 'Emergency clinician'), personOn(chain, 'Doctor')])
 })
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
-})
-
-afterAll(async () => {
-  await chain.stop()
 })
 
 function accountOf(person: Person): PrivateKeyAccount {
@@ -192,6 +190,9 @@ describe('the full tier of an emergency card', () => {
     // Another clinician, who recorded nothing, is still refused.
     const { node: doctorNode } = await memoryDevice(doctor, cleanups)
     expect(await refusal(open(doctor, doctorNode))).toBe('no-break-glass')
+    // A patient who has not enrolled this keeper: the clinician learns nothing of who keeps whom.
+    await recordBreakGlass(clinician, secondPatient)
+    expect(await refusal(openEmergencyCard(clinicianNode, keeper.multiaddr, { cardId: card.cardId, patient: secondPatient.address, clinician: signerOf(clinician), domain: chain.domain }))).toBe('unknown-card')
 
     // Nothing on the keeper's disk reads as the summary, and the card's key is not there.
     for (const needle of ['Penicillin', 'Warfarin', 'AllergyIntolerance', 'resourceType', '60591-5']) expect(await filesHolding(keeper, new TextEncoder().encode(needle))).toEqual([])

@@ -213,18 +213,15 @@ function parseOpenRequest(value: unknown): OpenRequest | string {
 /**
  * Checks an open request as a keeper receives it: its form (`malformed`); the clinician it names
  * signed it in this keeper's signing domain, and it names this keeper (`bad-signature`); at most
- * 2 minutes old, not ahead of the clock, its nonce not seen before (`stale`: a replay).
+ * 2 minutes old and not ahead of the clock (`stale`). Whether its nonce was answered before is the
+ * keeper's to check, once it knows the request names a card it holds.
  */
-export function checkOpenRequest(
-  message: Record<string, unknown>,
-  expected: RequestExpectations & { domain: SigningDomain; seen(nonce: string): boolean }
-): Checked<OpenRequest> {
+export function checkOpenRequest(message: Record<string, unknown>, expected: RequestExpectations & { domain: SigningDomain }): Checked<OpenRequest> {
   const parsed = parseOpenRequest(message.request)
   if (typeof parsed === 'string') return { refusal: 'malformed', why: parsed }
   if (!isBytes(message.signature)) return { refusal: 'malformed', why: 'the request carries no signature' }
   if (typedDataSigner(openRequestTypedData(expected.domain, parsed), message.signature) !== parsed.clinician) return { refusal: 'bad-signature', why: 'the clinician named did not sign this request' }
   if (parsed.keeper !== expected.keeper || parsed.peer !== expected.peer) return { refusal: 'bad-signature', why: 'the request is addressed to another keeper' }
   if (parsed.at < expected.now - EMERGENCY_REQUEST_MAX_AGE_MS || parsed.at > expected.now + MAX_SKEW_MS) return { refusal: 'stale', why: 'the request is too old, or from the future' }
-  if (expected.seen(parsed.nonce)) return { refusal: 'stale', why: 'the request was answered before (a replay)' }
   return { value: parsed }
 }

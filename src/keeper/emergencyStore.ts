@@ -150,30 +150,27 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
 
   const openCard = async (message: Record<string, unknown>): Promise<Record<string, unknown>> => {
     await pruneNonces()
-    const checked = checkOpenRequest(message, {
-      keeper: me,
-      peer,
-      now: now(),
-      domain: identity.domain,
-      seen: (nonce) => nonces.has(nonce) || nonces.size >= MAX_NONCES
-    })
+    const checked = checkOpenRequest(message, { keeper: me, peer, now: now(), domain: identity.domain })
     if ('refusal' in checked) {
       emit({ type: 'card-refused', kind: 'open', reason: checked.refusal, why: checked.why })
       return { t: 'refused', reason: checked.refusal }
     }
     const request = checked.value
     const { patient, clinician } = request
-    // Remembered before anything slow: the same request sent twice at once is answered once.
-    nonces.set(request.nonce, request.at)
-    await datastore.put(new Key(`${NONCE_PREFIX}${request.nonce}`), new TextEncoder().encode(JSON.stringify({ at: request.at })))
     const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
       emit({ type: 'card-refused', kind: 'open', patient, clinician, reason, why })
       return { t: 'refused', reason }
     }
     // A patient who has not enrolled this keeper gets the same answer as a wrong card: who keeps whose
-    // history is not told to whoever asks.
+    // history is not told to whoever asks. Only a request naming a card held here goes further: anyone
+    // without the card can neither fill the nonce memory nor make the keeper query the chain.
     const held = options.isEnrolled(patient) ? await store.get(patient) : undefined
     if (held === undefined || `0x${bytesToHex(held.card)}` !== request.card) return refuse('unknown-card', 'the card is not the current one of a patient this keeper keeps (replaced, or never stored here)')
+    if (nonces.has(request.nonce)) return refuse('stale', 'the request was answered before (a replay)')
+    if (nonces.size >= MAX_NONCES) return refuse('stale', 'too many requests in the last minutes to remember another')
+    // Remembered before anything slow: the same request sent twice at once is answered once.
+    nonces.set(request.nonce, request.at)
+    await datastore.put(new Key(`${NONCE_PREFIX}${request.nonce}`), new TextEncoder().encode(JSON.stringify({ at: request.at })))
     let found
     try {
       found = await ledger.latestBreakGlass(patient, clinician)

@@ -25,13 +25,13 @@ describe('toChainError', () => {
   })
 
   it('says from when a guardian\'s refused emergency grant would pass', () => {
-    // 15 January 2027, 12:00 UTC: the same day in every time zone a device may be in, give or take one.
+    // 14 January 2027, 12:00 UTC: that day or the next or the one before, in whatever time zone the device is in.
     const until = 1_799_928_000n
     const data = encodeErrorResult({ abi: consentLedgerAbi, errorName: 'DoctorRevokedRecently', args: ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', until] })
     const reverted = new ContractFunctionRevertedError({ abi: consentLedgerAbi, data, functionName: 'emergencyGrant' })
     const error = toChainError(new BaseError('Execution reverted', { cause: reverted }), 'grant emergency access')
     expect(error.details).toBe('DoctorRevokedRecently')
-    expect(error.message).toMatch(/^The patient revoked this doctor less than 30 days ago, .* A guardian may grant them emergency access again from 1[456] Jan 2027, \d\d:\d\d\.$/)
+    expect(error.message).toMatch(/^The patient revoked this doctor less than 30 days ago, .* A guardian may grant them emergency access again from 1[345] Jan 2027, \d\d:\d\d\.$/)
   })
 
   it('says the chain is unreachable when the node does not answer', () => {

@@ -19,14 +19,24 @@ export interface PublishedEmergencyCard {
 }
 
 /**
- * Seals the patient's emergency summary (its bytes as the summary's builder encodes them) under a new
- * card and leaves it with each of the patient's keepers, replacing the card each held before.
+ * Seals the patient's emergency summary (its bytes as the summary's builder encodes them) and leaves it
+ * with each of the patient's keepers, replacing the card each held before. Under a new card (new id
+ * and key: "Replace my card") unless `card` is given: the card in use, whose link stays valid while its
+ * summary is brought up to date (its id may be derived from its key, as the card's link does).
  * @throws {SessionError} `EMERGENCY_CARD_NOT_STORED` when no keeper is enrolled or none took the card
- *   (the message gives the first keeper's reason); {CryptoError} `INVALID_INPUT` for a summary too long for a card.
+ *   (the message gives the first keeper's reason); {CryptoError} `INVALID_INPUT` for a summary too long
+ *   for a card or a card id that is not 16 to 32 bytes, `INVALID_KEY` for a key that is not 32 bytes.
  */
-export async function publishEmergencyCard(input: { node: Pick<P2PNode, 'libp2p'>; keepers: readonly string[]; identity: WalletIdentity; patient: string; summary: Uint8Array }): Promise<PublishedEmergencyCard> {
+export async function publishEmergencyCard(input: {
+  node: Pick<P2PNode, 'libp2p'>
+  keepers: readonly string[]
+  identity: WalletIdentity
+  patient: string
+  summary: Uint8Array
+  card?: { cardId: Uint8Array; key: Uint8Array }
+}): Promise<PublishedEmergencyCard> {
   if (input.keepers.length === 0) throw new SessionError('EMERGENCY_CARD_NOT_STORED', 'Enrol a keeper first: the full emergency summary is held by your keepers while you cannot answer.')
-  const { cardId, key } = newEmergencyCard()
+  const { cardId, key } = input.card ?? newEmergencyCard()
   const ciphertext = sealEmergencySummary({ key, cardId, patient: input.patient, summary: input.summary })
   const stored = await storeEmergencyCard(input.node, input.keepers, { identity: input.identity, patient: input.patient, cardId, ciphertext })
   if (!stored.some((answer) => answer.ok)) {

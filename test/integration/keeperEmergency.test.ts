@@ -157,6 +157,12 @@ describe('the full tier of an emergency card', () => {
     expect(new TextDecoder().decode(opened.summary)).toBe(SUMMARY_TEXT)
     expect(opened).toMatchObject({ keeper: keeper.address, reasonCode: 1 })
 
+    // The summary brought up to date under the same card: its link still opens it, and reads the new summary.
+    const updated = new TextEncoder().encode(SUMMARY_TEXT.replace('Warfarin 5 mg daily', 'Apixaban 5 mg twice daily'))
+    const refreshed = await publishEmergencyCard({ node: patientNode, keepers: [keeper.multiaddr], identity: patient.identity, patient: patient.address, summary: updated, card })
+    expect(refreshed.stored).toMatchObject([{ ok: true, replaced: false }])
+    expect(new TextDecoder().decode((await read()).summary)).toContain('Apixaban')
+
     // No keeper takes it: the patient is told why, and no card is handed out.
     const nowhere = await publishEmergencyCard({ node: patientNode, keepers: [down], identity: patient.identity, patient: patient.address, summary }).catch((e: unknown) => e)
     expect((nowhere as SessionError).code).toBe('EMERGENCY_CARD_NOT_STORED')

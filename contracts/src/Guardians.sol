@@ -32,8 +32,8 @@ abstract contract Guardians is Consent {
 
     /// @dev How many emergency grants one guardian may make for one patient in any
     /// {EMERGENCY_WINDOW}: an emergency team (a first doctor, a specialist, an intensive care
-    /// doctor) fits; a guardian opening the history to doctor after doctor does not. At most
-    /// 4: the grants' times share one slot, 64 bits each.
+    /// doctor) fits; a guardian opening the history to doctor after doctor does not. Below 4:
+    /// the grants' times share one slot, 64 bits each, under a mask of 64 bits per grant.
     uint256 internal constant EMERGENCY_GRANT_CAP = 3;
 
     /// @dev The rolling window {EMERGENCY_GRANT_CAP} counts in.

@@ -9,13 +9,14 @@ import {Terms} from "./Terms.sol";
 /// may open the history to a treating doctor with a short emergency grant. The patient adds
 /// and removes guardians at any time; every emergency grant names the guardian who made it.
 /// @dev A guardian only fills a gap, within these limits:
-/// - they cannot change a grant that is live, so they never narrow, shorten or extend a
-///   live grant of the patient's;
+/// - they cannot change a grant that is live (the patient's or an emergency one), so they
+///   never narrow, shorten or extend it;
 /// - an emergency grant runs at most 72 hours;
 /// - a doctor whose last grant from the patient (the patient's own or an emergency one) ended
 ///   less than 7 days ago gets no emergency grant, so grants cannot be chained back to back
 ///   and a grant the patient let lapse is not renewed at once by someone else;
-/// - a doctor the patient revoked less than 30 days ago gets no emergency grant;
+/// - a doctor the patient revoked less than 30 days ago gets no emergency grant, unless the
+///   patient has granted them again since;
 /// - each guardian makes at most 3 emergency grants for a patient in any 30 days.
 abstract contract Guardians is Consent {
     /// @dev The longest an emergency grant may run: 72 hours from the block that sets it.

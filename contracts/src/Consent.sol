@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {CATEGORIES, MAY_WRITE, Terms} from "./Terms.sol";
+import {CATEGORIES, MAY_WRITE, REVOKED_SHIFT, Terms} from "./Terms.sol";
 
 /// @title Consent
 /// @notice A patient's grants to doctors: which record categories a doctor may read,
 /// whether they may add records, and until when. Only the patient grants, re-grants and
 /// revokes; anyone can ask whether a grant is live.
 /// @dev A grant is one storage word, its {Terms}. The events carry that same word, so a
-/// reader rebuilds every grant from the logs alone.
+/// reader rebuilds every grant from the logs alone. A revocation zeroes the expiry and scope
+/// and keeps its own time in the word's top bits, which {Guardians} reads to refuse an
+/// emergency grant to a doctor the patient has just turned away.
 abstract contract Consent {
     /// @dev The longest a patient's grant may run: one year from the block that sets it.
     uint256 internal constant MAX_GRANT_DURATION = 365 days;
@@ -19,7 +21,8 @@ abstract contract Consent {
         Terms terms;
     }
 
-    /// @dev One word per patient and doctor; zero terms mean no grant (never granted, or revoked).
+    /// @dev One word per patient and doctor; a zero expiry means no grant (never granted, or
+    /// revoked, when the word's top bits hold the revocation's time).
     mapping(address patient => mapping(address doctor => Grant grant)) internal _grants;
 
     /// @notice `patient` granted `doctor` access on `terms`, or changed an earlier grant to them.
@@ -62,7 +65,8 @@ abstract contract Consent {
     error NoGrant(address doctor);
 
     /// @notice Grants `doctor` access to the caller's history on `terms`, replacing any
-    /// earlier grant to them (a re-grant updates the terms in place).
+    /// earlier grant to them (a re-grant updates the terms in place) and the memory of an
+    /// earlier revocation of them.
     /// @dev Emits {Granted}. The caller is the patient. Reverts with {InvalidDoctor},
     /// {ExpiryNotInFuture}, {ExpiryTooFar} (more than a year ahead), {EmptyScope},
     /// {UnknownScope} or {GrantUnchanged}.
@@ -77,13 +81,16 @@ abstract contract Consent {
         emit Granted(msg.sender, doctor, terms);
     }
 
-    /// @notice Revokes the grant `doctor` holds from the caller, live or expired.
-    /// @dev Emits {Revoked}. Reverts with {NoGrant} if there is none.
+    /// @notice Revokes the grant `doctor` holds from the caller, live or expired. For 30 days
+    /// after, no guardian of the caller may give `doctor` an emergency grant.
+    /// @dev Emits {Revoked}. Reverts with {NoGrant} if there is none. The word keeps only the
+    /// revocation's time: nonzero to nonzero costs less than clearing the slot and writing a
+    /// second one.
     /// @param doctor The doctor whose grant ends.
     function revoke(address doctor) external {
         Grant storage current = _grants[msg.sender][doctor];
-        if (Terms.unwrap(current.terms) == 0) revert NoGrant(doctor);
-        current.terms = Terms.wrap(0);
+        if (current.terms.expiryOf() == 0) revert NoGrant(doctor);
+        current.terms = Terms.wrap(block.timestamp << REVOKED_SHIFT);
         emit Revoked(msg.sender, doctor);
     }
 

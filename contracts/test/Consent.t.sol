@@ -43,6 +43,17 @@ contract ConsentTest is LedgerSpec {
         VM.assertEq(uint256(VM.load(address(ledger), bytes32(uint256(slot) + 1))), 0, "and nothing beside it");
     }
 
+    function test_aRevocationKeepsItsTimeInTheSameWord() public {
+        grantAs(PATIENT, DOCTOR, START + 30 days, CONDITIONS);
+        VM.warp(START + 1 days);
+        VM.prank(PATIENT);
+        ledger.revoke(DOCTOR);
+
+        bytes32 slot = keccak256(abi.encode(DOCTOR, keccak256(abi.encode(PATIENT, uint256(0)))));
+        VM.assertEq(uint256(VM.load(address(ledger), slot)), (START + 1 days) << 192, "only the revocation's time");
+        VM.assertEq(uint256(VM.load(address(ledger), bytes32(uint256(slot) + 1))), 0, "and nothing beside it");
+    }
+
     function test_aGrantToEveryCategoryWithWriteAccessIsAllowed() public {
         grantAs(PATIENT, DOCTOR, START + 1 days, ALL_CATEGORIES | MAY_WRITE);
 

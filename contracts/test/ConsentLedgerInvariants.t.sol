@@ -25,6 +25,11 @@ contract LedgerHandler {
     mapping(address patient => mapping(address doctor => uint256 terms)) public modelTerms;
     mapping(address patient => mapping(address guardian => bool named)) public modelGuardian;
     mapping(address patient => mapping(address doctor => bool revoked)) public revokedSinceGranted;
+    /// @dev When the patient last revoked the doctor, until a grant to them replaces it.
+    mapping(address patient => mapping(address doctor => uint256 time)) public modelRevokedAt;
+    /// @dev The times of each guardian's emergency grants for each patient, oldest first.
+    mapping(address patient => mapping(address guardian => uint256[] times)) internal modelEmergencyTimes;
+    uint256 public emergencyGrantsOverCap;
 
     uint256 public unexpectedOutcomes;
     uint256 public grantsByOthers;
@@ -58,6 +63,7 @@ contract LedgerHandler {
         if (ok) {
             modelTerms[patient][doctor] = terms;
             revokedSinceGranted[patient][doctor] = false;
+            modelRevokedAt[patient][doctor] = 0;
         }
         checkLiveness();
     }
@@ -78,6 +84,7 @@ contract LedgerHandler {
         if (ok) {
             modelTerms[patient][doctor] = 0;
             revokedSinceGranted[patient][doctor] = true;
+            modelRevokedAt[patient][doctor] = block.timestamp;
         }
         checkLiveness();
     }
@@ -107,13 +114,20 @@ contract LedgerHandler {
         uint256 duration = durationSeed % (80 hours);
         uint256 scope = (scopeSeed & ALL_BITS) | 1;
         uint256 terms = (block.timestamp + duration) | (scope << 64);
+        uint256 ended = modelTerms[patient][doctor] & type(uint64).max;
+        uint256 revokedAt = modelRevokedAt[patient][doctor];
         bool valid = modelGuardian[patient][caller] && doctor != caller && doctor != patient && duration != 0
-            && duration <= 72 hours && (modelTerms[patient][doctor] & type(uint64).max) <= block.timestamp;
+            && duration <= 72 hours && ended <= block.timestamp && (ended == 0 || ended + 7 days <= block.timestamp)
+            && (revokedAt == 0 || revokedAt + 30 days <= block.timestamp)
+            && recentEmergencyGrants(patient, caller) < 3;
 
         bool ok = act(caller, abi.encodeCall(LEDGER.emergencyGrant, (patient, doctor, Terms.wrap(terms))), valid);
         if (ok) {
             modelTerms[patient][doctor] = terms;
             revokedSinceGranted[patient][doctor] = false;
+            modelRevokedAt[patient][doctor] = 0;
+            modelEmergencyTimes[patient][caller].push(block.timestamp);
+            if (recentEmergencyGrants(patient, caller) > 3) ++emergencyGrantsOverCap;
         }
         checkLiveness();
     }
@@ -251,6 +265,14 @@ contract LedgerHandler {
 
     // --- Helpers -------------------------------------------------------------
 
+    /// @dev How many emergency grants `guardian` made for `patient` in the last 30 days.
+    function recentEmergencyGrants(address patient, address guardian) internal view returns (uint256 count) {
+        uint256[] storage times = modelEmergencyTimes[patient][guardian];
+        for (uint256 i = 0; i < times.length; ++i) {
+            if (times[i] + 30 days > block.timestamp) ++count;
+        }
+    }
+
     function snapshot() internal view returns (Snapshot memory s) {
         for (uint256 p = 0; p < N; ++p) {
             for (uint256 d = 0; d < N; ++d) {
@@ -336,6 +358,10 @@ contract ConsentLedgerInvariantTest {
                 }
             }
         }
+    }
+
+    function invariant_noGuardianMakesMoreThanThreeEmergencyGrantsIn30Days() public view {
+        VM.assertEq(handler.emergencyGrantsOverCap(), 0, "a guardian went over the cap");
     }
 
     function invariant_noEventWithoutAStateChange() public view {

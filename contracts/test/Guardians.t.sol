@@ -182,12 +182,161 @@ contract GuardiansTest is LedgerSpec {
         emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 143 hours, CONDITIONS);
     }
 
-    function test_aGuardianMayGrantAgainOnceTheEarlierGrantExpired() public {
+    function test_aGuardianMayGrantOnceTheEarlierGrantEndedAWeekAgo() public {
         grantAs(PATIENT, DOCTOR, START + 1 days, CONDITIONS);
-        VM.warp(START + 1 days);
+        VM.warp(START + 1 days + 7 days);
 
-        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 2 days, ALLERGIES);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 9 days, ALLERGIES);
         VM.assertTrue(isLive(PATIENT, DOCTOR, ALLERGIES), "the expired grant was replaced");
+    }
+
+    // --- Limits on emergency grants (the review's findings) -------------------
+
+    function test_aGuardianCannotRenewAnEmergencyGrantTheMomentItExpires() public {
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 72 hours, CONDITIONS);
+        VM.warp(START + 72 hours);
+        VM.assertFalse(isLive(PATIENT, DOCTOR, 0), "expired");
+
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCoolingDown.selector, DOCTOR, START + 72 hours + 7 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 144 hours, CONDITIONS);
+        VM.assertFalse(isLive(PATIENT, DOCTOR, 0), "still no access");
+    }
+
+    function test_anotherGuardianCannotRenewItEither() public {
+        addGuardianAs(PATIENT, STRANGER);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
+        VM.warp(START + 1 hours);
+
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCoolingDown.selector, DOCTOR, START + 1 hours + 7 days));
+        emergencyGrantAs(STRANGER, PATIENT, DOCTOR, START + 2 hours, CONDITIONS);
+    }
+
+    function test_aGrantThePatientLetLapseIsNotRenewedByAGuardianForAWeek() public {
+        grantAs(PATIENT, DOCTOR, START + 30 days, CONDITIONS);
+        VM.warp(START + 30 days);
+
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCoolingDown.selector, DOCTOR, START + 37 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 30 days + 1 hours, CONDITIONS);
+
+        VM.warp(START + 37 days - 1);
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCoolingDown.selector, DOCTOR, START + 37 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 37 days, CONDITIONS);
+
+        VM.warp(START + 37 days);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 37 days + 1 hours, CONDITIONS);
+        VM.assertTrue(isLive(PATIENT, DOCTOR, CONDITIONS), "allowed from the first second after the cooldown");
+    }
+
+    function test_aDoctorThePatientRevokedGetsNoEmergencyGrantFor30Days() public {
+        grantAs(PATIENT, DOCTOR, START + 90 days, CONDITIONS);
+        VM.warp(START + 1 days);
+        VM.prank(PATIENT);
+        ledger.revoke(DOCTOR);
+
+        VM.expectRevert(abi.encodeWithSelector(Guardians.DoctorRevokedRecently.selector, DOCTOR, START + 31 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 days + 1 hours, CONDITIONS);
+
+        VM.warp(START + 31 days - 1);
+        VM.expectRevert(abi.encodeWithSelector(Guardians.DoctorRevokedRecently.selector, DOCTOR, START + 31 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 31 days, CONDITIONS);
+        VM.assertFalse(isLive(PATIENT, DOCTOR, 0), "the revoked doctor stays out");
+
+        VM.warp(START + 31 days);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 31 days + 1 hours, CONDITIONS);
+        VM.assertTrue(isLive(PATIENT, DOCTOR, CONDITIONS), "30 days on, a guardian may act again");
+    }
+
+    function test_revokingAnEmergencyGrantKeepsTheDoctorOutOfTheNextOne() public {
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 72 hours, CONDITIONS);
+        VM.warp(START + 1 hours);
+        VM.prank(PATIENT);
+        ledger.revoke(DOCTOR);
+
+        VM.warp(START + 8 days);
+        VM.expectRevert(abi.encodeWithSelector(Guardians.DoctorRevokedRecently.selector, DOCTOR, START + 1 hours + 30 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 8 days + 1 hours, CONDITIONS);
+    }
+
+    function test_aRevocationLeavesNoGrantBehind() public {
+        grantAs(PATIENT, DOCTOR, START + 90 days, CONDITIONS | MAY_WRITE);
+        VM.prank(PATIENT);
+        ledger.revoke(DOCTOR);
+
+        (uint64 expiry, uint16 scope) = ledger.grantOf(PATIENT, DOCTOR);
+        VM.assertEq(expiry, 0, "no expiry");
+        VM.assertEq(scope, 0, "no scope");
+        VM.assertFalse(isLive(PATIENT, DOCTOR, 0), "not live");
+        VM.expectRevert(abi.encodeWithSelector(Consent.NoGrant.selector, DOCTOR));
+        VM.prank(PATIENT);
+        ledger.revoke(DOCTOR);
+    }
+
+    function test_thePatientsOwnGrantOverridesTheRevocationMemory() public {
+        grantAs(PATIENT, DOCTOR, START + 1 days, CONDITIONS);
+        VM.prank(PATIENT);
+        ledger.revoke(DOCTOR);
+        // The patient changes their mind and grants a day; it lapses; a week later a guardian may act.
+        grantAs(PATIENT, DOCTOR, START + 1 days, CONDITIONS);
+        VM.warp(START + 8 days);
+
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 8 days + 1 hours, CONDITIONS);
+        VM.assertTrue(isLive(PATIENT, DOCTOR, CONDITIONS), "the patient's own grant ended the memory of the revocation");
+    }
+
+    function test_aGuardianMakesAtMostThreeEmergencyGrantsIn30Days() public {
+        address fourthDoctor = address(0xD0C4);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
+        VM.warp(START + 1 days);
+        emergencyGrantAs(GUARDIAN, PATIENT, SECOND_DOCTOR, START + 2 days, CONDITIONS);
+        VM.warp(START + 2 days);
+        emergencyGrantAs(GUARDIAN, PATIENT, CLINICIAN, START + 3 days, CONDITIONS);
+
+        VM.warp(START + 30 days - 1);
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCapReached.selector, GUARDIAN, START + 30 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, fourthDoctor, START + 30 days, CONDITIONS);
+        VM.assertFalse(isLive(PATIENT, fourthDoctor, 0), "the fourth doctor gets nothing");
+
+        // The window rolls: 30 days after the first grant, one more; the next waits for the second's 30 days.
+        VM.warp(START + 30 days);
+        emergencyGrantAs(GUARDIAN, PATIENT, fourthDoctor, START + 30 days + 1 hours, CONDITIONS);
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCapReached.selector, GUARDIAN, START + 31 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 30 days + 1 hours, CONDITIONS);
+    }
+
+    function test_theCapCountsPerGuardianAndPatient() public {
+        addGuardianAs(PATIENT, STRANGER);
+        addGuardianAs(STRANGER, GUARDIAN);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, PATIENT, SECOND_DOCTOR, START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, PATIENT, CLINICIAN, START + 1 hours, CONDITIONS);
+
+        // The patient's other guardian, and the same guardian for another patient, still may.
+        emergencyGrantAs(STRANGER, PATIENT, address(0xD0C4), START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, STRANGER, DOCTOR, START + 1 hours, CONDITIONS);
+        VM.assertTrue(isLive(STRANGER, DOCTOR, CONDITIONS), "another patient's grant");
+    }
+
+    function test_removingAndNamingAGuardianAgainDoesNotResetTheCap() public {
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, PATIENT, SECOND_DOCTOR, START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, PATIENT, CLINICIAN, START + 1 hours, CONDITIONS);
+        VM.prank(PATIENT);
+        ledger.removeGuardian(GUARDIAN);
+        addGuardianAs(PATIENT, GUARDIAN);
+
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantCapReached.selector, GUARDIAN, START + 30 days));
+        emergencyGrantAs(GUARDIAN, PATIENT, address(0xD0C4), START + 1 hours, CONDITIONS);
+    }
+
+    function test_aRefusedEmergencyGrantDoesNotCountTowardsTheCap() public {
+        grantAs(PATIENT, DOCTOR, START + 30 days, CONDITIONS);
+        for (uint256 i = 0; i < 5; ++i) {
+            VM.expectRevert(abi.encodeWithSelector(Guardians.GrantAlreadyLive.selector, DOCTOR));
+            emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
+        }
+        emergencyGrantAs(GUARDIAN, PATIENT, SECOND_DOCTOR, START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, PATIENT, CLINICIAN, START + 1 hours, CONDITIONS);
+        emergencyGrantAs(GUARDIAN, PATIENT, address(0xD0C4), START + 1 hours, CONDITIONS);
     }
 
     function test_thePatientMayRevokeAnEmergencyGrant() public {
@@ -238,6 +387,20 @@ contract GuardiansTest is LedgerSpec {
         emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + duration, scope);
     }
 
+    function testFuzz_noDoctorEverHoldsEmergencyAccessBackToBack(uint256 firstDuration, uint256 gap) public {
+        firstDuration = bound(firstDuration, 1, SEVENTY_TWO_HOURS);
+        gap = bound(gap, 0, 10 days);
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + firstDuration, CONDITIONS);
+        VM.warp(START + firstDuration + gap);
+
+        if (gap < 7 days) {
+            VM.expectRevert(
+                abi.encodeWithSelector(Guardians.EmergencyGrantCoolingDown.selector, DOCTOR, START + firstDuration + 7 days)
+            );
+        }
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + firstDuration + gap + 1 hours, CONDITIONS);
+    }
+
     function testFuzz_anyoneMayBeNamedAndRemoved(address patient, address guardian) public {
         assumePerson(patient);
         VM.assume(guardian != patient && guardian != address(0));
@@ -270,6 +433,10 @@ contract GuardiansTest is LedgerSpec {
 
         if (elapsed < patientDuration) {
             VM.expectRevert(abi.encodeWithSelector(Guardians.GrantAlreadyLive.selector, DOCTOR));
+        } else if (elapsed < patientDuration + 7 days) {
+            VM.expectRevert(
+                abi.encodeWithSelector(Guardians.EmergencyGrantCoolingDown.selector, DOCTOR, START + patientDuration + 7 days)
+            );
         }
         emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + elapsed + 1 hours, ALLERGIES);
     }

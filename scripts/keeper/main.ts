@@ -20,11 +20,12 @@ import { parseArgs } from 'node:util'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
 import { createPublicClient, http, isAddress, type Address } from 'viem'
-import { createChainClient, isGrantLive, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
+import { createChainClient, isGrantLive, latestBreakGlass, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
 import { signingDomain } from '../../src/crypto/index.ts'
 import { errorMessage } from '../../src/errors/index.ts'
-import { startKeeper, type AcceptPolicy, type KeeperEvent } from '../../src/keeper/index.ts'
+import { serveEmergencyCards, startKeeper, type AcceptPolicy, type EmergencyEvent, type KeeperEvent } from '../../src/keeper/index.ts'
 import { startP2PNode } from '../../src/p2p/index.ts'
+import { emergencyCardFiles } from './emergencyFiles.ts'
 import { keeperIdentity, loadOrCreateAccount } from './keeperIdentity.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -116,6 +117,19 @@ function describe(event: KeeperEvent): string {
   }
 }
 
+function describeEmergency(event: EmergencyEvent): string {
+  switch (event.type) {
+    case 'card-stored':
+      return `${event.replaced ? 'replaced' : 'stored'} the emergency card of ${event.patient} (${event.bytes} bytes)`
+    case 'card-released':
+      return `released the emergency card of ${event.patient} to ${event.clinician} (break-glass reason ${event.reasonCode})`
+    case 'card-refused':
+      return `refused emergency ${event.kind}${event.patient === undefined ? '' : ` for ${event.patient}`}${event.clinician === undefined ? '' : ` by ${event.clinician}`}: ${event.reason} (${event.why})`
+    case 'card-forgotten':
+      return `forgot the emergency card of ${event.patient}`
+  }
+}
+
 async function main(): Promise<void> {
   const options = settings()
   const accept = await acceptPolicy(options.accept)
@@ -150,7 +164,18 @@ async function main(): Promise<void> {
       mayWrite: (patient, writer) => mayWriteHistory(client, { ledger: options.ledger, patient, writer }),
       keyVersionOf: async (wallet) => (await readEncryptionKey(client, { registry: options.registry, user: wallet }))?.version
     },
-    onEvent: (event) => log(describe(event))
+    onEvent: (event) => {
+      log(describe(event))
+      if (event.type === 'removed') void emergency.forget(event.patient).catch((error: unknown) => log(`could not forget the emergency card of ${event.patient}: ${errorMessage(error)}`))
+    }
+  })
+  const emergency = await serveEmergencyCards({
+    node,
+    identity,
+    store: await emergencyCardFiles(options.data),
+    ledger: { latestBreakGlass: (patient, clinician) => latestBreakGlass(client, { ledger: options.ledger, patient, clinician }) },
+    isEnrolled: (patient) => keeper.patients().includes(patient),
+    onEvent: (event) => log(describeEmergency(event))
   })
 
   let stopping = false
@@ -158,6 +183,7 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     log('stopping')
+    await emergency.stop()
     await keeper.stop()
     await node.stop()
     await blockstore.close()

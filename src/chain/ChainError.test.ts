@@ -1,6 +1,6 @@
 import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError, encodeErrorResult } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { keyRegistryAbi } from './abi.generated.ts'
+import { consentLedgerAbi, keyRegistryAbi } from './abi.generated.ts'
 import { ChainError, toChainError } from './ChainError.ts'
 
 describe('toChainError', () => {
@@ -22,6 +22,16 @@ describe('toChainError', () => {
     expect(error.code).toBe('CONTRACT_REVERTED')
     expect(error.details).toBe('KeyUnchanged')
     expect(error.message).toBe('This encryption key is already registered for your address.')
+  })
+
+  it('says from when a guardian\'s refused emergency grant would pass', () => {
+    // 14 January 2027, 12:00 UTC: that day or the next or the one before, in whatever time zone the device is in.
+    const until = 1_799_928_000n
+    const data = encodeErrorResult({ abi: consentLedgerAbi, errorName: 'DoctorRevokedRecently', args: ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', until] })
+    const reverted = new ContractFunctionRevertedError({ abi: consentLedgerAbi, data, functionName: 'emergencyGrant' })
+    const error = toChainError(new BaseError('Execution reverted', { cause: reverted }), 'grant emergency access')
+    expect(error.details).toBe('DoctorRevokedRecently')
+    expect(error.message).toMatch(/^The patient revoked this doctor less than 30 days ago, .* A guardian may grant them emergency access again from 1[345] Jan 2027, \d\d:\d\d\.$/)
   })
 
   it('says the chain is unreachable when the node does not answer', () => {

@@ -2,6 +2,7 @@
 // a stable code for the UI and tests, and the underlying details for the curious.
 import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from 'viem'
 import { AnamnesisError, errorMessage } from '../errors/index.ts'
+import { formatDayAndTime } from '../format/index.ts'
 
 /** Why a chain action failed: the network, the wallet, the input, or the contract's refusal. */
 export type ChainErrorCode =
@@ -42,6 +43,9 @@ const revertMessages: Record<string, string> = {
   GuardianNotFound: 'This person is not one of your guardians, so there is nobody to remove.',
   NotGuardian: 'Only a guardian the patient has named can grant emergency access. Ask the patient to add you as a guardian.',
   GrantAlreadyLive: 'This doctor already has live access from the patient; only the patient can change it.',
+  EmergencyGrantCoolingDown: "This doctor's last access to the patient ended less than 7 days ago: a guardian cannot renew it at once. Only the patient can grant it now.",
+  DoctorRevokedRecently: 'The patient revoked this doctor less than 30 days ago, so a guardian cannot give them emergency access. Choose another treating doctor.',
+  EmergencyGrantCapReached: 'You have made 3 emergency grants for this patient in the last 30 days, the most a guardian may. Ask another of their guardians.',
   // ConsentLedger: break-glass, visits, anchors
   InvalidPatient: "Enter the patient's address to record the emergency access.",
   NoReason: 'Choose why you are opening the emergency summary.',
@@ -49,6 +53,22 @@ const revertMessages: Record<string, string> = {
   EmptyRoot: 'The history root is empty; there is nothing to anchor.',
   NoEntries: 'The history has no entries yet; there is nothing to anchor.',
   NoWriteGrant: 'Only the patient, or a doctor with live write access, can anchor this history. Ask the patient for write access.'
+}
+
+/** The errors whose last argument is the first second (unix time) at which the call would pass, and how to say it. */
+const untilMessages: Record<string, string> = {
+  EmergencyGrantCoolingDown: 'A guardian may grant them emergency access again from',
+  DoctorRevokedRecently: 'A guardian may grant them emergency access again from',
+  EmergencyGrantCapReached: 'You may make another from'
+}
+
+/** The message for a contract error, with the day and time it names, if it names one. */
+function revertMessage(errorName: string, args: readonly unknown[] | undefined): string | undefined {
+  const message = revertMessages[errorName]
+  const until = args?.at(-1)
+  const words = untilMessages[errorName]
+  if (message === undefined || words === undefined || typeof until !== 'bigint') return message
+  return `${message} ${words} ${formatDayAndTime(Number(until) * 1000)}.`
 }
 
 /** Turns whatever viem or a wallet threw into a ChainError with a message a person can act on. */
@@ -60,7 +80,7 @@ export function toChainError(error: unknown, action: string): ChainError {
     const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
     if (reverted instanceof ContractFunctionRevertedError) {
       const errorName = reverted.data?.errorName
-      const message = (errorName !== undefined ? revertMessages[errorName] : undefined) ?? `The contract refused to ${action}${errorName !== undefined ? ` (${errorName})` : ''}.`
+      const message = (errorName !== undefined ? revertMessage(errorName, reverted.data?.args) : undefined) ?? `The contract refused to ${action}${errorName !== undefined ? ` (${errorName})` : ''}.`
       return new ChainError('CONTRACT_REVERTED', message, { details: errorName ?? reverted.shortMessage, cause: error })
     }
     const text = `${error.shortMessage} ${error.details}`

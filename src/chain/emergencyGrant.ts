@@ -1,5 +1,7 @@
 // A guardian, acting for a patient who cannot, gives a treating doctor access for at most
 // 72 hours. Only where the doctor holds no live grant: the patient's own consent is never changed.
+// The ledger also refuses a doctor whose last grant ended less than 7 days ago, a doctor the
+// patient revoked less than 30 days ago, and a guardian's fourth emergency grant in 30 days.
 import type { Address, WalletClient } from 'viem'
 import { consentLedgerAbi } from './abi.generated.ts'
 import { parseAddress } from './address.ts'
@@ -29,7 +31,10 @@ export interface EmergencyGrantParameters {
 /**
  * A guardian gives a treating doctor access to a patient's records for at most 72 hours, for
  * a patient who cannot do it. The contract refuses it where the doctor already holds a live
- * grant from the patient, so the patient's own consent is never changed.
+ * grant from the patient, so the patient's own consent is never changed; where the doctor's last
+ * grant ended less than 7 days ago or the patient revoked them less than 30 days ago; and past the
+ * guardian's third emergency grant for the patient in 30 days (each a `CONTRACT_REVERTED` whose
+ * message says so).
  *
  * @param publicClient - Reads the chain's time and the key registry, simulates the call and waits for the transaction.
  * @param walletClient - The guardian's wallet, which signs and sends it.

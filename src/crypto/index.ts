@@ -58,3 +58,14 @@ export {
 export { categoryKey, categoryKeysFor, sealingKey } from './categoryKeys.ts'
 export { categorySlot, isEpoch, MAX_CATEGORIES, MAX_EPOCH, parseKeyField } from './categorySlot.ts'
 export { secp256k1PublicKey, secp256k1Signer, signSecp256k1, verifySecp256k1, type Secp256k1Signer } from './secp256k1Signature.ts'
+export {
+  EMERGENCY_CARD_KEY_LENGTH,
+  emergencySummaryAssociatedData,
+  isCardId,
+  MAX_CARD_ID_LENGTH,
+  MAX_EMERGENCY_CIPHERTEXT,
+  MIN_CARD_ID_LENGTH,
+  newEmergencyCard,
+  openEmergencySummary,
+  sealEmergencySummary
+} from './emergencyCard.ts'

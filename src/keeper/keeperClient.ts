@@ -16,16 +16,17 @@ import { parseIdentityBlock } from '../p2p/walletIdentity.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type RefusalReason, type StatementKind } from './keeperStatement.ts'
+import type { EmergencyRefusal } from './emergencyProtocol.ts'
 import type { Stream } from '@libp2p/interface'
 
 /** Why a keeper call failed: the keeper refused (see `reason`), could not be reached, or answered outside the protocol. */
 export type KeeperErrorCode = 'KEEPER_REFUSED' | 'KEEPER_UNREACHABLE' | 'KEEPER_PROTOCOL'
 
-/** A keeper call that failed; nothing was enrolled or removed. `reason` is the keeper's refusal code. */
+/** A keeper call that failed; nothing was enrolled, removed or stored. `reason` is the keeper's refusal code (the emergency protocol has its own). */
 export class KeeperError extends AnamnesisError<KeeperErrorCode> {
   override name = 'KeeperError'
-  readonly reason: RefusalReason | undefined
-  constructor(code: KeeperErrorCode, message: string, options: AnamnesisErrorOptions & { reason?: RefusalReason } = {}) {
+  readonly reason: RefusalReason | EmergencyRefusal | undefined
+  constructor(code: KeeperErrorCode, message: string, options: AnamnesisErrorOptions & { reason?: RefusalReason | EmergencyRefusal } = {}) {
     super(code, message, options)
     this.reason = options.reason
   }

@@ -22,6 +22,10 @@ export type SessionErrorCode =
   | 'BACKUP_TOO_LARGE'
   /** A restore needs the history open on this device, and it did not open. */
   | 'HISTORY_NOT_OPEN'
+  /** No keeper took the emergency card: none enrolled, or each was unreachable or refused. */
+  | 'EMERGENCY_CARD_NOT_STORED'
+  /** The full tier of an emergency card could not be opened: no keeper released it, or it did not open with the card's key. */
+  | 'EMERGENCY_SUMMARY_UNAVAILABLE'
 
 /** Every refusal of src/session about keys, keepers and backups: a sentence to act on and a {@link SessionErrorCode}. */
 export class SessionError extends AnamnesisError<SessionErrorCode> {

@@ -30,6 +30,12 @@ export const loadKeyReplacement = (): Promise<typeof import('./rotateHistoryKey.
 /** Download and restore of the encrypted backup (createBackupFlow), loaded on demand by the pages that offer them. */
 export const loadBackup = (): Promise<typeof import('./backup.ts')> => import('./backup.ts')
 export type { BackupFile, BackupFlow, BackupFlowOptions, BackupLog, ChosenFile, DownloadStep, RestoreStep } from './backup.ts'
+/**
+ * The full tier of an emergency card (publishEmergencyCard for the patient, readEmergencySummary for a
+ * clinician after break-glass), loaded on demand by the Emergency pages.
+ */
+export const loadEmergencyCard = (): Promise<typeof import('./emergencyCard.ts')> => import('./emergencyCard.ts')
+export type { EmergencySummaryRead, PublishedEmergencyCard } from './emergencyCard.ts'
 export {
   createHistorySessionModel,
   type HistorySessionModel,

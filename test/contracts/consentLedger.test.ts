@@ -389,6 +389,13 @@ describe('every custom error of the ledger reaches the person as a ChainError th
   const as = (who: keyof typeof wallets) => ({ account: addresses[who], address: ledger, abi: consentLedgerAbi })
   const terms = async (seconds: bigint) => encodeTerms({ expiry: (await now()) + seconds, scope: readConditions })
   const someRoot = keccak256('0x01')
+  /** Sends a ledger call from `who`'s wallet and waits for it: the setup a refusal needs. */
+  const send = async (who: keyof typeof wallets, call: { functionName: 'grant' | 'revoke' | 'addGuardian' | 'emergencyGrant'; args: readonly unknown[] }) => {
+    const { request } = await client.simulateContract({ ...as(who), ...call } as never)
+    await client.waitForTransactionReceipt({ hash: await wallets[who].writeContract(request as never) })
+  }
+  // The emergency limits are set up on the clinician's own history, so the patient's audit trail above stays as it is.
+  const strangers = ['0x00000000000000000000000000000000000000a1', '0x00000000000000000000000000000000000000a2', '0x00000000000000000000000000000000000000a3', '0x00000000000000000000000000000000000000a4'] as const
   const refusals: Record<string, () => Promise<unknown>> = {
     InvalidDoctor: async () => client.simulateContract({ ...as('patient'), functionName: 'grant', args: [addresses.patient, await terms(DAY)] }),
     ExpiryNotInFuture: () => client.simulateContract({ ...as('patient'), functionName: 'grant', args: [addresses.secondDoctor, encodeTerms({ expiry: 1n, scope: readConditions })] }),
@@ -410,6 +417,23 @@ describe('every custom error of the ledger reaches the person as a ChainError th
     GuardianNotFound: () => client.simulateContract({ ...as('patient'), functionName: 'removeGuardian', args: [addresses.clinician] }),
     NotGuardian: async () => client.simulateContract({ ...as('clinician'), functionName: 'emergencyGrant', args: [addresses.patient, addresses.guardian, await terms(3600n)] }),
     GrantAlreadyLive: async () => client.simulateContract({ ...as('secondDoctor'), functionName: 'emergencyGrant', args: [addresses.patient, addresses.doctor, await terms(3600n)] }),
+    DoctorRevokedRecently: async () => {
+      await send('clinician', { functionName: 'addGuardian', args: [addresses.guardian] })
+      await send('clinician', { functionName: 'grant', args: [addresses.doctor, await terms(DAY)] })
+      await send('clinician', { functionName: 'revoke', args: [addresses.doctor] })
+      return await client.simulateContract({ ...as('guardian'), functionName: 'emergencyGrant', args: [addresses.clinician, addresses.doctor, await terms(3600n)] })
+    },
+    EmergencyGrantCoolingDown: async () => {
+      // A grant of the clinician's that ends in two seconds; the chain's time moves past it.
+      await send('clinician', { functionName: 'grant', args: [addresses.secondDoctor, await terms(2n)] })
+      await client.request({ method: 'evm_increaseTime', params: [3] } as never)
+      await client.request({ method: 'evm_mine', params: [] } as never)
+      return await client.simulateContract({ ...as('guardian'), functionName: 'emergencyGrant', args: [addresses.clinician, addresses.secondDoctor, await terms(3600n)] })
+    },
+    EmergencyGrantCapReached: async () => {
+      for (const doctor of strangers.slice(0, 3)) await send('guardian', { functionName: 'emergencyGrant', args: [addresses.clinician, doctor, await terms(3600n)] })
+      return await client.simulateContract({ ...as('guardian'), functionName: 'emergencyGrant', args: [addresses.clinician, strangers[3], await terms(3600n)] })
+    },
     InvalidPatient: () => client.simulateContract({ ...as('clinician'), functionName: 'breakGlass', args: [zeroAddress, 1] }),
     NoReason: () => client.simulateContract({ ...as('clinician'), functionName: 'breakGlass', args: [addresses.patient, 0] }),
     NoLiveGrant: () => client.simulateContract({ ...as('guardian'), functionName: 'logVisit', args: [addresses.patient] }),

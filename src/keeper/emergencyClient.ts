@@ -1,0 +1,180 @@
+// The two sides of /anamnesis/emergency/1.0.0 the app calls (emergencyProtocol.ts): the patient's
+// device leaves the sealed summary of a card with each of its keepers; an emergency clinician, who
+// has recorded a break-glass on the ledger, asks one keeper for it. Sealing and opening the summary
+// with the card's key is src/crypto's (emergencyCard.ts): the keeper only ever sees ciphertext.
+import { multiaddr } from '@multiformats/multiaddr'
+import { randomBytes } from '@noble/ciphers/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { isCardId, MAX_EMERGENCY_CIPHERTEXT, type SigningDomain, type WalletTypedData } from '../crypto/index.ts'
+import { errorMessage } from '../errors/index.ts'
+import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
+import { parseIdentityBlock } from '../p2p/walletIdentity.ts'
+import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
+import { ciphertextDigest, EMERGENCY_PROTOCOL, isEmergencyRefusal, openRequestTypedData, signCardStatement, type EmergencyRefusal, type OpenRequest } from './emergencyProtocol.ts'
+import { KeeperError } from './keeperClient.ts'
+import { isBytes } from './keeperStatement.ts'
+import type { Stream } from '@libp2p/interface'
+
+/** The clinician's wallet, as far as opening a card needs it: its address, and EIP-712 signing (65 bytes, or their 0x-hex as viem gives them). */
+export interface ClinicianSigner {
+  address: string
+  signTypedData(data: WalletTypedData): Promise<Uint8Array | `0x${string}`>
+}
+
+/** What the patient's device stores: the card's id and its sealed summary (sealEmergencySummary). */
+export interface StoreEmergencyCardRequest {
+  /** The patient's wallet-bound history identity: it signs the store statement (no wallet prompt). */
+  identity: WalletIdentity
+  patient: string
+  cardId: Uint8Array
+  ciphertext: Uint8Array
+  /** How long each keeper's call may take. Default 15 s. */
+  timeoutMs?: number
+}
+
+/** One keeper's answer to a store: its address and whether it replaced an earlier card, or why it failed. */
+export type StoredCard = { keeper: string; ok: true; keeperWallet: WalletAddress; replaced: boolean } | { keeper: string; ok: false; error: KeeperError }
+
+/** What a clinician asks a keeper for: the card's id (from its link), the patient, and who asks. */
+export interface OpenEmergencyCardRequest {
+  cardId: Uint8Array
+  patient: string
+  clinician: ClinicianSigner
+  /** The app's signing domain (its origin, chain and key registry): the keeper checks the signature in its own. */
+  domain: SigningDomain
+  timeoutMs?: number
+}
+
+/** The ciphertext a keeper released, with the break-glass it released it for. */
+export interface OpenedEmergencyCard {
+  ciphertext: Uint8Array
+  keeper: WalletAddress
+  /** The block time of the break-glass the keeper found, unix seconds. */
+  brokenAt: number
+  reasonCode: number
+}
+
+const MESSAGES: Record<EmergencyRefusal, string> = {
+  'bad-signature': 'The keeper could not check that this request is yours: unlock your keys (or your wallet) again and retry.',
+  'not-enrolled': 'This keeper does not keep your history: enrol it first, then leave your emergency card with it.',
+  stale: 'The keeper refused a request it took for an old or repeated one: check this device\'s clock and try again.',
+  'too-large': 'The emergency summary is too large for a keeper to hold (at most 64 KiB sealed): leave out some items.',
+  malformed: 'The keeper did not understand the request: it may run another version of Anamnesis.',
+  'unknown-card': 'This card has been replaced by the patient, or its summary was never left with this keeper: the full summary cannot be opened with it.',
+  'no-break-glass': 'The keeper found no break-glass by you for this patient on the ledger: record it first, then open the summary.',
+  'break-glass-too-old': 'Your break-glass for this patient is more than 15 minutes old: record it again to open the summary.',
+  'chain-unreachable': 'The keeper could not read the ledger to check your break-glass: try again in a moment.',
+  'disk-full': 'This keeper\'s disk is full: it stores nothing new until its operator frees space.'
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000
+/** A keeper's answer holds at most one card's ciphertext. */
+const ANSWER_HELD_BYTES = MAX_EMERGENCY_CIPHERTEXT + 8 * 1024
+
+let lastAt = 0
+/** Statement times, increasing within this device even when two calls fall in the same millisecond. */
+function nextAt(): number {
+  lastAt = Math.max(Date.now(), lastAt + 1)
+  return lastAt
+}
+
+/**
+ * Leaves the sealed summary of card `cardId` with each keeper (multiaddrs ending in /p2p/<peer id>),
+ * in place of the patient's earlier card there, whose ciphertext the keeper deletes. Every keeper is
+ * asked, whatever the others answer.
+ * @throws {KeeperError} `KEEPER_PROTOCOL` at once for a card id that is not 16 to 32 bytes or a
+ *   ciphertext over 64 KiB; each keeper's own failure is in its {@link StoredCard}.
+ */
+export async function storeEmergencyCard(node: Pick<P2PNode, 'libp2p'>, keepers: readonly string[], request: StoreEmergencyCardRequest): Promise<StoredCard[]> {
+  if (!isCardId(request.cardId)) throw new KeeperError('KEEPER_PROTOCOL', 'A card id is 16 to 32 bytes.')
+  if (request.ciphertext.length === 0 || request.ciphertext.length > MAX_EMERGENCY_CIPHERTEXT) throw new KeeperError('KEEPER_PROTOCOL', MESSAGES['too-large'])
+  const patient = request.patient.toLowerCase() as WalletAddress
+  const digest = ciphertextDigest(request.ciphertext)
+  return await Promise.all(
+    keepers.map(async (keeper): Promise<StoredCard> => {
+      try {
+        const stored = await call(node, keeper, request.timeoutMs, async (me) => {
+          const signed = await signCardStatement(request.identity, { v: 1, kind: 'emergency-card', patient, keeper: me.keeper, peer: me.peer, card: request.cardId, digest, at: nextAt() })
+          return { t: 'store', ...signed, ciphertext: request.ciphertext }
+        })
+        if (stored.answer.t !== 'stored' || typeof stored.answer.replaced !== 'boolean') throw protocolError()
+        return { keeper, ok: true, keeperWallet: stored.keeper, replaced: stored.answer.replaced }
+      } catch (error) {
+        return { keeper, ok: false, error: error instanceof KeeperError ? error : new KeeperError('KEEPER_UNREACHABLE', errorMessage(error), { cause: error }) }
+      }
+    })
+  )
+}
+
+/**
+ * Asks the keeper at `keeperAddress` for the ciphertext of card `cardId` of `patient`, with a request
+ * the clinician's wallet signs (one wallet prompt). The keeper releases it only if the ledger shows
+ * the clinician's break-glass for this patient within the last 15 minutes: record it first.
+ * @throws {KeeperError} `KEEPER_REFUSED` with the keeper's reason (no break-glass, too old, a replaced
+ *   card, ...); `KEEPER_UNREACHABLE` or `KEEPER_PROTOCOL` as for the other keeper calls.
+ */
+export async function openEmergencyCard(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, request: OpenEmergencyCardRequest): Promise<OpenedEmergencyCard> {
+  if (!isCardId(request.cardId)) throw new KeeperError('KEEPER_PROTOCOL', 'This card\'s link holds no valid card id: the full summary cannot be opened with it.')
+  const patient = request.patient.toLowerCase() as WalletAddress
+  const clinician = request.clinician.address.toLowerCase() as WalletAddress
+  const opened = await call(node, keeperAddress, request.timeoutMs, async (me) => {
+    const open: OpenRequest = { keeper: me.keeper, peer: me.peer, patient, clinician, card: `0x${bytesToHex(request.cardId)}`, nonce: `0x${bytesToHex(randomBytes(16))}`, at: nextAt() }
+    const signature = await request.clinician.signTypedData(openRequestTypedData(request.domain, open))
+    return { t: 'open', request: open, signature: typeof signature === 'string' ? hexToBytes(signature.slice(2)) : signature }
+  })
+  const { answer } = opened
+  if (answer.t !== 'card' || !isBytes(answer.ciphertext) || typeof answer.brokenAt !== 'number' || typeof answer.reasonCode !== 'number') throw protocolError()
+  return { ciphertext: answer.ciphertext, keeper: opened.keeper, brokenAt: answer.brokenAt, reasonCode: answer.reasonCode }
+}
+
+const protocolError = (): KeeperError => new KeeperError('KEEPER_PROTOCOL', 'The keeper answered with something that is not part of the emergency protocol.')
+
+/** Dials the keeper, learns who it is, sends the request `make` builds for it, and returns its answer (a refusal thrown). */
+async function call(
+  node: Pick<P2PNode, 'libp2p'>,
+  keeperAddress: string,
+  timeoutMs: number | undefined,
+  make: (keeper: { keeper: WalletAddress; peer: string }) => Promise<Record<string, unknown>>
+): Promise<{ keeper: WalletAddress; answer: Record<string, unknown> }> {
+  let target
+  try {
+    target = multiaddr(keeperAddress)
+  } catch (cause) {
+    throw new KeeperError('KEEPER_UNREACHABLE', `"${keeperAddress}" is not a keeper address (a multiaddr such as /dns4/keeper.example/tcp/443/wss/p2p/12D3Koo…).`, { cause })
+  }
+  const peer = target.getComponents().findLast((component) => component.name === 'p2p')?.value
+  if (peer === undefined) throw new KeeperError('KEEPER_UNREACHABLE', `The keeper address "${keeperAddress}" must end in /p2p/<the keeper's peer id>.`)
+  const signal = AbortSignal.timeout(timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  let stream: Stream
+  try {
+    stream = await node.libp2p.dialProtocol(target, EMERGENCY_PROTOCOL, { signal })
+  } catch (cause) {
+    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper could not be reached: check its address, or try again when it is online.', { cause, details: errorMessage(cause) })
+  }
+  const reader = new MessageReader(stream, { maxHeldBytes: ANSWER_HELD_BYTES })
+  try {
+    await sendMessage(stream, { t: 'hello' }, signal)
+    const hello = await nextAnswer(reader, signal)
+    const keeper = isBytes(hello.identity) ? parseIdentityBlock(hello.identity) : 'no identity'
+    if (hello.t !== 'keeper' || typeof keeper === 'string') throw new KeeperError('KEEPER_PROTOCOL', 'The peer at this address is no Anamnesis keeper for this app and deployment.', { details: typeof keeper === 'string' ? keeper : undefined })
+    await sendMessage(stream, await make({ keeper: keeper.address, peer }), signal)
+    const answer = await nextAnswer(reader, signal)
+    if (answer.t === 'refused') {
+      const reason = isEmergencyRefusal(answer.reason) ? answer.reason : 'malformed'
+      throw new KeeperError('KEEPER_REFUSED', MESSAGES[reason], { reason })
+    }
+    await stream.close({ signal }).catch(() => undefined)
+    return { keeper: keeper.address, answer }
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)))
+    if (error instanceof KeeperError) throw error
+    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper stopped answering: try again when it is online.', { cause: error, details: errorMessage(error) })
+  }
+}
+
+async function nextAnswer(reader: MessageReader, signal: AbortSignal): Promise<Record<string, unknown>> {
+  const value = await reader.next(signal)
+  if (value === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper closed the stream without answering.')
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) throw protocolError()
+  return value as Record<string, unknown>
+}

@@ -1,0 +1,230 @@
+// The keeper's side of /anamnesis/emergency/1.0.0 (emergencyProtocol.ts): it keeps one sealed
+// emergency summary per enrolled patient, the current card's, and releases it to a clinician only
+// when its own view of the ledger shows that clinician's break-glass for that patient within the
+// last 15 minutes. Storing a new card drops the old one's ciphertext; a patient who removes the
+// keeper is forgotten here too.
+//
+// Its state: the cards, in a store the keeper process gives (one file per patient, replaced whole,
+// so an old ciphertext leaves the data folder: scripts/keeper/emergencyFiles.ts); and the nonces of
+// the open requests it answered in the last 2 minutes, in the node's datastore, so a replay is
+// refused across a restart:
+//   /anamnesis/keeper/emergency-nonce/<nonce hex>   {"at":ms}
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { Key } from 'interface-datastore'
+import { errorMessage } from '../errors/index.ts'
+import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
+import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
+import { BREAK_GLASS_WINDOW_SECONDS, checkOpenRequest, checkStoreRequest, EMERGENCY_PROTOCOL, EMERGENCY_REQUEST_MAX_AGE_MS, type EmergencyRefusal } from './emergencyProtocol.ts'
+import { isDiskFull } from './keeper.ts'
+import { isBytes } from './keeperStatement.ts'
+import { MAX_EMERGENCY_CIPHERTEXT } from '../crypto/index.ts'
+import type { Connection, Stream } from '@libp2p/interface'
+
+/** One patient's current card as the keeper keeps it: ciphertext only. */
+export interface EmergencyCardRecord {
+  card: Uint8Array
+  ciphertext: Uint8Array
+  /** The time of the store statement that left it, ms since the epoch: an older statement is a replay. */
+  at: number
+}
+
+/** Where a keeper keeps cards: one per patient; a put replaces the patient's earlier card whole. */
+export interface EmergencyCardStore {
+  get(patient: WalletAddress): Promise<EmergencyCardRecord | undefined>
+  put(patient: WalletAddress, record: EmergencyCardRecord): Promise<void>
+  /** Deletes the patient's card; whether there was one. */
+  delete(patient: WalletAddress): Promise<boolean>
+}
+
+/** What the keeper asks the ledger before it releases a card. */
+export interface EmergencyLedger {
+  /** The clinician's newest break-glass for the patient (its block time, unix seconds), and the chain's now. */
+  latestBreakGlass(patient: WalletAddress, clinician: WalletAddress): Promise<{ record: { time: bigint; reasonCode: number } | null; now: bigint }>
+}
+
+/** What the keeper's log is told of, one line each. */
+export type EmergencyEvent =
+  | { type: 'card-stored'; patient: WalletAddress; bytes: number; replaced: boolean }
+  | { type: 'card-released'; patient: WalletAddress; clinician: WalletAddress; reasonCode: number }
+  | { type: 'card-refused'; kind: 'store' | 'open'; patient?: WalletAddress; clinician?: WalletAddress; reason: EmergencyRefusal; why: string }
+  | { type: 'card-forgotten'; patient: WalletAddress }
+
+/** How to serve emergency cards on a keeper's node. */
+export interface ServeEmergencyCardsOptions {
+  node: P2PNode
+  /** The keeper's wallet identity: it names the keeper, and its domain is the one open requests are signed in. */
+  identity: WalletIdentity
+  store: EmergencyCardStore
+  ledger: EmergencyLedger
+  /** Whether the patient has enrolled this keeper now. */
+  isEnrolled(patient: WalletAddress): boolean
+  onEvent?: (event: EmergencyEvent) => void
+  now?: () => number
+}
+
+/** Emergency cards served on a keeper's node. */
+export interface EmergencyCards {
+  /** Drops a patient's card (the patient removed the keeper). */
+  forget(patient: WalletAddress): Promise<void>
+  stop(): Promise<void>
+}
+
+const NONCE_PREFIX = '/anamnesis/keeper/emergency-nonce/'
+/** A store request carries up to 64 KiB of ciphertext and a statement, an identity and a signature of well under 8 KiB. */
+const REQUEST_HELD_BYTES = MAX_EMERGENCY_CIPHERTEXT + 8 * 1024
+const REQUEST_TIMEOUT_MS = 15_000
+/** The most nonces remembered: requests beyond it within 2 minutes are refused rather than forgotten. */
+const MAX_NONCES = 100_000
+
+/** Starts answering /anamnesis/emergency/1.0.0 on the keeper's node. */
+export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): Promise<EmergencyCards> {
+  const { node, identity, store, ledger } = options
+  const now = options.now ?? Date.now
+  const emit = (event: EmergencyEvent): void => options.onEvent?.(event)
+  const me = identity.verified.address
+  const peer = node.libp2p.peerId.toString()
+  const { datastore } = node
+
+  const nonces = new Map<string, number>()
+  for await (const { key, value } of datastore.query({ prefix: NONCE_PREFIX })) {
+    const at = Number((JSON.parse(new TextDecoder().decode(value)) as { at?: unknown }).at)
+    if (at < now() - EMERGENCY_REQUEST_MAX_AGE_MS) await datastore.delete(key)
+    else nonces.set(key.toString().slice(NONCE_PREFIX.length), at)
+  }
+  /** Forgets nonces of requests that would be refused as too old anyway. */
+  const pruneNonces = async (): Promise<void> => {
+    const oldest = now() - EMERGENCY_REQUEST_MAX_AGE_MS - 60_000
+    const batch = datastore.batch()
+    let any = false
+    for (const [nonce, at] of nonces) {
+      if (at >= oldest) continue
+      nonces.delete(nonce)
+      batch.delete(new Key(`${NONCE_PREFIX}${nonce}`))
+      any = true
+    }
+    if (any) await batch.commit()
+  }
+
+  /** One store at a time per patient: a replaced card never outlives its replacement. */
+  const queues = new Map<WalletAddress, Promise<unknown>>()
+  const serial = <T>(patient: WalletAddress, work: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(patient) ?? Promise.resolve()).then(work)
+    const settled = run.then(
+      () => undefined,
+      () => undefined
+    )
+    queues.set(patient, settled)
+    void settled.then(() => {
+      if (queues.get(patient) === settled) queues.delete(patient)
+    })
+    return run
+  }
+
+  const storeCard = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const checked = checkStoreRequest(request, { keeper: me, peer, now: now() })
+    if ('refusal' in checked) {
+      emit({ type: 'card-refused', kind: 'store', reason: checked.refusal, why: checked.why })
+      return { t: 'refused', reason: checked.refusal }
+    }
+    const { statement, ciphertext } = checked.value
+    const { patient } = statement
+    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
+      emit({ type: 'card-refused', kind: 'store', patient, reason, why })
+      return { t: 'refused', reason }
+    }
+    return await serial(patient, async () => {
+      if (!options.isEnrolled(patient)) return refuse('not-enrolled', 'a card from a patient who has not enrolled this keeper')
+      const before = await store.get(patient)
+      if (before !== undefined && statement.at <= before.at) return refuse('stale', 'the statement is no newer than the card held (a replay)')
+      try {
+        await store.put(patient, { card: statement.card, ciphertext, at: statement.at })
+      } catch (error) {
+        if (isDiskFull(error)) return refuse('disk-full', errorMessage(error))
+        throw error
+      }
+      const replaced = before !== undefined && bytesToHex(before.card) !== bytesToHex(statement.card)
+      emit({ type: 'card-stored', patient, bytes: ciphertext.length, replaced })
+      return { t: 'stored', replaced }
+    })
+  }
+
+  const openCard = async (message: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    await pruneNonces()
+    const checked = checkOpenRequest(message, { keeper: me, peer, now: now(), domain: identity.domain })
+    if ('refusal' in checked) {
+      emit({ type: 'card-refused', kind: 'open', reason: checked.refusal, why: checked.why })
+      return { t: 'refused', reason: checked.refusal }
+    }
+    const request = checked.value
+    const { patient, clinician } = request
+    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
+      emit({ type: 'card-refused', kind: 'open', patient, clinician, reason, why })
+      return { t: 'refused', reason }
+    }
+    // A patient who has not enrolled this keeper gets the same answer as a wrong card: who keeps whose
+    // history is not told to whoever asks. Only a request naming a card held here goes further: anyone
+    // without the card can neither fill the nonce memory nor make the keeper query the chain.
+    const held = options.isEnrolled(patient) ? await store.get(patient) : undefined
+    if (held === undefined || `0x${bytesToHex(held.card)}` !== request.card) return refuse('unknown-card', 'the card is not the current one of a patient this keeper keeps (replaced, or never stored here)')
+    if (nonces.has(request.nonce)) return refuse('stale', 'the request was answered before (a replay)')
+    if (nonces.size >= MAX_NONCES) return refuse('stale', 'too many requests in the last minutes to remember another')
+    // Remembered before anything slow: the same request sent twice at once is answered once.
+    nonces.set(request.nonce, request.at)
+    await datastore.put(new Key(`${NONCE_PREFIX}${request.nonce}`), new TextEncoder().encode(JSON.stringify({ at: request.at })))
+    let found
+    try {
+      found = await ledger.latestBreakGlass(patient, clinician)
+    } catch (error) {
+      return refuse('chain-unreachable', errorMessage(error))
+    }
+    if (found.record === null) return refuse('no-break-glass', 'the ledger shows no break-glass by this clinician for this patient')
+    const age = found.now - found.record.time
+    if (age > BigInt(BREAK_GLASS_WINDOW_SECONDS)) return refuse('break-glass-too-old', `the clinician's last break-glass for this patient is ${age} s old`)
+    emit({ type: 'card-released', patient, clinician, reasonCode: found.record.reasonCode })
+    return { t: 'card', ciphertext: held.ciphertext, brokenAt: Number(found.record.time), reasonCode: found.record.reasonCode }
+  }
+
+  const handle = async (stream: Stream, connection: Connection): Promise<void> => {
+    const reader = new MessageReader(stream, { maxHeldBytes: REQUEST_HELD_BYTES })
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    const send = (message: Record<string, unknown>): Promise<void> => sendMessage(stream, message, signal)
+    try {
+      const hello = await reader.next(signal)
+      if (!isMap(hello) || hello.t !== 'hello') {
+        await send({ t: 'refused', reason: 'malformed' })
+        return
+      }
+      await send({ t: 'keeper', identity: identity.bytes })
+      const request = await reader.next(signal)
+      let reply: Record<string, unknown>
+      if (isMap(request) && request.t === 'store') reply = await storeCard(request)
+      else if (isMap(request) && request.t === 'open') reply = await openCard(request)
+      else {
+        emit({ type: 'card-refused', kind: 'open', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
+        reply = { t: 'refused', reason: 'malformed' }
+      }
+      await send(reply)
+      await stream.close({ signal })
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error(String(error)))
+    }
+  }
+
+  await node.libp2p.handle(EMERGENCY_PROTOCOL, (stream, connection) => handle(stream, connection), { maxInboundStreams: 32 })
+
+  return {
+    forget: async (patient) => {
+      await serial(patient, async () => {
+        if (await store.delete(patient)) emit({ type: 'card-forgotten', patient })
+      })
+    },
+    stop: async () => {
+      await node.libp2p.unhandle(EMERGENCY_PROTOCOL).catch(() => undefined)
+      await Promise.allSettled([...queues.values()])
+    }
+  }
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isBytes(value)
+}

@@ -10,13 +10,10 @@ import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 import { describeCameraError, grabFrame, openCamera, releaseCamera } from '../visit/camera.ts'
 import { OfflineTierView } from './OfflineTierView.tsx'
+import { DECODED_MARK, SCAN_TO_TIER_MEASURE } from './scanTiming.ts'
 
 const SCAN_INTERVAL_MS = 250
 const INSTEAD = "Read the card's printed words instead, or choose a photo of its code."
-
-/** User Timing names: a code decoded, and the time from there until the card's words are drawn (the bench reads it). */
-const DECODED_MARK = 'emergency.cardDecoded'
-export const SCAN_TO_TIER_MEASURE = 'emergency.scanToOfflineTier'
 
 function FullTier(props: { card: ReadCard }): JSX.Element {
   const [asked, setAsked] = createSignal(false)

@@ -33,7 +33,8 @@ const DEMO_PROFILE: EmergencyProfile = {
   bloodGroup: 'O-',
   contacts: [{ name: 'Ada Demo', relation: 'daughter', phone: '+44 20 7946 0000' }],
   implants: [],
-  excluded: []
+  excluded: [],
+  offCard: []
 }
 
 const median = (values: number[]): number => {

@@ -20,7 +20,8 @@ const PROFILE: EmergencyProfile = {
   bloodGroup: 'O-',
   contacts: [{ name: 'Ada Demo', relation: 'daughter', phone: '+44 20 7946 0000' }],
   implants: [],
-  excluded: []
+  excluded: [],
+  offCard: []
 }
 
 function demoCard(profile = PROFILE) {
@@ -63,6 +64,18 @@ describe("the demo patient's card", () => {
     expect(read.tier.name).toBe('José Ñúñez')
     expect(read.link?.patient).toBe('0xd3e0000000000000000000000000000000000001')
     expect(read.link?.key).toEqual(new Uint8Array(CARD_KEY_LENGTH).fill(9))
+  })
+
+  it('leaves off what the patient keeps in the summary but not on the card', () => {
+    const { tier } = demoCard({ ...PROFILE, offCard: ['profile:bloodGroup', 'profile:contact:0'] })
+    expect(tier.bloodGroup).toBeUndefined()
+    expect(tier.contacts).toEqual([])
+    const demo = demoPatient({ records: 400 })
+    const items = summaryItems({ patient: demo.patient, entries: demo.entries, profile: PROFILE, now: DEMO_NOW })
+    const diabetes = items.find((i) => i.label === 'Diabetes mellitus type 2')?.key ?? ''
+    const offCard = offlineTier(items, { ...PROFILE, offCard: [diabetes] })
+    expect(offCard.conditions).toEqual(['Hypertensive disorder', 'Osteoarthritis of knee'])
+    expect(items.find((i) => i.key === diabetes)?.included).toBe(true)
   })
 
   it('leaves off, and names, what does not fit, keeping allergies and the first contact', () => {

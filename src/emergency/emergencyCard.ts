@@ -107,13 +107,13 @@ export function formatCard(tier: OfflineTier): string {
 }
 
 /**
- * The offline tier of what the patient kept in the summary: blood group, allergies (high risk
- * first), the advance directive, active conditions, current medicines (by name, once each),
- * contacts, language and organ donation.
+ * The offline tier of what the patient kept in the summary and did not leave off the card: blood
+ * group, allergies (high risk first), the advance directive, active conditions, current medicines
+ * (by name, once each), contacts, language and organ donation.
  */
 export function offlineTier(items: readonly SummaryItem[], profile: EmergencyProfile, link?: string): OfflineTier {
-  const kept = items.filter((item) => item.included)
-  const excluded = new Set(profile.excluded)
+  const excluded = new Set([...profile.excluded, ...profile.offCard])
+  const kept = items.filter((item) => item.included && !excluded.has(item.key))
   const unique = (labels: string[]): string[] => [...new Set(labels)].slice(0, MAX_CARD_ITEMS)
   const allergies = kept
     .filter((item) => item.section === 'allergies')

@@ -5,7 +5,7 @@ describe('parseProfile', () => {
   it('keeps a sound profile, trimmed, empty texts left out', () => {
     expect(
       parseProfile({ name: ' Ada ', bloodGroup: 'B+', contacts: [{ name: 'Bob', phone: '+1 555 0100', relation: '' }], note: 'line one\nline two', language: '', implants: [], excluded: ['a', 'a'] })
-    ).toEqual({ name: 'Ada', bloodGroup: 'B+', contacts: [{ name: 'Bob', phone: '+1 555 0100' }], note: 'line one\nline two', implants: [], excluded: ['a'] })
+    ).toEqual({ name: 'Ada', bloodGroup: 'B+', contacts: [{ name: 'Bob', phone: '+1 555 0100' }], note: 'line one\nline two', implants: [], excluded: ['a'], offCard: [] })
     expect(parseProfile({})).toEqual(EMPTY_PROFILE)
   })
 

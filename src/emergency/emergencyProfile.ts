@@ -30,10 +30,15 @@ export interface EmergencyProfile {
   note?: string
   /** Items the patient left out of the summary and the card: record keys ("Condition/<id>") and profile keys ("profile:…"). */
   excluded: string[]
+  /**
+   * Items kept in the summary (which a clinician opens only with a trace) but left off the card,
+   * which anyone who finds it reads: the same keys.
+   */
+  offCard: string[]
 }
 
 /** A profile with nothing in it: where every patient starts. */
-export const EMPTY_PROFILE: EmergencyProfile = { contacts: [], implants: [], excluded: [] }
+export const EMPTY_PROFILE: EmergencyProfile = { contacts: [], implants: [], excluded: [], offCard: [] }
 
 /** The longest single-line text a profile field holds; a card has little room. */
 export const MAX_FIELD_LENGTH = 120
@@ -44,7 +49,7 @@ export const MAX_CONTACTS = 4
 export const MAX_IMPLANTS = 8
 export const MAX_EXCLUDED = 5000
 
-const FIELDS = new Set(['name', 'bloodGroup', 'contacts', 'advanceDirective', 'organDonor', 'language', 'implants', 'note', 'excluded'])
+const FIELDS = new Set(['name', 'bloodGroup', 'contacts', 'advanceDirective', 'organDonor', 'language', 'implants', 'note', 'excluded', 'offCard'])
 const CONTACT_FIELDS = new Set(['name', 'relation', 'phone'])
 // Control characters would break a card's lines or hide text; a note may have line breaks.
  
@@ -100,10 +105,13 @@ export function parseProfile(value: unknown): EmergencyProfile {
     return { name, phone, ...(relation === undefined ? {} : { relation }) }
   })
   const implants = list(value.implants, 'implants', MAX_IMPLANTS).map((implant, i) => text(implant, `implant ${i + 1}`) ?? invalid(`implant ${i + 1}`, 'is empty'))
-  const excluded = list(value.excluded, 'left-out items', MAX_EXCLUDED).map((key, i) => {
-    if (typeof key !== 'string' || key.length === 0 || key.length > 200 || CONTROL.test(key)) return invalid(`left-out item ${i + 1}`, 'must be an item key')
-    return key
-  })
+  const keys = (field: unknown, name: string): string[] =>
+    list(field, `${name}s`, MAX_EXCLUDED).map((key, i) => {
+      if (typeof key !== 'string' || key.length === 0 || key.length > 200 || CONTROL.test(key)) return invalid(`${name} ${i + 1}`, 'must be an item key')
+      return key
+    })
+  const excluded = keys(value.excluded, 'left-out item')
+  const offCard = keys(value.offCard, 'item left off the card')
   const optional = {
     name: text(value.name, 'name'),
     bloodGroup: bloodGroup as BloodGroup | undefined,
@@ -116,6 +124,7 @@ export function parseProfile(value: unknown): EmergencyProfile {
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
     contacts,
     implants,
-    excluded: [...new Set(excluded)]
+    excluded: [...new Set(excluded)],
+    offCard: [...new Set(offCard)]
   }
 }

@@ -66,7 +66,8 @@ describe('emergencySummary', () => {
       language: 'French',
       implants: ['Pacemaker'],
       note: 'Type 1 diabetic',
-      excluded: ['profile:organDonor']
+      excluded: ['profile:organDonor'],
+      offCard: []
     }
     const { bundle, items } = summarise(profile)
     const json = JSON.stringify(bundle)

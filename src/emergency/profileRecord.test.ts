@@ -18,7 +18,8 @@ const PROFILE: EmergencyProfile = {
   language: 'French',
   implants: ['Pacemaker', 'Hip replacement, left'],
   note: 'Two lines\nof note',
-  excluded: ['Condition/htn', 'profile:organDonor']
+  excluded: ['Condition/htn', 'profile:organDonor'],
+  offCard: ['profile:bloodGroup', 'AllergyIntolerance/pen']
 }
 const write = (record: HistoryRecord, writer = PATIENT, amends?: HistoryEntry, now = NOW): HistoryEntry =>
   createEntry({ record, writer, patient: PATIENT, now, ...(amends === undefined ? {} : { amends: amends.id }) })

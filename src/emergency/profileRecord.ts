@@ -9,7 +9,7 @@
 import type { Basic, Extension } from '@medplum/fhirtypes'
 import { queryHistory, type Address, type HistoryEntry } from '../history/index.ts'
 import { EmergencyError } from './EmergencyError.ts'
-import { parseProfile, type EmergencyProfile } from './emergencyProfile.ts'
+import { EMPTY_PROFILE, parseProfile, type EmergencyProfile } from './emergencyProfile.ts'
 
 /** The profile record's id, the same in every history: saving again amends it. */
 export const PROFILE_RECORD_ID = 'emergency-profile'
@@ -39,7 +39,8 @@ export function profileRecord(profile: EmergencyProfile, patient: string, now: n
     ...text('language', profile.language),
     ...profile.implants.flatMap((implant) => text('implant', implant)),
     ...text('note', profile.note),
-    ...profile.excluded.flatMap((key) => text('excluded', key))
+    ...profile.excluded.flatMap((key) => text('excluded', key)),
+    ...profile.offCard.flatMap((key) => text('offCard', key))
   ]
   const subject = { reference: `Patient/${patient.toLowerCase()}` }
   return {
@@ -70,7 +71,7 @@ export function readProfileRecord(record: Basic): EmergencyProfile {
     if (found.length > 1) throw new EmergencyError('INVALID_PROFILE', `The emergency profile record gives its ${field} twice.`)
     return found[0]
   }
-  const known = new Set(['name', 'bloodGroup', 'contact', 'advanceDirective', 'organDonor', 'language', 'implant', 'note', 'excluded'].map(part))
+  const known = new Set(['name', 'bloodGroup', 'contact', 'advanceDirective', 'organDonor', 'language', 'implant', 'note', 'excluded', 'offCard'].map(part))
   for (const e of parts) if (!known.has(e.url)) throw new EmergencyError('INVALID_PROFILE', `The emergency profile record has a part this app does not know (${e.url}).`)
   const inner = (e: Extension, field: string): string | undefined => e.extension?.find((x) => x.url === part(field))?.valueString
   return parseProfile({
@@ -82,7 +83,8 @@ export function readProfileRecord(record: Basic): EmergencyProfile {
     language: one('language')?.valueString,
     implants: all('implant').map((e) => e.valueString),
     note: one('note')?.valueString,
-    excluded: all('excluded').map((e) => e.valueString)
+    excluded: all('excluded').map((e) => e.valueString),
+    offCard: all('offCard').map((e) => e.valueString)
   })
 }
 
@@ -106,12 +108,12 @@ export function storedProfile(entries: readonly HistoryEntry[], patient: Address
     .filter((entry) => entry.writer === patient.toLowerCase() && entry.record.id === PROFILE_RECORD_ID)
     .sort((a, b) => (a.writtenAt < b.writtenAt ? 1 : a.writtenAt > b.writtenAt ? -1 : 0))
   const latest = own[0]
-  if (latest === undefined || latest.record.resourceType !== 'Basic') return { profile: { contacts: [], implants: [], excluded: [] } }
+  if (latest === undefined || latest.record.resourceType !== 'Basic') return { profile: { ...EMPTY_PROFILE } }
   const base = { entryId: latest.id, savedAt: Date.parse(latest.writtenAt) }
   try {
     return { ...base, profile: readProfileRecord(latest.record) }
   } catch (error) {
     if (!(error instanceof EmergencyError)) throw error
-    return { ...base, profile: { contacts: [], implants: [], excluded: [] }, problem: error.message }
+    return { ...base, profile: { ...EMPTY_PROFILE }, problem: error.message }
   }
 }

@@ -1,7 +1,8 @@
 // The patient's emergency card, in real browsers over the local chain and relay: the patient loads
 // the demo records, fills in what records do not say, and prepares the card; unticking a condition
-// takes it out of the summary, off the card and out of its QR code; the profile and the choice are
-// saved into the history and are there again after a reload. A clinician's browser, whose camera
+// takes it out of the summary, off the card and out of its QR code, and another is kept for
+// clinicians but left off the card; the profile and the choices are saved into the history and are
+// there again after a reload, and a problem added later shows in the summary and on the card. A clinician's browser, whose camera
 // (Chromium's fake camera) films the card's code, reads what the card says, allergies first, large
 // enough to read at 200 % zoom without losing a word; a damaged code is refused with words that say
 // what to do. Every screen passes axe's WCAG rules, and the controls are reached with the keyboard.
@@ -91,16 +92,21 @@ test("the patient prepares an emergency card, leaves a condition out, and a clin
     await expect.poll(async () => (await readImageCode(code)) ?? '').toContain('CONDITIONS: Hypertensive disorder')
 
     // The patient leaves the hypertension out: it leaves the summary, the card and its code at once.
-    await patient.getByRole('group', { name: 'Active problems' }).getByRole('checkbox', { name: 'Hypertensive disorder' }).uncheck()
+    await patient.getByRole('group', { name: 'Active problems' }).getByRole('checkbox', { name: 'Hypertensive disorder', exact: true }).uncheck()
     await expect(summary).not.toContainText('Hypertensive disorder')
     await expect(summary.getByRole('region', { name: 'Active problems' })).toContainText('Diabetes mellitus type 2')
     await expect(front).not.toContainText('Hypertensive disorder')
     await expect.poll(async () => (await readImageCode(code)) ?? 'unread').not.toContain('Hypertensive')
+    // The diabetes stays in the summary, for clinicians, but off the card that anyone who finds it reads.
+    await patient.getByRole('checkbox', { name: 'On the card: Diabetes mellitus type 2' }).uncheck()
+    await expect(front).not.toContainText('Diabetes')
+    await expect(summary.getByRole('region', { name: 'Active problems' })).toContainText('Diabetes mellitus type 2')
+    await expect.poll(async () => (await readImageCode(code)) ?? 'unread').not.toContain('Diabetes')
     const cardText = (await readImageCode(code)) ?? ''
     const { tier } = parseCard(cardText)
     expect(tier.allergies).toEqual([{ substance: 'Penicillin', critical: true, reaction: 'Urticaria' }])
     expect(tier.bloodGroup).toBe('O-')
-    expect(tier.conditions).toContain('Diabetes mellitus type 2')
+    expect(tier.conditions).toEqual(['Osteoarthritis of knee'])
 
     // Saved into the history, with the keyboard: and there again after a reload.
     await tabTo(patient, patient.getByRole('button', { name: 'Save my emergency profile and choices' }))
@@ -136,8 +142,23 @@ test("the patient prepares an emergency card, leaves a condition out, and a clin
     await expect(ownHistory(patient).getByRole('status').first()).toBeVisible()
     await go(patient, 'Emergency')
     await expect(patient.getByRole('combobox', { name: 'Blood group' })).toHaveValue('O-')
-    await expect(patient.getByRole('group', { name: 'Active problems' }).getByRole('checkbox', { name: 'Hypertensive disorder' })).not.toBeChecked()
+    await expect(patient.getByRole('group', { name: 'Active problems' }).getByRole('checkbox', { name: 'Hypertensive disorder', exact: true })).not.toBeChecked()
     await expect(patient.getByRole('group', { name: 'Front of the card' })).not.toContainText('Hypertensive disorder')
+    await expect(patient.getByRole('checkbox', { name: 'On the card: Diabetes mellitus type 2' })).not.toBeChecked()
+
+    // The summary stays current: a problem the patient adds shows in it, and on the card, when they come back.
+    const refreshed = await patient.getByRole('region', { name: 'Your emergency summary' }).locator('time').getAttribute('datetime')
+    await go(patient, 'My history')
+    const form = ownHistory(patient).getByRole('form', { name: 'Add to my history' })
+    if (!(await form.isVisible())) await ownHistory(patient).getByText('Add a record: a symptom or problem').click()
+    await form.getByRole('radio', { name: 'Symptom or problem', exact: true }).check()
+    await form.getByRole('textbox', { name: 'Symptom or problem' }).fill('Chest pain on exertion')
+    await form.getByRole('button', { name: 'Add symptom' }).click()
+    await expect(form.getByRole('status')).toContainText('Symptom added')
+    await go(patient, 'Emergency')
+    await expect(patient.getByRole('region', { name: 'Your emergency summary' }).getByRole('region', { name: 'Active problems' })).toContainText('Chest pain on exertion')
+    await expect(patient.getByRole('group', { name: 'Front of the card' })).toContainText('Chest pain on exertion')
+    expect(await patient.getByRole('region', { name: 'Your emergency summary' }).locator('time').getAttribute('datetime')).not.toBe(refreshed)
 
     // A clinician's phone films the card's code.
     const video = path.join(dir, 'camera.y4m')
@@ -161,8 +182,9 @@ test("the patient prepares an emergency card, leaves a condition out, and a clin
     const headings = await read.locator('h3, dt').allTextContents()
     expect(headings[0]).toBe('Allergies')
     await expect(read).toContainText('O-')
-    await expect(read).toContainText('Diabetes mellitus type 2')
+    await expect(read).toContainText('Osteoarthritis of knee')
     await expect(read).not.toContainText('Hypertensive disorder')
+    await expect(read).not.toContainText('Diabetes')
     // Nothing of the allergies is cut off at 200 %: no line wider than the window, nothing scrolled sideways.
     const widths = await allergies.evaluate((list) => ({
       page: document.documentElement.scrollWidth,

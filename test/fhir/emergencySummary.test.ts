@@ -25,7 +25,8 @@ const FULL_PROFILE: EmergencyProfile = {
   language: 'Portuguese',
   implants: ['Pacemaker (2019)'],
   note: 'Carries a glucagon pen.\nDeaf in the right ear.',
-  excluded: []
+  excluded: [],
+  offCard: []
 }
 
 function problems(resource: Resource): string[] {

@@ -5,22 +5,44 @@ import { SECTIONS, type SummaryItem } from '../../emergency/index.ts'
 import { formatRecordDay } from '../../format/index.ts'
 import type { EmergencyCardModel } from './createEmergencyCard.ts'
 
+/** What the card can carry: allergies, problems, medicines, blood group, directive, organ donation, contacts and language. */
+const CARD_SECTIONS = new Set(['allergies', 'problems', 'medications'])
+const CARD_PROFILE_KEYS = new Set(['profile:bloodGroup', 'profile:advanceDirective', 'profile:organDonor', 'profile:language'])
+const fitsCard = (item: { key: string; section?: string }): boolean =>
+  (item.section !== undefined && CARD_SECTIONS.has(item.section)) || CARD_PROFILE_KEYS.has(item.key) || item.key.startsWith('profile:contact:')
+
 const itemText = (item: Pick<SummaryItem, 'label' | 'detail' | 'at'>): string =>
   `${item.label}${item.detail === undefined ? '' : `: ${item.detail}`}${item.at === undefined ? '' : ` (${formatRecordDay(item.at)})`}`
 
 export function SummaryChoices(props: { model: EmergencyCardModel }): JSX.Element {
   const inSection = (id: string): SummaryItem[] => props.model.summary().items.filter((item) => item.section === id)
-  const checkbox = (item: Pick<SummaryItem, 'key' | 'label' | 'detail' | 'at' | 'included'>): JSX.Element => (
+  const offCard = (): Set<string> => new Set(props.model.draft().offCard)
+  const checkbox = (item: Pick<SummaryItem, 'key' | 'label' | 'detail' | 'at' | 'included'> & { section?: string }): JSX.Element => (
     <li>
       <label>
         <input type="checkbox" checked={item.included} onChange={(e) => props.model.include(item.key, e.currentTarget.checked)} /> {itemText(item)}
       </label>
+      <Show when={fitsCard(item)}>
+        <label class="on-card">
+          <input
+            type="checkbox"
+            checked={item.included && !offCard().has(item.key)}
+            disabled={!item.included}
+            aria-label={`On the card: ${item.label}`}
+            onChange={(e) => props.model.putOnCard(item.key, e.currentTarget.checked)}
+          />{' '}
+          on the card
+        </label>
+      </Show>
     </li>
   )
   return (
     <section aria-labelledby="emergency-choices-heading">
       <h2 id="emergency-choices-heading">Choose what goes in</h2>
-      <p class="hint">Everything that matters in an emergency is in; untick what you would rather leave out. The summary never says that something was left out.</p>
+      <p class="hint">
+        Everything that matters in an emergency is in; untick what you would rather leave out. The summary never says that something was left out. Anyone who
+        finds your card reads what is "on the card"; untick that to keep an item for clinicians only.
+      </p>
       <For each={SECTIONS.filter((section) => inSection(section.id).length > 0)}>
         {(section) => (
           <fieldset class="summary-choices">

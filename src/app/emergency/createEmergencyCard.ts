@@ -40,6 +40,8 @@ export interface EmergencyCardModel {
   edit(change: (profile: EmergencyProfile) => EmergencyProfile): void
   /** Keeps an item in (true) or leaves it out (false) of the summary and the card. */
   include(key: string, included: boolean): void
+  /** Puts an item the summary keeps on the card (true), or leaves it off the card only (false). */
+  putOnCard(key: string, on: boolean): void
   save(): Promise<void>
   /** Drops the draft's changes: back to what the history holds. */
   revert(): void
@@ -113,6 +115,7 @@ export function createEmergencyCard(own: OwnHistory, now: () => number = Date.no
     edit,
     include: (key, included) =>
       edit((profile) => ({ ...profile, excluded: included ? profile.excluded.filter((k) => k !== key) : [...new Set([...profile.excluded, key])] })),
+    putOnCard: (key, on) => edit((profile) => ({ ...profile, offCard: on ? profile.offCard.filter((k) => k !== key) : [...new Set([...profile.offCard, key])] })),
     async save() {
       let profile: EmergencyProfile
       try {

@@ -51,9 +51,15 @@ export interface CardLink {
 }
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
+/** A label is one line of plain text. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 function invalid(problem: string): never {
   throw new EmergencyError('INVALID_LINK', `The card's link to the full summary ${problem}. The printed part of the card still stands.`)
+}
+
+function unwritable(problem: string): never {
+  throw new EmergencyError('INVALID_LINK', `A card's link to the full summary cannot be written: it ${problem}.`)
 }
 
 const toBase64Url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
@@ -70,13 +76,13 @@ function keeperBytes(keeper: string): Uint8Array {
   let bytes: Uint8Array
   try {
     const address = multiaddr(keeper)
-    if (address.getComponents().at(-1)?.name !== 'p2p') invalid(`names keeper ${keeper}, which does not end in /p2p/<peer id>`)
+    if (address.getComponents().at(-1)?.name !== 'p2p') unwritable(`names keeper ${keeper}, which does not end in /p2p/<peer id>`)
     bytes = address.bytes
   } catch (error) {
     if (error instanceof EmergencyError) throw error
-    return invalid(`names keeper "${keeper}", which is not a multiaddr`)
+    return unwritable(`names keeper "${keeper}", which is not a multiaddr`)
   }
-  if (bytes.length > MAX_KEEPER_BYTES) invalid(`names a keeper address longer than ${MAX_KEEPER_BYTES} bytes`)
+  if (bytes.length > MAX_KEEPER_BYTES) unwritable(`names a keeper address longer than ${MAX_KEEPER_BYTES} bytes`)
   return bytes
 }
 
@@ -88,12 +94,13 @@ function keeperBytes(keeper: string): Uint8Array {
  *   not a multiaddr ending in /p2p/, or a label longer than {@link MAX_LABEL_BYTES} bytes.
  */
 export function formatCardLink(link: CardLink): string {
-  if (!ADDRESS.test(link.patient)) invalid(`names patient ${link.patient}, which is not a lowercase wallet address`)
-  if (!(link.key instanceof Uint8Array) || link.key.length !== CARD_KEY_LENGTH) invalid(`needs a ${CARD_KEY_LENGTH}-byte key`)
-  if (!Number.isInteger(link.expires) || link.expires < 1 || link.expires > 0xffff_ffff) invalid('needs an expiry in whole seconds since 1970')
+  if (!ADDRESS.test(link.patient)) unwritable(`names patient ${link.patient}, which is not a lowercase wallet address`)
+  if (!(link.key instanceof Uint8Array) || link.key.length !== CARD_KEY_LENGTH) unwritable(`needs a ${CARD_KEY_LENGTH}-byte key`)
+  if (!Number.isInteger(link.expires) || link.expires < 1 || link.expires > 0xffff_ffff) unwritable('needs an expiry in whole seconds since 1970')
   const keeper = keeperBytes(link.keeper)
   const label = new TextEncoder().encode(link.label ?? '')
-  if (label.length > MAX_LABEL_BYTES) invalid(`has a label longer than ${MAX_LABEL_BYTES} bytes`)
+  if (label.length > MAX_LABEL_BYTES) unwritable(`has a label longer than ${MAX_LABEL_BYTES} bytes`)
+  if (CONTROL.test(link.label ?? '')) unwritable('has a label with control characters')
   let flags = 0
   for (const flag of link.flags) flags |= FLAG_BITS[flag]
   const bytes = new Uint8Array(2 + 20 + CARD_KEY_LENGTH + 4 + 1 + keeper.length + label.length)
@@ -160,7 +167,7 @@ export function parseCardLink(text: string): CardLink {
     return invalid('has a label that is not UTF-8 text')
   }
    
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(label)) invalid('has a label with control characters')
+  if (CONTROL.test(label)) invalid('has a label with control characters')
   return { patient, keeper, key, expires, flags: flagBits === 0 ? [] : ['L'], ...(label === '' ? {} : { label }) }
 }
 
@@ -173,7 +180,7 @@ const CARD_ID_DOMAIN = utf8ToBytes('anamnesis/emergency-card-id/v1')
  * @throws {EmergencyError} `INVALID_LINK` when the key is not {@link CARD_KEY_LENGTH} bytes.
  */
 export function cardIdOf(key: Uint8Array): Uint8Array {
-  if (!(key instanceof Uint8Array) || key.length !== CARD_KEY_LENGTH) invalid(`needs a ${CARD_KEY_LENGTH}-byte key`)
+  if (!(key instanceof Uint8Array) || key.length !== CARD_KEY_LENGTH) unwritable(`needs a ${CARD_KEY_LENGTH}-byte key`)
   return sha256(concatBytes(CARD_ID_DOMAIN, key)).slice(0, CARD_ID_LENGTH)
 }
 

@@ -56,8 +56,16 @@ function cleaned(profile: EmergencyProfile): EmergencyProfile {
   }
 }
 
+/** What the card needs besides the history. */
+export interface EmergencyCardOptions {
+  now?: () => number
+  /** The card's link to its full tier (formatCardLink's text), once the summary is sealed for a keeper; none until then. */
+  link?: Accessor<string | undefined>
+}
+
 /** The emergency card of the patient's own history, open on this device. */
-export function createEmergencyCard(own: OwnHistory, now: () => number = Date.now): EmergencyCardModel {
+export function createEmergencyCard(own: OwnHistory, options: EmergencyCardOptions = {}): EmergencyCardModel {
+  const now = options.now ?? Date.now
   const patient = own.history.patient
   const stored = createMemo(() => {
     own.version()
@@ -91,7 +99,7 @@ export function createEmergencyCard(own: OwnHistory, now: () => number = Date.no
   })
   const card = createMemo((): FittedCard | { error: string } => {
     try {
-      return fitCard(offlineTier(summary().items, valid()))
+      return fitCard(offlineTier(summary().items, valid(), options.link?.()))
     } catch (error) {
       return { error: errorMessage(error) }
     }

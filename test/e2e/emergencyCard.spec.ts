@@ -14,7 +14,7 @@ import { chromium, expect, test, type Browser, type Locator, type Page } from '@
 import encodeQR from 'qr'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { readQrCode } from '../../src/app/visit/qrScan.ts'
-import { CARD_QR_OPTIONS, parseCard } from '../../src/emergency/index.ts'
+import { CARD_KEY_LENGTH, CARD_QR_OPTIONS, formatCardLink, parseCard } from '../../src/emergency/index.ts'
 import { fakeCameraArgs, writeQrVideo } from './fakeCamera.ts'
 import { appUrl, expectStackLive } from './fixtures.ts'
 
@@ -120,6 +120,8 @@ test("the patient prepares an emergency card, leaves a condition out, and a clin
     expect(download.suggestedFilename()).toBe('emergency-lock-screen.png')
     const png = await readFile(await download.path())
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+    // A phone screen's shape: 1080 × 2340 (the PNG header's width and height).
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1080, 2340])
 
     // Printing shows the card alone, at credit-card size: 85.6 × 54 mm (96 CSS pixels an inch).
     await patient.emulateMedia({ media: 'print' })
@@ -233,4 +235,27 @@ test('a damaged card code, a code that is no card and a photo without a code are
   await expect(read.getByRole('list', { name: 'Allergies' }).getByRole('listitem')).toHaveText(['High risk: Peanuts (reaction: Anaphylaxis)', 'Latex'])
   await expect(page.getByRole('alert')).toHaveCount(0)
   expect(await axeViolations(page)).toEqual([])
+  await expect(page.getByRole('region', { name: 'The full emergency summary' })).toContainText('carries no link to a full summary')
+
+  // A card with a link to its full tier: opening it is said to leave a trace, and to need the keepers' part.
+  const link = (expires: number) =>
+    formatCardLink({
+      patient: '0xd3e0000000000000000000000000000000000001',
+      keeper: '/ip4/127.0.0.1/tcp/4003/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA',
+      key: new Uint8Array(CARD_KEY_LENGTH).fill(7),
+      expires,
+      flags: ['L']
+    })
+  const full = page.getByRole('region', { name: 'The full emergency summary' })
+  await chooser.setInputFiles(photo('linked.gif', `ANAMNESIS EMERGENCY CARD 1\nALLERGY: Latex\nFULL: ${link(Math.floor(Date.now() / 1000) + 86_400)}`))
+  await expect(full).toContainText('Opening it records your access on a public ledger (break-glass), with your reason, and the patient will see who opened it and why.')
+  await full.getByRole('button', { name: 'Open the full emergency summary' }).click()
+  await expect(full.getByRole('status')).toContainText("served by the patient's keepers, whose part comes next")
+  // An expired link, and a damaged one: the card's words still show, with why the rest cannot be had.
+  await chooser.setInputFiles(photo('expired.gif', `ANAMNESIS EMERGENCY CARD 1\nALLERGY: Latex\nFULL: ${link(1_700_000_000)}`))
+  await expect(full).toContainText('expired on')
+  await expect(full.getByRole('button', { name: 'Open the full emergency summary' })).toHaveCount(0)
+  await chooser.setInputFiles(photo('cut.gif', `ANAMNESIS EMERGENCY CARD 1\nALLERGY: Latex\nFULL: ${link(1_900_000_000).slice(0, 50)}`))
+  await expect(read.getByRole('list', { name: 'Allergies' })).toHaveText('Latex')
+  await expect(full).toContainText("The card's link to the full summary is cut short. The printed part of the card still stands.")
 })

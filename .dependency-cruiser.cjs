@@ -1,6 +1,8 @@
 // The layers of src, checked in `npm test`'s lint stage (`depcruise src`):
 //   app → feature logic (session, visit) → (history, chain, viz) → (p2p, crypto) → (config, errors, format)
 //   keeper (the keeper and its protocol's client) beside the feature logic: it may use p2p, crypto and chain, never app
+//   emergency (the emergency summary and card) beside history, chain and viz: it may use history; the
+//   keeper may import its card link (cardLink.ts), which imports nothing of history
 // Each layer may import the layers below it, never one above; nothing imports app; only crypto
 // touches key material; no import cycles, type-only imports included.
 const below = (...layers) => `^src/(${layers.join('|')})/`
@@ -47,9 +49,23 @@ module.exports = {
     {
       name: 'domain-layer',
       severity: 'error',
-      comment: 'history, chain and viz know nothing of the features above them.',
-      from: { path: below('history', 'chain', 'viz') },
+      comment: 'history, chain, viz and emergency know nothing of the features above them.',
+      from: { path: below('history', 'chain', 'viz', 'emergency') },
       to: { path: below('app', 'session', 'visit', 'keeper') }
+    },
+    {
+      name: 'emergency-above-history',
+      severity: 'error',
+      comment: 'The emergency summary is built on the history: nothing under it imports it, and the keeper only its card link.',
+      from: { path: below('history', 'chain', 'viz', 'p2p', 'crypto', 'config', 'errors', 'format') },
+      to: { path: below('emergency') }
+    },
+    {
+      name: 'keeper-reads-card-links-only',
+      severity: 'error',
+      comment: 'The keeper runs in a Node process: of the emergency domain it needs the card link alone.',
+      from: { path: below('keeper') },
+      to: { path: below('emergency'), pathNot: '^src/emergency/(cardLink|EmergencyError)\\.ts$' }
     },
     {
       name: 'transport-and-keys-layer',

@@ -1,95 +1,87 @@
-// The emergency card's figure at Node level (the browser's emergency.breakGlassToSummary.ms needs
-// the Emergency screens, which come later).
-//
-// - emergency.breakGlassToSummary.node.ms: a clinician's Node peer (loopback WebSockets) records
-//   breakGlass on a real local chain (until the receipt), then asks a keeper process (`npm run
-//   keeper`) for the patient's card (one EIP-712 signature, the keeper's ledger check) and opens the
-//   summary with the card's key (readEmergencySummary, as the screen will call it). Median of 5 runs,
-//   a fresh break-glass each, one keeper holding the card.
-//
-// `node bench/emergency.ts` prints it; bench/run.ts adds measureEmergency() to its figures.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+// The emergency card's figures:
+//   emergency.card.qrVersion       the QR version (1 to 40; unit "version") at error correction M of the
+//                                  demo patient's card: the 400-record demo history, a profile with a blood
+//                                  group and one contact, and a link to the full tier naming a keeper as the
+//                                  local stack addresses one; the card leaves nothing of it off (checked)
+//   emergency.ips.bytes            the demo patient's International Patient Summary (the same history and
+//                                  profile), its JSON DEFLATE-compressed (raw DEFLATE, node:zlib, level 9)
+//   emergency.scanToOfflineTier.ms in headless Chromium against the built app: from a card's code decoded on
+//                                  "Emergency: scan a card" to its words drawn (the page's own User Timing
+//                                  measure, ending at the frame after the words were painted); median of 15
 import path from 'node:path'
-import { MemoryBlockstore } from 'blockstore-core'
-import { MemoryDatastore } from 'datastore-core'
-import { createWalletClient, http } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
-import { foundry } from 'viem/chains'
-import { startAnvil } from '../scripts/stack/anvil.ts'
-import { deployContracts } from '../scripts/stack/deploy.ts'
-import { startKeeperProcess } from '../scripts/stack/keeper.ts'
-import { breakGlass, createChainClient } from '../src/chain/index.ts'
-import { deployerAccount, developmentAccounts } from '../src/chain/devAccounts.ts'
-import { signingDomain } from '../src/crypto/index.ts'
-import { enrolKeeper, type ClinicianSigner } from '../src/keeper/index.ts'
-import { startHistoryOrbit, startP2PNode } from '../src/p2p/index.ts'
-import { publishEmergencyCard, readEmergencySummary } from '../src/session/emergencyCard.ts'
-import { TEST_DOMAIN, walletIdentityOf } from '../test/support/walletSignatures.ts'
+import { deflateRawSync } from 'node:zlib'
+import { chromium } from '@playwright/test'
+import encodeQR from 'qr'
+import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
+import { serveStatic } from '../scripts/stack/serveStatic.ts'
+import { SCAN_TO_TIER_MEASURE } from '../src/app/emergency/scanTiming.ts'
+import { CARD_KEY_LENGTH, CARD_QR_OPTIONS, cardQrVersion, emergencySummary, fitCard, formatCardLink, offlineTier, summaryItems, type EmergencyProfile } from '../src/emergency/index.ts'
+import { DEMO_NOW, demoPatient } from '../src/history/index.ts'
 import type { Figures } from './figures.ts'
 
-const RUNS = 5
+const root = path.resolve(import.meta.dirname, '..')
+const CONFIG = {
+  chain: { id: 31337, name: 'Local', rpcUrl: 'http://127.0.0.1:9' },
+  contracts: { keyRegistry: '0x5FbDB2315678afecb367f032d93F642f64180aa3', consentLedger: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' },
+  relays: [],
+  iceServers: []
+}
+const RUNS = 15
+
+/** The demo patient's emergency profile: what a patient fills in first. */
+const DEMO_PROFILE: EmergencyProfile = {
+  bloodGroup: 'O-',
+  contacts: [{ name: 'Ada Demo', relation: 'daughter', phone: '+44 20 7946 0000' }],
+  implants: [],
+  excluded: [],
+  offCard: []
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
 
 export async function measureEmergency(): Promise<Figures> {
-  const anvil = await startAnvil({ port: 0 })
-  const stops: (() => Promise<unknown>)[] = [() => anvil.stop()]
+  const demo = demoPatient({ records: 400 })
+  const input = { patient: demo.patient, entries: demo.entries, profile: DEMO_PROFILE, now: DEMO_NOW }
+  const link = formatCardLink({
+    patient: demo.patient,
+    keeper: '/ip4/127.0.0.1/tcp/4003/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA',
+    key: new Uint8Array(CARD_KEY_LENGTH).fill(0xa5),
+    expires: Math.floor(DEMO_NOW / 1000) + 365 * 86_400,
+    flags: ['L']
+  })
+  const card = fitCard(offlineTier(summaryItems(input), DEMO_PROFILE, link))
+  if (card.leftOff.length > 0) throw new Error(`the demo card leaves off ${card.leftOff.join(', ')}: the figure would not be the whole card's`)
+  const ipsBytes = deflateRawSync(JSON.stringify(emergencySummary(input).bundle), { level: 9 }).length
+
+  const executablePath = chromiumPath()
+  if (executablePath === undefined) throw new Error(missingChromiumMessage())
+  const server = await serveStatic({ root: path.join(root, 'dist'), config: CONFIG })
+  const browser = await chromium.launch({ headless: true, executablePath, args: CHROMIUM_ARGS })
+  const photo = { name: 'card.gif', mimeType: 'image/gif', buffer: Buffer.from(encodeQR(card.text, 'gif', { ...CARD_QR_OPTIONS, scale: 4 })) }
+  const times: number[] = []
   try {
-    const contracts = await deployContracts({ rpcUrl: anvil.rpcUrl, privateKey: deployerAccount.privateKey })
-    const domain = signingDomain({ origin: TEST_DOMAIN.origin, chainId: anvil.chainId, verifyingContract: contracts.keyRegistry })
-    const accountOf = (label: string) => {
-      const dev = developmentAccounts.find((account) => account.label === label)
-      if (dev === undefined) throw new Error(`no development account labelled ${label}`)
-      return privateKeyToAccount(dev.privateKey)
-    }
-    const patient = await walletIdentityOf(accountOf('Patient'), domain)
-    const clinicianAccount = accountOf('Emergency clinician')
-
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'anamnesis-bench-emergency-'))
-    stops.push(() => rm(dataDir, { recursive: true, force: true }))
-    const keeper = await startKeeperProcess({ dataDir, port: 0, rpcUrl: anvil.rpcUrl, origin: domain.origin, contracts })
-    stops.push(() => keeper.stop())
-    const nodeOf = async () => {
-      const node = await startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })
-      stops.push(() => node.stop())
-      return node
-    }
-    // The patient's node opens an orbit so the process checks identities in this deployment's domain.
-    const patientNode = await nodeOf()
-    const orbit = await startHistoryOrbit({ node: patientNode, identity: patient.identity })
-    stops.push(() => orbit.stop())
-    await enrolKeeper(patientNode, keeper.multiaddr, { identity: patient.identity, patient: patient.address, quota: 1 << 20 })
-    // About the size of a full summary: 12 KB of JSON.
-    const summary = new TextEncoder().encode(JSON.stringify({ resourceType: 'Bundle', entry: Array.from({ length: 60 }, (_, i) => ({ resource: { resourceType: 'Condition', id: `c${i}`, code: { text: 'A condition of the patient, as the summary names it' } } })) }))
-    const card = await publishEmergencyCard({ node: patientNode, keepers: [keeper.multiaddr], identity: patient.identity, patient: patient.address, summary })
-
-    const clinicianNode = await nodeOf()
-    const chain = createChainClient({ id: anvil.chainId, name: 'anvil', rpcUrl: anvil.rpcUrl })
-    const wallet = createWalletClient({ account: clinicianAccount, chain: foundry, transport: http(anvil.rpcUrl) })
-    const clinician: ClinicianSigner = { address: clinicianAccount.address, signTypedData: (data) => clinicianAccount.signTypedData(data) }
-    const times: number[] = []
+    const page = await browser.newPage()
     for (let run = 0; run < RUNS; run++) {
-      const start = performance.now()
-      await breakGlass(chain, wallet, { ledger: contracts.consentLedger, patient: patient.address, reason: 'unconscious' })
-      const read = await readEmergencySummary({ node: clinicianNode, keepers: [keeper.multiaddr], cardId: card.cardId, key: card.key, patient: patient.address, clinician, domain })
-      times.push(performance.now() - start)
-      if (read.summary.length !== summary.length) throw new Error('the summary read back is not the one published')
+      await page.goto(`${server.url}/#/emergency/scan`)
+      await page.reload()
+      await page.getByRole('heading', { level: 1, name: 'Emergency: scan a card' }).waitFor()
+      await page.getByLabel('Or read the code from a photo of the card').setInputFiles(photo)
+      await page.getByRole('region', { name: 'What the card says' }).waitFor()
+      const measured = await page.waitForFunction((name) => performance.getEntriesByName(name, 'measure').at(-1)?.duration, SCAN_TO_TIER_MEASURE)
+      times.push((await measured.jsonValue()) as number)
     }
-    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN
-    return { 'emergency.breakGlassToSummary.node.ms': { value: Math.round(median), unit: 'ms' } }
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined)
+    await browser.close()
+    await server.stop()
+  }
+  return {
+    'emergency.card.qrVersion': { value: cardQrVersion(card.text), unit: 'version' },
+    'emergency.ips.bytes': { value: ipsBytes, unit: 'bytes' },
+    'emergency.scanToOfflineTier.ms': { value: Math.round(median(times) * 10) / 10, unit: 'ms' }
   }
 }
 
-if (import.meta.main) {
-  measureEmergency().then(
-    (figures) => {
-      for (const [name, { value, unit }] of Object.entries(figures)) console.log(`${name.padEnd(38)} ${value.toLocaleString('en')} ${unit}`)
-      process.exit(0)
-    },
-    (error: unknown) => {
-      console.error(error)
-      process.exit(1)
-    }
-  )
-}
+if (import.meta.main) console.log(await measureEmergency())

@@ -32,7 +32,7 @@ export const CATEGORY_WORDS: Readonly<Record<Category, string>> = {
   results: 'results',
   reports: 'reports',
   familyHistory: 'family history',
-  notes: 'notes (requests, visits and outcomes)'
+  notes: 'notes (requests, visits, outcomes and your emergency profile)'
 }
 
 /** Which category each record type belongs to; by type alone, so a grant means the same for every record of a type. */
@@ -49,7 +49,9 @@ export const CATEGORY_OF_TYPE: Readonly<Record<RecordType, Category>> = {
   // The visit's own notes: the encounter, requests for more information, and the outcome.
   Encounter: 'notes',
   ServiceRequest: 'notes',
-  ClinicalImpression: 'notes'
+  ClinicalImpression: 'notes',
+  // The patient's emergency profile (blood group, contacts, directive): read by whoever may read their notes.
+  Basic: 'notes'
 }
 
 /** The category a record belongs to, by its resource type alone. */

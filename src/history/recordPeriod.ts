@@ -75,6 +75,8 @@ export function recordPeriod(record: HistoryRecord): TimeSpan | undefined {
       return spanOf({ dateTime: record.authoredOn }) ?? spanOf({ dateTime: record.occurrenceDateTime, period: record.occurrencePeriod })
     case 'ClinicalImpression':
       return spanOf({ dateTime: record.effectiveDateTime, period: record.effectivePeriod }) ?? spanOf({ dateTime: record.date })
+    case 'Basic':
+      return spanOf({ dateTime: record.created })
   }
 }
 

@@ -1,6 +1,7 @@
 // The FHIR R4 resource types the history keeps, typed by @medplum/fhirtypes.
 import type {
   AllergyIntolerance,
+  Basic,
   ClinicalImpression,
   Condition,
   DiagnosticReport,
@@ -14,7 +15,11 @@ import type {
   ServiceRequest
 } from '@medplum/fhirtypes'
 
-/** A record the history keeps: one of the twelve FHIR R4 resource types it knows. */
+/**
+ * A record the history keeps: one of the thirteen FHIR R4 resource types it knows. Twelve are
+ * clinical records; Basic holds what the patient writes about themself that no clinical type
+ * does (their emergency profile), and is never drawn as a clinical record.
+ */
 export type HistoryRecord =
   | Condition
   | Observation
@@ -28,6 +33,7 @@ export type HistoryRecord =
   | Encounter
   | ServiceRequest
   | ClinicalImpression
+  | Basic
 
 /** The resourceType of a record the history keeps. */
 export type RecordType = HistoryRecord['resourceType']
@@ -48,7 +54,8 @@ export const RECORD_TYPES = [
   'DiagnosticReport',
   'Encounter',
   'ServiceRequest',
-  'ClinicalImpression'
+  'ClinicalImpression',
+  'Basic'
 ] as const satisfies readonly RecordType[]
 
 /** Fails to compile if a type is added to HistoryRecord but not to RECORD_TYPES. */

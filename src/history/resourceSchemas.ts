@@ -1,8 +1,9 @@
-// The twelve record types, field by field as FHIR R4 defines them, with what the
+// The thirteen record types, field by field as FHIR R4 defines them, with what the
 // history needs on top: every record names its patient and carries the code it is about.
 import type {
   AllergyIntolerance,
   AllergyIntoleranceReaction,
+  Basic,
   ClinicalImpression,
   ClinicalImpressionFinding,
   ClinicalImpressionInvestigation,
@@ -677,6 +678,20 @@ const ClinicalImpressionType = complexType<ClinicalImpression>(
   }
 )
 
+// What the patient writes about themself that no clinical type holds (their emergency profile):
+// a code says what it is, extensions carry it; the patient alone writes it (src/emergency reads only theirs).
+const BasicType = complexType<Basic>(
+  'Basic',
+  {
+    ...resourceFields,
+    code: concept,
+    subject,
+    created: one('date', { past: true }),
+    author: ref('Practitioner', 'PractitionerRole', 'Patient', 'RelatedPerson', 'Organization')
+  },
+  { required: ['code', 'subject'] }
+)
+
 /** The schema each record type is validated against (see validateRecord). */
 export const RESOURCE_SCHEMAS: Readonly<Record<RecordType, ComplexType>> = {
   Condition: ConditionType,
@@ -690,5 +705,6 @@ export const RESOURCE_SCHEMAS: Readonly<Record<RecordType, ComplexType>> = {
   DiagnosticReport: DiagnosticReportType,
   Encounter: EncounterType,
   ServiceRequest: ServiceRequestType,
-  ClinicalImpression: ClinicalImpressionType
+  ClinicalImpression: ClinicalImpressionType,
+  Basic: BasicType
 }

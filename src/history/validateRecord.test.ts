@@ -149,7 +149,12 @@ const cases: Case[] = [
   // ClinicalImpression
   ['no status', 'ClinicalImpression', 'status', undefined, 'MISSING_FIELD', 'ClinicalImpression.status'],
   ['a previous impression that is a condition', 'ClinicalImpression', 'previous', { reference: 'Condition/knee-oa' }, 'INVALID_FIELD', 'ClinicalImpression.previous.reference'],
-  ['a finding without an item', 'ClinicalImpression', 'finding.0', { basis: 'exam' }, 'MISSING_FIELD', 'ClinicalImpression.finding[0].itemCodeableConcept']
+  ['a finding without an item', 'ClinicalImpression', 'finding.0', { basis: 'exam' }, 'MISSING_FIELD', 'ClinicalImpression.finding[0].itemCodeableConcept'],
+  // Basic (the emergency profile)
+  ['no code', 'Basic', 'code', undefined, 'MISSING_FIELD', 'Basic.code'],
+  ['no subject', 'Basic', 'subject', undefined, 'MISSING_FIELD', 'Basic.subject'],
+  ['a creation in the future', 'Basic', 'created', '2030-01-01', 'INVALID_FIELD', 'Basic.created'],
+  ['an extension with no value', 'Basic', 'extension.0', { url: 'https://anamnesis.health/fhir/StructureDefinition/emergency-profile' }, 'INVALID_FIELD', 'Basic.extension[0]']
 ]
 
 describe('validateRecord refuses, naming the field', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { createKeyDrop, decodeEnvelope, encodeEnvelope, firstEpochKey, keyForEpoch, newEpochKey } from '../crypto/index.ts'
+import { EMPTY_PROFILE } from '../emergency/emergencyProfile.ts'
+import { profileRecord, storedProfile } from '../emergency/profileRecord.ts'
 import { HistoryError } from '../history/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
@@ -147,6 +149,29 @@ describe('the epoch of the own history', () => {
     expect(error.message).toMatch(/moved to a new key \(epoch 1\) that this device's keys do not open.*Nothing was written/)
     expect(onLaptop.log.entries()).toHaveLength(held)
     await expect(onLaptop.wrapFor(renewed.encryption.publicKey, [0])).rejects.toThrow(/this device's keys do not open/)
+  })
+})
+
+describe('a correction of the own history', () => {
+  it("is sealed like any record, and the patient's other device reads its latest version: the emergency profile follows the patient", async () => {
+    const { phone, laptop, wallet } = twoDevices()
+    const onPhone = await opened(phone)
+    const day = Date.now() - 86_400_000
+    await onPhone.add([profileRecord({ ...EMPTY_PROFILE, bloodGroup: 'A+' }, wallet.address, day)])
+    const first = storedProfile(onPhone.history.entries(), wallet.address)
+    expect(first.profile.bloodGroup).toBe('A+')
+    if (first.entryId === undefined) throw new Error('the profile was not stored')
+    await onPhone.amend(first.entryId, profileRecord({ ...EMPTY_PROFILE, bloodGroup: 'O-', contacts: [{ name: 'Sam', phone: '+44 20 7946 0000' }] }, wallet.address, day))
+    expect(storedProfile(onPhone.history.entries(), wallet.address).profile.bloodGroup).toBe('O-')
+    // What the log holds is ciphertext: none of the profile's words.
+    const stored = new TextDecoder().decode(Uint8Array.from(onPhone.log.entries().flatMap((e) => [...e.payload])))
+    expect(onPhone.log.entries()).toHaveLength(2)
+    for (const word of ['emergency-profile', 'Sam', '7946', 'O-']) expect(stored).not.toContain(word)
+
+    const onLaptop = await opened(laptop)
+    await onLaptop.log.syncWith('phone')
+    await until('the profile to reach the laptop', () => onLaptop.history.entries().length === 2)
+    expect(storedProfile(onLaptop.history.entries(), wallet.address).profile).toMatchObject({ bloodGroup: 'O-', contacts: [{ name: 'Sam' }] })
   })
 })
 

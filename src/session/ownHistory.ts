@@ -114,6 +114,11 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
         await settled()
         return tracked.add(records)
       }),
+    amend: (entryId, record) =>
+      write(async () => {
+        await settled()
+        return tracked.amend(entryId, record)
+      }),
     anchorNow: () =>
       write(async () => {
         const { root, entryCount } = history.anchor()

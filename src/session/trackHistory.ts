@@ -47,6 +47,8 @@ export interface TrackedHistory {
   verify(): Promise<void>
   /** Adds records (sealed, signed); how many were added. */
   add(records: readonly HistoryRecord[]): Promise<number>
+  /** Appends a correction of entry `entryId` (sealed, signed); the new entry's id. */
+  amend(entryId: string, record: HistoryRecord): Promise<string>
   /** Redraws now, without waiting for the next scheduled redraw. */
   flush(): void
   dispose(): void
@@ -167,6 +169,12 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
       const added = await (options.writes === undefined ? write() : options.writes.track(write))
       bump()
       return added.length
+    },
+    async amend(entryId, record) {
+      const write = () => history.amend(entryId, record)
+      const amended = await (options.writes === undefined ? write() : options.writes.track(write))
+      bump()
+      return amended.id
     },
     flush() {
       clock.clearTimeout(drawTimer)

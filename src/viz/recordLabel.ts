@@ -17,7 +17,8 @@ const TYPE_NAMES: Record<HistoryRecord['resourceType'], string> = {
   DiagnosticReport: 'report',
   Encounter: 'visit',
   ServiceRequest: 'request',
-  ClinicalImpression: 'outcome'
+  ClinicalImpression: 'outcome',
+  Basic: 'profile'
 }
 
 /** "condition", "prescription", "result": what kind of record this is. */
@@ -56,6 +57,8 @@ export function recordLabel(record: HistoryRecord): string {
       return `Visit${record.class.display === undefined ? '' : ` (${record.class.display})`}`
     case 'ClinicalImpression':
       return record.summary ?? 'Outcome'
+    case 'Basic':
+      return conceptText(record.code) ?? 'Profile'
   }
 }
 

@@ -8,6 +8,7 @@ for (const [name, hash] of [
   ['Visit', '#/visit'],
   ['Audit trail', '#/audit'],
   ['Emergency', '#/emergency'],
+  ['Emergency: scan a card', '#/emergency/scan'],
   ['Settings', '#/settings']
 ] as const) {
   test(`${name} has no WCAG A or AA violations`, async ({ page }) => {

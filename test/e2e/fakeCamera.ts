@@ -1,7 +1,7 @@
 // A fake camera for Chromium: a short YUV4MPEG2 video of a QR code, which Chromium started with
 // these flags plays, in a loop, as the device's only camera.
 import { writeFile } from 'node:fs/promises'
-import encodeQR from 'qr'
+import encodeQR, { type QrOpts } from 'qr'
 import { VISIT_QR_OPTIONS } from '../../src/app/visit/visitQrCode.ts'
 
 /** Chromium's flags for a camera that shows `videoPath` and is allowed without asking. */
@@ -13,10 +13,14 @@ export function fakeCameraArgs(videoPath: string): string[] {
  * Writes a .y4m video of `text`'s QR code, black on white, centred with a quiet zone, as large
  * as whole pixels per module allow. The frames are identical: Chromium loops the file.
  */
-export async function writeQrVideo(videoPath: string, text: string, { width = 800, height = 600, frames = 3 } = {}): Promise<void> {
+export async function writeQrVideo(
+  videoPath: string,
+  text: string,
+  { width = 800, height = 600, frames = 3, qr = VISIT_QR_OPTIONS }: { width?: number; height?: number; frames?: number; qr?: QrOpts } = {}
+): Promise<void> {
   if (width % 2 !== 0 || height % 2 !== 0) throw new Error('4:2:0 video needs an even width and height')
-  // Encoded as the patient's page encodes it, with a wider quiet zone: the screen around the code.
-  const modules = encodeQR(text, 'raw', { ...VISIT_QR_OPTIONS, border: 4 })
+  // Encoded as the app encodes it (a visit link's code by default), with a wider quiet zone: the screen or the desk around the code.
+  const modules = encodeQR(text, 'raw', { ...qr, border: 4 })
   const scale = Math.floor(Math.min(width, height) / modules.length)
   if (scale < 2) throw new Error(`a ${modules.length}-module code does not fit in ${width}×${height} at two pixels a module`)
   const left = Math.floor((width - modules.length * scale) / 2)

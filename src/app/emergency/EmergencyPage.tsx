@@ -1,16 +1,102 @@
-import type { JSX } from 'solid-js'
+// The Emergency page. For the patient: an emergency summary (an International Patient Summary)
+// composed from their history and what they say about themself, item by item as they choose, kept
+// current as the history changes, and a wallet card (and lock-screen image) whose QR code holds
+// what anyone may read. For a clinician: the way to scan a card.
+import { A } from '@solidjs/router'
+import { Match, Show, Switch, type JSX } from 'solid-js'
+import type { FittedCard } from '../../emergency/index.ts'
+import type { OwnHistory } from '../session/createHistorySession.ts'
+import { useHistorySession } from '../session/HistorySessionContext.ts'
+import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
+import { createEmergencyCard } from './createEmergencyCard.ts'
+import { ProfileForm } from './ProfileForm.tsx'
+import { SummaryChoices, SummaryView } from './SummaryReview.tsx'
+import { WalletCard } from './WalletCard.tsx'
+
+/** The patient's side, for one own history: a new history (another wallet) mounts it anew. */
+function PatientEmergency(props: { own: OwnHistory }): JSX.Element {
+  // eslint-disable-next-line solid/reactivity -- keyed on the own history by the page: it never changes under this component
+  const model = createEmergencyCard(props.own)
+  const step = () => model.saveStep()
+  const cardMade = (): FittedCard | undefined => {
+    const card = model.card()
+    return 'error' in card ? undefined : card
+  }
+  const cardProblem = (): string | undefined => {
+    const card = model.card()
+    return 'error' in card ? `The card cannot be made: ${card.error}` : undefined
+  }
+  return (
+    <>
+      <Show when={model.stored().problem}>
+        {(problem) => <p class="notice">Your saved emergency profile could not be read ({problem()}); you start from an empty one. Saving replaces it.</p>}
+      </Show>
+      <ProfileForm model={model} />
+      <Show when={model.draftProblem()}>{(problem) => <p class="field-problem" aria-live="polite">{problem()}</p>}</Show>
+      <SummaryChoices model={model} />
+      <p class="actions">
+        <button type="button" class="primary" disabled={step().step === 'saving'} onClick={() => void model.save()}>
+          Save my emergency profile and choices
+        </button>{' '}
+        <Show when={model.unsaved()}>
+          <button type="button" onClick={() => model.revert()}>
+            Undo my changes
+          </button>
+        </Show>
+      </p>
+      <p role="status">
+        {step().step === 'saving'
+          ? 'Saving into your history…'
+          : step().step === 'saved'
+            ? 'Saved into your history, encrypted: your other devices and your keepers get it like any record.'
+            : model.unsaved()
+              ? 'You have changes that are not saved yet: the summary and the card below already show them.'
+              : ''}
+      </p>
+      <ErrorBanner message={(() => { const s = step(); return s.step === 'failed' ? s.error : undefined })()} />
+      <SummaryView model={model} />
+      <Show when={cardMade()} fallback={<ErrorBanner message={cardProblem()} />}>
+        {(card) => <WalletCard card={card()} />}
+      </Show>
+      <p class="notice">
+        The card carries what anyone may read. Its link to your full summary, which a clinician opens only by recording an emergency access on the public
+        ledger, comes with your keepers' part in the next version.
+      </p>
+    </>
+  )
+}
 
 export default function EmergencyPage(): JSX.Element {
   usePageTitle('Emergency')
+  const session = useHistorySession()
   return (
-    <article>
+    <article class="emergency-page">
       <h1>Emergency</h1>
       <p>
-        You will be able to prepare an emergency summary (allergies, medicines, conditions, blood group and contacts) and carry it as a
-        card with a QR code. A clinician who opens it records an emergency access on-chain, and you will see it in your audit trail.
+        Prepare the summary a hospital needs if you arrive unable to speak (allergies, medicines, conditions, blood group, whom to call) and carry it as a card
+        with a QR code. Or, as a clinician, read someone's card.
       </p>
-      <p class="notice">The emergency card is not available yet in this version.</p>
+      <p>
+        <A href="/emergency/scan" class="button-link">
+          Emergency: scan a card
+        </A>
+      </p>
+      <Switch>
+        <Match when={session.own()} keyed>
+          {(own) => <PatientEmergency own={own} />}
+        </Match>
+        <Match when={session.state().state === 'no-wallet'}>
+          <p class="notice">
+            Connect a wallet in <A href="/settings">Settings</A>, then open your history, to prepare your emergency card.
+          </p>
+        </Match>
+        <Match when>
+          <p class="notice">
+            Open your history in <A href="/">My history</A> first: your emergency summary is composed from it.
+          </p>
+        </Match>
+      </Switch>
     </article>
   )
 }

@@ -51,6 +51,8 @@ export interface HistoryView {
   misconduct: Accessor<readonly PeerMisconduct[]>
   verify(): Promise<void>
   add(records: readonly HistoryRecord[]): Promise<number>
+  /** Appends a correction of entry `entryId`; the new entry's id. */
+  amend(entryId: string, record: HistoryRecord): Promise<string>
 }
 
 export interface OwnHistory extends HistoryView {
@@ -152,6 +154,7 @@ function bindView(tracked: TrackedHistory): HistoryView {
     misconduct: signalOf(tracked.misconduct),
     verify: () => tracked.verify(),
     add: (records) => tracked.add(records),
+    amend: (entryId, record) => tracked.amend(entryId, record),
     blocks: () => {
       version()
       return historyBlocks(tracked.history, report())

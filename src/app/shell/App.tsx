@@ -13,6 +13,7 @@ import { VisitsContext } from '../visit/VisitsContext.ts'
 const VisitPage = lazy(() => import('../visit/VisitPage.tsx'))
 const AuditPage = lazy(() => import('../consent/AuditPage.tsx'))
 const EmergencyPage = lazy(() => import('../emergency/EmergencyPage.tsx'))
+const EmergencyScanPage = lazy(() => import('../emergency/EmergencyScanPage.tsx'))
 const SettingsPage = lazy(() => import('../settings/SettingsPage.tsx'))
 const NotFoundPage = lazy(() => import('./NotFoundPage.tsx'))
 
@@ -30,6 +31,7 @@ export function App(): JSX.Element {
         <Route path="/visit/join/:invite" component={VisitPage} />
         <Route path="/audit" component={AuditPage} />
         <Route path="/emergency" component={EmergencyPage} />
+        <Route path="/emergency/scan" component={EmergencyScanPage} />
         <Route path="/settings" component={SettingsPage} />
         <Route path="*" component={NotFoundPage} />
       </HashRouter>

@@ -1,4 +1,4 @@
-// The device's camera for scanning a visit QR code: opened on the doctor's request, read a
+// The device's camera for scanning a QR code (a visit's, an emergency card's): opened on the doctor's request, read a
 // frame at a time into a canvas, and released as soon as the scan ends.
 import { errorMessage } from '../../errors/index.ts'
 
@@ -18,11 +18,10 @@ export function releaseCamera(stream: MediaStream): void {
   for (const track of stream.getTracks()) track.stop()
 }
 
-/** What went wrong when opening the camera, in words the doctor can act on. */
-export function describeCameraError(error: unknown): string {
+/** What went wrong when opening the camera, in words the doctor can act on; `instead` says what else to do. */
+export function describeCameraError(error: unknown, instead = 'Paste the visit link instead.'): string {
   const name = error instanceof DOMException ? error.name : ''
   const reason = errorMessage(error).replace(/\.$/, '')
-  const instead = 'Paste the visit link instead.'
   if (name === 'NotAllowedError' || name === 'SecurityError') return `The browser refused the camera: ${reason}. ${instead}`
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No camera was found on this device: ${reason}. ${instead}`
   if (name === 'NotReadableError' || name === 'AbortError') return `The camera is busy or could not be read: ${reason}. ${instead}`

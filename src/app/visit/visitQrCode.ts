@@ -16,7 +16,11 @@ export const VISIT_QR_OPTIONS = { ecc: 'low', border: 2 } as const satisfies QrO
  * anti-aliasing from greying the seams between rows.
  */
 export function visitQrImage(link: string): string {
-  const modules = encodeQR(link, 'raw', VISIT_QR_OPTIONS)
+  return qrModulesImage(encodeQR(link, 'raw', VISIT_QR_OPTIONS))
+}
+
+/** A QR code's modules (true: dark) as an SVG data URL, one unit a module, on its own white ground. */
+export function qrModulesImage(modules: readonly (readonly boolean[])[]): string {
   const size = modules.length
   let path = ''
   modules.forEach((row, y) => {

@@ -1,0 +1,176 @@
+// "Emergency: scan a card": a clinician (or anyone who finds the card) reads an emergency card's QR
+// code with the camera, or from a photo of it, and sees at once what anyone may read, large and
+// plain, allergies first. No network is needed: the words are in the code. The full summary needs
+// the patient's keepers and a break-glass on the ledger.
+import { createSignal, onCleanup, Show, type JSX } from 'solid-js'
+import { cardLinkExpired, readCard, type ReadCard } from '../../emergency/index.ts'
+import { errorMessage } from '../../errors/index.ts'
+import { formatDayAndTime } from '../../format/index.ts'
+import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { usePageTitle } from '../ui/usePageTitle.ts'
+import { describeCameraError, grabFrame, openCamera, releaseCamera } from '../visit/camera.ts'
+import { OfflineTierView } from './OfflineTierView.tsx'
+import { DECODED_MARK, SCAN_TO_TIER_MEASURE } from './scanTiming.ts'
+
+const SCAN_INTERVAL_MS = 250
+const INSTEAD = "Read the card's printed words instead, or choose a photo of its code."
+
+function FullTier(props: { card: ReadCard }): JSX.Element {
+  const [asked, setAsked] = createSignal(false)
+  return (
+    <section aria-labelledby="full-tier-heading">
+      <h2 id="full-tier-heading">The full emergency summary</h2>
+      <Show
+        when={props.card.link}
+        fallback={<p>{props.card.linkProblem ?? 'This card carries no link to a full summary: what it says above is all it holds.'}</p>}
+      >
+        {(link) => (
+          <Show
+            when={!cardLinkExpired(link(), Date.now())}
+            fallback={<p>This card's link to the full summary expired on {formatDayAndTime(link().expires * 1000)}: the patient has a newer card.</p>}
+          >
+            <p>
+              Opening it records your access on a public ledger (break-glass), with your reason, and the patient will see who opened it and why. It needs a
+              wallet.
+            </p>
+            <button type="button" onClick={() => setAsked(true)}>
+              Open the full emergency summary
+            </button>
+            <Show when={asked()}>
+              <p class="notice" role="status">
+                This version cannot open the full summary yet: it is served by the patient's keepers, whose part comes next. Use what the card says above.
+              </p>
+            </Show>
+          </Show>
+        )}
+      </Show>
+    </section>
+  )
+}
+
+export default function EmergencyScanPage(): JSX.Element {
+  usePageTitle('Emergency: scan a card')
+  const [camera, setCamera] = createSignal<'off' | 'starting' | 'on'>('off')
+  const [status, setStatus] = createSignal('')
+  const [error, setError] = createSignal<string>()
+  const [scanned, setScanned] = createSignal<ReadCard>()
+  let video: HTMLVideoElement | undefined
+  let current: { stream?: MediaStream; timer?: ReturnType<typeof setInterval> } | undefined
+
+  const stop = (): void => {
+    const scan = current
+    current = undefined
+    if (scan === undefined) return
+    clearInterval(scan.timer)
+    if (scan.stream !== undefined) releaseCamera(scan.stream)
+    if (video !== undefined) video.srcObject = null
+    setCamera('off')
+  }
+  onCleanup(stop)
+
+  /** A code was read: its card is shown, or why it is not one (and scanning goes on, for the right code). */
+  const onCode = (text: string): void => {
+    performance.mark(DECODED_MARK)
+    const read = readCard(text)
+    if ('error' in read) {
+      setError(read.error)
+      return
+    }
+    stop()
+    setError(undefined)
+    setStatus('Card read.')
+    setScanned(read.card)
+    // Drawn once the frame after this one starts: the words were painted in between.
+    requestAnimationFrame(() => requestAnimationFrame(() => performance.measure(SCAN_TO_TIER_MEASURE, DECODED_MARK)))
+  }
+
+  const start = async (): Promise<void> => {
+    stop()
+    setError(undefined)
+    setScanned(undefined)
+    const scan: NonNullable<typeof current> = {}
+    current = scan
+    setCamera('starting')
+    setStatus('Asking the browser for the camera…')
+    const decoder = import('../visit/qrScan.ts')
+    try {
+      scan.stream = await openCamera()
+      const { readQrCode } = await decoder
+      if (current !== scan) return releaseCamera(scan.stream)
+      const view = video
+      if (view === undefined) throw new Error("the camera's picture cannot be shown here")
+      view.muted = true
+      view.srcObject = scan.stream
+      await view.play()
+      if (current !== scan) return
+      setCamera('on')
+      setStatus("Scanning: hold the card's QR code in front of the camera.")
+      const canvas = document.createElement('canvas')
+      scan.timer = setInterval(() => {
+        try {
+          const frame = grabFrame(view, canvas)
+          const text = frame === undefined ? undefined : readQrCode(frame)
+          if (text !== undefined) onCode(text)
+        } catch (cause) {
+          stop()
+          setError(`Scanning stopped: ${errorMessage(cause)}. ${INSTEAD}`)
+        }
+      }, SCAN_INTERVAL_MS)
+    } catch (cause) {
+      if (current !== scan) return
+      stop()
+      setStatus('')
+      setError(cause instanceof DOMException ? describeCameraError(cause, INSTEAD) : `The camera could not be used: ${errorMessage(cause)}. ${INSTEAD}`)
+    }
+  }
+
+  const readImage = async (file: File | undefined): Promise<void> => {
+    if (file === undefined) return
+    stop()
+    setError(undefined)
+    setScanned(undefined)
+    try {
+      const [{ readQrCode }, bitmap] = await Promise.all([import('../visit/qrScan.ts'), createImageBitmap(file)])
+      const canvas = document.createElement('canvas')
+      canvas.width = bitmap.width
+      canvas.height = bitmap.height
+      const context = canvas.getContext('2d', { willReadFrequently: true })
+      if (context === null) throw new Error('this browser cannot read images')
+      context.drawImage(bitmap, 0, 0)
+      const text = readQrCode(context.getImageData(0, 0, bitmap.width, bitmap.height))
+      if (text === undefined) setError(`No QR code could be read in ${file.name}. Choose a sharper photo of the card's code, or read its printed words.`)
+      else onCode(text)
+    } catch (cause) {
+      setError(`${file.name} could not be read as an image: ${errorMessage(cause)}. ${INSTEAD}`)
+    }
+  }
+
+  return (
+    <article class="emergency-scan-page">
+      <h1>Emergency: scan a card</h1>
+      <p>Read a patient's emergency card: what it says shows here at once, with no network needed.</p>
+      <p>
+        <button type="button" class={camera() === 'off' ? 'primary' : undefined} onClick={() => (camera() === 'off' ? void start() : (stop(), setStatus('Scanning stopped; the camera is off.')))}>
+          {camera() === 'off' ? 'Scan a card with the camera' : 'Stop scanning'}
+        </button>
+      </p>
+      <Show when={camera() !== 'off'}>
+        <video ref={(element) => (video = element)} class="scan-video" aria-label="Camera view for scanning an emergency card" muted playsinline />
+      </Show>
+      <p>
+        <label for="card-image">Or read the code from a photo of the card</label>{' '}
+        <input id="card-image" type="file" accept="image/*" onChange={(e) => void readImage(e.currentTarget.files?.[0])} />
+      </p>
+      <p role="status">{status()}</p>
+      <ErrorBanner message={error()} />
+      <Show when={scanned()} keyed>
+        {(card) => (
+          <>
+            <OfflineTierView tier={card.tier} heading="What the card says" />
+            <FullTier card={card} />
+          </>
+        )}
+      </Show>
+    </article>
+  )
+}

@@ -11,10 +11,11 @@ import { appUrl, expectStackLive } from './fixtures.ts'
 
 const ownHistory = (page: Page): Locator => page.getByRole('region', { name: 'Your history', exact: true })
 
-/** Presses Tab until `target` has the focus, as a keyboard user reaches it. */
+/** Presses Tab (Shift+Tab when `target` comes before the focus) until `target` has the focus, as a keyboard user reaches it. */
 async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    await page.keyboard.press('Tab')
+  const back = await target.evaluate((element) => document.activeElement !== null && document.activeElement !== document.body && (element.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_PRECEDING) !== 0)
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab')
     if (await target.evaluate((element) => element === document.activeElement)) return
   }
   throw new Error('the control cannot be reached with the keyboard')
@@ -57,7 +58,7 @@ test('import a file with a preview and progress, again adds nothing, a broken fi
   await expect(counts.getByRole('row', { name: /^Conditions \d+$/ })).toBeVisible()
   await expect(counts.getByRole('row', { name: /^Medicines \d+$/ })).toBeVisible()
   const total = Number(((await counts.getByRole('row', { name: /^Total / }).textContent()) ?? '').replace(/\D/g, ''))
-  expect(total).toBeGreaterThan(700)
+  expect(total).toBeGreaterThan(500)
   await expect(preview.getByRole('list').first()).toContainText('Claim: billing is not kept in the history')
   await expect(preview).toContainText('None of it is in your history yet.')
   await expect(own.getByRole('status').first()).toHaveText('Your history is empty. It is kept encrypted in this browser.')
@@ -80,12 +81,6 @@ test('import a file with a preview and progress, again adds nothing, a broken fi
   })
   expect(partway.length, `progress seen: ${progress.join(' ')}`).toBeGreaterThan(0)
   await expect(own.getByRole('status').first()).toHaveText(recordsLine(total), { timeout: 30_000 })
-  // On the timeline's table of records: a diagnosis, a vaccine and a result of the file.
-  await page.getByText(/Table of the records shown/).click()
-  const table = page.getByRole('table').filter({ hasText: 'Hypertensive disorder' })
-  await expect(table).toContainText('Diabetes mellitus type 2')
-  await expect(table).toContainText('Pneumococcal conjugate PCV 13')
-  await expect(table).toContainText('Body Weight')
 
   // The same file again: everything is already there, nothing is added.
   await chooseFile(page, json)
@@ -131,6 +126,11 @@ test('import a file with a preview and progress, again adds nothing, a broken fi
   await press(page, own.getByRole('button', { name: 'Write 0 records to my history' }))
   await expect(own).toContainText(`Imported 0 records from ${download.suggestedFilename()}. ${total.toLocaleString('en')} were already in your history`)
   await expect(own.getByRole('status').first()).toHaveText(recordsLine(total))
+  // In the history's views, in the table of the records the timeline shows: diagnoses, a vaccine and results of the file.
+  await press(page, page.getByText(/Table of the records shown/))
+  for (const text of ['Diabetes mellitus type 2 (disorder)', 'Hypertensive disorder, systemic arterial (disorder)', 'Pneumococcal conjugate PCV 13', 'Body Weight: ']) {
+    await expect(page.getByRole('row').filter({ hasText: text }).first()).toBeVisible()
+  }
   // And it stays after a reload.
   await page.reload()
   await expect(ownHistory(page).getByRole('status').first()).toHaveText(recordsLine(total), { timeout: 60_000 })

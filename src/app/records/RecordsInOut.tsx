@@ -68,8 +68,15 @@ function ImportRecords(props: { own: OwnHistory }): JSX.Element {
   const pick = (person: string): void => {
     void flowNow().then((f) => f.pick(person))
   }
+  // The buttons go once pressed: the focus moves to where the outcome is told, not to the page's start.
+  let outcome: HTMLDivElement | undefined
   const write = (chosen: ImportChoice): void => {
+    outcome?.focus()
     void flowNow().then((f) => f.write(chosen))
+  }
+  const cancel = (): void => {
+    outcome?.focus()
+    void flowNow().then((f) => f.reset())
   }
   const busy = (): boolean => ['reading', 'writing'].includes(step().step)
   const plan = (): ImportPlan | undefined => shown()
@@ -90,6 +97,7 @@ function ImportRecords(props: { own: OwnHistory }): JSX.Element {
       <Show when={step().step === 'reading'}>
         <p role="status">Reading the file…</p>
       </Show>
+      <div ref={(element) => (outcome = element)} tabIndex={-1} class="import-outcome">
       <ErrorBanner
         message={(() => {
           const s = step()
@@ -102,7 +110,7 @@ function ImportRecords(props: { own: OwnHistory }): JSX.Element {
           <button type="button" onClick={() => write(choice())}>
             Write {(plan()?.records.length ?? 0).toLocaleString('en')} {plan()?.records.length === 1 ? 'record' : 'records'} to my history
           </button>{' '}
-          <button type="button" onClick={() => void flowNow().then((f) => f.reset())}>
+          <button type="button" onClick={cancel}>
             Cancel
           </button>
         </p>
@@ -135,6 +143,7 @@ function ImportRecords(props: { own: OwnHistory }): JSX.Element {
           )}
         </Match>
       </Switch>
+      </div>
     </section>
   )
 }

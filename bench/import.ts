@@ -11,6 +11,7 @@
 //
 // `node bench/import.ts` builds the app and prints the figure; bench/run.ts adds measureImport().
 import { spawnSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chromium, expect, type Browser, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
@@ -68,6 +69,20 @@ function watchImport(records: number): void {
   )
 }
 
+/** The functions that took the most of a CPU profile's time (self time, with their file), to stderr. */
+function printProfile(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): void {
+  const self = new Map<number, number>()
+  ;(profile.samples ?? []).forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)))
+  const byName = new Map<string, number>()
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame
+    const name = `${functionName || '(anonymous)'} ${url.split('/').pop() ?? ''}:${lineNumber + 1}`
+    byName.set(name, (byName.get(name) ?? 0) + (self.get(node.id) ?? 0))
+  }
+  const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25)
+  for (const [name, us] of top) console.error(`${String(Math.round(us / 1000)).padStart(7)} ms  ${name}`)
+}
+
 /** One import into a fresh device's empty history: the milliseconds the patient waits for the app. */
 async function importOnce(browser: Browser, url: string, file: Buffer, records: number): Promise<number> {
   const context = await browser.newContext()
@@ -83,8 +98,22 @@ async function importOnce(browser: Browser, url: string, file: Buffer, records: 
     await page.bringToFront()
     await own.getByText('Import or export records').click()
     await own.getByLabel('Choose a FHIR file to import').setInputFiles({ name: 'synthea.json', mimeType: 'application/fhir+json', buffer: file })
-    await own.getByRole('button', { name: `Write ${records.toLocaleString('en')} records to my history` }).click({ timeout: 60_000 })
+    const writeButton = own.getByRole('button', { name: `Write ${records.toLocaleString('en')} records to my history` })
+    await writeButton.waitFor({ timeout: 60_000 })
+    // PROFILE=<file>: where the page's time goes while it writes, by function (self time), printed after; the whole profile is saved to <file> (.cpuprofile).
+    const profileFile = process.env.PROFILE
+    const profiler = profileFile === undefined ? undefined : await context.newCDPSession(page)
+    if (profiler !== undefined) {
+      await profiler.send('Profiler.enable')
+      await profiler.send('Profiler.start')
+    }
+    await writeButton.click()
     await page.waitForFunction(() => (window as unknown as { __import: Record<string, number> }).__import.drawn !== undefined, undefined, { timeout: 300_000 })
+    if (profiler !== undefined && profileFile !== undefined) {
+      const { profile } = await profiler.send('Profiler.stop')
+      await writeFile(profileFile, JSON.stringify(profile))
+      printProfile(profile)
+    }
     const { chosen, previewed, write, drawn } = await page.evaluate(() => (window as unknown as { __import: Record<string, number> }).__import)
     if (chosen === undefined || previewed === undefined || write === undefined || drawn === undefined) throw new Error('a step of the import was not seen')
     console.error(`import of ${records} records: preview ${Math.round(previewed - chosen)} ms, writing and drawing ${Math.round(drawn - write)} ms`)

@@ -102,6 +102,32 @@ describe('importing a file into the own history', () => {
     expect(rest.entries.slice(0, 20)).toEqual(first)
   })
 
+  it('writes every batch inside one bulk write, so the history verifies once, after the last', async () => {
+    const target = memoryTarget()
+    const during: number[] = []
+    let open = false
+    const bulkTarget: ImportTarget = {
+      history: target.history,
+      add: (records) => {
+        if (open) during.push(records.length)
+        return target.add(records)
+      },
+      async bulk(work) {
+        open = true
+        try {
+          return await work()
+        } finally {
+          open = false
+        }
+      }
+    }
+    const flow = flowOver(bulkTarget)
+    await flow.choose(source('synthea.json', importFixture('synthea-transaction.json')))
+    await flow.write('nothing-if-refused')
+    expect(during).toEqual(target.batches)
+    expect(during.length).toBeGreaterThan(1)
+  })
+
   it('imports the records of the person in the file the patient says is them', async () => {
     const target = memoryTarget()
     const flow = flowOver(target)

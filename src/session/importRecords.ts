@@ -35,6 +35,8 @@ export interface ImportTarget {
   history: Pick<PatientHistory, 'entries' | 'patient'>
   /** Adds records as the record form does (sealed, signed, one batch); how many were added. */
   add(records: readonly HistoryRecord[]): Promise<number>
+  /** Runs the batches as one bulk write: verifying waits until they are all written, the views redraw less often. */
+  bulk?<T>(work: () => Promise<T>): Promise<T>
 }
 
 export interface ImportFlowOptions {
@@ -124,12 +126,15 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
       const records = planned.records.map((r) => r.record)
       let written = 0
       step.set({ step: 'writing', name, written, total: records.length })
-      try {
+      const writeAll = async (): Promise<void> => {
         for (let at = 0; at < records.length; at += batch) {
           written += await target.add(records.slice(at, at + batch))
           step.set({ step: 'writing', name, written, total: records.length })
           await yieldToPage()
         }
+      }
+      try {
+        await (target.bulk === undefined ? writeAll() : target.bulk(writeAll))
       } catch (error) {
         return step.set({ step: 'failed', name, written, error: errorMessage(error) })
       }

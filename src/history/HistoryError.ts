@@ -34,6 +34,8 @@ export type HistoryErrorCode =
   | 'STALE_KEY'
   /** An entry that did not decrypt or whose sealed binding does not match it. */
   | 'UNREADABLE_ENTRY'
+  /** A file to import that is not UTF-8 JSON or NDJSON, or not FHIR. */
+  | 'UNREADABLE_FILE'
 
 /** Every failure of src/history: a {@link HistoryErrorCode}, a message naming the field at fault, and that field's FHIR path. */
 export class HistoryError extends AnamnesisError<HistoryErrorCode> {

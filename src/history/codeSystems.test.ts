@@ -36,6 +36,11 @@ describe('LOINC and ICD-10', () => {
     expect(loincProblem(code)).toBeUndefined()
   })
 
+  it.each(['LA6751-7', 'LP7839-6'])('accepts LOINC answer and part code %s by its shape', (code) => {
+    expect(loincProblem(code)).toBeUndefined()
+    expect(loincProblem(code.replace('-', ''))).toMatch(/not a LOINC code/)
+  })
+
   it('refuses LOINC codes with a wrong check digit or shape', () => {
     expect(loincProblem('2345-8')).toMatch(/check digit is wrong/)
     expect(loincProblem('2345')).toMatch(/not a LOINC code/)

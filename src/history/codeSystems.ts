@@ -87,8 +87,12 @@ export function loincCheckDigit(number: string): number {
   return (10 - (sum % 10)) % 10
 }
 
-/** Why `code` is not a LOINC code (digits, a dash, a correct check digit), or undefined when it is well-formed. */
+/**
+ * Why `code` is not a LOINC code (digits, a dash, a correct check digit), or undefined when it is
+ * well-formed. LOINC's answer codes ("LA6751-7") and part codes ("LP7839-6") are checked by shape only.
+ */
 export function loincProblem(code: string): string | undefined {
+  if (/^L[AP]\d{1,8}-\d$/.test(code)) return undefined
   const m = /^(\d{1,7})-(\d)$/.exec(code)
   if (m?.[1] === undefined) return `is not a LOINC code (digits, a dash and a check digit): "${code}"`
   if (loincCheckDigit(m[1]) !== Number(m[2])) return `is not a LOINC code: its check digit is wrong ("${code}")`

@@ -117,8 +117,14 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
   // Who refers to each record: target key → (source entry, field).
   const referrers = new Map<string, { source: HistoryEntry; field: string }[]>()
   for (const entry of latest) {
-    for (const { field, target } of linksOf.get(entryKey(entry)) ?? []) referrers.set(target, [...(referrers.get(target) ?? []), { source: entry, field }])
+    for (const { field, target } of linksOf.get(entryKey(entry)) ?? []) {
+      const list = referrers.get(target)
+      if (list === undefined) referrers.set(target, [{ source: entry, field }])
+      else list.push({ source: entry, field })
+    }
   }
+  // Each chain lists its members in the order of `latest`: found by position, not by a pass over every record per chain.
+  const position = new Map(latest.map((entry, i) => [entryKey(entry), i]))
 
   return latest
     .filter((entry) => entry.record.resourceType === 'Condition')
@@ -126,10 +132,12 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
     .map((diagnosis) => {
       const stageOf = new Map<string, ChainStage>([[entryKey(diagnosis), 'diagnosis']])
       const queue: HistoryEntry[] = [diagnosis]
+      const joined: HistoryEntry[] = [diagnosis]
       const join = (entry: HistoryEntry, stage: ChainStage): void => {
         if (stageOf.has(entryKey(entry)) || entry.record.resourceType === 'Condition') return
         stageOf.set(entryKey(entry), stage)
         queue.push(entry)
+        joined.push(entry)
       }
       for (let member = queue.shift(); member !== undefined; member = queue.shift()) {
         const memberStage = stageOf.get(entryKey(member)) ?? 'diagnosis'
@@ -150,7 +158,7 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
           if (rule !== undefined) join(entry, rule.stage === 'same' ? memberStage : rule.stage)
         }
       }
-      const members = latest.filter((entry) => stageOf.has(entryKey(entry)))
+      const members = joined.sort((a, b) => (position.get(entryKey(a)) ?? 0) - (position.get(entryKey(b)) ?? 0))
       const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, members.filter((e) => stageOf.get(entryKey(e)) === stage).sort(byStart)])) as Record<ChainStage, HistoryEntry[]>
       const links: ChainLink[] = []
       for (const entry of members) {

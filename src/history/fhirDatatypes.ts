@@ -248,14 +248,16 @@ export function validateField(value: unknown, spec: FieldSpec, path: string, ctx
  */
 export function validateComplex(value: unknown, type: ComplexType, path: string, ctx: ValidationContext, spec?: FieldSpec): void {
   if (!isPlainObject(value)) return fail('INVALID_FIELD', path, `must be an object (a FHIR ${type.name}); got ${describeValue(value)}`)
+  // Own fields only: a key such as "__proto__" or "constructor" names no field, whatever Object.prototype holds.
+  const fieldOf = (name: string): FieldSpec | undefined => (Object.hasOwn(type.fields, name) ? type.fields[name] : undefined)
   for (const [key, item] of Object.entries(value)) {
-    const fieldSpec = type.fields[key]
+    const fieldSpec = fieldOf(key)
     if (fieldSpec !== undefined) {
       validateField(item, fieldSpec, `${path}.${key}`, ctx)
       continue
     }
     // `_field` carries the id and extensions of a primitive field.
-    const primitive = key.startsWith('_') ? type.fields[key.slice(1)] : undefined
+    const primitive = key.startsWith('_') ? fieldOf(key.slice(1)) : undefined
     if (primitive !== undefined && typeof primitive.type === 'string' && !['element', 'extension', 'resource', 'refused'].includes(primitive.type)) {
       const ok = primitive.array === true ? Array.isArray(item) && item.every((x) => x === null || isPlainObject(x)) : isPlainObject(item)
       if (!ok) fail('INVALID_FIELD', `${path}.${key}`, 'must hold the extensions of a primitive field')
@@ -287,9 +289,15 @@ const baseWithExtensions = { id: one('string'), extension: extensions } satisfie
 
 // Extensions carry any of 50 value types; the history checks their shape (a url and
 // either one value or nested extensions) and leaves the value to the extension's users.
-function validateExtension(value: unknown, path: string): void {
+// A part of a complex extension may be named by a simple name ("source"), as FHIR's own complex
+// extensions name theirs; an extension at the top is always named by its absolute URL.
+const PART_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+
+function validateExtension(value: unknown, path: string, part = false): void {
   if (!isPlainObject(value)) return fail('INVALID_FIELD', path, 'must be an extension object')
-  if (typeof value.url !== 'string' || !isAbsoluteUri(value.url)) fail('MISSING_FIELD', `${path}.url`, 'must be the absolute URL that names the extension')
+  if (typeof value.url !== 'string' || !(isAbsoluteUri(value.url) || (part && PART_NAME.test(value.url)))) {
+    fail('MISSING_FIELD', `${path}.url`, part ? 'must name the part of the extension (a simple name or an absolute URL)' : 'must be the absolute URL that names the extension')
+  }
   const values = Object.keys(value).filter((k) => /^value[A-Z]/.test(k))
   const nested = value.extension
   for (const key of Object.keys(value)) {
@@ -298,7 +306,7 @@ function validateExtension(value: unknown, path: string): void {
   if (nested !== undefined) {
     if (values.length > 0) fail('INVALID_FIELD', path, 'must have either a value or nested extensions, not both')
     if (!Array.isArray(nested) || nested.length === 0) return fail('INVALID_FIELD', `${path}.extension`, 'must be a non-empty list')
-    nested.forEach((n, i) => validateExtension(n, `${path}.extension[${i}]`))
+    nested.forEach((n, i) => validateExtension(n, `${path}.extension[${i}]`, true))
   } else if (values.length !== 1) {
     fail('INVALID_FIELD', path, 'must have exactly one value[x] (or nested extensions)')
   }
@@ -353,7 +361,8 @@ export const PeriodType = complexType<Period>(
     check: (period, path, ctx, spec) => {
       const start = period.start === undefined ? undefined : checkDate(period.start, 'dateTime', `${path}.start`, ctx, spec?.past)
       const end = period.end === undefined ? undefined : checkDate(period.end, 'dateTime', `${path}.end`, ctx, false)
-      if (start === undefined && end === undefined) fail('MISSING_FIELD', `${path}.start`, 'is missing: a period needs a start or an end')
+      // A period with neither says why in an extension (data-absent-reason), as FHIR allows.
+      if (start === undefined && end === undefined && period.extension === undefined) fail('MISSING_FIELD', `${path}.start`, 'is missing: a period needs a start or an end')
       if (start !== undefined && end !== undefined && end.end <= start.start) fail('INVALID_FIELD', `${path}.end`, 'is before the start of the period')
     }
   }

@@ -133,3 +133,18 @@ export {
 } from './demoPatient.ts'
 export { demoRecordsFor, moveToPatient } from './demoRecords.ts'
 export { DEMO_TAG, isDemoRecord } from './demoTag.ts'
+export { MAX_IMPORT_BYTES, MAX_IMPORT_RESOURCES, readImportFile, type FileResource, type ImportFile, type UnreadablePart } from './importFile.ts'
+export { IMPORT_EXTENSION, IMPORTED_TAG, readImportOrigin, type ImportOrigin } from './importOrigin.ts'
+export {
+  planImport,
+  previewImport,
+  type DuplicateResource,
+  type ImportPerson,
+  type ImportPlan,
+  type ImportPlanOptions,
+  type ImportPreview,
+  type PlannedRecord,
+  type RefusedResource,
+  type SkippedResources
+} from './importPlan.ts'
+export { exportBundle, WALLET_ADDRESS_SYSTEM, type ExportOptions } from './exportBundle.ts'

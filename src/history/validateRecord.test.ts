@@ -51,6 +51,22 @@ describe('validateRecord accepts', () => {
     expect(() => validateRecord(condition, { now: NOW })).not.toThrow()
   })
 
+  it('a complex extension whose parts are named by simple names, as FHIR complex extensions name theirs', () => {
+    const condition = { ...(record('Condition') as object), extension: [{ url: 'http://example.org/fhir/origin', extension: [{ url: 'file', valueString: 'portal.json' }] }] }
+    expect(() => validateRecord(condition, { now: NOW })).not.toThrow()
+  })
+
+  it('a period that says in an extension why it has no start or end (data-absent-reason)', () => {
+    const absent = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'not-applicable' }] }
+    expect(() => validateRecord({ ...(record('MedicationStatement') as object), effectivePeriod: absent }, { now: NOW })).not.toThrow()
+    expect(() => validateRecord({ ...(record('MedicationStatement') as object), effectivePeriod: {} }, { now: NOW })).toThrow(/a period needs a start or an end/)
+  })
+
+  it.each(['__proto__', 'constructor', 'toString', '_constructor'])('refuses a field named %s as unknown, as JSON.parse makes it', (key) => {
+    const condition: unknown = JSON.parse(JSON.stringify(record('Condition')).replace('{', `{"${key}": false,`))
+    expect(() => validateRecord(condition, { now: NOW })).toThrow(new RegExp(`Condition.${key} is not a field of a FHIR R4 Condition`))
+  })
+
   it('any patient when no patient is given', () => {
     expect(() => validateRecord(changed(record('Condition'), 'subject', { reference: 'Patient/someone-else' }), { now: NOW })).not.toThrow()
   })
@@ -90,6 +106,8 @@ const cases: Case[] = [
   ['a note of spaces', 'Condition', 'note', [{ text: '   ' }], 'INVALID_FIELD', 'Condition.note[0].text'],
   ['a non-R4 meta field', 'Condition', 'meta', { project: 'x' }, 'UNKNOWN_FIELD', 'Condition.meta.project'],
   ['an extension without a url', 'Condition', 'extension', [{ valueString: 'x' }], 'MISSING_FIELD', 'Condition.extension[0].url'],
+  ['an extension named by a simple name', 'Condition', 'extension', [{ url: 'source', valueString: 'x' }], 'MISSING_FIELD', 'Condition.extension[0].url'],
+  ['a part of an extension named by a relative path', 'Condition', 'extension', [{ url: 'http://example.org/x', extension: [{ url: 'a/b', valueString: 'x' }] }], 'MISSING_FIELD', 'Condition.extension[0].extension[0].url'],
   ['a narrative that is not a div', 'Condition', 'text', { status: 'generated', div: '<p>x</p>' }, 'INVALID_FIELD', 'Condition.text.div'],
   ['a reference to a contained resource that is not there', 'Condition', 'asserter', { reference: '#nobody' }, 'INVALID_FIELD', 'Condition.asserter.reference'],
   // Observation

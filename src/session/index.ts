@@ -52,3 +52,6 @@ export { SessionError, type SessionErrorCode } from './SessionError.ts'
 export { keeperClientOver } from './keeperClient.ts'
 export { createKeepersModel, DEFAULT_KEEPER_QUOTA, type KeeperClient, type KeeperReport, type KeepersModel, type KeepersState, type KeeperView } from './keepers.ts'
 export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'
+/** Importing FHIR files into the own history (createImportFlow), loaded on demand by the page that offers it. */
+export const loadImport = (): Promise<typeof import('./importRecords.ts')> => import('./importRecords.ts')
+export type { ImportChoice, ImportFlow, ImportSource, ImportStep, ImportTarget } from './importRecords.ts'

@@ -49,6 +49,11 @@ export interface TrackedHistory {
   add(records: readonly HistoryRecord[]): Promise<number>
   /** Appends a correction of entry `entryId` (sealed, signed); the new entry's id. */
   amend(entryId: string, record: HistoryRecord): Promise<string>
+  /**
+   * Runs `work` (many adds in a row, as an import makes) as a sync runs: verifying waits until it
+   * ends, and the views redraw every SYNC_DRAW_MS, not after every batch.
+   */
+  bulk<T>(work: () => Promise<T>): Promise<T>
   /** Redraws now, without waiting for the next scheduled redraw. */
   flush(): void
   dispose(): void
@@ -102,6 +107,8 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
   const report = createCell<VerifyReport | undefined>(undefined)
   const latestAnchor = createCell<LatestAnchor | null | undefined>(undefined)
   const misconduct = createCell<readonly PeerMisconduct[]>([])
+  let bulkWrites = 0
+  const busy = (): boolean => bulkWrites > 0 || options.busy?.() === true
   const stopMisconduct = log.subscribe((event) => {
     if (event.type === 'peer-misbehaved') misconduct.set([...misconduct.get(), { peer: event.peer, reason: event.reason, at: clock.now() }].slice(-MISCONDUCT_KEPT))
   })
@@ -114,7 +121,7 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
         drawTimer = undefined
         version.set(version.get() + 1)
       },
-      options.busy?.() === true ? SYNC_DRAW_MS : DRAW_MS
+      busy() ? SYNC_DRAW_MS : DRAW_MS
     )
   }
   let verifyTimer: TimerHandle | undefined
@@ -133,7 +140,7 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
   const verifySoon = (): void => {
     clock.clearTimeout(verifyTimer)
     verifyTimer = clock.setTimeout(() => {
-      if (options.busy?.() === true) verifySoon()
+      if (busy()) verifySoon()
       else void verify().catch((error: unknown) => logger.error('Verifying the history failed:', error))
     }, VERIFY_DELAY_MS)
   }
@@ -175,6 +182,14 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
       const amended = await (options.writes === undefined ? write() : options.writes.track(write))
       bump()
       return amended.id
+    },
+    async bulk(work) {
+      bulkWrites++
+      try {
+        return await work()
+      } finally {
+        bulkWrites--
+      }
     },
     flush() {
       clock.clearTimeout(drawTimer)

@@ -5,6 +5,7 @@ import { createSignal, type Accessor } from 'solid-js'
 import { errorMessage } from '../../errors/index.ts'
 import { loadBackup, systemClock, type BackupFlow, type DownloadStep, type RestoreStep } from '../../session/index.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
+import { offerDownload } from '../ui/offerDownload.ts'
 import type { HistorySession } from './createHistorySession.ts'
 
 export type { DownloadStep, RestoreStep }
@@ -20,20 +21,6 @@ export interface BackupControls {
 
 /** The MIME type of a CAR file (IANA: application/vnd.ipld.car). */
 const CAR_TYPE = 'application/vnd.ipld.car'
-
-/** Asks the browser to save `bytes` as `name` (a download). */
-function offerDownload(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: CAR_TYPE }))
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  link.hidden = true
-  document.body.append(link)
-  link.click()
-  link.remove()
-  // The download has its own copy once it started; the page's URL goes a little later.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 export function createBackupControls(app: Pick<AppStore, 'writes'>, session: Pick<HistorySession, 'own' | 'state' | 'unlock'>): BackupControls {
   const [download, setDownload] = createSignal<DownloadStep>({ step: 'idle' })
@@ -68,7 +55,7 @@ export function createBackupControls(app: Pick<AppStore, 'writes'>, session: Pic
       setDownload({ step: 'writing' })
       try {
         const made = await (await flowNow()).makeBackup()
-        if (made !== undefined) offerDownload(made.name, made.bytes)
+        if (made !== undefined) offerDownload(made.name, made.bytes, CAR_TYPE)
       } catch (error) {
         loading(error)
       }

@@ -53,6 +53,8 @@ export interface HistoryView {
   add(records: readonly HistoryRecord[]): Promise<number>
   /** Appends a correction of entry `entryId`; the new entry's id. */
   amend(entryId: string, record: HistoryRecord): Promise<string>
+  /** Runs many adds in a row as a sync runs: verifying waits, the views redraw less often. */
+  bulk<T>(work: () => Promise<T>): Promise<T>
 }
 
 export interface OwnHistory extends HistoryView {
@@ -155,6 +157,7 @@ function bindView(tracked: TrackedHistory): HistoryView {
     verify: () => tracked.verify(),
     add: (records) => tracked.add(records),
     amend: (entryId, record) => tracked.amend(entryId, record),
+    bulk: (work) => tracked.bulk(work),
     blocks: () => {
       version()
       return historyBlocks(tracked.history, report())

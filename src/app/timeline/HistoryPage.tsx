@@ -17,6 +17,7 @@ import { usePageTitle } from '../ui/usePageTitle.ts'
 
 const DemoPreview = lazy(() => import('./DemoPreview.tsx'))
 const OwnHistoryViews = lazy(() => import('./OwnHistoryViews.tsx'))
+const RecordsInOut = lazy(() => import('../records/RecordsInOut.tsx'))
 // The patient's kinds of record with the form: both load when the form is first shown.
 const PatientRecordForm = lazy(async () => {
   const [{ RecordForm }, { PATIENT_KINDS }] = await Promise.all([import('../records/RecordForm.tsx'), import('../../history/index.ts')])
@@ -248,6 +249,12 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
         <summary>Add a record: a symptom or problem, a medicine you take, an allergy</summary>
         <Suspense fallback={<p role="status">Loading the form…</p>}>
           <PatientRecordForm patient={own().history.patient} onSubmit={addRecord} />
+        </Suspense>
+      </details>
+      <details class="add-record">
+        <summary>Import or export records (FHIR files from portals and other records)</summary>
+        <Suspense fallback={<p role="status">Loading…</p>}>
+          <RecordsInOut own={own()} />
         </Suspense>
       </details>
       <Show when={emptyHere() || backup.restore().step !== 'idle'}>

@@ -3,8 +3,7 @@
 // has recorded a break-glass on the ledger, asks one keeper for it. Sealing and opening the summary
 // with the card's key is src/crypto's (emergencyCard.ts): the keeper only ever sees ciphertext.
 import { multiaddr } from '@multiformats/multiaddr'
-import { randomBytes } from '@noble/ciphers/utils.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { isCardId, MAX_EMERGENCY_CIPHERTEXT, type SigningDomain, type WalletTypedData } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'

@@ -10,9 +10,9 @@ import { keeperIdentity } from '../../scripts/keeper/keeperIdentity.ts'
 import { firstEpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, type PatientHistory } from '../../src/history/index.ts'
 import { enrolKeeper, keeperStatus, startKeeper, type Keeper } from '../../src/keeper/index.ts'
-import { historyLogAddress, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
+import { historyLogAddress, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
-import { loopbackNode, memoryDevice, waitFor, webSocketAddress, type Cleanups, type Person } from './historyFixtures.ts'
+import { loopbackNode, memoryDevice, memoryNode, waitFor, webSocketAddress, type Cleanups, type Person } from './historyFixtures.ts'
 import { connectTo, keeperAdmitted, personOn, startChain, type TestChain } from './keeperFixtures.ts'
 
 let chain: TestChain
@@ -73,9 +73,24 @@ async function device(who: Person, keeperAt: { keeper: Keeper; address: string }
   return { log, history, stop }
 }
 
-const held = async (who: Person, keeperAt: { address: string }): Promise<number> => {
-  const { node } = await memoryDevice(who, cleanups)
-  return (await keeperStatus(node, keeperAt.address, { identity: who.identity, patient: who.address })).held.entries
+/** One node of the test's own asks the keeper for statuses and enrols: a node per request would trip its limit on new connections from one host. */
+let probe: P2PNode | undefined
+async function probeNode(): Promise<P2PNode> {
+  if (probe === undefined) {
+    const node = await memoryNode(cleanups)
+    probe = node
+    cleanups.push(() => {
+      probe = undefined
+      return Promise.resolve()
+    })
+  }
+  return probe
+}
+
+const held = async (who: Person, keeperAt: { address: string }): Promise<number> =>
+  (await keeperStatus(await probeNode(), keeperAt.address, { identity: who.identity, patient: who.address })).held.entries
+const enrol = async (who: Person, keeperAt: { address: string }): Promise<void> => {
+  await enrolKeeper(await probeNode(), keeperAt.address, { identity: who.identity, patient: who.address, quota: 1 << 24 })
 }
 
 describe('a keeper opens the histories it holds when they are asked for', () => {
@@ -92,7 +107,7 @@ describe('a keeper opens the histories it holds when they are asked for', () => 
     const mine = await device(patient, first)
     const records = Object.values(fixtureRecordsFor(patient.address))
     await mine.history.addMany(records.slice(0, 5))
-    await enrolKeeper((await memoryDevice(patient, cleanups)).node, first.address, { identity: patient.identity, patient: patient.address, quota: 1 << 24 })
+    await enrol(patient, first)
     // The device pulls from the keeper (its next sync), which takes what the device holds.
     await mine.log.syncWith(first.keeper.peerId)
     await waitFor('the keeper to hold the 5 entries', async () => (await held(patient, first)) === 5)
@@ -127,7 +142,7 @@ describe('a keeper opens the histories it holds when they are asked for', () => 
     const keeperAt = await keeper({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }, { maxOpenLogs: 1, idleMs: 60_000 })
     const mine = await device(patient, keeperAt)
     await mine.history.addMany(Object.values(fixtureRecordsFor(patient.address)).slice(0, 3))
-    await enrolKeeper((await memoryDevice(patient, cleanups)).node, keeperAt.address, { identity: patient.identity, patient: patient.address, quota: 1 << 24 })
+    await enrol(patient, keeperAt)
     await mine.log.syncWith(keeperAt.keeper.peerId)
     await waitFor('the keeper to hold the patient\'s 3 entries', async () => (await held(patient, keeperAt)) === 3)
     await mine.stop()
@@ -135,7 +150,7 @@ describe('a keeper opens the histories it holds when they are asked for', () => 
     // A second patient enrols: two logs open, over the bound of one; the first patient's, which no connected peer synced, is closed.
     const theirs = await device(secondPatient, keeperAt)
     await theirs.history.addMany(Object.values(fixtureRecordsFor(secondPatient.address)).slice(0, 2))
-    await enrolKeeper((await memoryDevice(secondPatient, cleanups)).node, keeperAt.address, { identity: secondPatient.identity, patient: secondPatient.address, quota: 1 << 24 })
+    await enrol(secondPatient, keeperAt)
     await theirs.log.syncWith(keeperAt.keeper.peerId)
     await waitFor('the keeper to hold the second patient\'s 2 entries', async () => (await held(secondPatient, keeperAt)) === 2)
     await waitFor('the keeper to close the least recently used log', () => keeperAt.keeper.openLogs().join() === secondPatient.address)

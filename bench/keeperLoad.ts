@@ -8,8 +8,8 @@
 //   pullLog and count what they receive without checking or storing it: on a patient's device those
 //   checks run on that device (history.replicate1000.* measures them), here they would only take
 //   the keeper's cores.
-// - keeper.load.rss.mb: the keeper process's peak resident memory (VmHWM) over its start (opening
-//   every log) and the load, in MiB.
+// - keeper.load.rss.mb: the keeper process's peak resident memory (VmHWM) over its start and the
+//   load (it opens the 50 logs as they are pulled), in MiB.
 // - keeper.disk.bytesPerRecord: the data folder's size on disk divided by the records it holds.
 //
 // The data folder is prepared once and reused (.stack/bench-keeper-load-…): each patient's history
@@ -55,12 +55,16 @@ const scale = {
 /** Patients written into the folder at a time: their writes overlap LevelDB's. */
 const PREPARE_AT_ONCE = 4
 const ENROLMENT_PREFIX = '/anamnesis/keeper/patient/'
+/** The form of the logs' batch records: 2 names each entry's size and writer identity (logStore.ts), which a keeper opens a log from without reading its blocks. */
+const BATCH_FORMAT = 2
 
 interface Manifest {
   domain: SigningDomain
   scale: typeof scale
   /** The first puller's identity hash: another when the identities' form changed, and the folder is prepared again. */
   identity: string
+  /** The batch records' form (BATCH_FORMAT): a folder of an older form is prepared again. */
+  batchFormat?: number
   /** The pullers' log addresses, in order. */
   pullerLogs: string[]
   prepareMs: number
@@ -112,7 +116,7 @@ async function prepare(dataDir: string, domain: SigningDomain, identity: string)
         }
       })
     )
-    const manifest: Manifest = { domain, scale, identity, pullerLogs: results.slice(0, scale.pullers), prepareMs: Math.round(performance.now() - start) }
+    const manifest: Manifest = { domain, scale, identity, batchFormat: BATCH_FORMAT, pullerLogs: results.slice(0, scale.pullers), prepareMs: Math.round(performance.now() - start) }
     return manifest
   } finally {
     await node.stop()
@@ -166,6 +170,12 @@ async function pullAll(node: P2PNode, keeper: { multiaddr: string; peerId: strin
   return performance.now() - start
 }
 
+/** The CPU time a process has used, in seconds (user and system), from /proc: wall time alone misleads on a shared machine. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ').pop()?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
@@ -183,7 +193,7 @@ export async function measureKeeperLoad(): Promise<Figures> {
     const pullers = await Promise.all(Array.from({ length: scale.pullers }, (_, i) => walletIdentityOf(privateKeyToAccount(privateKeyOf('puller', i)), domain)))
     const identity = pullers[0]?.identity.hash ?? ''
     let manifest = await readFile(manifestFile, 'utf8').then((text) => JSON.parse(text) as Manifest, () => undefined)
-    if (manifest === undefined || manifest.identity !== identity || JSON.stringify(manifest.domain) !== JSON.stringify(domain) || JSON.stringify(manifest.scale) !== JSON.stringify(scale)) {
+    if (manifest === undefined || manifest.identity !== identity || manifest.batchFormat !== BATCH_FORMAT || JSON.stringify(manifest.domain) !== JSON.stringify(domain) || JSON.stringify(manifest.scale) !== JSON.stringify(scale)) {
       console.error(`preparing ${scale.patients} patients of ${scale.records} records and ${scale.pullers} of ${scale.pullRecords} in ${dataDir}`)
       manifest = await prepare(dataDir, domain, identity)
       await writeFile(manifestFile, JSON.stringify(manifest, null, 2))
@@ -206,10 +216,11 @@ export async function measureKeeperLoad(): Promise<Figures> {
       }
     })
     stops.push(() => keeper.stop())
-    console.error(`the keeper opened ${scale.patients + scale.pullers} histories in ${Math.round(performance.now() - keeperStart)} ms (${(await peakRssBytes(keeper.pid) / 2 ** 20).toFixed(0)} MiB peak so far)`)
+    console.error(`the keeper started, holding ${scale.patients + scale.pullers} histories, in ${Math.round(performance.now() - keeperStart)} ms (${(await peakRssBytes(keeper.pid) / 2 ** 20).toFixed(0)} MiB peak so far)`)
 
     const nodes = await Promise.all(pullers.map(() => startP2PNode({ relays: [], blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })))
     stops.push(() => Promise.allSettled(nodes.map((node) => node.stop())))
+    const cpuBefore = await cpuSeconds(keeper.pid)
     const loadStart = performance.now()
     const times = await Promise.all(pullers.map((puller, i) => pullAll(nodes[i] as P2PNode, keeper, puller, manifest.pullerLogs[i] ?? ''))).catch((error: unknown) => {
       console.error(`a pull failed; the keeper's last lines:\n${keeper.lines.slice(-5).join('\n')}`)
@@ -217,8 +228,9 @@ export async function measureKeeperLoad(): Promise<Figures> {
     })
     const wall = performance.now() - loadStart
     const rss = await peakRssBytes(keeper.pid)
+    const cpuLoad = (await cpuSeconds(keeper.pid)) - cpuBefore
     if (failedSyncs > 0) console.error(`the keeper logged ${failedSyncs} failed syncs`)
-    console.error(`${scale.pullers} pulls of ${scale.pullRecords} entries at once: all done in ${Math.round(wall)} ms; median ${Math.round(percentile(times, 50))} ms, p95 ${Math.round(percentile(times, 95))} ms, slowest ${Math.round(Math.max(...times))} ms`)
+    console.error(`${scale.pullers} pulls of ${scale.pullRecords} entries at once: all done in ${Math.round(wall)} ms; median ${Math.round(percentile(times, 50))} ms, p95 ${Math.round(percentile(times, 95))} ms, slowest ${Math.round(Math.max(...times))} ms; the keeper used ${cpuLoad.toFixed(1)} s of CPU (${cpuBefore.toFixed(1)} s before, starting)`)
     return {
       'keeper.load.pull50.p95.ms': { value: Math.round(percentile(times, 95)), unit: 'ms' },
       'keeper.load.rss.mb': { value: Math.round(rss / 2 ** 20), unit: 'mb' },

@@ -89,7 +89,7 @@ async function newPage(browsers: Browser[], executablePath: string, url: string)
 }
 
 /** The patient's first browser: key registered, the 1,000-record demo written, the keeper enrolled and holding it all. Returns the record count. */
-async function prepare(page: Page): Promise<number> {
+export async function prepare(page: Page): Promise<number> {
   const keySection = page.getByRole('region', { name: 'Encryption key' })
   await keySection.getByRole('button', { name: 'Register my encryption key' }).click()
   await expect(keySection).toContainText(/Your key was registered in block \d+\./)

@@ -64,7 +64,7 @@ interface InviteSize {
   qrVersion: number
 }
 
-function account(label: string): DevelopmentAccount {
+export function account(label: string): DevelopmentAccount {
   const found = developmentAccounts.find((a) => a.label === label)
   if (found === undefined) throw new Error(`no development account ${label}`)
   return found
@@ -138,7 +138,7 @@ function watchVisit(): void {
  * moment its card appears, with the write bit (so the revocation has writes to refuse). Clicking
  * from Node instead cost 160 to 580 ms of Playwright's waiting and actionability checks per run.
  */
-function approveAtOnce(): void {
+export function approveAtOnce(): void {
   const approve = (): boolean => {
     const form = document.querySelector('section.request form')
     const submit = form?.querySelector('button[type="submit"]')
@@ -161,7 +161,7 @@ function approveAtOnce(): void {
  * The doctor, as quick as the patient: the moment the join form shows, their page types their
  * name and asks for access. Playwright's fill and click would add their own waiting to the figure.
  */
-function askAtOnce(name: string): void {
+export function askAtOnce(name: string): void {
   const ask = (): boolean => {
     const label = [...document.querySelectorAll('label')].find((l) => l.textContent === 'Your name, as the patient will see it')
     const input = label === undefined ? null : document.getElementById(label.htmlFor)
@@ -204,7 +204,7 @@ function span(marks: Marks, from: string, to: string): number {
 }
 
 /** Connects the development wallet's account on the Settings page and waits until the app's node holds a relay reservation. */
-async function connectAccount(page: Page, appUrl: string, who: DevelopmentAccount): Promise<void> {
+export async function connectAccount(page: Page, appUrl: string, who: DevelopmentAccount): Promise<void> {
   await page.goto(`${appUrl}/#/settings`)
   const wallet = page.getByRole('region', { name: 'Wallet' })
   const account = wallet.getByRole('combobox', { name: 'Account' })

@@ -17,7 +17,6 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
 import { createPublicClient, http, isAddress, type Address } from 'viem'
 import { createChainClient, isGrantLive, latestBreakGlass, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
@@ -25,6 +24,7 @@ import { signingDomain } from '../../src/crypto/index.ts'
 import { errorMessage } from '../../src/errors/index.ts'
 import { serveEmergencyCards, startKeeper, type AcceptPolicy, type EmergencyEvent, type KeeperEvent } from '../../src/keeper/index.ts'
 import { startP2PNode } from '../../src/p2p/index.ts'
+import { BatchedLevelBlockstore } from './batchedLevelBlockstore.ts'
 import { emergencyCardFiles } from './emergencyFiles.ts'
 import { keeperIdentity, loadOrCreateAccount } from './keeperIdentity.ts'
 
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const account = await loadOrCreateAccount(options.data)
   const identity = await keeperIdentity(account.privateKey, domain)
 
-  const blockstore = new LevelBlockstore(path.join(options.data, 'blocks'))
+  const blockstore = new BatchedLevelBlockstore(path.join(options.data, 'blocks'))
   const datastore = new LevelDatastore(path.join(options.data, 'data'))
   await blockstore.open()
   await datastore.open()

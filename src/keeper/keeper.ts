@@ -9,12 +9,22 @@
 //   /anamnesis/keeper/removed/<address>   {"at":ms}   the last statement of a removed patient, for
 //                                                      10 minutes (older statements are stale anyway)
 //   /anamnesis/keeper/code/<sha-256 of code>  {"patient":address}   a code taken by its patient
+//   /anamnesis/keeper/writers/<address>   {"identities":[hash,…]}   the identity blocks the patient's
+//                                                      entries name (a superset), so a removal knows
+//                                                      which blocks another patient's log still needs
+//                                                      without opening every log
+//
+// A patient's log is opened when a peer asks for it (a device or doctor pulling it, the patient's
+// enrolment or status) and closed once nobody has used it for a minute and no peer that synced it is
+// still connected; beyond `maxOpenLogs`, the least recently used of those are closed at once. So the
+// keeper's start, memory and per-connection work follow the patients active now, not all it holds.
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { Key } from 'interface-datastore'
 import { errorMessage } from '../errors/index.ts'
 import { encodeBlock, parseHash } from '../p2p/blocks.ts'
-import { startHistoryOrbit, WRITE_ACCESS_TYPE, type HistoryOrbit, type P2PNode, type PatientLog, type StoredEntry, type WalletAddress, type WalletIdentity } from '../p2p/index.ts'
+import { historyLogAddress, startHistoryOrbit, WRITE_ACCESS_TYPE, type HistoryLogDatabase, type HistoryOrbit, type P2PNode, type StoredEntry, type WalletAddress, type WalletIdentity } from '../p2p/index.ts'
+import { serveLogsOnDemand } from '../p2p/syncProtocol.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type RefusalReason } from './keeperStatement.ts'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -57,6 +67,10 @@ export interface StartKeeperOptions {
   cacheMs?: number
   /** The clock. */
   now?: () => number
+  /** How many logs stay open beyond those a connected peer synced; the least recently used others are closed. Default 64. */
+  maxOpenLogs?: number
+  /** How long a log nobody uses stays open. Default 60 s. */
+  idleMs?: number
 }
 
 /** A running keeper. */
@@ -66,8 +80,10 @@ export interface Keeper {
   readonly orbit: HistoryOrbit
   /** The enrolled patients. */
   patients(): WalletAddress[]
-  /** What the keeper holds of a patient's history. */
-  held(patient: string): { entries: number; bytes: number }
+  /** What the keeper holds of a patient's history (opening their log). */
+  held(patient: string): Promise<{ entries: number; bytes: number }>
+  /** The patients whose log is open now. */
+  openLogs(): WalletAddress[]
   /** Stops answering, closes every log and OrbitDB; the node and its stores are the caller's. */
   stop(): Promise<void>
 }
@@ -83,6 +99,11 @@ interface Enrolment {
 const ENROLMENT_PREFIX = '/anamnesis/keeper/patient/'
 const REMOVED_PREFIX = '/anamnesis/keeper/removed/'
 const CODE_PREFIX = '/anamnesis/keeper/code/'
+const WRITERS_PREFIX = '/anamnesis/keeper/writers/'
+const DEFAULT_MAX_OPEN_LOGS = 64
+const DEFAULT_IDLE_MS = 60_000
+/** A log used this recently is not closed for the bound: the peer that asked for it is about to be served. */
+const BOUND_GRACE_MS = 1_000
 const REQUEST_HELD_BYTES = 64 * 1024
 const REQUEST_TIMEOUT_MS = 15_000
 
@@ -115,8 +136,8 @@ export function isDiskFull(error: unknown): boolean {
 }
 
 /**
- * Starts a keeper on `node`: loads its enrolments, opens every enrolled patient's history log (it
- * pulls from the patient's devices as they connect), and answers the keeper protocol.
+ * Starts a keeper on `node`: loads its enrolments, answers the keeper protocol, and opens an enrolled
+ * patient's history log when a peer asks for it (closing it again once idle).
  * The log's sync policy: the patient's devices always (the access controller's rule), anyone else
  * while the patient is enrolled and the ledger says their grant is live; entries from writers other
  * than the patient while their write grant is live. Entries pulled past a patient's quota, or while
@@ -131,13 +152,24 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   const enrolments = new Map<WalletAddress, Enrolment>()
   const removedAt = new Map<WalletAddress, number>()
   const refusing = new Map<WalletAddress, 'quota' | 'disk-full'>()
-  const logs = new Map<WalletAddress, PatientLog>()
+  const maxOpenLogs = options.maxOpenLogs ?? DEFAULT_MAX_OPEN_LOGS
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS
+  /** Enrolled patients' log addresses: which patient a peer's hello asks for. */
+  const addresses = new Map<string, WalletAddress>()
+  /** Logs opening or open, and those open; when each was last used; logs being closed. */
+  const opening = new Map<WalletAddress, Promise<HistoryLogDatabase>>()
+  const logs = new Map<WalletAddress, HistoryLogDatabase>()
+  const lastUsed = new Map<WalletAddress, number>()
+  const closing = new Map<WalletAddress, Promise<void>>()
   const unsubscribes = new Map<WalletAddress, () => void>()
+  /** Identity hashes each open log's entries name, as stored under WRITERS_PREFIX. */
+  const writers = new Map<WalletAddress, Set<string>>()
 
   const { datastore, blockstore } = node
   for await (const { key, value } of datastore.query({ prefix: ENROLMENT_PREFIX })) {
     const patient = key.toString().slice(ENROLMENT_PREFIX.length) as WalletAddress
     const record = parse(value)
+    addresses.set(historyLogAddress(patient), patient)
     enrolments.set(patient, {
       quota: Number(record.quota),
       at: Number(record.at),
@@ -157,11 +189,25 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     await datastore.put(new Key(`${ENROLMENT_PREFIX}${patient}`), json(enrolment))
   }
 
-  const heldOf = (patient: WalletAddress): { entries: number; bytes: number } => {
-    const log = logs.get(patient)
-    if (log === undefined) return { entries: 0, bytes: 0 }
-    const entries = log.entries()
-    return { entries: entries.length, bytes: entries.reduce((sum, entry) => sum + entry.bytes.length, 0) }
+  const heldIn = (log: HistoryLogDatabase | undefined): { entries: number; bytes: number } => log?.held() ?? { entries: 0, bytes: 0 }
+  const heldOf = (patient: WalletAddress): { entries: number; bytes: number } => heldIn(logs.get(patient))
+
+  const writersKey = (patient: WalletAddress): Key => new Key(`${WRITERS_PREFIX}${patient}`)
+  const storedWriters = async (patient: WalletAddress): Promise<Set<string> | undefined> => {
+    try {
+      const identities = parse(await datastore.get(writersKey(patient))).identities
+      return new Set(Array.isArray(identities) ? identities.filter((hash): hash is string => typeof hash === 'string') : [])
+    } catch {
+      return undefined
+    }
+  }
+  /** Records the identities `entries` name before they are stored: the record may name more than the log, never fewer. */
+  const recordWriters = async (patient: WalletAddress, entries: readonly { identity: string }[]): Promise<void> => {
+    const known = writers.get(patient) ?? new Set<string>()
+    if (entries.every((entry) => known.has(entry.identity))) return
+    const all = new Set([...known, ...entries.map((entry) => entry.identity)])
+    await datastore.put(writersKey(patient), json({ identities: [...all] }))
+    writers.set(patient, all)
   }
 
   const storePulled = async (patient: WalletAddress, entries: readonly StoredEntry[], store: () => Promise<void>): Promise<void> => {
@@ -174,7 +220,9 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       refusing.set(patient, 'quota')
       throw new KeeperStoreRefusal('quota', `the patient's quota of ${enrolment.quota} bytes is reached`)
     }
+    lastUsed.set(patient, now())
     try {
+      await recordWriters(patient, entries)
       await store()
     } catch (error) {
       if (isDiskFull(error)) {
@@ -200,35 +248,90 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     storePulled,
     // One pull per held log on each new connection would grow with the patients held: a patient's
     // device pulls from the keeper when it connects, and the keeper pulls back what it lacks.
-    pullOnConnect: false
+    pullOnConnect: false,
+    // Entries' outlines only: the blocks are read from the blockstore as they are served.
+    lean: true
   })
 
-  const openLog = async (patient: WalletAddress): Promise<PatientLog> => {
-    const open = logs.get(patient)
-    if (open !== undefined) return open
-    const log = await orbit.openLog(patient)
-    logs.set(patient, log)
-    unsubscribes.set(
-      patient,
-      log.subscribe((event) => {
-        // A refusal for room is reported once, by storePulled; other failures of a pull are told as they come.
-        if (event.type === 'sync-error' && !/quota|disk is full/.test(event.error)) emit({ type: 'sync-error', patient, error: event.error })
+  /** Whether a peer that synced the log (a patient's device, a doctor) is still connected: it may announce new heads. */
+  const peerConnected = (log: HistoryLogDatabase, connected: ReadonlySet<string>): boolean => {
+    for (const peer of log.peers.keys()) if (connected.has(peer)) return true
+    return false
+  }
+  const connectedPeers = (): Set<string> => new Set(node.libp2p.getConnections().filter((connection) => connection.status === 'open').map((connection) => connection.remotePeer.toString()))
+
+  const closeLog = (patient: WalletAddress): Promise<void> => {
+    const log = logs.get(patient)
+    if (log === undefined) return closing.get(patient) ?? Promise.resolve()
+    logs.delete(patient)
+    opening.delete(patient)
+    writers.delete(patient)
+    unsubscribes.get(patient)?.()
+    unsubscribes.delete(patient)
+    const closed = log.close().finally(() => closing.delete(patient))
+    closing.set(patient, closed)
+    return closed
+  }
+
+  /**
+   * Closes logs nobody used for `idleMs`, and beyond `maxOpenLogs` the least recently used (not one
+   * used in the last second), but none a connected peer synced or a request is using.
+   */
+  const trim = async (): Promise<void> => {
+    const connected = connectedPeers()
+    const idleFor = (patient: WalletAddress): number => now() - (lastUsed.get(patient) ?? 0)
+    const closable = [...logs]
+      .filter(([patient, log]) => !queues.has(patient) && !peerConnected(log, connected))
+      .map(([patient]) => patient)
+      .sort((a, b) => idleFor(b) - idleFor(a))
+    const over = logs.size - maxOpenLogs
+    const doomed = closable.filter((patient, i) => (i < over && idleFor(patient) >= BOUND_GRACE_MS) || idleFor(patient) >= idleMs)
+    await Promise.allSettled(doomed.map((patient) => closeLog(patient)))
+  }
+
+  const openLog = (patient: WalletAddress): Promise<HistoryLogDatabase> => {
+    lastUsed.set(patient, now())
+    let log = opening.get(patient)
+    if (log === undefined) {
+      log = (async () => {
+        // A log being closed is opened anew once it is closed: OrbitDB would hand back the closing one.
+        await closing.get(patient)
+        const opened = await orbit.openLog(patient)
+        logs.set(patient, opened)
+        unsubscribes.set(
+          patient,
+          opened.subscribe((event) => {
+            if (event.type === 'progress' || event.type === 'added') lastUsed.set(patient, now())
+            // A refusal for room is reported once, by storePulled; other failures of a pull are told as they come.
+            if (event.type === 'sync-error' && !/quota|disk is full/.test(event.error)) emit({ type: 'sync-error', patient, error: event.error })
+          })
+        )
+        // The identities its entries name, recorded for removals (a log kept before the record was, or one a crash interrupted).
+        const outlines = opened.outlines()
+        const stored = await storedWriters(patient)
+        writers.set(patient, stored ?? new Set())
+        if (stored === undefined || outlines.some((outline) => !stored.has(outline.identity))) await recordWriters(patient, outlines)
+        if (logs.size > maxOpenLogs) void trim()
+        return opened
+      })()
+      opening.set(patient, log)
+      log.catch(() => {
+        if (opening.get(patient) === log) opening.delete(patient)
       })
-    )
+    }
     return log
   }
 
-  for (const patient of enrolments.keys()) await openLog(patient)
+  const sweep = setInterval(() => void trim(), Math.min(idleMs, BOUND_GRACE_MS))
+  sweep.unref()
 
   /** Deletes a patient's log: its heads and batch records, its entry blocks, and the blocks no other enrolled log needs. */
   const forget = async (patient: WalletAddress): Promise<{ entries: number; blocks: number }> => {
     const log = await openLog(patient)
-    const entries = [...log.entries()]
+    const entries = log.outlines()
     const address = log.address
-    unsubscribes.get(patient)?.()
-    unsubscribes.delete(patient)
-    logs.delete(patient)
-    await log.close()
+    await closeLog(patient)
+    addresses.delete(address)
     const manifestHash = address.split('/').pop() ?? address
     const prefix = `/anamnesis/history-log/${manifestHash}/`
     const keys: Key[] = []
@@ -239,12 +342,17 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     // Entry blocks name their log: no other log holds them. An identity block (a doctor's, this
     // keeper's) may be named by another enrolled patient's entries: those are kept.
     const stillNamed = new Set<string>([identity.hash])
-    for (const other of logs.values()) for (const entry of other.entries()) stillNamed.add(entry.identity)
+    for (const other of enrolments.keys()) {
+      // A log never opened since the record was kept is opened once to record it.
+      const named = (await storedWriters(other)) ?? (await openLog(other).then(() => storedWriters(other)))
+      for (const hash of named ?? []) stillNamed.add(hash)
+    }
     const doomed: CID[] = []
     const add = (hash: string): void => {
       const cid = parseHash(hash)
       if (cid !== undefined) doomed.push(cid)
     }
+    await datastore.delete(writersKey(patient))
     for (const entry of entries) add(entry.hash)
     for (const hash of new Set(entries.map((entry) => entry.identity))) if (!stillNamed.has(hash)) add(hash)
     // The log's manifest (OrbitDB pins it) and its access manifest name the patient.
@@ -299,7 +407,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     return run
   }
 
-  const answer = async (statement: KeeperStatement): Promise<Record<string, unknown>> => {
+  const answer = async (statement: KeeperStatement, connection: Connection): Promise<Record<string, unknown>> => {
     const { patient } = statement
     const refuse = (reason: RefusalReason, why: string): Record<string, unknown> => {
       emit({ type: 'refused', patient, kind: statement.kind, reason, why })
@@ -310,7 +418,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       if (notAccepted !== undefined) return refuse('not-accepted', notAccepted)
       if (statement.quota <= 0) return refuse('malformed', 'an enrolment names a quota above zero')
       const before = enrolments.get(patient)
-      const held = heldOf(patient)
+      const held = before === undefined ? heldOf(patient) : heldIn(await openLog(patient))
       if (held.bytes > statement.quota) return refuse('quota', `the keeper already holds ${held.bytes} bytes, over the quota asked for`)
       const enrolment: Enrolment = { quota: statement.quota, at: statement.at, enrolledAt: before?.enrolledAt ?? now(), lastSyncedAt: before?.lastSyncedAt ?? null, ...(statement.code === undefined ? {} : { code: statement.code }) }
       try {
@@ -324,11 +432,14 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
         throw error
       }
       enrolments.set(patient, enrolment)
+      addresses.set(historyLogAddress(patient), patient)
       removedAt.delete(patient)
       if (refusing.get(patient) === 'quota') refusing.delete(patient)
-      await openLog(patient)
+      const log = await openLog(patient)
+      // The enrolling device holds the history now: the keeper takes it at once (it pulls from no other peer unasked).
+      log.syncWith(connection.remotePeer).catch(() => undefined)
       emit({ type: 'enrolled', patient, quota: statement.quota })
-      return { t: 'enrolled', quota: statement.quota, held: heldOf(patient) }
+      return { t: 'enrolled', quota: statement.quota, held: heldIn(log) }
     }
     const enrolment = enrolments.get(patient)
     if (statement.kind === 'status') {
@@ -336,7 +447,8 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       enrolment.at = statement.at
       await saveEnrolment(patient, enrolment)
       const why = refusing.get(patient)
-      return { t: 'status', quota: enrolment.quota, held: heldOf(patient), lastSyncedAt: enrolment.lastSyncedAt, ...(why === undefined ? {} : { refusing: why }) }
+      const held = heldIn(await openLog(patient))
+      return { t: 'status', quota: enrolment.quota, held, lastSyncedAt: enrolment.lastSyncedAt, ...(why === undefined ? {} : { refusing: why }) }
     }
     // Removal: the log is deleted first, then the enrolment; a tombstone keeps the statement's time.
     if (enrolment !== undefined) {
@@ -390,7 +502,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
           emit({ type: 'refused', patient: statement.patient, kind, reason: 'stale', why: 'a newer statement from this patient came first' })
           return { t: 'refused', reason: 'stale' }
         }
-        return await answer(statement)
+        return await answer(statement, connection)
       })
       await send(reply)
       await stream.close({ signal })
@@ -400,18 +512,34 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   }
 
   await node.libp2p.handle(KEEPER_PROTOCOL, (stream, connection) => handle(stream, connection), { maxInboundStreams: 32 })
+  // A peer's hello opens the log it names, when it is an enrolled patient's; the log then checks who it is.
+  const stopServing = await serveLogsOnDemand(
+    node.libp2p,
+    async (address) => {
+      const patient = addresses.get(address)
+      if (patient !== undefined && enrolments.has(patient)) await openLog(patient).catch(() => undefined)
+    },
+    node.conduct
+  )
 
   return {
     address: me,
     peerId,
     orbit,
     patients: () => [...enrolments.keys()],
-    held: (patient) => heldOf(patient.toLowerCase() as WalletAddress),
+    held: async (patient) => {
+      const address = patient.toLowerCase() as WalletAddress
+      return enrolments.has(address) ? heldIn(await openLog(address)) : { entries: 0, bytes: 0 }
+    },
+    openLogs: () => [...logs.keys()],
     stop: async () => {
+      clearInterval(sweep)
       await node.libp2p.unhandle(KEEPER_PROTOCOL).catch(() => undefined)
       await Promise.allSettled([...queues.values()])
+      await Promise.allSettled([...opening.values()])
       for (const unsubscribe of unsubscribes.values()) unsubscribe()
       await orbit.stop()
+      await stopServing()
     }
   }
 }

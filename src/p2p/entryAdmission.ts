@@ -39,8 +39,10 @@ export const parentsOf = (entry: Pick<LogEntry, 'next' | 'refs'>): string[] => [
  * @param hash - The name the block was asked for by; without it, the entry's hash is computed from the bytes alone.
  */
 export function entryOfBlock(bytes: Uint8Array, hash?: string): LogEntry | string {
-  if (hash !== undefined && hashOfBytes(bytes) !== hash) return 'its content does not match its hash: the block was altered'
-  const entry = decodeLogEntry(bytes)
+  // The hash is computed once: SHA-256 of every block was a fifth of a doctor's check of 1,000 entries.
+  const computed = hashOfBytes(bytes)
+  if (hash !== undefined && computed !== hash) return 'its content does not match its hash: the block was altered'
+  const entry = decodeLogEntry(bytes, computed)
   return typeof entry === 'string' ? `it is not a log entry: ${entry}` : entry
 }
 

@@ -3,14 +3,13 @@
 // bound to the node, and nothing of the identity's key in OrbitDB's keystore (it stays
 // empty, in memory).
 import { createOrbitDB, Identities, KeyStore, MemoryStorage, useAccessController, useIdentityProvider, type OrbitDB } from '@orbitdb/core'
-import { parseHash } from './blocks.ts'
+import { encodeBlock, parseHash } from './blocks.ts'
 import { HISTORY_LOG_TYPE, historyLogName, historyLogType, type HistoryLogDatabase, type StorePulled } from './patientLog.ts'
 import { P2PError } from './p2pError.ts'
 import { useIdentityDomain, WalletIdentityProvider, type WalletIdentity } from './walletIdentity.ts'
 import type { SigningDomain } from '../crypto/index.ts'
-import { HistoryWriteAccessController, setWriteAccessPolicy, type WriteAccessPolicy } from './writeAccess.ts'
+import { HistoryWriteAccessController, setWriteAccessPolicy, WRITE_ACCESS_TYPE, type WriteAccessPolicy } from './writeAccess.ts'
 import type { P2PNode } from './node.ts'
-import type { PatientLog } from './patientLogApi.ts'
 import type { TabCoordinationOptions } from './writerLock.ts'
 
 /**
@@ -25,6 +24,18 @@ export function registerHistoryTypes(domain: SigningDomain, policy: WriteAccessP
   useIdentityProvider(WalletIdentityProvider)
   useAccessController(HistoryWriteAccessController)
   setWriteAccessPolicy(policy)
+}
+
+/**
+ * The OrbitDB address of `patient`'s history log, computed as OrbitDB computes it when the log is
+ * opened (the manifest of its name, type and access controller), without opening it: a keeper
+ * knows which of its patients a peer asks for before it opens anything.
+ * @param patient - The patient's wallet address, in any case.
+ */
+export function historyLogAddress(patient: string): string {
+  const owner = patient.toLowerCase()
+  const access = encodeBlock({ type: WRITE_ACCESS_TYPE, owner })
+  return `/orbitdb/${encodeBlock({ name: historyLogName(owner), type: HISTORY_LOG_TYPE, accessController: `/${WRITE_ACCESS_TYPE}/${access.hash}` }).hash}`
 }
 
 /** What startHistoryOrbit needs: the node, the device's wallet identity, and the access policy (canWrite, canSync, keyVersionOf, cacheMs). */
@@ -43,6 +54,8 @@ export interface StartHistoryOrbitOptions extends WriteAccessPolicy {
   storePulled?: StorePulled
   /** Whether each log pulls from every peer that connects directly; default true, false for a keeper (HistoryLogOptions). */
   pullOnConnect?: boolean
+  /** Keep entries' outlines only, not their blocks, in memory (a keeper); entries() of its logs holds none. */
+  lean?: boolean
 }
 
 /** A device's OrbitDB with the history log type: opens patients' logs, one object per open log. */
@@ -54,7 +67,7 @@ export interface HistoryOrbit {
    * Opens (or creates) a patient's history log; the same log object while it is open.
    * Rejects with P2PError `INVALID_LOG` when `patient` is not a wallet address.
    */
-  openLog(patient: string): Promise<PatientLog>
+  openLog(patient: string): Promise<HistoryLogDatabase>
   /** The address of a patient's history log, the same on every peer; opens the log, and rejects as openLog does. */
   addressOf(patient: string): Promise<string>
   /** Stops OrbitDB, closing every log opened here; the node keeps running. */
@@ -76,10 +89,11 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs })
   }
   registerHistoryTypes(identity.domain, policy)
-  const { coordination, pullTimeoutMs, pullWindow, storePulled, pullOnConnect } = options
+  const { coordination, pullTimeoutMs, pullWindow, storePulled, pullOnConnect, lean } = options
   const Database = historyLogType({
     node,
     ...(pullOnConnect === undefined ? {} : { pullOnConnect }),
+    ...(lean === undefined ? {} : { lean }),
     ...(coordination === undefined ? {} : { coordination }),
     ...(pullTimeoutMs === undefined ? {} : { pullTimeoutMs }),
     ...(pullWindow === undefined ? {} : { pullWindow }),
@@ -94,7 +108,7 @@ export async function startHistoryOrbit(options: StartHistoryOrbitOptions): Prom
   const orbitdb = await createOrbitDB({ ipfs: node.helia, identity, identities, directory: 'anamnesis-orbitdb' })
   const open = new Map<string, Promise<HistoryLogDatabase>>()
 
-  const openLog = (patient: string): Promise<PatientLog> => {
+  const openLog = (patient: string): Promise<HistoryLogDatabase> => {
     const key = patient.toLowerCase()
     let opening = open.get(key)
     if (opening === undefined) {

@@ -84,8 +84,9 @@ const isHashList = (value: unknown): value is string[] =>
  * that are all log entry hashes, a clock of an id and a time that is a safe integer from 1, a 33-byte hex key,
  * an identity hash and a hex signature. Not checked here: which log `id` names, that the
  * clock's id is the key, and whether the key is the identity's (entryAdmission.ts checkWriter).
+ * @param hash - hashOfBytes(bytes) when the caller computed it already; never a hash a peer named.
  */
-export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
+export function decodeLogEntry(bytes: Uint8Array, hash = hashOfBytes(bytes)): LogEntry | string {
   let value: unknown
   try {
     value = decodeCanonical(bytes)
@@ -112,7 +113,7 @@ export function decodeLogEntry(bytes: Uint8Array): LogEntry | string {
   if (typeof key !== 'string' || key.length !== 66 || !HEX.test(key)) return 'the entry key is not a compressed public key'
   if (typeof identity !== 'string' || parseHash(identity) === undefined) return 'the entry names no identity'
   if (typeof sig !== 'string' || !HEX.test(sig)) return 'the entry signature is malformed'
-  return { id, payload, next, refs, clock: { id: clockId, time }, v, key, identity, sig, hash: hashOfBytes(bytes), bytes }
+  return { id, payload, next, refs, clock: { id: clockId, time }, v, key, identity, sig, hash, bytes }
 }
 
 /** Whether the entry's signature is its key's, over its signed part. */

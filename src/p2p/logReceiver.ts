@@ -56,6 +56,31 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   let learntIdentities = 0
   let unsoundIdentities = 0
   let askedPatientVersion = false
+  /** Each frame's identities are learnt after the previous frame's: its entries are checked against them. */
+  let learning: Promise<void> = Promise.resolve()
+
+  /** Keeps a frame's identity blocks that are sound; the patient's key version is asked first, once. */
+  const learn = async (identities: readonly Uint8Array[]): Promise<void> => {
+    // The patient's registered key version first: their identities then verify at the first try.
+    if (!askedPatientVersion && identities.length > 0) {
+      askedPatientVersion = true
+      await rules.keyVersionOf(rules.patient)
+    }
+    for (const bytes of identities) {
+      if (store.identityBlock(hashOfBytes(bytes)) !== undefined) continue
+      const learnt = store.learnIdentity(bytes)
+      if (learnt === undefined) {
+        if (++unsoundIdentities > MAX_UNSOUND_IDENTITIES) {
+          throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_UNSOUND_IDENTITIES} identity blocks that are not sound wallet identities in one pull`)
+        }
+        continue
+      }
+      newIdentities.push(learnt)
+      if (++learntIdentities > MAX_NEW_IDENTITIES) {
+        throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
+      }
+    }
+  }
 
   const pendingParents = (hash: string): string[] | undefined => {
     const waiting = pending.get(hash)
@@ -73,7 +98,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
         continue
       }
       if (!parentsOf(entry).every((hash) => store.has(hash) || readyHashes.has(hash))) continue
-      const clock = clockRefusal(entry, (hash) => (store.get(hash) ?? pending.get(hash)?.entry)?.clock.time)
+      const clock = clockRefusal(entry, (hash) => store.timeOf(hash) ?? pending.get(hash)?.entry.clock.time)
       if (clock !== undefined) {
         pending.delete(entry.hash)
         refused.push({ hash: entry.hash, reason: clock })
@@ -103,27 +128,14 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   return {
     receive: async (frame: Frame) => {
       store.ensureOpen()
-      // What needs nothing of the log's state is checked at once, while the previous
-      // frame is still being written to storage.
-      // The patient's registered key version first: their identities then verify at the first try.
-      if (!askedPatientVersion && frame.identities.length > 0) {
-        askedPatientVersion = true
-        await rules.keyVersionOf(rules.patient)
-      }
-      for (const bytes of frame.identities) {
-        if (store.identityBlock(hashOfBytes(bytes)) !== undefined) continue
-        const learnt = store.learnIdentity(bytes)
-        if (learnt === undefined) {
-          if (++unsoundIdentities > MAX_UNSOUND_IDENTITIES) {
-            throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_UNSOUND_IDENTITIES} identity blocks that are not sound wallet identities in one pull`)
-          }
-          continue
-        }
-        newIdentities.push(learnt)
-        if (++learntIdentities > MAX_NEW_IDENTITIES) {
-          throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
-        }
-      }
+      // What needs nothing of the log's state is checked at once, while the previous frame is still
+      // being written to storage; but not before the identities the frames before it brought are
+      // learnt: a frame that came while the first one asked the ledger for the patient's key version
+      // had every entry refused for an unknown writer (a doctor's follow-up from a keeper, which
+      // sends its frames at once, kept 128 records of 1,000).
+      const learnt = learning.then(() => learn(frame.identities))
+      learning = learnt.catch(() => undefined)
+      await learnt
       const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
       refused.push(...refusedNow)
       return await store.serial(async () => {

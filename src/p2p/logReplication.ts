@@ -34,7 +34,7 @@ export interface ReplicationOptions {
   pullTimeoutMs?: number
   /** How many entries a holder may send ahead of our acknowledgements. */
   pullWindow?: number
-  /** Whether to pull from each peer as it connects directly or turns out to speak the sync protocol. Default true. */
+  /** Whether to pull from each peer as it connects directly or turns out to speak the sync protocol, and from those connected at start. Default true. */
   pullOnConnect?: boolean
 }
 
@@ -170,13 +170,17 @@ export function replicate(options: ReplicationOptions): Replication {
     address,
     authority,
     heads: () => store.heads(),
-    missing: (have) => {
-      const behind = closure(have.filter((hash) => store.has(hash)), store.nodes())
-      const out = store.entries().filter((entry) => !behind.has(entry.hash))
-      const writers = new Set(out.map((entry) => entry.identity))
+    missing: async (have) => {
+      const known = have.filter((hash) => store.has(hash))
+      const behind = known.length === 0 ? new Set<string>() : closure(known, store.nodes())
+      const out = store.outlines().filter((outline) => !behind.has(outline.hash))
+      const writers = [...new Set(out.map((outline) => outline.identity))]
+      // A lean store (a keeper's) reads its writers' identities and the blocks from storage as it serves them.
+      await Promise.all(writers.map((hash) => store.identityOf(hash)))
       return {
-        identities: [...writers].map((hash) => store.identityBlock(hash)).filter((bytes): bytes is Uint8Array => bytes !== undefined),
-        entries: out.map((entry) => entry.bytes)
+        identities: writers.map((hash) => store.identityBlock(hash)).filter((bytes): bytes is Uint8Array => bytes !== undefined),
+        hashes: out.map((outline) => outline.hash),
+        read: (hashes) => store.entryBlocks(hashes)
       }
     },
     announced: (peer, announcedHeads) => {
@@ -217,12 +221,12 @@ export function replicate(options: ReplicationOptions): Replication {
       warmUpSignatureWorkers()
       await serveLog(libp2p, source, conduct)
       libp2p.addEventListener('connection:close', onClose)
-      if (options.pullOnConnect !== false) {
-        libp2p.addEventListener('peer:identify', onIdentify)
-        libp2p.addEventListener('connection:open', onConnection)
-      }
-      // The peers connected when the log opens are pulled from either way: a keeper opens a log when
-      // the patient enrols it from a connected device, and takes what that device holds at once.
+      // Without pullOnConnect (a keeper, which opens a log when a peer asks for it), the peers
+      // connected now are not swept either: that would cost a stream per connected peer for each log
+      // opened. The peer that asked pulls, and is pulled from back when it shows heads this log lacks.
+      if (options.pullOnConnect === false) return
+      libp2p.addEventListener('peer:identify', onIdentify)
+      libp2p.addEventListener('connection:open', onConnection)
       for (const peer of connectedPeers()) {
         if (await speaksSync(peer)) pullInBackground(peer)
       }

@@ -13,7 +13,7 @@ import { openLogStore, type LogStore } from './logStore.ts'
 import { P2PError } from './p2pError.ts'
 import type { StoredEntry } from './patientLogApi.ts'
 import { useIdentityDomain, type WalletIdentity } from './walletIdentity.ts'
-import type { Batch } from 'interface-datastore'
+import { Key, type Batch } from 'interface-datastore'
 
 // anvil's development account 0: a public test key.
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
@@ -147,5 +147,60 @@ describe('a writer\'s identity learnt in a pull that stored none of its entries'
     expect(again.entries().map((e) => e.hash)).toEqual(store.entries().map((e) => e.hash))
     const cid = parseHash(doctor.hash)
     expect(cid !== undefined && (await stores.blockstore.has(cid))).toBe(true)
+  })
+})
+
+describe('a lean store (a keeper\'s)', () => {
+  it('opens a log from its batch records alone, keeping each entry\'s outline and no block, and serves the blocks from the blockstore', async () => {
+    const stores = diskStores()
+    const writer = openLogStore(stores, LOG, patient)
+    await writer.reload(false)
+    const written: StoredEntry[] = []
+    for (const text of ['first', 'second', 'third']) {
+      const next = await entry(writer, text)
+      await writer.commit([next])
+      written.push(next)
+    }
+
+    // Reading a block would fail: the outlines come from the batch records.
+    const lean = openLogStore(stores, LOG, patient, { lean: true })
+    const getMany = stores.blockstore.getMany.bind(stores.blockstore)
+    stores.blockstore.getMany = () => {
+      throw new Error('a lean open reads no block')
+    }
+    await lean.reload(false)
+    stores.blockstore.getMany = getMany
+    expect(lean.entries()).toEqual([])
+    expect(lean.outlines()).toEqual(written.map((e) => ({ hash: e.hash, time: e.clock.time, parents: [...e.next], identity: patient.hash, size: e.bytes.length })))
+    expect(lean.held()).toEqual({ entries: 3, bytes: written.reduce((sum, e) => sum + e.bytes.length, 0) })
+    expect(lean.heads()).toEqual(writer.heads())
+    expect(written.map((e) => [lean.has(e.hash), lean.timeOf(e.hash)])).toEqual([[true, 1], [true, 2], [true, 3]])
+    expect(await lean.entryBlocks([written[2]?.hash ?? '', written[0]?.hash ?? ''])).toEqual([written[2]?.bytes, written[0]?.bytes])
+
+    // What it commits, it outlines too.
+    const fourth = await entry(writer, 'fourth')
+    await lean.commit([fourth])
+    expect(lean.held().entries).toBe(4)
+    expect(lean.outlines().at(-1)).toMatchObject({ hash: fourth.hash, time: 4, size: fourth.bytes.length })
+  })
+
+  it('outlines the entries of batch records written before they named sizes and identities from their blocks, and lists a missing block as damaged', async () => {
+    const stores = diskStores()
+    const writer = openLogStore(stores, LOG, patient)
+    const first = await entry(writer, 'first')
+    await writer.commit([first])
+    const second = await entry(writer, 'second')
+    await writer.commit([second])
+    // The records as they were written before: [hash, time, parents] only.
+    const manifest = LOG.split('/').pop() ?? ''
+    for (const [seq, e] of [first, second].entries()) {
+      await stores.datastore.put(new Key(`/anamnesis/history-log/${manifest}/batch/${String(seq).padStart(12, '0')}`), new TextEncoder().encode(JSON.stringify({ entries: [[e.hash, e.clock.time, [...e.next]]] })))
+    }
+    await stores.blockstore.delete(parseHash(second.hash) ?? expect.fail('no CID'))
+
+    const lean = openLogStore(stores, LOG, patient, { lean: true })
+    await lean.reload(false)
+    expect(lean.outlines()).toEqual([{ hash: first.hash, time: 1, parents: [], identity: patient.hash, size: first.bytes.length }])
+    expect(lean.damaged()).toEqual([{ hash: second.hash, reason: 'its block is missing from storage' }])
   })
 })

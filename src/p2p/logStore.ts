@@ -3,11 +3,17 @@
 //
 // Stored state (datastore, beside the blocks):
 //   /anamnesis/history-log/<manifest hash>/heads        {"heads":[…],"seq":n}
-//   /anamnesis/history-log/<manifest hash>/batch/<seq>  {"entries":[[hash, time, [parent hashes]], …]}
+//   /anamnesis/history-log/<manifest hash>/batch/<seq>  {"entries":[[hash, time, [parent hashes], size, identity hash], …]}
+//   (batches written before 2026-12 hold [hash, time, [parent hashes]] only)
 // Both keys of a batch are written in one datastore batch, after the blocks, so a crash
 // leaves either the whole batch in the log or none of it (blocks alone are not the log).
 // A batch record keeps each entry's links as they were when it was checked, so an entry
 // whose block is later altered still has its place in the log, and verify() can say which.
+//
+// A lean store (a keeper's, which holds many logs it cannot read) keeps only each entry's outline in
+// memory (hash, time, parents, writer identity, size), read from the batch records, and reads the
+// blocks from the blockstore when it serves them.
+import * as dagCbor from '@ipld/dag-cbor'
 import { Key } from 'interface-datastore'
 import { parseHash, readBlock } from './blocks.ts'
 import { checkWriter, entryOfStoredBlock, parentsOf } from './entryAdmission.ts'
@@ -26,16 +32,47 @@ export interface IdentityBlock {
   bytes: Uint8Array
 }
 
+/** What a lean store keeps of an entry: its place in the log, its writer's identity and its block's size. */
+export interface EntryOutline {
+  hash: string
+  time: number
+  parents: readonly string[]
+  /** The hash of the writer's identity block. */
+  identity: string
+  /** The block's size in bytes. */
+  size: number
+}
+
+/** How a store keeps its entries. */
+export interface LogStoreOptions {
+  /**
+   * Keep outlines only (EntryOutline): entries() and get() hold nothing, has(), timeOf(), nodes(),
+   * outlines(), held() and entryBlocks() work from the outlines and the blockstore. A lean load
+   * checks neither hashes nor signatures (those who read the entries do): damaged() lists only
+   * entries whose block is missing or not dag-cbor.
+   */
+  lean?: boolean
+}
+
 /**
  * A history log's state in memory and its storage. It trusts what it is given: entries reach
  * commit() checked (logReceiver.ts, or written here), and what it loads from storage is re-checked
  * for hash, form, log and writer identity only; a load that fails those lists the entry as damaged.
  */
 export interface LogStore {
-  /** Every entry, parents before children (Lamport time, then hash). */
+  /** Every entry, parents before children (Lamport time, then hash); none in a lean store. */
   entries(): StoredEntry[]
+  /** An entry; undefined in a lean store. */
   get(hash: string): StoredEntry | undefined
   has(hash: string): boolean
+  /** An entry's Lamport time, or undefined when the log does not hold it. */
+  timeOf(hash: string): number | undefined
+  /** Every entry's outline, parents before children. */
+  outlines(): EntryOutline[]
+  /** How many entries the log holds (damaged ones aside), and their blocks' bytes. */
+  held(): { entries: number; bytes: number }
+  /** The entries' blocks, in the order asked, from memory or the blockstore; a missing block is left out. */
+  entryBlocks(hashes: readonly string[]): Promise<Uint8Array[]>
   /** The heads as last committed or loaded: entries nothing else in the log follows. */
   heads(): string[]
   /** How many entries the log lists, damaged ones included. */
@@ -99,7 +136,8 @@ async function drain(source: AsyncIterable<unknown> | Iterable<unknown>): Promis
  * named by the manifest hash, its blocks are in the node's raw blockstore.
  * @param identity - This device's identity, known from the start so its own entries need no lookup.
  */
-export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, address: string, identity: WalletIdentity): LogStore {
+export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, address: string, identity: WalletIdentity, options: LogStoreOptions = {}): LogStore {
+  const lean = options.lean === true
   const { blockstore, datastore } = node
   const manifestHash = address.split('/').pop() ?? address
   const headsKey = new Key(`/anamnesis/history-log/${manifestHash}/heads`)
@@ -108,6 +146,23 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
 
   const entries = new Map<string, StoredEntry>()
   let sorted: StoredEntry[] | undefined
+  /** A lean store's entries, and the same in log order once asked for. */
+  const outlines = new Map<string, EntryOutline>()
+  let sortedOutlines: EntryOutline[] | undefined
+  let leanBytes = 0
+  /** One string per writer identity across a lean store's outlines. */
+  const identityNames = new Map<string, string>()
+  const addOutline = (outline: EntryOutline): void => {
+    const named = identityNames.get(outline.identity) ?? outline.identity
+    identityNames.set(named, named)
+    // A parent's hash is the string its own outline holds: a history of one writer's chain keeps each hash once.
+    const parents = outline.parents.map((hash) => outlines.get(hash)?.hash ?? hash)
+    outlines.set(outline.hash, { hash: outline.hash, time: outline.time, parents, identity: named, size: outline.size })
+    leanBytes += outline.size
+    sortedOutlines = undefined
+  }
+  const outlineOf = (entry: StoredEntry): EntryOutline => ({ hash: entry.hash, time: entry.clock.time, parents: parentsOf(entry), identity: entry.identity, size: entry.bytes.length })
+  const byOutlineTime = (a: EntryOutline, b: EntryOutline): number => a.time - b.time || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
   let heads = new Set<string>()
   let seq = 0
   const damaged = new Map<string, string>()
@@ -169,6 +224,35 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
     return found
   }
 
+  /**
+   * A lean load: outlines from the batch records; the blocks are read only for batches written before
+   * records named each entry's identity and size (their identity decoded, nothing checked).
+   */
+  const loadOutlines = async (nodes: readonly (LogNode & Partial<Pick<EntryOutline, 'identity' | 'size'>>)[]): Promise<void> => {
+    const older: LogNode[] = []
+    for (const node of nodes) {
+      if (outlines.has(node.hash) || damaged.has(node.hash)) continue
+      if (node.identity !== undefined && node.size !== undefined) addOutline({ hash: node.hash, time: node.time, parents: node.parents, identity: node.identity, size: node.size })
+      else older.push(node)
+    }
+    const blocks = await readBlocks(older.map((node) => node.hash))
+    for (const node of older) {
+      const bytes = blocks.get(node.hash)
+      let named: unknown
+      try {
+        named = bytes === undefined ? undefined : dagCbor.decode<{ identity?: unknown } | null>(bytes)?.identity
+      } catch {
+        named = undefined
+      }
+      if (bytes === undefined || typeof named !== 'string') {
+        structure.set(node.hash, node)
+        damaged.set(node.hash, bytes === undefined ? 'its block is missing from storage' : 'it is not a log entry')
+        continue
+      }
+      addOutline({ hash: node.hash, time: node.time, parents: node.parents, identity: named, size: bytes.length })
+    }
+  }
+
   /** Adds stored entries named by `nodes` to memory (a load, or another tab's commit). */
   const loadEntries = async (nodes: readonly LogNode[]): Promise<StoredEntry[]> => {
     for (const node of nodes) structure.set(node.hash, node)
@@ -203,7 +287,7 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
   const reload = async (onlyIfNewer: boolean): Promise<StoredEntry[]> => {
     const state = await readState()
     if (state.seq <= seq && onlyIfNewer) return []
-    const nodes: LogNode[] = []
+    const nodes: (LogNode & Partial<Pick<EntryOutline, 'identity' | 'size'>>)[] = []
     for await (const { key, value } of datastore.query({ prefix: batchPrefix })) {
       const at = Number(key.toString().slice(batchPrefix.length))
       if (!Number.isInteger(at) || at < seq || at >= state.seq) continue
@@ -211,13 +295,15 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
       if (!Array.isArray(batch.entries)) continue
       for (const item of batch.entries) {
         if (!Array.isArray(item)) continue
-        const [hash, time, parents] = item as unknown[]
+        const [hash, time, parents, size, named] = item as unknown[]
         if (typeof hash === 'string' && typeof time === 'number' && Array.isArray(parents)) {
-          nodes.push({ hash, time, parents: parents.filter((p): p is string => typeof p === 'string') })
+          const outline = typeof size === 'number' && typeof named === 'string' ? { size, identity: named } : {}
+          nodes.push({ hash, time, parents: parents.filter((p): p is string => typeof p === 'string'), ...outline })
         }
       }
     }
-    const loaded = await loadEntries(nodes)
+    // A lean store tells its callers of no entries: it holds none.
+    const loaded = lean ? (await loadOutlines(nodes), []) : await loadEntries(nodes)
     heads = new Set(state.heads)
     seq = state.seq
     return loaded
@@ -254,7 +340,7 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
       nextHeads.add(entry.hash)
     }
     const batch = datastore.batch()
-    batch.put(batchKey(seq), json({ entries: added.map((entry) => [entry.hash, entry.clock.time, parentsOf(entry)]) }))
+    batch.put(batchKey(seq), json({ entries: added.map((entry) => [entry.hash, entry.clock.time, parentsOf(entry), entry.bytes.length, entry.identity]) }))
     batch.put(headsKey, json({ heads: [...nextHeads], seq: seq + 1 }))
     try {
       await batch.commit()
@@ -263,20 +349,36 @@ export function openLogStore(node: Pick<P2PNode, 'blockstore' | 'datastore'>, ad
     }
     seq += 1
     heads = nextHeads
-    for (const entry of added) entries.set(entry.hash, entry)
+    if (lean) for (const entry of added) addOutline(outlineOf(entry))
+    else for (const entry of added) entries.set(entry.hash, entry)
     sorted = undefined
+  }
+
+  const entryBlocks = async (hashes: readonly string[]): Promise<Uint8Array[]> => {
+    const read = lean ? await readBlocks(hashes) : undefined
+    const blocks: Uint8Array[] = []
+    for (const hash of hashes) {
+      const bytes = read === undefined ? entries.get(hash)?.bytes : read.get(hash)
+      if (bytes !== undefined) blocks.push(bytes)
+    }
+    return blocks
   }
 
   return {
     entries: sortedEntries,
     get: (hash) => entries.get(hash),
-    has: (hash) => entries.has(hash),
+    has: (hash) => entries.has(hash) || outlines.has(hash),
+    timeOf: (hash) => entries.get(hash)?.clock.time ?? outlines.get(hash)?.time,
+    outlines: () => (lean ? (sortedOutlines ??= [...outlines.values()].sort(byOutlineTime)) : sortedEntries().map(outlineOf)),
+    held: () => (lean ? { entries: outlines.size, bytes: leanBytes } : { entries: entries.size, bytes: [...entries.values()].reduce((sum, entry) => sum + entry.bytes.length, 0) }),
+    entryBlocks,
     heads: () => [...heads],
-    count: () => entries.size + damaged.size,
+    count: () => entries.size + outlines.size + damaged.size,
     damaged: () => [...damaged].map(([hash, reason]) => ({ hash, reason })),
     nodes: () => {
       const map = new Map<string, LogNode>()
       for (const entry of entries.values()) map.set(entry.hash, { hash: entry.hash, parents: parentsOf(entry), time: entry.clock.time })
+      for (const outline of outlines.values()) map.set(outline.hash, { hash: outline.hash, parents: outline.parents, time: outline.time })
       for (const hash of damaged.keys()) {
         const node = structure.get(hash)
         if (node !== undefined) map.set(hash, node)

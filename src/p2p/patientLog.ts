@@ -15,7 +15,7 @@ import { createLogEntry } from './logEntry.ts'
 import { exportLogBlocks, importLogBlocks } from './logBlocks.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
-import { openLogStore, type IdentityBlock } from './logStore.ts'
+import { openLogStore, type EntryOutline, type IdentityBlock } from './logStore.ts'
 import { mergeStep } from './mergeHeads.ts'
 import { orbitLogView } from './orbitLogView.ts'
 import { errorMessage } from '../errors/index.ts'
@@ -54,11 +54,14 @@ export interface HistoryLogOptions {
   /**
    * Whether the log pulls from every peer that connects directly (or turns out to speak the sync
    * protocol). Default true: a device catches up with the patient's other devices and doctors as
-   * they appear. A keeper, which holds many patients' logs, says false: each connection would start
-   * one pull per log it holds; it pulls from a peer that pulls from it with heads it lacks, or
-   * announces new heads, instead, and from the peers connected when it opens the log.
+   * they appear, and with those connected when the log opens. A keeper, which holds many patients'
+   * logs, says false: each connection would start one pull per log it holds; it pulls from a peer
+   * that pulls from it with heads it lacks, or announces new heads, instead (and from a patient's
+   * device that enrols it: src/keeper).
    */
   pullOnConnect?: boolean
+  /** Keep each entry's outline only, not its block (logStore.ts LogStoreOptions): a keeper, which holds many histories it cannot read. */
+  lean?: boolean
 }
 
 /**
@@ -77,6 +80,10 @@ export interface HistoryLogDatabase extends PatientLog {
   access: HistoryWriteAccess
   /** Peers that proved a wallet that may sync this log, by peer id, with that wallet. */
   peers: ReadonlyMap<string, WalletAddress>
+  /** How many entries the log holds, and their blocks' bytes (entries() holds none in a lean log). */
+  held(): { entries: number; bytes: number }
+  /** Every entry's outline (hash, time, parents, writer identity, size), parents before children: what a lean log keeps. */
+  outlines(): EntryOutline[]
   /** @throws {P2PError} `INVALID_LOG`, always: a patient's history is never dropped. */
   drop(): Promise<void>
 }
@@ -108,7 +115,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
   if ((identity as Partial<WalletIdentity>).verified === undefined) throw new P2PError('INVALID_IDENTITY', 'A history log is written with a wallet identity (createWalletIdentity)')
   const me = identity.verified
   const patient = access.patient
-  const store = openLogStore(node, address, identity)
+  const store = openLogStore(node, address, identity, { lean: options.lean === true })
   const rules: AdmissionRules = {
     address,
     patient,
@@ -198,7 +205,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
         const previous = created.at(-1)
         const { next, rest } = mergeStep(heads, previous?.hash)
         heads = rest
-        const time = Math.max(0, ...next.map((hash) => (hash === previous?.hash ? previous.clock.time : (store.get(hash)?.clock.time ?? 0)))) + 1
+        const time = Math.max(0, ...next.map((hash) => (hash === previous?.hash ? previous.clock.time : (store.timeOf(hash) ?? 0)))) + 1
         const entry = await createLogEntry({ identity: as, logId: address, payload, next, time })
         created.push({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion })
       }
@@ -244,6 +251,8 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     log: oplog,
     access,
     peers: replication.peers,
+    held: () => store.held(),
+    outlines: () => store.outlines(),
     entries: () => store.entries(),
     get: (hash) => store.get(hash),
     heads: () => store.heads(),

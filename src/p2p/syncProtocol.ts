@@ -76,8 +76,12 @@ export interface AuthenticatedPeer {
 export interface SyncSource {
   readonly address: string
   readonly authority: SyncAuthority
-  /** Identity blocks and entry blocks a peer with heads `have` lacks, parents before children. */
-  missing(have: readonly string[]): { identities: Uint8Array[]; entries: Uint8Array[] }
+  /**
+   * Identity blocks and entry blocks a peer with heads `have` lacks, parents before children: the
+   * blocks themselves, or their hashes and how to read them, which are then read a frame at a time
+   * as the peer takes them (a keeper holds no blocks in memory).
+   */
+  missing(have: readonly string[]): Missing | Promise<Missing>
   heads(): string[]
   /**
    * A peer says it has this log open, with these heads: its word only, at most 1,024 strings, not checked as
@@ -93,6 +97,9 @@ export interface SyncSource {
   pulledBy(peer: AuthenticatedPeer, have: readonly string[]): void
 }
 
+/** What a puller lacks (SyncSource.missing): blocks, or hashes with how to read their blocks (a missing block is left out). */
+export type Missing = { identities: Uint8Array[]; entries: Uint8Array[] } | { identities: Uint8Array[]; hashes: string[]; read(hashes: readonly string[]): Promise<Uint8Array[]> }
+
 /** What the puller side needs: where received frames go. */
 export interface SyncSink {
   /** Checks and stores one frame. Called again before the previous call has resolved: frames must be stored in order. */
@@ -102,6 +109,15 @@ export interface SyncSink {
 }
 
 const sources = new WeakMap<Libp2p, Map<string, SyncSource>>()
+/** Per node, what opens a log a peer names that is not served yet (a keeper opens its logs on demand). */
+const openers = new WeakMap<Libp2p, LogOpener>()
+
+/**
+ * Called with the log a peer's hello names, once the hello's signature proves a wallet and before
+ * that wallet is checked against the log: opens the log (serveLog) when this node keeps it, and
+ * marks it in use. Resolves once the log is served or known not to be; it must not throw.
+ */
+export type LogOpener = (address: string, peer: PeerId) => Promise<void>
 
 /** The bytes a hello's signature covers: the purpose, the history, both peer ids and the sender's role. */
 export function authStatement(log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): Uint8Array {
@@ -161,6 +177,11 @@ async function nextMessage(reader: MessageReader, signal: AbortSignal): Promise<
  * reported to `conduct` (disconnected and held off); each stream is given up after 2 minutes.
  */
 export async function serveLog(libp2p: Libp2p, source: SyncSource, conduct?: PeerConduct): Promise<void> {
+  const served = await installHandler(libp2p, conduct)
+  served.set(source.address, source)
+}
+
+async function installHandler(libp2p: Libp2p, conduct?: PeerConduct): Promise<Map<string, SyncSource>> {
   let served = sources.get(libp2p)
   if (served === undefined) {
     const logs = new Map<string, SyncSource>()
@@ -169,15 +190,35 @@ export async function serveLog(libp2p: Libp2p, source: SyncSource, conduct?: Pee
     const lookups = admissionBudget()
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => handleStream({ logs, lookups, libp2p, conduct }, stream, connection), { maxInboundStreams: 64 })
   }
-  served.set(source.address, source)
+  return served
 }
 
-/** Stops serving the log at `address`; the last one stopped removes the protocol handler. */
+/**
+ * Answers the sync protocol on `libp2p` even with no log open, and calls `open` with the log each
+ * peer's hello names (open or not) before serving it: a node that holds many logs (a keeper) opens
+ * one when a peer asks for it, not all of them at start.
+ * @returns What stops it: the handler stays while a log is served.
+ */
+export async function serveLogsOnDemand(libp2p: Libp2p, open: LogOpener, conduct?: PeerConduct): Promise<() => Promise<void>> {
+  openers.set(libp2p, open)
+  await installHandler(libp2p, conduct)
+  return async () => {
+    if (openers.get(libp2p) !== open) return
+    openers.delete(libp2p)
+    const served = sources.get(libp2p)
+    if (served !== undefined && served.size === 0) {
+      sources.delete(libp2p)
+      await libp2p.unhandle(SYNC_PROTOCOL).catch(() => undefined)
+    }
+  }
+}
+
+/** Stops serving the log at `address`; the last one stopped removes the protocol handler, unless logs open on demand. */
 export async function stopServing(libp2p: Libp2p, address: string): Promise<void> {
   const served = sources.get(libp2p)
   if (served === undefined) return
   served.delete(address)
-  if (served.size === 0) {
+  if (served.size === 0 && !openers.has(libp2p)) {
     sources.delete(libp2p)
     await libp2p.unhandle(SYNC_PROTOCOL).catch(() => undefined)
   }
@@ -237,7 +278,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
   try {
     const first = await nextMessage(reader, signal)
     if (first === undefined) return
-    const source = typeof first.log === 'string' ? logs.get(first.log) : undefined
+    let source = typeof first.log === 'string' ? logs.get(first.log) : undefined
     if (first.t === 'announce') {
       if (!isStringArray(first.heads, MAX_HAVE)) throw new ProtocolViolation('an announcement that is not a list of heads')
       if (source?.isAuthenticated(peer) === true) source.announced(peer, first.heads)
@@ -245,8 +286,16 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
       return
     }
     if (first.t !== 'hello' || typeof first.log !== 'string') throw new ProtocolViolation('a first message that is neither a hello nor an announcement')
+    const open = openers.get(libp2p)
+    // The hello's signature first: a log is opened for a peer that proves a wallet, not for anyone.
+    let proven = open === undefined ? undefined : checkHello(first, first.log, peer, libp2p.peerId, 'puller')
+    if (open !== undefined && proven !== undefined && !('refusal' in proven)) {
+      await open(first.log, peer)
+      source = logs.get(first.log)
+    }
     if (source === undefined) return await refuse()
-    const proof = checkHello(first, source.address, peer, libp2p.peerId, 'puller')
+    proven ??= checkHello(first, source.address, peer, libp2p.peerId, 'puller')
+    const proof = proven
     if ('refusal' in proof) throw new ProtocolViolation(`a hello that proves nothing: ${proof.refusal}`)
     const { wallet, keyVersion } = proof
     if (!lookups.allows(peer)) return await refuse()
@@ -260,18 +309,29 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     if (pull.t !== 'pull' || !isStringArray(pull.have, MAX_HAVE)) throw new ProtocolViolation('something other than a pull after the hellos')
     source.pulledBy({ peer, wallet }, pull.have)
     const window = typeof pull.window === 'number' && Number.isInteger(pull.window) ? Math.min(Math.max(pull.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
-    const { identities, entries } = source.missing(pull.have)
+    const missing = await source.missing(pull.have)
+    const total = 'hashes' in missing ? missing.hashes.length : missing.entries.length
+    // Blocks are read a frame's worth at a time, as the peer takes them: a pull holds one frame in memory, not the log.
+    const blocksFrom = (from: number, to: number): Promise<Uint8Array[]> => ('hashes' in missing ? missing.read(missing.hashes.slice(from, to)) : Promise.resolve(missing.entries.slice(from, to)))
     let acknowledged = 0
     let sent = 0
-    let pendingIdentities = identities
-    for (let at = 0; at < entries.length || pendingIdentities.length > 0; ) {
+    let pendingIdentities = missing.identities
+    let read: Uint8Array[] = []
+    for (let at = 0; at < total || read.length > 0 || pendingIdentities.length > 0; ) {
+      if (read.length === 0 && at < total) {
+        const to = Math.min(total, at + FRAME_ENTRIES)
+        read = await blocksFrom(at, to)
+        at = to
+      }
       const frame: Uint8Array[] = []
       let bytes = 0
-      while (at < entries.length && frame.length < FRAME_ENTRIES && bytes < FRAME_BYTES) {
-        const entry = entries[at++] as Uint8Array
+      while (read.length > 0 && frame.length < FRAME_ENTRIES && bytes < FRAME_BYTES) {
+        const entry = read.shift() as Uint8Array
         frame.push(entry)
         bytes += entry.length
       }
+      // Blocks missing from storage leave nothing to send: no empty frame (its acknowledgement would count none).
+      if (frame.length === 0 && pendingIdentities.length === 0) continue
       while (sent + frame.length - acknowledged > window) {
         const ack = await nextMessage(reader, signal)
         if (ack === undefined) return

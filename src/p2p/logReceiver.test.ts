@@ -1,0 +1,74 @@
+// The receiving end of a pull, frames arriving faster than the first is checked: a holder that
+// sends every frame at once (a keeper) must not have the entries of the later frames refused for a
+// writer the first frame's identity block names.
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { privateKeyToAccount } from 'viem/accounts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { TEST_DOMAIN, walletIdentityOf } from '../../test/support/walletSignatures.ts'
+import { createLogEntry } from './logEntry.ts'
+import { createReceiver } from './logReceiver.ts'
+import { openLogStore } from './logStore.ts'
+import type { LogEvent } from './patientLogApi.ts'
+import { useIdentityDomain, type WalletIdentity } from './walletIdentity.ts'
+
+// anvil's development accounts 0 and 1: public test keys.
+const patientAccount = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
+const doctorAccount = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
+
+let patient: WalletIdentity
+let doctor: WalletIdentity
+
+beforeAll(async () => {
+  useIdentityDomain(TEST_DOMAIN)
+  ;({ identity: patient } = await walletIdentityOf(patientAccount))
+  ;({ identity: doctor } = await walletIdentityOf(doctorAccount))
+})
+
+describe('a pull whose frames arrive at once', () => {
+  it('stores the entries of every frame, though the first frame, which brings the writer\'s identity, is still asking the ledger when the next one comes', async () => {
+    // The patient's chain of 200 entries, as a holder sends them: 128, then 72; the identity with the first frame.
+    const entries: Uint8Array[] = []
+    let previous: string | undefined
+    for (let time = 1; time <= 200; time++) {
+      const entry = await createLogEntry({ identity: patient, logId: LOG, payload: new TextEncoder().encode(`record ${time}`), next: previous === undefined ? [] : [previous], time })
+      entries.push(entry.bytes)
+      previous = entry.hash
+    }
+
+    // The doctor's device, which has never seen the patient's identity; the ledger answers when told to.
+    const store = openLogStore({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }, LOG, doctor)
+    let answer: (version: number | undefined) => void = () => undefined
+    const ledgerAnswer = new Promise<number | undefined>((resolve) => {
+      answer = resolve
+    })
+    const events: LogEvent[] = []
+    const receiver = createReceiver(
+      {
+        store,
+        rules: {
+          address: LOG,
+          patient: patient.verified.address,
+          identityOf: (hash) => store.identityOf(hash),
+          mayWrite: () => Promise.resolve(false),
+          keyVersionOf: () => ledgerAnswer
+        },
+        commit: (added, identities) => store.commit(added, identities),
+        emit: (event) => events.push(event)
+      },
+      'holder'
+    )
+
+    const first = receiver.receive({ identities: [patient.bytes], entries: entries.slice(0, 128) })
+    const second = receiver.receive({ identities: [], entries: entries.slice(128) })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    answer(1)
+    expect(await Promise.all([first, second])).toEqual([128, 72])
+    await receiver.finish([previous ?? ''])
+
+    expect(store.entries()).toHaveLength(200)
+    expect(store.heads()).toEqual([previous])
+    expect(events.filter((event) => event.type === 'rejected')).toEqual([])
+  })
+})

@@ -81,8 +81,8 @@ describe('key drops for guardians and emergency grantees', () => {
     ledger.emit(patient.address, ['guardianAdded', 'emergencyGranted'])
     await until('the move that names the guardian', () => own.epoch.get() === 1)
     await checked(own)
-    // Granted every category by the guardian, the doctor still gets the emergency ones only.
-    expect(fieldsFor(own, doctorKeys).sort()).toEqual(EMERGENCY_CATEGORY_INDEXES.map((c) => categorySlot(1, c)).sort())
+    // Granted every category by the guardian, the doctor still gets the emergency ones only, of every epoch.
+    expect(fieldsFor(own, doctorKeys).sort()).toEqual([0, 1].flatMap((epoch) => EMERGENCY_CATEGORY_INDEXES.map((c) => categorySlot(epoch, c))).sort())
 
     await clock.advance(2 * hour + ACCESS_CHECK_MS)
     await until('the move the expiry causes', () => own.epoch.get() === 2)
@@ -90,4 +90,20 @@ describe('key drops for guardians and emergency grantees', () => {
     expect(fieldsFor(own, doctorKeys)).toEqual([])
   })
 
+
+  it('has an open device of the patient hand a doctor granted emergency access since the newest epoch the emergency categories, once', async () => {
+    const { clock, ledger, patient, guardian, doctor, phone, own, doctorKeys } = await patientWithGuardian()
+    ledger.addGuardian(patient.address, guardian.address)
+    ledger.emit(patient.address, ['guardianAdded'])
+    await until('the move that names the guardian', () => own.epoch.get() === 1)
+    ledger.emergencyGrant(patient.address, guardian.address, doctor.address, clock.now() + 2 * hour, ['allergies', 'notes'])
+    ledger.emit(patient.address, ['emergencyGranted'])
+    await until('the move that hands the doctor the keys', () => own.epoch.get() === 2)
+    await checked(own)
+    expect(fieldsFor(own, doctorKeys).sort()).toEqual([0, 1, 2].map((epoch) => categorySlot(epoch, CATEGORIES.indexOf('allergies'))).sort())
+    expect(phone.session.rotationNotice.get()).toMatch(/the doctor your guardian granted emergency access hold the keys of your emergency records/)
+    await clock.advance(ACCESS_CHECK_MS)
+    await checked(own)
+    expect(own.epoch.get()).toBe(2)
+  })
 })

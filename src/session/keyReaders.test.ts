@@ -34,7 +34,7 @@ describe('who a new epoch\'s keys go to', () => {
 
   it('gives a doctor with a live emergency grant only its emergency categories, even when the guardian granted everything', () => {
     const emergency = grant({ doctor: erDoctor, emergency: true, grantedBy: guardian, scope: { categories: [...CATEGORIES], mayWrite: true } })
-    expect(chooseReaders({ grants: [emergency], guardians: [] })).toEqual([{ address: erDoctor, role: 'doctor', categories: EMERGENCY_CATEGORIES, earlier: false }])
+    expect(chooseReaders({ grants: [emergency], guardians: [] })).toEqual([{ address: erDoctor, role: 'doctor', categories: EMERGENCY_CATEGORIES, earlier: true }])
     // An emergency grant of family history and notes alone opens nothing.
     expect(chooseReaders({ grants: [grant({ doctor: erDoctor, emergency: true, scope: { categories: ['familyHistory', 'notes'], mayWrite: false } })], guardians: [] })).toEqual([])
   })

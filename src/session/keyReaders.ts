@@ -1,7 +1,7 @@
 // Who a new epoch's key drop hands keys to, and which: the one rule every rotation follows.
 // A doctor with a live grant from the patient gets their granted categories; a doctor with a live
-// emergency grant (made by a guardian) gets the emergency categories of it and nothing else, and
-// nothing once it has expired or been revoked; each guardian gets the emergency categories, of every
+// emergency grant (made by a guardian) gets the emergency categories of it, of every epoch so far, and
+// nothing else, and nothing once it has expired or been revoked; each guardian gets the emergency categories, of every
 // epoch so far, so that they can hand them on to a treating doctor while the patient cannot.
 import type { AccessState } from '../chain/index.ts'
 import { EMERGENCY_CATEGORIES, type Category } from '../history/index.ts'
@@ -18,7 +18,7 @@ export interface ReaderChoice {
 
 /**
  * The readers of a new epoch chosen by the ledger's `access`: every live grant's doctor but `except`
- * (an emergency grant's only for its emergency categories), and every guardian for the emergency
+ * (an emergency grant's only for its emergency categories, of every epoch), and every guardian for the emergency
  * categories. A grant with no category left chooses nobody.
  */
 export function chooseReaders(access: Pick<AccessState, 'grants' | 'guardians'>, except?: string): ReaderChoice[] {
@@ -29,7 +29,8 @@ export function chooseReaders(access: Pick<AccessState, 'grants' | 'guardians'>,
       address: g.doctor,
       role: 'doctor',
       categories: g.emergency ? g.scope.categories.filter((category) => EMERGENCY_CATEGORIES.includes(category)) : g.scope.categories,
-      earlier: false
+      // A treating doctor needs the allergies and medicines recorded before the emergency as much as those after.
+      earlier: g.emergency
     }))
   const guardians = access.guardians.map((guardian): ReaderChoice => ({ address: guardian, role: 'guardian', categories: EMERGENCY_CATEGORIES, earlier: true }))
   return [...doctors, ...guardians].filter((reader) => reader.categories.length > 0)

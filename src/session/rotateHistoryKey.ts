@@ -20,9 +20,10 @@ import { every } from './sessionPorts.ts'
 
 /**
  * Why the history moved: an end of access (a guardian's removal among them), a reader's keys replaced (their new
- * key lacked the epoch's), or a guardian named who does not yet hold the emergency categories' keys.
+ * key lacked the epoch's), or a guardian named, or a doctor granted emergency access, who does not yet hold the
+ * emergency categories' keys.
  */
-export type RotationReason = AccessEnding['reason'] | 'key-replaced' | 'guardian-added'
+export type RotationReason = AccessEnding['reason'] | 'key-replaced' | 'guardian-added' | 'emergency-granted'
 
 export interface Rotation {
   epoch: number
@@ -125,14 +126,15 @@ async function readersWithNewKeys(ledger: RotationLedger, access: AccessState, l
 }
 
 /**
- * The patient's guardians with a registered key that the newest epoch's drop does not name: named since
- * (or their keys replaced since), they do not hold the emergency categories' keys they would hand on.
- * A guardian who has registered no key gets nothing, and is not asked about again until they do.
+ * Of `readers` (guardians, or doctors with a live emergency grant), those with a registered key that the
+ * newest epoch's drop does not name: named or granted since (or their keys replaced since), they do not
+ * hold the emergency categories' keys. One who has registered no key gets nothing, and is not asked about
+ * again until they do.
  */
-async function guardiansWithoutKeys(ledger: RotationLedger, access: AccessState, latest: Pick<EpochRotation, 'recipients'> | undefined): Promise<string[]> {
+async function withoutKeys(ledger: RotationLedger, readers: readonly string[], latest: Pick<EpochRotation, 'recipients'> | undefined): Promise<string[]> {
   const named = new Set(latest?.recipients ?? [])
-  const keys = await Promise.all(access.guardians.map((guardian) => ledger.readEncryptionKey(guardian)))
-  return access.guardians.filter((_, i) => {
+  const keys = await Promise.all(readers.map((reader) => ledger.readEncryptionKey(reader)))
+  return readers.filter((_, i) => {
     const key = keys[i]
     return key != null && !named.has(key.slice(2).toLowerCase())
   })
@@ -151,11 +153,18 @@ export function reconcileAccess(input: { ledger: RotationLedger; patient: string
     const latest = own.latestRotation()
     const missed = missedEndings(access.endings, latest)
     const replaced = await readersWithNewKeys(ledger, access, latest)
-    const unkeyed = await guardiansWithoutKeys(ledger, access, latest)
-    if (missed.length === 0 && replaced.length === 0 && unkeyed.length === 0) return undefined
-    return rotateNow(ledger, own, access, {}, [
-      ...new Set([...missed.map((ending) => ending.reason), ...(replaced.length > 0 ? (['key-replaced'] as const) : []), ...(unkeyed.length > 0 ? (['guardian-added'] as const) : [])])
-    ])
+    const guardians = await withoutKeys(ledger, access.guardians, latest)
+    // A doctor a guardian let in while the patient could not is handed the emergency records by whichever
+    // device of the patient's is open (the guardian's own hand-over covers the time none is).
+    const grantees = await withoutKeys(ledger, access.grants.filter((g) => g.live && g.emergency).map((g) => g.doctor), latest)
+    const reasons: RotationReason[] = [
+      ...missed.map((ending) => ending.reason),
+      ...(replaced.length > 0 ? (['key-replaced'] as const) : []),
+      ...(guardians.length > 0 ? (['guardian-added'] as const) : []),
+      ...(grantees.length > 0 ? (['emergency-granted'] as const) : [])
+    ]
+    if (reasons.length === 0) return undefined
+    return rotateNow(ledger, own, access, {}, [...new Set(reasons)])
   })
 }
 
@@ -174,9 +183,10 @@ export function rotationNotice({ epoch, reasons }: Pick<Rotation, 'epoch' | 'rea
           ? 'A grant expired'
           : reasons.includes('key-replaced')
             ? 'A doctor who keeps access replaced their keys'
-            : 'A guardian was named'
-  if (why === 'A guardian was named') {
-    return `${why}, so your history now uses a new key (epoch ${epoch}), and your guardians hold the keys of your emergency records (allergies, medicines, problems, procedures, immunizations, results) to hand to a treating doctor when you cannot.`
+            : undefined
+  if (why === undefined) {
+    const who = reasons.includes('emergency-granted') ? 'the doctor your guardian granted emergency access' : 'your guardians'
+    return `Your history now uses a new key (epoch ${epoch}), and ${who} hold the keys of your emergency records (allergies, medicines, problems, procedures, immunizations, results) and nothing else.`
   }
   return `${why}, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it (and your guardians, the keys of your emergency records); what the others already saw cannot be unseen.`
 }

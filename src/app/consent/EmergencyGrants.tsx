@@ -19,6 +19,7 @@ export default function EmergencyGrants(): JSX.Element {
     <Show when={emergency().length > 0 || grants.notice() !== undefined || grants.error() !== undefined}>
       <section aria-labelledby="emergency-grants-heading" class="notice">
         <h2 id="emergency-grants-heading">Emergency access to your history</h2>
+        <Show when={emergency().length > 0}>
         <ul aria-label="Emergency grants">
           <For each={emergency()}>{(g) => (
             <li>
@@ -30,6 +31,7 @@ export default function EmergencyGrants(): JSX.Element {
           )}</For>
         </ul>
         <p class="hint">Ending it stops future access. What the doctor has already seen cannot be unseen.</p>
+        </Show>
         <Show when={grants.notice()}>{(text) => <p role="status">{text()}</p>}</Show>
         <ErrorBanner message={grants.error()} />
       </section>

@@ -42,7 +42,7 @@ function WardCard(props: { ward: WardView; wards: Wards }): JSX.Element {
         <label for={`doctor-${id()}`}>Treating doctor's address</label>
         <input id={`doctor-${id()}`} value={doctor()} onInput={(event) => setDoctor(event.currentTarget.value)} placeholder="0x…" spellcheck={false} />
         <label for={`hours-${id()}`}>Hours (at most {MAX_EMERGENCY_HOURS})</label>
-        <input id={`hours-${id()}`} type="number" min="1" max={MAX_EMERGENCY_HOURS} step="1" value={hours()} onInput={(event) => setHours(event.currentTarget.value)} />
+        <input id={`hours-${id()}`} type="number" value={hours()} onInput={(event) => setHours(event.currentTarget.value)} />
         <button type="submit" aria-label={`Grant emergency access to ${props.ward.patient}'s history`} disabled={props.wards.pending() !== undefined || doctor().trim() === ''}>
           {props.wards.pending()?.toLowerCase() === id() ? 'Granting…' : 'Grant emergency access'}
         </button>

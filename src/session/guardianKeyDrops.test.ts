@@ -3,9 +3,9 @@
 import { x25519 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from 'viem'
-import { categorySlot, openKeyDrop, parseKeyField } from '../crypto/index.ts'
-import { CATEGORIES, EMERGENCY_CATEGORY_INDEXES } from '../history/index.ts'
-import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
+import { addEpochKey, categorySlot, decodeEnvelope, isKeyDrop, openKeyDrop, parseKeyField, type EpochKeyring } from '../crypto/index.ts'
+import { CATEGORIES, categoryOf, EMERGENCY_CATEGORY_INDEXES, isEmergencyCategory, openEntry, type HistoryRecord } from '../history/index.ts'
+import { bloodPressureSeries, fixtureRecordsFor } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import { ACCESS_CHECK_MS } from './rotateHistoryKey.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
@@ -105,5 +105,35 @@ describe('key drops for guardians and emergency grantees', () => {
     await clock.advance(ACCESS_CHECK_MS)
     await checked(own)
     expect(own.epoch.get()).toBe(2)
+  })
+
+  it('lets an emergency grantee open the emergency records, from before the grant too, and none of the others', async () => {
+    const { clock, ledger, patient, guardian, doctor, own, doctorKeys } = await patientWithGuardian()
+    const records: HistoryRecord[] = Object.values(fixtureRecordsFor(patient.address))
+    await own.add(records)
+    ledger.addGuardian(patient.address, guardian.address)
+    ledger.emergencyGrant(patient.address, guardian.address, doctor.address, clock.now() + 2 * hour, [...CATEGORIES])
+    ledger.emit(patient.address, ['guardianAdded', 'emergencyGranted'])
+    await until('the move that hands the doctor the keys', () => own.epoch.get() === 1)
+    await checked(own)
+    let keyring: EpochKeyring | undefined
+    for (const { field, key } of openKeyDrop(latestDrop(own), doctorKeys).keys) keyring = addEpochKey(keyring, field, key)
+    if (keyring === undefined) throw new Error('the doctor got no key')
+    const opened: string[] = []
+    let closed = 0
+    for (const block of own.log.entries()) {
+      if (isKeyDrop(block.payload)) continue
+      try {
+        opened.push(openEntry(decodeEnvelope(block.payload), keyring, block.writer, { patient: patient.address }).record.resourceType)
+      } catch (error) {
+        expect(String(error)).toMatch(/Your access does not cover this record/)
+        closed++
+      }
+    }
+    const expected = records.filter((record) => isEmergencyCategory(categoryOf(record))).map((record) => record.resourceType)
+    // The two blood-pressure readings patientWithGuardian added are results: they open too.
+    expect(opened.sort()).toEqual([...expected, 'Observation', 'Observation'].sort())
+    expect(expected).toContain('AllergyIntolerance')
+    expect(closed).toBe(records.length - expected.length)
   })
 })

@@ -25,7 +25,7 @@ export default function EmergencyGrants(): JSX.Element {
             <li>
               Your guardian <code>{g.grantedBy}</code> let Dr <code>{g.doctor}</code> in: {describeScope(g.scope)} until {formatDay(g.expiry)}.{' '}
               <button type="button" aria-label={`End emergency access of ${g.doctor}`} disabled={grants.revoking() !== undefined} onClick={() => void grants.revoke(g.doctor)}>
-                {grants.revoking() === g.doctor ? 'Ending…' : 'End this access'}
+                {grants.revoking() === g.doctor ? 'Ending…' : 'End emergency access'}
               </button>
             </li>
           )}</For>

@@ -11,9 +11,10 @@ export type GrantEvent =
 
 /** One end of a doctor's access, or of part of it. */
 export interface AccessEnding {
+  /** The reader whose access ended: a doctor, or for `guardian-removed` the guardian. */
   doctor: Address
-  /** Revoked by the patient, expired, or re-granted with fewer categories than before. */
-  reason: 'revoked' | 'expired' | 'narrowed'
+  /** Revoked by the patient, expired, re-granted with fewer categories than before, or a guardian the patient removed (readAccess.ts). */
+  reason: 'revoked' | 'expired' | 'narrowed' | 'guardian-removed'
   /** When it ended: the transaction's block time, or the grant's expiry. */
   at: Date
   /** The block of the transaction that ended it; none for an expiry, which the ledger's clock alone decides. */

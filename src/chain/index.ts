@@ -30,5 +30,6 @@ export { watchAuditTrail, type WatchAuditTrailParameters } from './watchAuditTra
 export type { AuditEntry, AuditEntryKind, GrantDetails } from './auditEntry.ts'
 export { describeAuditEntry, type DescribeOptions } from './describeAuditEntry.ts'
 export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from './readGuardians.ts'
+export { readWards, type ReadWardsParameters, type Ward } from './readWards.ts'
 export { signVisitRequest, verifyVisitRequest, visitRequestTypedData, VISIT_REQUEST_PURPOSE, type VisitRequestDomain, type VisitRequestSigner, type VisitRequestTerms, type VisitRequestTypedData } from './visitRequest.ts'
 export { readPatients, type PatientGrant, type ReadPatientsParameters } from './readPatients.ts'

@@ -1,7 +1,9 @@
 // Who has access to a patient's history and whose access ended, at one block of the ledger: the
 // grants as they stand (as readGrants.ts reads them) and every end of access the events record,
 // revocations included, which the ledger's state forgets. The patient's app moves the history to
-// a new key epoch for any end that came after the epoch it is in (src/session).
+// a new key epoch for any end that came after the epoch it is in (src/session). The patient's guardians
+// are read with them, at the same block: they hold the emergency categories' keys, so a guardian's
+// removal is an end of access too.
 import type { Address } from 'viem'
 import { accessEndings, type AccessEnding, type GrantEvent } from './accessEndings.ts'
 import { parseAddress } from './address.ts'
@@ -28,8 +30,10 @@ export interface AccessState {
   at: { block: bigint; time: Date }
   /** The standing grants (live or expired, not revoked), as readGrants gives them. */
   grants: GrantRecord[]
-  /** Every revocation, expiry and narrowing up to that block, revoked grants included. */
+  /** Every revocation, expiry and narrowing up to that block, revoked grants included, and every guardian's removal. */
   endings: AccessEnding[]
+  /** The patient's guardians at that block, in the order they were (last) named. */
+  guardians: Address[]
 }
 
 // A block's time never changes for its hash: each one is asked of the node once per client.
@@ -46,7 +50,9 @@ function blockTime(client: ChainClient, blockHash: `0x${string}`): Promise<Date>
   return time
 }
 
-type AccessLog = Extract<PatientLog, { eventName: 'Granted' | 'EmergencyGranted' | 'Revoked' }>
+type AccessLog = Extract<PatientLog, { eventName: 'Granted' | 'EmergencyGranted' | 'Revoked' | 'GuardianAdded' | 'GuardianRemoved' }>
+const accessEvents = ['Granted', 'EmergencyGranted', 'Revoked', 'GuardianAdded', 'GuardianRemoved'] as const
+const isAccessLog = (log: PatientLog): log is AccessLog => (accessEvents as readonly string[]).includes(log.eventName)
 
 /**
  * The patient's grants and ends of access, all at the latest block.
@@ -61,20 +67,38 @@ export async function readAccess(client: ChainClient, { ledger, patient, fromBlo
     const logs: AccessLog[] = []
     for (let start = fromBlock; start <= latest.number; start += blockRange) {
       const end = start + blockRange - 1n < latest.number ? start + blockRange - 1n : latest.number
-      const found = await fetchPatientLogs(client, { ledger, patient: patientAddress, fromBlock: start, toBlock: end, eventNames: ['Granted', 'EmergencyGranted', 'Revoked'] })
-      for (const log of found) if (log.eventName === 'Granted' || log.eventName === 'EmergencyGranted' || log.eventName === 'Revoked') logs.push(log)
+      const found = await fetchPatientLogs(client, { ledger, patient: patientAddress, fromBlock: start, toBlock: end, eventNames: accessEvents })
+      for (const log of found) if (isAccessLog(log)) logs.push(log)
     }
     const lastGrant = new Map<Address, GrantLog>()
-    for (const log of logs) if (log.eventName !== 'Revoked') lastGrant.set(log.args.doctor, log)
+    for (const log of logs) if (log.eventName === 'Granted' || log.eventName === 'EmergencyGranted') lastGrant.set(log.args.doctor, log)
     const [grants, times] = await Promise.all([grantsAt(client, ledger, patientAddress, lastGrant, latest), Promise.all(logs.map((log) => blockTime(client, log.blockHash)))])
-    const events = logs.map((log, i): GrantEvent => {
+    const events: GrantEvent[] = []
+    // The contract adds only one who is not a guardian and removes only one who is, so replaying its events gives the set it holds.
+    const guardians = new Map<Address, true>()
+    const guardianEndings: AccessEnding[] = []
+    logs.forEach((log, i) => {
       const time = times[i] ?? secondsToDate(latest.timestamp)
-      if (log.eventName === 'Revoked') return { kind: 'revoked', doctor: log.args.doctor, block: log.blockNumber, time }
-      const { expiry, scope } = decodeTerms(log.args.terms)
-      return { kind: 'granted', doctor: log.args.doctor, expiry: secondsToDate(expiry), categories: scope.categories, block: log.blockNumber, time }
+      switch (log.eventName) {
+        case 'Revoked':
+          events.push({ kind: 'revoked', doctor: log.args.doctor, block: log.blockNumber, time })
+          return
+        case 'GuardianAdded':
+          guardians.delete(log.args.guardian)
+          guardians.set(log.args.guardian, true)
+          return
+        case 'GuardianRemoved':
+          guardians.delete(log.args.guardian)
+          guardianEndings.push({ doctor: log.args.guardian, reason: 'guardian-removed', at: time, block: log.blockNumber })
+          return
+        default: {
+          const { expiry, scope } = decodeTerms(log.args.terms)
+          events.push({ kind: 'granted', doctor: log.args.doctor, expiry: secondsToDate(expiry), categories: scope.categories, block: log.blockNumber, time })
+        }
+      }
     })
     const at = { block: latest.number, time: secondsToDate(latest.timestamp) }
-    return { at, grants, endings: accessEndings(events, at.time) }
+    return { at, grants, endings: [...accessEndings(events, at.time), ...guardianEndings], guardians: [...guardians.keys()] }
   } catch (error) {
     throw toChainError(error, 'read who has access')
   }

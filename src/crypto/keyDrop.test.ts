@@ -42,6 +42,18 @@ describe('a key drop that starts a new epoch', () => {
     expect(openKeyDrop(partial, patient).keys).toEqual([{ field: 4, key }])
   })
 
+  it('gives a reader with earlier keys their categories of every epoch so far, and no whole key', () => {
+    const older = new Uint8Array(32).fill(7)
+    const guardian = person(4)
+    const drop = createKeyDrop({ epoch: 4, key, asOf, owner: patient.publicKey, readers: [{ publicKey: guardian.publicKey, categories: [2], earlier: [{ epoch: 1, key: older }] }] })
+    expect(openKeyDrop(drop, guardian).keys).toEqual([
+      { field: categorySlot(1, 2), key: categoryKey(older, 2) },
+      { field: categorySlot(4, 2), key: categoryKey(key, 2) }
+    ])
+    expect(() => createKeyDrop({ epoch: 4, key, asOf, owner: patient.publicKey, readers: [{ publicKey: guardian.publicKey, categories: [2], earlier: [{ epoch: 4, key: older }] }] })).toThrow(/only earlier epochs/)
+    expect(() => createKeyDrop({ epoch: 4, key, asOf, owner: patient.publicKey, readers: [{ publicKey: guardian.publicKey, earlier: [{ epoch: 1, key: older }] }] })).toThrow(/name the categories/)
+  })
+
   it('for a new key of the patient\'s, carries every earlier epoch\'s key for it too, and none for the old key', () => {
     const renewed = person(10)
     const old = [

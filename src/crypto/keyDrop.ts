@@ -63,8 +63,12 @@ export interface KeyDropInput {
   owner: Uint8Array
   /** Earlier epochs' whole keys, also for `owner`: when the patient's key is new, it must open the whole history. */
   earlier?: readonly { epoch: number; key: Uint8Array }[]
-  /** Readers who keep access: the keys of their categories (indexes into the grant's category list), or the whole key without `categories`. */
-  readers: readonly { publicKey: Uint8Array; categories?: readonly number[] }[]
+  /**
+   * Readers who keep access: the keys of their categories (indexes into the grant's category list), or the whole key without `categories`.
+   * A reader with `earlier` also gets their categories' keys of those earlier epochs (whole keys given, only category keys wrapped):
+   * a guardian, who must be able to hand a doctor the whole history of the emergency categories, not only what comes next.
+   */
+  readers: readonly { publicKey: Uint8Array; categories?: readonly number[]; earlier?: readonly { epoch: number; key: Uint8Array }[] }[]
 }
 
 /** Whether a log payload is a key drop rather than a record envelope. */
@@ -96,11 +100,21 @@ export function createKeyDrop(input: KeyDropInput): Uint8Array {
       if (old.epoch >= epoch) throw new CryptoError('INVALID_INPUT', `A key drop for epoch ${epoch} carries only earlier epochs' keys besides its own; got epoch ${old.epoch}.`)
       return item(input.owner, wrapDataKey(old.key, input.owner, old.epoch))
     }),
-    ...input.readers.flatMap(({ publicKey, categories }) => {
+    ...input.readers.flatMap(({ publicKey, categories, earlier = [] }) => {
       assertBytes(publicKey, 32, "A reader's public key", 'INVALID_KEY')
-      const wrapped =
-        categories === undefined ? [wrapDataKey(key, publicKey, epoch)] : categories.map((category) => wrapDataKey(categoryKey(key, category), publicKey, categorySlot(epoch, category)))
-      return wrapped.map((w) => item(publicKey, w))
+      if (categories === undefined) {
+        if (earlier.length > 0) throw new CryptoError('INVALID_INPUT', "A reader's earlier keys are handed by category: name the categories.")
+        return [item(publicKey, wrapDataKey(key, publicKey, epoch))]
+      }
+      const epochs = [
+        ...earlier.map((old) => {
+          assertEpoch(old.epoch)
+          if (old.epoch >= epoch) throw new CryptoError('INVALID_INPUT', `A key drop for epoch ${epoch} carries only earlier epochs' keys besides its own; got epoch ${old.epoch}.`)
+          return old
+        }),
+        { epoch, key }
+      ]
+      return epochs.flatMap((at) => categories.map((category) => item(publicKey, wrapDataKey(categoryKey(at.key, category), publicKey, categorySlot(at.epoch, category)))))
     })
   ]
   if (items.length > MAX_ITEMS) throw new CryptoError('INVALID_INPUT', `A key drop holds at most ${MAX_ITEMS} keys.`)

@@ -5,6 +5,7 @@ export { HistoryError, type HistoryErrorCode } from './HistoryError.ts'
 export { RECORD_TYPES, isRecordType, recordKey, type HistoryRecord, type RecordOf, type RecordType } from './recordTypes.ts'
 export { validateRecord, type ValidateRecordOptions } from './validateRecord.ts'
 export { CATEGORIES, CATEGORY_OF_TYPE, categoryOf, type Category } from './categories.ts'
+export { EMERGENCY_CATEGORIES, EMERGENCY_CATEGORY_INDEXES, isEmergencyCategory } from './emergencyCategories.ts'
 export {
   bodySiteConcept,
   bodySitesOf,

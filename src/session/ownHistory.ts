@@ -22,6 +22,8 @@ export type AnchorStep =
 export interface KeyReader {
   publicKey: Uint8Array
   categories: readonly number[]
+  /** Also every earlier epoch's keys of those categories: a guardian, who hands the emergency records on (keyReaders.ts). */
+  earlier?: boolean
 }
 
 /** What a move to a new epoch needs: who gets its key, and the ledger state that chose them. */
@@ -152,7 +154,9 @@ export function openOwnHistory(options: OpenOwnHistoryOptions): OwnHistoryModel 
           asOf,
           owner: newOwnerKey ?? options.ownerKey,
           ...(newOwnerKey === undefined ? {} : { earlier: wholeKeys(history.keyring()) }),
-          readers: readers.filter((reader) => reader.categories.length > 0)
+          readers: readers
+            .filter((reader) => reader.categories.length > 0)
+            .map((reader) => ({ publicKey: reader.publicKey, categories: reader.categories, ...(reader.earlier === true ? { earlier: wholeKeys(history.keyring()) } : {}) }))
         })
         // The history holds the key from now on: the log stores the drop before the append resolves,
         // and the history reads it back as it does any other device's (a new owner key's drop only

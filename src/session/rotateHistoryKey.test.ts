@@ -92,7 +92,7 @@ describe('reconciling the ledger with the history', () => {
     await checked(own)
     expect(own.epoch.get()).toBe(1)
     expect(reopened.session.rotationNotice.get()).toBe(
-      'A revocation had not yet moved your history to a new key, so your history now uses a new key (epoch 1). Only doctors whose access is still live received it; what the others already saw cannot be unseen.'
+      'A revocation had not yet moved your history to a new key, so your history now uses a new key (epoch 1). Only doctors whose access is still live received it (and your guardians, the keys of your emergency records); what the others already saw cannot be unseen.'
     )
 
     await own.add(bloodPressureSeries(patient.address, 3).slice(2))

@@ -13,12 +13,17 @@ import { hexToBytes } from 'viem'
 import { recordCategories, type AccessEnding, type AccessState } from '../chain/index.ts'
 import type { EpochRotation } from '../history/index.ts'
 import type { WalletIdentity } from '../p2p/index.ts'
+import { chooseReaders } from './keyReaders.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { Clock, SessionLedger, SessionLog } from './sessionPorts.ts'
 import { every } from './sessionPorts.ts'
 
-/** Why the history moved: an end of access, or a reader's keys replaced (their new key lacked the epoch's). */
-export type RotationReason = AccessEnding['reason'] | 'key-replaced'
+/**
+ * Why the history moved: an end of access (a guardian's removal among them), a reader's keys replaced (their new
+ * key lacked the epoch's), or a guardian named, or a doctor granted emergency access, who does not yet hold the
+ * emergency categories' keys.
+ */
+export type RotationReason = AccessEnding['reason'] | 'key-replaced' | 'guardian-added' | 'emergency-granted'
 
 export interface Rotation {
   epoch: number
@@ -42,18 +47,18 @@ export function missedEndings(endings: readonly AccessEnding[], latest: Pick<Epo
 /** Moves `own` on, its readers chosen by `access`: every live grant's doctor but `except`. Inside own.moveKeys. */
 async function rotateNow(ledger: RotationLedger, own: RotatableHistory, access: AccessState, options: { except?: string; newOwner?: NewOwner }, reasons: Rotation['reasons']): Promise<Rotation> {
   own.log.refreshAccess()
-  const remaining = access.grants.filter((g) => g.live && g.doctor.toLowerCase() !== options.except?.toLowerCase())
-  const keys = await Promise.all(remaining.map((g) => ledger.readEncryptionKey(g.doctor)))
-  const readers = remaining.flatMap((g, i) => {
+  const chosen = chooseReaders(access, options.except)
+  const keys = await Promise.all(chosen.map((reader) => ledger.readEncryptionKey(reader.address)))
+  const readers = chosen.flatMap((reader, i) => {
     const key = keys[i]
-    return key == null ? [] : [{ publicKey: hexToBytes(key), categories: g.scope.categories.map((category) => recordCategories.indexOf(category)) }]
+    return key == null ? [] : [{ publicKey: hexToBytes(key), categories: reader.categories.map((category) => recordCategories.indexOf(category)), earlier: reader.earlier, role: reader.role }]
   })
   const epoch = await own.rotate({
     asOf: { block: access.at.block, time: access.at.time.getTime() },
     readers,
     ...(options.newOwner === undefined ? {} : { newOwnerKey: options.newOwner.encryptionKey, newIdentity: options.newOwner.identity })
   })
-  return { epoch, handedTo: readers.filter((r) => r.categories.length > 0).length, reasons }
+  return { epoch, handedTo: readers.filter((r) => r.role === 'doctor').length, reasons }
 }
 
 /**
@@ -74,7 +79,7 @@ export function rotateHistoryKey(ledger: RotationLedger, patient: string, own: R
       access.endings.some((ending) => ending.doctor.toLowerCase() === revoked && ending.reason === 'revoked') &&
       !access.grants.some((g) => g.live && g.doctor.toLowerCase() === revoked)
     if (covered) {
-      const handedTo = access.grants.filter((g) => g.live && g.scope.categories.length > 0).length
+      const handedTo = chooseReaders(access).filter((reader) => reader.role === 'doctor').length
       return { epoch: latest.epoch, handedTo, reasons: ['revoked'] }
     }
     return rotateNow(ledger, own, access, except === undefined ? {} : { except }, ['revoked'])
@@ -121,6 +126,21 @@ async function readersWithNewKeys(ledger: RotationLedger, access: AccessState, l
 }
 
 /**
+ * Of `readers` (guardians, or doctors with a live emergency grant), those with a registered key that the
+ * newest epoch's drop does not name: named or granted since (or their keys replaced since), they do not
+ * hold the emergency categories' keys. One who has registered no key gets nothing, and is not asked about
+ * again until they do.
+ */
+async function withoutKeys(ledger: RotationLedger, readers: readonly string[], latest: Pick<EpochRotation, 'recipients'> | undefined): Promise<string[]> {
+  const named = new Set(latest?.recipients ?? [])
+  const keys = await Promise.all(readers.map((reader) => ledger.readEncryptionKey(reader)))
+  return readers.filter((_, i) => {
+    const key = keys[i]
+    return key != null && !named.has(key.slice(2).toLowerCase())
+  })
+}
+
+/**
  * Compares the ends of access on the ledger with the history's newest epoch and moves the history
  * on when one came after it, or when a doctor who keeps access replaced their keys (readersWithNewKeys). The rotation, or undefined when none was due (or this device's keys
  * no longer open the history, which then is not this device's to move).
@@ -133,8 +153,18 @@ export function reconcileAccess(input: { ledger: RotationLedger; patient: string
     const latest = own.latestRotation()
     const missed = missedEndings(access.endings, latest)
     const replaced = await readersWithNewKeys(ledger, access, latest)
-    if (missed.length === 0 && replaced.length === 0) return undefined
-    return rotateNow(ledger, own, access, {}, [...new Set([...missed.map((ending) => ending.reason), ...(replaced.length > 0 ? (['key-replaced'] as const) : [])])])
+    const guardians = await withoutKeys(ledger, access.guardians, latest)
+    // A doctor a guardian let in while the patient could not is handed the emergency records by whichever
+    // device of the patient's is open (the guardian's own hand-over covers the time none is).
+    const grantees = await withoutKeys(ledger, access.grants.filter((g) => g.live && g.emergency).map((g) => g.doctor), latest)
+    const reasons: RotationReason[] = [
+      ...missed.map((ending) => ending.reason),
+      ...(replaced.length > 0 ? (['key-replaced'] as const) : []),
+      ...(guardians.length > 0 ? (['guardian-added'] as const) : []),
+      ...(grantees.length > 0 ? (['emergency-granted'] as const) : [])
+    ]
+    if (reasons.length === 0) return undefined
+    return rotateNow(ledger, own, access, {}, [...new Set(reasons)])
   })
 }
 
@@ -145,12 +175,20 @@ export const ACCESS_CHECK_MS = 60_000
 export function rotationNotice({ epoch, reasons }: Pick<Rotation, 'epoch' | 'reasons'>): string {
   const why = reasons.includes('revoked')
     ? 'A revocation had not yet moved your history to a new key'
-    : reasons.includes('narrowed')
-      ? 'A grant was narrowed'
-      : reasons.includes('expired')
-        ? 'A grant expired'
-        : 'A doctor who keeps access replaced their keys'
-  return `${why}, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it; what the others already saw cannot be unseen.`
+    : reasons.includes('guardian-removed')
+      ? 'A guardian was removed'
+      : reasons.includes('narrowed')
+        ? 'A grant was narrowed'
+        : reasons.includes('expired')
+          ? 'A grant expired'
+          : reasons.includes('key-replaced')
+            ? 'A doctor who keeps access replaced their keys'
+            : undefined
+  if (why === undefined) {
+    const who = reasons.includes('emergency-granted') ? 'the doctor your guardian granted emergency access' : 'your guardians'
+    return `Your history now uses a new key (epoch ${epoch}), and ${who} hold the keys of your emergency records (allergies, medicines, problems, procedures, immunizations, results) and nothing else.`
+  }
+  return `${why}, so your history now uses a new key (epoch ${epoch}). Only doctors whose access is still live received it (and your guardians, the keys of your emergency records); what the others already saw cannot be unseen.`
 }
 
 /**
@@ -193,7 +231,7 @@ export function watchAccess(input: {
   }
   const stopTimer = every(input.clock, ACCESS_CHECK_MS, check)
   const stopWatch = input.ledger.watchAuditTrail(input.patient, (entries) => {
-    if (entries.some((entry) => entry.kind === 'revoked' || entry.kind === 'granted' || entry.kind === 'emergencyGranted')) check()
+    if (entries.some((entry) => entry.kind === 'revoked' || entry.kind === 'granted' || entry.kind === 'emergencyGranted' || entry.kind === 'guardianAdded' || entry.kind === 'guardianRemoved')) check()
   })
   let latest = own.latestRotation()?.hash
   const stopHistory = own.history.subscribe((change) => {

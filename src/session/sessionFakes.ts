@@ -246,7 +246,10 @@ export function memoryNetwork(): MemoryNetwork {
 
 /** A ledger held in memory: grants and their events, published keys, anchors, audit watchers; each transaction is a block. */
 export interface FakeLedger extends SessionLedger {
-  grants: { patient: string; doctor: `0x${string}`; expiry: number; categories: readonly RecordCategory[]; revoked: boolean; block?: bigint }[]
+  grants: { patient: string; doctor: `0x${string}`; expiry: number; categories: readonly RecordCategory[]; revoked: boolean; block?: bigint; guardian?: `0x${string}` }[]
+  /** Each patient's guardians now, and each removal with its block. */
+  guardians: { patient: string; guardian: `0x${string}` }[]
+  guardianRemovals: { patient: string; guardian: `0x${string}`; block: bigint; time: Date }[]
   /** Every grant and revocation, as the ledger's events record them. */
   events: { patient: string; event: GrantEvent }[]
   /** The latest block. */
@@ -269,6 +272,10 @@ export interface FakeLedger extends SessionLedger {
   /** Makes `patient`'s audit watchers hear events of these kinds. */
   emit(patient: string, kinds: readonly AuditEntryKind[]): void
   grant(patient: string, doctor: `0x${string}`, expiry: number, categories?: readonly RecordCategory[]): void
+  /** `guardian`'s emergency grant to `doctor` for `patient`, as the contract's emergencyGrant makes it. */
+  emergencyGrant(patient: string, guardian: `0x${string}`, doctor: `0x${string}`, expiry: number, categories: readonly RecordCategory[]): void
+  addGuardian(patient: string, guardian: `0x${string}`): void
+  removeGuardian(patient: string, guardian: `0x${string}`): void
 }
 
 /** `wallet` is who sends the transactions (anchor, revoke); `clock` is the ledger's time. */
@@ -280,8 +287,8 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     expiry: new Date(g.expiry),
     scope: { categories: g.categories, mayWrite: false },
     live: live(g),
-    grantedBy: g.patient as `0x${string}`,
-    emergency: false,
+    grantedBy: g.guardian ?? (g.patient as `0x${string}`),
+    emergency: g.guardian !== undefined,
     blockNumber: g.block ?? 1n,
     transactionHash: `0x${'00'.repeat(32)}`
   })
@@ -289,6 +296,8 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
   const mine = (patient: string): GrantRecord[] => ledger.grants.filter((g) => same(g.patient, patient) && !g.revoked).map(record)
   const ledger: FakeLedger = {
     grants: [],
+    guardians: [],
+    guardianRemovals: [],
     events: [],
     block: 1n,
     publishedKeys: new Map(),
@@ -304,7 +313,9 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
     readAccess(patient) {
       const at = { block: ledger.block, time: new Date(clock.now()) }
       const events = ledger.events.filter((e) => same(e.patient, patient)).map((e) => e.event)
-      return Promise.resolve({ at, grants: mine(patient), endings: accessEndings(events, at.time) })
+      const removals = ledger.guardianRemovals.filter((r) => same(r.patient, patient)).map((r) => ({ doctor: r.guardian, reason: 'guardian-removed' as const, at: r.time, block: r.block }))
+      const guardians = ledger.guardians.filter((g) => same(g.patient, patient)).map((g) => g.guardian)
+      return Promise.resolve({ at, grants: mine(patient), endings: [...accessEndings(events, at.time), ...removals], guardians })
     },
     isGrantLive(patient, doctor) {
       ledger.isGrantLiveCalls++
@@ -362,6 +373,22 @@ export function fakeLedger(wallet: { address: string }, clock: { now(): number }
       ledger.grants = ledger.grants.filter((g) => !(same(g.patient, patient) && same(g.doctor, doctor)))
       ledger.grants.push({ patient, doctor, expiry, categories, revoked: false, block: ledger.block })
       ledger.events.push({ patient, event: { kind: 'granted', doctor, expiry: new Date(expiry), categories, block: ledger.block, time: new Date(clock.now()) } })
+    },
+    emergencyGrant(patient, guardian, doctor, expiry, categories) {
+      if (!ledger.guardians.some((g) => same(g.patient, patient) && same(g.guardian, guardian))) throw new Error(`NotGuardian(${patient}, ${guardian})`)
+      if (ledger.grants.some((g) => same(g.patient, patient) && same(g.doctor, doctor) && live(g))) throw new Error(`GrantAlreadyLive(${doctor})`)
+      ledger.grant(patient, doctor, expiry, categories)
+      const made = ledger.grants.at(-1)
+      if (made !== undefined) made.guardian = guardian
+    },
+    addGuardian(patient, guardian) {
+      ledger.block++
+      ledger.guardians.push({ patient, guardian })
+    },
+    removeGuardian(patient, guardian) {
+      ledger.block++
+      ledger.guardians = ledger.guardians.filter((g) => !(same(g.patient, patient) && same(g.guardian, guardian)))
+      ledger.guardianRemovals.push({ patient, guardian, block: ledger.block, time: new Date(clock.now()) })
     }
   }
   return ledger

@@ -22,6 +22,11 @@ export function GuardiansSection(): JSX.Element {
         A guardian is someone you trust (a relative, a caregiver) who may, when you cannot, give a doctor emergency access to your history
         for at most 72 hours. Every such act is recorded on-chain under their name. You can remove a guardian at any time.
       </p>
+      <p class="hint">
+        While your history is open, this app hands each guardian the keys of your emergency records (allergies, medicines, problems,
+        procedures, immunizations and results; never reports, family history or visit notes), so they can pass them to the doctor treating
+        you. Removing a guardian moves your history to a new key they do not get.
+      </p>
       <LoadedList
         state={guardians.list()}
         label="Your guardians"

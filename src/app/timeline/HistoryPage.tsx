@@ -16,6 +16,7 @@ import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 
 const DemoPreview = lazy(() => import('./DemoPreview.tsx'))
+const EmergencyGrants = lazy(() => import('../consent/EmergencyGrants.tsx'))
 const OwnHistoryViews = lazy(() => import('./OwnHistoryViews.tsx'))
 const RecordsInOut = lazy(() => import('../records/RecordsInOut.tsx'))
 // The patient's kinds of record with the form: both load when the form is first shown.
@@ -47,6 +48,11 @@ export function HistoryPage(): JSX.Element {
         Your medical history lives here, encrypted in this browser: conditions, symptoms, medicines, allergies, procedures, immunizations, family history, results and reports,
         drawn as a chain of linked blocks on a timeline and on a body map. Copies on your other devices or a doctor's are encrypted too; only those you give a key can read them.
       </p>
+      <Show when={session.state().state !== 'no-wallet'}>
+        <Suspense>
+          <EmergencyGrants />
+        </Suspense>
+      </Show>
       <Switch>
         <Match when={session.state().state === 'no-wallet'}>
           <p class="notice">

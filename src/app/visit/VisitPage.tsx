@@ -3,6 +3,7 @@
 import { useParams } from '@solidjs/router'
 import { createSignal, For, onCleanup, Show, type JSX } from 'solid-js'
 import { CurrentGrants } from '../consent/CurrentGrants.tsx'
+import { GuardianSection } from '../consent/GuardianSection.tsx'
 import { MyPatients } from '../consent/MyPatients.tsx'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
@@ -85,6 +86,7 @@ function PatientVisit(): JSX.Element {
       <CurrentGrants />
       <JoinByCode />
       <MyPatients />
+      <GuardianSection />
     </>
   )
 }

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Consent} from "./Consent.sol";
-import {Terms} from "./Terms.sol";
+import {MAY_WRITE, Terms, scopeOf} from "./Terms.sol";
 
 /// @title Guardians
 /// @notice Caregivers a patient names so that, when the patient cannot act, one of them
@@ -97,6 +97,11 @@ abstract contract Guardians is Consent {
     /// @param until The first second (unix time) at which an emergency grant to them is allowed.
     error DoctorRevokedRecently(address doctor, uint256 until);
 
+    /// @notice An emergency grant lets the doctor read, never write: a guardian acts for the patient
+    /// in an emergency, and what goes into the patient's history stays the patient's to allow.
+    /// @param doctor The doctor named.
+    error EmergencyGrantMayNotWrite(address doctor);
+
     /// @notice The guardian has made 3 emergency grants for the patient in the last 30 days.
     /// @param guardian The caller.
     /// @param until The first second (unix time) at which they may make another.
@@ -129,7 +134,7 @@ abstract contract Guardians is Consent {
     /// history on `terms`, running at most 72 hours, within the limits above.
     /// @dev Emits {EmergencyGranted}. Reverts with {NotGuardian}, {InvalidDoctor} (also when
     /// the doctor is the guardian themself), {ExpiryNotInFuture}, {ExpiryTooFar}, {EmptyScope},
-    /// {UnknownScope}, {GrantAlreadyLive}, {DoctorRevokedRecently}, {EmergencyGrantCoolingDown}
+    /// {UnknownScope}, {EmergencyGrantMayNotWrite}, {GrantAlreadyLive}, {DoctorRevokedRecently}, {EmergencyGrantCoolingDown}
     /// or {EmergencyGrantCapReached}.
     /// @param patient The patient the caller is a guardian of.
     /// @param doctor The doctor to grant access to.
@@ -138,6 +143,7 @@ abstract contract Guardians is Consent {
         if (!_guardians[patient][msg.sender]) revert NotGuardian(patient, msg.sender);
         if (doctor == msg.sender) revert InvalidDoctor(doctor);
         _checkTerms(patient, doctor, terms, MAX_EMERGENCY_DURATION);
+        if (scopeOf(terms) & MAY_WRITE != 0) revert EmergencyGrantMayNotWrite(doctor);
         Grant storage current = _grants[patient][doctor];
         Terms previous = current.terms;
         if (_isLive(previous, 0)) revert GrantAlreadyLive(doctor);

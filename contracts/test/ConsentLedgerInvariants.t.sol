@@ -117,7 +117,7 @@ contract LedgerHandler {
         uint256 ended = modelTerms[patient][doctor] & type(uint64).max;
         uint256 revokedAt = modelRevokedAt[patient][doctor];
         bool valid = modelGuardian[patient][caller] && doctor != caller && doctor != patient && duration != 0
-            && duration <= 72 hours && ended <= block.timestamp && (ended == 0 || ended + 7 days <= block.timestamp)
+            && duration <= 72 hours && scope & 0x8000 == 0 && ended <= block.timestamp && (ended == 0 || ended + 7 days <= block.timestamp)
             && (revokedAt == 0 || revokedAt + 30 days <= block.timestamp)
             && recentEmergencyGrants(patient, caller) < 3;
 

@@ -135,6 +135,15 @@ contract GuardiansTest is LedgerSpec {
         emergencyGrantAs(GUARDIAN, PATIENT, PATIENT, START + 1 hours, CONDITIONS);
     }
 
+    function test_anEmergencyGrantReadsButNeverWrites() public {
+        VM.expectRevert(abi.encodeWithSelector(Guardians.EmergencyGrantMayNotWrite.selector, DOCTOR));
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS | MAY_WRITE);
+        VM.assertFalse(isLive(PATIENT, DOCTOR, CONDITIONS), "nothing granted");
+
+        emergencyGrantAs(GUARDIAN, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
+        VM.assertTrue(isLive(PATIENT, DOCTOR, CONDITIONS), "the doctor may read");
+    }
+
     function test_aStrangerCannotGrantOnThePatientsBehalf() public {
         VM.expectRevert(abi.encodeWithSelector(Guardians.NotGuardian.selector, PATIENT, STRANGER));
         emergencyGrantAs(STRANGER, PATIENT, DOCTOR, START + 1 hours, CONDITIONS);
@@ -374,7 +383,7 @@ contract GuardiansTest is LedgerSpec {
 
     function testFuzz_anEmergencyGrantRunsAtMost72Hours(uint256 duration, uint16 scopeSeed) public {
         duration = bound(duration, 1, 10 * SEVENTY_TWO_HOURS);
-        uint256 scope = (uint256(scopeSeed) & (ALL_CATEGORIES | MAY_WRITE)) | ALLERGIES;
+        uint256 scope = (uint256(scopeSeed) & ALL_CATEGORIES) | ALLERGIES;
 
         if (duration > SEVENTY_TWO_HOURS) {
             VM.expectRevert(

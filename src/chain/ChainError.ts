@@ -45,6 +45,7 @@ const revertMessages: Record<string, string> = {
   GrantAlreadyLive: 'This doctor already has live access from the patient; only the patient can change it.',
   EmergencyGrantCoolingDown: "This doctor's last access to the patient ended less than 7 days ago: a guardian cannot renew it at once. Only the patient can grant it now.",
   DoctorRevokedRecently: 'The patient revoked this doctor less than 30 days ago, so a guardian cannot give them emergency access. Choose another treating doctor.',
+  EmergencyGrantMayNotWrite: 'An emergency grant lets the doctor read the emergency records, never add to them: only the patient can give write access.',
   EmergencyGrantCapReached: 'You have made 3 emergency grants for this patient in the last 30 days, the most a guardian may. Ask another of their guardians.',
   // ConsentLedger: break-glass, visits, anchors
   InvalidPatient: "Enter the patient's address to record the emergency access.",

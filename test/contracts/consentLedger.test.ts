@@ -430,6 +430,8 @@ describe('every custom error of the ledger reaches the person as a ChainError th
       await client.request({ method: 'evm_mine', params: [] } as never)
       return await client.simulateContract({ ...as('guardian'), functionName: 'emergencyGrant', args: [addresses.clinician, addresses.secondDoctor, await terms(3600n)] })
     },
+    EmergencyGrantMayNotWrite: async () =>
+      client.simulateContract({ ...as('guardian'), functionName: 'emergencyGrant', args: [addresses.clinician, '0x00000000000000000000000000000000000000a5', encodeTerms({ expiry: (await now()) + 3600n, scope: writeAll })] }),
     EmergencyGrantCapReached: async () => {
       for (const doctor of strangers.slice(0, 3)) await send('guardian', { functionName: 'emergencyGrant', args: [addresses.clinician, doctor, await terms(3600n)] })
       return await client.simulateContract({ ...as('guardian'), functionName: 'emergencyGrant', args: [addresses.clinician, strangers[3], await terms(3600n)] })

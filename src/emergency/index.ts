@@ -20,3 +20,4 @@ export { CARD_BUDGET_BYTES, CARD_HEADER, CARD_VERSION, fitCard, formatCard, offl
 export { CARD_ID_LENGTH, CARD_KEY_LENGTH, CARD_LINK_VERSION, cardIdOf, cardLinkExpired, formatCardLink, parseCardLink, type CardLink, type CardLinkFlag } from './cardLink.ts'
 export { CARD_QR_OPTIONS, cardQrModules, cardQrVersion } from './cardQrCode.ts'
 export { PROFILE_RECORD_ID, profileRecord, readCardInUse, readProfileRecord, storedProfile, type CardInUse, type StoredProfile } from './profileRecord.ts'
+export { readSummary, type ReadSection, type ReadSummary } from './readSummary.ts'

@@ -32,3 +32,4 @@ export { describeAuditEntry, type DescribeOptions } from './describeAuditEntry.t
 export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from './readGuardians.ts'
 export { signVisitRequest, verifyVisitRequest, visitRequestTypedData, VISIT_REQUEST_PURPOSE, type VisitRequestDomain, type VisitRequestSigner, type VisitRequestTerms, type VisitRequestTypedData } from './visitRequest.ts'
 export { readPatients, type PatientGrant, type ReadPatientsParameters } from './readPatients.ts'
+export { readEmergencyOpenings, type ReadEmergencyOpeningsParameters } from './readEmergencyOpenings.ts'

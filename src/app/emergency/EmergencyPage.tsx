@@ -10,6 +10,7 @@ import type { OwnHistory } from '../session/createHistorySession.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
+import { EmergencyOpenings } from './EmergencyOpenings.tsx'
 import { createEmergencyCard, type EmergencyCardModel } from './createEmergencyCard.ts'
 import { ProfileForm } from './ProfileForm.tsx'
 import { SummaryChoices, SummaryView } from './SummaryReview.tsx'
@@ -127,6 +128,7 @@ export default function EmergencyPage(): JSX.Element {
   return (
     <article class="emergency-page">
       <h1>Emergency</h1>
+      <EmergencyOpenings />
       <p>
         Prepare the summary a hospital needs if you arrive unable to speak (allergies, medicines, conditions, blood group, whom to call) and carry it as a card
         with a QR code. Or, as a clinician, read someone's card.

@@ -52,7 +52,7 @@ async function scanAndOpen(clinician: Page): Promise<Locator> {
   await clinician.getByRole('button', { name: 'Scan a card with the camera' }).click()
   await expect(clinician.getByRole('region', { name: 'What the card says' })).toBeVisible({ timeout: 30_000 })
   const full = clinician.getByRole('region', { name: 'The full emergency summary' })
-  await expect(full).toContainText('recorded on a public ledger')
+  await expect(full).toContainText('records your access on a public ledger')
   await full.getByRole('combobox', { name: 'Reason for opening the full summary' }).selectOption({ label: 'The patient was unconscious' })
   await full.getByRole('button', { name: 'Open the full emergency summary' }).click()
   return full
@@ -117,6 +117,9 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
 
     // The patient's app, at its next open, says who opened the summary, why and when.
     await patient.reload()
+    await expect(patient.getByRole('region', { name: 'Your emergency summary was opened' })).toContainText(clinicianAccount.address, { ignoreCase: true, timeout: 30_000 })
+    // And on the first screen, until the patient says they have read it.
+    await go(patient, 'My history')
     const opened = patient.getByRole('region', { name: 'Your emergency summary was opened' })
     await expect(opened).toContainText(new RegExp(`opened by ${clinicianAccount.address} for the patient was unconscious on `, 'i'), { timeout: 30_000 })
     expect(await axeViolations(patient)).toEqual([])

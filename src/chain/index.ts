@@ -33,3 +33,4 @@ export { readGuardians, type GuardianRecord, type ReadGuardiansParameters } from
 export { readWards, type ReadWardsParameters, type Ward } from './readWards.ts'
 export { signVisitRequest, verifyVisitRequest, visitRequestTypedData, VISIT_REQUEST_PURPOSE, type VisitRequestDomain, type VisitRequestSigner, type VisitRequestTerms, type VisitRequestTypedData } from './visitRequest.ts'
 export { readPatients, type PatientGrant, type ReadPatientsParameters } from './readPatients.ts'
+export { readEmergencyOpenings, type ReadEmergencyOpeningsParameters } from './readEmergencyOpenings.ts'

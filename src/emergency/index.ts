@@ -19,4 +19,5 @@ export { contactItems, emergencySummary, IPS_DOCUMENT_CODE, SECTIONS, summaryIte
 export { CARD_BUDGET_BYTES, CARD_HEADER, CARD_VERSION, fitCard, formatCard, offlineTier, parseCard, readCard, type CardAllergy, type FittedCard, type OfflineTier, type ReadCard } from './emergencyCard.ts'
 export { CARD_ID_LENGTH, CARD_KEY_LENGTH, CARD_LINK_VERSION, cardIdOf, cardLinkExpired, formatCardLink, parseCardLink, type CardLink, type CardLinkFlag } from './cardLink.ts'
 export { CARD_QR_OPTIONS, cardQrModules, cardQrVersion } from './cardQrCode.ts'
-export { PROFILE_RECORD_ID, profileRecord, readProfileRecord, storedProfile, type StoredProfile } from './profileRecord.ts'
+export { PROFILE_RECORD_ID, profileRecord, readCardInUse, readProfileRecord, storedProfile, type CardInUse, type StoredProfile } from './profileRecord.ts'
+export { readSummary, type ReadSection, type ReadSummary } from './readSummary.ts'

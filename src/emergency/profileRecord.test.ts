@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createEntry, validateRecord, type HistoryEntry, type HistoryRecord } from '../history/index.ts'
 import { EMPTY_PROFILE, type EmergencyProfile } from './emergencyProfile.ts'
-import { profileRecord, readProfileRecord, storedProfile } from './profileRecord.ts'
+import { profileRecord, readCardInUse, readProfileRecord, storedProfile } from './profileRecord.ts'
 
 const PATIENT = '0x1111111111111111111111111111111111111111'
 const DOCTOR = '0x2222222222222222222222222222222222222222'
@@ -55,5 +55,20 @@ describe('the emergency profile as a record of the history', () => {
     const group = badGroup.extension?.[0]?.extension?.find((e) => e.url.endsWith('-bloodGroup'))
     if (group !== undefined) group.valueCode = 'Z'
     expect(storedProfile([write(badGroup)], PATIENT).problem).toMatch(/blood group must be one of/)
+  })
+
+  it('keeps the card in use with the profile, and an incomplete card is no card', () => {
+    const card = { key: Uint8Array.from({ length: 32 }, (_, i) => i), keeper: '/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWKeeper', expires: 1_800_000_000 }
+    const record = profileRecord(PROFILE, PATIENT, NOW, card)
+    expect(validateRecord(record, { now: NOW, patient: PATIENT })).toBe(record)
+    expect(readProfileRecord(record)).toEqual(PROFILE)
+    const stored = storedProfile([write(record)], PATIENT)
+    expect(stored.card).toEqual(card)
+    expect(stored.profile).toEqual(PROFILE)
+    const cut = profileRecord(PROFILE, PATIENT, NOW, card)
+    const cardPart = cut.extension?.[0]?.extension?.find((e) => e.url.endsWith('-card'))
+    cardPart?.extension?.splice(0, 1)
+    expect(readCardInUse(cut)).toBeUndefined()
+    expect(storedProfile([write(profileRecord(PROFILE, PATIENT, NOW))], PATIENT).card).toBeUndefined()
   })
 })

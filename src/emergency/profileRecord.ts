@@ -8,6 +8,7 @@
 // only the patient's own entries count: a profile written by anyone else is ignored.
 import type { Basic, Extension } from '@medplum/fhirtypes'
 import { queryHistory, type Address, type HistoryEntry } from '../history/index.ts'
+import { CARD_KEY_LENGTH } from './cardLink.ts'
 import { EmergencyError } from './EmergencyError.ts'
 import { EMPTY_PROFILE, parseProfile, type EmergencyProfile } from './emergencyProfile.ts'
 
@@ -20,14 +21,56 @@ export const PROFILE_CODE = 'emergency-profile'
 export const PROFILE_EXTENSION = 'https://anamnesis.health/fhir/StructureDefinition/emergency-profile'
 
 const part = (field: string): string => `${PROFILE_EXTENSION}-${field}`
+
+/**
+ * The card in use: the key its link carries (its id derives from it), the keeper its link names and
+ * until when (unix seconds). The key is secret: it travels inside this record, which the history seals
+ * before it leaves the device, so the patient's other devices find the card with the wallet alone.
+ */
+export interface CardInUse {
+  key: Uint8Array
+  keeper: string
+  expires: number
+}
+
+const toBase64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes))
+const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
+
+function cardExtension(card: CardInUse): Extension {
+  return {
+    url: part('card'),
+    extension: [
+      { url: part('cardKey'), valueBase64Binary: toBase64(card.key) },
+      { url: part('cardKeeper'), valueString: card.keeper },
+      { url: part('cardExpires'), valueInstant: new Date(card.expires * 1000).toISOString() }
+    ]
+  }
+}
+
+/** The card in use a profile record names, if it names one whole; undefined otherwise (a new card is then made). */
+export function readCardInUse(record: Basic): CardInUse | undefined {
+  const card = record.extension?.find((e) => e.url === PROFILE_EXTENSION)?.extension?.find((e) => e.url === part('card'))
+  const inner = (field: string): Extension | undefined => card?.extension?.find((e) => e.url === part(field))
+  const key = inner('cardKey')?.valueBase64Binary
+  const keeper = inner('cardKeeper')?.valueString
+  const expires = Date.parse(inner('cardExpires')?.valueInstant ?? '')
+  if (key === undefined || keeper === undefined || !Number.isFinite(expires)) return undefined
+  try {
+    const bytes = fromBase64(key)
+    return bytes.length === CARD_KEY_LENGTH ? { key: bytes, keeper, expires: Math.floor(expires / 1000) } : undefined
+  } catch {
+    return undefined
+  }
+}
 const text = (field: string, value: string | undefined): Extension[] => (value === undefined ? [] : [{ url: part(field), valueString: value }])
 
 /**
  * The profile as the record the history keeps.
  *
  * @param now - When it is saved (ms): the record's `created` day.
+ * @param card - The card in use, kept with the profile (sealed with it in the history).
  */
-export function profileRecord(profile: EmergencyProfile, patient: string, now: number): Basic {
+export function profileRecord(profile: EmergencyProfile, patient: string, now: number, card?: CardInUse): Basic {
   const parts: Extension[] = [
     ...text('name', profile.name),
     ...(profile.bloodGroup === undefined ? [] : [{ url: part('bloodGroup'), valueCode: profile.bloodGroup }]),
@@ -40,7 +83,8 @@ export function profileRecord(profile: EmergencyProfile, patient: string, now: n
     ...profile.implants.flatMap((implant) => text('implant', implant)),
     ...text('note', profile.note),
     ...profile.excluded.flatMap((key) => text('excluded', key)),
-    ...profile.offCard.flatMap((key) => text('offCard', key))
+    ...profile.offCard.flatMap((key) => text('offCard', key)),
+    ...(card === undefined ? [] : [cardExtension(card)])
   ]
   const subject = { reference: `Patient/${patient.toLowerCase()}` }
   return {
@@ -71,7 +115,7 @@ export function readProfileRecord(record: Basic): EmergencyProfile {
     if (found.length > 1) throw new EmergencyError('INVALID_PROFILE', `The emergency profile record gives its ${field} twice.`)
     return found[0]
   }
-  const known = new Set(['name', 'bloodGroup', 'contact', 'advanceDirective', 'organDonor', 'language', 'implant', 'note', 'excluded', 'offCard'].map(part))
+  const known = new Set(['name', 'bloodGroup', 'contact', 'advanceDirective', 'organDonor', 'language', 'implant', 'note', 'excluded', 'offCard', 'card'].map(part))
   for (const e of parts) if (!known.has(e.url)) throw new EmergencyError('INVALID_PROFILE', `The emergency profile record has a part this app does not know (${e.url}).`)
   const inner = (e: Extension, field: string): string | undefined => e.extension?.find((x) => x.url === part(field))?.valueString
   return parseProfile({
@@ -97,6 +141,8 @@ export interface StoredProfile {
   savedAt?: number
   /** Why the stored profile could not be read, when it could not: the page starts from an empty one and says so. */
   problem?: string
+  /** The card in use, once the patient published one. */
+  card?: CardInUse
 }
 
 /**
@@ -109,7 +155,8 @@ export function storedProfile(entries: readonly HistoryEntry[], patient: Address
     .sort((a, b) => (a.writtenAt < b.writtenAt ? 1 : a.writtenAt > b.writtenAt ? -1 : 0))
   const latest = own[0]
   if (latest === undefined || latest.record.resourceType !== 'Basic') return { profile: { ...EMPTY_PROFILE } }
-  const base = { entryId: latest.id, savedAt: Date.parse(latest.writtenAt) }
+  const card = readCardInUse(latest.record)
+  const base = { entryId: latest.id, savedAt: Date.parse(latest.writtenAt), ...(card === undefined ? {} : { card }) }
   try {
     return { ...base, profile: readProfileRecord(latest.record) }
   } catch (error) {

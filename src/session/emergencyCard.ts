@@ -6,7 +6,7 @@
 import { newEmergencyCard, openEmergencySummary, sealEmergencySummary, type SigningDomain } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { KeeperError, openEmergencyCard, storeEmergencyCard, type ClinicianSigner, type StoredCard } from '../keeper/index.ts'
-import type { P2PNode, WalletIdentity } from '../p2p/index.ts'
+import { useIdentityDomain, type P2PNode, type WalletIdentity } from '../p2p/index.ts'
 import { SessionError } from './SessionError.ts'
 
 /** A card whose full tier is with the keepers: what its link carries (id and key), and each keeper's answer. */
@@ -73,6 +73,9 @@ export async function readEmergencySummary(input: {
   clinician: ClinicianSigner
   domain: SigningDomain
 }): Promise<EmergencySummaryRead> {
+  // A keeper proves who it is with a wallet identity bound in this app's domain: a clinician who has
+  // opened no history of their own has not named the domain to the identity checks yet.
+  useIdentityDomain(input.domain)
   const errors: unknown[] = []
   for (const keeper of input.keepers) {
     let opened

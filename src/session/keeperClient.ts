@@ -21,6 +21,8 @@ export function keeperClientOver(node: Pick<P2PNode, 'libp2p'>, patient: string)
       enrol: async (address, terms) => report(await enrolKeeper(node, address, { ...caller, ...terms })),
       status: async (address) => report(await keeperStatus(node, address, caller)),
       remove: (address) => removeKeeper(node, address, caller),
+      // The emergency card's code loads with the first card published, not with the first screen.
+      publishCard: async (addresses, summary, card) => (await import('./emergencyCard.ts')).publishEmergencyCard({ node, keepers: addresses, identity, patient, summary, card }),
       async connect(address) {
         try {
           await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(15_000) })

@@ -1,7 +1,11 @@
 import { x25519 } from '@noble/curves/ed25519.js'
 import { describe, expect, it } from 'vitest'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { MAX_KEEPERS } from '../crypto/index.ts'
+import { cardIdOf } from '../emergency/index.ts'
+import { KeeperError } from '../keeper/index.ts'
 import { createKeepersModel, DEFAULT_KEEPER_QUOTA, KEEPER_CHECK_MS, type KeeperClient, type KeeperReport, type KeepersModel } from './keepers.ts'
+import { SessionError } from './SessionError.ts'
 import { fakeLedger, fakeWallet, manualClock, until } from './sessionFakes.ts'
 
 const patient = fakeWallet(0)
@@ -15,6 +19,8 @@ function keeperFleet() {
   const refusing = new Map<string, string>()
   const calls: string[] = []
   const connected = new Set<string>()
+  /** The card each keeper holds: its id, as hex, and the summary's bytes. */
+  const cards = new Map<string, { cardId: string; summary: Uint8Array }>()
   const report = (at: string): KeeperReport => ({ keeper: keeperWallet(Number(at.slice(-1))), quota: kept.get(at)?.quota ?? 0, held: { entries: 3, bytes: 4_096 } })
   const client: KeeperClient = {
     enrol(at, terms) {
@@ -40,9 +46,19 @@ function keeperFleet() {
       if (down.has(at)) return Promise.reject(new Error('the keeper could not be reached'))
       kept.delete(at)
       return Promise.resolve()
+    },
+    publishCard(addresses, summary, card) {
+      const stored = addresses.map((at) => {
+        if (down.has(at)) return { keeper: at, ok: false as const, error: new KeeperError('KEEPER_UNREACHABLE', 'the keeper could not be reached') }
+        const replaced = cards.has(at)
+        cards.set(at, { cardId: bytesToHex(card.cardId), summary })
+        return { keeper: at, ok: true as const, keeperWallet: keeperWallet(Number(at.slice(-1))), replaced }
+      })
+      if (!stored.some((answer) => answer.ok)) return Promise.reject(new SessionError('EMERGENCY_CARD_NOT_STORED', 'None of your keepers took the emergency card'))
+      return Promise.resolve({ ...card, stored })
     }
   }
-  return { client, kept, down, refusing, calls, connected }
+  return { client, kept, down, refusing, calls, connected, cards }
 }
 
 function setup() {
@@ -174,5 +190,36 @@ describe('the patient\'s keepers', () => {
     const laptop = model()
     await ready(laptop)
     expect(laptop.state.get()).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Your keepers could not be read from the ledger: /) as unknown })
+  })
+
+  it('publishes the emergency card on every keeper: a new card gets a new key, a refresh keeps the key and the keeper its link names', async () => {
+    const { fleet, model } = setup()
+    const phone = model()
+    await ready(phone)
+    await phone.enrol(address(1))
+    await phone.enrol(address(2))
+    const summary = new TextEncoder().encode('{"resourceType":"Bundle"}')
+    const now = Date.UTC(2026, 11, 5)
+    const first = await phone.publishCard(summary, undefined, now)
+    expect(first.key).toHaveLength(32)
+    expect(first.expires).toBe(now / 1000 + 365 * 86_400)
+    expect([address(1), address(2)]).toContain(first.keeper)
+    expect(fleet.cards.get(address(1))?.cardId).toBe(bytesToHex(cardIdOf(first.key)))
+    expect(fleet.cards.get(address(2))?.cardId).toBe(bytesToHex(cardIdOf(first.key)))
+
+    // The keeper the link names is away: the refresh still reaches the other, and the link stays as printed.
+    fleet.down.add(address(2))
+    const refreshed = await phone.publishCard(summary, { ...first, keeper: address(1) }, now + 1000)
+    expect(refreshed).toEqual({ ...first, keeper: address(1) })
+
+    const replaced = await phone.publishCard(summary, refreshed, now)
+    expect(replaced.key).toEqual(first.key)
+    const fresh = await phone.publishCard(summary, undefined, now)
+    expect(fresh.key).not.toEqual(first.key)
+    expect(fresh.keeper).toBe(address(1))
+    expect(fleet.cards.get(address(1))?.cardId).toBe(bytesToHex(cardIdOf(fresh.key)))
+
+    fleet.down.add(address(1))
+    await expect(phone.publishCard(summary, fresh, now)).rejects.toMatchObject({ code: 'EMERGENCY_CARD_NOT_STORED' })
   })
 })

@@ -3,9 +3,11 @@
 // device of the patient, a new one with only the wallet included, finds the same keepers while nobody
 // else learns who keeps the history. Enrolling asks the keeper first (reachable, willing, a quota) and
 // then writes the list: a keeper that refuses, or a transaction that fails, leaves nothing half-enrolled.
-import { MAX_KEEPERS, openKeeperList, sealKeeperList, type KeeperListEntry } from '../crypto/index.ts'
+import { MAX_KEEPERS, newEmergencyCard, openKeeperList, sealKeeperList, type KeeperListEntry } from '../crypto/index.ts'
+import { cardIdOf, type CardInUse } from '../emergency/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createCell, type Cell } from './cell.ts'
+import type { PublishedEmergencyCard } from './emergencyCard.ts'
 import { SessionError } from './SessionError.ts'
 import { every, type Clock, type SessionLedger, type SessionLog } from './sessionPorts.ts'
 
@@ -35,7 +37,15 @@ export interface KeeperClient {
   remove(address: string): Promise<void>
   /** Opens (or keeps) a direct connection to the keeper and syncs the history with it, both ways. @throws When it is unreachable. */
   connect(address: string): Promise<void>
+  /**
+   * Seals the emergency summary under `card` and leaves it with the keepers at `addresses` (src/session emergencyCard.ts).
+   * @throws {SessionError} `EMERGENCY_CARD_NOT_STORED` when none took it, with the first keeper's reason.
+   */
+  publishCard(addresses: readonly string[], summary: Uint8Array, card: { cardId: Uint8Array; key: Uint8Array }): Promise<PublishedEmergencyCard>
 }
+
+/** How long a new card's full tier is served: a year, then the patient replaces it. */
+export const CARD_VALIDITY_S = 365 * 86_400
 
 /** One keeper as Settings shows it. */
 export interface KeeperView {
@@ -71,6 +81,13 @@ export interface KeepersModel {
    * the history. Returns words for the patient when the keeper could not be told.
    */
   remove(address: string): Promise<string | undefined>
+  /**
+   * Leaves the emergency summary (its encoded bytes) with every keeper, sealed under the card in use, or
+   * under a new card (a new key, which the keepers' old ciphertext does not match: "Replace my card")
+   * when `inUse` is undefined. The card names a keeper that took it, the one it named before if it did.
+   * @throws {SessionError} `EMERGENCY_CARD_NOT_STORED` when no keeper is enrolled or none took it, with the reason.
+   */
+  publishCard(summary: Uint8Array, inUse: CardInUse | undefined, now: number): Promise<CardInUse>
   dispose(): void
 }
 
@@ -184,6 +201,20 @@ export function createKeepersModel(options: KeepersOptions): KeepersModel {
       }
     })
 
+  const publishCard = async (summary: Uint8Array, inUse: CardInUse | undefined, now: number): Promise<CardInUse> => {
+    // Reachable keepers first: the card's link names one that answers now.
+    const views = keepers.get()
+    const addresses = [...list.map((entry) => entry.address)].sort(
+      (a, b) => Number(views.find((v) => same(v.address, b))?.state === 'reachable') - Number(views.find((v) => same(v.address, a))?.state === 'reachable')
+    )
+    const key = inUse?.key ?? newEmergencyCard().key
+    const published = await client.publishCard(addresses, summary, { cardId: cardIdOf(key), key })
+    const took = published.stored.filter((answer) => answer.ok).map((answer) => answer.keeper)
+    const keeper = took.find((address) => inUse !== undefined && same(address, inUse.keeper)) ?? took[0]
+    if (keeper === undefined) throw new SessionError('EMERGENCY_CARD_NOT_STORED', 'None of your keepers took the emergency card.')
+    return { key, keeper, expires: inUse?.expires ?? Math.floor(now / 1000) + CARD_VALIDITY_S }
+  }
+
   void refresh()
   const stopChecks = every(options.clock, KEEPER_CHECK_MS, () => {
     if (state.get().state === 'ready') void Promise.all(list.map(check))
@@ -195,6 +226,7 @@ export function createKeepersModel(options: KeepersOptions): KeepersModel {
     refresh,
     enrol,
     remove,
+    publishCard,
     dispose() {
       disposed = true
       stopChecks()

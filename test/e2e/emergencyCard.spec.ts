@@ -248,9 +248,10 @@ test('a damaged card code, a code that is no card and a photo without a code are
     })
   const full = page.getByRole('region', { name: 'The full emergency summary' })
   await chooser.setInputFiles(photo('linked.gif', `ANAMNESIS EMERGENCY CARD 1\nALLERGY: Latex\nFULL: ${link(Math.floor(Date.now() / 1000) + 86_400)}`))
-  await expect(full).toContainText('Opening it records your access on a public ledger (break-glass), with your reason, and the patient will see who opened it and why.')
-  await full.getByRole('button', { name: 'Open the full emergency summary' }).click()
-  await expect(full.getByRole('status')).toContainText("served by the patient's keepers, whose part comes next")
+  await expect(full).toContainText('Opening it records your access on a public ledger (break-glass), with your reason and your wallet\'s address, and the patient will see who opened it, why and when.')
+  // Opening asks for the reason first (test/e2e/emergencyBreakGlass.spec.ts opens one).
+  await expect(full.getByRole('combobox', { name: 'Reason for opening the full summary' })).toHaveValue('')
+  await expect(full.getByRole('button', { name: 'Open the full emergency summary' })).toBeDisabled()
   // An expired link, and a damaged one: the card's words still show, with why the rest cannot be had.
   await chooser.setInputFiles(photo('expired.gif', `ANAMNESIS EMERGENCY CARD 1\nALLERGY: Latex\nFULL: ${link(1_700_000_000)}`))
   await expect(full).toContainText('expired on')

@@ -1,22 +1,123 @@
 // "Emergency: scan a card": a clinician (or anyone who finds the card) reads an emergency card's QR
 // code with the camera, or from a photo of it, and sees at once what anyone may read, large and
 // plain, allergies first. No network is needed: the words are in the code. The full summary needs
-// the patient's keepers and a break-glass on the ledger.
-import { createSignal, onCleanup, Show, type JSX } from 'solid-js'
-import { cardLinkExpired, readCard, type ReadCard } from '../../emergency/index.ts'
+// a break-glass on the ledger (the clinician's wallet), then the patient's keeper releases it.
+import { A } from '@solidjs/router'
+import { createSignal, For, onCleanup, Show, type JSX } from 'solid-js'
+import { breakGlassReasons, describeBreakGlassReason, type BreakGlassReason } from '../../chain/index.ts'
+import { cardLinkExpired, readCard, type CardLink, type ReadCard } from '../../emergency/index.ts'
 import { errorMessage } from '../../errors/index.ts'
 import { formatDayAndTime } from '../../format/index.ts'
+import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 import { describeCameraError, grabFrame, openCamera, releaseCamera } from '../visit/camera.ts'
+import { createBreakGlass, type BreakGlassStep } from './createBreakGlass.ts'
 import { OfflineTierView } from './OfflineTierView.tsx'
 import { DECODED_MARK, SCAN_TO_TIER_MEASURE } from './scanTiming.ts'
 
 const SCAN_INTERVAL_MS = 250
 const INSTEAD = "Read the card's printed words instead, or choose a photo of its code."
 
+const REASONS = (Object.entries(breakGlassReasons) as [BreakGlassReason, number][]).map(([reason, code]) => ({ reason, words: describeBreakGlassReason(code) }))
+
+/** The summary a keeper released, section by section, allergies first, in plain words. */
+function ReleasedSummary(props: { opened: Extract<BreakGlassStep, { step: 'opened' }> }): JSX.Element {
+  return (
+    <section aria-labelledby="released-summary-heading" class="emergency-summary">
+      <h3 id="released-summary-heading">{props.opened.summary.title}</h3>
+      <p class="hint">
+        Released by the patient's keeper {props.opened.keeper} for your emergency access of {formatDayAndTime(props.opened.brokenAt * 1000)} (
+        {describeBreakGlassReason(props.opened.reasonCode)}).
+        {props.opened.summary.date === undefined ? '' : ` Composed ${formatDayAndTime(new Date(props.opened.summary.date))}.`}
+      </p>
+      <For each={props.opened.summary.sections}>
+        {(section) => (
+          <section class="summary-section" aria-label={section.title}>
+            <h4>{section.title}</h4>
+            <Show when={section.lines.length > 0} fallback={<p class="hint">No information available.</p>}>
+              <ul>
+                <For each={section.lines}>{(line) => <li>{line}</li>}</For>
+              </ul>
+            </Show>
+          </section>
+        )}
+      </For>
+    </section>
+  )
+}
+
+function OpenFullTier(props: { link: CardLink }): JSX.Element {
+  // eslint-disable-next-line solid/reactivity -- keyed on the card by the page: a new card mounts it anew
+  const model = createBreakGlass(useApp(), props.link)
+  const [reason, setReason] = createSignal<BreakGlassReason | ''>('')
+  const busy = (): boolean => ['recording', 'reading'].includes(model.step().step)
+  const submit = (event: SubmitEvent): void => {
+    event.preventDefault()
+    const chosen = reason()
+    if (chosen !== '') void model.open(chosen)
+  }
+  return (
+    <>
+      <p>
+        Opening it records your access on a public ledger (break-glass), with your reason and your wallet's address, and the patient will see who opened it,
+        why and when.
+      </p>
+      <Show
+        when={model.hasWallet()}
+        fallback={
+          <p class="notice">
+            The full summary needs a wallet: your emergency access is recorded on the ledger with it before the patient's keeper releases anything. Connect one
+            in <A href="/settings">Settings</A>. What the card says above needs none.
+          </p>
+        }
+      >
+        <Show when={model.step().step !== 'opened'}>
+          <form onSubmit={submit}>
+            <p>
+              <label for="break-glass-reason">Reason for opening the full summary</label>{' '}
+              <select id="break-glass-reason" required value={reason()} onChange={(e) => setReason(e.currentTarget.value as BreakGlassReason | '')}>
+                <option value="">Choose a reason</option>
+                <For each={REASONS}>{(r) => <option value={r.reason}>{r.words.charAt(0).toUpperCase() + r.words.slice(1)}</option>}</For>
+              </select>
+            </p>
+            <p>
+              <button type="submit" class="primary" disabled={busy() || reason() === ''}>
+                Open the full emergency summary
+              </button>
+            </p>
+          </form>
+        </Show>
+      </Show>
+      <p role="status">
+        {model.step().step === 'recording'
+          ? 'Recording your emergency access on the ledger…'
+          : model.step().step === 'reading'
+            ? "Asking the patient's keeper for the summary…"
+            : model.step().step === 'opened'
+              ? 'The full summary is open.'
+              : ''}
+      </p>
+      <Show when={(() => { const s = model.step(); return s.step === 'failed' ? s : undefined })()}>
+        {(failed) => (
+          <>
+            <ErrorBanner message={failed().error} />
+            <Show when={failed().recorded}>
+              <p>
+                <button type="button" disabled={busy()} onClick={() => void model.retry()}>
+                  Ask the keeper again
+                </button>
+              </p>
+            </Show>
+          </>
+        )}
+      </Show>
+      <Show when={(() => { const s = model.step(); return s.step === 'opened' ? s : undefined })()}>{(opened) => <ReleasedSummary opened={opened()} />}</Show>
+    </>
+  )
+}
+
 function FullTier(props: { card: ReadCard }): JSX.Element {
-  const [asked, setAsked] = createSignal(false)
   return (
     <section aria-labelledby="full-tier-heading">
       <h2 id="full-tier-heading">The full emergency summary</h2>
@@ -29,18 +130,7 @@ function FullTier(props: { card: ReadCard }): JSX.Element {
             when={!cardLinkExpired(link(), Date.now())}
             fallback={<p>This card's link to the full summary expired on {formatDayAndTime(link().expires * 1000)}: the patient has a newer card.</p>}
           >
-            <p>
-              Opening it records your access on a public ledger (break-glass), with your reason, and the patient will see who opened it and why. It needs a
-              wallet.
-            </p>
-            <button type="button" onClick={() => setAsked(true)}>
-              Open the full emergency summary
-            </button>
-            <Show when={asked()}>
-              <p class="notice" role="status">
-                This version cannot open the full summary yet: it is served by the patient's keepers, whose part comes next. Use what the card says above.
-              </p>
-            </Show>
+            <OpenFullTier link={link()} />
           </Show>
         )}
       </Show>

@@ -4,7 +4,9 @@
 // (src/emergency profileRecord.ts: a sealed record that follows the patient to every device and keeper).
 import { createEffect, createMemo, createSignal, on, type Accessor } from 'solid-js'
 import {
+  cardLinkExpired,
   contactItems,
+  formatCardLink,
   EmergencyError,
   emergencySummary,
   EMPTY_PROFILE,
@@ -13,6 +15,7 @@ import {
   parseProfile,
   profileRecord,
   storedProfile,
+  type CardInUse,
   type EmergencyProfile,
   type EmergencySummary,
   type FittedCard,
@@ -20,7 +23,13 @@ import {
   type SummaryItem
 } from '../../emergency/index.ts'
 import { errorMessage } from '../../errors/index.ts'
-import type { OwnHistory } from '../session/createHistorySession.ts'
+import type { Keepers, OwnHistory } from '../session/createHistorySession.ts'
+
+export type PublishStep =
+  | { step: 'idle' }
+  | { step: 'publishing'; replacing: boolean }
+  | { step: 'published'; at: number; replaced: boolean }
+  | { step: 'failed'; error: string }
 
 export type SaveStep = { step: 'idle' } | { step: 'saving' } | { step: 'saved'; at: number } | { step: 'failed'; error: string }
 
@@ -37,6 +46,16 @@ export interface EmergencyCardModel {
   contacts: Accessor<(Pick<SummaryItem, 'key' | 'label' | 'detail'> & { included: boolean })[]>
   card: Accessor<FittedCard | { error: string }>
   saveStep: Accessor<SaveStep>
+  /** The link the card's QR code carries to the full tier, once the card is published (and while it has not expired). */
+  link: Accessor<string | undefined>
+  /** Whether the history names a card in use (published on the keepers). */
+  published: Accessor<boolean>
+  publishStep: Accessor<PublishStep>
+  /**
+   * Saves the profile as drafted and leaves the summary, sealed, with the patient's keepers: under the card in
+   * use (a refresh: the printed link stays valid), or under a new card when `replace` is set or none is in use.
+   */
+  publish(replace?: boolean): Promise<void>
   edit(change: (profile: EmergencyProfile) => EmergencyProfile): void
   /** Keeps an item in (true) or leaves it out (false) of the summary and the card. */
   include(key: string, included: boolean): void
@@ -59,8 +78,8 @@ function cleaned(profile: EmergencyProfile): EmergencyProfile {
 /** What the card needs besides the history. */
 export interface EmergencyCardOptions {
   now?: () => number
-  /** The card's link to its full tier (formatCardLink's text), once the summary is sealed for a keeper; none until then. */
-  link?: Accessor<string | undefined>
+  /** The patient's keepers, which hold the full tier; undefined while none can be reached from this device. */
+  keepers?: Accessor<Keepers | undefined>
 }
 
 /** The emergency card of the patient's own history, open on this device. */
@@ -97,13 +116,61 @@ export function createEmergencyCard(own: OwnHistory, options: EmergencyCardOptio
     own.version()
     return emergencySummary({ patient, entries: own.history.entries(), profile: valid(), now: now() })
   })
+  const link = createMemo((): string | undefined => {
+    const inUse = stored().card
+    if (inUse === undefined || cardLinkExpired(inUse, now())) return undefined
+    try {
+      return formatCardLink({ patient: patient.toLowerCase() as `0x${string}`, keeper: inUse.keeper, key: inUse.key, expires: inUse.expires, flags: ['L'], label: 'Emergency summary' })
+    } catch {
+      return undefined
+    }
+  })
   const card = createMemo((): FittedCard | { error: string } => {
     try {
-      return fitCard(offlineTier(summary().items, valid(), options.link?.()))
+      return fitCard(offlineTier(summary().items, valid(), link()))
     } catch (error) {
       return { error: errorMessage(error) }
     }
   })
+
+  const [publishStep, setPublishStep] = createSignal<PublishStep>({ step: 'idle' })
+
+  /** Writes the profile (and the card in use with it) into the history: a new record, or an amendment of the one there. */
+  const write = async (profile: EmergencyProfile, inUse: CardInUse | undefined): Promise<void> => {
+    const record = profileRecord(profile, patient, now(), inUse)
+    const entryId = stored().entryId
+    if (entryId === undefined) await own.add([record])
+    else await own.amend(entryId, record)
+    setUnsaved(false)
+    setDraft(profile)
+  }
+
+  const publish = async (replace = false): Promise<void> => {
+    const keepers = options.keepers?.()
+    if (keepers === undefined || keepers.list().length === 0) {
+      setPublishStep({ step: 'failed', error: 'Your full emergency summary is held by your keepers, and you have none yet: enrol one in Settings → Keepers.' })
+      return
+    }
+    let profile: EmergencyProfile
+    try {
+      profile = parseProfile(cleaned(draft()))
+    } catch (error) {
+      setPublishStep({ step: 'failed', error: `Nothing was published: ${errorMessage(error)}` })
+      return
+    }
+    const before = stored().card
+    const inUse = replace || before === undefined || cardLinkExpired(before, now()) ? undefined : before
+    setPublishStep({ step: 'publishing', replacing: inUse === undefined && before !== undefined })
+    try {
+      const bytes = new TextEncoder().encode(JSON.stringify(summary().bundle))
+      const next = await keepers.publishCard(bytes, inUse, now())
+      const sameCard = before !== undefined && next.keeper === before.keeper && next.expires === before.expires && next.key.every((b, i) => b === before.key[i])
+      if (!sameCard || unsaved()) await write(profile, next)
+      setPublishStep({ step: 'published', at: now(), replaced: before !== undefined && !sameCard })
+    } catch (error) {
+      setPublishStep({ step: 'failed', error: `Your emergency card was not published: ${errorMessage(error)}` })
+    }
+  }
 
   const edit = (change: (profile: EmergencyProfile) => EmergencyProfile): void => {
     setDraft((profile) => change(profile))
@@ -120,6 +187,10 @@ export function createEmergencyCard(own: OwnHistory, options: EmergencyCardOptio
     contacts: createMemo(() => contactItems(valid())),
     card,
     saveStep,
+    link,
+    published: () => stored().card !== undefined,
+    publishStep,
+    publish,
     edit,
     include: (key, included) =>
       edit((profile) => ({ ...profile, excluded: included ? profile.excluded.filter((k) => k !== key) : [...new Set([...profile.excluded, key])] })),
@@ -134,16 +205,15 @@ export function createEmergencyCard(own: OwnHistory, options: EmergencyCardOptio
       }
       setSaveStep({ step: 'saving' })
       try {
-        const record = profileRecord(profile, patient, now())
-        const entryId = stored().entryId
-        if (entryId === undefined) await own.add([record])
-        else await own.amend(entryId, record)
-        setUnsaved(false)
-        setDraft(profile)
+        // The card in use stays with the profile.
+        await write(profile, stored().card)
         setSaveStep({ step: 'saved', at: now() })
       } catch (error) {
         setSaveStep({ step: 'failed', error: `Your emergency profile was not saved: ${errorMessage(error)}` })
+        return
       }
+      // The keepers' summary follows what was saved.
+      if (stored().card !== undefined && options.keepers?.() !== undefined) await publish(false)
     },
     revert() {
       setUnsaved(false)

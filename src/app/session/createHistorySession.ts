@@ -89,6 +89,7 @@ export interface Keepers {
   list: Accessor<readonly KeeperView[]>
   enrol: KeepersModel['enrol']
   remove: KeepersModel['remove']
+  publishCard: KeepersModel['publishCard']
   refresh(): Promise<void>
 }
 
@@ -184,6 +185,7 @@ function bindKeepers(model: KeepersModel): Keepers {
     list: signalOf(model.keepers),
     enrol: (address, terms) => model.enrol(address, terms),
     remove: (address) => model.remove(address),
+    publishCard: (summary, inUse, now) => model.publishCard(summary, inUse, now),
     refresh: () => model.refresh()
   }
 }

@@ -14,6 +14,7 @@ import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
+import { EmergencyOpenings } from '../emergency/EmergencyOpenings.tsx'
 
 const DemoPreview = lazy(() => import('./DemoPreview.tsx'))
 const EmergencyGrants = lazy(() => import('../consent/EmergencyGrants.tsx'))
@@ -44,6 +45,7 @@ export function HistoryPage(): JSX.Element {
   return (
     <article class="history-page">
       <h1>My history</h1>
+      <EmergencyOpenings acknowledge />
       <p>
         Your medical history lives here, encrypted in this browser: conditions, symptoms, medicines, allergies, procedures, immunizations, family history, results and reports,
         drawn as a chain of linked blocks on a timeline and on a body map. Copies on your other devices or a doctor's are encrypted too; only those you give a key can read them.

@@ -167,10 +167,9 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
 
   // Offered while the history is empty here (a new device), and kept on screen to say how the restore went.
   const backup = createBackupControls(useApp(), useHistorySession())
-  const emptyHere = (): boolean => {
-    own().version()
-    return own().log.entries().length === 0
-  }
+  // No record stored here: key drops alone (a new device moves the history on when the ledger shows an
+  // access ended since its last key) leave a device that has nothing to show, and a backup is its start.
+  const emptyHere = (): boolean => counts().blocks === 0
 
   const addRecord = async (record: HistoryRecord): Promise<void> => {
     await own().add([record])

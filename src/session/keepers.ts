@@ -4,7 +4,9 @@
 // else learns who keeps the history. Enrolling asks the keeper first (reachable, willing, a quota) and
 // then writes the list: a keeper that refuses, or a transaction that fails, leaves nothing half-enrolled.
 import { MAX_KEEPERS, newEmergencyCard, openKeeperList, sealKeeperList, type KeeperListEntry } from '../crypto/index.ts'
-import { cardIdOf, type CardInUse } from '../emergency/index.ts'
+// The card link module alone: the emergency domain's barrel brings the history domain, which is not first-screen code.
+import { cardIdOf } from '../emergency/cardLink.ts'
+import type { CardInUse } from '../emergency/profileRecord.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { PublishedEmergencyCard } from './emergencyCard.ts'

@@ -4,7 +4,9 @@
 // nothing else, and nothing once it has expired or been revoked; each guardian gets the emergency categories, of every
 // epoch so far, so that they can hand them on to a treating doctor while the patient cannot.
 import type { AccessState } from '../chain/index.ts'
-import { EMERGENCY_CATEGORIES, type Category } from '../history/index.ts'
+// The one module, not the history barrel: revocation runs on the first screen, the history domain does not.
+import { EMERGENCY_CATEGORIES } from '../history/emergencyCategories.ts'
+import type { Category } from '../history/index.ts'
 
 /** One reader a key drop names: their wallet, the categories they get, and whether earlier epochs' keys of them too. */
 export interface ReaderChoice {

@@ -2,17 +2,13 @@
 // device leaves the sealed summary of a card with each of its keepers; an emergency clinician, who
 // has recorded a break-glass on the ledger, asks one keeper for it. Sealing and opening the summary
 // with the card's key is src/crypto's (emergencyCard.ts): the keeper only ever sees ciphertext.
-import { multiaddr } from '@multiformats/multiaddr'
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { isCardId, MAX_EMERGENCY_CIPHERTEXT, type SigningDomain, type WalletTypedData } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
-import { parseIdentityBlock } from '../p2p/walletIdentity.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { ciphertextDigest, EMERGENCY_PROTOCOL, isEmergencyRefusal, openRequestTypedData, signCardStatement, type EmergencyRefusal, type OpenRequest } from './emergencyProtocol.ts'
-import { KeeperError } from './keeperClient.ts'
+import { exchangeWithKeeper, KeeperError, nextAt, type KeeperExchange } from './keeperClient.ts'
 import { isBytes } from './keeperStatement.ts'
-import type { Stream } from '@libp2p/interface'
 
 /** The clinician's wallet, as far as opening a card needs it: its address, and EIP-712 signing (65 bytes, or their 0x-hex as viem gives them). */
 export interface ClinicianSigner {
@@ -66,16 +62,8 @@ const MESSAGES: Record<EmergencyRefusal, string> = {
   'disk-full': 'This keeper\'s disk is full: it stores nothing new until its operator frees space.'
 }
 
-const DEFAULT_TIMEOUT_MS = 15_000
 /** A keeper's answer holds at most one card's ciphertext. */
 const ANSWER_HELD_BYTES = MAX_EMERGENCY_CIPHERTEXT + 8 * 1024
-
-let lastAt = 0
-/** Statement times, increasing within this device even when two calls fall in the same millisecond. */
-function nextAt(): number {
-  lastAt = Math.max(Date.now(), lastAt + 1)
-  return lastAt
-}
 
 /**
  * Leaves the sealed summary of card `cardId` with each keeper (multiaddrs ending in /p2p/<peer id>),
@@ -126,54 +114,30 @@ export async function openEmergencyCard(node: Pick<P2PNode, 'libp2p'>, keeperAdd
   return { ciphertext: answer.ciphertext, keeper: opened.keeper, brokenAt: answer.brokenAt, reasonCode: answer.reasonCode }
 }
 
-const protocolError = (): KeeperError => new KeeperError('KEEPER_PROTOCOL', 'The keeper answered with something that is not part of the emergency protocol.')
+const EMERGENCY_EXCHANGE: KeeperExchange = {
+  protocol: EMERGENCY_PROTOCOL,
+  heldBytes: ANSWER_HELD_BYTES,
+  unreachable: 'The keeper could not be reached: check its address, or try again when it is online.',
+  stoppedAnswering: 'The keeper stopped answering: try again when it is online.',
+  outsideProtocol: 'The keeper answered with something that is not part of the emergency protocol.'
+}
 
-/** Dials the keeper, learns who it is, sends the request `make` builds for it, and returns its answer (a refusal thrown). */
+const protocolError = (): KeeperError => new KeeperError('KEEPER_PROTOCOL', EMERGENCY_EXCHANGE.outsideProtocol)
+
+/** Sends the keeper the request `make` builds for it, and returns its answer (a refusal thrown). */
 async function call(
   node: Pick<P2PNode, 'libp2p'>,
   keeperAddress: string,
   timeoutMs: number | undefined,
   make: (keeper: { keeper: WalletAddress; peer: string }) => Promise<Record<string, unknown>>
 ): Promise<{ keeper: WalletAddress; answer: Record<string, unknown> }> {
-  let target
-  try {
-    target = multiaddr(keeperAddress)
-  } catch (cause) {
-    throw new KeeperError('KEEPER_UNREACHABLE', `"${keeperAddress}" is not a keeper address (a multiaddr such as /dns4/keeper.example/tcp/443/wss/p2p/12D3Koo…).`, { cause })
-  }
-  const peer = target.getComponents().findLast((component) => component.name === 'p2p')?.value
-  if (peer === undefined) throw new KeeperError('KEEPER_UNREACHABLE', `The keeper address "${keeperAddress}" must end in /p2p/<the keeper's peer id>.`)
-  const signal = AbortSignal.timeout(timeoutMs ?? DEFAULT_TIMEOUT_MS)
-  let stream: Stream
-  try {
-    stream = await node.libp2p.dialProtocol(target, EMERGENCY_PROTOCOL, { signal })
-  } catch (cause) {
-    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper could not be reached: check its address, or try again when it is online.', { cause, details: errorMessage(cause) })
-  }
-  const reader = new MessageReader(stream, { maxHeldBytes: ANSWER_HELD_BYTES })
-  try {
-    await sendMessage(stream, { t: 'hello' }, signal)
-    const hello = await nextAnswer(reader, signal)
-    const keeper = isBytes(hello.identity) ? parseIdentityBlock(hello.identity) : 'no identity'
-    if (hello.t !== 'keeper' || typeof keeper === 'string') throw new KeeperError('KEEPER_PROTOCOL', 'The peer at this address is no Anamnesis keeper for this app and deployment.', { details: typeof keeper === 'string' ? keeper : undefined })
-    await sendMessage(stream, await make({ keeper: keeper.address, peer }), signal)
-    const answer = await nextAnswer(reader, signal)
+  return await exchangeWithKeeper(node, keeperAddress, EMERGENCY_EXCHANGE, timeoutMs, async ({ keeper, peer, send, next }) => {
+    await send(await make({ keeper, peer }))
+    const answer = await next()
     if (answer.t === 'refused') {
       const reason = isEmergencyRefusal(answer.reason) ? answer.reason : 'malformed'
       throw new KeeperError('KEEPER_REFUSED', MESSAGES[reason], { reason })
     }
-    await stream.close({ signal }).catch(() => undefined)
-    return { keeper: keeper.address, answer }
-  } catch (error) {
-    stream.abort(error instanceof Error ? error : new Error(String(error)))
-    if (error instanceof KeeperError) throw error
-    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper stopped answering: try again when it is online.', { cause: error, details: errorMessage(error) })
-  }
-}
-
-async function nextAnswer(reader: MessageReader, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const value = await reader.next(signal)
-  if (value === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper closed the stream without answering.')
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) throw protocolError()
-  return value as Record<string, unknown>
+    return { keeper, answer }
+  })
 }

@@ -14,6 +14,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { AnamnesisError, errorMessage, type AnamnesisErrorOptions } from '../errors/index.ts'
 import { parseIdentityBlock } from '../p2p/walletIdentity.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
+import { peerIdOfAddress } from '../p2p/peerAddress.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type RefusalReason, type StatementKind } from './keeperStatement.ts'
 import type { EmergencyRefusal } from './emergencyProtocol.ts'
@@ -90,7 +91,7 @@ const ANSWER_HELD_BYTES = 64 * 1024
 
 let lastAt = 0
 /** Statement times, increasing within this device even when two calls fall in the same millisecond. */
-function nextAt(): number {
+export function nextAt(): number {
   lastAt = Math.max(Date.now(), lastAt + 1)
   return lastAt
 }
@@ -144,57 +145,103 @@ async function call<T>(
   request: EnrolRequest,
   read: (answer: Record<string, unknown>, keeper: { keeper: WalletAddress; peer: string }) => T | undefined
 ): Promise<T> {
+  return await exchangeWithKeeper(node, keeperAddress, KEEPER_EXCHANGE, request.timeoutMs, async ({ keeper, peer, send, next }) => {
+    const statement: KeeperStatement = {
+      v: 1,
+      kind,
+      patient: request.patient.toLowerCase() as WalletAddress,
+      keeper,
+      peer,
+      quota: request.quota,
+      ...(request.code === undefined ? {} : { code: request.code }),
+      at: nextAt()
+    }
+    await send({ t: kind, ...(await signStatement(request.identity, statement)) })
+    const answer = await next()
+    if (answer.t === 'refused') {
+      const reason = isRefusalReason(answer.reason) ? answer.reason : 'malformed'
+      throw new KeeperError('KEEPER_REFUSED', MESSAGES[reason], { reason })
+    }
+    const result = read(answer, { keeper, peer })
+    if (result === undefined) throw new KeeperError('KEEPER_PROTOCOL', KEEPER_EXCHANGE.outsideProtocol)
+    return result
+  })
+}
+
+/** What a protocol spoken with keepers says in its errors, and how much of an answer it holds. */
+export interface KeeperExchange {
+  protocol: string
+  /** The most bytes of answers held at once. */
+  heldBytes: number
+  unreachable: string
+  stoppedAnswering: string
+  outsideProtocol: string
+}
+
+const KEEPER_EXCHANGE: KeeperExchange = {
+  protocol: KEEPER_PROTOCOL,
+  heldBytes: ANSWER_HELD_BYTES,
+  unreachable: 'The keeper could not be reached: check its address, or try again when it is online. Nothing was changed.',
+  stoppedAnswering: 'The keeper stopped answering: try again when it is online. Nothing was changed, unless it confirms later.',
+  outsideProtocol: 'The keeper answered with something that is not part of the keeper protocol.'
+}
+
+/** One side of an exchange with a keeper whose wallet identity is known: `send` a message, read the `next` answer. */
+export interface KeeperConversation {
+  keeper: WalletAddress
+  peer: string
+  send: (message: Record<string, unknown>) => Promise<void>
+  next: () => Promise<Record<string, unknown>>
+}
+
+/**
+ * Dials the keeper at `keeperAddress` (a multiaddr ending in /p2p/<peer id>) on `exchange.protocol`, learns
+ * its wallet identity from its hello, and runs `talk`; the stream is closed after and aborted on any
+ * failure. Every failure is a KeeperError: an unusable address or an unreachable keeper
+ * `KEEPER_UNREACHABLE`, a peer that is no keeper or answers outside the protocol `KEEPER_PROTOCOL`, and
+ * `talk`'s own KeeperErrors as thrown.
+ */
+export async function exchangeWithKeeper<T>(
+  node: Pick<P2PNode, 'libp2p'>,
+  keeperAddress: string,
+  exchange: KeeperExchange,
+  timeoutMs: number | undefined,
+  talk: (conversation: KeeperConversation) => Promise<T>
+): Promise<T> {
   let target
   try {
     target = multiaddr(keeperAddress)
   } catch (cause) {
     throw new KeeperError('KEEPER_UNREACHABLE', `"${keeperAddress}" is not a keeper address (a multiaddr such as /dns4/keeper.example/tcp/443/wss/p2p/12D3Koo…).`, { cause })
   }
-  const peer = target.getComponents().findLast((component) => component.name === 'p2p')?.value
+  const peer = peerIdOfAddress(target)
   if (peer === undefined) throw new KeeperError('KEEPER_UNREACHABLE', `The keeper address "${keeperAddress}" must end in /p2p/<the keeper's peer id>.`)
-  const signal = AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+  const signal = AbortSignal.timeout(timeoutMs ?? DEFAULT_TIMEOUT_MS)
   let stream: Stream
   try {
-    stream = await node.libp2p.dialProtocol(target, KEEPER_PROTOCOL, { signal })
+    stream = await node.libp2p.dialProtocol(target, exchange.protocol, { signal })
   } catch (cause) {
-    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper could not be reached: check its address, or try again when it is online. Nothing was changed.', { cause, details: errorMessage(cause) })
+    throw new KeeperError('KEEPER_UNREACHABLE', exchange.unreachable, { cause, details: errorMessage(cause) })
   }
-  const reader = new MessageReader(stream, { maxHeldBytes: ANSWER_HELD_BYTES })
+  const reader = new MessageReader(stream, { maxHeldBytes: exchange.heldBytes })
+  const next = async (): Promise<Record<string, unknown>> => {
+    const value = await reader.next(signal)
+    if (value === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper closed the stream without answering.')
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) throw new KeeperError('KEEPER_PROTOCOL', exchange.outsideProtocol)
+    return value as Record<string, unknown>
+  }
+  const send = (message: Record<string, unknown>): Promise<void> => sendMessage(stream, message, signal)
   try {
-    await sendMessage(stream, { t: 'hello' }, signal)
-    const hello = await nextAnswer(reader, signal)
+    await send({ t: 'hello' })
+    const hello = await next()
     const keeper = isBytes(hello.identity) ? parseIdentityBlock(hello.identity) : 'no identity'
     if (hello.t !== 'keeper' || typeof keeper === 'string') throw new KeeperError('KEEPER_PROTOCOL', 'The peer at this address is no Anamnesis keeper for this app and deployment.', { details: typeof keeper === 'string' ? keeper : undefined })
-    const statement: KeeperStatement = {
-      v: 1,
-      kind,
-      patient: request.patient.toLowerCase() as WalletAddress,
-      keeper: keeper.address,
-      peer,
-      quota: request.quota,
-      ...(request.code === undefined ? {} : { code: request.code }),
-      at: nextAt()
-    }
-    await sendMessage(stream, { t: kind, ...(await signStatement(request.identity, statement)) }, signal)
-    const answer = await nextAnswer(reader, signal)
-    if (answer.t === 'refused') {
-      const reason = isRefusalReason(answer.reason) ? answer.reason : 'malformed'
-      throw new KeeperError('KEEPER_REFUSED', MESSAGES[reason], { reason })
-    }
-    const result = read(answer, { keeper: keeper.address, peer })
-    if (result === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper answered with something that is not part of the keeper protocol.')
+    const result = await talk({ keeper: keeper.address, peer, send, next })
     await stream.close({ signal }).catch(() => undefined)
     return result
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)))
     if (error instanceof KeeperError) throw error
-    throw new KeeperError('KEEPER_UNREACHABLE', 'The keeper stopped answering: try again when it is online. Nothing was changed, unless it confirms later.', { cause: error, details: errorMessage(error) })
+    throw new KeeperError('KEEPER_UNREACHABLE', exchange.stoppedAnswering, { cause: error, details: errorMessage(error) })
   }
-}
-
-async function nextAnswer(reader: MessageReader, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const value = await reader.next(signal)
-  if (value === undefined) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper closed the stream without answering.')
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) throw new KeeperError('KEEPER_PROTOCOL', 'The keeper answered with something that is not part of the keeper protocol.')
-  return value as Record<string, unknown>
 }

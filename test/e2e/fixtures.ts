@@ -88,13 +88,13 @@ export async function askForAccess(doctor: Page, name: string): Promise<void> {
 }
 
 /**
- * A new account with 100 ether on the local chain (anvil_setBalance), for a browser wallet: no
- * other test knows it, so no grant or key of another test shows up on its screens.
+ * A new account with 100 ether on the local chain at `rpcUrl` (anvil_setBalance), for a browser wallet:
+ * no other test knows it, so no grant or key of another test shows up on its screens.
  */
-export async function fundedAccount(): Promise<{ privateKey: Hex; address: Address }> {
+export async function fundedAccount(rpcUrl = stackConfig().chain.rpcUrl): Promise<{ privateKey: Hex; address: Address }> {
   const privateKey = generatePrivateKey()
   const { address } = privateKeyToAccount(privateKey)
-  const response = await fetch(stackConfig().chain.rpcUrl, {
+  const response = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_setBalance', params: [address, numberToHex(parseEther('100'))] })
@@ -121,9 +121,9 @@ export async function startVisit(patient: Page): Promise<string> {
   return await patient.getByRole('textbox', { name: 'Visit link' }).inputValue()
 }
 
-/** Connects the browser wallet `name` the page already announces (EIP-6963) on the Settings page, and waits for the node's relay reservation. */
-export async function connectAnnouncedWallet(page: Page, name: string): Promise<void> {
-  await page.goto(`${appUrl()}#/settings`)
+/** Connects the browser wallet `name` the page already announces (EIP-6963) on the Settings page of the app at `url`, and waits for the node's relay reservation. */
+export async function connectAnnouncedWallet(page: Page, name: string, url = appUrl()): Promise<void> {
+  await page.goto(`${url}#/settings`)
   const wallet = page.getByRole('region', { name: 'Wallet' })
   await wallet.getByRole('combobox', { name: 'Account' }).selectOption({ label: name })
   await wallet.getByRole('button', { name: 'Connect', exact: true }).click()

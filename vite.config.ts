@@ -9,6 +9,16 @@ import { contentSecurityPolicy } from './scripts/build/contentSecurityPolicy.ts'
 export default defineConfig({
   base: './',
   plugins: [solid(), webrtcInitChannel(), contentSecurityPolicy(), pwa()],
+  resolve: {
+    // One copy of each in the browser bundle. npm nests a second (up to fifteenth) copy when two
+    // packages ask for different majors: libp2p's packages protons-runtime 7 beside bitswap's 8
+    // (the same code, new types), OrbitDB multiformats 13, p-queue 8 and dag-cbor 9 with cborg 5
+    // beside the 14, 9, 10 and 6 the rest use. The code those call is unchanged between the
+    // majors, and the block bytes dag-cbor writes with cborg 6 are the same (its changes concern
+    // map keys that are not strings, which dag-cbor refuses). The e2e tests sync these builds
+    // with Node peers (keepers, the relay) that keep npm's copies.
+    dedupe: ['protons-runtime', 'multiformats', 'cborg', '@ipld/dag-cbor', 'p-queue', 'p-timeout']
+  },
   // The dev server bundles dependencies apart from the plugins above: the fix goes there too.
   optimizeDeps: { rolldownOptions: { plugins: [webrtcInitChannel()] } },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },

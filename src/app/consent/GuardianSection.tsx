@@ -36,7 +36,7 @@ function WardCard(props: { ward: WardView; wards: Wards }): JSX.Element {
               {g.grantedBy.toLowerCase() === props.wards.me()?.toLowerCase() ? 'you' : <code>{shortAddress(g.grantedBy)}</code>}{' '}
               <button
                 type="button"
-                aria-label={`Hand the emergency records' keys to ${g.doctor} again`}
+                aria-label={`Hand the keys on again to ${g.doctor}`}
                 disabled={handing()?.state === 'handing'}
                 onClick={() => void props.wards.handOn(props.ward.patient, g.doctor, keeper())}
               >

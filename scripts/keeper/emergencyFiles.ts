@@ -2,10 +2,12 @@
 // and renamed over the old one, so replacing a card leaves no copy of the old ciphertext in the
 // data folder (a key-value store would keep it in its logs until a compaction). Each file is the
 // card id, the ciphertext and the statement's time, as dag-cbor; nothing in it opens the summary.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+// The keys guardians leave for doctors the same way, in <data>/emergency-keys/<patient>/<doctor>.keys:
+// keys wrapped for the doctor, the guardian and the statement's time.
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
-import type { EmergencyCardRecord, EmergencyCardStore } from '../../src/keeper/index.ts'
+import type { EmergencyCardRecord, EmergencyCardStore, HandedKeysRecord, HandedKeysStore } from '../../src/keeper/index.ts'
 import type { WalletAddress } from '../../src/p2p/index.ts'
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
@@ -21,38 +23,90 @@ export async function emergencyCardFiles(dataDir: string): Promise<EmergencyCard
   }
   return {
     get: async (patient) => {
-      let bytes: Uint8Array
-      try {
-        bytes = await readFile(fileOf(patient))
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-        throw error
-      }
+      const bytes = await readIfThere(fileOf(patient))
+      if (bytes === undefined) return undefined
       const { card, ciphertext, at } = dagCbor.decode<Partial<EmergencyCardRecord>>(bytes)
       if (!(card instanceof Uint8Array) || !(ciphertext instanceof Uint8Array) || typeof at !== 'number') throw new Error(`${fileOf(patient)} is not an emergency card`)
       return { card, ciphertext, at }
     },
     put: async (patient, record) => {
-      const file = fileOf(patient)
-      const temporary = `${file}.new`
-      const handle = await open(temporary, 'w', 0o600)
-      try {
-        await handle.writeFile(dagCbor.encode({ card: record.card, ciphertext: record.ciphertext, at: record.at }))
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      await rename(temporary, file)
+      await replaceFile(fileOf(patient), dagCbor.encode({ card: record.card, ciphertext: record.ciphertext, at: record.at }))
     },
-    delete: async (patient) => {
-      const file = fileOf(patient)
+    delete: (patient) => removeIfThere(fileOf(patient))
+  }
+}
+
+/** The handed-keys store in `dataDir`/emergency-keys (made with mode 0700 if missing). */
+export async function handedKeyFiles(dataDir: string): Promise<HandedKeysStore> {
+  const folder = path.join(dataDir, 'emergency-keys')
+  await mkdir(folder, { recursive: true, mode: 0o700 })
+  const folderOf = (patient: WalletAddress): string => {
+    if (!ADDRESS.test(patient)) throw new Error(`not a patient address: ${patient}`)
+    return path.join(folder, patient)
+  }
+  const fileOf = (patient: WalletAddress, doctor: WalletAddress): string => {
+    if (!ADDRESS.test(doctor)) throw new Error(`not a doctor address: ${doctor}`)
+    return path.join(folderOf(patient), `${doctor}.keys`)
+  }
+  return {
+    get: async (patient, doctor) => {
+      const bytes = await readIfThere(fileOf(patient, doctor))
+      if (bytes === undefined) return undefined
+      const { keys, guardian, at } = dagCbor.decode<Partial<HandedKeysRecord>>(bytes)
+      if (!(keys instanceof Uint8Array) || typeof guardian !== 'string' || typeof at !== 'number') throw new Error(`${fileOf(patient, doctor)} is not a set of handed keys`)
+      return { keys, guardian, at }
+    },
+    put: async (patient, doctor, record) => {
+      await mkdir(folderOf(patient), { recursive: true, mode: 0o700 })
+      await replaceFile(fileOf(patient, doctor), dagCbor.encode({ keys: record.keys, guardian: record.guardian, at: record.at }))
+    },
+    doctors: async (patient) => {
+      let names: string[]
       try {
-        await rm(file)
-        return true
+        names = await readdir(folderOf(patient))
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
         throw error
       }
+      return names.filter((name) => name.endsWith('.keys')).map((name) => name.slice(0, -'.keys'.length) as WalletAddress).filter((doctor) => ADDRESS.test(doctor))
+    },
+    delete: async (patient, doctor) => {
+      if (doctor !== undefined) return await removeIfThere(fileOf(patient, doctor))
+      const had = (await readdir(folderOf(patient)).catch(() => [])).length > 0
+      await rm(folderOf(patient), { recursive: true, force: true })
+      return had
     }
+  }
+}
+
+async function readIfThere(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+/** Writes `bytes` beside `file` and renames it over: the old content leaves the folder whole. */
+async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
+  const temporary = `${file}.new`
+  const handle = await open(temporary, 'w', 0o600)
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(temporary, file)
+}
+
+async function removeIfThere(file: string): Promise<boolean> {
+  try {
+    await rm(file)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
   }
 }

@@ -19,13 +19,13 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { LevelDatastore } from 'datastore-level'
 import { createPublicClient, http, isAddress, type Address } from 'viem'
-import { createChainClient, isGrantLive, latestBreakGlass, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
+import { createChainClient, EMERGENCY_SCOPE, isGrantLive, isGuardianOf, latestBreakGlass, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
 import { signingDomain } from '../../src/crypto/index.ts'
 import { errorMessage } from '../../src/errors/index.ts'
 import { serveEmergencyCards, startKeeper, type AcceptPolicy, type EmergencyEvent, type KeeperEvent } from '../../src/keeper/index.ts'
 import { startP2PNode } from '../../src/p2p/index.ts'
 import { BatchedLevelBlockstore } from './batchedLevelBlockstore.ts'
-import { emergencyCardFiles } from './emergencyFiles.ts'
+import { emergencyCardFiles, handedKeyFiles } from './emergencyFiles.ts'
 import { keeperIdentity, loadOrCreateAccount } from './keeperIdentity.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -127,6 +127,12 @@ function describeEmergency(event: EmergencyEvent): string {
       return `refused emergency ${event.kind}${event.patient === undefined ? '' : ` for ${event.patient}`}${event.clinician === undefined ? '' : ` by ${event.clinician}`}: ${event.reason} (${event.why})`
     case 'card-forgotten':
       return `forgot the emergency card of ${event.patient}`
+    case 'keys-kept':
+      return `kept the emergency keys guardian ${event.guardian} left for ${event.doctor}, of ${event.patient} (${event.bytes} bytes)`
+    case 'keys-taken':
+      return `gave ${event.doctor} the emergency keys of ${event.patient}`
+    case 'keys-refused':
+      return `refused emergency keys (${event.kind})${event.patient === undefined ? '' : ` for ${event.patient}`}${event.wallet === undefined ? '' : ` by ${event.wallet}`}: ${event.reason} (${event.why})`
   }
 }
 
@@ -162,6 +168,7 @@ async function main(): Promise<void> {
     ledger: {
       isGrantLive: (patient, reader) => isGrantLive(client, { ledger: options.ledger, patient, doctor: reader }),
       mayWrite: (patient, writer) => mayWriteHistory(client, { ledger: options.ledger, patient, writer }),
+      isGuardian: (patient, wallet) => isGuardianOf(client, { ledger: options.ledger, patient, guardian: wallet }),
       keyVersionOf: async (wallet) => (await readEncryptionKey(client, { registry: options.registry, user: wallet }))?.version
     },
     onEvent: (event) => {
@@ -173,7 +180,12 @@ async function main(): Promise<void> {
     node,
     identity,
     store: await emergencyCardFiles(options.data),
-    ledger: { latestBreakGlass: (patient, clinician) => latestBreakGlass(client, { ledger: options.ledger, patient, clinician }) },
+    handedKeys: await handedKeyFiles(options.data),
+    ledger: {
+      latestBreakGlass: (patient, clinician) => latestBreakGlass(client, { ledger: options.ledger, patient, clinician }),
+      isGuardian: (patient, guardian) => isGuardianOf(client, { ledger: options.ledger, patient, guardian }),
+      hasEmergencyAccess: (patient, doctor) => isGrantLive(client, { ledger: options.ledger, patient, doctor, scope: EMERGENCY_SCOPE })
+    },
     isEnrolled: (patient) => keeper.patients().includes(patient),
     onEvent: (event) => log(describeEmergency(event))
   })

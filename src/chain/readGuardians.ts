@@ -47,3 +47,20 @@ export async function readGuardians(client: ChainClient, { ledger, patient, from
     throw toChainError(error, "read the patient's guardians")
   }
 }
+
+/**
+ * Whether `patient` names `guardian` as one of their guardians now, as the ledger holds it at the
+ * latest block.
+ *
+ * @throws {ChainError} `INVALID_ADDRESS` for a malformed address, and `CHAIN_UNREACHABLE` or
+ *   `TRANSACTION_FAILED` when the ledger cannot be read.
+ */
+export async function isGuardianOf(client: ChainClient, { ledger, patient, guardian }: { ledger: Address; patient: string; guardian: string }): Promise<boolean> {
+  const patientAddress = parseAddress(patient, 'patient')
+  const guardianAddress = parseAddress(guardian, 'guardian')
+  try {
+    return await client.readContract({ address: ledger, abi: consentLedgerAbi, functionName: 'isGuardian', args: [patientAddress, guardianAddress] })
+  } catch (error) {
+    throw toChainError(error, 'check the guardian')
+  }
+}

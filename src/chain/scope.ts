@@ -1,6 +1,7 @@
 // What a grant opens: record categories (one contract bit each) and the "may write" bit,
 // as names the app uses and the bitmask the contract stores.
 import { CATEGORIES, CATEGORY_WORDS, type Category } from '../history/categories.ts'
+import { EMERGENCY_CATEGORIES } from '../history/emergencyCategories.ts'
 import { ChainError } from './ChainError.ts'
 
 /**
@@ -17,6 +18,9 @@ export interface Scope {
   categories: readonly RecordCategory[]
   mayWrite: boolean
 }
+
+/** What an emergency grant opens: the emergency categories, read only; a guardian hands on their keys and no other. */
+export const EMERGENCY_SCOPE: Scope = { categories: EMERGENCY_CATEGORIES, mayWrite: false }
 
 /** The contract's "may write" bit (bit 15), above the category bits. */
 export const MAY_WRITE_BIT = 0x8000

@@ -4,7 +4,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CryptoError } from './CryptoError.ts'
 import { firstEpochKeyring, newEpochKey } from './deriveDataKey.ts'
-import { addEpochKey } from './keyring.ts'
+import { categoryKey } from './categoryKeys.ts'
+import { parseKeyField } from './categorySlot.ts'
+import { addEpochKey, type EpochKeyring } from './keyring.ts'
 import {
   decodeWrappedKey,
   decodeWrappedKeys,
@@ -151,6 +153,26 @@ describe('a keyring wrapped for one reader', () => {
     expect(keys.map((key) => unwrapDataKey(key, doctorSecret))).toEqual([...keyring.keys.get(0) ?? [], ...keyring.keys.get(1) ?? [], ...keyring.keys.get(2) ?? []])
     expect(unwrapDataKey(keys[3] as WrappedKey, doctorSecret)).toEqual(secondOfTwo)
     expect(() => unwrapDataKey(keys[2] as WrappedKey, strangerSecret)).toThrow(CryptoError)
+  })
+
+  it("hands on the category keys a guardian holds, only the categories asked for, each key once", () => {
+    const patientKeyring = addEpochKey(firstEpochKeyring(strangerSecret, '0x1111111111111111111111111111111111111111'), 1, newEpochKey())
+    // What the patient's drops gave the guardian: categories 2 and 5 of both epochs, epoch 1's category 2 twice.
+    let guardianKeyring: EpochKeyring | undefined
+    for (const wrapped of [...wrapKeyringFor(patientKeyring, doctorPublic, [2, 5]), ...wrapKeyringFor(patientKeyring, doctorPublic, [2])]) {
+      guardianKeyring = addEpochKey(guardianKeyring, wrapped.epoch, unwrapDataKey(wrapped, doctorSecret))
+    }
+    if (guardianKeyring === undefined) throw new Error('no keyring')
+    expect(guardianKeyring.keys.size).toBe(0)
+    const treating = x25519.keygen()
+    const handed = wrapKeyringFor(guardianKeyring, treating.publicKey, [2, 7])
+    expect(handed.map((key) => parseKeyField(key.epoch))).toEqual([
+      { epoch: 0, category: 2 },
+      { epoch: 1, category: 2 }
+    ])
+    expect(handed.map((key) => unwrapDataKey(key, treating.secretKey))).toEqual([categoryKey(patientKeyring.keys.get(0)?.[0] ?? new Uint8Array(), 2), categoryKey(patientKeyring.keys.get(1)?.[0] ?? new Uint8Array(), 2)])
+    // A whole keyring asked for categories gives the same keys as the categories derived from it.
+    expect(wrapKeyringFor(patientKeyring, treating.publicKey, [2]).map((key) => unwrapDataKey(key, treating.secretKey))).toEqual(handed.map((key) => unwrapDataKey(key, treating.secretKey)))
   })
 
   it('refuses a list cut short or empty', () => {

@@ -9,7 +9,7 @@
 // Binary form (encodeWrappedKey), 109 bytes:
 //   0x01 ‖ u32be(epoch) ‖ ephemeral public (32) ‖ nonce (24) ‖ sealed (48)
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { randomBytes } from '@noble/ciphers/utils.js'
+import { equalBytes, randomBytes } from '@noble/ciphers/utils.js'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -190,15 +190,25 @@ export function decodeWrappedKeys(bytes: Uint8Array): WrappedKey[] {
 }
 
 /**
- * The keys of `keyring` wrapped for one reader: what a doctor gets when a grant starts. With
- * `categories` (indexes into the grant's category list), only those categories' keys of each
- * epoch, so the rest of the history stays sealed to them; without, every epoch's whole keys.
- * Only the keyring's whole epoch keys are wrapped, oldest epoch first, each epoch's sealing key first.
+ * The keys of `keyring` wrapped for one reader: what a doctor gets when a grant starts, or what a
+ * guardian hands a treating doctor. With `categories` (indexes into the grant's category list),
+ * only those categories' keys of each epoch, so the rest of the history stays sealed to them: derived
+ * from the keyring's whole keys, and the category keys it holds itself (a guardian's keyring holds
+ * nothing else), each once; without, every epoch's whole keys. Oldest epoch first, each epoch's
+ * sealing key first.
  *
  * @throws {CryptoError} As {@link wrapDataKey}; `INVALID_INPUT` for a category a slot cannot name.
  */
 export function wrapKeyringFor(keyring: EpochKeyring, readerPublicKey: Uint8Array, categories?: readonly number[]): WrappedKey[] {
   const keys = wholeKeys(keyring)
   if (categories === undefined) return keys.map(({ epoch, key }) => wrapDataKey(key, readerPublicKey, epoch))
-  return keys.flatMap(({ epoch, key }) => categories.map((category) => wrapDataKey(categoryKey(key, category), readerPublicKey, categorySlot(epoch, category))))
+  const epochs = [...new Set([...keyring.keys.keys(), ...(keyring.categories?.keys() ?? [])])].sort((a, b) => a - b)
+  return epochs.flatMap((epoch) =>
+    categories.flatMap((category) => {
+      const derived = (keyring.keys.get(epoch) ?? []).map((key) => categoryKey(key, category))
+      const held = keyring.categories?.get(epoch)?.get(category) ?? []
+      const distinct = [...derived, ...held].filter((key, i, all) => all.findIndex((other) => equalBytes(other, key)) === i)
+      return distinct.map((key) => wrapDataKey(key, readerPublicKey, categorySlot(epoch, category)))
+    })
+  )
 }

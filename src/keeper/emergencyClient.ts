@@ -2,11 +2,14 @@
 // device leaves the sealed summary of a card with each of its keepers; an emergency clinician, who
 // has recorded a break-glass on the ledger, asks one keeper for it. Sealing and opening the summary
 // with the card's key is src/crypto's (emergencyCard.ts): the keeper only ever sees ciphertext.
+// A guardian leaves the emergency categories' keys for a treating doctor with the patient's keepers,
+// and the doctor takes them (emergencyKeys.ts): keys wrapped for the doctor, which no keeper opens.
 import { bytesToHex, hexToBytes, randomBytes } from '@noble/hashes/utils.js'
 import { isCardId, MAX_EMERGENCY_CIPHERTEXT, type SigningDomain, type WalletTypedData } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { ciphertextDigest, EMERGENCY_PROTOCOL, isEmergencyRefusal, openRequestTypedData, signCardStatement, type EmergencyRefusal, type OpenRequest } from './emergencyProtocol.ts'
+import { MAX_HANDED_KEYS, signHandKeys, signTakeKeys } from './emergencyKeys.ts'
 import { exchangeWithKeeper, KeeperError, nextAt, type KeeperExchange } from './keeperClient.ts'
 import { isBytes } from './keeperStatement.ts'
 
@@ -59,11 +62,21 @@ const MESSAGES: Record<EmergencyRefusal, string> = {
   'no-break-glass': 'The keeper found no break-glass by you for this patient on the ledger: record it first, then open the summary.',
   'break-glass-too-old': 'Your break-glass for this patient is more than 15 minutes old: record it again to open the summary.',
   'chain-unreachable': 'The keeper could not read the ledger to check your break-glass: try again in a moment.',
-  'disk-full': 'This keeper\'s disk is full: it stores nothing new until its operator frees space.'
+  'disk-full': 'This keeper\'s disk is full: it stores nothing new until its operator frees space.',
+  'not-guardian': 'The ledger does not name you as this patient\'s guardian (any more): only a guardian may hand on the emergency keys.',
+  'no-emergency-access': 'The ledger shows no live emergency access of this doctor to this patient\'s history: it was never granted, it ended, or the patient revoked it.',
+  'no-keys': 'This keeper holds no keys for you from the patient\'s guardian: ask the guardian to hand them on again, or try another of the patient\'s keepers.'
 }
 
-/** A keeper's answer holds at most one card's ciphertext. */
-const ANSWER_HELD_BYTES = MAX_EMERGENCY_CIPHERTEXT + 8 * 1024
+/** Where a guardian's hand-keys request differs from the words above, which speak to a patient and a clinician. */
+const HAND_MESSAGES: Partial<Record<EmergencyRefusal, string>> = {
+  'not-enrolled': 'This keeper does not keep the patient\'s history: try another of their keepers.',
+  'bad-signature': 'The keeper could not check that this request is yours: unlock your keys again and retry.',
+  'too-large': 'The keeper holds keys for too many of this patient\'s doctors already, or these are more keys than it takes.'
+}
+
+/** A keeper's answer holds at most one card's ciphertext or one set of handed keys. */
+const ANSWER_HELD_BYTES = Math.max(MAX_EMERGENCY_CIPHERTEXT, MAX_HANDED_KEYS) + 8 * 1024
 
 /**
  * Leaves the sealed summary of card `cardId` with each keeper (multiaddrs ending in /p2p/<peer id>),
@@ -114,6 +127,78 @@ export async function openEmergencyCard(node: Pick<P2PNode, 'libp2p'>, keeperAdd
   return { ciphertext: answer.ciphertext, keeper: opened.keeper, brokenAt: answer.brokenAt, reasonCode: answer.reasonCode }
 }
 
+/** What a guardian hands on: the emergency keys wrapped for `doctor` (wrapKeyringFor), signed with the guardian's history identity. */
+export interface HandEmergencyKeysRequest {
+  /** The guardian's wallet-bound history identity: it signs the statement (no wallet prompt). */
+  identity: WalletIdentity
+  patient: string
+  doctor: string
+  /** The wrapped keys (encodeWrappedKeys), sealed to the doctor's published key. */
+  keys: Uint8Array
+  timeoutMs?: number
+}
+
+/** One keeper's answer to a hand-on: its address, or why it failed. */
+export type HandedKeys = { keeper: string; ok: true; keeperWallet: WalletAddress; replaced: boolean } | { keeper: string; ok: false; error: KeeperError }
+
+/**
+ * Leaves the emergency keys a guardian wrapped for a treating doctor with each of the patient's
+ * keepers, in place of any the doctor had there. A keeper keeps them only when its own view of the
+ * ledger names the sender as the patient's guardian and shows the doctor's emergency access live.
+ * Every keeper is asked, whatever the others answer.
+ * @throws {KeeperError} `KEEPER_PROTOCOL` at once for no keys or more than 64 KiB of them; each keeper's own failure is in its {@link HandedKeys}.
+ */
+export async function handEmergencyKeys(node: Pick<P2PNode, 'libp2p'>, keepers: readonly string[], request: HandEmergencyKeysRequest): Promise<HandedKeys[]> {
+  if (request.keys.length === 0 || request.keys.length > MAX_HANDED_KEYS) throw new KeeperError('KEEPER_PROTOCOL', 'There are no keys to hand on, or more than a keeper takes.')
+  const patient = request.patient.toLowerCase() as WalletAddress
+  const doctor = request.doctor.toLowerCase() as WalletAddress
+  const guardian = request.identity.verified.address
+  const digest = ciphertextDigest(request.keys)
+  return await Promise.all(
+    keepers.map(async (keeper): Promise<HandedKeys> => {
+      try {
+        const kept = await call(
+          node,
+          keeper,
+          request.timeoutMs,
+          async (me) => ({ t: 'hand-keys', ...(await signHandKeys(request.identity, { v: 1, kind: 'hand-keys', patient, guardian, doctor, keeper: me.keeper, peer: me.peer, digest, at: nextAt() })), keys: request.keys }),
+          HAND_MESSAGES
+        )
+        if (kept.answer.t !== 'kept' || typeof kept.answer.replaced !== 'boolean') throw protocolError()
+        return { keeper, ok: true, keeperWallet: kept.keeper, replaced: kept.answer.replaced }
+      } catch (error) {
+        return { keeper, ok: false, error: error instanceof KeeperError ? error : new KeeperError('KEEPER_UNREACHABLE', errorMessage(error), { cause: error }) }
+      }
+    })
+  )
+}
+
+/**
+ * Takes from the keeper at `keeperAddress` the emergency keys a guardian of `patient` left for this
+ * doctor (the identity's wallet), while the ledger shows the doctor's emergency access live.
+ * @throws {KeeperError} `KEEPER_REFUSED` with the keeper's reason (no keys here, access not live, ...);
+ *   `KEEPER_UNREACHABLE` or `KEEPER_PROTOCOL` as for the other keeper calls.
+ */
+export async function takeEmergencyKeys(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, request: { identity: WalletIdentity; patient: string; timeoutMs?: number }): Promise<{ keys: Uint8Array; keeper: WalletAddress }> {
+  const patient = request.patient.toLowerCase() as WalletAddress
+  const doctor = request.identity.verified.address
+  const taken = await call(node, keeperAddress, request.timeoutMs, async (me) => ({
+    t: 'take-keys',
+    ...(await signTakeKeys(request.identity, { v: 1, kind: 'take-keys', patient, doctor, keeper: me.keeper, peer: me.peer, at: nextAt() }))
+  }))
+  if (taken.answer.t !== 'keys' || !isBytes(taken.answer.keys) || taken.answer.keys.length === 0 || taken.answer.keys.length > MAX_HANDED_KEYS) throw protocolError()
+  return { keys: taken.answer.keys, keeper: taken.keeper }
+}
+
+/**
+ * The wallet of the keeper at `keeperAddress`, from its hello on the emergency protocol; the connection
+ * stays up for what follows (a pull of the history it keeps).
+ * @throws {KeeperError} `KEEPER_UNREACHABLE` or `KEEPER_PROTOCOL` as for the other keeper calls.
+ */
+export async function greetKeeper(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, timeoutMs?: number): Promise<WalletAddress> {
+  return await exchangeWithKeeper(node, keeperAddress, EMERGENCY_EXCHANGE, timeoutMs, ({ keeper }) => Promise.resolve(keeper))
+}
+
 const EMERGENCY_EXCHANGE: KeeperExchange = {
   protocol: EMERGENCY_PROTOCOL,
   heldBytes: ANSWER_HELD_BYTES,
@@ -129,14 +214,15 @@ async function call(
   node: Pick<P2PNode, 'libp2p'>,
   keeperAddress: string,
   timeoutMs: number | undefined,
-  make: (keeper: { keeper: WalletAddress; peer: string }) => Promise<Record<string, unknown>>
+  make: (keeper: { keeper: WalletAddress; peer: string }) => Promise<Record<string, unknown>>,
+  messages: Partial<Record<EmergencyRefusal, string>> = {}
 ): Promise<{ keeper: WalletAddress; answer: Record<string, unknown> }> {
   return await exchangeWithKeeper(node, keeperAddress, EMERGENCY_EXCHANGE, timeoutMs, async ({ keeper, peer, send, next }) => {
     await send(await make({ keeper, peer }))
     const answer = await next()
     if (answer.t === 'refused') {
       const reason = isEmergencyRefusal(answer.reason) ? answer.reason : 'malformed'
-      throw new KeeperError('KEEPER_REFUSED', MESSAGES[reason], { reason })
+      throw new KeeperError('KEEPER_REFUSED', messages[reason] ?? MESSAGES[reason], { reason })
     }
     return { keeper, answer }
   })

@@ -8,6 +8,7 @@
 //   keeper → patient   { t: 'stored', replaced: boolean } | { t: 'refused', reason }
 //   clinician → keeper { t: 'open', request: { keeper, peer, patient, clinician, card, nonce, at }, signature }
 //   keeper → clinician { t: 'card', ciphertext, brokenAt, reasonCode } | { t: 'refused', reason }
+//   guardian ↔ keeper and doctor ↔ keeper: 'hand-keys' and 'take-keys' (emergencyKeys.ts)
 //
 // The store statement (dag-cbor, canonical), signed by the patient's history identity key (the
 // wallet-bound key, no wallet prompt) over "anamnesis/emergency-card/1\n" ‖ <statement bytes>:
@@ -41,9 +42,25 @@ const MAX_SKEW_MS = 60_000
  * over 64 KiB; the request is not the protocol's; the card is not (or no longer) the current one of a
  * patient this keeper keeps (a clinician is not told whether the patient enrolled it); the
  * ledger shows no break-glass by this clinician for this patient, or only one older than 15 minutes;
- * the keeper could not read the ledger; its disk is full.
+ * the keeper could not read the ledger; its disk is full. For a guardian's keys: the ledger does not hold
+ * the sender as the patient's guardian; the doctor's emergency access to the patient is not live; no
+ * keys were left for this doctor (or the patient did not enrol this keeper: not told apart).
  */
-export const EMERGENCY_REFUSALS = ['bad-signature', 'not-enrolled', 'stale', 'too-large', 'malformed', 'unknown-card', 'no-break-glass', 'break-glass-too-old', 'chain-unreachable', 'disk-full'] as const
+export const EMERGENCY_REFUSALS = [
+  'bad-signature',
+  'not-enrolled',
+  'stale',
+  'too-large',
+  'malformed',
+  'unknown-card',
+  'no-break-glass',
+  'break-glass-too-old',
+  'chain-unreachable',
+  'disk-full',
+  'not-guardian',
+  'no-emergency-access',
+  'no-keys'
+] as const
 /** One of the emergency refusal codes. */
 export type EmergencyRefusal = (typeof EMERGENCY_REFUSALS)[number]
 

@@ -2,7 +2,9 @@
 // emergency summary per enrolled patient, the current card's, and releases it to a clinician only
 // when its own view of the ledger shows that clinician's break-glass for that patient within the
 // last 15 minutes. Storing a new card drops the old one's ciphertext; a patient who removes the
-// keeper is forgotten here too.
+// keeper is forgotten here too. It also passes on the emergency categories' keys a guardian of the
+// patient leaves for a treating doctor (emergencyKeys.ts), while the ledger shows that doctor's
+// emergency access live, and only to that doctor.
 //
 // Its state: the cards, in a store the keeper process gives (one file per patient, replaced whole,
 // so an old ciphertext leaves the data folder: scripts/keeper/emergencyFiles.ts); and the nonces of
@@ -15,6 +17,7 @@ import { errorMessage } from '../errors/index.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { BREAK_GLASS_WINDOW_SECONDS, checkOpenRequest, checkStoreRequest, EMERGENCY_PROTOCOL, EMERGENCY_REQUEST_MAX_AGE_MS, type EmergencyRefusal } from './emergencyProtocol.ts'
+import { checkHandKeys, checkTakeKeys, MAX_HANDED_KEYS } from './emergencyKeys.ts'
 import { isDiskFull } from './keeper.ts'
 import { isBytes } from './keeperStatement.ts'
 import { MAX_EMERGENCY_CIPHERTEXT } from '../crypto/index.ts'
@@ -36,10 +39,32 @@ export interface EmergencyCardStore {
   delete(patient: WalletAddress): Promise<boolean>
 }
 
-/** What the keeper asks the ledger before it releases a card. */
+/** The keys a guardian left for one doctor: wrapped for the doctor, which the keeper cannot open. */
+export interface HandedKeysRecord {
+  keys: Uint8Array
+  guardian: WalletAddress
+  /** The time of the guardian's statement, ms since the epoch: an older statement is a replay. */
+  at: number
+}
+
+/** Where a keeper keeps the keys guardians leave: one set per patient and doctor, replaced whole. */
+export interface HandedKeysStore {
+  get(patient: WalletAddress, doctor: WalletAddress): Promise<HandedKeysRecord | undefined>
+  put(patient: WalletAddress, doctor: WalletAddress, record: HandedKeysRecord): Promise<void>
+  /** The doctors a patient's keys are kept for. */
+  doctors(patient: WalletAddress): Promise<WalletAddress[]>
+  /** Deletes the keys left for one doctor, or with no doctor every set of the patient's; whether there were any. */
+  delete(patient: WalletAddress, doctor?: WalletAddress): Promise<boolean>
+}
+
+/** What the keeper asks the ledger before it releases a card or passes keys on. */
 export interface EmergencyLedger {
   /** The clinician's newest break-glass for the patient (its block time, unix seconds), and the chain's now. */
   latestBreakGlass(patient: WalletAddress, clinician: WalletAddress): Promise<{ record: { time: bigint; reasonCode: number } | null; now: bigint }>
+  /** Whether the patient names `guardian` as a guardian now. */
+  isGuardian(patient: WalletAddress, guardian: WalletAddress): Promise<boolean>
+  /** Whether `doctor` holds live access to every emergency category of the patient's history now (an emergency grant gives exactly that). */
+  hasEmergencyAccess(patient: WalletAddress, doctor: WalletAddress): Promise<boolean>
 }
 
 /** What the keeper's log is told of, one line each. */
@@ -48,6 +73,9 @@ export type EmergencyEvent =
   | { type: 'card-released'; patient: WalletAddress; clinician: WalletAddress; reasonCode: number }
   | { type: 'card-refused'; kind: 'store' | 'open'; patient?: WalletAddress; clinician?: WalletAddress; reason: EmergencyRefusal; why: string }
   | { type: 'card-forgotten'; patient: WalletAddress }
+  | { type: 'keys-kept'; patient: WalletAddress; guardian: WalletAddress; doctor: WalletAddress; bytes: number }
+  | { type: 'keys-taken'; patient: WalletAddress; doctor: WalletAddress }
+  | { type: 'keys-refused'; kind: 'hand' | 'take'; patient?: WalletAddress; wallet?: WalletAddress; reason: EmergencyRefusal; why: string }
 
 /** How to serve emergency cards on a keeper's node. */
 export interface ServeEmergencyCardsOptions {
@@ -55,6 +83,8 @@ export interface ServeEmergencyCardsOptions {
   /** The keeper's wallet identity: it names the keeper, and its domain is the one open requests are signed in. */
   identity: WalletIdentity
   store: EmergencyCardStore
+  /** Where the keys guardians leave for doctors are kept. */
+  handedKeys: HandedKeysStore
   ledger: EmergencyLedger
   /** Whether the patient has enrolled this keeper now. */
   isEnrolled(patient: WalletAddress): boolean
@@ -64,21 +94,23 @@ export interface ServeEmergencyCardsOptions {
 
 /** Emergency cards served on a keeper's node. */
 export interface EmergencyCards {
-  /** Drops a patient's card (the patient removed the keeper). */
+  /** Drops a patient's card and the keys guardians left for their doctors (the patient removed the keeper). */
   forget(patient: WalletAddress): Promise<void>
   stop(): Promise<void>
 }
 
 const NONCE_PREFIX = '/anamnesis/keeper/emergency-nonce/'
-/** A store request carries up to 64 KiB of ciphertext and a statement, an identity and a signature of well under 8 KiB. */
-const REQUEST_HELD_BYTES = MAX_EMERGENCY_CIPHERTEXT + 8 * 1024
+/** A request carries up to 64 KiB of ciphertext or keys and a statement, an identity and a signature of well under 8 KiB. */
+const REQUEST_HELD_BYTES = Math.max(MAX_EMERGENCY_CIPHERTEXT, MAX_HANDED_KEYS) + 8 * 1024
+/** The most doctors a keeper keeps a patient's handed keys for: a guardian makes at most 3 emergency grants in 30 days. */
+export const MAX_HANDED_KEY_SETS = 16
 const REQUEST_TIMEOUT_MS = 15_000
 /** The most nonces remembered: requests beyond it within 2 minutes are refused rather than forgotten. */
 const MAX_NONCES = 100_000
 
 /** Starts answering /anamnesis/emergency/1.0.0 on the keeper's node. */
 export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): Promise<EmergencyCards> {
-  const { node, identity, store, ledger } = options
+  const { node, identity, store, handedKeys, ledger } = options
   const now = options.now ?? Date.now
   const emit = (event: EmergencyEvent): void => options.onEvent?.(event)
   const me = identity.verified.address
@@ -184,6 +216,69 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
     return { t: 'card', ciphertext: held.ciphertext, brokenAt: Number(found.record.time), reasonCode: found.record.reasonCode }
   }
 
+  const handKeys = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const checked = checkHandKeys(request, { keeper: me, peer, now: now() })
+    if ('refusal' in checked) {
+      emit({ type: 'keys-refused', kind: 'hand', reason: checked.refusal, why: checked.why })
+      return { t: 'refused', reason: checked.refusal }
+    }
+    const { statement, keys } = checked.value
+    const { patient, guardian, doctor } = statement
+    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
+      emit({ type: 'keys-refused', kind: 'hand', patient, wallet: guardian, reason, why })
+      return { t: 'refused', reason }
+    }
+    return await serial(patient, async () => {
+      if (!options.isEnrolled(patient)) return refuse('not-enrolled', 'keys for a patient who has not enrolled this keeper')
+      try {
+        if (!(await ledger.isGuardian(patient, guardian))) return refuse('not-guardian', 'the ledger does not hold the sender as a guardian of the patient')
+        if (!(await ledger.hasEmergencyAccess(patient, doctor))) return refuse('no-emergency-access', "the doctor's emergency access to the patient is not live")
+      } catch (error) {
+        return refuse('chain-unreachable', errorMessage(error))
+      }
+      const before = await handedKeys.get(patient, doctor)
+      if (before !== undefined && statement.at <= before.at) return refuse('stale', 'the statement is no newer than the keys held (a replay)')
+      if (before === undefined && (await handedKeys.doctors(patient)).length >= MAX_HANDED_KEY_SETS) return refuse('too-large', `keys are kept for ${MAX_HANDED_KEY_SETS} doctors of this patient already`)
+      try {
+        await handedKeys.put(patient, doctor, { keys, guardian, at: statement.at })
+      } catch (error) {
+        if (isDiskFull(error)) return refuse('disk-full', errorMessage(error))
+        throw error
+      }
+      emit({ type: 'keys-kept', patient, guardian, doctor, bytes: keys.length })
+      return { t: 'kept', replaced: before !== undefined }
+    })
+  }
+
+  const takeKeys = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const checked = checkTakeKeys(request, { keeper: me, peer, now: now() })
+    if ('refusal' in checked) {
+      emit({ type: 'keys-refused', kind: 'take', reason: checked.refusal, why: checked.why })
+      return { t: 'refused', reason: checked.refusal }
+    }
+    const { patient, doctor } = checked.value
+    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
+      emit({ type: 'keys-refused', kind: 'take', patient, wallet: doctor, reason, why })
+      return { t: 'refused', reason }
+    }
+    // As for cards, who keeps whose history is not told: a patient not enrolled here has no keys here.
+    const held = options.isEnrolled(patient) ? await handedKeys.get(patient, doctor) : undefined
+    if (held === undefined) return refuse('no-keys', 'no keys were left here for this doctor')
+    let live: boolean
+    try {
+      live = await ledger.hasEmergencyAccess(patient, doctor)
+    } catch (error) {
+      return refuse('chain-unreachable', errorMessage(error))
+    }
+    if (!live) {
+      // Access that ended does not come back: an emergency grant is never renewed, a new one is handed anew.
+      await serial(patient, () => handedKeys.delete(patient, doctor))
+      return refuse('no-emergency-access', "the doctor's emergency access to the patient is not live")
+    }
+    emit({ type: 'keys-taken', patient, doctor })
+    return { t: 'keys', keys: held.keys }
+  }
+
   const handle = async (stream: Stream, connection: Connection): Promise<void> => {
     const reader = new MessageReader(stream, { maxHeldBytes: REQUEST_HELD_BYTES })
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
@@ -196,9 +291,16 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
       }
       await send({ t: 'keeper', identity: identity.bytes })
       const request = await reader.next(signal)
+      // A hello alone asks who the keeper is (greetKeeper): answered already.
+      if (request === undefined) {
+        await stream.close({ signal })
+        return
+      }
       let reply: Record<string, unknown>
       if (isMap(request) && request.t === 'store') reply = await storeCard(request)
       else if (isMap(request) && request.t === 'open') reply = await openCard(request)
+      else if (isMap(request) && request.t === 'hand-keys') reply = await handKeys(request)
+      else if (isMap(request) && request.t === 'take-keys') reply = await takeKeys(request)
       else {
         emit({ type: 'card-refused', kind: 'open', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
         reply = { t: 'refused', reason: 'malformed' }
@@ -216,6 +318,7 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
     forget: async (patient) => {
       await serial(patient, async () => {
         if (await store.delete(patient)) emit({ type: 'card-forgotten', patient })
+        await handedKeys.delete(patient)
       })
     },
     stop: async () => {

@@ -3,6 +3,6 @@
 export { enrolKeeper, keeperStatus, removeKeeper, KeeperError, type EnrolRequest, type KeeperCaller, type KeeperEnrolment, type KeeperErrorCode, type KeeperHeld, type KeeperStatus } from './keeperClient.ts'
 export { KEEPER_PROTOCOL, REFUSAL_REASONS, isRefusalReason, type KeeperStatement, type RefusalReason, type StatementKind } from './keeperStatement.ts'
 export { isDiskFull, startKeeper, type AcceptPolicy, type Keeper, type KeeperEvent, type KeeperLedger, type StartKeeperOptions } from './keeper.ts'
-export { openEmergencyCard, storeEmergencyCard, type ClinicianSigner, type OpenedEmergencyCard, type OpenEmergencyCardRequest, type StoreEmergencyCardRequest, type StoredCard } from './emergencyClient.ts'
+export { greetKeeper, handEmergencyKeys, openEmergencyCard, storeEmergencyCard, takeEmergencyKeys, type ClinicianSigner, type HandedKeys, type HandEmergencyKeysRequest, type OpenedEmergencyCard, type OpenEmergencyCardRequest, type StoreEmergencyCardRequest, type StoredCard } from './emergencyClient.ts'
 export { BREAK_GLASS_WINDOW_SECONDS, EMERGENCY_PROTOCOL, EMERGENCY_REFUSALS, isEmergencyRefusal, type EmergencyRefusal } from './emergencyProtocol.ts'
-export { serveEmergencyCards, type EmergencyCardRecord, type EmergencyCards, type EmergencyCardStore, type EmergencyEvent, type EmergencyLedger, type ServeEmergencyCardsOptions } from './emergencyStore.ts'
+export { MAX_HANDED_KEY_SETS, serveEmergencyCards, type EmergencyCardRecord, type HandedKeysRecord, type HandedKeysStore, type EmergencyCards, type EmergencyCardStore, type EmergencyEvent, type EmergencyLedger, type ServeEmergencyCardsOptions } from './emergencyStore.ts'

@@ -1,7 +1,8 @@
 // A keeper: an always-on peer that holds patients' histories as ciphertext, for the patients who
 // enrolled it. It answers /anamnesis/keeper/1.0.0 (keeperClient.ts), opens each enrolled patient's
 // log on its node, pulls from the patient's devices and from doctors with a live write grant, and
-// serves the log to the patient's devices and to doctors whose grant is live on the ledger now. It
+// serves the log to the patient's devices, to doctors whose grant is live on the ledger now and to
+// the patient's guardians (who take from it only the emergency keys wrapped for them). It
 // never holds a data key: it stores and forwards entries it cannot open.
 //
 // Its own state, in the node's datastore beside the logs:
@@ -39,6 +40,11 @@ export interface KeeperLedger {
   isGrantLive(patient: WalletAddress, reader: WalletAddress): Promise<boolean>
   /** Whether `writer` holds a live grant with the write bit from `patient`. */
   mayWrite(patient: WalletAddress, writer: WalletAddress): Promise<boolean>
+  /**
+   * Whether `patient` names `wallet` as a guardian now: a guardian syncs the history (read only) to
+   * take the emergency keys the patient wrapped for them, and hand them to a treating doctor.
+   */
+  isGuardian(patient: WalletAddress, wallet: WalletAddress): Promise<boolean>
   /** The version of `wallet`'s registered keys, if it registered any: entries of keys it replaced are refused. */
   keyVersionOf?(wallet: WalletAddress): Promise<number | undefined>
 }
@@ -139,7 +145,7 @@ export function isDiskFull(error: unknown): boolean {
  * Starts a keeper on `node`: loads its enrolments, answers the keeper protocol, and opens an enrolled
  * patient's history log when a peer asks for it (closing it again once idle).
  * The log's sync policy: the patient's devices always (the access controller's rule), anyone else
- * while the patient is enrolled and the ledger says their grant is live; entries from writers other
+ * while the patient is enrolled and the ledger says their grant is live or names them a guardian; entries from writers other
  * than the patient while their write grant is live. Entries pulled past a patient's quota, or while
  * the disk is full, are refused (the pull fails; the patient's status says why).
  */
@@ -241,7 +247,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   const orbit = await startHistoryOrbit({
     node,
     identity,
-    canSync: async (reader, patient) => enrolments.has(patient) && (await ledger.isGrantLive(patient, reader)),
+    canSync: async (reader, patient) => enrolments.has(patient) && ((await ledger.isGrantLive(patient, reader)) || (await ledger.isGuardian(patient, reader))),
     canWrite: async (writer, patient) => enrolments.has(patient) && (await ledger.mayWrite(patient, writer)),
     ...(ledger.keyVersionOf === undefined ? {} : { keyVersionOf: (wallet: WalletAddress) => ledger.keyVersionOf?.(wallet) ?? Promise.resolve(undefined) }),
     cacheMs: options.cacheMs ?? 2_000,

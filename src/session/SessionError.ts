@@ -26,6 +26,8 @@ export type SessionErrorCode =
   | 'EMERGENCY_CARD_NOT_STORED'
   /** The full tier of an emergency card could not be opened: no keeper released it, or it did not open with the card's key. */
   | 'EMERGENCY_SUMMARY_UNAVAILABLE'
+  /** A guardian's hand-on of the emergency keys did not reach the doctor: no key registered, no keeper served or kept them. */
+  | 'EMERGENCY_KEYS_NOT_HANDED'
 
 /** Every refusal of src/session about keys, keepers and backups: a sentence to act on and a {@link SessionErrorCode}. */
 export class SessionError extends AnamnesisError<SessionErrorCode> {

@@ -11,6 +11,7 @@ import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
+import type { EmergencyKeysClient, HandedOn } from './emergencyKeys.ts'
 import { createKeepersModel, type KeeperClient, type KeepersModel } from './keepers.ts'
 import type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
 import { SessionError } from './SessionError.ts'
@@ -46,6 +47,8 @@ export interface SessionConnection<O extends SessionOrbit = SessionOrbit> {
    * writes reaches it. Absent: only the patient's own keepers and doctors with a live grant sync.
    */
   isNamedKeeper?: (patient: string, wallet: string) => boolean
+  /** How this device speaks to a patient's keepers about emergency keys, as `identity` (src/keeper over the node); undefined while the node is not up. */
+  emergencyKeys?: ((identity: WalletIdentity) => EmergencyKeysClient) | undefined
   /** Starts this device's OrbitDB for the wallet's identity; undefined while the p2p node is not up. */
   startOrbit: ((options: { identity: WalletIdentity; canWrite: CanWrite; canSync: CanSync; keyVersionOf: KeyVersionOf }) => Promise<O>) | undefined
 }
@@ -94,6 +97,18 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
    * are left to readPatient. The function it returns closes that log again (the patient declined).
    */
   prefetchPatient(patient: string, peer: string): () => Promise<void>
+  /**
+   * As a guardian of `patient`, hands `doctor` the emergency categories' keys of the patient's history
+   * through the patient's keepers (emergencyKeys.ts), while the patient cannot.
+   * @throws {SessionError} `HISTORY_NOT_OPEN` when this wallet's keys are not open here; `EMERGENCY_KEYS_NOT_HANDED` with why.
+   */
+  handEmergencyKeys(patient: string, doctor: string, keepers: readonly string[]): Promise<HandedOn>
+  /**
+   * As a treating doctor, takes from the keeper at `keeper` the keys a guardian of `patient` left for
+   * this wallet; the keeper may then sync the patient's history with this device.
+   * @throws {SessionError} `HISTORY_NOT_OPEN` when this wallet's keys are not open here; the keeper's refusal as thrown.
+   */
+  takeEmergencyKeys(patient: string, keeper: string): Promise<Uint8Array>
   /** Closes the history and every patient's history read with it. */
   close(): Promise<void>
 }
@@ -131,8 +146,10 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
   const writes = options.writes ?? createWriteGate()
   let connection: SessionConnection<O> | undefined
   let vault: KeyVault | undefined
-  /** The keys the open history uses, and their version. */
-  let held: { keys: WalletKeys; version: number } | undefined
+  /** The keys the open history uses, their version, and the wallet-bound identity made of them. */
+  let held: { keys: WalletKeys; version: number; identity: WalletIdentity } | undefined
+  /** Keepers (their wallets) this device reached for a patient's emergency keys, by patient: they sync that history with it. */
+  const emergencyKeepers = new Map<string, Set<string>>()
   /** While a replacement runs, it moves the history itself: an open does not. */
   let replacing = false
   let generation = 0
@@ -241,6 +258,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         canSync: async (wallet, patient) =>
           (patient === address.toLowerCase() && keepersNow.model?.wallets().has(wallet) === true) ||
           (patient !== address.toLowerCase() && current.isNamedKeeper?.(patient, wallet) === true) ||
+          (patient !== address.toLowerCase() && emergencyKeepers.get(patient)?.has(wallet) === true) ||
           (await ledger.isGrantLive(patient, wallet)),
         // Entries signed with keys a wallet has since replaced are refused unless the patient's current keys build on them.
         keyVersionOf: async (wallet) => (await ledger.readRegisteredKey(wallet))?.version
@@ -281,7 +299,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         opened.dispose()
         await orbitNow.stop()
       }
-      held = { keys: walletKeys, version: unlocked.version }
+      held = { keys: walletKeys, version: unlocked.version, identity }
       keys.set(walletKeys)
       orbit.set(orbitNow)
       own.set(opened)
@@ -341,6 +359,26 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     }
   }
 
+  /** What the emergency keys flows need: this wallet's keys open here, its identity, and a node to reach keepers. */
+  const emergencyParts = (): { client: EmergencyKeysClient; historyOrbit: O; walletKeys: WalletKeys; ledger: SessionLedger } => {
+    const historyOrbit = orbit.get()
+    const client = held === undefined ? undefined : connection?.emergencyKeys?.(held.identity)
+    if (connection === undefined || historyOrbit === undefined || held === undefined || client === undefined) {
+      throw new SessionError('HISTORY_NOT_OPEN', 'Open your own history on this device first (your keys open the emergency keys), and wait for the peer-to-peer node to start.')
+    }
+    return { client, historyOrbit, walletKeys: held.keys, ledger: connection.ledger }
+  }
+  /** `client`, whose connect lets the keeper it reaches sync `patient`'s history with this device. */
+  const reaching = (client: EmergencyKeysClient, patient: string): EmergencyKeysClient => ({
+    ...client,
+    async connect(address) {
+      const wallet = (await client.connect(address)).toLowerCase()
+      const key = patient.toLowerCase()
+      emergencyKeepers.set(key, new Set([...(emergencyKeepers.get(key) ?? []), wallet]))
+      return wallet
+    }
+  })
+
   return {
     state,
     own,
@@ -379,6 +417,17 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       })
       readings.add(reading)
       return reading
+    },
+    async handEmergencyKeys(patient, doctor, keepers) {
+      const { client, historyOrbit, walletKeys, ledger } = emergencyParts()
+      const { handOnEmergencyKeys } = await import('./emergencyKeys.ts')
+      return await handOnEmergencyKeys({ client: reaching(client, patient), openLog: (p) => historyOrbit.openLog(p), ledger, keys: walletKeys, patient, doctor, keepers })
+    },
+    async takeEmergencyKeys(patient, keeper) {
+      const { client } = emergencyParts()
+      const reached = reaching(client, patient)
+      await reached.connect(keeper)
+      return await reached.take(keeper, patient)
     },
     prefetchPatient(patient, peer) {
       const historyOrbit = orbit.get()

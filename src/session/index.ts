@@ -49,7 +49,8 @@ export { browserStorage, readStorage, requestPersistence, type Persistence, type
 export { createWriteGate, type WriteGate } from './writeGate.ts'
 export type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
 export { SessionError, type SessionErrorCode } from './SessionError.ts'
-export { keeperClientOver } from './keeperClient.ts'
+export { emergencyKeysClientOver, keeperClientOver } from './keeperClient.ts'
+export type { EmergencyKeysClient, HandedOn } from './emergencyKeys.ts'
 export { createKeepersModel, DEFAULT_KEEPER_QUOTA, type KeeperClient, type KeeperReport, type KeepersModel, type KeepersState, type KeeperView } from './keepers.ts'
 export { connectToPeer, type PeerConnection, type PeerDialer } from './connectToPeer.ts'
 /** Importing FHIR files into the own history (createImportFlow), loaded on demand by the page that offers it. */

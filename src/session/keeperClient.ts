@@ -1,8 +1,9 @@
 // The session's port to keepers (keepers.ts KeeperClient) over this device's node: src/keeper's
 // protocol client, speaking as the patient's wallet-bound identity.
 import { multiaddr } from '@multiformats/multiaddr'
-import { enrolKeeper, keeperStatus, KeeperError, removeKeeper, type KeeperStatus } from '../keeper/index.ts'
+import { enrolKeeper, greetKeeper, handEmergencyKeys, keeperStatus, KeeperError, removeKeeper, takeEmergencyKeys, type KeeperStatus } from '../keeper/index.ts'
 import type { P2PNode, WalletIdentity } from '../p2p/index.ts'
+import type { EmergencyKeysClient } from './emergencyKeys.ts'
 import type { KeeperClient, KeeperReport } from './keepers.ts'
 
 const report = (status: Pick<KeeperStatus, 'keeper' | 'quota' | 'held'> & Partial<Pick<KeeperStatus, 'lastSyncedAt' | 'refusing'>>): KeeperReport => ({
@@ -32,4 +33,14 @@ export function keeperClientOver(node: Pick<P2PNode, 'libp2p'>, patient: string)
       }
     }
   }
+}
+
+/** How this device speaks to a patient's keepers about emergency keys, as `identity` (a guardian's or a treating doctor's). */
+export function emergencyKeysClientOver(node: Pick<P2PNode, 'libp2p'>): (identity: WalletIdentity) => EmergencyKeysClient {
+  return (identity) => ({
+    connect: (address) => greetKeeper(node, address),
+    hand: async (addresses, request) =>
+      (await handEmergencyKeys(node, addresses, { identity, ...request })).map((answer) => (answer.ok ? { keeper: answer.keeper, ok: true } : { keeper: answer.keeper, ok: false, error: answer.error.message })),
+    take: async (address, patient) => (await takeEmergencyKeys(node, address, { identity, patient })).keys
+  })
 }

@@ -154,3 +154,51 @@ describe('a follow-up after the visit', () => {
     await expect(openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices }, patient)).rejects.toThrow('These keys were not wrapped for this device.')
   })
 })
+
+describe("a doctor let in by a guardian's emergency grant", () => {
+  const EMERGENCY = [0, 1, 2, 3, 4, 5]
+  const patient = '0x0000000000000000000000000000000000000002'
+
+  it('takes the keys the guardian left from the first keeper that holds them, and reads the history from that keeper', async () => {
+    const happened: Happening[] = []
+    const network = fakeNetwork(happened)
+    network.keeperUp(OTHER_KEEPER)
+    const doctorHistory = fakeDoctorHistory({ emergencyKeys: { [OTHER_KEEPER]: EMERGENCY } })
+    const devices = createPatientDevices(memoryStorage())
+    const { reading, source } = await openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices, emergency: { keepers: [KEEPER, OTHER_KEEPER] } }, patient)
+    // No visit left keys here: the doctor's keys were opened first, then each keeper asked in turn.
+    expect(doctorHistory.calls.unlocks).toBe(1)
+    expect(doctorHistory.takes).toEqual([
+      { patient, keeper: KEEPER },
+      { patient, keeper: OTHER_KEEPER }
+    ])
+    expect(source).toEqual({ from: 'keeper', address: OTHER_KEEPER })
+    expect(reading.peer).toBe(OTHER_KEEPER_PEER)
+    expect(reading.categories).toEqual(EMERGENCY)
+    network.keeperDown(OTHER_KEEPER)
+    network.keeperUp(OTHER_KEEPER)
+    await reading.reconnect()
+    expect(happened.at(-1)).toEqual({ what: 'dial-direct', address: OTHER_KEEPER })
+  })
+
+  it('tries the keepers a visit named before the defaults, each once', async () => {
+    const network = fakeNetwork([])
+    const doctorHistory = fakeDoctorHistory({ unlocked: true, emergencyKeys: { [KEEPER]: EMERGENCY } })
+    const devices = createPatientDevices(memoryStorage())
+    devices.remember(patient, { peer: PATIENT_PEER, address: PATIENT_ADDRESS, keepers: [KEEPERS[1] as AnswerKeeper] })
+    await openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices, emergency: { keepers: [KEEPER, OTHER_KEEPER] } }, patient)
+    expect(doctorHistory.takes.map((take) => take.keeper)).toEqual([OTHER_KEEPER, KEEPER])
+  })
+
+  it('says which keepers were asked and why none gave keys, and opens no reading', async () => {
+    const network = fakeNetwork([])
+    const doctorHistory = fakeDoctorHistory({ unlocked: true })
+    const devices = createPatientDevices(memoryStorage())
+    const open = openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices, emergency: { keepers: [KEEPER] } }, patient)
+    await expect(open).rejects.toMatchObject({ code: 'UNREACHABLE' })
+    await expect(open).rejects.toThrow(/^No keeper holds the emergency keys for you \(keeper .{8}: This keeper holds no keys for you from the patient's guardian\)\. Ask the guardian who let you in to hand them on again\.$/)
+    expect(doctorHistory.readings).toEqual([])
+    const none = openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices, emergency: { keepers: [] } }, patient)
+    await expect(none).rejects.toThrow(/No keeper of the patient's is known here/)
+  })
+})

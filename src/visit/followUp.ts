@@ -1,7 +1,9 @@
 // A doctor follows up on a patient after a visit: the history opens with the keys the patient's
 // last approval wrapped for this doctor, pulled from the patient's device when it can be reached,
 // else from one of the keepers that approval named (dialled directly), which serve it while the
-// doctor's grant is live on the ledger. What the doctor writes goes back the same way.
+// doctor's grant is live on the ledger. What the doctor writes goes back the same way. A doctor let
+// in by a guardian's emergency grant never met the patient: the keys come from the patient's keepers,
+// where the guardian left them (src/session emergencyKeys.ts), and the history from the same keeper.
 import { errorMessage } from '../errors/index.ts'
 import { peerIdOfAddress } from '../p2p/index.ts'
 import type { PatientDevices } from './patientDevices.ts'
@@ -19,8 +21,10 @@ export interface FollowUp<R> {
 
 export interface FollowUpOptions<R extends { close(): Promise<void> }> {
   channel: Pick<VisitChannel, 'dial' | 'dialDirect' | 'hasDirectConnection'>
-  history: Pick<DoctorHistoryPort<R>, 'unlock' | 'encryptionPublicKey' | 'unlockFailure' | 'readPatient'>
+  history: Pick<DoctorHistoryPort<R>, 'unlock' | 'encryptionPublicKey' | 'unlockFailure' | 'readPatient' | 'takeEmergencyKeys'>
   devices: Pick<PatientDevices, 'device'>
+  /** For a guardian's emergency grant: the keepers to take the keys and the history from (those a visit named, then the app's defaults). */
+  emergency?: { keepers: readonly string[] }
 }
 
 const peerOf = (address: string): string => peerIdOfAddress(address) ?? address
@@ -31,14 +35,16 @@ const peerOf = (address: string): string => peerIdOfAddress(address) ?? address
  * @throws {VisitError} `NO_KEYS` when no visit left keys here, `KEYS_LOCKED` when this wallet's keys
  *   do not open on this device, `UNREACHABLE` when neither the device nor a keeper answers (with why).
  */
-export async function openFollowUp<R extends { close(): Promise<void> }>({ channel, history, devices }: FollowUpOptions<R>, patient: string): Promise<FollowUp<R>> {
+export async function openFollowUp<R extends { close(): Promise<void> }>({ channel, history, devices, emergency }: FollowUpOptions<R>, patient: string): Promise<FollowUp<R>> {
   const reached = devices.device(patient)
   const wrappedKeys = reached?.wrappedKeys
-  if (reached === undefined || wrappedKeys === undefined) {
+  if (emergency === undefined && (reached === undefined || wrappedKeys === undefined)) {
     throw new VisitError('NO_KEYS', "This browser holds no keys from this patient: they come with the patient's approval at a visit. Join a visit of theirs from this browser first.")
   }
   if (history.encryptionPublicKey() === undefined) await history.unlock()
   if (history.encryptionPublicKey() === undefined) throw new VisitError('KEYS_LOCKED', history.unlockFailure() ?? 'Your keys could not be opened on this device.')
+  if (emergency !== undefined) return await openEmergency(channel, history, patient, [...new Set([...(reached?.keepers ?? []).map(({ address }) => address), ...emergency.keepers])])
+  if (reached === undefined || wrappedKeys === undefined) throw new VisitError('NO_KEYS', 'This browser holds no keys from this patient.')
 
   const failures: string[] = []
   try {
@@ -75,4 +81,31 @@ export async function openFollowUp<R extends { close(): Promise<void> }>({ chann
       ? `The patient's device is unreachable (${failures.join('; ')}), and they named no keeper at their last visit. Try again when their app is open.`
       : `The patient's device and keepers are unreachable (${failures.join('; ')}). Try again later.`
   )
+}
+
+/** The history of a patient whose guardian let this doctor in: keys and history from the first keeper that holds keys for them. */
+async function openEmergency<R extends { close(): Promise<void> }>(
+  channel: FollowUpOptions<R>['channel'],
+  history: FollowUpOptions<R>['history'],
+  patient: string,
+  keepers: readonly string[]
+): Promise<FollowUp<R>> {
+  if (keepers.length === 0) throw new VisitError('UNREACHABLE', "No keeper of the patient's is known here: the guardian who let you in can tell you one (it is on the patient's emergency card).")
+  const failures: string[] = []
+  for (const address of keepers) {
+    const keeper = peerOf(address)
+    let keys: Uint8Array
+    try {
+      keys = await history.takeEmergencyKeys(patient, address)
+    } catch (error) {
+      failures.push(`keeper ${keeper.slice(-8)}: ${errorMessage(error)}`)
+      continue
+    }
+    // The keeper serves the log while the ledger says the emergency grant is live; the reading says when it ends.
+    const reading = await history.readPatient(patient, keys, keeper, async () => {
+      if (!channel.hasDirectConnection(keeper)) await channel.dialDirect(address)
+    })
+    return { reading, source: { from: 'keeper', address } }
+  }
+  throw new VisitError('UNREACHABLE', `No keeper holds the emergency keys for you (${failures.join('; ')}). Ask the guardian who let you in to hand them on again.`)
 }

@@ -103,6 +103,8 @@ export interface DoctorHistoryPort<R extends { close(): Promise<void> }> {
   prefetchPatient(patient: string, peer: string): () => Promise<void>
   /** Opens the patient's history with the keys they wrapped for this doctor, pulled from `peer`. */
   readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect: () => Promise<void>): Promise<R>
+  /** Takes the emergency keys a guardian of `patient` left for this doctor with the keeper at `keeper` (a multiaddr), connecting to it. */
+  takeEmergencyKeys(patient: string, keeper: string): Promise<Uint8Array>
 }
 
 /** The time a visit reads (invite expiry): the session's clock, of which a visit needs only now(). */

@@ -58,6 +58,9 @@ test("a guardian grants a treating doctor emergency access in the app, and the p
   await expect(live).toContainText('read access to conditions, medications, allergies, procedures, immunizations, results')
   await expect(live).toContainText('granted by you')
   await expect(acting).toContainText('A guardian cannot end an emergency grant early: the ledger lets only the patient revoke it.')
+  // The app then hands the doctor the emergency keys through the patient's keepers: this patient enrolled none, and the guardian is told.
+  await expect(acting.getByRole('alert')).toContainText(`The keys did not reach ${doctor.address}: No keeper of the patient served their history`, { timeout: 30_000 })
+  await expect(live.getByRole('button', { name: `Hand the keys on again to ${doctor.address}` })).toBeEnabled()
   expect(await violations(guardianPage)).toEqual([])
 
   // The patient, back, sees the emergency grant on the first screen and ends it.

@@ -59,7 +59,7 @@ describe('a keeper whose disk is full', () => {
       node,
       identity,
       accept: { kind: 'anyone' },
-      ledger: { isGrantLive: () => Promise.resolve(false), mayWrite: () => Promise.resolve(false) },
+      ledger: { isGrantLive: () => Promise.resolve(false), mayWrite: () => Promise.resolve(false), isGuardian: () => Promise.resolve(false) },
       onEvent: (event) => events.push(event)
     })
     cleanups.push(() => keeper.stop())

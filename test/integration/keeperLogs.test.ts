@@ -44,7 +44,7 @@ async function keeper(stores: { blockstore: MemoryBlockstore; datastore: MemoryD
     node,
     identity,
     accept: { kind: 'anyone' },
-    ledger: { isGrantLive: () => Promise.resolve(false), mayWrite: () => Promise.resolve(false) },
+    ledger: { isGrantLive: () => Promise.resolve(false), mayWrite: () => Promise.resolve(false), isGuardian: () => Promise.resolve(false) },
     idleMs,
     maxOpenLogs
   })

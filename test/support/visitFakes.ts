@@ -277,13 +277,21 @@ export interface FakeReading {
 }
 
 /** The doctor's history session: keys opened on unlock (or failing), prefetches and readings recorded. */
-export function fakeDoctorHistory({ unlocked = false, unlockError }: { unlocked?: boolean; unlockError?: string } = {}) {
+export function fakeDoctorHistory({ unlocked = false, unlockError, emergencyKeys = {} }: { unlocked?: boolean; unlockError?: string; emergencyKeys?: Record<string, number[]> } = {}) {
   const publicKey = hexToBytes(`0x${'5a'.repeat(32)}`)
   let isUnlocked = unlocked
   const calls = { unlocks: 0 }
   const prefetches: { patient: string; peer: string; dropped: boolean }[] = []
   const readings: FakeReading[] = []
+  const takes: { patient: string; keeper: string }[] = []
   const port: DoctorHistoryPort<FakeReading> = {
+    // The keys a guardian left with each keeper (by address), for the emergency categories given.
+    takeEmergencyKeys: (patient, keeper) => {
+      takes.push({ patient, keeper })
+      const categories = emergencyKeys[keeper]
+      if (categories === undefined) return Promise.reject(new Error('This keeper holds no keys for you from the patient\'s guardian'))
+      return Promise.resolve(encodeWrapped({ reader: bytesToHex(publicKey), categories }))
+    },
     unlock: () => {
       calls.unlocks++
       if (unlockError === undefined) isUnlocked = true
@@ -318,7 +326,7 @@ export function fakeDoctorHistory({ unlocked = false, unlockError }: { unlocked?
       return Promise.resolve(reading)
     }
   }
-  return { port, publicKey, calls, prefetches, readings }
+  return { port, publicKey, calls, prefetches, readings, takes }
 }
 
 /** A visit context for one side, as the app's ready() gives it. */

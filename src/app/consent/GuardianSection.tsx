@@ -1,8 +1,10 @@
 // "Act for someone I am guardian of": the patients who named this wallet as a guardian, their
-// emergency grants, and a form per patient to let a treating doctor read the emergency records.
+// emergency grants, and a form per patient to let a treating doctor read the emergency records:
+// the grant on the ledger, then the records' keys handed to the doctor through the patient's keepers.
 import { createSignal, For, Show, type JSX } from 'solid-js'
 import { describeScope } from '../../chain/index.ts'
 import { formatDay } from '../../format/index.ts'
+import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { shortAddress } from '../ui/format.ts'
@@ -13,11 +15,13 @@ import { MAX_EMERGENCY_HOURS } from './emergencyGrantForm.ts'
 function WardCard(props: { ward: WardView; wards: Wards }): JSX.Element {
   const [doctor, setDoctor] = createSignal('')
   const [hours, setHours] = createSignal('24')
+  const [keeper, setKeeper] = createSignal('')
   const id = (): string => props.ward.patient.toLowerCase()
   const outcome = () => (props.wards.outcome()?.patient.toLowerCase() === id() ? props.wards.outcome() : undefined)
+  const handing = () => (props.wards.handing()?.patient.toLowerCase() === id() ? props.wards.handing() : undefined)
   const submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault()
-    if (await props.wards.grant(props.ward.patient, { doctor: doctor(), hours: hours() })) setDoctor('')
+    if (await props.wards.grant(props.ward.patient, { doctor: doctor(), hours: hours(), keeper: keeper() })) setDoctor('')
   }
   return (
     <li>
@@ -29,7 +33,15 @@ function WardCard(props: { ward: WardView; wards: Wards }): JSX.Element {
           <For each={props.ward.emergencyGrants}>{(g) => (
             <li>
               Dr <code>{shortAddress(g.doctor)}</code>: {describeScope(g.scope)} until {formatDay(g.expiry)}, granted by{' '}
-              {g.grantedBy.toLowerCase() === props.wards.me()?.toLowerCase() ? 'you' : <code>{shortAddress(g.grantedBy)}</code>}
+              {g.grantedBy.toLowerCase() === props.wards.me()?.toLowerCase() ? 'you' : <code>{shortAddress(g.grantedBy)}</code>}{' '}
+              <button
+                type="button"
+                aria-label={`Hand the keys on again to ${g.doctor}`}
+                disabled={handing()?.state === 'handing'}
+                onClick={() => void props.wards.handOn(props.ward.patient, g.doctor, keeper())}
+              >
+                Hand the keys on again
+              </button>
             </li>
           )}</For>
         </ul>
@@ -43,19 +55,36 @@ function WardCard(props: { ward: WardView; wards: Wards }): JSX.Element {
         <input id={`doctor-${id()}`} value={doctor()} onInput={(event) => setDoctor(event.currentTarget.value)} placeholder="0x…" spellcheck={false} />
         <label for={`hours-${id()}`}>Hours (at most {MAX_EMERGENCY_HOURS})</label>
         <input id={`hours-${id()}`} type="number" value={hours()} onInput={(event) => setHours(event.currentTarget.value)} />
+        <label for={`keeper-${id()}`}>The patient's keeper (optional)</label>
+        <input
+          id={`keeper-${id()}`}
+          value={keeper()}
+          onInput={(event) => setKeeper(event.currentTarget.value)}
+          placeholder="/dns4/…/p2p/12D3Koo…"
+          spellcheck={false}
+          aria-describedby={`keeper-hint-${id()}`}
+        />
         <button type="submit" aria-label={`Grant emergency access to ${props.ward.patient}'s history`} disabled={props.wards.pending() !== undefined || doctor().trim() === ''}>
           {props.wards.pending()?.toLowerCase() === id() ? 'Granting…' : 'Grant emergency access'}
         </button>
       </form>
+      <p class="hint" id={`keeper-hint-${id()}`}>
+        The doctor reads the records from the patient's keepers, which hold them encrypted: this app's default keepers are tried, and the one
+        you name here first (it is on the patient's emergency card, or in their settings).
+      </p>
       <p aria-live="polite">{outcome()?.done ?? ''}</p>
       <ErrorBanner message={outcome()?.error} />
+      <p role="status" aria-label={`Keys for ${props.ward.patient}'s doctors`}>
+        {handing()?.state === 'failed' ? '' : (handing()?.message ?? '')}
+      </p>
+      <ErrorBanner message={handing()?.state === 'failed' ? handing()?.message : undefined} />
     </li>
   )
 }
 
 export function GuardianSection(): JSX.Element {
   const app = useApp()
-  const wards = createWards(app)
+  const wards = createWards(app, useHistorySession())
   return (
     <section aria-labelledby="guardian-heading">
       <h2 id="guardian-heading">Act for someone I am guardian of</h2>

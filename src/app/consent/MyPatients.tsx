@@ -37,7 +37,11 @@ export function MyPatients(): JSX.Element {
     if (current?.state === 'open') void current.reading.close()
   }
   onCleanup(closeReading)
-  const readHistory = async (patient: string, mayWrite: boolean): Promise<void> => {
+  const defaultKeepers = (): readonly string[] => {
+    const config = app.config()
+    return config.state === 'ready' ? (config.config.keepers ?? []) : []
+  }
+  const readHistory = async (patient: string, mayWrite: boolean, emergency: boolean): Promise<void> => {
     const node = app.p2pNode()
     closeReading()
     if (node === undefined) {
@@ -46,7 +50,7 @@ export function MyPatients(): JSX.Element {
     }
     setFollowUp({ state: 'opening', patient })
     try {
-      const { reading, source } = await followUpPatient(node, session, patient)
+      const { reading, source } = await followUpPatient(node, session, patient, emergency ? { keepers: defaultKeepers() } : undefined)
       setFollowUp({ state: 'open', patient, reading, from: source.from, mayWrite })
     } catch (error) {
       setFollowUp({ state: 'failed', patient, error: errorMessage(error) })
@@ -71,7 +75,7 @@ export function MyPatients(): JSX.Element {
             <PatientReachability patient={p.patient} />
             <Show when={p.live}>
               {' '}
-              <button type="button" aria-label={`Read the history of ${p.patient}`} disabled={followUp()?.state === 'opening'} onClick={() => void readHistory(p.patient, p.scope.mayWrite)}>
+              <button type="button" aria-label={`Read the history of ${p.patient}`} disabled={followUp()?.state === 'opening'} onClick={() => void readHistory(p.patient, p.scope.mayWrite, p.emergency)}>
                 Read the history
               </button>
             </Show>

@@ -1,12 +1,15 @@
 // The patients the connected wallet is a guardian of, each with the emergency grants standing on
-// their history, and a guardian's emergency grant to a treating doctor (src/chain emergencyGrant).
+// their history, and a guardian's emergency grant to a treating doctor (src/chain emergencyGrant),
+// after which the guardian's device hands the doctor the emergency records' keys through the
+// patient's keepers (src/session emergencyKeys.ts).
 import { createResource, createSignal, type Accessor } from 'solid-js'
-import { emergencyGrant, readGrants, readWards, type GrantRecord } from '../../chain/index.ts'
+import { EMERGENCY_SCOPE, emergencyGrant, readGrants, readWards, type GrantRecord } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
+import type { HistorySession } from '../session/createHistorySession.ts'
 import type { AppStore } from '../shell/createAppStore.ts'
 import { ledgerContext } from '../shell/ledgerContext.ts'
 import { loadState, type LoadState } from '../ui/loadState.ts'
-import { checkEmergencyGrant, EMERGENCY_SCOPE, type EmergencyGrantFields } from './emergencyGrantForm.ts'
+import { checkEmergencyGrant, type EmergencyGrantFields } from './emergencyGrantForm.ts'
 
 /** A patient who named the connected wallet as a guardian, with their emergency grants that are live now. */
 export interface WardView {
@@ -23,10 +26,26 @@ export interface Wards {
   /** The connected wallet's address, once connected. */
   me: Accessor<string | undefined>
   grant(patient: string, fields: EmergencyGrantFields): Promise<boolean>
+  /** Where handing a doctor the keys stands, for each patient: under way, done, or why it failed. */
+  handing: Accessor<HandingState | undefined>
+  /**
+   * Hands `doctor` the emergency records' keys of `patient`'s history through the keeper at `keeper`
+   * (when given) and the app's default keepers; opens this wallet's keys first if need be (a wallet prompt).
+   */
+  handOn(patient: string, doctor: string, keeper?: string): Promise<void>
 }
 
-export function createWards(app: AppStore): Wards {
+/** Handing one doctor the keys of one patient's history. */
+export interface HandingState {
+  patient: string
+  doctor: string
+  state: 'handing' | 'done' | 'failed'
+  message: string
+}
+
+export function createWards(app: AppStore, session: HistorySession): Wards {
   const [pending, setPending] = createSignal<string>()
+  const [handing, setHanding] = createSignal<HandingState>()
   const [outcome, setOutcome] = createSignal<{ patient: string; error?: string; done?: string }>()
   const source = () => ledgerContext(app)
   const [wards, { refetch }] = createResource(source, async (s) => {
@@ -39,8 +58,30 @@ export function createWards(app: AppStore): Wards {
     )
   })
 
+  const handOn = async (patient: string, doctor: string, keeper?: string): Promise<void> => {
+    const config = app.config()
+    const keepers = [...new Set([...(keeper === undefined || keeper.trim() === '' ? [] : [keeper.trim()]), ...(config.state === 'ready' ? (config.config.keepers ?? []) : [])])]
+    setHanding({ patient, doctor, state: 'handing', message: `Handing the emergency records' keys to ${doctor}…` })
+    try {
+      if (session.state().state !== 'open') await session.unlock()
+      const state = session.state()
+      if (state.state !== 'open') throw new Error(state.state === 'failed' ? state.error : 'Your keys are not open on this device: open them (your wallet asks you to sign), then hand the keys on again.')
+      const handed = await session.handEmergencyKeys(patient, doctor, keepers)
+      setHanding({
+        patient,
+        doctor,
+        state: 'done',
+        message: `${doctor} can now read the emergency records: ${handed.keys} keys wait for them with ${handed.keepers.length === 1 ? 'the patient\'s keeper' : `${handed.keepers.length} of the patient's keepers`}, sealed so that only they can open them.`
+      })
+    } catch (error) {
+      setHanding({ patient, doctor, state: 'failed', message: `The keys did not reach ${doctor}: ${errorMessage(error)}` })
+    }
+  }
+
   return {
     list: () => loadState(wards, source() !== undefined),
+    handing,
+    handOn,
     me: () => source()?.wallet.address,
     pending,
     outcome,
@@ -60,6 +101,7 @@ export function createWards(app: AppStore): Wards {
         await app.writes.track(() => emergencyGrant(s.client, s.wallet.client, { ledger: s.ledger, registry: s.registry, patient, doctor: checked.doctor, expiry, scope: EMERGENCY_SCOPE }))
         setOutcome({ patient, done: `Emergency access granted to ${checked.doctor} for ${checked.seconds / 3600} hours. It is recorded on the ledger under your name, and the patient will see it.` })
         await refetch()
+        void handOn(patient, checked.doctor, fields.keeper)
         return true
       } catch (error) {
         setOutcome({ patient, error: errorMessage(error) })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkEmergencyGrant, EMERGENCY_SCOPE, MAX_EMERGENCY_HOURS } from './emergencyGrantForm.ts'
+import { EMERGENCY_SCOPE } from '../../chain/index.ts'
+import { checkEmergencyGrant, MAX_EMERGENCY_HOURS } from './emergencyGrantForm.ts'
 
 const guardian = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'
 const patient = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'

@@ -1,20 +1,19 @@
 // What a guardian types to let a treating doctor in, checked before any transaction: the doctor's
 // address, and how many hours (the contract allows at most 72). The grant opens the emergency
 // categories for reading only; nothing else is the guardian's to give.
-import { MAX_EMERGENCY_GRANT_SECONDS, parseAddress, type Scope } from '../../chain/index.ts'
+import { MAX_EMERGENCY_GRANT_SECONDS, parseAddress } from '../../chain/index.ts'
 import { errorMessage } from '../../errors/index.ts'
-import { EMERGENCY_CATEGORIES } from '../../history/index.ts'
 
 /** The longest emergency grant, in hours, as the contract caps it. */
 export const MAX_EMERGENCY_HOURS = Number(MAX_EMERGENCY_GRANT_SECONDS / 3600n)
 
-/** What an emergency grant opens: the emergency categories, read only. */
-export const EMERGENCY_SCOPE: Scope = { categories: EMERGENCY_CATEGORIES, mayWrite: false }
 
 /** The form's fields as typed. */
 export interface EmergencyGrantFields {
   doctor: string
   hours: string
+  /** A keeper of the patient's to hand the keys through, besides the app's default keepers; optional. */
+  keeper?: string
 }
 
 /** The grant to send, or what to fix, in words for the guardian. */

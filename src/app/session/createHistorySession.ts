@@ -10,11 +10,13 @@ import {
   browserStorage,
   chainLedger,
   createHistorySessionModel,
+  emergencyKeysClientOver,
   historyBlocks,
   keeperClientOver,
   walletSigner,
   type AnchorStep,
   type Cell,
+  type HandedOn,
   type HistorySessionState,
   type KeepersModel,
   type KeepersState,
@@ -120,6 +122,10 @@ export interface HistorySession {
    * are left to readPatient. The function it returns closes that log again (the patient declined).
    */
   prefetchPatient(patient: string, peer: string): () => Promise<void>
+  /** As a guardian of `patient`, hands `doctor` the emergency records' keys through the patient's keepers (src/session emergencyKeys.ts). */
+  handEmergencyKeys(patient: string, doctor: string, keepers: readonly string[]): Promise<HandedOn>
+  /** As a treating doctor, takes the emergency keys a guardian of `patient` left with the keeper at `keeper`. */
+  takeEmergencyKeys(patient: string, keeper: string): Promise<Uint8Array>
 }
 
 /** A signal that follows a cell. */
@@ -219,6 +225,7 @@ export function createHistorySession(app: AppStore): HistorySession {
                 domain: appSigningDomain(context),
                 startOrbit: node === undefined ? undefined : (options) => startHistoryOrbit({ node, ...options }),
                 keeperClient: node === undefined ? undefined : keeperClientOver(node, context.wallet.address),
+                emergencyKeys: node === undefined ? undefined : emergencyKeysClientOver(node),
                 isNamedKeeper
               }
         )
@@ -238,6 +245,8 @@ export function createHistorySession(app: AppStore): HistorySession {
     unlock: () => model.unlock(),
     replaceKeys: (onStep) => model.replaceKeys(onStep),
     readPatient: async (patient, wrappedKeys, peer, reconnect) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect)),
-    prefetchPatient: (patient, peer) => model.prefetchPatient(patient, peer)
+    prefetchPatient: (patient, peer) => model.prefetchPatient(patient, peer),
+    handEmergencyKeys: (patient, doctor, keepers) => model.handEmergencyKeys(patient, doctor, keepers),
+    takeEmergencyKeys: (patient, keeper) => model.takeEmergencyKeys(patient, keeper)
   }
 }

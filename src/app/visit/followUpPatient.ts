@@ -7,7 +7,11 @@ import { doctorHistory } from './doctorHistoryPort.ts'
 import { devices } from './patientDevices.ts'
 import { visitChannel } from './visitContext.ts'
 
-/** Opens `patient`'s history with the keys their last approval gave: from their device when it answers, else from their keepers. */
-export async function followUpPatient(node: P2PNode, session: HistorySession, patient: string): Promise<FollowUp<PatientReading>> {
-  return await openFollowUp({ channel: visitChannel(node), history: doctorHistory(session), devices }, patient)
+/**
+ * Opens `patient`'s history with the keys their last approval gave: from their device when it answers,
+ * else from their keepers. With `emergency` (a guardian's grant), with the keys the guardian left with
+ * the patient's keepers: those a visit named and `emergency.keepers` (the app's defaults).
+ */
+export async function followUpPatient(node: P2PNode, session: HistorySession, patient: string, emergency?: { keepers: readonly string[] }): Promise<FollowUp<PatientReading>> {
+  return await openFollowUp({ channel: visitChannel(node), history: doctorHistory(session), devices, ...(emergency === undefined ? {} : { emergency }) }, patient)
 }

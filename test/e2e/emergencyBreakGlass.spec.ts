@@ -3,8 +3,9 @@
 // to the summary the keeper holds sealed. A clinician (another wallet, in a browser of their own whose
 // fake camera films the card) reads the offline tier, gives a reason, records the break-glass on the
 // ledger and reads the full summary, allergies first. The patient's app then says who opened it, why
-// and when. After "Replace my card" the old card's full tier is refused by the keeper with words that
-// say the card was replaced. Every screen passes axe's WCAG rules.
+// and when. An allergy the patient adds reaches the keeper's summary by itself, under the same card.
+// After "Replace my card" the old card's full tier is refused by the keeper with words that say the
+// card was replaced. Every screen passes axe's WCAG rules.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -127,6 +128,24 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await expect(opened).toHaveCount(0)
     await go(patient, 'Audit trail')
     await expect(patient.getByRole('list', { name: 'Audit trail entries, newest first' })).toContainText(/opened the emergency summary on .+ \(break-glass: the patient was unconscious\)/)
+
+    // The patient adds an allergy on their history page: the keepers' summary follows by itself, under the
+    // same card, and the clinician's next opening shows it.
+    await go(patient, 'My history')
+    const mine = patient.getByRole('region', { name: 'Your history', exact: true })
+    await mine.getByText('Add a record: a symptom or problem').click()
+    const form = mine.getByRole('form', { name: 'Add to my history' })
+    await form.getByRole('radio', { name: 'Allergy', exact: true }).check()
+    await form.getByRole('textbox', { name: 'Allergic to' }).fill('Latex')
+    await form.getByRole('button', { name: 'Add allergy' }).click()
+    await expect(form.getByRole('status')).toContainText('Allergy added')
+    await go(patient, 'Emergency')
+    await expect(fullTier.getByRole('status')).toContainText(/Your keepers hold your current summary, refreshed .+ when your history changed\./, { timeout: 30_000 })
+    // The card in the patient's wallet still opens it: its link is the same.
+    expect(parseCard((await readImageCode(code)) ?? '').link?.key).toEqual(parseCard(firstCard).link?.key)
+    await clinician.reload()
+    const updated = await scanAndOpen(clinician)
+    await expect(updated.getByRole('region', { name: 'Allergies and intolerances' })).toContainText('Latex', { timeout: 30_000 })
 
     // Replace my card: a new key in the code, and the old card's full tier is refused.
     await go(patient, 'Emergency')

@@ -12,6 +12,7 @@ import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
 import { EmergencyOpenings } from './EmergencyOpenings.tsx'
 import { createEmergencyCard, type EmergencyCardModel } from './createEmergencyCard.ts'
+import { summaryRefresh } from './summaryRefresh.ts'
 import { ProfileForm } from './ProfileForm.tsx'
 import { SummaryChoices, SummaryView } from './SummaryReview.tsx'
 import { WalletCard } from './WalletCard.tsx'
@@ -60,13 +61,19 @@ function FullTier(props: { model: EmergencyCardModel }): JSX.Element {
         {(() => {
           const s = step()
           if (s.step === 'publishing') return s.replacing ? 'Making a new card and leaving its summary with your keepers…' : 'Leaving your summary, encrypted, with your keepers…'
-          if (s.step !== 'published') return props.model.published() ? 'Your card links to your full summary on your keepers.' : ''
+          const refreshed = summaryRefresh.refreshedAt()
+          if (s.step !== 'published' || (refreshed !== undefined && refreshed > s.at)) {
+            if (!props.model.published()) return ''
+            return refreshed === undefined
+              ? 'Your card links to your full summary on your keepers. It follows your history: when a record changes, this app leaves the new summary with them.'
+              : `Your keepers hold your current summary, refreshed ${formatDayAndTime(new Date(refreshed))} when your history changed.`
+          }
           return s.replaced
             ? `Your new card is ready: print it and save its image again. Your keepers dropped the old card's summary, so its link opens nothing now; the old printed card still shows what is printed on it, and its offline part in the code. (${formatDayAndTime(new Date(s.at))})`
             : `Your keepers hold your current summary, refreshed ${formatDayAndTime(new Date(s.at))}.`
         })()}
       </p>
-      <ErrorBanner message={(() => { const s = step(); return s.step === 'failed' ? s.error : undefined })()} />
+      <ErrorBanner message={(() => { const s = step(); return s.step === 'failed' ? s.error : summaryRefresh.error() })()} />
     </section>
   )
 }

@@ -3,6 +3,7 @@ import { HashRouter, Route } from '@solidjs/router'
 import { lazy, type JSX } from 'solid-js'
 import { AppContext } from './AppContext.ts'
 import { createAppStore } from './createAppStore.ts'
+import { keepSummaryCurrent } from '../emergency/summaryRefresh.ts'
 import { createHistorySession } from '../session/createHistorySession.ts'
 import { createVisits } from '../visit/createVisits.ts'
 import { HistorySessionContext } from '../session/HistorySessionContext.ts'
@@ -20,6 +21,7 @@ const NotFoundPage = lazy(() => import('./NotFoundPage.tsx'))
 export function App(): JSX.Element {
   const store = createAppStore()
   const session = createHistorySession(store)
+  keepSummaryCurrent(session)
   const visits = createVisits(store, session)
   return (
     <AppContext.Provider value={store}>

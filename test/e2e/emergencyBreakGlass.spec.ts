@@ -15,7 +15,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
 import { readQrCode } from '../../src/app/visit/qrScan.ts'
 import { CARD_QR_OPTIONS, parseCard } from '../../src/emergency/index.ts'
 import { fakeCameraArgs, writeQrVideo } from './fakeCamera.ts'
-import { connectBrowserWallet, fundedAccount, stackConfig } from './fixtures.ts'
+import { connectBrowserWallet, fundedAccount, registerAndLoadDemo, stackConfig } from './fixtures.ts'
 
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
 
@@ -69,14 +69,7 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     const patientAccount = await fundedAccount()
     const patient = await browserPage(browsers)
     await connectBrowserWallet(patient, 'Patient Wallet', patientAccount.privateKey)
-    await patient.getByRole('region', { name: 'Encryption key' }).getByRole('button', { name: 'Register my encryption key' }).click()
-    await expect(patient.getByRole('region', { name: 'Encryption key' })).toContainText(/Your key was registered in block \d+\./)
-    await go(patient, 'My history')
-    await patient.getByRole('button', { name: 'Open my history' }).click()
-    const own = patient.getByRole('region', { name: 'Your history', exact: true })
-    await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
-    await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
-    await expect(own).toContainText(/Added \d+ demo records/)
+    await registerAndLoadDemo(patient)
 
     // Without a keeper the full tier is not offered: the page says what it needs.
     await go(patient, 'Emergency')

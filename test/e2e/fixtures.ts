@@ -108,6 +108,28 @@ export async function fundedAccount(rpcUrl = stackConfig().chain.rpcUrl): Promis
  * Gives `page` a browser wallet (EIP-6963) holding `privateKey` that talks to the local chain itself,
  * connects it on the Settings page, and waits until the app's node holds a relay reservation.
  */
+/**
+ * A patient's first steps in a page whose wallet is connected: register the encryption key, open the
+ * history and load the 50-record demo patient into it. The history's region, and how many records it
+ * says it holds.
+ */
+export async function registerAndLoadDemo(page: Page): Promise<{ own: Locator; count: number }> {
+  const key = page.getByRole('region', { name: 'Encryption key' })
+  await key.getByRole('button', { name: 'Register my encryption key' }).click()
+  await expect(key).toContainText(/Your key was registered in block \d+\./)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My history' }).click()
+  await page.getByRole('button', { name: 'Open my history' }).click()
+  const own = page.getByRole('region', { name: 'Your history', exact: true })
+  await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
+  await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
+  await expect(own).toContainText(/Added \d+ demo records/)
+  const status = own.getByRole('status').first()
+  await expect(status).toContainText(/[\d,]+ records in [\d,]+ blocks/)
+  const count = Number((/([\d,]+) records in/.exec((await status.textContent()) ?? '') ?? [])[1]?.replaceAll(',', ''))
+  expect(count).toBeGreaterThan(40)
+  return { own, count }
+}
+
 export async function connectBrowserWallet(page: Page, name: string, privateKey: Hex): Promise<void> {
   const { chain } = stackConfig()
   await injectWallet(page, { name, privateKey, rpcUrl: chain.rpcUrl, chainId: chain.id })

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test'
 import { privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { appUrl, askForAccess, connectBrowserWallet, fundedAccount, stackConfig, startVisit, statusStrip } from './fixtures.ts'
+import { appUrl, askForAccess, connectBrowserWallet, fundedAccount, registerAndLoadDemo, stackConfig, startVisit, statusStrip } from './fixtures.ts'
 import { injectWallet } from './injectedWallet.ts'
 
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
@@ -22,9 +22,6 @@ async function browserWithProfile(profile: string): Promise<{ context: BrowserCo
   return { context, page: context.pages()[0] ?? (await context.newPage()) }
 }
 
-function countOf(text: string | null): number {
-  return Number((/([\d,]+) records in/.exec(text ?? '') ?? [])[1]?.replaceAll(',', '') ?? Number.NaN)
-}
 
 test('a doctor follows up from the keeper while the patient is offline, and the patient receives the follow-up at their next connection', async () => {
   test.setTimeout(300_000)
@@ -42,17 +39,7 @@ test('a doctor follows up from the keeper while the patient is offline, and the 
     contexts.push(first.context)
     const patient = first.page
     await connectBrowserWallet(patient, 'Patient Wallet', patientAccount.privateKey)
-    await patient.getByRole('region', { name: 'Encryption key' }).getByRole('button', { name: 'Register my encryption key' }).click()
-    await expect(patient.getByRole('region', { name: 'Encryption key' })).toContainText(/Your key was registered in block \d+\./)
-    await go(patient, 'My history')
-    await patient.getByRole('button', { name: 'Open my history' }).click()
-    const own = patient.getByRole('region', { name: 'Your history', exact: true })
-    await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
-    await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
-    await expect(own).toContainText(/Added \d+ demo records/)
-    await expect(own.getByRole('status').first()).toContainText(/[\d,]+ records in [\d,]+ blocks/)
-    const count = countOf(await own.getByRole('status').first().textContent())
-    expect(count).toBeGreaterThan(40)
+    const { count } = await registerAndLoadDemo(patient)
 
     await go(patient, 'Settings')
     const keepers = patient.getByRole('region', { name: 'Keepers' })

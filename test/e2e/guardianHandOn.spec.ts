@@ -10,13 +10,10 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { publishEncryptionKey, revoke } from '../../src/chain/index.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { connectBrowserWallet, derivedKeys, fundedAccount, stackConfig, statusStrip } from './fixtures.ts'
+import { connectBrowserWallet, derivedKeys, fundedAccount, registerAndLoadDemo, stackConfig, statusStrip } from './fixtures.ts'
 
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
 
-function countOf(text: string | null): number {
-  return Number((/([\d,]+) records in/.exec(text ?? '') ?? [])[1]?.replaceAll(',', '') ?? Number.NaN)
-}
 
 test("a guardian lets a doctor in while the patient's browser is closed, and the doctor reads the emergency records only, from the keeper", async () => {
   test.setTimeout(300_000)
@@ -45,16 +42,7 @@ test("a guardian lets a doctor in while the patient's browser is closed, and the
     // The patient writes, enrols the stack's keeper and names the guardian; the app hands the guardian the emergency keys.
     const patient = await pageOf()
     await connectBrowserWallet(patient, 'Patient Wallet', patientAccount.privateKey)
-    await patient.getByRole('region', { name: 'Encryption key' }).getByRole('button', { name: 'Register my encryption key' }).click()
-    await expect(patient.getByRole('region', { name: 'Encryption key' })).toContainText(/Your key was registered in block \d+\./)
-    await go(patient, 'My history')
-    await patient.getByRole('button', { name: 'Open my history' }).click()
-    const own = patient.getByRole('region', { name: 'Your history', exact: true })
-    await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
-    await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
-    await expect(own).toContainText(/Added \d+ demo records/)
-    await expect(own.getByRole('status').first()).toContainText(/[\d,]+ records in [\d,]+ blocks/)
-    const count = countOf(await own.getByRole('status').first().textContent())
+    const { own, count } = await registerAndLoadDemo(patient)
     await own.getByText(/Table of the records shown/).click()
     // What the doctor must not see is in the history: the family history.
     await expect(own.getByRole('row').filter({ hasText: 'Myocardial infarction' })).toHaveCount(1)

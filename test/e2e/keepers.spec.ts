@@ -4,7 +4,7 @@
 // Real parts throughout: the local chain, the keeper process the stack runs, Chromium's IndexedDB.
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { connectBrowserWallet, fundedAccount, stackConfig } from './fixtures.ts'
+import { connectBrowserWallet, fundedAccount, registerAndLoadDemo, stackConfig } from './fixtures.ts'
 
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
 
@@ -23,19 +23,7 @@ test('a keeper the patient enrols follows the history, and a fresh browser with 
     const account = await fundedAccount()
     const laptop = await freshPage(browsers)
     await connectBrowserWallet(laptop, 'Patient Wallet', account.privateKey)
-    await laptop.getByRole('region', { name: 'Encryption key' }).getByRole('button', { name: 'Register my encryption key' }).click()
-    await expect(laptop.getByRole('region', { name: 'Encryption key' })).toContainText(/Your key was registered in block \d+\./)
-
-    await go(laptop, 'My history')
-    await laptop.getByRole('button', { name: 'Open my history' }).click()
-    const own = laptop.getByRole('region', { name: 'Your history', exact: true })
-    await own.getByRole('combobox', { name: 'Demo size' }).selectOption({ label: '50 records' })
-    await own.getByRole('button', { name: 'Load the demo patient into my history' }).click()
-    await expect(own).toContainText(/Added \d+ demo records/)
-    await expect(own.getByRole('status').first()).toContainText(/[\d,]+ records in [\d,]+ blocks/)
-    const summary = (await own.getByRole('status').first().textContent()) ?? ''
-    const count = Number((/(\d+) records in/.exec(summary) ?? [])[1])
-    expect(count).toBeGreaterThan(40)
+    const { count } = await registerAndLoadDemo(laptop)
 
     // Settings → Keepers: the stack's keeper is offered; enrolling asks the keeper, then leaves the sealed list on the ledger.
     await go(laptop, 'Settings')

@@ -5,7 +5,7 @@
 // record form's are), with progress, the history usable between batches. Nothing already in the
 // history changes: the plan is made again against the history as it is just before writing.
 import { errorMessage } from '../errors/index.ts'
-import { MAX_IMPORT_BYTES, planImport, readImportFile, HistoryError, type HistoryRecord, type ImportFile, type ImportPlan, type PatientHistory } from '../history/index.ts'
+import { MAX_IMPORT_BYTES, planImport, readImportFile, HistoryError, type HistoryEntry, type HistoryRecord, type ImportFile, type ImportPlan, type PatientHistory } from '../history/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock } from './sessionPorts.ts'
 
@@ -80,8 +80,19 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
   let subject: string | undefined
   let importedAt = 0
 
-  const plan = (target: ImportTarget): ImportPlan =>
-    planImport(file as ImportFile, { patient: target.history.patient, existing: target.history.entries(), importedAt, now: options.clock.now(), ...(subject === undefined ? {} : { subject }) })
+  // The preview's plan and the history it was matched against: writing plans again only if the history has moved since.
+  let previewed: { plan: ImportPlan; existing: readonly HistoryEntry[]; count: number } | undefined
+  const plan = (target: ImportTarget): ImportPlan => {
+    const existing = target.history.entries()
+    const planned = planImport(file as ImportFile, { patient: target.history.patient, existing, importedAt, now: options.clock.now(), ...(subject === undefined ? {} : { subject }) })
+    previewed = { plan: planned, existing, count: existing.length }
+    return planned
+  }
+  // The history keeps one list of its entries until one arrives: the same list, as long, is the same history.
+  const unmoved = (target: ImportTarget): ImportPlan | undefined => {
+    const existing = target.history.entries()
+    return previewed !== undefined && previewed.existing === existing && previewed.count === existing.length ? previewed.plan : undefined
+  }
   const noHistory = 'Open your history on this device first (My history): the records are written into it.'
 
   return {
@@ -89,6 +100,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
     async choose(source) {
       file = undefined
       subject = undefined
+      previewed = undefined
       const target = options.target()
       if (target === undefined) return step.set({ step: 'refused', name: source.name, error: noHistory })
       if (source.size > MAX_IMPORT_BYTES) {
@@ -120,7 +132,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
       if (file === undefined || target === undefined || current.step !== 'preview') return
       const name = file.name
       // The history may have moved since the preview (another device, another import): what is there now is matched again.
-      const planned = plan(target)
+      const planned = unmoved(target) ?? plan(target)
       const refusal = choice === 'nothing-if-refused' ? refusalOf(planned) : undefined
       if (refusal !== undefined) return step.set({ step: 'refused', name, error: refusal })
       const records = planned.records.map((r) => r.record)
@@ -139,6 +151,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
         return step.set({ step: 'failed', name, written, error: errorMessage(error) })
       }
       file = undefined
+      previewed = undefined
       step.set({
         step: 'done',
         name,
@@ -151,6 +164,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
     reset() {
       file = undefined
       subject = undefined
+      previewed = undefined
       step.set({ step: 'idle' })
     }
   }

@@ -11,12 +11,12 @@ import { EventEmitter } from 'events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { anchoredEntries, historyRoot } from './historyRoot.ts'
-import { createLogEntry } from './logEntry.ts'
+import { chainEntries, type ChainLink } from './entryChain.ts'
 import { exportLogBlocks, importLogBlocks } from './logBlocks.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
 import { openLogStore, type EntryOutline, type IdentityBlock } from './logStore.ts'
-import { mergeStep } from './mergeHeads.ts'
+import { mergeRow } from './mergeHeads.ts'
 import { orbitLogView } from './orbitLogView.ts'
 import { errorMessage } from '../errors/index.ts'
 import { P2PError } from './p2pError.ts'
@@ -199,16 +199,15 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       }
       // More heads than an entry may link are merged in steps by the entries written (mergeStep);
       // each entry's time is one more than its latest parent's, as readers require.
-      let heads = store.heads().sort()
-      const created: StoredEntry[] = []
-      for (const payload of payloads) {
-        const previous = created.at(-1)
-        const { next, rest } = mergeStep(heads, previous?.hash)
-        heads = rest
-        const time = Math.max(0, ...next.map((hash) => (hash === previous?.hash ? previous.clock.time : (store.timeOf(hash) ?? 0)))) + 1
-        const entry = await createLogEntry({ identity: as, logId: address, payload, next, time })
-        created.push({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion })
+      // The links and times need no hash: they are worked out first, and the row is signed in one go (entryChain.ts).
+      const { linked } = mergeRow(store.heads().sort(), payloads.length)
+      const links: ChainLink[] = []
+      for (const [i, payload] of payloads.entries()) {
+        const heads = linked[i] ?? []
+        const time = Math.max(links.at(-1)?.time ?? 0, ...heads.map((hash) => store.timeOf(hash) ?? 0)) + 1
+        links.push({ payload, heads, time })
       }
+      const created: StoredEntry[] = (await chainEntries(as, address, links)).map((entry) => ({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion }))
       // Another identity of this wallet (its next keys) is stored with its first entries, for peers to check them.
       const learnt = as === identity ? undefined : store.learnIdentity(as.bytes)
       await commit(created, 'local', learnt === undefined ? [] : [learnt])

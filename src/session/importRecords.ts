@@ -61,7 +61,7 @@ export interface ImportFlow {
   reset(): void
 }
 
-/** How many records one batch writes: one storage transaction and one announcement to peers each. */
+/** How many records one batch writes: one storage transaction and one announcement to peers each; the next batch is sealed while one is stored. */
 export const IMPORT_BATCH = 250
 
 /** Why nothing is written under "write nothing if anything is refused", or undefined when nothing was refused. */
@@ -138,11 +138,25 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
       const records = planned.records.map((r) => r.record)
       let written = 0
       step.set({ step: 'writing', name, written, total: records.length })
+      // One batch ahead: the next is sealed (and its signing starts) while the log stores the one
+      // before, so the page's core and the storage's and signing worker's are busy at once.
       const writeAll = async (): Promise<void> => {
-        for (let at = 0; at < records.length; at += batch) {
-          written += await target.add(records.slice(at, at + batch))
+        const adding: Promise<number>[] = []
+        const settle = async (): Promise<void> => {
+          written += await (adding.shift() as Promise<number>)
           step.set({ step: 'writing', name, written, total: records.length })
           await yieldToPage()
+        }
+        try {
+          for (let at = 0; at < records.length; at += batch) {
+            adding.push(target.add(records.slice(at, at + batch)))
+            if (adding.length > 1) await settle()
+          }
+          while (adding.length > 0) await settle()
+        } catch (error) {
+          // A batch already under way may still land: what landed is counted.
+          for (const outcome of await Promise.allSettled(adding)) if (outcome.status === 'fulfilled') written += outcome.value
+          throw error
         }
       }
       try {

@@ -24,7 +24,7 @@ import { checkStoredBlocks } from './storedLogCheck.ts'
 import { forwardBetweenTabs } from './tabForwarding.ts'
 import { WRITE_ACCESS_TYPE, type HistoryWriteAccess } from './writeAccess.ts'
 import { claimWriter, type TabCoordinationOptions } from './writerLock.ts'
-import type { AdmissionRules } from './entryAdmission.ts'
+import { parentsOf, type AdmissionRules } from './entryAdmission.ts'
 import type { P2PNode } from './node.ts'
 import type { SyncSink } from './syncProtocol.ts'
 import type { LogEvent, PatientLog, StoredEntry } from './patientLogApi.ts'
@@ -190,30 +190,65 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     throw error
   }
 
-  const appendHere = (payloads: readonly Uint8Array[], as: WalletIdentity = identity): Promise<StoredEntry[]> =>
-    store.serial(async () => {
+  // Appends are signed one at a time, and stored one at a time in the order they were signed; an
+  // append signs while the one before it is being stored (an import's batches keep the signing
+  // worker and the storage busy at once). What is signed and not stored yet counts for the links of
+  // the next append; if it fails to be stored, every append linking it fails too, and nothing of
+  // them is stored (the log's memory changes only with a commit).
+  const unstored: StoredEntry[] = []
+  let signing: Promise<unknown> = Promise.resolve()
+  let storing: Promise<void> = Promise.resolve()
+  const appendHere = async (payloads: readonly Uint8Array[], as: WalletIdentity = identity): Promise<StoredEntry[]> => {
+    const signed = signing.catch(() => undefined).then(async () => {
       store.ensureOpen()
       if (payloads.length === 0) return []
       if (!(await access.mayWrite(me.address))) {
         throw new P2PError('WRITE_NOT_ALLOWED', 'You have no live grant to write to this patient\'s history: ask the patient to grant write access')
       }
+      // The heads as they will be once what is signed is stored.
+      const heads = new Set(store.heads())
+      const times = new Map<string, number>()
+      for (const entry of unstored) {
+        for (const parent of parentsOf(entry)) heads.delete(parent)
+        heads.add(entry.hash)
+        times.set(entry.hash, entry.clock.time)
+      }
       // More heads than an entry may link are merged in steps by the entries written (mergeStep);
       // each entry's time is one more than its latest parent's, as readers require.
       // The links and times need no hash: they are worked out first, and the row is signed in one go (entryChain.ts).
-      const { linked } = mergeRow(store.heads().sort(), payloads.length)
+      const { linked } = mergeRow([...heads].sort(), payloads.length)
       const links: ChainLink[] = []
       for (const [i, payload] of payloads.entries()) {
-        const heads = linked[i] ?? []
-        const time = Math.max(links.at(-1)?.time ?? 0, ...heads.map((hash) => store.timeOf(hash) ?? 0)) + 1
-        links.push({ payload, heads, time })
+        const parents = linked[i] ?? []
+        const time = Math.max(links.at(-1)?.time ?? 0, ...parents.map((hash) => times.get(hash) ?? store.timeOf(hash) ?? 0)) + 1
+        links.push({ payload, heads: parents, time })
       }
       const created: StoredEntry[] = (await chainEntries(as, address, links)).map((entry) => ({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion }))
-      // Another identity of this wallet (its next keys) is stored with its first entries, for peers to check them.
-      const learnt = as === identity ? undefined : store.learnIdentity(as.bytes)
-      await commit(created, 'local', learnt === undefined ? [] : [learnt])
-      replication.announce()
+      unstored.push(...created)
       return created
     })
+    signing = signed
+    const created = await signed
+    if (created.length === 0) return created
+    const stored = storing.then(() =>
+      store.serial(async () => {
+        // Another identity of this wallet (its next keys) is stored with its first entries, for peers to check them.
+        const learnt = as === identity ? undefined : store.learnIdentity(as.bytes)
+        await commit(created, 'local', learnt === undefined ? [] : [learnt])
+        replication.announce()
+      })
+    )
+    storing = stored
+    try {
+      await stored
+    } finally {
+      const at = unstored.indexOf(created[0] as StoredEntry)
+      if (at >= 0) unstored.splice(at, created.length)
+      // The first append after a failed one, with nothing left unstored, starts afresh.
+      if (unstored.length === 0) storing = Promise.resolve()
+    }
+    return created
+  }
   tabs.serveAppends(appendHere)
 
   /** A reader tab hands its payloads to the writer tab and waits for the stored entries. */

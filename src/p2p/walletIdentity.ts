@@ -68,7 +68,7 @@ export interface WalletIdentity extends Identity {
   /** Signs with the identity's key (entries, and the sync protocol's hellos): hex DER. */
   sign: NonNullable<Identity['sign']>
   /** The same signature at once, as bytes: for many entries in a row (entryChain.ts). */
-  signBytes(data: Uint8Array): Uint8Array
+  signBytes: (data: Uint8Array) => Uint8Array
   /** Posts the identity's key to a worker of this app that signs its entries (entryChain.ts); the key stays on the device. */
   postKeyTo?(worker: { postMessage(message: unknown): void }): void
   /** The origin and deployment its binding names; peers of this device check identities against it. */

@@ -2,8 +2,9 @@
 // OrbitDB v2 entries with one encrypted envelope each. Stock OrbitDB parts do what they are
 // good at: the manifest and address, the write access controller, the identity provider, and
 // the heads exchange that lets any OrbitDB peer replicate. What was slow is this database's own:
-// - writes are batched: N entries are signed in memory and stored in one blockstore
-//   transaction and one datastore transaction (logStore.ts);
+// - writes are batched: N entries are signed in a row (in a worker when there are many,
+//   entryChain.ts) and stored in one blockstore transaction and one datastore transaction
+//   (logStore.ts), the next batch signing while one is stored;
 // - replication pulls every missing entry over one stream (syncProtocol.ts, logReceiver.ts)
 //   and checks each one before storing it (entryAdmission.ts).
 // This module puts the parts together into the database OrbitDB opens.

@@ -3,7 +3,8 @@
 // patient's choice between writing nothing if anything is refused and writing every valid record,
 // then the records written in batches through the history's own add (sealed and signed as the
 // record form's are), with progress, the history usable between batches. Nothing already in the
-// history changes: the plan is made again against the history as it is just before writing.
+// history changes: the plan is made again against the history as it is just before writing, when
+// anything arrived in it since the preview.
 import { errorMessage } from '../errors/index.ts'
 import { MAX_IMPORT_BYTES, planImport, readImportFile, HistoryError, type HistoryEntry, type HistoryRecord, type ImportFile, type ImportPlan, type PatientHistory } from '../history/index.ts'
 import { createCell, type Cell } from './cell.ts'

@@ -119,8 +119,8 @@ module.exports = {
     {
       name: 'development-keys-stay-out-of-the-app',
       severity: 'error',
-      comment: "anvil's well-known test keys reach the app only from the local stack's config.json: nothing the app or its worker loads imports them.",
-      from: { path: '^src/(main\\.tsx|p2p/signatureWorker\\.ts)$' },
+      comment: "anvil's well-known test keys reach the app only from the local stack's config.json: nothing the app or its workers load imports them.",
+      from: { path: '^src/(main\\.tsx|p2p/signatureWorker\\.ts|p2p/entryChainWorker\\.ts)$' },
       to: { path: '^src/chain/devAccounts\\.ts$', reachable: true }
     },
     {

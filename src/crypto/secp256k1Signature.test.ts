@@ -3,7 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
+import { secp256k1PublicKey, secp256k1Signer, signerFromPosted, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
 
 const N = secp256k1.Point.Fn.ORDER
 
@@ -73,5 +73,21 @@ describe('secp256k1PublicKey and the checks at the boundary', () => {
     const sig = signSecp256k1(secretKey, Uint8Array.of(1))
     expect(verifySecp256k1(sig, secp256k1PublicKey(secretKey), [1] as unknown as Uint8Array)).toBe(false)
     expect(verifySecp256k1('00' as unknown as Uint8Array, secp256k1PublicKey(secretKey), Uint8Array.of(1))).toBe(false)
+  })
+})
+
+describe('a signer handed to a worker (postTo, signerFromPosted)', () => {
+  it('signs there as here, and a message that is not a posted key makes no signer', () => {
+    const here = secp256k1Signer(sha256(Uint8Array.of(7)))
+    const posted: unknown[] = []
+    here.postTo({ postMessage: (message) => posted.push(message) })
+    // What the worker receives is a structured copy of the message.
+    const there = signerFromPosted(structuredClone(posted[0]))
+    const data = new TextEncoder().encode('an entry')
+    expect(there?.publicKey).toEqual(here.publicKey)
+    expect(there?.sign(data)).toEqual(here.sign(data))
+    expect(signerFromPosted({ kind: 'chain', links: [] })).toBeUndefined()
+    expect(signerFromPosted(null)).toBeUndefined()
+    expect(() => signerFromPosted({ kind: 'secp256k1-signing-key', secretKey: new Uint8Array(32) })).toThrow(/secret key/)
   })
 })

@@ -57,6 +57,18 @@ export interface Secp256k1Signer {
   readonly publicKey: Uint8Array
   /** {@link signSecp256k1} with the held key: DER, low-s, deterministic. */
   sign(data: Uint8Array): Uint8Array
+  /**
+   * Posts a copy of the key to a worker of this app, which signs with it on another core
+   * ({@link signerFromPosted} there): a structured copy within this browser tab's memory, so the
+   * key still never leaves the device, and the holder still never reads it.
+   */
+  postTo(worker: { postMessage(message: unknown): void }): void
+}
+
+/** The message postTo sends. */
+interface PostedSigningKey {
+  kind: 'secp256k1-signing-key'
+  secretKey: Uint8Array
 }
 
 /**
@@ -73,8 +85,20 @@ export function secp256k1Signer(secretKey: Uint8Array): Secp256k1Signer {
     get publicKey() {
       return publicKey.slice()
     },
-    sign: (data) => signSecp256k1(key, data)
+    sign: (data) => signSecp256k1(key, data),
+    postTo: (worker) => worker.postMessage({ kind: 'secp256k1-signing-key', secretKey: key.slice() } satisfies PostedSigningKey)
   }
+}
+
+/**
+ * The signer a worker gets from {@link Secp256k1Signer.postTo}'s message, or undefined when the
+ * message is not one.
+ *
+ * @throws {CryptoError} `INVALID_KEY` when the message carries a key that is not a valid scalar.
+ */
+export function signerFromPosted(message: unknown): Secp256k1Signer | undefined {
+  if (typeof message !== 'object' || message === null || (message as Partial<PostedSigningKey>).kind !== 'secp256k1-signing-key') return undefined
+  return secp256k1Signer((message as PostedSigningKey).secretKey)
 }
 
 const POINT_CACHE_SIZE = 32

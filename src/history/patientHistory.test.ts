@@ -185,3 +185,30 @@ describe('one writer\'s two blocks with one entry id', () => {
     }
   })
 })
+
+describe('records added while others are on their way into the log', () => {
+  it('are checked against those too: the same record added twice at once is written once, the second refused', async () => {
+    const stored: Uint8Array[][] = []
+    let release: () => void = () => undefined
+    const memory = memoryLog([])
+    const log = memory.log
+    // A log that stores the first append only when told, as IndexedDB takes its time.
+    const slow: HistoryLog = {
+      ...log,
+      entries: () => log.entries(),
+      subscribe: (listener) => log.subscribe(listener),
+      append: async (payloads) => {
+        stored.push([...payloads])
+        if (stored.length === 1) await new Promise<void>((resolve) => (release = resolve))
+        memory.deliver(payloads.map((payload, i) => ({ hash: `bafy-slow-${stored.length}-${i}`, payload, writer: patient, next: [], clock: { time: stored.length * 10 + i } })))
+      }
+    }
+    const history = openPatientHistory({ log: slow, keyring, now: () => NOW + 86_400_000 })
+    const first = history.addMany([penicillin])
+    expect(() => history.addMany([penicillin])).toThrow(expect.objectContaining({ code: 'DUPLICATE_RECORD' }) as Error)
+    release()
+    await first
+    expect(stored).toHaveLength(1)
+    expect(history.entries().map((e) => e.record.id)).toEqual(['penicillin'])
+  })
+})

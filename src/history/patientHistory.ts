@@ -214,6 +214,9 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
       : `The patient's history has moved to a new key (epoch ${epoch}) that was not shared with you: your access has ended or narrowed, or the new key has not reached you yet. Nothing was written.`
   }
 
+  // Entries sealed and on their way into the log: a batch added meanwhile (an import seals the next
+  // batch while the log stores this one) is checked against them as well as against the history.
+  const appending = new Set<HistoryEntry>()
   const append = async (prepared: HistoryEntry[]): Promise<HistoryEntry[]> => {
     const stale = staleness()
     if (stale !== undefined) throw new HistoryError('STALE_KEY', stale)
@@ -222,11 +225,17 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
       written.set(payload, entry)
       return payload
     })
-    await log.append(payloads)
+    for (const entry of prepared) appending.add(entry)
+    try {
+      await log.append(payloads)
+    } finally {
+      for (const entry of prepared) appending.delete(entry)
+    }
     return prepared
   }
 
-  const addMany = (records: readonly HistoryRecord[]): Promise<HistoryEntry[]> => append(prepareAddMany(entries(), records, { writer, patient, now: now() }))
+  const addMany = (records: readonly HistoryRecord[]): Promise<HistoryEntry[]> =>
+    append(prepareAddMany(appending.size === 0 ? entries() : [...entries(), ...appending], records, { writer, patient, now: now() }))
 
   const verify = async ({ anchor }: { anchor?: AnchorData | null } = {}): Promise<VerifyReport> => {
     const checks: StoredBlockCheck[] = await log.checkBlocks()

@@ -42,7 +42,8 @@ export interface LogEntry {
   bytes: Uint8Array
 }
 
-function signedPart(entry: Pick<LogEntry, 'id' | 'payload' | 'next' | 'refs' | 'clock' | 'v'>): Uint8Array {
+/** The part of an entry its writer signs: the dag-cbor of { id, payload, next, refs, clock, v }. */
+export function signedPart(entry: Pick<LogEntry, 'id' | 'payload' | 'next' | 'refs' | 'clock' | 'v'>): Uint8Array {
   const { id, payload, next, refs, clock, v } = entry
   return dagCbor.encode({ id, payload, next, refs, clock, v })
 }

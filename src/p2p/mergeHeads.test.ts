@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_LINKS } from './logEntry.ts'
-import { mergeStep } from './mergeHeads.ts'
+import { mergeRow, mergeStep } from './mergeHeads.ts'
 
 const heads = Array.from({ length: 200 }, (_, i) => `head-${String(i).padStart(3, '0')}`)
 
@@ -41,5 +41,14 @@ describe('mergeStep', () => {
   it('links every head when there are no more than a reader accepts', () => {
     expect(mergeStep(heads.slice(0, 64))).toEqual({ next: heads.slice(0, 64), rest: [] })
     expect(mergeStep(heads.slice(0, 3), 'entry-0')).toEqual({ next: ['entry-0', ...heads.slice(0, 3)], rest: [] })
+  })
+
+  it('links the same heads when a row is worked out before its hashes are known (mergeRow)', () => {
+    for (const [count, from] of [[1, heads], [4, heads], [6, heads], [3, heads.slice(0, 2)], [2, []]] as const) {
+      const { links, left } = append(from, count)
+      const row = mergeRow(from, count)
+      expect(row.linked).toEqual(links.map((next, i) => (i === 0 ? next : next.slice(1))))
+      expect(row.rest).toEqual(left)
+    }
   })
 })

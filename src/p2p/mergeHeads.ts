@@ -26,3 +26,18 @@ export function mergeStep(heads: readonly string[], previous?: string): MergeSte
   const linked = heads.slice(0, room)
   return { next: previous === undefined ? linked : [previous, ...linked], rest: heads.slice(room) }
 }
+
+/**
+ * What each entry of a row of `count` new entries links besides the entry before it, by mergeStep,
+ * worked out before any of their hashes is known (the row is then signed in one go), and the heads left.
+ */
+export function mergeRow(heads: readonly string[], count: number): { linked: string[][]; rest: string[] } {
+  const linked: string[][] = []
+  let rest = [...heads]
+  for (let i = 0; i < count; i++) {
+    const step = i === 0 ? mergeStep(rest) : mergeStep(rest, '')
+    linked.push(i === 0 ? step.next : step.next.slice(1))
+    rest = step.rest
+  }
+  return { linked, rest }
+}

@@ -2,8 +2,9 @@
 // OrbitDB v2 entries with one encrypted envelope each. Stock OrbitDB parts do what they are
 // good at: the manifest and address, the write access controller, the identity provider, and
 // the heads exchange that lets any OrbitDB peer replicate. What was slow is this database's own:
-// - writes are batched: N entries are signed in memory and stored in one blockstore
-//   transaction and one datastore transaction (logStore.ts);
+// - writes are batched: N entries are signed in a row (in a worker when there are many,
+//   entryChain.ts) and stored in one blockstore transaction and one datastore transaction
+//   (logStore.ts), the next batch signing while one is stored;
 // - replication pulls every missing entry over one stream (syncProtocol.ts, logReceiver.ts)
 //   and checks each one before storing it (entryAdmission.ts).
 // This module puts the parts together into the database OrbitDB opens.
@@ -11,12 +12,12 @@ import { EventEmitter } from 'events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { anchoredEntries, historyRoot } from './historyRoot.ts'
-import { createLogEntry } from './logEntry.ts'
+import { chainEntries, type ChainLink } from './entryChain.ts'
 import { exportLogBlocks, importLogBlocks } from './logBlocks.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
 import { openLogStore, type EntryOutline, type IdentityBlock } from './logStore.ts'
-import { mergeStep } from './mergeHeads.ts'
+import { mergeRow } from './mergeHeads.ts'
 import { orbitLogView } from './orbitLogView.ts'
 import { errorMessage } from '../errors/index.ts'
 import { P2PError } from './p2pError.ts'
@@ -24,7 +25,7 @@ import { checkStoredBlocks } from './storedLogCheck.ts'
 import { forwardBetweenTabs } from './tabForwarding.ts'
 import { WRITE_ACCESS_TYPE, type HistoryWriteAccess } from './writeAccess.ts'
 import { claimWriter, type TabCoordinationOptions } from './writerLock.ts'
-import type { AdmissionRules } from './entryAdmission.ts'
+import { parentsOf, type AdmissionRules } from './entryAdmission.ts'
 import type { P2PNode } from './node.ts'
 import type { SyncSink } from './syncProtocol.ts'
 import type { LogEvent, PatientLog, StoredEntry } from './patientLogApi.ts'
@@ -190,31 +191,65 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     throw error
   }
 
-  const appendHere = (payloads: readonly Uint8Array[], as: WalletIdentity = identity): Promise<StoredEntry[]> =>
-    store.serial(async () => {
+  // Appends are signed one at a time, and stored one at a time in the order they were signed; an
+  // append signs while the one before it is being stored (an import's batches keep the signing
+  // worker and the storage busy at once). What is signed and not stored yet counts for the links of
+  // the next append; if it fails to be stored, every append linking it fails too, and nothing of
+  // them is stored (the log's memory changes only with a commit).
+  const unstored: StoredEntry[] = []
+  let signing: Promise<unknown> = Promise.resolve()
+  let storing: Promise<void> = Promise.resolve()
+  const appendHere = async (payloads: readonly Uint8Array[], as: WalletIdentity = identity): Promise<StoredEntry[]> => {
+    const signed = signing.catch(() => undefined).then(async () => {
       store.ensureOpen()
       if (payloads.length === 0) return []
       if (!(await access.mayWrite(me.address))) {
         throw new P2PError('WRITE_NOT_ALLOWED', 'You have no live grant to write to this patient\'s history: ask the patient to grant write access')
       }
+      // The heads as they will be once what is signed is stored.
+      const heads = new Set(store.heads())
+      const times = new Map<string, number>()
+      for (const entry of unstored) {
+        for (const parent of parentsOf(entry)) heads.delete(parent)
+        heads.add(entry.hash)
+        times.set(entry.hash, entry.clock.time)
+      }
       // More heads than an entry may link are merged in steps by the entries written (mergeStep);
       // each entry's time is one more than its latest parent's, as readers require.
-      let heads = store.heads().sort()
-      const created: StoredEntry[] = []
-      for (const payload of payloads) {
-        const previous = created.at(-1)
-        const { next, rest } = mergeStep(heads, previous?.hash)
-        heads = rest
-        const time = Math.max(0, ...next.map((hash) => (hash === previous?.hash ? previous.clock.time : (store.timeOf(hash) ?? 0)))) + 1
-        const entry = await createLogEntry({ identity: as, logId: address, payload, next, time })
-        created.push({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion })
+      // The links and times need no hash: they are worked out first, and the row is signed in one go (entryChain.ts).
+      const { linked } = mergeRow([...heads].sort(), payloads.length)
+      const links: ChainLink[] = []
+      for (const [i, payload] of payloads.entries()) {
+        const parents = linked[i] ?? []
+        const time = Math.max(links.at(-1)?.time ?? 0, ...parents.map((hash) => times.get(hash) ?? store.timeOf(hash) ?? 0)) + 1
+        links.push({ payload, heads: parents, time })
       }
-      // Another identity of this wallet (its next keys) is stored with its first entries, for peers to check them.
-      const learnt = as === identity ? undefined : store.learnIdentity(as.bytes)
-      await commit(created, 'local', learnt === undefined ? [] : [learnt])
-      replication.announce()
+      const created: StoredEntry[] = (await chainEntries(as, address, links)).map((entry) => ({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion }))
+      unstored.push(...created)
       return created
     })
+    signing = signed
+    const created = await signed
+    if (created.length === 0) return created
+    const stored = storing.then(() =>
+      store.serial(async () => {
+        // Another identity of this wallet (its next keys) is stored with its first entries, for peers to check them.
+        const learnt = as === identity ? undefined : store.learnIdentity(as.bytes)
+        await commit(created, 'local', learnt === undefined ? [] : [learnt])
+        replication.announce()
+      })
+    )
+    storing = stored
+    try {
+      await stored
+    } finally {
+      const at = unstored.indexOf(created[0] as StoredEntry)
+      if (at >= 0) unstored.splice(at, created.length)
+      // The first append after a failed one, with nothing left unstored, starts afresh.
+      if (unstored.length === 0) storing = Promise.resolve()
+    }
+    return created
+  }
   tabs.serveAppends(appendHere)
 
   /** A reader tab hands its payloads to the writer tab and waits for the stored entries. */

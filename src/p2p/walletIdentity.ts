@@ -67,6 +67,10 @@ export interface WalletIdentity extends Identity {
   verified: VerifiedIdentity
   /** Signs with the identity's key (entries, and the sync protocol's hellos): hex DER. */
   sign: NonNullable<Identity['sign']>
+  /** The same signature at once, as bytes: for many entries in a row (entryChain.ts). */
+  signBytes: (data: Uint8Array) => Uint8Array
+  /** Posts the identity's key to a worker of this app that signs its entries (entryChain.ts); the key stays on the device. */
+  postKeyTo?(worker: { postMessage(message: unknown): void }): void
   /** The origin and deployment its binding names; peers of this device check identities against it. */
   domain: SigningDomain
 }
@@ -178,6 +182,8 @@ export function createWalletIdentity(input: WalletIdentityInput): WalletIdentity
     bytes: block.bytes,
     verified,
     sign: (_identity, data) => Promise.resolve(bytesToHex(signer.sign(typeof data === 'string' ? utf8ToBytes(data) : data))),
+    signBytes: (data) => signer.sign(data),
+    postKeyTo: (worker) => signer.postTo(worker),
     verify: (signature, signer, data) => Promise.resolve(verifySignatureHex(signature, signer, data))
   }
 }

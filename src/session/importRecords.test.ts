@@ -102,6 +102,20 @@ describe('importing a file into the own history', () => {
     expect(rest.entries.slice(0, 20)).toEqual(first)
   })
 
+  it('matches the file again against the history as it is when writing: what arrived after the preview is not added twice', async () => {
+    const target = memoryTarget()
+    const first = flowOver(target)
+    const second = flowOver(target)
+    await first.choose(source('synthea.json', importFixture('synthea-transaction.json')))
+    await second.choose(source('synthea.json', importFixture('synthea-transaction.json')))
+    await second.write('nothing-if-refused')
+    const written = target.entries.length
+    expect(written).toBeGreaterThan(0)
+    await first.write('nothing-if-refused')
+    expect(first.step.get()).toMatchObject({ step: 'done', written: 0, duplicates: written })
+    expect(target.entries).toHaveLength(written)
+  })
+
   it('writes every batch inside one bulk write, so the history verifies once, after the last', async () => {
     const target = memoryTarget()
     const during: number[] = []

@@ -3,9 +3,10 @@
 // patient's choice between writing nothing if anything is refused and writing every valid record,
 // then the records written in batches through the history's own add (sealed and signed as the
 // record form's are), with progress, the history usable between batches. Nothing already in the
-// history changes: the plan is made again against the history as it is just before writing.
+// history changes: the plan is made again against the history as it is just before writing, when
+// anything arrived in it since the preview.
 import { errorMessage } from '../errors/index.ts'
-import { MAX_IMPORT_BYTES, planImport, readImportFile, HistoryError, type HistoryRecord, type ImportFile, type ImportPlan, type PatientHistory } from '../history/index.ts'
+import { MAX_IMPORT_BYTES, planImport, readImportFile, HistoryError, type HistoryEntry, type HistoryRecord, type ImportFile, type ImportPlan, type PatientHistory } from '../history/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock } from './sessionPorts.ts'
 
@@ -61,7 +62,7 @@ export interface ImportFlow {
   reset(): void
 }
 
-/** How many records one batch writes: one storage transaction and one announcement to peers each. */
+/** How many records one batch writes: one storage transaction and one announcement to peers each; the next batch is sealed while one is stored. */
 export const IMPORT_BATCH = 250
 
 /** Why nothing is written under "write nothing if anything is refused", or undefined when nothing was refused. */
@@ -80,8 +81,19 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
   let subject: string | undefined
   let importedAt = 0
 
-  const plan = (target: ImportTarget): ImportPlan =>
-    planImport(file as ImportFile, { patient: target.history.patient, existing: target.history.entries(), importedAt, now: options.clock.now(), ...(subject === undefined ? {} : { subject }) })
+  // The preview's plan and the history it was matched against: writing plans again only if the history has moved since.
+  let previewed: { plan: ImportPlan; existing: readonly HistoryEntry[]; count: number } | undefined
+  const plan = (target: ImportTarget): ImportPlan => {
+    const existing = target.history.entries()
+    const planned = planImport(file as ImportFile, { patient: target.history.patient, existing, importedAt, now: options.clock.now(), ...(subject === undefined ? {} : { subject }) })
+    previewed = { plan: planned, existing, count: existing.length }
+    return planned
+  }
+  // The history keeps one list of its entries until one arrives: the same list, as long, is the same history.
+  const unmoved = (target: ImportTarget): ImportPlan | undefined => {
+    const existing = target.history.entries()
+    return previewed !== undefined && previewed.existing === existing && previewed.count === existing.length ? previewed.plan : undefined
+  }
   const noHistory = 'Open your history on this device first (My history): the records are written into it.'
 
   return {
@@ -89,6 +101,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
     async choose(source) {
       file = undefined
       subject = undefined
+      previewed = undefined
       const target = options.target()
       if (target === undefined) return step.set({ step: 'refused', name: source.name, error: noHistory })
       if (source.size > MAX_IMPORT_BYTES) {
@@ -120,17 +133,31 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
       if (file === undefined || target === undefined || current.step !== 'preview') return
       const name = file.name
       // The history may have moved since the preview (another device, another import): what is there now is matched again.
-      const planned = plan(target)
+      const planned = unmoved(target) ?? plan(target)
       const refusal = choice === 'nothing-if-refused' ? refusalOf(planned) : undefined
       if (refusal !== undefined) return step.set({ step: 'refused', name, error: refusal })
       const records = planned.records.map((r) => r.record)
       let written = 0
       step.set({ step: 'writing', name, written, total: records.length })
+      // One batch ahead: the next is sealed (and its signing starts) while the log stores the one
+      // before, so the page's core and the storage's and signing worker's are busy at once.
       const writeAll = async (): Promise<void> => {
-        for (let at = 0; at < records.length; at += batch) {
-          written += await target.add(records.slice(at, at + batch))
+        const adding: Promise<number>[] = []
+        const settle = async (): Promise<void> => {
+          written += await (adding.shift() as Promise<number>)
           step.set({ step: 'writing', name, written, total: records.length })
           await yieldToPage()
+        }
+        try {
+          for (let at = 0; at < records.length; at += batch) {
+            adding.push(target.add(records.slice(at, at + batch)))
+            if (adding.length > 1) await settle()
+          }
+          while (adding.length > 0) await settle()
+        } catch (error) {
+          // A batch already under way may still land: what landed is counted.
+          for (const outcome of await Promise.allSettled(adding)) if (outcome.status === 'fulfilled') written += outcome.value
+          throw error
         }
       }
       try {
@@ -139,6 +166,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
         return step.set({ step: 'failed', name, written, error: errorMessage(error) })
       }
       file = undefined
+      previewed = undefined
       step.set({
         step: 'done',
         name,
@@ -151,6 +179,7 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
     reset() {
       file = undefined
       subject = undefined
+      previewed = undefined
       step.set({ step: 'idle' })
     }
   }

@@ -229,4 +229,20 @@ describe('following the own history', () => {
     await until('the verdicts to change', () => onPhone.blocks().every((b) => b.verdict === 'verified'))
     expect(onPhone.latestAnchor.get()?.entryCount).toBe(2n)
   })
+
+  it('redraws as a bulk write (an import) ends, not a redraw interval later, having redrawn at most once a second meanwhile', async () => {
+    const { phone, wallet, clock } = twoDevices()
+    const own = await opened(phone)
+    const series = bloodPressureSeries(wallet.address, 4)
+    const before = own.version.get()
+    await own.bulk(async () => {
+      await own.add(series.slice(0, 2))
+      await clock.advance(DRAW_MS)
+      // While the write goes on, the views wait: each redraw rebuilds them over everything so far.
+      expect(own.version.get()).toBe(before)
+      await own.add(series.slice(2))
+    })
+    expect(own.version.get()).toBe(before + 1)
+    expect(own.history.entries()).toHaveLength(4)
+  })
 })

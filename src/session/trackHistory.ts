@@ -51,7 +51,7 @@ export interface TrackedHistory {
   amend(entryId: string, record: HistoryRecord): Promise<string>
   /**
    * Runs `work` (many adds in a row, as an import makes) as a sync runs: verifying waits until it
-   * ends, and the views redraw every SYNC_DRAW_MS, not after every batch.
+   * ends, and the views redraw every SYNC_DRAW_MS, not after every batch, and once more as it ends.
    */
   bulk<T>(work: () => Promise<T>): Promise<T>
   /** Redraws now, without waiting for the next scheduled redraw. */
@@ -124,6 +124,11 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
       busy() ? SYNC_DRAW_MS : DRAW_MS
     )
   }
+  const flush = (): void => {
+    clock.clearTimeout(drawTimer)
+    drawTimer = undefined
+    version.set(version.get() + 1)
+  }
   let verifyTimer: TimerHandle | undefined
   let verifying: Promise<void> | undefined
 
@@ -189,13 +194,11 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
         return await work()
       } finally {
         bulkWrites--
+        // The last batch's redraw would otherwise wait out SYNC_DRAW_MS: the patient sees every record as soon as it is written.
+        if (bulkWrites === 0 && drawTimer !== undefined) flush()
       }
     },
-    flush() {
-      clock.clearTimeout(drawTimer)
-      drawTimer = undefined
-      version.set(version.get() + 1)
-    },
+    flush,
     dispose() {
       clock.clearTimeout(verifyTimer)
       clock.clearTimeout(drawTimer)

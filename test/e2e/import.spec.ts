@@ -2,7 +2,8 @@
 // imports a Synthea-shaped file (a preview with counts and skipped types, then progress while the
 // records are written into IndexedDB), the records appear in the history's views; the same file
 // again adds nothing; a broken file writes nothing and says why; an export, saved as the browser
-// saves a download, is a FHIR collection Bundle whose re-import adds nothing. axe finds no violation.
+// saves a download, is a FHIR collection Bundle whose re-import adds nothing, and the International
+// Patient Summary export an IPS document with the file's problems. axe finds no violation.
 import { readFile } from 'node:fs/promises'
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Locator, type Page } from '@playwright/test'
@@ -37,7 +38,7 @@ async function press(page: Page, button: Locator): Promise<void> {
 
 const recordsLine = (n: number): string => `${n.toLocaleString('en')} records in ${n.toLocaleString('en')} blocks, encrypted in this browser.`
 
-test('import a file with a preview and progress, again adds nothing, a broken file writes nothing, and an export re-imported adds nothing', async ({ page }) => {
+test('import a file with a preview and progress, again adds nothing, a broken file writes nothing, an export re-imported adds nothing, and the summary exports as an IPS document', async ({ page }) => {
   test.setTimeout(240_000)
   await page.goto(appUrl())
   await expectStackLive(page)
@@ -119,6 +120,21 @@ test('import a file with a preview and progress, again adds nothing, a broken fi
   expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' })
   expect(bundle.entry.filter((e) => e.resource.resourceType === 'Provenance')).toHaveLength(total)
   await expect(own.getByRole('region', { name: 'Export my records' }).getByRole('status')).toHaveText(`Saved ${download.suggestedFilename()}: ${total.toLocaleString('en')} records.`)
+
+  // The International Patient Summary, with the keyboard: the IPS document of what matters in an emergency, the file's diabetes among the active problems.
+  const summaryButton = own.getByRole('button', { name: 'Export my International Patient Summary' })
+  await tabTo(page, summaryButton)
+  const [summaryDownload] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')])
+  expect(summaryDownload.suggestedFilename()).toBe(`anamnesis-summary-${new Date().toISOString().slice(0, 10)}.json`)
+  const summaryPath = test.info().outputPath(summaryDownload.suggestedFilename())
+  await summaryDownload.saveAs(summaryPath)
+  const summary = JSON.parse((await readFile(summaryPath)).toString()) as { resourceType: string; type: string; entry: { resource: { resourceType: string; type?: unknown; code?: { coding?: { display?: string }[] } } }[] }
+  expect(summary).toMatchObject({ resourceType: 'Bundle', type: 'document' })
+  expect(summary.entry[0]?.resource).toMatchObject({ resourceType: 'Composition', type: { coding: [{ system: 'http://loinc.org', code: '60591-5' }] } })
+  const problems = summary.entry.filter((e) => e.resource.resourceType === 'Condition').flatMap((e) => e.resource.code?.coding?.map((c) => c.display) ?? [])
+  expect(problems).toContain('Diabetes mellitus type 2 (disorder)')
+  const summarized = summary.entry.filter((e) => e.resource.resourceType !== 'Composition' && e.resource.resourceType !== 'Patient').length
+  await expect(own.getByRole('region', { name: 'Export my records' }).getByRole('status')).toHaveText(`Saved ${summaryDownload.suggestedFilename()}: an International Patient Summary of ${summarized.toLocaleString('en')} records.`)
 
   // Re-imported: every record is already there.
   await chooseFile(page, { name: download.suggestedFilename(), mimeType: 'application/fhir+json', buffer: exported })

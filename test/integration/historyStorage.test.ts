@@ -118,6 +118,46 @@ describe('the history in the browser\'s storage', () => {
     expect(await storedBytes(second.node)).not.toContain(bytesToHex(again.keys.identity.secretKey))
   })
 
+  it('stores appends in the order they were signed, one signing while the one before is stored, and none that links one the storage refused', async () => {
+    const keyring = firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
+    const tab = await openTab(patient, 'in-order', keyring)
+    const payload = (n: number): Uint8Array => Uint8Array.of(n, n, n)
+    // Two appends at once: the second links the first's last entry, as if it had waited for it.
+    const [first, second] = await Promise.all([tab.log.append([payload(1), payload(2)]), tab.log.append([payload(3)])])
+    expect(second[0]?.next).toEqual([first[1]?.hash])
+    expect(tab.log.heads()).toEqual([second[0]?.hash])
+
+    // The storage refuses the next append, once the one made meanwhile (which links it) is signed.
+    const blockstore = tab.node.blockstore
+    const putMany = blockstore.putMany.bind(blockstore)
+    let signatures = 0
+    const signBytes = patient.identity.signBytes
+    patient.identity.signBytes = (data) => ((signatures += 1), signBytes(data))
+    let refuse = true
+    blockstore.putMany = (source, options) => {
+      if (!refuse) return putMany(source, options)
+      refuse = false
+      return (async function* () {
+        await waitFor('the following append to be signed', () => signatures === 2)
+        yield* []
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      })()
+    }
+    try {
+      const outcomes = await Promise.allSettled([tab.log.append([payload(4)]), tab.log.append([payload(5)])])
+      expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'stored'))).toEqual(['STORAGE_FULL', 'STORAGE_FULL'])
+    } finally {
+      patient.identity.signBytes = signBytes
+      blockstore.putMany = putMany
+    }
+    expect(tab.log.entries()).toHaveLength(3)
+    expect(tab.log.heads()).toEqual([second[0]?.hash])
+    // The next append goes on from what is stored.
+    const [again] = await tab.log.append([payload(6)])
+    expect(again?.next).toEqual([second[0]?.hash])
+    expect(tab.log.entries()).toHaveLength(4)
+  })
+
   it('lets two tabs of the same user share one log: one writes, the other hands its writes over and takes over when the first closes', async () => {
     const keyring = firstEpochKeyring(patient.keys.encryption.secretKey, patient.address)
     const coordination: TabCoordinationOptions = { locks: webLocks() }

@@ -1,6 +1,7 @@
 // Records in and out of the patient's own history: importing a FHIR file (a preview first, then the
 // records written with progress while the history stays usable) and exporting the history, or the
-// categories and period the patient picks, as a FHIR R4 collection Bundle saved as a .json file.
+// categories and period the patient picks, as a FHIR R4 collection Bundle saved as a .json file, or
+// the patient's emergency summary as an International Patient Summary document.
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { errorMessage } from '../../errors/index.ts'
 import { CATEGORIES, exportBundle, MAX_IMPORT_BYTES, type Category, type ImportPlan } from '../../history/index.ts'
@@ -262,7 +263,7 @@ function ExportRecords(props: { own: OwnHistory }): JSX.Element {
   const [picked, setPicked] = createSignal<readonly Category[]>(CATEGORIES)
   const [from, setFrom] = createSignal('')
   const [to, setTo] = createSignal('')
-  const [result, setResult] = createSignal<{ ok: true; name: string; records: number } | { ok: false; error: string }>()
+  const [result, setResult] = createSignal<{ ok: true; name: string; records: number; summary?: boolean } | { ok: false; error: string }>()
   const toggle = (category: Category, on: boolean): void => {
     setPicked((now) => (on ? CATEGORIES.filter((c) => c === category || now.includes(c)) : now.filter((c) => c !== category)))
   }
@@ -281,6 +282,22 @@ function ExportRecords(props: { own: OwnHistory }): JSX.Element {
       const name = `anamnesis-records-${new Date(now).toISOString().slice(0, 10)}.json`
       offerDownload(name, new TextEncoder().encode(JSON.stringify(bundle, null, 2)), 'application/fhir+json')
       setResult({ ok: true, name, records })
+    } catch (error) {
+      setResult({ ok: false, error: errorMessage(error) })
+    }
+  }
+  // The emergency summary as an IPS document: what the emergency profile keeps in it, composed now.
+  const saveSummary = async (): Promise<void> => {
+    try {
+      const { emergencySummary, storedProfile } = await import('../../emergency/index.ts')
+      const now = Date.now()
+      const entries = props.own.history.entries()
+      const patient = props.own.history.patient
+      const { bundle } = emergencySummary({ patient, entries, profile: storedProfile(entries, patient).profile, now })
+      const records = (bundle.entry ?? []).filter((e) => e.resource?.resourceType !== 'Composition' && e.resource?.resourceType !== 'Patient').length
+      const name = `anamnesis-summary-${new Date(now).toISOString().slice(0, 10)}.json`
+      offerDownload(name, new TextEncoder().encode(JSON.stringify(bundle, null, 2)), 'application/fhir+json')
+      setResult({ ok: true, name, records, summary: true })
     } catch (error) {
       setResult({ ok: false, error: errorMessage(error) })
     }
@@ -311,13 +328,23 @@ function ExportRecords(props: { own: OwnHistory }): JSX.Element {
           Export my records
         </button>
       </form>
+      <p class="hint">
+        Or save your International Patient Summary (IPS): the FHIR document a doctor anywhere reads first, with your active problems, allergies, current medicines, recent
+        results, immunizations and procedures, as your emergency profile keeps them.
+      </p>
+      <p>
+        <button type="button" onClick={() => void saveSummary()}>
+          Export my International Patient Summary
+        </button>
+      </p>
       <Show when={(() => {
         const r = result()
         return r?.ok === true ? r : undefined
       })()}>
         {(r) => (
           <p role="status">
-            Saved {r().name}: {r().records.toLocaleString('en')} {r().records === 1 ? 'record' : 'records'}.
+            Saved {r().name}: {r().summary === true ? 'an International Patient Summary of ' : ''}
+            {r().records.toLocaleString('en')} {r().records === 1 ? 'record' : 'records'}.
           </p>
         )}
       </Show>

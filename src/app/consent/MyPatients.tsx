@@ -41,6 +41,9 @@ export function MyPatients(): JSX.Element {
     const config = app.config()
     return config.state === 'ready' ? (config.config.keepers ?? []) : []
   }
+  // For a guardian's emergency grant: a keeper of the patient's the doctor was told of (the guardian
+  // sees where the keys were left; the patient's card names one), tried before the app's defaults.
+  const [namedKeepers, setNamedKeepers] = createSignal<Readonly<Record<string, string>>>({})
   const readHistory = async (patient: string, mayWrite: boolean, emergency: boolean): Promise<void> => {
     const node = app.p2pNode()
     closeReading()
@@ -50,7 +53,8 @@ export function MyPatients(): JSX.Element {
     }
     setFollowUp({ state: 'opening', patient })
     try {
-      const { reading, source } = await followUpPatient(node, session, patient, emergency ? { keepers: defaultKeepers() } : undefined)
+      const named = namedKeepers()[patient]?.trim() ?? ''
+      const { reading, source } = await followUpPatient(node, session, patient, emergency ? { keepers: [...(named === '' ? [] : [named]), ...defaultKeepers()] } : undefined)
       setFollowUp({ state: 'open', patient, reading, from: source.from, mayWrite })
     } catch (error) {
       setFollowUp({ state: 'failed', patient, error: errorMessage(error) })
@@ -73,6 +77,20 @@ export function MyPatients(): JSX.Element {
             <code>{shortAddress(p.patient)}</code>: {describeScope(p.scope)} {p.live ? 'until' : 'ended'} {formatDay(p.expiry)}
             {p.emergency ? ' (emergency grant by a guardian)' : ''}
             <PatientReachability patient={p.patient} />
+            <Show when={p.live && p.emergency}>
+              {' '}
+              <label for={`keeper-of-${p.patient}`}>Patient's keeper (optional)</label>{' '}
+              <input
+                id={`keeper-of-${p.patient}`}
+                value={namedKeepers()[p.patient] ?? ''}
+                onInput={(event) => {
+                  const value = event.currentTarget.value
+                  setNamedKeepers((now) => ({ ...now, [p.patient]: value }))
+                }}
+                placeholder="/dns4/…/p2p/12D3Koo…"
+                spellcheck={false}
+              />
+            </Show>
             <Show when={p.live}>
               {' '}
               <button type="button" aria-label={`Read the history of ${p.patient}`} disabled={followUp()?.state === 'opening'} onClick={() => void readHistory(p.patient, p.scope.mayWrite, p.emergency)}>

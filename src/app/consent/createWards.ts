@@ -71,7 +71,7 @@ export function createWards(app: AppStore, session: HistorySession): Wards {
         patient,
         doctor,
         state: 'done',
-        message: `${doctor} can now read the emergency records: ${handed.keys} keys wait for them with ${handed.keepers.length === 1 ? 'the patient\'s keeper' : `${handed.keepers.length} of the patient's keepers`}, sealed so that only they can open them.`
+        message: `${doctor} can now read the emergency records: ${handed.keys} keys wait for them with ${handed.keepers.length === 1 ? 'the patient\'s keeper' : `${handed.keepers.length} of the patient's keepers`}, sealed so that only they can open them. Tell them where, if it is not a keeper their app knows: ${handed.keepers.join(', ')}.`
       })
     } catch (error) {
       setHanding({ patient, doctor, state: 'failed', message: `The keys did not reach ${doctor}: ${errorMessage(error)}` })

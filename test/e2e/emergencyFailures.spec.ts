@@ -2,6 +2,7 @@
 // the clinician's wallet refuses the break-glass transaction (nothing is recorded, nothing opened), and
 // the keeper the card's link names cannot be reached (the break-glass is on the ledger, the app says so
 // and offers to ask again). Each time the card's own words stay on the screen and no summary is shown.
+// A clinician with no wallet reads the card's words and is told what the full summary needs.
 import { expect, test, type Page } from '@playwright/test'
 import encodeQR from 'qr'
 import { createChainClient, latestBreakGlass } from '../../src/chain/index.ts'
@@ -12,7 +13,7 @@ import { injectWallet } from './injectedWallet.ts'
 /** A keeper address nothing answers at: a port on this machine that no one listens on. */
 const UNREACHABLE_KEEPER = '/ip4/127.0.0.1/tcp/9/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
-test("a refused break-glass, then an unreachable keeper: the card's words stay, the clinician is told why, and no summary is shown", async ({ browser }) => {
+test("no wallet, a refused break-glass, then an unreachable keeper: the card's words stay, the clinician is told why, and no summary is shown", async ({ browser }) => {
   const { chain, contracts } = stackConfig()
   const client = createChainClient({ id: chain.id, name: 'local', rpcUrl: chain.rpcUrl })
   const [patient, clinician] = await Promise.all([fundedAccount(), fundedAccount()])
@@ -35,6 +36,17 @@ test("a refused break-glass, then an unreachable keeper: the card's words stay, 
     await full.getByRole('button', { name: 'Open the full emergency summary' }).click()
     return full
   }
+
+  // No wallet: the card's words, and what the full summary needs; nothing to open with.
+  const walletless = await (await browser.newContext()).newPage()
+  await walletless.goto(`${appUrl()}#/settings`)
+  await walletless.getByRole('region', { name: 'Wallet' }).getByRole('button', { name: 'Disconnect' }).click()
+  await walletless.goto(`${appUrl()}#/emergency/scan`)
+  await walletless.getByLabel('Or read the code from a photo of the card').setInputFiles(photo)
+  await expect(walletless.getByRole('region', { name: 'What the card says' }).getByRole('list', { name: 'Allergies' })).toContainText('Peanuts')
+  const needsWallet = walletless.getByRole('region', { name: 'The full emergency summary' })
+  await expect(needsWallet).toContainText('The full summary needs a wallet: your emergency access is recorded on the ledger with it')
+  await expect(needsWallet.getByRole('button', { name: 'Open the full emergency summary' })).toHaveCount(0)
 
   // The clinician's wallet declines the transaction: nothing is recorded, and nothing is opened.
   const refusing = await (await browser.newContext()).newPage()

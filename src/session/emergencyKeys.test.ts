@@ -10,7 +10,7 @@ import { categoryOf, EMERGENCY_CATEGORY_INDEXES, isEmergencyCategory, openEntry,
 import { fixtureRecordsFor } from '../../test/fixtures/recordFixtures.ts'
 import type { EmergencyKeysClient } from './emergencyKeys.ts'
 import { SessionError } from './SessionError.ts'
-import { FAKE_DOMAIN, fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
+import { FAKE_DOMAIN, fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, openedOwnHistory, until } from './sessionFakes.ts'
 
 /** A keeper client that records what it is handed; `down` keepers cannot be reached. */
 function recordingClient(down: readonly string[] = []) {
@@ -35,10 +35,7 @@ async function patientGuardianDoctor(client: EmergencyKeysClient) {
   const doctor = fakeWallet(6)
   const ledger = fakeLedger(patient, clock)
   const phone = fakeDevice({ name: 'phone', wallet: patient, network, ledger, clock })
-  await phone.connect()
-  if (phone.session.state.get().state !== 'open') await phone.session.unlock()
-  const own = phone.session.own.get()
-  if (own === undefined) throw new Error('the history did not open')
+  const own = await openedOwnHistory(phone)
   const records: HistoryRecord[] = Object.values(fixtureRecordsFor(patient.address))
   await own.add(records)
 

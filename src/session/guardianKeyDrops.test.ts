@@ -8,7 +8,7 @@ import { CATEGORIES, categoryOf, EMERGENCY_CATEGORY_INDEXES, isEmergencyCategory
 import { bloodPressureSeries, fixtureRecordsFor } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import { ACCESS_CHECK_MS } from './rotateHistoryKey.ts'
-import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, until } from './sessionFakes.ts'
+import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, openedOwnHistory, until } from './sessionFakes.ts'
 
 const hour = 3_600_000
 
@@ -20,10 +20,7 @@ async function patientWithGuardian() {
   const doctor = fakeWallet(6)
   const ledger = fakeLedger(patient, clock)
   const phone = fakeDevice({ name: 'phone', wallet: patient, network, ledger, clock })
-  await phone.connect()
-  if (phone.session.state.get().state !== 'open') await phone.session.unlock()
-  const own = phone.session.own.get()
-  if (own === undefined) throw new Error('the history did not open')
+  const own = await openedOwnHistory(phone)
   await own.add(bloodPressureSeries(patient.address, 2))
   const guardianKeys = x25519.keygen()
   const doctorKeys = x25519.keygen()

@@ -8,14 +8,10 @@ import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import { rotateForNewOwnerKey } from './rotateHistoryKey.ts'
 import { DRAW_MS, VERIFY_DELAY_MS } from './trackHistory.ts'
-import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, nextKeysOf, settle, until, type FakeDevice } from './sessionFakes.ts'
+import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, nextKeysOf, openedOwnHistory, settle, until, type FakeDevice } from './sessionFakes.ts'
 
 async function opened(device: FakeDevice): Promise<OwnHistoryModel> {
-  await device.connect()
-  // A reload opens silently from the vault; a first visit asks the wallet.
-  if (device.session.state.get().state !== 'open') await device.session.unlock()
-  const own = device.session.own.get()
-  if (own === undefined) throw new Error(`the history did not open on ${device.name}`)
+  const own = await openedOwnHistory(device)
   // The check of who has access that every open runs: nothing is due here.
   await own.moveKeys(() => Promise.resolve())
   return own

@@ -9,19 +9,12 @@ import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { revokeGrant } from './revokeGrant.ts'
 import { ACCESS_CHECK_MS, missedEndings, reconcileAccess, rotateForNewOwnerKey } from './rotateHistoryKey.ts'
-import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, nextKeysOf, settle, until, type FakeDevice } from './sessionFakes.ts'
+import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, nextKeysOf, openedOwnHistory, settle, until } from './sessionFakes.ts'
 
 const allCategories = recordCategories.map((_, i) => i)
 const day = 86_400_000
 
-async function opened(device: FakeDevice): Promise<OwnHistoryModel> {
-  await device.connect()
-  // A reload opens silently from the vault; a first visit asks the wallet.
-  if (device.session.state.get().state !== 'open') await device.session.unlock()
-  const own = device.session.own.get()
-  if (own === undefined) throw new Error(`the history did not open on ${device.name}`)
-  return own
-}
+const opened = openedOwnHistory
 
 /** Waits until the checks of who has access that are under way on `own` have settled. */
 const checked = (own: OwnHistoryModel): Promise<void> => own.moveKeys(() => Promise.resolve())

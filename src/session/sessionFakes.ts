@@ -10,6 +10,7 @@ import { accessEndings, recordCategories, type AuditEntryKind, type GrantEvent, 
 import { createKeyVault, identityBindingTypedData, memoryVaultStorage, secp256k1Signer, type KeyVault, type SigningDomain } from '../crypto/index.ts'
 import { createWalletIdentity, type LogEvent, type PatientLog, type StoredEntry, type WalletIdentity } from '../p2p/index.ts'
 import { createHistorySessionModel, type HistorySessionModel, type SessionOrbit } from './historySession.ts'
+import type { OwnHistoryModel } from './ownHistory.ts'
 import type { StoragePort } from './persistentStorage.ts'
 import type { Clock, SessionLedger, SessionLog, SessionWallet, TimerHandle } from './sessionPorts.ts'
 import type { KeyringLock } from './unlockKeys.ts'
@@ -466,4 +467,13 @@ export function fakeDevice(input: {
       }),
     reload: () => fakeDevice({ ...input, vault })
   }
+}
+
+/** Connects `device` and opens its own history: from the vault on a reload, by asking the wallet on a first visit. */
+export async function openedOwnHistory(device: FakeDevice): Promise<OwnHistoryModel> {
+  await device.connect()
+  if (device.session.state.get().state !== 'open') await device.session.unlock()
+  const own = device.session.own.get()
+  if (own === undefined) throw new Error(`the history did not open on ${device.name}`)
+  return own
 }

@@ -190,6 +190,18 @@ describe("a doctor let in by a guardian's emergency grant", () => {
     expect(doctorHistory.takes.map((take) => take.keeper)).toEqual([OTHER_KEEPER, KEEPER])
   })
 
+  it('goes on to the next keeper when one answers with keys that do not open here, and says so when none does', async () => {
+    const network = fakeNetwork([])
+    network.keeperUp(OTHER_KEEPER)
+    const doctorHistory = fakeDoctorHistory({ unlocked: true, emergencyKeys: { [KEEPER]: EMERGENCY, [OTHER_KEEPER]: EMERGENCY }, foreignKeys: [KEEPER] })
+    const devices = createPatientDevices(memoryStorage())
+    const { source } = await openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices, emergency: { keepers: [KEEPER, OTHER_KEEPER] } }, patient)
+    expect(source).toEqual({ from: 'keeper', address: OTHER_KEEPER })
+    const alone = openFollowUp({ channel: network.doctor, history: doctorHistory.port, devices, emergency: { keepers: [KEEPER] } }, patient)
+    await expect(alone).rejects.toThrow(/^No keeper holds the emergency keys for you \(keeper .{8}: its keys do not open here \(These keys were not wrapped for this device\.\)\)/)
+    expect(doctorHistory.readings.filter((reading) => !reading.closed)).toHaveLength(1)
+  })
+
   it('says which keepers were asked and why none gave keys, and opens no reading', async () => {
     const network = fakeNetwork([])
     const doctorHistory = fakeDoctorHistory({ unlocked: true })

@@ -102,10 +102,15 @@ async function openEmergency<R extends { close(): Promise<void> }>(
       continue
     }
     // The keeper serves the log while the ledger says the emergency grant is live; the reading says when it ends.
-    const reading = await history.readPatient(patient, keys, keeper, async () => {
-      if (!channel.hasDirectConnection(keeper)) await channel.dialDirect(address)
-    })
-    return { reading, source: { from: 'keeper', address } }
+    // Keys that do not open here (a keeper that answered with another's, or damaged ones) send the doctor on to the next keeper.
+    try {
+      const reading = await history.readPatient(patient, keys, keeper, async () => {
+        if (!channel.hasDirectConnection(keeper)) await channel.dialDirect(address)
+      })
+      return { reading, source: { from: 'keeper', address } }
+    } catch (error) {
+      failures.push(`keeper ${keeper.slice(-8)}: its keys do not open here (${errorMessage(error)})`)
+    }
   }
   throw new VisitError('UNREACHABLE', `No keeper holds the emergency keys for you (${failures.join('; ')}). Ask the guardian who let you in to hand them on again.`)
 }

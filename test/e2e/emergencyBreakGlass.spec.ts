@@ -9,36 +9,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import AxeBuilder from '@axe-core/playwright'
 import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { readQrCode } from '../../src/app/visit/qrScan.ts'
 import { CARD_QR_OPTIONS, parseCard } from '../../src/emergency/index.ts'
 import { fakeCameraArgs, writeQrVideo } from './fakeCamera.ts'
-import { connectBrowserWallet, fundedAccount, registerAndLoadDemo, stackConfig } from './fixtures.ts'
+import { connectBrowserWallet, fundedAccount, readImageCode, registerAndLoadDemo, stackConfig, wcagViolations } from './fixtures.ts'
 
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-}
-
-/** The text of the QR code `image` shows, drawn as the browser draws it (the app's own decoder reads it). */
-async function readImageCode(image: Locator): Promise<string | undefined> {
-  const pixels = await image.evaluate(async (element: HTMLImageElement) => {
-    await element.decode()
-    const canvas = document.createElement('canvas')
-    canvas.width = element.width * 2
-    canvas.height = element.height * 2
-    const context = canvas.getContext('2d')
-    if (context === null) throw new Error('no 2D canvas')
-    context.imageSmoothingEnabled = false
-    context.drawImage(element, 0, 0, canvas.width, canvas.height)
-    return { width: canvas.width, height: canvas.height, data: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data) }
-  })
-  return readQrCode({ ...pixels, data: Uint8ClampedArray.from(pixels.data) })
-}
 
 /** A browser of its own, with a camera that films `video` when one is given. */
 async function browserPage(browsers: Browser[], video?: string): Promise<Page> {
@@ -87,10 +64,10 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await fullTier.getByRole('button', { name: 'Publish my card' }).click()
     await expect(fullTier.getByRole('status')).toContainText('Your keepers hold your current summary', { timeout: 30_000 })
     const code = patient.getByRole('img', { name: 'QR code of your emergency card' })
-    await expect.poll(async () => parseCard((await readImageCode(code)) ?? '').link?.keeper ?? 'no link').toBe(keeper)
-    const firstCard = (await readImageCode(code)) ?? ''
+    await expect.poll(async () => parseCard((await readImageCode(code, 2)) ?? '').link?.keeper ?? 'no link').toBe(keeper)
+    const firstCard = (await readImageCode(code, 2)) ?? ''
     expect(parseCard(firstCard).link?.patient).toBe(patientAccount.address.toLowerCase())
-    expect(await axeViolations(patient)).toEqual([])
+    expect(await wcagViolations(patient, { seriousOnly: true })).toEqual([])
 
     // The clinician: another wallet, a camera that films the card.
     const video = path.join(dir, 'first-card.y4m')
@@ -107,7 +84,7 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await expect(full).toContainText('the patient was unconscious')
     // Allergies first among the summary's sections.
     expect((await full.locator('h4').allTextContents())[0]).toBe('Allergies and intolerances')
-    expect(await axeViolations(clinician)).toEqual([])
+    expect(await wcagViolations(clinician, { seriousOnly: true })).toEqual([])
 
     // The patient's app, at its next open, says who opened the summary, why and when.
     await patient.reload()
@@ -116,7 +93,7 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await go(patient, 'My history')
     const opened = patient.getByRole('region', { name: 'Your emergency summary was opened' })
     await expect(opened).toContainText(new RegExp(`opened by ${clinicianAccount.address} for the patient was unconscious on `, 'i'), { timeout: 30_000 })
-    expect(await axeViolations(patient)).toEqual([])
+    expect(await wcagViolations(patient, { seriousOnly: true })).toEqual([])
     await opened.getByRole('button', { name: 'I have read this' }).click()
     await expect(opened).toHaveCount(0)
     await go(patient, 'Audit trail')
@@ -135,7 +112,7 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await go(patient, 'Emergency')
     await expect(fullTier.getByRole('status')).toContainText(/Your keepers hold your current summary, refreshed .+ when your history changed\./, { timeout: 30_000 })
     // The card in the patient's wallet still opens it: its link is the same.
-    expect(parseCard((await readImageCode(code)) ?? '').link?.key).toEqual(parseCard(firstCard).link?.key)
+    expect(parseCard((await readImageCode(code, 2)) ?? '').link?.key).toEqual(parseCard(firstCard).link?.key)
     await clinician.reload()
     const updated = await scanAndOpen(clinician)
     await expect(updated.getByRole('region', { name: 'Allergies and intolerances' })).toContainText('Latex', { timeout: 30_000 })
@@ -148,14 +125,14 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await fullTier.getByRole('button', { name: 'Replace my card' }).click()
     await expect(fullTier.getByRole('status')).toContainText("Your new card is ready: print it and save its image again. Your keepers dropped the old card's summary", { timeout: 30_000 })
     await expect(fullTier.getByRole('status')).toContainText('the old printed card still shows what is printed on it')
-    await expect.poll(async () => (await readImageCode(code)) ?? firstCard).not.toBe(firstCard)
-    expect(parseCard((await readImageCode(code)) ?? '').link?.key).not.toEqual(parseCard(firstCard).link?.key)
+    await expect.poll(async () => (await readImageCode(code, 2)) ?? firstCard).not.toBe(firstCard)
+    expect(parseCard((await readImageCode(code, 2)) ?? '').link?.key).not.toEqual(parseCard(firstCard).link?.key)
 
     await clinician.reload()
     const again = await scanAndOpen(clinician)
     await expect(again.getByRole('alert')).toContainText('This card has been replaced by the patient', { timeout: 30_000 })
     await expect(again.getByRole('region', { name: 'Allergies and intolerances' })).toHaveCount(0)
-    expect(await axeViolations(clinician)).toEqual([])
+    expect(await wcagViolations(clinician, { seriousOnly: true })).toEqual([])
   } finally {
     await Promise.all(browsers.map((b) => b.close()))
     await rm(dir, { recursive: true, force: true })

@@ -1,8 +1,10 @@
 // What the end-to-end tests share: the running stack's addresses and the app's status strip.
+import AxeBuilder from '@axe-core/playwright'
 import { chromium, expect, type Browser, type Locator, type Page } from '@playwright/test'
 import { numberToHex, parseEther, type Address, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
+import { readQrCode } from '../../src/app/visit/qrScan.ts'
 import type { AppConfig } from '../../src/config/index.ts'
 import type { SigningDomain, WalletKeys } from '../../src/crypto/index.ts'
 import { walletSignatures } from '../support/walletSignatures.ts'
@@ -158,4 +160,28 @@ export async function drawnQrVersion(image: Locator): Promise<number> {
   const src = (await image.getAttribute('src')) ?? ''
   const size = Number(/viewBox="0 0 (\d+) \1"/.exec(decodeURIComponent(src))?.[1])
   return (size - 4 - 17) / 4
+}
+
+/** The WCAG A and AA violations axe finds on the page as it stands (only the serious and critical ones with `seriousOnly`), each in a line. */
+export async function wcagViolations(page: Page, { seriousOnly = false }: { seriousOnly?: boolean } = {}): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return results.violations
+    .filter((v) => !seriousOnly || v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
+}
+
+/** The text of the QR code `image` shows, drawn as the browser draws it (`scale` times, without smoothing), read by the app's own decoder. */
+export async function readImageCode(image: Locator, scale = 1): Promise<string | undefined> {
+  const pixels = await image.evaluate(async (element: HTMLImageElement, times: number) => {
+    await element.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = element.width * times
+    canvas.height = element.height * times
+    const context = canvas.getContext('2d')
+    if (context === null) throw new Error('no 2D canvas')
+    context.imageSmoothingEnabled = false
+    context.drawImage(element, 0, 0, canvas.width, canvas.height)
+    return { width: canvas.width, height: canvas.height, data: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data) }
+  }, scale)
+  return readQrCode({ ...pixels, data: Uint8ClampedArray.from(pixels.data) })
 }

@@ -4,19 +4,13 @@
 // records' keys through the keeper; the doctor reads, from the keeper, the emergency records and
 // nothing else. Then the patient's revocation of the doctor holds: the guardian's second grant for
 // that doctor is refused. Real parts throughout: the local chain, the keeper process, Chromium.
-import AxeBuilder from '@axe-core/playwright'
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test'
 import { createPublicClient, createWalletClient, http, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { publishEncryptionKey, revoke } from '../../src/chain/index.ts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { connectBrowserWallet, derivedKeys, fundedAccount, registerAndLoadDemo, stackConfig, statusStrip } from './fixtures.ts'
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-}
+import { connectBrowserWallet, derivedKeys, fundedAccount, registerAndLoadDemo, stackConfig, statusStrip, wcagViolations } from './fixtures.ts'
 
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
 
@@ -96,7 +90,7 @@ test("a guardian lets a doctor in while the patient's browser is closed, and the
     await expect(mine).toContainText('(emergency grant by a guardian)')
     const patients = mine.getByRole('list', { name: 'Patients who granted you access' })
     await patients.getByRole('textbox', { name: "Patient's keeper (optional)" }).fill(config.keepers?.[0] ?? '')
-    expect(await axeViolations(doctor)).toEqual([])
+    expect(await wcagViolations(doctor)).toEqual([])
     await patients.getByRole('button', { name: `Read the history of ${patientAddress}` }).click()
     const history = doctor.getByRole('region', { name: `Follow-up with ${patientAddress}` }).getByRole('region', { name: "The patient's history" })
     const status = history.getByRole('status').first()

@@ -1,19 +1,12 @@
 // A guardian acts for a patient who cannot: in their own browser they find the patient on the
 // ledger, let a treating doctor read the emergency records for a few hours, and see that only the
 // patient can end it; the patient then sees the emergency grant on their first screen and ends it.
-import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { createPublicClient, createWalletClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { addGuardian, publishEncryptionKey } from '../../src/chain/index.ts'
-import { appUrl, connectBrowserWallet, derivedKeys, fundedAccount, stackConfig } from './fixtures.ts'
-
-/** The WCAG A and AA violations axe finds on the page as it stands. */
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-}
+import { appUrl, connectBrowserWallet, derivedKeys, fundedAccount, stackConfig, wcagViolations } from './fixtures.ts'
 
 test("a guardian grants a treating doctor emergency access in the app, and the patient sees it first and ends it", async ({ page, browser }) => {
   const config = stackConfig()
@@ -61,7 +54,7 @@ test("a guardian grants a treating doctor emergency access in the app, and the p
   // The app then hands the doctor the emergency keys through the patient's keepers: this patient enrolled none, and the guardian is told.
   await expect(acting.getByRole('alert')).toContainText(`The keys did not reach ${doctor.address}: No keeper of the patient served their history`, { timeout: 30_000 })
   await expect(live.getByRole('button', { name: `Hand the keys on again to ${doctor.address}` })).toBeEnabled()
-  expect(await violations(guardianPage)).toEqual([])
+  expect(await wcagViolations(guardianPage)).toEqual([])
 
   // The patient, back, sees the emergency grant on the first screen and ends it.
   const patientPage = await (await browser.newContext()).newPage()
@@ -69,7 +62,7 @@ test("a guardian grants a treating doctor emergency access in the app, and the p
   await patientPage.goto(appUrl())
   const notice = patientPage.getByRole('region', { name: 'Emergency access to your history' })
   await expect(notice.getByRole('list', { name: 'Emergency grants' })).toContainText(`Your guardian ${guardian.address} let Dr ${doctor.address} in`)
-  expect(await violations(patientPage)).toEqual([])
+  expect(await wcagViolations(patientPage)).toEqual([])
   await notice.getByRole('button', { name: `End emergency access of ${doctor.address}` }).click()
   await expect(notice.getByRole('status').first()).toContainText('Access revoked')
   await expect(notice.getByRole('list', { name: 'Emergency grants' })).toHaveCount(0)

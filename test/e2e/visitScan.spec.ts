@@ -6,12 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
-import { chromium, expect, test, type Browser, type Locator, type Page } from '@playwright/test'
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { readQrCode } from '../../src/app/visit/qrScan.ts'
 import { developmentAccounts } from '../../src/chain/devAccounts.ts'
 import { fakeCameraArgs, writeQrVideo } from './fakeCamera.ts'
-import { appUrl, askForAccess, expectStackLive, useDevelopmentAccount } from './fixtures.ts'
+import { appUrl, askForAccess, expectStackLive, readImageCode, useDevelopmentAccount } from './fixtures.ts'
 
 const doctorAccount = developmentAccounts[4]
 if (doctorAccount === undefined) throw new Error('no development account 4')
@@ -34,21 +33,6 @@ function keepCameraStreams(): void {
 /** The state of every camera track the page opened: 'ended' once released. */
 function cameraTracks(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.flatMap((s) => s.getTracks().map((t) => t.readyState)))
-}
-
-/** The text of the QR code `image` shows, drawn as the browser draws it, at its size on the page. */
-async function readImageCode(image: Locator): Promise<string | undefined> {
-  const pixels = await image.evaluate(async (element: HTMLImageElement) => {
-    await element.decode()
-    const canvas = document.createElement('canvas')
-    canvas.width = element.width
-    canvas.height = element.height
-    const context = canvas.getContext('2d')
-    if (context === null) throw new Error('no 2D canvas')
-    context.drawImage(element, 0, 0, canvas.width, canvas.height)
-    return { width: canvas.width, height: canvas.height, data: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data) }
-  })
-  return readQrCode({ ...pixels, data: Uint8ClampedArray.from(pixels.data) })
 }
 
 /** A browser whose camera films `text`'s QR code, and a page in it that may use the camera. */

@@ -277,7 +277,12 @@ export interface FakeReading {
 }
 
 /** The doctor's history session: keys opened on unlock (or failing), prefetches and readings recorded. */
-export function fakeDoctorHistory({ unlocked = false, unlockError, emergencyKeys = {} }: { unlocked?: boolean; unlockError?: string; emergencyKeys?: Record<string, number[]> } = {}) {
+export function fakeDoctorHistory({
+  unlocked = false,
+  unlockError,
+  emergencyKeys = {},
+  foreignKeys = []
+}: { unlocked?: boolean; unlockError?: string; emergencyKeys?: Record<string, number[]>; foreignKeys?: readonly string[] } = {}) {
   const publicKey = hexToBytes(`0x${'5a'.repeat(32)}`)
   let isUnlocked = unlocked
   const calls = { unlocks: 0 }
@@ -290,7 +295,8 @@ export function fakeDoctorHistory({ unlocked = false, unlockError, emergencyKeys
       takes.push({ patient, keeper })
       const categories = emergencyKeys[keeper]
       if (categories === undefined) return Promise.reject(new Error('This keeper holds no keys for you from the patient\'s guardian'))
-      return Promise.resolve(encodeWrapped({ reader: bytesToHex(publicKey), categories }))
+      // A keeper in `foreignKeys` answers with keys wrapped for someone else.
+      return Promise.resolve(encodeWrapped({ reader: foreignKeys.includes(keeper) ? `0x${'11'.repeat(32)}` : bytesToHex(publicKey), categories }))
     },
     unlock: () => {
       calls.unlocks++

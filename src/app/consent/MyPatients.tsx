@@ -37,10 +37,6 @@ export function MyPatients(): JSX.Element {
     if (current?.state === 'open') void current.reading.close()
   }
   onCleanup(closeReading)
-  const defaultKeepers = (): readonly string[] => {
-    const config = app.config()
-    return config.state === 'ready' ? (config.config.keepers ?? []) : []
-  }
   // For a guardian's emergency grant: a keeper of the patient's the doctor was told of (the guardian
   // sees where the keys were left; the patient's card names one), tried before the app's defaults.
   const [namedKeepers, setNamedKeepers] = createSignal<Readonly<Record<string, string>>>({})
@@ -54,7 +50,7 @@ export function MyPatients(): JSX.Element {
     setFollowUp({ state: 'opening', patient })
     try {
       const named = namedKeepers()[patient]?.trim() ?? ''
-      const { reading, source } = await followUpPatient(node, session, patient, emergency ? { keepers: [...(named === '' ? [] : [named]), ...defaultKeepers()] } : undefined)
+      const { reading, source } = await followUpPatient(node, session, patient, emergency ? { keepers: [...(named === '' ? [] : [named]), ...app.defaultKeepers()] } : undefined)
       setFollowUp({ state: 'open', patient, reading, from: source.from, mayWrite })
     } catch (error) {
       setFollowUp({ state: 'failed', patient, error: errorMessage(error) })

@@ -59,8 +59,8 @@ export function createWards(app: AppStore, session: HistorySession): Wards {
   })
 
   const handOn = async (patient: string, doctor: string, keeper?: string): Promise<void> => {
-    const config = app.config()
-    const keepers = [...new Set([...(keeper === undefined || keeper.trim() === '' ? [] : [keeper.trim()]), ...(config.state === 'ready' ? (config.config.keepers ?? []) : [])])]
+    const named = keeper?.trim() ?? ''
+    const keepers = [...new Set([...(named === '' ? [] : [named]), ...app.defaultKeepers()])]
     setHanding({ patient, doctor, state: 'handing', message: `Handing the emergency records' keys to ${doctor}…` })
     try {
       if (session.state().state !== 'open') await session.unlock()

@@ -18,10 +18,6 @@ export default function SettingsPage(): JSX.Element {
   usePageTitle('Settings')
   const app = useApp()
   // The deployment's default keepers, offered for enrolment (the patient still chooses).
-  const defaultKeepers = (): readonly string[] => {
-    const config = app.config()
-    return config.state === 'ready' ? (config.config.keepers ?? []) : []
-  }
   return (
     <article>
       <h1>Settings</h1>
@@ -29,7 +25,7 @@ export default function SettingsPage(): JSX.Element {
       <EncryptionKeySection />
       <GuardiansSection />
       <StorageSection />
-      <KeepersSection defaults={defaultKeepers()} />
+      <KeepersSection defaults={app.defaultKeepers()} />
       <BackupSection />
       <PeerSection />
     </article>

@@ -30,6 +30,8 @@ export interface AppStore {
   p2pNode: Accessor<P2PNode | undefined>
   /** The development wallet's accounts: those the local stack's config.json names, on the local chain only. */
   developmentAccounts: Accessor<readonly DevelopmentAccountSetting[]>
+  /** The keepers the deployment's config.json names (multiaddrs): offered for enrolment, and tried for a patient whose keepers are not known here. */
+  defaultKeepers: Accessor<readonly string[]>
   /** The writes under way on this page: a new version of the app reloads only when there are none. */
   writes: WriteGate
   connectDevelopmentWallet(accountIndex: number): Promise<void>
@@ -73,6 +75,11 @@ export function createAppStore(): AppStore {
     return c.state === 'ready' && c.config.chain.id === LOCAL_CHAIN_ID ? (c.config.developmentAccounts ?? []) : []
   }
 
+  const defaultKeepers = (): readonly string[] => {
+    const c = config()
+    return c.state === 'ready' ? (c.config.keepers ?? []) : []
+  }
+
   // Start loading the p2p code at once, in parallel with config.json.
   const p2pModule = import('../../p2p/index.ts')
 
@@ -101,6 +108,7 @@ export function createAppStore(): AppStore {
     p2pStatus,
     p2pNode,
     developmentAccounts,
+    defaultKeepers,
     writes: createWriteGate(),
     async connectDevelopmentWallet(index) {
       const account = developmentAccounts()[index]

@@ -64,7 +64,7 @@ test("a clinician opens the full summary only with a recorded break-glass, the p
     await fullTier.getByRole('button', { name: 'Publish my card' }).click()
     await expect(fullTier.getByRole('status')).toContainText('Your keepers hold your current summary', { timeout: 30_000 })
     const code = patient.getByRole('img', { name: 'QR code of your emergency card' })
-    await expect.poll(async () => parseCard((await readImageCode(code, 2)) ?? '').link?.keeper ?? 'no link').toBe(keeper)
+    await expect.poll(async () => parseCard((await readImageCode(code, 2)) ?? '').link?.keeper ?? 'no link', { timeout: 30_000 }).toBe(keeper)
     const firstCard = (await readImageCode(code, 2)) ?? ''
     expect(parseCard(firstCard).link?.patient).toBe(patientAccount.address.toLowerCase())
     expect(await wcagViolations(patient, { seriousOnly: true })).toEqual([])

@@ -4,7 +4,7 @@ import { chromium, expect, type Browser, type Locator, type Page } from '@playwr
 import { numberToHex, parseEther, type Address, type Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { readQrCode } from '../../src/app/visit/qrScan.ts'
+import { readQrCode } from '../../src/app/ui/qrScan.ts'
 import type { AppConfig } from '../../src/config/index.ts'
 import type { SigningDomain, WalletKeys } from '../../src/crypto/index.ts'
 import { walletSignatures } from '../support/walletSignatures.ts'

@@ -3,7 +3,7 @@
 // plain, allergies first. No network is needed: the words are in the code. The full summary needs
 // a break-glass on the ledger (the clinician's wallet), then the patient's keeper releases it.
 import { A } from '@solidjs/router'
-import { createSignal, For, onCleanup, Show, type JSX } from 'solid-js'
+import { createSignal, For, Show, type JSX } from 'solid-js'
 import { breakGlassReasons, describeBreakGlassReason, type BreakGlassReason } from '../../chain/index.ts'
 import { cardLinkExpired, readCard, type CardLink, type ReadCard } from '../../emergency/index.ts'
 import { errorMessage } from '../../errors/index.ts'
@@ -11,12 +11,11 @@ import { formatDayAndTime } from '../../format/index.ts'
 import { useApp } from '../shell/AppContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
-import { describeCameraError, grabFrame, openCamera, releaseCamera } from '../visit/camera.ts'
+import { createQrScanner, QrScanControls } from '../ui/QrScanner.tsx'
 import { createBreakGlass, type BreakGlassStep } from './createBreakGlass.ts'
 import { OfflineTierView } from './OfflineTierView.tsx'
 import { DECODED_MARK, SCAN_TO_TIER_MEASURE } from './scanTiming.ts'
 
-const SCAN_INTERVAL_MS = 250
 const INSTEAD = "Read the card's printed words instead, or choose a photo of its code."
 
 const REASONS = (Object.entries(breakGlassReasons) as [BreakGlassReason, number][]).map(([reason, code]) => ({ reason, words: describeBreakGlassReason(code) }))
@@ -140,87 +139,32 @@ function FullTier(props: { card: ReadCard }): JSX.Element {
 
 export default function EmergencyScanPage(): JSX.Element {
   usePageTitle('Emergency: scan a card')
-  const [camera, setCamera] = createSignal<'off' | 'starting' | 'on'>('off')
-  const [status, setStatus] = createSignal('')
-  const [error, setError] = createSignal<string>()
   const [scanned, setScanned] = createSignal<ReadCard>()
-  let video: HTMLVideoElement | undefined
-  let current: { stream?: MediaStream; timer?: ReturnType<typeof setInterval> } | undefined
-
-  const stop = (): void => {
-    const scan = current
-    current = undefined
-    if (scan === undefined) return
-    clearInterval(scan.timer)
-    if (scan.stream !== undefined) releaseCamera(scan.stream)
-    if (video !== undefined) video.srcObject = null
-    setCamera('off')
-  }
-  onCleanup(stop)
 
   /** A code was read: its card is shown, or why it is not one (and scanning goes on, for the right code). */
   const onCode = (text: string): void => {
     performance.mark(DECODED_MARK)
     const read = readCard(text)
     if ('error' in read) {
-      setError(read.error)
+      scanner.setError(read.error)
       return
     }
-    stop()
-    setError(undefined)
-    setStatus('Card read.')
+    scanner.stop()
+    scanner.setError(undefined)
+    scanner.setStatus('Card read.')
     setScanned(read.card)
     // Drawn once the frame after this one starts: the words were painted in between.
     requestAnimationFrame(() => requestAnimationFrame(() => performance.measure(SCAN_TO_TIER_MEASURE, DECODED_MARK)))
   }
-
-  const start = async (): Promise<void> => {
-    stop()
-    setError(undefined)
-    setScanned(undefined)
-    const scan: NonNullable<typeof current> = {}
-    current = scan
-    setCamera('starting')
-    setStatus('Asking the browser for the camera…')
-    const decoder = import('../visit/qrScan.ts')
-    try {
-      scan.stream = await openCamera()
-      const { readQrCode } = await decoder
-      if (current !== scan) return releaseCamera(scan.stream)
-      const view = video
-      if (view === undefined) throw new Error("the camera's picture cannot be shown here")
-      view.muted = true
-      view.srcObject = scan.stream
-      await view.play()
-      if (current !== scan) return
-      setCamera('on')
-      setStatus("Scanning: hold the card's QR code in front of the camera.")
-      const canvas = document.createElement('canvas')
-      scan.timer = setInterval(() => {
-        try {
-          const frame = grabFrame(view, canvas)
-          const text = frame === undefined ? undefined : readQrCode(frame)
-          if (text !== undefined) onCode(text)
-        } catch (cause) {
-          stop()
-          setError(`Scanning stopped: ${errorMessage(cause)}. ${INSTEAD}`)
-        }
-      }, SCAN_INTERVAL_MS)
-    } catch (cause) {
-      if (current !== scan) return
-      stop()
-      setStatus('')
-      setError(cause instanceof DOMException ? describeCameraError(cause, INSTEAD) : `The camera could not be used: ${errorMessage(cause)}. ${INSTEAD}`)
-    }
-  }
+  const scanner = createQrScanner({ instead: INSTEAD, scanning: "Scanning: hold the card's QR code in front of the camera.", onCode, onStart: () => setScanned(undefined) })
 
   const readImage = async (file: File | undefined): Promise<void> => {
     if (file === undefined) return
-    stop()
-    setError(undefined)
+    scanner.stop()
+    scanner.setError(undefined)
     setScanned(undefined)
     try {
-      const [{ readQrCode }, bitmap] = await Promise.all([import('../visit/qrScan.ts'), createImageBitmap(file)])
+      const [{ readQrCode }, bitmap] = await Promise.all([import('../ui/qrScan.ts'), createImageBitmap(file)])
       const canvas = document.createElement('canvas')
       canvas.width = bitmap.width
       canvas.height = bitmap.height
@@ -228,10 +172,10 @@ export default function EmergencyScanPage(): JSX.Element {
       if (context === null) throw new Error('this browser cannot read images')
       context.drawImage(bitmap, 0, 0)
       const text = readQrCode(context.getImageData(0, 0, bitmap.width, bitmap.height))
-      if (text === undefined) setError(`No QR code could be read in ${file.name}. Choose a sharper photo of the card's code, or read its printed words.`)
+      if (text === undefined) scanner.setError(`No QR code could be read in ${file.name}. Choose a sharper photo of the card's code, or read its printed words.`)
       else onCode(text)
     } catch (cause) {
-      setError(`${file.name} could not be read as an image: ${errorMessage(cause)}. ${INSTEAD}`)
+      scanner.setError(`${file.name} could not be read as an image: ${errorMessage(cause)}. ${INSTEAD}`)
     }
   }
 
@@ -239,20 +183,13 @@ export default function EmergencyScanPage(): JSX.Element {
     <article class="emergency-scan-page">
       <h1>Emergency: scan a card</h1>
       <p>Read a patient's emergency card: what it says shows here at once, with no network needed.</p>
-      <p>
-        <button type="button" class={camera() === 'off' ? 'primary' : undefined} onClick={() => (camera() === 'off' ? void start() : (stop(), setStatus('Scanning stopped; the camera is off.')))}>
-          {camera() === 'off' ? 'Scan a card with the camera' : 'Stop scanning'}
-        </button>
-      </p>
-      <Show when={camera() !== 'off'}>
-        <video ref={(element) => (video = element)} class="scan-video" aria-label="Camera view for scanning an emergency card" muted playsinline />
-      </Show>
+      <QrScanControls scanner={scanner} startLabel="Scan a card with the camera" videoLabel="Camera view for scanning an emergency card" />
       <p>
         <label for="card-image">Or read the code from a photo of the card</label>{' '}
         <input id="card-image" type="file" accept="image/*" onChange={(e) => void readImage(e.currentTarget.files?.[0])} />
       </p>
-      <p role="status">{status()}</p>
-      <ErrorBanner message={error()} />
+      <p role="status">{scanner.status()}</p>
+      <ErrorBanner message={scanner.error()} />
       <Show when={scanned()} keyed>
         {(card) => (
           <>

@@ -2,7 +2,7 @@ import encodeQR from 'qr'
 import { describe, expect, it } from 'vitest'
 import { readQrCode, type Frame } from './qrScan.ts'
 import { sampleVisitLink } from '../../../test/support/sampleVisitLink.ts'
-import { VISIT_QR_OPTIONS } from './visitQrCode.ts'
+import { VISIT_QR_OPTIONS } from '../visit/visitQrCode.ts'
 
 /** Paints `text`'s QR code, as the patient's page encodes it, black on white into an RGBA frame. */
 function paintQr(text: string, { scale, width, height, left = 0, top = 0 }: { scale: number; width: number; height: number; left?: number; top?: number }): Frame {

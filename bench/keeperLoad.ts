@@ -221,6 +221,7 @@ export async function measureKeeperLoad(): Promise<Figures> {
     const nodes = await Promise.all(pullers.map(() => startP2PNode({ relays: [], blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() })))
     stops.push(() => Promise.allSettled(nodes.map((node) => node.stop())))
     const cpuBefore = await cpuSeconds(keeper.pid)
+    const clientsCpuBefore = process.cpuUsage()
     const loadStart = performance.now()
     const times = await Promise.all(pullers.map((puller, i) => pullAll(nodes[i] as P2PNode, keeper, puller, manifest.pullerLogs[i] ?? ''))).catch((error: unknown) => {
       console.error(`a pull failed; the keeper's last lines:\n${keeper.lines.slice(-5).join('\n')}`)
@@ -229,8 +230,9 @@ export async function measureKeeperLoad(): Promise<Figures> {
     const wall = performance.now() - loadStart
     const rss = await peakRssBytes(keeper.pid)
     const cpuLoad = (await cpuSeconds(keeper.pid)) - cpuBefore
+    const clientsCpu = process.cpuUsage(clientsCpuBefore)
     if (failedSyncs > 0) console.error(`the keeper logged ${failedSyncs} failed syncs`)
-    console.error(`${scale.pullers} pulls of ${scale.pullRecords} entries at once: all done in ${Math.round(wall)} ms; median ${Math.round(percentile(times, 50))} ms, p95 ${Math.round(percentile(times, 95))} ms, slowest ${Math.round(Math.max(...times))} ms; the keeper used ${cpuLoad.toFixed(1)} s of CPU (${cpuBefore.toFixed(1)} s before, starting)`)
+    console.error(`${scale.pullers} pulls of ${scale.pullRecords} entries at once: all done in ${Math.round(wall)} ms; median ${Math.round(percentile(times, 50))} ms, p95 ${Math.round(percentile(times, 95))} ms, slowest ${Math.round(Math.max(...times))} ms; the keeper used ${cpuLoad.toFixed(1)} s of CPU (${cpuBefore.toFixed(1)} s before, starting), the clients ${((clientsCpu.user + clientsCpu.system) / 1e6).toFixed(1)} s`)
     return {
       'keeper.load.pull50.p95.ms': { value: Math.round(percentile(times, 95)), unit: 'ms' },
       'keeper.load.rss.mb': { value: Math.round(rss / 2 ** 20), unit: 'mb' },

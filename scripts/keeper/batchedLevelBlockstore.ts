@@ -35,6 +35,7 @@ export class BatchedLevelBlockstore extends LevelBlockstore {
   }
 }
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield await Promise.resolve(bytes)
+/** A block's bytes as the one chunk blockstores yield: a plain generator, not an async one (two promises fewer per block). */
+function* once(bytes: Uint8Array): Generator<Uint8Array> {
+  yield bytes
 }

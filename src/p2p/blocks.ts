@@ -38,10 +38,14 @@ export function encodeBlock(value: unknown): Block {
   return { hash: cid.toString(base58btc), cid, bytes }
 }
 
-/** The CID named by an OrbitDB hash, or undefined when the string is not one of ours (dag-cbor, SHA-256). */
+/**
+ * The CID named by an OrbitDB hash, or undefined when the string is not one of ours (dag-cbor, SHA-256).
+ * Decoded, not CID.parse()d: parse also caches the string on the CID, which nothing here reads back,
+ * and took 40% of the time of a keeper reading a history's blocks to serve it.
+ */
 export function parseHash(hash: string): CID | undefined {
   try {
-    const cid = CID.parse(hash, base58btc)
+    const cid = CID.decode(base58btc.decode(hash))
     if (cid.version !== 1 || cid.code !== dagCbor.code || cid.multihash.code !== SHA2_256 || cid.multihash.size !== 32) return undefined
     return cid
   } catch {

@@ -69,3 +69,12 @@ export {
   openEmergencySummary,
   sealEmergencySummary
 } from './emergencyCard.ts'
+export {
+  ATTACHMENT_CHUNK,
+  ATTACHMENT_FILE_ID_LENGTH,
+  attachmentKey,
+  newAttachmentFileId,
+  openAttachment,
+  sealAttachment,
+  sealedAttachmentSize
+} from './attachmentCipher.ts'

@@ -114,7 +114,8 @@ describe('an attachment tampered with', () => {
 
   it('with one byte flipped: detected, and no chunk after it is given out', async () => {
     const flipped = chunks.map((c) => c.slice())
-    ;(flipped[2] as Uint8Array)[10] ^= 1
+    const third = flipped[2] as Uint8Array
+    third[10] = (third[10] as number) ^ 1
     const given: Uint8Array[] = []
     const error = await refusal((async () => { for await (const c of openAttachment([reports], fileId, size, flipped)) given.push(c) })())
     expect(error.code).toBe('DECRYPTION_FAILED')

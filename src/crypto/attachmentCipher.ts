@@ -46,6 +46,11 @@ export function attachmentKey(categoryKey: Uint8Array, fileId: Uint8Array): Uint
   return hkdf(sha256, categoryKey, SALT, concatBytes(INFO, fileId), DATA_KEY_LENGTH)
 }
 
+/** The SHA-256 of a file, as its record states it and a reader checks it once the file is open. */
+export function attachmentDigest(file: Uint8Array): Uint8Array {
+  return sha256(file)
+}
+
 /** How many bytes the sealed form of a file of `size` bytes has. */
 export function sealedAttachmentSize(size: number): number {
   const chunks = Math.max(1, Math.ceil(size / ATTACHMENT_CHUNK))

@@ -72,6 +72,7 @@ export {
 export {
   ATTACHMENT_CHUNK,
   ATTACHMENT_FILE_ID_LENGTH,
+  attachmentDigest,
   attachmentKey,
   newAttachmentFileId,
   openAttachment,

@@ -1,6 +1,6 @@
 // A file attached to a record (a report's PDF, an image) as its record describes it: the
 // Attachment's url names the sealed file's IPFS CID, and an extension carries what a reader needs
-// to derive its key and check it (the file id, a SHA-256 of the file), never the key. FHIR's own
+// to derive its key and check it (the key epoch, the file id, a SHA-256 of the file), never the key. FHIR's own
 // Attachment.hash is SHA-1, which no longer resists collisions: the history keeps SHA-256 instead.
 // The limits and the file types accepted are here too, checked on the bytes, not the declared type.
 import type { Attachment, Extension } from '@medplum/fhirtypes'
@@ -31,6 +31,8 @@ export interface SealedFileRef {
   fileId: string
   /** SHA-256 of the file, base64. */
   sha256: string
+  /** The key epoch whose category key the file's key is derived from. */
+  epoch: number
 }
 
 const CID = /^b[a-z2-7]{58,}$/
@@ -46,7 +48,7 @@ export function attachmentOf(ref: SealedFileRef): Attachment {
     url: `ipfs://${ref.cid}`,
     size: ref.size,
     title: ref.title,
-    extension: [{ url: SEALED_FILE_EXTENSION, extension: [{ url: 'fileId', valueBase64Binary: ref.fileId }, { url: 'sha256', valueBase64Binary: ref.sha256 }] }]
+    extension: [{ url: SEALED_FILE_EXTENSION, extension: [{ url: 'fileId', valueBase64Binary: ref.fileId }, { url: 'sha256', valueBase64Binary: ref.sha256 }, { url: 'epoch', valueUnsignedInt: ref.epoch }] }]
   }
 }
 
@@ -72,7 +74,9 @@ export function readSealedFile(attachment: Attachment, path = 'attachment'): Sea
   const sha256 = part('sha256')
   if (!isBase64Of(fileId, 16)) fail('INVALID_FIELD', `${path}.extension.fileId`, 'must be the 16-byte file id, base64')
   if (!isBase64Of(sha256, 32)) fail('INVALID_FIELD', `${path}.extension.sha256`, "must be the file's SHA-256, base64")
-  return { cid: url.slice(7), size, contentType: contentType as AttachmentContentType, title: attachment.title ?? 'Attached file', fileId, sha256 }
+  const epoch = sealed.extension?.find((e) => e.url === 'epoch')?.valueUnsignedInt
+  if (epoch === undefined || !Number.isSafeInteger(epoch) || epoch < 0) fail('INVALID_FIELD', `${path}.extension.epoch`, 'must be the key epoch the file was sealed under')
+  return { epoch, cid: url.slice(7), size, contentType: contentType as AttachmentContentType, title: attachment.title ?? 'Attached file', fileId, sha256 }
 }
 
 /** The sealed files a record carries: a DocumentReference's contents, a Media's content; none for other types. */

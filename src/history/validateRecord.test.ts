@@ -177,6 +177,7 @@ const cases: Case[] = [
   ['a file with no file id', 'DocumentReference', 'content.0.attachment.extension.0.extension.0.valueBase64Binary', 'AAEC', 'INVALID_FIELD', 'DocumentReference.content[0].attachment.extension.fileId'],
   ['an image not said how it was sealed', 'Media', 'content.extension', undefined, 'MISSING_FIELD', 'Media.content.extension'],
   ['an image with a short hash', 'Media', 'content.extension.0.extension.1.valueBase64Binary', 'AAECAwQFBgcICQoLDA0ODw==', 'INVALID_FIELD', 'Media.content.extension.sha256'],
+  ['an image with no key epoch', 'Media', 'content.extension.0.extension.2.valueUnsignedInt', -1, 'INVALID_FIELD', 'Media.content.extension.epoch'],
   ['no status', 'Media', 'status', undefined, 'MISSING_FIELD', 'Media.status'],
   // Basic (the emergency profile)
   ['no code', 'Basic', 'code', undefined, 'MISSING_FIELD', 'Basic.code'],

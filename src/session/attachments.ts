@@ -12,11 +12,12 @@ import {
   CATEGORY_OF_TYPE,
   checkAttachmentFile,
   sealedFilesOf,
+  sniffContentType,
   type HistoryEntry,
   type HistoryRecord,
   type SealedFileRef
 } from '../history/index.ts'
-import type { AttachmentStore } from '../p2p/index.ts'
+import { attachmentStoreOver, type AttachmentStore, type P2PNode } from '../p2p/index.ts'
 import { SessionError } from './SessionError.ts'
 
 /** The category attached files belong to: reports (DocumentReference and Media both). */
@@ -137,9 +138,21 @@ export function attachmentFiles(history: AttachmentHistory, store: AttachmentSto
       if (toBase64(attachmentDigest(file)) !== ref.sha256) {
         throw new SessionError('ATTACHMENT_UNREADABLE', 'This attachment does not match the hash its record states: it is not the file that was attached, so it is not shown.')
       }
+      // The bytes must still be what the record says they are, whoever wrote it: a page named as a PDF is not shown.
+      if (sniffContentType(file) !== ref.contentType) {
+        throw new SessionError('ATTACHMENT_UNREADABLE', `This attachment is not the ${ref.contentType} its record says it is, so it is not shown.`)
+      }
       return { blob: new Blob([file], { type: ref.contentType }), ref }
     }
   }
+}
+
+/**
+ * The files of `history` on a started node: stored in this device's blockstore, fetched from connected peers
+ * (the patient's device during a visit) when not held here.
+ */
+export function attachmentFilesOn(node: Pick<P2PNode, 'helia'>, history: AttachmentHistory): AttachmentFiles {
+  return attachmentFiles(history, attachmentStoreOver(node.helia.blockstore))
 }
 
 /** The sealed files a record names; none for a record without files. */

@@ -14,7 +14,6 @@ import {
   sealedFilesOf,
   sniffContentType,
   type HistoryEntry,
-  type HistoryRecord,
   type SealedFileRef
 } from '../history/index.ts'
 import { attachmentStoreOver, type AttachmentStore, type P2PNode } from '../p2p/index.ts'
@@ -153,13 +152,4 @@ export function attachmentFiles(history: AttachmentHistory, store: AttachmentSto
  */
 export function attachmentFilesOn(node: Pick<P2PNode, 'helia'>, history: AttachmentHistory): AttachmentFiles {
   return attachmentFiles(history, attachmentStoreOver(node.helia.blockstore))
-}
-
-/** The sealed files a record names; none for a record without files. */
-export function filesOfRecord(record: HistoryRecord): SealedFileRef[] {
-  try {
-    return sealedFilesOf(record)
-  } catch {
-    return []
-  }
 }

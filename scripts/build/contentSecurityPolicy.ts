@@ -1,6 +1,7 @@
 // The app's Content-Security-Policy, written into the built index.html as a meta tag ahead of
 // every script and stylesheet. It allows only what the built app loads: its own scripts, styles,
-// worker and manifest; images of its own and the data: URL the invite's QR code is drawn as; and
+// worker and manifest; images of its own, the data: URL the invite's QR code is drawn as, and the
+// blob: URL of an attached image once opened and checked (a PDF opens in its own tab, outside this policy); and
 // connections to its own origin (config.json) and to https:/wss: (config.json names the chain's
 // RPC and the relays at run time, so they cannot be listed here). No inline script, no eval (the
 // bundle has no WebAssembly, so not even 'wasm-unsafe-eval'), no plugins, no <base>, no form posts.
@@ -15,7 +16,8 @@ export const APP_POLICY: Policy = {
   'default-src': ["'none'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:'],
+  // blob: for an attached image, opened and checked in the page and shown from memory; nothing else loads from blob:.
+  'img-src': ["'self'", 'data:', 'blob:'],
   'connect-src': ["'self'", 'https:', 'wss:'],
   'worker-src': ["'self'"],
   'manifest-src': ["'self'"],

@@ -69,3 +69,13 @@ export {
   openEmergencySummary,
   sealEmergencySummary
 } from './emergencyCard.ts'
+export {
+  ATTACHMENT_CHUNK,
+  ATTACHMENT_FILE_ID_LENGTH,
+  attachmentDigest,
+  attachmentKey,
+  newAttachmentFileId,
+  openAttachment,
+  sealAttachment,
+  sealedAttachmentSize
+} from './attachmentCipher.ts'

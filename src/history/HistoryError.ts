@@ -36,6 +36,8 @@ export type HistoryErrorCode =
   | 'UNREADABLE_ENTRY'
   /** A file to import that is not UTF-8 JSON or NDJSON, or not FHIR. */
   | 'UNREADABLE_FILE'
+  /** A file to attach that is too large, would pass the history's limit, or is not a PDF or image. */
+  | 'ATTACHMENT_REFUSED'
 
 /** Every failure of src/history: a {@link HistoryErrorCode}, a message naming the field at fault, and that field's FHIR path. */
 export class HistoryError extends AnamnesisError<HistoryErrorCode> {

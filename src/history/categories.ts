@@ -45,6 +45,9 @@ export const CATEGORY_OF_TYPE: Readonly<Record<RecordType, Category>> = {
   Immunization: 'immunizations',
   Observation: 'results',
   DiagnosticReport: 'reports',
+  // Files attached to the history (a report's PDF, an image): read by whoever may read reports.
+  DocumentReference: 'reports',
+  Media: 'reports',
   FamilyMemberHistory: 'familyHistory',
   // The visit's own notes: the encounter, requests for more information, and the outcome.
   Encounter: 'notes',

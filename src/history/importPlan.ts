@@ -106,13 +106,15 @@ const SKIP_REASONS: Readonly<Record<string, string>> = {
   Composition: "the document's records are imported; its table of contents is not kept",
   OperationOutcome: "a server's message, not a record",
   Bundle: 'a bundle inside the file is not opened',
-  Basic: 'what you keep about yourself here (your emergency profile) is written in the app, not imported'
+  Basic: 'what you keep about yourself here (your emergency profile) is written in the app, not imported',
+  DocumentReference: 'files are attached in the app (Attach a file), so they are sealed before they are stored',
+  Media: 'files are attached in the app (Attach a file), so they are sealed before they are stored'
 }
 const NOT_KEPT = 'not kept in the history'
 
 /** The record types a file may bring: every clinical type the history keeps. Basic holds what the patient writes in the app about themself (the emergency profile), never a file's. */
-type ImportedType = Exclude<RecordType, 'Basic'>
-const isImportedType = (type: unknown): type is ImportedType => isRecordType(type) && type !== 'Basic'
+type ImportedType = Exclude<RecordType, 'Basic' | 'DocumentReference' | 'Media'>
+const isImportedType = (type: unknown): type is ImportedType => isRecordType(type) && type !== 'Basic' && type !== 'DocumentReference' && type !== 'Media'
 
 /** The field that names the patient, per record type. */
 const SUBJECT_FIELD: Readonly<Record<ImportedType, 'subject' | 'patient'>> = {

@@ -149,3 +149,16 @@ export {
   type SkippedResources
 } from './importPlan.ts'
 export { exportBundle, WALLET_ADDRESS_SYSTEM, type ExportOptions } from './exportBundle.ts'
+export {
+  ATTACHMENT_TYPES,
+  attachmentOf,
+  checkAttachmentFile,
+  MAX_ATTACHMENT_BYTES,
+  MAX_HISTORY_ATTACHMENT_BYTES,
+  readSealedFile,
+  SEALED_FILE_EXTENSION,
+  sealedFilesOf,
+  sniffContentType,
+  type AttachmentContentType,
+  type SealedFileRef
+} from './attachment.ts'

@@ -77,6 +77,10 @@ export function recordPeriod(record: HistoryRecord): TimeSpan | undefined {
       return spanOf({ dateTime: record.effectiveDateTime, period: record.effectivePeriod }) ?? spanOf({ dateTime: record.date })
     case 'Basic':
       return spanOf({ dateTime: record.created })
+    case 'DocumentReference':
+      return spanOf({ period: record.context?.period, instant: record.date })
+    case 'Media':
+      return spanOf({ dateTime: record.createdDateTime, period: record.createdPeriod, instant: record.issued })
   }
 }
 

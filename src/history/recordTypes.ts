@@ -5,9 +5,11 @@ import type {
   ClinicalImpression,
   Condition,
   DiagnosticReport,
+  DocumentReference,
   Encounter,
   FamilyMemberHistory,
   Immunization,
+  Media,
   MedicationRequest,
   MedicationStatement,
   Observation,
@@ -16,8 +18,9 @@ import type {
 } from '@medplum/fhirtypes'
 
 /**
- * A record the history keeps: one of the thirteen FHIR R4 resource types it knows. Twelve are
- * clinical records; Basic holds what the patient writes about themself that no clinical type
+ * A record the history keeps: one of the fifteen FHIR R4 resource types it knows. Fourteen are
+ * clinical records (DocumentReference and Media carry an attached file, see src/history/attachment.ts);
+ * Basic holds what the patient writes about themself that no clinical type
  * does (their emergency profile), and is never drawn as a clinical record.
  */
 export type HistoryRecord =
@@ -33,6 +36,8 @@ export type HistoryRecord =
   | Encounter
   | ServiceRequest
   | ClinicalImpression
+  | DocumentReference
+  | Media
   | Basic
 
 /** The resourceType of a record the history keeps. */
@@ -55,7 +60,9 @@ export const RECORD_TYPES = [
   'Encounter',
   'ServiceRequest',
   'ClinicalImpression',
-  'Basic'
+  'Basic',
+  'DocumentReference',
+  'Media'
 ] as const satisfies readonly RecordType[]
 
 /** Fails to compile if a type is added to HistoryRecord but not to RECORD_TYPES. */

@@ -1,4 +1,4 @@
-// The thirteen record types, field by field as FHIR R4 defines them, with what the
+// The fifteen record types, field by field as FHIR R4 defines them, with what the
 // history needs on top: every record names its patient and carries the code it is about.
 import type {
   AllergyIntolerance,
@@ -11,6 +11,11 @@ import type {
   ConditionEvidence,
   DiagnosticReport,
   DiagnosticReportMedia,
+  DocumentReference,
+  DocumentReferenceContent,
+  DocumentReferenceContext,
+  DocumentReferenceRelatesTo,
+  Media,
   Encounter,
   EncounterDiagnosis,
   FamilyMemberHistory,
@@ -56,6 +61,7 @@ import {
   type FieldSpec
 } from './fhirDatatypes.ts'
 import type { RecordType } from './recordTypes.ts'
+import { readSealedFile } from './attachment.ts'
 
 const MODIFIER = refused('modifier extensions change what a record means, and the history cannot show what it does not understand')
 
@@ -692,6 +698,84 @@ const BasicType = complexType<Basic>(
   { required: ['code', 'subject'] }
 )
 
+// A record that carries a file: the file is sealed and stored as IPFS blocks (src/history/attachment.ts), so
+// every attachment must name its sealed file; data inline or a link elsewhere is not kept.
+const DocumentReferenceContentType = complexType<DocumentReferenceContent>(
+  'DocumentReference.content',
+  { ...backboneFields, attachment: one(AttachmentType), format: one(CodingType) },
+  { required: ['attachment'], check: (content, path) => void readSealedFile(content.attachment, `${path}.attachment`) }
+)
+
+const DocumentReferenceRelatesToType = complexType<DocumentReferenceRelatesTo>(
+  'DocumentReference.relatesTo',
+  { ...backboneFields, code: code('replaces', 'transforms', 'signs', 'appends'), target: ref('DocumentReference') },
+  { required: ['code', 'target'] }
+)
+
+const DocumentReferenceContextType = complexType<DocumentReferenceContext>('DocumentReference.context', {
+  ...backboneFields,
+  encounter: refs('Encounter', 'EpisodeOfCare'),
+  event: concepts,
+  period: pastPeriod,
+  facilityType: concept,
+  practiceSetting: concept,
+  sourcePatientInfo: ref('Patient'),
+  related: refs()
+})
+
+const DocumentReferenceType = complexType<DocumentReference>(
+  'DocumentReference',
+  {
+    ...resourceFields,
+    masterIdentifier: one(IdentifierType),
+    status: code('current', 'superseded', 'entered-in-error'),
+    docStatus: code('preliminary', 'final', 'amended', 'entered-in-error'),
+    type: concept,
+    category: concepts,
+    subject,
+    date: one('instant', { past: true }),
+    author: refs('Practitioner', 'PractitionerRole', 'Organization', 'Device', 'Patient', 'RelatedPerson'),
+    authenticator: ref('Practitioner', 'PractitionerRole', 'Organization'),
+    custodian: ref('Organization'),
+    relatesTo: many(DocumentReferenceRelatesToType),
+    description: one('string'),
+    securityLabel: concepts,
+    content: many(DocumentReferenceContentType),
+    context: one(DocumentReferenceContextType)
+  },
+  { required: ['status', 'content', 'subject'] }
+)
+
+const MediaRecordType = complexType<Media>(
+  'Media',
+  {
+    ...resourceFields,
+    basedOn: refs('ServiceRequest', 'CarePlan'),
+    partOf: refs(),
+    status: code('preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'),
+    type: concept,
+    modality: concept,
+    view: concept,
+    subject,
+    encounter: ref('Encounter'),
+    createdDateTime: pastDateTime,
+    createdPeriod: pastPeriod,
+    issued: one('instant', { past: true }),
+    operator: ref('Practitioner', 'PractitionerRole', 'Organization', 'CareTeam', 'Patient', 'Device', 'RelatedPerson'),
+    reasonCode: concepts,
+    bodySite,
+    deviceName: one('string'),
+    device: ref('Device', 'DeviceMetric'),
+    height: one('positiveInt'),
+    width: one('positiveInt'),
+    frames: one('positiveInt'),
+    duration: one('decimal'),
+    content: one(AttachmentType),
+    note: many(AnnotationType)
+  },
+  { required: ['status', 'content', 'subject'], choices: [['createdDateTime', 'createdPeriod']], check: (media, path) => void readSealedFile(media.content, `${path}.content`) }
+)
+
 /** The schema each record type is validated against (see validateRecord). */
 export const RESOURCE_SCHEMAS: Readonly<Record<RecordType, ComplexType>> = {
   Condition: ConditionType,
@@ -706,5 +790,7 @@ export const RESOURCE_SCHEMAS: Readonly<Record<RecordType, ComplexType>> = {
   Encounter: EncounterType,
   ServiceRequest: ServiceRequestType,
   ClinicalImpression: ClinicalImpressionType,
-  Basic: BasicType
+  Basic: BasicType,
+  DocumentReference: DocumentReferenceType,
+  Media: MediaRecordType
 }

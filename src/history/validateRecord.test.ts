@@ -168,6 +168,17 @@ const cases: Case[] = [
   ['no status', 'ClinicalImpression', 'status', undefined, 'MISSING_FIELD', 'ClinicalImpression.status'],
   ['a previous impression that is a condition', 'ClinicalImpression', 'previous', { reference: 'Condition/knee-oa' }, 'INVALID_FIELD', 'ClinicalImpression.previous.reference'],
   ['a finding without an item', 'ClinicalImpression', 'finding.0', { basis: 'exam' }, 'MISSING_FIELD', 'ClinicalImpression.finding[0].itemCodeableConcept'],
+  // DocumentReference and Media: the file must be a sealed one, within the limits
+  ['no content', 'DocumentReference', 'content', undefined, 'MISSING_FIELD', 'DocumentReference.content'],
+  ['a file linked elsewhere', 'DocumentReference', 'content.0.attachment.url', 'https://example.org/report.pdf', 'INVALID_FIELD', 'DocumentReference.content[0].attachment.url'],
+  ['a file with no size', 'DocumentReference', 'content.0.attachment.size', undefined, 'MISSING_FIELD', 'DocumentReference.content[0].attachment.size'],
+  ['a file over 25 MB', 'DocumentReference', 'content.0.attachment.size', 26_000_000, 'INVALID_FIELD', 'DocumentReference.content[0].attachment.size'],
+  ['a file type not accepted', 'DocumentReference', 'content.0.attachment.contentType', 'text/html', 'INVALID_FIELD', 'DocumentReference.content[0].attachment.contentType'],
+  ['a file with no file id', 'DocumentReference', 'content.0.attachment.extension.0.extension.0.valueBase64Binary', 'AAEC', 'INVALID_FIELD', 'DocumentReference.content[0].attachment.extension.fileId'],
+  ['an image not said how it was sealed', 'Media', 'content.extension', undefined, 'MISSING_FIELD', 'Media.content.extension'],
+  ['an image with a short hash', 'Media', 'content.extension.0.extension.1.valueBase64Binary', 'AAECAwQFBgcICQoLDA0ODw==', 'INVALID_FIELD', 'Media.content.extension.sha256'],
+  ['an image with no key epoch', 'Media', 'content.extension.0.extension.2.valueUnsignedInt', -1, 'INVALID_FIELD', 'Media.content.extension.epoch'],
+  ['no status', 'Media', 'status', undefined, 'MISSING_FIELD', 'Media.status'],
   // Basic (the emergency profile)
   ['no code', 'Basic', 'code', undefined, 'MISSING_FIELD', 'Basic.code'],
   ['no subject', 'Basic', 'subject', undefined, 'MISSING_FIELD', 'Basic.subject'],

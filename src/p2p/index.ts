@@ -26,3 +26,4 @@ export { createVisitInvite, decodeVisitInvite, encodeVisitInvite, InviteBook, in
 export type { VisitInvite, VisitInviteErrorCode } from './visitInvite.ts'
 export { MAX_ANSWER_KEEPERS, parseAnswerKeepers, requestVisit, serveVisits, VISIT_PROTOCOL } from './visitProtocol.ts'
 export type { AnswerKeeper, IncomingVisit, VisitAnswer, VisitRequest } from './visitProtocol.ts'
+export { attachmentStoreOver, type AttachmentStore } from './attachmentStore.ts'

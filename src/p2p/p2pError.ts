@@ -32,6 +32,8 @@ export type P2PErrorCode =
   | 'BACKUP_INVALID'
   /** Entries of a backup file failed the checks every entry of a history passes: nothing was imported. */
   | 'ENTRIES_REFUSED'
+  /** An attached file that is not stored here and did not arrive from any connected peer. */
+  | 'ATTACHMENT_NOT_FOUND'
 
 /**
  * Every failure of src/p2p the app is meant to show: a {@link P2PErrorCode} to branch on

@@ -28,6 +28,8 @@ export type SessionErrorCode =
   | 'EMERGENCY_SUMMARY_UNAVAILABLE'
   /** A guardian's hand-on of the emergency keys did not reach the doctor: no key registered, no keeper served or kept them. */
   | 'EMERGENCY_KEYS_NOT_HANDED'
+  /** An attached file that could not be opened: its category is not shared, a block was altered or is missing, or it does not match its hash. */
+  | 'ATTACHMENT_UNREADABLE'
 
 /** Every refusal of src/session about keys, keepers and backups: a sentence to act on and a {@link SessionErrorCode}. */
 export class SessionError extends AnamnesisError<SessionErrorCode> {

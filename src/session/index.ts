@@ -56,3 +56,6 @@ export { connectToPeer, type PeerConnection, type PeerDialer } from './connectTo
 /** Importing FHIR files into the own history (createImportFlow), loaded on demand by the page that offers it. */
 export const loadImport = (): Promise<typeof import('./importRecords.ts')> => import('./importRecords.ts')
 export type { ImportChoice, ImportFlow, ImportSource, ImportStep, ImportTarget } from './importRecords.ts'
+/** Files attached to records, sealed and stored as IPFS blocks (attachmentFiles), loaded on demand by the views that attach or open one. */
+export const loadAttachments = (): Promise<typeof import('./attachments.ts')> => import('./attachments.ts')
+export type { AttachmentFiles, AttachmentHistory, ChosenAttachment, OpenedAttachment } from './attachments.ts'

@@ -18,6 +18,8 @@ const TYPE_NAMES: Record<HistoryRecord['resourceType'], string> = {
   Encounter: 'visit',
   ServiceRequest: 'request',
   ClinicalImpression: 'outcome',
+  DocumentReference: 'document',
+  Media: 'image',
   Basic: 'profile'
 }
 
@@ -59,6 +61,10 @@ export function recordLabel(record: HistoryRecord): string {
       return record.summary ?? 'Outcome'
     case 'Basic':
       return conceptText(record.code) ?? 'Profile'
+    case 'DocumentReference':
+      return record.description ?? record.content[0]?.attachment.title ?? conceptText(record.type) ?? 'Document'
+    case 'Media':
+      return record.content.title ?? conceptText(record.type) ?? 'Image'
   }
 }
 

@@ -26,7 +26,7 @@ export const LANES = [
   { id: 'procedures', label: 'Procedures', types: ['Procedure'], rows: 2 },
   { id: 'immunizations', label: 'Immunizations', types: ['Immunization'], rows: 2 },
   { id: 'results', label: 'Results', types: ['Observation'], rows: 3 },
-  { id: 'reports', label: 'Reports', types: ['DiagnosticReport'], rows: 2 },
+  { id: 'reports', label: 'Reports and files', types: ['DiagnosticReport', 'DocumentReference', 'Media'], rows: 2 },
   { id: 'visits', label: 'Visits, requests, outcomes', types: ['Encounter', 'ServiceRequest', 'ClinicalImpression'], rows: 3 },
   { id: 'family', label: 'Family history', types: ['FamilyMemberHistory'], rows: 1 }
 ] as const satisfies readonly { id: string; label: string; types: readonly RecordType[]; rows: number }[]

@@ -14,7 +14,7 @@ test('the built index.html carries the Content-Security-Policy, ahead of every s
     'default-src': ["'none'"],
     'script-src': ["'self'"],
     'style-src': ["'self'"],
-    'img-src': ["'self'", 'data:'],
+    'img-src': ["'self'", 'data:', 'blob:'],
     'connect-src': ["'self'", 'https:', 'wss:'],
     'worker-src': ["'self'"],
     'manifest-src': ["'self'"],

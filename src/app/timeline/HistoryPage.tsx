@@ -7,6 +7,8 @@ import { createMemo, createSignal, For, lazy, Match, Show, Suspense, Switch, typ
 import { errorMessage } from '../../errors/index.ts'
 import type { HistoryRecord } from '../../history/index.ts'
 import { verdictCounts } from '../../session/index.ts'
+import { AttachFile } from '../attachments/AttachFile.tsx'
+import { createAttachmentFiles } from '../attachments/createAttachmentFiles.ts'
 import { createBackupControls } from '../session/createBackupControls.ts'
 import type { OwnHistory } from '../session/createHistorySession.ts'
 import { RestoreBackup } from '../settings/BackupSection.tsx'
@@ -174,6 +176,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
   const addRecord = async (record: HistoryRecord): Promise<void> => {
     await own().add([record])
   }
+  const files = createAttachmentFiles(() => own().history)
   const loadDemo = async (): Promise<void> => {
     setLoading('loading')
     try {
@@ -259,6 +262,10 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
         </Suspense>
       </details>
       <details class="add-record">
+        <summary>Attach a file: a report (PDF) or an image</summary>
+        <AttachFile files={files()} add={addRecord} />
+      </details>
+      <details class="add-record">
         <summary>Import or export records (FHIR files from portals and other records)</summary>
         <Suspense fallback={<p role="status">Loading…</p>}>
           <RecordsInOut own={own()} />
@@ -278,7 +285,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
       </Show>
       <Show when={counts().blocks > 0}>
         <Suspense fallback={<p role="status">Drawing your history…</p>}>
-          <OwnHistoryViews own={own()} hideDemo={hideDemo()} />
+          <OwnHistoryViews own={own()} hideDemo={hideDemo()} files={files()} />
         </Suspense>
       </Show>
     </section>

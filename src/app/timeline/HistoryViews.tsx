@@ -4,9 +4,10 @@
 // of the same records for screen readers. Loaded lazily: D3 and the art stay out of
 // the first screen.
 import { createEffect, createMemo, createSignal, createUniqueId, For, on, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js'
-import { entryKey, isDemoRecord, type Address } from '../../history/index.ts'
+import { entryKey, isDemoRecord, sealedFilesOf, type Address, type HistoryRecord, type SealedFileRef } from '../../history/index.ts'
 import { formatDayAndTime, formatRecordDay, formatRecordPeriod } from '../../format/index.ts'
-import type { PeerMisconduct } from '../../session/index.ts'
+import type { AttachmentFiles, PeerMisconduct } from '../../session/index.ts'
+import { AttachmentView } from '../attachments/AttachmentView.tsx'
 import {
   ancestry,
   buildTimelineModel,
@@ -50,6 +51,17 @@ export interface HistorySource {
   demo?: boolean
   /** Peers that broke the sync protocol's rules while the history was open. */
   misconduct?: Accessor<readonly PeerMisconduct[]>
+  /** The history's attached files, for the records that name one (none in the demo). */
+  files?: Accessor<AttachmentFiles | undefined>
+}
+
+/** The sealed files a record names; none for a record without files, or one whose file it does not name soundly. */
+function filesNamed(record: HistoryRecord): SealedFileRef[] {
+  try {
+    return sealedFilesOf(record)
+  } catch {
+    return []
+  }
 }
 
 export default function HistoryViews(props: { source: HistorySource }): JSX.Element {
@@ -394,6 +406,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                   {item().block.reason === undefined ? '' : `: ${item().block.reason ?? ''}`}
                 </dd>
               </dl>
+              <For each={filesNamed(item().entry.record)}>{(file) => <AttachmentView file={file} files={source.files?.()} />}</For>
               <h4>Amendment trail</h4>
               <Show when={item().trail.length > 1} fallback={<p class="hint">Never corrected: one version.</p>}>
                 <ol>

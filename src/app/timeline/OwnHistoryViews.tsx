@@ -2,11 +2,12 @@
 // encrypted log on this device, with their verdicts.
 import { createMemo, type JSX } from 'solid-js'
 import { isDemoRecord } from '../../history/index.ts'
+import type { AttachmentFiles } from '../../session/index.ts'
 import type { OwnHistory } from '../session/createHistorySession.ts'
 import { useVisits } from '../visit/VisitsContext.ts'
 import HistoryViews from './HistoryViews.tsx'
 
-export default function OwnHistoryViews(props: { own: OwnHistory; hideDemo: boolean }): JSX.Element {
+export default function OwnHistoryViews(props: { own: OwnHistory; hideDemo: boolean; files: AttachmentFiles | undefined }): JSX.Element {
   const own = (): OwnHistory => props.own
   const blocks = createMemo(() => {
     const all = own().blocks()
@@ -21,5 +22,5 @@ export default function OwnHistoryViews(props: { own: OwnHistory; hideDemo: bool
         [own().history.patient.toLowerCase(), 'You']
       ])
   )
-  return <HistoryViews source={{ blocks, patient: own().history.patient, now: () => (own().version(), Date.now()), writers, misconduct: () => own().misconduct() }} />
+  return <HistoryViews source={{ blocks, patient: own().history.patient, now: () => (own().version(), Date.now()), writers, misconduct: () => own().misconduct(), files: () => props.files }} />
 }

@@ -7,6 +7,8 @@ import { verdictCounts } from '../../session/index.ts'
 import type { PatientReading } from '../session/createHistorySession.ts'
 import { RecordForm } from '../records/RecordForm.tsx'
 import { chainTargetsOf } from '../records/recordFormModel.ts'
+import { AttachFile } from '../attachments/AttachFile.tsx'
+import { createAttachmentFiles } from '../attachments/createAttachmentFiles.ts'
 import HistoryViews from './HistoryViews.tsx'
 
 /** The longest the views wait for a sync to settle before they show what has arrived. */
@@ -42,6 +44,7 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
   const add = async (record: HistoryRecord): Promise<void> => {
     await reading().add([record])
   }
+  const files = createAttachmentFiles(() => reading().history)
   return (
     <section aria-labelledby="reading-heading" class="own-history">
       <h2 id="reading-heading">The patient's history</h2>
@@ -86,12 +89,16 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       </Show>
       <Show when={props.mayWrite && reading().access() !== 'ended'}>
         <RecordForm kinds={DOCTOR_KINDS} patient={reading().history.patient} chainTargets={targets()} onSubmit={add} label="Write into the patient's history" />
+        <details class="add-record">
+          <summary>Attach a report or image to the patient's history</summary>
+          <AttachFile files={files()} add={add} />
+        </details>
       </Show>
       {/* Drawn once what the patient's device holds has arrived, or at the first redraw of a longer
           sync: drawing the part fetched while the patient decided, only to draw it all again a moment
           later, would delay the whole. */}
       <Show when={counts().blocks > 0 && (reading().reading().state !== 'syncing' || reading().version() > 0 || waited())}>
-        <HistoryViews source={{ blocks: () => reading().blocks(), patient: reading().history.patient, now: () => (reading().version(), Date.now()), writers, misconduct: () => reading().misconduct() }} />
+        <HistoryViews source={{ blocks: () => reading().blocks(), patient: reading().history.patient, now: () => (reading().version(), Date.now()), writers, misconduct: () => reading().misconduct(), files }} />
       </Show>
     </section>
   )

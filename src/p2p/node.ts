@@ -186,6 +186,10 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
     // light composition knows only dag-pb and raw. Same copy OrbitDB imports.
     codecs: [dagCbor]
   }), {
+    // What libp2p learns of other peers (addresses, protocols, keys) lives in memory only: a peer
+    // that connects again and again under new peer ids must not grow this device's storage, or a
+    // keeper's disk. The node's own key stays in the node's datastore, where Helia loads it from.
+    datastore: new MemoryDatastore(),
     addresses: { listen: ['/p2p-circuit', '/webrtc', ...(options.listen ?? [])] },
     transports: [
       webSockets(),

@@ -18,6 +18,8 @@ import { rawFrame } from '../support/fuzz.ts'
 import { walletIdentityOf } from '../support/walletSignatures.ts'
 import { connect, memoryDevice, memoryNode, person, waitFor, type Person } from './historyFixtures.ts'
 import type { PeerId, Stream } from '@libp2p/interface'
+import { MemoryDatastore } from 'datastore-core'
+import type { Datastore } from 'interface-datastore'
 
 let patient: Person
 /** A doctor whose grant is live: passes the hello, and may write. */
@@ -60,14 +62,14 @@ interface PatientDevice {
 }
 
 /** The patient's device with a few records in their history; it syncs with the insider and the reader, and lets the insider write. */
-async function patientWithHistory(demo = 0): Promise<PatientDevice> {
+async function patientWithHistory(demo = 0, stores: { datastore?: Datastore } = {}): Promise<PatientDevice> {
   let lookups = 0
   const ledger = admitted(insider, reader)
   const canSync = (wallet: string): Promise<boolean> => {
     lookups++
     return ledger(wallet)
   }
-  const { node, orbit } = await memoryDevice(patient, cleanups, { canSync, canWrite: admitted(insider) })
+  const { node, orbit } = await memoryDevice(patient, cleanups, { canSync, canWrite: admitted(insider) }, stores)
   const log = await orbit.openLog(patient.address)
   const events: LogEvent[] = []
   log.subscribe((event) => events.push(event))
@@ -200,6 +202,29 @@ describe('a stranger who knows the patient\'s peer id', () => {
     const elsewhere = await pullerAs({ ...p, address: '/orbitdb/zdpuNotHere' }, stranger)
     expect(await elsewhere.reader.next()).toEqual({ t: 'error', reason: 'refused' })
     await patientGoesOn(p, 'stranger pulling')
+  })
+
+  it('cannot grow the patient\'s storage by connecting again and again under new peer ids: no record of a peer is kept', async () => {
+    const datastore = new MemoryDatastore()
+    const p = await patientWithHistory(0, { datastore })
+    const stored = async (): Promise<string[]> => {
+      const keys: string[] = []
+      for await (const key of datastore.queryKeys({})) keys.push(key.toString())
+      return keys
+    }
+    const before = await stored()
+    // Three: libp2p takes at most five new connections a second from one address, and the honest doctor connects next.
+    for (let i = 0; i < 3; i++) {
+      const stranger = await memoryNode(cleanups)
+      await connect(stranger, p.node)
+      // identify has told the patient's node this peer's addresses and protocols: what a peer store would keep.
+      await waitFor('the patient to know the stranger\'s protocols', () => p.node.libp2p.peerStore.get(stranger.libp2p.peerId).then((peer) => peer.protocols.length > 0, () => false))
+      await stranger.stop()
+    }
+    const after = await stored()
+    expect(after.filter((key) => key.startsWith('/peers/'))).toEqual([])
+    expect(after.filter((key) => !before.includes(key))).toEqual([])
+    await patientGoesOn(p, 'connecting under new peer ids')
   })
 
   it('cannot make the patient ask the ledger about wallet after wallet: past 8 refusals a minute it is refused unasked', async () => {

@@ -69,3 +69,16 @@ export {
   openEmergencySummary,
   sealEmergencySummary
 } from './emergencyCard.ts'
+export {
+  decodeHealthLink,
+  encodeHealthLink,
+  fromBase64Url,
+  HEALTH_LINK_KEY_LENGTH,
+  MAX_HEALTH_LINK_LABEL,
+  newHealthLinkKey,
+  openHealthLinkFile,
+  sealHealthLinkFile,
+  toBase64Url,
+  type HealthLinkFlag,
+  type HealthLinkPayload
+} from './healthLink.ts'

@@ -56,3 +56,6 @@ export { connectToPeer, type PeerConnection, type PeerDialer } from './connectTo
 /** Importing FHIR files into the own history (createImportFlow), loaded on demand by the page that offers it. */
 export const loadImport = (): Promise<typeof import('./importRecords.ts')> => import('./importRecords.ts')
 export type { ImportChoice, ImportFlow, ImportSource, ImportStep, ImportTarget } from './importRecords.ts'
+/** Sharing by SMART Health Link (JWE and its compression): loaded when a link is first made or opened, not with the first screen. */
+export const loadHealthLinks = (): Promise<typeof import('./healthLinks.ts')> => import('./healthLinks.ts')
+export type { LinkKeeperClient, LinkKeepers, OpenedHealthLink, OpenLinkRequest, PatientLink, SharedLink, ShareRequest } from './healthLinks.ts'

@@ -71,7 +71,7 @@ function settings(): Settings {
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KeeperStartError(`--port must be a port number (0 to 65535); got "${values.port}"`)
   const linksPort = values['links-port'] === undefined || values['links-port'] === '' ? undefined : Number(values['links-port'])
-  if (linksPort !== undefined && (!Number.isInteger(linksPort) || linksPort < 0 || linksPort > 65535)) throw new KeeperStartError(`--links-port must be a port number (0 to 65535); got "${values['links-port']}"`)
+  if (linksPort !== undefined && (!Number.isInteger(linksPort) || linksPort < 0 || linksPort > 65535)) throw new KeeperStartError(`--links-port must be a port number (0 to 65535); got "${String(values['links-port'])}"`)
   const linksUrl = values['links-url'] === undefined || values['links-url'] === '' ? undefined : values['links-url'].replace(/\/+$/, '')
   if (linksUrl !== undefined && !/^https?:\/\/[^/]/.test(linksUrl)) throw new KeeperStartError(`--links-url must be an https: URL, e.g. https://keeper.example/shl; got "${linksUrl}"`)
   if (values.origin === undefined) throw new KeeperStartError('--origin (or ANAMNESIS_KEEPER_ORIGIN) must name the app\'s origin, e.g. https://app.example: identities are bound to it')
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   const client = createChainClient({ id: chainId, name: `Chain ${chainId}`, rpcUrl: options.rpc })
   const log = (line: string): void => console.log(`keeper: ${line}`)
   // Set once the keeper is up: a removed patient's links are forgotten with the history.
-  let links: ShareLinks | undefined
+  let links: ShareLinks | null = null
   const keeper = await startKeeper({
     node,
     identity,
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     onEvent: (event) => {
       log(describe(event))
       if (event.type === 'removed') void emergency.forget(event.patient).catch((error: unknown) => log(`could not forget the emergency card of ${event.patient}: ${errorMessage(error)}`))
-      if (event.type === 'removed' && links !== undefined) void links.forget(event.patient).catch((error: unknown) => log(`could not forget the shared links of ${event.patient}: ${errorMessage(error)}`))
+      if (event.type === 'removed' && links !== null) void links.forget(event.patient).catch((error: unknown) => log(`could not forget the shared links of ${event.patient}: ${errorMessage(error)}`))
     }
   })
   const emergency = await serveEmergencyCards({
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     stopping = true
     log('stopping')
     await linkServer?.stop()
-    await links?.stop()
+    await links.stop()
     await emergency.stop()
     await keeper.stop()
     await node.stop()

@@ -90,7 +90,7 @@ function isManifestUrl(text: string): boolean {
 export function encodeHealthLink(payload: HealthLinkPayload): string {
   if (payload.key.length !== HEALTH_LINK_KEY_LENGTH) throw new CryptoError('INVALID_KEY', 'A SMART Health Link key is 32 bytes.')
   if (!isManifestUrl(payload.url)) throw new CryptoError('INVALID_INPUT', 'A SMART Health Link names an https: manifest URL.')
-  if (payload.label !== undefined && [...payload.label].length > MAX_HEALTH_LINK_LABEL) throw new CryptoError('INVALID_INPUT', `A SMART Health Link's label is at most ${MAX_HEALTH_LINK_LABEL} characters.`)
+  if (payload.label !== undefined && Array.from(payload.label).length > MAX_HEALTH_LINK_LABEL) throw new CryptoError('INVALID_INPUT', `A SMART Health Link's label is at most ${MAX_HEALTH_LINK_LABEL} characters.`)
   if (payload.flags.some((flag) => !FLAGS.includes(flag))) throw new CryptoError('INVALID_INPUT', 'A SMART Health Link has only the flags L, P and U.')
   if (payload.flags.includes('P') && payload.flags.includes('U')) throw new CryptoError('INVALID_INPUT', 'A SMART Health Link with a passcode (P) cannot be fetched directly (U).')
   if (payload.exp !== undefined && (!Number.isSafeInteger(payload.exp) || payload.exp <= 0)) throw new CryptoError('INVALID_INPUT', 'A SMART Health Link expires at a time in unix seconds.')
@@ -130,10 +130,10 @@ export function decodeHealthLink(text: string): HealthLinkPayload {
   const keyBytes = typeof key === 'string' && key.length === 43 ? fromBase64Url(key) : undefined
   if (keyBytes === undefined || keyBytes.length !== HEALTH_LINK_KEY_LENGTH) invalidLink('its key is not 32 bytes of base64url')
   if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= 0)) invalidLink('its expiry is not a time')
-  if (flag !== undefined && (typeof flag !== 'string' || ![...flag].every((f) => (FLAGS as readonly string[]).includes(f)) || new Set(flag).size !== flag.length)) invalidLink('its flags are not L, P or U')
-  const flags = [...(flag ?? '')] as HealthLinkFlag[]
+  if (flag !== undefined && (typeof flag !== 'string' || !Array.from(flag).every((f) => (FLAGS as readonly string[]).includes(f)) || new Set(flag).size !== flag.length)) invalidLink('its flags are not L, P or U')
+  const flags = Array.from(flag ?? '') as HealthLinkFlag[]
   if (flags.includes('P') && flags.includes('U')) invalidLink('it asks for a passcode and a direct fetch at once')
-  if (label !== undefined && (typeof label !== 'string' || [...label].length > MAX_HEALTH_LINK_LABEL)) invalidLink('its label is longer than 80 characters')
+  if (label !== undefined && (typeof label !== 'string' || Array.from(label).length > MAX_HEALTH_LINK_LABEL)) invalidLink('its label is longer than 80 characters')
   if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) invalidLink('its version is not a number')
   if (v !== undefined && v > 1) invalidLink(`it is of version ${v}, newer than this app reads`)
   return {

@@ -33,8 +33,9 @@ export const MAX_LINK_FILE = 4 * 1024 * 1024
 export const MAX_LINKS_PER_PATIENT = 20
 /** The most wrong passcodes a link takes; then it stops, as if deactivated. */
 export const MAX_PASSCODE_FAILURES = 5
-/** A passcode the patient chooses: 4 to 64 characters. */
+/** The shortest passcode a patient may choose, in characters. */
 export const MIN_PASSCODE_LENGTH = 4
+/** The longest passcode a patient may choose, in characters. */
 export const MAX_PASSCODE_LENGTH = 64
 /** How old a statement may be when it arrives. */
 export const LINK_REQUEST_MAX_AGE_MS = 2 * 60_000
@@ -112,17 +113,18 @@ function parseLinkStatement(bytes: Uint8Array): LinkStatement | string {
   const record = value as Record<string, unknown>
   const keys = Object.keys(record).sort()
   if (keys.length !== FIELDS.length || keys.some((key, i) => key !== FIELDS[i])) return 'the statement has other fields than a link statement'
-  const { v, kind, patient, keeper, peer, link, digest, passcode, expires, at } = record
+  const { v, kind, patient, keeper, peer, link: id, digest, passcode, expires, at } = record
   if (v !== 1 || typeof kind !== 'string' || !KINDS.includes(kind)) return 'the statement is not a link statement of this version'
   if (typeof patient !== 'string' || !ADDRESS.test(patient)) return 'the statement names no patient wallet'
   if (typeof keeper !== 'string' || !ADDRESS.test(keeper)) return 'the statement names no keeper wallet'
   if (typeof peer !== 'string' || peer.length === 0 || peer.length > 128) return 'the statement names no keeper peer id'
-  if (!isBytes(link) || link.length !== (kind === 'link-list' ? 0 : LINK_ID_LENGTH)) return 'the link id is not 32 bytes'
+  if (!isBytes(id) || id.length !== (kind === 'link-list' ? 0 : LINK_ID_LENGTH)) return 'the link id is not 32 bytes'
   if (!isBytes(digest) || digest.length !== (kind === 'link-store' ? 32 : 0)) return 'the digest is not 32 bytes'
   if (!isBytes(passcode) || (passcode.length !== 0 && (kind !== 'link-store' || passcode.length !== 32))) return 'the passcode digest is not 32 bytes'
   if (typeof expires !== 'number' || !Number.isSafeInteger(expires) || expires < 0) return 'the expiry is not a time'
   if (typeof at !== 'number' || !Number.isSafeInteger(at) || at <= 0) return 'the statement has no time'
-  return { v, kind: kind as LinkStatementKind, patient: patient as WalletAddress, keeper: keeper as WalletAddress, peer, link, digest, passcode, expires, at }
+  const statement: LinkStatement = { v, kind: kind as LinkStatementKind, patient: patient as WalletAddress, keeper: keeper as WalletAddress, peer, link: id, digest, passcode, expires, at }
+  return statement
 }
 
 type Checked<T> = { value: T } | { refusal: LinkRefusal; why: string }
@@ -144,7 +146,7 @@ export function checkLinkRequest(
   if (kind === 'link-store') {
     if (!isBytes(file) || file.length === 0) return { refusal: 'malformed', why: 'a store carries no file' }
     if (file.length > MAX_LINK_FILE) return { refusal: 'too-large', why: `a file of ${file.length} bytes, over ${MAX_LINK_FILE}` }
-    if (passcode !== undefined && (typeof passcode !== 'string' || [...passcode].length < MIN_PASSCODE_LENGTH || [...passcode].length > MAX_PASSCODE_LENGTH)) return { refusal: 'malformed', why: 'the passcode is not 4 to 64 characters' }
+    if (passcode !== undefined && (typeof passcode !== 'string' || Array.from(passcode).length < MIN_PASSCODE_LENGTH || Array.from(passcode).length > MAX_PASSCODE_LENGTH)) return { refusal: 'malformed', why: 'the passcode is not 4 to 64 characters' }
   }
   const parsed = parseLinkStatement(statement)
   if (typeof parsed === 'string') return { refusal: 'malformed', why: parsed }

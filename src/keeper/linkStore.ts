@@ -70,6 +70,7 @@ export interface LinkAnswer {
   jose?: string
 }
 
+/** How to serve links on a keeper's node. */
 export interface ServeLinksOptions {
   node: P2PNode
   identity: WalletIdentity

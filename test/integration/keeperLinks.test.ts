@@ -15,7 +15,7 @@ import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { deactivateSharedLink, listSharedLinks, openHealthLink, shareByLink, type LinkKeepers } from '../../src/session/healthLinks.ts'
 import { SessionError } from '../../src/session/index.ts'
-import type { P2PNode, WalletAddress } from '../../src/p2p/index.ts'
+import type { P2PNode } from '../../src/p2p/index.ts'
 import { memoryDevice, type Cleanups, type Person } from './historyFixtures.ts'
 import { personOn, spawnKeeper, startChain, type KeeperProcess, type TestChain } from './keeperFixtures.ts'
 
@@ -23,6 +23,8 @@ let chain: TestChain
 let patient: Person
 let stranger: Person
 let keeper: KeeperProcess
+/** The keeper's manifest URLs start with it. */
+let linksUrl: string
 let patientNode: P2PNode
 let strangerNode: P2PNode
 const suite: Cleanups = []
@@ -38,6 +40,8 @@ beforeAll(async () => {
   suite.push(() => chain.stop())
   ;[patient, stranger] = await Promise.all([personOn(chain, 'Patient'), personOn(chain, 'Second patient')])
   keeper = await spawnKeeper(suite, { chain, links: true })
+  linksUrl = keeper.linksUrl ?? ''
+  expect(linksUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/shl$/)
   ;({ node: patientNode } = await memoryDevice(patient, suite))
   ;({ node: strangerNode } = await memoryDevice(stranger, suite))
   await enrolKeeper(patientNode, keeper.multiaddr, { identity: patient.identity, patient: patient.address, quota: 10 * 1024 * 1024 })
@@ -107,7 +111,7 @@ describe('sharing a snapshot by SMART Health Link', () => {
   it('a viewer with only the link reads the records; the patient sees the opening by the name given; the keeper holds only ciphertext', async () => {
     const shared = await shareByLink(keepersOf(patientNode, patient), { bundle, label: 'For Dr Grey' })
     const payload = decodeHealthLink(shared.text)
-    expect(payload.url).toBe(`${keeper.linksUrl}/${shared.id}`)
+    expect(payload.url).toBe(`${linksUrl}/${shared.id}`)
     expect(payload.flags).toEqual([])
     expect(payload.label).toBe('For Dr Grey')
 
@@ -128,7 +132,7 @@ describe('sharing a snapshot by SMART Health Link', () => {
     // A viewer that takes no embedded file gets a location, fetched with GET.
     const located = await manifest(payload.url, { recipient: 'A small viewer', embeddedLengthMax: 10 })
     const location = (located.json.files as { location: string }[])[0]?.location ?? ''
-    expect(location.startsWith(`${keeper.linksUrl}/${shared.id}/file/`)).toBe(true)
+    expect(location.startsWith(`${linksUrl}/${shared.id}/file/`)).toBe(true)
     const file = await fetch(location)
     expect(file.headers.get('content-type')).toBe('application/jose')
     expect(file.headers.get('access-control-allow-origin')).toBe('*')
@@ -193,7 +197,7 @@ describe('sharing a snapshot by SMART Health Link', () => {
   it('refuses uploads from a patient who has not enrolled the keeper, with a forged signature, or for a file the patient did not sign', async () => {
     expect(await failure(shareByLink(keepersOf(strangerNode, stranger), { bundle }))).toMatchObject({ code: 'LINK_NOT_SHARED', message: expect.stringContaining('does not keep your history') as string })
     const file = new TextEncoder().encode('eyJhbGciOiJkaXIifQ..aaaa.bbbb.cccc')
-    const statement = { v: 1 as const, kind: 'link-store' as const, patient: patient.address as WalletAddress, keeper: keeper.address, peer: keeper.peerId, link: new Uint8Array(32).fill(7), digest: sha256(file), passcode: new Uint8Array(0), expires: 0, at: Date.now() }
+    const statement = { v: 1 as const, kind: 'link-store' as const, patient: patient.address, keeper: keeper.address, peer: keeper.peerId, link: new Uint8Array(32).fill(7), digest: sha256(file), passcode: new Uint8Array(0), expires: 0, at: Date.now() }
     // The stranger signs a statement that names the patient: the identity is not the patient's.
     const forged = await signLinkStatement(stranger.identity, statement)
     expect(await rawRequest(strangerNode, { t: 'link-store', ...forged, file })).toEqual({ t: 'refused', reason: 'bad-signature' })
@@ -207,10 +211,10 @@ describe('sharing a snapshot by SMART Health Link', () => {
   })
 
   it('serves nothing but link manifests and their files, with CORS open for any viewer', async () => {
-    const origin = new URL(keeper.linksUrl ?? '').origin
+    const origin = new URL(linksUrl).origin
     for (const pathname of ['/', '/config.json', '/shl', `/shl/${'A'.repeat(43)}/../../data`, '/blocks']) expect((await fetch(`${origin}${pathname}`)).status, pathname).toBe(404)
-    expect((await manifest(`${keeper.linksUrl}/${'A'.repeat(43)}`, { recipient: 'Dr Grey' })).status).toBe(404)
-    const preflight = await fetch(`${keeper.linksUrl}/${'A'.repeat(43)}`, { method: 'OPTIONS', headers: { origin: 'https://viewer.example', 'access-control-request-method': 'POST' } })
+    expect((await manifest(`${linksUrl}/${'A'.repeat(43)}`, { recipient: 'Dr Grey' })).status).toBe(404)
+    const preflight = await fetch(`${linksUrl}/${'A'.repeat(43)}`, { method: 'OPTIONS', headers: { origin: 'https://viewer.example', 'access-control-request-method': 'POST' } })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')

@@ -259,7 +259,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
         </Suspense>
       </details>
       <details class="add-record">
-        <summary>Import or export records (FHIR files from portals and other records)</summary>
+        <summary>Import or export records (FHIR files from portals and other records), or share them by link</summary>
         <Suspense fallback={<p role="status">Loading…</p>}>
           <RecordsInOut own={own()} />
         </Suspense>

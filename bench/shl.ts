@@ -27,7 +27,7 @@ import { signingDomain } from '../src/crypto/index.ts'
 import { emergencySummary, storedProfile } from '../src/emergency/index.ts'
 import { createEntry, demoRecordsFor } from '../src/history/index.ts'
 import { deactivateLink, enrolKeeper, listLinks, storeLink } from '../src/keeper/index.ts'
-import { startP2PNode } from '../src/p2p/index.ts'
+import { startP2PNode, useIdentityDomain } from '../src/p2p/index.ts'
 import { shareByLink } from '../src/session/healthLinks.ts'
 import { TEST_DOMAIN, walletIdentityOf } from '../test/support/walletSignatures.ts'
 import type { Figures } from './figures.ts'
@@ -51,6 +51,8 @@ export async function measureHealthLink(): Promise<Figures> {
     const dev = developmentAccounts.find((account) => account.label === 'Patient')
     if (dev === undefined) throw new Error('no development patient')
     const patient = await walletIdentityOf(privateKeyToAccount(dev.privateKey), domain)
+    // The keeper's hello is checked against this deployment, as the app's own session names it.
+    useIdentityDomain(domain)
 
     const dataDir = await mkdtemp(path.join(tmpdir(), 'anamnesis-bench-shl-'))
     stops.push(() => rm(dataDir, { recursive: true, force: true }))

@@ -106,6 +106,11 @@ const SCRYPT = { N: 2 ** 14, r: 8, p: 1, dkLen: 32 } as const
 const LINK_ID = /^[A-Za-z0-9_-]{43}$/
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
+/** The salted scrypt hash a keeper keeps of a passcode. */
+export async function hashPasscode(passcode: string, salt: Uint8Array): Promise<Uint8Array> {
+  return await scryptAsync(utf8ToBytes(passcode), salt, SCRYPT)
+}
+
 /** The state of a link at `now` (ms). */
 export function linkState(record: LinkRecord, now: number): LinkState {
   if (record.deactivatedAt !== undefined) return 'deactivated'
@@ -172,7 +177,7 @@ export async function serveShareLinks(options: ServeLinksOptions): Promise<Share
       let hashed: LinkRecord['passcode']
       if (passcode !== undefined) {
         const salt = randomBytes(16)
-        hashed = { salt, hash: await scryptAsync(utf8ToBytes(passcode), salt, SCRYPT) }
+        hashed = { salt, hash: await hashPasscode(passcode, salt) }
       }
       const record: LinkRecord = { patient, id, created: now(), expires: statement.expires, ...(hashed === undefined ? {} : { passcode: hashed }), failures: 0, openings: [] }
       try {
@@ -292,7 +297,7 @@ export async function serveShareLinks(options: ServeLinksOptions): Promise<Share
       if ((await settle(record)) !== 'active') return gone
       if (record.passcode !== undefined) {
         const given = typeof passcode === 'string' && passcode.length <= 4 * MAX_RECIPIENT_LENGTH ? passcode : ''
-        const hash = await scryptAsync(utf8ToBytes(given), record.passcode.salt, SCRYPT)
+        const hash = await hashPasscode(given, record.passcode.salt)
         if (!sameBytes(hash, record.passcode.hash)) {
           record.failures += 1
           const remaining = Math.max(0, MAX_PASSCODE_FAILURES - record.failures)

@@ -10,7 +10,7 @@ const bytes = new TextEncoder().encode(JSON.stringify(bundle))
 /** A fetch that answers the manifest request with `status` and `body`, and records what it was sent. */
 function fakeFetch(status: number, body: unknown, sent: { url: string; init?: RequestInit }[] = []): typeof fetch {
   return (input, init) => {
-    sent.push({ url: String(input as string), ...(init === undefined ? {} : { init }) })
+    sent.push({ url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, ...(init === undefined ? {} : { init }) })
     return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }))
   }
 }
@@ -33,7 +33,7 @@ describe('opening a SMART Health Link as a viewer', () => {
     expect(opened).toEqual({ bundles: [bundle], label: 'For Dr Grey' })
     expect(sent[0]?.url).toBe(url)
     expect(sent[0]?.init?.method).toBe('POST')
-    expect(JSON.parse(String(sent[0]?.init?.body))).toEqual({ recipient: 'Dr Grey', passcode: '1234' })
+    expect(JSON.parse(typeof sent[0]?.init?.body === 'string' ? sent[0].init.body : '')).toEqual({ recipient: 'Dr Grey', passcode: '1234' })
   })
 
   it('says what went wrong: wrong passcode with attempts left, the last attempt, deactivated, unreachable, damaged, not FHIR', async () => {

@@ -19,6 +19,7 @@ import { measureKeeperFollowUp } from './keeperFollowUp.ts'
 import { measureKeys } from './keys.ts'
 import { measureRecovery } from './recovery.ts'
 import { measureSecurity } from './security.ts'
+import { measureHealthLink } from './shl.ts'
 import { measureVisit } from './visit.ts'
 import { measureViz } from './viz.ts'
 
@@ -27,7 +28,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) throw new Error('vite build failed')
 
-const figures: Figures = { ...(await measureApp()), ...(await measureViz()), ...(await measureHistory()), ...(await measureVisit()), ...(await measureGas()), ...(await measureSecurity()), ...(await measureKeys()), ...(await measureKeeper()), ...(await measureKeeperFollowUp()), ...(await measureBackup()), ...(await measureImport()), ...(await measureExport()), ...(await measureRecovery()), ...(await measureEmergency()), ...(await measureBreakGlass()), ...(await measureAttachment()) }
+const figures: Figures = { ...(await measureApp()), ...(await measureViz()), ...(await measureHistory()), ...(await measureVisit()), ...(await measureGas()), ...(await measureSecurity()), ...(await measureKeys()), ...(await measureKeeper()), ...(await measureKeeperFollowUp()), ...(await measureBackup()), ...(await measureImport()), ...(await measureExport()), ...(await measureHealthLink()), ...(await measureRecovery()), ...(await measureEmergency()), ...(await measureBreakGlass()), ...(await measureAttachment()) }
 // The keeper's load figures come from `npm run bench:keeper-load` (minutes of preparation): kept as that run left them.
 const file = path.join(root, 'bench', 'results.json')
 const earlier = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Figures

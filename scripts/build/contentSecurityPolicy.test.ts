@@ -46,4 +46,9 @@ describe('the Content-Security-Policy of the built page', () => {
     expect(readPolicy(html)).toEqual({ ...APP_POLICY, 'connect-src': ["'self'", 'https:', 'wss:', 'http://127.0.0.1:*', 'ws://127.0.0.1:*'] })
     expect(allowConnections(page, ['http://127.0.0.1:*'])).toBe(page)
   })
+
+  it("lets the link viewer fetch a keeper's manifest at any https: origin, and no plain-http one (which a link may not name off loopback)", () => {
+    expect(APP_POLICY['connect-src']).toContain('https:')
+    expect(APP_POLICY['connect-src']?.some((source) => source.startsWith('http:'))).toBe(false)
+  })
 })

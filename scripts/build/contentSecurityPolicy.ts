@@ -3,7 +3,8 @@
 // worker and manifest; images of its own, the data: URL the invite's QR code is drawn as, and the
 // blob: URL of an attached image once opened and checked (a PDF opens in its own tab, outside this policy); and
 // connections to its own origin (config.json) and to https:/wss: (config.json names the chain's
-// RPC and the relays at run time, so they cannot be listed here). No inline script, no eval (the
+// RPC and the relays at run time, and a SMART Health Link names the keeper whose manifest the
+// viewer fetches, so they cannot be listed here). No inline script, no eval (the
 // bundle has no WebAssembly, so not even 'wasm-unsafe-eval'), no plugins, no <base>, no form posts.
 // frame-ancestors and reporting cannot be set by a meta tag: whoever serves the app sets them as
 // headers (see the README). The dev server (`npm start`) injects styles inline and gets no policy.

@@ -13,6 +13,8 @@
 //   --registry  ANAMNESIS_KEEPER_REGISTRY  the key registry's address (config.json contracts.keyRegistry)
 //   --ledger    ANAMNESIS_KEEPER_LEDGER    the consent ledger's address (config.json contracts.consentLedger)
 //   --accept    ANAMNESIS_KEEPER_ACCEPT    anyone | list:<file of patient addresses> | code:<file of codes>
+//   --links-port ANAMNESIS_KEEPER_LINKS_PORT  HTTP port for SMART Health Link manifests (none by default: no links)
+//   --links-url  ANAMNESIS_KEEPER_LINKS_URL   their public base URL (default http://<host>:<port>/shl; https behind a TLS terminator)
 // In production, put it behind a TLS terminator (wss://) and give patients the wss multiaddr.
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -22,11 +24,13 @@ import { createPublicClient, http, isAddress, type Address } from 'viem'
 import { createChainClient, EMERGENCY_SCOPE, isGrantLive, isGuardianOf, latestBreakGlass, mayWriteHistory, readEncryptionKey } from '../../src/chain/index.ts'
 import { signingDomain } from '../../src/crypto/index.ts'
 import { errorMessage } from '../../src/errors/index.ts'
-import { serveEmergencyCards, startKeeper, type AcceptPolicy, type EmergencyEvent, type KeeperEvent } from '../../src/keeper/index.ts'
+import { serveEmergencyCards, serveShareLinks, startKeeper, type AcceptPolicy, type EmergencyEvent, type KeeperEvent, type LinkEvent, type ShareLinks } from '../../src/keeper/index.ts'
 import { startP2PNode } from '../../src/p2p/index.ts'
 import { BatchedLevelBlockstore } from './batchedLevelBlockstore.ts'
 import { emergencyCardFiles, handedKeyFiles } from './emergencyFiles.ts'
 import { keeperIdentity, loadOrCreateAccount } from './keeperIdentity.ts'
+import { linkFiles } from './linkFiles.ts'
+import { LINK_PATH, startLinkServer, type LinkServer } from './linkServer.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -44,6 +48,8 @@ interface Settings {
   registry: Address
   ledger: Address
   accept: string
+  linksPort: number | undefined
+  linksUrl: string | undefined
 }
 
 function settings(): Settings {
@@ -57,11 +63,17 @@ function settings(): Settings {
       origin: { type: 'string', default: env.ANAMNESIS_KEEPER_ORIGIN },
       registry: { type: 'string', default: env.ANAMNESIS_KEEPER_REGISTRY },
       ledger: { type: 'string', default: env.ANAMNESIS_KEEPER_LEDGER },
-      accept: { type: 'string', default: env.ANAMNESIS_KEEPER_ACCEPT ?? 'anyone' }
+      accept: { type: 'string', default: env.ANAMNESIS_KEEPER_ACCEPT ?? 'anyone' },
+      'links-port': { type: 'string', default: env.ANAMNESIS_KEEPER_LINKS_PORT },
+      'links-url': { type: 'string', default: env.ANAMNESIS_KEEPER_LINKS_URL }
     }
   })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KeeperStartError(`--port must be a port number (0 to 65535); got "${values.port}"`)
+  const linksPort = values['links-port'] === undefined || values['links-port'] === '' ? undefined : Number(values['links-port'])
+  if (linksPort !== undefined && (!Number.isInteger(linksPort) || linksPort < 0 || linksPort > 65535)) throw new KeeperStartError(`--links-port must be a port number (0 to 65535); got "${String(values['links-port'])}"`)
+  const linksUrl = values['links-url'] === undefined || values['links-url'] === '' ? undefined : values['links-url'].replace(/\/+$/, '')
+  if (linksUrl !== undefined && !/^https?:\/\/[^/]/.test(linksUrl)) throw new KeeperStartError(`--links-url must be an https: URL, e.g. https://keeper.example/shl; got "${linksUrl}"`)
   if (values.origin === undefined) throw new KeeperStartError('--origin (or ANAMNESIS_KEEPER_ORIGIN) must name the app\'s origin, e.g. https://app.example: identities are bound to it')
   for (const name of ['registry', 'ledger'] as const) {
     const value = values[name]
@@ -75,7 +87,9 @@ function settings(): Settings {
     origin: values.origin,
     registry: values.registry as Address,
     ledger: values.ledger as Address,
-    accept: values.accept
+    accept: values.accept,
+    linksPort,
+    linksUrl
   }
 }
 
@@ -136,6 +150,21 @@ function describeEmergency(event: EmergencyEvent): string {
   }
 }
 
+function describeLink(event: LinkEvent): string {
+  switch (event.type) {
+    case 'link-stored':
+      return `stored a shared link of ${event.patient} (${event.bytes} bytes${event.passcode ? ', with a passcode' : ''})`
+    case 'link-opened':
+      return `a shared link of ${event.patient} was opened`
+    case 'link-passcode-wrong':
+      return `wrong passcode for a shared link of ${event.patient} (${event.remaining} attempts left)`
+    case 'link-stopped':
+      return `stopped a shared link of ${event.patient} (${event.why})`
+    case 'link-refused':
+      return `refused ${event.kind} of a shared link${event.patient === undefined ? '' : ` for ${event.patient}`}: ${event.reason} (${event.why})`
+  }
+}
+
 async function main(): Promise<void> {
   const options = settings()
   const accept = await acceptPolicy(options.accept)
@@ -161,6 +190,8 @@ async function main(): Promise<void> {
 
   const client = createChainClient({ id: chainId, name: `Chain ${chainId}`, rpcUrl: options.rpc })
   const log = (line: string): void => console.log(`keeper: ${line}`)
+  // Set once the keeper is up: a removed patient's links are forgotten with the history.
+  let links: ShareLinks | null = null
   const keeper = await startKeeper({
     node,
     identity,
@@ -174,6 +205,7 @@ async function main(): Promise<void> {
     onEvent: (event) => {
       log(describe(event))
       if (event.type === 'removed') void emergency.forget(event.patient).catch((error: unknown) => log(`could not forget the emergency card of ${event.patient}: ${errorMessage(error)}`))
+      if (event.type === 'removed' && links !== null) void links.forget(event.patient).catch((error: unknown) => log(`could not forget the shared links of ${event.patient}: ${errorMessage(error)}`))
     }
   })
   const emergency = await serveEmergencyCards({
@@ -189,12 +221,33 @@ async function main(): Promise<void> {
     isEnrolled: (patient) => keeper.patients().includes(patient),
     onEvent: (event) => log(describeEmergency(event))
   })
+  // The web server starts first, so the manifest URLs can name the port it was given.
+  let linkServer: LinkServer | undefined
+  if (options.linksPort !== undefined) {
+    linkServer = await startLinkServer(
+      { manifest: (id, body) => links?.manifest(id, body) ?? Promise.resolve({ status: 503 }), file: (id, token) => links?.file(id, token) ?? Promise.resolve({ status: 503 }) },
+      options.host,
+      options.linksPort,
+      log
+    )
+  }
+  const linksUrl = linkServer === undefined ? undefined : (options.linksUrl ?? `${linkServer.origin}${LINK_PATH}`)
+  links = await serveShareLinks({
+    node,
+    identity,
+    store: await linkFiles(options.data),
+    baseUrl: linksUrl,
+    isEnrolled: (patient) => keeper.patients().includes(patient),
+    onEvent: (event) => log(describeLink(event))
+  })
 
   let stopping = false
   const stop = async (): Promise<void> => {
     if (stopping) return
     stopping = true
     log('stopping')
+    await linkServer?.stop()
+    await links.stop()
     await emergency.stop()
     await keeper.stop()
     await node.stop()
@@ -208,6 +261,7 @@ async function main(): Promise<void> {
   const listening = node.libp2p.getMultiaddrs().map(String).find((address) => address.includes('/ws/'))
   if (account.created) log(`made a new keeper account in ${options.data}`)
   log(`holding ${keeper.patients().length} patients' histories; accepting ${accept.kind === 'anyone' ? 'anyone' : accept.kind === 'list' ? `the ${accept.patients.size} patients listed` : `the ${accept.codes.size} enrolment codes listed`}`)
+  if (linksUrl !== undefined) log(`serving SMART Health Links at ${linksUrl}`)
   log(`ready at ${listening ?? '(no WebSockets address)'} as ${keeper.address}`)
 }
 

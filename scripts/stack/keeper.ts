@@ -19,6 +19,8 @@ export interface StartKeeperProcessOptions {
   contracts: { keyRegistry: Address; consentLedger: Address }
   /** --accept: anyone, list:<file> or code:<file>. Default anyone. */
   accept?: string
+  /** The HTTP port for SMART Health Link manifests (0: the system chooses); none by default. */
+  linksPort?: number
   /** Called with each line the keeper logs. */
   log?: (line: string) => void
   /** How long to wait for it to be ready, in ms. Default 60 s. */
@@ -36,6 +38,8 @@ export interface KeeperProcess {
   address: `0x${string}`
   dataDir: string
   port: number
+  /** The base of its SMART Health Link manifest URLs, when it serves links. */
+  linksUrl: string | undefined
   /** Every line it logged so far (stdout). */
   lines: string[]
   /** Waits for a logged line matching `pattern`, looking from the start of the log. */
@@ -59,7 +63,9 @@ export async function startKeeperProcess(options: StartKeeperProcessOptions): Pr
       ANAMNESIS_KEEPER_ORIGIN: options.origin,
       ANAMNESIS_KEEPER_REGISTRY: options.contracts.keyRegistry,
       ANAMNESIS_KEEPER_LEDGER: options.contracts.consentLedger,
-      ANAMNESIS_KEEPER_ACCEPT: options.accept ?? 'anyone'
+      ANAMNESIS_KEEPER_ACCEPT: options.accept ?? 'anyone',
+      ANAMNESIS_KEEPER_LINKS_PORT: options.linksPort === undefined ? '' : String(options.linksPort),
+      ANAMNESIS_KEEPER_LINKS_URL: ''
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -119,8 +125,10 @@ export async function startKeeperProcess(options: StartKeeperProcessOptions): Pr
   const [, address = '', wallet = ''] = READY.exec(ready) ?? []
   const peerId = multiaddr(address).getComponents().findLast((component) => component.name === 'p2p')?.value ?? ''
   const port = Number(/\/tcp\/(\d+)\//.exec(address)?.[1] ?? options.port)
+  const linksUrl = /^keeper: serving SMART Health Links at (\S+)$/.exec(lines.find((line) => line.startsWith('keeper: serving SMART Health Links at ')) ?? '')?.[1]
   return {
     multiaddr: address,
+    linksUrl,
     peerId,
     pid: child.pid ?? 0,
     address: wallet as `0x${string}`,

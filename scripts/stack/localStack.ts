@@ -33,6 +33,8 @@ export interface StartLocalStackOptions {
     origin: string
     /** Its WebSockets port; 0 (the default) lets the system choose. */
     port?: number
+    /** The HTTP port of its SMART Health Link manifests; 0 (the default) lets the system choose. */
+    linksPort?: number
     /** Its data folder; by default a temporary one, deleted when the stack stops. */
     dataDir?: string
   }
@@ -67,7 +69,7 @@ export async function startLocalStack({ chainPort, relayPort, compile = true, re
         stops.push(() => rm(temporary, { recursive: true, force: true }))
         dataDir = temporary
       }
-      const keeper = await startKeeperProcess({ dataDir, port: keeperOptions.port ?? 0, rpcUrl: anvil.rpcUrl, origin: keeperOptions.origin, contracts })
+      const keeper = await startKeeperProcess({ dataDir, port: keeperOptions.port ?? 0, linksPort: keeperOptions.linksPort ?? 0, rpcUrl: anvil.rpcUrl, origin: keeperOptions.origin, contracts })
       stops.push(async () => {
         await keeper.stop()
       })

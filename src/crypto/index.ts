@@ -79,3 +79,16 @@ export {
   sealAttachment,
   sealedAttachmentSize
 } from './attachmentCipher.ts'
+export {
+  decodeHealthLink,
+  encodeHealthLink,
+  fromBase64Url,
+  HEALTH_LINK_KEY_LENGTH,
+  MAX_HEALTH_LINK_LABEL,
+  newHealthLinkKey,
+  openHealthLinkFile,
+  sealHealthLinkFile,
+  toBase64Url,
+  type HealthLinkFlag,
+  type HealthLinkPayload
+} from './healthLink.ts'

@@ -18,6 +18,7 @@ import { peerIdOfAddress } from '../p2p/peerAddress.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type RefusalReason, type StatementKind } from './keeperStatement.ts'
 import type { EmergencyRefusal } from './emergencyProtocol.ts'
+import type { LinkRefusal } from './linkProtocol.ts'
 import type { Stream } from '@libp2p/interface'
 
 /** Why a keeper call failed: the keeper refused (see `reason`), could not be reached, or answered outside the protocol. */
@@ -26,8 +27,8 @@ export type KeeperErrorCode = 'KEEPER_REFUSED' | 'KEEPER_UNREACHABLE' | 'KEEPER_
 /** A keeper call that failed; nothing was enrolled, removed or stored. `reason` is the keeper's refusal code (the emergency protocol has its own). */
 export class KeeperError extends AnamnesisError<KeeperErrorCode> {
   override name = 'KeeperError'
-  readonly reason: RefusalReason | EmergencyRefusal | undefined
-  constructor(code: KeeperErrorCode, message: string, options: AnamnesisErrorOptions & { reason?: RefusalReason | EmergencyRefusal } = {}) {
+  readonly reason: RefusalReason | EmergencyRefusal | LinkRefusal | undefined
+  constructor(code: KeeperErrorCode, message: string, options: AnamnesisErrorOptions & { reason?: RefusalReason | EmergencyRefusal | LinkRefusal } = {}) {
     super(code, message, options)
     this.reason = options.reason
   }

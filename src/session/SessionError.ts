@@ -30,6 +30,18 @@ export type SessionErrorCode =
   | 'EMERGENCY_KEYS_NOT_HANDED'
   /** An attached file that could not be opened: its category is not shared, a block was altered or is missing, or it does not match its hash. */
   | 'ATTACHMENT_UNREADABLE'
+  /** No keeper took a shared link's file: none enrolled, or each was unreachable or refused. */
+  | 'LINK_NOT_SHARED'
+  /** A SMART Health Link's text is not one the app can open. */
+  | 'LINK_MALFORMED'
+  /** The link's server answers that it is no longer available: deactivated, expired, stopped after wrong passcodes, or never there. */
+  | 'LINK_UNAVAILABLE'
+  /** The link asks for a passcode, and the one given is wrong (or none was given). */
+  | 'LINK_PASSCODE'
+  /** The link's server could not be reached, or answered outside the specification. */
+  | 'LINK_UNREACHABLE'
+  /** The shared file did not open with the link's key, or is not a FHIR Bundle. */
+  | 'LINK_UNREADABLE'
 
 /** Every refusal of src/session about keys, keepers and backups: a sentence to act on and a {@link SessionErrorCode}. */
 export class SessionError extends AnamnesisError<SessionErrorCode> {

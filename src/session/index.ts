@@ -59,3 +59,6 @@ export type { ImportChoice, ImportFlow, ImportSource, ImportStep, ImportTarget }
 /** Files attached to records, sealed and stored as IPFS blocks (attachmentFiles), loaded on demand by the views that attach or open one. */
 export const loadAttachments = (): Promise<typeof import('./attachments.ts')> => import('./attachments.ts')
 export type { AttachmentFiles, AttachmentHistory, ChosenAttachment, OpenedAttachment } from './attachments.ts'
+/** Sharing by SMART Health Link (JWE and its compression): loaded when a link is first made or opened, not with the first screen. */
+export const loadHealthLinks = (): Promise<typeof import('./healthLinks.ts')> => import('./healthLinks.ts')
+export type { LinkKeeperClient, LinkKeepers, OpenedHealthLink, OpenLinkRequest, PatientLink, SharedLink, ShareRequest } from './healthLinks.ts'

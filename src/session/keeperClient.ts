@@ -1,7 +1,7 @@
 // The session's port to keepers (keepers.ts KeeperClient) over this device's node: src/keeper's
 // protocol client, speaking as the patient's wallet-bound identity.
 import { multiaddr } from '@multiformats/multiaddr'
-import { enrolKeeper, greetKeeper, handEmergencyKeys, keeperStatus, KeeperError, removeKeeper, takeEmergencyKeys, type KeeperStatus } from '../keeper/index.ts'
+import { deactivateLink, enrolKeeper, greetKeeper, handEmergencyKeys, keeperStatus, KeeperError, listLinks, removeKeeper, storeLink, takeEmergencyKeys, type KeeperStatus } from '../keeper/index.ts'
 import type { P2PNode, WalletIdentity } from '../p2p/index.ts'
 import type { EmergencyKeysClient } from './emergencyKeys.ts'
 import type { KeeperClient, KeeperReport } from './keepers.ts'
@@ -24,6 +24,11 @@ export function keeperClientOver(node: Pick<P2PNode, 'libp2p'>, patient: string)
       remove: (address) => removeKeeper(node, address, caller),
       // The emergency card's code loads with the first card published, not with the first screen.
       publishCard: async (addresses, summary, card) => (await import('./emergencyCard.ts')).publishEmergencyCard({ node, keepers: addresses, identity, patient, summary, card }),
+      links: {
+        store: (address, request) => storeLink(node, address, caller, request),
+        list: (address) => listLinks(node, address, caller),
+        deactivate: (address, link) => deactivateLink(node, address, caller, link)
+      },
       async connect(address) {
         try {
           await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(15_000) })

@@ -10,6 +10,7 @@ import type { CardInUse } from '../emergency/profileRecord.ts'
 import { errorMessage } from '../errors/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { PublishedEmergencyCard } from './emergencyCard.ts'
+import type { LinkKeepers, LinkKeeperClient } from './healthLinks.ts'
 import { SessionError } from './SessionError.ts'
 import { every, type Clock, type SessionLedger, type SessionLog } from './sessionPorts.ts'
 
@@ -44,6 +45,8 @@ export interface KeeperClient {
    * @throws {SessionError} `EMERGENCY_CARD_NOT_STORED` when none took it, with the first keeper's reason.
    */
   publishCard(addresses: readonly string[], summary: Uint8Array, card: { cardId: Uint8Array; key: Uint8Array }): Promise<PublishedEmergencyCard>
+  /** SMART Health Links left with keepers (src/session healthLinks.ts); absent where the client cannot share by link. */
+  links?: LinkKeeperClient
 }
 
 /** How long a new card's full tier is served: a year, then the patient replaces it. */
@@ -90,6 +93,8 @@ export interface KeepersModel {
    * @throws {SessionError} `EMERGENCY_CARD_NOT_STORED` when no keeper is enrolled or none took it, with the reason.
    */
   publishCard(summary: Uint8Array, inUse: CardInUse | undefined, now: number): Promise<CardInUse>
+  /** The keepers (reachable first) and the client that shares by link through them; undefined where links cannot be shared. */
+  links(): LinkKeepers | undefined
   dispose(): void
 }
 
@@ -203,12 +208,16 @@ export function createKeepersModel(options: KeepersOptions): KeepersModel {
       }
     })
 
-  const publishCard = async (summary: Uint8Array, inUse: CardInUse | undefined, now: number): Promise<CardInUse> => {
-    // Reachable keepers first: the card's link names one that answers now.
+  /** The keepers' addresses, reachable ones first: a link or card names one that answers now. */
+  const reachableFirst = (): string[] => {
     const views = keepers.get()
-    const addresses = [...list.map((entry) => entry.address)].sort(
+    return [...list.map((entry) => entry.address)].sort(
       (a, b) => Number(views.find((v) => same(v.address, b))?.state === 'reachable') - Number(views.find((v) => same(v.address, a))?.state === 'reachable')
     )
+  }
+
+  const publishCard = async (summary: Uint8Array, inUse: CardInUse | undefined, now: number): Promise<CardInUse> => {
+    const addresses = reachableFirst()
     const key = inUse?.key ?? newEmergencyCard().key
     const published = await client.publishCard(addresses, summary, { cardId: cardIdOf(key), key })
     const took = published.stored.filter((answer) => answer.ok).map((answer) => answer.keeper)
@@ -229,6 +238,7 @@ export function createKeepersModel(options: KeepersOptions): KeepersModel {
     enrol,
     remove,
     publishCard,
+    links: () => (client.links === undefined ? undefined : { addresses: reachableFirst(), client: client.links }),
     dispose() {
       disposed = true
       stopChecks()

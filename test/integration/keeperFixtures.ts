@@ -87,6 +87,8 @@ export interface KeeperOptions {
   port?: number
   /** The --accept policy; `list` and `code` are written to a file beside the data folder. */
   accept?: 'anyone' | { list: string[] } | { codes: string[] }
+  /** Serve SMART Health Link manifests over HTTP on a free loopback port. */
+  links?: boolean
 }
 
 /** A temporary folder, deleted with the test's cleanups. */
@@ -110,6 +112,7 @@ export async function spawnKeeper(cleanups: (() => Promise<void>)[], options: Ke
   const keeper = await startKeeperProcess({
     dataDir,
     port: options.port ?? (await freePort()),
+    ...(options.links === true ? { linksPort: 0 } : {}),
     rpcUrl: options.chain.rpcUrl,
     origin: options.chain.domain.origin,
     contracts: options.chain.contracts,

@@ -5,6 +5,7 @@ import { useApp } from '../shell/AppContext.ts'
 import { createAuditTrail } from './createAuditTrail.ts'
 import { plural } from '../ui/format.ts'
 import { usePageTitle } from '../ui/usePageTitle.ts'
+import { SharedLinkOpenings } from '../shl/SharedLinkOpenings.tsx'
 
 export default function AuditPage(): JSX.Element {
   usePageTitle('Audit trail')
@@ -85,6 +86,7 @@ export default function AuditPage(): JSX.Element {
           </Show>
         </Match>
       </Switch>
+      <SharedLinkOpenings />
     </article>
   )
 }

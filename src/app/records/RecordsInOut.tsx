@@ -1,35 +1,27 @@
 // Records in and out of the patient's own history: importing a FHIR file (a preview first, then the
 // records written with progress while the history stays usable) and exporting the history, or the
 // categories and period the patient picks, as a FHIR R4 collection Bundle saved as a .json file, or
-// the patient's emergency summary as an International Patient Summary document.
+// the patient's emergency summary as an International Patient Summary document; or sharing either by
+// SMART Health Link (ShareByLink).
 import { createSignal, For, Match, onCleanup, Show, Switch, type JSX } from 'solid-js'
 import { errorMessage } from '../../errors/index.ts'
 import { CATEGORIES, exportBundle, MAX_IMPORT_BYTES, type Category, type ImportPlan } from '../../history/index.ts'
 import { loadImport, systemClock, type ImportChoice, type ImportFlow, type ImportStep } from '../../session/index.ts'
 import type { OwnHistory } from '../session/createHistorySession.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { CATEGORY_NAMES } from './categoryNames.ts'
 import { offerDownload } from '../ui/offerDownload.ts'
+import ShareByLink from '../shl/ShareByLink.tsx'
 
 /** How many refused or unreadable parts the preview lists one by one; the rest are counted. */
 const LISTED = 100
-
-const CATEGORY_NAMES: Readonly<Record<Category, string>> = {
-  conditions: 'Conditions',
-  medications: 'Medicines',
-  allergies: 'Allergies',
-  procedures: 'Procedures',
-  immunizations: 'Immunizations',
-  results: 'Results',
-  reports: 'Reports',
-  familyHistory: 'Family history',
-  notes: 'Visits, requests and outcomes'
-}
 
 export default function RecordsInOut(props: { own: OwnHistory }): JSX.Element {
   return (
     <div class="records-in-out">
       <ImportRecords own={props.own} />
       <ExportRecords own={props.own} />
+      <ShareByLink own={props.own} />
     </div>
   )
 }

@@ -92,6 +92,7 @@ export interface Keepers {
   enrol: KeepersModel['enrol']
   remove: KeepersModel['remove']
   publishCard: KeepersModel['publishCard']
+  links: KeepersModel['links']
   refresh(): Promise<void>
 }
 
@@ -192,6 +193,7 @@ function bindKeepers(model: KeepersModel): Keepers {
     enrol: (address, terms) => model.enrol(address, terms),
     remove: (address) => model.remove(address),
     publishCard: (summary, inUse, now) => model.publishCard(summary, inUse, now),
+    links: () => model.links(),
     refresh: () => model.refresh()
   }
 }

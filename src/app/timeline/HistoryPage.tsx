@@ -266,7 +266,7 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
         <AttachFile files={files()} add={addRecord} />
       </details>
       <details class="add-record">
-        <summary>Import or export records (FHIR files from portals and other records)</summary>
+        <summary>Import or export records (FHIR files from portals and other records), or share them by link</summary>
         <Suspense fallback={<p role="status">Loading…</p>}>
           <RecordsInOut own={own()} />
         </Suspense>

@@ -1,9 +1,9 @@
 // A writer's new entries in a row, each following the one before, as one append writes them. Each
 // entry's signed part names the hash of the one before, so they are signed one after another; a
 // long row (an import's batch) is signed in a worker that holds the writer's key
-// (entryChainWorker.ts), on another core, while the page seals the records of the next batch. A long
-// append is signed as two rows side by side, each in a worker of its own, each on top of the log's
-// heads; the next append merges their ends, as it merges any heads.
+// (entryChainWorker.ts), on another core, while the page seals the records of the next batch. On a
+// machine of four cores or more, a long append is signed as two rows side by side, each in a worker
+// of its own, each on top of the log's heads; the next append merges their ends, as it merges any heads.
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Secp256k1Signer } from '../crypto/index.ts'
 import { encodeBlock } from './blocks.ts'
@@ -78,6 +78,12 @@ const MIN_FOR_WORKER = 16
  * as rows side by side, on the cores the page leaves free.
  */
 const SIGNING_LANES = 2
+/**
+ * The fewest cores on which an append is signed as rows side by side: the page, the storage and the
+ * signing each take about a third of an import's work, so on two cores a second signing worker only
+ * competes with them (and builds its window again).
+ */
+const CORES_FOR_LANES = 4
 /** A worker left idle this long ends; the next long row starts another. */
 const IDLE_MS = 10_000
 /** A worker readied for an import waits this long for its first row: the patient reads the preview first. */
@@ -167,11 +173,11 @@ function idleOut(chain: ChainWorker): void {
 
 /**
  * How many rows an append of `count` entries by `identity` is best signed as, side by side
- * ({@link chainRows}): more than one only where workers can start, and for rows long enough to be
- * worth a worker each.
+ * ({@link chainRows}): more than one only where workers can start on at least CORES_FOR_LANES cores,
+ * and for rows long enough to be worth a worker each.
  */
 export function signingLanes(identity: WalletIdentity, count: number): number {
-  if (!canStartWorkers(identity)) return 1
+  if (!canStartWorkers(identity) || navigator.hardwareConcurrency < CORES_FOR_LANES) return 1
   return Math.max(1, Math.min(SIGNING_LANES, Math.floor(count / (2 * MIN_FOR_WORKER))))
 }
 
@@ -193,7 +199,8 @@ export function sideBySide(payloads: readonly Uint8Array[], heads: readonly stri
  * for neither. Does nothing where no worker can start; a worker not used ends after its idle time.
  */
 export function prepareChainSigning(identity: WalletIdentity): void {
-  for (let lane = 0; lane < SIGNING_LANES; lane++) {
+  const lanes = signingLanes(identity, Number.MAX_SAFE_INTEGER)
+  for (let lane = 0; lane < lanes; lane++) {
     const chain = workerFor(identity, lane)
     if (chain === undefined) return
     if (chain.prepared !== true) chain.worker.postMessage({ kind: 'prepare-chain-signing' } satisfies ChainPrepare)

@@ -2,8 +2,8 @@
 // OrbitDB v2 entries with one encrypted envelope each. Stock OrbitDB parts do what they are
 // good at: the manifest and address, the write access controller, the identity provider, and
 // the heads exchange that lets any OrbitDB peer replicate. What was slow is this database's own:
-// - writes are batched: N entries are signed in a row (in workers when there are many, as two
-//   rows side by side, entryChain.ts) and stored in one blockstore transaction and one datastore transaction
+// - writes are batched: N entries are signed in a row (in a worker when there are many, as two
+//   rows side by side where there are cores for it, entryChain.ts) and stored in one blockstore transaction and one datastore transaction
 //   (logStore.ts), the next batch signing while one is stored;
 // - replication pulls every missing entry over one stream (syncProtocol.ts, logReceiver.ts)
 //   and checks each one before storing it (entryAdmission.ts).

@@ -90,6 +90,22 @@ export function secp256k1Signer(secretKey: Uint8Array): Secp256k1Signer {
   }
 }
 
+/** The base point's precomputed window for a signer that signs by the thousand (noble's default is 6 bits). */
+const BULK_WINDOW = 8
+
+/**
+ * Readies this thread to sign many signatures in a row (a worker about to sign an import): the base
+ * point gets an 8-bit precomputed window, built here once (some 60 ms), and each signature after is
+ * about a seventh faster (a 10-bit one saves a little more but takes three times as long to build).
+ * The multiplication stays noble's constant-time, blinded one; only its table is wider, so the
+ * signatures are the same (RFC 6979).
+ */
+export function prepareBulkSigning(): void {
+  Point.BASE.precompute(BULK_WINDOW)
+  // The table is built on the first multiplication by a secret scalar, blinded as signing does; 1 is no secret.
+  Point.BASE.multiply(1n)
+}
+
 /**
  * The signer a worker gets from {@link Secp256k1Signer.postTo}'s message, or undefined when the
  * message is not one.

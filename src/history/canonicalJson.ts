@@ -10,55 +10,55 @@ import { HistoryError } from './HistoryError.ts'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-function refuse(path: string, what: string): never {
-  throw new HistoryError('INVALID_ENTRY', `${path} ${what}: records hold JSON values only.`, { field: path })
+/** Where a value sits: the root's name, then keys and list indexes; made into words only for a refusal. */
+type Path = (string | number)[]
+
+function refuse(path: Path, what: string): never {
+  const [root, ...steps] = path
+  const where = steps.reduce<string>((words, step) => (typeof step === 'number' ? `${words}[${step}]` : `${words}.${step}`), String(root))
+  throw new HistoryError('INVALID_ENTRY', `${where} ${what}: records hold JSON values only.`, { field: where })
 }
 
-function write(value: unknown, path: string, out: string[]): void {
+// Every record is written in canonical form several times on its way in (planned, sealed, and
+// again by each reader): the text is built by concatenation and the path kept as a stack, named
+// only when something is refused.
+function write(value: unknown, path: Path): string {
   switch (typeof value) {
     case 'string':
       if (LONE_SURROGATE.test(value)) refuse(path, 'contains a lone UTF-16 surrogate')
-      out.push(JSON.stringify(value))
-      return
+      return JSON.stringify(value)
     case 'number':
       if (!Number.isFinite(value)) refuse(path, `is ${String(value)}`)
-      out.push(JSON.stringify(value))
-      return
+      return JSON.stringify(value)
     case 'boolean':
-      out.push(value ? 'true' : 'false')
-      return
+      return value ? 'true' : 'false'
     case 'object': {
-      if (value === null) {
-        out.push('null')
-        return
-      }
+      if (value === null) return 'null'
       if (Array.isArray(value)) {
-        out.push('[')
-        value.forEach((item, i) => {
-          if (i > 0) out.push(',')
-          write(item, `${path}[${i}]`, out)
-        })
-        out.push(']')
-        return
+        let out = '['
+        for (let i = 0; i < value.length; i++) {
+          path.push(i)
+          out += (i > 0 ? ',' : '') + write(value[i], path)
+          path.pop()
+        }
+        return `${out}]`
       }
       const proto = Object.getPrototypeOf(value) as unknown
       if (proto !== Object.prototype && proto !== null) refuse(path, 'is not a plain object')
       const record = value as Record<string, unknown>
-      out.push('{')
-      Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort()
-        .forEach((key, i) => {
-          if (key === '__proto__') refuse(`${path}.${key}`, 'is not an allowed key')
-          if (i > 0) out.push(',')
-          out.push(JSON.stringify(key), ':')
-          write(record[key], `${path}.${key}`, out)
-        })
-      out.push('}')
-      return
+      let out = '{'
+      for (const key of Object.keys(record).sort()) {
+        const item = record[key]
+        if (item === undefined) continue
+        path.push(key)
+        if (key === '__proto__') refuse(path, 'is not an allowed key')
+        out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${write(item, path)}`
+        path.pop()
+      }
+      return `${out}}`
     }
     default:
-      refuse(path, `is ${typeof value}`)
+      return refuse(path, `is ${typeof value}`)
   }
 }
 
@@ -71,7 +71,5 @@ function write(value: unknown, path: string, out: string[]): void {
  *   faithfully: NaN, Infinity, a lone surrogate, a non-plain object, undefined in a list, a function.
  */
 export function canonicalJson(value: unknown, path = 'entry'): string {
-  const out: string[] = []
-  write(value, path, out)
-  return out.join('')
+  return write(value, [path])
 }

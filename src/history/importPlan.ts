@@ -409,21 +409,25 @@ export function planImport(file: ImportFile, options: ImportPlanOptions): Import
     plan.counts[category]++
     if (bodySitesOf(record).length > 0) plan.bodySites++
   }
-  plan.codeSystems = KNOWN_SYSTEMS.map(([system, name]) => ({ name, records: plan.records.filter((r) => usesSystem(r.record, system)).length })).filter((s) => s.records > 0)
+  // One walk through each record finds every system it codes with.
+  const recordsBySystem = new Map<string, number>()
+  for (const { record } of plan.records) for (const system of systemsOf(record)) recordsBySystem.set(system, (recordsBySystem.get(system) ?? 0) + 1)
+  plan.codeSystems = KNOWN_SYSTEMS.map(([system, name]) => ({ name, records: recordsBySystem.get(system) ?? 0 })).filter((s) => s.records > 0)
   return plan
 }
 
-/** Whether a record carries a coding of `system` anywhere in it. */
-function usesSystem(record: HistoryRecord, system: string): boolean {
+/** The systems of the codings a record carries anywhere in it. */
+function systemsOf(record: HistoryRecord): Set<string> {
+  const systems = new Set<string>()
   const stack: unknown[] = [record]
   for (let value = stack.pop(); value !== undefined; value = stack.pop()) {
     if (Array.isArray(value)) stack.push(...(value as unknown[]))
     else if (isPlainObject(value)) {
-      if (value.system === system && typeof value.code === 'string') return true
+      if (typeof value.system === 'string' && typeof value.code === 'string') systems.add(value.system)
       stack.push(...Object.values(value))
     }
   }
-  return false
+  return systems
 }
 
 /** The preview of a file: its plan, or why the file as a whole cannot be read. */

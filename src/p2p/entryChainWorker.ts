@@ -1,8 +1,8 @@
 // A Web Worker that signs rows of the history log's new entries with the writer's key, which the
 // page posts to it once (src/crypto Secp256k1Signer.postTo), so a long append signs on another core.
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { signerFromPosted, type Secp256k1Signer } from '../crypto/index.ts'
-import { signChain, type ChainAnswer, type ChainRequest } from './entryChain.ts'
+import { prepareBulkSigning, signerFromPosted, type Secp256k1Signer } from '../crypto/index.ts'
+import { isChainPrepare, signChain, type ChainAnswer, type ChainRequest } from './entryChain.ts'
 
 const scope = globalThis as unknown as { onmessage: ((event: { data: unknown }) => void) | null; postMessage(message: ChainAnswer): void }
 
@@ -12,6 +12,10 @@ scope.onmessage = ({ data }) => {
   const posted = signer === undefined ? signerFromPosted(data) : undefined
   if (posted !== undefined) {
     signer = posted
+    return
+  }
+  if (isChainPrepare(data)) {
+    prepareBulkSigning()
     return
   }
   const request = data as ChainRequest

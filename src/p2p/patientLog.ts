@@ -2,8 +2,8 @@
 // OrbitDB v2 entries with one encrypted envelope each. Stock OrbitDB parts do what they are
 // good at: the manifest and address, the write access controller, the identity provider, and
 // the heads exchange that lets any OrbitDB peer replicate. What was slow is this database's own:
-// - writes are batched: N entries are signed in a row (in a worker when there are many,
-//   entryChain.ts) and stored in one blockstore transaction and one datastore transaction
+// - writes are batched: N entries are signed in a row (in a worker when there are many, as two
+//   rows side by side where there are cores for it, entryChain.ts) and stored in one blockstore transaction and one datastore transaction
 //   (logStore.ts), the next batch signing while one is stored;
 // - replication pulls every missing entry over one stream (syncProtocol.ts, logReceiver.ts)
 //   and checks each one before storing it (entryAdmission.ts).
@@ -12,7 +12,7 @@ import { EventEmitter } from 'events'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { anchoredEntries, historyRoot } from './historyRoot.ts'
-import { chainEntries, type ChainLink } from './entryChain.ts'
+import { chainRows, prepareChainSigning, sideBySide, signingLanes, type ChainLink } from './entryChain.ts'
 import { exportLogBlocks, importLogBlocks } from './logBlocks.ts'
 import { createReceiver } from './logReceiver.ts'
 import { replicate, type Replication } from './logReplication.ts'
@@ -26,6 +26,7 @@ import { forwardBetweenTabs } from './tabForwarding.ts'
 import { WRITE_ACCESS_TYPE, type HistoryWriteAccess } from './writeAccess.ts'
 import { claimWriter, type TabCoordinationOptions } from './writerLock.ts'
 import { parentsOf, type AdmissionRules } from './entryAdmission.ts'
+import { MAX_LINKS } from './logEntry.ts'
 import type { P2PNode } from './node.ts'
 import type { SyncSink } from './syncProtocol.ts'
 import type { LogEvent, PatientLog, StoredEntry } from './patientLogApi.ts'
@@ -217,14 +218,23 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       // More heads than an entry may link are merged in steps by the entries written (mergeStep);
       // each entry's time is one more than its latest parent's, as readers require.
       // The links and times need no hash: they are worked out first, and the row is signed in one go (entryChain.ts).
-      const { linked } = mergeRow([...heads].sort(), payloads.length)
-      const links: ChainLink[] = []
-      for (const [i, payload] of payloads.entries()) {
-        const parents = linked[i] ?? []
-        const time = Math.max(links.at(-1)?.time ?? 0, ...parents.map((hash) => times.get(hash) ?? store.timeOf(hash) ?? 0)) + 1
-        links.push({ payload, heads: parents, time })
+      const sorted = [...heads].sort()
+      const timeOf = (hash: string): number => times.get(hash) ?? store.timeOf(hash) ?? 0
+      const rows: ChainLink[][] = []
+      // A long append whose heads fit one entry's links is signed as rows side by side, each on top
+      // of every head (entryChain.ts signingLanes); the next append merges their ends.
+      const lanes = as === identity && sorted.length <= MAX_LINKS ? signingLanes(as, payloads.length) : 1
+      if (lanes > 1) rows.push(...sideBySide(payloads, sorted, Math.max(0, ...sorted.map(timeOf)), lanes))
+      else {
+        const { linked } = mergeRow(sorted, payloads.length)
+        const links: ChainLink[] = []
+        for (const [i, payload] of payloads.entries()) {
+          const parents = linked[i] ?? []
+          links.push({ payload, heads: parents, time: Math.max(links.at(-1)?.time ?? 0, ...parents.map(timeOf)) + 1 })
+        }
+        rows.push(links)
       }
-      const created: StoredEntry[] = (await chainEntries(as, address, links)).map((entry) => ({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion }))
+      const created: StoredEntry[] = (await chainRows(as, address, rows)).map((entry) => ({ ...entry, writer: me.address, writerKeyVersion: as.verified.keyVersion }))
       unstored.push(...created)
       return created
     })
@@ -298,6 +308,9 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       // The other identity's key is this tab's alone: it cannot be handed to the writer tab.
       if (!role.writer) return Promise.reject(new P2PError('LOG_CLOSED', 'Another tab of this browser writes this history: replace your keys in that tab, or close it and try again'))
       return appendHere(payloads, as)
+    },
+    prepareToWrite: () => {
+      if (role.writer && !store.closed) prepareChainSigning(identity)
     },
     subscribe: (listener) => {
       listeners.add(listener)

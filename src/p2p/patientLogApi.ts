@@ -99,6 +99,11 @@ export interface PatientLog extends HistoryLog {
    */
   appendAs(as: WalletIdentity, payloads: readonly Uint8Array[]): Promise<StoredEntry[]>
   /**
+   * Says that many appends will follow soon (an import's preview is on screen): in the tab that
+   * writes the log, the signing worker starts and readies itself now rather than with the first one.
+   */
+  prepareToWrite(): void
+  /**
    * Calls `listener` with every event from now on; a listener that throws is logged, not propagated.
    * @returns The function that unsubscribes.
    */

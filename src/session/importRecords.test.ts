@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { importFixture } from '../../test/fixtures/importFixtures.ts'
 import { createEntry, MAX_IMPORT_BYTES, type HistoryEntry, type HistoryRecord } from '../history/index.ts'
 import type { Cell } from './cell.ts'
-import { createImportFlow, type ImportStep, type ImportTarget } from './importRecords.ts'
+import { createImportFlow, FIRST_BATCH, type ImportStep, type ImportTarget } from './importRecords.ts'
 
 const PATIENT = '0x1111111111111111111111111111111111111111'
 const NOW = Date.UTC(2026, 10, 3, 12, 0, 0)
@@ -140,6 +140,37 @@ describe('importing a file into the own history', () => {
     await flow.write('nothing-if-refused')
     expect(during).toEqual(target.batches)
     expect(during.length).toBeGreaterThan(1)
+  })
+
+  it('tells the history\'s log, when the preview shows records to write, that writes will follow (and not for a file with nothing to add)', async () => {
+    const target = memoryTarget()
+    let told = 0
+    const log = {
+      prepareToWrite: () => {
+        told += 1
+      }
+    }
+    const flow = flowOver({ ...target, log })
+    await flow.choose(source('synthea.json', importFixture('synthea-transaction.json')))
+    expect(flow.step.get().step).toBe('preview')
+    expect(told).toBe(1)
+    await flow.write('nothing-if-refused')
+    const written = target.entries.length
+    expect(written).toBeGreaterThan(0)
+    // The same file again: everything is in the history already, so nothing is to be written.
+    await flow.choose(source('synthea.json', importFixture('synthea-transaction.json')))
+    expect(flow.step.get()).toMatchObject({ step: 'preview', plan: { records: [] } })
+    expect(told).toBe(1)
+  })
+
+  it('writes a small first batch, so signing starts early, then full batches', async () => {
+    const target = memoryTarget()
+    const flow = createImportFlow({ target: () => target, clock: { now: () => NOW }, batch: 40, yieldToPage: () => Promise.resolve() })
+    await flow.choose(source('synthea.json', importFixture('synthea-transaction.json')))
+    await flow.write('nothing-if-refused')
+    expect(target.batches[0]).toBe(Math.min(FIRST_BATCH, 40))
+    expect(target.batches.slice(1, -1).every((n) => n === 40)).toBe(true)
+    expect(target.batches.reduce((sum, n) => sum + n, 0)).toBe(target.entries.length)
   })
 
   it('imports the records of the person in the file the patient says is them', async () => {

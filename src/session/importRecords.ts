@@ -7,6 +7,7 @@
 // anything arrived in it since the preview.
 import { errorMessage } from '../errors/index.ts'
 import { MAX_IMPORT_BYTES, planImport, readImportFile, HistoryError, type HistoryEntry, type HistoryRecord, type ImportFile, type ImportPlan, type PatientHistory } from '../history/index.ts'
+import type { PatientLog } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { Clock } from './sessionPorts.ts'
 
@@ -38,6 +39,8 @@ export interface ImportTarget {
   add(records: readonly HistoryRecord[]): Promise<number>
   /** Runs the batches as one bulk write: verifying waits until they are all written, the views redraw less often. */
   bulk?<T>(work: () => Promise<T>): Promise<T>
+  /** The history's log: told, when the preview shows records to write, that many appends will follow (its signer readies itself). */
+  log?: Pick<PatientLog, 'prepareToWrite'>
 }
 
 export interface ImportFlowOptions {
@@ -64,6 +67,8 @@ export interface ImportFlow {
 
 /** How many records one batch writes: one storage transaction and one announcement to peers each; the next batch is sealed while one is stored. */
 export const IMPORT_BATCH = 250
+/** How many records the first batch writes at most: signing starts once it is sealed, so it is sealed soon. */
+export const FIRST_BATCH = 25
 
 /** Why nothing is written under "write nothing if anything is refused", or undefined when nothing was refused. */
 export function refusalOf(plan: ImportPlan): string | undefined {
@@ -87,6 +92,8 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
     const existing = target.history.entries()
     const planned = planImport(file as ImportFile, { patient: target.history.patient, existing, importedAt, now: options.clock.now(), ...(subject === undefined ? {} : { subject }) })
     previewed = { plan: planned, existing, count: existing.length }
+    // While the patient reads the preview, the signing worker starts and readies itself for the batches.
+    if (planned.records.length > 0) target.log?.prepareToWrite()
     return planned
   }
   // The history keeps one list of its entries until one arrives: the same list, as long, is the same history.
@@ -149,8 +156,10 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
           await yieldToPage()
         }
         try {
-          for (let at = 0; at < records.length; at += batch) {
-            adding.push(target.add(records.slice(at, at + batch)))
+          for (let at = 0; at < records.length; ) {
+            const size = at === 0 ? Math.min(batch, FIRST_BATCH) : batch
+            adding.push(target.add(records.slice(at, at + size)))
+            at += size
             if (adding.length > 1) await settle()
           }
           while (adding.length > 0) await settle()

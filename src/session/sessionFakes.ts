@@ -197,6 +197,7 @@ export function memoryNetwork(): MemoryNetwork {
               emit(device, patient, { type: 'added', entries: added, origin: 'local' })
               return Promise.resolve(added)
             },
+            prepareToWrite() {},
             subscribe(listener) {
               mine.add(listener)
               all.add(listener)

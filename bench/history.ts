@@ -9,6 +9,9 @@
 // - history.replicate1000.node.ms (and .stock.node.ms, write1000.node.ms): two Node peers
 //   over loopback WebSockets, memory storage.
 //
+// BENCH_TIMELINE=1 prints when each frame was stored; BENCH_PROFILE=<file> writes a CPU profile of the
+// doctor's page during replication (the page built with its functions' names); BENCH_OURS_ONLY=1
+// leaves the stock figures out.
 // `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
@@ -136,7 +139,8 @@ async function buildBenchPage(): Promise<string> {
     root: path.join(root, 'bench', 'history'),
     base: './',
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 }
+    // A profile names the page's functions: the page is not minified then.
+    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000, minify: process.env.BENCH_PROFILE === undefined }
   })
   return outDir
 }
@@ -194,6 +198,9 @@ async function browserFigures(pageDir: string): Promise<Figures> {
       await writeFile(process.env.BENCH_PROFILE ?? 'doctor.cpuprofile', JSON.stringify(cpu))
     }
     await Promise.all(browsers.splice(0).map((b) => b.close()))
+    console.error(`browser dial: ours ${Math.round(ours.dialMs)} ms (not counted)`)
+    // BENCH_OURS_ONLY=1 leaves stock OrbitDB out: a quicker look at this project's figures alone.
+    if (process.env.BENCH_OURS_ONLY !== undefined) return { 'history.write1000.ms': ms(write), 'history.replicate1000.ms': ms(ours.replicateMs) }
 
     // Stock, the same way.
     const [sp, sd] = await Promise.all([openPage(), openPage()])
@@ -201,7 +208,7 @@ async function browserFigures(pageDir: string): Promise<Figures> {
     await call(sd, 'start', relay.multiaddr, 'bench-stock-doctor')
     const stockWrite = await call(sp, 'stockWrite', patient.address, RECORDS)
     const stock = await call(sd, 'stockReplicate', stockAddress, stockWrite.address, stockWrite.oldest)
-    console.error(`browser dial: ours ${Math.round(ours.dialMs)} ms, stock ${Math.round(stock.dialMs)} ms (not counted)`)
+    console.error(`browser dial: stock ${Math.round(stock.dialMs)} ms (not counted)`)
     return {
       'history.write1000.ms': ms(write),
       'history.replicate1000.ms': ms(ours.replicateMs),

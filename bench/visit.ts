@@ -24,9 +24,12 @@
 // - visit.invite.qrVersion: the QR version (1 to 40) of the code the patient's page draws for that
 //   link (checked to be the code visitQrImage draws for it); unit "version", a count, not a size.
 //
+// BENCH_PROFILE=<file> writes a CPU profile of the doctor's page in the first run (connect to
+// timeline drawn), the app built with its functions' names.
 // `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
@@ -277,12 +280,23 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
 
     await patient.evaluate(approveAtOnce)
     await doctor.evaluate(askAtOnce, DOCTOR_NAME)
+    // BENCH_PROFILE=<file>: a CPU profile of the doctor's page in the first run, from the link opened to the timeline drawn.
+    const profiler = process.env.BENCH_PROFILE === undefined || run > 0 ? undefined : await doctor.context().newCDPSession(doctor)
+    if (profiler !== undefined) {
+      await profiler.send('Profiler.enable')
+      await profiler.send('Profiler.setSamplingInterval', { interval: 200 })
+      await profiler.send('Profiler.start')
+    }
     // The clock starts as the doctor opens the invite link in their running app.
     const opened = epochNow()
     await doctor.goto(link)
     const request = patient.getByRole('region', { name: `Request from ${DOCTOR_NAME}` })
     const drawn = `drawn:${records}/${records}`
     await waitForMark(doctor, drawn, 120_000)
+    if (profiler !== undefined) {
+      const { profile } = await profiler.send('Profiler.stop')
+      await writeFile(process.env.BENCH_PROFILE ?? 'doctor.cpuprofile', JSON.stringify(profile))
+    }
     // Check by role and name what the marks saw.
     const history = doctor.getByRole('region', { name: "The patient's history" })
     const wanted = `${records.toLocaleString('en')} records in ${records.toLocaleString('en')} blocks, received directly from the patient's device.`
@@ -388,7 +402,9 @@ if (import.meta.main) {
   // Standalone, the app is built apart from dist/, which the end-to-end tests may be serving meanwhile.
   const ownBuild = path.join(root, '.stack', 'bench-visit-app')
   if (!inside) {
-    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn', '--outDir', ownBuild, '--emptyOutDir'], { cwd: root, stdio: 'inherit' })
+    // A profiled run's build keeps its functions' names.
+    const minify = process.env.BENCH_PROFILE === undefined ? [] : ['--minify', 'false']
+    const build = spawnSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn', '--outDir', ownBuild, '--emptyOutDir', ...minify], { cwd: root, stdio: 'inherit' })
     if (build.status !== 0) throw new Error('vite build failed')
   }
   ;(inside ? browserFigures(appDir) : measureVisit(ownBuild)).then(

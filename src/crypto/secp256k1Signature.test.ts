@@ -3,7 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { prepareBulkSigning, secp256k1PublicKey, secp256k1Signer, signerFromPosted, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
+import { prepareBulkSigning, prepareSecp256k1Key, secp256k1PublicKey, secp256k1Signer, signerFromPosted, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
 
 const N = secp256k1.Point.Fn.ORDER
 
@@ -51,6 +51,27 @@ describe('signSecp256k1 and verifySecp256k1 (OrbitDB\'s signature format)', () =
 
   it('keeps working for a key checked many times (precomputed point)', () => {
     for (let i = 0; i < 5; i++) expect(verifySecp256k1(signSecp256k1(secretKey, Uint8Array.of(i)), publicKey, Uint8Array.of(i))).toBe(true)
+  })
+
+  it('checks alike with a key prepared ahead (its window made before its first check)', () => {
+    const prepared = sha256(Uint8Array.of(4))
+    const preparedKey = secp256k1.getPublicKey(prepared, true)
+    prepareSecp256k1Key(preparedKey)
+    prepareSecp256k1Key(preparedKey)
+    const sig = signSecp256k1(prepared, data)
+    expect(verifySecp256k1(sig, preparedKey, data)).toBe(true)
+    expect(verifySecp256k1(sig, preparedKey, Uint8Array.of(...data, 1))).toBe(false)
+    const parsed = secp256k1.Signature.fromBytes(sig, 'der')
+    expect(verifySecp256k1(new secp256k1.Signature(parsed.r, N - parsed.s).toBytes('der'), preparedKey, data)).toBe(false)
+    expect(verifySecp256k1(sig, publicKey, data)).toBe(false)
+  })
+
+  it('prepares nothing for what is not a compressed key, and checks it as invalid', () => {
+    const sig = signSecp256k1(secretKey, data)
+    for (const bad of [new Uint8Array(33), secp256k1.getPublicKey(secretKey, false), new Uint8Array(0)]) {
+      expect(() => prepareSecp256k1Key(bad)).not.toThrow()
+      expect(verifySecp256k1(sig, bad, data)).toBe(false)
+    }
   })
 })
 

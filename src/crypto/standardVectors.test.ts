@@ -9,7 +9,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { equalBytes } from '@noble/curves/utils.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { verifySecp256k1 } from './secp256k1Signature.ts'
+import { prepareSecp256k1Checks, prepareSecp256k1Key, verifySecp256k1 } from './secp256k1Signature.ts'
 import hkdfVectors from './vectors/rfc5869-hkdf-sha256.json' with { type: 'json' }
 import x25519Vectors from './vectors/rfc7748-x25519.json' with { type: 'json' }
 import wycheproofBitcoin from './vectors/wycheproof-ecdsa_secp256k1_sha256_bitcoin_test.json' with { type: 'json' }
@@ -170,5 +170,16 @@ describe('ECDSA secp256k1 with SHA-256 (Wycheproof)', () => {
     }
     expect(twins).toBeGreaterThan(70)
     expect(wrong).toEqual([])
+  })
+
+  // Last: from here on this module checks as a signature worker does.
+  it('every vector has the same verdict with the generator\'s own window and each key prepared ahead (a signature worker)', () => {
+    prepareSecp256k1Checks()
+    // A window costs some 30 ms: a few groups' keys are prepared, the others checked as before.
+    for (const file of [wycheproofBitcoin, wycheproofPlain]) {
+      for (const group of file.testGroups.slice(0, 4)) prepareSecp256k1Key(secp256k1.Point.fromBytes(hexToBytes(group.publicKey.uncompressed)).toBytes(true))
+    }
+    expect(wycheproofMismatches(wycheproofBitcoin, ({ result }) => result === 'valid').wrong).toEqual([])
+    expect(wycheproofMismatches(wycheproofPlain, ({ result, sig }) => result === 'valid' && strictDer(sig)?.hasHighS() === false).wrong).toEqual([])
   })
 })

@@ -60,9 +60,15 @@ export function parseHash(hash: string): CID | undefined {
  */
 export function decodeCanonical(bytes: Uint8Array): unknown {
   const value: unknown = dagCbor.decode(bytes)
-  const again = dagCbor.encode(value)
-  if (again.length !== bytes.length || again.some((byte, i) => byte !== bytes[i])) throw new Error('the block is not canonical dag-cbor')
+  if (!sameBytes(dagCbor.encode(value), bytes)) throw new Error('the block is not canonical dag-cbor')
   return value
+}
+
+/** Whether two byte arrays are equal. A plain loop: a callback per byte (Array.prototype.some) took a tenth of a received entry's check. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** What reading a block needs of a blockstore: Helia's, or a raw one. */

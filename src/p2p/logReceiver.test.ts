@@ -1,16 +1,20 @@
 // The receiving end of a pull, frames arriving faster than the first is checked: a holder that
 // sends every frame at once (a keeper) must not have the entries of the later frames refused for a
-// writer the first frame's identity block names.
+// writer the first frame's identity block names. And whose keys it has the signature workers
+// prepare ahead of their entries (prepareSignatureKey is watched here; in Node it does nothing).
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { privateKeyToAccount } from 'viem/accounts'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TEST_DOMAIN, walletIdentityOf } from '../../test/support/walletSignatures.ts'
 import { createLogEntry } from './logEntry.ts'
 import { createReceiver } from './logReceiver.ts'
 import { openLogStore } from './logStore.ts'
 import type { LogEvent } from './patientLogApi.ts'
+import { prepareSignatureKey } from './verifySignatures.ts'
 import { useIdentityDomain, type WalletIdentity } from './walletIdentity.ts'
+
+vi.mock('./verifySignatures.ts', async (importOriginal) => ({ ...(await importOriginal<typeof import('./verifySignatures.ts')>()), prepareSignatureKey: vi.fn() }))
 
 // anvil's development accounts 0 and 1: public test keys.
 const patientAccount = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
@@ -70,5 +74,43 @@ describe('a pull whose frames arrive at once', () => {
     expect(store.entries()).toHaveLength(200)
     expect(store.heads()).toEqual([previous])
     expect(events.filter((event) => event.type === 'rejected')).toEqual([])
+  })
+})
+
+describe('the writers\' keys prepared ahead of their entries', () => {
+  const receiverOf = (store: ReturnType<typeof openLogStore>): ReturnType<typeof createReceiver> =>
+    createReceiver(
+      {
+        store,
+        rules: { address: LOG, patient: patient.verified.address, identityOf: (hash) => store.identityOf(hash), mayWrite: () => Promise.resolve(true), keyVersionOf: () => Promise.resolve(1) },
+        commit: (added, identities) => store.commit(added, identities),
+        emit: () => undefined
+      },
+      'holder'
+    )
+  const emptyStore = (): ReturnType<typeof openLogStore> => openLogStore({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }, LOG, doctor)
+
+  beforeEach(() => {
+    vi.mocked(prepareSignatureKey).mockClear()
+  })
+
+  it('prepares the patient\'s key when the patient\'s device proves itself as the holder, and no other holder\'s', () => {
+    receiverOf(emptyStore()).holderProven?.(patient.verified)
+    expect(vi.mocked(prepareSignatureKey).mock.calls).toEqual([[patient.verified.publicKey]])
+    vi.mocked(prepareSignatureKey).mockClear()
+    receiverOf(emptyStore()).holderProven?.(doctor.verified)
+    expect(prepareSignatureKey).not.toHaveBeenCalled()
+  })
+
+  it('prepares each writer\'s key once, as its identity arrives with a frame, and stores the entries as before', async () => {
+    const entry = await createLogEntry({ identity: doctor, logId: LOG, payload: new TextEncoder().encode('a note'), next: [], time: 1 })
+    const store = emptyStore()
+    const receiver = receiverOf(store)
+    receiver.holderProven?.(patient.verified)
+    expect(await receiver.receive({ identities: [patient.bytes, doctor.bytes], entries: [entry.bytes] })).toBe(1)
+    expect(await receiver.receive({ identities: [patient.bytes, doctor.bytes], entries: [] })).toBe(0)
+    await receiver.finish([entry.hash])
+    expect(vi.mocked(prepareSignatureKey).mock.calls).toEqual([[patient.verified.publicKey], [doctor.verified.publicKey]])
+    expect(store.entries().map((stored) => stored.hash)).toEqual([entry.hash])
   })
 })

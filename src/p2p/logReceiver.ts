@@ -4,8 +4,10 @@ import { checkOffered, clockRefusal, endorseAncestors, endorses, parentsOf, writ
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
 import { hashOfBytes, parseHash } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
+import { prepareSignatureKey } from './verifySignatures.ts'
 import type { LogEvent, StoredEntry } from './patientLogApi.ts'
 import type { Frame, SyncSink } from './syncProtocol.ts'
+import type { VerifiedIdentity } from './walletIdentity.ts'
 
 /** What a receiver needs of its log. */
 export interface ReceivingLog {
@@ -27,6 +29,9 @@ export const MAX_NEW_IDENTITIES = 64
  * so a few are forgiven and then the holder is cut off.
  */
 export const MAX_UNSOUND_IDENTITIES = 4
+
+/** How many writers' keys one pull has the signature workers prepare ahead of their entries (prepareSignatureKey). */
+const MAX_PREPARED_KEYS = 4
 
 /**
  * How many entries of one pull may wait at once (for parents, or for their writer's grant). An honest
@@ -56,6 +61,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   let learntIdentities = 0
   let unsoundIdentities = 0
   let askedPatientVersion = false
+  const preparedKeys = new Set<string>()
   /** Each frame's identities are learnt after the previous frame's: its entries are checked against them. */
   let learning: Promise<void> = Promise.resolve()
 
@@ -67,19 +73,33 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       await rules.keyVersionOf(rules.patient)
     }
     for (const bytes of identities) {
-      if (store.identityBlock(hashOfBytes(bytes)) !== undefined) continue
-      const learnt = store.learnIdentity(bytes)
-      if (learnt === undefined) {
-        if (++unsoundIdentities > MAX_UNSOUND_IDENTITIES) {
-          throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_UNSOUND_IDENTITIES} identity blocks that are not sound wallet identities in one pull`)
+      const hash = hashOfBytes(bytes)
+      if (store.identityBlock(hash) === undefined) {
+        const learnt = store.learnIdentity(bytes)
+        if (learnt === undefined) {
+          if (++unsoundIdentities > MAX_UNSOUND_IDENTITIES) {
+            throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_UNSOUND_IDENTITIES} identity blocks that are not sound wallet identities in one pull`)
+          }
+          continue
         }
-        continue
+        newIdentities.push(learnt)
+        if (++learntIdentities > MAX_NEW_IDENTITIES) {
+          throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
+        }
       }
-      newIdentities.push(learnt)
-      if (++learntIdentities > MAX_NEW_IDENTITIES) {
-        throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_NEW_IDENTITIES} new writers' identities in one pull`)
-      }
+      // Entries signed by these writers follow: their keys' windows are made while the frame is read.
+      if (preparedKeys.size < MAX_PREPARED_KEYS) prepare(await store.identityOf(hash))
     }
+  }
+
+  /**
+   * Has the signature workers make a writer's key window before its entries are checked (a few per
+   * pull: a history has a handful of writers, and each window costs as much as some 30 checks).
+   */
+  const prepare = (writer: VerifiedIdentity | undefined): void => {
+    if (writer === undefined || preparedKeys.has(writer.hash) || preparedKeys.size >= MAX_PREPARED_KEYS) return
+    preparedKeys.add(writer.hash)
+    prepareSignatureKey(writer.publicKey)
   }
 
   const pendingParents = (hash: string): string[] | undefined => {
@@ -126,6 +146,10 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   }
 
   return {
+    // The patient's own device wrote most of what it holds: its key is prepared while it reads the first frame.
+    holderProven: (holder) => {
+      if (holder.address === rules.patient) prepare(holder)
+    },
     receive: async (frame: Frame) => {
       store.ensureOpen()
       // What needs nothing of the log's state is checked at once, while the previous frame is still

@@ -12,7 +12,7 @@ import { DER_VARIANTS, derVariant, walletIdentityOf } from '../../test/support/s
 import type { PeerConduct } from './peerConduct.ts'
 import { authStatement, checkHello, pullLog, serveLog, SYNC_PROTOCOL, type Frame, type SyncAuthority, type SyncSource } from './syncProtocol.ts'
 import { TEST_DOMAIN } from '../../test/support/walletSignatures.ts'
-import { useIdentityDomain, type WalletIdentity } from './walletIdentity.ts'
+import { useIdentityDomain, type VerifiedIdentity, type WalletIdentity } from './walletIdentity.ts'
 
 const runs = fuzzRuns()
 const LOG = '/orbitdb/zdpuAqVQShn9Va4a6JkKDMkSuDDHD2SKp7DgH4ANuPLTAs1YH'
@@ -307,7 +307,11 @@ describe('the sync protocol, with anything a peer sends', () => {
         const libp2p = { peerId: peerId(PULLER_PEER), getConnections: () => [connection] } as unknown as Libp2p
         const frames: Frame[] = []
         const finished: unknown[] = []
+        const proven: { holder: string; framesBefore: number }[] = []
         const sink = {
+          holderProven: (holder: VerifiedIdentity) => {
+            proven.push({ holder: holder.address, framesBefore: frames.length })
+          },
           receive: (frame: Frame) => {
             frames.push(frame)
             return Promise.resolve(frame.entries.length)
@@ -331,10 +335,13 @@ describe('the sync protocol, with anything a peer sends', () => {
           // A holder that proved nothing learns nothing of our log and gives us nothing.
           expect(sent.slice(1)).toEqual([])
           expect(frames).toEqual([])
+          expect(proven).toEqual([])
           expect(outcome.error).toBeInstanceOf(Error)
           return
         }
         expect(sent[1]).toEqual({ t: 'pull', have: ['zdpuMine'], window })
+        // The sink hears who the holder is once, before any frame.
+        expect(proven).toEqual([{ holder: doctor.verified.address, framesBefore: 0 }])
         for (const frame of frames) {
           expect(frame.identities.every(isBytes) && frame.entries.every(isBytes)).toBe(true)
           expect(frame.entries.length).toBeLessThanOrEqual(window)

@@ -25,7 +25,7 @@ import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import * as dagCbor from '@ipld/dag-cbor'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
 import { MessageReader, sendMessage, WireError, WireMisuseError } from './syncWire.ts'
-import { parseIdentityBlock, verifySignatureHex, type WalletAddress } from './walletIdentity.ts'
+import { parseIdentityBlock, verifySignatureHex, type VerifiedIdentity, type WalletAddress } from './walletIdentity.ts'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { PeerConduct } from './peerConduct.ts'
 
@@ -106,6 +106,8 @@ export interface SyncSink {
   receive(frame: Frame): Promise<number>
   /** The holder is done: its heads, for the sink to tell whether it got everything. */
   finish(holderHeads: string[]): Promise<void>
+  /** Told who the holder proved to be, once it is admitted and before any frame: whose entries may come first. */
+  holderProven?(holder: VerifiedIdentity): void
 }
 
 const sources = new WeakMap<Libp2p, Map<string, SyncSource>>()
@@ -449,6 +451,9 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
     if ('refusal' in proof) throw new ProtocolViolation(`the peer's hello proves nothing: ${proof.refusal}`)
     const holder = proof.wallet
     if (!(await authority.admits(holder, proof.keyVersion))) throw new SyncRefusedError(`the peer is ${holder}, who may not sync this history (with the keys it proved)`)
+    // Remembered by checkHello: no second check.
+    const holderIdentity = parseIdentityBlock(answer.identity as Uint8Array)
+    if (typeof holderIdentity !== 'string') sink.holderProven?.(holderIdentity)
     await sendMessage(stream, { t: 'pull', have: [...request.have].slice(0, MAX_HAVE), window }, signal)
     // Frames are handed to the sink as they arrive, without waiting for the previous one to be
     // stored: the sink checks a frame while the one before is being written. Acks go in order.

@@ -16,6 +16,14 @@ export interface SignatureCheck {
 /** Checks signatures in bulk; one boolean per item, in order, false for any that does not verify. */
 export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
 
+/** What the worker is asked (signatureWorker.ts): signatures to check, or a key to prepare (no answer). */
+export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { prepare: Uint8Array }
+/** The worker's answer to a request, by its id: one boolean per signature, in order. */
+export interface WorkerAnswer {
+  id: number
+  results: boolean[]
+}
+
 const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ signature, publicKey, data }) => verifySecp256k1(signature, publicKey, data)))
 
 /** Batches smaller than this are not worth a round trip to a worker. */
@@ -45,7 +53,7 @@ function workers(): PooledWorker[] | undefined {
   if (pool === null) {
     pool = startPool()
     for (const pooled of pool ?? []) {
-      pooled.worker.onmessage = ({ data }: MessageEvent<{ id: number; results: boolean[] }>) => {
+      pooled.worker.onmessage = ({ data }: MessageEvent<WorkerAnswer>) => {
         const request = waiting.get(data.id)
         if (request === undefined) return
         waiting.delete(data.id)
@@ -95,11 +103,20 @@ export const verifySignatures: VerifySignatures = async (items) => {
         },
         worker: pooled
       })
-      pooled.worker.postMessage({ id, items })
+      pooled.worker.postMessage({ id, items } satisfies WorkerRequest)
     })
   } catch {
     return await verifyHere(items)
   }
+}
+
+/**
+ * Has the workers make `publicKey`'s precomputed window now (prepareSecp256k1Key), before the entries
+ * it signed arrive: a pull's first frame then does not wait for it. Nothing where there are no
+ * workers (Node: a keeper makes a window only for a key it checks many times).
+ */
+export function prepareSignatureKey(publicKey: Uint8Array): void {
+  for (const pooled of workers() ?? []) pooled.worker.postMessage({ prepare: publicKey } satisfies WorkerRequest)
 }
 
 /**
@@ -116,5 +133,5 @@ export function warmUpSignatureWorkers(): void {
     const data = Uint8Array.of(i)
     return { signature: signSecp256k1(secretKey, data), publicKey, data }
   })
-  for (const pooled of available) pooled.worker.postMessage({ id: -1, items })
+  for (const pooled of available) pooled.worker.postMessage({ id: -1, items } satisfies WorkerRequest)
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { HistoryError } from './HistoryError.ts'
+import { canonicalJson } from './canonicalJson.ts'
 import { createEntry, MAX_ENTRY_BYTES, parseEntry, patientReference, serializeEntry, validateEntry, type HistoryEntry } from './historyEntry.ts'
 import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 
@@ -50,6 +51,17 @@ describe('serializeEntry and parseEntry', () => {
     const encoded = serializeEntry(e)
     expect(new TextDecoder().decode(encoded)).toMatch(/^\{"id":"[^"]+","record":\{"bodySite":/)
     expect(parseEntry(encoded, options)).toEqual(e)
+  })
+
+  it('write a new entry and a correction as exactly the canonical form of their content', () => {
+    const record = { ...fixtureRecords().hypertension, note: [{ text: 'Tension « élevée » \u2028 twice, "at rest"\\' }] }
+    const first = createEntry({ record, writer: PATIENT, ...options })
+    const correction = createEntry({ record, writer: PATIENT, amends: first.id, ...options })
+    for (const e of [first, correction]) {
+      // A copy is written by walking it, field by field.
+      expect(new TextDecoder().decode(serializeEntry(e))).toBe(canonicalJson({ ...e, record: structuredClone(e.record) }))
+      expect(parseEntry(serializeEntry(e), options)).toEqual(e)
+    }
   })
 
   it('refuse bytes that are not the canonical form of their content', () => {

@@ -35,6 +35,12 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 const INSTANT_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const EARLIEST_WRITE = Date.UTC(2000, 0, 1)
 const ENTRY_KEYS = new Set(['v', 'id', 'record', 'writer', 'writtenAt', 'amends'])
+/**
+ * The canonical text of each entry this app has just created, kept so that sealing it does not
+ * write the record in canonical form a second time. Entries are not changed after they are
+ * created (the log holds them as written), so the text stays the entry's.
+ */
+const canonicalTexts = new WeakMap<HistoryEntry, string>()
 
 function invalid(field: string, problem: string): never {
   throw new HistoryError('INVALID_ENTRY', `${field} ${problem}.`, { field })
@@ -92,15 +98,23 @@ export interface CreateEntryInput extends EntryOptions {
  */
 export function createEntry(input: CreateEntryInput): HistoryEntry {
   const now = input.now ?? Date.now()
+  const recordText = canonicalJson(input.record, 'record')
   const entry: HistoryEntry = {
     v: ENTRY_VERSION,
     id: globalThis.crypto.randomUUID(),
-    record: JSON.parse(canonicalJson(input.record, 'record')) as HistoryRecord,
+    record: JSON.parse(recordText) as HistoryRecord,
     writer: toAddress(input.writer),
     writtenAt: new Date(now).toISOString(),
     ...(input.amends === undefined ? {} : { amends: input.amends })
   }
-  return validateEntry(entry, { ...input, now })
+  const checked = validateEntry(entry, { ...input, now })
+  // The entry's own fields are checked above (a UUID, an address, an instant, the version): only
+  // the record can need escaping, and its canonical text is at hand, so the entry's is put together
+  // around it instead of walking the record again when it is sealed.
+  const { v, id, writer, writtenAt, amends } = checked
+  const amendsText = amends === undefined ? '' : `"amends":${JSON.stringify(amends)},`
+  canonicalTexts.set(checked, `{${amendsText}"id":${JSON.stringify(id)},"record":${recordText},"v":${v},"writer":${JSON.stringify(writer)},"writtenAt":${JSON.stringify(writtenAt)}}`)
+  return checked
 }
 
 /**
@@ -134,7 +148,7 @@ export function validateEntry(value: unknown, options: EntryOptions = {}): Histo
  * @throws {HistoryError} `INVALID_ENTRY` for a value JSON cannot carry.
  */
 export function serializeEntry(entry: HistoryEntry): Uint8Array {
-  return new TextEncoder().encode(canonicalJson(entry))
+  return new TextEncoder().encode(canonicalTexts.get(entry) ?? canonicalJson(entry))
 }
 
 /**

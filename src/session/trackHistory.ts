@@ -17,6 +17,13 @@ export const DRAW_MS = 100
  * the sync itself needs; the status line says how far it has come meanwhile.
  */
 export const SYNC_DRAW_MS = 1_000
+/**
+ * The least time between two redraws during a bulk write (an import). The records come from this
+ * device as fast as it can seal and sign them, and each redraw rebuilds the views over everything
+ * so far: an import of a few thousand records is drawn once, as it ends, and a longer one still
+ * shows its records every few seconds (the import's progress bar counts them meanwhile).
+ */
+export const BULK_DRAW_MS = 5_000
 /** How long verifying waits after a change, so that a burst of entries is verified once. */
 export const VERIFY_DELAY_MS = 400
 
@@ -51,7 +58,7 @@ export interface TrackedHistory {
   amend(entryId: string, record: HistoryRecord): Promise<string>
   /**
    * Runs `work` (many adds in a row, as an import makes) as a sync runs: verifying waits until it
-   * ends, and the views redraw every SYNC_DRAW_MS, not after every batch, and once more as it ends.
+   * ends, and the views redraw every BULK_DRAW_MS, not after every batch, and once more as it ends.
    */
   bulk<T>(work: () => Promise<T>): Promise<T>
   /** Redraws now, without waiting for the next scheduled redraw. */
@@ -112,8 +119,9 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
   const stopMisconduct = log.subscribe((event) => {
     if (event.type === 'peer-misbehaved') misconduct.set([...misconduct.get(), { peer: event.peer, reason: event.reason, at: clock.now() }].slice(-MISCONDUCT_KEPT))
   })
-  // Batches land every few milliseconds: the views redraw at most every DRAW_MS, and while a
-  // sync is under way every SYNC_DRAW_MS, so drawing does not slow the sync it shows.
+  // Batches land every few milliseconds: the views redraw at most every DRAW_MS, while a sync is
+  // under way every SYNC_DRAW_MS and during a bulk write every BULK_DRAW_MS, so drawing does not
+  // slow the writing it shows.
   let drawTimer: TimerHandle | undefined
   const bump = (): void => {
     drawTimer ??= clock.setTimeout(
@@ -121,7 +129,7 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
         drawTimer = undefined
         version.set(version.get() + 1)
       },
-      busy() ? SYNC_DRAW_MS : DRAW_MS
+      bulkWrites > 0 ? BULK_DRAW_MS : busy() ? SYNC_DRAW_MS : DRAW_MS
     )
   }
   const flush = (): void => {

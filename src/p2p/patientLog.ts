@@ -174,9 +174,12 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
         identity: identity.bytes,
         sign: async (data) => hexToBytes(await identity.sign(identity, data)),
         // A peer that proves a wallet with keys the wallet replaced (whoever holds the exposed ones) is not served nor pulled from.
+        // Both ledger reads go out at once: the peer waits for one round trip to the chain, not two.
         admits: async (wallet, keyVersion) => {
+          const version = keyVersion === undefined ? Promise.resolve(undefined) : access.keyVersionOf(wallet)
+          version.catch(() => undefined)
           if (!(await access.maySync(wallet))) return false
-          const current = keyVersion === undefined ? undefined : await access.keyVersionOf(wallet)
+          const current = await version
           return current === undefined || keyVersion === undefined || keyVersion >= current
         }
       },
@@ -316,7 +319,12 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    syncWith: (peer, syncOptions) => replication.pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer, syncOptions?.joinRunning !== true),
+    syncWith: (peer, syncOptions) => {
+      // The patient's registered key version is asked as the pull starts, while the holder checks our
+      // hello: checking the patient's hello and the first frame's identities both need it (read once, see writeAccess.ts).
+      access.keyVersionOf(patient).catch(() => undefined)
+      return replication.pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer, syncOptions?.joinRunning !== true)
+    },
     checkBlocks: () => checkStoredBlocks(store, rules),
     exportBlocks: () => exportLogBlocks(store, node.blockstore, address),
     importBlocks: async (blocks) => {

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { HistoryWriteAccessController, type KeyVersionOf } from './writeAccess.ts'
+import { HistoryWriteAccessController, MAX_VERSION_ANSWERS, type KeyVersionOf } from './writeAccess.ts'
 import type { WalletAddress } from './walletIdentity.ts'
 
 const patient = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' as WalletAddress
 const other = '0x70997970c51812dc3a010c7d01b50e0aa4f3c79c' as WalletAddress
 
 /** A controller for a new log of `patient` over a blockstore in memory, reading key versions from `keyVersionOf`. */
-async function controller(keyVersionOf: KeyVersionOf) {
+async function controller(keyVersionOf: KeyVersionOf, cacheMs = 0) {
   const blocks = new Map<string, Uint8Array>()
   const blockstore = {
     put: (cid: { toString(): string }, bytes: Uint8Array) => Promise.resolve(blocks.set(cid.toString(), bytes)),
     get: () => []
   }
-  return await HistoryWriteAccessController({ patient, keyVersionOf, cacheMs: 0 })({ orbitdb: { ipfs: { blockstore } } })
+  return await HistoryWriteAccessController({ patient, keyVersionOf, cacheMs })({ orbitdb: { ipfs: { blockstore } } })
 }
 
 describe('the key version a wallet has registered', () => {
@@ -38,5 +38,21 @@ describe('the key version a wallet has registered', () => {
   it('is unknown, so refuses nothing, until the registry has answered once', async () => {
     const access = await controller(() => Promise.reject(new Error('the RPC node is down')))
     expect(await access.keyVersionOf(other)).toBeUndefined()
+  })
+
+  it('keeps at most MAX_VERSION_ANSWERS answers: hellos proving wallet after wallet do not grow the device\'s memory', async () => {
+    const asked: string[] = []
+    const access = await controller((wallet) => {
+      asked.push(wallet)
+      return Promise.resolve(1)
+    }, 60_000)
+    const wallet = (i: number): WalletAddress => `0x${i.toString(16).padStart(40, '0')}`
+    for (let i = 0; i <= MAX_VERSION_ANSWERS; i++) await access.keyVersionOf(wallet(i))
+    expect(asked).toHaveLength(MAX_VERSION_ANSWERS + 1)
+    // The newest answers are reused; the oldest was forgotten, so it is asked again.
+    await access.keyVersionOf(wallet(MAX_VERSION_ANSWERS))
+    expect(asked).toHaveLength(MAX_VERSION_ANSWERS + 1)
+    await access.keyVersionOf(wallet(0))
+    expect(asked).toHaveLength(MAX_VERSION_ANSWERS + 2)
   })
 })

@@ -86,6 +86,8 @@ const ADDRESS = /^0x[0-9a-f]{40}$/
 let registeredPolicy: WriteAccessPolicy = {}
 
 const KNOWN_VERSIONS_SIZE = 4096
+/** The most wallets whose registry answer a log's controller reuses; past it, the oldest answer is forgotten (and asked again when needed). */
+export const MAX_VERSION_ANSWERS = 1024
 /**
  * The highest key version heard for each wallet in this process, shared by every log's controller:
  * a log closed and opened again, while the registry is out of reach, still knows which keys were
@@ -195,6 +197,7 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     return live
   }
 
+  // Bounded: every hello asks for its wallet's version, and a stranger can prove wallet after wallet.
   const versionAnswers = new Map<WalletAddress, { at: number; answer: Promise<number | undefined> }>()
   const keyVersionOf = (wallet: WalletAddress): Promise<number | undefined> => {
     const ask = policy.keyVersionOf
@@ -209,6 +212,8 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
         return knownVersions.get(wallet)
       }
     )
+    versionAnswers.delete(wallet)
+    if (versionAnswers.size >= MAX_VERSION_ANSWERS) versionAnswers.delete(versionAnswers.keys().next().value as WalletAddress)
     versionAnswers.set(wallet, { at: Date.now(), answer })
     return answer
   }

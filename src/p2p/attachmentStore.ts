@@ -69,6 +69,8 @@ export function attachmentStoreOver(blockstore: LocalBlocks): AttachmentStore {
 export interface FilePeers {
   libp2p: Libp2p
   conduct?: PeerConduct
+  /** Ask this peer only (a keeper fetching a file its patient's device named), not every connected peer. */
+  from?: PeerId
 }
 
 /**
@@ -143,12 +145,12 @@ async function* readFile(stores: { blockstore: LocalBlocks; index: FileIndex }, 
 }
 
 /** Asks the connected peers in turn, those that synced this history first, until one serves the file. */
-async function askPeers({ libp2p, conduct }: FilePeers, log: string, root: CID, signal: AbortSignal | undefined): Promise<RemoteFile> {
+async function askPeers({ libp2p, conduct, from }: FilePeers, log: string, root: CID, signal: AbortSignal | undefined): Promise<RemoteFile> {
   const served = servedLog(libp2p, log)
   if (served === undefined) throw new P2PError('ATTACHMENT_NOT_FOUND', 'This file is not stored on this device, and its history is not open here to ask peers for it.')
   const seen = new Set<string>()
   const candidates: PeerId[] = []
-  for (const connection of libp2p.getConnections()) {
+  for (const connection of libp2p.getConnections(from)) {
     const key = connection.remotePeer.toString()
     if (connection.status !== 'open' || connection.limits != null || seen.has(key)) continue
     seen.add(key)
@@ -167,4 +169,39 @@ async function askPeers({ libp2p, conduct }: FilePeers, log: string, root: CID, 
     }
   }
   throw new P2PError('ATTACHMENT_NOT_FOUND', 'No connected device or keeper serves this file to you now.', lastError === undefined ? {} : { cause: lastError })
+}
+
+/**
+ * Deletes the blocks of the file at `root` that this store holds (its root, inner nodes and leaves,
+ * found by walking it here), and returns how many it deleted. A file held only in part is deleted as far as it is held.
+ */
+export async function deleteFile(blockstore: LocalBlocks & Pick<Blockstore, 'delete'>, root: CID | string): Promise<number> {
+  const cids: CID[] = []
+  const walking = {
+    has: (cid: CID) => blockstore.has(cid),
+    put: () => {
+      throw new Error('a file being deleted is not written')
+    },
+    get: async function* (cid: CID) {
+      const block = await readBlock(blockstore, cid)
+      if (block === undefined) throw new P2PError('ATTACHMENT_NOT_FOUND', 'A block of the file is not held here.')
+      cids.push(cid)
+      yield block
+    }
+  }
+  let walked = 0
+  try {
+    for await (const piece of unixfs({ blockstore: walking }).cat(typeof root === 'string' ? CID.parse(root) : root)) walked += piece.length
+  } catch {
+    // Held in part: what was found is deleted.
+  }
+  let deleted = 0
+  if (walked === 0 && cids.length === 0) return 0
+  for (const cid of new Set(cids)) {
+    if (await blockstore.has(cid)) {
+      await blockstore.delete(cid)
+      deleted += 1
+    }
+  }
+  return deleted
 }

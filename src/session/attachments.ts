@@ -146,6 +146,19 @@ export function attachmentFiles(history: AttachmentHistory, store: AttachmentSto
   }
 }
 
+/** The sealed files the records of a history name, once each: what the patient's keepers are to hold (root CID, sealed size). */
+export function filesToKeep(entries: readonly HistoryEntry[]): { cid: string; bytes: number }[] {
+  const files = new Map<string, number>()
+  for (const entry of entries) {
+    try {
+      for (const ref of sealedFilesOf(entry.record)) files.set(ref.cid, sealedAttachmentSize(ref.size))
+    } catch {
+      // A record is validated as it enters: one that does not read here names no file.
+    }
+  }
+  return [...files].map(([cid, bytes]) => ({ cid, bytes }))
+}
+
 /**
  * The files of `history` on a started node: stored in this device's blockstore and recorded under the
  * history, fetched over the file protocol from connected peers that serve them to this device (the

@@ -127,10 +127,12 @@ async function* readFile(stores: { blockstore: LocalBlocks; index: FileIndex }, 
       }
       const source = await fromPeers()
       const block = await source.take(cid)
-      await blockstore.put(cid, block)
+      // Kept as the walk goes on: the store's writes are waited for once, at the end.
+      storing.push(Promise.resolve(blockstore.put(cid, block)))
       yield block
     }
   }
+  const storing: Promise<unknown>[] = []
   let bytes = 0
   try {
     for await (const piece of unixfs({ blockstore: blocks }).cat(root, signal === undefined ? {} : { signal })) {
@@ -139,6 +141,8 @@ async function* readFile(stores: { blockstore: LocalBlocks; index: FileIndex }, 
     }
   } finally {
     remote?.close()
+    // A write that failed is thrown here: the file is then not recorded as held.
+    await Promise.all(storing)
   }
   // Whole and checked against its CIDs: this device holds it for the history now, and serves it to its peers.
   if (remote !== undefined) await index.add(log, root, bytes)

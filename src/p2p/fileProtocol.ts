@@ -13,7 +13,6 @@
 // walk of the file's DAG asks for, from the root it named: a holder can withhold a file, not alter it.
 import { unixfs } from '@helia/unixfs'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
-import { sha256 } from '@noble/hashes/sha2.js'
 import type { Blockstore } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
@@ -78,9 +77,10 @@ export function fileBlockCid(bytes: unknown): CID | undefined {
   }
 }
 
-/** Whether `block` is the block `cid` names: its SHA-256 is the CID's digest. */
-export function blockMatches(cid: CID, block: Uint8Array): boolean {
-  const digest = sha256(block)
+/** Whether `block` is the block `cid` names: its SHA-256 (the platform's, native) is the CID's digest. */
+export async function blockMatches(cid: CID, block: Uint8Array): Promise<boolean> {
+  // Blocks come from the wire or a store: views on plain ArrayBuffers, never shared memory.
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', block as Uint8Array<ArrayBuffer>))
   const expected = cid.multihash.digest
   return digest.length === expected.length && digest.every((byte, i) => byte === expected[i])
 }
@@ -180,7 +180,7 @@ async function sendFile(holder: FileHolder, root: CID, window: number, stream: S
     },
     get: async function* (cid: CID) {
       const block = await readBlock(holder.blockstore, cid, { offline: true })
-      if (block === undefined || block.length > MAX_FILE_BLOCK_BYTES || !blockMatches(cid, block)) throw new Error('a block of the file is missing or damaged here')
+      if (block === undefined || block.length > MAX_FILE_BLOCK_BYTES || !(await blockMatches(cid, block))) throw new Error('a block of the file is missing or damaged here')
       await send(cid, block)
       yield block
     }
@@ -260,7 +260,7 @@ export async function requestFile(libp2p: Libp2p, peer: PeerId, request: FileReq
     wake()
   }
   /** One message of the holder's: a block checked and kept, the end, or a violation. */
-  const accept = (message: Record<string, unknown> | undefined): void => {
+  const accept = async (message: Record<string, unknown> | undefined): Promise<void> => {
     if (message === undefined) throw new Error('the peer closed the stream before the file was sent')
     if (message.t === 'end') {
       ended = true
@@ -269,7 +269,7 @@ export async function requestFile(libp2p: Libp2p, peer: PeerId, request: FileReq
     const cid = fileBlockCid(message.cid)
     if (message.t !== 'block' || cid === undefined || !isBytes(message.block)) throw new ProtocolViolation('something that is not a block of a file')
     if (message.block.length > MAX_FILE_BLOCK_BYTES) throw new ProtocolViolation(`a block of ${message.block.length} bytes, over the limit`)
-    if (!blockMatches(cid, message.block)) throw new ProtocolViolation('a block that does not match its CID')
+    if (!(await blockMatches(cid, message.block))) throw new ProtocolViolation('a block that does not match its CID')
     received.set(cid.toString(), message.block)
     if (received.size > window) throw new ProtocolViolation(`more than ${window} blocks ahead of our acknowledgements`)
   }
@@ -278,7 +278,7 @@ export async function requestFile(libp2p: Libp2p, peer: PeerId, request: FileReq
     await sendMessage(stream, { t: 'get', log, cid: root.bytes, window, ...(await pullerHello(libp2p, authority, log, peer)) }, signal)
     const first = await nextMap(reader, idle())
     if (first?.t === 'error') throw new FileRefusedError(`${peer.toString()} does not serve this file to us`)
-    accept(first)
+    await accept(first)
     if (!received.has(root.toString())) throw new ProtocolViolation('the first block is not the file asked for')
   } catch (error) {
     if (isMisconduct(error)) conduct?.misbehaved(peer, `it broke the file protocol: ${error.message}`)
@@ -289,7 +289,7 @@ export async function requestFile(libp2p: Libp2p, peer: PeerId, request: FileReq
   void (async () => {
     try {
       while (!ended) {
-        accept(await nextMap(reader, idle()))
+        await accept(await nextMap(reader, idle()))
         wake()
       }
     } catch (error) {

@@ -1,5 +1,5 @@
-// The hostile-peer figures: the attack suites (test/integration/hostilePeers.test.ts and
-// hostileWriter.test.ts) run as npm test runs them, inside the private network namespace, and
+// The hostile-peer figures: the attack suites (test/integration/hostilePeers.test.ts,
+// hostileWriter.test.ts and hostileFiles.test.ts) run as npm test runs them, inside the private network namespace, and
 // counted from vitest's JSON report.
 //
 // - security.hostilePeer.attacks: the attacks the suites run (one test each).
@@ -16,7 +16,7 @@ import { privateNetworkCommand } from '../scripts/stack/privateNetwork.ts'
 import type { Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
-const SUITES = ['test/integration/hostilePeers.test.ts', 'test/integration/hostileWriter.test.ts']
+const SUITES = ['test/integration/hostilePeers.test.ts', 'test/integration/hostileWriter.test.ts', 'test/integration/hostileFiles.test.ts']
 
 interface VitestReport {
   numTotalTests: number

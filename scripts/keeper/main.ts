@@ -128,6 +128,8 @@ function describe(event: KeeperEvent): string {
       return `disk full: refusing new entries of ${event.patient} (${event.error})`
     case 'sync-error':
       return `sync with a peer of ${event.patient} failed: ${event.error}`
+    case 'files':
+      return `fetched ${event.stored} attached files of ${event.patient}${event.failed === 0 ? '' : `, ${event.failed} failed (${event.error ?? 'no reason'})`}`
   }
 }
 

@@ -14,6 +14,11 @@
 //                                                      entries name (a superset), so a removal knows
 //                                                      which blocks another patient's log still needs
 //                                                      without opening every log
+//   /anamnesis/files/<log>/<cid>          {"bytes":n}  the attached files held for the patient's history
+//                                                      (fileIndex.ts): the patient's device names them in
+//                                                      a signed statement, the keeper fetches them from it
+//                                                      over the file protocol, holds them as ciphertext and
+//                                                      serves them to the peers the history admits
 //
 // A patient's log is opened when a peer asks for it (a device or doctor pulling it, the patient's
 // enrolment or status) and closed once nobody has used it for a minute and no peer that synced it is
@@ -24,10 +29,10 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { Key } from 'interface-datastore'
 import { errorMessage } from '../errors/index.ts'
 import { encodeBlock, parseHash } from '../p2p/blocks.ts'
-import { historyLogAddress, startHistoryOrbit, WRITE_ACCESS_TYPE, type HistoryLogDatabase, type HistoryOrbit, type P2PNode, type StoredEntry, type WalletAddress, type WalletIdentity } from '../p2p/index.ts'
+import { attachmentStoreFor, deleteFile, fileIndexOver, historyLogAddress, startHistoryOrbit, WRITE_ACCESS_TYPE, type HistoryLogDatabase, type HistoryOrbit, type P2PNode, type StoredEntry, type WalletAddress, type WalletIdentity } from '../p2p/index.ts'
 import { serveLogsOnDemand } from '../p2p/syncProtocol.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
-import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type RefusalReason } from './keeperStatement.ts'
+import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type KeptFile, type RefusalReason } from './keeperStatement.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -58,6 +63,7 @@ export type KeeperEvent =
   | { type: 'quota-reached'; patient: WalletAddress; quota: number; held: number }
   | { type: 'disk-full'; patient: WalletAddress; error: string }
   | { type: 'sync-error'; patient: WalletAddress; error: string }
+  | { type: 'files'; patient: WalletAddress; stored: number; failed: number; error?: string }
 
 /** How to start a keeper on a started node. */
 export interface StartKeeperOptions {
@@ -90,6 +96,8 @@ export interface Keeper {
   held(patient: string): Promise<{ entries: number; bytes: number }>
   /** The patients whose log is open now. */
   openLogs(): WalletAddress[]
+  /** The attached files held for a patient's history: root CID and sealed size. */
+  files(patient: string): Promise<KeptFile[]>
   /** Stops answering, closes every log and OrbitDB; the node and its stores are the caller's. */
   stop(): Promise<void>
 }
@@ -172,6 +180,18 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   const writers = new Map<WalletAddress, Set<string>>()
 
   const { datastore, blockstore } = node
+  const fileIndex = fileIndexOver(datastore)
+  /** Per patient, the bytes of attached files held, and of those accepted and still being fetched. */
+  const fileBytes = new Map<WalletAddress, number>()
+  const fetchingBytes = new Map<WalletAddress, number>()
+  const filesHeld = async (patient: WalletAddress): Promise<number> => {
+    let bytes = fileBytes.get(patient)
+    if (bytes === undefined) {
+      bytes = (await fileIndex.filesOf(historyLogAddress(patient))).reduce((sum, file) => sum + file.bytes, 0)
+      fileBytes.set(patient, bytes)
+    }
+    return bytes + (fetchingBytes.get(patient) ?? 0)
+  }
   for await (const { key, value } of datastore.query({ prefix: ENROLMENT_PREFIX })) {
     const patient = key.toString().slice(ENROLMENT_PREFIX.length) as WalletAddress
     const record = parse(value)
@@ -219,7 +239,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   const storePulled = async (patient: WalletAddress, entries: readonly StoredEntry[], store: () => Promise<void>): Promise<void> => {
     const enrolment = enrolments.get(patient)
     if (enrolment === undefined) throw new KeeperStoreRefusal('quota', 'this keeper does not keep this history')
-    const held = heldOf(patient).bytes
+    const held = heldOf(patient).bytes + (await filesHeld(patient))
     const adding = entries.reduce((sum, entry) => sum + entry.bytes.length, 0)
     if (held + adding > enrolment.quota) {
       if (refusing.get(patient) !== 'quota') emit({ type: 'quota-reached', patient, quota: enrolment.quota, held })
@@ -373,6 +393,12 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     }
     doomed.push(encodeBlock({ type: WRITE_ACCESS_TYPE, owner: patient }).cid)
     let blocks = 0
+    // The attached files: each file's blocks are its own (a sealed file's CID is unique to it).
+    for (const file of await fileIndex.filesOf(address)) {
+      blocks += await deleteFile(blockstore, file.cid)
+      await fileIndex.remove(address, file.cid)
+    }
+    fileBytes.delete(patient)
     for (const cid of doomed) {
       if (await blockstore.has(cid)) {
         await blockstore.delete(cid)
@@ -380,6 +406,42 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       }
     }
     return { entries: entries.length, blocks }
+  }
+
+  /**
+   * Fetches the files a patient's device named from that device, over the file protocol as this
+   * keeper for the patient's history; each is recorded once whole and checked against its CIDs. A file
+   * that comes larger than its statement said is deleted. The bytes count against the quota meanwhile.
+   */
+  const fetchFiles = (patient: WalletAddress, log: string, files: readonly KeptFile[], connection: Connection): void => {
+    const reserved = files.reduce((sum, file) => sum + file.bytes, 0)
+    fetchingBytes.set(patient, (fetchingBytes.get(patient) ?? 0) + reserved)
+    const store = attachmentStoreFor({ blockstore, index: fileIndex }, log, { libp2p: node.libp2p, conduct: node.conduct, from: connection.remotePeer })
+    void (async () => {
+      let stored = 0
+      let failed = 0
+      let error: string | undefined
+      for (const file of files) {
+        lastUsed.set(patient, now())
+        try {
+          let bytes = 0
+          for await (const piece of store.read(file.cid)) {
+            bytes += piece.length
+            if (bytes > file.bytes) throw new Error(`the file is larger than the ${file.bytes} bytes its statement names`)
+          }
+          fileBytes.set(patient, (fileBytes.get(patient) ?? 0) + bytes)
+          stored += 1
+        } catch (caught) {
+          failed += 1
+          error ??= errorMessage(caught)
+          await fileIndex.remove(log, file.cid).catch(() => undefined)
+          await deleteFile(blockstore, file.cid).catch(() => 0)
+          if (isDiskFull(caught)) emit({ type: 'disk-full', patient, error: errorMessage(caught) })
+        }
+      }
+      fetchingBytes.set(patient, (fetchingBytes.get(patient) ?? reserved) - reserved)
+      emit({ type: 'files', patient, stored, failed, ...(error === undefined ? {} : { error }) })
+    })()
   }
 
   const lastAt = (patient: WalletAddress): number | undefined => enrolments.get(patient)?.at ?? removedAt.get(patient)
@@ -448,6 +510,22 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       return { t: 'enrolled', quota: statement.quota, held: heldIn(log) }
     }
     const enrolment = enrolments.get(patient)
+    if (statement.kind === 'files') {
+      if (enrolment === undefined) return refuse('not-enrolled', 'a statement of files for a history this keeper does not keep')
+      enrolment.at = statement.at
+      await saveEnrolment(patient, enrolment)
+      const log = await openLog(patient)
+      const wanted: KeptFile[] = []
+      for (const file of statement.files ?? []) if (!wanted.some((w) => w.cid === file.cid) && !(await fileIndex.holds(log.address, file.cid))) wanted.push(file)
+      const adding = wanted.reduce((sum, file) => sum + file.bytes, 0)
+      const held = heldIn(log).bytes + (await filesHeld(patient))
+      if (held + adding > enrolment.quota) {
+        emit({ type: 'quota-reached', patient, quota: enrolment.quota, held })
+        return refuse('quota', `the files named would take ${held + adding} bytes, over the patient's quota of ${enrolment.quota}`)
+      }
+      if (wanted.length > 0) fetchFiles(patient, log.address, wanted, connection)
+      return { t: 'files', fetching: wanted.length, held: { files: (statement.files ?? []).length - wanted.length, bytes: await filesHeld(patient) } }
+    }
     if (statement.kind === 'status') {
       if (enrolment === undefined) return refuse('not-enrolled', 'a status request for a history this keeper does not keep')
       enrolment.at = statement.at
@@ -483,7 +561,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       }
       await send({ t: 'keeper', identity: identity.bytes })
       const request = await reader.next(signal)
-      if (!isMap(request) || (request.t !== 'enrol' && request.t !== 'status' && request.t !== 'remove')) {
+      if (!isMap(request) || (request.t !== 'enrol' && request.t !== 'status' && request.t !== 'remove' && request.t !== 'files')) {
         emit({ type: 'refused', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
         await send({ t: 'refused', reason: 'malformed' })
         return
@@ -538,6 +616,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       return enrolments.has(address) ? heldIn(await openLog(address)) : { entries: 0, bytes: 0 }
     },
     openLogs: () => [...logs.keys()],
+    files: async (patient) => (await fileIndex.filesOf(historyLogAddress(patient))).map((file) => ({ cid: file.cid, bytes: file.bytes })),
     stop: async () => {
       clearInterval(sweep)
       await node.libp2p.unhandle(KEEPER_PROTOCOL).catch(() => undefined)

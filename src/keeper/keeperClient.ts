@@ -1,13 +1,15 @@
-// The patient's side of /anamnesis/keeper/1.0.0: enrol a keeper, ask what it holds, remove it.
+// The patient's side of /anamnesis/keeper/1.0.0: enrol a keeper, ask what it holds, name the attached
+// files it is to hold, remove it.
 // Each call dials the keeper directly (a WebSockets multiaddr ending in /p2p/<peer id>), learns
 // who the keeper is from its identity block, and sends one statement signed with the patient's
 // history identity key.
 //
 //   patient → keeper   { t: 'hello' }
 //   keeper → patient   { t: 'keeper', identity: <the keeper's wallet identity block> }
-//   patient → keeper   { t: 'enrol' | 'status' | 'remove', statement, signature, identity }
+//   patient → keeper   { t: 'enrol' | 'status' | 'files' | 'remove', statement, signature, identity }
 //   keeper → patient   { t: 'enrolled', quota, held: { entries, bytes } }
 //                    | { t: 'status', quota, held, lastSyncedAt, refusing? }
+//                    | { t: 'files', fetching, held: { files, bytes } }   it fetches `fetching` files from us now
 //                    | { t: 'removed' }
 //                    | { t: 'refused', reason }
 import { multiaddr } from '@multiformats/multiaddr'
@@ -16,7 +18,7 @@ import { parseIdentityBlock } from '../p2p/walletIdentity.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { peerIdOfAddress } from '../p2p/peerAddress.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
-import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type RefusalReason, type StatementKind } from './keeperStatement.ts'
+import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type KeptFile, type RefusalReason, type StatementKind } from './keeperStatement.ts'
 import type { EmergencyRefusal } from './emergencyProtocol.ts'
 import type { LinkRefusal } from './linkProtocol.ts'
 import type { Stream } from '@libp2p/interface'
@@ -124,6 +126,29 @@ export async function keeperStatus(node: Pick<P2PNode, 'libp2p'>, keeperAddress:
   })
 }
 
+/** What a keeper answers a statement of files: how many it fetches now, and what it holds of the history's files already. */
+export interface KeeperFiles {
+  keeper: WalletAddress
+  /** Files named that the keeper did not hold, and fetches from this device now. */
+  fetching: number
+  /** Files named that it holds already, and the bytes of every file it holds for the history. */
+  held: { files: number; bytes: number }
+}
+
+/**
+ * Tells the keeper which attached files of the patient's history to hold (root CIDs and sealed sizes):
+ * it fetches those it lacks from this device over the file protocol, counted against the patient's quota.
+ * @throws {KeeperError} As enrolKeeper; `KEEPER_REFUSED` with reason `quota` when the files do not fit the
+ *   quota (nothing of them is fetched), `not-enrolled` when the keeper does not keep this history.
+ */
+export async function keepFiles(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, caller: KeeperCaller, files: readonly KeptFile[]): Promise<KeeperFiles> {
+  return await call(node, keeperAddress, 'files', { ...caller, quota: 0, files: [...files] }, (answer, keeper) => {
+    const held = answer.held as Record<string, unknown> | undefined
+    if (answer.t !== 'files' || typeof answer.fetching !== 'number' || typeof held?.files !== 'number' || typeof held.bytes !== 'number') return undefined
+    return { keeper: keeper.keeper, fetching: answer.fetching, held: { files: held.files, bytes: held.bytes } }
+  })
+}
+
 /**
  * Removes the keeper: it closes the patient's history and deletes what it held of it. Removing a
  * keeper that does not keep the history succeeds.
@@ -143,7 +168,7 @@ async function call<T>(
   node: Pick<P2PNode, 'libp2p'>,
   keeperAddress: string,
   kind: StatementKind,
-  request: EnrolRequest,
+  request: EnrolRequest & { files?: KeptFile[] },
   read: (answer: Record<string, unknown>, keeper: { keeper: WalletAddress; peer: string }) => T | undefined
 ): Promise<T> {
   return await exchangeWithKeeper(node, keeperAddress, KEEPER_EXCHANGE, request.timeoutMs, async ({ keeper, peer, send, next }) => {
@@ -155,6 +180,7 @@ async function call<T>(
       peer,
       quota: request.quota,
       ...(request.code === undefined ? {} : { code: request.code }),
+      ...(request.files === undefined ? {} : { files: request.files }),
       at: nextAt()
     }
     await send({ t: kind, ...(await signStatement(request.identity, statement)) })

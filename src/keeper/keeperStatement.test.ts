@@ -63,3 +63,26 @@ describe('keeper statements', () => {
     expect(parseStatement(new Uint8Array([0xff]))).toMatch(/dag-cbor/)
   })
 })
+
+describe('statements of files', () => {
+  const root = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
+  it('carry the files to hold, each a file\'s root CID and a size, and nothing else carries them', async () => {
+    const files = statement({ kind: 'files', quota: 0, files: [{ cid: root, bytes: 262_160 }] })
+    const signed = await signStatement(patient.identity, files)
+    expect(checkStatement(signed, expected())).toEqual({ statement: files })
+    expect(parseStatement(encodeStatement(statement({ kind: 'files', quota: 0 })))).toMatch(/files are named by a statement of files/)
+    expect(parseStatement(encodeStatement(statement({ files: [{ cid: root, bytes: 1 }] })))).toMatch(/files are named by a statement of files/)
+  })
+
+  it('refuse a file named by a CID that is no file\'s root, a size that is no number of bytes, and a list too long', () => {
+    const rest = statement({ kind: 'files', quota: 0 })
+    const raw = (files: unknown): string | KeeperStatement => parseStatement(dagCbor.encode({ ...rest, files }))
+    // A log entry's CID (dag-cbor) in place of a file's root.
+    expect(raw([[hexToBytes('01711220' + '00'.repeat(32)), 10]])).toMatch(/root CID/)
+    expect(raw([[hexToBytes('01701220' + '00'.repeat(32)), 0]])).toMatch(/size/)
+    expect(raw([[hexToBytes('01701220' + '00'.repeat(32)), 1.5]])).toMatch(/size/)
+    expect(raw([hexToBytes('01701220' + '00'.repeat(32))])).toMatch(/not a CID and a size/)
+    expect(raw(Array.from({ length: 4097 }, () => [hexToBytes('01701220' + '00'.repeat(32)), 1]))).toMatch(/at most 4,096/)
+    expect(raw([[hexToBytes('01701220' + '00'.repeat(32)), 7]])).toMatchObject({ files: [{ bytes: 7 }] })
+  })
+})

@@ -4,7 +4,8 @@
 // the binding names the patient, and the signature, without asking the chain.
 //
 // Statement (dag-cbor, canonical):
-//   { v: 1, kind: 'enrol' | 'remove' | 'status', patient, keeper, peer, quota, code?, at }
+//   { v: 1, kind: 'enrol' | 'remove' | 'status' | 'files', patient, keeper, peer, quota, code?, files?, at }
+// `files` (kind 'files' only): the attached files the keeper is to hold, [root CID bytes, sealed size] each.
 // Signature: the identity key over  "anamnesis/keeper-statement/1\n" ‖ <statement bytes>, DER.
 // The sync protocol's hellos sign a dag-cbor map (first byte 0xa0–0xbf); these bytes begin with the
 // text above (first byte 0x61), so a signature made for one can never be passed off as the other.
@@ -13,12 +14,16 @@ import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { decodeCanonical } from '../p2p/blocks.ts'
+import { fileBlockCid } from '../p2p/fileProtocol.ts'
+import { CID } from 'multiformats/cid'
+
+const DAG_PB = 0x70
 
 /** The libp2p protocol a keeper answers enrolment, status and removal on. */
 export const KEEPER_PROTOCOL = '/anamnesis/keeper/1.0.0'
 
 /** What a statement asks of the keeper. */
-export type StatementKind = 'enrol' | 'remove' | 'status'
+export type StatementKind = 'enrol' | 'remove' | 'status' | 'files'
 
 /**
  * Why a keeper refused, as a fixed code (never the keeper's own words): the operator does not accept
@@ -49,9 +54,20 @@ export interface KeeperStatement {
   quota: number
   /** The enrolment code the keeper's operator handed out, when it asks for one. */
   code?: string
+  /** The attached files to hold (kind 'files'): each file's root CID and its sealed size in bytes. */
+  files?: KeptFile[]
   /** When the patient's device made the statement, in ms since the epoch. */
   at: number
 }
+
+/** An attached file a keeper is asked to hold: its root CID (base32) and its sealed size in bytes. */
+export interface KeptFile {
+  cid: string
+  bytes: number
+}
+
+/** The most files one statement names: a history's attachments are limited well below this. */
+export const MAX_KEPT_FILES = 4096
 
 /** A statement as sent: its bytes, the identity key's signature over them, and the identity block. */
 export interface SignedStatement {
@@ -61,7 +77,7 @@ export interface SignedStatement {
 }
 
 const PURPOSE = utf8ToBytes('anamnesis/keeper-statement/1\n')
-const KINDS: readonly string[] = ['enrol', 'remove', 'status']
+const KINDS: readonly string[] = ['enrol', 'remove', 'status', 'files']
 const ADDRESS = /^0x[0-9a-f]{40}$/
 const MAX_CODE_LENGTH = 128
 const FIELDS = ['at', 'keeper', 'kind', 'patient', 'peer', 'quota', 'v']
@@ -73,8 +89,23 @@ export function signedBytes(statement: Uint8Array): Uint8Array {
 
 /** A statement's canonical bytes (no `code` field when there is none). */
 export function encodeStatement(statement: KeeperStatement): Uint8Array {
-  const { code, ...rest } = statement
-  return dagCbor.encode(code === undefined ? rest : { ...rest, code })
+  const { code, files, ...rest } = statement
+  return dagCbor.encode({ ...rest, ...(code === undefined ? {} : { code }), ...(files === undefined ? {} : { files: files.map((file) => [CID.parse(file.cid).bytes, file.bytes]) }) })
+}
+
+/** The files a statement names, or why they are none: at most MAX_KEPT_FILES pairs of a file's root CID and a size above zero. */
+function parseFiles(value: unknown): KeptFile[] | string {
+  if (!Array.isArray(value) || value.length > MAX_KEPT_FILES) return 'the statement\'s files are not a list of at most 4,096'
+  const files: KeptFile[] = []
+  for (const item of value) {
+    if (!Array.isArray(item) || item.length !== 2) return 'a file is not a CID and a size'
+    const [cid, bytes] = item as unknown[]
+    const root = fileBlockCid(cid)
+    if (root === undefined || root.code !== DAG_PB) return 'a file is not named by a file\'s root CID'
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0) return 'a file\'s size is not a number of bytes'
+    files.push({ cid: root.toString(), bytes })
+  }
+  return files
 }
 
 /** Signs a statement with the patient's history identity (the wallet-bound key: no wallet prompt). */
@@ -94,9 +125,9 @@ export function parseStatement(bytes: Uint8Array): KeeperStatement | string {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the statement is not a map'
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).filter((key) => key !== 'code').sort()
+  const keys = Object.keys(record).filter((key) => key !== 'code' && key !== 'files').sort()
   if (keys.length !== FIELDS.length || keys.some((key, i) => key !== FIELDS[i])) return 'the statement has other fields than a keeper statement'
-  const { v, kind, patient, keeper, peer, quota, code, at } = record
+  const { v, kind, patient, keeper, peer, quota, code, files, at } = record
   if (v !== 1) return 'the statement is of another version'
   if (typeof kind !== 'string' || !KINDS.includes(kind)) return 'the statement asks for nothing a keeper does'
   if (typeof patient !== 'string' || !ADDRESS.test(patient)) return 'the statement names no patient wallet'
@@ -105,6 +136,9 @@ export function parseStatement(bytes: Uint8Array): KeeperStatement | string {
   if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 0) return 'the quota is not a number of bytes'
   if (code !== undefined && (typeof code !== 'string' || code.length === 0 || code.length > MAX_CODE_LENGTH)) return 'the enrolment code is not a short text'
   if (typeof at !== 'number' || !Number.isSafeInteger(at) || at <= 0) return 'the statement has no time'
+  if ((kind === 'files') !== (files !== undefined)) return 'files are named by a statement of files, and only there'
+  const kept = files === undefined ? undefined : parseFiles(files)
+  if (typeof kept === 'string') return kept
   return {
     v,
     kind: kind as StatementKind,
@@ -113,6 +147,7 @@ export function parseStatement(bytes: Uint8Array): KeeperStatement | string {
     peer,
     quota,
     ...(code === undefined ? {} : { code }),
+    ...(kept === undefined ? {} : { files: kept }),
     at
   }
 }

@@ -1,5 +1,5 @@
 // The checks an entry passes before it joins a history log, whichever way it comes: pulled
-// from a peer, fetched over bitswap, loaded after another tab stored it, or re-read by verify().
+// from a peer, loaded after another tab stored it, or re-read by verify().
 import { hashOfBytes } from './blocks.ts'
 import { decodeLogEntry, signatureCheckOf, type LogEntry } from './logEntry.ts'
 import { verifySignatures } from './verifySignatures.ts'

@@ -26,4 +26,6 @@ export { createVisitInvite, decodeVisitInvite, encodeVisitInvite, InviteBook, in
 export type { VisitInvite, VisitInviteErrorCode } from './visitInvite.ts'
 export { MAX_ANSWER_KEEPERS, parseAnswerKeepers, requestVisit, serveVisits, VISIT_PROTOCOL } from './visitProtocol.ts'
 export type { AnswerKeeper, IncomingVisit, VisitAnswer, VisitRequest } from './visitProtocol.ts'
-export { attachmentStoreOver, type AttachmentStore } from './attachmentStore.ts'
+export { attachmentStoreFor, attachmentStoreOn, attachmentStoreOver, deleteFile, type AttachmentStore, type FilePeers } from './attachmentStore.ts'
+export { fileIndexOver, type FileIndex, type HeldFile } from './fileIndex.ts'
+export { FILE_PROTOCOL, FileRefusedError, requestFile, type RemoteFile } from './fileProtocol.ts'

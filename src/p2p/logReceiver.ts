@@ -1,4 +1,4 @@
-// The receiving end of a pull (and of the bitswap fallback): entries a peer offers are
+// The receiving end of a pull: entries a peer offers are
 // checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
 import { checkOffered, clockRefusal, endorseAncestors, endorses, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'

@@ -1,7 +1,6 @@
 // The browser's Helia/libp2p node: WebSockets to the relay, a relay reservation
 // so peers can reach us, and direct WebRTC between peers for the records.
 // Light composition only: no public bootstrap, DHT, autonat or gateways.
-import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import * as dagCbor from '@ipld/dag-cbor'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -17,6 +16,8 @@ import { WebRTC } from '@multiformats/multiaddr-matcher'
 import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { createHeliaLight } from 'helia'
+import { fileIndexOver } from './fileIndex.ts'
+import { serveFiles } from './fileProtocol.ts'
 import { IndexedDbBlockstore } from './indexedDbBlockstore.ts'
 import { IndexedDbDatastore } from './indexedDbDatastore.ts'
 import { P2PError } from './p2pError.ts'
@@ -179,7 +180,9 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
   }
   options.onStatus?.(current)
 
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({
+  // No bitswap: it hands any block to any peer that names its CID. A history's entries go only to
+  // peers its sync admits (syncProtocol.ts), its attached files likewise (fileProtocol.ts).
+  const helia = withLibp2pLight(createHeliaLight({
     blockstore: stores.blockstore,
     datastore: stores.datastore,
     // OrbitDB pins its entries, manifests and identities, all dag-cbor; the
@@ -218,7 +221,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
     }
-  }))
+  })
 
   try {
     await helia.start()
@@ -230,6 +233,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
   }
 
   const libp2p = helia.libp2p
+  const stopServingFiles = await serveFiles(libp2p, { blockstore: stores.blockstore, index: fileIndexOver(stores.datastore) }, conduct)
   const stopController = new AbortController()
   const relayIds = new Set(relays.map(relay => relay.peerId.toString()))
 
@@ -299,6 +303,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
       libp2p.removeEventListener('transport:close', update)
       libp2p.removeEventListener('peer:identify', update)
       await Promise.allSettled(supervisors)
+      await stopServingFiles()
       await helia.stop()
       if (ownsStores) await stores.close()
     }

@@ -111,6 +111,8 @@ export interface SyncSink {
 }
 
 const sources = new WeakMap<Libp2p, Map<string, SyncSource>>()
+/** Per node, the refused admission checks per peer (admissionBudget): shared by every protocol that authenticates with a sync hello. */
+const budgets = new WeakMap<Libp2p, AdmissionBudget>()
 /** Per node, what opens a log a peer names that is not served yet (a keeper opens its logs on demand). */
 const openers = new WeakMap<Libp2p, LogOpener>()
 
@@ -189,7 +191,7 @@ async function installHandler(libp2p: Libp2p, conduct?: PeerConduct): Promise<Ma
     const logs = new Map<string, SyncSource>()
     served = logs
     sources.set(libp2p, logs)
-    const lookups = admissionBudget()
+    const lookups = budgetOf(libp2p)
     await libp2p.handle(SYNC_PROTOCOL, (stream, connection) => handleStream({ logs, lookups, libp2p, conduct }, stream, connection), { maxInboundStreams: 64 })
   }
   return served
@@ -233,7 +235,7 @@ const REFUSALS_PER_MINUTE = 8
  * Counts the admission checks each peer had refused in the last minute: past the limit, its hellos
  * are refused without asking the ledger (a doctor whose grant is live is answered from the cache).
  */
-function admissionBudget(): { allows(peer: PeerId): boolean; refused(peer: PeerId): void } {
+function admissionBudget(): AdmissionBudget {
   const recent = new Map<string, number[]>()
   const within = (peer: PeerId): number[] => (recent.get(peer.toString()) ?? []).filter((at) => Date.now() - at < 60_000)
   return {
@@ -245,10 +247,60 @@ function admissionBudget(): { allows(peer: PeerId): boolean; refused(peer: PeerI
   }
 }
 
+/** Refused admission checks per peer: past the limit, no more lookups for it for a while. */
+interface AdmissionBudget {
+  allows(peer: PeerId): boolean
+  refused(peer: PeerId): void
+}
+
+function budgetOf(libp2p: Libp2p): AdmissionBudget {
+  let budget = budgets.get(libp2p)
+  if (budget === undefined) {
+    budget = admissionBudget()
+    budgets.set(libp2p, budget)
+  }
+  return budget
+}
+
+/**
+ * Whether the hello in `message` (a sync hello's `identity` and `signature`, signed as a puller's for
+ * `log` from `peer` to this node) proves a wallet this node syncs `log` with now: the same check, the
+ * same opener (a keeper opens the log on demand) and the same per-peer budget of refused lookups as a
+ * sync's holder. Another protocol that serves a history's data asks this and nothing else.
+ * @returns The wallet, `{ refused: true }` when the log is not served here or the wallet not admitted
+ *   (the caller tells the peer nothing more), or `{ unproven }` when the hello proves nothing (misbehaviour).
+ */
+export async function authenticatePeer(libp2p: Libp2p, log: string, peer: PeerId, message: Record<string, unknown>): Promise<{ wallet: WalletAddress } | { refused: true } | { unproven: string }> {
+  const proof = checkHello(message, log, peer, libp2p.peerId, 'puller')
+  if ('refusal' in proof) return { unproven: proof.refusal }
+  const open = openers.get(libp2p)
+  if (open !== undefined) await open(log, peer)
+  const source = sources.get(libp2p)?.get(log)
+  const lookups = budgetOf(libp2p)
+  if (source === undefined || !lookups.allows(peer)) return { refused: true }
+  if (!(await source.authority.admits(proof.wallet, proof.keyVersion))) {
+    lookups.refused(peer)
+    return { refused: true }
+  }
+  return { wallet: proof.wallet }
+}
+
+/**
+ * Who this node is for a log it serves, and whether `peer` authenticated for it in a sync: what
+ * another protocol needs to ask a peer for the log's data as this node. Undefined when the log is not open here.
+ */
+export function servedLog(libp2p: Libp2p, log: string): Pick<SyncSource, 'authority' | 'isAuthenticated'> | undefined {
+  return sources.get(libp2p)?.get(log)
+}
+
+/** The bytes of a puller's hello for `log` from this node to `peer`: its identity block and signature. */
+export function pullerHello(libp2p: Libp2p, authority: SyncAuthority, log: string, peer: PeerId): Promise<{ identity: Uint8Array; signature: Uint8Array }> {
+  return hello(authority, log, libp2p.peerId, peer, 'puller')
+}
+
 interface Serving {
   logs: Map<string, SyncSource>
-  /** Refused admission checks per peer: past the limit, no more lookups for it for a while. */
-  lookups: { allows(peer: PeerId): boolean; refused(peer: PeerId): void }
+  lookups: AdmissionBudget
   libp2p: Libp2p
   conduct: PeerConduct | undefined
 }

@@ -16,7 +16,7 @@ import {
   type HistoryEntry,
   type SealedFileRef
 } from '../history/index.ts'
-import { attachmentStoreOver, type AttachmentStore, type P2PNode } from '../p2p/index.ts'
+import { attachmentStoreOn, historyLogAddress, type AttachmentStore, type P2PNode } from '../p2p/index.ts'
 import { SessionError } from './SessionError.ts'
 
 /** The category attached files belong to: reports (DocumentReference and Media both). */
@@ -146,10 +146,24 @@ export function attachmentFiles(history: AttachmentHistory, store: AttachmentSto
   }
 }
 
+/** The sealed files the records of a history name, once each: what the patient's keepers are to hold (root CID, sealed size). */
+export function filesToKeep(entries: readonly HistoryEntry[]): { cid: string; bytes: number }[] {
+  const files = new Map<string, number>()
+  for (const entry of entries) {
+    try {
+      for (const ref of sealedFilesOf(entry.record)) files.set(ref.cid, sealedAttachmentSize(ref.size))
+    } catch {
+      // A record is validated as it enters: one that does not read here names no file.
+    }
+  }
+  return [...files].map(([cid, bytes]) => ({ cid, bytes }))
+}
+
 /**
- * The files of `history` on a started node: stored in this device's blockstore, fetched from connected peers
- * (the patient's device during a visit) when not held here.
+ * The files of `history` on a started node: stored in this device's blockstore and recorded under the
+ * history, fetched over the file protocol from connected peers that serve them to this device (the
+ * patient's device during a visit, a keeper) when not held here.
  */
-export function attachmentFilesOn(node: Pick<P2PNode, 'helia'>, history: AttachmentHistory): AttachmentFiles {
-  return attachmentFiles(history, attachmentStoreOver(node.helia.blockstore))
+export function attachmentFilesOn(node: Pick<P2PNode, 'blockstore' | 'datastore' | 'libp2p' | 'conduct'>, history: AttachmentHistory): AttachmentFiles {
+  return attachmentFiles(history, attachmentStoreOn(node, historyLogAddress(history.patient)))
 }

@@ -118,12 +118,15 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
  * holds, and the keeper, hearing the sync protocol, pulls what it lacks (a keeper the list did not
  * name yet when it first tried was refused then).
  */
-function syncingWith(client: KeeperClient, log: Pick<PatientLog, 'syncWith'>): KeeperClient {
+function syncingWith(client: KeeperClient, log: Pick<PatientLog, 'syncWith'>, files: () => Promise<readonly { cid: string; bytes: number }[]>): KeeperClient {
   return {
     ...client,
     async connect(address) {
       await client.connect(address)
       await log.syncWith(peerIdOfAddress(address) ?? address, { joinRunning: true })
+      // The files the records name follow the records: the keeper fetches those it lacks from this device.
+      const named = await files()
+      if (named.length > 0) await client.keepFiles?.(address, named)
     }
   }
 }
@@ -291,7 +294,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
       const keepersOpen =
         keeperClient === undefined
           ? undefined
-          : createKeepersModel({ ledger, patient: address, ownKey: { ...walletKeys.encryption, version: unlocked.version }, client: syncingWith(keeperClient(identity), log), logger, clock })
+          : createKeepersModel({ ledger, patient: address, ownKey: { ...walletKeys.encryption, version: unlocked.version }, client: syncingWith(keeperClient(identity), log, async () => (await import('./attachments.ts')).filesToKeep(history.entries())), logger, clock })
       if (keepersOpen !== undefined) keepersNow.model = keepersOpen
       teardown = async () => {
         stopChecks()

@@ -1,7 +1,7 @@
 // The session's port to keepers (keepers.ts KeeperClient) over this device's node: src/keeper's
 // protocol client, speaking as the patient's wallet-bound identity.
 import { multiaddr } from '@multiformats/multiaddr'
-import { deactivateLink, enrolKeeper, greetKeeper, handEmergencyKeys, keeperStatus, KeeperError, listLinks, removeKeeper, storeLink, takeEmergencyKeys, type KeeperStatus } from '../keeper/index.ts'
+import { deactivateLink, enrolKeeper, greetKeeper, handEmergencyKeys, keeperStatus, KeeperError, keepFiles, listLinks, removeKeeper, storeLink, takeEmergencyKeys, type KeeperStatus } from '../keeper/index.ts'
 import type { P2PNode, WalletIdentity } from '../p2p/index.ts'
 import type { EmergencyKeysClient } from './emergencyKeys.ts'
 import type { KeeperClient, KeeperReport } from './keepers.ts'
@@ -22,6 +22,9 @@ export function keeperClientOver(node: Pick<P2PNode, 'libp2p'>, patient: string)
       enrol: async (address, terms) => report(await enrolKeeper(node, address, { ...caller, ...terms })),
       status: async (address) => report(await keeperStatus(node, address, caller)),
       remove: (address) => removeKeeper(node, address, caller),
+      keepFiles: async (address, files) => {
+        await keepFiles(node, address, caller, files)
+      },
       // The emergency card's code loads with the first card published, not with the first screen.
       publishCard: async (addresses, summary, card) => (await import('./emergencyCard.ts')).publishEmergencyCard({ node, keepers: addresses, identity, patient, summary, card }),
       links: {

@@ -41,6 +41,11 @@ export interface KeeperClient {
   /** Opens (or keeps) a direct connection to the keeper and syncs the history with it, both ways. @throws When it is unreachable. */
   connect(address: string): Promise<void>
   /**
+   * Names the attached files the keeper is to hold (root CIDs and sealed sizes): it fetches those it lacks from this device.
+   * @throws When it is unreachable, or refuses (over the quota: nothing of them is fetched).
+   */
+  keepFiles?(address: string, files: readonly { cid: string; bytes: number }[]): Promise<void>
+  /**
    * Seals the emergency summary under `card` and leaves it with the keepers at `addresses` (src/session emergencyCard.ts).
    * @throws {SessionError} `EMERGENCY_CARD_NOT_STORED` when none took it, with the first keeper's reason.
    */

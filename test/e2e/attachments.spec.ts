@@ -2,12 +2,14 @@
 // image, sealed in their browser and stored as IPFS blocks there; the image shows inline; a file
 // that is not what it claims is refused. A doctor granted reports fetches the PDF's blocks from the
 // patient's browser over the direct WebRTC connection, with progress, and opens it checked; a
-// doctor whose grant leaves reports out never sees the record or its file.
+// doctor whose grant leaves reports out never sees the record or its file. With the patient's
+// browser closed, a doctor following up from My patients opens the file from the patient's keeper.
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test'
+import { privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/stack/chromium.ts'
-import { askForAccess, connectBrowserWallet, fundedAccount, registerAndLoadDemo, startVisit, statusStrip, wcagViolations } from './fixtures.ts'
+import { appUrl, askForAccess, connectBrowserWallet, fundedAccount, registerAndLoadDemo, stackConfig, startVisit, statusStrip, wcagViolations } from './fixtures.ts'
 
 // A PNG of one pixel, as a camera or scanner would hand the patient a (much larger) one.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
@@ -104,6 +106,66 @@ test('a 10 MB PDF attached by the patient opens for a doctor granted reports and
     await theirs.getByText(/Table of the records shown/).click()
     await expect(theirs.getByRole('table')).not.toContainText('MRI report.pdf')
     await expect(theirs.getByRole('button', { name: /Open MRI report\.pdf/ })).toHaveCount(0)
+  } finally {
+    await Promise.all(browsers.map((browser) => browser.close()))
+  }
+})
+
+test('with the patient\'s browser closed, a doctor following up opens an attached file from the patient\'s keeper', async () => {
+  test.setTimeout(300_000)
+  const keeper = stackConfig().keepers?.[0]
+  expect(keeper, 'the local stack names a default keeper').toBeDefined()
+  const browsers: Browser[] = []
+  try {
+    for (let i = 0; i < 2; i++) browsers.push(await chromium.launch({ headless: true, executablePath: chromiumPath(), args: CHROMIUM_ARGS }))
+    const [patient, doctor] = (await Promise.all(browsers.map(async (browser) => (await browser.newContext()).newPage()))) as [Page, Page]
+    const patientAccount = await fundedAccount()
+    await connectBrowserWallet(patient, 'Patient Wallet', patientAccount.privateKey)
+    const { own, count } = await registerAndLoadDemo(patient)
+    const patientAddress = privateKeyToAccount(patientAccount.privateKey).address
+
+    // The patient attaches a PDF, then enrols the stack's keeper: the keeper takes the records, then the file.
+    await own.getByText('Attach a file: a report (PDF) or an image').click()
+    const attach = own.getByRole('form', { name: 'Attach a file' })
+    const pdf = randomBytes(1_000_000)
+    pdf.write('%PDF-1.7\n', 0, 'latin1')
+    await attach.getByLabel('PDF or image to attach').setInputFiles({ name: 'Spirometry.pdf', mimeType: 'application/pdf', buffer: pdf })
+    await attach.getByRole('button', { name: 'Attach the file' }).click()
+    await expect(attach.getByRole('status')).toHaveText('Attached Spirometry.pdf.', { timeout: 30_000 })
+    await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
+    const keepers = patient.getByRole('region', { name: 'Keepers' })
+    await expect(keepers.getByRole('textbox', { name: 'Keeper address' })).toHaveValue(keeper ?? '')
+    await keepers.getByRole('button', { name: 'Enrol keeper' }).click()
+    await expect(keepers.getByRole('status')).toContainText('now keeps your history', { timeout: 30_000 })
+    await expect(async () => {
+      await keepers.getByRole('button', { name: 'Ask my keepers again' }).click()
+      await expect(keepers.getByRole('list', { name: 'Your keepers' })).toContainText(`Holds ${count + 1} entries`, { timeout: 2_000 })
+    }).toPass({ timeout: 60_000 })
+
+    // A visit grants the doctor reports; then the patient's browser closes.
+    const link = await startVisit(patient)
+    await doctorJoins(doctor, patient, link, 'Dr Keeper', true)
+    await browsers[0]?.close()
+    await doctor.goto(`${appUrl()}#/visit`)
+    await doctor.reload()
+    await expect(statusStrip(doctor)).toContainText(/Peer-to-peer: started · peer 12D3Koo\S+ · relay reserved/, { timeout: 20_000 })
+
+    // From My patients the doctor reads the history from the keeper, and opens the file from it.
+    await doctor.getByRole('list', { name: 'Patients who granted you access' }).getByRole('button', { name: new RegExp(`Read the history of ${patientAddress}`, 'i') }).click()
+    const history = doctor.getByRole('region', { name: "The patient's history" })
+    await expect(history.getByRole('status').first()).toContainText("received directly from the patient's keeper.", { timeout: 90_000 })
+    await history.getByText(/Table of the records shown/).click()
+    await history.getByRole('table').getByRole('button', { name: 'Spirometry.pdf' }).click()
+    const shown = history.getByRole('region', { name: 'Selected record' })
+    // The keeper fetches the file from the patient's browser once it synced the records: it may still be on its way.
+    await expect(async () => {
+      await shown.getByRole('button', { name: 'Open Spirometry.pdf' }).click()
+      await expect(shown.getByRole('status').first()).toHaveText('Spirometry.pdf is checked and ready.', { timeout: 10_000 })
+    }).toPass({ timeout: 60_000 })
+    const download = doctor.waitForEvent('download')
+    await shown.getByRole('button', { name: 'Download Spirometry.pdf' }).click()
+    const saved = await readFile(await (await download).path())
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(createHash('sha256').update(pdf).digest('hex'))
   } finally {
     await Promise.all(browsers.map((browser) => browser.close()))
   }

@@ -1,6 +1,7 @@
 // Two Helia/OrbitDB nodes in Node, built by the browser's own startP2PNode,
-// around the project's relay: replication of an events log, and the relay
-// going away and coming back.
+// around the project's relay: no block served by its CID alone (a stock OrbitDB
+// database gets nothing), an attached file carried over the direct WebRTC
+// connection to a peer its history admits, and the relay going away and coming back.
 //
 // Node to node: the nodes also listen on a loopback WebSockets address and B
 // dials A there directly; the relay only carries reservations, as in the
@@ -15,7 +16,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createOrbitDB } from '@orbitdb/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay } from '../../scripts/stack/relay.ts'
-import { startP2PNode } from '../../src/p2p/index.ts'
+import { attachmentStoreOn, startHistoryOrbit, startP2PNode } from '../../src/p2p/index.ts'
+import { person } from './historyFixtures.ts'
 import type { Relay } from '../../scripts/stack/relay.ts'
 import type { P2PNode, P2PStatus } from '../../src/p2p/index.ts'
 import type { OrbitDB } from '@orbitdb/core'
@@ -90,20 +92,16 @@ describe('p2p node and relay', () => {
     expect(a.statuses[0]?.state).toBe('starting')
   })
 
-  it('replicates an events database from A to B', async () => {
+  it('serves no block by its CID: B cannot even open the stock events database A holds, by its address', async () => {
     const [a, b] = await Promise.all([startNode('A'), startNode('B')])
     await b.libp2p.dial(multiaddr(webSocketAddress(a)), { signal: AbortSignal.timeout(5_000) })
     const [patient, doctor] = await Promise.all([startOrbitDB(a, 'patient'), startOrbitDB(b, 'doctor')])
 
     const history = await patient.open<{ n: number; text: string }>('history', { type: 'events' })
-    const written = Array.from({ length: 20 }, (_, n) => ({ n, text: `record ${n}` }))
-    for (const record of written) await history.add(record)
+    for (let n = 0; n < 3; n++) await history.add({ n, text: `record ${n}` })
 
-    const replica = await doctor.open<{ n: number; text: string }>(history.address)
-    const took = await waitFor('B to replicate 20 entries', async () => (await replica.all()).length === written.length, 20_000)
-    expect((await replica.all()).map(e => e.value)).toEqual(written)
-    expect(replica.address).toBe(history.address)
-    console.info(`replicated ${written.length} entries in ${took} ms`)
+    // The manifest is a block of A's: no node hands blocks out by CID (no bitswap), so B finds none to open.
+    await expect(doctor.open<{ n: number; text: string }>(history.address)).rejects.toThrow(/cannot be fetched/)
   })
 
   it('reports the relay going away and re-reserves when it comes back', async () => {
@@ -126,7 +124,7 @@ describe('p2p node and relay', () => {
     console.info(`relay loss noticed in ${lost} ms; re-reserved ${recovered} ms after the relay restarted`)
   })
 
-  it('dials a peer through its circuit address to a direct WebRTC connection and replicates over it', async () => {
+  it('dials a peer through its circuit address to a direct WebRTC connection and carries an attached file over it', async () => {
     if (!hasNonLoopbackInterface) throw new Error('WebRTC between Node peers needs a non-loopback interface: run this suite through `npm test`, which provides a private network namespace')
     const [a, b] = await Promise.all([startNode('A'), startNode('B')])
     await waitFor('both to reserve', () => a.status().relay.state === 'reserved' && b.status().relay.state === 'reserved')
@@ -138,11 +136,19 @@ describe('p2p node and relay', () => {
     expect(connections.some(conn => conn.remoteAddr.toString().includes('/p2p-circuit/webrtc/') && conn.limits == null)).toBe(true)
     await waitFor('B to count a direct connection', () => b.status().connections.direct === 1)
 
-    const [patient, doctor] = await Promise.all([startOrbitDB(a, 'patient-rtc'), startOrbitDB(b, 'doctor-rtc')])
-    const history = await patient.open<string>('history-rtc', { type: 'events' })
-    for (let n = 0; n < 10; n++) await history.add(`record ${n}`)
-    const replica = await doctor.open<string>(history.address)
-    await waitFor('B to replicate over WebRTC', async () => (await replica.all()).length === 10, 20_000)
+    // A holds the patient's history and a file attached to it; B is a doctor the history admits.
+    const [patient, doctor] = await Promise.all([person('Patient'), person('Doctor')])
+    const admits = (who: string) => (wallet: string): Promise<boolean> => Promise.resolve(wallet.toLowerCase() === who)
+    const patientOrbit = await startHistoryOrbit({ node: a, identity: patient.identity, canSync: admits(doctor.address) })
+    const doctorOrbit = await startHistoryOrbit({ node: b, identity: doctor.identity, canSync: admits(patient.address) })
+    cleanups.push(async () => { await patientOrbit.stop() }, async () => { await doctorOrbit.stop() })
+    const log = await patientOrbit.openLog(patient.address)
+    await doctorOrbit.openLog(patient.address)
+    const sealed = Array.from({ length: 4 }, (_, i) => new Uint8Array(256 * 1024 + 16).fill(i + 1))
+    const cid = await attachmentStoreOn(a, log.address).put(sealed)
+    let received = 0
+    for await (const piece of attachmentStoreOn(b, log.address).read(cid)) received += piece.length
+    expect(received).toBe(4 * (256 * 1024 + 16))
     expect(b.status().connections.direct).toBe(1)
   })
 })

@@ -65,6 +65,10 @@ function filesNamed(record: HistoryRecord): SealedFileRef[] {
 }
 
 export default function HistoryViews(props: { source: HistorySource }): JSX.Element {
+  // The views redraw as the history changes (a sync, a verdict): a file being fetched keeps its view,
+  // and its fetch, as long as the selected record still names it. Kept by CID across redraws.
+  let shownFiles: SealedFileRef[] = []
+  const sameFiles = (files: SealedFileRef[]): SealedFileRef[] => (shownFiles = files.map((file) => shownFiles.find((shown) => shown.cid === file.cid) ?? file))
   // eslint-disable-next-line solid/reactivity -- the source object is fixed for the life of the view; its accessors are read reactively
   const source = props.source
   const now = (): number => source.now()
@@ -406,7 +410,7 @@ export default function HistoryViews(props: { source: HistorySource }): JSX.Elem
                   {item().block.reason === undefined ? '' : `: ${item().block.reason ?? ''}`}
                 </dd>
               </dl>
-              <For each={filesNamed(item().entry.record)}>{(file) => <AttachmentView file={file} files={source.files?.()} />}</For>
+              <For each={sameFiles(filesNamed(item().entry.record))}>{(file) => <AttachmentView file={file} files={source.files?.()} />}</For>
               <h4>Amendment trail</h4>
               <Show when={item().trail.length > 1} fallback={<p class="hint">Never corrected: one version.</p>}>
                 <ol>

@@ -56,7 +56,7 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-const loopback = (): Promise<P2PNode> => startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
+const loopback = (stock = false): Promise<P2PNode> => startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], stockBlockExchange: stock })
 
 function wsAddress(node: P2PNode): string {
   const address = node.libp2p
@@ -101,7 +101,7 @@ async function nodeOurs(patient: BenchPerson, doctor: BenchPerson): Promise<{ wr
 
 /** Stock OrbitDB, two Node peers: plaintext events added one at a time; the reader joins them over bitswap. */
 async function nodeStock(patient: BenchPerson): Promise<{ write: number; replicate: number }> {
-  const [a, b] = await Promise.all([loopback(), loopback()])
+  const [a, b] = await Promise.all([loopback(true), loopback(true)])
   const directory = path.join(root, '.stack', `bench-stock-${process.pid}`)
   try {
     const writer = await createOrbitDB({ ipfs: a.helia, id: 'stock-writer', directory: path.join(directory, 'a') })
@@ -204,8 +204,8 @@ async function browserFigures(pageDir: string): Promise<Figures> {
 
     // Stock, the same way.
     const [sp, sd] = await Promise.all([openPage(), openPage()])
-    const stockAddress = await call(sp, 'start', relay.multiaddr, 'bench-stock-patient')
-    await call(sd, 'start', relay.multiaddr, 'bench-stock-doctor')
+    const stockAddress = await call(sp, 'start', relay.multiaddr, 'bench-stock-patient', true)
+    await call(sd, 'start', relay.multiaddr, 'bench-stock-doctor', true)
     const stockWrite = await call(sp, 'stockWrite', patient.address, RECORDS)
     const stock = await call(sd, 'stockReplicate', stockAddress, stockWrite.address, stockWrite.oldest)
     console.error(`browser dial: stock ${Math.round(stock.dialMs)} ms (not counted)`)

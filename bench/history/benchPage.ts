@@ -54,9 +54,9 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
 }
 
 const api = {
-  /** Starts the node on the relay and waits for the reservation; returns this page's circuit address. */
-  async start(relay: string, storageName: string): Promise<string> {
-    const node = await startP2PNode({ relays: [relay], storageName })
+  /** Starts the node on the relay and waits for the reservation; returns this page's circuit address. Stock OrbitDB's pages add bitswap, which it fetches by. */
+  async start(relay: string, storageName: string, stock = false): Promise<string> {
+    const node = await startP2PNode({ relays: [relay], storageName, stockBlockExchange: stock })
     state.node = node
     await until(() => node.status().relay.state === 'reserved', 20_000)
     return need(node.status().relay.circuitAddress, 'the circuit address')

@@ -1,6 +1,7 @@
 // The browser's Helia/libp2p node: WebSockets to the relay, a relay reservation
 // so peers can reach us, and direct WebRTC between peers for the records.
 // Light composition only: no public bootstrap, DHT, autonat or gateways.
+import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import * as dagCbor from '@ipld/dag-cbor'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -125,6 +126,11 @@ export interface StartP2PNodeOptions {
    * browser; a Node peer that many devices dial, some from behind the same address (a keeper), raises it.
    */
   inboundConnectionThreshold?: number
+  /**
+   * Adds bitswap, for the benchmark that measures stock OrbitDB beside this project's sync on the same
+   * stack (bench/history.ts) and nothing else: a node with it hands any block to any peer that names its CID.
+   */
+  stockBlockExchange?: boolean
 }
 
 /** How long one dial of the relay may take before it counts as failed. */
@@ -182,7 +188,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
 
   // No bitswap: it hands any block to any peer that names its CID. A history's entries go only to
   // peers its sync admits (syncProtocol.ts), its attached files likewise (fileProtocol.ts).
-  const helia = withLibp2pLight(createHeliaLight({
+  const composed = withLibp2pLight(createHeliaLight({
     blockstore: stores.blockstore,
     datastore: stores.datastore,
     // OrbitDB pins its entries, manifests and identities, all dag-cbor; the
@@ -222,6 +228,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
     }
   })
+  const helia: P2PHelia = options.stockBlockExchange === true ? withBitswap(composed) : composed
 
   try {
     await helia.start()

@@ -13,6 +13,7 @@
 // doctor's page during replication (the page built with its functions' names); BENCH_OURS_ONLY=1
 // leaves the stock figures out.
 // `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
+import { withBitswap } from '@helia/bitswap'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
@@ -56,7 +57,7 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-const loopback = (stock = false): Promise<P2PNode> => startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], stockBlockExchange: stock })
+const loopback = (stock = false): Promise<P2PNode> => startP2PNode({ relays: [], listen: ['/ip4/127.0.0.1/tcp/0/ws'], ...(stock ? { stockBlockExchange: withBitswap } : {}) })
 
 function wsAddress(node: P2PNode): string {
   const address = node.libp2p

@@ -1,6 +1,7 @@
 // The page bench/history.ts drives in headless Chromium: one browser plays the patient,
 // another the doctor, as the app would (startP2PNode, IndexedDB, WebRTC through the relay).
 // It exposes window.historyBench; every figure is measured here, in the page.
+import { withBitswap } from '@helia/bitswap'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { createOrbitDB, IPFSAccessController } from '@orbitdb/core'
 import {
@@ -56,7 +57,7 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
 const api = {
   /** Starts the node on the relay and waits for the reservation; returns this page's circuit address. Stock OrbitDB's pages add bitswap, which it fetches by. */
   async start(relay: string, storageName: string, stock = false): Promise<string> {
-    const node = await startP2PNode({ relays: [relay], storageName, stockBlockExchange: stock })
+    const node = await startP2PNode({ relays: [relay], storageName, ...(stock ? { stockBlockExchange: withBitswap } : {}) })
     state.node = node
     await until(() => node.status().relay.state === 'reserved', 20_000)
     return need(node.status().relay.circuitAddress, 'the circuit address')

@@ -3,7 +3,6 @@
 // and recorded under the history they belong to (fileIndex.ts); a file not held here is asked of the
 // connected peers over the file protocol (fileProtocol.ts), as this device authenticated for that
 // history, and each block is checked against its CID as it arrives, then kept here.
-import { unixfs } from '@helia/unixfs'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Blockstore } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
@@ -14,6 +13,9 @@ import { P2PError } from './p2pError.ts'
 import type { PeerConduct } from './peerConduct.ts'
 import { servedLog } from './syncProtocol.ts'
 import type { P2PNode } from './node.ts'
+
+/** UnixFS loads with the first file stored or read: it is no part of the first screen. */
+const loadUnixfs = (): Promise<typeof import('@helia/unixfs')> => import('@helia/unixfs')
 
 /** The sealed files of a history, by CID. */
 export interface AttachmentStore {
@@ -49,6 +51,7 @@ async function putFile(blockstore: LocalBlocks, sealed: Iterable<Uint8Array> | A
       yield chunk
     }
   }
+  const { unixfs } = await loadUnixfs()
   const cid = await unixfs({ blockstore }).addByteStream(counted(), { rawLeaves: true, cidVersion: 1, reduceSingleLeafToSelf: false, chunker: (source) => source })
   return { cid, bytes }
 }
@@ -58,10 +61,13 @@ async function putFile(blockstore: LocalBlocks, sealed: Iterable<Uint8Array> | A
  * sealed chunk (256 KiB and its tag).
  */
 export function attachmentStoreOver(blockstore: LocalBlocks): AttachmentStore {
-  const fs = unixfs({ blockstore })
   return {
     put: async (sealed) => (await putFile(blockstore, sealed)).cid.toString(),
-    read: (cid, options = {}) => fs.cat(parseFileCid(cid), options)
+    read: async function* (cid, options = {}) {
+      const root = parseFileCid(cid)
+      const { unixfs } = await loadUnixfs()
+      yield* unixfs({ blockstore }).cat(root, options)
+    }
   }
 }
 
@@ -135,6 +141,7 @@ async function* readFile(stores: { blockstore: LocalBlocks; index: FileIndex }, 
   const storing: Promise<unknown>[] = []
   let bytes = 0
   try {
+    const { unixfs } = await loadUnixfs()
     for await (const piece of unixfs({ blockstore: blocks }).cat(root, signal === undefined ? {} : { signal })) {
       bytes += piece.length
       yield piece
@@ -195,6 +202,7 @@ export async function deleteFile(blockstore: LocalBlocks & Pick<Blockstore, 'del
   }
   let walked = 0
   try {
+    const { unixfs } = await loadUnixfs()
     for await (const piece of unixfs({ blockstore: walking }).cat(typeof root === 'string' ? CID.parse(root) : root)) walked += piece.length
   } catch {
     // Held in part: what was found is deleted.

@@ -11,7 +11,6 @@
 //
 // The reader checks each block against the CID it came with, and takes it only for a CID its own
 // walk of the file's DAG asks for, from the root it named: a holder can withhold a file, not alter it.
-import { unixfs } from '@helia/unixfs'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Blockstore } from 'interface-blockstore'
 import { CID } from 'multiformats/cid'
@@ -185,6 +184,7 @@ async function sendFile(holder: FileHolder, root: CID, window: number, stream: S
       yield block
     }
   }
+  const { unixfs } = await import('@helia/unixfs')
   const fs = unixfs({ blockstore: sending })
   // The walk is what sends; the file's bytes are only counted.
   let bytes = 0

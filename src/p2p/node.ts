@@ -1,7 +1,6 @@
 // The browser's Helia/libp2p node: WebSockets to the relay, a relay reservation
 // so peers can reach us, and direct WebRTC between peers for the records.
 // Light composition only: no public bootstrap, DHT, autonat or gateways.
-import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import * as dagCbor from '@ipld/dag-cbor'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -127,10 +126,11 @@ export interface StartP2PNodeOptions {
    */
   inboundConnectionThreshold?: number
   /**
-   * Adds bitswap, for the benchmark that measures stock OrbitDB beside this project's sync on the same
-   * stack (bench/history.ts) and nothing else: a node with it hands any block to any peer that names its CID.
+   * Adds a block exchange (bitswap), for the benchmark that measures stock OrbitDB beside this project's
+   * sync on the same stack (bench/history.ts) and nothing else: a node with it hands any block to any
+   * peer that names its CID. The app passes none, and bitswap is no part of its bundle.
    */
-  stockBlockExchange?: boolean
+  stockBlockExchange?: (helia: P2PHelia) => P2PHelia
 }
 
 /** How long one dial of the relay may take before it counts as failed. */
@@ -228,7 +228,7 @@ export async function startP2PNode(options: StartP2PNodeOptions): Promise<P2PNod
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
     }
   })
-  const helia: P2PHelia = options.stockBlockExchange === true ? withBitswap(composed) : composed
+  const helia: P2PHelia = options.stockBlockExchange?.(composed) ?? composed
 
   try {
     await helia.start()

@@ -4,11 +4,12 @@
 // card id, the ciphertext and the statement's time, as dag-cbor; nothing in it opens the summary.
 // The keys guardians leave for doctors the same way, in <data>/emergency-keys/<patient>/<doctor>.keys:
 // keys wrapped for the doctor, the guardian and the statement's time.
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import type { EmergencyCardRecord, EmergencyCardStore, HandedKeysRecord, HandedKeysStore } from '../../src/keeper/index.ts'
 import type { WalletAddress } from '../../src/p2p/index.ts'
+import { replaceFile } from './replaceFile.ts'
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
 
@@ -86,19 +87,6 @@ async function readIfThere(file: string): Promise<Uint8Array | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error
   }
-}
-
-/** Writes `bytes` beside `file` and renames it over: the old content leaves the folder whole. */
-async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${file}.new`
-  const handle = await open(temporary, 'w', 0o600)
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temporary, file)
 }
 
 async function removeIfThere(file: string): Promise<boolean> {

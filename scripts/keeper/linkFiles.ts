@@ -2,11 +2,12 @@
 // knows of a link (dag-cbor: times, the passcode's salted hash, failures, openings), and <id>.jwe its
 // encrypted file while it is live. Each is written beside and renamed over, so a stopped link's
 // file leaves the folder whole; nothing here opens a file: its key is in the link only.
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
 import type { LinkRecord, LinkStore } from '../../src/keeper/index.ts'
 import type { WalletAddress } from '../../src/p2p/index.ts'
+import { replaceFile } from './replaceFile.ts'
 
 const ADDRESS = /^0x[0-9a-f]{40}$/
 const LINK_ID = /^[A-Za-z0-9_-]{43}$/
@@ -87,17 +88,4 @@ function decodeRecord(bytes: Uint8Array, patient: WalletAddress): LinkRecord {
     ...(typeof deactivatedAt === 'number' ? { deactivatedAt } : {}),
     ...(typeof lockedAt === 'number' ? { lockedAt } : {})
   }
-}
-
-/** Writes `bytes` beside `file` and renames it over: the old content leaves the folder whole. */
-async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${file}.new`
-  const handle = await open(temporary, 'w', 0o600)
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temporary, file)
 }

@@ -16,11 +16,10 @@
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import { WRAPPED_KEY_LENGTH } from '../crypto/index.ts'
-import { decodeCanonical } from '../p2p/blocks.ts'
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { ciphertextDigest, EMERGENCY_REQUEST_MAX_AGE_MS, type EmergencyRefusal, type RequestExpectations } from './emergencyProtocol.ts'
-import { isBytes } from './keeperStatement.ts'
+import { isBytes, statementMap } from './keeperStatement.ts'
 
 /** The most bytes of wrapped keys a guardian hands on at once: 601 keys, many epochs of the six emergency categories. */
 export const MAX_HANDED_KEYS = 64 * 1024
@@ -89,16 +88,8 @@ function checkStatement(
 ): Checked<Record<string, unknown>> {
   const { statement, signature, identity } = request
   if (!isBytes(statement) || !isBytes(signature) || !isBytes(identity) || signature.length > 80) return { refusal: 'malformed', why: 'the request carries no statement, signature and identity' }
-  let value: unknown
-  try {
-    value = decodeCanonical(statement)
-  } catch {
-    return { refusal: 'malformed', why: 'the statement is not canonical dag-cbor' }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) return { refusal: 'malformed', why: 'the statement is not a map' }
-  const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
-  if (keys.length !== spec.fields.length || keys.some((key, i) => key !== spec.fields[i])) return { refusal: 'malformed', why: `the statement has other fields than a ${spec.kind} statement` }
+  const record = statementMap(statement, spec.fields, `a ${spec.kind} statement`)
+  if (typeof record === 'string') return { refusal: 'malformed', why: record }
   if (record.v !== 1 || record.kind !== spec.kind) return { refusal: 'malformed', why: `the statement is not a ${spec.kind} statement of this version` }
   for (const field of spec.fields) {
     if (['patient', 'guardian', 'doctor', 'keeper'].includes(field) && (typeof record[field] !== 'string' || !ADDRESS.test(record[field]))) return { refusal: 'malformed', why: `the statement names no ${field} wallet` }

@@ -20,10 +20,9 @@ import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/
 import * as dagCbor from '@ipld/dag-cbor'
 import { isCardId, MAX_EMERGENCY_CIPHERTEXT, typedDataSigner, type SigningDomain, type WalletTypedData } from '../crypto/index.ts'
 import { SIGNATURE_DOMAIN_NAME, SIGNATURE_DOMAIN_VERSION } from '../crypto/walletTypedData.ts'
-import { decodeCanonical } from '../p2p/blocks.ts'
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
-import { isBytes } from './keeperStatement.ts'
+import { isBytes, statementMap } from './keeperStatement.ts'
 
 /** The libp2p protocol a keeper answers emergency cards on. */
 export const EMERGENCY_PROTOCOL = '/anamnesis/emergency/1.0.0'
@@ -128,16 +127,8 @@ export function ciphertextDigest(ciphertext: Uint8Array): Uint8Array {
 type Checked<T> = { value: T } | { refusal: EmergencyRefusal; why: string }
 
 function parseCardStatement(bytes: Uint8Array): CardStatement | string {
-  let value: unknown
-  try {
-    value = decodeCanonical(bytes)
-  } catch {
-    return 'the statement is not canonical dag-cbor'
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the statement is not a map'
-  const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
-  if (keys.length !== STATEMENT_FIELDS.length || keys.some((key, i) => key !== STATEMENT_FIELDS[i])) return 'the statement has other fields than a card statement'
+  const record = statementMap(bytes, STATEMENT_FIELDS, 'a card statement')
+  if (typeof record === 'string') return record
   const { v, kind, patient, keeper, peer, card, digest, at } = record
   if (v !== 1 || kind !== 'emergency-card') return 'the statement is not a card statement of this version'
   if (typeof patient !== 'string' || !ADDRESS.test(patient)) return 'the statement names no patient wallet'

@@ -20,6 +20,7 @@ import { BREAK_GLASS_WINDOW_SECONDS, checkOpenRequest, checkStoreRequest, EMERGE
 import { checkHandKeys, checkTakeKeys, MAX_HANDED_KEYS } from './emergencyKeys.ts'
 import { isDiskFull } from './keeper.ts'
 import { isBytes } from './keeperStatement.ts'
+import { keyedQueue } from './keyedQueue.ts'
 import { MAX_EMERGENCY_CIPHERTEXT } from '../crypto/index.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -138,19 +139,7 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
   }
 
   /** One store at a time per patient: a replaced card never outlives its replacement. */
-  const queues = new Map<WalletAddress, Promise<unknown>>()
-  const serial = <T>(patient: WalletAddress, work: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(patient) ?? Promise.resolve()).then(work)
-    const settled = run.then(
-      () => undefined,
-      () => undefined
-    )
-    queues.set(patient, settled)
-    void settled.then(() => {
-      if (queues.get(patient) === settled) queues.delete(patient)
-    })
-    return run
-  }
+  const serial = keyedQueue<WalletAddress>()
 
   const storeCard = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const checked = checkStoreRequest(request, { keeper: me, peer, now: now() })
@@ -323,7 +312,7 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
     },
     stop: async () => {
       await node.libp2p.unhandle(EMERGENCY_PROTOCOL).catch(() => undefined)
-      await Promise.allSettled([...queues.values()])
+      await serial.idle()
     }
   }
 }

@@ -33,6 +33,7 @@ import { attachmentStoreFor, deleteFile, fileIndexOver, historyLogAddress, start
 import { serveLogsOnDemand } from '../p2p/syncProtocol.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type KeptFile, type RefusalReason } from './keeperStatement.ts'
+import { keyedQueue } from './keyedQueue.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -307,7 +308,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     const connected = connectedPeers()
     const idleFor = (patient: WalletAddress): number => now() - (lastUsed.get(patient) ?? 0)
     const closable = [...logs]
-      .filter(([patient, log]) => !queues.has(patient) && !peerConnected(log, connected))
+      .filter(([patient, log]) => !serial.busy(patient) && !peerConnected(log, connected))
       .map(([patient]) => patient)
       .sort((a, b) => idleFor(b) - idleFor(a))
     const over = logs.size - maxOpenLogs
@@ -461,19 +462,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   }
 
   /** One request at a time per patient: an enrolment and a removal never interleave. */
-  const queues = new Map<WalletAddress, Promise<unknown>>()
-  const serial = <T>(patient: WalletAddress, work: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(patient) ?? Promise.resolve()).then(work)
-    const settled = run.then(
-      () => undefined,
-      () => undefined
-    )
-    queues.set(patient, settled)
-    void settled.then(() => {
-      if (queues.get(patient) === settled) queues.delete(patient)
-    })
-    return run
-  }
+  const serial = keyedQueue<WalletAddress>()
 
   const answer = async (statement: KeeperStatement, connection: Connection): Promise<Record<string, unknown>> => {
     const { patient } = statement
@@ -620,7 +609,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     stop: async () => {
       clearInterval(sweep)
       await node.libp2p.unhandle(KEEPER_PROTOCOL).catch(() => undefined)
-      await Promise.allSettled([...queues.values()])
+      await serial.idle()
       await Promise.allSettled([...opening.values()])
       for (const unsubscribe of unsubscribes.values()) unsubscribe()
       await orbit.stop()

@@ -115,18 +115,29 @@ export async function signStatement(identity: WalletIdentity, statement: KeeperS
   return { statement: bytes, signature, identity: identity.bytes }
 }
 
-/** The statement in `bytes`, or why it is none: canonical dag-cbor with exactly the fields above, each of its kind. */
-export function parseStatement(bytes: Uint8Array): KeeperStatement | string {
+/**
+ * The map in a signed statement's `bytes`, or why it is none: canonical dag-cbor (one encoding per
+ * statement, so a signature names one value) whose keys are exactly `fields`, besides any of
+ * `optional`. Each protocol then checks its fields' kinds.
+ */
+export function statementMap(bytes: Uint8Array, fields: readonly string[], name: string, optional: readonly string[] = []): Record<string, unknown> | string {
   let value: unknown
   try {
     value = decodeCanonical(bytes)
   } catch {
     return 'the statement is not canonical dag-cbor'
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the statement is not a map'
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isBytes(value)) return 'the statement is not a map'
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).filter((key) => key !== 'code' && key !== 'files').sort()
-  if (keys.length !== FIELDS.length || keys.some((key, i) => key !== FIELDS[i])) return 'the statement has other fields than a keeper statement'
+  const keys = Object.keys(record).filter((key) => !optional.includes(key)).sort()
+  if (keys.length !== fields.length || keys.some((key, i) => key !== fields[i])) return `the statement has other fields than ${name}`
+  return record
+}
+
+/** The statement in `bytes`, or why it is none: canonical dag-cbor with exactly the fields above, each of its kind. */
+export function parseStatement(bytes: Uint8Array): KeeperStatement | string {
+  const record = statementMap(bytes, FIELDS, 'a keeper statement', ['code', 'files'])
+  if (typeof record === 'string') return record
   const { v, kind, patient, keeper, peer, quota, code, files, at } = record
   if (v !== 1) return 'the statement is of another version'
   if (typeof kind !== 'string' || !KINDS.includes(kind)) return 'the statement asks for nothing a keeper does'

@@ -19,10 +19,9 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { decodeCanonical } from '../p2p/blocks.ts'
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
-import { isBytes } from './keeperStatement.ts'
+import { isBytes, statementMap } from './keeperStatement.ts'
 
 /** The libp2p protocol a keeper takes SMART Health Links on. */
 export const LINK_PROTOCOL = '/anamnesis/share-link/1.0.0'
@@ -103,16 +102,8 @@ export async function signLinkStatement(identity: WalletIdentity, statement: Lin
 }
 
 function parseLinkStatement(bytes: Uint8Array): LinkStatement | string {
-  let value: unknown
-  try {
-    value = decodeCanonical(bytes)
-  } catch {
-    return 'the statement is not canonical dag-cbor'
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the statement is not a map'
-  const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
-  if (keys.length !== FIELDS.length || keys.some((key, i) => key !== FIELDS[i])) return 'the statement has other fields than a link statement'
+  const record = statementMap(bytes, FIELDS, 'a link statement')
+  if (typeof record === 'string') return record
   const { v, kind, patient, keeper, peer, link: id, digest, passcode, expires, at } = record
   if (v !== 1 || typeof kind !== 'string' || !KINDS.includes(kind)) return 'the statement is not a link statement of this version'
   if (typeof patient !== 'string' || !ADDRESS.test(patient)) return 'the statement names no patient wallet'

@@ -12,6 +12,7 @@ import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { isDiskFull } from './keeper.ts'
 import { isBytes } from './keeperStatement.ts'
 import { checkLinkRequest, LINK_PROTOCOL, MAX_LINK_FILE, MAX_LINKS_PER_PATIENT, MAX_PASSCODE_FAILURES, type LinkRefusal, type LinkStatementKind } from './linkProtocol.ts'
+import { keyedQueue } from './keyedQueue.ts'
 import type { Stream } from '@libp2p/interface'
 
 /** One opening of a link: the name the recipient gave, and when (ms since the epoch). */
@@ -131,19 +132,7 @@ export async function serveShareLinks(options: ServeLinksOptions): Promise<Share
   const locations = new Map<string, { id: string; until: number }>()
 
   /** One change at a time per link and per patient: two wrong passcodes at once both count. */
-  const queues = new Map<string, Promise<unknown>>()
-  const serial = <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(key) ?? Promise.resolve()).then(work)
-    const settled = run.then(
-      () => undefined,
-      () => undefined
-    )
-    queues.set(key, settled)
-    void settled.then(() => {
-      if (queues.get(key) === settled) queues.delete(key)
-    })
-    return run
-  }
+  const serial = keyedQueue<string>()
 
   const ofPatient = (patient: WalletAddress): LinkRecord[] => [...links.values()].filter((record) => record.patient === patient)
 
@@ -352,7 +341,7 @@ export async function serveShareLinks(options: ServeLinksOptions): Promise<Share
     },
     stop: async () => {
       await node.libp2p.unhandle(LINK_PROTOCOL).catch(() => undefined)
-      await Promise.allSettled([...queues.values()])
+      await serial.idle()
     }
   }
 }

@@ -35,7 +35,8 @@ export default defineConfig({
     projects: [
       {
         extends: false,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/fhir/**/*.test.ts', 'test/conformance/**/*.test.ts'], environment: 'node', testTimeout: 30_000 }
+        // Dates are shown in the reader's own time zone: the tests read them in one zone, whatever the machine's.
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/fhir/**/*.test.ts', 'test/conformance/**/*.test.ts'], environment: 'node', testTimeout: 30_000, env: { TZ: 'UTC' } }
       },
       {
         extends: false,

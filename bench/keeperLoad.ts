@@ -243,7 +243,8 @@ export async function measureKeeperLoad(): Promise<Figures> {
   }
 }
 
-if (import.meta.main) {
+// Run directly (node bench/keeperLoad.ts) or through npm run bench:keeper-load, whose scripts/run.mjs imports it.
+if (import.meta.main || process.argv[1] === import.meta.filename) {
   measureKeeperLoad().then(
     async (figures) => {
       for (const [name, { value, unit }] of Object.entries(figures)) console.log(`${name.padEnd(38)} ${value.toLocaleString('en')} ${unit}`)

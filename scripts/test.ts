@@ -32,6 +32,15 @@ const solidityCount = (output: string): number => {
   return [...text.matchAll(/(\d+) passing/g)].reduce((sum, m) => sum + Number(m[1]), 0)
 }
 const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '')
+/** The failed tests with their errors (Vitest's "Failed Tests", Playwright's numbered failures), else the output's last lines: at most 8,000 characters. */
+function failureExcerpt(output: string): string {
+  const text = stripAnsi(output)
+  const vitest = text.lastIndexOf('Failed Tests')
+  const playwright = text.search(/^ {2}1\) /m)
+  const start = vitest >= 0 ? vitest : playwright
+  const excerpt = start >= 0 ? text.slice(start) : text.split('\n').slice(-60).join('\n')
+  return excerpt.length > 8_000 ? `${excerpt.slice(0, 8_000)}\n…` : excerpt
+}
 
 const stages: Stage[] = [
   { name: 'typecheck', steps: () => [{ command: bin('tsc'), args: ['--noEmit', '-p', '.'] }] },
@@ -113,7 +122,7 @@ async function main(): Promise<void> {
   }
   const selected = wanted.length === 0 ? stages : stages.filter((s) => wanted.includes(s.name))
   const started = Date.now()
-  const results: { name: string; ok: boolean; count: number | undefined; seconds: number }[] = []
+  const results: { name: string; ok: boolean; count: number | undefined; seconds: number; failure: string | undefined }[] = []
   for (const stage of selected) {
     console.log(`\n━━ ${stage.name} ━━`)
     const stageStart = Date.now()
@@ -132,8 +141,10 @@ async function main(): Promise<void> {
       ok = false
       console.error(error instanceof Error ? error.message : String(error))
     }
-    results.push({ name: stage.name, ok, count: stage.count?.(output), seconds: (Date.now() - stageStart) / 1000 })
+    results.push({ name: stage.name, ok, count: stage.count?.(output), seconds: (Date.now() - stageStart) / 1000, failure: ok ? undefined : failureExcerpt(output) })
   }
+  // Repeated after the last stage, so that a log's tail says which tests failed and why.
+  for (const r of results) if (r.failure !== undefined) console.log(`\n━━ what failed in ${r.name} ━━\n${r.failure}`)
   const total = Math.round((Date.now() - started) / 1000)
   const parts = results.map((r) => `${r.name} ${r.ok ? 'passed' : 'FAILED'}${r.count === undefined ? '' : ` (${r.count} tests)`}`)
   const failed = results.filter((r) => !r.ok)

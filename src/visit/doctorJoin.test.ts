@@ -9,18 +9,19 @@ import {
   CHAIN,
   contextFor,
   DOCTOR_KEY,
+  EVENTUALLY,
   fakeDoctorHistory,
   fakeLedger,
   fakeNetwork,
   fakePatientHistory,
+  type FakeReading,
   fakeWallet,
+  type Happening,
   manualClock,
   PATIENT_ADDRESS,
   PATIENT_KEY,
   PATIENT_PEER,
-  RELAY,
-  type FakeReading,
-  type Happening
+  RELAY
 } from '../../test/support/visitFakes.ts'
 import { createDoctorJoin, type JoinStep } from './doctorJoin.ts'
 import { createPatientVisits, type VisitChoice } from './patientVisits.ts'
@@ -69,7 +70,7 @@ function setUp({
   }
   /** Once the doctor's request reaches the patient: its id there. */
   const patientSeesRequest = async (): Promise<number> => {
-    await vi.waitFor(() => expect(patient.state.get().requests.filter((r) => r.state === 'waiting')).toHaveLength(1))
+    await vi.waitFor(() => expect(patient.state.get().requests.filter((r) => r.state === 'waiting')).toHaveLength(1), EVENTUALLY)
     const request = patient.state.get().requests.find((r) => r.state === 'waiting')
     if (request === undefined) throw new Error('no request')
     return request.id
@@ -283,10 +284,10 @@ describe('dialling before the doctor asks', () => {
     const { doctor, happened, network, invite } = setUp()
     const encoded = await invite()
     doctor.prepareJoin(encoded)
-    await vi.waitFor(() => expect(network.isConnected()).toBe(true))
+    await vi.waitFor(() => expect(network.isConnected()).toBe(true), EVENTUALLY)
     expect(happened.filter((h) => h.what === 'dial')).toEqual([{ what: 'dial', address: PATIENT_ADDRESS }])
     doctor.abandonJoin(encoded)
-    await vi.waitFor(() => expect(happened.filter((h) => h.what === 'hang-up')).toEqual([{ what: 'hang-up', address: PATIENT_ADDRESS }]))
+    await vi.waitFor(() => expect(happened.filter((h) => h.what === 'hang-up')).toEqual([{ what: 'hang-up', address: PATIENT_ADDRESS }]), EVENTUALLY)
     expect(network.isConnected()).toBe(false)
   })
 

@@ -10,16 +10,17 @@ import {
   contextFor,
   DOCTOR_KEY,
   encodeWrapped,
+  EVENTUALLY,
   fakeDoctorHistory,
   fakeLedger,
   fakeNetwork,
   fakePatientHistory,
   fakeWallet,
+  type Happening,
   manualClock,
   PATIENT_ADDRESS,
   PATIENT_KEY,
-  PATIENT_PEER,
-  type Happening
+  PATIENT_PEER
 } from '../../test/support/visitFakes.ts'
 import { createDoctorJoin } from './doctorJoin.ts'
 import { openFollowUp } from './followUp.ts'
@@ -73,7 +74,7 @@ async function afterVisit({ keepers = KEEPERS }: { keepers?: readonly AnswerKeep
   const open = patient.state.get().openInvite
   if (open === undefined) throw new Error('no invite')
   const joined = doctor.joinVisit(encodeVisitInvite(open.invite), 'Dr Ada')
-  await vi.waitFor(() => expect(patient.state.get().requests.filter((r) => r.state === 'waiting')).toHaveLength(1))
+  await vi.waitFor(() => expect(patient.state.get().requests.filter((r) => r.state === 'waiting')).toHaveLength(1), EVENTUALLY)
   await patient.approve(patient.state.get().requests[0]?.id ?? 0, { categories: ['conditions', 'allergies'], mayWrite: true, days: 7 })
   await joined
   // The visit ends: the doctor's page closes its reading, and the patient's device goes offline.

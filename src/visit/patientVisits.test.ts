@@ -8,20 +8,21 @@ import {
   APP_ORIGIN,
   CHAIN,
   contextFor,
-  DOMAIN,
   DOCTOR_KEY,
   DOCTOR_PEER,
+  DOMAIN,
+  EVENTUALLY,
   fakeLedger,
   fakeNetwork,
   fakePatientHistory,
   fakeWallet,
+  type FakeWallet,
+  type Happening,
   HISTORY_ADDRESS,
   manualClock,
   PATIENT_ADDRESS,
   PATIENT_KEY,
-  STRANGER_KEY,
-  type FakeWallet,
-  type Happening
+  STRANGER_KEY
 } from '../../test/support/visitFakes.ts'
 import { createPatientVisits, type OpenInvite } from './patientVisits.ts'
 
@@ -85,7 +86,7 @@ function setUp({ historyOpen = true, historyOpensOnUnlock = true, ready = true, 
   /** Opens an invite and lets the doctor ask; resolves once the patient sees the request. */
   const requestArrives = async (): Promise<{ id: number; answer: Promise<VisitAnswer> }> => {
     const answer = doctorAsks(await openInvite())
-    await vi.waitFor(() => expect(visits.state.get().requests).toHaveLength(1))
+    await vi.waitFor(() => expect(visits.state.get().requests).toHaveLength(1), EVENTUALLY)
     const request = visits.state.get().requests[0]
     if (request === undefined) throw new Error('no request')
     return { id: request.id, answer }
@@ -166,7 +167,7 @@ describe('a doctor asks', () => {
     expect(await doctorAsks(invite, asking)).toEqual({ t: 'refused', message: NOT_SIGNED })
     expect(visits.state.get().requests).toEqual([])
     void doctorAsks(invite)
-    await vi.waitFor(() => expect(visits.state.get().requests).toMatchObject([{ doctor: doctor.account.address, state: 'waiting' }]))
+    await vi.waitFor(() => expect(visits.state.get().requests).toMatchObject([{ doctor: doctor.account.address, state: 'waiting' }]), EVENTUALLY)
   })
 
   it('refuses a request whose key was changed on the way: the signature covers it', async () => {
@@ -193,7 +194,7 @@ describe('a doctor asks', () => {
     expect(visits.state.get().openInvite?.invite).toEqual(invite)
     providerLies.clear()
     void doctorAsks(invite)
-    await vi.waitFor(() => expect(visits.state.get().requests.map((r) => r.state)).toEqual(['refused', 'waiting']))
+    await vi.waitFor(() => expect(visits.state.get().requests.map((r) => r.state)).toEqual(['refused', 'waiting']), EVENTUALLY)
   })
 
   it('refuses a doctor the provider says registered no key, and shows why', async () => {
@@ -212,7 +213,7 @@ describe('a doctor asks', () => {
     const forged = await doctorAsks(invite, { signer: fakeWallet(STRANGER_KEY), name: 'Dr Smith' })
     expect(forged).toMatchObject({ t: 'refused' })
     void doctorAsks(invite, { name: 'Dr Ada' })
-    await vi.waitFor(() => expect(visits.state.get().requests).toMatchObject([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }]))
+    await vi.waitFor(() => expect(visits.state.get().requests).toMatchObject([{ id: 1, doctor: doctor.account.address, name: 'Dr Ada', state: 'waiting' }]), EVENTUALLY)
   })
 
   it('refuses an expired invite', async () => {
@@ -228,7 +229,7 @@ describe('a doctor asks', () => {
     const { visits, openInvite, doctorAsks } = setUp()
     const invite = await openInvite()
     void doctorAsks(invite, { name: 'Dr First' })
-    await vi.waitFor(() => expect(visits.state.get().requests).toHaveLength(1))
+    await vi.waitFor(() => expect(visits.state.get().requests).toHaveLength(1), EVENTUALLY)
     const second = await doctorAsks(invite, { name: 'Dr Second' })
     expect(second).toEqual({ t: 'refused', message: 'This invite was already used. Ask the patient to start a new visit.' })
     expect(visits.state.get().requests.map((r) => r.name)).toEqual(['Dr First'])

@@ -24,6 +24,12 @@ export const PATIENT_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5
 export const DOCTOR_KEY: Hex = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 export const STRANGER_KEY: Hex = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a'
 
+/**
+ * For vi.waitFor on what a fake peer's message brings about: its default second is too short on a
+ * slow or busy machine, where checking the message's wallet signature alone can take most of it.
+ */
+export const EVENTUALLY = { timeout: 10_000 }
+
 export interface ManualClock {
   now(): number
   advance(ms: number): void

@@ -96,8 +96,11 @@ export function replicate(options: ReplicationOptions): Replication {
     const key = peer.toString()
     const running = pulls.get(key)
     if (running !== undefined) {
-      if (again) running.again = true
-      return running.running
+      if (!again) return running.running
+      running.again = true
+      // Asked while a pull began earlier, perhaps before the peer was admitted (a keeper the app has
+      // just reached): that pull's refusal is not the answer to this request, a pull of its own is.
+      return running.running.catch(() => pullFrom(peer, false))
     }
     const state = { running: Promise.resolve(), again: false }
     state.running = (async () => {

@@ -157,6 +157,39 @@ describe('the patient\'s encrypted history', () => {
     expect(kept.log.heads()).toEqual(mine.log.heads())
   })
 
+  it('answers a pull asked once the holder is admitted with a pull of its own, not with the refusal of one begun before', async () => {
+    // As a guardian reaching a patient's keeper: the connection's own pull checks the keeper before
+    // the app has learnt the keeper's wallet, and the app's pull, asked just after, must not inherit its refusal.
+    const p = await device(patient, { canSync: syncsWith(stranger) })
+    const mine = await p.open(patientKeyring())
+    await mine.history.addMany(Object.values(fixtureRecordsFor(patient.address)).slice(0, 3))
+    const k = await device(stranger, { canSync: syncsWith(doctor) })
+    const kept = await k.open(noKeys)
+    await connect(k.node, p.node)
+    await kept.log.syncWith(p.node.libp2p.peerId)
+    expect(kept.log.heads()).toEqual(mine.log.heads())
+
+    let keeperKnown = false
+    let asked = 0
+    let release = (): void => undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const canSync: CanSync = (wallet) => {
+      const now = keeperKnown && wallet === stranger.address.toLowerCase()
+      asked += 1
+      return gate.then(() => now)
+    }
+    const d = await device(doctor, { canSync, cacheMs: 0 })
+    const theirs = await d.open(noKeys)
+    await connect(d.node, k.node)
+    await waitFor("the connection's pull to check the holder", () => asked > 0)
+    keeperKnown = true
+    const pulled = theirs.log.syncWith(k.node.libp2p.peerId)
+    release()
+    await pulled
+    expect(theirs.log.heads()).toEqual(mine.log.heads())
+    expect(theirs.log.entries().length).toBe(3)
+  })
+
   it('after a revocation, a key drop gives the new epoch to the doctor who stays; the revoked one cannot read what follows', async () => {
     // The patient's device admits the doctor who stays; both doctors' devices would let them write,
     // and both may sync (the revoked one holds blocks as a copy would), so a refusal can only come

@@ -10,6 +10,7 @@ import { loadImport, systemClock, type ImportChoice, type ImportFlow, type Impor
 import type { OwnHistory } from '../session/createHistorySession.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { CATEGORY_NAMES } from './categoryNames.ts'
+import { createRecordSelection, RecordSelectionFields } from './RecordSelection.tsx'
 import { offerDownload } from '../ui/offerDownload.ts'
 import ShareByLink from '../shl/ShareByLink.tsx'
 
@@ -252,24 +253,13 @@ function ImportPreview(props: { plan: ImportPlan; active: boolean; choice: Impor
 }
 
 function ExportRecords(props: { own: OwnHistory }): JSX.Element {
-  const [picked, setPicked] = createSignal<readonly Category[]>(CATEGORIES)
-  const [from, setFrom] = createSignal('')
-  const [to, setTo] = createSignal('')
+  const selection = createRecordSelection()
   const [result, setResult] = createSignal<{ ok: true; name: string; records: number; summary?: boolean } | { ok: false; error: string }>()
-  const toggle = (category: Category, on: boolean): void => {
-    setPicked((now) => (on ? CATEGORIES.filter((c) => c === category || now.includes(c)) : now.filter((c) => c !== category)))
-  }
   const save = (event: SubmitEvent): void => {
     event.preventDefault()
     try {
       const now = Date.now()
-      const bundle = exportBundle(props.own.history.entries(), {
-        patient: props.own.history.patient,
-        now,
-        categories: picked(),
-        ...(from() === '' ? {} : { from: from() }),
-        ...(to() === '' ? {} : { to: to() })
-      })
+      const bundle = exportBundle(props.own.history.entries(), { patient: props.own.history.patient, now, ...selection.options() })
       const records = (bundle.entry ?? []).filter((e) => e.resource?.resourceType !== 'Provenance' && e.resource?.resourceType !== 'Patient').length
       const name = `anamnesis-records-${new Date(now).toISOString().slice(0, 10)}.json`
       offerDownload(name, new TextEncoder().encode(JSON.stringify(bundle, null, 2)), 'application/fhir+json')
@@ -302,21 +292,8 @@ function ExportRecords(props: { own: OwnHistory }): JSX.Element {
         keep it as you would a paper record.
       </p>
       <form onSubmit={save}>
-        <fieldset>
-          <legend>Categories to export</legend>
-          <For each={CATEGORIES}>
-            {(category) => (
-              <label class="export-category">
-                <input type="checkbox" checked={picked().includes(category)} onChange={(event) => toggle(category, event.currentTarget.checked)} /> {CATEGORY_NAMES[category]}
-              </label>
-            )}
-          </For>
-        </fieldset>
-        <p>
-          <label for="export-from">From (optional)</label> <input id="export-from" type="date" value={from()} onInput={(event) => setFrom(event.currentTarget.value)} />{' '}
-          <label for="export-to">To (optional)</label> <input id="export-to" type="date" value={to()} onInput={(event) => setTo(event.currentTarget.value)} />
-        </p>
-        <button type="submit" disabled={picked().length === 0}>
+        <RecordSelectionFields selection={selection} id="export" legend="Categories to export" fromLabel="From (optional)" toLabel="To (optional)" />
+        <button type="submit" disabled={selection.picked().length === 0}>
           Export my records
         </button>
       </form>

@@ -6,9 +6,9 @@
 import { createSignal, For, onMount, Show, type JSX } from 'solid-js'
 import { errorMessage } from '../../errors/index.ts'
 import { formatDayAndTime } from '../../format/index.ts'
-import { CATEGORIES, exportBundle, type Category } from '../../history/index.ts'
+import { exportBundle } from '../../history/index.ts'
 import { loadHealthLinks, type PatientLink, type SharedLink } from '../../session/index.ts'
-import { CATEGORY_NAMES } from '../records/categoryNames.ts'
+import { createRecordSelection, RecordSelectionFields } from '../records/RecordSelection.tsx'
 import type { OwnHistory } from '../session/createHistorySession.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
@@ -41,9 +41,7 @@ export default function ShareByLink(props: { own: OwnHistory }): JSX.Element {
   const keepers = () => session.keepers()?.links()
   const links = createSharedLinks(() => props.own.history.patient, keepers)
   const [what, setWhat] = createSignal<'summary' | 'records'>('summary')
-  const [picked, setPicked] = createSignal<readonly Category[]>(CATEGORIES)
-  const [from, setFrom] = createSignal('')
-  const [to, setTo] = createSignal('')
+  const selection = createRecordSelection()
   const [label, setLabel] = createSignal('')
   const [passcode, setPasscode] = createSignal('')
   const [lifetime, setLifetime] = createSignal(1)
@@ -53,10 +51,6 @@ export default function ShareByLink(props: { own: OwnHistory }): JSX.Element {
   const [copied, setCopied] = createSignal(false)
   onMount(() => void links.refresh())
 
-  const toggle = (category: Category, on: boolean): void => {
-    setPicked((now) => (on ? CATEGORIES.filter((c) => c === category || now.includes(c)) : now.filter((c) => c !== category)))
-  }
-
   const bundleBytes = async (now: number): Promise<Uint8Array> => {
     const entries = props.own.history.entries()
     const patient = props.own.history.patient
@@ -64,7 +58,7 @@ export default function ShareByLink(props: { own: OwnHistory }): JSX.Element {
       const { emergencySummary, storedProfile } = await import('../../emergency/index.ts')
       return new TextEncoder().encode(JSON.stringify(emergencySummary({ patient, entries, profile: storedProfile(entries, patient).profile, now }).bundle))
     }
-    const bundle = exportBundle(entries, { patient, now, categories: picked(), ...(from() === '' ? {} : { from: from() }), ...(to() === '' ? {} : { to: to() }) })
+    const bundle = exportBundle(entries, { patient, now, ...selection.options() })
     return new TextEncoder().encode(JSON.stringify(bundle))
   }
 
@@ -131,20 +125,7 @@ export default function ShareByLink(props: { own: OwnHistory }): JSX.Element {
           </label>
         </fieldset>
         <Show when={what() === 'records'}>
-          <fieldset>
-            <legend>Categories to share</legend>
-            <For each={CATEGORIES}>
-              {(category) => (
-                <label class="export-category">
-                  <input type="checkbox" checked={picked().includes(category)} onChange={(event) => toggle(category, event.currentTarget.checked)} /> {CATEGORY_NAMES[category]}
-                </label>
-              )}
-            </For>
-          </fieldset>
-          <p>
-            <label for="share-from">Shared from (optional)</label> <input id="share-from" type="date" value={from()} onInput={(event) => setFrom(event.currentTarget.value)} />{' '}
-            <label for="share-to">Shared to (optional)</label> <input id="share-to" type="date" value={to()} onInput={(event) => setTo(event.currentTarget.value)} />
-          </p>
+          <RecordSelectionFields selection={selection} id="share" legend="Categories to share" fromLabel="Shared from (optional)" toLabel="Shared to (optional)" />
         </Show>
         <p>
           <label for="share-label">Label the recipient sees (optional)</label>{' '}
@@ -161,7 +142,7 @@ export default function ShareByLink(props: { own: OwnHistory }): JSX.Element {
             <For each={LIFETIMES}>{(choice, index) => <option value={String(index())}>{choice.words}</option>}</For>
           </select>
         </p>
-        <button type="submit" disabled={busy() || (what() === 'records' && picked().length === 0)}>
+        <button type="submit" disabled={busy() || (what() === 'records' && selection.picked().length === 0)}>
           Make the link
         </button>
       </form>

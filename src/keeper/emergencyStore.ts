@@ -14,15 +14,13 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { Key } from 'interface-datastore'
 import { errorMessage } from '../errors/index.ts'
-import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { BREAK_GLASS_WINDOW_SECONDS, checkOpenRequest, checkStoreRequest, EMERGENCY_PROTOCOL, EMERGENCY_REQUEST_MAX_AGE_MS, type EmergencyRefusal } from './emergencyProtocol.ts'
 import { checkHandKeys, checkTakeKeys, MAX_HANDED_KEYS } from './emergencyKeys.ts'
 import { isDiskFull } from './keeper.ts'
-import { isBytes } from './keeperStatement.ts'
+import { answerKeeperRequests, isMap } from './keeperRequests.ts'
 import { keyedQueue } from './keyedQueue.ts'
 import { MAX_EMERGENCY_CIPHERTEXT } from '../crypto/index.ts'
-import type { Connection, Stream } from '@libp2p/interface'
 
 /** One patient's current card as the keeper keeps it: ciphertext only. */
 export interface EmergencyCardRecord {
@@ -268,40 +266,20 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
     return { t: 'keys', keys: held.keys }
   }
 
-  const handle = async (stream: Stream, connection: Connection): Promise<void> => {
-    const reader = new MessageReader(stream, { maxHeldBytes: REQUEST_HELD_BYTES })
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    const send = (message: Record<string, unknown>): Promise<void> => sendMessage(stream, message, signal)
-    try {
-      const hello = await reader.next(signal)
-      if (!isMap(hello) || hello.t !== 'hello') {
-        await send({ t: 'refused', reason: 'malformed' })
-        return
-      }
-      await send({ t: 'keeper', identity: identity.bytes })
-      const request = await reader.next(signal)
-      // A hello alone asks who the keeper is (greetKeeper): answered already.
-      if (request === undefined) {
-        await stream.close({ signal })
-        return
-      }
-      let reply: Record<string, unknown>
-      if (isMap(request) && request.t === 'store') reply = await storeCard(request)
-      else if (isMap(request) && request.t === 'open') reply = await openCard(request)
-      else if (isMap(request) && request.t === 'hand-keys') reply = await handKeys(request)
-      else if (isMap(request) && request.t === 'take-keys') reply = await takeKeys(request)
-      else {
-        emit({ type: 'card-refused', kind: 'open', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
-        reply = { t: 'refused', reason: 'malformed' }
-      }
-      await send(reply)
-      await stream.close({ signal })
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error(String(error)))
+  await answerKeeperRequests(node, EMERGENCY_PROTOCOL, {
+    identity,
+    maxHeldBytes: REQUEST_HELD_BYTES,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    maxInboundStreams: 32,
+    answer: async (request, connection) => {
+      if (isMap(request) && request.t === 'store') return await storeCard(request)
+      if (isMap(request) && request.t === 'open') return await openCard(request)
+      if (isMap(request) && request.t === 'hand-keys') return await handKeys(request)
+      if (isMap(request) && request.t === 'take-keys') return await takeKeys(request)
+      emit({ type: 'card-refused', kind: 'open', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
+      return { t: 'refused', reason: 'malformed' }
     }
-  }
-
-  await node.libp2p.handle(EMERGENCY_PROTOCOL, (stream, connection) => handle(stream, connection), { maxInboundStreams: 32 })
+  })
 
   return {
     forget: async (patient) => {
@@ -315,8 +293,4 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
       await serial.idle()
     }
   }
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isBytes(value)
 }

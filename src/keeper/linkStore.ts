@@ -7,13 +7,11 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { randomBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { errorMessage } from '../errors/index.ts'
-import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import type { P2PNode, WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { isDiskFull } from './keeper.ts'
-import { isBytes } from './keeperStatement.ts'
 import { checkLinkRequest, LINK_PROTOCOL, MAX_LINK_FILE, MAX_LINKS_PER_PATIENT, MAX_PASSCODE_FAILURES, type LinkRefusal, type LinkStatementKind } from './linkProtocol.ts'
+import { answerKeeperRequests, isMap } from './keeperRequests.ts'
 import { keyedQueue } from './keyedQueue.ts'
-import type { Stream } from '@libp2p/interface'
 
 /** One opening of a link: the name the recipient gave, and when (ms since the epoch). */
 export interface LinkOpening {
@@ -236,38 +234,19 @@ export async function serveShareLinks(options: ServeLinksOptions): Promise<Share
     }
   }
 
-  const handle = async (stream: Stream): Promise<void> => {
-    const reader = new MessageReader(stream, { maxHeldBytes: MAX_LINK_FILE + 16 * 1024 })
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    const send = (message: Record<string, unknown>): Promise<void> => sendMessage(stream, message, signal)
-    try {
-      const hello = await reader.next(signal)
-      if (!isMap(hello) || hello.t !== 'hello') {
-        await send({ t: 'refused', reason: 'malformed' })
-        return
-      }
-      await send({ t: 'keeper', identity: identity.bytes })
-      const request = await reader.next(signal)
-      if (request === undefined) {
-        await stream.close({ signal })
-        return
-      }
-      let reply: Record<string, unknown>
-      if (isMap(request) && request.t === 'link-store') reply = await storeLink(request)
-      else if (isMap(request) && request.t === 'link-deactivate') reply = await deactivate(request)
-      else if (isMap(request) && request.t === 'link-list') reply = list(request)
-      else {
-        emit({ type: 'link-refused', kind: 'request', reason: 'malformed', why: 'a request that is not one of the protocol\'s' })
-        reply = { t: 'refused', reason: 'malformed' }
-      }
-      await send(reply)
-      await stream.close({ signal })
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error(String(error)))
+  await answerKeeperRequests(node, LINK_PROTOCOL, {
+    identity,
+    maxHeldBytes: MAX_LINK_FILE + 16 * 1024,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    maxInboundStreams: 16,
+    answer: async (request) => {
+      if (isMap(request) && request.t === 'link-store') return await storeLink(request)
+      if (isMap(request) && request.t === 'link-deactivate') return await deactivate(request)
+      if (isMap(request) && request.t === 'link-list') return list(request)
+      emit({ type: 'link-refused', kind: 'request', reason: 'malformed', why: 'a request that is not one of the protocol\'s' })
+      return { t: 'refused', reason: 'malformed' }
     }
-  }
-
-  await node.libp2p.handle(LINK_PROTOCOL, (stream) => handle(stream), { maxInboundStreams: 16 })
+  })
 
   const gone: LinkAnswer = { status: 404, json: { error: 'This link is not available: it was deactivated, it expired, or it never existed.' } }
 
@@ -358,8 +337,4 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   let difference = 0
   for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0)
   return difference === 0
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isBytes(value)
 }

@@ -76,6 +76,11 @@ export type EmergencyEvent =
   | { type: 'keys-taken'; patient: WalletAddress; doctor: WalletAddress }
   | { type: 'keys-refused'; kind: 'hand' | 'take'; patient?: WalletAddress; wallet?: WalletAddress; reason: EmergencyRefusal; why: string }
 
+/** Omit over each member of a union on its own. */
+type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+/** A refusal's event without its reason: which request, and whose once known. */
+type RefusalAbout = Without<Extract<EmergencyEvent, { type: 'card-refused' | 'keys-refused' }>, 'reason' | 'why'>
+
 /** How to serve emergency cards on a keeper's node. */
 export interface ServeEmergencyCardsOptions {
   node: P2PNode
@@ -139,18 +144,20 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
   /** One store at a time per patient: a replaced card never outlives its replacement. */
   const serial = keyedQueue<WalletAddress>()
 
-  const storeCard = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    const checked = checkStoreRequest(request, { keeper: me, peer, now: now() })
-    if ('refusal' in checked) {
-      emit({ type: 'card-refused', kind: 'store', reason: checked.refusal, why: checked.why })
-      return { t: 'refused', reason: checked.refusal }
-    }
-    const { statement, ciphertext } = checked.value
-    const { patient } = statement
-    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
-      emit({ type: 'card-refused', kind: 'store', patient, reason, why })
+  /** Refuses a request as `about` says (which request, and whose once known): logged, and answered with the reason. */
+  const refusal =
+    (about: RefusalAbout) =>
+    (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
+      emit({ ...about, reason, why })
       return { t: 'refused', reason }
     }
+
+  const storeCard = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const checked = checkStoreRequest(request, { keeper: me, peer, now: now() })
+    if ('refusal' in checked) return refusal({ type: 'card-refused', kind: 'store' })(checked.refusal, checked.why)
+    const { statement, ciphertext } = checked.value
+    const { patient } = statement
+    const refuse = refusal({ type: 'card-refused', kind: 'store', patient })
     return await serial(patient, async () => {
       if (!options.isEnrolled(patient)) return refuse('not-enrolled', 'a card from a patient who has not enrolled this keeper')
       const before = await store.get(patient)
@@ -170,16 +177,10 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
   const openCard = async (message: Record<string, unknown>): Promise<Record<string, unknown>> => {
     await pruneNonces()
     const checked = checkOpenRequest(message, { keeper: me, peer, now: now(), domain: identity.domain })
-    if ('refusal' in checked) {
-      emit({ type: 'card-refused', kind: 'open', reason: checked.refusal, why: checked.why })
-      return { t: 'refused', reason: checked.refusal }
-    }
+    if ('refusal' in checked) return refusal({ type: 'card-refused', kind: 'open' })(checked.refusal, checked.why)
     const request = checked.value
     const { patient, clinician } = request
-    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
-      emit({ type: 'card-refused', kind: 'open', patient, clinician, reason, why })
-      return { t: 'refused', reason }
-    }
+    const refuse = refusal({ type: 'card-refused', kind: 'open', patient, clinician })
     // A patient who has not enrolled this keeper gets the same answer as a wrong card: who keeps whose
     // history is not told to whoever asks. Only a request naming a card held here goes further: anyone
     // without the card can neither fill the nonce memory nor make the keeper query the chain.
@@ -205,16 +206,10 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
 
   const handKeys = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const checked = checkHandKeys(request, { keeper: me, peer, now: now() })
-    if ('refusal' in checked) {
-      emit({ type: 'keys-refused', kind: 'hand', reason: checked.refusal, why: checked.why })
-      return { t: 'refused', reason: checked.refusal }
-    }
+    if ('refusal' in checked) return refusal({ type: 'keys-refused', kind: 'hand' })(checked.refusal, checked.why)
     const { statement, keys } = checked.value
     const { patient, guardian, doctor } = statement
-    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
-      emit({ type: 'keys-refused', kind: 'hand', patient, wallet: guardian, reason, why })
-      return { t: 'refused', reason }
-    }
+    const refuse = refusal({ type: 'keys-refused', kind: 'hand', patient, wallet: guardian })
     return await serial(patient, async () => {
       if (!options.isEnrolled(patient)) return refuse('not-enrolled', 'keys for a patient who has not enrolled this keeper')
       try {
@@ -239,15 +234,9 @@ export async function serveEmergencyCards(options: ServeEmergencyCardsOptions): 
 
   const takeKeys = async (request: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const checked = checkTakeKeys(request, { keeper: me, peer, now: now() })
-    if ('refusal' in checked) {
-      emit({ type: 'keys-refused', kind: 'take', reason: checked.refusal, why: checked.why })
-      return { t: 'refused', reason: checked.refusal }
-    }
+    if ('refusal' in checked) return refusal({ type: 'keys-refused', kind: 'take' })(checked.refusal, checked.why)
     const { patient, doctor } = checked.value
-    const refuse = (reason: EmergencyRefusal, why: string): Record<string, unknown> => {
-      emit({ type: 'keys-refused', kind: 'take', patient, wallet: doctor, reason, why })
-      return { t: 'refused', reason }
-    }
+    const refuse = refusal({ type: 'keys-refused', kind: 'take', patient, wallet: doctor })
     // As for cards, who keeps whose history is not told: a patient not enrolled here has no keys here.
     const held = options.isEnrolled(patient) ? await handedKeys.get(patient, doctor) : undefined
     if (held === undefined) return refuse('no-keys', 'no keys were left here for this doctor')

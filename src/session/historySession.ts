@@ -439,6 +439,8 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     prefetchPatient(patient, peer) {
       const historyOrbit = orbit.get()
       if (historyOrbit === undefined) return () => Promise.resolve()
+      // The reading's code loads while the patient decides, not after their answer.
+      void import('./patientReading.ts').catch(() => undefined)
       const opening = historyOrbit.openLog(patient)
       void opening.then((log) => log.syncWith(peer)).catch(() => undefined)
       return async () => {

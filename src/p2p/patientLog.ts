@@ -323,6 +323,8 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
       // The patient's registered key version is asked as the pull starts, while the holder checks our
       // hello: checking the patient's hello and the first frame's identities both need it (read once, see writeAccess.ts).
       access.keyVersionOf(patient).catch(() => undefined)
+      const holder = syncOptions?.holder?.toLowerCase()
+      if (holder !== undefined && holder !== patient && /^0x[0-9a-f]{40}$/.test(holder)) access.keyVersionOf(holder as WalletAddress).catch(() => undefined)
       return replication.pullFrom(typeof peer === 'string' ? peerIdFromString(peer) : peer, syncOptions?.joinRunning !== true)
     },
     checkBlocks: () => checkStoredBlocks(store, rules),

@@ -111,6 +111,8 @@ export interface PatientLog extends HistoryLog {
   /**
    * Pulls what `peer` has and this log lacks; resolves when done. A pull from `peer` already under
    * way is followed by one more, for what it may have missed, unless `joinRunning` says that one will do.
+   * `holder`, the wallet the peer is known to prove (a keeper's), has its registered key version asked
+   * at once, while the peer checks our hello, not after its own.
    * Every entry is checked before it is stored; refused ones are reported as a `rejected` event.
    * @param peer - A peer id, or its string form; the pull needs a direct connection to it.
    * @throws {NoDirectConnectionError} When there is no direct connection to `peer`.
@@ -118,7 +120,7 @@ export interface PatientLog extends HistoryLog {
    * @throws {P2PError} `LOG_CLOSED` when the log is closed. A pull cut off (the log closing, the
    *   pull timeout, a broken stream, a peer silent for 15 s) rejects with that error; what arrived before is kept.
    */
-  syncWith(peer: PeerId | string, options?: { joinRunning?: boolean }): Promise<void>
+  syncWith(peer: PeerId | string, options?: { joinRunning?: boolean; holder?: string }): Promise<void>
   /**
    * Every block a fresh device needs to open and check this log (LogBlocks): its entries, their
    * writers' identities, its manifest and its access controller's, read from this device's stores.

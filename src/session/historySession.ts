@@ -90,8 +90,11 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
    *   and the wallet's refusal or the transaction's failure, after which nothing has changed.
    */
   replaceKeys(onStep?: (step: ReplaceStep) => void): Promise<KeyReplacement>
-  /** A doctor opens a patient's history with the data keys the patient wrapped for them, and pulls it from the patient's device (`peer`, connected directly). */
-  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReadingModel>
+  /**
+   * A doctor opens a patient's history with the data keys the patient wrapped for them, and pulls it
+   * from the patient's device (`peer`, connected directly), or from a keeper whose wallet is `holder`.
+   */
+  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>, holder?: string): Promise<PatientReadingModel>
   /**
    * Starts fetching a patient's log (ciphertext) from their device before any key arrives; failures
    * are left to readPatient. The function it returns closes that log again (the patient declined).
@@ -399,7 +402,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     },
     // Unlocking stores the keys the wallet's signatures derive: a reload must not cut it off.
     unlock: () => writes.track(() => open(true)),
-    async readPatient(patient, wrappedKeys, peer, reconnect) {
+    async readPatient(patient, wrappedKeys, peer, reconnect, holder) {
       const historyOrbit = orbit.get()
       const walletKeys = keys.get()
       if (connection === undefined || historyOrbit === undefined || walletKeys === undefined) throw new Error("Open your own history on this device first: its keys read the patient's.")
@@ -413,6 +416,7 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
         wrappedKeys,
         peer,
         ...(reconnect === undefined ? {} : { reconnect }),
+        ...(holder === undefined ? {} : { holder }),
         clock,
         logger,
         writes,
@@ -435,6 +439,8 @@ export function createHistorySessionModel<O extends SessionOrbit = SessionOrbit>
     prefetchPatient(patient, peer) {
       const historyOrbit = orbit.get()
       if (historyOrbit === undefined) return () => Promise.resolve()
+      // The reading's code loads while the patient decides, not after their answer.
+      void import('./patientReading.ts').catch(() => undefined)
       const opening = historyOrbit.openLog(patient)
       void opening.then((log) => log.syncWith(peer)).catch(() => undefined)
       return async () => {

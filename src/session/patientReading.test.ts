@@ -40,6 +40,28 @@ describe("a doctor's reading of a patient's history", () => {
     expect(reading.blocks().every((block) => block.entry !== undefined)).toBe(true)
   })
 
+  it('pulls from a keeper telling the log which wallet the keeper proves, so that its key version is asked at once', async () => {
+    const { clinic, patient, wrapped, network, own } = await visit()
+    for (const entry of network.stored('phone', patient.address)) network.plant('keeper', patient.address, entry.writer, entry.payload, entry.hash)
+    const keeperWallet = `0x${'e1'.repeat(20)}`
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'keeper', undefined, keeperWallet)
+    await until('synced', () => reading.reading.get().state === 'synced')
+    expect(network.holders).toEqual([`clinic<-keeper: ${keeperWallet}`])
+    expect(reading.history.entries()).toHaveLength(own.history.entries().length)
+  })
+
+  it('stays synced when a pull from another peer fails (a keeper dialled meanwhile and hung up on), and goes offline when its own peer fails', async () => {
+    const { clinic, patient, wrapped, network } = await visit()
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('synced', () => reading.reading.get().state === 'synced')
+    network.offline.add('keeper')
+    await expect(reading.log.syncWith('keeper')).rejects.toThrow('keeper did not answer')
+    expect(reading.reading.get()).toEqual({ state: 'synced' })
+    network.offline.add('phone')
+    await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+    expect(reading.reading.get()).toEqual({ state: 'offline', error: 'phone did not answer' })
+  })
+
   it('is refused before the doctor has opened their own keys here', async () => {
     const { patient, wrapped, network, ledger, clock } = await visit()
     const fresh = fakeDevice({ name: 'kiosk', wallet: fakeWallet(1), network, ledger, clock })

@@ -38,8 +38,10 @@ export interface ReadPatientOptions {
   patient: string
   /** The data keys the patient wrapped for this doctor. */
   wrappedKeys: Uint8Array
-  /** The patient's device, connected directly. */
+  /** The patient's device, or a keeper of theirs, connected directly. */
   peer: string
+  /** The wallet `peer` proves when it is a keeper the patient named: its key version is asked as the pull starts, not after its hello. */
+  holder?: string
   /** Dials the patient's device again if it went away, before each pull. */
   reconnect?: () => Promise<void>
   clock: Clock
@@ -86,7 +88,8 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
   const stopEvents = log.subscribe((event) => {
     // Progress of a pull already under way; a background pull's late progress does not undo "synced".
     if (event.type === 'progress' && reading.get().state === 'syncing') reading.set({ state: 'syncing', received: event.settled })
-    if (event.type === 'sync-error') reading.set({ state: 'offline', error: event.error })
+    // A failed background pull from another peer (a keeper dialled while the device answered) leaves this reading as it is.
+    if (event.type === 'sync-error' && (event.peer === undefined || event.peer === peer)) reading.set({ state: 'offline', error: event.error })
   })
   // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
   let pulling: Promise<void> | undefined
@@ -98,7 +101,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
         await options.reconnect?.()
         // The pull fetched while the patient decided (prefetchPatient) holds everything they had then;
         // what they add later is announced, and pulled in the background.
-        await log.syncWith(peer, { joinRunning: true })
+        await log.syncWith(peer, { joinRunning: true, ...(options.holder === undefined ? {} : { holder: options.holder }) })
         reading.set({ state: 'synced' })
         tracked.flush()
       } catch (error) {

@@ -112,6 +112,8 @@ export interface MemoryNetwork {
   offline: Set<string>
   /** Every pull, as `device<-peer`. */
   pulls: string[]
+  /** The wallet each pull was told the peer proves, as `device<-peer: wallet` (syncWith's `holder`). */
+  holders: string[]
   /** The orbit of `device`, for the wallet `identity` vouches for. */
   orbit(device: string, identity: WalletIdentity): SessionOrbit
   /** Stores an entry on `device` as if `writer` had written it (a block another peer made), under `hash` when given. */
@@ -161,6 +163,7 @@ export function memoryNetwork(): MemoryNetwork {
   const network: MemoryNetwork = {
     offline: new Set(),
     pulls: [],
+    holders: [],
     stored: (device, patient) => storeOf(device, patient),
     plant(device, patient, writer, payload, hash) {
       const entry = add(device, patient, writer, payload, hash)
@@ -206,10 +209,11 @@ export function memoryNetwork(): MemoryNetwork {
                 all.delete(listener)
               }
             },
-            async syncWith(peerId) {
+            async syncWith(peerId, options) {
               const peer = String(peerId)
               await Promise.resolve()
               network.pulls.push(`${device}<-${peer}`)
+              if (options?.holder !== undefined) network.holders.push(`${device}<-${peer}: ${options.holder}`)
               if (network.offline.has(peer)) {
                 emit(device, patient, { type: 'sync-error', peer, error: `${peer} did not answer` })
                 throw new Error(`${peer} did not answer`)

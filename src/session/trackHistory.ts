@@ -132,13 +132,18 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
       bulkWrites > 0 ? BULK_DRAW_MS : busy() ? SYNC_DRAW_MS : DRAW_MS
     )
   }
+  let verifyTimer: TimerHandle | undefined
+  /** Whether a verification waits on verifyTimer. */
+  let verifyDue = false
+  let verifying: Promise<void> | undefined
   const flush = (): void => {
     clock.clearTimeout(drawTimer)
     drawTimer = undefined
     version.set(version.get() + 1)
+    // A flush draws a whole history at once (a sync just ended): the verification waiting meanwhile
+    // counts its delay from now, so that re-reading every block comes after that frame, not in it.
+    if (verifyDue) verifySoon()
   }
-  let verifyTimer: TimerHandle | undefined
-  let verifying: Promise<void> | undefined
 
   const verify = async (): Promise<void> => {
     const run = async (): Promise<void> => {
@@ -150,11 +155,15 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
     verifying = (verifying ?? Promise.resolve()).then(run, run)
     await verifying
   }
-  const verifySoon = (): void => {
+  function verifySoon(): void {
     clock.clearTimeout(verifyTimer)
+    verifyDue = true
     verifyTimer = clock.setTimeout(() => {
       if (busy()) verifySoon()
-      else void verify().catch((error: unknown) => logger.error('Verifying the history failed:', error))
+      else {
+        verifyDue = false
+        void verify().catch((error: unknown) => logger.error('Verifying the history failed:', error))
+      }
     }, VERIFY_DELAY_MS)
   }
 

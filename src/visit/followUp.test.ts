@@ -102,9 +102,11 @@ describe('a follow-up after the visit', () => {
     const { reading, source } = await followUp()
     expect(source).toEqual({ from: 'keeper', address: OTHER_KEEPER })
     expect(reading.peer).toBe(OTHER_KEEPER_PEER)
+    // The wallet the visit named for that keeper: the one it must prove when the pull starts.
+    expect(reading.holder).toBe(OTHER_KEEPER_WALLET)
     expect(reading.patient).toBe(patient)
     expect(reading.categories.map((i) => recordCategories[i]).sort()).toEqual(['allergies', 'conditions'])
-    // The device was tried first, then each keeper in turn.
+    // The device and the first keeper were dialled at once, then the next keeper.
     expect(happened.map((h) => ('address' in h ? `${h.what} ${h.address}` : h.what))).toEqual([`dial ${PATIENT_ADDRESS}`, `dial-direct ${KEEPER}`, `dial-direct ${OTHER_KEEPER}`])
     // Reconnecting after the keeper went away dials it again, directly.
     network.keeperDown(OTHER_KEEPER)
@@ -114,14 +116,20 @@ describe('a follow-up after the visit', () => {
     expect(doctorHistory.readings.at(-1)).toBe(reading)
   })
 
-  it('reads from the patient’s device when it answers, without dialling a keeper', async () => {
+  it('reads from the patient’s device when it answers, and hangs up on the keeper dialled meanwhile', async () => {
     const { network, happened, followUp } = await afterVisit()
     network.patientComesBack()
     network.keeperUp(KEEPER)
     const { reading, source } = await followUp()
     expect(source).toEqual({ from: 'device' })
     expect(reading.peer).toBe(PATIENT_PEER)
-    expect(happened.filter((h) => h.what === 'dial-direct')).toEqual([])
+    // The first keeper was dialled with the device, in case the device were offline; only the device is read from.
+    expect(happened.filter((h) => h.what === 'dial-direct' || h.what === 'hang-up')).toEqual([
+      { what: 'dial-direct', address: KEEPER },
+      { what: 'hang-up', address: KEEPER }
+    ])
+    expect(network.doctor.hasDirectConnection(KEEPER_PEER)).toBe(false)
+    expect(network.doctor.hasDirectConnection(PATIENT_PEER)).toBe(true)
   })
 
   it('says the device and keepers are unreachable, and why, when none answers', async () => {

@@ -6,7 +6,7 @@
 // where the guardian left them (src/session emergencyKeys.ts), and the history from the same keeper.
 import { errorMessage } from '../errors/index.ts'
 import { peerIdOfAddress } from '../p2p/index.ts'
-import type { PatientDevices } from './patientDevices.ts'
+import type { PatientDevice, PatientDevices } from './patientDevices.ts'
 import { VisitError } from './visitError.ts'
 import type { DoctorHistoryPort, VisitChannel } from './visitPorts.ts'
 
@@ -20,7 +20,7 @@ export interface FollowUp<R> {
 }
 
 export interface FollowUpOptions<R extends { close(): Promise<void> }> {
-  channel: Pick<VisitChannel, 'dial' | 'dialDirect' | 'hasDirectConnection'>
+  channel: Pick<VisitChannel, 'dial' | 'dialDirect' | 'hangUp' | 'hasDirectConnection'>
   history: Pick<DoctorHistoryPort<R>, 'unlock' | 'encryptionPublicKey' | 'unlockFailure' | 'readPatient' | 'takeEmergencyKeys'>
   devices: Pick<PatientDevices, 'device'>
   /** For a guardian's emergency grant: the keepers to take the keys and the history from (those a visit named, then the app's defaults). */
@@ -37,42 +37,99 @@ const peerOf = (address: string): string => peerIdOfAddress(address) ?? address
  */
 export async function openFollowUp<R extends { close(): Promise<void> }>({ channel, history, devices, emergency }: FollowUpOptions<R>, patient: string): Promise<FollowUp<R>> {
   const reached = devices.device(patient)
+  if (emergency !== undefined) {
+    await unlock(history)
+    return await openEmergency(channel, history, patient, [...new Set([...(reached?.keepers ?? []).map(({ address }) => address), ...emergency.keepers])])
+  }
   const wrappedKeys = reached?.wrappedKeys
-  if (emergency === undefined && (reached === undefined || wrappedKeys === undefined)) {
+  if (reached === undefined || wrappedKeys === undefined) {
     throw new VisitError('NO_KEYS', "This browser holds no keys from this patient: they come with the patient's approval at a visit. Join a visit of theirs from this browser first.")
   }
+  return await openFromDeviceOrKeeper(channel, history, patient, reached, wrappedKeys)
+}
+
+/** Opens this doctor's keys if they are not open yet. */
+async function unlock<R extends { close(): Promise<void> }>(history: FollowUpOptions<R>['history']): Promise<void> {
   if (history.encryptionPublicKey() === undefined) await history.unlock()
   if (history.encryptionPublicKey() === undefined) throw new VisitError('KEYS_LOCKED', history.unlockFailure() ?? 'Your keys could not be opened on this device.')
-  if (emergency !== undefined) return await openEmergency(channel, history, patient, [...new Set([...(reached?.keepers ?? []).map(({ address }) => address), ...emergency.keepers])])
-  if (reached === undefined || wrappedKeys === undefined) throw new VisitError('NO_KEYS', 'This browser holds no keys from this patient.')
+}
+
+/** What a settled dial came to: up, or the reason it failed. */
+type Dialled<T> = { up: T } | { failed: string }
+
+const settle = <T>(dialling: Promise<T>): Promise<Dialled<T>> =>
+  dialling.then(
+    (up) => ({ up }),
+    (error: unknown) => ({ failed: errorMessage(error) })
+  )
+
+/**
+ * The history from the patient's device, else from the first of their keepers that answers. The
+ * device and the first keeper are dialled at once, while this doctor's keys open: a device that is
+ * offline costs no wait before the keeper, and neither dial waits for the keys. The keeper's
+ * connection is closed again when the device answers, so that the history is pulled from one peer.
+ */
+async function openFromDeviceOrKeeper<R extends { close(): Promise<void> }>(
+  channel: FollowUpOptions<R>['channel'],
+  history: FollowUpOptions<R>['history'],
+  patient: string,
+  reached: PatientDevice,
+  wrappedKeys: Uint8Array
+): Promise<FollowUp<R>> {
+  const keepers = reached.keepers ?? []
+  // Dialled even when a connection is up: one left over from before the patient's app closed looks
+  // open until probed, and the dial probes it.
+  const device = settle(channel.dial(reached.address))
+  const keeperDials = new Map<string, Promise<Dialled<void>>>()
+  const dialKeeper = (address: string): Promise<Dialled<void>> => {
+    let dialling = keeperDials.get(address)
+    if (dialling === undefined) {
+      dialling = settle(channel.dialDirect(address))
+      keeperDials.set(address, dialling)
+    }
+    return dialling
+  }
+  const first = keepers[0]
+  if (first !== undefined) void dialKeeper(first.address)
+  try {
+    await unlock(history)
+  } catch (error) {
+    hangUpKeepers(channel, keeperDials)
+    throw error
+  }
 
   const failures: string[] = []
-  try {
-    // Dialled even when a connection is up: one left over from before the patient's app closed looks
-    // open until probed, and the dial probes it.
-    if ((await channel.dial(reached.address)).direct) {
+  const reachedDevice = await device
+  if ('up' in reachedDevice && reachedDevice.up.direct) {
+    // Before the log opens, which pulls from every peer connected then.
+    hangUpKeepers(channel, keeperDials)
+    try {
       const reading = await history.readPatient(patient, wrappedKeys, reached.peer, async () => {
         if (!channel.hasDirectConnection(reached.peer)) await channel.dial(reached.address)
       })
       return { reading, source: { from: 'device' } }
-    }
-    failures.push('their device is reachable only through the relay')
-  } catch (error) {
-    failures.push(`their device: ${errorMessage(error)}`)
-  }
-  const keepers = reached.keepers ?? []
-  for (const { address } of keepers) {
-    const keeper = peerOf(address)
-    try {
-      await channel.dialDirect(address)
     } catch (error) {
-      failures.push(`keeper ${keeper.slice(-8)}: ${errorMessage(error)}`)
+      failures.push(`their device: ${errorMessage(error)}`)
+    }
+  } else failures.push('up' in reachedDevice ? 'their device is reachable only through the relay' : `their device: ${reachedDevice.failed}`)
+  for (const { address, keeper: wallet } of keepers) {
+    const keeper = peerOf(address)
+    const dialled = await dialKeeper(address)
+    if ('failed' in dialled) {
+      failures.push(`keeper ${keeper.slice(-8)}: ${dialled.failed}`)
       continue
     }
     // The keeper serves the log only while the ledger says this doctor's grant is live; the reading says when it ends.
-    const reading = await history.readPatient(patient, wrappedKeys, keeper, async () => {
-      if (!channel.hasDirectConnection(keeper)) await channel.dialDirect(address)
-    })
+    // Its wallet, named at the visit, is the one it proves: its key version is asked as the pull starts.
+    const reading = await history.readPatient(
+      patient,
+      wrappedKeys,
+      keeper,
+      async () => {
+        if (!channel.hasDirectConnection(keeper)) await channel.dialDirect(address)
+      },
+      wallet
+    )
     return { reading, source: { from: 'keeper', address } }
   }
   throw new VisitError(
@@ -81,6 +138,16 @@ export async function openFollowUp<R extends { close(): Promise<void> }>({ chann
       ? `The patient's device is unreachable (${failures.join('; ')}), and they named no keeper at their last visit. Try again when their app is open.`
       : `The patient's device and keepers are unreachable (${failures.join('; ')}). Try again later.`
   )
+}
+
+/** Closes each connection a keeper dial opened, once it is up, and forgets the dials: a keeper needed after all is dialled again. */
+function hangUpKeepers(channel: FollowUpOptions<never>['channel'], dials: Map<string, Promise<Dialled<void>>>): void {
+  for (const [address, dialling] of dials) {
+    void dialling.then(async (dialled) => {
+      if ('up' in dialled) await channel.hangUp(address).catch(() => undefined)
+    })
+  }
+  dials.clear()
 }
 
 /** The history of a patient whose guardian let this doctor in: keys and history from the first keeper that holds keys for them. */

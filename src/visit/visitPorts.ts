@@ -101,8 +101,11 @@ export interface DoctorHistoryPort<R extends { close(): Promise<void> }> {
   unlockFailure(): string | undefined
   /** Starts fetching the patient's log (ciphertext) from `peer`; the function it returns stops that. */
   prefetchPatient(patient: string, peer: string): () => Promise<void>
-  /** Opens the patient's history with the keys they wrapped for this doctor, pulled from `peer`. */
-  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect: () => Promise<void>): Promise<R>
+  /**
+   * Opens the patient's history with the keys they wrapped for this doctor, pulled from `peer`;
+   * `holder` is the wallet `peer` is known to prove (a keeper's, as the patient named it), asked about on the ledger at once.
+   */
+  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect: () => Promise<void>, holder?: string): Promise<R>
   /** Takes the emergency keys a guardian of `patient` left for this doctor with the keeper at `keeper` (a multiaddr), connecting to it. */
   takeEmergencyKeys(patient: string, keeper: string): Promise<Uint8Array>
 }

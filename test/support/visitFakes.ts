@@ -107,7 +107,9 @@ export function fakeNetwork(happened: Happening[]) {
     },
     hangUp: (address) => {
       happened.push({ what: 'hang-up', address })
-      connected = false
+      const keeper = address.split('/p2p/').at(-1) ?? address
+      if (keepersConnected.has(keeper)) keepersConnected.delete(keeper)
+      else connected = false
       return Promise.resolve()
     },
     hasDirectConnection: (peer) => (connected && peer === PATIENT_PEER) || keepersConnected.has(peer),
@@ -276,6 +278,8 @@ export function fakePatientHistory({ open = true, opensOnUnlock = true, keepers 
 export interface FakeReading {
   patient: string
   peer: string
+  /** The wallet the peer was said to prove (a keeper's), if any. */
+  holder?: string
   categories: number[]
   closed: boolean
   reconnect(): Promise<void>
@@ -319,13 +323,14 @@ export function fakeDoctorHistory({
         return Promise.resolve()
       }
     },
-    readPatient: (patient, wrappedKeys, peer, reconnect) => {
+    readPatient: (patient, wrappedKeys, peer, reconnect, holder) => {
       const wrapped = decodeWrapped(wrappedKeys)
       // As the real keys: only the reader they were wrapped for can open them.
       if (wrapped.reader !== bytesToHex(publicKey)) return Promise.reject(new Error('These keys were not wrapped for this device.'))
       const reading: FakeReading = {
         patient,
         peer,
+        ...(holder === undefined ? {} : { holder }),
         categories: wrapped.categories,
         closed: false,
         reconnect,

@@ -115,9 +115,9 @@ export interface HistorySession {
   replaceKeys(onStep?: (step: ReplaceStep) => void): Promise<KeyReplacement>
   /**
    * A doctor opens a patient's history with the data keys the patient wrapped for them, and
-   * pulls it from the patient's device (`peer`, connected directly).
+   * pulls it from the patient's device (`peer`, connected directly), or from a keeper whose wallet is `holder`.
    */
-  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>): Promise<PatientReading>
+  readPatient(patient: string, wrappedKeys: Uint8Array, peer: string, reconnect?: () => Promise<void>, holder?: string): Promise<PatientReading>
   /**
    * Starts fetching a patient's log (ciphertext) from their device before any key arrives; failures
    * are left to readPatient. The function it returns closes that log again (the patient declined).
@@ -246,7 +246,7 @@ export function createHistorySession(app: AppStore): HistorySession {
     keepers: boundSignalOf(model.keepers, bindKeepers),
     unlock: () => model.unlock(),
     replaceKeys: (onStep) => model.replaceKeys(onStep),
-    readPatient: async (patient, wrappedKeys, peer, reconnect) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect)),
+    readPatient: async (patient, wrappedKeys, peer, reconnect, holder) => bindReading(await model.readPatient(patient, wrappedKeys, peer, reconnect, holder)),
     prefetchPatient: (patient, peer) => model.prefetchPatient(patient, peer),
     handEmergencyKeys: (patient, doctor, keepers) => model.handEmergencyKeys(patient, doctor, keepers),
     takeEmergencyKeys: (patient, keeper) => model.takeEmergencyKeys(patient, keeper)

@@ -12,7 +12,7 @@ export function doctorHistory(session: HistorySession): DoctorHistoryPort<Patien
       return state.state === 'failed' ? state.error : undefined
     },
     prefetchPatient: (patient, peer) => session.prefetchPatient(patient, peer),
-    readPatient: (patient, wrappedKeys, peer, reconnect) => session.readPatient(patient, wrappedKeys, peer, reconnect),
+    readPatient: (patient, wrappedKeys, peer, reconnect, holder) => session.readPatient(patient, wrappedKeys, peer, reconnect, holder),
     takeEmergencyKeys: (patient, keeper) => session.takeEmergencyKeys(patient, keeper)
   }
 }

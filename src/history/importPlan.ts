@@ -10,12 +10,11 @@ import { CVX, ICD_10, ICD_10_CM, LOINC, RXNORM, SNOMED_CT } from './codeSystems.
 import { isPlainObject } from './fhirDatatypes.ts'
 import { isAbsoluteUri } from './fhirPrimitives.ts'
 import { HistoryError } from './HistoryError.ts'
-import { MAX_ENTRY_BYTES, patientId, patientReference, type HistoryEntry } from './historyEntry.ts'
+import { MAX_ENTRY_BYTES, patientId, patientReference, vetRecord, type HistoryEntry } from './historyEntry.ts'
 import { readImportFile, type ImportFile, type UnreadablePart } from './importFile.ts'
 import { IMPORT_EXTENSION, IMPORTED_TAG, importExtension, originKey, readImportOrigin, type ImportOrigin } from './importOrigin.ts'
 import { isRecordType, recordKey, type HistoryRecord, type RecordType } from './recordTypes.ts'
 import { parseReference } from './references.ts'
-import { validateRecord } from './validateRecord.ts'
 
 /** A person the file's records are about: a Patient of the file, or a reference to one elsewhere. */
 export interface ImportPerson {
@@ -389,8 +388,8 @@ export function planImport(file: ImportFile, options: ImportPlanOptions): Import
       extension: Array.isArray(ownExtensions) ? [...(ownExtensions as unknown[]), importExtension(origin)] : (ownExtensions ?? [importExtension(origin)]),
       ...(contained === undefined ? {} : { contained })
     }
-    const checked = validateRecord(record, { now, patient })
-    const json = canonicalJson(checked, 'record')
+    // Checked and written out as its entry will be: writing it reuses both (vetRecord).
+    const { record: checked, text: json } = vetRecord(record, { now, patient })
     // Most text is ASCII: measure the bytes only when the characters come near the limit.
     if (json.length * 3 > MAX_ENTRY_BYTES - ENTRY_OVERHEAD && new TextEncoder().encode(json).length > MAX_ENTRY_BYTES - ENTRY_OVERHEAD) {
       throw new HistoryError('TOO_LARGE', `${type} is ${Math.ceil(json.length / 1024)} KB: one record may take at most ${(MAX_ENTRY_BYTES - ENTRY_OVERHEAD) / 1024} KB.`)

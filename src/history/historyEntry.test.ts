@@ -49,7 +49,7 @@ describe('createEntry', () => {
 describe('vetRecord', () => {
   const vetOptions = { now: NOW, patient: patientId(PATIENT) }
 
-  it('gives the record\'s canonical text, and its entry is the one an unvetted record gets', () => {
+  it('gives the record\'s canonical text, and its entry is the one an unchecked record gets', () => {
     const { record, text } = vetRecord(fixtureRecords().hypertension, vetOptions)
     expect(text).toBe(canonicalJson(fixtureRecords().hypertension, 'record'))
     const vetted = createEntry({ record, writer: PATIENT, ...options })

@@ -42,11 +42,16 @@ const ENTRY_KEYS = new Set(['v', 'id', 'record', 'writer', 'writtenAt', 'amends'
  */
 const canonicalTexts = new WeakMap<HistoryEntry, string>()
 /**
- * Records checked ahead of their entry (vetRecord): their canonical text, the patient they were
- * checked for and the present they were checked against. They are frozen when checked, so the
- * text stays theirs.
+ * Records checked ahead of their entry (vetRecord), with the patient they were checked for and the
+ * present they were checked against (one object for each such pair: an import checks thousands of
+ * records for the same). They are frozen when checked, so the check stays true of them.
  */
-const vettedRecords = new WeakMap<object, { text: string; patient: string | undefined; now: number }>()
+const vettedRecords = new WeakMap<object, Vetted>()
+interface Vetted {
+  patient: string | undefined
+  now: number
+}
+let lastVetted: Vetted | undefined
 
 function invalid(field: string, problem: string): never {
   throw new HistoryError('INVALID_ENTRY', `${field} ${problem}.`, { field })
@@ -97,20 +102,22 @@ export interface CreateEntryInput extends EntryOptions {
 }
 
 /**
- * Checks a record as {@link createEntry} will (validateRecord, then its canonical JSON) ahead of
- * writing it, and freezes it: an import checks every record for its preview, and the entries it then
- * writes take the record's text from here instead of checking and writing each record out again.
- * What was checked is what is written: a frozen record cannot change in between.
+ * Checks a record as {@link createEntry} will (validateRecord) ahead of writing it, gives its
+ * canonical JSON, and freezes it: an import checks every record for its preview, and the entries it
+ * then writes are not checked again. What was checked is what is written: a frozen record cannot
+ * change in between. (The text is not kept for the entry: thousands of texts held from the preview to
+ * the write cost the garbage collector more than writing them again does.)
  *
  * @param options - The present and the history's patient (a FHIR Patient id), as for validateRecord;
- *   an entry reuses the check only for the same patient and a present no earlier.
+ *   an entry skips the check only for the same patient and a present no earlier.
  * @throws {HistoryError} As validateRecord, and `INVALID_ENTRY` for a value JSON cannot carry.
  */
 export function vetRecord(value: unknown, options: Required<Pick<ValidateRecordOptions, 'now'>> & Pick<ValidateRecordOptions, 'patient'>): { record: HistoryRecord; text: string } {
   const record = validateRecord(value, options)
   const text = canonicalJson(record, 'record')
   deepFreeze(record)
-  vettedRecords.set(record, { text, patient: options.patient, now: options.now })
+  if (lastVetted === undefined || lastVetted.patient !== options.patient || lastVetted.now !== options.now) lastVetted = { patient: options.patient, now: options.now }
+  vettedRecords.set(record, lastVetted)
   return { record, text }
 }
 
@@ -122,13 +129,13 @@ function deepFreeze(value: object): void {
   }
 }
 
-/** The canonical text of a record vetRecord checked for this patient (or for any, when `patient` is not given) at or before `now`. */
-function vettedText(record: unknown, patient: string | undefined, now: number): string | undefined {
-  const vetted = typeof record === 'object' && record !== null ? vettedRecords.get(record) : undefined
-  if (vetted === undefined || vetted.now > now) return undefined
+/** Whether vetRecord checked this record for this patient (or for any, when `patient` is not given) at or before `now`. */
+function vetted(record: unknown, patient: string | undefined, now: number): boolean {
+  const check = typeof record === 'object' && record !== null ? vettedRecords.get(record) : undefined
+  if (check === undefined || check.now > now) return false
   // A record checked for this patient passed the same checks as it would now: a date not after the
   // present then is not after it now, and nothing else depends on the present.
-  return patient === undefined || vetted.patient === patientId(patient) ? vetted.text : undefined
+  return patient === undefined || check.patient === patientId(patient)
 }
 
 /**
@@ -140,8 +147,7 @@ function vettedText(record: unknown, patient: string | undefined, now: number): 
  */
 export function createEntry(input: CreateEntryInput): HistoryEntry {
   const now = input.now ?? Date.now()
-  const vetted = vettedText(input.record, input.patient, now)
-  const recordText = vetted ?? canonicalJson(input.record, 'record')
+  const recordText = canonicalJson(input.record, 'record')
   const entry: HistoryEntry = {
     v: ENTRY_VERSION,
     id: globalThis.crypto.randomUUID(),
@@ -150,7 +156,7 @@ export function createEntry(input: CreateEntryInput): HistoryEntry {
     writtenAt: new Date(now).toISOString(),
     ...(input.amends === undefined ? {} : { amends: input.amends })
   }
-  const checked = vetted === undefined ? validateEntry(entry, { ...input, now }) : checkEntryFields(entry, now)
+  const checked = vetted(input.record, input.patient, now) ? checkEntryFields(entry, now) : validateEntry(entry, { ...input, now })
   // The entry's own fields are checked above (a UUID, an address, an instant, the version): only
   // the record can need escaping, and its canonical text is at hand, so the entry's is put together
   // around it instead of walking the record again when it is sealed.

@@ -388,7 +388,7 @@ export function planImport(file: ImportFile, options: ImportPlanOptions): Import
       extension: Array.isArray(ownExtensions) ? [...(ownExtensions as unknown[]), importExtension(origin)] : (ownExtensions ?? [importExtension(origin)]),
       ...(contained === undefined ? {} : { contained })
     }
-    // Checked and written out as its entry will be: writing it reuses both (vetRecord).
+    // Checked as its entry would check it, so writing it does not check it again (vetRecord).
     const { record: checked, text: json } = vetRecord(record, { now, patient })
     // Most text is ASCII: measure the bytes only when the characters come near the limit.
     if (json.length * 3 > MAX_ENTRY_BYTES - ENTRY_OVERHEAD && new TextEncoder().encode(json).length > MAX_ENTRY_BYTES - ENTRY_OVERHEAD) {

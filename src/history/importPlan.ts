@@ -210,8 +210,14 @@ function copyWith(value: unknown, reference: (ref: Record<string, unknown>, targ
   if (Array.isArray(value)) return value.map((item) => copyWith(item, reference))
   if (!isPlainObject(value)) return value
   if (typeof value.reference === 'string' && !value.reference.startsWith('#')) return reference(value, value.reference)
-  // Object.fromEntries, not assignment: a "__proto__" key from the file stays a plain field (and the validator refuses it).
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === 'contained' ? inner : copyWith(inner, reference)]))
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const inner = key === 'contained' ? value[key] : copyWith(value[key], reference)
+    // Defined, not assigned: a "__proto__" key from the file stays a plain field (and the validator refuses it).
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true, configurable: true })
+    else copy[key] = inner
+  }
+  return copy
 }
 
 /** A reference that can no longer point anywhere, kept as the name it gave or what it pointed at. */

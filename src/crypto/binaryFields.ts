@@ -18,17 +18,17 @@ export function isU32(value: unknown): value is number {
  */
 export function u32be(value: number): Uint8Array {
   if (!isU32(value)) throw new CryptoError('INVALID_INPUT', `Expected an integer from 0 to ${U32_MAX}; got ${String(value)}.`)
-  const out = new Uint8Array(4)
-  new DataView(out.buffer).setUint32(0, value, false)
-  return out
+  // Byte by byte: a DataView would need the small array's buffer, which the engine then moves off its heap, once per field sealed.
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff)
 }
 
 /**
  * The big-endian u32 at `offset` of `bytes`. Unchecked: the caller has checked the length
- * (a read past the end throws the DataView's RangeError, not a CryptoError).
+ * (a read past the end throws a RangeError, not a CryptoError).
  */
 export function readU32be(bytes: Uint8Array, offset: number): number {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, false)
+  if (!Number.isInteger(offset) || offset < 0 || offset + 4 > bytes.length) throw new RangeError(`Offset ${offset} is outside the bounds of ${bytes.length} bytes.`)
+  return (bytes[offset] as number) * 0x1000000 + (((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number))
 }
 
 /** u32be(length) ‖ bytes: no two different field lists encode to the same bytes. */

@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { HistoryError } from './HistoryError.ts'
 import { canonicalJson } from './canonicalJson.ts'
-import { createEntry, MAX_ENTRY_BYTES, parseEntry, patientReference, serializeEntry, validateEntry, type HistoryEntry } from './historyEntry.ts'
+import { createEntry, MAX_ENTRY_BYTES, parseEntry, patientId, patientReference, serializeEntry, validateEntry, vetRecord, type HistoryEntry } from './historyEntry.ts'
+import { CLOCK_TOLERANCE_MS } from './fhirPrimitives.ts'
 import { DOCTOR, fixtureRecords, NOW, PATIENT } from '../../test/fixtures/recordFixtures.ts'
 
 const options = { now: NOW, patient: PATIENT }
@@ -42,6 +43,47 @@ describe('createEntry', () => {
     const other = { ...fixtureRecords().hypertension, subject: patientReference('0x4444444444444444444444444444444444444444') }
     expect(refusal(() => createEntry({ record: other, writer: PATIENT, ...options })).code).toBe('WRONG_PATIENT')
     expect(refusal(() => createEntry({ record: fixtureRecords().hypertension, writer: 'alice', ...options }))).toMatchObject({ code: 'INVALID_ENTRY', field: 'entry.writer' })
+  })
+})
+
+describe('vetRecord', () => {
+  const vetOptions = { now: NOW, patient: patientId(PATIENT) }
+
+  it('gives the record\'s canonical text, and its entry is the one an unchecked record gets', () => {
+    const { record, text } = vetRecord(fixtureRecords().hypertension, vetOptions)
+    expect(text).toBe(canonicalJson(fixtureRecords().hypertension, 'record'))
+    const vetted = createEntry({ record, writer: PATIENT, ...options })
+    const plain = createEntry({ record: fixtureRecords().hypertension, writer: PATIENT, ...options })
+    expect(vetted.record).toEqual(plain.record)
+    expect(vetted.record).not.toBe(record)
+    expect(new TextDecoder().decode(serializeEntry(vetted))).toBe(new TextDecoder().decode(serializeEntry({ ...plain, id: vetted.id })))
+    expect(parseEntry(serializeEntry(vetted), options)).toEqual(vetted)
+  })
+
+  it('freezes the record it checked, so what is written is what was checked', () => {
+    const { record } = vetRecord(fixtureRecords().hypertension, vetOptions)
+    expect(() => Object.assign(record, { code: { text: 'changed' } })).toThrow(TypeError)
+    expect(() => (record as unknown as { code: { coding: { code: string }[] } }).code.coding.push({ code: 'x' })).toThrow(TypeError)
+    expect(createEntry({ record, writer: PATIENT, ...options }).record).toMatchObject({ code: { coding: [{ code: '38341003' }] } })
+  })
+
+  it('refuses what validateRecord refuses, and leaves a refused record as it was', () => {
+    const record: Record<string, unknown> = { ...fixtureRecords().hypertension }
+    delete record.code
+    expect(refusal(() => vetRecord(record, vetOptions))).toMatchObject({ code: 'MISSING_FIELD', field: 'Condition.code' })
+    expect(Object.isFrozen(record)).toBe(false)
+  })
+
+  it('is checked again when its entry is for another patient, or at an earlier present', () => {
+    const other = '0x4444444444444444444444444444444444444444'
+    const { record } = vetRecord({ ...fixtureRecords().hypertension, subject: patientReference(other) }, { now: NOW, patient: patientId(other) })
+    expect(refusal(() => createEntry({ record, writer: PATIENT, ...options })).code).toBe('WRONG_PATIENT')
+    // Onset a week after NOW: not in the future for a present two weeks on, but it is at NOW.
+    const later = NOW + 14 * 24 * 60 * 60 * 1000
+    const { record: dated } = vetRecord({ ...fixtureRecords().hypertension, onsetDateTime: new Date(NOW + 7 * 24 * 60 * 60 * 1000).toISOString() }, { now: later, patient: patientId(PATIENT) })
+    expect(7 * 24 * 60 * 60 * 1000).toBeGreaterThan(CLOCK_TOLERANCE_MS)
+    expect(refusal(() => createEntry({ record: dated, writer: PATIENT, ...options }))).toMatchObject({ code: 'INVALID_FIELD', field: 'Condition.onsetDateTime' })
+    expect(createEntry({ record: dated, writer: PATIENT, now: later, patient: PATIENT }).record).toMatchObject({ id: 'hypertension' })
   })
 })
 

@@ -6,7 +6,7 @@ import { canonicalJson } from './canonicalJson.ts'
 import { describeValue, isPlainObject } from './fhirDatatypes.ts'
 import { CLOCK_TOLERANCE_MS } from './fhirPrimitives.ts'
 import type { HistoryRecord } from './recordTypes.ts'
-import { validateRecord } from './validateRecord.ts'
+import { validateRecord, type ValidateRecordOptions } from './validateRecord.ts'
 
 /** The version of the entry format this app writes and reads (an entry's `v`). */
 export const ENTRY_VERSION = 1
@@ -41,6 +41,17 @@ const ENTRY_KEYS = new Set(['v', 'id', 'record', 'writer', 'writtenAt', 'amends'
  * created (the log holds them as written), so the text stays the entry's.
  */
 const canonicalTexts = new WeakMap<HistoryEntry, string>()
+/**
+ * Records checked ahead of their entry (vetRecord), with the patient they were checked for and the
+ * present they were checked against (one object for each such pair: an import checks thousands of
+ * records for the same). They are frozen when checked, so the check stays true of them.
+ */
+const vettedRecords = new WeakMap<object, Vetted>()
+interface Vetted {
+  patient: string | undefined
+  now: number
+}
+let lastVetted: Vetted | undefined
 
 function invalid(field: string, problem: string): never {
   throw new HistoryError('INVALID_ENTRY', `${field} ${problem}.`, { field })
@@ -91,7 +102,45 @@ export interface CreateEntryInput extends EntryOptions {
 }
 
 /**
- * A new entry for a record: copied to plain JSON, with a fresh id and the time, then validated.
+ * Checks a record as {@link createEntry} will (validateRecord) ahead of writing it, gives its
+ * canonical JSON, and freezes it: an import checks every record for its preview, and the entries it
+ * then writes are not checked again. What was checked is what is written: a frozen record cannot
+ * change in between. (The text is not kept for the entry: thousands of texts held from the preview to
+ * the write cost the garbage collector more than writing them again does.)
+ *
+ * @param options - The present and the history's patient (a FHIR Patient id), as for validateRecord;
+ *   an entry skips the check only for the same patient and a present no earlier.
+ * @throws {HistoryError} As validateRecord, and `INVALID_ENTRY` for a value JSON cannot carry.
+ */
+export function vetRecord(value: unknown, options: Required<Pick<ValidateRecordOptions, 'now'>> & Pick<ValidateRecordOptions, 'patient'>): { record: HistoryRecord; text: string } {
+  const record = validateRecord(value, options)
+  const text = canonicalJson(record, 'record')
+  deepFreeze(record)
+  if (lastVetted === undefined || lastVetted.patient !== options.patient || lastVetted.now !== options.now) lastVetted = { patient: options.patient, now: options.now }
+  vettedRecords.set(record, lastVetted)
+  return { record, text }
+}
+
+function deepFreeze(value: object): void {
+  const stack: object[] = [value]
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    Object.freeze(next)
+    for (const inner of Object.values(next)) if (typeof inner === 'object' && inner !== null) stack.push(inner as object)
+  }
+}
+
+/** Whether vetRecord checked this record for this patient (or for any, when `patient` is not given) at or before `now`. */
+function vetted(record: unknown, patient: string | undefined, now: number): boolean {
+  const check = typeof record === 'object' && record !== null ? vettedRecords.get(record) : undefined
+  if (check === undefined || check.now > now) return false
+  // A record checked for this patient passed the same checks as it would now: a date not after the
+  // present then is not after it now, and nothing else depends on the present.
+  return patient === undefined || check.patient === patientId(patient)
+}
+
+/**
+ * A new entry for a record: copied to plain JSON, with a fresh id and the time, then validated (a
+ * record vetRecord checked for this patient is not checked again).
  *
  * @throws {HistoryError} `INVALID_ENTRY` for a value JSON cannot carry or a malformed writer or
  *   `amends`, and `UNKNOWN_RECORD_TYPE`, `MISSING_FIELD`, `INVALID_FIELD`, `UNKNOWN_FIELD` or `WRONG_PATIENT` for the record.
@@ -107,7 +156,7 @@ export function createEntry(input: CreateEntryInput): HistoryEntry {
     writtenAt: new Date(now).toISOString(),
     ...(input.amends === undefined ? {} : { amends: input.amends })
   }
-  const checked = validateEntry(entry, { ...input, now })
+  const checked = vetted(input.record, input.patient, now) ? checkEntryFields(entry, now) : validateEntry(entry, { ...input, now })
   // The entry's own fields are checked above (a UUID, an address, an instant, the version): only
   // the record can need escaping, and its canonical text is at hand, so the entry's is put together
   // around it instead of walking the record again when it is sealed.
@@ -125,9 +174,16 @@ export function createEntry(input: CreateEntryInput): HistoryEntry {
  */
 export function validateEntry(value: unknown, options: EntryOptions = {}): HistoryEntry {
   const now = options.now ?? Date.now()
+  const entry = checkEntryFields(value, now)
+  const checked = validateRecord(entry.record, { now, ...(options.patient === undefined ? {} : { patient: patientId(options.patient) }) })
+  return { ...entry, record: checked }
+}
+
+/** Checks an entry's own fields (not its record) and returns a copy of it typed. */
+function checkEntryFields(value: unknown, now: number): HistoryEntry {
   if (!isPlainObject(value)) return invalid('entry', `must be an object; got ${describeValue(value)}`)
   for (const key of Object.keys(value)) if (!ENTRY_KEYS.has(key)) invalid(`entry.${key}`, 'is not a field of a history entry')
-  const { v, id, record, writer, writtenAt, amends } = value
+  const { v, id, writer, writtenAt, amends } = value
   if (v !== ENTRY_VERSION) invalid('entry.v', `must be ${ENTRY_VERSION}; got ${describeValue(v)} (written by a newer app?)`)
   if (typeof id !== 'string' || !UUID.test(id)) invalid('entry.id', `must be a lowercase UUID; got ${describeValue(id)}`)
   if (typeof writer !== 'string' || toAddress(writer) !== writer) invalid('entry.writer', `must be a lowercase wallet address; got ${describeValue(writer)}`)
@@ -138,8 +194,7 @@ export function validateEntry(value: unknown, options: EntryOptions = {}): Histo
   if (at < EARLIEST_WRITE || at > now + CLOCK_TOLERANCE_MS) invalid('entry.writtenAt', `is not a plausible time of writing: ${writtenAt}`)
   if (amends !== undefined && (typeof amends !== 'string' || !UUID.test(amends))) invalid('entry.amends', `must be the UUID of the entry corrected; got ${describeValue(amends)}`)
   if (amends === id) invalid('entry.amends', 'points at the entry itself')
-  const checked = validateRecord(record, { now, ...(options.patient === undefined ? {} : { patient: patientId(options.patient) }) })
-  return { ...(value as unknown as HistoryEntry), record: checked }
+  return { ...(value as unknown as HistoryEntry) }
 }
 
 /**

@@ -194,6 +194,14 @@ describe('what the import refuses', () => {
     expect(statement?.resourceType === 'MedicationStatement' && statement.reasonReference).toEqual([{ display: 'knee pain' }])
   })
 
+  it('refuses a resource with a "__proto__" field, as a field, without touching any prototype', () => {
+    const text = JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [condition('2', { code: { text: 'knee pain' } })] }).replace('"code":', '"__proto__":{"polluted":true},"code":')
+    const result = plan(encode(text), 'proto.json')
+    expect(result.refused).toEqual([{ where: 'entry 1', resourceType: 'Condition', problem: expect.stringContaining('Condition.__proto__') as unknown }])
+    expect(result.records).toEqual([])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
   it('refuses a record larger than one entry may be', () => {
     const huge = condition('2', { note: [1, 2, 3, 4].map(() => ({ text: 'x'.repeat(300_000) })) })
     const result = plan(encode({ resourceType: 'Bundle', type: 'collection', entry: [huge] }), 'huge.json')

@@ -10,12 +10,11 @@ import { CVX, ICD_10, ICD_10_CM, LOINC, RXNORM, SNOMED_CT } from './codeSystems.
 import { isPlainObject } from './fhirDatatypes.ts'
 import { isAbsoluteUri } from './fhirPrimitives.ts'
 import { HistoryError } from './HistoryError.ts'
-import { MAX_ENTRY_BYTES, patientId, patientReference, type HistoryEntry } from './historyEntry.ts'
+import { MAX_ENTRY_BYTES, patientId, patientReference, vetRecord, type HistoryEntry } from './historyEntry.ts'
 import { readImportFile, type ImportFile, type UnreadablePart } from './importFile.ts'
 import { IMPORT_EXTENSION, IMPORTED_TAG, importExtension, originKey, readImportOrigin, type ImportOrigin } from './importOrigin.ts'
 import { isRecordType, recordKey, type HistoryRecord, type RecordType } from './recordTypes.ts'
 import { parseReference } from './references.ts'
-import { validateRecord } from './validateRecord.ts'
 
 /** A person the file's records are about: a Patient of the file, or a reference to one elsewhere. */
 export interface ImportPerson {
@@ -211,8 +210,14 @@ function copyWith(value: unknown, reference: (ref: Record<string, unknown>, targ
   if (Array.isArray(value)) return value.map((item) => copyWith(item, reference))
   if (!isPlainObject(value)) return value
   if (typeof value.reference === 'string' && !value.reference.startsWith('#')) return reference(value, value.reference)
-  // Object.fromEntries, not assignment: a "__proto__" key from the file stays a plain field (and the validator refuses it).
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === 'contained' ? inner : copyWith(inner, reference)]))
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const inner = key === 'contained' ? value[key] : copyWith(value[key], reference)
+    // Defined, not assigned: a "__proto__" key from the file stays a plain field (and the validator refuses it).
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true, configurable: true })
+    else copy[key] = inner
+  }
+  return copy
 }
 
 /** A reference that can no longer point anywhere, kept as the name it gave or what it pointed at. */
@@ -389,8 +394,8 @@ export function planImport(file: ImportFile, options: ImportPlanOptions): Import
       extension: Array.isArray(ownExtensions) ? [...(ownExtensions as unknown[]), importExtension(origin)] : (ownExtensions ?? [importExtension(origin)]),
       ...(contained === undefined ? {} : { contained })
     }
-    const checked = validateRecord(record, { now, patient })
-    const json = canonicalJson(checked, 'record')
+    // Checked as its entry would check it, so writing it does not check it again (vetRecord).
+    const { record: checked, text: json } = vetRecord(record, { now, patient })
     // Most text is ASCII: measure the bytes only when the characters come near the limit.
     if (json.length * 3 > MAX_ENTRY_BYTES - ENTRY_OVERHEAD && new TextEncoder().encode(json).length > MAX_ENTRY_BYTES - ENTRY_OVERHEAD) {
       throw new HistoryError('TOO_LARGE', `${type} is ${Math.ceil(json.length / 1024)} KB: one record may take at most ${(MAX_ENTRY_BYTES - ENTRY_OVERHEAD) / 1024} KB.`)

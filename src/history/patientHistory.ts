@@ -82,12 +82,13 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   const unreadable = new Map<string, { reason: string; block: LoggedBlock }>()
   let ordered: HistoryEntry[] | undefined
   const listeners = new Set<(change: HistoryChange) => void>()
-  // Entries written here, by payload object: their plaintext is known, so they are not decrypted again.
-  const written = new WeakMap<Uint8Array, HistoryEntry>()
+  // Entries written here, by payload object: their plaintext and the epoch they were sealed under are
+  // known, so they are neither decrypted nor decoded again.
+  const written = new WeakMap<Uint8Array, { entry: HistoryEntry; epoch: number }>()
 
   const open = (block: LoggedBlock): HistoryEntry | string => {
     const known = written.get(block.payload)
-    if (known !== undefined) return known
+    if (known !== undefined) return known.entry
     try {
       return openEntry(decodeEnvelope(block.payload), keyring, block.writer, { patient, now: now() })
     } catch (error) {
@@ -108,6 +109,11 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   let newestEpoch = 0
   const noteEpoch = (block: LoggedBlock): void => {
     if (block.writer !== patient || isKeyDrop(block.payload)) return
+    const known = written.get(block.payload)
+    if (known !== undefined) {
+      if (isEpoch(known.epoch)) newestEpoch = Math.max(newestEpoch, known.epoch)
+      return
+    }
     try {
       // A number past the last epoch names none a history reaches: it moves nothing.
       const { epoch } = decodeEnvelope(block.payload)
@@ -221,8 +227,9 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     const stale = staleness()
     if (stale !== undefined) throw new HistoryError('STALE_KEY', stale)
     const payloads = prepared.map((entry) => {
-      const payload = encodeEnvelope(sealEntry(entry, keyring))
-      written.set(payload, entry)
+      const envelope = sealEntry(entry, keyring)
+      const payload = encodeEnvelope(envelope)
+      written.set(payload, { entry, epoch: envelope.epoch })
       return payload
     })
     for (const entry of prepared) appending.add(entry)

@@ -45,16 +45,30 @@ export function validateRecord(value: unknown, options: ValidateRecordOptions = 
 /** "#id" references must find a contained resource of the record. */
 function checkContainedReferences(record: Record<string, unknown>, path: string): void {
   const contained = new Set(Array.isArray(record.contained) ? record.contained.map((r) => (isPlainObject(r) ? r.id : undefined)) : [])
-  const visit = (value: unknown, at: string): void => {
-    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${at}[${i}]`))
-    if (!isPlainObject(value)) return
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'contained') continue
-      if (key === 'reference' && typeof item === 'string' && item.startsWith('#') && !contained.has(item.slice(1))) {
-        fail('INVALID_FIELD', `${at}.reference`, `points at "${item}", but the record contains no resource with that id`)
+  // Every field of every record passes here: where it sits is kept as a stack of keys and indexes,
+  // and put into words only for a reference that finds nothing.
+  const at: (string | number)[] = []
+  const where = (): string => at.reduce<string>((words, step) => (typeof step === 'number' ? `${words}[${step}]` : `${words}.${step}`), path)
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        at.push(i)
+        visit(value[i])
+        at.pop()
       }
-      visit(item, `${at}.${key}`)
+      return
+    }
+    if (!isPlainObject(value)) return
+    for (const key of Object.keys(value)) {
+      if (key === 'contained') continue
+      const item = value[key]
+      at.push(key)
+      if (key === 'reference' && typeof item === 'string' && item.startsWith('#') && !contained.has(item.slice(1))) {
+        fail('INVALID_FIELD', where(), `points at "${item}", but the record contains no resource with that id`)
+      }
+      visit(item)
+      at.pop()
     }
   }
-  visit(record, path)
+  visit(record)
 }

@@ -144,6 +144,11 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
       const refusal = choice === 'nothing-if-refused' ? refusalOf(planned) : undefined
       if (refusal !== undefined) return step.set({ step: 'refused', name, error: refusal })
       const records = planned.records.map((r) => r.record)
+      // The file's resources are not read again (importing it again means choosing it again): they
+      // go now rather than after the last record, so the collector is not walking them all through
+      // the write.
+      file = undefined
+      previewed = undefined
       let written = 0
       step.set({ step: 'writing', name, written, total: records.length })
       // One batch ahead: the next is sealed (and its signing starts) while the log stores the one
@@ -174,8 +179,6 @@ export function createImportFlow(options: ImportFlowOptions): ImportFlow {
       } catch (error) {
         return step.set({ step: 'failed', name, written, error: errorMessage(error) })
       }
-      file = undefined
-      previewed = undefined
       step.set({
         step: 'done',
         name,

@@ -265,7 +265,10 @@ function OwnHistorySection(props: { own: OwnHistory }): JSX.Element {
         <summary>Attach a file: a report (PDF) or an image</summary>
         <AttachFile files={files()} add={addRecord} />
       </details>
-      <details class="add-record">
+      {/* An import into an empty history ends by drawing it: the views' code loads while the patient chooses the file, not after the last record. */}
+      <details class="add-record" onToggle={(event) => {
+        if (event.currentTarget.open) void OwnHistoryViews.preload()
+      }}>
         <summary>Import or export records (FHIR files from portals and other records), or share them by link</summary>
         <Suspense fallback={<p role="status">Loading…</p>}>
           <RecordsInOut own={own()} />

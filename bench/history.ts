@@ -9,9 +9,10 @@
 // - history.replicate1000.node.ms (and .stock.node.ms, write1000.node.ms): two Node peers
 //   over loopback WebSockets, memory storage.
 //
-// BENCH_TIMELINE=1 prints when each frame was stored; BENCH_PROFILE=<file> writes a CPU profile of the
-// doctor's page during replication (the page built with its functions' names); BENCH_OURS_ONLY=1
-// leaves the stock figures out.
+// BENCH_TIMELINE=1 prints when each frame was stored; BENCH_PROFILE=<file> writes CPU profiles of the
+// doctor's page (<file>) and the patient's (<file>.patient.cpuprofile) during replication (the pages
+// built with their functions' names); BENCH_CPU=1 prints the CPU time each Chromium thread spent
+// replicating (Linux); BENCH_OURS_ONLY=1 leaves the stock figures out.
 // `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
 import { withBitswap } from '@helia/bitswap'
 import { rm } from 'node:fs/promises'
@@ -186,17 +187,23 @@ async function browserFigures(pageDir: string): Promise<Figures> {
     const write = await call(p, 'write', patient.address, RECORDS)
     const wrapped = await call(p, 'wrapFor', doctorEncryptionKey(doctor))
     await call(d, 'openHistory', doctor, patient.address, wrapped)
-    const profile = process.env.BENCH_PROFILE === undefined ? undefined : await d.context().newCDPSession(d)
-    if (profile !== undefined) {
+    const profileFile = process.env.BENCH_PROFILE
+    const profiles = profileFile === undefined ? [] : await Promise.all([d, p].map((page) => page.context().newCDPSession(page)))
+    for (const profile of profiles) {
       await profile.send('Profiler.enable')
       await profile.send('Profiler.setSamplingInterval', { interval: 200 })
       await profile.send('Profiler.start')
     }
+    const cpu = process.env.BENCH_CPU === undefined ? undefined : await chromiumThreadCpu()
     const ours = await call(d, 'replicate', patientAddress, RECORDS)
-    if (profile !== undefined) {
-      const { profile: cpu } = await profile.send('Profiler.stop')
+    if (cpu !== undefined) {
+      for (const [thread, ms] of await chromiumThreadCpu()) if (ms > (cpu.get(thread) ?? 0)) console.error(`cpu ${thread}: ${ms - (cpu.get(thread) ?? 0)} ms`)
+    }
+    if (profileFile !== undefined) {
       const { writeFile } = await import('node:fs/promises')
-      await writeFile(process.env.BENCH_PROFILE ?? 'doctor.cpuprofile', JSON.stringify(cpu))
+      const [doctorCpu, patientCpu] = await Promise.all(profiles.map(async (profile) => (await profile.send('Profiler.stop')).profile))
+      await writeFile(profileFile, JSON.stringify(doctorCpu))
+      await writeFile(profileFile.replace(/(\.cpuprofile)?$/, '.patient.cpuprofile'), JSON.stringify(patientCpu))
     }
     await Promise.all(browsers.splice(0).map((b) => b.close()))
     console.error(`browser dial: ours ${Math.round(ours.dialMs)} ms (not counted)`)
@@ -221,6 +228,40 @@ async function browserFigures(pageDir: string): Promise<Figures> {
     await server.stop()
     await relay.stop()
   }
+}
+
+/**
+ * CPU time (ms, from /proc, Linux) of every thread of the Chromium processes this run started, by
+ * process and thread name: on a shared machine, what a change costs shows here when wall-clock
+ * times are noise.
+ */
+async function chromiumThreadCpu(): Promise<Map<string, number>> {
+  const { readdir, readFile } = await import('node:fs/promises')
+  const tick = 10
+  const statFields = async (path: string): Promise<{ name: string; fields: string[] }> => {
+    const stat = await readFile(path, 'utf8')
+    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') }
+  }
+  const ours = async (pid: string): Promise<boolean> => {
+    for (let at = pid; at !== '0' && at !== '1'; at = (await statFields(`/proc/${at}/stat`)).fields[1] ?? '0') if (at === String(process.pid)) return true
+    return false
+  }
+  const out = new Map<string, number>()
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    try {
+      const command = await readFile(`/proc/${pid}/cmdline`, 'utf8')
+      if (!command.includes('chrom') || !(await ours(pid))) continue
+      const type = /--type=(\w+)/.exec(command)?.[1] ?? 'browser'
+      for (const tid of await readdir(`/proc/${pid}/task`)) {
+        const { name, fields } = await statFields(`/proc/${pid}/task/${tid}/stat`)
+        const key = `${pid} ${type} ${name.replace(/\d+$/, '#')}`
+        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick)
+      }
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out
 }
 
 function doctorEncryptionKey(doctor: BenchPerson): string {

@@ -2,7 +2,7 @@
 // from a peer, loaded after another tab stored it, or re-read by verify().
 import { hashOfBytes } from './blocks.ts'
 import { decodeLogEntry, signatureCheckOf, type LogEntry } from './logEntry.ts'
-import { verifySignatures } from './verifySignatures.ts'
+import { checkBlocks, verifySignatures } from './verifySignatures.ts'
 import type { StoredEntry } from './patientLogApi.ts'
 import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
 
@@ -63,10 +63,12 @@ export async function checkWriter(entry: LogEntry, rules: Pick<AdmissionRules, '
   return { ...entry, writer: writer.address, writerKeyVersion: writer.keyVersion }
 }
 
+const SIGNATURE_REFUSAL = 'its signature does not verify'
+
 /** For each entry, why its signature fails, or undefined. All are checked at once: in a browser, in workers off the page's thread. */
 export async function signatureRefusals(entries: readonly LogEntry[]): Promise<(string | undefined)[]> {
   const signed = await verifySignatures(entries.map(signatureCheckOf))
-  return entries.map((_, i) => (signed[i] === true ? undefined : 'its signature does not verify'))
+  return entries.map((_, i) => (signed[i] === true ? undefined : SIGNATURE_REFUSAL))
 }
 
 /**
@@ -151,31 +153,27 @@ export interface OfferedCheck {
  * Checks blocks a peer offered, everything that needs nothing of the log's state: form, log,
  * writer identity, key and signature. Entries `held` by the log are only counted. The hash of
  * each entry is computed from its bytes; links, clock and write access are left to the receiver.
+ * Reading the blocks and checking their signatures runs in a worker in a browser (checkBlocks).
  * @param held - Whether the log holds an entry already.
  */
 export async function checkOffered(blocks: readonly Uint8Array[], rules: AdmissionRules, held: (hash: string) => boolean): Promise<OfferedCheck> {
   const refused: Refusal[] = []
-  const candidates: StoredEntry[] = []
+  const checked: StoredEntry[] = []
   let known = 0
-  for (const bytes of blocks) {
-    const entry = entryOfBlock(bytes)
-    if (typeof entry === 'string') {
-      refused.push({ hash: hashOfBytes(bytes), reason: entry })
+  for (const block of await checkBlocks(blocks)) {
+    if ('refusal' in block) {
+      refused.push({ hash: block.hash, reason: block.refusal })
       continue
     }
+    const { entry, signed } = block
     if (held(entry.hash)) {
       known += 1
       continue
     }
     const result = await checkWriter(entry, rules)
     if (typeof result === 'string') refused.push({ hash: entry.hash, reason: result })
-    else candidates.push(result)
+    else if (!signed) refused.push({ hash: entry.hash, reason: SIGNATURE_REFUSAL })
+    else checked.push(result)
   }
-  const signatures = await signatureRefusals(candidates)
-  const checked = candidates.filter((entry, i) => {
-    const reason = signatures[i]
-    if (reason !== undefined) refused.push({ hash: entry.hash, reason })
-    return reason === undefined
-  })
   return { checked, refused, known }
 }

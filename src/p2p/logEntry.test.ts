@@ -3,8 +3,9 @@ import { Entry, Identities, KeyStore, MemoryStorage } from '@orbitdb/core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { walletIdentityOf } from '../../test/support/walletSignatures.ts'
-import { encodeBlock } from './blocks.ts'
-import { createLogEntry, decodeLogEntry, verifyEntrySignature, type LogEntry } from './logEntry.ts'
+import { base58btc } from 'multiformats/bases/base58'
+import { cidOfBytes, encodeBlock, hashOfBytes, parseHash } from './blocks.ts'
+import { checkBlock, createLogEntry, decodeLogEntry, verifyEntrySignature, type LogEntry } from './logEntry.ts'
 import type { WalletIdentity } from './walletIdentity.ts'
 
 const account = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
@@ -52,5 +53,28 @@ describe('log entries', () => {
     // The same content in a non-canonical encoding (a map with its keys out of order).
     const swapped = Uint8Array.of(0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02)
     expect(decodeLogEntry(swapped)).toMatch(/canonical|not an object|fields/)
+  })
+
+  it('are read and checked from a peer\'s block in one step: hash, form and signature', () => {
+    expect(checkBlock(second.bytes)).toEqual({ entry: second, signed: true })
+    // Another payload under the same signature: a sound block whose signature does not verify.
+    const fields = dagCbor.decode<Record<string, unknown>>(second.bytes)
+    const altered = encodeBlock({ ...fields, payload: Uint8Array.of(4, 6) })
+    expect(checkBlock(altered.bytes)).toMatchObject({ entry: { hash: altered.hash }, signed: false })
+    const extra = encodeBlock({ ...fields, extra: 1 })
+    expect(checkBlock(extra.bytes)).toEqual({ hash: extra.hash, refusal: 'it is not a log entry: the block does not have the fields of a log entry' })
+  })
+})
+
+describe('entry names', () => {
+  it('parse to the CID they were computed from, and a name one character off is refused or another CID', () => {
+    const name = hashOfBytes(second.bytes)
+    expect(parseHash(name)?.equals(cidOfBytes(second.bytes))).toBe(true)
+    // Read again (from what this thread remembers), the same CID.
+    expect(parseHash(name)?.toString(base58btc)).toBe(name)
+    const other = `${name.slice(0, -1)}${name.endsWith('1') ? '2' : '1'}`
+    expect(parseHash(other)?.toString(base58btc) ?? 'refused').not.toBe(name)
+    expect(parseHash(`${name}1`)).toBeUndefined()
+    expect(parseHash('QmNotAnEntry')).toBeUndefined()
   })
 })

@@ -6,7 +6,6 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import { verifySecp256k1 } from '../crypto/index.ts'
 import { decodeCanonical, encodeBlock, hashOfBytes, parseHash } from './blocks.ts'
-import type { SignatureCheck } from './verifySignatures.ts'
 import type { WalletIdentity } from './walletIdentity.ts'
 
 /** OrbitDB's entry format version: the only one read or written. */
@@ -120,6 +119,33 @@ export function decodeLogEntry(bytes: Uint8Array, hash = hashOfBytes(bytes)): Lo
 /** Whether the entry's signature is its key's, over its signed part. */
 export function verifyEntrySignature(entry: LogEntry): boolean {
   return verifySecp256k1(hexToBytes(entry.sig), hexToBytes(entry.key), signedPart(entry))
+}
+
+/**
+ * A block a peer sent, read and checked as far as it can be without the log: its hash (computed
+ * here), its form (decodeLogEntry) and its signature. The entry's bytes are the block's.
+ */
+export type CheckedBlock = { hash: string; refusal: string } | { entry: LogEntry; signed: boolean }
+
+/**
+ * Reads a block a peer sent and checks its signature (checkBlocks runs this in a worker): the
+ * hash is computed once, from the bytes; a block that holds no entry of this form is refused with
+ * why, and its signature is not checked.
+ */
+export function checkBlock(bytes: Uint8Array): CheckedBlock {
+  const hash = hashOfBytes(bytes)
+  const entry = decodeLogEntry(bytes, hash)
+  if (typeof entry === 'string') return { hash, refusal: `it is not a log entry: ${entry}` }
+  return { entry, signed: verifyEntrySignature(entry) }
+}
+
+/** One signature to check, as OrbitDB makes them: ECDSA secp256k1 over SHA-256 of `data`. */
+export interface SignatureCheck {
+  /** DER-encoded; a high-S signature does not verify. */
+  signature: Uint8Array
+  /** The compressed secp256k1 public key. */
+  publicKey: Uint8Array
+  data: Uint8Array
 }
 
 /** What checking the entry's signature takes, for checking many at once (verifySignatures.ts). */

@@ -2,7 +2,8 @@
 // checked (entryAdmission.ts), wait until their parents and write access allow, then are stored.
 import { checkOffered, clockRefusal, endorseAncestors, endorses, parentsOf, writeAccessRefusal, type AdmissionRules, type Refusal } from './entryAdmission.ts'
 import { byTime, type IdentityBlock, type LogStore } from './logStore.ts'
-import { hashOfBytes, parseHash } from './blocks.ts'
+import { base58btc } from 'multiformats/bases/base58'
+import { hashOfBytes } from './blocks.ts'
 import { P2PError } from './p2pError.ts'
 import { prepareSignatureKey } from './verifySignatures.ts'
 import type { LogEvent, StoredEntry } from './patientLogApi.ts'
@@ -136,8 +137,8 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
     if (ready.length > 0) {
       // Only the identities the stored entries are signed under are stored with them; the others
       // wait for an entry of this pull that needs them, and go with the pull.
-      const used = ready.map((entry) => parseHash(entry.identity))
-      const isUsed = (identity: IdentityBlock): boolean => used.some((cid) => cid?.equals(identity.cid) === true)
+      const used = new Set(ready.map((entry) => entry.identity))
+      const isUsed = (identity: IdentityBlock): boolean => used.has(identity.cid.toString(base58btc))
       const storing = newIdentities.filter(isUsed)
       newIdentities.splice(0, newIdentities.length, ...newIdentities.filter((identity) => !isUsed(identity)))
       await log.commit(ready, storing)

@@ -72,6 +72,8 @@ export function replicate(options: ReplicationOptions): Replication {
   /** Peers authenticated for this log, by peer id: only they hear of new heads, only their announcements count. */
   const logPeers = new Map<string, WalletAddress>()
   const pulls = new Map<string, { running: Promise<void>; again: boolean }>()
+  /** When the last pull from each peer that went through started: a connection open before then was pulled over. */
+  const pulledAt = new Map<string, number>()
 
   // A function, so the loop reads the flag anew after each await.
   const pullAgain = (state: { again: boolean }): boolean => state.again
@@ -109,6 +111,7 @@ export function replicate(options: ReplicationOptions): Replication {
         store.ensureOpen()
         const signal = AbortSignal.any([closing, AbortSignal.timeout(pullTimeoutMs)])
         const before = store.heads().sort().join()
+        const startedAt = Date.now()
         const wallet = await pullLog(libp2p, peer, {
           address,
           have: store.heads(),
@@ -119,6 +122,7 @@ export function replicate(options: ReplicationOptions): Replication {
           ...(options.pullWindow === undefined ? {} : { window: options.pullWindow })
         })
         logPeers.set(key, wallet)
+        pulledAt.set(key, startedAt)
         // What this peer brought, the other peers hear of once the pull is done (a doctor's entries
         // reach every online device of the patient through whichever one received them).
         if (store.heads().sort().join() !== before) announce()
@@ -145,8 +149,14 @@ export function replicate(options: ReplicationOptions): Replication {
         emit({ type: 'peer-misbehaved', peer: peer.toString(), reason: errorMessage(error) })
         return
       }
+      // A peer that did not speak the protocol yet may have opened the log since: identify tells, and a
+      // pull it told of while this one ran is made now (identify does not ask a running pull to run again).
+      if (!store.closed && error instanceof Error && error.name === 'UnsupportedProtocolError') {
+        if (attempt < PULL_ATTEMPTS) void speaksSync(peer).then((speaks) => speaks && pullInBackground(peer, attempt + 1))
+        return
+      }
       // Without a direct connection there is nothing to retry: the connection's opening pulls again.
-      if (store.closed || error instanceof SyncRefusedError || error instanceof NoDirectConnectionError || (error instanceof Error && error.name === 'UnsupportedProtocolError')) return
+      if (store.closed || error instanceof SyncRefusedError || error instanceof NoDirectConnectionError) return
       emit({ type: 'sync-error', peer: peer.toString(), error: errorMessage(error) })
       if (attempt >= PULL_ATTEMPTS) return
       setTimeout(() => {
@@ -200,8 +210,20 @@ export function replicate(options: ReplicationOptions): Replication {
   // A held-off peer is no longer one of this log's peers.
   const unsubscribeConduct = conduct.subscribe(({ peer }) => logPeers.delete(peer))
 
+  /**
+   * Whether a pull from `peer` is under way, or went through over a direct connection still open:
+   * identify, which runs on each new connection, then brings nothing a pull would not have (new
+   * heads come by announcement). A second pull while the peer is still catching up from this device
+   * would have it send back what it took from here.
+   */
+  const pulledOverOpenConnection = (peer: PeerId): boolean => {
+    if (pulls.has(peer.toString())) return true
+    const at = pulledAt.get(peer.toString())
+    return at !== undefined && libp2p.getConnections(peer).some((connection) => connection.status === 'open' && connection.limits == null && connection.timeline.open <= at)
+  }
+
   const onIdentify = (event: CustomEvent<{ peerId: PeerId; protocols: string[] }>): void => {
-    if (!store.closed && event.detail.protocols.includes(SYNC_PROTOCOL)) pullInBackground(event.detail.peerId)
+    if (!store.closed && event.detail.protocols.includes(SYNC_PROTOCOL) && !pulledOverOpenConnection(event.detail.peerId)) pullInBackground(event.detail.peerId)
   }
   // A new direct connection: pull at once rather than after identify (a peer without the
   // protocol or the log refuses in one round trip).
@@ -210,7 +232,10 @@ export function replicate(options: ReplicationOptions): Replication {
   }
   const onClose = (event: CustomEvent<Connection>): void => {
     const peer = event.detail.remotePeer
-    if (!libp2p.getConnections(peer).some((connection) => connection.status === 'open')) logPeers.delete(peer.toString())
+    if (!libp2p.getConnections(peer).some((connection) => connection.status === 'open')) {
+      logPeers.delete(peer.toString())
+      pulledAt.delete(peer.toString())
+    }
   }
 
   let started = false

@@ -1,15 +1,26 @@
-// A Web Worker that checks entry signatures, so replication verifies on another core
-// while the page decrypts and stores. Public data only: signatures, public keys, bytes.
+// A Web Worker that checks entry signatures, and reads and checks the blocks a peer sent, so
+// replication decodes, hashes and verifies on another core while the page decrypts and stores.
+// Public data only: signatures, public keys, signed log blocks (their payloads are sealed).
 import { prepareSecp256k1Checks, prepareSecp256k1Key, verifySecp256k1 } from '../crypto/index.ts'
-import type { WorkerAnswer, WorkerRequest } from './verifySignatures.ts'
+import { checkBlock } from './logEntry.ts'
+import type { WorkerAnswer, WorkerCheckedBlock, WorkerRequest } from './verifySignatures.ts'
 
 // This thread checks signatures by the hundred: its generator's larger window pays at once.
 prepareSecp256k1Checks()
+
+/** A block's check as the page needs it back: not the block's bytes, which it sent. */
+function checkedWithoutBytes(bytes: Uint8Array): WorkerCheckedBlock {
+  const checked = checkBlock(bytes)
+  if ('refusal' in checked) return checked
+  const { id, payload, next, refs, clock, v, key, identity, sig, hash } = checked.entry
+  return { entry: { id, payload, next, refs, clock, v, key, identity, sig, hash }, signed: checked.signed }
+}
 
 const scope = globalThis as unknown as { onmessage: ((event: { data: WorkerRequest }) => void) | null; postMessage(message: WorkerAnswer): void }
 
 scope.onmessage = ({ data }) => {
   // A key whose signatures are about to come: its precomputed window is made now.
   if ('prepare' in data) prepareSecp256k1Key(data.prepare)
+  else if ('blocks' in data) scope.postMessage({ id: data.id, checks: data.blocks.map(checkedWithoutBytes) })
   else scope.postMessage({ id: data.id, results: data.items.map(({ signature, publicKey, data: bytes }) => verifySecp256k1(signature, publicKey, bytes)) })
 }

@@ -35,6 +35,8 @@ const AUTH_PURPOSE = 'anamnesis/sync-auth/1'
 /** How a holder answers anyone it does not serve: the same word whatever the reason. */
 const REFUSED = 'refused'
 const FRAME_ENTRIES = 128
+/** The first frame is smaller: the puller starts checking and storing while the next ones are on their way. */
+const FIRST_FRAME_ENTRIES = 32
 const FRAME_BYTES = 1024 * 1024
 const DEFAULT_WINDOW = 1024
 const MAX_WINDOW = 8192
@@ -379,7 +381,8 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
       }
       const frame: Uint8Array[] = []
       let bytes = 0
-      while (read.length > 0 && frame.length < FRAME_ENTRIES && bytes < FRAME_BYTES) {
+      const most = sent === 0 ? FIRST_FRAME_ENTRIES : FRAME_ENTRIES
+      while (read.length > 0 && frame.length < most && bytes < FRAME_BYTES) {
         const entry = read.shift() as Uint8Array
         frame.push(entry)
         bytes += entry.length

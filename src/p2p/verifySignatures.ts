@@ -1,28 +1,25 @@
-// Checks many OrbitDB-format signatures at once. In a browser the work goes to a small
-// pool of Web Workers (ECDSA verification is most of what replication costs, and the page
-// has other work: decrypting, storing); elsewhere, or if workers cannot start, it runs here.
+// Checks many OrbitDB-format signatures, or the blocks a peer sent, at once. In a browser the work
+// goes to a small pool of Web Workers (ECDSA verification, with decoding and hashing the blocks, is
+// most of what replication costs, and the page has other work: decrypting, storing); elsewhere,
+// or if workers cannot start, it runs here.
 import { sha256 } from '@noble/hashes/sha2.js'
 import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from '../crypto/index.ts'
-
-/** One signature to check, as OrbitDB makes them: ECDSA secp256k1 over SHA-256 of `data`. */
-export interface SignatureCheck {
-  /** DER-encoded; a high-S signature does not verify. */
-  signature: Uint8Array
-  /** The compressed secp256k1 public key. */
-  publicKey: Uint8Array
-  data: Uint8Array
-}
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { encodeBlock } from './blocks.ts'
+import { checkBlock, ENTRY_VERSION, signedPart, type CheckedBlock, type LogEntry, type SignatureCheck } from './logEntry.ts'
 
 /** Checks signatures in bulk; one boolean per item, in order, false for any that does not verify. */
 export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
 
-/** What the worker is asked (signatureWorker.ts): signatures to check, or a key to prepare (no answer). */
-export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { prepare: Uint8Array }
-/** The worker's answer to a request, by its id: one boolean per signature, in order. */
-export interface WorkerAnswer {
-  id: number
-  results: boolean[]
-}
+/**
+ * What the worker is asked (signatureWorker.ts): signatures to check, blocks to read and check
+ * (checkBlock), or a key to prepare (no answer).
+ */
+export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { id: number; blocks: readonly Uint8Array[] } | { prepare: Uint8Array }
+/** A block the worker checked (CheckedBlock), its entry without the bytes: the page holds them already. */
+export type WorkerCheckedBlock = { hash: string; refusal: string } | { entry: Omit<LogEntry, 'bytes'>; signed: boolean }
+/** The worker's answer to a request, by its id: one boolean per signature, or one check per block, in order. */
+export type WorkerAnswer = { id: number; results: boolean[] } | { id: number; checks: WorkerCheckedBlock[] }
 
 const verifyHere: VerifySignatures = (items) => Promise.resolve(items.map(({ signature, publicKey, data }) => verifySecp256k1(signature, publicKey, data)))
 
@@ -47,7 +44,7 @@ function startPool(): PooledWorker[] | undefined {
 
 let pool: PooledWorker[] | undefined | null = null
 let nextId = 0
-const waiting = new Map<number, { resolve: (results: boolean[]) => void; reject: (error: Error) => void; worker: PooledWorker }>()
+const waiting = new Map<number, { resolve: (answer: WorkerAnswer) => void; reject: (error: Error) => void; worker: PooledWorker }>()
 
 function workers(): PooledWorker[] | undefined {
   if (pool === null) {
@@ -58,7 +55,7 @@ function workers(): PooledWorker[] | undefined {
         if (request === undefined) return
         waiting.delete(data.id)
         request.worker.busy -= 1
-        request.resolve(data.results)
+        request.resolve(data)
       }
       pooled.worker.onmessageerror = pooled.worker.onerror = () => {
         // A worker that fails takes no more work; its requests are checked here instead.
@@ -74,28 +71,27 @@ function workers(): PooledWorker[] | undefined {
 }
 
 /**
- * Checks every signature; resolves in the order given. A batch of 16 or more goes to the
- * least busy worker in a browser; a worker that fails or takes over 10 s leaves the batch to be
- * checked on this thread. Never rejects for a bad signature: that item is false.
+ * The least busy worker's answer to `request`, or undefined where there is no worker, when it
+ * fails, or when it does not answer in 10 s: the caller then does the work on this thread.
  */
-export const verifySignatures: VerifySignatures = async (items) => {
-  const available = items.length < MIN_FOR_WORKER ? undefined : workers()
-  if (available === undefined) return await verifyHere(items)
+async function askWorker(request: { items: readonly SignatureCheck[] } | { blocks: readonly Uint8Array[] }): Promise<WorkerAnswer | undefined> {
+  const available = workers()
+  if (available === undefined) return undefined
   const pooled = available.reduce((a, b) => (b.busy < a.busy ? b : a))
   const id = nextId++
   pooled.busy += 1
   try {
-    return await new Promise<boolean[]>((resolve, reject) => {
-      // A worker that does not answer in time is not waited for: the checks run here.
+    return await new Promise<WorkerAnswer>((resolve, reject) => {
+      // A worker that does not answer in time is not waited for: the work is done here.
       const timer = setTimeout(() => {
         waiting.delete(id)
         pooled.busy -= 1
         reject(new Error('the signature worker did not answer'))
       }, WORKER_TIMEOUT_MS)
       waiting.set(id, {
-        resolve: (results) => {
+        resolve: (answer) => {
           clearTimeout(timer)
-          resolve(results)
+          resolve(answer)
         },
         reject: (error) => {
           clearTimeout(timer)
@@ -103,11 +99,32 @@ export const verifySignatures: VerifySignatures = async (items) => {
         },
         worker: pooled
       })
-      pooled.worker.postMessage({ id, items } satisfies WorkerRequest)
+      pooled.worker.postMessage({ id, ...request } satisfies WorkerRequest)
     })
   } catch {
-    return await verifyHere(items)
+    return undefined
   }
+}
+
+/**
+ * Checks every signature; resolves in the order given. A batch of 16 or more goes to the
+ * least busy worker in a browser; a worker that fails or takes over 10 s leaves the batch to be
+ * checked on this thread. Never rejects for a bad signature: that item is false.
+ */
+export const verifySignatures: VerifySignatures = async (items) => {
+  const answer = items.length < MIN_FOR_WORKER ? undefined : await askWorker({ items })
+  return answer !== undefined && 'results' in answer ? answer.results : await verifyHere(items)
+}
+
+/**
+ * Reads and checks blocks a peer sent (checkBlock: hash, form, signature), in the order given. In a
+ * browser, 16 blocks or more go to the least busy worker, so the page's thread neither decodes nor
+ * hashes them; a worker that fails or takes over 10 s leaves them to be checked on this thread.
+ */
+export async function checkBlocks(blocks: readonly Uint8Array[]): Promise<CheckedBlock[]> {
+  const answer = blocks.length < MIN_FOR_WORKER ? undefined : await askWorker({ blocks })
+  if (answer === undefined || !('checks' in answer) || answer.checks.length !== blocks.length) return blocks.map(checkBlock)
+  return answer.checks.map((check, i) => ('refusal' in check ? check : { entry: { ...check.entry, bytes: blocks[i] as Uint8Array }, signed: check.signed }))
 }
 
 /**
@@ -120,18 +137,22 @@ export function prepareSignatureKey(publicKey: Uint8Array): void {
 }
 
 /**
- * Starts the workers and has them check a few signatures, so the first frame of a sync
- * does not wait for a worker to load and compile its curve arithmetic. Cheap; call it when
- * a log opens.
+ * Starts the workers and has them check a few signed blocks (decoding, hashing and signatures), so
+ * the first frame of a sync does not wait for a worker to load and compile that code. Cheap; call
+ * it when a log opens.
  */
 export function warmUpSignatureWorkers(): void {
   const available = workers()
   if (available === undefined) return
   const secretKey = sha256(new TextEncoder().encode('anamnesis/signature-worker-warm-up'))
-  const publicKey = secp256k1PublicKey(secretKey)
-  const items = Array.from({ length: 8 }, (_, i) => {
-    const data = Uint8Array.of(i)
-    return { signature: signSecp256k1(secretKey, data), publicKey, data }
+  const key = bytesToHex(secp256k1PublicKey(secretKey))
+  const identity = encodeBlock('anamnesis/signature-worker-warm-up').hash
+  let next: string[] = []
+  const blocks = Array.from({ length: 8 }, (_, i) => {
+    const unsigned = { id: 'anamnesis/signature-worker-warm-up', payload: new Uint8Array(64), next, refs: [], clock: { id: key, time: i + 1 }, v: ENTRY_VERSION }
+    const block = encodeBlock({ ...unsigned, key, identity, sig: bytesToHex(signSecp256k1(secretKey, signedPart(unsigned))) })
+    next = [block.hash]
+    return block.bytes
   })
-  for (const pooled of available) pooled.worker.postMessage({ id: -1, items } satisfies WorkerRequest)
+  for (const pooled of available) pooled.worker.postMessage({ id: -1, blocks } satisfies WorkerRequest)
 }

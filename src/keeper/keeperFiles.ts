@@ -27,14 +27,15 @@ export interface NamedFiles {
   wanted: KeptFile[]
 }
 
+/** What a keeper's files are kept over: its file index, where each patient's files are recorded, and how to delete a file. */
 export interface KeeperFilesOptions<P extends string> {
   index: Pick<FileIndex, 'filesOf' | 'holds' | 'remove'>
   /** The history log a patient's files are recorded under. */
-  logOf(patient: P): string
+  logOf: (patient: P) => string
   /** Deletes what is held of a file that was not stored whole. */
-  discard(cid: string): Promise<unknown>
+  discard: (cid: string) => Promise<unknown>
   /** Told as each file is copied: the patient's log is in use. */
-  onProgress?(patient: P): void
+  onProgress?: (patient: P) => void
 }
 
 /** The keeper's attached files, by patient. */

@@ -29,6 +29,6 @@ describe('the files a keeper\'s status answer reports', () => {
       { ...sound, failed: 0 },
       { ...sound, note: 'extra' }
     ]
-    for (const value of malformed) expect(readKeptFilesReport(value), JSON.stringify(value) ?? String(value)).toBe('malformed')
+    for (const value of malformed) expect(readKeptFilesReport(value), JSON.stringify(value)).toBe('malformed')
   })
 })

@@ -119,7 +119,7 @@ async function askAs(who: Person, keeper: KeeperProcess, log: string, cid: strin
  */
 class StallingBlockstore extends MemoryBlockstore {
   private passing: number | undefined
-  private gate = Promise.withResolvers<void>()
+  private gate = Promise.withResolvers<undefined>()
   /** Reads held now. */
   held = 0
 
@@ -129,7 +129,7 @@ class StallingBlockstore extends MemoryBlockstore {
 
   release(): void {
     this.passing = undefined
-    this.gate.resolve()
+    this.gate.resolve(undefined)
   }
 
   override async *get(key: CID, options?: Parameters<MemoryBlockstore['get']>[1]): AsyncGenerator<Uint8Array> {

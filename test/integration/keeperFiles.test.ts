@@ -13,8 +13,9 @@ import { CID } from 'multiformats/cid'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { currentKey, firstEpochKeyring, sealedAttachmentSize, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, sealedFilesOf, type PatientHistory, type SealedFileRef } from '../../src/history/index.ts'
-import { enrolKeeper, KeeperError, keeperStatus, keepFiles, removeKeeper } from '../../src/keeper/index.ts'
+import { enrolKeeper, KEEPER_PROTOCOL, KeeperError, keeperStatus, keepFiles, removeKeeper } from '../../src/keeper/index.ts'
 import { attachmentStoreOn, FileRefusedError, requestFile, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
+import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { attachmentFiles } from '../../src/session/attachments.ts'
 import { findPlaintext, memoryDevice, memoryNode, waitFor, type Cleanups, type Person } from './historyFixtures.ts'
 import { connectTo, grantAccess, keeperAdmitted, personOn, revokeAccess, spawnKeeper, startChain, type KeeperProcess, type TestChain } from './keeperFixtures.ts'
@@ -227,6 +228,36 @@ describe('a keeper holds the patient\'s attached files', () => {
     expect(await keepFiles(mine.node, keeper.multiaddr, caller, named)).toMatchObject({ fetching: 1, held: { files: 0 } })
     await keeper.waitForLine(new RegExp(`fetched 1 attached files of ${patient.address}$`))
     expect((await keeperStatus(mine.node, keeper.multiaddr, caller)).files).toEqual({ held: 1, bytes: sealedAttachmentSize(ref.size), fetching: 0, failed: 0 })
+  })
+
+  it('refuses a status whose report of files puts words of the keeper\'s own, or counts out of shape, before the patient', async () => {
+    const caller = { identity: patient.identity, patient: patient.address }
+    // The patient's device (its history's identities checked under the deployment's domain).
+    const { node: mine } = await memoryDevice(patient, cleanups)
+    // A peer that speaks the keeper protocol with a sound identity, and answers status with the report it likes.
+    const impostor = await memoryNode(cleanups)
+    let files: unknown
+    await impostor.libp2p.handle(KEEPER_PROTOCOL, async (stream) => {
+      const reader = new MessageReader(stream)
+      const signal = AbortSignal.timeout(10_000)
+      await reader.next(signal)
+      await sendMessage(stream, { t: 'keeper', identity: stranger.identity.bytes }, signal)
+      await reader.next(signal)
+      await sendMessage(stream, { t: 'status', quota: QUOTA, held: { entries: 3, bytes: 4_096 }, lastSyncedAt: null, files }, signal)
+      await stream.close({ signal })
+    })
+    const at = impostor.libp2p.getMultiaddrs()[0]?.toString() ?? ''
+    files = { held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'interrupted' }
+    expect((await keeperStatus(mine, at, caller)).files).toEqual(files)
+    for (const bad of [
+      { held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'Your files are lost: call +1 555 0100 to restore them' },
+      { held: -1, bytes: 0, fetching: 0, failed: 0 },
+      { held: 0, bytes: 0, fetching: 0, failed: 2 },
+      'none'
+    ]) {
+      files = bad
+      await expect(keeperStatus(mine, at, caller)).rejects.toMatchObject({ code: 'KEEPER_PROTOCOL' })
+    }
   })
 
   it('deletes the files\' blocks when the patient removes it', async () => {

@@ -2,6 +2,7 @@
 // of its protocol. Shared by the app (the client functions) and the keeper process (scripts/keeper).
 export { enrolKeeper, keepFiles, keeperStatus, removeKeeper, KeeperError, type EnrolRequest, type KeeperFiles, type KeeperCaller, type KeeperEnrolment, type KeeperErrorCode, type KeeperHeld, type KeeperStatus } from './keeperClient.ts'
 export { KEEPER_PROTOCOL, REFUSAL_REASONS, isRefusalReason, type KeeperStatement, type KeptFile, type RefusalReason, type StatementKind } from './keeperStatement.ts'
+export { FILE_FAILURES, readKeptFilesReport, type FileFailure, type KeptFilesReport } from './keptFilesReport.ts'
 export { isDiskFull, startKeeper, type AcceptPolicy, type Keeper, type KeeperEvent, type KeeperLedger, type StartKeeperOptions } from './keeper.ts'
 export { greetKeeper, handEmergencyKeys, openEmergencyCard, storeEmergencyCard, takeEmergencyKeys, type ClinicianSigner, type HandedKeys, type HandEmergencyKeysRequest, type OpenedEmergencyCard, type OpenEmergencyCardRequest, type StoreEmergencyCardRequest, type StoredCard } from './emergencyClient.ts'
 export { BREAK_GLASS_WINDOW_SECONDS, EMERGENCY_PROTOCOL, EMERGENCY_REFUSALS, isEmergencyRefusal, type EmergencyRefusal } from './emergencyProtocol.ts'

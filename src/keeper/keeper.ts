@@ -18,7 +18,9 @@
 //                                                      (fileIndex.ts): the patient's device names them in
 //                                                      a signed statement, the keeper fetches them from it
 //                                                      over the file protocol, holds them as ciphertext and
-//                                                      serves them to the peers the history admits
+//                                                      serves them to the peers the history admits;
+//                                                      which named files failed to copy, and why, is kept
+//                                                      in memory only (keeperFiles.ts) and told in status
 //
 // A patient's log is opened when a peer asks for it (a device or doctor pulling it, the patient's
 // enrolment or status) and closed once nobody has used it for a minute and no peer that synced it is
@@ -34,8 +36,12 @@ import { serveLogsOnDemand } from '../p2p/syncProtocol.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type KeptFile, type RefusalReason } from './keeperStatement.ts'
 import { keyedQueue } from './keyedQueue.ts'
+import { isDiskFull } from './diskFull.ts'
+import { keeperFiles } from './keeperFiles.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+
+export { isDiskFull } from './diskFull.ts'
 
 /** Whom a keeper accepts: anyone, the patients on a list, or whoever brings an unused code from a list. */
 export type AcceptPolicy = { kind: 'anyone' } | { kind: 'list'; patients: ReadonlySet<string> } | { kind: 'code'; codes: ReadonlySet<string> }
@@ -137,19 +143,6 @@ class KeeperStoreRefusal extends Error {
   }
 }
 
-/** Whether a store's error is the disk refusing to store more (ENOSPC, anywhere down the causes). */
-export function isDiskFull(error: unknown): boolean {
-  const seen = new Set<unknown>()
-  let current = error
-  while (typeof current === 'object' && current !== null && !seen.has(current)) {
-    seen.add(current)
-    const { code, message } = current as { code?: unknown; message?: unknown }
-    if (code === 'ENOSPC' || (typeof message === 'string' && /ENOSPC|No space left on device/.test(message))) return true
-    current = 'cause' in current ? current.cause : undefined
-  }
-  return false
-}
-
 /**
  * Starts a keeper on `node`: loads its enrolments, answers the keeper protocol, and opens an enrolled
  * patient's history log when a peer asks for it (closing it again once idle).
@@ -182,17 +175,14 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
 
   const { datastore, blockstore } = node
   const fileIndex = fileIndexOver(datastore)
-  /** Per patient, the bytes of attached files held, and of those accepted and still being fetched. */
-  const fileBytes = new Map<WalletAddress, number>()
-  const fetchingBytes = new Map<WalletAddress, number>()
-  const filesHeld = async (patient: WalletAddress): Promise<number> => {
-    let bytes = fileBytes.get(patient)
-    if (bytes === undefined) {
-      bytes = (await fileIndex.filesOf(historyLogAddress(patient))).reduce((sum, file) => sum + file.bytes, 0)
-      fileBytes.set(patient, bytes)
-    }
-    return bytes + (fetchingBytes.get(patient) ?? 0)
-  }
+  /** Per patient, the attached files held, those being copied (their bytes count against the quota) and those that failed. */
+  const files = keeperFiles<WalletAddress>({
+    index: fileIndex,
+    logOf: historyLogAddress,
+    discard: (cid) => deleteFile(blockstore, cid),
+    onProgress: (patient) => lastUsed.set(patient, now())
+  })
+  const filesHeld = (patient: WalletAddress): Promise<number> => files.bytes(patient)
   for await (const { key, value } of datastore.query({ prefix: ENROLMENT_PREFIX })) {
     const patient = key.toString().slice(ENROLMENT_PREFIX.length) as WalletAddress
     const record = parse(value)
@@ -399,7 +389,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       blocks += await deleteFile(blockstore, file.cid)
       await fileIndex.remove(address, file.cid)
     }
-    fileBytes.delete(patient)
+    files.forget(patient)
     for (const cid of doomed) {
       if (await blockstore.has(cid)) {
         await blockstore.delete(cid)
@@ -412,37 +402,15 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   /**
    * Fetches the files a patient's device named from that device, over the file protocol as this
    * keeper for the patient's history; each is recorded once whole and checked against its CIDs. A file
-   * that comes larger than its statement said is deleted. The bytes count against the quota meanwhile.
+   * that comes larger than its statement said is deleted. The bytes count against the quota meanwhile;
+   * the patient's status tells of the files that failed until a later attempt copies them.
    */
-  const fetchFiles = (patient: WalletAddress, log: string, files: readonly KeptFile[], connection: Connection): void => {
-    const reserved = files.reduce((sum, file) => sum + file.bytes, 0)
-    fetchingBytes.set(patient, (fetchingBytes.get(patient) ?? 0) + reserved)
+  const fetchFiles = (patient: WalletAddress, log: string, wanted: readonly KeptFile[], connection: Connection): void => {
     const store = attachmentStoreFor({ blockstore, index: fileIndex }, log, { libp2p: node.libp2p, conduct: node.conduct, from: connection.remotePeer })
-    void (async () => {
-      let stored = 0
-      let failed = 0
-      let error: string | undefined
-      for (const file of files) {
-        lastUsed.set(patient, now())
-        try {
-          let bytes = 0
-          for await (const piece of store.read(file.cid)) {
-            bytes += piece.length
-            if (bytes > file.bytes) throw new Error(`the file is larger than the ${file.bytes} bytes its statement names`)
-          }
-          fileBytes.set(patient, (fileBytes.get(patient) ?? 0) + bytes)
-          stored += 1
-        } catch (caught) {
-          failed += 1
-          error ??= errorMessage(caught)
-          await fileIndex.remove(log, file.cid).catch(() => undefined)
-          await deleteFile(blockstore, file.cid).catch(() => 0)
-          if (isDiskFull(caught)) emit({ type: 'disk-full', patient, error: errorMessage(caught) })
-        }
-      }
-      fetchingBytes.set(patient, (fetchingBytes.get(patient) ?? reserved) - reserved)
-      emit({ type: 'files', patient, stored, failed, ...(error === undefined ? {} : { error }) })
-    })()
+    void files.fetch(patient, wanted, (file) => store.read(file.cid)).then(({ stored, failed, error }) => {
+      if (error !== undefined && isDiskFull(error)) emit({ type: 'disk-full', patient, error: errorMessage(error) })
+      emit({ type: 'files', patient, stored, failed, ...(error === undefined ? {} : { error: errorMessage(error) }) })
+    })
   }
 
   const lastAt = (patient: WalletAddress): number | undefined => enrolments.get(patient)?.at ?? removedAt.get(patient)
@@ -504,8 +472,8 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       enrolment.at = statement.at
       await saveEnrolment(patient, enrolment)
       const log = await openLog(patient)
-      const wanted: KeptFile[] = []
-      for (const file of statement.files ?? []) if (!wanted.some((w) => w.cid === file.cid) && !(await fileIndex.holds(log.address, file.cid))) wanted.push(file)
+      const named = await files.sort(patient, statement.files ?? [])
+      const { wanted } = named
       const adding = wanted.reduce((sum, file) => sum + file.bytes, 0)
       const held = heldIn(log).bytes + (await filesHeld(patient))
       if (held + adding > enrolment.quota) {
@@ -513,7 +481,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
         return refuse('quota', `the files named would take ${held + adding} bytes, over the patient's quota of ${enrolment.quota}`)
       }
       if (wanted.length > 0) fetchFiles(patient, log.address, wanted, connection)
-      return { t: 'files', fetching: wanted.length, held: { files: (statement.files ?? []).length - wanted.length, bytes: await filesHeld(patient) } }
+      return { t: 'files', fetching: wanted.length + named.underWay, held: { files: named.held, bytes: await filesHeld(patient) } }
     }
     if (statement.kind === 'status') {
       if (enrolment === undefined) return refuse('not-enrolled', 'a status request for a history this keeper does not keep')
@@ -521,7 +489,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       await saveEnrolment(patient, enrolment)
       const why = refusing.get(patient)
       const held = heldIn(await openLog(patient))
-      return { t: 'status', quota: enrolment.quota, held, lastSyncedAt: enrolment.lastSyncedAt, ...(why === undefined ? {} : { refusing: why }) }
+      return { t: 'status', quota: enrolment.quota, held, lastSyncedAt: enrolment.lastSyncedAt, ...(why === undefined ? {} : { refusing: why }), files: await files.report(patient) }
     }
     // Removal: the log is deleted first, then the enrolment; a tombstone keeps the statement's time.
     if (enrolment !== undefined) {

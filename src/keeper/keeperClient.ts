@@ -8,7 +8,7 @@
 //   keeper → patient   { t: 'keeper', identity: <the keeper's wallet identity block> }
 //   patient → keeper   { t: 'enrol' | 'status' | 'files' | 'remove', statement, signature, identity }
 //   keeper → patient   { t: 'enrolled', quota, held: { entries, bytes } }
-//                    | { t: 'status', quota, held, lastSyncedAt, refusing? }
+//                    | { t: 'status', quota, held, lastSyncedAt, refusing?, files? }   files: keptFilesReport.ts
 //                    | { t: 'files', fetching, held: { files, bytes } }   it fetches `fetching` files from us now
 //                    | { t: 'removed' }
 //                    | { t: 'refused', reason }
@@ -20,6 +20,7 @@ import { peerIdOfAddress } from '../p2p/peerAddress.ts'
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
 import { isBytes, isRefusalReason, KEEPER_PROTOCOL, signStatement, type KeeperStatement, type KeptFile, type RefusalReason, type StatementKind } from './keeperStatement.ts'
 import type { EmergencyRefusal } from './emergencyProtocol.ts'
+import { readKeptFilesReport, type KeptFilesReport } from './keptFilesReport.ts'
 import type { LinkRefusal } from './linkProtocol.ts'
 import type { Stream } from '@libp2p/interface'
 
@@ -62,6 +63,8 @@ export interface KeeperStatus {
   lastSyncedAt: number | null
   /** Why the keeper refuses new entries now, if it does: the quota is reached, or its disk is full. */
   refusing?: 'quota' | 'disk-full'
+  /** The attached files it holds, copies now, and failed to copy at the last attempt (absent from a keeper that predates attached files). */
+  files?: KeptFilesReport
 }
 
 /** Who asks: the patient's wallet-bound history identity (it signs the statement) and the patient's address. */
@@ -114,7 +117,8 @@ export async function enrolKeeper(node: Pick<P2PNode, 'libp2p'>, keeperAddress: 
 }
 
 /**
- * What the keeper holds of the patient's history, when it last stored some, and why it refuses new entries if it does.
+ * What the keeper holds of the patient's history, when it last stored some, why it refuses new entries if it
+ * does, and how its copies of the attached files stand. A `files` report out of shape is refused as outside the protocol.
  * @throws {KeeperError} As enrolKeeper; `KEEPER_REFUSED` with reason `not-enrolled` when the keeper does not keep this history.
  */
 export async function keeperStatus(node: Pick<P2PNode, 'libp2p'>, keeperAddress: string, caller: KeeperCaller): Promise<KeeperStatus> {
@@ -122,7 +126,9 @@ export async function keeperStatus(node: Pick<P2PNode, 'libp2p'>, keeperAddress:
     if (answer.t !== 'status' || typeof answer.quota !== 'number' || !isHeld(answer.held)) return undefined
     const lastSyncedAt = typeof answer.lastSyncedAt === 'number' ? answer.lastSyncedAt : null
     const refusing = answer.refusing === 'quota' || answer.refusing === 'disk-full' ? answer.refusing : undefined
-    return { ...keeper, quota: answer.quota, held: answer.held, lastSyncedAt, ...(refusing === undefined ? {} : { refusing }) }
+    const files = readKeptFilesReport(answer.files)
+    if (files === 'malformed') return undefined
+    return { ...keeper, quota: answer.quota, held: answer.held, lastSyncedAt, ...(refusing === undefined ? {} : { refusing }), ...(files === undefined ? {} : { files }) }
   })
 }
 

@@ -6,13 +6,14 @@
 // on this device.
 import { firstEpochKeyring, secp256k1Signer, type EpochKeyring, type StoredWalletKeys, type WalletKeys } from '../crypto/index.ts'
 import { errorMessage } from '../errors/index.ts'
-import { createWalletIdentity, peerIdOfAddress, type CanSync, type CanWrite, type KeyVersionOf, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
+import { createWalletIdentity, type CanSync, type CanWrite, type KeyVersionOf, type PatientLog, type WalletIdentity } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { OwnHistoryModel } from './ownHistory.ts'
 import type { PatientReadingModel } from './patientReading.ts'
 import { requestPersistence, type Persistence, type StoragePort } from './persistentStorage.ts'
 import type { EmergencyKeysClient, HandedOn } from './emergencyKeys.ts'
 import { createKeepersModel, type KeeperClient, type KeepersModel } from './keepers.ts'
+import { syncingWith } from './keeperSync.ts'
 import type { KeyReplacement, ReplaceStep } from './replaceKeys.ts'
 import { SessionError } from './SessionError.ts'
 import { consoleLog, systemClock, type Clock, type SessionLedger, type SessionLog, type SessionWallet } from './sessionPorts.ts'
@@ -114,24 +115,6 @@ export interface HistorySessionModel<O extends SessionOrbit = SessionOrbit> {
   takeEmergencyKeys(patient: string, keeper: string): Promise<Uint8Array>
   /** Closes the history and every patient's history read with it. */
   close(): Promise<void>
-}
-
-/**
- * `client`, whose connect also syncs the history with the keeper: this device pulls what the keeper
- * holds, and the keeper, hearing the sync protocol, pulls what it lacks (a keeper the list did not
- * name yet when it first tried was refused then).
- */
-function syncingWith(client: KeeperClient, log: Pick<PatientLog, 'syncWith'>, files: () => Promise<readonly { cid: string; bytes: number }[]>): KeeperClient {
-  return {
-    ...client,
-    async connect(address) {
-      await client.connect(address)
-      await log.syncWith(peerIdOfAddress(address) ?? address, { joinRunning: true })
-      // The files the records name follow the records: the keeper fetches those it lacks from this device.
-      const named = await files()
-      if (named.length > 0) await client.keepFiles?.(address, named)
-    }
-  }
 }
 
 /**

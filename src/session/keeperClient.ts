@@ -6,12 +6,13 @@ import type { P2PNode, WalletIdentity } from '../p2p/index.ts'
 import type { EmergencyKeysClient } from './emergencyKeys.ts'
 import type { KeeperClient, KeeperReport } from './keepers.ts'
 
-const report = (status: Pick<KeeperStatus, 'keeper' | 'quota' | 'held'> & Partial<Pick<KeeperStatus, 'lastSyncedAt' | 'refusing'>>): KeeperReport => ({
+const report = (status: Pick<KeeperStatus, 'keeper' | 'quota' | 'held'> & Partial<Pick<KeeperStatus, 'lastSyncedAt' | 'refusing' | 'files'>>): KeeperReport => ({
   keeper: status.keeper,
   quota: status.quota,
   held: status.held,
   ...(status.lastSyncedAt === undefined || status.lastSyncedAt === null ? {} : { lastSyncedAt: status.lastSyncedAt }),
-  ...(status.refusing === undefined ? {} : { stopped: status.refusing })
+  ...(status.refusing === undefined ? {} : { stopped: status.refusing }),
+  ...(status.files === undefined ? {} : { files: status.files })
 })
 
 /** The keeper client of `patient`'s own history on `node`, for the identity the history opened with. */

@@ -5,6 +5,7 @@ import { MAX_KEEPERS } from '../crypto/index.ts'
 import { cardIdOf } from '../emergency/index.ts'
 import { KeeperError } from '../keeper/index.ts'
 import { createKeepersModel, DEFAULT_KEEPER_QUOTA, KEEPER_CHECK_MS, type KeeperClient, type KeeperReport, type KeepersModel } from './keepers.ts'
+import { syncingWith } from './keeperSync.ts'
 import { SessionError } from './SessionError.ts'
 import { fakeLedger, fakeWallet, manualClock, until } from './sessionFakes.ts'
 
@@ -166,6 +167,39 @@ describe('the patient\'s keepers', () => {
     await clock.advance(KEEPER_CHECK_MS)
     await until('the keeper back', () => laptop.keepers.get()[0]?.state === 'reachable')
     expect(fleet.connected.has(address(1))).toBe(true)
+  })
+
+  it('shows the attached files a keeper could not copy, with why, and names them again at each check until it holds them', async () => {
+    const { fleet, model, clock } = setup()
+    const phone = model()
+    await ready(phone)
+    await phone.enrol(address(1))
+    // A keeper that copies the files named to it from this device: the first copy breaks off, the next succeeds.
+    const named: string[][] = []
+    let files: NonNullable<KeeperReport['files']> = { held: 0, bytes: 0, fetching: 0, failed: 0 }
+    const keeper: KeeperClient = {
+      ...fleet.client,
+      status: async (at) => ({ ...(await fleet.client.status(at)), files }),
+      keepFiles: (_at, asked) => {
+        named.push(asked.map((file) => file.cid))
+        files = named.length === 1 ? { held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'interrupted' } : { held: 1, bytes: 2_048, fetching: 0, failed: 0 }
+        return Promise.resolve()
+      }
+    }
+    const synced: string[] = []
+    const log = { syncWith: (peer: string) => Promise.resolve(void synced.push(peer)) }
+    const attached = [{ cid: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', bytes: 2_048 }]
+    const laptop = model(syncingWith(keeper, log, () => Promise.resolve(attached)))
+    await until('the keeper\'s answer', () => laptop.keepers.get()[0]?.state === 'reachable')
+    // Connecting synced the history and named the file before the keeper was asked how it is.
+    expect(synced).toEqual([address(1).split('/p2p/')[1]])
+    expect(named).toEqual([[attached[0]?.cid]])
+    expect(laptop.keepers.get()[0]?.report?.files).toEqual({ held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'interrupted' })
+
+    await clock.advance(KEEPER_CHECK_MS)
+    await until('the keeper to hold the file', () => laptop.keepers.get()[0]?.report?.files?.held === 1)
+    expect(named).toHaveLength(2)
+    expect(laptop.keepers.get()[0]?.report?.files).toEqual({ held: 1, bytes: 2_048, fetching: 0, failed: 0 })
   })
 
   it('keeps both of two enrolments made at once, refuses a keeper twice, and stops at the most a list holds', async () => {

@@ -8,6 +8,7 @@ import { MAX_KEEPERS, newEmergencyCard, openKeeperList, sealKeeperList, type Kee
 import { cardIdOf } from '../emergency/cardLink.ts'
 import type { CardInUse } from '../emergency/profileRecord.ts'
 import { errorMessage } from '../errors/index.ts'
+import type { KeptFilesReport } from '../keeper/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import type { PublishedEmergencyCard } from './emergencyCard.ts'
 import type { LinkKeepers, LinkKeeperClient } from './healthLinks.ts'
@@ -25,6 +26,11 @@ export interface KeeperReport {
   lastSyncedAt?: number
   /** Why it takes no more of this history, when it stopped: its quota for the patient is reached, or its disk is full. */
   stopped?: 'quota' | 'disk-full'
+  /**
+   * The attached files it holds (count and sealed bytes), copies from this device now, and failed to copy at
+   * its last attempt, with why the first failed; it tries again when a device names them at the next sync.
+   */
+  files?: KeptFilesReport
 }
 
 /** How the patient's app speaks to keepers (src/keeper's client over the device's node). */

@@ -139,8 +139,10 @@ test('with the patient\'s browser closed, a doctor following up opens an attache
     await expect(keepers.getByRole('status')).toContainText('now keeps your history', { timeout: 30_000 })
     await expect(async () => {
       await keepers.getByRole('button', { name: 'Ask my keepers again' }).click()
-      await expect(keepers.getByRole('list', { name: 'Your keepers' })).toContainText(`Holds ${count + 1} entries`, { timeout: 2_000 })
+      // Settings says when the keeper holds the file too: then the patient may close the browser.
+      await expect(keepers.getByRole('list', { name: 'Your keepers' }).getByRole('listitem')).toContainText(`Holds ${count + 1} entries and 1 attached file (`, { timeout: 2_000 })
     }).toPass({ timeout: 60_000 })
+    await expect(keepers.getByRole('list', { name: 'Your keepers' })).not.toContainText('could not be copied')
 
     // A visit grants the doctor reports; then the patient's browser closes.
     const link = await startVisit(patient)

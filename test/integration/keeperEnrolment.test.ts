@@ -65,7 +65,7 @@ describe('enrolment', () => {
     expect(enrolled).toEqual({ keeper: keeper.address, peer: keeper.peerId, quota: QUOTA, held: { entries: 0, bytes: 0 } })
     await keeper.waitForLine(new RegExp(`enrolled ${patient.address} \\(quota ${QUOTA} bytes\\)`))
     const status = await keeperStatus(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address })
-    expect(status).toEqual({ keeper: keeper.address, peer: keeper.peerId, quota: QUOTA, held: { entries: 0, bytes: 0 }, lastSyncedAt: null })
+    expect(status).toEqual({ keeper: keeper.address, peer: keeper.peerId, quota: QUOTA, held: { entries: 0, bytes: 0 }, lastSyncedAt: null, files: { held: 0, bytes: 0, fetching: 0, failed: 0 } })
     await enrolKeeper(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address, quota: 2 * QUOTA })
     expect((await keeperStatus(node, keeper.multiaddr, { identity: patient.identity, patient: patient.address })).quota).toBe(2 * QUOTA)
     // Another patient has no status there.

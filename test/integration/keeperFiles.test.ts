@@ -1,18 +1,21 @@
 // A keeper process holding a patient's attached files: the patient's device names them in a signed
 // statement, the keeper fetches them over the file protocol, holds them as ciphertext, serves them
 // to a doctor with a live grant while the patient is offline, refuses a stranger and a revoked doctor,
-// refuses files over the patient's quota, and deletes them when the patient removes it. Against a
+// refuses files over the patient's quota, tells the patient of a copy that failed (its device went
+// away mid-copy) until a later sync copies the file, and deletes them when the patient removes it. Against a
 // real local chain (grants, revocations), nodes reaching the keeper over WebSockets as a browser does.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { hexToBytes } from '@noble/hashes/utils.js'
+import { MemoryBlockstore } from 'blockstore-core'
 import { LevelBlockstore } from 'blockstore-level'
 import { CID } from 'multiformats/cid'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { currentKey, firstEpochKeyring, sealedAttachmentSize, wrapDataKey, type EpochKeyring } from '../../src/crypto/index.ts'
 import { openPatientHistory, readerKeyring, sealedFilesOf, type PatientHistory, type SealedFileRef } from '../../src/history/index.ts'
-import { enrolKeeper, KeeperError, keeperStatus, keepFiles, removeKeeper } from '../../src/keeper/index.ts'
+import { enrolKeeper, KEEPER_PROTOCOL, KeeperError, keeperStatus, keepFiles, removeKeeper } from '../../src/keeper/index.ts'
 import { attachmentStoreOn, FileRefusedError, requestFile, type P2PNode, type PatientLog } from '../../src/p2p/index.ts'
+import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { attachmentFiles } from '../../src/session/attachments.ts'
 import { findPlaintext, memoryDevice, memoryNode, waitFor, type Cleanups, type Person } from './historyFixtures.ts'
 import { connectTo, grantAccess, keeperAdmitted, personOn, revokeAccess, spawnKeeper, startChain, type KeeperProcess, type TestChain } from './keeperFixtures.ts'
@@ -68,9 +71,9 @@ interface Device {
 }
 
 /** A device of `who` with `owner`'s history open, dialled to the keeper (which it syncs with). */
-async function device(who: Person, keeper: KeeperProcess, owner = patient): Promise<Device> {
+async function device(who: Person, keeper: KeeperProcess, owner = patient, blockstore?: MemoryBlockstore): Promise<Device> {
   const own: Cleanups = []
-  const { node, orbit } = await memoryDevice(who, own, { canSync: keeperAdmitted(keeper) })
+  const { node, orbit } = await memoryDevice(who, own, { canSync: keeperAdmitted(keeper) }, blockstore === undefined ? {} : { blockstore })
   const log = await orbit.openLog(owner.address)
   const keyring = owner === patient ? keyringOf(who) : firstEpochKeyring(owner.keys.encryption.secretKey, owner.address)
   const history = openPatientHistory({ log, keyring })
@@ -109,6 +112,34 @@ async function askAs(who: Person, keeper: KeeperProcess, log: string, cid: strin
     },
     (error: unknown) => error
   )
+}
+
+/**
+ * A device's blockstore that, once told to, lets `passing` more reads through and then holds every
+ * read until released: a file's copy is caught mid-way, with its first blocks sent and the rest not.
+ */
+class StallingBlockstore extends MemoryBlockstore {
+  private passing: number | undefined
+  private gate = Promise.withResolvers<undefined>()
+  /** Reads held now. */
+  held = 0
+
+  stallAfter(passing: number): void {
+    this.passing = passing
+  }
+
+  release(): void {
+    this.passing = undefined
+    this.gate.resolve(undefined)
+  }
+
+  override async *get(key: CID, options?: Parameters<MemoryBlockstore['get']>[1]): AsyncGenerator<Uint8Array> {
+    if (this.passing !== undefined && this.passing-- <= 0) {
+      this.held += 1
+      await this.gate.promise
+    }
+    yield* super.get(key, options)
+  }
 }
 
 describe('a keeper holds the patient\'s attached files', () => {
@@ -165,6 +196,68 @@ describe('a keeper holds the patient\'s attached files', () => {
     expect(refusal).toMatchObject({ code: 'KEEPER_REFUSED', reason: 'quota' })
     expect((refusal as Error).message).toMatch(/quota/)
     await keeper.waitForLine(new RegExp(`refused files from ${secondPatient.address}: quota`))
+  })
+
+  it('tells the patient of a file it could not copy because the device went away mid-copy, and holds it once the device is back and syncs', async () => {
+    const keeper = await spawnKeeper(cleanups, { chain })
+    const blocks = new StallingBlockstore()
+    const mine = await device(patient, keeper, patient, blocks)
+    const caller = { identity: patient.identity, patient: patient.address }
+    await enrolKeeper(mine.node, keeper.multiaddr, { ...caller, quota: QUOTA })
+    const { ref } = await attach(mine, patient, 1_500_000)
+    const named = [{ cid: ref.cid, bytes: sealedAttachmentSize(ref.size) }]
+    await waitFor('the keeper to hold the history', async () => (await keeperStatus(mine.node, keeper.multiaddr, caller)).held.entries === mine.log.entries().length)
+    expect((await keeperStatus(mine.node, keeper.multiaddr, caller)).files).toEqual({ held: 0, bytes: 0, fetching: 0, failed: 0 })
+
+    // The keeper starts copying the file: its root and first leaf reach it, then the device stalls, and goes away.
+    blocks.stallAfter(2)
+    expect(await keepFiles(mine.node, keeper.multiaddr, caller, named)).toMatchObject({ fetching: 1 })
+    await waitFor('the copy to be under way', () => blocks.held > 0)
+    expect((await keeperStatus(mine.node, keeper.multiaddr, caller)).files).toEqual({ held: 0, bytes: 0, fetching: 1, failed: 0 })
+    for (const connection of mine.node.libp2p.getConnections()) if (connection.remotePeer.toString() === keeper.peerId) connection.abort(new Error('the device went away'))
+    await keeper.waitForLine(new RegExp(`fetched 0 attached files of ${patient.address}, 1 failed`))
+    blocks.release()
+
+    // Asked again (the device reaches the keeper for it), the keeper says the file failed, and why.
+    const failed = await keeperStatus(mine.node, keeper.multiaddr, caller)
+    expect(failed.files).toEqual({ held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'interrupted' })
+
+    // The next sync, as the app's: the device syncs the history with the keeper, then names the files again.
+    await connectTo(mine.node, keeper)
+    await mine.log.syncWith(keeper.peerId, { joinRunning: true })
+    expect(await keepFiles(mine.node, keeper.multiaddr, caller, named)).toMatchObject({ fetching: 1, held: { files: 0 } })
+    await keeper.waitForLine(new RegExp(`fetched 1 attached files of ${patient.address}$`))
+    expect((await keeperStatus(mine.node, keeper.multiaddr, caller)).files).toEqual({ held: 1, bytes: sealedAttachmentSize(ref.size), fetching: 0, failed: 0 })
+  })
+
+  it('refuses a status whose report of files puts words of the keeper\'s own, or counts out of shape, before the patient', async () => {
+    const caller = { identity: patient.identity, patient: patient.address }
+    // The patient's device (its history's identities checked under the deployment's domain).
+    const { node: mine } = await memoryDevice(patient, cleanups)
+    // A peer that speaks the keeper protocol with a sound identity, and answers status with the report it likes.
+    const impostor = await memoryNode(cleanups)
+    let files: unknown
+    await impostor.libp2p.handle(KEEPER_PROTOCOL, async (stream) => {
+      const reader = new MessageReader(stream)
+      const signal = AbortSignal.timeout(10_000)
+      await reader.next(signal)
+      await sendMessage(stream, { t: 'keeper', identity: stranger.identity.bytes }, signal)
+      await reader.next(signal)
+      await sendMessage(stream, { t: 'status', quota: QUOTA, held: { entries: 3, bytes: 4_096 }, lastSyncedAt: null, files }, signal)
+      await stream.close({ signal })
+    })
+    const at = impostor.libp2p.getMultiaddrs()[0]?.toString() ?? ''
+    files = { held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'interrupted' }
+    expect((await keeperStatus(mine, at, caller)).files).toEqual(files)
+    for (const bad of [
+      { held: 0, bytes: 0, fetching: 0, failed: 1, failure: 'Your files are lost: call +1 555 0100 to restore them' },
+      { held: -1, bytes: 0, fetching: 0, failed: 0 },
+      { held: 0, bytes: 0, fetching: 0, failed: 2 },
+      'none'
+    ]) {
+      files = bad
+      await expect(keeperStatus(mine, at, caller)).rejects.toMatchObject({ code: 'KEEPER_PROTOCOL' })
+    }
   })
 
   it('deletes the files\' blocks when the patient removes it', async () => {

@@ -2,10 +2,9 @@
 // removed by the patient. The logic is src/session's (keepers.ts); this is its binding.
 import { createSignal, For, Match, Show, Switch, type JSX } from 'solid-js'
 import { errorMessage } from '../../errors/index.ts'
-import { formatBytes, formatDayAndTime } from '../../format/index.ts'
-import type { KeeperView } from '../../session/index.ts'
 import { useHistorySession } from '../session/HistorySessionContext.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
+import { keeperState } from './keeperLines.ts'
 
 /** The keeper's address as a person can tell it apart: its host and port, and the end of its peer id. */
 export function keeperName(address: string): string {
@@ -14,30 +13,6 @@ export function keeperName(address: string): string {
   const port = parts[3] === 'tcp' ? `:${parts[4] ?? ''}` : ''
   const peer = address.split('/p2p/').at(-1) ?? ''
   return `${host}${port} (…${peer.slice(-6)})`
-}
-
-function keeperState(view: KeeperView): string {
-  switch (view.state) {
-    case 'checking':
-      return 'Asking the keeper…'
-    case 'unreachable':
-      return `Not reachable now: ${view.problem ?? 'no answer'}. It catches up when it is back.`
-    case 'refused':
-      return `Refused: ${view.problem ?? ''}`
-    case 'reachable': {
-      const report = view.report
-      if (report === undefined) return 'Reachable.'
-      const held = `Holds ${report.held.entries} ${report.held.entries === 1 ? 'entry' : 'entries'} (${formatBytes(report.held.bytes)} of the ${formatBytes(report.quota)} it agreed to keep)`
-      const synced = report.lastSyncedAt === undefined ? 'nothing synced yet' : `last synced ${formatDayAndTime(new Date(report.lastSyncedAt))}`
-      const stopped =
-        report.stopped === 'quota'
-          ? ' It takes no more of your history: the quota it agreed to is reached. Remove it and enrol one with more room.'
-          : report.stopped === 'disk-full'
-            ? ' It takes no more of your history: its disk is full. Tell its operator, or enrol another keeper.'
-            : ''
-      return `Reachable. ${held}, ${synced}.${stopped}`
-    }
-  }
 }
 
 export function KeepersSection(props: { defaults?: readonly string[] }): JSX.Element {

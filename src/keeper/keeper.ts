@@ -33,12 +33,12 @@ import { errorMessage } from '../errors/index.ts'
 import { encodeBlock, parseHash } from '../p2p/blocks.ts'
 import { attachmentStoreFor, deleteFile, fileIndexOver, historyLogAddress, startHistoryOrbit, WRITE_ACCESS_TYPE, type HistoryLogDatabase, type HistoryOrbit, type P2PNode, type StoredEntry, type WalletAddress, type WalletIdentity } from '../p2p/index.ts'
 import { serveLogsOnDemand } from '../p2p/syncProtocol.ts'
-import { MessageReader, sendMessage } from '../p2p/syncWire.ts'
-import { checkStatement, isBytes, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type KeptFile, type RefusalReason } from './keeperStatement.ts'
+import { checkStatement, KEEPER_PROTOCOL, STATEMENT_MAX_AGE_MS, type KeeperStatement, type KeptFile, type RefusalReason } from './keeperStatement.ts'
+import { answerKeeperRequests, isMap } from './keeperRequests.ts'
 import { keyedQueue } from './keyedQueue.ts'
 import { isDiskFull } from './diskFull.ts'
 import { keeperFiles } from './keeperFiles.ts'
-import type { Connection, Stream } from '@libp2p/interface'
+import type { Connection } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 export { isDiskFull } from './diskFull.ts'
@@ -506,38 +506,29 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     return { t: 'removed' }
   }
 
-  const handle = async (stream: Stream, connection: Connection): Promise<void> => {
-    const reader = new MessageReader(stream, { maxHeldBytes: REQUEST_HELD_BYTES })
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-    const send = (message: Record<string, unknown>): Promise<void> => sendMessage(stream, message, signal)
-    try {
-      const hello = await reader.next(signal)
-      if (!isMap(hello) || hello.t !== 'hello') {
-        await send({ t: 'refused', reason: 'malformed' })
-        return
-      }
-      await send({ t: 'keeper', identity: identity.bytes })
-      const request = await reader.next(signal)
+  await answerKeeperRequests(node, KEEPER_PROTOCOL, {
+    identity,
+    maxHeldBytes: REQUEST_HELD_BYTES,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    maxInboundStreams: 32,
+    answer: async (request, connection) => {
       if (!isMap(request) || (request.t !== 'enrol' && request.t !== 'status' && request.t !== 'remove' && request.t !== 'files')) {
         emit({ type: 'refused', reason: 'malformed', why: `a request from ${connection.remotePeer.toString()} that is not one of the protocol's` })
-        await send({ t: 'refused', reason: 'malformed' })
-        return
+        return { t: 'refused', reason: 'malformed' }
       }
       const kind = request.t
       const checked = checkStatement({ statement: request.statement, signature: request.signature, identity: request.identity }, { keeper: me, peer: peerId, now: now(), lastAt })
       if ('refusal' in checked) {
         emit({ type: 'refused', kind, reason: checked.refusal, why: checked.why })
-        await send({ t: 'refused', reason: checked.refusal })
-        return
+        return { t: 'refused', reason: checked.refusal }
       }
       const { statement } = checked
       if (statement.kind !== kind) {
         emit({ type: 'refused', patient: statement.patient, kind, reason: 'malformed', why: 'the request and its statement ask for different things' })
-        await send({ t: 'refused', reason: 'malformed' })
-        return
+        return { t: 'refused', reason: 'malformed' }
       }
       // Checked again inside the queue: a statement raced by a newer one from the same patient is stale.
-      const reply = await serial(statement.patient, async () => {
+      return await serial(statement.patient, async () => {
         const last = lastAt(statement.patient)
         if (last !== undefined && statement.at <= last) {
           emit({ type: 'refused', patient: statement.patient, kind, reason: 'stale', why: 'a newer statement from this patient came first' })
@@ -545,14 +536,8 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
         }
         return await answer(statement, connection)
       })
-      await send(reply)
-      await stream.close({ signal })
-    } catch (error) {
-      stream.abort(error instanceof Error ? error : new Error(String(error)))
     }
-  }
-
-  await node.libp2p.handle(KEEPER_PROTOCOL, (stream, connection) => handle(stream, connection), { maxInboundStreams: 32 })
+  })
   // A peer's hello opens the log it names, when it is an enrolled patient's; the log then checks who it is.
   const stopServing = await serveLogsOnDemand(
     node.libp2p,
@@ -584,8 +569,4 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       await stopServing()
     }
   }
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isBytes(value)
 }

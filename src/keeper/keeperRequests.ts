@@ -1,4 +1,4 @@
-// The request loop the keeper's side protocols share (shared links, emergency cards and keys): the
+// The request loop the keeper's protocols share (enrolment, shared links, emergency cards and keys): the
 // caller's hello, the keeper's identity, then one request and its reply, all within a deadline. A
 // hello alone asks only who the keeper is (greetKeeper), and is answered by the identity.
 import { MessageReader, sendMessage } from '../p2p/syncWire.ts'

@@ -13,13 +13,13 @@
 //   "anamnesis/take-emergency-keys/1\n"  { v: 1, kind: 'take-keys', patient, doctor, keeper, peer, at }
 // The keeper checks the ledger itself: a guardian of the patient hands keys to a doctor whose
 // emergency access is live; the doctor takes them while it is.
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import { WRAPPED_KEY_LENGTH } from '../crypto/index.ts'
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
 import { ciphertextDigest, EMERGENCY_REQUEST_MAX_AGE_MS, type EmergencyRefusal, type RequestExpectations } from './emergencyProtocol.ts'
-import { isBytes, statementMap } from './keeperStatement.ts'
+import { isBytes, signWithPurpose, statementMap } from './keeperStatement.ts'
 
 /** The most bytes of wrapped keys a guardian hands on at once: 601 keys, many epochs of the six emergency categories. */
 export const MAX_HANDED_KEYS = 64 * 1024
@@ -60,20 +60,14 @@ const MAX_SKEW_MS = 60_000
 
 type Checked<T> = { value: T } | { refusal: EmergencyRefusal; why: string }
 
-/** Signs a statement with a history identity: the bytes sent, the signature over purpose ‖ bytes, and the identity block. */
-async function signStatement(identity: WalletIdentity, purpose: Uint8Array, statement: object): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
-  const bytes = dagCbor.encode(statement)
-  return { statement: bytes, signature: hexToBytes(await identity.sign(identity, concatBytes(purpose, bytes))), identity: identity.bytes }
-}
-
 /** Signs a guardian's hand-keys statement with the guardian's history identity. */
 export function signHandKeys(identity: WalletIdentity, statement: HandKeysStatement): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
-  return signStatement(identity, HAND_PURPOSE, statement)
+  return signWithPurpose(identity, HAND_PURPOSE, dagCbor.encode(statement))
 }
 
 /** Signs a doctor's take-keys statement with the doctor's history identity. */
 export function signTakeKeys(identity: WalletIdentity, statement: TakeKeysStatement): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
-  return signStatement(identity, TAKE_PURPOSE, statement)
+  return signWithPurpose(identity, TAKE_PURPOSE, dagCbor.encode(statement))
 }
 
 /**

@@ -22,7 +22,7 @@ import { isCardId, MAX_EMERGENCY_CIPHERTEXT, typedDataSigner, type SigningDomain
 import { SIGNATURE_DOMAIN_NAME, SIGNATURE_DOMAIN_VERSION } from '../crypto/walletTypedData.ts'
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
-import { isBytes, statementMap } from './keeperStatement.ts'
+import { isBytes, signWithPurpose, statementMap } from './keeperStatement.ts'
 
 /** The libp2p protocol a keeper answers emergency cards on. */
 export const EMERGENCY_PROTOCOL = '/anamnesis/emergency/1.0.0'
@@ -114,9 +114,8 @@ export function encodeCardStatement(statement: CardStatement): Uint8Array {
 }
 
 /** Signs a store statement with the patient's history identity. */
-export async function signCardStatement(identity: WalletIdentity, statement: CardStatement): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
-  const bytes = encodeCardStatement(statement)
-  return { statement: bytes, signature: hexToBytes(await identity.sign(identity, cardStatementSignedBytes(bytes))), identity: identity.bytes }
+export function signCardStatement(identity: WalletIdentity, statement: CardStatement): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
+  return signWithPurpose(identity, STATEMENT_PURPOSE, encodeCardStatement(statement))
 }
 
 /** The digest a store statement names for a ciphertext. */

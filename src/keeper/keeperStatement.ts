@@ -108,11 +108,17 @@ function parseFiles(value: unknown): KeptFile[] | string {
   return files
 }
 
-/** Signs a statement with the patient's history identity (the wallet-bound key: no wallet prompt). */
-export async function signStatement(identity: WalletIdentity, statement: KeeperStatement): Promise<SignedStatement> {
-  const bytes = encodeStatement(statement)
-  const signature = hexToBytes(await identity.sign(identity, signedBytes(bytes)))
-  return { statement: bytes, signature, identity: identity.bytes }
+/**
+ * Signs a statement's bytes with a history identity (the wallet-bound key: no wallet prompt), over
+ * `purpose` then the bytes: what every keeper protocol sends (enrolment, cards, links, emergency keys).
+ */
+export async function signWithPurpose(identity: WalletIdentity, purpose: Uint8Array, bytes: Uint8Array): Promise<SignedStatement> {
+  return { statement: bytes, signature: hexToBytes(await identity.sign(identity, concatBytes(purpose, bytes))), identity: identity.bytes }
+}
+
+/** Signs a statement with the patient's history identity. */
+export function signStatement(identity: WalletIdentity, statement: KeeperStatement): Promise<SignedStatement> {
+  return signWithPurpose(identity, PURPOSE, encodeStatement(statement))
 }
 
 /**

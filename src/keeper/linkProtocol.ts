@@ -18,10 +18,10 @@
 // keeper can keep a salted hash of it; the statement's digest of it ties it to the patient's signature.
 import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { parseIdentityBlock, verifySignatureHex } from '../p2p/walletIdentity.ts'
 import type { WalletAddress, WalletIdentity } from '../p2p/index.ts'
-import { isBytes, statementMap } from './keeperStatement.ts'
+import { isBytes, signWithPurpose, statementMap } from './keeperStatement.ts'
 
 /** The libp2p protocol a keeper takes SMART Health Links on. */
 export const LINK_PROTOCOL = '/anamnesis/share-link/1.0.0'
@@ -96,9 +96,8 @@ export function linkStatementSignedBytes(statement: Uint8Array): Uint8Array {
 }
 
 /** Signs a link statement with the patient's history identity (no wallet prompt). */
-export async function signLinkStatement(identity: WalletIdentity, statement: LinkStatement): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
-  const bytes = dagCbor.encode(statement)
-  return { statement: bytes, signature: hexToBytes(await identity.sign(identity, linkStatementSignedBytes(bytes))), identity: identity.bytes }
+export function signLinkStatement(identity: WalletIdentity, statement: LinkStatement): Promise<{ statement: Uint8Array; signature: Uint8Array; identity: Uint8Array }> {
+  return signWithPurpose(identity, PURPOSE, dagCbor.encode(statement))
 }
 
 function parseLinkStatement(bytes: Uint8Array): LinkStatement | string {

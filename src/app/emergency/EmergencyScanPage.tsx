@@ -14,6 +14,7 @@ import { usePageTitle } from '../ui/usePageTitle.ts'
 import { createQrScanner, QrScanControls } from '../ui/QrScanner.tsx'
 import { createBreakGlass, type BreakGlassStep } from './createBreakGlass.ts'
 import { OfflineTierView } from './OfflineTierView.tsx'
+import { SummarySections } from './SummarySections.tsx'
 import { DECODED_MARK, SCAN_TO_TIER_MEASURE } from './scanTiming.ts'
 
 const INSTEAD = "Read the card's printed words instead, or choose a photo of its code."
@@ -30,18 +31,7 @@ function ReleasedSummary(props: { opened: Extract<BreakGlassStep, { step: 'opene
         {describeBreakGlassReason(props.opened.reasonCode)}).
         {props.opened.summary.date === undefined ? '' : ` Composed ${formatDayAndTime(new Date(props.opened.summary.date))}.`}
       </p>
-      <For each={props.opened.summary.sections}>
-        {(section) => (
-          <section class="summary-section" aria-label={section.title}>
-            <h4>{section.title}</h4>
-            <Show when={section.lines.length > 0} fallback={<p class="hint">No information available.</p>}>
-              <ul>
-                <For each={section.lines}>{(line) => <li>{line}</li>}</For>
-              </ul>
-            </Show>
-          </section>
-        )}
-      </For>
+      <SummarySections sections={props.opened.summary.sections} />
     </section>
   )
 }

@@ -5,6 +5,7 @@
 import { createResource, createSignal, For, Match, Show, Switch, type JSX } from 'solid-js'
 import { errorMessage } from '../../errors/index.ts'
 import { loadHealthLinks } from '../../session/index.ts'
+import { SummarySections } from '../emergency/SummarySections.tsx'
 import { CATEGORY_NAMES } from '../records/categoryNames.ts'
 import { ErrorBanner } from '../ui/ErrorBanner.tsx'
 import { usePageTitle } from '../ui/usePageTitle.ts'
@@ -134,18 +135,7 @@ function SharedRecordsView(props: { records: SharedRecords }): JSX.Element {
           <section aria-labelledby="shared-summary-heading" class="emergency-summary">
             <h3 id="shared-summary-heading">{summary().title}</h3>
             <Show when={summary().date}>{(date) => <p>Composed {new Date(date()).toLocaleString('en')}.</p>}</Show>
-            <For each={summary().sections}>
-              {(section) => (
-                <section class="summary-section" aria-label={section.title}>
-                  <h4>{section.title}</h4>
-                  <Show when={!section.empty && section.lines.length > 0} fallback={<p class="hint">No information available (the summary says so).</p>}>
-                    <ul>
-                      <For each={section.lines}>{(line) => <li>{line}</li>}</For>
-                    </ul>
-                  </Show>
-                </section>
-              )}
-            </For>
+            <SummarySections sections={summary().sections} />
           </section>
         )}
       </Show>

@@ -224,3 +224,24 @@ describe('checkAppend', () => {
     expect(refusal(() => checkAppend(history, { ...write(penicillin, PATIENT), id: first.id }, { patient })).code).toBe('DUPLICATE_ENTRY')
   })
 })
+
+describe('recordVersions of one history, asked again', () => {
+  const first = write(hypertension, DOCTOR)
+  const correction = write(resolved('resolved'), DOCTOR, first)
+
+  it('builds a frozen entries array once per patient, as the views of one redraw ask for it', () => {
+    const entries = Object.freeze([first, correction])
+    const versions = recordVersions(entries, { patient })
+    expect(recordVersions(entries, { patient })).toBe(versions)
+    expect(versions[0]?.latest).toBe(correction)
+    // Another patient's view of the same entries is built for that patient.
+    expect(recordVersions(entries, { patient: DOCTOR as Address })).not.toBe(versions)
+  })
+
+  it('builds an array that can still change every time: a correction added to it counts', () => {
+    const entries = [first]
+    expect(recordVersions(entries, { patient })[0]?.latest).toBe(first)
+    entries.push(correction)
+    expect(recordVersions(entries, { patient })[0]?.latest).toBe(correction)
+  })
+})

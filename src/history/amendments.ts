@@ -241,9 +241,18 @@ function buildRecords(index: EntryIndex, options: AmendmentOptions): RecordVersi
  * any other correction is listed as refused with the record it aimed at. `entries` holds one entry
  * per writer and id, as PatientHistory.entries() gives them (of a repeated one, the first counts).
  */
-export function recordVersions(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): RecordVersions[] {
-  return buildRecords(indexEntries(entries, options), options)
+export function recordVersions(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): readonly RecordVersions[] {
+  // The views of one redraw (the timeline, its diagnostic chains, the chain targets) each ask for
+  // the same history's versions: they are built once per frozen entries array and patient
+  // (PatientHistory.entries() gives one frozen array until the history changes). An array that can
+  // still change is never remembered.
+  const cached = versionsCache.get(entries)
+  if (cached !== undefined && cached.patient === options.patient) return cached.versions
+  const versions: readonly RecordVersions[] = Object.freeze(buildRecords(indexEntries(entries, options), options))
+  if (Object.isFrozen(entries)) versionsCache.set(entries, { patient: options.patient, versions })
+  return versions
 }
+const versionsCache = new WeakMap<readonly HistoryEntry[], { patient: Address | undefined; versions: readonly RecordVersions[] }>()
 
 /** The latest version of every record, ordered by when the record was first written. */
 export function latestVersions(entries: readonly HistoryEntry[], options: AmendmentOptions = {}): HistoryEntry[] {

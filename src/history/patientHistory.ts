@@ -80,7 +80,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   // Each read block's entry key.
   const byHash = new Map<string, string>()
   const unreadable = new Map<string, { reason: string; block: LoggedBlock }>()
-  let ordered: HistoryEntry[] | undefined
+  let ordered: readonly HistoryEntry[] | undefined
   const listeners = new Set<(change: HistoryChange) => void>()
   // Entries written here, by payload object: their plaintext and the epoch they were sealed under are
   // known, so they are neither decrypted nor decoded again.
@@ -203,7 +203,8 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     if (event.type === 'added') notify(take(event.entries))
   })
 
-  const entries = (): HistoryEntry[] => (ordered ??= [...readable.values()].sort(byLogOrder).map(({ entry }) => entry))
+  // Frozen: the views share it until the history changes (recordVersions remembers its versions).
+  const entries = (): readonly HistoryEntry[] => (ordered ??= Object.freeze([...readable.values()].sort(byLogOrder).map(({ entry }) => entry)))
 
   /**
    * Why this device must not seal under its current epoch, or undefined when it may. A reader may hold an

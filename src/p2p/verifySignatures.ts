@@ -2,20 +2,17 @@
 // goes to a small pool of Web Workers (ECDSA verification, with decoding and hashing the blocks, is
 // most of what replication costs, and the page has other work: decrypting, storing); elsewhere,
 // or if workers cannot start, it runs here.
-import { sha256 } from '@noble/hashes/sha2.js'
-import { secp256k1PublicKey, signSecp256k1, verifySecp256k1 } from '../crypto/index.ts'
-import { bytesToHex } from '@noble/hashes/utils.js'
-import { encodeBlock } from './blocks.ts'
-import { checkBlock, ENTRY_VERSION, signedPart, type CheckedBlock, type LogEntry, type SignatureCheck } from './logEntry.ts'
+import { verifySecp256k1 } from '../crypto/index.ts'
+import { checkBlock, type CheckedBlock, type LogEntry, type SignatureCheck } from './logEntry.ts'
 
 /** Checks signatures in bulk; one boolean per item, in order, false for any that does not verify. */
 export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
 
 /**
  * What the worker is asked (signatureWorker.ts): signatures to check, blocks to read and check
- * (checkBlock), or a key to prepare (no answer).
+ * (checkBlock), a key to prepare, or to warm up (warmUpBlocks); the last two get no answer.
  */
-export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { id: number; blocks: readonly Uint8Array[] } | { prepare: Uint8Array }
+export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { id: number; blocks: readonly Uint8Array[] } | { prepare: Uint8Array } | { warmUp: true }
 /** A block the worker checked (CheckedBlock), its entry without the bytes: the page holds them already. */
 export type WorkerCheckedBlock = { hash: string; refusal: string } | { entry: Omit<LogEntry, 'bytes'>; signed: boolean }
 /** The worker's answer to a request, by its id: one boolean per signature, or one check per block, in order. */
@@ -136,23 +133,7 @@ export function prepareSignatureKey(publicKey: Uint8Array): void {
   for (const pooled of workers() ?? []) pooled.worker.postMessage({ prepare: publicKey } satisfies WorkerRequest)
 }
 
-/**
- * Starts the workers and has them check a few signed blocks (decoding, hashing and signatures), so
- * the first frame of a sync does not wait for a worker to load and compile that code. Cheap; call
- * it when a log opens.
- */
+/** Starts the workers, which warm up on blocks of their own (warmUpBlocks). Cheap for the page; call it when a log opens. */
 export function warmUpSignatureWorkers(): void {
-  const available = workers()
-  if (available === undefined) return
-  const secretKey = sha256(new TextEncoder().encode('anamnesis/signature-worker-warm-up'))
-  const key = bytesToHex(secp256k1PublicKey(secretKey))
-  const identity = encodeBlock('anamnesis/signature-worker-warm-up').hash
-  let next: string[] = []
-  const blocks = Array.from({ length: 8 }, (_, i) => {
-    const unsigned = { id: 'anamnesis/signature-worker-warm-up', payload: new Uint8Array(64), next, refs: [], clock: { id: key, time: i + 1 }, v: ENTRY_VERSION }
-    const block = encodeBlock({ ...unsigned, key, identity, sig: bytesToHex(signSecp256k1(secretKey, signedPart(unsigned))) })
-    next = [block.hash]
-    return block.bytes
-  })
-  for (const pooled of available) pooled.worker.postMessage({ id: -1, blocks } satisfies WorkerRequest)
+  for (const pooled of workers() ?? []) pooled.worker.postMessage({ warmUp: true } satisfies WorkerRequest)
 }

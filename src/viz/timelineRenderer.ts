@@ -197,10 +197,12 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
     })
   }
 
-  // The stage's width as the resize observer last reported it. Reading clientWidth instead would
-  // force a layout in the middle of every redraw, after the page's other views changed the DOM.
+  // The stage's width as the resize observer last reported it. It is never read from the element:
+  // clientWidth would force the page's layout in the middle of a redraw, after the page's other
+  // views changed the DOM (some 35 ms for a doctor's first view of a history), and the page is laid
+  // out again for the frame anyway. Until the observer's first report, the width is provisional.
   let observedWidth: number | undefined
-  const stageWidth = (): number => Math.max(200, observedWidth ?? (stage.node() as HTMLDivElement).clientWidth)
+  const stageWidth = (): number => Math.max(200, observedWidth ?? width)
 
   function resize(): void {
     width = stageWidth()
@@ -629,7 +631,9 @@ export function createTimeline(container: HTMLElement, callbacks: TimelineCallba
       ])
       listbox.call((sel) => zoom.transform(sel, zoomIdentity))
       zoom.scaleExtent([1, Math.max(1, (to - from) / MIN_SPAN)])
-      resize()
+      // A stage not measured yet is sized and drawn by the observer's first report, which comes in
+      // the frame that first lays it out, before that frame is painted (never, while it is hidden).
+      if (observedWidth !== undefined) resize()
     },
     setFilter(ids) {
       filter = ids

@@ -1,0 +1,27 @@
+// What a signature worker checks as it starts (signatureWorker.ts), so that the first frame of a
+// sync does not wait for that code to load and compile.
+import { encodeBlock } from './blocks.ts'
+import { ENTRY_VERSION } from './logEntry.ts'
+
+/** The secp256k1 generator G, compressed: a valid public key whose secret (1) signs nothing here. */
+const WARM_UP_KEY = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'
+/** The DER signature r = 1, s = 1: well formed, low-s, and valid for no block here. */
+const WARM_UP_SIGNATURE = '3006020101020101'
+
+/**
+ * Blocks shaped as a pull's, for a signature worker to check as it starts, so that the first frame
+ * of a sync does not wait for that code to load and compile. Nobody signs them: their signatures
+ * (r = s = 1, under the generator's own key) do not verify, and checking one costs what checking a
+ * valid one does. Made in the worker, so that the page spends nothing on them. Six: fewer than the
+ * checks at which a key gets its precomputed window (secp256k1Signature.ts), which none of them needs.
+ */
+export function warmUpBlocks(): Uint8Array[] {
+  const key = WARM_UP_KEY
+  const identity = encodeBlock('anamnesis/signature-worker-warm-up').hash
+  let next: string[] = []
+  return Array.from({ length: 6 }, (_, i) => {
+    const block = encodeBlock({ id: 'anamnesis/signature-worker-warm-up', payload: new Uint8Array(64), next, refs: [], clock: { id: key, time: i + 1 }, v: ENTRY_VERSION, key, identity, sig: WARM_UP_SIGNATURE })
+    next = [block.hash]
+    return block.bytes
+  })
+}

@@ -235,7 +235,7 @@ describe('recordVersions of one history, asked again', () => {
     expect(recordVersions(entries, { patient })).toBe(versions)
     expect(versions[0]?.latest).toBe(correction)
     // Another patient's view of the same entries is built for that patient.
-    expect(recordVersions(entries, { patient: DOCTOR as Address })).not.toBe(versions)
+    expect(recordVersions(entries, { patient: DOCTOR })).not.toBe(versions)
   })
 
   it('builds an array that can still change every time: a correction added to it counts', () => {

@@ -24,11 +24,15 @@
 // - visit.invite.qrVersion: the QR version (1 to 40) of the code the patient's page draws for that
 //   link (checked to be the code visitQrImage draws for it); unit "version", a count, not a size.
 //
+// Each run's log also counts the UDP datagrams of the private network and those dropped for a full
+// receive buffer (udpCounters): a run with drops is one where the doctor's pull waited out SCTP
+// retransmissions, most of a second each, on this busy two-core machine.
+//
 // BENCH_PROFILE=<file> writes a CPU profile of the doctor's page in the first run (connect to
 // timeline drawn), the app built with its functions' names.
 // `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
@@ -369,7 +373,12 @@ async function browserFigures(appDir: string): Promise<Figures> {
     let failures = 0
     while (runs.length < RUNS) {
       try {
+        const before = udpCounters()
         runs.push(await visitRun(appDir, browsers as [Browser, Browser], runs.length + failures))
+        const after = udpCounters()
+        if (before !== undefined && after !== undefined) {
+          console.error(`  UDP in this network: ${after.received - before.received} datagrams received, ${after.dropped - before.dropped} dropped for a full receive buffer`)
+        }
       } catch (error) {
         if (++failures > 2) throw error
         console.error(`visit run failed, running it again: ${error instanceof Error ? error.message.split('\n').slice(0, 4).join(' | ') : String(error)}`)
@@ -386,6 +395,27 @@ async function browserFigures(appDir: string): Promise<Figures> {
     }
   } finally {
     await Promise.allSettled(browsers.map((b) => b.close()))
+  }
+}
+
+/**
+ * The private network's UDP counters (Linux's /proc/net/snmp): datagrams received, and those dropped
+ * because a socket's receive buffer was full. WebRTC's data channels run over UDP: on a busy
+ * two-core machine the browser does not always drain its socket in time, and SCTP waits out a
+ * retransmission timeout for what was dropped (a pull that stalls for most of a second). Undefined
+ * where there are no such counters.
+ */
+function udpCounters(): { received: number; dropped: number } | undefined {
+  try {
+    const [names, values] = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('Udp:'))
+      .map((line) => line.split(/\s+/).slice(1))
+    const field = (name: string): number => Number(values?.[names?.indexOf(name) ?? -1])
+    const counters = { received: field('InDatagrams'), dropped: field('RcvbufErrors') }
+    return Number.isFinite(counters.received) && Number.isFinite(counters.dropped) ? counters : undefined
+  } catch {
+    return undefined
   }
 }
 

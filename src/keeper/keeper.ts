@@ -41,8 +41,6 @@ import { keeperFiles } from './keeperFiles.ts'
 import type { Connection } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
-export { isDiskFull } from './diskFull.ts'
-
 /** Whom a keeper accepts: anyone, the patients on a list, or whoever brings an unused code from a list. */
 export type AcceptPolicy = { kind: 'anyone' } | { kind: 'list'; patients: ReadonlySet<string> } | { kind: 'code'; codes: ReadonlySet<string> }
 
@@ -182,7 +180,6 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
     discard: (cid) => deleteFile(blockstore, cid),
     onProgress: (patient) => lastUsed.set(patient, now())
   })
-  const filesHeld = (patient: WalletAddress): Promise<number> => files.bytes(patient)
   for await (const { key, value } of datastore.query({ prefix: ENROLMENT_PREFIX })) {
     const patient = key.toString().slice(ENROLMENT_PREFIX.length) as WalletAddress
     const record = parse(value)
@@ -230,7 +227,7 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
   const storePulled = async (patient: WalletAddress, entries: readonly StoredEntry[], store: () => Promise<void>): Promise<void> => {
     const enrolment = enrolments.get(patient)
     if (enrolment === undefined) throw new KeeperStoreRefusal('quota', 'this keeper does not keep this history')
-    const held = heldOf(patient).bytes + (await filesHeld(patient))
+    const held = heldOf(patient).bytes + (await files.bytes(patient))
     const adding = entries.reduce((sum, entry) => sum + entry.bytes.length, 0)
     if (held + adding > enrolment.quota) {
       if (refusing.get(patient) !== 'quota') emit({ type: 'quota-reached', patient, quota: enrolment.quota, held })
@@ -475,13 +472,13 @@ export async function startKeeper(options: StartKeeperOptions): Promise<Keeper> 
       const named = await files.sort(patient, statement.files ?? [])
       const { wanted } = named
       const adding = wanted.reduce((sum, file) => sum + file.bytes, 0)
-      const held = heldIn(log).bytes + (await filesHeld(patient))
+      const held = heldIn(log).bytes + (await files.bytes(patient))
       if (held + adding > enrolment.quota) {
         emit({ type: 'quota-reached', patient, quota: enrolment.quota, held })
         return refuse('quota', `the files named would take ${held + adding} bytes, over the patient's quota of ${enrolment.quota}`)
       }
       if (wanted.length > 0) fetchFiles(patient, log.address, wanted, connection)
-      return { t: 'files', fetching: wanted.length + named.underWay, held: { files: named.held, bytes: await filesHeld(patient) } }
+      return { t: 'files', fetching: wanted.length + named.underWay, held: { files: named.held, bytes: await files.bytes(patient) } }
     }
     if (statement.kind === 'status') {
       if (enrolment === undefined) return refuse('not-enrolled', 'a status request for a history this keeper does not keep')

@@ -5,10 +5,10 @@ import * as raw from 'multiformats/codecs/raw'
 import { describe, expect, it } from 'vitest'
 import { fileIndexOver, historyLogAddress, P2PError, type WalletAddress } from '../p2p/index.ts'
 import { keeperFiles } from './keeperFiles.ts'
-import type { KeptFile } from './keeperStatement.ts'
+import { MAX_KEPT_FILES, type KeptFile } from './keeperStatement.ts'
 
 const patient = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as WalletAddress
-const fileCid = async (n: number): Promise<string> => CID.createV1(raw.code, await sha256.digest(new Uint8Array([n]))).toString()
+const fileCid = async (n: number): Promise<string> => CID.createV1(raw.code, await sha256.digest(new Uint8Array(new Uint32Array([n]).buffer))).toString()
 
 /**
  * A keeper's files over a file index in memory, and a patient's device that serves each file whole,
@@ -112,5 +112,21 @@ describe('a keeper\'s attached files', () => {
     await files.fetch(patient, named, read)
     const restarted = keeperFiles<WalletAddress>({ index, logOf: historyLogAddress, discard: () => Promise.resolve() })
     expect(await restarted.report(patient)).toEqual({ held: 0, bytes: 0, fetching: 0, failed: 0 })
+  })
+
+  it('remembers at most as many failures a patient as one statement may name: file after file no device serves does not grow its memory', async () => {
+    const { files, read, device } = await setup()
+    device.state = 'gone'
+    const many = await Promise.all(Array.from({ length: MAX_KEPT_FILES + 10 }, async (_, i) => ({ cid: await fileCid(1000 + i), bytes: 100 })))
+    // Two statements' worth, as a patient naming new files at each sync would send them.
+    await files.fetch(patient, many.slice(0, MAX_KEPT_FILES), read)
+    await files.fetch(patient, many.slice(MAX_KEPT_FILES), read)
+    expect(await files.report(patient)).toEqual({ held: 0, bytes: 0, fetching: 0, failed: MAX_KEPT_FILES, failure: 'not-served' })
+    // The oldest were forgotten, the newest kept: copying one of each, only the newest leaves the count.
+    device.state = 'serving'
+    await files.fetch(patient, [many[0] as KeptFile], read)
+    expect((await files.report(patient)).failed).toBe(MAX_KEPT_FILES)
+    await files.fetch(patient, [many.at(-1) as KeptFile], read)
+    expect((await files.report(patient)).failed).toBe(MAX_KEPT_FILES - 1)
   })
 })

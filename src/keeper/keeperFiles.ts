@@ -5,7 +5,7 @@
 // until it tries again.
 import { FileRefusedError, P2PError, type FileIndex } from '../p2p/index.ts'
 import { isDiskFull } from './diskFull.ts'
-import type { KeptFile } from './keeperStatement.ts'
+import { MAX_KEPT_FILES, type KeptFile } from './keeperStatement.ts'
 import type { FileFailure, KeptFilesReport } from './keptFilesReport.ts'
 
 /** A file that came larger than the statement naming it said: what came is not kept. */
@@ -73,7 +73,11 @@ export function keeperFiles<P extends string>(options: KeeperFilesOptions<P>): K
   /** Bytes reserved for files being copied, and those files' CIDs. */
   const reserved = new Map<P, number>()
   const copying = new Map<P, Set<string>>()
-  /** Files whose last copy failed, in the order they failed. */
+  /**
+   * Files whose last copy failed, in the order they failed: at most MAX_KEPT_FILES a patient (the most
+   * one statement names), the oldest forgotten first, so that statements naming file after file that
+   * no device serves cannot grow the keeper's memory. A file forgotten is tried again when named again.
+   */
   const failures = new Map<P, Map<string, FileFailure>>()
 
   const held = async (patient: P): Promise<number> => {
@@ -137,6 +141,7 @@ export function keeperFiles<P extends string>(options: KeeperFilesOptions<P>): K
             const failed = failures.get(patient) ?? new Map<string, FileFailure>()
             failed.delete(file.cid)
             failed.set(file.cid, failureOf(caught))
+            if (failed.size > MAX_KEPT_FILES) failed.delete(failed.keys().next().value as string)
             failures.set(patient, failed)
           }
         }

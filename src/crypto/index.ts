@@ -57,7 +57,8 @@ export {
 } from './keyDrop.ts'
 export { categoryKey, categoryKeysFor, sealingKey } from './categoryKeys.ts'
 export { categorySlot, isEpoch, MAX_CATEGORIES, MAX_EPOCH, parseKeyField } from './categorySlot.ts'
-export { prepareBulkSigning, prepareSecp256k1Checks, prepareSecp256k1Key, secp256k1PublicKey, secp256k1Signer, signerFromPosted, signSecp256k1, verifySecp256k1, type Secp256k1Signer } from './secp256k1Signature.ts'
+export { isPostedSigningKey, prepareSecp256k1Checks, prepareSecp256k1Key, secp256k1PublicKey, secp256k1Signer, signerFromPosted, signSecp256k1, verifySecp256k1, type Secp256k1Signer } from './secp256k1Signature.ts'
+export { prepareBulkSigning, type BulkSigning } from './bulkSigning.ts'
 export {
   EMERGENCY_CARD_KEY_LENGTH,
   emergencySummaryAssociatedData,

@@ -90,32 +90,21 @@ export function secp256k1Signer(secretKey: Uint8Array): Secp256k1Signer {
   }
 }
 
-/** The base point's precomputed window for a signer that signs by the thousand (noble's default is 6 bits). */
-const BULK_WINDOW = 10
-
-/**
- * Readies this thread to sign many signatures in a row (a worker about to sign an import, readied
- * while the patient reads the preview): the base point gets a 10-bit precomputed window, built here
- * once (some 190 ms in Node here, against 65 ms for 8 bits), and each signature after is about a
- * seventh faster than with 8 bits (3,611 signatures: 1,164 ms against 1,360; 11 and 12 bits are
- * slower again, their tables too large for the cache). The multiplication stays noble's
- * constant-time, blinded one; only its table is wider, so the signatures are the same (RFC 6979).
- */
-export function prepareBulkSigning(): void {
-  Point.BASE.precompute(BULK_WINDOW)
-  // The table is built on the first multiplication by a secret scalar, blinded as signing does; 1 is no secret.
-  Point.BASE.multiply(1n)
-}
-
 /**
  * The signer a worker gets from {@link Secp256k1Signer.postTo}'s message, or undefined when the
  * message is not one.
  *
+ * @param makeSigner - Makes the signer over the posted key: a signing worker's bulk signer (bulkSigning.ts).
  * @throws {CryptoError} `INVALID_KEY` when the message carries a key that is not a valid scalar.
  */
-export function signerFromPosted(message: unknown): Secp256k1Signer | undefined {
-  if (typeof message !== 'object' || message === null || (message as Partial<PostedSigningKey>).kind !== 'secp256k1-signing-key') return undefined
-  return secp256k1Signer((message as PostedSigningKey).secretKey)
+export function signerFromPosted(message: unknown, makeSigner: (secretKey: Uint8Array) => Secp256k1Signer = secp256k1Signer): Secp256k1Signer | undefined {
+  if (!isPostedSigningKey(message)) return undefined
+  return makeSigner(message.secretKey)
+}
+
+/** Whether a worker's message is a {@link Secp256k1Signer.postTo} message (its key not yet checked). */
+export function isPostedSigningKey(message: unknown): message is PostedSigningKey {
+  return typeof message === 'object' && message !== null && (message as Partial<PostedSigningKey>).kind === 'secp256k1-signing-key'
 }
 
 const POINT_CACHE_SIZE = 32

@@ -29,7 +29,8 @@ export interface ChainWriter {
 
 /**
  * The row's entries, signed: the first links its heads, each later one the entry before it and its
- * heads. Deterministic (RFC 6979 signatures): the same row gives the same entries wherever it is signed.
+ * heads. Deterministic (RFC 6979 signatures): the same row signed by the same engine gives the same
+ * entries (a signing worker's libsecp256k1 signs with other nonces than the page, src/crypto bulkSigning.ts).
  */
 export function signChain(writer: ChainWriter, logId: string, links: readonly ChainLink[]): LogEntry[] {
   const entries: LogEntry[] = []

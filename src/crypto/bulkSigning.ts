@@ -57,27 +57,7 @@ export async function prepareBulkSigning(load: () => Promise<Libsecp256k1> = ini
     secp256k1.Point.BASE.multiply(1n)
     return { engine: 'noble', signer: secp256k1Signer }
   }
-  warmUp(library)
   return { engine: 'libsecp256k1', signer: (secretKey) => librarySigner(library, secretKey) }
-}
-
-/** Signatures made with a key that is no secret as soon as the library loads (some 40 ms). */
-const WARM_UP_SIGNATURES = 256
-
-/**
- * Has the browser compile the library's signing code fully now, while the patient reads the
- * preview: WebAssembly starts in a quick baseline tier and is optimised on background threads once
- * it is hot, and during the import those threads are busy storing and drawing, so code first run
- * then stayed in the slow tier (3,611 signatures took ~1,240 ms in the worker, against ~580 ms warm).
- */
-function warmUp(library: Libsecp256k1): void {
-  const notSecret = new Uint8Array(32)
-  notSecret[31] = 1
-  const digest = new Uint8Array(32)
-  for (let i = 0; i < WARM_UP_SIGNATURES; i++) {
-    digest[0] = i
-    library.sign(notSecret, digest, ZERO_EXTRA_DATA)
-  }
 }
 
 function librarySigner(library: Libsecp256k1, secretKey: Uint8Array): Secp256k1Signer {

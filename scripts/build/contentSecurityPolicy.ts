@@ -4,8 +4,9 @@
 // blob: URL of an attached image once opened and checked (a PDF opens in its own tab, outside this policy); and
 // connections to its own origin (config.json) and to https:/wss: (config.json names the chain's
 // RPC and the relays at run time, and a SMART Health Link names the keeper whose manifest the
-// viewer fetches, so they cannot be listed here). No inline script, no eval (the
-// bundle has no WebAssembly, so not even 'wasm-unsafe-eval'), no plugins, no <base>, no form posts.
+// viewer fetches, so they cannot be listed here). No inline script, no eval (the page compiles
+// no WebAssembly, so not even 'wasm-unsafe-eval': the import's signing worker does, under its own
+// response's policy, see the README), no plugins, no <base>, no form posts.
 // frame-ancestors and reporting cannot be set by a meta tag: whoever serves the app sets them as
 // headers (see the README). The dev server (`npm start`) injects styles inline and gets no policy.
 import type { Plugin } from 'vite'

@@ -3,8 +3,9 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { initWasmSecp256k1 } from '@solar-republic/wasm-secp256k1/gzipped'
 import { prepareBulkSigning } from './bulkSigning.ts'
-import { secp256k1Signer, signerFromPosted, signSecp256k1, verifySecp256k1 } from './secp256k1Signature.ts'
+import { secp256k1Signer, signerFromPosted, verifySecp256k1 } from './secp256k1Signature.ts'
 
 const key = sha256(Uint8Array.of(3))
 const entry = new TextEncoder().encode('an entry')
@@ -58,12 +59,56 @@ describe('prepareBulkSigning with libsecp256k1 (WebAssembly)', () => {
   })
 })
 
-describe('prepareBulkSigning where WebAssembly may not run', () => {
-  it('signs with noble instead: the page\'s very signatures', async () => {
-    const signing = await prepareBulkSigning(() => Promise.reject(new WebAssembly.CompileError('WebAssembly.instantiate(): refused by the content security policy')))
+describe('prepareBulkSigning where libsecp256k1 cannot sign', () => {
+  const data = [entry, new Uint8Array(1200).fill(9), new TextEncoder().encode('a third entry')]
+  const expected = async (): Promise<Uint8Array[]> => {
+    const signer = (await prepareBulkSigning()).signer(key)
+    return data.map((d) => signer.sign(d))
+  }
+
+  it('signs with noble where WebAssembly may not run: the very bytes libsecp256k1 makes', async () => {
+    const signing = await prepareBulkSigning({ load: () => Promise.reject(new WebAssembly.CompileError('WebAssembly.instantiate(): refused by the content security policy')) })
     expect(signing.engine).toBe('noble')
     const signer = signing.signer(key)
-    expect(signer.sign(entry)).toEqual(signSecp256k1(key, entry))
+    expect(data.map((d) => signer.sign(d))).toEqual(await expected())
     expect(await publicKeyFromRaw(signer.publicKey).verify(entry, signer.sign(entry))).toBe(true)
+  })
+
+  it('signs with noble when the library does not load in time', async () => {
+    const signing = await prepareBulkSigning({ load: () => new Promise(() => undefined), loadTimeoutMs: 20 })
+    expect(signing.engine).toBe('noble')
+    expect(data.map((d) => signing.signer(key).sign(d))).toEqual(await expected())
+  })
+
+  it('signs with noble when the library, as it loads, signs other bytes than noble', async () => {
+    const library = await initWasmSecp256k1()
+    // A library that signs with random additional data: valid signatures, but not deterministic.
+    const signing = await prepareBulkSigning({ load: () => Promise.resolve({ ...library, sign: (sk: Uint8Array, digest: Uint8Array) => library.sign(sk, digest) }) })
+    expect(signing.engine).toBe('noble')
+    expect(data.map((d) => signing.signer(key).sign(d))).toEqual(await expected())
+  })
+
+  it('signs the rest with noble when the library fails in the middle of an import, or makes a high-s signature', async () => {
+    const library = await initWasmSecp256k1()
+    for (const failure of ['throws', 'high-s'] as const) {
+      let calls = 0
+      const faulty = {
+        ...library,
+        sign: (sk: Uint8Array, digest: Uint8Array, extra?: Uint8Array) => {
+          calls += 1
+          // The first call is the check as it loads; the second signature of the import fails.
+          if (calls !== 3) return library.sign(sk, digest, extra)
+          if (failure === 'throws') throw new Error('RuntimeError: unreachable')
+          const [compact, recovery] = library.sign(sk, digest, extra)
+          const low = secp256k1.Signature.fromBytes(compact, 'compact')
+          return [new secp256k1.Signature(low.r, secp256k1.Point.Fn.ORDER - low.s).toBytes('compact'), recovery] as ReturnType<typeof library.sign>
+        }
+      }
+      const signing = await prepareBulkSigning({ load: () => Promise.resolve(faulty) })
+      expect(signing.engine).toBe('libsecp256k1')
+      const signer = signing.signer(key)
+      expect(data.map((d) => signer.sign(d))).toEqual(await expected())
+      expect(calls).toBe(3)
+    }
   })
 })

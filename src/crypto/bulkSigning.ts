@@ -3,18 +3,20 @@
 // libsecp256k1, the C library Bitcoin Core signs with, compiled to WebAssembly, signs about twice
 // as fast as noble's JavaScript here (3,611 signatures in Node: ~610 ms against ~1,250 with noble's
 // widest useful window), and in constant time as C can promise and JavaScript cannot. Its wrapper
-// blinds the signing context afresh before each signature and holds the secret in the module's
-// memory only while it signs, zeroed after.
+// blinds the signing context afresh before each signature, and zeroes its copy of the key in the
+// module's memory after each (the copies JavaScript makes on the way are left to the garbage
+// collector, as with noble).
 //
 // The library always feeds its nonce 32 bytes of additional data (RFC 6979 section 3.6); they
 // are zeros here, so its signatures stay deterministic: the same key and entry always give the
-// same signature (noble gives the very same bytes with that additional data; the test checks it).
-// They differ from the page's own signatures, which have none: a stock OrbitDB peer checks both
-// alike. Where WebAssembly may not run (a policy that forbids it, a browser without it), noble
-// signs instead, with a wider precomputed window of the base point.
+// same signature. Where the library cannot load (a policy that forbids WebAssembly, a browser
+// without it), fails its check as it loads, or fails in the middle of an import, noble signs with
+// the same additional data: the very same bytes. They differ from the page's own signatures,
+// which have none; a stock OrbitDB peer checks both alike.
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { initWasmSecp256k1 } from '@solar-republic/wasm-secp256k1/gzipped'
+import { equalBytes } from '@noble/curves/utils.js'
 import { describe } from './binaryFields.ts'
 import { CryptoError } from './CryptoError.ts'
 import { secp256k1Signer, type Secp256k1Signer } from './secp256k1Signature.ts'
@@ -35,44 +37,98 @@ export interface BulkSigning {
 /** The base point's precomputed window when noble signs by the thousand (its default is 6 bits). */
 const BULK_WINDOW = 10
 
-/** The additional data of every libsecp256k1 signature here: none to speak of, so signing stays deterministic. */
+/** The additional data of every signature here: none to speak of, so signing stays deterministic. */
 const ZERO_EXTRA_DATA = new Uint8Array(32)
+
+/** How long the library may take to load (some 30 ms here) before noble signs instead. */
+const LOAD_TIMEOUT_MS = 5_000
 
 /**
  * Readies this thread to sign many signatures in a row (a worker about to sign an import, readied
- * while the patient reads the preview): loads libsecp256k1 (some 30 ms), or where it cannot load,
- * builds noble a 10-bit window of the base point (some 190 ms; each signature after is about a
- * seventh faster than with 8 bits, and 11 or 12 bits are slower again, their tables too large for
- * the cache).
+ * while the patient reads the preview): loads libsecp256k1 and checks that it signs as noble does,
+ * or where it cannot, builds noble a 10-bit window of the base point (some 190 ms; each signature
+ * after is about a seventh faster than with 8 bits, and 11 or 12 bits are slower again, their
+ * tables too large for the cache).
  *
- * @param load - Loads the library; a test passes one that fails.
+ * @param options.load - Loads the library; a test passes one that fails or misbehaves.
+ * @param options.loadTimeoutMs - How long loading may take before noble signs instead.
  */
-export async function prepareBulkSigning(load: () => Promise<Libsecp256k1> = initWasmSecp256k1): Promise<BulkSigning> {
-  let library: Libsecp256k1
+export async function prepareBulkSigning(options: { load?: () => Promise<Libsecp256k1>; loadTimeoutMs?: number } = {}): Promise<BulkSigning> {
+  const { load = initWasmSecp256k1, loadTimeoutMs = LOAD_TIMEOUT_MS } = options
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let library: Libsecp256k1 | undefined
   try {
-    library = await load()
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('libsecp256k1 did not load in time')), loadTimeoutMs)
+    })
+    library = await Promise.race([load(), timeout])
+    if (!signsAsNoble(library)) library = undefined
   } catch {
+    library = undefined
+  } finally {
+    clearTimeout(timer)
+  }
+  if (library === undefined) {
     secp256k1.Point.BASE.precompute(BULK_WINDOW)
     // The table is built on the first multiplication by a secret scalar, blinded as signing does; 1 is no secret.
     secp256k1.Point.BASE.multiply(1n)
-    return { engine: 'noble', signer: secp256k1Signer }
+    return { engine: 'noble', signer: (secretKey) => bulkSigner(secretKey, undefined) }
   }
-  return { engine: 'libsecp256k1', signer: (secretKey) => librarySigner(library, secretKey) }
+  const loaded = library
+  return { engine: 'libsecp256k1', signer: (secretKey) => bulkSigner(secretKey, loaded) }
 }
 
-function librarySigner(library: Libsecp256k1, secretKey: Uint8Array): Secp256k1Signer {
+/** Whether the library signs a digest, with a key that is no secret, to the very bytes noble makes. */
+function signsAsNoble(library: Libsecp256k1): boolean {
+  const notSecret = new Uint8Array(32)
+  notSecret[31] = 7
+  const digest = sha256(new TextEncoder().encode('libsecp256k1 signs as noble does'))
+  try {
+    return equalBytes(librarySignature(library, notSecret, digest), nobleSignature(notSecret, digest))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * libsecp256k1's signature of `digest`, DER.
+ *
+ * @throws {Error} When the library fails or makes a high-s signature (it never should).
+ */
+function librarySignature(library: Libsecp256k1, key: Uint8Array, digest: Uint8Array): Uint8Array {
+  const [compact] = library.sign(key, digest, ZERO_EXTRA_DATA)
+  const signature = secp256k1.Signature.fromBytes(compact, 'compact')
+  if (signature.hasHighS()) throw new Error('libsecp256k1 made a high-s signature')
+  return signature.toBytes('der')
+}
+
+/** noble's signature of `digest` with the same additional data: DER, low-s. */
+function nobleSignature(key: Uint8Array, digest: Uint8Array): Uint8Array {
+  return secp256k1.sign(digest, key, { prehash: false, format: 'der', extraEntropy: ZERO_EXTRA_DATA })
+}
+
+function bulkSigner(secretKey: Uint8Array, library: Libsecp256k1 | undefined): Secp256k1Signer {
   // The page's signer checks the key, makes the public key and posts copies, as ever.
   const checked = secp256k1Signer(secretKey)
   const key = secretKey.slice()
+  let engine = library
   return {
     get publicKey() {
       return checked.publicKey
     },
     sign(data) {
       if (!(data instanceof Uint8Array)) throw new CryptoError('INVALID_INPUT', `The data to sign must be a Uint8Array; got ${describe(data)}.`)
-      const [compact] = library.sign(key, sha256(data), ZERO_EXTRA_DATA)
-      // libsecp256k1 makes low-s signatures only.
-      return secp256k1.Signature.fromBytes(compact, 'compact').toBytes('der')
+      const digest = sha256(data)
+      if (engine !== undefined) {
+        try {
+          return librarySignature(engine, key, digest)
+        } catch {
+          // A library that failed once (a trap leaves its memory as it was) signs nothing more
+          // here: noble signs from now on, the same bytes.
+          engine = undefined
+        }
+      }
+      return nobleSignature(key, digest)
     },
     postTo: (worker) => checked.postTo(worker)
   }

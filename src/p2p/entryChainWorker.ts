@@ -16,6 +16,8 @@ let signer: Promise<Secp256k1Signer> | undefined
 
 scope.onmessage = ({ data }) => {
   if (signer === undefined && isPostedSigningKey(data)) {
+    // The key is checked now: a bad one throws here, the page hears of it and ends this worker.
+    signerFromPosted(data)
     signer = ready().then((signing) => signerFromPosted(data, signing.signer) as Secp256k1Signer)
     return
   }

@@ -50,7 +50,7 @@ describe('prepareBulkSigning with libsecp256k1 (WebAssembly)', () => {
     expect(() => signer.sign('an entry' as unknown as Uint8Array)).toThrow(/must be a Uint8Array/)
   })
 
-  it('signs in a worker with the key the page posted', async () => {
+  it('makes its signer over the key a page posts to a worker (signerFromPosted)', async () => {
     const signing = await prepareBulkSigning()
     const posted: unknown[] = []
     secp256k1Signer(key).postTo({ postMessage: (message) => posted.push(message) })

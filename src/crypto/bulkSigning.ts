@@ -17,9 +17,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { initWasmSecp256k1 } from '@solar-republic/wasm-secp256k1/gzipped'
 import { equalBytes } from '@noble/curves/utils.js'
-import { describe } from './binaryFields.ts'
-import { CryptoError } from './CryptoError.ts'
-import { secp256k1Signer, type Secp256k1Signer } from './secp256k1Signature.ts'
+import { secp256k1Signer, signSecp256k1, type Secp256k1Signer } from './secp256k1Signature.ts'
 
 type Libsecp256k1 = Awaited<ReturnType<typeof initWasmSecp256k1>>
 
@@ -78,33 +76,28 @@ export async function prepareBulkSigning(options: { load?: () => Promise<Libsecp
   return { engine: 'libsecp256k1', signer: (secretKey) => bulkSigner(secretKey, loaded) }
 }
 
-/** Whether the library signs a digest, with a key that is no secret, to the very bytes noble makes. */
+/** Whether the library signs, with a key that is no secret, the very bytes noble makes. */
 function signsAsNoble(library: Libsecp256k1): boolean {
   const notSecret = new Uint8Array(32)
   notSecret[31] = 7
-  const digest = sha256(new TextEncoder().encode('libsecp256k1 signs as noble does'))
+  const data = new TextEncoder().encode('libsecp256k1 signs as noble does')
   try {
-    return equalBytes(librarySignature(library, notSecret, digest), nobleSignature(notSecret, digest))
+    return equalBytes(librarySignature(library, notSecret, data), signSecp256k1(notSecret, data, ZERO_EXTRA_DATA))
   } catch {
     return false
   }
 }
 
 /**
- * libsecp256k1's signature of `digest`, DER.
+ * libsecp256k1's signature of SHA-256(`data`), DER.
  *
  * @throws {Error} When the library fails or makes a high-s signature (it never should).
  */
-function librarySignature(library: Libsecp256k1, key: Uint8Array, digest: Uint8Array): Uint8Array {
-  const [compact] = library.sign(key, digest, ZERO_EXTRA_DATA)
+function librarySignature(library: Libsecp256k1, key: Uint8Array, data: Uint8Array): Uint8Array {
+  const [compact] = library.sign(key, sha256(data), ZERO_EXTRA_DATA)
   const signature = secp256k1.Signature.fromBytes(compact, 'compact')
   if (signature.hasHighS()) throw new Error('libsecp256k1 made a high-s signature')
   return signature.toBytes('der')
-}
-
-/** noble's signature of `digest` with the same additional data: DER, low-s. */
-function nobleSignature(key: Uint8Array, digest: Uint8Array): Uint8Array {
-  return secp256k1.sign(digest, key, { prehash: false, format: 'der', extraEntropy: ZERO_EXTRA_DATA })
 }
 
 function bulkSigner(secretKey: Uint8Array, library: Libsecp256k1 | undefined): Secp256k1Signer {
@@ -117,18 +110,17 @@ function bulkSigner(secretKey: Uint8Array, library: Libsecp256k1 | undefined): S
       return checked.publicKey
     },
     sign(data) {
-      if (!(data instanceof Uint8Array)) throw new CryptoError('INVALID_INPUT', `The data to sign must be a Uint8Array; got ${describe(data)}.`)
-      const digest = sha256(data)
-      if (engine !== undefined) {
+      if (engine !== undefined && data instanceof Uint8Array) {
         try {
-          return librarySignature(engine, key, digest)
+          return librarySignature(engine, key, data)
         } catch {
           // A library that failed once (a trap leaves its memory as it was) signs nothing more
           // here: noble signs from now on, the same bytes.
           engine = undefined
         }
       }
-      return nobleSignature(key, digest)
+      // noble, with the same additional data; it refuses data that is not bytes.
+      return signSecp256k1(key, data, ZERO_EXTRA_DATA)
     },
     postTo: (worker) => checked.postTo(worker)
   }

@@ -42,13 +42,15 @@ export function secp256k1PublicKey(secretKey: Uint8Array): Uint8Array {
  * RFC 6979 nonce, so the same key and data always give the same signature.
  *
  * @param secretKey - The identity's secret key; used here only, it never leaves the device.
+ * @param additionalData - RFC 6979's additional data k' (section 3.6), 32 bytes, that the nonce is
+ *   also drawn from: none for the page's signatures, zeros for an import's (bulkSigning.ts).
  * @returns The DER-encoded signature.
  * @throws {CryptoError} `INVALID_KEY` for a secret key that is not a valid scalar, `INVALID_INPUT` when `data` is not bytes.
  */
-export function signSecp256k1(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
+export function signSecp256k1(secretKey: Uint8Array, data: Uint8Array, additionalData?: Uint8Array): Uint8Array {
   assertSecretKey(secretKey)
   if (!(data instanceof Uint8Array)) throw new CryptoError('INVALID_INPUT', `The data to sign must be a Uint8Array; got ${describe(data)}.`)
-  return secp256k1.sign(sha256(data), secretKey, { prehash: false, format: 'der' })
+  return secp256k1.sign(sha256(data), secretKey, { prehash: false, format: 'der', ...(additionalData === undefined ? {} : { extraEntropy: additionalData }) })
 }
 
 /** A secp256k1 signing key kept inside src/crypto: its holder signs with it but never reads the secret. */

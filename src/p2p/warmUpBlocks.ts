@@ -16,11 +16,10 @@ const WARM_UP_SIGNATURE = '3006020101020101'
  * checks at which a key gets its precomputed window (secp256k1Signature.ts), which none of them needs.
  */
 export function warmUpBlocks(): Uint8Array[] {
-  const key = WARM_UP_KEY
   const identity = encodeBlock('anamnesis/signature-worker-warm-up').hash
   let next: string[] = []
   return Array.from({ length: 6 }, (_, i) => {
-    const block = encodeBlock({ id: 'anamnesis/signature-worker-warm-up', payload: new Uint8Array(64), next, refs: [], clock: { id: key, time: i + 1 }, v: ENTRY_VERSION, key, identity, sig: WARM_UP_SIGNATURE })
+    const block = encodeBlock({ id: 'anamnesis/signature-worker-warm-up', payload: new Uint8Array(64), next, refs: [], clock: { id: WARM_UP_KEY, time: i + 1 }, v: ENTRY_VERSION, key: WARM_UP_KEY, identity, sig: WARM_UP_SIGNATURE })
     next = [block.hash]
     return block.bytes
   })

@@ -28,8 +28,9 @@
 // receive buffer (udpCounters): a run with drops is one where the doctor's pull waited out SCTP
 // retransmissions, most of a second each, on this busy two-core machine.
 //
-// BENCH_PROFILE=<file> writes a CPU profile of the doctor's page in the first run (connect to
-// timeline drawn), the app built with its functions' names.
+// BENCH_PROFILE=<file> writes CPU profiles of the doctor's page (<file>) and the patient's
+// (<file>.patient.cpuprofile) in the first run, from the link opened to the timeline drawn, the app
+// built with its functions' names; the log then gives each mark's time in the doctor's profile.
 // `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -285,11 +286,15 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
     await patient.evaluate(approveAtOnce)
     await doctor.evaluate(askAtOnce, DOCTOR_NAME)
     // BENCH_PROFILE=<file>: a CPU profile of the doctor's page in the first run, from the link opened to the timeline drawn.
-    const profiler = process.env.BENCH_PROFILE === undefined || run > 0 ? undefined : await doctor.context().newCDPSession(doctor)
-    if (profiler !== undefined) {
+    const profiled = process.env.BENCH_PROFILE === undefined || run > 0 ? [] : [doctor, patient]
+    const profilers = await Promise.all(profiled.map(async (page) => await page.context().newCDPSession(page)))
+    /** When each profile started, in the clock of the marks. */
+    const profileStarts: number[] = []
+    for (const [i, profiler] of profilers.entries()) {
       await profiler.send('Profiler.enable')
       await profiler.send('Profiler.setSamplingInterval', { interval: 200 })
       await profiler.send('Profiler.start')
+      profileStarts.push(await (profiled[i] as Page).evaluate(() => performance.timeOrigin + performance.now()))
     }
     // The clock starts as the doctor opens the invite link in their running app.
     const opened = epochNow()
@@ -297,9 +302,9 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
     const request = patient.getByRole('region', { name: `Request from ${DOCTOR_NAME}` })
     const drawn = `drawn:${records}/${records}`
     await waitForMark(doctor, drawn, 120_000)
-    if (profiler !== undefined) {
+    for (const [i, profiler] of profilers.entries()) {
       const { profile } = await profiler.send('Profiler.stop')
-      await writeFile(process.env.BENCH_PROFILE ?? 'doctor.cpuprofile', JSON.stringify(profile))
+      await writeFile(`${process.env.BENCH_PROFILE ?? 'visit'}${i === 0 ? '' : '.patient.cpuprofile'}`, JSON.stringify(profile))
     }
     // Check by role and name what the marks saw.
     const history = doctor.getByRole('region', { name: "The patient's history" })
@@ -353,6 +358,11 @@ async function visitRun(appDir: string, browsers: [Browser, Browser], run: numbe
         `  revoke: click → key rotated ${Math.round(times.revoke)} ms; → the doctor's app sees it ${ms('revoke:click', 'access-ended')} ms`
       ].join('\n')
     )
+    const [doctorProfile, patientProfile] = profileStarts
+    if (doctorProfile !== undefined && patientProfile !== undefined) {
+      const order = Object.keys(marks).sort((a, b) => (marks[a] ?? 0) - (marks[b] ?? 0))
+      console.error(`  marks in the doctor's profile (ms, about): ${order.map((name) => `${name} ${Math.round((marks[name] ?? 0) - doctorProfile)}`).join(', ')}; the patient's profile starts ${Math.round(patientProfile - doctorProfile)} ms later`)
+    }
     return { ...times, ...invite }
   } finally {
     await Promise.allSettled(contexts.map((c) => c.close()))

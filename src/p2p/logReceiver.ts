@@ -59,6 +59,8 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   const newIdentities: IdentityBlock[] = []
   const refused: Refusal[] = []
   let settled = 0
+  /** How many entries the peer said this pull brings (its word: what the events report, nothing is checked against it here). */
+  let expected: number | undefined
   let learntIdentities = 0
   let unsoundIdentities = 0
   let askedPatientVersion = false
@@ -153,6 +155,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
     },
     receive: async (frame: Frame) => {
       store.ensureOpen()
+      expected ??= frame.total
       // What needs nothing of the log's state is checked at once, while the previous frame is still
       // being written to storage; but not before the identities the frames before it brought are
       // learnt: a frame that came while the first one asked the ledger for the patient's key version
@@ -179,7 +182,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
           pending.clear()
           throw new P2PError('PEER_MISBEHAVED', `${peer} sent more than ${MAX_PENDING} entries that build on entries it never sent`)
         }
-        log.emit({ type: 'progress', peer, settled })
+        log.emit({ type: 'progress', peer, settled, ...(expected === undefined ? {} : { expected }) })
         return frame.entries.length
       })
     },

@@ -20,8 +20,8 @@ export type LogEvent =
   | { type: 'added'; entries: StoredEntry[]; origin: 'local' | 'peer' | 'tab' | 'backup' }
   /** Entries a peer offered that failed a check; they are not stored. */
   | { type: 'rejected'; entries: { hash: string; reason: string }[]; peer: string }
-  /** A pull is under way: how many entries of it were settled so far. */
-  | { type: 'progress'; peer: string; settled: number }
+  /** A pull is under way: how many entries of it were settled so far, and how many the peer said it brings in all (when it said). */
+  | { type: 'progress'; peer: string; settled: number; expected?: number }
   /** Replication with a peer failed (what arrived before stays); `peer` when known. */
   | { type: 'sync-error'; peer?: string; error: string }
   /** A peer broke the sync protocol's rules: it was disconnected and is held off for a while. */

@@ -5,7 +5,8 @@
 //   holder → puller   { t: 'hello', identity, signature }        who the holder is, once the puller may sync
 //   holder → puller   { t: 'error', reason: 'refused' }          anyone else: nothing more, not even whether the log is here
 //   puller → holder   { t: 'pull', have: <puller's heads>, window }   once the holder may sync
-//   holder → puller   { t: 'blocks', identities: [identity blocks], entries: [entry blocks] }  …, oldest first
+//   holder → puller   { t: 'blocks', identities: [identity blocks], entries: [entry blocks], total? }  …, oldest first;
+//                     the first frame says how many entries the pull will bring in all (`total`), the others do not
 //   puller → holder   { t: 'ack', n }             after storing n entries; at most `window` unacknowledged
 //   holder → puller   { t: 'end', heads }         the holder's heads when it answered
 //   holder → puller   { t: 'error', reason }      e.g. the log is not open there
@@ -49,6 +50,11 @@ const PULL_IDLE_MS = 15_000
 
 /** One `blocks` message: raw blocks as the peer sent them, nothing checked but that they are bytes. */
 export interface Frame {
+  /**
+   * In the first frame of a pull: how many entries the holder sends in all. Its word, bounded: fewer
+   * may come (blocks missing from its storage are left out), more end the pull.
+   */
+  total?: number
   /** Identity blocks the entries that follow name. */
   identities: Uint8Array[]
   /** Entry blocks, parents before children. */
@@ -373,6 +379,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     let sent = 0
     let pendingIdentities = missing.identities
     let read: Uint8Array[] = []
+    let announced = false
     for (let at = 0; at < total || read.length > 0 || pendingIdentities.length > 0; ) {
       if (read.length === 0 && at < total) {
         const to = Math.min(total, at + FRAME_ENTRIES)
@@ -398,7 +405,8 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
         }
         acknowledged += ack.n
       }
-      await sendMessage(stream, { t: 'blocks', identities: pendingIdentities, entries: frame }, signal)
+      await sendMessage(stream, { t: 'blocks', identities: pendingIdentities, entries: frame, ...(announced ? {} : { total }) }, signal)
+      announced = true
       pendingIdentities = []
       sent += frame.length
     }
@@ -517,6 +525,10 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
     // acks only once they reach it, so it never sees fewer than we sent). More is a peer filling
     // this device's memory, and ends the pull.
     let unacknowledged = 0
+    /** The entries the holder said the pull brings (in its first frame), and the frames and entries that came. */
+    let announced: number | undefined
+    let frames = 0
+    let received = 0
     for (;;) {
       if (failure !== undefined) throw failure.error
       const message = await nextMessage(reader, idle())
@@ -525,11 +537,21 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
         const n = message.entries.length
         unacknowledged += n
         if (unacknowledged > window) throw new ProtocolViolation(`the peer sent ${unacknowledged} entries ahead of our acknowledgements, over the window of ${window}`)
-        const received = sink.receive({ identities: message.identities, entries: message.entries })
+        // The first frame may say how many entries come in all; no later frame says it again, and no more may come.
+        if (message.total !== undefined) {
+          if (frames > 0) throw new ProtocolViolation('a count of entries to come after the first frame')
+          if (!Number.isSafeInteger(message.total) || (message.total as number) < n) throw new ProtocolViolation('a count of entries to come that is not a whole number of at least its own frame\'s')
+          announced = message.total as number
+        }
+        frames += 1
+        received += n
+        if (announced !== undefined && received > announced) throw new ProtocolViolation(`the peer sent ${received} entries after saying it would send ${announced}`)
+        const frame: Frame = { identities: message.identities, entries: message.entries, ...(frames === 1 && announced !== undefined ? { total: announced } : {}) }
+        const stored = sink.receive(frame)
         // Handled through `storing`; this keeps an early failure from counting as unhandled meanwhile.
-        received.catch(() => undefined)
+        stored.catch(() => undefined)
         storing = storing
-          .then(() => received)
+          .then(() => stored)
           .then(() => {
             unacknowledged -= n
             return sendMessage(stream, { t: 'ack', n }, signal)

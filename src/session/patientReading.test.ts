@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { recordCategories } from '../chain/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
-import { ACCESS_CHECK_MS, RETRY_MS } from './patientReading.ts'
+import { ACCESS_CHECK_MS, pullEndsWithin, RETRY_MS } from './patientReading.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until } from './sessionFakes.ts'
 
 const allCategories = recordCategories.map((_, i) => i)
@@ -132,5 +132,22 @@ describe("a doctor's reading of a patient's history", () => {
     const pulls = pullsFromPhone()
     await clock.advance(10 * RETRY_MS)
     expect(pullsFromPhone()).toBe(pulls)
+  })
+})
+
+describe('whether a pull will be done within a time, at its pace so far', () => {
+  it('is unknown, so no, until its peer said how much it brings and some of it has settled', () => {
+    expect(pullEndsWithin({ received: 500, elapsedMs: 100 }, 1_000)).toBe(false)
+    expect(pullEndsWithin({ received: 0, expected: 1_000, elapsedMs: 100 }, 1_000)).toBe(false)
+  })
+
+  it('is yes once everything announced has settled, or the rest would settle within the time at the same pace', () => {
+    expect(pullEndsWithin({ received: 1_000, expected: 1_000, elapsedMs: 5_000 }, 1_000)).toBe(true)
+    // 600 of 1,000 in 900 ms: the other 400 in about 600 ms.
+    expect(pullEndsWithin({ received: 600, expected: 1_000, elapsedMs: 900 }, 1_000)).toBe(true)
+    // 100 of 10,000 in 1 s: the rest in about 99 s.
+    expect(pullEndsWithin({ received: 100, expected: 10_000, elapsedMs: 1_000 }, 1_000)).toBe(false)
+    // 500 of 1,000 in exactly 1 s: the rest in another second, not within it.
+    expect(pullEndsWithin({ received: 500, expected: 1_000, elapsedMs: 1_000 }, 1_000)).toBe(false)
   })
 })

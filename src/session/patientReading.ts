@@ -6,7 +6,7 @@ import { errorMessage } from '../errors/index.ts'
 import type { PatientLog } from '../p2p/index.ts'
 import { createCell, type Cell } from './cell.ts'
 import { every, type Clock, type SessionLedger, type SessionLog, type TimerHandle } from './sessionPorts.ts'
-import { trackHistory, type TrackedHistory } from './trackHistory.ts'
+import { SYNC_DRAW_MS, trackHistory, type TrackedHistory } from './trackHistory.ts'
 import type { WriteGate } from './writeGate.ts'
 
 /** How often a doctor's browser tries the patient's device again after it went away. */
@@ -14,8 +14,21 @@ export const RETRY_MS = 3_000
 /** How often a doctor's browser asks the ledger whether its grant is still live. */
 export const ACCESS_CHECK_MS = 30_000
 
-/** Where a doctor's copy of a patient's history stands. */
-export type ReadingState = { state: 'syncing'; received: number } | { state: 'synced' } | { state: 'offline'; error: string }
+/**
+ * Where a doctor's copy of a patient's history stands: while syncing, the entries of the pull settled
+ * so far and, when the peer said, how many it brings in all.
+ */
+export type ReadingState = { state: 'syncing'; received: number; expected?: number } | { state: 'synced' } | { state: 'offline'; error: string }
+
+/**
+ * Whether a pull that started `elapsedMs` ago and settled `received` of the `expected` entries its
+ * peer announced will, at the pace so far, have settled them all within `withinMs`.
+ */
+export function pullEndsWithin(progress: { received: number; expected?: number; elapsedMs: number }, withinMs: number): boolean {
+  const { received, expected, elapsedMs } = progress
+  if (expected === undefined || received <= 0) return false
+  return received >= expected || (elapsedMs * (expected - received)) / received < withinMs
+}
 
 export type AccessState = 'checking' | 'live' | 'ended'
 
@@ -72,6 +85,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     )
   }
   const reading = createCell<ReadingState>({ state: 'syncing', received: 0 })
+  let pullStarted = clock.now()
   const tracked = trackHistory({
     history,
     log,
@@ -80,6 +94,11 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     logger: options.logger,
     onConsentEvent: checkAccess,
     busy: () => reading.get().state === 'syncing',
+    // A pull that will be done before the next redraw is drawn once, as it ends.
+    syncEndingSoon: () => {
+      const state = reading.get()
+      return state.state === 'syncing' && pullEndsWithin({ ...state, elapsedMs: clock.now() - pullStarted }, SYNC_DRAW_MS)
+    },
     ...(options.writes === undefined ? {} : { writes: options.writes })
   })
   checkAccess()
@@ -87,7 +106,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
   const stopAccessChecks = every(clock, ACCESS_CHECK_MS, checkAccess)
   const stopEvents = log.subscribe((event) => {
     // Progress of a pull already under way; a background pull's late progress does not undo "synced".
-    if (event.type === 'progress' && reading.get().state === 'syncing') reading.set({ state: 'syncing', received: event.settled })
+    if (event.type === 'progress' && reading.get().state === 'syncing') reading.set({ state: 'syncing', received: event.settled, ...(event.expected === undefined ? {} : { expected: event.expected }) })
     // A failed background pull from another peer (a keeper dialled while the device answered) leaves this reading as it is.
     if (event.type === 'sync-error' && (event.peer === undefined || event.peer === peer)) reading.set({ state: 'offline', error: event.error })
   })
@@ -97,6 +116,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     (pulling ??= (async () => {
       clock.clearTimeout(retry)
       reading.set({ state: 'syncing', received: 0 })
+      pullStarted = clock.now()
       try {
         await options.reconnect?.()
         // The pull fetched while the patient decided (prefetchPatient) holds everything they had then;

@@ -2,15 +2,22 @@ import { describe, expect, it } from 'vitest'
 import type { PatientHistory } from '../history/index.ts'
 import type { PatientLog } from '../p2p/index.ts'
 import { manualClock } from './sessionFakes.ts'
-import { trackHistory, VERIFY_DELAY_MS } from './trackHistory.ts'
+import { SYNC_DRAW_MS, trackHistory, VERIFY_DELAY_MS } from './trackHistory.ts'
 
-/** A followed history whose verifications are counted; nothing else of it is used. */
-function followed() {
+/**
+ * A followed history whose verifications are counted, and whose entries arrive when `arrive` is
+ * called; with `sync`, a sync is under way and says whether it is about to end.
+ */
+function followed(sync?: { endingSoon: () => boolean }) {
   const clock = manualClock()
   let verifications = 0
+  let arrived = (): void => undefined
   const history = {
     patient: `0x${'12'.repeat(20)}`,
-    subscribe: () => () => undefined,
+    subscribe: (listener: () => void) => {
+      arrived = listener
+      return () => undefined
+    },
     verify: () => {
       verifications++
       return Promise.resolve({ verdicts: [] })
@@ -23,9 +30,10 @@ function followed() {
     log,
     ledger: { readLatestAnchor: () => Promise.resolve(null), watchAuditTrail: () => () => undefined },
     clock,
-    logger: { warn: () => undefined, error: () => undefined }
+    logger: { warn: () => undefined, error: () => undefined },
+    ...(sync === undefined ? {} : { busy: () => true, syncEndingSoon: sync.endingSoon })
   })
-  return { clock, tracked, verifications: () => verifications }
+  return { clock, tracked, verifications: () => verifications, arrive: () => arrived() }
 }
 
 describe('a followed history', () => {
@@ -49,5 +57,31 @@ describe('a followed history', () => {
     tracked.flush()
     await clock.advance(VERIFY_DELAY_MS * 2)
     expect(verifications()).toBe(1)
+  })
+
+  it('redraws a sync under way every SYNC_DRAW_MS, except while it is about to end: its end draws everything once', async () => {
+    let ending = false
+    const { clock, tracked, arrive } = followed({ endingSoon: () => ending })
+    arrive()
+    await clock.advance(SYNC_DRAW_MS - 1)
+    expect(tracked.version.get()).toBe(0)
+    await clock.advance(1)
+    expect(tracked.version.get()).toBe(1)
+    // Nearly all has arrived: the redraw due waits, interval after interval.
+    arrive()
+    ending = true
+    await clock.advance(SYNC_DRAW_MS * 3)
+    expect(tracked.version.get()).toBe(1)
+    // The sync slowed down (its peer stalled): what arrived is drawn at the next interval.
+    ending = false
+    await clock.advance(SYNC_DRAW_MS)
+    expect(tracked.version.get()).toBe(2)
+    // The end of a sync draws at once.
+    arrive()
+    ending = true
+    tracked.flush()
+    expect(tracked.version.get()).toBe(3)
+    await clock.advance(SYNC_DRAW_MS * 2)
+    expect(tracked.version.get()).toBe(3)
   })
 })

@@ -76,6 +76,12 @@ export interface TrackHistoryOptions {
   onConsentEvent?: () => void
   /** While this says so (a sync under way), verifying waits: it re-reads every block and would slow the sync. */
   busy?: () => boolean
+  /**
+   * While a sync is under way (busy), whether it is about to end: a redraw due then waits, and the
+   * flush at the sync's end draws everything once. Each redraw rebuilds every view over what has
+   * arrived, time the sync's last frames would wait for.
+   */
+  syncEndingSoon?: () => boolean
   /** Where records being added count as writes under way (a new version of the app waits for them). */
   writes?: WriteGate
 }
@@ -127,7 +133,8 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
     drawTimer ??= clock.setTimeout(
       () => {
         drawTimer = undefined
-        version.set(version.get() + 1)
+        if (bulkWrites === 0 && busy() && options.syncEndingSoon?.() === true) bump()
+        else version.set(version.get() + 1)
       },
       bulkWrites > 0 ? BULK_DRAW_MS : busy() ? SYNC_DRAW_MS : DRAW_MS
     )

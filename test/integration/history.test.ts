@@ -415,9 +415,12 @@ describe('the patient\'s encrypted history', () => {
     const d = await device(doctor, {}, {}, 128)
     const theirs = await d.open(sharedWith(doctor, keyring))
     const arrived: string[] = []
+    /** What each progress event said the pull brings in all, in order. */
+    const expected: (number | undefined)[] = []
     let cut = false
     theirs.log.subscribe((event) => {
       if (event.type === 'added') arrived.push(...event.entries.map((entry) => entry.hash))
+      if (event.type === 'progress') expected.push(event.expected)
       if (event.type === 'progress' && !cut && event.settled > 0) {
         cut = true
         void p.orbit.stop().then(() => p.node.stop())
@@ -429,6 +432,9 @@ describe('the patient\'s encrypted history', () => {
     const before = theirs.log.entries().length
     expect(before).toBeGreaterThan(0)
     expect(before).toBeLessThan(600)
+    // The patient's device said at once how many entries the pull would bring: all of them.
+    expect(expected[0]).toBe(mine.log.entries().length)
+    const progressBefore = expected.length
 
     p = await device(patient, { canSync: syncsWith(doctor) }, stores)
     await p.open(keyring)
@@ -436,6 +442,8 @@ describe('the patient\'s encrypted history', () => {
     await waitFor('the doctor to have every record', () => theirs.history.entries().length === 600, 30_000)
     expect(new Set(arrived).size).toBe(600)
     expect(arrived).toHaveLength(600)
+    // The resumed pull brings only the rest, and says so.
+    expect(new Set(expected.slice(progressBefore))).toEqual(new Set([mine.log.entries().length - before]))
     expect(new Set(theirs.history.entries().map((entry) => entry.id)).size).toBe(600)
     expect(theirs.log.heads()).toEqual(mine.log.heads())
     console.info(`cut off after ${before} of 600 entries; resumed with the other ${600 - before}`)

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { firstEpochKeyring, wrapDataKey, currentKey, secp256k1Signer } from '../../src/crypto/index.ts'
 import { demoRecordsFor, openPatientHistory, readerKeyring } from '../../src/history/index.ts'
 import { authStatement, SYNC_PROTOCOL, type LogEvent, type P2PNode, type PatientLog, type WalletIdentity } from '../../src/p2p/index.ts'
-import { decodeCanonical, encodeBlock, parseHash, readBlock } from '../../src/p2p/blocks.ts'
+import { decodeCanonical, encodeBlock, hashOfBytes, parseHash, readBlock } from '../../src/p2p/blocks.ts'
 import { createLogEntry } from '../../src/p2p/logEntry.ts'
 import { MessageReader, sendMessage } from '../../src/p2p/syncWire.ts'
 import { fixtureRecordsFor } from '../fixtures/recordFixtures.ts'
@@ -383,6 +383,51 @@ describe('an insider holder that breaks the rules of a pull', () => {
     expect(p.entries()).toBe(before)
     expect(await heldOff(p, flood)).toBe(true)
     await patientGoesOn(p, 'window flood')
+  })
+
+  it('is cut off when it sends more entries than it said the pull would bring, and nothing it sent is kept', async () => {
+    const p = await patientWithHistory()
+    const before = p.entries()
+    const sent = await orphans(p.address, 3)
+    const holder = await insiderHolder(p.address, async (stream, reader) => {
+      // "One entry comes": a patient's views would wait for the end to draw, while the frames go on.
+      await sendMessage(stream, { t: 'blocks', identities: [insider.identity.bytes], entries: sent.slice(0, 1), total: 1 })
+      await reader.next()
+      await sendMessage(stream, { t: 'blocks', identities: [], entries: sent.slice(1) })
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+    })
+    await connect(p.node, holder)
+    await waitFor('the patient to be told the peer misbehaved', () => misbehaved(p, /sent 3 entries after saying it would send 1/))
+    expect(p.entries()).toBe(before)
+    expect(await heldOff(p, holder)).toBe(true)
+    await patientGoesOn(p, 'more entries than announced', sent.map(hashOfBytes))
+  })
+
+  it('is cut off when its count of entries to come is not a whole number, is below its own frame, or comes again', async () => {
+    const counts: { first: Record<string, unknown>; second?: Record<string, unknown>; refusal: RegExp }[] = [
+      { first: { total: 1.5 }, refusal: /not a whole number of at least its own/ },
+      { first: { total: 2 ** 60 }, refusal: /not a whole number of at least its own/ },
+      { first: { total: 'all' }, refusal: /not a whole number of at least its own/ },
+      { first: { total: 0 }, refusal: /not a whole number of at least its own/ },
+      { first: { total: 10 }, second: { total: 10 }, refusal: /after the first frame/ }
+    ]
+    for (const { first, second, refusal } of counts) {
+      // A patient each: the patient's device holds each holder off, and a new one comes from elsewhere.
+      const p = await patientWithHistory()
+      const sent = await orphans(p.address, 2)
+      const holder = await insiderHolder(p.address, async (stream, reader) => {
+        await sendMessage(stream, { t: 'blocks', identities: [insider.identity.bytes], entries: sent.slice(0, 1), ...first })
+        if (second !== undefined) {
+          await reader.next()
+          await sendMessage(stream, { t: 'blocks', identities: [], entries: sent.slice(1), ...second })
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5_000))
+      })
+      await connect(p.node, holder)
+      await waitFor(`the patient to refuse ${JSON.stringify({ ...first, ...second })}`, () => misbehaved(p, refusal))
+      expect(await heldOff(p, holder)).toBe(true)
+      await patientGoesOn(p, `count of entries to come ${JSON.stringify({ ...first, ...second })}`, sent.map(hashOfBytes))
+    }
   })
 
   it('is cut off when it announces a frame over the message limit, before any of it is read into memory', async () => {

@@ -35,6 +35,37 @@ describe('the key version a wallet has registered', () => {
     expect(await access.keyVersionOf(patient)).toBe(3)
   })
 
+  it('is not asked again when a grant or revocation is seen: only answers about grants are forgotten', async () => {
+    const asked: string[] = []
+    const grants: string[] = []
+    const blocks = new Map<string, Uint8Array>()
+    const blockstore = {
+      put: (cid: { toString(): string }, bytes: Uint8Array) => Promise.resolve(blocks.set(cid.toString(), bytes)),
+      get: () => []
+    }
+    const access = await HistoryWriteAccessController({
+      patient,
+      cacheMs: 60_000,
+      keyVersionOf: (wallet) => {
+        asked.push(wallet)
+        return Promise.resolve(1)
+      },
+      canWrite: (writer) => {
+        grants.push(writer)
+        return Promise.resolve(true)
+      }
+    })({ orbitdb: { ipfs: { blockstore } } })
+    // A wallet no other test asked about: the highest version heard is kept for the whole process.
+    const third = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' as WalletAddress
+    expect(await access.keyVersionOf(third)).toBe(1)
+    expect(await access.mayWrite(other)).toBe(true)
+    access.refresh()
+    expect(await access.keyVersionOf(third)).toBe(1)
+    expect(await access.mayWrite(other)).toBe(true)
+    expect(asked).toEqual([third])
+    expect(grants).toEqual([other, other])
+  })
+
   it('is unknown, so refuses nothing, until the registry has answered once', async () => {
     const access = await controller(() => Promise.reject(new Error('the RPC node is down')))
     expect(await access.keyVersionOf(other)).toBeUndefined()

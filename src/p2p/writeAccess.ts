@@ -70,7 +70,11 @@ export interface HistoryWriteAccess extends AccessController {
    * found within 2 s (10 s over the network) or is not sound.
    */
   identity(hash: string, options?: { network?: boolean }): Promise<VerifiedIdentity | undefined>
-  /** Forget cached answers, e.g. when the app sees a grant or a revocation. */
+  /**
+   * Forget cached answers about grants (who may write, who may sync), e.g. when the app sees a grant
+   * or a revocation. Key versions are not about grants: their answers stay for cacheMs, so that a
+   * grant seen in the middle of a sync does not hold its storing up for a registry lookup.
+   */
   refresh(): void
   /**
    * Entries the patient has built on (reachable from a patient-signed entry): admitted
@@ -244,7 +248,6 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     refresh: () => {
       answers.clear()
       syncAnswers.clear()
-      versionAnswers.clear()
     },
     endorse: (hashes) => {
       for (const hash of hashes) endorsed.add(hash)

@@ -62,6 +62,23 @@ describe("a doctor's reading of a patient's history", () => {
     expect(reading.reading.get()).toEqual({ state: 'offline', error: 'phone did not answer' })
   })
 
+  it("pulls again a few seconds after a background pull from the patient's device failed, as its status says, and is synced once it answers", async () => {
+    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit()
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('synced', () => reading.reading.get().state === 'synced')
+    // The patient's app restarts its node (new keys, say): a pull the log ran by itself fails.
+    network.offline.add('phone')
+    await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+    expect(reading.reading.get()).toEqual({ state: 'offline', error: 'phone did not answer' })
+    network.offline.delete('phone')
+    const pulls = pullsFromPhone()
+    await clock.advance(RETRY_MS - 1)
+    expect(pullsFromPhone()).toBe(pulls)
+    await clock.advance(1)
+    expect(pullsFromPhone()).toBe(pulls + 1)
+    await until('synced again', () => reading.reading.get().state === 'synced')
+  })
+
   it('is refused before the doctor has opened their own keys here', async () => {
     const { patient, wrapped, network, ledger, clock } = await visit()
     const fresh = fakeDevice({ name: 'kiosk', wallet: fakeWallet(1), network, ledger, clock })

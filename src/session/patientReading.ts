@@ -108,10 +108,20 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     // Progress of a pull already under way; a background pull's late progress does not undo "synced".
     if (event.type === 'progress' && reading.get().state === 'syncing') reading.set({ state: 'syncing', received: event.settled, ...(event.expected === undefined ? {} : { expected: event.expected }) })
     // A failed background pull from another peer (a keeper dialled while the device answered) leaves this reading as it is.
-    if (event.type === 'sync-error' && (event.peer === undefined || event.peer === peer)) reading.set({ state: 'offline', error: event.error })
+    // One from this peer (the patient's app restarting its node, say) makes it offline, and it pulls again a moment later,
+    // as its status says: entries that come meanwhile from background pulls do not make it synced.
+    if (event.type === 'sync-error' && (event.peer === undefined || event.peer === peer)) {
+      reading.set({ state: 'offline', error: event.error })
+      if (pulling === undefined) retryLater()
+    }
   })
   // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
   let pulling: Promise<void> | undefined
+  /** Pulls again in RETRY_MS while the grant lasts; after it ends there is nothing more to fetch for this doctor. */
+  function retryLater(): void {
+    clock.clearTimeout(retry)
+    if (!closed && access.get() !== 'ended') retry = clock.setTimeout(() => void pull(), RETRY_MS)
+  }
   const pull = (): Promise<void> =>
     (pulling ??= (async () => {
       clock.clearTimeout(retry)
@@ -127,8 +137,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
       } catch (error) {
         options.logger.warn("Pulling the patient's history failed:", error)
         reading.set({ state: 'offline', error: errorMessage(error) })
-        // Retried while the grant lasts; after it ends there is nothing more to fetch for this doctor.
-        if (!closed && access.get() !== 'ended') retry = clock.setTimeout(() => void pull(), RETRY_MS)
+        retryLater()
       } finally {
         pulling = undefined
       }

@@ -30,6 +30,11 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
     reading().version()
     return { records: reading().history.entries().length, blocks: reading().log.entries().length - reading().history.keyDropCount(), unreadable: reading().history.unreadable().length }
   })
+  // What the pull under way still brings, as the patient's device (or keeper) announced it.
+  const toCome = (): string => {
+    const state = reading().reading()
+    return state.state === 'syncing' && state.expected !== undefined && state.expected > state.received ? `, ${(state.expected - state.received).toLocaleString('en')} more to come` : ''
+  }
   const verdicts = createMemo(() => verdictCounts(reading().report()))
   const writers = createMemo(() => new Map([[reading().history.patient.toLowerCase(), 'The patient'], [props.doctor.toLowerCase(), 'You']]))
   const targets = createMemo(() => {
@@ -52,7 +57,8 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
       <p role="status" aria-busy={reading().reading().state === 'syncing'}>
         <Switch>
           <Match when={reading().reading().state === 'syncing'}>
-            Receiving the patient's history from their {fromKeeper() ? 'keeper' : 'device'}: {counts().blocks.toLocaleString('en')} blocks so far, {counts().records.toLocaleString('en')} records decrypted…
+            Receiving the patient's history from their {fromKeeper() ? 'keeper' : 'device'}: {counts().blocks.toLocaleString('en')} blocks so far, {counts().records.toLocaleString('en')} records decrypted
+            {toCome()}…
           </Match>
           <Match when={reading().reading().state === 'synced'}>
             {counts().records.toLocaleString('en')} records in {counts().blocks.toLocaleString('en')} blocks, received directly from the patient's {fromKeeper() ? 'keeper' : 'device'}.

@@ -338,7 +338,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     },
     anchor: () => ({ root: historyRoot(store.heads()), entryCount: store.count() }),
     anchored: (anchor) => anchoredEntries(store.nodes(), anchor),
-    refreshAccess: () => access.refresh(),
+    refreshAccess: (only) => access.refresh(only),
     close: async () => {
       if (store.closed) return
       store.markClosed()

@@ -143,8 +143,11 @@ export interface PatientLog extends HistoryLog {
   anchor(): { root: `0x${string}`; entryCount: number }
   /** The entries an on-chain anchor covers, or undefined when this log does not hold them as anchored. */
   anchored(anchor: Anchor): Set<string> | undefined
-  /** Forget cached write-grant answers, e.g. right after the app sees a grant or a revocation. */
-  refreshAccess(): void
+  /**
+   * Forget cached answers about grants and key versions, e.g. as a rotation starts; with `'grants'`,
+   * about grants only (a grant or a revocation seen changes no key version).
+   */
+  refreshAccess(only?: 'grants'): void
   /** Stops replication, waits for the pulls under way, and gives up the writer role to another tab; again is a no-op. */
   close(): Promise<void>
 }

@@ -44,6 +44,8 @@ const MAX_WINDOW = 8192
 /** What a holder keeps of a puller's messages not yet read: pulls and acks are small. */
 const PULLER_HELD_BYTES = 1024 * 1024
 const MAX_HAVE = 1024
+/** The most entries a pull may announce: more than any history holds. */
+const MAX_TOTAL = 2 ** 32
 const ANNOUNCE_TIMEOUT_MS = 5_000
 /** A pull whose peer says nothing for this long has lost it (a closed page's connection can look open for a while). */
 const PULL_IDLE_MS = 15_000
@@ -51,8 +53,9 @@ const PULL_IDLE_MS = 15_000
 /** One `blocks` message: raw blocks as the peer sent them, nothing checked but that they are bytes. */
 export interface Frame {
   /**
-   * In the first frame of a pull: how many entries the holder sends in all. Its word, bounded: fewer
-   * may come (blocks missing from its storage are left out), more end the pull.
+   * In the first frame of a pull: how many entries the holder sends in all (at most MAX_TOTAL). Its
+   * word, bounded: fewer may come (blocks missing from its storage are left out); pullLog ends a pull
+   * that brings more.
    */
   total?: number
   /** Identity blocks the entries that follow name. */
@@ -540,7 +543,9 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
         // The first frame may say how many entries come in all; no later frame says it again, and no more may come.
         if (message.total !== undefined) {
           if (frames > 0) throw new ProtocolViolation('a count of entries to come after the first frame')
-          if (!Number.isSafeInteger(message.total) || (message.total as number) < n) throw new ProtocolViolation('a count of entries to come that is not a whole number of at least its own frame\'s')
+          if (!Number.isSafeInteger(message.total) || (message.total as number) < n || (message.total as number) > MAX_TOTAL) {
+            throw new ProtocolViolation(`a count of entries to come that is not a whole number from its own frame's to ${MAX_TOTAL}`)
+          }
           announced = message.total as number
         }
         frames += 1

@@ -35,7 +35,7 @@ describe('the key version a wallet has registered', () => {
     expect(await access.keyVersionOf(patient)).toBe(3)
   })
 
-  it('is not asked again when a grant or revocation is seen: only answers about grants are forgotten', async () => {
+  it('is not asked again when a grant or revocation is seen (answers about grants only are forgotten), and is when all are', async () => {
     const asked: string[] = []
     const grants: string[] = []
     const blocks = new Map<string, Uint8Array>()
@@ -59,11 +59,15 @@ describe('the key version a wallet has registered', () => {
     const third = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' as WalletAddress
     expect(await access.keyVersionOf(third)).toBe(1)
     expect(await access.mayWrite(other)).toBe(true)
-    access.refresh()
+    access.refresh('grants')
     expect(await access.keyVersionOf(third)).toBe(1)
     expect(await access.mayWrite(other)).toBe(true)
     expect(asked).toEqual([third])
     expect(grants).toEqual([other, other])
+    // A rotation because a doctor replaced their keys forgets the key versions too: the registry is asked at once.
+    access.refresh()
+    expect(await access.keyVersionOf(third)).toBe(1)
+    expect(asked).toEqual([third, third])
   })
 
   it('is unknown, so refuses nothing, until the registry has answered once', async () => {

@@ -71,11 +71,12 @@ export interface HistoryWriteAccess extends AccessController {
    */
   identity(hash: string, options?: { network?: boolean }): Promise<VerifiedIdentity | undefined>
   /**
-   * Forget cached answers about grants (who may write, who may sync), e.g. when the app sees a grant
-   * or a revocation. Key versions are not about grants: their answers stay for cacheMs, so that a
-   * grant seen in the middle of a sync does not hold its storing up for a registry lookup.
+   * Forget cached answers: about grants (who may write, who may sync) and about key versions; with
+   * `'grants'`, about grants only. A grant or revocation seen changes no key version: the app forgets
+   * only grants then, so that one seen in the middle of a sync does not hold its storing up for a
+   * registry lookup. A rotation because a doctor replaced their keys forgets both.
    */
-  refresh(): void
+  refresh(only?: 'grants'): void
   /**
    * Entries the patient has built on (reachable from a patient-signed entry): admitted
    * whatever the writer's grant says now, since the patient's device accepted them.
@@ -245,9 +246,10 @@ function createWriteAccess(patient: WalletAddress, address: string, blockstore: 
     maySync,
     keyVersionOf,
     identity,
-    refresh: () => {
+    refresh: (only) => {
       answers.clear()
       syncAnswers.clear()
+      if (only !== 'grants') versionAnswers.clear()
     },
     endorse: (hashes) => {
       for (const hash of hashes) endorsed.add(hash)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { recordCategories } from '../chain/index.ts'
 import { bloodPressureSeries } from '../../test/fixtures/recordFixtures.ts'
-import { ACCESS_CHECK_MS, pullEndsWithin, RETRY_MS } from './patientReading.ts'
+import { ACCESS_CHECK_MS, pullEndsWithin, pullPace, RETRY_MS } from './patientReading.ts'
 import { fakeDevice, fakeLedger, fakeWallet, manualClock, memoryNetwork, settle, until } from './sessionFakes.ts'
 
 const allCategories = recordCategories.map((_, i) => i)
@@ -75,6 +75,22 @@ describe("a doctor's reading of a patient's history", () => {
     await clock.advance(RETRY_MS - 1)
     expect(pullsFromPhone()).toBe(pulls)
     await clock.advance(1)
+    expect(pullsFromPhone()).toBe(pulls + 1)
+    await until('synced again', () => reading.reading.get().state === 'synced')
+  })
+
+  it('does not let a device that fails pull after pull put the next retry off', async () => {
+    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit()
+    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
+    await until('synced', () => reading.reading.get().state === 'synced')
+    network.offline.add('phone')
+    await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+    await clock.advance(RETRY_MS - 1_000)
+    // Another failure, a second before the retry is due: it stays due.
+    await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+    network.offline.delete('phone')
+    const pulls = pullsFromPhone()
+    await clock.advance(1_000)
     expect(pullsFromPhone()).toBe(pulls + 1)
     await until('synced again', () => reading.reading.get().state === 'synced')
   })
@@ -166,5 +182,36 @@ describe('whether a pull will be done within a time, at its pace so far', () => 
     expect(pullEndsWithin({ received: 100, expected: 10_000, elapsedMs: 1_000 }, 1_000)).toBe(false)
     // 500 of 1,000 in exactly 1 s: the rest in another second, not within it.
     expect(pullEndsWithin({ received: 500, expected: 1_000, elapsedMs: 1_000 }, 1_000)).toBe(false)
+  })
+})
+
+describe("a reading's judgement of its pull's pace, each time a redraw is due", () => {
+  it('says the pull ends soon when the rest of what it announced comes within the time at its pace since its first report', () => {
+    const pace = pullPace()
+    pace.started()
+    // Joined under way: 9,000 of 10,000 settled at the first report, then 100 a second.
+    pace.progress(0, 9_000)
+    expect(pace.endingSoon(5_000, 9_500, 10_000, 1_000)).toBe(false)
+    const quick = pullPace()
+    quick.progress(0, 32)
+    expect(quick.endingSoon(1_000, 640, 999, 1_000)).toBe(true)
+  })
+
+  it('says no while nothing is known: no report yet, no count announced', () => {
+    const pace = pullPace()
+    expect(pace.endingSoon(1_000, 0, 1_000, 1_000)).toBe(false)
+    pace.progress(0, 10)
+    expect(pace.endingSoon(1_000, 500, undefined, 1_000)).toBe(false)
+  })
+
+  it('says no for a pull that brought nothing since it was last asked, though it settled all it announced: a stalled pull is drawn', () => {
+    const pace = pullPace()
+    pace.progress(0, 32)
+    expect(pace.endingSoon(1_000, 999, 999, 1_000)).toBe(true)
+    expect(pace.endingSoon(2_000, 999, 999, 1_000)).toBe(false)
+    // A new pull starts afresh.
+    pace.started()
+    pace.progress(3_000, 10)
+    expect(pace.endingSoon(3_500, 900, 1_000, 1_000)).toBe(true)
   })
 })

@@ -30,6 +30,40 @@ export function pullEndsWithin(progress: { received: number; expected?: number; 
   return received >= expected || (elapsedMs * (expected - received)) / received < withinMs
 }
 
+/** What a reading knows of its pull's pace, asked each time a redraw is due (syncEndingSoon). */
+export interface PullPace {
+  /** A new pull starts: nothing is known of its pace. */
+  started(): void
+  /** The pull reported `received` settled entries at `at`. */
+  progress(at: number, received: number): void
+  /**
+   * Whether the pull will have settled the `expected` entries its peer announced within `withinMs`
+   * of `now`, at its pace since its first report to this reading (a pull joined under way counts from
+   * there). A pull that brought nothing since the last time this was asked is stalled: no.
+   */
+  endingSoon(now: number, received: number, expected: number | undefined, withinMs: number): boolean
+}
+
+export function pullPace(): PullPace {
+  let first: { at: number; received: number } | undefined
+  let lastAsked: number | undefined
+  return {
+    started() {
+      first = undefined
+      lastAsked = undefined
+    },
+    progress(at, received) {
+      first ??= { at, received }
+    },
+    endingSoon(now, received, expected, withinMs) {
+      const stalled = lastAsked !== undefined && received <= lastAsked
+      lastAsked = received
+      if (first === undefined || stalled || expected === undefined) return false
+      return pullEndsWithin({ received: received - first.received, expected: expected - first.received, elapsedMs: now - first.at }, withinMs)
+    }
+  }
+}
+
 export type AccessState = 'checking' | 'live' | 'ended'
 
 export interface PatientReadingModel extends TrackedHistory {
@@ -79,13 +113,16 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     ledger.isGrantLive(patient, options.doctor).then(
       (live) => {
         access.set(live ? 'live' : 'ended')
-        if (!live) clock.clearTimeout(retry)
+        if (!live) {
+          clock.clearTimeout(retry)
+          retry = undefined
+        }
       },
       () => undefined
     )
   }
   const reading = createCell<ReadingState>({ state: 'syncing', received: 0 })
-  let pullStarted = clock.now()
+  const pace = pullPace()
   const tracked = trackHistory({
     history,
     log,
@@ -97,7 +134,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     // A pull that will be done before the next redraw is drawn once, as it ends.
     syncEndingSoon: () => {
       const state = reading.get()
-      return state.state === 'syncing' && pullEndsWithin({ ...state, elapsedMs: clock.now() - pullStarted }, SYNC_DRAW_MS)
+      return state.state === 'syncing' && pace.endingSoon(clock.now(), state.received, state.expected, SYNC_DRAW_MS)
     },
     ...(options.writes === undefined ? {} : { writes: options.writes })
   })
@@ -105,14 +142,19 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
   // A grant can also end by expiring, which no event announces.
   const stopAccessChecks = every(clock, ACCESS_CHECK_MS, checkAccess)
   const stopEvents = log.subscribe((event) => {
-    // Progress of a pull already under way; a background pull's late progress does not undo "synced".
-    if (event.type === 'progress' && reading.get().state === 'syncing') reading.set({ state: 'syncing', received: event.settled, ...(event.expected === undefined ? {} : { expected: event.expected }) })
+    // Progress of this reading's pull from its peer; a background pull's late progress does not undo "synced",
+    // and a pull from another peer (a keeper) does not count as this one's.
+    if (event.type === 'progress' && event.peer === peer && reading.get().state === 'syncing') {
+      pace.progress(clock.now(), event.settled)
+      reading.set({ state: 'syncing', received: event.settled, ...(event.expected === undefined ? {} : { expected: event.expected }) })
+    }
     // A failed background pull from another peer (a keeper dialled while the device answered) leaves this reading as it is.
     // One from this peer (the patient's app restarting its node, say) makes it offline, and it pulls again a moment later,
     // as its status says: entries that come meanwhile from background pulls do not make it synced.
     if (event.type === 'sync-error' && (event.peer === undefined || event.peer === peer)) {
       reading.set({ state: 'offline', error: event.error })
-      if (pulling === undefined) retryLater()
+      // A retry already due stays due: a peer that fails pull after pull does not put it off.
+      if (pulling === undefined && retry === undefined) retryLater()
     }
   })
   // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
@@ -120,13 +162,20 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
   /** Pulls again in RETRY_MS while the grant lasts; after it ends there is nothing more to fetch for this doctor. */
   function retryLater(): void {
     clock.clearTimeout(retry)
-    if (!closed && access.get() !== 'ended') retry = clock.setTimeout(() => void pull(), RETRY_MS)
+    retry = undefined
+    if (!closed && access.get() !== 'ended') {
+      retry = clock.setTimeout(() => {
+        retry = undefined
+        void pull()
+      }, RETRY_MS)
+    }
   }
   const pull = (): Promise<void> =>
     (pulling ??= (async () => {
       clock.clearTimeout(retry)
+      retry = undefined
       reading.set({ state: 'syncing', received: 0 })
-      pullStarted = clock.now()
+      pace.started()
       try {
         await options.reconnect?.()
         // The pull fetched while the patient decided (prefetchPatient) holds everything they had then;

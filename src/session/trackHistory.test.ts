@@ -84,4 +84,29 @@ describe('a followed history', () => {
     await clock.advance(SYNC_DRAW_MS * 2)
     expect(tracked.version.get()).toBe(3)
   })
+
+  it('forgets only the answers about grants when a grant or revocation is seen: key versions stay', () => {
+    const refreshed: unknown[] = []
+    let onEntries: (entries: { kind: string }[]) => void = () => undefined
+    const history = { patient: `0x${'12'.repeat(20)}`, subscribe: () => () => undefined, verify: () => Promise.resolve({ verdicts: [] }), blocks: () => [] } as unknown as PatientHistory
+    const log = { subscribe: () => () => undefined, refreshAccess: (only?: string) => refreshed.push(only) } as unknown as PatientLog
+    trackHistory({
+      history,
+      log,
+      ledger: {
+        readLatestAnchor: () => Promise.resolve(null),
+        watchAuditTrail: (_patient: string, listener: (entries: { kind: string }[]) => void) => {
+          onEntries = listener
+          return () => undefined
+        }
+      } as never,
+      clock: manualClock(),
+      logger: { warn: () => undefined, error: () => undefined }
+    })
+    onEntries([{ kind: 'anchored' }])
+    expect(refreshed).toEqual([])
+    onEntries([{ kind: 'granted' }])
+    onEntries([{ kind: 'revoked' }])
+    expect(refreshed).toEqual(['grants', 'grants'])
+  })
 })

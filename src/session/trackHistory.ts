@@ -182,7 +182,7 @@ export function trackHistory(options: TrackHistoryOptions): TrackedHistory {
   const stopWatch = ledger.watchAuditTrail(history.patient, (entries) => {
     const consent = entries.some((entry) => entry.kind !== 'anchored' && entry.kind !== 'visitLogged' && entry.kind !== 'glassBroken')
     if (consent) {
-      log.refreshAccess()
+      log.refreshAccess('grants')
       options.onConsentEvent?.()
     }
     // A new anchor changes the verdicts. (Nothing else does: re-checking every block on a grant

@@ -52,7 +52,7 @@ test('the patient page closes mid-sync and comes back; the doctor ends with ever
     const history = doctor.getByRole('region', { name: "The patient's history" })
     const status = history.getByRole('status').first()
     // The patient's device said how much the pull brings: the doctor sees how much is still to come.
-    await expect(status).toContainText(/Receiving the patient's history from their device: [1-9][\d,]* blocks so far, [\d,]+ records decrypted, [1-9][\d,]* more to come…/, { timeout: 60_000 })
+    await expect(status).toContainText(/Receiving the patient's history from their device: [1-9][\d,]* blocks so far, [\d,]+ records decrypted, up to [1-9][\d,]* more to come…/, { timeout: 60_000 })
     await patient.close()
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 })
 

@@ -403,12 +403,12 @@ describe('an insider holder that breaks the rules of a pull', () => {
     await patientGoesOn(p, 'more entries than announced', sent.map(hashOfBytes))
   })
 
-  it('is cut off when its count of entries to come is not a whole number, is below its own frame, or comes again', async () => {
+  it('is cut off when its count of entries to come is not a whole number, is below its own frame or above any history, or comes again', async () => {
     const counts: { first: Record<string, unknown>; second?: Record<string, unknown>; refusal: RegExp }[] = [
-      { first: { total: 1.5 }, refusal: /not a whole number of at least its own/ },
-      { first: { total: 2 ** 60 }, refusal: /not a whole number of at least its own/ },
-      { first: { total: 'all' }, refusal: /not a whole number of at least its own/ },
-      { first: { total: 0 }, refusal: /not a whole number of at least its own/ },
+      { first: { total: 1.5 }, refusal: /not a whole number from its own frame's/ },
+      { first: { total: 2 ** 33 }, refusal: /not a whole number from its own frame's/ },
+      { first: { total: 'all' }, refusal: /not a whole number from its own frame's/ },
+      { first: { total: 0 }, refusal: /not a whole number from its own frame's/ },
       { first: { total: 10 }, second: { total: 10 }, refusal: /after the first frame/ }
     ]
     for (const { first, second, refusal } of counts) {

@@ -30,10 +30,11 @@ export default function PatientReadingView(props: { reading: PatientReading; doc
     reading().version()
     return { records: reading().history.entries().length, blocks: reading().log.entries().length - reading().history.keyDropCount(), unreadable: reading().history.unreadable().length }
   })
-  // What the pull under way still brings, as the patient's device (or keeper) announced it.
+  // What the pull under way may still bring, as the patient's device (or keeper) announced it: "up to",
+  // since entries refused on arrival, or waiting for ones that never come, are never settled.
   const toCome = (): string => {
     const state = reading().reading()
-    return state.state === 'syncing' && state.expected !== undefined && state.expected > state.received ? `, ${(state.expected - state.received).toLocaleString('en')} more to come` : ''
+    return state.state === 'syncing' && state.expected !== undefined && state.expected > state.received ? `, up to ${(state.expected - state.received).toLocaleString('en')} more to come` : ''
   }
   const verdicts = createMemo(() => verdictCounts(reading().report()))
   const writers = createMemo(() => new Map([[reading().history.patient.toLowerCase(), 'The patient'], [props.doctor.toLowerCase(), 'You']]))

@@ -29,6 +29,19 @@ async function visit(grantMs = 3_600_000) {
   return { clock, network, ledger, patient, doctor, phone, clinic, own, wrapped, pullsFromPhone }
 }
 
+/**
+ * A reading synced from the patient's phone, then a pull its log ran by itself failing: the patient's
+ * app restarting its node (new keys, say). The phone is still offline.
+ */
+async function backgroundPullFailed() {
+  const setup = await visit()
+  const reading = await setup.clinic.session.readPatient(setup.patient.address, setup.wrapped, 'phone')
+  await until('synced', () => reading.reading.get().state === 'synced')
+  setup.network.offline.add('phone')
+  await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+  return { ...setup, reading }
+}
+
 describe("a doctor's reading of a patient's history", () => {
   it("shows the patient's records once pulled, with the grant live", async () => {
     const { clinic, patient, wrapped } = await visit()
@@ -63,12 +76,7 @@ describe("a doctor's reading of a patient's history", () => {
   })
 
   it("pulls again a few seconds after a background pull from the patient's device failed, as its status says, and is synced once it answers", async () => {
-    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit()
-    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
-    await until('synced', () => reading.reading.get().state === 'synced')
-    // The patient's app restarts its node (new keys, say): a pull the log ran by itself fails.
-    network.offline.add('phone')
-    await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+    const { reading, network, clock, pullsFromPhone } = await backgroundPullFailed()
     expect(reading.reading.get()).toEqual({ state: 'offline', error: 'phone did not answer' })
     network.offline.delete('phone')
     const pulls = pullsFromPhone()
@@ -80,11 +88,7 @@ describe("a doctor's reading of a patient's history", () => {
   })
 
   it('does not let a device that fails pull after pull put the next retry off', async () => {
-    const { clinic, patient, wrapped, network, clock, pullsFromPhone } = await visit()
-    const reading = await clinic.session.readPatient(patient.address, wrapped, 'phone')
-    await until('synced', () => reading.reading.get().state === 'synced')
-    network.offline.add('phone')
-    await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')
+    const { reading, network, clock, pullsFromPhone } = await backgroundPullFailed()
     await clock.advance(RETRY_MS - 1_000)
     // Another failure, a second before the retry is due: it stays due.
     await expect(reading.log.syncWith('phone')).rejects.toThrow('phone did not answer')

@@ -113,10 +113,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     ledger.isGrantLive(patient, options.doctor).then(
       (live) => {
         access.set(live ? 'live' : 'ended')
-        if (!live) {
-          clock.clearTimeout(retry)
-          retry = undefined
-        }
+        if (!live) cancelRetry()
       },
       () => undefined
     )
@@ -159,10 +156,14 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
   })
   // A pull that fails (the patient's page closed mid-sync) keeps what arrived; the next one fetches only the rest.
   let pulling: Promise<void> | undefined
-  /** Pulls again in RETRY_MS while the grant lasts; after it ends there is nothing more to fetch for this doctor. */
-  function retryLater(): void {
+  /** No pull waits to be retried. */
+  function cancelRetry(): void {
     clock.clearTimeout(retry)
     retry = undefined
+  }
+  /** Pulls again in RETRY_MS while the grant lasts; after it ends there is nothing more to fetch for this doctor. */
+  function retryLater(): void {
+    cancelRetry()
     if (!closed && access.get() !== 'ended') {
       retry = clock.setTimeout(() => {
         retry = undefined
@@ -172,8 +173,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
   }
   const pull = (): Promise<void> =>
     (pulling ??= (async () => {
-      clock.clearTimeout(retry)
-      retry = undefined
+      cancelRetry()
       reading.set({ state: 'syncing', received: 0 })
       pace.started()
       try {
@@ -199,7 +199,7 @@ export async function readPatient(options: ReadPatientOptions): Promise<PatientR
     resync: pull,
     close: async () => {
       closed = true
-      clock.clearTimeout(retry)
+      cancelRetry()
       stopAccessChecks()
       stopEvents()
       tracked.dispose()

@@ -1,21 +1,27 @@
 import { describe, expect, it } from 'vitest'
 import { createWriteGate } from '../../session/index.ts'
-import { createUpdateOffer, TAKE_OVER_MS, type UpdatePort } from './updateOffer.ts'
+import { createUpdateOffer, RELOAD_AGAIN_MS, TAKE_OVER_MS, type UpdatePort } from './updateOffer.ts'
 
-/** The service worker and the page, as the offer drives them: what it did, in order. */
-function page(): UpdatePort & { done: string[]; elapse(): void } {
+/** The service worker and the page, as the offer drives them: what it did, in order, with a clock for its timers. */
+function page(): UpdatePort & { done: string[]; elapse(ms: number): void } {
   const done: string[] = []
-  const timers: (() => void)[] = []
+  let clock = 0
+  const timers: { at: number; then: () => void }[] = []
   return {
     done,
     activate: () => done.push('activate'),
     reload: () => done.push('reload'),
-    after: (ms, then) => {
-      expect(ms).toBe(TAKE_OVER_MS)
-      timers.push(then)
-    },
-    elapse: () => {
-      for (const then of timers.splice(0)) then()
+    after: (ms, then) => timers.push({ at: clock + ms, then }),
+    elapse: (ms) => {
+      const until = clock + ms
+      for (;;) {
+        const due = timers.filter((timer) => timer.at <= until).sort((a, b) => a.at - b.at)[0]
+        if (due === undefined) break
+        timers.splice(timers.indexOf(due), 1)
+        clock = due.at
+        due.then()
+      }
+      clock = until
     }
   }
 }
@@ -49,7 +55,7 @@ describe('the new-version offer', () => {
     offer.tookOver()
     expect(port.done).toEqual(['activate', 'reload'])
     // Taken over already: the fallback does not reload a second time.
-    port.elapse()
+    port.elapse(TAKE_OVER_MS * 3)
     expect(port.done).toEqual(['activate', 'reload'])
   })
 
@@ -59,10 +65,27 @@ describe('the new-version offer', () => {
     offer.waiting()
     offer.accept()
     expect(port.done).toEqual(['activate'])
-    port.elapse()
+    port.elapse(TAKE_OVER_MS - 1)
+    expect(port.done).toEqual(['activate'])
+    port.elapse(1)
     expect(port.done).toEqual(['activate', 'reload'])
     offer.tookOver()
     expect(port.done).toEqual(['activate', 'reload'])
+  })
+
+  it('asks that reload again while the page is still there: the browser may lose a reload the old worker held up', () => {
+    const port = page()
+    const offer = createUpdateOffer(port, createWriteGate())
+    offer.waiting()
+    offer.accept()
+    port.elapse(TAKE_OVER_MS)
+    expect(port.done).toEqual(['activate', 'reload'])
+    port.elapse(RELOAD_AGAIN_MS - 1)
+    expect(port.done).toEqual(['activate', 'reload'])
+    port.elapse(1)
+    expect(port.done).toEqual(['activate', 'reload', 'reload'])
+    port.elapse(RELOAD_AGAIN_MS)
+    expect(port.done).toEqual(['activate', 'reload', 'reload', 'reload'])
   })
 
   it('waits for the record being stored before the new version takes over', async () => {

@@ -97,8 +97,6 @@ const INCOMING: readonly (Rule & { targets: readonly RecordType[] })[] = [
 
 const fieldOf = (path: string, type: RecordType): string => path.slice(type.length + 1)
 
-const byStart = (a: HistoryEntry, b: HistoryEntry): number => entryPeriod(a).start - entryPeriod(b).start || (a.writtenAt < b.writtenAt ? -1 : 1)
-
 /**
  * One chain per diagnosis (Condition), oldest first, built from the latest versions of the
  * records by the rules above; records marked entered-in-error are left out. A record may join
@@ -113,34 +111,44 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
     const key = recordKey(versions.latest.record)
     if (!byKey.has(key)) byKey.set(key, versions.latest)
   }
-  const linksOf = new Map(latest.map((entry) => [entryKey(entry), recordLinks(entry.record)]))
+  const linksOf = new Map(latest.map((entry) => [entry, recordLinks(entry.record)]))
   // Who refers to each record: target key → (source entry, field).
   const referrers = new Map<string, { source: HistoryEntry; field: string }[]>()
   for (const entry of latest) {
-    for (const { field, target } of linksOf.get(entryKey(entry)) ?? []) {
+    for (const { field, target } of linksOf.get(entry) ?? []) {
       const list = referrers.get(target)
       if (list === undefined) referrers.set(target, [{ source: entry, field }])
       else list.push({ source: entry, field })
     }
   }
   // Each chain lists its members in the order of `latest`: found by position, not by a pass over every record per chain.
-  const position = new Map(latest.map((entry, i) => [entryKey(entry), i]))
+  const position = new Map(latest.map((entry, i) => [entry, i]))
+  const keyOf = new Map(latest.map((entry) => [entry, entryKey(entry)]))
+  const key = (entry: HistoryEntry): string => keyOf.get(entry) ?? entryKey(entry)
+  // Each record's start, worked out once: sorting by it compares every record more than once.
+  const starts = new Map<HistoryEntry, number>()
+  const startOf = (entry: HistoryEntry): number => {
+    let start = starts.get(entry)
+    if (start === undefined) starts.set(entry, (start = entryPeriod(entry).start))
+    return start
+  }
+  const byStart = (a: HistoryEntry, b: HistoryEntry): number => startOf(a) - startOf(b) || (a.writtenAt < b.writtenAt ? -1 : 1)
 
   return latest
     .filter((entry) => entry.record.resourceType === 'Condition')
     .sort(byStart)
     .map((diagnosis) => {
-      const stageOf = new Map<string, ChainStage>([[entryKey(diagnosis), 'diagnosis']])
-      const queue: HistoryEntry[] = [diagnosis]
+      const stageOf = new Map<HistoryEntry, ChainStage>([[diagnosis, 'diagnosis']])
       const joined: HistoryEntry[] = [diagnosis]
       const join = (entry: HistoryEntry, stage: ChainStage): void => {
-        if (stageOf.has(entryKey(entry)) || entry.record.resourceType === 'Condition') return
-        stageOf.set(entryKey(entry), stage)
-        queue.push(entry)
+        if (stageOf.has(entry) || entry.record.resourceType === 'Condition') return
+        stageOf.set(entry, stage)
         joined.push(entry)
       }
-      for (let member = queue.shift(); member !== undefined; member = queue.shift()) {
-        const memberStage = stageOf.get(entryKey(member)) ?? 'diagnosis'
+      // `joined` is the queue too: each member is visited once, in the order it joined.
+      for (let next = 0; next < joined.length; next++) {
+        const member = joined[next] as HistoryEntry
+        const memberStage = stageOf.get(member) ?? 'diagnosis'
         const memberType = member.record.resourceType
         // References to this "Type/id" are to the record it names, not to a conflicting copy.
         const referredTo = byKey.get(recordKey(member.record)) === member
@@ -149,7 +157,7 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
           const rule = OUTGOING.find((r) => r.types.includes(type) && r.fields.includes(fieldOf(field, type)) && r.via.includes(memberStage))
           if (rule !== undefined) join(source, rule.stage === 'same' ? memberStage : rule.stage)
         }
-        for (const { field, target } of linksOf.get(entryKey(member)) ?? []) {
+        for (const { field, target } of linksOf.get(member) ?? []) {
           const entry = byKey.get(target)
           if (entry === undefined) continue
           const rule = INCOMING.find(
@@ -158,13 +166,18 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
           if (rule !== undefined) join(entry, rule.stage === 'same' ? memberStage : rule.stage)
         }
       }
-      const members = joined.sort((a, b) => (position.get(entryKey(a)) ?? 0) - (position.get(entryKey(b)) ?? 0))
-      const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, members.filter((e) => stageOf.get(entryKey(e)) === stage).sort(byStart)])) as Record<ChainStage, HistoryEntry[]>
+      const members = joined.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0))
+      const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, [] as HistoryEntry[]])) as Record<ChainStage, HistoryEntry[]>
+      for (const entry of members) {
+        const stage = stageOf.get(entry)
+        if (stage !== undefined) stages[stage].push(entry)
+      }
+      for (const stage of CHAIN_STAGES) stages[stage].sort(byStart)
       const links: ChainLink[] = []
       for (const entry of members) {
-        for (const { field, target } of linksOf.get(entryKey(entry)) ?? []) {
+        for (const { field, target } of linksOf.get(entry) ?? []) {
           const to = byKey.get(target)
-          if (to !== undefined && stageOf.has(entryKey(to)) && to !== entry) links.push({ from: entryKey(entry), to: entryKey(to), field })
+          if (to !== undefined && stageOf.has(to) && to !== entry) links.push({ from: key(entry), to: key(to), field })
         }
       }
       return { diagnosis, stages, links }

@@ -98,6 +98,8 @@ export function buildTimelineModel(blocks: readonly HistoryBlock[], options: Tim
     blockOf.set(entryKey(block.entry), block)
     entries.push(block.entry)
   }
+  // Frozen, the array is one history to recordVersions: the chains and the items below share its versions.
+  Object.freeze(entries)
   const chains = buildDiagnosticChains(entries, amendment)
   const chainsOf = new Map<string, number[]>()
   chains.forEach((chain, index) => {

@@ -11,8 +11,10 @@ import { parseEntry, serializeEntry, toAddress, type EntryOptions, type HistoryE
 // record. Records of one kind come in a few padded sizes, mostly their own (the 1,000 records of the
 // demo history: 22 sizes), so the size names the kind far better than the counts of the whole history,
 // by which every kind but the commonest tried two keys or more: 2.5 tries per entry there, 1.4 by size.
-// The size is the envelope's, which every holder of the log sees; only the reader, who opens the
-// record, learns its kind.
+// The size is the envelope's, which every holder of the log sees: ordering by it tells no one anything
+// (how much the padded sizes tell of the kinds is the padding's matter, src/crypto padding.ts). Only an
+// entry that opened and passed its checks counts; a writer who seals hundreds of odd sizes fills the
+// counts by size, and the order falls back to the counts in all.
 interface Hits {
   all: number[]
   bySize: Map<number, number[]>
@@ -89,7 +91,6 @@ export function openEntry(payload: unknown, keyring: EpochKeyring, writer: strin
     }
     plaintext = opened.plaintext
     category = candidates[opened.index]?.category ?? -1
-    countHit(keyring, envelope.ciphertext.length, category)
   } catch (cause) {
     if (!(cause instanceof CryptoError)) throw cause
     throw new HistoryError('UNREADABLE_ENTRY', cause.message, { cause })
@@ -100,5 +101,6 @@ export function openEntry(payload: unknown, keyring: EpochKeyring, writer: strin
   if (CATEGORIES.indexOf(categoryOf(entry.record)) !== category) {
     throw new HistoryError('UNREADABLE_ENTRY', `The sealed ${entry.record.resourceType} was sealed under the key of another kind of record.`)
   }
+  countHit(keyring, envelope.ciphertext.length, category)
   return entry
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createWriteGate } from '../../session/index.ts'
-import { createUpdateOffer, RELOAD_AGAIN_MS, TAKE_OVER_MS, type UpdatePort } from './updateOffer.ts'
+import { createUpdateOffer, RELOAD_AGAIN_MS, RELOAD_TRIES, TAKE_OVER_MS, type UpdatePort } from './updateOffer.ts'
 
 /** The service worker and the page, as the offer drives them: what it did, in order, with a clock for its timers. */
 function page(): UpdatePort & { done: string[]; elapse(ms: number): void } {
@@ -84,8 +84,43 @@ describe('the new-version offer', () => {
     expect(port.done).toEqual(['activate', 'reload'])
     port.elapse(1)
     expect(port.done).toEqual(['activate', 'reload', 'reload'])
-    port.elapse(RELOAD_AGAIN_MS)
-    expect(port.done).toEqual(['activate', 'reload', 'reload', 'reload'])
+    // A few times only: a page still there after them is left for the patient to reload.
+    port.elapse(RELOAD_AGAIN_MS * 10)
+    expect(port.done).toEqual(['activate', ...Array<string>(RELOAD_TRIES).fill('reload')])
+  })
+
+  it('waits for a write started meanwhile before it asks the reload again', async () => {
+    const port = page()
+    const writes = createWriteGate()
+    const offer = createUpdateOffer(port, writes)
+    offer.waiting()
+    offer.accept()
+    port.elapse(TAKE_OVER_MS)
+    expect(port.done).toEqual(['activate', 'reload'])
+    const write = held()
+    const storing = writes.track(write.run)
+    port.elapse(RELOAD_AGAIN_MS * 2)
+    expect(port.done).toEqual(['activate', 'reload'])
+    expect(offer.state.get()).toBe('finishing')
+    write.finish()
+    await storing
+    expect(port.done).toEqual(['activate', 'reload', 'reload'])
+    expect(offer.state.get()).toBe('reloading')
+  })
+
+  it('waits for a write started before the fallback reload falls due', async () => {
+    const port = page()
+    const writes = createWriteGate()
+    const offer = createUpdateOffer(port, writes)
+    offer.waiting()
+    offer.accept()
+    const write = held()
+    const storing = writes.track(write.run)
+    port.elapse(TAKE_OVER_MS)
+    expect(port.done).toEqual(['activate'])
+    write.finish()
+    await storing
+    expect(port.done).toEqual(['activate', 'reload'])
   })
 
   it('waits for the record being stored before the new version takes over', async () => {

@@ -33,6 +33,8 @@ export const TAKE_OVER_MS = 10_000
  * loaded the new version at once.
  */
 export const RELOAD_AGAIN_MS = 5_000
+/** How many times that reload is asked in all; a page still there after them waits for the patient to reload it. */
+export const RELOAD_TRIES = 3
 
 export interface UpdateOffer {
   state: Cell<UpdateState>
@@ -67,14 +69,17 @@ export function createUpdateOffer(port: UpdatePort, writes: WriteGate): UpdateOf
       accepted = true
       whenNoWrite(() => {
         port.activate()
-        // No write is under way: reloading is safe, and it lets the new version in if the old one holds it up.
+        // Not taken over in time: reloading lets the new version in if the old one holds it up. Each
+        // reload, the first and those asked again, waits for a write started meanwhile.
         port.after(TAKE_OVER_MS, () => {
           if (reloading) return
           reloading = true
-          const reloadUntilGone = (): void => {
-            port.reload()
-            port.after(RELOAD_AGAIN_MS, reloadUntilGone)
-          }
+          let tries = 0
+          const reloadUntilGone = (): void =>
+            whenNoWrite(() => {
+              port.reload()
+              if (++tries < RELOAD_TRIES) port.after(RELOAD_AGAIN_MS, reloadUntilGone)
+            })
           reloadUntilGone()
         })
       })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createWriteGate } from '../../session/index.ts'
-import { createUpdateOffer, RELOAD_AGAIN_MS, RELOAD_TRIES, TAKE_OVER_MS, type UpdatePort } from './updateOffer.ts'
+import { createUpdateOffer, RELOAD_AGAIN_MS, RELOAD_TRIES, TAKE_OVER_MS, type UpdateOffer, type UpdatePort } from './updateOffer.ts'
 
 /** The service worker and the page, as the offer drives them: what it did, in order, with a clock for its timers. */
 function page(): UpdatePort & { done: string[]; elapse(ms: number): void } {
@@ -35,6 +35,15 @@ function held(): { run: () => Promise<void>; finish: () => void } {
   return { run: () => done, finish: () => finish() }
 }
 
+/** A new version waiting, and chosen by the patient. */
+function chosen(writes = createWriteGate()): { port: ReturnType<typeof page>; offer: UpdateOffer } {
+  const port = page()
+  const offer = createUpdateOffer(port, writes)
+  offer.waiting()
+  offer.accept()
+  return { port, offer }
+}
+
 describe('the new-version offer', () => {
   it('offers a waiting version and does nothing until the patient chooses it', () => {
     const port = page()
@@ -46,24 +55,18 @@ describe('the new-version offer', () => {
   })
 
   it('lets the new version take over at once when no write is under way, and reloads when it has', () => {
-    const port = page()
-    const offer = createUpdateOffer(port, createWriteGate())
-    offer.waiting()
-    offer.accept()
+    const { port, offer } = chosen()
     expect(offer.state.get()).toBe('reloading')
     expect(port.done).toEqual(['activate'])
     offer.tookOver()
     expect(port.done).toEqual(['activate', 'reload'])
-    // Taken over already: the fallback does not reload a second time.
+    // The page never leaves here: its reload is asked again, RELOAD_TRIES times in all, and the fallback adds none.
     port.elapse(TAKE_OVER_MS * 3)
-    expect(port.done).toEqual(['activate', 'reload'])
+    expect(port.done).toEqual(['activate', ...Array<string>(RELOAD_TRIES).fill('reload')])
   })
 
   it('reloads into the chosen version anyway when it has not taken over in time (the old worker held it up)', () => {
-    const port = page()
-    const offer = createUpdateOffer(port, createWriteGate())
-    offer.waiting()
-    offer.accept()
+    const { port, offer } = chosen()
     expect(port.done).toEqual(['activate'])
     port.elapse(TAKE_OVER_MS - 1)
     expect(port.done).toEqual(['activate'])
@@ -74,10 +77,7 @@ describe('the new-version offer', () => {
   })
 
   it('asks that reload again while the page is still there: the browser may lose a reload the old worker held up', () => {
-    const port = page()
-    const offer = createUpdateOffer(port, createWriteGate())
-    offer.waiting()
-    offer.accept()
+    const { port } = chosen()
     port.elapse(TAKE_OVER_MS)
     expect(port.done).toEqual(['activate', 'reload'])
     port.elapse(RELOAD_AGAIN_MS - 1)
@@ -90,11 +90,8 @@ describe('the new-version offer', () => {
   })
 
   it('waits for a write started meanwhile before it asks the reload again', async () => {
-    const port = page()
     const writes = createWriteGate()
-    const offer = createUpdateOffer(port, writes)
-    offer.waiting()
-    offer.accept()
+    const { port, offer } = chosen(writes)
     port.elapse(TAKE_OVER_MS)
     expect(port.done).toEqual(['activate', 'reload'])
     const write = held()
@@ -109,11 +106,8 @@ describe('the new-version offer', () => {
   })
 
   it('waits for a write started before the fallback reload falls due', async () => {
-    const port = page()
     const writes = createWriteGate()
-    const offer = createUpdateOffer(port, writes)
-    offer.waiting()
-    offer.accept()
+    const { port } = chosen(writes)
     const write = held()
     const storing = writes.track(write.run)
     port.elapse(TAKE_OVER_MS)

@@ -27,13 +27,13 @@ export interface UpdatePort {
 /** How long a chosen version has to take over before the page reloads into it anyway. */
 export const TAKE_OVER_MS = 10_000
 /**
- * How long that reload has to leave the page before it is asked again. Chromium was seen to lose it
+ * How long a reload into the new version has to leave the page before it is asked again. Chromium was seen to lose one
  * (`test/e2e/offline.spec.ts` on a loaded machine, 2 of 12 runs): the reload let the new version
  * activate, the page stayed as it was with its navigation never answered, and a second reload then
  * loaded the new version at once.
  */
 export const RELOAD_AGAIN_MS = 5_000
-/** How many times that reload is asked in all; a page still there after them waits for the patient to reload it. */
+/** How many times a reload is asked in all; a page still there after them waits for the patient to reload it. */
 export const RELOAD_TRIES = 3
 
 export interface UpdateOffer {
@@ -59,6 +59,16 @@ export function createUpdateOffer(port: UpdatePort, writes: WriteGate): UpdateOf
     })
   }
 
+  /**
+   * Reloads once no write is under way, and again, up to RELOAD_TRIES in all, while the page is still
+   * there RELOAD_AGAIN_MS later: each reload waits for a write started meanwhile.
+   */
+  const reloadUntilGone = (tries = 1): void =>
+    whenNoWrite(() => {
+      port.reload()
+      if (tries < RELOAD_TRIES) port.after(RELOAD_AGAIN_MS, () => reloadUntilGone(tries + 1))
+    })
+
   return {
     state,
     waiting() {
@@ -69,17 +79,10 @@ export function createUpdateOffer(port: UpdatePort, writes: WriteGate): UpdateOf
       accepted = true
       whenNoWrite(() => {
         port.activate()
-        // Not taken over in time: reloading lets the new version in if the old one holds it up. Each
-        // reload, the first and those asked again, waits for a write started meanwhile.
+        // Not taken over in time: reloading lets the new version in if the old one holds it up.
         port.after(TAKE_OVER_MS, () => {
           if (reloading) return
           reloading = true
-          let tries = 0
-          const reloadUntilGone = (): void =>
-            whenNoWrite(() => {
-              port.reload()
-              if (++tries < RELOAD_TRIES) port.after(RELOAD_AGAIN_MS, reloadUntilGone)
-            })
           reloadUntilGone()
         })
       })
@@ -87,7 +90,7 @@ export function createUpdateOffer(port: UpdatePort, writes: WriteGate): UpdateOf
     tookOver() {
       if (reloading) return
       reloading = true
-      whenNoWrite(() => port.reload())
+      reloadUntilGone()
     }
   }
 }

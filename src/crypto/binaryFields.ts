@@ -1,6 +1,6 @@
 // The byte layouts of the crypto formats are built from two pieces: a fixed-width
 // big-endian u32 and a u32-length-prefixed byte string. Nothing here is secret.
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { CryptoError } from './CryptoError.ts'
 
 /** The largest value a u32 field (an epoch, a length) holds: 2^32 - 1. */
@@ -36,9 +36,37 @@ export function lengthPrefixed(bytes: Uint8Array): Uint8Array {
   return concatBytes(u32be(bytes.length), bytes)
 }
 
+// One encoder and one strict decoder for the module: a reader opens short text fields (record ids,
+// writers) by the thousand, and making a coder for each cost more than the coding.
+const utf8Encoder = new TextEncoder()
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** `text` in UTF-8. */
+export function utf8Bytes(text: string): Uint8Array {
+  return utf8Encoder.encode(text)
+}
+
+/**
+ * Whether `text` is at most `maxBytes` bytes of UTF-8. A UTF-16 unit takes 1 to 3 bytes, so only
+ * a text whose length leaves it in doubt is encoded.
+ */
+export function fitsUtf8(text: string, maxBytes: number): boolean {
+  if (text.length * 3 <= maxBytes) return true
+  return text.length <= maxBytes && utf8Encoder.encode(text).length <= maxBytes
+}
+
+/**
+ * `bytes` as UTF-8 text.
+ *
+ * @throws {TypeError} When `bytes` are not UTF-8.
+ */
+export function strictUtf8Text(bytes: Uint8Array): string {
+  return strictUtf8Decoder.decode(bytes)
+}
+
 /** A domain label or a text field, UTF-8 and length-prefixed. */
 export function lengthPrefixedText(text: string): Uint8Array {
-  return lengthPrefixed(utf8ToBytes(text))
+  return lengthPrefixed(utf8Bytes(text))
 }
 
 /**

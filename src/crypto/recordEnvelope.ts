@@ -12,8 +12,8 @@
 //   0x01 ‖ u32be(epoch) ‖ u8(len) ‖ UTF-8(record id) ‖ nonce (24) ‖ ciphertext (padded plaintext + 16-byte tag)
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { randomBytes } from '@noble/ciphers/utils.js'
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { assertBytes, describe, isU32, lengthPrefixedText, readU32be, u32be } from './binaryFields.ts'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { assertBytes, describe, fitsUtf8, isU32, lengthPrefixedText, readU32be, strictUtf8Text, u32be, utf8Bytes } from './binaryFields.ts'
 import { CryptoError } from './CryptoError.ts'
 import { pad, unpad } from './padding.ts'
 
@@ -53,7 +53,7 @@ export interface RecordBinding {
 
 function checkText(value: unknown, what: string, maxBytes: number): string {
   if (typeof value !== 'string' || value.length === 0) throw new CryptoError('INVALID_INPUT', `${what} must be a non-empty string; got ${describe(value)}.`)
-  if (utf8ToBytes(value).length > maxBytes) throw new CryptoError('INVALID_INPUT', `${what} is at most ${maxBytes} bytes of UTF-8.`)
+  if (!fitsUtf8(value, maxBytes)) throw new CryptoError('INVALID_INPUT', `${what} is at most ${maxBytes} bytes of UTF-8.`)
   return value
 }
 
@@ -164,7 +164,7 @@ export function parseEnvelope(value: unknown): RecordEnvelope {
   if (typeof value !== 'object' || value === null) return bad(`expected an object, got ${describe(value)}`)
   const { v, id, epoch, nonce, ciphertext } = value as Record<string, unknown>
   if (v !== ENVELOPE_VERSION) return bad(`version ${String(v)} is not supported (expected ${ENVELOPE_VERSION})`)
-  if (typeof id !== 'string' || id.length === 0 || utf8ToBytes(id).length > MAX_RECORD_ID_BYTES) return bad('id must be a string of 1 to 255 bytes')
+  if (typeof id !== 'string' || id.length === 0 || !fitsUtf8(id, MAX_RECORD_ID_BYTES)) return bad('id must be a string of 1 to 255 bytes')
   if (!isU32(epoch)) return bad('epoch must be an integer from 0 to 4294967295')
   if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_LENGTH) return bad(`nonce must be ${NONCE_LENGTH} bytes`)
   if (!(ciphertext instanceof Uint8Array) || ciphertext.length < TAG_LENGTH) return bad(`ciphertext must hold at least the ${TAG_LENGTH}-byte tag`)
@@ -178,7 +178,7 @@ export function parseEnvelope(value: unknown): RecordEnvelope {
  */
 export function encodeEnvelope(envelope: RecordEnvelope): Uint8Array {
   const { id, epoch, nonce, ciphertext } = parseEnvelope(envelope)
-  const idBytes = utf8ToBytes(id)
+  const idBytes = utf8Bytes(id)
   return concatBytes(Uint8Array.of(ENVELOPE_VERSION), u32be(epoch), Uint8Array.of(idBytes.length), idBytes, nonce, ciphertext)
 }
 
@@ -198,7 +198,7 @@ export function decodeEnvelope(bytes: Uint8Array): RecordEnvelope {
   if (bytes.length < nonceStart + NONCE_LENGTH + TAG_LENGTH) throw new CryptoError('INVALID_ENVELOPE', 'Not a record envelope: truncated.')
   let id: string
   try {
-    id = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(6, nonceStart))
+    id = strictUtf8Text(bytes.subarray(6, nonceStart))
   } catch (cause) {
     throw new CryptoError('INVALID_ENVELOPE', 'Not a record envelope: the id is not UTF-8.', { cause })
   }

@@ -197,13 +197,17 @@ function checkEntryFields(value: unknown, now: number): HistoryEntry {
   return { ...(value as unknown as HistoryEntry) }
 }
 
+// One coder each for the module: entries are written and opened by the thousand.
+const utf8Encoder = new TextEncoder()
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * An entry's bytes: its canonical JSON in UTF-8, the only form a peer accepts.
  *
  * @throws {HistoryError} `INVALID_ENTRY` for a value JSON cannot carry.
  */
 export function serializeEntry(entry: HistoryEntry): Uint8Array {
-  return new TextEncoder().encode(canonicalTexts.get(entry) ?? canonicalJson(entry))
+  return utf8Encoder.encode(canonicalTexts.get(entry) ?? canonicalJson(entry))
 }
 
 /**
@@ -218,7 +222,7 @@ export function parseEntry(bytes: Uint8Array, options: EntryOptions = {}): Histo
   let text: string
   let value: unknown
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = strictUtf8Decoder.decode(bytes)
     value = JSON.parse(text)
   } catch (cause) {
     throw new HistoryError('INVALID_ENTRY', 'An entry is not UTF-8 JSON.', { cause })

@@ -15,6 +15,7 @@ import {
   readKeyDropHeader,
   unwrapDataKey,
   type EpochKeyring,
+  type RecordEnvelope,
   type WrappedKey
 } from '../crypto/index.ts'
 import { entryKey } from './amendments.ts'
@@ -86,11 +87,23 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   // known, so they are neither decrypted nor decoded again.
   const written = new WeakMap<Uint8Array, { entry: HistoryEntry; epoch: number }>()
 
-  const open = (block: LoggedBlock): HistoryEntry | string => {
+  /** A block's envelope, or why it is not one. */
+  const envelopeOf = (block: LoggedBlock): RecordEnvelope | CryptoError => {
+    try {
+      return decodeEnvelope(block.payload)
+    } catch (error) {
+      if (error instanceof CryptoError) return error
+      throw error
+    }
+  }
+
+  /** Opens a block's entry; `envelope` is its envelope when the caller decoded it already. */
+  const open = (block: LoggedBlock, envelope: RecordEnvelope | CryptoError = envelopeOf(block)): HistoryEntry | string => {
     const known = written.get(block.payload)
     if (known !== undefined) return known.entry
+    if (envelope instanceof CryptoError) return envelope.message
     try {
-      return openEntry(decodeEnvelope(block.payload), keyring, block.writer, { patient, now: now() })
+      return openEntry(envelope, keyring, block.writer, { patient, now: now() })
     } catch (error) {
       if (error instanceof HistoryError || error instanceof CryptoError) return error.message
       throw error
@@ -107,21 +120,19 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   // this device holds its key: sealing under an older one would hand new records to whoever the
   // patient meant to leave out.
   let newestEpoch = 0
-  const noteEpoch = (block: LoggedBlock): void => {
+  /** Notes the epoch of a patient's record; its envelope, when decoded here, is kept in `decoded` for opening. */
+  const noteEpoch = (block: LoggedBlock, decoded: Map<string, RecordEnvelope | CryptoError>): void => {
     if (block.writer !== patient || isKeyDrop(block.payload)) return
     const known = written.get(block.payload)
     if (known !== undefined) {
       if (isEpoch(known.epoch)) newestEpoch = Math.max(newestEpoch, known.epoch)
       return
     }
-    try {
-      // A number past the last epoch names none a history reaches: it moves nothing.
-      const { epoch } = decodeEnvelope(block.payload)
-      if (isEpoch(epoch)) newestEpoch = Math.max(newestEpoch, epoch)
-    } catch (error) {
-      // A damaged block says nothing about the epoch; the views report it.
-      if (!(error instanceof CryptoError)) throw error
-    }
+    const envelope = envelopeOf(block)
+    decoded.set(block.hash, envelope)
+    // A damaged block says nothing about the epoch; the views report it. A number past the last
+    // epoch names none a history reaches: it moves nothing.
+    if (!(envelope instanceof CryptoError) && isEpoch(envelope.epoch)) newestEpoch = Math.max(newestEpoch, envelope.epoch)
   }
   /** A key drop of the patient's: its epoch, whether it is the epoch's now, and the keys it holds for this device. */
   const takeDrop = (block: LoggedBlock): { field: number; key: Uint8Array; sealing: boolean }[] => {
@@ -144,8 +155,10 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
   const take = (blocks: readonly LoggedBlock[]): HistoryChange => {
     const change: HistoryChange = { added: [], unreadable: [], keyDrops: [] }
     const dropped: { field: number; key: Uint8Array; sealing: boolean }[] = []
+    // Each patient's record is decoded once: for its epoch first, then to open it.
+    const decoded = new Map<string, RecordEnvelope | CryptoError>()
     for (const block of blocks) {
-      noteEpoch(block)
+      noteEpoch(block, decoded)
       if (isKeyDrop(block.payload) && !keyDrops.has(block.hash)) {
         keyDrops.add(block.hash)
         if (block.writer !== patient) continue
@@ -168,7 +181,7 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     const retry = learned > 0 ? [...unreadable.values()].map(({ block }) => block) : []
     for (const block of [...blocks, ...retry]) {
       if (byHash.has(block.hash) || keyDrops.has(block.hash)) continue
-      const opened = open(block)
+      const opened = open(block, decoded.get(block.hash))
       if (typeof opened === 'string') {
         unreadable.set(block.hash, { reason: opened, block })
         change.unreadable.push({ hash: block.hash, reason: opened })

@@ -4,7 +4,7 @@
 import { prepareSecp256k1Checks, prepareSecp256k1Key, verifySecp256k1 } from '../crypto/index.ts'
 import { checkBlock } from './logEntry.ts'
 import type { WorkerAnswer, WorkerCheckedBlock, WorkerRequest } from './verifySignatures.ts'
-import { warmUpBlocks } from './warmUpBlocks.ts'
+import { WARM_UP_PUBLIC_KEY, warmUpBlocks } from './warmUpBlocks.ts'
 
 // This thread checks signatures by the hundred: its generator's larger window pays at once.
 prepareSecp256k1Checks()
@@ -22,7 +22,10 @@ const scope = globalThis as unknown as { onmessage: ((event: { data: WorkerReque
 scope.onmessage = ({ data }) => {
   // A key whose signatures are about to come: its precomputed window is made now.
   if ('prepare' in data) prepareSecp256k1Key(data.prepare)
-  else if ('warmUp' in data) warmUpBlocks().forEach(checkedWithoutBytes)
+  else if ('warmUp' in data) {
+    prepareSecp256k1Key(WARM_UP_PUBLIC_KEY)
+    warmUpBlocks().forEach(checkedWithoutBytes)
+  }
   else if ('blocks' in data) scope.postMessage({ id: data.id, checks: data.blocks.map(checkedWithoutBytes) })
   else scope.postMessage({ id: data.id, results: data.items.map(({ signature, publicKey, data: bytes }) => verifySecp256k1(signature, publicKey, bytes)) })
 }

@@ -21,7 +21,7 @@ import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
 import { account, approveAtOnce, askAtOnce, connectAccount } from './visit.ts'
 
@@ -33,7 +33,6 @@ const FILE_NAME = 'MRI report.pdf'
 const DOCTOR_NAME = 'Dr Bench'
 const FIGURES_LINE = 'ATTACHMENT_FIGURES '
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /**
  * Installed in every page: when the attach and open buttons are pressed, and when each says it is

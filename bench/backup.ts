@@ -19,14 +19,13 @@ import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/
 import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** Restores measured; `RUNS=1 node bench/backup.ts` for a quick look. */
 const RUNS = Number(process.env.RUNS ?? 3)
 const RECORDS = 1000
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 const go = (page: Page, link: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click()
 const ownHistory = (page: Page) => page.getByRole('region', { name: 'Your history', exact: true })
 

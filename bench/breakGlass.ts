@@ -28,7 +28,7 @@ import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import type { AppConfig } from '../src/config/index.ts'
 import { connectAnnouncedWallet, fundedAccount } from '../test/e2e/fixtures.ts'
 import { injectWallet } from '../test/e2e/injectedWallet.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 import { account, connectAccount } from './visit.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -37,7 +37,6 @@ const dist = path.join(root, 'dist')
 const RUNS = Number(process.env.RUNS ?? 7)
 const OPEN = 'Open the full emergency summary'
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /** The moments of one break-glass, in milliseconds after the click. */
 interface Phases {

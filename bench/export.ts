@@ -16,14 +16,13 @@ import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/
 import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** Exports measured; `RUNS=1 node bench/export.ts` for a quick look. */
 const RUNS = Number(process.env.RUNS ?? 7)
 const DEMO_RECORDS = 1000
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /** Installed in the page: the time of each press of the summary's export, and of each file handed to the browser after it. */
 function watchExport(): void {

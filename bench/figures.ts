@@ -5,3 +5,6 @@
  */
 export type Unit = 'ms' | 'gas' | 'bytes' | 'mb' | 'count' | 'version' | 'records/s'
 export type Figures = Record<string, { value: number; unit: Unit }>
+
+/** The middle value of a figure's runs (the upper middle of an even count); NaN for none. */
+export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN

@@ -4,15 +4,18 @@
 // - history.write1000.ms, history.replicate1000.ms: two headless Chromium browsers over
 //   WebRTC inside the private network namespace (the path users take), IndexedDB storage;
 //   replication is timed from the direct connection until the doctor's page has decrypted all.
+//   Median of five runs, each with fresh browsers (a single run swings by a fifth either way on
+//   this machine's two shared cores).
 // - history.replicate1000.stock.ms, history.write1000.stock.ms: the same pages, stock
-//   OrbitDB (plaintext events, one add at a time, sync by heads exchange and bitswap).
+//   OrbitDB (plaintext events, one add at a time, sync by heads exchange and bitswap); median of three runs.
 // - history.replicate1000.node.ms (and .stock.node.ms, write1000.node.ms): two Node peers
 //   over loopback WebSockets, memory storage.
 //
-// BENCH_TIMELINE=1 prints when each frame was stored; BENCH_PROFILE=<file> writes CPU profiles of the
-// doctor's page (<file>) and the patient's (<file>.patient.cpuprofile) during replication (the pages
-// built with their functions' names); BENCH_CPU=1 prints the CPU time each Chromium thread spent
-// replicating (Linux); BENCH_OURS_ONLY=1 leaves the stock figures out.
+// Every run's times go to stderr. BENCH_TIMELINE=1 prints when each frame was stored; in the first
+// run, BENCH_PROFILE=<file> writes CPU profiles of the doctor's page (<file>) and the patient's
+// (<file>.patient.cpuprofile) during replication (the pages built with their functions' names), and
+// BENCH_CPU=1 prints the CPU time each Chromium thread spent replicating (Linux); BENCH_OURS_ONLY=1
+// leaves the stock figures out.
 // `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
 import { withBitswap } from '@helia/bitswap'
 import { rm } from 'node:fs/promises'
@@ -26,7 +29,7 @@ import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/
 import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { startRelay } from '../scripts/stack/relay.ts'
 import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { developmentAccounts } from '../src/chain/devAccounts.ts'
 import { secp256k1Signer, currentKey, firstEpochKeyring, deriveWalletKeys, wrapDataKey } from '../src/crypto/index.ts'
@@ -39,6 +42,9 @@ import type { BenchPerson, HistoryBenchApi } from './history/benchPage.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const RECORDS = 1000
+/** Runs of ours per browser figure, and of stock OrbitDB (some 20 s each): each figure is the median. `RUNS=1 STOCK_RUNS=1` for a quick look. */
+const RUNS = Number(process.env.RUNS ?? 5)
+const STOCK_RUNS = Number(process.env.STOCK_RUNS ?? 3)
 const FIGURES_LINE = 'HISTORY_FIGURES '
 
 const ms = (value: number): { value: number; unit: 'ms' } => ({ value: Math.round(value), unit: 'ms' })
@@ -178,8 +184,8 @@ async function browserFigures(pageDir: string): Promise<Figures> {
       },
       [name, args] as [string, unknown[]]
     ) as Promise<Awaited<ReturnType<Api[K]>>>
-  try {
-    // Ours.
+  /** One run of ours: fresh browsers, 1,000 records written by the patient's page, pulled by the doctor's. The first run is the one BENCH_PROFILE, BENCH_CPU and BENCH_TIMELINE look at. */
+  const oursOnce = async (first: boolean): Promise<{ write: number; replicate: number }> => {
     const [p, d] = await Promise.all([openPage(), openPage()])
     const patientAddress = await call(p, 'start', relay.multiaddr, 'bench-patient')
     await call(d, 'start', relay.multiaddr, 'bench-doctor')
@@ -187,14 +193,14 @@ async function browserFigures(pageDir: string): Promise<Figures> {
     const write = await call(p, 'write', patient.address, RECORDS)
     const wrapped = await call(p, 'wrapFor', doctorEncryptionKey(doctor))
     await call(d, 'openHistory', doctor, patient.address, wrapped)
-    const profileFile = process.env.BENCH_PROFILE
+    const profileFile = first ? process.env.BENCH_PROFILE : undefined
     const profiles = profileFile === undefined ? [] : await Promise.all([d, p].map((page) => page.context().newCDPSession(page)))
     for (const profile of profiles) {
       await profile.send('Profiler.enable')
       await profile.send('Profiler.setSamplingInterval', { interval: 200 })
       await profile.send('Profiler.start')
     }
-    const cpu = process.env.BENCH_CPU === undefined ? undefined : await chromiumThreadCpu()
+    const cpu = !first || process.env.BENCH_CPU === undefined ? undefined : await chromiumThreadCpu()
     const ours = await call(d, 'replicate', patientAddress, RECORDS)
     if (cpu !== undefined) {
       for (const [thread, ms] of await chromiumThreadCpu()) if (ms > (cpu.get(thread) ?? 0)) console.error(`cpu ${thread}: ${ms - (cpu.get(thread) ?? 0)} ms`)
@@ -206,22 +212,37 @@ async function browserFigures(pageDir: string): Promise<Figures> {
       await writeFile(profileFile.replace(/(\.cpuprofile)?$/, '.patient.cpuprofile'), JSON.stringify(patientCpu))
     }
     await Promise.all(browsers.splice(0).map((b) => b.close()))
-    console.error(`browser dial: ours ${Math.round(ours.dialMs)} ms (not counted)`)
-    // BENCH_OURS_ONLY=1 leaves stock OrbitDB out: a quicker look at this project's figures alone.
-    if (process.env.BENCH_OURS_ONLY !== undefined) return { 'history.write1000.ms': ms(write), 'history.replicate1000.ms': ms(ours.replicateMs) }
+    console.error(`ours: write ${Math.round(write)} ms, replicate ${Math.round(ours.replicateMs)} ms (dial ${Math.round(ours.dialMs)} ms, not counted)`)
+    return { write, replicate: ours.replicateMs }
+  }
 
-    // Stock, the same way.
+  /** One run of stock OrbitDB, the same way. */
+  const stockOnce = async (): Promise<{ write: number; replicate: number }> => {
     const [sp, sd] = await Promise.all([openPage(), openPage()])
     const stockAddress = await call(sp, 'start', relay.multiaddr, 'bench-stock-patient', true)
     await call(sd, 'start', relay.multiaddr, 'bench-stock-doctor', true)
     const stockWrite = await call(sp, 'stockWrite', patient.address, RECORDS)
     const stock = await call(sd, 'stockReplicate', stockAddress, stockWrite.address, stockWrite.oldest)
-    console.error(`browser dial: stock ${Math.round(stock.dialMs)} ms (not counted)`)
+    await Promise.all(browsers.splice(0).map((b) => b.close()))
+    console.error(`stock: write ${Math.round(stockWrite.ms)} ms, replicate ${Math.round(stock.replicateMs)} ms (dial ${Math.round(stock.dialMs)} ms, not counted)`)
+    return { write: stockWrite.ms, replicate: stock.replicateMs }
+  }
+
+  try {
+    const ours: { write: number; replicate: number }[] = []
+    for (let run = 0; run < RUNS; run++) ours.push(await oursOnce(run === 0))
+    const figures: Figures = {
+      'history.write1000.ms': ms(median(ours.map((run) => run.write))),
+      'history.replicate1000.ms': ms(median(ours.map((run) => run.replicate)))
+    }
+    // BENCH_OURS_ONLY=1 leaves stock OrbitDB out: a quicker look at this project's figures alone.
+    if (process.env.BENCH_OURS_ONLY !== undefined) return figures
+    const stock: { write: number; replicate: number }[] = []
+    for (let run = 0; run < STOCK_RUNS; run++) stock.push(await stockOnce())
     return {
-      'history.write1000.ms': ms(write),
-      'history.replicate1000.ms': ms(ours.replicateMs),
-      'history.write1000.stock.ms': ms(stockWrite.ms),
-      'history.replicate1000.stock.ms': ms(stock.replicateMs)
+      ...figures,
+      'history.write1000.stock.ms': ms(median(stock.map((run) => run.write))),
+      'history.replicate1000.stock.ms': ms(median(stock.map((run) => run.replicate)))
     }
   } finally {
     await Promise.allSettled(browsers.map((b) => b.close()))

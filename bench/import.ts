@@ -19,7 +19,7 @@ import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { keptResources, syntheaBundle } from '../test/fixtures/importFixtures.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** Imports measured; `RUNS=1 node bench/import.ts` for a quick look. */
@@ -27,7 +27,6 @@ const RUNS = Number(process.env.RUNS ?? 3)
 /** Encounters of the one patient that make the bundle 5,000 resources. */
 const ENCOUNTERS = 694
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 const ownHistory = (page: Page) => page.getByRole('region', { name: 'Your history', exact: true })
 
 /**

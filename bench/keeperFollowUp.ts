@@ -26,7 +26,7 @@ import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
 import { prepare } from './recovery.ts'
 import { account, approveAtOnce, askAtOnce, connectAccount } from './visit.ts'
@@ -38,7 +38,6 @@ const RUNS = Number(process.env.RUNS ?? 3)
 const DOCTOR_NAME = 'Dr Follow'
 const FIGURES_LINE = 'FOLLOW_UP_FIGURES '
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /** The moments of one follow-up, in milliseconds after the click. */
 interface Phases {

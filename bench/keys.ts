@@ -17,13 +17,12 @@ import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/
 import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** Runs of the figure; `RUNS=1 node bench/keys.ts` for a quick look. */
 const RUNS = Number(process.env.RUNS ?? 3)
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /**
  * Installed in the page: records, in the page's own clock, the click on the replace button, the

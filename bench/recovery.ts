@@ -22,7 +22,7 @@ import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/
 import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** Runs of the figure; `RUNS=1 node bench/recovery.ts` for a quick look. */
@@ -30,7 +30,6 @@ const RUNS = Number(process.env.RUNS ?? 3)
 const DEMO_SIZE = '1,000 records'
 const RECORDS = 1000
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /** The moments of one recovery, in milliseconds after the click. */
 interface Phases {

@@ -30,14 +30,13 @@ import { deactivateLink, enrolKeeper, listLinks, storeLink } from '../src/keeper
 import { startP2PNode, useIdentityDomain } from '../src/p2p/index.ts'
 import { shareByLink } from '../src/session/healthLinks.ts'
 import { TEST_DOMAIN, walletIdentityOf } from '../test/support/walletSignatures.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 /** Openings measured; `RUNS=1 node bench/shl.ts` for a quick look. */
 const RUNS = Number(process.env.RUNS ?? 5)
 const DEMO_RECORDS = 1000
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 export async function measureHealthLink(): Promise<Figures> {
   const executablePath = chromiumPath()

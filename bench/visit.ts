@@ -46,7 +46,7 @@ import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
 import { JOIN_ROUTE } from '../src/app/visit/visitLink.ts'
 import { visitQrImage, visitQrVersion } from '../src/app/visit/visitQrCode.ts'
 import { developmentAccounts, type DevelopmentAccount } from '../src/chain/devAccounts.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dist = path.join(root, 'dist')
@@ -81,7 +81,6 @@ export function account(label: string): DevelopmentAccount {
 /** Wall-clock milliseconds with sub-millisecond precision, comparable with the pages' marks on this machine. */
 const epochNow = (): number => performance.timeOrigin + performance.now()
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 /**
  * Installed in every page: records, in the page's own clock, when each step of the visit first

@@ -33,7 +33,6 @@ const FILE_NAME = 'MRI report.pdf'
 const DOCTOR_NAME = 'Dr Bench'
 const FIGURES_LINE = 'ATTACHMENT_FIGURES '
 
-
 /**
  * Installed in every page: when the attach and open buttons are pressed, and when each says it is
  * done, in the page's own clock. The driver checks each step by role and name too.

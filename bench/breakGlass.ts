@@ -37,7 +37,6 @@ const dist = path.join(root, 'dist')
 const RUNS = Number(process.env.RUNS ?? 7)
 const OPEN = 'Open the full emergency summary'
 
-
 /** The moments of one break-glass, in milliseconds after the click. */
 interface Phases {
   recorded: number

@@ -17,7 +17,7 @@ import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { SCAN_TO_TIER_MEASURE } from '../src/app/emergency/scanTiming.ts'
 import { CARD_KEY_LENGTH, CARD_QR_OPTIONS, cardQrVersion, emergencySummary, fitCard, formatCardLink, offlineTier, summaryItems, type EmergencyProfile } from '../src/emergency/index.ts'
 import { DEMO_NOW, demoPatient } from '../src/history/index.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const CONFIG = {
@@ -35,11 +35,6 @@ const DEMO_PROFILE: EmergencyProfile = {
   implants: [],
   excluded: [],
   offCard: []
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 export async function measureEmergency(): Promise<Figures> {

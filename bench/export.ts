@@ -23,7 +23,6 @@ const root = path.resolve(import.meta.dirname, '..')
 const RUNS = Number(process.env.RUNS ?? 7)
 const DEMO_RECORDS = 1000
 
-
 /** Installed in the page: the time of each press of the summary's export, and of each file handed to the browser after it. */
 function watchExport(): void {
   const marks: { pressed: number[]; ready: number[] } = { pressed: [], ready: [] }

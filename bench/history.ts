@@ -39,7 +39,6 @@ import { TEST_DOMAIN, walletSignatures } from '../test/support/walletSignatures.
 import { createWalletIdentity, startHistoryOrbit, startP2PNode, type P2PNode } from '../src/p2p/index.ts'
 import type { BenchPerson, HistoryBenchApi } from './history/benchPage.ts'
 
-
 const root = path.resolve(import.meta.dirname, '..')
 const RECORDS = 1000
 /** Runs of ours per browser figure, and of stock OrbitDB (some 20 s each): each figure is the median. `RUNS=1 STOCK_RUNS=1` for a quick look. */
@@ -184,7 +183,7 @@ async function browserFigures(pageDir: string): Promise<Figures> {
       },
       [name, args] as [string, unknown[]]
     ) as Promise<Awaited<ReturnType<Api[K]>>>
-  /** One run of ours: fresh browsers, 1,000 records written by the patient's page, pulled by the doctor's. The first run is the one BENCH_PROFILE, BENCH_CPU and BENCH_TIMELINE look at. */
+  /** One run of ours: fresh browsers, 1,000 records written by the patient's page, pulled by the doctor's. The first run is the one BENCH_PROFILE and BENCH_CPU look at. */
   const oursOnce = async (first: boolean): Promise<{ write: number; replicate: number }> => {
     const [p, d] = await Promise.all([openPage(), openPage()])
     const patientAddress = await call(p, 'start', relay.multiaddr, 'bench-patient')

@@ -24,7 +24,7 @@ import { enrolKeeper } from '../src/keeper/index.ts'
 import { startHistoryOrbit, startP2PNode } from '../src/p2p/index.ts'
 import { bloodPressureSeries } from '../test/fixtures/recordFixtures.ts'
 import { TEST_DOMAIN, walletIdentityOf } from '../test/support/walletSignatures.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const RECORDS = 1000
 const RUNS = 3
@@ -66,8 +66,7 @@ export async function measureKeeper(): Promise<Figures> {
         await rm(dataDir, { recursive: true, force: true })
       }
     }
-    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN
-    return { 'keeper.replicate1000.ms': { value: Math.round(median), unit: 'ms' } }
+    return { 'keeper.replicate1000.ms': { value: Math.round(median(times)), unit: 'ms' } }
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined)
   }

@@ -38,7 +38,6 @@ const RUNS = Number(process.env.RUNS ?? 3)
 const DOCTOR_NAME = 'Dr Follow'
 const FIGURES_LINE = 'FOLLOW_UP_FIGURES '
 
-
 /** The moments of one follow-up, in milliseconds after the click. */
 interface Phases {
   opened: number

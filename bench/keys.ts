@@ -23,7 +23,6 @@ const root = path.resolve(import.meta.dirname, '..')
 /** Runs of the figure; `RUNS=1 node bench/keys.ts` for a quick look. */
 const RUNS = Number(process.env.RUNS ?? 3)
 
-
 /**
  * Installed in the page: records, in the page's own clock, the click on the replace button, the
  * words saying the keys were replaced, and the first record shown in the history after them.

@@ -30,7 +30,6 @@ const RUNS = Number(process.env.RUNS ?? 3)
 const DEMO_SIZE = '1,000 records'
 const RECORDS = 1000
 
-
 /** The moments of one recovery, in milliseconds after the click. */
 interface Phases {
   signed: number

@@ -37,7 +37,6 @@ const root = path.resolve(import.meta.dirname, '..')
 const RUNS = Number(process.env.RUNS ?? 5)
 const DEMO_RECORDS = 1000
 
-
 export async function measureHealthLink(): Promise<Figures> {
   const executablePath = chromiumPath()
   if (executablePath === undefined) throw new Error(missingChromiumMessage())

@@ -81,7 +81,6 @@ export function account(label: string): DevelopmentAccount {
 /** Wall-clock milliseconds with sub-millisecond precision, comparable with the pages' marks on this machine. */
 const epochNow = (): number => performance.timeOrigin + performance.now()
 
-
 /**
  * Installed in every page: records, in the page's own clock, when each step of the visit first
  * shows. Playwright's assertions poll every 100 to 1,000 ms, too coarse for these figures; the

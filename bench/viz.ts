@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib'
 import { chromium, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import type { Figures } from './figures.ts'
+import { median, type Figures } from './figures.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dist = path.join(root, 'dist')
@@ -22,11 +22,6 @@ const CONFIG = {
   contracts: { keyRegistry: '0x5FbDB2315678afecb367f032d93F642f64180aa3', consentLedger: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' },
   relays: [],
   iceServers: []
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 async function measures(page: Page, name: string): Promise<number[]> {

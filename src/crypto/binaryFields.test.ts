@@ -54,5 +54,12 @@ describe('the UTF-8 helpers', () => {
     // The decoder keeps nothing between calls: a truncated character is refused, and the next text reads whole.
     expect(() => strictUtf8Text(Uint8Array.of(0xe2, 0x82))).toThrow(TypeError)
     expect(strictUtf8Text(Uint8Array.of(0xe2, 0x82, 0xac))).toBe('€')
+    // Byte for byte: a leading byte order mark is text, not dropped.
+    expect(strictUtf8Text(utf8Bytes('\ufeffid'))).toBe('\ufeffid')
+  })
+
+  it('refuse to encode what is not a string, rather than write it as other bytes', () => {
+    expect(() => utf8Bytes(undefined as unknown as string)).toThrow(TypeError)
+    expect(() => utf8Bytes(123 as unknown as string)).toThrow(TypeError)
   })
 })

@@ -38,11 +38,17 @@ export function lengthPrefixed(bytes: Uint8Array): Uint8Array {
 
 // One encoder and one strict decoder for the module: a reader opens short text fields (record ids,
 // writers) by the thousand, and making a coder for each cost more than the coding.
+// The decoder keeps a leading byte order mark as text: the bytes decode to the text they encode.
 const utf8Encoder = new TextEncoder()
-const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true })
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-/** `text` in UTF-8. */
+/**
+ * `text` in UTF-8.
+ *
+ * @throws {TypeError} When `text` is not a string (an encoder would write `undefined` as no bytes).
+ */
 export function utf8Bytes(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new TypeError(`Expected a string to encode; got ${describe(text)}.`)
   return utf8Encoder.encode(text)
 }
 
@@ -56,7 +62,7 @@ export function fitsUtf8(text: string, maxBytes: number): boolean {
 }
 
 /**
- * `bytes` as UTF-8 text.
+ * `bytes` as UTF-8 text, a leading byte order mark included.
  *
  * @throws {TypeError} When `bytes` are not UTF-8.
  */

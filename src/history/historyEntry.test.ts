@@ -110,6 +110,10 @@ describe('serializeEntry and parseEntry', () => {
     const e = entry()
     const pretty = bytes(JSON.stringify(e, null, 2))
     expect(refusal(() => parseEntry(pretty, options)).code).toBe('NOT_CANONICAL')
+    // A byte order mark before the canonical bytes is a second byte form of the same entry: refused.
+    const canonical = serializeEntry(e)
+    expect(() => parseEntry(Uint8Array.of(0xef, 0xbb, 0xbf, ...canonical), options)).toThrow(HistoryError)
+    expect(parseEntry(canonical, options)).toEqual(e)
   })
 
   it('refuse what is not UTF-8 JSON, and what is too large', () => {

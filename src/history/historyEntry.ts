@@ -197,9 +197,10 @@ function checkEntryFields(value: unknown, now: number): HistoryEntry {
   return { ...(value as unknown as HistoryEntry) }
 }
 
-// One coder each for the module: entries are written and opened by the thousand.
+// One coder each for the module: entries are written and opened by the thousand. The decoder keeps a
+// leading byte order mark as text, so bytes that start with one are not the entry's canonical form.
 const utf8Encoder = new TextEncoder()
-const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true })
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * An entry's bytes: its canonical JSON in UTF-8, the only form a peer accepts.

@@ -2,7 +2,7 @@
 // opened as the history opens them, in a small log whose blocks say who signed them (the real
 // log checks those signatures; test/integration/hostileWriter.test.ts runs the same attacks
 // over real signed entries and a real sync).
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { encodeEnvelope, firstEpochKeyring } from '../crypto/index.ts'
 import { entryKey, recordVersions } from './amendments.ts'
 import { ALLERGY_VERIFICATION } from './codeSystems.ts'
@@ -12,6 +12,19 @@ import type { HistoryLog, HistoryLogEvent, LoggedBlock } from './historyLogPort.
 import { openPatientHistory } from './patientHistory.ts'
 import type { HistoryRecord } from './recordTypes.ts'
 import { DOCTOR, fixtureRecords, NOW, OTHER_DOCTOR, PATIENT } from '../../test/fixtures/recordFixtures.ts'
+
+// Envelope decodes are counted: a reader opens records by the thousand.
+const decodes = vi.hoisted(() => ({ count: 0 }))
+vi.mock('../crypto/index.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../crypto/index.ts')>()
+  return {
+    ...original,
+    decodeEnvelope: (bytes: Uint8Array) => {
+      decodes.count += 1
+      return original.decodeEnvelope(bytes)
+    }
+  }
+})
 
 const patient = PATIENT as Address
 // The patient's data key; the doctor holds it too, as after a grant.
@@ -210,5 +223,21 @@ describe('records added while others are on their way into the log', () => {
     await first
     expect(stored).toHaveLength(1)
     expect(history.entries().map((e) => e.record.id)).toEqual(['penicillin'])
+  })
+})
+
+describe('opening what arrives', () => {
+  it('decodes each record a sync brings once, and none this device wrote', async () => {
+    const memory = memoryLog([])
+    const history = openPatientHistory({ log: memory.log, keyring, now: () => NOW + 86_400_000 })
+    decodes.count = 0
+    await history.addMany([penicillin, hypertension])
+    expect(history.entries()).toHaveLength(2)
+    expect(decodes.count).toBe(0)
+    // Written on another of the patient's devices: its epoch is noted and it is opened, from one decode.
+    const elsewhere = [block(write(penicillin, PATIENT), 10), block(write(hypertension, PATIENT), 11)]
+    memory.deliver(elsewhere)
+    expect(history.entries()).toHaveLength(4)
+    expect(decodes.count).toBe(2)
   })
 })

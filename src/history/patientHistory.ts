@@ -97,10 +97,11 @@ export function openPatientHistory(options: OpenPatientHistoryOptions): PatientH
     }
   }
 
-  /** Opens a block's entry; `envelope` is its envelope when the caller decoded it already. */
-  const open = (block: LoggedBlock, envelope: RecordEnvelope | CryptoError = envelopeOf(block)): HistoryEntry | string => {
+  /** Opens a block's entry; `decoded` is its envelope when the caller decoded it already. */
+  const open = (block: LoggedBlock, decoded?: RecordEnvelope | CryptoError): HistoryEntry | string => {
     const known = written.get(block.payload)
     if (known !== undefined) return known.entry
+    const envelope = decoded ?? envelopeOf(block)
     if (envelope instanceof CryptoError) return envelope.message
     try {
       return openEntry(envelope, keyring, block.writer, { patient, now: now() })

@@ -17,15 +17,21 @@ function checkedWithoutBytes(bytes: Uint8Array): WorkerCheckedBlock {
   return { entry: { id, payload, next, refs, clock, v, key, identity, sig, hash }, signed: checked.signed }
 }
 
+let warmedUp = false
+/** Checks the warm-up blocks under a key with its window, once: each log that opens asks, and the code stays compiled. */
+function warmUp(): void {
+  if (warmedUp) return
+  warmedUp = true
+  prepareSecp256k1Key(WARM_UP_PUBLIC_KEY)
+  warmUpBlocks().forEach(checkedWithoutBytes)
+}
+
 const scope = globalThis as unknown as { onmessage: ((event: { data: WorkerRequest }) => void) | null; postMessage(message: WorkerAnswer): void }
 
 scope.onmessage = ({ data }) => {
   // A key whose signatures are about to come: its precomputed window is made now.
   if ('prepare' in data) prepareSecp256k1Key(data.prepare)
-  else if ('warmUp' in data) {
-    prepareSecp256k1Key(WARM_UP_PUBLIC_KEY)
-    warmUpBlocks().forEach(checkedWithoutBytes)
-  }
+  else if ('warmUp' in data) warmUp()
   else if ('blocks' in data) scope.postMessage({ id: data.id, checks: data.blocks.map(checkedWithoutBytes) })
   else scope.postMessage({ id: data.id, results: data.items.map(({ signature, publicKey, data: bytes }) => verifySecp256k1(signature, publicKey, bytes)) })
 }

@@ -13,7 +13,8 @@ const WARM_UP_SIGNATURE = '3006020101020101'
 export const WARM_UP_PUBLIC_KEY = hexToBytes(WARM_UP_KEY)
 
 /**
- * How many blocks a worker checks as it starts: a pull's first frame. With fewer, most of the
+ * How many blocks a worker checks as it starts: a pull's first frame (FIRST_FRAME_ENTRIES in
+ * syncProtocol.ts, not imported: the worker's bundle leaves the protocol out). With fewer, most of the
  * checking code is compiled while a pull's first frames wait for their checks.
  */
 const WARM_UP_BLOCKS = 32

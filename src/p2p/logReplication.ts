@@ -12,6 +12,11 @@ import type { WalletAddress } from './walletIdentity.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 const PULL_ATTEMPTS = 5
+/**
+ * How long a peer's pull may wait for this device's own pull from that peer to end (SyncSource.ready):
+ * less than the 15 s a puller waits for a frame before it gives up.
+ */
+const HOLD_FOR_OWN_PULL_MS = 10_000
 const PULL_RETRY_MS = 500
 const DEFAULT_PULL_TIMEOUT_MS = 120_000
 
@@ -71,7 +76,8 @@ export function replicate(options: ReplicationOptions): Replication {
   const pullTimeoutMs = options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS
   /** Peers authenticated for this log, by peer id: only they hear of new heads, only their announcements count. */
   const logPeers = new Map<string, WalletAddress>()
-  const pulls = new Map<string, { running: Promise<void>; again: boolean }>()
+  /** Pulls under way, by peer; `receiving` once the current one has had a frame from the peer. */
+  const pulls = new Map<string, { running: Promise<void>; again: boolean; receiving: boolean }>()
   /** When the last pull from each peer that went through started: a connection open before then was pulled over. */
   const pulledAt = new Map<string, number>()
 
@@ -104,19 +110,27 @@ export function replicate(options: ReplicationOptions): Replication {
       // just reached): that pull's refusal is not the answer to this request, a pull of its own is.
       return running.running.catch(() => pullFrom(peer, false))
     }
-    const state = { running: Promise.resolve(), again: false }
+    const state = { running: Promise.resolve(), again: false, receiving: false }
     state.running = (async () => {
       do {
         state.again = false
+        state.receiving = false
         store.ensureOpen()
         const signal = AbortSignal.any([closing, AbortSignal.timeout(pullTimeoutMs)])
         const before = store.heads().sort().join()
         const startedAt = Date.now()
+        const sink = options.receiver(key)
         const wallet = await pullLog(libp2p, peer, {
           address,
           have: store.heads(),
           authority,
-          sink: options.receiver(key),
+          sink: {
+            ...sink,
+            receive: (frame) => {
+              state.receiving = true
+              return sink.receive(frame)
+            }
+          },
           signal,
           conduct,
           ...(options.pullWindow === undefined ? {} : { window: options.pullWindow })
@@ -200,6 +214,17 @@ export function replicate(options: ReplicationOptions): Replication {
       if (announcedHeads.some((hash) => !store.has(hash))) pullInBackground(peer)
     },
     isAuthenticated: (peer) => logPeers.has(peer.toString()),
+    // A peer that pulls from us while we pull entries from it would be sent back what it is sending
+    // us (its heads are not in our log yet, so all we hold looks missing to it): its pull waits for
+    // ours. Never both ways: we only wait while the peer is sending us frames, that is while it is
+    // past its own wait for our pull.
+    ready: async (peer) => {
+      const pull = pulls.get(peer.toString())
+      if (pull === undefined || !pull.receiving) return
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([pull.running.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, HOLD_FOR_OWN_PULL_MS)))])
+      clearTimeout(timer)
+    },
     pulledBy: ({ peer, wallet }, have) => {
       logPeers.set(peer.toString(), wallet)
       // It has heads this log lacks: pull them back. A peer admitted only after it connected (a keeper

@@ -106,6 +106,12 @@ export interface SyncSource {
    * at most 1,024 strings, not checked as hashes.
    */
   pulledBy(peer: AuthenticatedPeer, have: readonly string[]): void
+  /**
+   * Resolves when `peer`'s pull may be answered: a source that is itself receiving entries from
+   * `peer` waits until they are in (they would otherwise go back to the peer that sent them). Asked
+   * after the hellos, before the pull's heads are read.
+   */
+  ready?(peer: PeerId): Promise<void>
 }
 
 /** What a puller lacks (SyncSource.missing): blocks, or hashes with how to read their blocks (a missing block is left out). */
@@ -372,6 +378,7 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     const pull = await nextMessage(reader, signal)
     if (pull === undefined) return
     if (pull.t !== 'pull' || !isStringArray(pull.have, MAX_HAVE)) throw new ProtocolViolation('something other than a pull after the hellos')
+    await source.ready?.(peer)
     source.pulledBy({ peer, wallet }, pull.have)
     const window = typeof pull.window === 'number' && Number.isInteger(pull.window) ? Math.min(Math.max(pull.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
     const missing = await source.missing(pull.have)

@@ -48,7 +48,7 @@ interface Device {
   open(keyring: EpochKeyring, reader?: Person): Promise<{ log: PatientLog; history: PatientHistory }>
 }
 
-async function device(who: Person, policy: { canWrite?: CanWrite; canSync?: CanSync; cacheMs?: number } = {}, stores: { blockstore?: Blockstore; datastore?: Datastore } = {}, pullWindow?: number): Promise<Device> {
+async function device(who: Person, policy: { canWrite?: CanWrite; canSync?: CanSync; cacheMs?: number; pullOnConnect?: boolean } = {}, stores: { blockstore?: Blockstore; datastore?: Datastore } = {}, pullWindow?: number): Promise<Device> {
   const { node, orbit } = await memoryDevice(who, cleanups, { ...policy, ...(pullWindow === undefined ? {} : { pullWindow }) }, stores)
   return {
     node,
@@ -155,6 +155,34 @@ describe('the patient\'s encrypted history', () => {
     await mine.log.syncWith(k.node.libp2p.peerId)
     await waitFor('the admitted peer to pull back every entry', () => kept.log.entries().length === mine.log.entries().length)
     expect(kept.log.heads()).toEqual(mine.log.heads())
+  })
+
+  it('does not send a peer back what it is receiving from it: a pull from the holder while its own pull runs waits for that pull, then finds nothing to send', async () => {
+    // The doctor's device has some of the patient's entries but not the patient's heads: answered at
+    // once, a pull from the patient's device would bring back all it has received so far. The
+    // patient's device pulls only when asked here, so that its pull starts while the doctor's runs; the
+    // doctor's takes a frame at a time, so that the patient's hello is not queued behind the whole
+    // history on the one WebSocket connection (in browsers each stream is a data channel of its own).
+    const p = await device(patient, { canSync: syncsWith(doctor), pullOnConnect: false })
+    const mine = await p.open(patientKeyring())
+    await mine.history.addMany(bloodPressureSeries(patient.address, 1000))
+    const d = await device(doctor, { canSync: syncsWith(patient) }, {}, 128)
+    const doctorPeer = d.node.libp2p.peerId.toString()
+    const sentBack: LogEvent[] = []
+    mine.log.subscribe((event) => {
+      if (event.type === 'progress' && event.peer === doctorPeer) sentBack.push(event)
+    })
+    await connect(d.node, p.node)
+    const theirs = await d.open(sharedWith(doctor, patientKeyring()))
+    const pulling = theirs.log.syncWith(p.node.libp2p.peerId, { joinRunning: true })
+    await waitFor("the doctor's device to store the first entries", () => theirs.log.entries().length > 0)
+    expect(theirs.log.entries().length).toBeLessThan(1000)
+    await mine.log.syncWith(doctorPeer)
+    // Nothing came back: the patient's pull was answered once the doctor's device had everything.
+    expect(sentBack).toEqual([])
+    expect(theirs.log.entries().length).toBe(1000)
+    await pulling
+    expect(theirs.history.entries()).toHaveLength(1000)
   })
 
   it('answers a pull asked once the holder is admitted with a pull of its own, not with the refusal of one begun before', async () => {

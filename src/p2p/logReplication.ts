@@ -12,11 +12,6 @@ import type { WalletAddress } from './walletIdentity.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 const PULL_ATTEMPTS = 5
-/**
- * How long a peer's pull may wait for this device's own pull from that peer to end (SyncSource.ready):
- * less than the 15 s a puller waits for a frame before it gives up.
- */
-const HOLD_FOR_OWN_PULL_MS = 10_000
 const PULL_RETRY_MS = 500
 const DEFAULT_PULL_TIMEOUT_MS = 120_000
 
@@ -125,11 +120,12 @@ export function replicate(options: ReplicationOptions): Replication {
           have: store.heads(),
           authority,
           sink: {
-            ...sink,
             receive: (frame) => {
               state.receiving = true
               return sink.receive(frame)
-            }
+            },
+            finish: (holderHeads) => sink.finish(holderHeads),
+            holderProven: (holder) => sink.holderProven?.(holder)
           },
           signal,
           conduct,
@@ -217,13 +213,11 @@ export function replicate(options: ReplicationOptions): Replication {
     // A peer that pulls from us while we pull entries from it would be sent back what it is sending
     // us (its heads are not in our log yet, so all we hold looks missing to it): its pull waits for
     // ours. Never both ways: we only wait while the peer is sending us frames, that is while it is
-    // past its own wait for our pull.
+    // past its own wait for our pull. The holder stops waiting after 10 s (syncProtocol.ts): a longer
+    // pull still sends back what came by then.
     ready: async (peer) => {
       const pull = pulls.get(peer.toString())
-      if (pull === undefined || !pull.receiving) return
-      let timer: ReturnType<typeof setTimeout> | undefined
-      await Promise.race([pull.running.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, HOLD_FOR_OWN_PULL_MS)))])
-      clearTimeout(timer)
+      if (pull !== undefined && pull.receiving) await pull.running.catch(() => undefined)
     },
     pulledBy: ({ peer, wallet }, have) => {
       logPeers.set(peer.toString(), wallet)

@@ -174,9 +174,11 @@ describe('the patient\'s encrypted history', () => {
     })
     await connect(d.node, p.node)
     const theirs = await d.open(sharedWith(doctor, patientKeyring()))
-    const pulling = theirs.log.syncWith(p.node.libp2p.peerId, { joinRunning: true })
+    let doctorDone = false
+    const pulling = theirs.log.syncWith(p.node.libp2p.peerId, { joinRunning: true }).finally(() => (doctorDone = true))
     await waitFor("the doctor's device to store the first entries", () => theirs.log.entries().length > 0)
     expect(theirs.log.entries().length).toBeLessThan(1000)
+    expect(doctorDone).toBe(false)
     await mine.log.syncWith(doctorPeer)
     // Nothing came back: the patient's pull was answered once the doctor's device had everything.
     expect(sentBack).toEqual([])

@@ -97,6 +97,14 @@ const INCOMING: readonly (Rule & { targets: readonly RecordType[] })[] = [
 
 const fieldOf = (path: string, type: RecordType): string => path.slice(type.length + 1)
 
+/** What building the chains asks of a record, worked out once per record. */
+interface RecordFacts {
+  position: number
+  key: string
+  links: { field: string; target: string }[]
+  start: number
+}
+
 /**
  * One chain per diagnosis (Condition), oldest first, built from the latest versions of the
  * records by the rules above; records marked entered-in-error are left out. A record may join
@@ -111,28 +119,24 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
     const key = recordKey(versions.latest.record)
     if (!byKey.has(key)) byKey.set(key, versions.latest)
   }
-  const linksOf = new Map(latest.map((entry) => [entry, recordLinks(entry.record)]))
+  // What the chains ask of each record, worked out once: its place in `latest` (each chain lists its
+  // members in that order), its key, its references, and its start (sorts compare a record more than once).
+  const facts = new Map<HistoryEntry, RecordFacts>(latest.map((entry, position) => [entry, { position, key: entryKey(entry), links: recordLinks(entry.record), start: entryPeriod(entry).start }]))
+  const factsOf = (entry: HistoryEntry): RecordFacts => {
+    const known = facts.get(entry)
+    if (known === undefined) throw new Error('a chain met a record that is not a latest version')
+    return known
+  }
   // Who refers to each record: target key → (source entry, field).
   const referrers = new Map<string, { source: HistoryEntry; field: string }[]>()
   for (const entry of latest) {
-    for (const { field, target } of linksOf.get(entry) ?? []) {
+    for (const { field, target } of factsOf(entry).links) {
       const list = referrers.get(target)
       if (list === undefined) referrers.set(target, [{ source: entry, field }])
       else list.push({ source: entry, field })
     }
   }
-  // Each chain lists its members in the order of `latest`: found by position, not by a pass over every record per chain.
-  const position = new Map(latest.map((entry, i) => [entry, i]))
-  const keyOf = new Map(latest.map((entry) => [entry, entryKey(entry)]))
-  const key = (entry: HistoryEntry): string => keyOf.get(entry) ?? entryKey(entry)
-  // Each record's start, worked out once: sorting by it compares every record more than once.
-  const starts = new Map<HistoryEntry, number>()
-  const startOf = (entry: HistoryEntry): number => {
-    let start = starts.get(entry)
-    if (start === undefined) starts.set(entry, (start = entryPeriod(entry).start))
-    return start
-  }
-  const byStart = (a: HistoryEntry, b: HistoryEntry): number => startOf(a) - startOf(b) || (a.writtenAt < b.writtenAt ? -1 : 1)
+  const byStart = (a: HistoryEntry, b: HistoryEntry): number => factsOf(a).start - factsOf(b).start || (a.writtenAt < b.writtenAt ? -1 : 1)
 
   return latest
     .filter((entry) => entry.record.resourceType === 'Condition')
@@ -157,7 +161,7 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
           const rule = OUTGOING.find((r) => r.types.includes(type) && r.fields.includes(fieldOf(field, type)) && r.via.includes(memberStage))
           if (rule !== undefined) join(source, rule.stage === 'same' ? memberStage : rule.stage)
         }
-        for (const { field, target } of linksOf.get(member) ?? []) {
+        for (const { field, target } of factsOf(member).links) {
           const entry = byKey.get(target)
           if (entry === undefined) continue
           const rule = INCOMING.find(
@@ -166,7 +170,7 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
           if (rule !== undefined) join(entry, rule.stage === 'same' ? memberStage : rule.stage)
         }
       }
-      const members = joined.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0))
+      const members = joined.sort((a, b) => factsOf(a).position - factsOf(b).position)
       const stages = Object.fromEntries(CHAIN_STAGES.map((stage) => [stage, [] as HistoryEntry[]])) as Record<ChainStage, HistoryEntry[]>
       for (const entry of members) {
         const stage = stageOf.get(entry)
@@ -175,9 +179,9 @@ export function buildDiagnosticChains(entries: readonly HistoryEntry[], options:
       for (const stage of CHAIN_STAGES) stages[stage].sort(byStart)
       const links: ChainLink[] = []
       for (const entry of members) {
-        for (const { field, target } of linksOf.get(entry) ?? []) {
+        for (const { field, target } of factsOf(entry).links) {
           const to = byKey.get(target)
-          if (to !== undefined && stageOf.has(to) && to !== entry) links.push({ from: key(entry), to: key(to), field })
+          if (to !== undefined && stageOf.has(to) && to !== entry) links.push({ from: factsOf(entry).key, to: factsOf(to).key, field })
         }
       }
       return { diagnosis, stages, links }

@@ -24,8 +24,8 @@ export interface ReplicationOptions {
   store: LogStore
   /** Who this device is for the log, and which wallets may sync it. */
   authority: SyncAuthority
-  /** The receiving end of a pull from `peer`. */
-  receiver: (peer: string) => SyncSink
+  /** The receiving end of a pull from `peer`; it calls `stored` with the hashes of the entries it stores. */
+  receiver: (peer: string, stored: (hashes: readonly string[]) => void) => SyncSink
   /** Reports failed pulls as `sync-error` events, and misbehaving peers as `peer-misbehaved`. */
   emit: (event: LogEvent) => void
   /** Aborted when the log closes: pulls under way stop. */
@@ -71,8 +71,18 @@ export function replicate(options: ReplicationOptions): Replication {
   const pullTimeoutMs = options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS
   /** Peers authenticated for this log, by peer id: only they hear of new heads, only their announcements count. */
   const logPeers = new Map<string, WalletAddress>()
-  /** Pulls under way, by peer; `receiving` once the current one has had a frame from the peer. */
-  const pulls = new Map<string, { running: Promise<void>; again: boolean; receiving: boolean }>()
+  const pulls = new Map<string, { running: Promise<void>; again: boolean }>()
+  /**
+   * The entries each connected peer sent us, by peer id: it holds them, so they count as its own
+   * when it pulls. Otherwise a peer that pulls from us while we still pull from it, its heads not
+   * yet in our log, would be sent back everything it has sent us so far.
+   */
+  const receivedFrom = new Map<string, Set<string>>()
+  const noteReceived = (peer: string, hashes: readonly string[]): void => {
+    let received = receivedFrom.get(peer)
+    if (received === undefined) receivedFrom.set(peer, (received = new Set()))
+    for (const hash of hashes) received.add(hash)
+  }
   /** When the last pull from each peer that went through started: a connection open before then was pulled over. */
   const pulledAt = new Map<string, number>()
 
@@ -105,28 +115,19 @@ export function replicate(options: ReplicationOptions): Replication {
       // just reached): that pull's refusal is not the answer to this request, a pull of its own is.
       return running.running.catch(() => pullFrom(peer, false))
     }
-    const state = { running: Promise.resolve(), again: false, receiving: false }
+    const state = { running: Promise.resolve(), again: false }
     state.running = (async () => {
       do {
         state.again = false
-        state.receiving = false
         store.ensureOpen()
         const signal = AbortSignal.any([closing, AbortSignal.timeout(pullTimeoutMs)])
         const before = store.heads().sort().join()
         const startedAt = Date.now()
-        const sink = options.receiver(key)
         const wallet = await pullLog(libp2p, peer, {
           address,
           have: store.heads(),
           authority,
-          sink: {
-            receive: (frame) => {
-              state.receiving = true
-              return sink.receive(frame)
-            },
-            finish: (holderHeads) => sink.finish(holderHeads),
-            holderProven: (holder) => sink.holderProven?.(holder)
-          },
+          sink: options.receiver(key, (hashes) => noteReceived(key, hashes)),
           signal,
           conduct,
           ...(options.pullWindow === undefined ? {} : { window: options.pullWindow })
@@ -193,8 +194,9 @@ export function replicate(options: ReplicationOptions): Replication {
     address,
     authority,
     heads: () => store.heads(),
-    missing: async (have) => {
-      const known = have.filter((hash) => store.has(hash))
+    missing: async (have, peer) => {
+      const sent = receivedFrom.get(peer.toString()) ?? []
+      const known = [...have, ...sent].filter((hash) => store.has(hash))
       const behind = known.length === 0 ? new Set<string>() : closure(known, store.nodes())
       const out = store.outlines().filter((outline) => !behind.has(outline.hash))
       const writers = [...new Set(out.map((outline) => outline.identity))]
@@ -210,15 +212,6 @@ export function replicate(options: ReplicationOptions): Replication {
       if (announcedHeads.some((hash) => !store.has(hash))) pullInBackground(peer)
     },
     isAuthenticated: (peer) => logPeers.has(peer.toString()),
-    // A peer that pulls from us while we pull entries from it would be sent back what it is sending
-    // us (its heads are not in our log yet, so all we hold looks missing to it): its pull waits for
-    // ours. Never both ways: we only wait while the peer is sending us frames, that is while it is
-    // past its own wait for our pull. The holder stops waiting after 10 s (syncProtocol.ts): a longer
-    // pull still sends back what came by then.
-    ready: async (peer) => {
-      const pull = pulls.get(peer.toString())
-      if (pull !== undefined && pull.receiving) await pull.running.catch(() => undefined)
-    },
     pulledBy: ({ peer, wallet }, have) => {
       logPeers.set(peer.toString(), wallet)
       // It has heads this log lacks: pull them back. A peer admitted only after it connected (a keeper
@@ -254,6 +247,7 @@ export function replicate(options: ReplicationOptions): Replication {
     if (!libp2p.getConnections(peer).some((connection) => connection.status === 'open')) {
       logPeers.delete(peer.toString())
       pulledAt.delete(peer.toString())
+      receivedFrom.delete(peer.toString())
     }
   }
 

@@ -160,7 +160,19 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
     emit({ type: 'added', entries: added, origin })
     tabs.committed()
   }
-  const receiver = (peer: string): SyncSink => createReceiver({ store, rules, emit, commit: (added, identities) => commit(added, 'peer', identities) }, peer)
+  const receiver = (peer: string, stored: (hashes: readonly string[]) => void): SyncSink =>
+    createReceiver(
+      {
+        store,
+        rules,
+        emit,
+        commit: async (added, identities) => {
+          await commit(added, 'peer', identities)
+          stored(added.map((entry) => entry.hash))
+        }
+      },
+      peer
+    )
 
   let oplog: LogInstance
   let replication: Replication

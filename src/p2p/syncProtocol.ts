@@ -49,8 +49,6 @@ const MAX_TOTAL = 2 ** 32
 const ANNOUNCE_TIMEOUT_MS = 5_000
 /** A pull whose peer says nothing for this long has lost it (a closed page's connection can look open for a while). */
 const PULL_IDLE_MS = 15_000
-/** How long a holder waits on SyncSource.ready before it answers a pull anyway: well under a puller's PULL_IDLE_MS. */
-const READY_WAIT_MS = 10_000
 
 /** One `blocks` message: raw blocks as the peer sent them, nothing checked but that they are bytes. */
 export interface Frame {
@@ -90,11 +88,12 @@ export interface SyncSource {
   readonly address: string
   readonly authority: SyncAuthority
   /**
-   * Identity blocks and entry blocks a peer with heads `have` lacks, parents before children: the
+   * Identity blocks and entry blocks `peer`, with heads `have`, lacks, parents before children: the
    * blocks themselves, or their hashes and how to read them, which are then read a frame at a time
-   * as the peer takes them (a keeper holds no blocks in memory).
+   * as the peer takes them (a keeper holds no blocks in memory). What the peer itself sent us counts
+   * as its own, with its parents.
    */
-  missing(have: readonly string[]): Missing | Promise<Missing>
+  missing(have: readonly string[], peer: PeerId): Missing | Promise<Missing>
   heads(): string[]
   /**
    * A peer says it has this log open, with these heads: its word only, at most 1,024 strings, not checked as
@@ -108,13 +107,6 @@ export interface SyncSource {
    * at most 1,024 strings, not checked as hashes.
    */
   pulledBy(peer: AuthenticatedPeer, have: readonly string[]): void
-  /**
-   * Resolves when `peer`'s pull may be answered: a source that is itself receiving entries from
-   * `peer` waits until they are in (they would otherwise go back to the peer that sent them). Asked
-   * after the hellos, before the pull's heads are read; the holder answers after 10 s at most
-   * whatever it does, well before the puller gives up waiting.
-   */
-  ready?(peer: PeerId): Promise<void>
 }
 
 /** What a puller lacks (SyncSource.missing): blocks, or hashes with how to read their blocks (a missing block is left out). */
@@ -335,13 +327,6 @@ export function isMisconduct(error: unknown): error is Error {
   return error instanceof ProtocolViolation || error instanceof WireMisuseError || (error instanceof AnamnesisError && error.code === 'PEER_MISBEHAVED')
 }
 
-/** Waits for `ready`, `ms` at most; never rejects. */
-async function untilReady(ready: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  await Promise.race([ready.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
-  clearTimeout(timer)
-}
-
 async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream: Stream, connection: Connection): Promise<void> {
   const peer = connection.remotePeer
   if (conduct?.heldOff(peer) === true) {
@@ -388,14 +373,9 @@ async function handleStream({ logs, lookups, libp2p, conduct }: Serving, stream:
     const pull = await nextMessage(reader, signal)
     if (pull === undefined) return
     if (pull.t !== 'pull' || !isStringArray(pull.have, MAX_HAVE)) throw new ProtocolViolation('something other than a pull after the hellos')
-    if (source.ready !== undefined) {
-      await untilReady(source.ready(peer), READY_WAIT_MS)
-      // A puller that went away meanwhile is answered no more.
-      if (signal.aborted || connection.status !== 'open') return
-    }
     source.pulledBy({ peer, wallet }, pull.have)
     const window = typeof pull.window === 'number' && Number.isInteger(pull.window) ? Math.min(Math.max(pull.window, FRAME_ENTRIES), MAX_WINDOW) : DEFAULT_WINDOW
-    const missing = await source.missing(pull.have)
+    const missing = await source.missing(pull.have, peer)
     const total = 'hashes' in missing ? missing.hashes.length : missing.entries.length
     // Blocks are read a frame's worth at a time, as the peer takes them: a pull holds one frame in memory, not the log.
     const blocksFrom = (from: number, to: number): Promise<Uint8Array[]> => ('hashes' in missing ? missing.read(missing.hashes.slice(from, to)) : Promise.resolve(missing.entries.slice(from, to)))

@@ -1,7 +1,7 @@
 // The checks an entry passes before it joins a history log, whichever way it comes: pulled
 // from a peer, loaded after another tab stored it, or re-read by verify().
 import { hashOfBytes } from './blocks.ts'
-import { decodeLogEntry, signatureCheckOf, type LogEntry } from './logEntry.ts'
+import { decodeLogEntry, signatureCheckOf, type LogEntry, type ProvenSigner } from './logEntry.ts'
 import { checkBlocks, verifySignatures } from './verifySignatures.ts'
 import type { StoredEntry } from './patientLogApi.ts'
 import type { VerifiedIdentity, WalletAddress } from './walletIdentity.ts'
@@ -155,12 +155,14 @@ export interface OfferedCheck {
  * each entry is computed from its bytes; links, clock and write access are left to the receiver.
  * Reading the blocks and checking their signatures runs in a worker in a browser (checkBlocks).
  * @param held - Whether the log holds an entry already.
+ * @param proven - The patient's identity when the peer proved its key on this connection: its
+ *   entries are taken as signed (ProvenSigner); every other check still applies to them.
  */
-export async function checkOffered(blocks: readonly Uint8Array[], rules: AdmissionRules, held: (hash: string) => boolean): Promise<OfferedCheck> {
+export async function checkOffered(blocks: readonly Uint8Array[], rules: AdmissionRules, held: (hash: string) => boolean, proven?: ProvenSigner): Promise<OfferedCheck> {
   const refused: Refusal[] = []
   const checked: StoredEntry[] = []
   let known = 0
-  for (const block of await checkBlocks(blocks)) {
+  for (const block of await checkBlocks(blocks, proven)) {
     if ('refusal' in block) {
       refused.push({ hash: block.hash, reason: block.refusal })
       continue

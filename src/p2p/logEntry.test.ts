@@ -64,6 +64,19 @@ describe('log entries', () => {
     const extra = encodeBlock({ ...fields, extra: 1 })
     expect(checkBlock(extra.bytes)).toEqual({ hash: extra.hash, refusal: 'it is not a log entry: the block does not have the fields of a log entry' })
   })
+
+  it('are taken as signed, unchecked, only with the identity and the key of the signer the sending peer proved', async () => {
+    const fields = dagCbor.decode<Record<string, unknown>>(second.bytes)
+    const altered = encodeBlock({ ...fields, payload: Uint8Array.of(4, 6) })
+    const proven = { identity: second.identity, key: second.key }
+    expect(checkBlock(altered.bytes, proven)).toMatchObject({ entry: { hash: altered.hash }, signed: true })
+    // Another identity with the same key, or the same identity with another key: checked, and refused.
+    const otherKey = (await walletIdentityOf(privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'))).identity.verified.publicKeyHex
+    expect(checkBlock(altered.bytes, { ...proven, identity: first.hash })).toMatchObject({ signed: false })
+    expect(checkBlock(altered.bytes, { ...proven, key: otherKey })).toMatchObject({ signed: false })
+    const claimingOtherKey = encodeBlock({ ...fields, key: otherKey })
+    expect(checkBlock(claimingOtherKey.bytes, proven)).toMatchObject({ signed: false })
+  })
 })
 
 describe('entry names', () => {

@@ -128,15 +128,30 @@ export function verifyEntrySignature(entry: LogEntry): boolean {
 export type CheckedBlock = { hash: string; refusal: string } | { entry: LogEntry; signed: boolean }
 
 /**
+ * The patient's identity, as the peer that sends the blocks proved it holds its key: its hello is
+ * signed with that key for this history and this connection (syncProtocol.ts), whose encryption
+ * proves where each byte came from. An entry of that identity and key is that peer's own word, as
+ * a signature would make it: whoever proved the key can sign anything with it.
+ */
+export interface ProvenSigner {
+  /** The identity block's hash, as entries name it. */
+  identity: string
+  /** Its compressed public key, in hex, as entries carry it. */
+  key: string
+}
+
+/**
  * Reads a block a peer sent and checks its signature (checkBlocks runs this in a worker): the
  * hash is computed once, from the bytes; a block that holds no entry of this form is refused with
- * why, and its signature is not checked.
+ * why, and its signature is not checked. An entry of the `proven` signer's identity and key is
+ * taken as signed without the check: the peer that sent it proved that key (ProvenSigner).
  */
-export function checkBlock(bytes: Uint8Array): CheckedBlock {
+export function checkBlock(bytes: Uint8Array, proven?: ProvenSigner): CheckedBlock {
   const hash = hashOfBytes(bytes)
   const entry = decodeLogEntry(bytes, hash)
   if (typeof entry === 'string') return { hash, refusal: `it is not a log entry: ${entry}` }
-  return { entry, signed: verifyEntrySignature(entry) }
+  const provenSigner = proven !== undefined && entry.identity === proven.identity && entry.key === proven.key
+  return { entry, signed: provenSigner || verifyEntrySignature(entry) }
 }
 
 /** One signature to check, as OrbitDB makes them: ECDSA secp256k1 over SHA-256 of `data`. */

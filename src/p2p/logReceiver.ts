@@ -9,6 +9,7 @@ import { prepareSignatureKey } from './verifySignatures.ts'
 import type { LogEvent, StoredEntry } from './patientLogApi.ts'
 import type { Frame, SyncSink } from './syncProtocol.ts'
 import type { VerifiedIdentity } from './walletIdentity.ts'
+import type { ProvenSigner } from './logEntry.ts'
 
 /** What a receiver needs of its log. */
 export interface ReceivingLog {
@@ -65,6 +66,8 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   let unsoundIdentities = 0
   let askedPatientVersion = false
   const preparedKeys = new Set<string>()
+  /** The patient's identity, when the holder proved its key in its hello: its entries need no signature check (ProvenSigner). */
+  let proven: ProvenSigner | undefined
   /** Each frame's identities are learnt after the previous frame's: its entries are checked against them. */
   let learning: Promise<void> = Promise.resolve()
 
@@ -100,7 +103,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
    * pull: a history has a handful of writers, and each window costs as much as some 30 checks).
    */
   const prepare = (writer: VerifiedIdentity | undefined): void => {
-    if (writer === undefined || preparedKeys.has(writer.hash) || preparedKeys.size >= MAX_PREPARED_KEYS) return
+    if (writer === undefined || writer.hash === proven?.identity || preparedKeys.has(writer.hash) || preparedKeys.size >= MAX_PREPARED_KEYS) return
     preparedKeys.add(writer.hash)
     prepareSignatureKey(writer.publicKey)
   }
@@ -149,9 +152,10 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
   }
 
   return {
-    // The patient's own device wrote most of what it holds: its key is prepared while it reads the first frame.
+    // A device of the patient's proved it holds the patient's key: the entries it sends under that
+    // key are its word, as a signature would make them. What it sends of anyone else's is checked.
     holderProven: (holder) => {
-      if (holder.address === rules.patient) prepare(holder)
+      if (holder.address === rules.patient) proven = { identity: holder.hash, key: holder.publicKeyHex }
     },
     receive: async (frame: Frame) => {
       store.ensureOpen()
@@ -164,7 +168,7 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
       const learnt = learning.then(() => learn(frame.identities))
       learning = learnt.catch(() => undefined)
       await learnt
-      const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash))
+      const { checked, refused: refusedNow, known } = await checkOffered(frame.entries, rules, (hash) => store.has(hash), proven)
       refused.push(...refusedNow)
       return await store.serial(async () => {
         store.ensureOpen()

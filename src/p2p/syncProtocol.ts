@@ -21,7 +21,9 @@
 // The holder sends every entry that is not behind the puller's heads, parents before
 // children. The puller checks each block (hash, form, signature, identity, write access)
 // before storing it and stores as it goes, so a sync cut off halfway resumes from the
-// heads it reached: nothing is fetched twice, nothing is stored twice.
+// heads it reached: nothing is fetched twice, nothing is stored twice. The signature is not
+// checked for the entries of the patient's key from a holder whose hello proved that key: the
+// hello is its signature for everything it sends on this connection (ProvenSigner, logEntry.ts).
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import * as dagCbor from '@ipld/dag-cbor'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'

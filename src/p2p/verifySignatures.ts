@@ -3,7 +3,7 @@
 // most of what replication costs, and the page has other work: decrypting, storing); elsewhere,
 // or if workers cannot start, it runs here.
 import { verifySecp256k1 } from '../crypto/index.ts'
-import { checkBlock, type CheckedBlock, type LogEntry, type SignatureCheck } from './logEntry.ts'
+import { checkBlock, type CheckedBlock, type LogEntry, type ProvenSigner, type SignatureCheck } from './logEntry.ts'
 
 /** Checks signatures in bulk; one boolean per item, in order, false for any that does not verify. */
 export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boolean[]>
@@ -12,7 +12,7 @@ export type VerifySignatures = (items: readonly SignatureCheck[]) => Promise<boo
  * What the worker is asked (signatureWorker.ts): signatures to check, blocks to read and check
  * (checkBlock), a key to prepare, or to warm up (warmUpBlocks); the last two get no answer.
  */
-export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { id: number; blocks: readonly Uint8Array[] } | { prepare: Uint8Array } | { warmUp: true }
+export type WorkerRequest = { id: number; items: readonly SignatureCheck[] } | { id: number; blocks: readonly Uint8Array[]; proven?: ProvenSigner } | { prepare: Uint8Array } | { warmUp: true }
 /** A block the worker checked (CheckedBlock), its entry without the bytes: the page holds them already. */
 export type WorkerCheckedBlock = { hash: string; refusal: string } | { entry: Omit<LogEntry, 'bytes'>; signed: boolean }
 /** The worker's answer to a request, by its id: one boolean per signature, or one check per block, in order. */
@@ -71,7 +71,7 @@ function workers(): PooledWorker[] | undefined {
  * The least busy worker's answer to `request`, or undefined where there is no worker, when it
  * fails, or when it does not answer in 10 s: the caller then does the work on this thread.
  */
-async function askWorker(request: { items: readonly SignatureCheck[] } | { blocks: readonly Uint8Array[] }): Promise<WorkerAnswer | undefined> {
+async function askWorker(request: { items: readonly SignatureCheck[] } | { blocks: readonly Uint8Array[]; proven?: ProvenSigner }): Promise<WorkerAnswer | undefined> {
   const available = workers()
   if (available === undefined) return undefined
   const pooled = available.reduce((a, b) => (b.busy < a.busy ? b : a))
@@ -117,10 +117,11 @@ export const verifySignatures: VerifySignatures = async (items) => {
  * Reads and checks blocks a peer sent (checkBlock: hash, form, signature), in the order given. In a
  * browser, 16 blocks or more go to the least busy worker, so the page's thread neither decodes nor
  * hashes them; a worker that fails or takes over 10 s leaves them to be checked on this thread.
+ * Entries of the `proven` signer are taken as signed (ProvenSigner).
  */
-export async function checkBlocks(blocks: readonly Uint8Array[]): Promise<CheckedBlock[]> {
-  const answer = blocks.length < MIN_FOR_WORKER ? undefined : await askWorker({ blocks })
-  if (answer === undefined || !('checks' in answer) || answer.checks.length !== blocks.length) return blocks.map(checkBlock)
+export async function checkBlocks(blocks: readonly Uint8Array[], proven?: ProvenSigner): Promise<CheckedBlock[]> {
+  const answer = blocks.length < MIN_FOR_WORKER ? undefined : await askWorker(proven === undefined ? { blocks } : { blocks, proven })
+  if (answer === undefined || !('checks' in answer) || answer.checks.length !== blocks.length) return blocks.map((bytes) => checkBlock(bytes, proven))
   return answer.checks.map((check, i) => ('refusal' in check ? check : { entry: { ...check.entry, bytes: blocks[i] as Uint8Array }, signed: check.signed }))
 }
 

@@ -513,6 +513,24 @@ describe('an insider holder that breaks the rules of a pull', () => {
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/more than 64/), expect.stringMatching(/clock/)]))
     await patientGoesOn(p, 'links and clock', [tooMany.hash, farAhead.hash])
   })
+  it('cannot pass off entries as the patient\'s: only a peer that proved the patient\'s own key is taken at its word for them', async () => {
+    const p = await patientWithHistory()
+    const [latest] = p.blocks().slice(-1)
+    if (latest === undefined) throw new Error('no entry')
+    const time = (p.log.get(latest.hash)?.clock.time ?? 0) + 1
+    // Entries that name the patient's identity and key, signed with the insider's key: a device
+    // that proved the patient's key sends such entries unchecked, so this must not count as one.
+    const forged = await createLogEntry({ identity: { ...patient.identity, sign: insider.identity.sign }, logId: p.address, payload: new Uint8Array([3]), next: [latest.hash], time })
+    const holder = await insiderHolder(p.address, async (stream) => {
+      await sendMessage(stream, { t: 'blocks', identities: [patient.identity.bytes], entries: [forged.bytes] })
+      await sendMessage(stream, { t: 'end', heads: [forged.hash] })
+      await stream.close()
+    })
+    await connect(p.node, holder)
+    await waitFor('the forged entry to be refused', () => p.events.some((e) => e.type === 'rejected'))
+    expect(p.events.flatMap((e) => (e.type === 'rejected' ? e.entries : []))).toEqual([{ hash: forged.hash, reason: 'its signature does not verify' }])
+    await patientGoesOn(p, 'entries passed off as the patient\'s', [forged.hash])
+  })
 })
 
 describe('an insider puller that breaks the rules', () => {

@@ -432,6 +432,30 @@ describe('the patient\'s encrypted history', () => {
     expect(mine.log.entries().map((entry) => entry.hash)).not.toContain(forged.hash)
   })
 
+  it('takes the patient\'s device at its word for the patient\'s entries, and verify() still checks their signatures', async () => {
+    // A patient's device that proved the patient's key sends an entry of that key whose signature
+    // does not verify (here slipped into its storage): the doctor's device does not check it as it
+    // pulls (the device could have signed anything), and verify() shows it as forged.
+    const p = await device(patient, { canSync: syncsWith(doctor) })
+    const keyring = patientKeyring()
+    const mine = await p.open(keyring)
+    await mine.history.addMany(bloodPressureSeries(patient.address, 3))
+    const last = mine.log.entries().at(-1)
+    if (last === undefined) throw new Error('no entries')
+    const unsigned = await createLogEntry({ identity: { ...patient.identity, sign: stranger.identity.sign }, logId: mine.log.address, payload: last.payload, next: [last.hash], time: last.clock.time + 1 })
+    await injectIntoStorage(p.node, mine.log, unsigned.hash, unsigned.bytes)
+    await mine.history.close()
+    const reopened = await p.open(keyring)
+    expect(reopened.log.heads()).toEqual([unsigned.hash])
+
+    const d = await device(doctor)
+    const theirs = await d.open(sharedWith(doctor, keyring))
+    await connect(d.node, p.node)
+    await waitFor('the doctor to hold all four entries', () => theirs.log.entries().length === 4)
+    const report = await theirs.history.verify()
+    expect(report.verdicts.filter((v) => v.verdict === 'broken')).toEqual([expect.objectContaining({ hash: unsigned.hash, reason: `its signature is not ${patient.address}'s: the entry was forged` })])
+  })
+
   it('resumes a sync cut off by a peer that went away, and ends with every record once', async () => {
     // The patient's stores outlive the node: the same browser, restarted.
     const stores = { blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }

@@ -129,9 +129,10 @@ export type CheckedBlock = { hash: string; refusal: string } | { entry: LogEntry
 
 /**
  * The patient's identity, as the peer that sends the blocks proved it holds its key: its hello is
- * signed with that key for this history and this connection (syncProtocol.ts), whose encryption
- * proves where each byte came from. An entry of that identity and key is that peer's own word, as
- * a signature would make it: whoever proved the key can sign anything with it.
+ * signed with that key for this history and both peer ids (syncProtocol.ts), which the connection's
+ * encryption binds to every byte (Noise; over WebRTC, DTLS whose fingerprint came over Noise-secured
+ * signalling). An entry of that identity and key is that peer's own word, as a signature would make
+ * it: whoever proved the key can sign anything with it.
  */
 export interface ProvenSigner {
   /** The identity block's hash, as entries name it. */

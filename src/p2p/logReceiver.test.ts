@@ -80,17 +80,20 @@ describe('a pull whose frames arrive at once', () => {
 })
 
 describe('whose signatures a pull checks, and the writers\' keys prepared ahead of their entries', () => {
-  const receiverOf = (store: ReturnType<typeof openLogStore>, events: LogEvent[] = []): ReturnType<typeof createReceiver> =>
+  /** The receiver of a doctor's device (which takes the patient's word), or of the patient's own (`takesPatientsWord` false). */
+  const receiverOf = (store: ReturnType<typeof openLogStore>, events: LogEvent[] = [], takesPatientsWord = true): ReturnType<typeof createReceiver> =>
     createReceiver(
       {
         store,
         rules: { address: LOG, patient: patient.verified.address, identityOf: (hash) => store.identityOf(hash), mayWrite: () => Promise.resolve(true), keyVersionOf: () => Promise.resolve(1) },
         commit: (added, identities) => store.commit(added, identities),
-        emit: (event) => events.push(event)
+        emit: (event) => events.push(event),
+        takesPatientsWord
       },
       'holder'
     )
-  const emptyStore = (): ReturnType<typeof openLogStore> => openLogStore({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }, LOG, doctor)
+  const emptyStore = (who = doctor): ReturnType<typeof openLogStore> => openLogStore({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore() }, LOG, who)
+  const refusedAsUnsigned = (hash: string): LogEvent[] => [{ type: 'rejected', peer: 'holder', entries: [{ hash, reason: 'its signature does not verify' }] }]
   /** An entry of `writer` in sound form whose signature does not verify: another payload under the signature of `text`. */
   const badlySigned = async (writer: WalletIdentity, text: string): Promise<{ hash: string; bytes: Uint8Array }> => {
     const signed = await createLogEntry({ identity: writer, logId: LOG, payload: new TextEncoder().encode(text), next: [], time: 1 })
@@ -111,19 +114,34 @@ describe('whose signatures a pull checks, and the writers\' keys prepared ahead 
     expect(await receiver.receive({ identities: [patient.bytes, doctor.bytes], entries: [patientsWord.bytes, doctorsForgery.bytes] })).toBe(2)
     await receiver.finish([patientsWord.hash, doctorsForgery.hash])
     expect(store.entries().map((stored) => stored.hash)).toEqual([patientsWord.hash])
-    expect(events.filter((event) => event.type === 'rejected')).toEqual([{ type: 'rejected', peer: 'holder', entries: [{ hash: doctorsForgery.hash, reason: 'its signature does not verify' }] }])
+    expect(events.filter((event) => event.type === 'rejected')).toEqual(refusedAsUnsigned(doctorsForgery.hash))
   })
 
-  it('checks the signature of every entry from a holder that proved another wallet, the patient\'s entries too', async () => {
+  it('checks the signature of every entry from a holder that proved another wallet: the patient\'s entries, and its own', async () => {
     const forged = await badlySigned(patient, 'a note of the patient\'s')
+    const own = await badlySigned(doctor, 'a note of the doctor\'s')
+    for (const entry of [forged, own]) {
+      const events: LogEvent[] = []
+      const store = emptyStore()
+      const receiver = receiverOf(store, events)
+      receiver.holderProven?.(doctor.verified)
+      await receiver.receive({ identities: [patient.bytes, doctor.bytes], entries: [entry.bytes] })
+      await receiver.finish([entry.hash])
+      expect(store.entries()).toEqual([])
+      expect(events.filter((event) => event.type === 'rejected')).toEqual(refusedAsUnsigned(entry.hash))
+    }
+  })
+
+  it('checks every signature on the patient\'s own device, the entries of another device of the patient\'s too', async () => {
+    const unsigned = await badlySigned(patient, 'a note of the patient\'s')
     const events: LogEvent[] = []
-    const store = emptyStore()
-    const receiver = receiverOf(store, events)
-    receiver.holderProven?.(doctor.verified)
-    await receiver.receive({ identities: [patient.bytes], entries: [forged.bytes] })
-    await receiver.finish([forged.hash])
+    const store = emptyStore(patient)
+    const receiver = receiverOf(store, events, false)
+    receiver.holderProven?.(patient.verified)
+    await receiver.receive({ identities: [patient.bytes], entries: [unsigned.bytes] })
+    await receiver.finish([unsigned.hash])
     expect(store.entries()).toEqual([])
-    expect(events.filter((event) => event.type === 'rejected')).toEqual([{ type: 'rejected', peer: 'holder', entries: [{ hash: forged.hash, reason: 'its signature does not verify' }] }])
+    expect(events.filter((event) => event.type === 'rejected')).toEqual(refusedAsUnsigned(unsigned.hash))
   })
 
   it('prepares each other writer\'s key once, as its identity arrives with a frame, and not the key the holder proved', async () => {

@@ -20,6 +20,14 @@ export interface ReceivingLog {
   commit(added: StoredEntry[], identities: IdentityBlock[]): Promise<void>
   /** Reports progress and refused entries to the log's subscribers. */
   emit(event: LogEvent): void
+  /**
+   * Whether the entries of the patient's key go unchecked when the holder proved that key in its
+   * hello (ProvenSigner): on a doctor's or keeper's device. Not on the patient's own devices (nor by
+   * default): each of them then holds only entries it wrote or whose signatures it checked, so what
+   * a patient's device serves was checked once at least, and a bad block does not pass from one of
+   * the patient's devices to the next unchecked.
+   */
+  takesPatientsWord?: boolean
 }
 
 /** How many new writers' identities one pull may bring: a history has a handful of writers. */
@@ -153,9 +161,10 @@ export function createReceiver(log: ReceivingLog, peer: string): SyncSink {
 
   return {
     // A device of the patient's proved it holds the patient's key: the entries it sends under that
-    // key are its word, as a signature would make them. What it sends of anyone else's is checked.
+    // key are its word, as a signature would make them (where the log takes it: takesPatientsWord).
+    // What it sends of anyone else's is checked.
     holderProven: (holder) => {
-      if (holder.address === rules.patient) proven = { identity: holder.hash, key: holder.publicKeyHex }
+      if (log.takesPatientsWord === true && holder.address === rules.patient) proven = { identity: holder.hash, key: holder.publicKeyHex }
     },
     receive: async (frame: Frame) => {
       store.ensureOpen()

@@ -166,6 +166,7 @@ async function openHistoryLog(options: HistoryLogOptions, params: DatabaseParams
         store,
         rules,
         emit,
+        takesPatientsWord: me.address !== patient,
         commit: async (added, identities) => {
           await commit(added, 'peer', identities)
           stored(added.map((entry) => entry.hash))

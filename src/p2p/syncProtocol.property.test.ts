@@ -200,7 +200,7 @@ const finish = (fake: FakeStream, how: string): void => (how === 'closeWrite' ? 
 describe('the sync protocol, with anything a peer sends', () => {
   it('a hello proves a wallet only for the history, connection and role it was signed for', async () => {
     const statement: Parameters<typeof authStatement> = [LOG, PULLER_PEER, HOLDER_PEER, 'puller']
-    expect(checkHello(pullerHello, ...statement)).toEqual({ wallet: doctor.verified.address, keyVersion: 1 })
+    expect(checkHello(pullerHello, ...statement)).toEqual({ wallet: doctor.verified.address, keyVersion: 1, identity: doctor.verified })
     await fc.assert(
       fc.asyncProperty(fc.array(helloChange, { minLength: 1, maxLength: 3 }), async (changes) => {
         let hello: Record<string, unknown> = pullerHello

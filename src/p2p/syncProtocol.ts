@@ -21,9 +21,9 @@
 // The holder sends every entry that is not behind the puller's heads, parents before
 // children. The puller checks each block (hash, form, signature, identity, write access)
 // before storing it and stores as it goes, so a sync cut off halfway resumes from the
-// heads it reached: nothing is fetched twice, nothing is stored twice. The signature is not
-// checked for the entries of the patient's key from a holder whose hello proved that key: the
-// hello is its signature for everything it sends on this connection (ProvenSigner, logEntry.ts).
+// heads it reached: nothing is fetched twice, nothing is stored twice. A doctor's or keeper's
+// device does not check the signatures of the patient's key's entries from a holder whose hello
+// proved that key: the hello vouches for what that peer sends (ProvenSigner, logEntry.ts).
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import * as dagCbor from '@ipld/dag-cbor'
 import { AnamnesisError, type AnamnesisErrorOptions } from '../errors/index.ts'
@@ -150,13 +150,13 @@ async function hello(authority: SyncAuthority, log: string, from: PeerId, to: Pe
  * The wallet a peer's hello proves, or why it proves nothing: its identity block must be a sound
  * wallet identity, and the identity's key must have signed this statement.
  */
-export function checkHello(message: Record<string, unknown>, log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): { wallet: WalletAddress; keyVersion: number } | { refusal: string } {
+export function checkHello(message: Record<string, unknown>, log: string, from: PeerId | string, to: PeerId | string, as: 'puller' | 'holder'): { wallet: WalletAddress; keyVersion: number; identity: VerifiedIdentity } | { refusal: string } {
   const { identity, signature } = message
   if (!isBytes(identity) || !isBytes(signature) || signature.length > 80) return { refusal: 'the hello carries no identity and signature' }
   const verified = parseIdentityBlock(identity)
   if (typeof verified === 'string') return { refusal: verified }
   if (!verifySignatureHex(bytesToHex(signature), verified.publicKeyHex, authStatement(log, from, to, as))) return { refusal: 'the hello is not signed for this history and connection' }
-  return { wallet: verified.address, keyVersion: verified.keyVersion }
+  return { wallet: verified.address, keyVersion: verified.keyVersion, identity: verified }
 }
 
 function isStringArray(value: unknown, max: number): value is string[] {
@@ -520,9 +520,8 @@ export async function pullLog(libp2p: Libp2p, peer: PeerId, request: PullRequest
     if ('refusal' in proof) throw new ProtocolViolation(`the peer's hello proves nothing: ${proof.refusal}`)
     const holder = proof.wallet
     if (!(await authority.admits(holder, proof.keyVersion))) throw new SyncRefusedError(`the peer is ${holder}, who may not sync this history (with the keys it proved)`)
-    // Remembered by checkHello: no second check.
-    const holderIdentity = parseIdentityBlock(answer.identity as Uint8Array)
-    if (typeof holderIdentity !== 'string') sink.holderProven?.(holderIdentity)
+    // The identity whose key signed the hello, as checkHello verified it.
+    sink.holderProven?.(proof.identity)
     await sendMessage(stream, { t: 'pull', have: [...request.have].slice(0, MAX_HAVE), window }, signal)
     // Frames are handed to the sink as they arrive, without waiting for the previous one to be
     // stored: the sink checks a frame while the one before is being written. Acks go in order.

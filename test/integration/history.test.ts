@@ -432,7 +432,7 @@ describe('the patient\'s encrypted history', () => {
     expect(mine.log.entries().map((entry) => entry.hash)).not.toContain(forged.hash)
   })
 
-  it('takes the patient\'s device at its word for the patient\'s entries, and verify() still checks their signatures', async () => {
+  it('on a doctor\'s device, takes the patient\'s device at its word for the patient\'s entries; verify() still checks them, and the patient\'s other devices do as they pull', async () => {
     // A patient's device that proved the patient's key sends an entry of that key whose signature
     // does not verify (here slipped into its storage): the doctor's device does not check it as it
     // pulls (the device could have signed anything), and verify() shows it as forged.
@@ -454,6 +454,17 @@ describe('the patient\'s encrypted history', () => {
     await waitFor('the doctor to hold all four entries', () => theirs.log.entries().length === 4)
     const report = await theirs.history.verify()
     expect(report.verdicts.filter((v) => v.verdict === 'broken')).toEqual([expect.objectContaining({ hash: unsigned.hash, reason: `its signature is not ${patient.address}'s: the entry was forged` })])
+
+    // Another device of the patient's checks every signature: it does not take the entry on.
+    const other = await device(patient)
+    const second = await other.open(keyring)
+    const rejected: LogEvent[] = []
+    second.log.subscribe((event) => {
+      if (event.type === 'rejected') rejected.push(event)
+    })
+    await connect(other.node, p.node)
+    await waitFor('the patient\'s other device to store the three sound entries and refuse the other', () => second.log.entries().length === 3 && rejected.length > 0)
+    expect(rejected[0]).toMatchObject({ entries: [{ hash: unsigned.hash, reason: 'its signature does not verify' }] })
   })
 
   it('resumes a sync cut off by a peer that went away, and ends with every record once', async () => {

@@ -531,6 +531,48 @@ describe('an insider holder that breaks the rules of a pull', () => {
     expect(p.events.flatMap((e) => (e.type === 'rejected' ? e.entries : []))).toEqual([{ hash: forged.hash, reason: 'its signature does not verify' }])
     await patientGoesOn(p, 'entries passed off as the patient\'s', [forged.hash])
   })
+
+  it('cannot be taken at the patient\'s word by a doctor\'s device with the hello the patient sent it', async () => {
+    const p = await patientWithHistory()
+    const [latest] = p.blocks().slice(-1)
+    if (latest === undefined) throw new Error('no entry')
+    const time = (p.log.get(latest.hash)?.clock.time ?? 0) + 1
+    const forged = await createLogEntry({ identity: { ...patient.identity, sign: insider.identity.sign }, logId: p.address, payload: new Uint8Array([4]), next: [latest.hash], time })
+    // The attacker keeps the hello the patient's device sends as it pulls from it, then shows it to
+    // the honest doctor's device as its own, to have the patient's entries it sends go unchecked.
+    let patientsHello: Record<string, unknown> | undefined
+    const attacker = await memoryNode(cleanups)
+    await attacker.libp2p.handle(SYNC_PROTOCOL, async (stream) => {
+      const messages = new MessageReader(stream)
+      try {
+        const hello = (await messages.next()) as Record<string, unknown>
+        if (patientsHello === undefined) {
+          patientsHello = hello
+          stream.abort(new Error('the attacker has what it wanted'))
+          return
+        }
+        await sendMessage(stream, { t: 'hello', identity: patientsHello.identity, signature: patientsHello.signature })
+        await messages.next()
+        await sendMessage(stream, { t: 'blocks', identities: [patient.identity.bytes], entries: [forged.bytes] })
+        await sendMessage(stream, { t: 'end', heads: [forged.hash] })
+        await stream.close()
+      } catch {
+        // The doctor's device cut the stream off: what the attack expects.
+      }
+    })
+    await connect(p.node, attacker)
+    await waitFor('the patient\'s device to say hello to the attacker', () => patientsHello !== undefined)
+
+    const doctor = await memoryDevice(reader, cleanups)
+    const log = await doctor.orbit.openLog(patient.address)
+    const events: LogEvent[] = []
+    log.subscribe((event) => events.push(event))
+    await connect(doctor.node, attacker)
+    await waitFor('the doctor\'s device to cut the attacker off', () => events.some((e) => e.type === 'peer-misbehaved' && /hello proves nothing/.test(e.reason)))
+    expect(log.get(forged.hash)).toBeUndefined()
+    expect(log.entries()).toEqual([])
+    await patientGoesOn(p, 'the patient\'s hello shown again', [forged.hash])
+  })
 })
 
 describe('an insider puller that breaks the rules', () => {

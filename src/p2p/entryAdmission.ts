@@ -142,7 +142,7 @@ export async function writeAccessRefusal(entry: Pick<StoredEntry, 'writer' | 'wr
 
 /** What checkOffered found in a frame of blocks. */
 export interface OfferedCheck {
-  /** Entries that passed form, log, identity, key and signature; links and write access are left to the log's state. */
+  /** Entries that passed form, log, identity, key and signature (or came from the signer the peer proved: ProvenSigner); links and write access are left to the log's state. */
   checked: StoredEntry[]
   refused: Refusal[]
   /** How many offered entries the log holds already. */

@@ -11,11 +11,12 @@
 // - history.replicate1000.node.ms (and .stock.node.ms, write1000.node.ms): two Node peers
 //   over loopback WebSockets, memory storage.
 //
-// Every run's times go to stderr. BENCH_TIMELINE=1 prints when each frame was stored; in the first
-// run, BENCH_PROFILE=<file> writes CPU profiles of the doctor's page (<file>) and the patient's
-// (<file>.patient.cpuprofile) during replication (the pages built with their functions' names), and
-// BENCH_CPU=1 prints the CPU time each Chromium thread spent replicating (Linux); BENCH_OURS_ONLY=1
-// leaves the stock figures out.
+// Every run's times go to stderr, with the UDP datagrams the private network dropped for a full
+// receive buffer while ours replicated (udpCounters: each drop is an SCTP retransmission waited
+// out). BENCH_TIMELINE=1 prints when each frame was stored; in the first run, BENCH_PROFILE=<file>
+// writes CPU profiles of the doctor's page (<file>) and the patient's (<file>.patient.cpuprofile)
+// during replication (the pages built with their functions' names), and BENCH_CPU=1 prints the CPU
+// time each Chromium thread spent replicating (Linux); BENCH_OURS_ONLY=1 leaves the stock figures out.
 // `node bench/history.ts [--node | --browser]` prints them; bench/run.ts can add measureHistory() to its figures.
 import { withBitswap } from '@helia/bitswap'
 import { rm } from 'node:fs/promises'
@@ -28,7 +29,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { CHROMIUM_ARGS, chromiumPath, missingChromiumMessage } from '../scripts/stack/chromium.ts'
 import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { startRelay } from '../scripts/stack/relay.ts'
-import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
+import { figuresFromPrivateNetwork, udpCounters } from './privateNetworkRun.ts'
 import { median, type Figures } from './figures.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
 import { developmentAccounts } from '../src/chain/devAccounts.ts'
@@ -200,7 +201,9 @@ async function browserFigures(pageDir: string): Promise<Figures> {
       await profile.send('Profiler.start')
     }
     const cpu = !first || process.env.BENCH_CPU === undefined ? undefined : await chromiumThreadCpu()
+    const udpBefore = udpCounters()
     const ours = await call(d, 'replicate', patientAddress, RECORDS)
+    const udpAfter = udpCounters()
     if (cpu !== undefined) {
       for (const [thread, ms] of await chromiumThreadCpu()) if (ms > (cpu.get(thread) ?? 0)) console.error(`cpu ${thread}: ${ms - (cpu.get(thread) ?? 0)} ms`)
     }
@@ -211,7 +214,8 @@ async function browserFigures(pageDir: string): Promise<Figures> {
       await writeFile(profileFile.replace(/(\.cpuprofile)?$/, '.patient.cpuprofile'), JSON.stringify(patientCpu))
     }
     await Promise.all(browsers.splice(0).map((b) => b.close()))
-    console.error(`ours: write ${Math.round(write)} ms, replicate ${Math.round(ours.replicateMs)} ms (dial ${Math.round(ours.dialMs)} ms, not counted)`)
+    const drops = udpBefore === undefined || udpAfter === undefined ? '' : `; UDP datagrams dropped for a full receive buffer: ${udpAfter.dropped - udpBefore.dropped} of ${udpAfter.received - udpBefore.received}`
+    console.error(`ours: write ${Math.round(write)} ms, replicate ${Math.round(ours.replicateMs)} ms (dial ${Math.round(ours.dialMs)} ms, not counted${drops})`)
     return { write, replicate: ours.replicateMs }
   }
 

@@ -33,7 +33,7 @@
 // built with its functions' names; the log then gives each mark's time in the doctor's profile.
 // `node bench/visit.ts` builds the app and prints them; bench/run.ts adds measureVisit() to its figures.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
@@ -42,7 +42,7 @@ import { startLocalStack } from '../scripts/stack/localStack.ts'
 import { freePort } from '../scripts/stack/ports.ts'
 import { PRIVATE_NETWORK_ADDRESS } from '../scripts/stack/privateNetwork.ts'
 import { serveStatic } from '../scripts/stack/serveStatic.ts'
-import { figuresFromPrivateNetwork } from './privateNetworkRun.ts'
+import { figuresFromPrivateNetwork, udpCounters } from './privateNetworkRun.ts'
 import { JOIN_ROUTE } from '../src/app/visit/visitLink.ts'
 import { visitQrImage, visitQrVersion } from '../src/app/visit/visitQrCode.ts'
 import { developmentAccounts, type DevelopmentAccount } from '../src/chain/devAccounts.ts'
@@ -403,27 +403,6 @@ async function browserFigures(appDir: string): Promise<Figures> {
     }
   } finally {
     await Promise.allSettled(browsers.map((b) => b.close()))
-  }
-}
-
-/**
- * The private network's UDP counters (Linux's /proc/net/snmp): datagrams received, and those dropped
- * because a socket's receive buffer was full. WebRTC's data channels run over UDP: on a busy
- * two-core machine the browser does not always drain its socket in time, and SCTP waits out a
- * retransmission timeout for what was dropped (a pull that stalls for most of a second). Undefined
- * where there are no such counters.
- */
-function udpCounters(): { received: number; dropped: number } | undefined {
-  try {
-    const [names, values] = readFileSync('/proc/net/snmp', 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('Udp:'))
-      .map((line) => line.split(/\s+/).slice(1))
-    const field = (name: string): number => Number(values?.[names?.indexOf(name) ?? -1])
-    const counters = { received: field('InDatagrams'), dropped: field('RcvbufErrors') }
-    return Number.isFinite(counters.received) && Number.isFinite(counters.dropped) ? counters : undefined
-  } catch {
-    return undefined
   }
 }
 

@@ -5,6 +5,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import type { Connection, Libp2p, PeerId, StreamHandler } from '@libp2p/interface'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { faithfulValue, fakeStream, frameOf, fuzzRuns, type FakeStream } from '../../test/support/fuzz.ts'
@@ -358,5 +359,27 @@ describe('the sync protocol, with anything a peer sends', () => {
       }),
       { numRuns: runs }
     )
+  })
+})
+
+describe('the window a puller asks for', () => {
+  it('is two frames over WebRTC and 1,024 entries over WebSockets, unless the pull names one', async () => {
+    const windowAsked = async (remoteAddr: string, window?: number): Promise<unknown> => {
+      const fake = fakeStream()
+      const connection = { status: 'open', limits: undefined, timeline: { open: 1 }, remoteAddr: multiaddr(remoteAddr), newStream: () => Promise.resolve(fake.stream) }
+      const libp2p = { peerId: peerId(PULLER_PEER), getConnections: () => [connection] } as unknown as Libp2p
+      const sink = { receive: () => Promise.resolve(0), finish: () => Promise.resolve() }
+      const request = { address: LOG, have: [], authority: authority(), sink, signal: AbortSignal.timeout(60_000), ...(window === undefined ? {} : { window }) }
+      const pulling = follow(pullLog(libp2p, peerId(HOLDER_PEER), request))
+      await turn()
+      await deliver(fake, [frameOf(holderHello)], false)
+      for (let i = 0; i < 4 && messagesIn(fake.sent).length < 2; i++) await turn()
+      fake.end(new Error('the test is done'))
+      await pulling.settled()
+      return messagesIn(fake.sent)[1]?.window
+    }
+    expect(await windowAsked('/ip4/127.0.0.1/tcp/4001/ws/p2p-circuit/webrtc')).toBe(256)
+    expect(await windowAsked('/ip4/127.0.0.1/tcp/4001/ws')).toBe(1024)
+    expect(await windowAsked('/ip4/127.0.0.1/tcp/4001/ws/p2p-circuit/webrtc', 128)).toBe(128)
   })
 })

@@ -52,7 +52,8 @@ export const MAX_PENDING = 4096
 /**
  * A pull in progress from one peer (`peer` names it in events). Each frame's identity blocks are
  * kept when they are sound wallet identities (hash, form, wallet binding); its entries are checked
- * at once (checkOffered: form, log, writer identity, key, signature), then wait until every parent
+ * at once (checkOffered: form, log, writer identity, key, signature; not the signature of an entry of
+ * the patient's key when the holder proved that key and the log takes its word: takesPatientsWord), then wait until every parent
  * is in the log, and are stored in Lamport order when their clock is after their parents' and their
  * writer is the patient, holds a live write grant, or is endorsed by an entry of the patient's current
  * identity of the same pull; an entry signed with keys its writer replaced needs that endorsement.

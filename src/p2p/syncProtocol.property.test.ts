@@ -1,7 +1,8 @@
 // Property tests of the sync protocol against a peer that sends anything: the hello check
 // (checkHello), the holder (serveLog's handler) and the puller (pullLog). The two ends read each
 // message's shape inline, so they are driven here through what the module exports, over a libp2p
-// faked just enough to hand them a stream; the wallets and signatures are real.
+// faked just enough to hand them a stream; the wallets and signatures are real. Over the same fakes,
+// one example: the window a puller asks for, by transport.
 import * as dagCbor from '@ipld/dag-cbor'
 import type { Connection, Libp2p, PeerId, StreamHandler } from '@libp2p/interface'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'

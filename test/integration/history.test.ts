@@ -103,6 +103,15 @@ function secretsOf(records: unknown, except: ReadonlySet<string> = new Set()): s
 /** A patient's device that syncs with these doctors (their grants are live), and with nobody else. */
 const syncsWith = (...doctors: Person[]): CanSync => (wallet) => Promise.resolve(doctors.some((d) => d.address.toLowerCase() === wallet))
 
+/** The `rejected` events `log` emits from now on, as they come. */
+function refusalsOf(log: PatientLog): LogEvent[] {
+  const rejected: LogEvent[] = []
+  log.subscribe((event) => {
+    if (event.type === 'rejected') rejected.push(event)
+  })
+  return rejected
+}
+
 describe('the patient\'s encrypted history', () => {
   it('replicates to a doctor with a live grant, who reads it with the wrapped key; a stranger who connects gets nothing', async () => {
     const [p, d, s] = await Promise.all([device(patient, { canSync: syncsWith(doctor) }), device(doctor), device(stranger)])
@@ -338,10 +347,7 @@ describe('the patient\'s encrypted history', () => {
     await connect(d.node, p.node)
     await waitFor('the doctor to have the history', () => theirs.history.entries().length === 2)
 
-    const rejected: LogEvent[] = []
-    mine.log.subscribe((event) => {
-      if (event.type === 'rejected') rejected.push(event)
-    })
+    const rejected = refusalsOf(mine.log)
     const diagnosis = { ...records.osteoarthritis, evidence: undefined }
     await theirs.history.add(diagnosis)
     await waitFor('the patient\'s device to refuse the entry', () => rejected.length > 0)
@@ -422,10 +428,7 @@ describe('the patient\'s encrypted history', () => {
 
     const p = await device(patient, { canWrite: () => Promise.resolve(true), canSync: syncsWith(doctor) })
     const mine = await p.open(keyring)
-    const rejected: LogEvent[] = []
-    mine.log.subscribe((event) => {
-      if (event.type === 'rejected') rejected.push(event)
-    })
+    const rejected = refusalsOf(mine.log)
     await connect(p.node, d.node)
     await waitFor('the patient to store the sound entries and refuse the forged one', () => mine.history.entries().length === 3 && rejected.length > 0)
     expect(rejected[0]).toMatchObject({ entries: [{ hash: forged.hash, reason: 'its signature does not verify' }] })
@@ -458,10 +461,7 @@ describe('the patient\'s encrypted history', () => {
     // Another device of the patient's checks every signature: it does not take the entry on.
     const other = await device(patient)
     const second = await other.open(keyring)
-    const rejected: LogEvent[] = []
-    second.log.subscribe((event) => {
-      if (event.type === 'rejected') rejected.push(event)
-    })
+    const rejected = refusalsOf(second.log)
     await connect(other.node, p.node)
     await waitFor('the patient\'s other device to store the three sound entries and refuse the other', () => second.log.entries().length === 3 && rejected.length > 0)
     expect(rejected[0]).toMatchObject({ entries: [{ hash: unsigned.hash, reason: 'its signature does not verify' }] })

@@ -164,6 +164,19 @@ async function pullerAs(p: PatientDevice, identity: WalletIdentity): Promise<{ n
   return { node, stream, reader, closed }
 }
 
+/** The patient's latest entry, and the clock time of an entry that follows it. */
+function afterLatest(p: PatientDevice): { latest: { hash: string }; time: number } {
+  const [latest] = p.blocks().slice(-1)
+  if (latest === undefined) throw new Error('no entry')
+  return { latest, time: (p.log.get(latest.hash)?.clock.time ?? 0) + 1 }
+}
+
+/** An entry after the patient's latest that names the patient's identity and key, signed with the insider's key. */
+async function forgedAsPatient(p: PatientDevice): Promise<{ hash: string; bytes: Uint8Array }> {
+  const { latest, time } = afterLatest(p)
+  return await createLogEntry({ identity: { ...patient.identity, sign: insider.identity.sign }, logId: p.address, payload: new Uint8Array([3]), next: [latest.hash], time })
+}
+
 /** Entries signed by the insider's own identity, each linking to a parent nobody has. */
 async function orphans(log: string, count: number): Promise<Uint8Array[]> {
   const missing = encodeBlock({ nobody: 'has this' }).hash
@@ -496,9 +509,7 @@ describe('an insider holder that breaks the rules of a pull', () => {
 
   it('cannot add an entry that links more parents than readers accept, or one whose clock jumps ahead', async () => {
     const p = await patientWithHistory()
-    const [latest] = p.blocks().slice(-1)
-    if (latest === undefined) throw new Error('no entry')
-    const time = (p.log.get(latest.hash)?.clock.time ?? 0) + 1
+    const { latest, time } = afterLatest(p)
     const fillers = await orphans(p.address, 64)
     const tooMany = await createLogEntry({ identity: insider.identity, logId: p.address, payload: new Uint8Array([1]), next: [latest.hash, ...fillers.map((bytes) => encodeBlock(decodeCanonical(bytes)).hash)], time })
     const farAhead = await createLogEntry({ identity: insider.identity, logId: p.address, payload: new Uint8Array([2]), next: [latest.hash], time: Number.MAX_SAFE_INTEGER })
@@ -513,14 +524,11 @@ describe('an insider holder that breaks the rules of a pull', () => {
     expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/more than 64/), expect.stringMatching(/clock/)]))
     await patientGoesOn(p, 'links and clock', [tooMany.hash, farAhead.hash])
   })
+
   it('cannot pass off entries as the patient\'s: only a peer that proved the patient\'s own key is taken at its word for them', async () => {
     const p = await patientWithHistory()
-    const [latest] = p.blocks().slice(-1)
-    if (latest === undefined) throw new Error('no entry')
-    const time = (p.log.get(latest.hash)?.clock.time ?? 0) + 1
-    // Entries that name the patient's identity and key, signed with the insider's key: a device
-    // that proved the patient's key sends such entries unchecked, so this must not count as one.
-    const forged = await createLogEntry({ identity: { ...patient.identity, sign: insider.identity.sign }, logId: p.address, payload: new Uint8Array([3]), next: [latest.hash], time })
+    // A device that proved the patient's key sends such entries unchecked: this must not count as one.
+    const forged = await forgedAsPatient(p)
     const holder = await insiderHolder(p.address, async (stream) => {
       await sendMessage(stream, { t: 'blocks', identities: [patient.identity.bytes], entries: [forged.bytes] })
       await sendMessage(stream, { t: 'end', heads: [forged.hash] })
@@ -534,10 +542,7 @@ describe('an insider holder that breaks the rules of a pull', () => {
 
   it('cannot be taken at the patient\'s word by a doctor\'s device with the hello the patient sent it', async () => {
     const p = await patientWithHistory()
-    const [latest] = p.blocks().slice(-1)
-    if (latest === undefined) throw new Error('no entry')
-    const time = (p.log.get(latest.hash)?.clock.time ?? 0) + 1
-    const forged = await createLogEntry({ identity: { ...patient.identity, sign: insider.identity.sign }, logId: p.address, payload: new Uint8Array([4]), next: [latest.hash], time })
+    const forged = await forgedAsPatient(p)
     // The attacker keeps the hello the patient's device sends as it pulls from it, then shows it to
     // the honest doctor's device as its own, to have the patient's entries it sends go unchecked.
     let patientsHello: Record<string, unknown> | undefined
